@@ -1,0 +1,1084 @@
+//! Building a new case file in bulk: used by `import` and by `generate`.
+//!
+//! The caller's thread validates and dictionary-encodes rows; a writer thread
+//! owns the SQLite connection, inserts rows and folds them into the rollups.
+//! The file is built under a temporary name beside the target and renamed
+//! into place only when complete, and its `application_id` is set only in
+//! the final commit, so an interrupted build never leaves anything that opens
+//! as a case.
+
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, Receiver, SyncSender};
+use std::thread::JoinHandle;
+
+use rusqlite::types::Null;
+use rusqlite::{Connection, Statement, params};
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use super::CaseError;
+use super::schema::{self, APPLICATION_ID, SCHEMA_VERSION};
+use crate::logs::record::{Account, Capability, Event, EventKind, Exchange, Indicator};
+use crate::logs::row::FieldError;
+
+/// How a build behaves.
+#[derive(Clone, Debug, Default)]
+pub struct BuildOptions {
+    /// Replace an existing file at the target path.
+    pub force: bool,
+    /// Collect duplicate request ids for [`CaseBuilder::take_rejected`]
+    /// instead of failing on the first one (import's `--skip-invalid`).
+    pub collect_duplicates: bool,
+}
+
+/// Counts of what a build stored.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BuildStats {
+    /// Accounts stored.
+    pub accounts: u64,
+    /// Exchanges stored.
+    pub exchanges: u64,
+    /// Events stored.
+    pub events: u64,
+    /// Indicators stored.
+    pub indicators: u64,
+    /// Earliest exchange, ms since the epoch.
+    pub first_ms: Option<i64>,
+    /// Latest exchange, ms since the epoch.
+    pub last_ms: Option<i64>,
+}
+
+/// Where a row came from, kept for rows whose verdict comes later.
+#[derive(Clone, Debug)]
+pub struct RowOrigin {
+    /// The file's name.
+    pub file: String,
+    /// 1-based line number.
+    pub line: u64,
+    /// The row's text.
+    pub text: String,
+}
+
+/// A row turned away after it was handed to the builder.
+#[derive(Clone, Debug)]
+pub struct Rejected {
+    /// Where it came from.
+    pub origin: RowOrigin,
+    /// Why.
+    pub error: FieldError,
+}
+
+/// Suspected duplicates held back before they are checked, at most.
+const MAX_HELD_SUSPECTS: usize = 50_000;
+/// Exchanges per message to the writer thread.
+const BATCH_ROWS: usize = 8192;
+
+/// Builds one new case file.
+pub struct CaseBuilder {
+    final_path: PathBuf,
+    tmp_path: PathBuf,
+    options: BuildOptions,
+    sender: Option<SyncSender<Msg>>,
+    writer: Option<JoinHandle<Result<(), CaseError>>>,
+    accounts: FxHashMap<Box<str>, u32>,
+    models: StrDict,
+    ips: FxHashMap<IpAddr, u32>,
+    api_keys: StrDict,
+    client_fps: StrDict,
+    templates: FxHashMap<u64, u32>,
+    excerpts: StrDict,
+    request_ids: FxHashSet<u64>,
+    held: Vec<Held>,
+    rejected: Vec<Rejected>,
+    batch: Batch,
+    next_exchange_id: i64,
+    stats: BuildStats,
+    finished: bool,
+}
+
+struct Held {
+    row: Row,
+    request_id: String,
+    extra: Option<String>,
+    dict: Batch,
+    origin: RowOrigin,
+}
+
+#[derive(Default)]
+struct StrDict {
+    ids: FxHashMap<Box<str>, u32>,
+}
+
+impl StrDict {
+    /// The id of `text`, allocating one (and recording the new row) if new.
+    fn id(&mut self, text: &str, new_rows: &mut Vec<(u32, String)>) -> u32 {
+        if let Some(&id) = self.ids.get(text) {
+            return id;
+        }
+        let id = self.ids.len() as u32 + 1;
+        self.ids.insert(text.into(), id);
+        new_rows.push((id, text.to_string()));
+        id
+    }
+}
+
+/// One encoded exchange: dictionary ids, 0 (or a negative / NaN) for absent.
+#[derive(Clone, Copy)]
+struct Row {
+    id: i64,
+    account: u32,
+    ts_ms: i64,
+    model: u32,
+    input_tokens: i64,
+    output_tokens: i64,
+    ip: u32,
+    asn: i64,
+    api_key: u32,
+    client_fp: u32,
+    template: u32,
+    capability: u8,
+    cot: f64,
+    excerpt: u32,
+    request_id: (u32, u32),
+    extra: (u32, u32),
+}
+
+const NO_CAPABILITY: u8 = u8::MAX;
+
+#[derive(Default)]
+struct Batch {
+    rows: Vec<Row>,
+    text: String,
+    models: Vec<(u32, String)>,
+    ips: Vec<(u32, IpAddr)>,
+    api_keys: Vec<(u32, String)>,
+    client_fps: Vec<(u32, String)>,
+    templates: Vec<(u32, u64)>,
+    excerpts: Vec<(u32, String)>,
+}
+
+impl Batch {
+    fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+            && self.models.is_empty()
+            && self.ips.is_empty()
+            && self.api_keys.is_empty()
+            && self.client_fps.is_empty()
+            && self.templates.is_empty()
+            && self.excerpts.is_empty()
+    }
+
+    fn append_dict(&mut self, other: Batch) {
+        self.models.extend(other.models);
+        self.ips.extend(other.ips);
+        self.api_keys.extend(other.api_keys);
+        self.client_fps.extend(other.client_fps);
+        self.templates.extend(other.templates);
+        self.excerpts.extend(other.excerpts);
+    }
+
+    fn push_text(&mut self, text: &str) -> (u32, u32) {
+        let start = self.text.len() as u32;
+        self.text.push_str(text);
+        (start, text.len() as u32)
+    }
+}
+
+enum Msg {
+    Accounts(Vec<(u32, Account)>),
+    Exchanges(Box<Batch>),
+    Events(Vec<(Event, Option<u32>)>),
+    Indicators(Vec<Indicator>),
+    Lookup(
+        Vec<String>,
+        mpsc::Sender<Result<FxHashSet<String>, CaseError>>,
+    ),
+    Finish(Vec<(String, String)>),
+}
+
+impl CaseBuilder {
+    /// Starts building a case that will be at `path` when [`Self::finish`]
+    /// returns. Refuses an existing `path` unless `options.force`.
+    pub fn create(path: &Path, options: BuildOptions) -> Result<Self, CaseError> {
+        if path.exists() && !options.force {
+            return Err(CaseError::Exists(path.to_path_buf()));
+        }
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let tmp_path = dir.join(format!(".{name}.partial-{}", std::process::id()));
+        let _ = std::fs::remove_file(&tmp_path);
+        let conn = Connection::open(&tmp_path)?;
+        let setup = || -> rusqlite::Result<()> {
+            conn.execute_batch(
+                "PRAGMA page_size = 8192; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; \
+                 PRAGMA locking_mode = EXCLUSIVE; PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY;",
+            )?;
+            conn.execute_batch("BEGIN")?;
+            schema::create(&conn, SCHEMA_VERSION)
+        };
+        if let Err(err) = setup() {
+            drop(conn);
+            let _ = std::fs::remove_file(&tmp_path);
+            return Err(err.into());
+        }
+        let (sender, receiver) = mpsc::sync_channel(4);
+        let writer = std::thread::Builder::new()
+            .name("case-writer".into())
+            .spawn(move || writer_main(conn, receiver))
+            .map_err(|source| CaseError::Io {
+                path: tmp_path.clone(),
+                source,
+            })?;
+        Ok(Self {
+            final_path: path.to_path_buf(),
+            tmp_path,
+            options,
+            sender: Some(sender),
+            writer: Some(writer),
+            accounts: FxHashMap::default(),
+            models: StrDict::default(),
+            ips: FxHashMap::default(),
+            api_keys: StrDict::default(),
+            client_fps: StrDict::default(),
+            templates: FxHashMap::default(),
+            excerpts: StrDict::default(),
+            request_ids: FxHashSet::default(),
+            held: Vec::new(),
+            rejected: Vec::new(),
+            batch: Batch::default(),
+            next_exchange_id: 1,
+            stats: BuildStats::default(),
+            finished: false,
+        })
+    }
+
+    /// What has been stored so far.
+    pub fn stats(&self) -> &BuildStats {
+        &self.stats
+    }
+
+    fn send(&mut self, msg: Msg) -> Result<(), CaseError> {
+        let sent = match &self.sender {
+            Some(sender) => sender.send(msg).is_ok(),
+            None => false,
+        };
+        if sent {
+            Ok(())
+        } else {
+            Err(self.writer_failure())
+        }
+    }
+
+    /// The writer thread's own error, once it has stopped.
+    fn writer_failure(&mut self) -> CaseError {
+        self.sender = None;
+        match self.writer.take().map(JoinHandle::join) {
+            Some(Ok(Err(err))) => err,
+            Some(Err(_)) => CaseError::Writer("the writer thread panicked".into()),
+            _ => CaseError::Writer("the writer thread is gone".into()),
+        }
+    }
+
+    /// Adds accounts. Every account must be added before the exchanges and
+    /// events that name it.
+    pub fn add_accounts(&mut self, accounts: Vec<Account>) -> Result<(), Vec<(usize, FieldError)>> {
+        let mut bad = Vec::new();
+        let mut rows = Vec::with_capacity(accounts.len());
+        for (i, account) in accounts.into_iter().enumerate() {
+            if self.accounts.contains_key(account.account_id.as_str()) {
+                bad.push((
+                    i,
+                    FieldError::new(
+                        "account_id",
+                        format!("duplicate account_id {:?}", account.account_id),
+                    ),
+                ));
+                continue;
+            }
+            let id = self.accounts.len() as u32 + 1;
+            self.accounts.insert(account.account_id.as_str().into(), id);
+            rows.push((id, account));
+        }
+        self.stats.accounts += rows.len() as u64;
+        if !rows.is_empty()
+            && let Err(err) = self.send(Msg::Accounts(rows))
+        {
+            bad.push((usize::MAX, FieldError::new("", err.to_string())));
+        }
+        if bad.is_empty() { Ok(()) } else { Err(bad) }
+    }
+
+    /// Whether an account id is known.
+    pub fn has_account(&self, account_id: &str) -> bool {
+        self.accounts.contains_key(account_id)
+    }
+
+    /// Adds one exchange. A duplicate `request_id` is an error at once,
+    /// unless `collect_duplicates` holds it back for [`Self::take_rejected`];
+    /// `origin` is asked for only then.
+    pub fn add_exchange(
+        &mut self,
+        exchange: &Exchange<'_>,
+        origin: impl FnOnce() -> RowOrigin,
+    ) -> Result<(), AddError> {
+        let Some(&account) = self.accounts.get(exchange.account_id.as_ref()) else {
+            return Err(AddError::Row(FieldError::new(
+                "account_id",
+                format!(
+                    "unknown account {:?} (not in accounts)",
+                    exchange.account_id
+                ),
+            )));
+        };
+        let hash = xxhash_rust::xxh3::xxh3_64(exchange.request_id.as_bytes());
+        let suspect = !self.request_ids.insert(hash);
+        if !suspect {
+            self.encode_into_batch(account, exchange);
+            return self.maybe_flush();
+        }
+        // The 64-bit hash was seen before: most likely a real duplicate, but
+        // only the stored ids can say. Encode the row on its own so it can be
+        // admitted later if it proves unique.
+        let mut own = Batch::default();
+        std::mem::swap(&mut own, &mut self.batch);
+        self.encode_into_batch(account, exchange);
+        std::mem::swap(&mut own, &mut self.batch);
+        let Some(mut row) = own.rows.pop() else {
+            return Ok(());
+        };
+        let request_id = exchange.request_id.to_string();
+        let extra = exchange.extra_json.clone();
+        row.request_id = (0, 0);
+        row.extra = (0, 0);
+        own.text.clear();
+        self.held.push(Held {
+            row,
+            request_id,
+            extra,
+            dict: own,
+            origin: origin(),
+        });
+        if !self.options.collect_duplicates || self.held.len() >= MAX_HELD_SUSPECTS {
+            self.resolve_held().map_err(AddError::Case)?;
+        }
+        if !self.options.collect_duplicates
+            && let Some(rejected) = self.rejected.pop()
+        {
+            return Err(AddError::Row(rejected.error));
+        }
+        Ok(())
+    }
+
+    fn encode_into_batch(&mut self, account: u32, e: &Exchange<'_>) {
+        let b = &mut self.batch;
+        let model = self.models.id(&e.model, &mut b.models);
+        let ip = match e.ip {
+            None => 0,
+            Some(addr) => {
+                let next = self.ips.len() as u32 + 1;
+                *self.ips.entry(addr).or_insert_with(|| {
+                    b.ips.push((next, addr));
+                    next
+                })
+            }
+        };
+        let api_key = e
+            .api_key_id
+            .as_deref()
+            .map_or(0, |k| self.api_keys.id(k, &mut b.api_keys));
+        let client_fp = e
+            .client_fingerprint
+            .as_deref()
+            .map_or(0, |k| self.client_fps.id(k, &mut b.client_fps));
+        let template = match e.prompt_template {
+            None => 0,
+            Some(simhash) => {
+                let next = self.templates.len() as u32 + 1;
+                *self.templates.entry(simhash).or_insert_with(|| {
+                    b.templates.push((next, simhash));
+                    next
+                })
+            }
+        };
+        let excerpt = e
+            .prompt_excerpt
+            .as_deref()
+            .map_or(0, |t| self.excerpts.id(t, &mut b.excerpts));
+        let request_id = b.push_text(&e.request_id);
+        let extra = e.extra_json.as_deref().map_or((0, 0), |x| b.push_text(x));
+        let id = self.next_exchange_id;
+        self.next_exchange_id += 1;
+        b.rows.push(Row {
+            id,
+            account,
+            ts_ms: e.ts_ms,
+            model,
+            input_tokens: e.input_tokens,
+            output_tokens: e.output_tokens,
+            ip,
+            asn: e.asn.unwrap_or(-1),
+            api_key,
+            client_fp,
+            template,
+            capability: e.capability.map_or(NO_CAPABILITY, Capability::code),
+            cot: e.cot_elicitation.unwrap_or(f64::NAN),
+            excerpt,
+            request_id,
+            extra,
+        });
+        self.stats.exchanges += 1;
+        self.stats.first_ms = Some(self.stats.first_ms.map_or(e.ts_ms, |t| t.min(e.ts_ms)));
+        self.stats.last_ms = Some(self.stats.last_ms.map_or(e.ts_ms, |t| t.max(e.ts_ms)));
+    }
+
+    fn maybe_flush(&mut self) -> Result<(), AddError> {
+        if self.batch.rows.len() >= BATCH_ROWS {
+            self.flush().map_err(AddError::Case)?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<(), CaseError> {
+        if self.batch.is_empty() {
+            return Ok(());
+        }
+        let batch = std::mem::take(&mut self.batch);
+        self.send(Msg::Exchanges(Box::new(batch)))
+    }
+
+    /// Checks the held suspected duplicates against every stored request id;
+    /// real duplicates go to the rejected list, the rest are stored.
+    fn resolve_held(&mut self) -> Result<(), CaseError> {
+        if self.held.is_empty() {
+            return Ok(());
+        }
+        self.flush()?;
+        let ids: Vec<String> = self.held.iter().map(|h| h.request_id.clone()).collect();
+        let (reply, answer) = mpsc::channel();
+        self.send(Msg::Lookup(ids, reply))?;
+        let mut stored = match answer.recv() {
+            Ok(result) => result?,
+            Err(_) => return Err(self.writer_failure()),
+        };
+        for held in std::mem::take(&mut self.held) {
+            // Dictionary entries the row created must reach the file either way.
+            self.batch.append_dict(held.dict);
+            if !stored.insert(held.request_id.clone()) {
+                self.stats.exchanges -= 1;
+                self.rejected.push(Rejected {
+                    error: FieldError::new(
+                        "request_id",
+                        format!(
+                            "duplicate request_id {:?} (it appeared earlier)",
+                            held.request_id
+                        ),
+                    ),
+                    origin: held.origin,
+                });
+                continue;
+            }
+            let mut row = held.row;
+            row.request_id = self.batch.push_text(&held.request_id);
+            if let Some(extra) = &held.extra {
+                row.extra = self.batch.push_text(extra);
+            }
+            self.batch.rows.push(row);
+        }
+        self.flush()
+    }
+
+    /// Rows turned away since the last call (only with `collect_duplicates`).
+    pub fn take_rejected(&mut self) -> Vec<Rejected> {
+        std::mem::take(&mut self.rejected)
+    }
+
+    /// Checks every held row now; returns what was turned away.
+    pub fn settle(&mut self) -> Result<Vec<Rejected>, CaseError> {
+        self.resolve_held()?;
+        Ok(self.take_rejected())
+    }
+
+    /// Adds events; an event naming an unknown account is refused.
+    pub fn add_event(&mut self, event: Event) -> Result<(), FieldError> {
+        let account = match &event.account_id {
+            None => None,
+            Some(id) => match self.accounts.get(id.as_str()) {
+                Some(&account) => Some(account),
+                None => {
+                    return Err(FieldError::new(
+                        "account_id",
+                        format!("unknown account {id:?} (not in accounts)"),
+                    ));
+                }
+            },
+        };
+        if event.kind == EventKind::ModelRelease
+            && let Some(model) = &event.model
+        {
+            let _ = self.models.id(model, &mut self.batch.models);
+        }
+        self.stats.events += 1;
+        self.send(Msg::Events(vec![(event, account)]))
+            .map_err(|e| FieldError::new("", e.to_string()))
+    }
+
+    /// Adds one indicator.
+    pub fn add_indicator(&mut self, indicator: Indicator) -> Result<(), CaseError> {
+        self.stats.indicators += 1;
+        self.send(Msg::Indicators(vec![indicator]))
+    }
+
+    /// Writes the rollups and `meta`, commits, and moves the file into place.
+    /// `meta` entries describe where the data came from.
+    pub fn finish(mut self, meta: Vec<(String, String)>) -> Result<BuildStats, CaseError> {
+        let leftover = self.settle()?;
+        if let Some(first) = leftover.into_iter().next() {
+            return Err(CaseError::Writer(format!(
+                "unsettled duplicate: {}",
+                first.error
+            )));
+        }
+        self.flush()?;
+        let mut meta = meta;
+        let stats = self.stats.clone();
+        meta.extend([
+            ("format_version".to_string(), SCHEMA_VERSION.to_string()),
+            (
+                "created_by".to_string(),
+                format!("hydrascope {}", env!("CARGO_PKG_VERSION")),
+            ),
+            ("accounts".to_string(), stats.accounts.to_string()),
+            ("exchanges".to_string(), stats.exchanges.to_string()),
+            ("events".to_string(), stats.events.to_string()),
+            ("indicators".to_string(), stats.indicators.to_string()),
+        ]);
+        if let (Some(first), Some(last)) = (stats.first_ms, stats.last_ms) {
+            meta.push(("first_ms".into(), first.to_string()));
+            meta.push(("last_ms".into(), last.to_string()));
+        }
+        self.send(Msg::Finish(meta))?;
+        self.sender = None;
+        match self.writer.take().map(JoinHandle::join) {
+            Some(Ok(Ok(()))) => {}
+            Some(Ok(Err(err))) => return Err(err),
+            _ => return Err(CaseError::Writer("the writer thread panicked".into())),
+        }
+        if self.final_path.exists() && !self.options.force {
+            return Err(CaseError::Exists(self.final_path.clone()));
+        }
+        let io = |source| CaseError::Io {
+            path: self.final_path.clone(),
+            source,
+        };
+        std::fs::File::open(&self.tmp_path)
+            .and_then(|f| f.sync_all())
+            .map_err(io)?;
+        std::fs::rename(&self.tmp_path, &self.final_path).map_err(io)?;
+        self.finished = true;
+        Ok(stats)
+    }
+}
+
+impl Drop for CaseBuilder {
+    fn drop(&mut self) {
+        if !self.finished {
+            self.sender = None;
+            if let Some(writer) = self.writer.take() {
+                let _ = writer.join();
+            }
+            let _ = std::fs::remove_file(&self.tmp_path);
+        }
+    }
+}
+
+/// Why an exchange was not added.
+#[derive(Debug, thiserror::Error)]
+pub enum AddError {
+    /// The row itself is wrong.
+    #[error("{0}")]
+    Row(FieldError),
+    /// Writing failed.
+    #[error(transparent)]
+    Case(#[from] CaseError),
+}
+
+// ---------------------------------------------------------------------------
+// The writer thread.
+
+#[derive(Clone, Copy, Default)]
+struct Sums {
+    exchanges: u64,
+    input_tokens: i64,
+    output_tokens: i64,
+}
+
+impl Sums {
+    fn add(&mut self, row: &Row) {
+        self.exchanges += 1;
+        self.input_tokens += row.input_tokens;
+        self.output_tokens += row.output_tokens;
+    }
+}
+
+#[derive(Clone, Copy, Default)]
+struct CapabilitySums {
+    exchanges: u64,
+    cot_sum: f64,
+    cot_count: u64,
+}
+
+#[derive(Clone)]
+struct AccountSums {
+    sums: Sums,
+    first_ms: i64,
+    last_ms: i64,
+    cot_sum: f64,
+    cot_count: u64,
+    capabilities: [CapabilitySums; Capability::ALL.len()],
+}
+
+impl Default for AccountSums {
+    fn default() -> Self {
+        Self {
+            sums: Sums::default(),
+            first_ms: i64::MAX,
+            last_ms: i64::MIN,
+            cot_sum: 0.0,
+            cot_count: 0,
+            capabilities: Default::default(),
+        }
+    }
+}
+
+/// Rollups folded from every stored exchange; memory grows with distinct
+/// (account, hour) and (account, value) pairs, never with exchanges.
+#[derive(Default)]
+struct Rollups {
+    accounts: Vec<AccountSums>,
+    account_hourly: FxHashMap<(u32, i64), Sums>,
+    account_ips: FxHashMap<(u32, u32), u64>,
+    account_templates: FxHashMap<(u32, u32), u64>,
+    account_client_fps: FxHashMap<(u32, u32), u64>,
+    account_models: FxHashMap<(u32, u32), u64>,
+    account_api_keys: FxHashSet<(u32, u32)>,
+    templates: FxHashMap<u32, (u64, i64, i64)>,
+    model_hourly: FxHashMap<(u32, i64), Sums>,
+}
+
+/// The hour bucket (hours since the epoch, floored) of a timestamp.
+pub fn hour_of_ms(ts_ms: i64) -> i64 {
+    ts_ms.div_euclid(3_600_000)
+}
+
+impl Rollups {
+    fn add(&mut self, row: &Row) {
+        let account = row.account as usize;
+        if self.accounts.len() <= account {
+            self.accounts.resize(account + 1, AccountSums::default());
+        }
+        let a = &mut self.accounts[account];
+        a.sums.add(row);
+        a.first_ms = a.first_ms.min(row.ts_ms);
+        a.last_ms = a.last_ms.max(row.ts_ms);
+        let has_cot = !row.cot.is_nan();
+        if has_cot {
+            a.cot_sum += row.cot;
+            a.cot_count += 1;
+        }
+        if row.capability != NO_CAPABILITY {
+            let c = &mut a.capabilities[usize::from(row.capability)];
+            c.exchanges += 1;
+            if has_cot {
+                c.cot_sum += row.cot;
+                c.cot_count += 1;
+            }
+        }
+        let hour = hour_of_ms(row.ts_ms);
+        self.account_hourly
+            .entry((row.account, hour))
+            .or_default()
+            .add(row);
+        self.model_hourly
+            .entry((row.model, hour))
+            .or_default()
+            .add(row);
+        *self
+            .account_models
+            .entry((row.account, row.model))
+            .or_default() += 1;
+        if row.ip != 0 {
+            *self.account_ips.entry((row.account, row.ip)).or_default() += 1;
+        }
+        if row.client_fp != 0 {
+            *self
+                .account_client_fps
+                .entry((row.account, row.client_fp))
+                .or_default() += 1;
+        }
+        if row.api_key != 0 {
+            self.account_api_keys.insert((row.account, row.api_key));
+        }
+        if row.template != 0 {
+            *self
+                .account_templates
+                .entry((row.account, row.template))
+                .or_default() += 1;
+            let t = self
+                .templates
+                .entry(row.template)
+                .or_insert((0, i64::MAX, i64::MIN));
+            t.0 += 1;
+            t.1 = t.1.min(row.ts_ms);
+            t.2 = t.2.max(row.ts_ms);
+        }
+    }
+}
+
+fn sorted<K: Ord + Copy, V: Copy>(map: &FxHashMap<K, V>) -> Vec<(K, V)> {
+    let mut entries: Vec<(K, V)> = map.iter().map(|(k, v)| (*k, *v)).collect();
+    entries.sort_unstable_by_key(|(k, _)| *k);
+    entries
+}
+
+fn count_by_first<V>(map: &FxHashMap<(u32, u32), V>, accounts: usize) -> Vec<u64> {
+    let mut counts = vec![0u64; accounts];
+    for (account, _) in map.keys() {
+        counts[*account as usize] += 1;
+    }
+    counts
+}
+
+fn writer_main(conn: Connection, receiver: Receiver<Msg>) -> Result<(), CaseError> {
+    let mut rollups = Rollups::default();
+    let mut account_count = 0usize;
+    let mut insert_exchange = conn.prepare(
+        "INSERT INTO exchanges (id, request_id, account, ts_ms, model, input_tokens, output_tokens, ip, asn, \
+         api_key, client_fp, template, capability, cot, excerpt) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+    )?;
+    while let Ok(msg) = receiver.recv() {
+        match msg {
+            Msg::Accounts(accounts) => {
+                let mut stmt = conn.prepare_cached(
+                    "INSERT INTO accounts (id, account_id, created_ms, org_name, email_domain, payment_fingerprint, \
+                     signup_ip, billing_country, access_path, verification, extra_json) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                )?;
+                for (id, a) in &accounts {
+                    stmt.execute(params![
+                        id,
+                        a.account_id,
+                        a.created_ms,
+                        a.org_name,
+                        a.email_domain,
+                        a.payment_fingerprint,
+                        a.signup_ip.map(|ip| ip.to_string()),
+                        a.billing_country,
+                        a.access_path,
+                        a.verification,
+                        a.extra_json,
+                    ])?;
+                    account_count = account_count.max(*id as usize);
+                }
+            }
+            Msg::Exchanges(batch) => {
+                insert_dictionaries(&conn, &batch)?;
+                insert_rows(&conn, &mut insert_exchange, &batch, &mut rollups)?;
+            }
+            Msg::Events(events) => {
+                let mut stmt = conn.prepare_cached(
+                    "INSERT INTO events (ts_ms, kind, model, account_id, account, text, extra_json) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )?;
+                for (e, account) in &events {
+                    stmt.execute(params![
+                        e.ts_ms,
+                        e.kind.as_str(),
+                        e.model,
+                        e.account_id,
+                        account,
+                        e.text,
+                        e.extra_json
+                    ])?;
+                }
+            }
+            Msg::Indicators(indicators) => {
+                let mut stmt = conn.prepare_cached(
+                    "INSERT INTO indicators (kind, value, source, note, extra_json) VALUES (?1, ?2, ?3, ?4, ?5)",
+                )?;
+                for i in &indicators {
+                    stmt.execute(params![
+                        i.kind.as_str(),
+                        i.value,
+                        i.source,
+                        i.note,
+                        i.extra_json
+                    ])?;
+                }
+            }
+            Msg::Lookup(ids, reply) => {
+                let _ = reply.send(lookup_request_ids(&conn, &ids));
+            }
+            Msg::Finish(meta) => {
+                drop(insert_exchange);
+                write_rollups(&conn, &rollups, account_count + 1)?;
+                let mut stmt =
+                    conn.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)")?;
+                for (key, value) in &meta {
+                    stmt.execute((key, value))?;
+                }
+                drop(stmt);
+                conn.execute_batch(
+                    "CREATE INDEX exchanges_by_account_ts ON exchanges (account, ts_ms);",
+                )?;
+                conn.pragma_update(None, "application_id", APPLICATION_ID)?;
+                conn.execute_batch("COMMIT; PRAGMA journal_mode = DELETE;")?;
+                return conn.close().map_err(|(_, err)| err.into());
+            }
+        }
+    }
+    // The builder was dropped without finishing: nothing to keep.
+    Ok(())
+}
+
+fn insert_dictionaries(conn: &Connection, b: &Batch) -> rusqlite::Result<()> {
+    for (table, column, rows) in [
+        ("models", "name", &b.models),
+        ("api_keys", "key_id", &b.api_keys),
+        ("client_fingerprints", "fingerprint", &b.client_fps),
+        ("excerpts", "text", &b.excerpts),
+    ] {
+        if rows.is_empty() {
+            continue;
+        }
+        let mut stmt = conn.prepare_cached(&format!(
+            "INSERT INTO {table} (id, {column}) VALUES (?1, ?2)"
+        ))?;
+        for (id, text) in rows {
+            stmt.execute((id, text))?;
+        }
+    }
+    if !b.ips.is_empty() {
+        let mut stmt = conn
+            .prepare_cached("INSERT INTO ips (id, addr, family, prefix) VALUES (?1, ?2, ?3, ?4)")?;
+        for (id, addr) in &b.ips {
+            let (family, prefix) = ip_prefix(*addr);
+            stmt.execute(params![id, addr.to_string(), family, prefix])?;
+        }
+    }
+    if !b.templates.is_empty() {
+        let mut stmt =
+            conn.prepare_cached("INSERT INTO templates (id, simhash, hex) VALUES (?1, ?2, ?3)")?;
+        for (id, simhash) in &b.templates {
+            stmt.execute(params![id, *simhash as i64, format!("{simhash:016x}")])?;
+        }
+    }
+    Ok(())
+}
+
+/// The address family and the network prefix analysts compare addresses by:
+/// the /24 of an IPv4 address, the /48 of an IPv6 address.
+pub fn ip_prefix(addr: IpAddr) -> (i64, String) {
+    match addr {
+        IpAddr::V4(v4) => {
+            let o = v4.octets();
+            (4, format!("{}.{}.{}.0/24", o[0], o[1], o[2]))
+        }
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            let net = std::net::Ipv6Addr::new(s[0], s[1], s[2], 0, 0, 0, 0, 0);
+            (6, format!("{net}/48"))
+        }
+    }
+}
+
+fn insert_rows(
+    conn: &Connection,
+    stmt: &mut Statement<'_>,
+    b: &Batch,
+    rollups: &mut Rollups,
+) -> rusqlite::Result<()> {
+    let mut extra_stmt = None;
+    for row in &b.rows {
+        let text = |(start, len): (u32, u32)| &b.text[start as usize..(start + len) as usize];
+        stmt.raw_bind_parameter(1, row.id)?;
+        stmt.raw_bind_parameter(2, text(row.request_id))?;
+        stmt.raw_bind_parameter(3, row.account)?;
+        stmt.raw_bind_parameter(4, row.ts_ms)?;
+        stmt.raw_bind_parameter(5, row.model)?;
+        stmt.raw_bind_parameter(6, row.input_tokens)?;
+        stmt.raw_bind_parameter(7, row.output_tokens)?;
+        bind_id(stmt, 8, row.ip)?;
+        if row.asn >= 0 {
+            stmt.raw_bind_parameter(9, row.asn)?;
+        } else {
+            stmt.raw_bind_parameter(9, Null)?;
+        }
+        bind_id(stmt, 10, row.api_key)?;
+        bind_id(stmt, 11, row.client_fp)?;
+        bind_id(stmt, 12, row.template)?;
+        if row.capability != NO_CAPABILITY {
+            stmt.raw_bind_parameter(13, row.capability)?;
+        } else {
+            stmt.raw_bind_parameter(13, Null)?;
+        }
+        if row.cot.is_nan() {
+            stmt.raw_bind_parameter(14, Null)?;
+        } else {
+            stmt.raw_bind_parameter(14, row.cot)?;
+        }
+        bind_id(stmt, 15, row.excerpt)?;
+        stmt.raw_execute()?;
+        if row.extra.1 > 0 {
+            let extra = match &mut extra_stmt {
+                Some(s) => s,
+                None => extra_stmt.insert(conn.prepare_cached(
+                    "INSERT INTO exchange_extra (exchange, extra_json) VALUES (?1, ?2)",
+                )?),
+            };
+            extra.execute((row.id, text(row.extra)))?;
+        }
+        rollups.add(row);
+    }
+    Ok(())
+}
+
+fn bind_id(stmt: &mut Statement<'_>, index: usize, id: u32) -> rusqlite::Result<()> {
+    if id == 0 {
+        stmt.raw_bind_parameter(index, Null)
+    } else {
+        stmt.raw_bind_parameter(index, id)
+    }
+}
+
+fn lookup_request_ids(conn: &Connection, ids: &[String]) -> Result<FxHashSet<String>, CaseError> {
+    conn.execute_batch("CREATE TEMP TABLE IF NOT EXISTS suspect_ids (id TEXT PRIMARY KEY); DELETE FROM suspect_ids;")?;
+    {
+        let mut stmt = conn.prepare_cached("INSERT OR IGNORE INTO suspect_ids (id) VALUES (?1)")?;
+        for id in ids {
+            stmt.execute([id])?;
+        }
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT DISTINCT request_id FROM exchanges WHERE request_id IN (SELECT id FROM temp.suspect_ids)",
+    )?;
+    let found = stmt
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<FxHashSet<_>>>()?;
+    Ok(found)
+}
+
+fn write_rollups(conn: &Connection, r: &Rollups, accounts: usize) -> rusqlite::Result<()> {
+    let ips = count_by_first(&r.account_ips, accounts);
+    let templates = count_by_first(&r.account_templates, accounts);
+    let models = count_by_first(&r.account_models, accounts);
+    let mut api_keys = vec![0u64; accounts];
+    for (account, _) in &r.account_api_keys {
+        api_keys[*account as usize] += 1;
+    }
+    let mut hours = vec![0u64; accounts];
+    for (account, _) in r.account_hourly.keys() {
+        hours[*account as usize] += 1;
+    }
+    let mut stmt = conn.prepare(
+        "INSERT INTO account_summary (account, exchanges, input_tokens, output_tokens, first_ms, last_ms, \
+         active_hours, distinct_ips, distinct_templates, distinct_models, distinct_api_keys, cot_mean, top_capability) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    )?;
+    let mut caps = conn.prepare(
+        "INSERT INTO account_capabilities (account, capability, exchanges, cot_sum, cot_count) \
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for account in 1..accounts {
+        let empty = AccountSums::default();
+        let a = r.accounts.get(account).unwrap_or(&empty);
+        let active = a.sums.exchanges > 0;
+        let top = a
+            .capabilities
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.exchanges > 0)
+            .max_by_key(|(i, c)| (c.exchanges, std::cmp::Reverse(*i)))
+            .map(|(i, _)| i as i64);
+        stmt.execute(params![
+            account,
+            a.sums.exchanges,
+            a.sums.input_tokens,
+            a.sums.output_tokens,
+            active.then_some(a.first_ms),
+            active.then_some(a.last_ms),
+            hours[account],
+            ips[account],
+            templates[account],
+            models[account],
+            api_keys[account],
+            (a.cot_count > 0).then(|| a.cot_sum / a.cot_count as f64),
+            top,
+        ])?;
+        for (code, c) in a.capabilities.iter().enumerate() {
+            if c.exchanges > 0 {
+                caps.execute(params![account, code, c.exchanges, c.cot_sum, c.cot_count])?;
+            }
+        }
+    }
+    let mut hourly = conn.prepare(
+        "INSERT INTO account_hourly (account, hour, exchanges, input_tokens, output_tokens) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for ((account, hour), s) in sorted(&r.account_hourly) {
+        hourly.execute(params![
+            account,
+            hour,
+            s.exchanges,
+            s.input_tokens,
+            s.output_tokens
+        ])?;
+    }
+    for (table, column, map) in [
+        ("account_ips", "ip", &r.account_ips),
+        ("account_templates", "template", &r.account_templates),
+        ("account_client_fps", "client_fp", &r.account_client_fps),
+        ("account_models", "model", &r.account_models),
+    ] {
+        let mut stmt = conn.prepare(&format!(
+            "INSERT INTO {table} (account, {column}, exchanges) VALUES (?1, ?2, ?3)"
+        ))?;
+        for ((account, value), n) in sorted(map) {
+            stmt.execute(params![account, value, n])?;
+        }
+    }
+    let mut template_accounts: FxHashMap<u32, u64> = FxHashMap::default();
+    for (_, template) in r.account_templates.keys() {
+        *template_accounts.entry(*template).or_default() += 1;
+    }
+    let mut stmt = conn.prepare(
+        "INSERT INTO template_stats (template, exchanges, accounts, first_ms, last_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for (template, (n, first, last)) in sorted(&r.templates) {
+        stmt.execute(params![
+            template,
+            n,
+            template_accounts.get(&template).copied().unwrap_or(0),
+            first,
+            last
+        ])?;
+    }
+    let mut stmt = conn.prepare(
+        "INSERT INTO model_hourly (model, hour, exchanges, input_tokens, output_tokens) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for ((model, hour), s) in sorted(&r.model_hourly) {
+        stmt.execute(params![
+            model,
+            hour,
+            s.exchanges,
+            s.input_tokens,
+            s.output_tokens
+        ])?;
+    }
+    Ok(())
+}

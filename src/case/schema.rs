@@ -1,0 +1,190 @@
+//! The case-file schema: the tables of each format version and the forward
+//! migrations between them. `docs/case-file.md` documents every table.
+
+use rusqlite::Connection;
+
+/// `PRAGMA application_id` of every Hydrascope case file ("HydS").
+pub const APPLICATION_ID: i32 = 0x4879_6453;
+
+/// The newest case-file format this build reads and writes.
+pub const SCHEMA_VERSION: i32 = 2;
+
+/// Format 1: the imported data, its dictionaries, and the per-account rollups.
+const V1: &str = r#"
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+
+CREATE TABLE models (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+CREATE TABLE ips (
+    id INTEGER PRIMARY KEY,
+    addr TEXT NOT NULL UNIQUE,
+    family INTEGER NOT NULL,
+    prefix TEXT NOT NULL
+);
+CREATE TABLE api_keys (id INTEGER PRIMARY KEY, key_id TEXT NOT NULL UNIQUE);
+CREATE TABLE client_fingerprints (id INTEGER PRIMARY KEY, fingerprint TEXT NOT NULL UNIQUE);
+CREATE TABLE templates (id INTEGER PRIMARY KEY, simhash INTEGER NOT NULL UNIQUE, hex TEXT NOT NULL);
+CREATE TABLE capabilities (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+CREATE TABLE excerpts (id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE);
+
+CREATE TABLE accounts (
+    id INTEGER PRIMARY KEY,
+    account_id TEXT NOT NULL UNIQUE,
+    created_ms INTEGER NOT NULL,
+    org_name TEXT,
+    email_domain TEXT,
+    payment_fingerprint TEXT,
+    signup_ip TEXT,
+    billing_country TEXT,
+    access_path TEXT,
+    verification TEXT,
+    extra_json TEXT
+);
+
+CREATE TABLE exchanges (
+    id INTEGER PRIMARY KEY,
+    request_id TEXT NOT NULL,
+    account INTEGER NOT NULL,
+    ts_ms INTEGER NOT NULL,
+    model INTEGER NOT NULL,
+    input_tokens INTEGER NOT NULL,
+    output_tokens INTEGER NOT NULL,
+    ip INTEGER,
+    asn INTEGER,
+    api_key INTEGER,
+    client_fp INTEGER,
+    template INTEGER,
+    capability INTEGER,
+    cot REAL,
+    excerpt INTEGER
+);
+CREATE TABLE exchange_extra (exchange INTEGER PRIMARY KEY, extra_json TEXT NOT NULL);
+
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    ts_ms INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    model TEXT,
+    account_id TEXT,
+    account INTEGER,
+    text TEXT,
+    extra_json TEXT
+);
+CREATE TABLE indicators (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    value TEXT NOT NULL,
+    source TEXT,
+    note TEXT,
+    extra_json TEXT
+);
+
+CREATE TABLE account_summary (
+    account INTEGER PRIMARY KEY,
+    exchanges INTEGER NOT NULL,
+    input_tokens INTEGER NOT NULL,
+    output_tokens INTEGER NOT NULL,
+    first_ms INTEGER,
+    last_ms INTEGER,
+    active_hours INTEGER NOT NULL,
+    distinct_ips INTEGER NOT NULL,
+    distinct_templates INTEGER NOT NULL,
+    distinct_models INTEGER NOT NULL,
+    distinct_api_keys INTEGER NOT NULL,
+    cot_mean REAL,
+    top_capability INTEGER
+);
+CREATE TABLE account_hourly (
+    account INTEGER NOT NULL,
+    hour INTEGER NOT NULL,
+    exchanges INTEGER NOT NULL,
+    input_tokens INTEGER NOT NULL,
+    output_tokens INTEGER NOT NULL,
+    PRIMARY KEY (account, hour)
+) WITHOUT ROWID;
+CREATE TABLE account_ips (
+    account INTEGER NOT NULL, ip INTEGER NOT NULL, exchanges INTEGER NOT NULL,
+    PRIMARY KEY (account, ip)
+) WITHOUT ROWID;
+CREATE TABLE account_templates (
+    account INTEGER NOT NULL, template INTEGER NOT NULL, exchanges INTEGER NOT NULL,
+    PRIMARY KEY (account, template)
+) WITHOUT ROWID;
+CREATE TABLE account_client_fps (
+    account INTEGER NOT NULL, client_fp INTEGER NOT NULL, exchanges INTEGER NOT NULL,
+    PRIMARY KEY (account, client_fp)
+) WITHOUT ROWID;
+CREATE TABLE account_models (
+    account INTEGER NOT NULL, model INTEGER NOT NULL, exchanges INTEGER NOT NULL,
+    PRIMARY KEY (account, model)
+) WITHOUT ROWID;
+CREATE TABLE account_capabilities (
+    account INTEGER NOT NULL, capability INTEGER NOT NULL, exchanges INTEGER NOT NULL,
+    cot_sum REAL NOT NULL, cot_count INTEGER NOT NULL,
+    PRIMARY KEY (account, capability)
+) WITHOUT ROWID;
+"#;
+
+/// The hour bucket of `ts_ms` in SQL, floored also before 1970.
+pub const SQL_HOUR_OF_TS: &str = "((ts_ms - ((ts_ms % 3600000) + 3600000) % 3600000) / 3600000)";
+
+/// Format 2 adds case-wide rollups for the timelines and the template table,
+/// backfilled from `exchanges` for files made by format 1.
+fn v2() -> String {
+    format!(
+        r#"
+CREATE TABLE template_stats (
+    template INTEGER PRIMARY KEY,
+    exchanges INTEGER NOT NULL,
+    accounts INTEGER NOT NULL,
+    first_ms INTEGER NOT NULL,
+    last_ms INTEGER NOT NULL
+);
+INSERT INTO template_stats
+    SELECT template, count(*), count(DISTINCT account), min(ts_ms), max(ts_ms)
+    FROM exchanges WHERE template IS NOT NULL GROUP BY template;
+CREATE TABLE model_hourly (
+    model INTEGER NOT NULL,
+    hour INTEGER NOT NULL,
+    exchanges INTEGER NOT NULL,
+    input_tokens INTEGER NOT NULL,
+    output_tokens INTEGER NOT NULL,
+    PRIMARY KEY (model, hour)
+) WITHOUT ROWID;
+INSERT INTO model_hourly
+    SELECT model, {SQL_HOUR_OF_TS}, count(*), sum(input_tokens), sum(output_tokens)
+    FROM exchanges GROUP BY 1, 2;
+"#
+    )
+}
+
+/// The SQL that takes a file from `version - 1` to `version`.
+fn migration_to(version: i32) -> Option<String> {
+    match version {
+        1 => Some(V1.to_string()),
+        2 => Some(v2()),
+        _ => None,
+    }
+}
+
+/// Creates the tables of format `version` in an empty database (all steps
+/// from format 1 on, so a new file and a migrated one are the same).
+pub fn create(conn: &Connection, version: i32) -> rusqlite::Result<()> {
+    migrate(conn, 0, version)?;
+    let mut stmt = conn.prepare("INSERT INTO capabilities (id, name) VALUES (?1, ?2)")?;
+    for cap in crate::logs::Capability::ALL {
+        stmt.execute((i64::from(cap.code()), cap.as_str()))?;
+    }
+    Ok(())
+}
+
+/// Runs the migrations from `from` to `to` and records `to` as the file's
+/// `user_version`. The caller holds the transaction.
+pub fn migrate(conn: &Connection, from: i32, to: i32) -> rusqlite::Result<()> {
+    for version in from + 1..=to {
+        if let Some(sql) = migration_to(version) {
+            conn.execute_batch(&sql)?;
+        }
+    }
+    conn.pragma_update(None, "user_version", to)?;
+    Ok(())
+}

@@ -1,0 +1,114 @@
+//! What the workbench and `hydrascope` print about a case at a glance, read
+//! from the rollups only, so it costs the same for 100 or 16 million exchanges.
+
+use rusqlite::OptionalExtension;
+
+use super::{Case, CaseError};
+
+/// The case at a glance.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CaseSummary {
+    /// Case format version.
+    pub format_version: i32,
+    /// Where the data came from (`meta.source`).
+    pub source: Option<String>,
+    /// Accounts in the case.
+    pub accounts: u64,
+    /// Exchanges in the case.
+    pub exchanges: u64,
+    /// Events in the case.
+    pub events: u64,
+    /// Partner indicators in the case.
+    pub indicators: u64,
+    /// Earliest exchange, ms since the epoch (UTC).
+    pub first_ms: Option<i64>,
+    /// Latest exchange, ms since the epoch (UTC).
+    pub last_ms: Option<i64>,
+    /// Total prompt tokens.
+    pub input_tokens: i64,
+    /// Total completion tokens.
+    pub output_tokens: i64,
+    /// Exchanges per model, most used first.
+    pub models: Vec<(String, u64)>,
+    /// Exchanges per capability label, most used first.
+    pub capabilities: Vec<(String, u64)>,
+    /// Accounts per access path, most common first.
+    pub access_paths: Vec<(String, u64)>,
+    /// Most used prompt templates: hex, exchanges, accounts.
+    pub top_templates: Vec<(String, u64, u64)>,
+    /// All traffic per hour: (hour since the epoch, exchanges).
+    pub hourly: Vec<(i64, u64)>,
+    /// Events: ts_ms, kind, model or account, text.
+    pub events_list: Vec<(i64, String, String)>,
+}
+
+impl Case {
+    /// Reads the summary from the rollups.
+    pub fn summary(&self) -> Result<CaseSummary, CaseError> {
+        let conn = self.conn();
+        let meta = |key: &str| -> Result<Option<String>, CaseError> {
+            Ok(conn
+                .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+                .optional()?)
+        };
+        let count = |key: &str| -> Result<u64, CaseError> {
+            Ok(meta(key)?.and_then(|v| v.parse().ok()).unwrap_or(0))
+        };
+        let pairs = |sql: &str| -> Result<Vec<(String, u64)>, CaseError> {
+            let mut stmt = conn.prepare(sql)?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        };
+        let (input_tokens, output_tokens) = conn.query_row(
+            "SELECT coalesce(sum(input_tokens), 0), coalesce(sum(output_tokens), 0) FROM model_hourly",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let mut stmt = conn.prepare(
+            "SELECT t.hex, s.exchanges, s.accounts FROM template_stats s JOIN templates t ON t.id = s.template \
+             ORDER BY s.exchanges DESC, t.hex LIMIT 10",
+        )?;
+        let top_templates = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut stmt = conn
+            .prepare("SELECT hour, sum(exchanges) FROM model_hourly GROUP BY hour ORDER BY hour")?;
+        let hourly = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut stmt = conn.prepare(
+            "SELECT ts_ms, kind, coalesce(model, account_id, '') || coalesce(': ' || text, '') FROM events \
+             ORDER BY ts_ms, id LIMIT 1000",
+        )?;
+        let events_list = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(CaseSummary {
+            format_version: self.format_version()?,
+            source: meta("source")?,
+            accounts: count("accounts")?,
+            exchanges: count("exchanges")?,
+            events: count("events")?,
+            indicators: count("indicators")?,
+            first_ms: meta("first_ms")?.and_then(|v| v.parse().ok()),
+            last_ms: meta("last_ms")?.and_then(|v| v.parse().ok()),
+            input_tokens,
+            output_tokens,
+            models: pairs(
+                "SELECT m.name, sum(h.exchanges) AS n FROM model_hourly h JOIN models m ON m.id = h.model \
+                 GROUP BY h.model ORDER BY n DESC, m.name",
+            )?,
+            capabilities: pairs(
+                "SELECT c.name, sum(a.exchanges) AS n FROM account_capabilities a \
+                 JOIN capabilities c ON c.id = a.capability GROUP BY a.capability ORDER BY n DESC, c.name",
+            )?,
+            access_paths: pairs(
+                "SELECT coalesce(access_path, '(not given)') AS p, count(*) AS n FROM accounts \
+                 GROUP BY p ORDER BY n DESC, p",
+            )?,
+            top_templates,
+            hourly,
+            events_list,
+        })
+    }
+}

@@ -1,0 +1,410 @@
+//! `hydrascope import`: an activity-log folder into a new case file.
+//!
+//! All-or-nothing by default: the first bad row stops the import and no case
+//! file is left behind. With `skip_invalid`, bad rows go to a rejects file
+//! beside the case (`CASE.rejects.jsonl`) and the rest is imported.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use crate::case::builder::{AddError, Rejected, RowOrigin};
+use crate::case::{BuildOptions, BuildStats, CaseBuilder, CaseError};
+use crate::logs::folder::{FolderError, LogFile, StreamError};
+use crate::logs::row::FieldError;
+use crate::logs::section::{
+    account_from_row, event_from_row, exchange_from_row, indicator_from_row,
+};
+use crate::logs::time::format_rfc3339_ms;
+use crate::logs::{Section, discover, for_each_row};
+
+/// How an import behaves.
+#[derive(Clone, Debug, Default)]
+pub struct ImportOptions {
+    /// Import the valid rows and write the others to a rejects file.
+    pub skip_invalid: bool,
+    /// Overwrite an existing case file.
+    pub force: bool,
+}
+
+/// Progress of a long operation, shared with whoever draws a progress bar.
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// Units done (bytes read, for import).
+    pub done: AtomicU64,
+    /// Units in all, when known.
+    pub total: AtomicU64,
+    /// What is being done now.
+    pub phase: Mutex<String>,
+}
+
+impl Progress {
+    /// Sets the phase text.
+    pub fn set_phase(&self, phase: impl Into<String>) {
+        if let Ok(mut p) = self.phase.lock() {
+            *p = phase.into();
+        }
+    }
+
+    /// The phase text.
+    pub fn phase(&self) -> String {
+        self.phase.lock().map(|p| p.clone()).unwrap_or_default()
+    }
+}
+
+/// What an import did.
+#[derive(Clone, Debug)]
+pub struct ImportReport {
+    /// What was stored.
+    pub stats: BuildStats,
+    /// Rows turned away (only with `skip_invalid`).
+    pub rejected: u64,
+    /// Where they were written.
+    pub rejects_path: Option<PathBuf>,
+    /// Things the analyst should know that did not stop the import.
+    pub warnings: Vec<String>,
+    /// Wall-clock time.
+    pub elapsed_secs: f64,
+}
+
+/// Why an import failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The folder is not a usable activity-log folder.
+    #[error(transparent)]
+    Folder(#[from] FolderError),
+    /// A row breaks the contract.
+    #[error("{file}:{line}: {error}")]
+    BadRow {
+        /// The file's name.
+        file: String,
+        /// 1-based line number.
+        line: u64,
+        /// What is wrong.
+        error: FieldError,
+    },
+    /// A file could not be read or decoded.
+    #[error("{0}")]
+    Read(String),
+    /// The case could not be written.
+    #[error(transparent)]
+    Case(#[from] CaseError),
+    /// The rejects file could not be written.
+    #[error("{path}: {source}")]
+    Rejects {
+        /// The rejects file.
+        path: PathBuf,
+        /// What the OS said.
+        source: std::io::Error,
+    },
+}
+
+impl ImportError {
+    /// Whether the input or the arguments are at fault (exit status 2).
+    pub fn is_bad_input(&self) -> bool {
+        match self {
+            ImportError::Folder(_) | ImportError::BadRow { .. } | ImportError::Read(_) => true,
+            ImportError::Case(err) => err.is_bad_input(),
+            ImportError::Rejects { .. } => false,
+        }
+    }
+}
+
+/// The rejects file of a case: `CASE.rejects.jsonl`.
+pub fn rejects_path_for(case: &Path) -> PathBuf {
+    let mut name = case
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
+    name.push(".rejects.jsonl");
+    case.with_file_name(name)
+}
+
+struct Rejects {
+    path: PathBuf,
+    out: Option<BufWriter<File>>,
+    count: u64,
+}
+
+impl Rejects {
+    fn write(
+        &mut self,
+        file: &str,
+        line: u64,
+        error: &FieldError,
+        text: &str,
+    ) -> Result<(), ImportError> {
+        let io = |source| ImportError::Rejects {
+            path: self.path.clone(),
+            source,
+        };
+        if self.out.is_none() {
+            self.out = Some(BufWriter::new(File::create(&self.path).map_err(io)?));
+        }
+        let record = serde_json::json!({
+            "file": file, "line": line, "field": error.field, "reason": error.message, "row": text,
+        });
+        if let Some(out) = &mut self.out {
+            writeln!(out, "{record}").map_err(|e| ImportError::Rejects {
+                path: self.path.clone(),
+                source: e,
+            })?;
+        }
+        self.count += 1;
+        Ok(())
+    }
+
+    fn write_rejected(&mut self, rejected: Vec<Rejected>) -> Result<(), ImportError> {
+        for r in rejected {
+            self.write(&r.origin.file, r.origin.line, &r.error, &r.origin.text)?;
+        }
+        Ok(())
+    }
+}
+
+/// Imports the activity-log folder `dir` into a new case at `out`.
+pub fn import_folder(
+    dir: &Path,
+    out: &Path,
+    options: &ImportOptions,
+    progress: &Progress,
+) -> Result<ImportReport, ImportError> {
+    let started = Instant::now();
+    let folder = discover(dir)?;
+    let mut warnings: Vec<String> = folder
+        .ignored
+        .iter()
+        .map(|name| format!("{name}: not an activity-log section file; ignored"))
+        .collect();
+    progress.total.store(
+        folder.files.iter().map(LogFile::len_bytes).sum(),
+        Ordering::Relaxed,
+    );
+    let bytes_read = Arc::new(AtomicU64::new(0));
+    let mut builder = CaseBuilder::create(
+        out,
+        BuildOptions {
+            force: options.force,
+            collect_duplicates: options.skip_invalid,
+        },
+    )?;
+    let rejects_path = rejects_path_for(out);
+    let mut rejects = Rejects {
+        path: rejects_path.clone(),
+        out: None,
+        count: 0,
+    };
+    let result = (|| -> Result<(), ImportError> {
+        for file in &folder.files {
+            progress.set_phase(format!("importing {}", file.display_name()));
+            let done_before = progress.done.load(Ordering::Relaxed);
+            bytes_read.store(0, Ordering::Relaxed);
+            let counter = bytes_read.clone();
+            let mut ctx = FileImport {
+                file,
+                name: file.display_name(),
+                options,
+                rejects: &mut rejects,
+                extra_fields: Vec::new(),
+                accounts: Vec::new(),
+                lines: Vec::new(),
+                rows_since_progress: 0,
+                progress,
+                bytes_read: &counter,
+                done_before,
+            };
+            let streamed = for_each_row(file, bytes_read.clone(), |row| {
+                ctx.row(&mut builder, row.line, row.row, row.text)
+            });
+            match streamed {
+                Ok(()) => {}
+                Err(StreamError::Stopped(err)) => return Err(err),
+                Err(read @ StreamError::Read { .. }) => {
+                    return Err(ImportError::Read(read.to_string()));
+                }
+            }
+            ctx.finish_accounts(&mut builder)?;
+            if !ctx.extra_fields.is_empty() {
+                warnings.push(format!(
+                    "{}: fields outside the contract kept in extra_json: {}",
+                    ctx.name,
+                    ctx.extra_fields.join(", ")
+                ));
+            }
+            progress.done.store(
+                done_before + bytes_read.load(Ordering::Relaxed),
+                Ordering::Relaxed,
+            );
+            let late = builder.settle()?;
+            rejects.write_rejected(late)?;
+        }
+        Ok(())
+    })();
+    if let Err(err) = result {
+        drop(builder);
+        drop(rejects.out.take());
+        let _ = std::fs::remove_file(&rejects_path);
+        return Err(err);
+    }
+    if let Some(mut out) = rejects.out.take() {
+        out.flush().map_err(|source| ImportError::Rejects {
+            path: rejects_path.clone(),
+            source,
+        })?;
+    } else if options.skip_invalid {
+        // A rejects file from an earlier import would now be misleading.
+        let _ = std::fs::remove_file(&rejects_path);
+    }
+    progress.set_phase("writing rollups and index");
+    let meta = vec![
+        ("source".to_string(), dir.display().to_string()),
+        ("imported_at".to_string(), now_rfc3339()),
+        ("rejected_rows".to_string(), rejects.count.to_string()),
+    ];
+    let stats = builder.finish(meta)?;
+    Ok(ImportReport {
+        stats,
+        rejected: rejects.count,
+        rejects_path: (rejects.count > 0).then_some(rejects_path),
+        warnings,
+        elapsed_secs: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// The current time as RFC 3339 UTC.
+pub fn now_rfc3339() -> String {
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
+    format_rfc3339_ms(ms)
+}
+
+struct FileImport<'a> {
+    file: &'a LogFile,
+    name: String,
+    options: &'a ImportOptions,
+    rejects: &'a mut Rejects,
+    extra_fields: Vec<String>,
+    accounts: Vec<crate::logs::Account>,
+    lines: Vec<(u64, String)>,
+    rows_since_progress: u32,
+    progress: &'a Progress,
+    bytes_read: &'a AtomicU64,
+    done_before: u64,
+}
+
+impl FileImport<'_> {
+    fn bad(&mut self, line: u64, error: FieldError, text: &str) -> Result<(), ImportError> {
+        if self.options.skip_invalid {
+            let name = self.name.clone();
+            self.rejects.write(&name, line, &error, text)
+        } else {
+            Err(ImportError::BadRow {
+                file: self.name.clone(),
+                line,
+                error,
+            })
+        }
+    }
+
+    fn row(
+        &mut self,
+        builder: &mut CaseBuilder,
+        line: u64,
+        row: Result<&mut crate::logs::row::RawRow<'_>, FieldError>,
+        text: &str,
+    ) -> Result<(), ImportError> {
+        self.rows_since_progress += 1;
+        if self.rows_since_progress >= 65_536 {
+            self.rows_since_progress = 0;
+            self.progress.done.store(
+                self.done_before + self.bytes_read.load(Ordering::Relaxed),
+                Ordering::Relaxed,
+            );
+        }
+        let row = match row {
+            Ok(row) => row,
+            Err(error) => return self.bad(line, error, text),
+        };
+        if self.extra_fields.len() < 20 {
+            for name in row.extra_names() {
+                if !self.extra_fields.iter().any(|n| n == name) {
+                    self.extra_fields.push(name.to_string());
+                }
+            }
+        }
+        match self.file.section {
+            Section::Accounts => match account_from_row(row) {
+                Ok(account) => {
+                    self.accounts.push(account);
+                    self.lines.push((line, text.to_string()));
+                    Ok(())
+                }
+                Err(error) => self.bad(line, error, text),
+            },
+            Section::Exchanges => {
+                let exchange = match exchange_from_row(row) {
+                    Ok(exchange) => exchange,
+                    Err(error) => return self.bad(line, error, text),
+                };
+                let name = &self.name;
+                let added = builder.add_exchange(&exchange, || RowOrigin {
+                    file: name.clone(),
+                    line,
+                    text: text.to_string(),
+                });
+                match added {
+                    Ok(()) => {
+                        let late = builder.take_rejected();
+                        self.rejects.write_rejected(late)
+                    }
+                    Err(AddError::Row(error)) => self.bad(line, error, text),
+                    Err(AddError::Case(err)) => Err(err.into()),
+                }
+            }
+            Section::Events => match event_from_row(row) {
+                Ok(event) => match builder.add_event(event) {
+                    Ok(()) => Ok(()),
+                    Err(error) => self.bad(line, error, text),
+                },
+                Err(error) => self.bad(line, error, text),
+            },
+            Section::Indicators => match indicator_from_row(row) {
+                Ok(indicator) => Ok(builder.add_indicator(indicator)?),
+                Err(error) => self.bad(line, error, text),
+            },
+        }
+    }
+
+    /// Accounts are checked for duplicates together, then stored in one go.
+    fn finish_accounts(&mut self, builder: &mut CaseBuilder) -> Result<(), ImportError> {
+        if self.accounts.is_empty() {
+            return Ok(());
+        }
+        let mut seen = rustc_hash::FxHashSet::default();
+        let mut keep = Vec::with_capacity(self.accounts.len());
+        let accounts = std::mem::take(&mut self.accounts);
+        let lines = std::mem::take(&mut self.lines);
+        for (account, (line, text)) in accounts.into_iter().zip(lines) {
+            if !seen.insert(account.account_id.clone()) || builder.has_account(&account.account_id)
+            {
+                let error = FieldError::new(
+                    "account_id",
+                    format!("duplicate account_id {:?}", account.account_id),
+                );
+                self.bad(line, error, &text)?;
+                continue;
+            }
+            keep.push(account);
+        }
+        builder
+            .add_accounts(keep)
+            .map_err(|bad| match bad.into_iter().next() {
+                Some((_, error)) => ImportError::Read(format!("{}: {error}", self.name)),
+                None => ImportError::Read(format!("{}: accounts could not be stored", self.name)),
+            })
+    }
+}

@@ -1,0 +1,407 @@
+//! Finding the section files of an activity-log folder and streaming their
+//! rows, with the line number of each, whatever the format and compression.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use flate2::read::MultiGzDecoder;
+
+use super::row::{FieldError, RawRow};
+use super::section::Section;
+
+/// On-disk format of a section file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// JSON Lines: one object per line.
+    Jsonl,
+    /// CSV with a header row (RFC 4180 quoting).
+    Csv,
+}
+
+/// One section file of a folder.
+#[derive(Clone, Debug)]
+pub struct LogFile {
+    /// Which section it holds.
+    pub section: Section,
+    /// Where it is.
+    pub path: PathBuf,
+    /// JSON Lines or CSV.
+    pub format: Format,
+    /// Whether it is gzip-compressed.
+    pub gzip: bool,
+}
+
+impl LogFile {
+    /// The file name, as errors show it.
+    pub fn display_name(&self) -> String {
+        self.path.file_name().map_or_else(
+            || self.path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        )
+    }
+
+    /// Size on disk in bytes (compressed size for gzip).
+    pub fn len_bytes(&self) -> u64 {
+        std::fs::metadata(&self.path).map(|m| m.len()).unwrap_or(0)
+    }
+}
+
+/// The section files found in a folder.
+#[derive(Clone, Debug, Default)]
+pub struct LogFolder {
+    /// Section files, in import order.
+    pub files: Vec<LogFile>,
+    /// Names of other files in the folder, which import ignores.
+    pub ignored: Vec<String>,
+}
+
+impl LogFolder {
+    /// The file of a section, if the folder has one.
+    pub fn file(&self, section: Section) -> Option<&LogFile> {
+        self.files.iter().find(|f| f.section == section)
+    }
+}
+
+/// Why a folder cannot be read as activity logs.
+#[derive(Debug, thiserror::Error)]
+pub enum FolderError {
+    /// The path is not a readable directory.
+    #[error("{path}: {source}")]
+    Unreadable {
+        /// The folder.
+        path: String,
+        /// What the OS said.
+        source: io::Error,
+    },
+    /// A required section has no file.
+    #[error("{path}: no {section} file (expected {section}.jsonl, .csv, .jsonl.gz or .csv.gz)")]
+    MissingSection {
+        /// The folder.
+        path: String,
+        /// The missing section's name.
+        section: &'static str,
+    },
+    /// Two files claim one section.
+    #[error("{path}: both {first} and {second} hold {section}; keep one")]
+    Ambiguous {
+        /// The folder.
+        path: String,
+        /// The section's name.
+        section: &'static str,
+        /// One file.
+        first: String,
+        /// The other.
+        second: String,
+    },
+}
+
+/// Finds the section files in `dir`.
+pub fn discover(dir: &Path) -> Result<LogFolder, FolderError> {
+    let unreadable = |source| FolderError::Unreadable {
+        path: dir.display().to_string(),
+        source,
+    };
+    let mut folder = LogFolder::default();
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map_err(unreadable)?
+        .filter_map(|entry| entry.ok())
+        .filter(|entry| entry.file_type().is_ok_and(|t| t.is_file()))
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    for name in names {
+        match classify(&name) {
+            Some((section, format, gzip)) => {
+                if let Some(existing) = folder.file(section) {
+                    return Err(FolderError::Ambiguous {
+                        path: dir.display().to_string(),
+                        section: section.name(),
+                        first: existing.display_name(),
+                        second: name,
+                    });
+                }
+                folder.files.push(LogFile {
+                    section,
+                    path: dir.join(&name),
+                    format,
+                    gzip,
+                });
+            }
+            None => folder.ignored.push(name),
+        }
+    }
+    for section in Section::ALL {
+        if section.required() && folder.file(section).is_none() {
+            return Err(FolderError::MissingSection {
+                path: dir.display().to_string(),
+                section: section.name(),
+            });
+        }
+    }
+    folder.files.sort_by_key(|f| f.section);
+    Ok(folder)
+}
+
+fn classify(name: &str) -> Option<(Section, Format, bool)> {
+    let (stem, gzip) = match name.strip_suffix(".gz") {
+        Some(stem) => (stem, true),
+        None => (name, false),
+    };
+    let (section, ext) = stem.split_once('.')?;
+    let format = match ext {
+        "jsonl" => Format::Jsonl,
+        "csv" => Format::Csv,
+        _ => return None,
+    };
+    let section = Section::ALL.into_iter().find(|s| s.name() == section)?;
+    Some((section, format, gzip))
+}
+
+/// Counts bytes read from the file on disk, for progress bars.
+struct Counting<R> {
+    inner: R,
+    read: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+const READ_BUFFER_BYTES: usize = 1 << 20;
+
+fn open(file: &LogFile, bytes_read: Arc<AtomicU64>) -> io::Result<Box<dyn BufRead>> {
+    let raw = Counting {
+        inner: File::open(&file.path)?,
+        read: bytes_read,
+    };
+    Ok(if file.gzip {
+        Box::new(BufReader::with_capacity(
+            READ_BUFFER_BYTES,
+            MultiGzDecoder::new(BufReader::new(raw)),
+        ))
+    } else {
+        Box::new(BufReader::with_capacity(READ_BUFFER_BYTES, raw))
+    })
+}
+
+/// One row handed to a [`for_each_row`] callback.
+pub struct RowRef<'a, 'r> {
+    /// 1-based line number where the row starts.
+    pub line: u64,
+    /// The parsed cells, or why the row could not even be split into cells.
+    pub row: Result<&'r mut RawRow<'a>, FieldError>,
+    /// The row's own text, for a rejects file.
+    pub text: &'a str,
+}
+
+/// Failure while streaming a file.
+#[derive(Debug, thiserror::Error)]
+pub enum StreamError<E> {
+    /// Reading failed (the file, gzip, or a CSV header).
+    #[error("{file}: {message}")]
+    Read {
+        /// The file's name.
+        file: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// The callback stopped the stream.
+    #[error(transparent)]
+    Stopped(E),
+}
+
+/// Streams every row of `file` to `each`, in file order, with bounded memory.
+///
+/// `bytes_read` grows by the bytes read from disk. Blank lines of JSON Lines
+/// files are skipped.
+pub fn for_each_row<E>(
+    file: &LogFile,
+    bytes_read: Arc<AtomicU64>,
+    mut each: impl FnMut(RowRef<'_, '_>) -> Result<(), E>,
+) -> Result<(), StreamError<E>> {
+    let name = file.display_name();
+    let read_error = |err: io::Error| StreamError::Read {
+        file: name.clone(),
+        message: err.to_string(),
+    };
+    let mut reader = open(file, bytes_read).map_err(read_error)?;
+    let fields = file.section.fields();
+    match file.format {
+        Format::Jsonl => {
+            let mut buf = Vec::with_capacity(4096);
+            let mut line = 0u64;
+            loop {
+                buf.clear();
+                let n = reader.read_until(b'\n', &mut buf).map_err(read_error)?;
+                if n == 0 {
+                    break;
+                }
+                line += 1;
+                while matches!(buf.last(), Some(b'\n' | b'\r')) {
+                    buf.pop();
+                }
+                let text = match std::str::from_utf8(&buf) {
+                    Ok(text) => text,
+                    Err(err) => {
+                        let bad = FieldError::new(
+                            "",
+                            format!("not valid UTF-8 (byte {})", err.valid_up_to() + 1),
+                        );
+                        each(RowRef {
+                            line,
+                            row: Err(bad),
+                            text: "",
+                        })
+                        .map_err(StreamError::Stopped)?;
+                        continue;
+                    }
+                };
+                if text.trim().is_empty() {
+                    continue;
+                }
+                match RawRow::from_json(fields, text) {
+                    Ok(mut row) => each(RowRef {
+                        line,
+                        row: Ok(&mut row),
+                        text,
+                    }),
+                    Err(err) => each(RowRef {
+                        line,
+                        row: Err(err),
+                        text,
+                    }),
+                }
+                .map_err(StreamError::Stopped)?;
+            }
+        }
+        Format::Csv => {
+            let mut csv = csv::ReaderBuilder::new()
+                .has_headers(true)
+                .flexible(true)
+                .from_reader(reader);
+            let header = csv.byte_headers().map_err(|e| StreamError::Read {
+                file: name.clone(),
+                message: e.to_string(),
+            })?;
+            let mut columns: Vec<Option<usize>> = Vec::with_capacity(header.len());
+            let mut names: Vec<String> = Vec::with_capacity(header.len());
+            for cell in header {
+                let col = String::from_utf8_lossy(cell)
+                    .trim()
+                    .trim_start_matches('\u{feff}')
+                    .to_string();
+                if names.contains(&col) {
+                    return Err(StreamError::Read {
+                        file: name,
+                        message: format!("header names column `{col}` twice"),
+                    });
+                }
+                columns.push(fields.iter().position(|f| *f == col));
+                names.push(col);
+            }
+            if let Some(missing) = fields
+                .iter()
+                .take(required_count(file.section))
+                .find(|f| !names.iter().any(|n| n == *f))
+            {
+                return Err(StreamError::Read {
+                    file: name,
+                    message: format!(
+                        "header has no column `{missing}`, which the contract requires"
+                    ),
+                });
+            }
+            let mut record = csv::ByteRecord::new();
+            let mut text = String::new();
+            loop {
+                let line = csv.position().line();
+                match csv.read_byte_record(&mut record) {
+                    Ok(false) => break,
+                    Ok(true) => {}
+                    Err(err) => {
+                        return Err(StreamError::Read {
+                            file: name,
+                            message: format!("line {line}: {err}"),
+                        });
+                    }
+                }
+                let line = record.position().map_or(line, |p| p.line());
+                text.clear();
+                record_text(&record, &mut text);
+                if record.len() != columns.len() {
+                    let bad = FieldError::new(
+                        "",
+                        format!(
+                            "has {} cells, the header has {}",
+                            record.len(),
+                            columns.len()
+                        ),
+                    );
+                    each(RowRef {
+                        line,
+                        row: Err(bad),
+                        text: &text,
+                    })
+                    .map_err(StreamError::Stopped)?;
+                    continue;
+                }
+                let mut row = RawRow::new(fields);
+                let mut bad = None;
+                for (i, cell) in record.iter().enumerate() {
+                    let Ok(cell) = std::str::from_utf8(cell) else {
+                        bad = Some(FieldError::new(&names[i], "not valid UTF-8"));
+                        break;
+                    };
+                    match columns[i] {
+                        Some(index) => row.set_text(index, cell),
+                        None => row.push_extra_text(&names[i], cell),
+                    }
+                }
+                let row = match bad {
+                    Some(err) => Err(err),
+                    None => Ok(&mut row),
+                };
+                each(RowRef {
+                    line,
+                    row,
+                    text: &text,
+                })
+                .map_err(StreamError::Stopped)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// How many leading fields of a section are required in a CSV header.
+fn required_count(section: Section) -> usize {
+    match section {
+        Section::Accounts => 2,
+        Section::Exchanges => 6,
+        Section::Events => 2,
+        Section::Indicators => 2,
+    }
+}
+
+fn record_text(record: &csv::ByteRecord, out: &mut String) {
+    for (i, cell) in record.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let cell = String::from_utf8_lossy(cell);
+        if cell.contains([',', '"', '\n', '\r']) {
+            out.push('"');
+            out.push_str(&cell.replace('"', "\"\""));
+            out.push('"');
+        } else {
+            out.push_str(&cell);
+        }
+    }
+}

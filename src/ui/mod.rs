@@ -1,0 +1,28 @@
+//! The workbench (eframe/egui). One file per panel; `app.rs` is the shell
+//! that lays them out and applies their commands.
+
+pub mod app;
+pub mod summary_panel;
+
+use std::path::PathBuf;
+
+pub use app::App;
+
+/// Opens the workbench window on `case`, or on the last-opened case, or on
+/// the demo case (generated on first run). Returns when the window closes.
+pub fn run(case: Option<PathBuf>) -> Result<(), String> {
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("Hydrascope")
+            .with_inner_size([1400.0, 900.0])
+            .with_min_inner_size([800.0, 500.0])
+            .with_drag_and_drop(true),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "Hydrascope",
+        options,
+        Box::new(move |cc| Ok(Box::new(App::new(cc.egui_ctx.clone(), case)))),
+    )
+    .map_err(|e| format!("could not open the workbench window: {e}"))
+}

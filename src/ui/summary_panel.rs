@@ -1,0 +1,174 @@
+//! The case summary: what is in the case, over which time span, on which
+//! models, and all traffic per hour. Read from the rollups only.
+
+use egui::{Color32, RichText};
+
+use super::app::{Command, Loaded};
+use crate::logs::time::format_rfc3339_ms;
+
+/// The case-summary panel.
+#[derive(Default)]
+pub struct SummaryPanel {}
+
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+impl SummaryPanel {
+    /// Draws the summary; returns a command for the shell, if any.
+    pub fn ui(&mut self, ui: &mut egui::Ui, loaded: &Loaded) -> Option<Command> {
+        let s = &loaded.summary;
+        egui::ScrollArea::vertical().show(ui, |ui| {
+            ui.heading("Case summary");
+            ui.label(format!(
+                "Format v{} · source: {}",
+                s.format_version,
+                s.source.as_deref().unwrap_or("unknown")
+            ));
+            ui.add_space(8.0);
+            ui.horizontal(|ui| {
+                for (label, value) in [
+                    ("Accounts", s.accounts),
+                    ("Exchanges", s.exchanges),
+                    ("Events", s.events),
+                    ("Partner indicators", s.indicators),
+                ] {
+                    ui.group(|ui| {
+                        ui.vertical(|ui| {
+                            ui.label(RichText::new(thousands(value)).size(22.0).strong());
+                            ui.label(label);
+                        });
+                    });
+                }
+            });
+            if let (Some(first), Some(last)) = (s.first_ms, s.last_ms) {
+                ui.label(format!(
+                    "Activity from {} to {} (UTC)",
+                    format_rfc3339_ms(first),
+                    format_rfc3339_ms(last)
+                ));
+            }
+            ui.label(format!(
+                "Tokens: {} in, {} out",
+                thousands(s.input_tokens.max(0) as u64),
+                thousands(s.output_tokens.max(0) as u64)
+            ));
+            ui.add_space(12.0);
+            ui.strong("Requests per hour, all accounts (UTC)");
+            hourly_chart_ui(ui, &s.hourly, &s.events_list);
+            ui.add_space(12.0);
+            ui.columns(3, |cols| {
+                table_ui(&mut cols[0], "Models", "exchanges", &s.models);
+                table_ui(&mut cols[1], "Capabilities", "exchanges", &s.capabilities);
+                table_ui(&mut cols[2], "Access paths", "accounts", &s.access_paths);
+            });
+            ui.add_space(12.0);
+            ui.strong("Most used prompt templates");
+            egui::Grid::new("templates").striped(true).show(ui, |ui| {
+                ui.label("SimHash");
+                ui.label("exchanges");
+                ui.label("accounts");
+                ui.end_row();
+                for (hex, exchanges, accounts) in &s.top_templates {
+                    ui.monospace(hex);
+                    ui.label(thousands(*exchanges));
+                    ui.label(thousands(*accounts));
+                    ui.end_row();
+                }
+            });
+            ui.add_space(12.0);
+            let (releases, bans): (Vec<_>, Vec<_>) = s
+                .events_list
+                .iter()
+                .partition(|(_, kind, _)| kind != "account_banned");
+            ui.strong(format!("Events ({} account bans not listed)", bans.len()));
+            for (ts, kind, what) in releases {
+                ui.label(format!("{} UTC  {kind}  {what}", format_rfc3339_ms(*ts)));
+            }
+        });
+        None
+    }
+}
+
+fn table_ui(ui: &mut egui::Ui, title: &str, unit: &str, rows: &[(String, u64)]) {
+    ui.strong(title);
+    egui::Grid::new(title).striped(true).show(ui, |ui| {
+        for (name, n) in rows.iter().take(12) {
+            ui.label(name);
+            ui.label(format!("{} {unit}", thousands(*n)));
+            ui.end_row();
+        }
+    });
+}
+
+/// A bar per hour, with model releases marked.
+fn hourly_chart_ui(ui: &mut egui::Ui, hourly: &[(i64, u64)], events: &[(i64, String, String)]) {
+    let width = ui.available_width().max(200.0);
+    let (rect, response) = ui.allocate_exact_size(egui::vec2(width, 140.0), egui::Sense::hover());
+    let painter = ui.painter_at(rect);
+    painter.rect_filled(rect, 2.0, ui.visuals().extreme_bg_color);
+    let (Some(first), Some(last)) = (hourly.first(), hourly.last()) else {
+        painter.text(
+            rect.center(),
+            egui::Align2::CENTER_CENTER,
+            "no exchanges",
+            egui::FontId::default(),
+            Color32::GRAY,
+        );
+        return;
+    };
+    let span = (last.0 - first.0 + 1).max(1) as f32;
+    let max = hourly.iter().map(|(_, n)| *n).max().unwrap_or(1).max(1) as f32;
+    let bar_w = (rect.width() / span).max(1.0);
+    let x_of = |hour: i64| rect.left() + (hour - first.0) as f32 / span * rect.width();
+    for (hour, n) in hourly {
+        let h = *n as f32 / max * (rect.height() - 16.0);
+        let x = x_of(*hour);
+        painter.rect_filled(
+            egui::Rect::from_min_max(
+                egui::pos2(x, rect.bottom() - h),
+                egui::pos2(x + bar_w, rect.bottom()),
+            ),
+            0.0,
+            Color32::from_rgb(90, 140, 200),
+        );
+    }
+    for (ts, kind, what) in events {
+        if kind == "model_release" {
+            let hour = ts.div_euclid(3_600_000);
+            if hour >= first.0 && hour <= last.0 {
+                let x = x_of(hour);
+                painter.line_segment(
+                    [egui::pos2(x, rect.top()), egui::pos2(x, rect.bottom())],
+                    egui::Stroke::new(1.5, Color32::from_rgb(230, 120, 40)),
+                );
+                painter.text(
+                    egui::pos2(x + 3.0, rect.top() + 2.0),
+                    egui::Align2::LEFT_TOP,
+                    what,
+                    egui::FontId::proportional(11.0),
+                    Color32::from_rgb(230, 120, 40),
+                );
+            }
+        }
+    }
+    if let Some(pos) = response.hover_pos() {
+        let hour = first.0 + ((pos.x - rect.left()) / rect.width() * span) as i64;
+        let n = hourly
+            .iter()
+            .find(|(h, _)| *h == hour)
+            .map_or(0, |(_, n)| *n);
+        response.on_hover_text(format!(
+            "{} UTC: {n} requests",
+            format_rfc3339_ms(hour * 3_600_000)
+        ));
+    }
+}
