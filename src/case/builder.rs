@@ -82,7 +82,8 @@ pub struct CaseBuilder {
     writer: Option<JoinHandle<Result<(), CaseError>>>,
     accounts: FxHashMap<Box<str>, u32>,
     models: StrDict,
-    ips: FxHashMap<IpAddr, u32>,
+    origins: FxHashMap<(Option<IpAddr>, Option<i64>), u32>,
+    cot_values: FxHashMap<u64, u32>,
     api_keys: StrDict,
     client_fps: StrDict,
     templates: FxHashMap<u64, u32>,
@@ -131,13 +132,13 @@ struct Row {
     model: u32,
     input_tokens: i64,
     output_tokens: i64,
-    ip: u32,
-    asn: i64,
+    origin: u32,
     api_key: u32,
     client_fp: u32,
     template: u32,
     capability: u8,
     cot: f64,
+    cot_id: u32,
     excerpt: u32,
     request_id: (u32, u32),
     extra: (u32, u32),
@@ -150,7 +151,8 @@ struct Batch {
     rows: Vec<Row>,
     text: String,
     models: Vec<(u32, String)>,
-    ips: Vec<(u32, IpAddr)>,
+    origins: Vec<(u32, Option<IpAddr>, Option<i64>)>,
+    cot_values: Vec<(u32, f64)>,
     api_keys: Vec<(u32, String)>,
     client_fps: Vec<(u32, String)>,
     templates: Vec<(u32, u64)>,
@@ -161,7 +163,8 @@ impl Batch {
     fn is_empty(&self) -> bool {
         self.rows.is_empty()
             && self.models.is_empty()
-            && self.ips.is_empty()
+            && self.origins.is_empty()
+            && self.cot_values.is_empty()
             && self.api_keys.is_empty()
             && self.client_fps.is_empty()
             && self.templates.is_empty()
@@ -170,7 +173,8 @@ impl Batch {
 
     fn append_dict(&mut self, other: Batch) {
         self.models.extend(other.models);
-        self.ips.extend(other.ips);
+        self.origins.extend(other.origins);
+        self.cot_values.extend(other.cot_values);
         self.api_keys.extend(other.api_keys);
         self.client_fps.extend(other.client_fps);
         self.templates.extend(other.templates);
@@ -243,7 +247,8 @@ impl CaseBuilder {
             writer: Some(writer),
             accounts: FxHashMap::default(),
             models: StrDict::default(),
-            ips: FxHashMap::default(),
+            origins: FxHashMap::default(),
+            cot_values: FxHashMap::default(),
             api_keys: StrDict::default(),
             client_fps: StrDict::default(),
             templates: FxHashMap::default(),
@@ -378,12 +383,21 @@ impl CaseBuilder {
     fn encode_into_batch(&mut self, account: u32, e: &Exchange<'_>) {
         let b = &mut self.batch;
         let model = self.models.id(&e.model, &mut b.models);
-        let ip = match e.ip {
+        let origin = if e.ip.is_none() && e.asn.is_none() {
+            0
+        } else {
+            let next = self.origins.len() as u32 + 1;
+            *self.origins.entry((e.ip, e.asn)).or_insert_with(|| {
+                b.origins.push((next, e.ip, e.asn));
+                next
+            })
+        };
+        let cot_id = match e.cot_elicitation {
             None => 0,
-            Some(addr) => {
-                let next = self.ips.len() as u32 + 1;
-                *self.ips.entry(addr).or_insert_with(|| {
-                    b.ips.push((next, addr));
+            Some(value) => {
+                let next = self.cot_values.len() as u32 + 1;
+                *self.cot_values.entry(value.to_bits()).or_insert_with(|| {
+                    b.cot_values.push((next, value));
                     next
                 })
             }
@@ -421,13 +435,13 @@ impl CaseBuilder {
             model,
             input_tokens: e.input_tokens,
             output_tokens: e.output_tokens,
-            ip,
-            asn: e.asn.unwrap_or(-1),
+            origin,
             api_key,
             client_fp,
             template,
             capability: e.capability.map_or(NO_CAPABILITY, Capability::code),
             cot: e.cot_elicitation.unwrap_or(f64::NAN),
+            cot_id,
             excerpt,
             request_id,
             extra,
@@ -662,7 +676,7 @@ impl Default for AccountSums {
 struct Rollups {
     accounts: Vec<AccountSums>,
     account_hourly: FxHashMap<(u32, i64), Sums>,
-    account_ips: FxHashMap<(u32, u32), u64>,
+    account_origins: FxHashMap<(u32, u32), u64>,
     account_templates: FxHashMap<(u32, u32), u64>,
     account_client_fps: FxHashMap<(u32, u32), u64>,
     account_models: FxHashMap<(u32, u32), u64>,
@@ -712,8 +726,11 @@ impl Rollups {
             .account_models
             .entry((row.account, row.model))
             .or_default() += 1;
-        if row.ip != 0 {
-            *self.account_ips.entry((row.account, row.ip)).or_default() += 1;
+        if row.origin != 0 {
+            *self
+                .account_origins
+                .entry((row.account, row.origin))
+                .or_default() += 1;
         }
         if row.client_fp != 0 {
             *self
@@ -757,11 +774,7 @@ fn count_by_first<V>(map: &FxHashMap<(u32, u32), V>, accounts: usize) -> Vec<u64
 fn writer_main(conn: Connection, receiver: Receiver<Msg>) -> Result<(), CaseError> {
     let mut rollups = Rollups::default();
     let mut account_count = 0usize;
-    let mut insert_exchange = conn.prepare(
-        "INSERT INTO exchanges (id, request_id, account, ts_ms, model, input_tokens, output_tokens, ip, asn, \
-         api_key, client_fp, template, capability, cot, excerpt) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-    )?;
+    let mut insert_exchange = conn.prepare(&exchange_insert_sql(ROWS_PER_INSERT))?;
     while let Ok(msg) = receiver.recv() {
         match msg {
             Msg::Accounts(accounts) => {
@@ -834,9 +847,6 @@ fn writer_main(conn: Connection, receiver: Receiver<Msg>) -> Result<(), CaseErro
                     stmt.execute((key, value))?;
                 }
                 drop(stmt);
-                conn.execute_batch(
-                    "CREATE INDEX exchanges_by_account_ts ON exchanges (account, ts_ms);",
-                )?;
                 conn.pragma_update(None, "application_id", APPLICATION_ID)?;
                 conn.execute_batch("COMMIT; PRAGMA journal_mode = DELETE;")?;
                 return conn.close().map_err(|(_, err)| err.into());
@@ -864,12 +874,25 @@ fn insert_dictionaries(conn: &Connection, b: &Batch) -> rusqlite::Result<()> {
             stmt.execute((id, text))?;
         }
     }
-    if !b.ips.is_empty() {
-        let mut stmt = conn
-            .prepare_cached("INSERT INTO ips (id, addr, family, prefix) VALUES (?1, ?2, ?3, ?4)")?;
-        for (id, addr) in &b.ips {
-            let (family, prefix) = ip_prefix(*addr);
-            stmt.execute(params![id, addr.to_string(), family, prefix])?;
+    if !b.origins.is_empty() {
+        let mut stmt = conn.prepare_cached(
+            "INSERT INTO origins (id, ip, asn, family, prefix) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for (id, addr, asn) in &b.origins {
+            let (family, prefix) = addr.map(ip_prefix).unzip();
+            stmt.execute(params![
+                id,
+                addr.map(|a| a.to_string()),
+                asn,
+                family,
+                prefix
+            ])?;
+        }
+    }
+    if !b.cot_values.is_empty() {
+        let mut stmt = conn.prepare_cached("INSERT INTO cot_values (id, value) VALUES (?1, ?2)")?;
+        for (id, value) in &b.cot_values {
+            stmt.execute(params![id, value])?;
         }
     }
     if !b.templates.is_empty() {
@@ -898,43 +921,79 @@ pub fn ip_prefix(addr: IpAddr) -> (i64, String) {
     }
 }
 
+/// Columns of one `exchanges` row as inserted.
+const EXCHANGE_COLUMNS: usize = 14;
+/// Rows per multi-row INSERT: fewer statement runs per row.
+const ROWS_PER_INSERT: usize = 32;
+
+/// `INSERT INTO exchanges … VALUES (…), (…)` for `rows` rows.
+fn exchange_insert_sql(rows: usize) -> String {
+    let mut sql = String::from(
+        "INSERT INTO exchanges (id, request_id, account, ts_ms, model, input_tokens, output_tokens, \
+         origin, api_key, client_fp, template, capability, cot, excerpt) VALUES ",
+    );
+    for r in 0..rows {
+        if r > 0 {
+            sql.push(',');
+        }
+        sql.push('(');
+        for c in 0..EXCHANGE_COLUMNS {
+            if c > 0 {
+                sql.push(',');
+            }
+            sql.push_str(&format!("?{}", r * EXCHANGE_COLUMNS + c + 1));
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+fn bind_row(stmt: &mut Statement<'_>, slot: usize, row: &Row, b: &Batch) -> rusqlite::Result<()> {
+    let at = slot * EXCHANGE_COLUMNS;
+    let text = |(start, len): (u32, u32)| &b.text[start as usize..(start + len) as usize];
+    stmt.raw_bind_parameter(at + 1, row.id)?;
+    stmt.raw_bind_parameter(at + 2, text(row.request_id))?;
+    stmt.raw_bind_parameter(at + 3, row.account)?;
+    stmt.raw_bind_parameter(at + 4, row.ts_ms)?;
+    stmt.raw_bind_parameter(at + 5, row.model)?;
+    stmt.raw_bind_parameter(at + 6, row.input_tokens)?;
+    stmt.raw_bind_parameter(at + 7, row.output_tokens)?;
+    bind_id(stmt, at + 8, row.origin)?;
+    bind_id(stmt, at + 9, row.api_key)?;
+    bind_id(stmt, at + 10, row.client_fp)?;
+    bind_id(stmt, at + 11, row.template)?;
+    if row.capability != NO_CAPABILITY {
+        stmt.raw_bind_parameter(at + 12, row.capability)?;
+    } else {
+        stmt.raw_bind_parameter(at + 12, Null)?;
+    }
+    bind_id(stmt, at + 13, row.cot_id)?;
+    bind_id(stmt, at + 14, row.excerpt)
+}
+
 fn insert_rows(
     conn: &Connection,
-    stmt: &mut Statement<'_>,
+    many: &mut Statement<'_>,
     b: &Batch,
     rollups: &mut Rollups,
 ) -> rusqlite::Result<()> {
+    let mut chunks = b.rows.chunks_exact(ROWS_PER_INSERT);
+    for chunk in &mut chunks {
+        for (slot, row) in chunk.iter().enumerate() {
+            bind_row(many, slot, row, b)?;
+        }
+        many.raw_execute()?;
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut one = conn.prepare_cached(&exchange_insert_sql(1))?;
+        for row in rest {
+            bind_row(&mut one, 0, row, b)?;
+            one.raw_execute()?;
+        }
+    }
     let mut extra_stmt = None;
     for row in &b.rows {
-        let text = |(start, len): (u32, u32)| &b.text[start as usize..(start + len) as usize];
-        stmt.raw_bind_parameter(1, row.id)?;
-        stmt.raw_bind_parameter(2, text(row.request_id))?;
-        stmt.raw_bind_parameter(3, row.account)?;
-        stmt.raw_bind_parameter(4, row.ts_ms)?;
-        stmt.raw_bind_parameter(5, row.model)?;
-        stmt.raw_bind_parameter(6, row.input_tokens)?;
-        stmt.raw_bind_parameter(7, row.output_tokens)?;
-        bind_id(stmt, 8, row.ip)?;
-        if row.asn >= 0 {
-            stmt.raw_bind_parameter(9, row.asn)?;
-        } else {
-            stmt.raw_bind_parameter(9, Null)?;
-        }
-        bind_id(stmt, 10, row.api_key)?;
-        bind_id(stmt, 11, row.client_fp)?;
-        bind_id(stmt, 12, row.template)?;
-        if row.capability != NO_CAPABILITY {
-            stmt.raw_bind_parameter(13, row.capability)?;
-        } else {
-            stmt.raw_bind_parameter(13, Null)?;
-        }
-        if row.cot.is_nan() {
-            stmt.raw_bind_parameter(14, Null)?;
-        } else {
-            stmt.raw_bind_parameter(14, row.cot)?;
-        }
-        bind_id(stmt, 15, row.excerpt)?;
-        stmt.raw_execute()?;
         if row.extra.1 > 0 {
             let extra = match &mut extra_stmt {
                 Some(s) => s,
@@ -942,7 +1001,8 @@ fn insert_rows(
                     "INSERT INTO exchange_extra (exchange, extra_json) VALUES (?1, ?2)",
                 )?),
             };
-            extra.execute((row.id, text(row.extra)))?;
+            let (start, len) = row.extra;
+            extra.execute((row.id, &b.text[start as usize..(start + len) as usize]))?;
         }
         rollups.add(row);
     }
@@ -975,7 +1035,7 @@ fn lookup_request_ids(conn: &Connection, ids: &[String]) -> Result<FxHashSet<Str
 }
 
 fn write_rollups(conn: &Connection, r: &Rollups, accounts: usize) -> rusqlite::Result<()> {
-    let ips = count_by_first(&r.account_ips, accounts);
+    let origins = count_by_first(&r.account_origins, accounts);
     let templates = count_by_first(&r.account_templates, accounts);
     let models = count_by_first(&r.account_models, accounts);
     let mut api_keys = vec![0u64; accounts];
@@ -988,7 +1048,7 @@ fn write_rollups(conn: &Connection, r: &Rollups, accounts: usize) -> rusqlite::R
     }
     let mut stmt = conn.prepare(
         "INSERT INTO account_summary (account, exchanges, input_tokens, output_tokens, first_ms, last_ms, \
-         active_hours, distinct_ips, distinct_templates, distinct_models, distinct_api_keys, cot_mean, top_capability) \
+         active_hours, distinct_origins, distinct_templates, distinct_models, distinct_api_keys, cot_mean, top_capability) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     )?;
     let mut caps = conn.prepare(
@@ -1014,7 +1074,7 @@ fn write_rollups(conn: &Connection, r: &Rollups, accounts: usize) -> rusqlite::R
             active.then_some(a.first_ms),
             active.then_some(a.last_ms),
             hours[account],
-            ips[account],
+            origins[account],
             templates[account],
             models[account],
             api_keys[account],
@@ -1027,58 +1087,95 @@ fn write_rollups(conn: &Connection, r: &Rollups, accounts: usize) -> rusqlite::R
             }
         }
     }
-    let mut hourly = conn.prepare(
-        "INSERT INTO account_hourly (account, hour, exchanges, input_tokens, output_tokens) VALUES (?1, ?2, ?3, ?4, ?5)",
+    let sums_row =
+        |a: i64, b: i64, s: &Sums| [a, b, s.exchanges as i64, s.input_tokens, s.output_tokens];
+    insert_int_rows(
+        conn,
+        "account_hourly (account, hour, exchanges, input_tokens, output_tokens)",
+        sorted(&r.account_hourly)
+            .iter()
+            .map(|((account, hour), s)| sums_row(i64::from(*account), *hour, s)),
     )?;
-    for ((account, hour), s) in sorted(&r.account_hourly) {
-        hourly.execute(params![
-            account,
-            hour,
-            s.exchanges,
-            s.input_tokens,
-            s.output_tokens
-        ])?;
-    }
     for (table, column, map) in [
-        ("account_ips", "ip", &r.account_ips),
+        ("account_origins", "origin", &r.account_origins),
         ("account_templates", "template", &r.account_templates),
         ("account_client_fps", "client_fp", &r.account_client_fps),
         ("account_models", "model", &r.account_models),
     ] {
-        let mut stmt = conn.prepare(&format!(
-            "INSERT INTO {table} (account, {column}, exchanges) VALUES (?1, ?2, ?3)"
-        ))?;
-        for ((account, value), n) in sorted(map) {
-            stmt.execute(params![account, value, n])?;
-        }
+        insert_int_rows(
+            conn,
+            &format!("{table} (account, {column}, exchanges)"),
+            sorted(map)
+                .iter()
+                .map(|((account, value), n)| [i64::from(*account), i64::from(*value), *n as i64]),
+        )?;
     }
     let mut template_accounts: FxHashMap<u32, u64> = FxHashMap::default();
     for (_, template) in r.account_templates.keys() {
         *template_accounts.entry(*template).or_default() += 1;
     }
-    let mut stmt = conn.prepare(
-        "INSERT INTO template_stats (template, exchanges, accounts, first_ms, last_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+    insert_int_rows(
+        conn,
+        "template_stats (template, exchanges, accounts, first_ms, last_ms)",
+        sorted(&r.templates)
+            .iter()
+            .map(|(template, (n, first, last))| {
+                let accounts = template_accounts.get(template).copied().unwrap_or(0);
+                [
+                    i64::from(*template),
+                    *n as i64,
+                    accounts as i64,
+                    *first,
+                    *last,
+                ]
+            }),
     )?;
-    for (template, (n, first, last)) in sorted(&r.templates) {
-        stmt.execute(params![
-            template,
-            n,
-            template_accounts.get(&template).copied().unwrap_or(0),
-            first,
-            last
-        ])?;
+    insert_int_rows(
+        conn,
+        "model_hourly (model, hour, exchanges, input_tokens, output_tokens)",
+        sorted(&r.model_hourly)
+            .iter()
+            .map(|((model, hour), s)| sums_row(i64::from(*model), *hour, s)),
+    )
+}
+
+/// Inserts all-integer rows into `target` ("table (columns)") with
+/// multi-row statements: rollups run to millions of rows at seed scale.
+fn insert_int_rows<const N: usize>(
+    conn: &Connection,
+    target: &str,
+    rows: impl Iterator<Item = [i64; N]>,
+) -> rusqlite::Result<()> {
+    const ROWS_PER_STATEMENT: usize = 64;
+    let sql = |rows: usize| {
+        let tuples: Vec<String> = (0..rows)
+            .map(|r| {
+                let params: Vec<String> = (0..N).map(|c| format!("?{}", r * N + c + 1)).collect();
+                format!("({})", params.join(","))
+            })
+            .collect();
+        format!("INSERT INTO {target} VALUES {}", tuples.join(","))
+    };
+    let mut many = conn.prepare(&sql(ROWS_PER_STATEMENT))?;
+    let mut one = conn.prepare(&sql(1))?;
+    let mut pending = Vec::with_capacity(ROWS_PER_STATEMENT);
+    for row in rows {
+        pending.push(row);
+        if pending.len() == ROWS_PER_STATEMENT {
+            for (r, row) in pending.iter().enumerate() {
+                for (c, value) in row.iter().enumerate() {
+                    many.raw_bind_parameter(r * N + c + 1, *value)?;
+                }
+            }
+            many.raw_execute()?;
+            pending.clear();
+        }
     }
-    let mut stmt = conn.prepare(
-        "INSERT INTO model_hourly (model, hour, exchanges, input_tokens, output_tokens) VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?;
-    for ((model, hour), s) in sorted(&r.model_hourly) {
-        stmt.execute(params![
-            model,
-            hour,
-            s.exchanges,
-            s.input_tokens,
-            s.output_tokens
-        ])?;
+    for row in &pending {
+        for (c, value) in row.iter().enumerate() {
+            one.raw_bind_parameter(c + 1, *value)?;
+        }
+        one.raw_execute()?;
     }
     Ok(())
 }

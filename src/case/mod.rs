@@ -2,6 +2,7 @@
 //! of Hydrascope lives in this module and below it.
 
 pub mod builder;
+pub mod records;
 pub mod schema;
 pub mod summary;
 

@@ -14,12 +14,15 @@ const V1: &str = r#"
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 
 CREATE TABLE models (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
-CREATE TABLE ips (
+CREATE TABLE origins (
     id INTEGER PRIMARY KEY,
-    addr TEXT NOT NULL UNIQUE,
-    family INTEGER NOT NULL,
-    prefix TEXT NOT NULL
+    ip TEXT,
+    asn INTEGER,
+    family INTEGER,
+    prefix TEXT,
+    UNIQUE (ip, asn)
 );
+CREATE TABLE cot_values (id INTEGER PRIMARY KEY, value REAL NOT NULL UNIQUE);
 CREATE TABLE api_keys (id INTEGER PRIMARY KEY, key_id TEXT NOT NULL UNIQUE);
 CREATE TABLE client_fingerprints (id INTEGER PRIMARY KEY, fingerprint TEXT NOT NULL UNIQUE);
 CREATE TABLE templates (id INTEGER PRIMARY KEY, simhash INTEGER NOT NULL UNIQUE, hex TEXT NOT NULL);
@@ -48,8 +51,7 @@ CREATE TABLE exchanges (
     model INTEGER NOT NULL,
     input_tokens INTEGER NOT NULL,
     output_tokens INTEGER NOT NULL,
-    ip INTEGER,
-    asn INTEGER,
+    origin INTEGER,
     api_key INTEGER,
     client_fp INTEGER,
     template INTEGER,
@@ -57,6 +59,22 @@ CREATE TABLE exchanges (
     cot REAL,
     excerpt INTEGER
 );
+CREATE VIEW exchanges_readable AS
+SELECT e.id, e.request_id, a.account_id,
+       strftime('%Y-%m-%dT%H:%M:%fZ', e.ts_ms / 1000.0, 'unixepoch') AS ts,
+       m.name AS model, e.input_tokens, e.output_tokens, o.ip, o.asn,
+       k.key_id AS api_key_id, f.fingerprint AS client_fingerprint, t.hex AS prompt_template,
+       c.name AS capability, v.value AS cot_elicitation, x.text AS prompt_excerpt
+FROM exchanges e
+JOIN accounts a ON a.id = e.account
+JOIN models m ON m.id = e.model
+LEFT JOIN origins o ON o.id = e.origin
+LEFT JOIN api_keys k ON k.id = e.api_key
+LEFT JOIN client_fingerprints f ON f.id = e.client_fp
+LEFT JOIN templates t ON t.id = e.template
+LEFT JOIN capabilities c ON c.id = e.capability
+LEFT JOIN cot_values v ON v.id = e.cot
+LEFT JOIN excerpts x ON x.id = e.excerpt;
 CREATE TABLE exchange_extra (exchange INTEGER PRIMARY KEY, extra_json TEXT NOT NULL);
 
 CREATE TABLE events (
@@ -86,7 +104,7 @@ CREATE TABLE account_summary (
     first_ms INTEGER,
     last_ms INTEGER,
     active_hours INTEGER NOT NULL,
-    distinct_ips INTEGER NOT NULL,
+    distinct_origins INTEGER NOT NULL,
     distinct_templates INTEGER NOT NULL,
     distinct_models INTEGER NOT NULL,
     distinct_api_keys INTEGER NOT NULL,
@@ -101,9 +119,9 @@ CREATE TABLE account_hourly (
     output_tokens INTEGER NOT NULL,
     PRIMARY KEY (account, hour)
 ) WITHOUT ROWID;
-CREATE TABLE account_ips (
-    account INTEGER NOT NULL, ip INTEGER NOT NULL, exchanges INTEGER NOT NULL,
-    PRIMARY KEY (account, ip)
+CREATE TABLE account_origins (
+    account INTEGER NOT NULL, origin INTEGER NOT NULL, exchanges INTEGER NOT NULL,
+    PRIMARY KEY (account, origin)
 ) WITHOUT ROWID;
 CREATE TABLE account_templates (
     account INTEGER NOT NULL, template INTEGER NOT NULL, exchanges INTEGER NOT NULL,

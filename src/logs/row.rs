@@ -118,12 +118,73 @@ impl<'a> RawRow<'a> {
 
     /// Parses one JSON Lines object.
     pub fn from_json(fields: &'static [&'static str], line: &'a str) -> Result<Self, FieldError> {
+        let mut row = RawRow::new(fields);
+        if row.fill_flat_json(line).is_some() {
+            return Ok(row);
+        }
+        Self::from_json_general(fields, line)
+    }
+
+    /// The general JSON path (serde): escapes, nesting, anything at all.
+    pub fn from_json_general(
+        fields: &'static [&'static str],
+        line: &'a str,
+    ) -> Result<Self, FieldError> {
         let mut de = serde_json::Deserializer::from_str(line);
         let row = RowSeed { fields }
             .deserialize(&mut de)
             .map_err(json_error)?;
         de.end().map_err(json_error)?;
         Ok(row)
+    }
+
+    /// The fast path for the common case: one flat object whose strings have
+    /// no escapes and whose values are scalars. Returns `None` (leaving the
+    /// general path to decide) on anything else, including every error.
+    fn fill_flat_json(&mut self, line: &'a str) -> Option<()> {
+        let b = line.as_bytes();
+        // One vectorisable pass rules out escapes and control characters, so
+        // strings below can be found by their closing quote alone.
+        if b.iter().any(|&c| c < 0x20) || memchr::memchr(b'\\', b).is_some() {
+            return None;
+        }
+        let mut i = skip_ws(b, 0);
+        if b.get(i) != Some(&b'{') {
+            return None;
+        }
+        i = skip_ws(b, i + 1);
+        if b.get(i) == Some(&b'}') {
+            return (skip_ws(b, i + 1) == b.len()).then_some(());
+        }
+        let mut seen = 0u32;
+        let mut expected = 0usize;
+        loop {
+            let (key, next) = plain_string(line, i)?;
+            i = skip_ws(b, next);
+            if b.get(i) != Some(&b':') {
+                return None;
+            }
+            i = skip_ws(b, i + 1);
+            let (cell, next) = scalar(line, i)?;
+            i = skip_ws(b, next);
+            // Fields usually come in contract order: try the next one first.
+            let index = if self.fields.get(expected) == Some(&key) {
+                expected
+            } else {
+                self.fields.iter().position(|f| *f == key)?
+            };
+            if seen & (1 << index) != 0 {
+                return None;
+            }
+            seen |= 1 << index;
+            expected = index + 1;
+            self.cells[index] = cell;
+            match b.get(i) {
+                Some(b',') => i = skip_ws(b, i + 1),
+                Some(b'}') => return (skip_ws(b, i + 1) == b.len()).then_some(()),
+                _ => return None,
+            }
+        }
     }
 
     /// Sets a cell from an untyped CSV value (empty means absent).
@@ -314,6 +375,110 @@ impl<'a> RawRow<'a> {
     }
 }
 
+fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while matches!(b.get(i), Some(b' ' | b'\t' | b'\r' | b'\n')) {
+        i += 1;
+    }
+    i
+}
+
+/// A JSON string without escapes or control characters starting at `i`
+/// (the opening quote); returns it and the index after the closing quote.
+fn plain_string(line: &str, i: usize) -> Option<(&str, usize)> {
+    let b = line.as_bytes();
+    if b.get(i) != Some(&b'"') {
+        return None;
+    }
+    let start = i + 1;
+    // The caller has checked that the line has no escapes or control characters.
+    let end = start + memchr::memchr(b'"', &b[start..])?;
+    Some((&line[start..end], end + 1))
+}
+
+/// A scalar JSON value at `i`: a plain string, a number, `true`, `false` or
+/// `null` (as `None`), and the index after it. `None` for anything the fast
+/// path leaves to serde.
+#[allow(clippy::option_option)]
+fn scalar(line: &str, i: usize) -> Option<(Option<Cell<'_>>, usize)> {
+    let b = line.as_bytes();
+    match *b.get(i)? {
+        b'"' => {
+            let (text, next) = plain_string(line, i)?;
+            Some((Some(Cell::Str(Cow::Borrowed(text))), next))
+        }
+        b't' if b[i..].starts_with(b"true") => Some((Some(Cell::Bool(true)), i + 4)),
+        b'f' if b[i..].starts_with(b"false") => Some((Some(Cell::Bool(false)), i + 5)),
+        b'n' if b[i..].starts_with(b"null") => Some((None, i + 4)),
+        b'-' | b'0'..=b'9' => {
+            let mut j = i + usize::from(b[i] == b'-');
+            let int_start = j;
+            while j < b.len() && b[j].is_ascii_digit() {
+                j += 1;
+            }
+            let int_digits = j - int_start;
+            // JSON forbids leading zeros and a bare minus sign.
+            if int_digits == 0 || (int_digits > 1 && b[int_start] == b'0') {
+                return None;
+            }
+            let mut is_float = false;
+            if b.get(j) == Some(&b'.') {
+                is_float = true;
+                j += 1;
+                let frac_start = j;
+                while j < b.len() && b[j].is_ascii_digit() {
+                    j += 1;
+                }
+                if j == frac_start {
+                    return None;
+                }
+            }
+            if matches!(b.get(j), Some(b'e' | b'E')) {
+                is_float = true;
+                j += 1;
+                if matches!(b.get(j), Some(b'+' | b'-')) {
+                    j += 1;
+                }
+                let exp_start = j;
+                while j < b.len() && b[j].is_ascii_digit() {
+                    j += 1;
+                }
+                if j == exp_start {
+                    return None;
+                }
+            }
+            let text = &line[i..j];
+            let cell = if is_float {
+                Cell::Float(text.parse::<f64>().ok().filter(|v| v.is_finite())?)
+            } else {
+                // Integers beyond i64 go the general way (serde gives u64);
+                // serde reads `-0` as the float -0.0, and so must we.
+                match parse_int(text)? {
+                    0 if text.starts_with('-') => Cell::Float(-0.0),
+                    value => Cell::Int(value),
+                }
+            };
+            Some((Some(cell), j))
+        }
+        _ => None,
+    }
+}
+
+/// A JSON integer already checked for shape; `None` on overflow.
+fn parse_int(text: &str) -> Option<i64> {
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    if digits.len() > 18 {
+        return text.parse().ok();
+    }
+    let mut value: i64 = 0;
+    for c in digits.bytes() {
+        value = value * 10 + i64::from(c - b'0');
+    }
+    Some(if negative { -value } else { value })
+}
+
 fn json_error(err: serde_json::Error) -> FieldError {
     // serde_json's messages carry "at line 1 column N"; the column helps find
     // the spot in a long line, the line is ours to report.
@@ -462,6 +627,41 @@ mod tests {
         assert_eq!(row.req_int(1, 0, 10).unwrap(), 5);
         assert_eq!(row.opt_unit(3).unwrap(), Some(0.5));
         assert_eq!(row.req_ts(2).unwrap_err().field, "ts");
+    }
+
+    #[test]
+    fn fast_and_general_json_paths_agree() {
+        let lines = [
+            r#"{"id":"a","n":5,"ts":"2026-01-01T00:00:00Z","score":0.125}"#,
+            r#" { "score" : 1e-3 , "n" : -0 , "id" : "" } "#,
+            r#"{"n":12345678901234,"score":0.30000000000000004,"id":"ünï"}"#,
+            r#"{"n":null,"id":true,"score":false}"#,
+            r#"{}"#,
+            r#"{"score":2.5E+2}"#,
+            r#"{"score":0.1e1}"#,
+        ];
+        for line in lines {
+            let mut fast = RawRow::new(FIELDS);
+            assert!(fast.fill_flat_json(line).is_some(), "{line}");
+            let general = RawRow::from_json_general(FIELDS, line).unwrap();
+            assert_eq!(fast.cells, general.cells, "{line}");
+        }
+        // Everything else is left to the general path.
+        for line in [
+            r#"{"id":"a\"b"}"#,
+            r#"{"n":01}"#,
+            r#"{"n":1.}"#,
+            r#"{"n":-}"#,
+            r#"{"zz":1}"#,
+            r#"{"n":[1]}"#,
+            r#"{"n":1,"n":2}"#,
+            r#"{"n":1} x"#,
+            r#"{"n":1,}"#,
+            r#"{"n":99999999999999999999}"#,
+        ] {
+            let mut fast = RawRow::new(FIELDS);
+            assert!(fast.fill_flat_json(line).is_none(), "{line}");
+        }
     }
 
     #[test]

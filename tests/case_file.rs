@@ -1,0 +1,185 @@
+//! Opening case files: format checks, refusals and migration.
+
+mod common;
+
+use std::path::Path;
+
+use common::{ROLLUPS, run, tiny_folder};
+use hydrascope::case::{Case, CaseError, SCHEMA_VERSION};
+use hydrascope::import::{ImportOptions, Progress, import_folder};
+use hydrascope::logs::Format;
+
+fn tiny_case(dir: &Path) -> std::path::PathBuf {
+    let logs = tiny_folder(dir, 3, Format::Jsonl, false);
+    let out = dir.join("tiny.hcase");
+    import_folder(&logs, &out, &ImportOptions::default(), &Progress::default()).unwrap();
+    out
+}
+
+#[test]
+fn a_non_sqlite_file_is_refused_clearly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("notes.hcase");
+    std::fs::write(&path, "this is not a database").unwrap();
+    let err = Case::open(&path).err().unwrap();
+    assert!(matches!(err, CaseError::NotSqlite(_)), "{err}");
+    assert!(
+        err.to_string().contains("not a Hydrascope case file"),
+        "{err}"
+    );
+    let empty = tmp.path().join("empty.hcase");
+    std::fs::write(&empty, "").unwrap();
+    assert!(matches!(
+        Case::open(&empty).err().unwrap(),
+        CaseError::NotSqlite(_)
+    ));
+    let (code, _, err) = run(&["info", path.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("not a Hydrascope case file (not an SQLite database)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_foreign_sqlite_database_is_refused_clearly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("other.db");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+        .unwrap();
+    drop(conn);
+    let err = Case::open(&path).err().unwrap();
+    assert!(
+        matches!(
+            err,
+            CaseError::Foreign {
+                application_id: 0,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let (code, _, err) = run(&["info", path.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("not a Hydrascope case file (an SQLite database"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_case_from_a_newer_hydrascope_is_refused_with_both_versions() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tiny_case(tmp.path());
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+        .unwrap();
+    drop(conn);
+    let err = Case::open(&path).err().unwrap();
+    let text = err.to_string();
+    assert!(text.contains("made by a newer Hydrascope"), "{text}");
+    assert!(
+        text.contains(&format!("v{}", SCHEMA_VERSION + 1))
+            && text.contains(&format!("v{SCHEMA_VERSION}"))
+    );
+    let (code, _, err) = run(&["info", path.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("made by a newer Hydrascope"), "{err}");
+}
+
+#[test]
+fn a_format_1_case_migrates_and_its_backfilled_rollups_equal_a_fresh_import() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fresh = tiny_case(tmp.path());
+    let old = tmp.path().join("old.hcase");
+    std::fs::copy(&fresh, &old).unwrap();
+    // Make the copy a format-1 file: without the tables format 2 added.
+    let conn = rusqlite::Connection::open(&old).unwrap();
+    conn.execute_batch(
+        "DROP TABLE template_stats; DROP TABLE model_hourly; PRAGMA user_version = 1;",
+    )
+    .unwrap();
+    drop(conn);
+    let err = Case::open_read_only(&old).err().unwrap();
+    assert!(
+        matches!(err, CaseError::NeedsMigration { version: 1, .. }),
+        "{err}"
+    );
+    let migrated = Case::open(&old).unwrap();
+    assert_eq!(migrated.format_version().unwrap(), SCHEMA_VERSION);
+    let fresh = Case::open_read_only(&fresh).unwrap();
+    for table in ROLLUPS {
+        assert_eq!(
+            migrated.table_fingerprint(table).unwrap(),
+            fresh.table_fingerprint(table).unwrap(),
+            "{table}"
+        );
+    }
+    assert!(
+        !migrated
+            .table_fingerprint("model_hourly")
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(migrated.summary().unwrap(), fresh.summary().unwrap());
+}
+
+#[test]
+fn an_empty_format_1_file_migrates_to_the_current_schema() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("v1.hcase");
+    drop(Case::create_empty_at_version(&path, 1).unwrap());
+    let case = Case::open(&path).unwrap();
+    assert_eq!(case.format_version().unwrap(), SCHEMA_VERSION);
+    assert_eq!(case.summary().unwrap().exchanges, 0);
+}
+
+#[test]
+fn an_interrupted_build_leaves_nothing_that_opens_as_a_case() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("c.hcase");
+    let mut builder = hydrascope::case::CaseBuilder::create(&out, Default::default()).unwrap();
+    builder
+        .add_accounts(vec![hydrascope::logs::Account {
+            account_id: "a".into(),
+            created_ms: 0,
+            org_name: None,
+            email_domain: None,
+            payment_fingerprint: None,
+            signup_ip: None,
+            billing_country: None,
+            access_path: None,
+            verification: None,
+            extra_json: None,
+        }])
+        .unwrap();
+    let partial: Vec<_> = common::files_containing(tmp.path(), ".partial-");
+    assert_eq!(partial.len(), 1);
+    let err = Case::open(&tmp.path().join(&partial[0])).err().unwrap();
+    assert!(
+        matches!(err, CaseError::Foreign { .. } | CaseError::NotSqlite(_)),
+        "{err}"
+    );
+    drop(builder);
+    assert!(!out.exists());
+    assert!(common::files_containing(tmp.path(), ".partial-").is_empty());
+}
+
+#[test]
+fn summary_reads_counts_models_and_time_span_from_the_rollups() {
+    let tmp = tempfile::tempdir().unwrap();
+    let case = Case::open(&tiny_case(tmp.path())).unwrap();
+    let s = case.summary().unwrap();
+    let mut exchanges = 0u64;
+    case.for_each_exchange(|_| exchanges += 1).unwrap();
+    assert_eq!(s.exchanges, exchanges);
+    assert_eq!(s.models.iter().map(|(_, n)| n).sum::<u64>(), exchanges);
+    assert_eq!(
+        s.capabilities.iter().map(|(_, n)| n).sum::<u64>(),
+        exchanges
+    );
+    assert_eq!(s.hourly.iter().map(|(_, n)| n).sum::<u64>(), exchanges);
+    assert!(s.models.iter().any(|(m, _)| m == "aurora-3-large"));
+    assert!(s.first_ms < s.last_ms);
+}

@@ -1,0 +1,87 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use hydrascope::case::Case;
+use hydrascope::generate::{GenerateOptions, Scenario, generate};
+use hydrascope::import::Progress;
+use hydrascope::logs::Format;
+
+/// Runs the `hydrascope` binary; returns (exit code, stdout, stderr).
+pub fn run(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_hydrascope"))
+        .args(args)
+        .output()
+        .expect("run hydrascope");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Generates the tiny scenario as a folder.
+pub fn tiny_folder(dir: &Path, seed: u64, format: Format, gzip: bool) -> PathBuf {
+    let out = dir.join(format!("logs-{seed}-{format:?}-{gzip}"));
+    let options = GenerateOptions {
+        scenario: Scenario::Tiny,
+        seed,
+        format,
+        gzip,
+        force: false,
+    };
+    generate(&out, &options, &Progress::default()).expect("generate tiny");
+    out
+}
+
+/// Every exchange of a case, rendered as text, in stored order.
+pub fn exchange_lines(case: &Case) -> Vec<String> {
+    let mut lines = Vec::new();
+    case.for_each_exchange(|e| lines.push(format!("{e:?}")))
+        .expect("read exchanges");
+    lines
+}
+
+/// The rollup tables a case stores.
+pub const ROLLUPS: &[&str] = &[
+    "account_summary",
+    "account_hourly",
+    "account_origins",
+    "account_templates",
+    "account_client_fps",
+    "account_models",
+    "account_capabilities",
+    "template_stats",
+    "model_hourly",
+];
+
+/// Asserts two cases hold the same records and the same rollups.
+pub fn assert_same_case(a: &Path, b: &Path) {
+    let a = Case::open_read_only(a).expect("open a");
+    let b = Case::open_read_only(b).expect("open b");
+    assert_eq!(a.accounts().unwrap(), b.accounts().unwrap());
+    assert_eq!(a.events().unwrap(), b.events().unwrap());
+    assert_eq!(a.indicators().unwrap(), b.indicators().unwrap());
+    let (ea, eb) = (exchange_lines(&a), exchange_lines(&b));
+    assert_eq!(ea.len(), eb.len());
+    assert!(ea == eb, "exchanges differ");
+    for table in ROLLUPS {
+        assert_eq!(
+            a.table_fingerprint(table).unwrap(),
+            b.table_fingerprint(table).unwrap(),
+            "{table}"
+        );
+    }
+}
+
+/// Files in a directory whose names contain `needle`.
+pub fn files_containing(dir: &Path, needle: &str) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(needle))
+        .collect()
+}

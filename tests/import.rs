@@ -1,0 +1,469 @@
+//! `hydrascope import`: round trips, formats, and every class of bad input.
+
+mod common;
+
+use std::borrow::Cow;
+use std::net::IpAddr;
+use std::path::Path;
+
+use common::{assert_same_case, exchange_lines, files_containing, run, tiny_folder};
+use hydrascope::case::Case;
+use hydrascope::import::{ImportOptions, Progress, import_folder};
+use hydrascope::logs::record::{
+    Account, Capability, Event, EventKind, Exchange, Indicator, IndicatorKind,
+};
+use hydrascope::logs::{Format, LogWriter};
+
+fn account(id: &str) -> Account {
+    Account {
+        account_id: id.to_string(),
+        created_ms: 1_767_225_600_123,
+        org_name: Some("Acme \"Research\", Inc.".into()),
+        email_domain: Some("acme.example".into()),
+        payment_fingerprint: Some("pm_7f2a".into()),
+        signup_ip: Some("2001:db8:0:1::7".parse().unwrap()),
+        billing_country: Some("DE".into()),
+        access_path: Some("reseller:hydrarelay".into()),
+        verification: Some("kyc".into()),
+        extra_json: None,
+    }
+}
+
+fn full_exchange<'a>(request_id: &'a str, account_id: &'a str) -> Exchange<'a> {
+    Exchange {
+        request_id: Cow::Borrowed(request_id),
+        account_id: Cow::Borrowed(account_id),
+        ts_ms: 1_770_122_096_789,
+        model: Cow::Borrowed("aurora-3-large"),
+        input_tokens: 123_456_789_012,
+        output_tokens: 0,
+        ip: Some("203.0.113.9".parse::<IpAddr>().unwrap()),
+        asn: Some(4_294_967_295),
+        api_key_id: Some(Cow::Borrowed("key_1")),
+        client_fingerprint: Some(Cow::Borrowed("cf_ab")),
+        prompt_template: Some(0xfedc_ba98_7654_3210),
+        capability: Some(Capability::SensitiveRewrite),
+        cot_elicitation: Some(0.123_456_789),
+        prompt_excerpt: Some(Cow::Borrowed("Line one,\n\"quoted\" — ünïcode, tab\there")),
+        extra_json: None,
+    }
+}
+
+fn sparse_exchange<'a>(request_id: &'a str, account_id: &'a str) -> Exchange<'a> {
+    Exchange {
+        request_id: Cow::Borrowed(request_id),
+        account_id: Cow::Borrowed(account_id),
+        ts_ms: 1_770_000_000_000,
+        model: Cow::Borrowed("aurora-2-mid"),
+        input_tokens: 1,
+        output_tokens: 2,
+        ip: None,
+        asn: None,
+        api_key_id: None,
+        client_fingerprint: None,
+        prompt_template: None,
+        capability: None,
+        cot_elicitation: None,
+        prompt_excerpt: None,
+        extra_json: None,
+    }
+}
+
+fn events_and_indicators() -> (Vec<Event>, Vec<Indicator>) {
+    let events = vec![
+        Event {
+            ts_ms: 1_770_000_000_000,
+            kind: EventKind::ModelRelease,
+            model: Some("aurora-3-large".into()),
+            account_id: None,
+            text: Some("released".into()),
+            extra_json: None,
+        },
+        Event {
+            ts_ms: 1_770_100_000_000,
+            kind: EventKind::AccountBanned,
+            model: None,
+            account_id: Some("acct-b".into()),
+            text: None,
+            extra_json: None,
+        },
+    ];
+    let indicators = vec![
+        Indicator {
+            kind: IndicatorKind::Cidr,
+            value: "45.146.12.0/24".into(),
+            source: Some("partner".into()),
+            note: Some("egress".into()),
+            extra_json: None,
+        },
+        Indicator {
+            kind: IndicatorKind::PromptTemplate,
+            value: "fedcba9876543210".into(),
+            source: None,
+            note: None,
+            extra_json: None,
+        },
+    ];
+    (events, indicators)
+}
+
+fn write_full_folder(dir: &Path, format: Format, gzip: bool) {
+    let mut w = LogWriter::create(dir, format, gzip).unwrap();
+    w.account(&account("acct-a")).unwrap();
+    w.account(&Account {
+        account_id: "acct-b".into(),
+        created_ms: 0,
+        ..account("x")
+    })
+    .unwrap();
+    w.exchange(&full_exchange("req-1", "acct-a")).unwrap();
+    w.exchange(&sparse_exchange("req-2", "acct-b")).unwrap();
+    let (events, indicators) = events_and_indicators();
+    for e in &events {
+        w.event(e).unwrap();
+    }
+    for i in &indicators {
+        w.indicator(i).unwrap();
+    }
+    w.finish().unwrap();
+}
+
+fn import(dir: &Path, out: &Path) -> hydrascope::import::ImportReport {
+    import_folder(dir, out, &ImportOptions::default(), &Progress::default()).expect("import")
+}
+
+#[test]
+fn import_round_trips_every_field_in_jsonl_csv_and_gzip() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (format, gzip) in [
+        (Format::Jsonl, false),
+        (Format::Csv, false),
+        (Format::Jsonl, true),
+        (Format::Csv, true),
+    ] {
+        let dir = tmp.path().join(format!("{format:?}-{gzip}"));
+        write_full_folder(&dir, format, gzip);
+        let out = tmp.path().join(format!("{format:?}-{gzip}.hcase"));
+        let report = import(&dir, &out);
+        assert_eq!((report.stats.accounts, report.stats.exchanges), (2, 2));
+        assert_eq!((report.stats.events, report.stats.indicators), (2, 2));
+        let case = Case::open(&out).unwrap();
+        let mut b = account("x");
+        b.account_id = "acct-b".into();
+        b.created_ms = 0;
+        assert_eq!(case.accounts().unwrap(), vec![account("acct-a"), b]);
+        let mut read = Vec::new();
+        case.for_each_exchange(|e| read.push(format!("{e:?}")))
+            .unwrap();
+        assert_eq!(
+            read,
+            vec![
+                format!("{:?}", full_exchange("req-1", "acct-a")),
+                format!("{:?}", sparse_exchange("req-2", "acct-b"))
+            ],
+            "{format:?} gzip={gzip}"
+        );
+        let (events, indicators) = events_and_indicators();
+        assert_eq!(case.events().unwrap(), events);
+        assert_eq!(case.indicators().unwrap(), indicators);
+    }
+}
+
+#[test]
+fn import_keeps_unknown_fields_and_normalises_offsets_to_utc() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("logs");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(
+        dir.join("accounts.jsonl"),
+        "{\"account_id\":\"a1\",\"created_at\":\"2026-01-01T08:00:00+08:00\",\"tier\":\"gold\",\"tags\":[1,2]}\n\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("exchanges.csv"),
+        "request_id,account_id,ts,model,input_tokens,output_tokens,region\n\
+         r1,a1,2026-02-03T12:34:56.789-05:00,m,10,20,eu-west\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("c.hcase");
+    let report = import(&dir, &out);
+    assert!(
+        report
+            .warnings
+            .iter()
+            .any(|w| w.contains("tier") && w.contains("tags")),
+        "{:?}",
+        report.warnings
+    );
+    let case = Case::open(&out).unwrap();
+    let accounts = case.accounts().unwrap();
+    assert_eq!(accounts[0].created_ms, 1_767_225_600_000);
+    assert_eq!(
+        accounts[0].extra_json.as_deref(),
+        Some(r#"{"tier":"gold","tags":[1,2]}"#)
+    );
+    let lines = exchange_lines(&case);
+    assert!(lines[0].contains("ts_ms: 1770140096789"), "{}", lines[0]);
+    assert!(
+        lines[0].contains(r#"extra_json: Some("{\"region\":\"eu-west\"}")"#),
+        "{}",
+        lines[0]
+    );
+}
+
+#[test]
+fn csv_and_jsonl_and_gzip_of_a_scenario_import_to_the_same_case() {
+    let tmp = tempfile::tempdir().unwrap();
+    let jsonl = tiny_folder(tmp.path(), 5, Format::Jsonl, false);
+    let csv = tiny_folder(tmp.path(), 5, Format::Csv, false);
+    let gz = tiny_folder(tmp.path(), 5, Format::Jsonl, true);
+    let (a, b, c) = (
+        tmp.path().join("a.hcase"),
+        tmp.path().join("b.hcase"),
+        tmp.path().join("c.hcase"),
+    );
+    import(&jsonl, &a);
+    import(&csv, &b);
+    import(&gz, &c);
+    assert_same_case(&a, &b);
+    assert_same_case(&a, &c);
+}
+
+#[test]
+fn generating_a_case_directly_equals_importing_its_logs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let folder = tiny_folder(tmp.path(), 9, Format::Jsonl, false);
+    let imported = tmp.path().join("imported.hcase");
+    import(&folder, &imported);
+    let direct = tmp.path().join("direct.hcase");
+    let (code, _, err) = run(&[
+        "generate",
+        "--scenario",
+        "tiny",
+        "--seed",
+        "9",
+        "--out",
+        direct.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_same_case(&imported, &direct);
+}
+
+/// A minimal valid folder; `exchanges` lines are appended by each test.
+fn folder_with_exchanges(dir: &Path, exchanges: &str) {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(
+        dir.join("accounts.jsonl"),
+        "{\"account_id\":\"a1\",\"created_at\":\"2026-01-01T00:00:00Z\"}\n\
+         {\"account_id\":\"a2\",\"created_at\":\"2026-01-01T00:00:00Z\"}\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("exchanges.jsonl"), exchanges).unwrap();
+}
+
+const GOOD: &str = "{\"request_id\":\"r1\",\"account_id\":\"a1\",\"ts\":\"2026-02-01T00:00:00Z\",\"model\":\"m\",\"input_tokens\":1,\"output_tokens\":2}\n";
+
+fn bad_row(request_id: &str, account: &str, ts: &str, tokens: &str) -> String {
+    format!(
+        "{{\"request_id\":\"{request_id}\",\"account_id\":\"{account}\",\"ts\":\"{ts}\",\"model\":\"m\",\"input_tokens\":{tokens},\"output_tokens\":2}}\n"
+    )
+}
+
+#[test]
+fn import_rejects_each_bad_input_class_with_exit_2_file_line_and_field_and_leaves_no_case() {
+    let cases: Vec<(&str, String, &str)> = vec![
+        (
+            "missing field",
+            format!(
+                "{GOOD}{{\"request_id\":\"r2\",\"account_id\":\"a1\",\"model\":\"m\",\"input_tokens\":1,\"output_tokens\":2}}\n"
+            ),
+            "field `ts`",
+        ),
+        (
+            "bad type",
+            format!(
+                "{GOOD}{}",
+                bad_row("r2", "a1", "2026-02-01T00:00:00Z", "\"many\"")
+            ),
+            "field `input_tokens`",
+        ),
+        (
+            "negative tokens",
+            format!(
+                "{GOOD}{}",
+                bad_row("r2", "a1", "2026-02-01T00:00:00Z", "-3")
+            ),
+            "field `input_tokens`",
+        ),
+        (
+            "bad timestamp",
+            format!("{GOOD}{}", bad_row("r2", "a1", "2026-02-30T00:00:00Z", "1")),
+            "field `ts`",
+        ),
+        (
+            "unknown account",
+            format!(
+                "{GOOD}{}",
+                bad_row("r2", "nobody", "2026-02-01T00:00:00Z", "1")
+            ),
+            "field `account_id`",
+        ),
+        (
+            "duplicate request id",
+            format!("{GOOD}{}", bad_row("r1", "a2", "2026-02-01T00:00:00Z", "1")),
+            "field `request_id`",
+        ),
+        (
+            "broken json",
+            format!("{GOOD}{{\"request_id\": \n"),
+            "not a valid JSON object",
+        ),
+    ];
+    let tmp = tempfile::tempdir().unwrap();
+    for (what, exchanges, field) in cases {
+        let dir = tmp.path().join(what.replace(' ', "-"));
+        folder_with_exchanges(&dir, &exchanges);
+        let out = dir.with_extension("hcase");
+        let (code, _, err) = run(&[
+            "import",
+            dir.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 2, "{what}: {err}");
+        assert!(err.contains("exchanges.jsonl:2:"), "{what}: {err}");
+        assert!(err.contains(field), "{what}: {err}");
+        assert_eq!(
+            err.trim().lines().count(),
+            1,
+            "{what}: one line on stderr: {err}"
+        );
+        assert!(!out.exists(), "{what}: no case file");
+        assert!(
+            files_containing(tmp.path(), "partial").is_empty(),
+            "{what}: no partial file"
+        );
+    }
+}
+
+#[test]
+fn failed_import_with_force_leaves_the_existing_case_unchanged() {
+    let tmp = tempfile::tempdir().unwrap();
+    let good = tmp.path().join("good");
+    folder_with_exchanges(&good, GOOD);
+    let out = tmp.path().join("c.hcase");
+    import(&good, &out);
+    let before = std::fs::read(&out).unwrap();
+    let bad = tmp.path().join("bad");
+    folder_with_exchanges(
+        &bad,
+        &format!("{GOOD}{}", bad_row("r2", "a1", "yesterday", "1")),
+    );
+    let (code, _, err) = run(&[
+        "import",
+        bad.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--force",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(std::fs::read(&out).unwrap(), before);
+    let (code, _, err) = run(&[
+        "import",
+        good.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "refuses to overwrite without --force");
+    assert!(err.contains("--force"), "{err}");
+}
+
+#[test]
+fn skip_invalid_imports_the_rest_and_writes_every_rejected_row_with_its_reason() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("logs");
+    let rows = format!(
+        "{GOOD}{}{}{}{}",
+        bad_row("r2", "nobody", "2026-02-01T00:00:00Z", "1"),
+        bad_row("r1", "a2", "2026-02-01T00:00:00Z", "1"),
+        bad_row("r3", "a2", "2026-02-01T00:00:00Z", "1"),
+        bad_row("r4", "a2", "not a time", "1"),
+    );
+    folder_with_exchanges(&dir, &rows);
+    let out = tmp.path().join("c.hcase");
+    let (code, stdout, err) = run(&[
+        "import",
+        dir.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--skip-invalid",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(stdout.contains("skipped 3 invalid rows"), "{stdout}");
+    let rejects = std::fs::read_to_string(tmp.path().join("c.hcase.rejects.jsonl")).unwrap();
+    let rejects: Vec<serde_json::Value> = rejects
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let mut summary: Vec<(u64, String)> = rejects
+        .iter()
+        .map(|r| {
+            (
+                r["line"].as_u64().unwrap(),
+                r["field"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    summary.sort();
+    assert_eq!(
+        summary,
+        vec![
+            (2, "account_id".to_string()),
+            (3, "request_id".to_string()),
+            (5, "ts".to_string())
+        ]
+    );
+    assert!(rejects.iter().all(
+        |r| r["file"] == "exchanges.jsonl" && r["row"].as_str().unwrap().contains("request_id")
+    ));
+    let case = Case::open(&out).unwrap();
+    assert_eq!(exchange_lines(&case).len(), 2);
+}
+
+#[test]
+fn missing_required_section_and_csv_header_are_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("logs");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(
+        dir.join("accounts.csv"),
+        "account_id,created_at\na1,2026-01-01T00:00:00Z\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("c.hcase");
+    let (code, _, err) = run(&[
+        "import",
+        dir.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no exchanges file"), "{err}");
+    std::fs::write(
+        dir.join("exchanges.csv"),
+        "request_id,account_id,model,input_tokens,output_tokens\n",
+    )
+    .unwrap();
+    let (code, _, err) = run(&[
+        "import",
+        dir.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("exchanges.csv") && err.contains("`ts`"),
+        "{err}"
+    );
+    assert!(!out.exists());
+}
