@@ -50,7 +50,8 @@ pub fn account_traffic(
         let excerpt = rng
             .chance(0.03)
             .then(|| Cow::Borrowed(EXCERPTS[template.excerpt % EXCERPTS.len()]));
-        let ip = (!(rng.chance(0.005) && !plan.group.is_campaign())).then_some(net);
+        // Benign exports sometimes lack the address; campaign traffic always has it.
+        let ip = (plan.group.is_campaign() || !rng.chance(0.005)).then_some(net);
         emit(&Exchange {
             request_id: Cow::Owned(token(
                 "req_",

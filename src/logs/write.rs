@@ -117,7 +117,7 @@ fn push_plain(out: &mut String, cell: &Out<'_>) {
 
 enum Sink {
     Plain(BufWriter<File>),
-    Gzip(GzEncoder<BufWriter<File>>),
+    Gzip(Box<GzEncoder<BufWriter<File>>>),
 }
 
 impl Sink {
@@ -148,7 +148,7 @@ impl SectionWriter {
     fn create(path: &Path, section: Section, format: Format, gzip: bool) -> io::Result<Self> {
         let file = BufWriter::with_capacity(1 << 20, File::create(path)?);
         let out = if gzip {
-            Sink::Gzip(GzEncoder::new(file, Compression::fast()))
+            Sink::Gzip(Box::new(GzEncoder::new(file, Compression::fast())))
         } else {
             Sink::Plain(file)
         };

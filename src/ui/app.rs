@@ -26,7 +26,7 @@ enum CaseState {
         progress: Arc<Progress>,
         result: Receiver<Result<Loaded, String>>,
     },
-    Loaded(Loaded),
+    Loaded(Box<Loaded>),
     Failed {
         message: String,
     },
@@ -81,7 +81,7 @@ impl App {
             match result.try_recv() {
                 Ok(Ok(loaded)) => {
                     paths::remember_last_case(&loaded.path);
-                    self.case = CaseState::Loaded(loaded);
+                    self.case = CaseState::Loaded(Box::new(loaded));
                 }
                 Ok(Err(message)) => self.case = CaseState::Failed { message },
                 Err(mpsc::TryRecvError::Empty) => {}
