@@ -19,7 +19,8 @@ use crate::logs::section::{
     account_from_row, event_from_row, exchange_from_row, indicator_from_row,
 };
 use crate::logs::time::format_rfc3339_ms;
-use crate::logs::{Section, discover, for_each_row};
+use crate::logs::{Exchange, Section, discover, for_each_row};
+use std::borrow::Cow;
 
 /// How an import behaves.
 #[derive(Clone, Debug, Default)]
@@ -216,14 +217,18 @@ pub fn import_folder(
                 bytes_read: &counter,
                 done_before,
             };
-            let streamed = for_each_row(file, bytes_read.clone(), |row| {
-                ctx.row(&mut builder, row.line, row.row, row.text)
-            });
-            match streamed {
-                Ok(()) => {}
-                Err(StreamError::Stopped(err)) => return Err(err),
-                Err(read @ StreamError::Read { .. }) => {
-                    return Err(ImportError::Read(read.to_string()));
+            if file.section == Section::Exchanges {
+                ctx.stream_exchanges(&mut builder, bytes_read.clone())?;
+            } else {
+                let streamed = for_each_row(file, bytes_read.clone(), |row| {
+                    ctx.row(&mut builder, row.line, row.row, row.text)
+                });
+                match streamed {
+                    Ok(()) => {}
+                    Err(StreamError::Stopped(err)) => return Err(err),
+                    Err(read @ StreamError::Read { .. }) => {
+                        return Err(ImportError::Read(read.to_string()));
+                    }
                 }
             }
             ctx.finish_accounts(&mut builder)?;
@@ -317,14 +322,7 @@ impl FileImport<'_> {
         row: Result<&mut crate::logs::row::RawRow<'_>, FieldError>,
         text: &str,
     ) -> Result<(), ImportError> {
-        self.rows_since_progress += 1;
-        if self.rows_since_progress >= 65_536 {
-            self.rows_since_progress = 0;
-            self.progress.done.store(
-                self.done_before + self.bytes_read.load(Ordering::Relaxed),
-                Ordering::Relaxed,
-            );
-        }
+        self.tick_progress();
         let row = match row {
             Ok(row) => row,
             Err(error) => return self.bad(line, error, text),
@@ -345,26 +343,10 @@ impl FileImport<'_> {
                 }
                 Err(error) => self.bad(line, error, text),
             },
-            Section::Exchanges => {
-                let exchange = match exchange_from_row(row) {
-                    Ok(exchange) => exchange,
-                    Err(error) => return self.bad(line, error, text),
-                };
-                let name = &self.name;
-                let added = builder.add_exchange(&exchange, || RowOrigin {
-                    file: name.clone(),
-                    line,
-                    text: text.to_string(),
-                });
-                match added {
-                    Ok(()) => {
-                        let late = builder.take_rejected();
-                        self.rejects.write_rejected(late)
-                    }
-                    Err(AddError::Row(error)) => self.bad(line, error, text),
-                    Err(AddError::Case(err)) => Err(err.into()),
-                }
-            }
+            Section::Exchanges => match exchange_from_row(row) {
+                Ok(exchange) => self.add_exchange(builder, line, &exchange, text),
+                Err(error) => self.bad(line, error, text),
+            },
             Section::Events => match event_from_row(row) {
                 Ok(event) => match builder.add_event(event) {
                     Ok(()) => Ok(()),
@@ -377,6 +359,115 @@ impl FileImport<'_> {
                 Err(error) => self.bad(line, error, text),
             },
         }
+    }
+
+    fn add_exchange(
+        &mut self,
+        builder: &mut CaseBuilder,
+        line: u64,
+        exchange: &Exchange<'_>,
+        text: &str,
+    ) -> Result<(), ImportError> {
+        let name = &self.name;
+        let added = builder.add_exchange(exchange, || RowOrigin {
+            file: name.clone(),
+            line,
+            text: text.to_string(),
+        });
+        match added {
+            Ok(()) => {
+                let late = builder.take_rejected();
+                self.rejects.write_rejected(late)
+            }
+            Err(AddError::Row(error)) => self.bad(line, error, text),
+            Err(AddError::Case(err)) => Err(err.into()),
+        }
+    }
+
+    fn tick_progress(&mut self) {
+        self.rows_since_progress += 1;
+        if self.rows_since_progress >= 65_536 {
+            self.rows_since_progress = 0;
+            self.progress.done.store(
+                self.done_before + self.bytes_read.load(Ordering::Relaxed),
+                Ordering::Relaxed,
+            );
+        }
+    }
+
+    /// Exchanges, the bulk of every import, are read and validated on a
+    /// thread of their own while this one encodes and deduplicates.
+    fn stream_exchanges(
+        &mut self,
+        builder: &mut CaseBuilder,
+        bytes_read: Arc<AtomicU64>,
+    ) -> Result<(), ImportError> {
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<ParsedBatch>(4);
+        let file = self.file;
+        std::thread::scope(|scope| {
+            let parser = scope.spawn(move || parse_exchanges(file, bytes_read, sender));
+            let mut result = Ok(());
+            for batch in &receiver {
+                if let Err(err) = self.parsed_batch(builder, &batch) {
+                    result = Err(err);
+                    break;
+                }
+            }
+            drop(receiver);
+            match parser.join() {
+                Ok(Ok(extra_fields)) => {
+                    if self.extra_fields.is_empty() {
+                        self.extra_fields = extra_fields;
+                    }
+                }
+                Ok(Err(StreamError::Read { file, message })) if result.is_ok() => {
+                    result = Err(ImportError::Read(format!("{file}: {message}")));
+                }
+                Ok(Err(_)) => {}
+                Err(_) => {
+                    result = result.and(Err(ImportError::Read(
+                        "the exchange parser panicked".into(),
+                    )));
+                }
+            }
+            result
+        })
+    }
+
+    fn parsed_batch(
+        &mut self,
+        builder: &mut CaseBuilder,
+        batch: &ParsedBatch,
+    ) -> Result<(), ImportError> {
+        let text = |(start, len): Span| &batch.text[start as usize..(start + len) as usize];
+        let cow = |span: Span| Cow::Borrowed(text(span));
+        for item in &batch.items {
+            self.tick_progress();
+            match item {
+                Parsed::Bad { line, raw, error } => self.bad(*line, error.clone(), text(*raw))?,
+                Parsed::Row(p) => {
+                    let exchange = Exchange {
+                        request_id: cow(p.request_id),
+                        account_id: cow(p.account_id),
+                        ts_ms: p.ts_ms,
+                        model: cow(p.model),
+                        input_tokens: p.input_tokens,
+                        output_tokens: p.output_tokens,
+                        ip: p.ip,
+                        asn: p.asn,
+                        api_key_id: p.api_key_id.map(cow),
+                        client_fingerprint: p.client_fingerprint.map(cow),
+                        prompt_template: p.prompt_template,
+                        capability: p.capability,
+                        cot_elicitation: p.cot_elicitation,
+                        prompt_excerpt: p.prompt_excerpt.map(cow),
+                        extra_json: p.extra_json.map(|span| text(span).to_string()),
+                    };
+                    self.add_exchange(builder, p.line, &exchange, text(p.raw))?;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Accounts are checked for duplicates together, then stored in one go.
@@ -407,4 +498,120 @@ impl FileImport<'_> {
                 None => ImportError::Read(format!("{}: accounts could not be stored", self.name)),
             })
     }
+}
+
+/// A string inside a [`ParsedBatch`]'s text: start and length in bytes.
+type Span = (u32, u32);
+
+/// A validated exchange whose strings live in its batch's text.
+struct ParsedExchange {
+    line: u64,
+    raw: Span,
+    request_id: Span,
+    account_id: Span,
+    ts_ms: i64,
+    model: Span,
+    input_tokens: i64,
+    output_tokens: i64,
+    ip: Option<std::net::IpAddr>,
+    asn: Option<i64>,
+    api_key_id: Option<Span>,
+    client_fingerprint: Option<Span>,
+    prompt_template: Option<u64>,
+    capability: Option<crate::logs::Capability>,
+    cot_elicitation: Option<f64>,
+    prompt_excerpt: Option<Span>,
+    extra_json: Option<Span>,
+}
+
+enum Parsed {
+    Row(ParsedExchange),
+    Bad {
+        line: u64,
+        raw: Span,
+        error: FieldError,
+    },
+}
+
+/// Rows parsed on the reader thread, in file order.
+#[derive(Default)]
+struct ParsedBatch {
+    text: String,
+    items: Vec<Parsed>,
+}
+
+impl ParsedBatch {
+    fn push(&mut self, text: &str) -> Span {
+        let start = self.text.len() as u32;
+        self.text.push_str(text);
+        (start, text.len() as u32)
+    }
+}
+
+const PARSED_BATCH_ROWS: usize = 4096;
+
+/// The reader thread: parses and validates exchanges, sends them in batches.
+/// Returns the names of fields outside the contract it saw.
+fn parse_exchanges(
+    file: &LogFile,
+    bytes_read: Arc<AtomicU64>,
+    sender: std::sync::mpsc::SyncSender<ParsedBatch>,
+) -> Result<Vec<String>, StreamError<()>> {
+    let mut batch = ParsedBatch::default();
+    let mut extra_fields: Vec<String> = Vec::new();
+    for_each_row(file, bytes_read, |row| {
+        let raw = batch.push(row.text);
+        let parsed = match row.row {
+            Err(error) => Parsed::Bad {
+                line: row.line,
+                raw,
+                error,
+            },
+            Ok(cells) => {
+                if extra_fields.len() < 20 {
+                    for name in cells.extra_names() {
+                        if !extra_fields.iter().any(|n| n == name) {
+                            extra_fields.push(name.to_string());
+                        }
+                    }
+                }
+                match exchange_from_row(cells) {
+                    Err(error) => Parsed::Bad {
+                        line: row.line,
+                        raw,
+                        error,
+                    },
+                    Ok(e) => Parsed::Row(ParsedExchange {
+                        line: row.line,
+                        raw,
+                        request_id: batch.push(&e.request_id),
+                        account_id: batch.push(&e.account_id),
+                        ts_ms: e.ts_ms,
+                        model: batch.push(&e.model),
+                        input_tokens: e.input_tokens,
+                        output_tokens: e.output_tokens,
+                        ip: e.ip,
+                        asn: e.asn,
+                        api_key_id: e.api_key_id.as_deref().map(|s| batch.push(s)),
+                        client_fingerprint: e.client_fingerprint.as_deref().map(|s| batch.push(s)),
+                        prompt_template: e.prompt_template,
+                        capability: e.capability,
+                        cot_elicitation: e.cot_elicitation,
+                        prompt_excerpt: e.prompt_excerpt.as_deref().map(|s| batch.push(s)),
+                        extra_json: e.extra_json.as_deref().map(|s| batch.push(s)),
+                    }),
+                }
+            }
+        };
+        batch.items.push(parsed);
+        if batch.items.len() >= PARSED_BATCH_ROWS {
+            sender.send(std::mem::take(&mut batch)).map_err(|_| ())?;
+        }
+        Ok(())
+    })?;
+    if !batch.items.is_empty() {
+        // The receiver has stopped only if the import already failed.
+        let _ = sender.send(batch);
+    }
+    Ok(extra_fields)
 }
