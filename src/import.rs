@@ -243,12 +243,35 @@ pub fn import_folder(
                 done_before + bytes_read.load(Ordering::Relaxed),
                 Ordering::Relaxed,
             );
-            let late = builder.settle()?;
+            let mut late = builder.settle()?;
+            if !options.skip_invalid && !late.is_empty() {
+                let first = late.remove(0);
+                return Err(ImportError::BadRow {
+                    file: first.origin.file,
+                    line: first.origin.line,
+                    error: first.error,
+                });
+            }
             rejects.write_rejected(late)?;
         }
         Ok(())
     })();
-    if let Err(err) = result {
+    if let Err(mut err) = result {
+        // A suspected duplicate still held back may precede the row that
+        // failed: report whichever comes first in the file.
+        if let ImportError::BadRow { file, line, .. } = &err
+            && let Ok(held) = builder.settle()
+            && let Some(first) = held
+                .into_iter()
+                .filter(|r| &r.origin.file == file && r.origin.line < *line)
+                .min_by_key(|r| r.origin.line)
+        {
+            err = ImportError::BadRow {
+                file: first.origin.file,
+                line: first.origin.line,
+                error: first.error,
+            };
+        }
         drop(builder);
         drop(rejects.out.take());
         let _ = std::fs::remove_file(&rejects_path);
@@ -380,6 +403,11 @@ impl FileImport<'_> {
                 self.rejects.write_rejected(late)
             }
             Err(AddError::Row(error)) => self.bad(line, error, text),
+            Err(AddError::Duplicate(held)) => Err(ImportError::BadRow {
+                file: held.origin.file,
+                line: held.origin.line,
+                error: held.error,
+            }),
             Err(AddError::Case(err)) => Err(err.into()),
         }
     }

@@ -467,3 +467,75 @@ fn missing_required_section_and_csv_header_are_named() {
     );
     assert!(!out.exists());
 }
+
+#[test]
+fn a_doubled_export_rejects_every_repeat_and_keeps_one_copy_of_each_row() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tiny_folder(tmp.path(), 11, Format::Jsonl, false);
+    let once = std::fs::read_to_string(dir.join("exchanges.jsonl")).unwrap();
+    let n = once.lines().count();
+    std::fs::write(dir.join("exchanges.jsonl"), format!("{once}{once}")).unwrap();
+    let out = tmp.path().join("c.hcase");
+    let options = ImportOptions {
+        skip_invalid: true,
+        force: false,
+    };
+    let report = import_folder(&dir, &out, &options, &Progress::default()).unwrap();
+    assert_eq!(report.stats.exchanges as usize, n);
+    assert_eq!(report.rejected as usize, n);
+    let rejects = std::fs::read_to_string(tmp.path().join("c.hcase.rejects.jsonl")).unwrap();
+    let lines: Vec<u64> = rejects
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["line"]
+                .as_u64()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(lines.len(), n);
+    assert!(
+        lines.iter().all(|&l| l as usize > n),
+        "only the second copy is rejected"
+    );
+    let case = Case::open(&out).unwrap();
+    assert_eq!(case.summary().unwrap().exchanges as usize, n);
+    // Strict mode names the first repeated line.
+    let strict = tmp.path().join("strict.hcase");
+    let (code, _, err) = run(&[
+        "import",
+        dir.to_str().unwrap(),
+        "--out",
+        strict.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(&format!("exchanges.jsonl:{}:", n + 1)),
+        "{err}"
+    );
+    assert!(!strict.exists());
+}
+
+#[test]
+fn the_first_bad_row_in_the_file_is_reported_even_when_it_is_a_duplicate() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("logs");
+    let rows = format!(
+        "{GOOD}{}{}{}",
+        bad_row("r2", "a1", "2026-02-01T00:00:00Z", "1"),
+        bad_row("r1", "a2", "2026-02-01T00:00:00Z", "1"),
+        bad_row("r4", "a2", "not a time", "1"),
+    );
+    folder_with_exchanges(&dir, &rows);
+    let out = tmp.path().join("c.hcase");
+    let (code, _, err) = run(&[
+        "import",
+        dir.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("exchanges.jsonl:3:") && err.contains("duplicate request_id"),
+        "{err}"
+    );
+}

@@ -13,7 +13,7 @@ use std::sync::mpsc::{self, Receiver, SyncSender};
 use std::thread::JoinHandle;
 
 use rusqlite::types::Null;
-use rusqlite::{Connection, Statement, params};
+use rusqlite::{Connection, OptionalExtension, Statement, params};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::CaseError;
@@ -69,7 +69,7 @@ pub struct Rejected {
 }
 
 /// Suspected duplicates held back before they are checked, at most.
-const MAX_HELD_SUSPECTS: usize = 50_000;
+const MAX_HELD_SUSPECTS: usize = 4096;
 /// Exchanges per message to the writer thread.
 const BATCH_ROWS: usize = 8192;
 
@@ -88,7 +88,11 @@ pub struct CaseBuilder {
     client_fps: StrDict,
     templates: FxHashMap<u64, u32>,
     excerpts: StrDict,
-    request_ids: FxHashSet<u64>,
+    /// 32 bits of each request id's hash → the first exchange with them.
+    /// A repeat is only a suspect until the stored id is compared.
+    request_ids: FxHashMap<u32, u32>,
+    /// Request ids that were suspects and proved unique.
+    cleared_suspects: FxHashSet<String>,
     held: Vec<Held>,
     rejected: Vec<Rejected>,
     batch: Batch,
@@ -98,6 +102,7 @@ pub struct CaseBuilder {
 }
 
 struct Held {
+    first_id: u32,
     row: Row,
     request_id: String,
     extra: Option<String>,
@@ -194,8 +199,8 @@ enum Msg {
     Events(Vec<(Event, Option<u32>)>),
     Indicators(Vec<Indicator>),
     Lookup(
-        Vec<String>,
-        mpsc::Sender<Result<FxHashSet<String>, CaseError>>,
+        Vec<u32>,
+        mpsc::Sender<Result<Vec<Option<String>>, CaseError>>,
     ),
     Finish(Vec<(String, String)>),
 }
@@ -221,7 +226,7 @@ impl CaseBuilder {
         let setup = || -> rusqlite::Result<()> {
             conn.execute_batch(
                 "PRAGMA page_size = 8192; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; \
-                 PRAGMA locking_mode = EXCLUSIVE; PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY;",
+                 PRAGMA locking_mode = EXCLUSIVE; PRAGMA cache_size = -131072; PRAGMA temp_store = MEMORY;",
             )?;
             conn.execute_batch("BEGIN")?;
             schema::create(&conn, SCHEMA_VERSION)
@@ -253,7 +258,8 @@ impl CaseBuilder {
             client_fps: StrDict::default(),
             templates: FxHashMap::default(),
             excerpts: StrDict::default(),
-            request_ids: FxHashSet::default(),
+            request_ids: FxHashMap::default(),
+            cleared_suspects: FxHashSet::default(),
             held: Vec::new(),
             rejected: Vec::new(),
             batch: Batch::default(),
@@ -324,9 +330,11 @@ impl CaseBuilder {
         self.accounts.contains_key(account_id)
     }
 
-    /// Adds one exchange. A duplicate `request_id` is an error at once,
-    /// unless `collect_duplicates` holds it back for [`Self::take_rejected`];
-    /// `origin` is asked for only then.
+    /// Adds one exchange. A row whose request id may repeat an earlier one
+    /// is held back (with its `origin`, asked for only then) until a batch of
+    /// such rows is checked against the stored ids. A real duplicate is then
+    /// an [`AddError::Duplicate`], or with `collect_duplicates` goes to
+    /// [`Self::take_rejected`].
     pub fn add_exchange(
         &mut self,
         exchange: &Exchange<'_>,
@@ -341,15 +349,23 @@ impl CaseBuilder {
                 ),
             )));
         };
-        let hash = xxhash_rust::xxh3::xxh3_64(exchange.request_id.as_bytes());
-        let suspect = !self.request_ids.insert(hash);
-        if !suspect {
-            self.encode_into_batch(account, exchange);
-            return self.maybe_flush();
-        }
-        // The 64-bit hash was seen before: most likely a real duplicate, but
-        // only the stored ids can say. Encode the row on its own so it can be
-        // admitted later if it proves unique.
+        let Ok(next_id) = u32::try_from(self.next_exchange_id) else {
+            return Err(AddError::Case(CaseError::Writer(
+                "a case holds at most 4,294,967,295 exchanges".into(),
+            )));
+        };
+        let fragment = (xxhash_rust::xxh3::xxh3_64(exchange.request_id.as_bytes()) >> 32) as u32;
+        let first_id = match self.request_ids.entry(fragment) {
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(next_id);
+                self.encode_into_batch(account, exchange);
+                return self.maybe_flush();
+            }
+            std::collections::hash_map::Entry::Occupied(slot) => *slot.get(),
+        };
+        // These hash bits were seen before: a duplicate, or (about once per
+        // four billion pairs) another id. Encode the row on its own so it can
+        // be admitted later if it proves unique.
         let mut own = Batch::default();
         std::mem::swap(&mut own, &mut self.batch);
         self.encode_into_batch(account, exchange);
@@ -363,19 +379,18 @@ impl CaseBuilder {
         row.extra = (0, 0);
         own.text.clear();
         self.held.push(Held {
+            first_id,
             row,
             request_id,
             extra,
             dict: own,
             origin: origin(),
         });
-        if !self.options.collect_duplicates || self.held.len() >= MAX_HELD_SUSPECTS {
+        if self.held.len() >= MAX_HELD_SUSPECTS {
             self.resolve_held().map_err(AddError::Case)?;
         }
-        if !self.options.collect_duplicates
-            && let Some(rejected) = self.rejected.pop()
-        {
-            return Err(AddError::Row(rejected.error));
+        if !self.options.collect_duplicates && !self.rejected.is_empty() {
+            return Err(AddError::Duplicate(self.rejected.remove(0)));
         }
         Ok(())
     }
@@ -466,24 +481,27 @@ impl CaseBuilder {
         self.send(Msg::Exchanges(Box::new(batch)))
     }
 
-    /// Checks the held suspected duplicates against every stored request id;
-    /// real duplicates go to the rejected list, the rest are stored.
+    /// Compares the held suspects with the stored request ids (one rowid
+    /// lookup each); real duplicates go to the rejected list, the rest are
+    /// stored.
     fn resolve_held(&mut self) -> Result<(), CaseError> {
         if self.held.is_empty() {
             return Ok(());
         }
         self.flush()?;
-        let ids: Vec<String> = self.held.iter().map(|h| h.request_id.clone()).collect();
+        let first_ids: Vec<u32> = self.held.iter().map(|h| h.first_id).collect();
         let (reply, answer) = mpsc::channel();
-        self.send(Msg::Lookup(ids, reply))?;
-        let mut stored = match answer.recv() {
+        self.send(Msg::Lookup(first_ids, reply))?;
+        let stored = match answer.recv() {
             Ok(result) => result?,
             Err(_) => return Err(self.writer_failure()),
         };
-        for held in std::mem::take(&mut self.held) {
+        for (held, stored) in std::mem::take(&mut self.held).into_iter().zip(stored) {
             // Dictionary entries the row created must reach the file either way.
             self.batch.append_dict(held.dict);
-            if !stored.insert(held.request_id.clone()) {
+            let repeated = stored.as_deref() == Some(held.request_id.as_str())
+                || !self.cleared_suspects.insert(held.request_id.clone());
+            if repeated {
                 self.stats.exchanges -= 1;
                 self.rejected.push(Rejected {
                     error: FieldError::new(
@@ -554,8 +572,8 @@ impl CaseBuilder {
         let leftover = self.settle()?;
         if let Some(first) = leftover.into_iter().next() {
             return Err(CaseError::Writer(format!(
-                "unsettled duplicate: {}",
-                first.error
+                "{}:{}: {} (settle() before finish() to handle it)",
+                first.origin.file, first.origin.line, first.error
             )));
         }
         self.flush()?;
@@ -617,6 +635,9 @@ pub enum AddError {
     /// The row itself is wrong.
     #[error("{0}")]
     Row(FieldError),
+    /// A row held back earlier proved to repeat a request id.
+    #[error("line {}: {}", .0.origin.line, .0.error)]
+    Duplicate(Rejected),
     /// Writing failed.
     #[error(transparent)]
     Case(#[from] CaseError),
@@ -836,7 +857,7 @@ fn writer_main(conn: Connection, receiver: Receiver<Msg>) -> Result<(), CaseErro
                 }
             }
             Msg::Lookup(ids, reply) => {
-                let _ = reply.send(lookup_request_ids(&conn, &ids));
+                let _ = reply.send(request_ids_of(&conn, &ids));
             }
             Msg::Finish(meta) => {
                 drop(insert_exchange);
@@ -1017,21 +1038,14 @@ fn bind_id(stmt: &mut Statement<'_>, index: usize, id: u32) -> rusqlite::Result<
     }
 }
 
-fn lookup_request_ids(conn: &Connection, ids: &[String]) -> Result<FxHashSet<String>, CaseError> {
-    conn.execute_batch("CREATE TEMP TABLE IF NOT EXISTS suspect_ids (id TEXT PRIMARY KEY); DELETE FROM suspect_ids;")?;
-    {
-        let mut stmt = conn.prepare_cached("INSERT OR IGNORE INTO suspect_ids (id) VALUES (?1)")?;
-        for id in ids {
-            stmt.execute([id])?;
-        }
+/// The request ids of the given exchanges (`None` where there is no such row).
+fn request_ids_of(conn: &Connection, ids: &[u32]) -> Result<Vec<Option<String>>, CaseError> {
+    let mut stmt = conn.prepare_cached("SELECT request_id FROM exchanges WHERE id = ?1")?;
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        out.push(stmt.query_row([id], |r| r.get(0)).optional()?);
     }
-    let mut stmt = conn.prepare_cached(
-        "SELECT DISTINCT request_id FROM exchanges WHERE request_id IN (SELECT id FROM temp.suspect_ids)",
-    )?;
-    let found = stmt
-        .query_map([], |r| r.get::<_, String>(0))?
-        .collect::<rusqlite::Result<FxHashSet<_>>>()?;
-    Ok(found)
+    Ok(out)
 }
 
 fn write_rollups(conn: &Connection, r: &Rollups, accounts: usize) -> rusqlite::Result<()> {
