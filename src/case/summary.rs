@@ -77,7 +77,7 @@ impl Case {
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
         let mut stmt = conn.prepare(
-            "SELECT ts_ms, kind, coalesce(model, account_id, '') || coalesce(': ' || text, '') FROM events \
+            "SELECT ts_ms, kind, coalesce(text, model, account_id, '') FROM events \
              ORDER BY ts_ms, id LIMIT 1000",
         )?;
         let events_list = stmt

@@ -62,7 +62,7 @@ impl SummaryPanel {
                 thousands(s.output_tokens.max(0) as u64)
             ));
             ui.add_space(12.0);
-            ui.strong("Requests per hour, all accounts (UTC)");
+            ui.strong("Requests per hour, all accounts (dates in UTC)");
             hourly_chart_ui(ui, &s.hourly, &s.events_list);
             ui.add_space(12.0);
             ui.columns(3, |cols| {
@@ -112,8 +112,10 @@ fn table_ui(ui: &mut egui::Ui, title: &str, unit: &str, rows: &[(String, u64)]) 
 /// A bar per hour, with model releases marked.
 fn hourly_chart_ui(ui: &mut egui::Ui, hourly: &[(i64, u64)], events: &[(i64, String, String)]) {
     let width = ui.available_width().max(200.0);
-    let (rect, response) = ui.allocate_exact_size(egui::vec2(width, 140.0), egui::Sense::hover());
-    let painter = ui.painter_at(rect);
+    let (outer, response) = ui.allocate_exact_size(egui::vec2(width, 160.0), egui::Sense::hover());
+    // The bottom strip holds the UTC date labels.
+    let rect = egui::Rect::from_min_max(outer.min, egui::pos2(outer.max.x, outer.max.y - 18.0));
+    let painter = ui.painter_at(outer);
     painter.rect_filled(rect, 2.0, ui.visuals().extreme_bg_color);
     let (Some(first), Some(last)) = (hourly.first(), hourly.last()) else {
         painter.text(
@@ -141,6 +143,13 @@ fn hourly_chart_ui(ui: &mut egui::Ui, hourly: &[(i64, u64)], events: &[(i64, Str
             Color32::from_rgb(90, 140, 200),
         );
     }
+    day_ticks_ui(
+        &painter,
+        rect,
+        first.0,
+        span,
+        ui.visuals().weak_text_color(),
+    );
     for (ts, kind, what) in events {
         if kind == "model_release" {
             let hour = ts.div_euclid(3_600_000);
@@ -170,5 +179,43 @@ fn hourly_chart_ui(ui: &mut egui::Ui, hourly: &[(i64, u64)], events: &[(i64, Str
             "{} UTC: {n} requests",
             format_rfc3339_ms(hour * 3_600_000)
         ));
+    }
+}
+
+/// Day boundaries under an hourly chart, labelled `MM-DD` in UTC, thinned so
+/// labels never overlap.
+fn day_ticks_ui(
+    painter: &egui::Painter,
+    rect: egui::Rect,
+    first_hour: i64,
+    span_hours: f32,
+    color: Color32,
+) {
+    let px_per_day = rect.width() / span_hours * 24.0;
+    let every_days = [1, 2, 7, 14, 28, 56]
+        .into_iter()
+        .find(|d| px_per_day * *d as f32 >= 48.0)
+        .unwrap_or(91);
+    let first_day = first_hour.div_euclid(24) + 1;
+    let last_day = (first_hour + span_hours as i64).div_euclid(24);
+    for day in first_day..=last_day {
+        let x = rect.left() + ((day * 24 - first_hour) as f32 / span_hours) * rect.width();
+        painter.line_segment(
+            [
+                egui::pos2(x, rect.bottom()),
+                egui::pos2(x, rect.bottom() + 4.0),
+            ],
+            egui::Stroke::new(1.0, color),
+        );
+        if (day - first_day) % every_days == 0 {
+            let (_, month, dom) = crate::logs::time::civil_from_days(day);
+            painter.text(
+                egui::pos2(x, rect.bottom() + 5.0),
+                egui::Align2::CENTER_TOP,
+                format!("{month:02}-{dom:02}"),
+                egui::FontId::proportional(11.0),
+                color,
+            );
+        }
     }
 }
