@@ -539,3 +539,50 @@ fn the_first_bad_row_in_the_file_is_reported_even_when_it_is_a_duplicate() {
         "{err}"
     );
 }
+
+#[test]
+fn bad_rows_in_accounts_and_events_are_named_too() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("accounts-bad");
+    folder_with_exchanges(&dir, GOOD);
+    std::fs::write(
+        dir.join("accounts.jsonl"),
+        "\u{feff}{\"account_id\":\"a1\",\"created_at\":\"2026-01-01T00:00:00Z\"}\n\
+         {\"account_id\":\"a2\",\"created_at\":\"2026-01-01T00:00:00Z\",\"billing_country\":\"Germany\"}\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("a.hcase");
+    let (code, _, err) = run(&[
+        "import",
+        dir.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("accounts.jsonl:2:") && err.contains("field `billing_country`"),
+        "{err}"
+    );
+    assert!(!out.exists());
+
+    let dir = tmp.path().join("events-bad");
+    folder_with_exchanges(&dir, GOOD);
+    std::fs::write(
+        dir.join("events.csv"),
+        "ts,kind,model,account_id,text\n2026-02-01T00:00:00Z,account_banned,,ghost,\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("e.hcase");
+    let (code, _, err) = run(&[
+        "import",
+        dir.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("events.csv:2:") && err.contains("field `account_id`"),
+        "{err}"
+    );
+    assert!(!out.exists());
+}

@@ -82,11 +82,11 @@ pub struct CaseBuilder {
     writer: Option<JoinHandle<Result<(), CaseError>>>,
     accounts: FxHashMap<Box<str>, u32>,
     models: StrDict,
-    origins: FxHashMap<(Option<IpAddr>, Option<i64>), u32>,
-    cot_values: FxHashMap<u64, u32>,
+    origins: KeyDict<OriginKey>,
+    cot_values: KeyDict<u64>,
     api_keys: StrDict,
     client_fps: StrDict,
-    templates: FxHashMap<u64, u32>,
+    templates: KeyDict<u64>,
     excerpts: StrDict,
     /// 32 bits of each request id's hash → the first exchange with them.
     /// A repeat is only a suspect until the stored id is compared.
@@ -108,6 +108,33 @@ struct Held {
     extra: Option<String>,
     dict: Batch,
     origin: RowOrigin,
+}
+
+/// Where a request came from: its address and the address's ASN.
+type OriginKey = (Option<IpAddr>, Option<i64>);
+
+/// A dictionary of small copyable keys (addresses, hashes, bit patterns).
+struct KeyDict<K> {
+    ids: FxHashMap<K, u32>,
+}
+
+impl<K> Default for KeyDict<K> {
+    fn default() -> Self {
+        Self {
+            ids: FxHashMap::default(),
+        }
+    }
+}
+
+impl<K: std::hash::Hash + Eq + Copy> KeyDict<K> {
+    /// The id of `key`, allocating one (and recording the new row) if new.
+    fn id(&mut self, key: K, new_rows: &mut Vec<(u32, K)>) -> u32 {
+        let next = self.ids.len() as u32 + 1;
+        *self.ids.entry(key).or_insert_with(|| {
+            new_rows.push((next, key));
+            next
+        })
+    }
 }
 
 #[derive(Default)]
@@ -156,8 +183,9 @@ struct Batch {
     rows: Vec<Row>,
     text: String,
     models: Vec<(u32, String)>,
-    origins: Vec<(u32, Option<IpAddr>, Option<i64>)>,
-    cot_values: Vec<(u32, f64)>,
+    origins: Vec<(u32, OriginKey)>,
+    /// Chain-of-thought scores as `f64` bit patterns (exact, hashable).
+    cot_values: Vec<(u32, u64)>,
     api_keys: Vec<(u32, String)>,
     client_fps: Vec<(u32, String)>,
     templates: Vec<(u32, u64)>,
@@ -252,11 +280,11 @@ impl CaseBuilder {
             writer: Some(writer),
             accounts: FxHashMap::default(),
             models: StrDict::default(),
-            origins: FxHashMap::default(),
-            cot_values: FxHashMap::default(),
+            origins: KeyDict::default(),
+            cot_values: KeyDict::default(),
             api_keys: StrDict::default(),
             client_fps: StrDict::default(),
-            templates: FxHashMap::default(),
+            templates: KeyDict::default(),
             excerpts: StrDict::default(),
             request_ids: FxHashMap::default(),
             cleared_suspects: FxHashSet::default(),
@@ -401,22 +429,11 @@ impl CaseBuilder {
         let origin = if e.ip.is_none() && e.asn.is_none() {
             0
         } else {
-            let next = self.origins.len() as u32 + 1;
-            *self.origins.entry((e.ip, e.asn)).or_insert_with(|| {
-                b.origins.push((next, e.ip, e.asn));
-                next
-            })
+            self.origins.id((e.ip, e.asn), &mut b.origins)
         };
-        let cot_id = match e.cot_elicitation {
-            None => 0,
-            Some(value) => {
-                let next = self.cot_values.len() as u32 + 1;
-                *self.cot_values.entry(value.to_bits()).or_insert_with(|| {
-                    b.cot_values.push((next, value));
-                    next
-                })
-            }
-        };
+        let cot_id = e
+            .cot_elicitation
+            .map_or(0, |v| self.cot_values.id(v.to_bits(), &mut b.cot_values));
         let api_key = e
             .api_key_id
             .as_deref()
@@ -425,16 +442,9 @@ impl CaseBuilder {
             .client_fingerprint
             .as_deref()
             .map_or(0, |k| self.client_fps.id(k, &mut b.client_fps));
-        let template = match e.prompt_template {
-            None => 0,
-            Some(simhash) => {
-                let next = self.templates.len() as u32 + 1;
-                *self.templates.entry(simhash).or_insert_with(|| {
-                    b.templates.push((next, simhash));
-                    next
-                })
-            }
-        };
+        let template = e
+            .prompt_template
+            .map_or(0, |h| self.templates.id(h, &mut b.templates));
         let excerpt = e
             .prompt_excerpt
             .as_deref()
@@ -899,7 +909,7 @@ fn insert_dictionaries(conn: &Connection, b: &Batch) -> rusqlite::Result<()> {
         let mut stmt = conn.prepare_cached(
             "INSERT INTO origins (id, ip, asn, family, prefix) VALUES (?1, ?2, ?3, ?4, ?5)",
         )?;
-        for (id, addr, asn) in &b.origins {
+        for (id, (addr, asn)) in &b.origins {
             let (family, prefix) = addr.map(ip_prefix).unzip();
             stmt.execute(params![
                 id,
@@ -912,8 +922,8 @@ fn insert_dictionaries(conn: &Connection, b: &Batch) -> rusqlite::Result<()> {
     }
     if !b.cot_values.is_empty() {
         let mut stmt = conn.prepare_cached("INSERT INTO cot_values (id, value) VALUES (?1, ?2)")?;
-        for (id, value) in &b.cot_values {
-            stmt.execute(params![id, value])?;
+        for (id, bits) in &b.cot_values {
+            stmt.execute(params![id, f64::from_bits(*bits)])?;
         }
     }
     if !b.templates.is_empty() {

@@ -120,18 +120,7 @@ impl Case {
     /// The rows of a rollup table as text, ordered by every column: lets
     /// tests and tools compare two cases' derived tables exactly.
     pub fn table_fingerprint(&self, table: &str) -> Result<Vec<String>, CaseError> {
-        const ALLOWED: &[&str] = &[
-            "account_summary",
-            "account_hourly",
-            "account_origins",
-            "account_templates",
-            "account_client_fps",
-            "account_models",
-            "account_capabilities",
-            "template_stats",
-            "model_hourly",
-        ];
-        if !ALLOWED.contains(&table) {
+        if !super::schema::ROLLUP_TABLES.contains(&table) {
             return Err(CaseError::Writer(format!("not a rollup table: {table}")));
         }
         let mut stmt = self.conn().prepare(&format!("SELECT * FROM {table}"))?;

@@ -6,6 +6,19 @@ use rusqlite::Connection;
 /// `PRAGMA application_id` of every Hydrascope case file ("HydS").
 pub const APPLICATION_ID: i32 = 0x4879_6453;
 
+/// The derived tables import computes from `exchanges` (see `docs/case-file.md`).
+pub const ROLLUP_TABLES: &[&str] = &[
+    "account_summary",
+    "account_hourly",
+    "account_origins",
+    "account_templates",
+    "account_client_fps",
+    "account_models",
+    "account_capabilities",
+    "template_stats",
+    "model_hourly",
+];
+
 /// The newest case-file format this build reads and writes.
 pub const SCHEMA_VERSION: i32 = 2;
 

@@ -248,6 +248,8 @@ pub fn for_each_row<E>(
                     buf.pop();
                 }
                 let text = match std::str::from_utf8(&buf) {
+                    // Tools on Windows often start a file with a byte-order mark.
+                    Ok(text) if line == 1 => text.strip_prefix('\u{feff}').unwrap_or(text),
                     Ok(text) => text,
                     Err(err) => {
                         let bad = FieldError::new(

@@ -45,17 +45,7 @@ pub fn exchange_lines(case: &Case) -> Vec<String> {
 }
 
 /// The rollup tables a case stores.
-pub const ROLLUPS: &[&str] = &[
-    "account_summary",
-    "account_hourly",
-    "account_origins",
-    "account_templates",
-    "account_client_fps",
-    "account_models",
-    "account_capabilities",
-    "template_stats",
-    "model_hourly",
-];
+pub use hydrascope::case::schema::ROLLUP_TABLES as ROLLUPS;
 
 /// Asserts two cases hold the same records and the same rollups.
 pub fn assert_same_case(a: &Path, b: &Path) {
