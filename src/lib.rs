@@ -5,10 +5,12 @@
 //! SQLite case file, all SQL) at the bottom; [`import`] and [`generate`]
 //! build cases; the front ends ([`cli`], [`ui`]) call only library functions.
 
+pub mod analysis;
 pub mod case;
 pub mod cli;
 pub mod generate;
 pub mod import;
 pub mod logs;
 pub mod paths;
+pub mod rng;
 pub mod ui;

@@ -1,7 +1,9 @@
 //! The case file: one SQLite database per investigation. Every SQL statement
 //! of Hydrascope lives in this module and below it.
 
+pub mod analysis_store;
 pub mod builder;
+pub mod features;
 pub mod records;
 pub mod schema;
 pub mod summary;

@@ -20,7 +20,7 @@ pub const ROLLUP_TABLES: &[&str] = &[
 ];
 
 /// The newest case-file format this build reads and writes.
-pub const SCHEMA_VERSION: i32 = 2;
+pub const SCHEMA_VERSION: i32 = 3;
 
 /// Format 1: the imported data, its dictionaries, and the per-account rollups.
 const V1: &str = r#"
@@ -69,7 +69,7 @@ CREATE TABLE exchanges (
     client_fp INTEGER,
     template INTEGER,
     capability INTEGER,
-    cot REAL,
+    cot INTEGER,
     excerpt INTEGER
 );
 CREATE VIEW exchanges_readable AS
@@ -188,11 +188,54 @@ INSERT INTO model_hourly
     )
 }
 
+/// Format 3 adds the analysis results (replaced by each run) and a log of runs.
+const V3: &str = r#"
+CREATE TABLE analysis_runs (
+    id INTEGER PRIMARY KEY,
+    finished_at TEXT NOT NULL,
+    params_json TEXT NOT NULL,
+    stats_json TEXT NOT NULL
+);
+CREATE TABLE clusters (
+    id TEXT PRIMARY KEY,
+    run INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    exchanges INTEGER NOT NULL,
+    score REAL NOT NULL,
+    suspected INTEGER NOT NULL,
+    coordination REAL NOT NULL,
+    extraction REAL NOT NULL,
+    automation REAL NOT NULL,
+    evasion REAL NOT NULL,
+    release_pivot REAL NOT NULL,
+    partner REAL NOT NULL,
+    reasons_json TEXT NOT NULL
+);
+CREATE TABLE cluster_members (account INTEGER PRIMARY KEY, cluster TEXT NOT NULL);
+CREATE INDEX cluster_members_by_cluster ON cluster_members (cluster, account);
+CREATE TABLE links (
+    a INTEGER NOT NULL,
+    b INTEGER NOT NULL,
+    weight REAL NOT NULL,
+    PRIMARY KEY (a, b)
+) WITHOUT ROWID;
+CREATE TABLE link_evidence (
+    a INTEGER NOT NULL,
+    b INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    shared INTEGER NOT NULL,
+    weight REAL NOT NULL,
+    example TEXT NOT NULL,
+    PRIMARY KEY (a, b, kind)
+) WITHOUT ROWID;
+"#;
+
 /// The SQL that takes a file from `version - 1` to `version`.
 fn migration_to(version: i32) -> Option<String> {
     match version {
         1 => Some(V1.to_string()),
         2 => Some(v2()),
+        3 => Some(V3.to_string()),
         _ => None,
     }
 }

@@ -67,6 +67,23 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Build the relationship graph, find clusters, score them, store the result
+    Analyze {
+        /// The case file
+        case: PathBuf,
+        /// Print exactly one JSON document on stdout
+        #[arg(long)]
+        json: bool,
+        /// Leiden resolution: higher gives smaller clusters
+        #[arg(long, default_value_t = 1.0)]
+        resolution: f64,
+        /// Seed of the clustering
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Score at or above which a cluster is suspected
+        #[arg(long, default_value_t = 0.5)]
+        threshold: f64,
+    },
     /// Print what a case holds (a Hydrascope addition to the contract)
     Info {
         /// The case file
@@ -235,6 +252,45 @@ fn run(cli: Cli) -> Result<(), Failure> {
             );
             Ok(())
         }
+        Some(Command::Analyze {
+            case,
+            json,
+            resolution,
+            seed,
+            threshold,
+        }) => {
+            if !(resolution > 0.0 && resolution.is_finite()) {
+                return Err(Failure::bad_input(format!(
+                    "--resolution must be a positive number, not {resolution}"
+                )));
+            }
+            if !(0.0..=1.0).contains(&threshold) {
+                return Err(Failure::bad_input(format!(
+                    "--threshold must be in 0..1, not {threshold}"
+                )));
+            }
+            let case = Case::open(&case).map_err(|e| {
+                if e.is_bad_input() {
+                    Failure::bad_input(e)
+                } else {
+                    Failure::other(e)
+                }
+            })?;
+            let params = crate::analysis::Params {
+                resolution,
+                seed,
+                suspect_threshold: threshold,
+                ..Default::default()
+            };
+            let result = crate::analysis::analyze_case(&case, &params).map_err(Failure::other)?;
+            let features_ids = case.account_ids().map_err(Failure::other)?;
+            if json {
+                println!("{}", analysis_json(&result, &features_ids));
+            } else {
+                print_analysis(&result, &features_ids);
+            }
+            Ok(())
+        }
         Some(Command::Info { case, json }) => {
             let case = Case::open_read_only(&case).map_err(|e| {
                 if e.is_bad_input() {
@@ -328,6 +384,73 @@ impl ProgressBar {
         self.stop.store(true, Ordering::Relaxed);
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
+        }
+    }
+}
+
+/// The `analyze --json` document of the contract.
+fn analysis_json(
+    result: &crate::analysis::AnalysisResult,
+    account_ids: &[String],
+) -> serde_json::Value {
+    let clusters: Vec<serde_json::Value> = result
+        .clusters
+        .iter()
+        .map(|c| {
+            let indicators: serde_json::Map<String, serde_json::Value> =
+                c.indicators.named().iter().map(|(n, v)| (n.to_string(), serde_json::json!(round4(*v)))).collect();
+            serde_json::json!({
+                "id": c.id,
+                "accounts": c.members.iter().map(|&a| account_ids[a as usize].as_str()).collect::<Vec<_>>(),
+                "score": round4(c.score),
+                "suspected": c.suspected,
+                "indicators": indicators,
+            })
+        })
+        .collect();
+    serde_json::json!({ "clusters": clusters })
+}
+
+fn round4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+/// The human summary: the top clusters with their score and two strongest reasons.
+fn print_analysis(result: &crate::analysis::AnalysisResult, account_ids: &[String]) {
+    let suspected = result.clusters.iter().filter(|c| c.suspected).count();
+    let flagged_accounts: usize = result
+        .clusters
+        .iter()
+        .filter(|c| c.suspected)
+        .map(|c| c.members.len())
+        .sum();
+    let s = &result.stats;
+    println!(
+        "{} accounts, {} links, {} clusters; {} suspected ({} accounts). Graph {:.1} s, clustering {:.1} s, scoring {:.1} s, reading {:.1} s.",
+        s.accounts,
+        s.links,
+        result.clusters.len(),
+        suspected,
+        flagged_accounts,
+        s.graph_secs,
+        s.cluster_secs,
+        s.score_secs,
+        s.load_secs
+    );
+    for c in result.clusters.iter().take(12) {
+        let first = account_ids
+            .get(c.members[0] as usize)
+            .map_or("?", String::as_str);
+        println!(
+            "{:>8}  score {:.2}{}  {} accounts (e.g. {first}), {} exchanges",
+            c.id,
+            c.score,
+            if c.suspected { "  SUSPECTED" } else { "" },
+            c.members.len(),
+            c.exchanges
+        );
+        for r in c.reasons.iter().take(2) {
+            println!("            {}: {}", r.indicator, r.text);
         }
     }
 }

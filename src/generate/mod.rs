@@ -3,7 +3,7 @@
 //! (exactly what `import` reads) or a case file directly, and keeps the
 //! ground truth apart from what the analyst sees.
 
-pub mod rng;
+pub use crate::rng;
 pub mod scenario;
 pub mod traffic;
 

@@ -5,9 +5,9 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use super::rng::{Rng, mix64};
 use crate::logs::record::{Account, Capability};
 use crate::logs::time::days_from_civil;
+use crate::rng::{Rng, mix64};
 
 /// A named scenario.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

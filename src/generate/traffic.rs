@@ -3,11 +3,11 @@
 
 use std::borrow::Cow;
 
-use super::rng::{Rng, mix64};
 use super::scenario::{
     DAY_MS, EXCERPTS, Group, HOUR_MS, MODELS, NEW_MODEL, Plan, Population, Timing, token,
 };
 use crate::logs::record::{Capability, Exchange};
+use crate::rng::{Rng, mix64};
 
 /// Calls `emit` for each exchange of account `index`, in time order.
 /// Independent of the order accounts are generated in.

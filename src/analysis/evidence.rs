@@ -1,0 +1,628 @@
+//! Evidence → links: which accounts share what, weighted by how rare it is,
+//! with the number of links bounded however many accounts share a value.
+//!
+//! See `docs/analysis.md` for the rules in words.
+
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use super::simhash;
+use super::{EvidenceKind, Link, LinkEvidence, Params};
+use crate::case::features::{Activity, CaseFeatures};
+
+/// Big webmail domains: sharing one is no evidence.
+const WEBMAIL: &[&str] = &[
+    "gmail.com",
+    "googlemail.com",
+    "outlook.com",
+    "hotmail.com",
+    "live.com",
+    "yahoo.com",
+    "aol.com",
+    "proton.me",
+    "protonmail.com",
+    "icloud.com",
+    "me.com",
+    "qq.com",
+    "163.com",
+    "126.com",
+    "gmx.de",
+    "gmx.net",
+    "mail.ru",
+    "yandex.ru",
+];
+
+/// A value shared by several accounts.
+struct Shared {
+    kind: EvidenceKind,
+    example: String,
+    members: Vec<u32>,
+}
+
+/// Per-account facts the indicators need that come out of evidence building.
+#[derive(Clone, Debug, Default)]
+pub struct AccountEvidence {
+    /// Template family of each template id (index = template id).
+    pub template_family: Vec<u32>,
+    /// Per account: indicator indices it matches.
+    pub indicator_hits: Vec<Vec<u32>>,
+    /// Per account: share of its exchanges from addresses shared by more
+    /// accounts than `max_value_share` allows.
+    pub crowd_share: Vec<f64>,
+    /// Per account: distinct network prefixes it used.
+    pub distinct_prefixes: Vec<u32>,
+}
+
+/// The links, and the numbers behind them.
+pub struct EvidenceGraph {
+    /// Kept links, `a < b`, sorted.
+    pub links: Vec<Link>,
+    /// Facts for the indicators.
+    pub accounts: AccountEvidence,
+    /// Candidate pairs before each account kept its strongest.
+    pub candidate_pairs: usize,
+    /// Shared values that linked accounts, and those too common to.
+    pub values_linked: usize,
+    /// Shared values too common to be evidence.
+    pub values_too_common: usize,
+}
+
+/// A value of `kind` shared by more accounts than this is shared by
+/// "everyone": no evidence.
+pub fn max_members(params: &Params, kind: EvidenceKind, accounts: usize) -> usize {
+    if kind.is_identity() {
+        params
+            .min_crowd
+            .max((params.max_value_share * accounts as f64) as usize)
+    } else {
+        params
+            .min_commodity_crowd
+            .max((params.max_commodity_share * accounts as f64) as usize)
+    }
+}
+
+fn idf(members: usize, accounts: usize) -> f64 {
+    if accounts < 3 {
+        return 1.0;
+    }
+    ((accounts as f64 / members as f64).ln() / (accounts as f64).ln()).clamp(0.0, 1.0)
+}
+
+/// Builds the evidence graph.
+pub fn build(features: &CaseFeatures, activity: &Activity, params: &Params) -> EvidenceGraph {
+    let n = features.accounts.len();
+    let address_limit = max_members(params, EvidenceKind::RequestIp, n);
+    let mut shared = collect_shared(features, address_limit);
+    let (template_family, families) = template_families(features);
+    shared.extend(families);
+    let (indicator_hits, indicator_groups) = indicator_matches(features, &template_family);
+    shared.extend(indicator_groups);
+    shared.extend(signup_bursts(features, params));
+
+    // Pairs and their evidence: kind → (1 - Π(1 - idf)) accumulators.
+    let mut pairs: FxHashMap<(u32, u32), PairEvidence> = FxHashMap::default();
+    let mut values_linked = 0;
+    let mut values_too_common = 0;
+    for value in &shared {
+        let m = value.members.len();
+        if m < 2 {
+            continue;
+        }
+        if m > max_members(params, value.kind, n) {
+            values_too_common += 1;
+            continue;
+        }
+        values_linked += 1;
+        let weight = idf(m, n);
+        for_each_pair(
+            &value.members,
+            params.ring_neighbours,
+            value_salt(value),
+            |a, b| {
+                pairs
+                    .entry((a, b))
+                    .or_default()
+                    .add(value.kind, weight, &value.example);
+            },
+        );
+    }
+    let candidate_pairs = pairs.len();
+
+    // Synchrony on candidate pairs: minutes both were active, against chance.
+    let span_minutes = features.span_ms.map_or(1.0, |(first, last)| {
+        ((last - first) as f64 / 60_000.0).max(1.0)
+    });
+    let mut keys: Vec<(u32, u32)> = pairs.keys().copied().collect();
+    keys.sort_unstable();
+    for &(a, b) in &keys {
+        let (ma, mb) = (&activity.minutes[a as usize], &activity.minutes[b as usize]);
+        if ma.len() < params.sync_min_minutes || mb.len() < params.sync_min_minutes {
+            continue;
+        }
+        let both = intersect_count(ma, mb);
+        let expected = ma.len() as f64 * mb.len() as f64 / span_minutes;
+        let lift = both as f64 / expected.max(1e-9);
+        if both >= params.sync_min_minutes && lift >= params.sync_min_lift {
+            let strength =
+                ((lift - params.sync_min_lift) / (2.0 * params.sync_min_lift)).clamp(0.1, 1.0);
+            if let Some(p) = pairs.get_mut(&(a, b)) {
+                p.add(
+                    EvidenceKind::Synchrony,
+                    strength,
+                    &format!("{both} shared minutes, {lift:.1}× chance"),
+                );
+                p.sync_minutes = both as u32;
+            }
+        }
+    }
+
+    // Each account keeps its strongest links; a link stays if either end keeps it.
+    let mut by_account: Vec<Vec<(f64, u32)>> = vec![Vec::new(); n];
+    let weighted: Vec<((u32, u32), f64)> = keys.iter().map(|k| (*k, pairs[k].weight())).collect();
+    for &((a, b), w) in &weighted {
+        by_account[a as usize].push((w, b));
+        by_account[b as usize].push((w, a));
+    }
+    let mut kept: FxHashSet<(u32, u32)> = FxHashSet::default();
+    for (a, list) in by_account.iter_mut().enumerate() {
+        list.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+        for &(_, b) in list.iter().take(params.max_links_per_account) {
+            let a = a as u32;
+            kept.insert(if a < b { (a, b) } else { (b, a) });
+        }
+    }
+    let mut links: Vec<Link> = kept
+        .into_iter()
+        .map(|(a, b)| {
+            let p = &pairs[&(a, b)];
+            Link {
+                a,
+                b,
+                weight: p.weight(),
+                evidence: p.evidence(),
+            }
+        })
+        .collect();
+    links.sort_unstable_by_key(|l| (l.a, l.b));
+
+    let (crowd_share, distinct_prefixes) = network_facts(features, address_limit);
+    EvidenceGraph {
+        links,
+        accounts: AccountEvidence {
+            template_family,
+            indicator_hits,
+            crowd_share,
+            distinct_prefixes,
+        },
+        candidate_pairs,
+        values_linked,
+        values_too_common,
+    }
+}
+
+/// Calls `f(a, b)` (a < b) for every pair of a small group, and for a large
+/// one for each member and its `ring` next members in a value-specific
+/// shuffled order: about `ring × m` pairs instead of m²/2, still one
+/// connected group.
+fn for_each_pair(members: &[u32], ring: usize, salt: u64, mut f: impl FnMut(u32, u32)) {
+    let m = members.len();
+    if m <= 2 * ring + 1 {
+        for (i, &a) in members.iter().enumerate() {
+            for &b in &members[i + 1..] {
+                f(a.min(b), a.max(b));
+            }
+        }
+        return;
+    }
+    let mut order: Vec<u32> = members.to_vec();
+    order.sort_unstable_by_key(|&a| crate::rng::mix64(u64::from(a) ^ salt));
+    for i in 0..m {
+        for step in 1..=ring {
+            let (a, b) = (order[i], order[(i + step) % m]);
+            f(a.min(b), a.max(b));
+        }
+    }
+}
+
+fn value_salt(value: &Shared) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(value.example.as_bytes()) ^ value.kind as u64
+}
+
+fn intersect_count(a: &[u32], b: &[u32]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
+}
+
+/// Evidence on one pair, per kind.
+#[derive(Default)]
+struct PairEvidence {
+    /// Per kind: Π(1 - strength) over shared values, count, one example.
+    kinds: Vec<(EvidenceKind, f64, u32, String)>,
+    sync_minutes: u32,
+}
+
+impl PairEvidence {
+    fn add(&mut self, kind: EvidenceKind, strength: f64, example: &str) {
+        match self.kinds.iter_mut().find(|k| k.0 == kind) {
+            Some(k) => {
+                k.1 *= 1.0 - strength;
+                k.2 += 1;
+            }
+            None => self
+                .kinds
+                .push((kind, 1.0 - strength, 1, example.to_string())),
+        }
+    }
+
+    /// Σ over kinds of the kind's weight × (1 - Π(1 - strength)).
+    fn weight(&self) -> f64 {
+        self.kinds
+            .iter()
+            .map(|(kind, miss, _, _)| kind.weight() * (1.0 - miss))
+            .sum()
+    }
+
+    fn evidence(&self) -> Vec<LinkEvidence> {
+        let mut out: Vec<LinkEvidence> = self
+            .kinds
+            .iter()
+            .map(|(kind, miss, count, example)| LinkEvidence {
+                kind: *kind,
+                shared: if *kind == EvidenceKind::Synchrony {
+                    self.sync_minutes
+                } else {
+                    *count
+                },
+                weight: kind.weight() * (1.0 - miss),
+                example: example.clone(),
+            })
+            .collect();
+        out.sort_by(|x, y| y.weight.total_cmp(&x.weight).then(x.kind.cmp(&y.kind)));
+        out
+    }
+}
+
+fn group(kind: EvidenceKind, by_value: FxHashMap<String, Vec<u32>>) -> Vec<Shared> {
+    let mut out: Vec<Shared> = by_value
+        .into_iter()
+        .filter(|(_, members)| members.len() >= 2)
+        .map(|(example, mut members)| {
+            members.sort_unstable();
+            members.dedup();
+            Shared {
+                kind,
+                example,
+                members,
+            }
+        })
+        .filter(|s| s.members.len() >= 2)
+        .collect();
+    out.sort_by(|a, b| a.example.cmp(&b.example));
+    out
+}
+
+/// Cards, sign-up addresses, e-mail domains, request addresses, prefixes and
+/// client fingerprints shared by several accounts. A sign-up address that more
+/// than `limit` accounts send requests from (a relay's or a carrier's egress)
+/// is no evidence either.
+fn collect_shared(f: &CaseFeatures, limit: usize) -> Vec<Shared> {
+    let mut cards: FxHashMap<String, Vec<u32>> = FxHashMap::default();
+    let mut signups: FxHashMap<String, Vec<u32>> = FxHashMap::default();
+    let mut domains: FxHashMap<String, Vec<u32>> = FxHashMap::default();
+    for (i, a) in f.accounts.iter().enumerate() {
+        let i = i as u32;
+        if let Some(card) = &a.payment_fingerprint {
+            cards.entry(card.clone()).or_default().push(i);
+        }
+        if let Some(ip) = &a.signup_ip {
+            signups.entry(ip.clone()).or_default().push(i);
+        }
+        if let Some(domain) = &a.email_domain {
+            let domain = domain.to_ascii_lowercase();
+            if !WEBMAIL.contains(&domain.as_str()) {
+                domains.entry(domain).or_default().push(i);
+            }
+        }
+    }
+    let mut ips: FxHashMap<String, Vec<u32>> = FxHashMap::default();
+    let mut prefixes: FxHashMap<String, Vec<u32>> = FxHashMap::default();
+    for &(account, origin, _) in &f.account_origins {
+        let Some(o) = f.origins.get(origin as usize) else {
+            continue;
+        };
+        if let Some(ip) = &o.ip {
+            ips.entry(ip.clone()).or_default().push(account);
+        }
+        if let Some(prefix) = &o.prefix {
+            prefixes.entry(prefix.clone()).or_default().push(account);
+        }
+    }
+    let mut clients: FxHashMap<String, Vec<u32>> = FxHashMap::default();
+    for &(account, fp, _) in &f.account_client_fps {
+        if let Some(name) = f.client_fps.get(fp as usize) {
+            clients.entry(name.clone()).or_default().push(account);
+        }
+    }
+    signups.retain(|ip, _| ips.get(ip).is_none_or(|users| users.len() <= limit));
+    let mut out = group(EvidenceKind::Card, cards);
+    out.extend(group(EvidenceKind::SignupIp, signups));
+    out.extend(group(EvidenceKind::EmailDomain, domains));
+    out.extend(group(EvidenceKind::RequestIp, ips));
+    out.extend(group(EvidenceKind::Prefix, prefixes));
+    out.extend(group(EvidenceKind::ClientFingerprint, clients));
+    out
+}
+
+/// Template families (SimHash within 3 bits) and who uses each.
+fn template_families(f: &CaseFeatures) -> (Vec<u32>, Vec<Shared>) {
+    let family = simhash::families(&f.templates, 3);
+    let mut users: FxHashMap<String, Vec<u32>> = FxHashMap::default();
+    for &(account, template, _) in &f.account_templates {
+        if template == 0 {
+            continue;
+        }
+        let root = family[template as usize];
+        let hex = format!("{:016x}", f.templates[root as usize]);
+        users.entry(hex).or_default().push(account);
+    }
+    (family, group(EvidenceKind::TemplateFamily, users))
+}
+
+/// Accounts each partner indicator matches, and the groups they form.
+fn indicator_matches(f: &CaseFeatures, family: &[u32]) -> (Vec<Vec<u32>>, Vec<Shared>) {
+    let n = f.accounts.len();
+    let mut hits: Vec<Vec<u32>> = vec![Vec::new(); n];
+    let mut groups = Vec::new();
+    for (k, ind) in f.indicators.iter().enumerate() {
+        let mut members: Vec<u32> = Vec::new();
+        match ind.kind.as_str() {
+            "payment_fingerprint" => accounts_where(f, &mut members, |a| {
+                a.payment_fingerprint.as_deref() == Some(&ind.value)
+            }),
+            "email_domain" => accounts_where(f, &mut members, |a| {
+                a.email_domain
+                    .as_deref()
+                    .is_some_and(|d| d.eq_ignore_ascii_case(&ind.value))
+            }),
+            "ip" | "cidr" | "asn" => {
+                let net = parse_cidr(&ind.value);
+                for &(account, origin, _) in &f.account_origins {
+                    let Some(o) = f.origins.get(origin as usize) else {
+                        continue;
+                    };
+                    let hit = match ind.kind.as_str() {
+                        "ip" => o.ip.as_deref() == Some(ind.value.as_str()),
+                        "asn" => {
+                            o.asn.map(|a| a.to_string()).as_deref() == Some(ind.value.as_str())
+                        }
+                        _ => match (&net, o.ip.as_deref().and_then(|ip| ip.parse().ok())) {
+                            (Some(net), Some(ip)) => in_cidr(net, ip),
+                            _ => false,
+                        },
+                    };
+                    if hit {
+                        members.push(account);
+                    }
+                }
+                if ind.kind == "ip" {
+                    accounts_where(f, &mut members, |a| {
+                        a.signup_ip.as_deref() == Some(&ind.value)
+                    });
+                }
+            }
+            "client_fingerprint" => {
+                for &(account, fp, _) in &f.account_client_fps {
+                    if f.client_fps
+                        .get(fp as usize)
+                        .is_some_and(|name| *name == ind.value)
+                    {
+                        members.push(account);
+                    }
+                }
+            }
+            "prompt_template" => {
+                if let Some(target) = crate::logs::record::parse_template_hex(&ind.value) {
+                    // The family the indicator's own template belongs to, if the case has it.
+                    let target_family = f
+                        .templates
+                        .iter()
+                        .skip(1)
+                        .position(|h| *h == target)
+                        .map(|t| family[t + 1]);
+                    for &(account, template, _) in &f.account_templates {
+                        let Some(&hash) = f.templates.get(template as usize) else {
+                            continue;
+                        };
+                        let near = (hash ^ target).count_ones() <= 3;
+                        let same_family = target_family.is_some()
+                            && target_family == family.get(template as usize).copied();
+                        if template != 0 && (near || same_family) {
+                            members.push(account);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+        members.sort_unstable();
+        members.dedup();
+        for &a in &members {
+            hits[a as usize].push(k as u32);
+        }
+        let source = ind.source.as_deref().unwrap_or("partner");
+        groups.push(Shared {
+            kind: EvidenceKind::Indicator,
+            example: format!("{} {} ({source})", ind.kind, ind.value),
+            members,
+        });
+    }
+    (hits, groups)
+}
+
+fn accounts_where(
+    f: &CaseFeatures,
+    members: &mut Vec<u32>,
+    pred: impl Fn(&crate::case::features::AccountFacts) -> bool,
+) {
+    members.extend(
+        f.accounts
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| pred(a))
+            .map(|(i, _)| i as u32),
+    );
+}
+
+fn parse_cidr(text: &str) -> Option<(std::net::IpAddr, u8)> {
+    let (addr, len) = text.split_once('/')?;
+    Some((addr.parse().ok()?, len.parse().ok()?))
+}
+
+fn in_cidr(net: &(std::net::IpAddr, u8), ip: std::net::IpAddr) -> bool {
+    use std::net::IpAddr;
+    match (net.0, ip) {
+        (IpAddr::V4(n), IpAddr::V4(a)) => {
+            let len = u32::from(net.1.min(32));
+            let mask = if len == 0 { 0 } else { u32::MAX << (32 - len) };
+            u32::from(n) & mask == u32::from(a) & mask
+        }
+        (IpAddr::V6(n), IpAddr::V6(a)) => {
+            let len = u32::from(net.1.min(128));
+            let mask = if len == 0 {
+                0
+            } else {
+                u128::MAX << (128 - len)
+            };
+            u128::from(n) & mask == u128::from(a) & mask
+        }
+        _ => false,
+    }
+}
+
+/// Accounts created within `burst_window_ms` of each other from the same
+/// sign-up prefix (or, without a sign-up address, not at all).
+fn signup_bursts(f: &CaseFeatures, params: &Params) -> Vec<Shared> {
+    let mut by_prefix: FxHashMap<String, Vec<(i64, u32)>> = FxHashMap::default();
+    for (i, a) in f.accounts.iter().enumerate() {
+        let Some(ip) = a.signup_ip.as_deref().and_then(|ip| ip.parse().ok()) else {
+            continue;
+        };
+        let (_, prefix) = crate::case::builder::ip_prefix(ip);
+        by_prefix
+            .entry(prefix)
+            .or_default()
+            .push((a.created_ms, i as u32));
+    }
+    let mut out = Vec::new();
+    let mut prefixes: Vec<_> = by_prefix.into_iter().collect();
+    prefixes.sort_by(|a, b| a.0.cmp(&b.0));
+    for (prefix, mut accounts) in prefixes {
+        accounts.sort_unstable();
+        // A burst: a run of sign-ups each within the window of the previous.
+        let mut start = 0;
+        for i in 1..=accounts.len() {
+            let ends =
+                i == accounts.len() || accounts[i].0 - accounts[i - 1].0 > params.burst_window_ms;
+            if ends {
+                if i - start >= params.burst_min_accounts {
+                    let members = accounts[start..i].iter().map(|(_, a)| *a).collect();
+                    let when = crate::logs::time::format_rfc3339_ms(accounts[start].0);
+                    out.push(Shared {
+                        kind: EvidenceKind::SignupBurst,
+                        example: format!("{} sign-ups from {prefix} from {when}", i - start),
+                        members,
+                    });
+                }
+                start = i;
+            }
+        }
+    }
+    out
+}
+
+/// Per account: the share of its exchanges from addresses shared by more
+/// accounts than `limit`, and the number of distinct prefixes it used.
+fn network_facts(f: &CaseFeatures, limit: usize) -> (Vec<f64>, Vec<u32>) {
+    let n = f.accounts.len();
+    let mut users_per_origin: FxHashMap<u32, u32> = FxHashMap::default();
+    for &(_, origin, _) in &f.account_origins {
+        *users_per_origin.entry(origin).or_default() += 1;
+    }
+    let mut crowd = vec![0u64; n];
+    let mut total = vec![0u64; n];
+    let mut prefixes: Vec<FxHashSet<&str>> = vec![FxHashSet::default(); n];
+    for &(account, origin, exchanges) in &f.account_origins {
+        let a = account as usize;
+        total[a] += exchanges;
+        if users_per_origin.get(&origin).copied().unwrap_or(0) as usize > limit {
+            crowd[a] += exchanges;
+        }
+        if let Some(prefix) = f
+            .origins
+            .get(origin as usize)
+            .and_then(|o| o.prefix.as_deref())
+        {
+            prefixes[a].insert(prefix);
+        }
+    }
+    let share = (0..n)
+        .map(|a| {
+            if total[a] == 0 {
+                0.0
+            } else {
+                crowd[a] as f64 / total[a] as f64
+            }
+        })
+        .collect();
+    (share, prefixes.iter().map(|p| p.len() as u32).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn large_groups_give_linear_not_quadratic_pairs() {
+        let members: Vec<u32> = (0..10_000).collect();
+        let mut pairs = FxHashSet::default();
+        for_each_pair(&members, 4, 7, |a, b| {
+            assert!(a < b);
+            pairs.insert((a, b));
+        });
+        assert!(pairs.len() <= 40_000, "{}", pairs.len());
+        // Still one connected group.
+        let mut uf = simhash::UnionFind::new(10_000);
+        for (a, b) in &pairs {
+            uf.union(*a, *b);
+        }
+        assert!((0..10_000).all(|i| uf.find(i) == 0));
+        let mut small = Vec::new();
+        for_each_pair(&[3, 1, 2], 4, 7, |a, b| small.push((a, b)));
+        assert_eq!(small.len(), 3);
+    }
+
+    #[test]
+    fn rarer_values_weigh_more() {
+        assert!(idf(2, 50_000) > idf(200, 50_000));
+        assert!(idf(25_000, 50_000) < 0.1);
+    }
+
+    #[test]
+    fn cidr_matching() {
+        let net = parse_cidr("45.146.12.0/24").unwrap();
+        assert!(in_cidr(&net, "45.146.12.77".parse().unwrap()));
+        assert!(!in_cidr(&net, "45.146.13.1".parse().unwrap()));
+        let v6 = parse_cidr("2a02:1:2::/48").unwrap();
+        assert!(in_cidr(&v6, "2a02:1:2:ffff::1".parse().unwrap()));
+    }
+}

@@ -1,0 +1,415 @@
+//! The analysis: evidence → relationship graph → clusters → indicators and
+//! a distillation score per cluster. Pure: it reads a case's features through
+//! the case layer's API and returns results; `docs/analysis.md` explains
+//! every rule in words an analyst can check.
+
+pub mod evidence;
+pub mod leiden;
+pub mod score;
+pub mod simhash;
+
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+
+use crate::case::features::{Activity, CaseFeatures, ReleaseWindow};
+use crate::case::{Case, CaseError};
+
+/// Knobs of a run, stored with its results.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Params {
+    /// Leiden resolution (1.0: modularity; higher: smaller clusters).
+    pub resolution: f64,
+    /// Seed of the clustering's node orders.
+    pub seed: u64,
+    /// Leiden iterations (each starts from the previous partition).
+    pub iterations: usize,
+    /// Links each account keeps (its strongest); a link stays if either end keeps it.
+    pub max_links_per_account: usize,
+    /// Ring neighbours per member for values shared by many accounts.
+    pub ring_neighbours: usize,
+    /// An identity value (card, sign-up address, e-mail domain) shared by more
+    /// than this share of all accounts is no evidence…
+    pub max_value_share: f64,
+    /// …unless it is shared by at most this many accounts.
+    pub min_crowd: usize,
+    /// The same for commodity values (client fingerprint, template family,
+    /// request address or prefix, partner indicator), which strangers share.
+    pub max_commodity_share: f64,
+    /// …unless shared by at most this many accounts.
+    pub min_commodity_crowd: usize,
+    /// Synchrony: minutes both accounts must share, at least.
+    pub sync_min_minutes: usize,
+    /// Synchrony: how many times more shared minutes than chance.
+    pub sync_min_lift: f64,
+    /// Sign-up burst: the most time between consecutive sign-ups, ms.
+    pub burst_window_ms: i64,
+    /// Sign-up burst: accounts in a burst, at least.
+    pub burst_min_accounts: usize,
+    /// Hours after a `model_release` counted for the release pivot.
+    pub pivot_window_hours: i64,
+    /// `suspected` when the score is at least this.
+    pub suspect_threshold: f64,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Self {
+            resolution: 1.0,
+            seed: 1,
+            iterations: 2,
+            max_links_per_account: 30,
+            ring_neighbours: 8,
+            max_value_share: 0.02,
+            min_crowd: 64,
+            max_commodity_share: 0.01,
+            min_commodity_crowd: 16,
+            sync_min_minutes: 20,
+            sync_min_lift: 3.0,
+            burst_window_ms: 30 * 60_000,
+            burst_min_accounts: 4,
+            pivot_window_hours: 48,
+            suspect_threshold: 0.5,
+        }
+    }
+}
+
+/// Kinds of evidence that link two accounts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum EvidenceKind {
+    /// Same payment fingerprint.
+    Card,
+    /// Same sign-up address.
+    SignupIp,
+    /// Same request address.
+    RequestIp,
+    /// Same /24 (IPv4) or /48 (IPv6) request prefix.
+    Prefix,
+    /// Same client fingerprint.
+    ClientFingerprint,
+    /// Same e-mail domain (big webmail excluded).
+    EmailDomain,
+    /// Prompt templates of one near-duplicate family (SimHash within 3 bits).
+    TemplateFamily,
+    /// Active in the same minutes far more often than chance.
+    Synchrony,
+    /// Created in one burst from one sign-up prefix.
+    SignupBurst,
+    /// Both match one partner indicator.
+    Indicator,
+}
+
+impl EvidenceKind {
+    /// Every kind.
+    pub const ALL: [EvidenceKind; 10] = [
+        EvidenceKind::Card,
+        EvidenceKind::SignupIp,
+        EvidenceKind::RequestIp,
+        EvidenceKind::Prefix,
+        EvidenceKind::ClientFingerprint,
+        EvidenceKind::EmailDomain,
+        EvidenceKind::TemplateFamily,
+        EvidenceKind::Synchrony,
+        EvidenceKind::SignupBurst,
+        EvidenceKind::Indicator,
+    ];
+
+    /// Name in the case file and the JSON output.
+    pub fn name(self) -> &'static str {
+        match self {
+            EvidenceKind::Card => "card",
+            EvidenceKind::SignupIp => "signup_ip",
+            EvidenceKind::RequestIp => "request_ip",
+            EvidenceKind::Prefix => "prefix",
+            EvidenceKind::ClientFingerprint => "client_fingerprint",
+            EvidenceKind::EmailDomain => "email_domain",
+            EvidenceKind::TemplateFamily => "template_family",
+            EvidenceKind::Synchrony => "synchrony",
+            EvidenceKind::SignupBurst => "signup_burst",
+            EvidenceKind::Indicator => "indicator",
+        }
+    }
+
+    /// Parses [`Self::name`].
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// Whether strangers ordinarily do not share values of this kind (a card,
+    /// a sign-up address, a domain) as opposed to commodity values (an SDK's
+    /// fingerprint, a popular template, a carrier's egress).
+    pub fn is_identity(self) -> bool {
+        matches!(
+            self,
+            EvidenceKind::Card
+                | EvidenceKind::SignupIp
+                | EvidenceKind::EmailDomain
+                | EvidenceKind::SignupBurst
+        )
+    }
+
+    /// How much one shared value of this kind says, at most (0..1).
+    pub fn weight(self) -> f64 {
+        match self {
+            EvidenceKind::Card => 1.0,
+            EvidenceKind::SignupIp => 0.6,
+            EvidenceKind::RequestIp => 0.5,
+            EvidenceKind::Prefix => 0.25,
+            EvidenceKind::ClientFingerprint => 0.4,
+            EvidenceKind::EmailDomain => 0.5,
+            EvidenceKind::TemplateFamily => 0.4,
+            EvidenceKind::Synchrony => 0.8,
+            EvidenceKind::SignupBurst => 0.6,
+            EvidenceKind::Indicator => 0.6,
+        }
+    }
+}
+
+/// One kind of evidence on a link.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LinkEvidence {
+    /// The kind.
+    pub kind: EvidenceKind,
+    /// How many values of that kind the two share (minutes, for synchrony).
+    pub shared: u32,
+    /// Its contribution to the link weight.
+    pub weight: f64,
+    /// One shared value, as an analyst would read it.
+    pub example: String,
+}
+
+/// A link between two accounts (indices into the case's accounts, `a < b`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Link {
+    /// One account.
+    pub a: u32,
+    /// The other.
+    pub b: u32,
+    /// Sum of the evidence weights.
+    pub weight: f64,
+    /// The evidence, strongest first.
+    pub evidence: Vec<LinkEvidence>,
+}
+
+/// The named sub-scores of a cluster, each 0..1.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Indicators {
+    /// Shared infrastructure, cards, clients inside the cluster.
+    pub coordination: f64,
+    /// Signs of harvesting answers: chain-of-thought, grading, rewrites,
+    /// concentration, output/input ratio.
+    pub extraction: f64,
+    /// Flat 24/7 load, regular spacing, synchrony.
+    pub automation: f64,
+    /// Young or farmed accounts, bans, proxy and crowded networks.
+    pub evasion: f64,
+    /// Traffic moved to a newly released model, beyond ordinary adoption.
+    pub release_pivot: f64,
+    /// Partner indicators hit.
+    pub partner: f64,
+}
+
+impl Indicators {
+    /// (name, value) pairs in a fixed order.
+    pub fn named(&self) -> [(&'static str, f64); 6] {
+        [
+            ("coordination", self.coordination),
+            ("extraction", self.extraction),
+            ("automation", self.automation),
+            ("evasion", self.evasion),
+            ("release_pivot", self.release_pivot),
+            ("partner", self.partner),
+        ]
+    }
+}
+
+/// A number behind an indicator, in words.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Reason {
+    /// Which indicator it explains.
+    pub indicator: String,
+    /// How much it contributed (0..1).
+    pub strength: f64,
+    /// The sentence.
+    pub text: String,
+}
+
+/// A cluster of accounts and its verdict.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Cluster {
+    /// Stable id: `c` and the case's `accounts.id` of its first account.
+    pub id: String,
+    /// Account indices, ascending.
+    pub members: Vec<u32>,
+    /// Exchanges of all members.
+    pub exchanges: u64,
+    /// Combined score, 0..1.
+    pub score: f64,
+    /// The tool's verdict: score at or above the threshold.
+    pub suspected: bool,
+    /// Sub-scores.
+    pub indicators: Indicators,
+    /// The numbers behind them, strongest first.
+    pub reasons: Vec<Reason>,
+}
+
+/// Timings and sizes of a run.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RunStats {
+    /// Accounts analysed.
+    pub accounts: usize,
+    /// Candidate pairs before bounding.
+    pub candidate_pairs: usize,
+    /// Links kept.
+    pub links: usize,
+    /// Shared values that produced links.
+    pub values_linked: usize,
+    /// Shared values too common to be evidence.
+    pub values_too_common: usize,
+    /// Seconds reading the case.
+    pub load_secs: f64,
+    /// Seconds building the graph.
+    pub graph_secs: f64,
+    /// Seconds clustering.
+    pub cluster_secs: f64,
+    /// Seconds scoring.
+    pub score_secs: f64,
+}
+
+/// Everything a run produces.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AnalysisResult {
+    /// The parameters used.
+    pub params: Params,
+    /// Kept links.
+    pub links: Vec<Link>,
+    /// Clusters, highest score first (ties by id).
+    pub clusters: Vec<Cluster>,
+    /// Sizes and timings.
+    pub stats: RunStats,
+}
+
+/// Release windows to measure: each `model_release` inside the case's span.
+pub fn release_windows(features: &CaseFeatures, params: &Params) -> Vec<ReleaseWindow> {
+    let Some((first, last)) = features.span_ms else {
+        return Vec::new();
+    };
+    features
+        .events
+        .iter()
+        .filter(|e| e.kind == "model_release" && e.ts_ms >= first && e.ts_ms < last)
+        .filter_map(|e| {
+            let model = features
+                .models
+                .iter()
+                .position(|m| Some(m) == e.model.as_ref())?;
+            Some(ReleaseWindow {
+                start_ms: e.ts_ms,
+                end_ms: e.ts_ms + params.pivot_window_hours * 3_600_000,
+                model: model as u32,
+            })
+        })
+        .collect()
+}
+
+/// Runs the analysis on loaded features.
+pub fn run(
+    features: &CaseFeatures,
+    activity: &Activity,
+    windows: &[ReleaseWindow],
+    params: &Params,
+) -> AnalysisResult {
+    let mut stats = RunStats {
+        accounts: features.accounts.len(),
+        ..Default::default()
+    };
+    let started = Instant::now();
+    let graph = evidence::build(features, activity, params);
+    stats.graph_secs = started.elapsed().as_secs_f64();
+    stats.candidate_pairs = graph.candidate_pairs;
+    stats.links = graph.links.len();
+    stats.values_linked = graph.values_linked;
+    stats.values_too_common = graph.values_too_common;
+
+    let started = Instant::now();
+    let edges: Vec<(u32, u32, f64)> = graph.links.iter().map(|l| (l.a, l.b, l.weight)).collect();
+    let membership = leiden::leiden(
+        features.accounts.len(),
+        &edges,
+        params.resolution,
+        params.seed,
+        params.iterations,
+    );
+    stats.cluster_secs = started.elapsed().as_secs_f64();
+
+    let started = Instant::now();
+    let clusters = score::score_clusters(features, activity, windows, &graph, &membership, params);
+    stats.score_secs = started.elapsed().as_secs_f64();
+    AnalysisResult {
+        params: params.clone(),
+        links: graph.links,
+        clusters,
+        stats,
+    }
+}
+
+/// Loads a case's features, runs the analysis and stores the results in the
+/// case (replacing an earlier run's, never touching anything else).
+pub fn analyze_case(case: &Case, params: &Params) -> Result<AnalysisResult, CaseError> {
+    let started = Instant::now();
+    let mut features = case.features()?;
+    let windows = release_windows(&features, params);
+    let activity = case.scan_activity(&mut features, &windows)?;
+    let load_secs = started.elapsed().as_secs_f64();
+    let mut result = run(&features, &activity, &windows, params);
+    result.stats.load_secs = load_secs;
+    case.store_analysis(&to_stored(&result))?;
+    Ok(result)
+}
+
+/// The case layer's form of a result.
+pub fn to_stored(result: &AnalysisResult) -> crate::case::analysis_store::StoredAnalysis {
+    use crate::case::analysis_store::{StoredAnalysis, StoredCluster, StoredLinkEvidence};
+    StoredAnalysis {
+        params_json: serde_json::to_string(&result.params).unwrap_or_default(),
+        stats_json: serde_json::to_string(&result.stats).unwrap_or_default(),
+        clusters: result
+            .clusters
+            .iter()
+            .map(|c| StoredCluster {
+                id: c.id.clone(),
+                members: c.members.clone(),
+                exchanges: c.exchanges,
+                score: c.score,
+                suspected: c.suspected,
+                indicators: c
+                    .indicators
+                    .named()
+                    .iter()
+                    .map(|(n, v)| (n.to_string(), *v))
+                    .collect(),
+                reasons_json: serde_json::to_string(&c.reasons).unwrap_or_default(),
+            })
+            .collect(),
+        links: result
+            .links
+            .iter()
+            .map(|l| {
+                (
+                    l.a,
+                    l.b,
+                    l.weight,
+                    l.evidence
+                        .iter()
+                        .map(|e| StoredLinkEvidence {
+                            kind: e.kind.name().to_string(),
+                            shared: e.shared,
+                            weight: e.weight,
+                            example: e.example.clone(),
+                        })
+                        .collect(),
+                )
+            })
+            .collect(),
+    }
+}

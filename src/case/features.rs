@@ -1,0 +1,356 @@
+//! What the analysis reads from a case: per-account facts from the rollups,
+//! the shared-value tables, and one pass over `exchanges` for what only
+//! single requests can tell (minute-level timing, the release pivot,
+//! chain-of-thought scores).
+
+use rustc_hash::FxHashMap;
+
+use super::{Case, CaseError};
+
+/// One account's facts.
+#[derive(Clone, Debug, Default)]
+pub struct AccountFacts {
+    /// The provider's account id.
+    pub account_id: String,
+    /// Creation time, ms.
+    pub created_ms: i64,
+    /// Organization name.
+    pub org_name: Option<String>,
+    /// Sign-up e-mail domain.
+    pub email_domain: Option<String>,
+    /// Payment token.
+    pub payment_fingerprint: Option<String>,
+    /// Sign-up address.
+    pub signup_ip: Option<String>,
+    /// Access path.
+    pub access_path: Option<String>,
+    /// Verification level.
+    pub verification: Option<String>,
+    /// Exchanges.
+    pub exchanges: u64,
+    /// Prompt tokens.
+    pub input_tokens: i64,
+    /// Completion tokens.
+    pub output_tokens: i64,
+    /// First exchange, ms.
+    pub first_ms: Option<i64>,
+    /// Last exchange, ms.
+    pub last_ms: Option<i64>,
+    /// Exchanges per hour of day (UTC).
+    pub hour_of_day: [u64; 24],
+    /// Exchanges per capability code.
+    pub capabilities: [u64; 11],
+    /// Exchanges with a chain-of-thought score of 0.5 or more.
+    pub cot_high: u64,
+    /// Exchanges with a chain-of-thought score.
+    pub cot_scored: u64,
+}
+
+/// A network origin.
+#[derive(Clone, Debug, Default)]
+pub struct OriginFacts {
+    /// The address, if given.
+    pub ip: Option<String>,
+    /// The ASN, if given.
+    pub asn: Option<i64>,
+    /// The /24 or /48 prefix.
+    pub prefix: Option<String>,
+}
+
+/// An event on the timeline.
+#[derive(Clone, Debug)]
+pub struct EventFacts {
+    /// When, ms.
+    pub ts_ms: i64,
+    /// Kind name.
+    pub kind: String,
+    /// Model, for releases.
+    pub model: Option<String>,
+    /// Account index (0-based), for bans.
+    pub account: Option<u32>,
+}
+
+/// A partner indicator.
+#[derive(Clone, Debug)]
+pub struct IndicatorFacts {
+    /// Kind name.
+    pub kind: String,
+    /// Value (canonical form).
+    pub value: String,
+    /// Who shared it.
+    pub source: Option<String>,
+}
+
+/// Everything the analysis reads. Accounts are indexed from 0 (the case's
+/// `accounts.id` minus one); pair lists hold (account index, value id, exchanges).
+#[derive(Clone, Debug, Default)]
+pub struct CaseFeatures {
+    /// Per account.
+    pub accounts: Vec<AccountFacts>,
+    /// Origins by id (index 0 unused).
+    pub origins: Vec<OriginFacts>,
+    /// Template SimHashes by id (index 0 unused).
+    pub templates: Vec<u64>,
+    /// Client fingerprints by id (index 0 unused).
+    pub client_fps: Vec<String>,
+    /// Model names by id (index 0 unused).
+    pub models: Vec<String>,
+    /// (account, origin, exchanges).
+    pub account_origins: Vec<(u32, u32, u64)>,
+    /// (account, template, exchanges).
+    pub account_templates: Vec<(u32, u32, u64)>,
+    /// (account, client fingerprint, exchanges).
+    pub account_client_fps: Vec<(u32, u32, u64)>,
+    /// Events, in time order.
+    pub events: Vec<EventFacts>,
+    /// Partner indicators.
+    pub indicators: Vec<IndicatorFacts>,
+    /// First and last exchange of the case, ms.
+    pub span_ms: Option<(i64, i64)>,
+}
+
+/// Per-account results of the pass over `exchanges`.
+#[derive(Clone, Debug, Default)]
+pub struct Activity {
+    /// Distinct minutes (since the epoch) each account was active in, sorted.
+    pub minutes: Vec<Vec<u32>>,
+    /// Per release window (in the order given): per account, exchanges in
+    /// the window and how many of them targeted the released model.
+    pub release_windows: Vec<Vec<(u32, u32)>>,
+}
+
+/// A window after a model release: [start, end) and the model's id.
+#[derive(Clone, Copy, Debug)]
+pub struct ReleaseWindow {
+    /// Window start, ms.
+    pub start_ms: i64,
+    /// Window end, ms.
+    pub end_ms: i64,
+    /// The released model's id in `models`.
+    pub model: u32,
+}
+
+fn rows<T>(
+    case: &Case,
+    sql: &str,
+    f: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Vec<T>, CaseError> {
+    let mut stmt = case.conn().prepare(sql)?;
+    let out = stmt
+        .query_map([], f)?
+        .collect::<rusqlite::Result<Vec<T>>>()?;
+    Ok(out)
+}
+
+fn by_id<T: Default>(pairs: Vec<(u32, T)>) -> Vec<T> {
+    let len = pairs
+        .iter()
+        .map(|(id, _)| *id as usize + 1)
+        .max()
+        .unwrap_or(1);
+    let mut out: Vec<T> = (0..len).map(|_| T::default()).collect();
+    for (id, value) in pairs {
+        out[id as usize] = value;
+    }
+    out
+}
+
+impl Case {
+    /// Every account's id, by account index (`accounts.id` - 1).
+    pub fn account_ids(&self) -> Result<Vec<String>, CaseError> {
+        rows(self, "SELECT account_id FROM accounts ORDER BY id", |r| {
+            r.get(0)
+        })
+    }
+
+    /// Reads the analysis inputs from the rollups (no scan of `exchanges`).
+    pub fn features(&self) -> Result<CaseFeatures, CaseError> {
+        let mut accounts = rows(
+            self,
+            "SELECT a.id, a.account_id, a.created_ms, a.org_name, a.email_domain, a.payment_fingerprint, \
+                    a.signup_ip, a.access_path, a.verification, s.exchanges, s.input_tokens, s.output_tokens, \
+                    s.first_ms, s.last_ms \
+             FROM accounts a LEFT JOIN account_summary s ON s.account = a.id ORDER BY a.id",
+            |r| {
+                Ok(AccountFacts {
+                    account_id: r.get(1)?,
+                    created_ms: r.get(2)?,
+                    org_name: r.get(3)?,
+                    email_domain: r.get(4)?,
+                    payment_fingerprint: r.get(5)?,
+                    signup_ip: r.get(6)?,
+                    access_path: r.get(7)?,
+                    verification: r.get(8)?,
+                    exchanges: r.get::<_, Option<u64>>(9)?.unwrap_or(0),
+                    input_tokens: r.get::<_, Option<i64>>(10)?.unwrap_or(0),
+                    output_tokens: r.get::<_, Option<i64>>(11)?.unwrap_or(0),
+                    first_ms: r.get(12)?,
+                    last_ms: r.get(13)?,
+                    ..Default::default()
+                })
+            },
+        )?;
+        let index = |id: i64| (id - 1) as usize;
+        let mut stmt = self.conn().prepare(
+            "SELECT account, ((hour % 24) + 24) % 24, sum(exchanges) FROM account_hourly GROUP BY 1, 2",
+        )?;
+        let mut q = stmt.query([])?;
+        while let Some(r) = q.next()? {
+            let (account, hour, n): (i64, i64, u64) = (r.get(0)?, r.get(1)?, r.get(2)?);
+            if let Some(a) = accounts.get_mut(index(account)) {
+                a.hour_of_day[hour as usize] = n;
+            }
+        }
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT account, capability, exchanges FROM account_capabilities")?;
+        let mut q = stmt.query([])?;
+        while let Some(r) = q.next()? {
+            let (account, capability, n): (i64, i64, u64) = (r.get(0)?, r.get(1)?, r.get(2)?);
+            if let (Some(a), true) = (
+                accounts.get_mut(index(account)),
+                (0..11).contains(&capability),
+            ) {
+                a.capabilities[capability as usize] = n;
+            }
+        }
+        let origins = by_id(rows(
+            self,
+            "SELECT id, ip, asn, prefix FROM origins",
+            |r| {
+                Ok((
+                    r.get::<_, u32>(0)?,
+                    OriginFacts {
+                        ip: r.get(1)?,
+                        asn: r.get(2)?,
+                        prefix: r.get(3)?,
+                    },
+                ))
+            },
+        )?);
+        let templates = by_id(rows(self, "SELECT id, simhash FROM templates", |r| {
+            Ok((r.get::<_, u32>(0)?, r.get::<_, i64>(1)? as u64))
+        })?);
+        let client_fps = by_id(rows(
+            self,
+            "SELECT id, fingerprint FROM client_fingerprints",
+            |r| Ok((r.get::<_, u32>(0)?, r.get(1)?)),
+        )?);
+        let models = by_id(rows(self, "SELECT id, name FROM models", |r| {
+            Ok((r.get::<_, u32>(0)?, r.get(1)?))
+        })?);
+        let pairs = |table: &str, column: &str| {
+            rows(
+                self,
+                &format!(
+                    "SELECT account, {column}, exchanges FROM {table} ORDER BY account, {column}"
+                ),
+                |r| {
+                    Ok((
+                        (r.get::<_, i64>(0)? - 1) as u32,
+                        r.get::<_, u32>(1)?,
+                        r.get::<_, u64>(2)?,
+                    ))
+                },
+            )
+        };
+        let events = rows(
+            self,
+            "SELECT ts_ms, kind, model, account FROM events ORDER BY ts_ms, id",
+            |r| {
+                Ok(EventFacts {
+                    ts_ms: r.get(0)?,
+                    kind: r.get(1)?,
+                    model: r.get(2)?,
+                    account: r.get::<_, Option<i64>>(3)?.map(|a| (a - 1) as u32),
+                })
+            },
+        )?;
+        let indicators = rows(
+            self,
+            "SELECT kind, value, source FROM indicators ORDER BY id",
+            |r| {
+                Ok(IndicatorFacts {
+                    kind: r.get(0)?,
+                    value: r.get(1)?,
+                    source: r.get(2)?,
+                })
+            },
+        )?;
+        let span_ms = self.conn().query_row(
+            "SELECT min(first_ms), max(last_ms) FROM account_summary",
+            [],
+            |r| Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, Option<i64>>(1)?)),
+        )?;
+        Ok(CaseFeatures {
+            accounts,
+            origins,
+            templates,
+            client_fps,
+            models,
+            account_origins: pairs("account_origins", "origin")?,
+            account_templates: pairs("account_templates", "template")?,
+            account_client_fps: pairs("account_client_fps", "client_fp")?,
+            events,
+            indicators,
+            span_ms: match span_ms {
+                (Some(a), Some(b)) => Some((a, b)),
+                _ => None,
+            },
+        })
+    }
+
+    /// One pass over `exchanges`: active minutes per account, counts in
+    /// each release window, and chain-of-thought counts (filled into
+    /// `features.accounts`).
+    pub fn scan_activity(
+        &self,
+        features: &mut CaseFeatures,
+        windows: &[ReleaseWindow],
+    ) -> Result<Activity, CaseError> {
+        let n = features.accounts.len();
+        let cot_high: FxHashMap<i64, bool> = rows(self, "SELECT id, value FROM cot_values", |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, f64>(1)? >= 0.5))
+        })?
+        .into_iter()
+        .collect();
+        let mut minutes: Vec<Vec<u32>> = vec![Vec::new(); n];
+        let mut release_windows = vec![vec![(0u32, 0u32); n]; windows.len()];
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT account, ts_ms, model, cot FROM exchanges")?;
+        let mut q = stmt.query([])?;
+        while let Some(r) = q.next()? {
+            let account = (r.get::<_, i64>(0)? - 1) as usize;
+            let ts_ms: i64 = r.get(1)?;
+            let Some(list) = minutes.get_mut(account) else {
+                continue;
+            };
+            let minute = ts_ms.div_euclid(60_000).clamp(0, i64::from(u32::MAX)) as u32;
+            if list.last() != Some(&minute) {
+                list.push(minute);
+            }
+            if let Some(cot) = r.get::<_, Option<i64>>(3)? {
+                let a = &mut features.accounts[account];
+                a.cot_scored += 1;
+                a.cot_high += u64::from(cot_high.get(&cot).copied().unwrap_or(false));
+            }
+            for (w, window) in windows.iter().enumerate() {
+                if ts_ms >= window.start_ms && ts_ms < window.end_ms {
+                    let slot = &mut release_windows[w][account];
+                    slot.0 += 1;
+                    slot.1 += u32::from(r.get::<_, u32>(2)? == window.model);
+                }
+            }
+        }
+        for list in &mut minutes {
+            list.sort_unstable();
+            list.dedup();
+            list.shrink_to_fit();
+        }
+        Ok(Activity {
+            minutes,
+            release_windows,
+        })
+    }
+}
