@@ -509,15 +509,30 @@ fn in_cidr(net: &(std::net::IpAddr, u8), ip: std::net::IpAddr) -> bool {
     }
 }
 
-/// Accounts created within `burst_window_ms` of each other from the same
-/// sign-up prefix (or, without a sign-up address, not at all).
+/// Runs of sign-ups each within `burst_window_ms` of the previous, from one
+/// provider-sized network (the /16 of an IPv4 address, the /32 of an IPv6
+/// one: a hosting provider's ranges span several /24s). Accounts without a
+/// sign-up address are in no burst.
 fn signup_bursts(f: &CaseFeatures, params: &Params) -> Vec<Shared> {
     let mut by_prefix: FxHashMap<String, Vec<(i64, u32)>> = FxHashMap::default();
     for (i, a) in f.accounts.iter().enumerate() {
-        let Some(ip) = a.signup_ip.as_deref().and_then(|ip| ip.parse().ok()) else {
+        let Some(ip) = a
+            .signup_ip
+            .as_deref()
+            .and_then(|ip| ip.parse::<std::net::IpAddr>().ok())
+        else {
             continue;
         };
-        let (_, prefix) = crate::case::builder::ip_prefix(ip);
+        let prefix = match ip {
+            std::net::IpAddr::V4(v4) => {
+                let o = v4.octets();
+                format!("{}.{}.0.0/16", o[0], o[1])
+            }
+            std::net::IpAddr::V6(v6) => {
+                let s = v6.segments();
+                format!("{:x}:{:x}::/32", s[0], s[1])
+            }
+        };
         by_prefix
             .entry(prefix)
             .or_default()

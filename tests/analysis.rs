@@ -1,0 +1,268 @@
+//! The analysis on generated scenarios: detection quality against the ground
+//! truth, the benign traps, the contract of `analyze --json`, determinism and
+//! what a re-run replaces.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use common::run;
+use hydrascope::analysis::{AnalysisResult, Params, analyze_case};
+use hydrascope::case::Case;
+use hydrascope::generate::{
+    GenerateOptions, Group, Scenario, generate, read_truth, truth_path_for_case,
+};
+use hydrascope::import::Progress;
+use hydrascope::logs::Format;
+
+fn generated_case(dir: &Path, scenario: Scenario, seed: u64) -> PathBuf {
+    let out = dir.join(format!("{}-{seed}.hcase", scenario.name()));
+    let options = GenerateOptions {
+        scenario,
+        seed,
+        format: Format::Jsonl,
+        gzip: false,
+        force: false,
+    };
+    generate(&out, &options, &Progress::default()).expect("generate");
+    out
+}
+
+struct Verdict {
+    precision: f64,
+    recall: f64,
+    flagged_share: BTreeMap<&'static str, f64>,
+    campaign_clusters: HashMap<Group, String>,
+}
+
+fn verdict(case_path: &Path, result: &AnalysisResult) -> Verdict {
+    let truth: HashMap<String, Group> = read_truth(&truth_path_for_case(case_path))
+        .unwrap()
+        .into_iter()
+        .collect();
+    let case = Case::open_read_only(case_path).unwrap();
+    let ids = case.account_ids().unwrap();
+    let mut flagged = BTreeSet::new();
+    let mut largest_cluster: HashMap<Group, HashMap<String, usize>> = HashMap::new();
+    for c in &result.clusters {
+        for &a in &c.members {
+            let id = &ids[a as usize];
+            if c.suspected {
+                flagged.insert(id.clone());
+            }
+            *largest_cluster
+                .entry(truth[id])
+                .or_default()
+                .entry(c.id.clone())
+                .or_default() += 1;
+        }
+    }
+    let campaign: BTreeSet<String> = truth
+        .iter()
+        .filter(|(_, g)| g.is_campaign())
+        .map(|(a, _)| a.clone())
+        .collect();
+    let true_positives = flagged.intersection(&campaign).count() as f64;
+    let mut flagged_share = BTreeMap::new();
+    for group in Group::ALL {
+        let members: Vec<&String> = truth
+            .iter()
+            .filter(|(_, g)| **g == group)
+            .map(|(a, _)| a)
+            .collect();
+        let hit = members.iter().filter(|a| flagged.contains(**a)).count();
+        flagged_share.insert(group.name(), hit as f64 / members.len().max(1) as f64);
+    }
+    let campaign_clusters = largest_cluster
+        .into_iter()
+        .filter(|(g, _)| g.is_campaign())
+        .map(|(g, clusters)| {
+            let top = clusters
+                .into_iter()
+                .max_by_key(|(id, n)| (*n, std::cmp::Reverse(id.clone())))
+                .unwrap()
+                .0;
+            (g, top)
+        })
+        .collect();
+    Verdict {
+        precision: true_positives / flagged.len().max(1) as f64,
+        recall: true_positives / campaign.len() as f64,
+        flagged_share,
+        campaign_clusters,
+    }
+}
+
+#[test]
+fn detection_is_precise_complete_and_spares_the_benign_traps_across_seeds() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (scenario, seed) in [
+        (Scenario::Demo, 1),
+        (Scenario::Demo, 2),
+        (Scenario::Demo, 3),
+        (Scenario::Tiny, 4),
+        (Scenario::Tiny, 5),
+    ] {
+        let path = generated_case(tmp.path(), scenario, seed);
+        let case = Case::open(&path).unwrap();
+        let result = analyze_case(&case, &Params::default()).unwrap();
+        let v = verdict(&path, &result);
+        let at = format!("{} seed {seed}", scenario.name());
+        assert!(v.precision >= 0.95, "{at}: precision {}", v.precision);
+        assert!(v.recall >= 0.95, "{at}: recall {}", v.recall);
+        for (group, share) in &v.flagged_share {
+            if !group.starts_with("campaign") {
+                assert!(*share < 0.05, "{at}: {group} flagged {share}");
+            }
+        }
+        let distinct: BTreeSet<&String> = v.campaign_clusters.values().collect();
+        assert_eq!(
+            distinct.len(),
+            3,
+            "{at}: the three campaigns share a cluster: {:?}",
+            v.campaign_clusters
+        );
+    }
+}
+
+#[test]
+fn every_account_is_in_exactly_one_cluster_and_json_follows_the_contract() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = generated_case(tmp.path(), Scenario::Tiny, 1);
+    let (code, stdout, err) = run(&["analyze", path.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let doc: serde_json::Value = serde_json::from_str(&stdout).expect("exactly one JSON document");
+    let clusters = doc["clusters"].as_array().unwrap();
+    let ids = Case::open_read_only(&path).unwrap().account_ids().unwrap();
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for c in clusters {
+        assert!(c["id"].as_str().unwrap().starts_with('c'));
+        let score = c["score"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&score));
+        assert!(c["suspected"].is_boolean());
+        let indicators = c["indicators"].as_object().unwrap();
+        for name in [
+            "coordination",
+            "extraction",
+            "automation",
+            "evasion",
+            "release_pivot",
+            "partner",
+        ] {
+            let v = indicators[name].as_f64().unwrap();
+            assert!((0.0..=1.0).contains(&v), "{name} {v}");
+        }
+        for a in c["accounts"].as_array().unwrap() {
+            *seen.entry(a.as_str().unwrap().to_string()).or_default() += 1;
+        }
+    }
+    assert_eq!(seen.len(), ids.len());
+    assert!(seen.values().all(|n| *n == 1));
+    let (code, stdout, _) = run(&["analyze", path.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.contains("SUSPECTED") && stdout.contains("clusters"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn analysis_is_deterministic_and_cluster_ids_stay_stable() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = generated_case(tmp.path(), Scenario::Tiny, 2);
+    let case = Case::open(&path).unwrap();
+    let a = analyze_case(&case, &Params::default()).unwrap();
+    let b = analyze_case(&case, &Params::default()).unwrap();
+    let shape = |r: &AnalysisResult| -> Vec<(String, Vec<u32>, bool)> {
+        r.clusters
+            .iter()
+            .map(|c| (c.id.clone(), c.members.clone(), c.suspected))
+            .collect()
+    };
+    assert_eq!(shape(&a), shape(&b));
+    assert_eq!(a.links, b.links);
+}
+
+#[test]
+fn a_rerun_with_other_parameters_replaces_the_stored_results_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = generated_case(tmp.path(), Scenario::Tiny, 3);
+    let case = Case::open(&path).unwrap();
+    assert!(case.stored_clusters().unwrap().is_none());
+    let summary = case.summary().unwrap();
+    let first = analyze_case(&case, &Params::default()).unwrap();
+    let stored = case.stored_clusters().unwrap().unwrap();
+    assert_eq!(stored.len(), first.clusters.len());
+    let fine = Params {
+        resolution: 8.0,
+        ..Params::default()
+    };
+    let second = analyze_case(&case, &fine).unwrap();
+    assert!(
+        second.clusters.len() > first.clusters.len(),
+        "a higher resolution gives more clusters"
+    );
+    let stored = case.stored_clusters().unwrap().unwrap();
+    assert_eq!(stored.len(), second.clusters.len());
+    let members: usize = stored.iter().map(|c| c.members.len()).sum();
+    assert_eq!(members as u64, summary.accounts);
+    assert_eq!(
+        case.summary().unwrap(),
+        summary,
+        "the data and rollups are untouched"
+    );
+}
+
+#[test]
+fn links_explain_themselves_with_typed_evidence() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = generated_case(tmp.path(), Scenario::Demo, 1);
+    let case = Case::open(&path).unwrap();
+    let result = analyze_case(&case, &Params::default()).unwrap();
+    let truth: HashMap<String, Group> = read_truth(&truth_path_for_case(&path))
+        .unwrap()
+        .into_iter()
+        .collect();
+    let ids = case.account_ids().unwrap();
+    // The reasoning campaign is linked by cards, bursts and synchronised requests.
+    let kinds: BTreeSet<&str> = result
+        .links
+        .iter()
+        .filter(|l| {
+            truth[&ids[l.a as usize]] == Group::CampaignReasoning
+                && truth[&ids[l.b as usize]] == Group::CampaignReasoning
+        })
+        .flat_map(|l| l.evidence.iter().map(|e| e.kind.name()))
+        .collect();
+    for kind in ["card", "synchrony", "signup_burst", "template_family"] {
+        assert!(kinds.contains(kind), "{kind} missing from {kinds:?}");
+    }
+    for link in &result.links {
+        assert!(link.a < link.b && !link.evidence.is_empty());
+        let sum: f64 = link.evidence.iter().map(|e| e.weight).sum();
+        assert!((sum - link.weight).abs() < 1e-9);
+    }
+    // Every suspected cluster gives its reasons in numbers.
+    for c in result.clusters.iter().filter(|c| c.suspected) {
+        assert!(
+            c.reasons.len() >= 2
+                && c.reasons
+                    .iter()
+                    .any(|r| r.text.chars().any(|ch| ch.is_ascii_digit()))
+        );
+    }
+}
+
+#[test]
+fn links_per_account_stay_bounded_however_many_share_a_value() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = generated_case(tmp.path(), Scenario::Demo, 4);
+    let case = Case::open(&path).unwrap();
+    let params = Params::default();
+    let result = analyze_case(&case, &params).unwrap();
+    let accounts = case.summary().unwrap().accounts as usize;
+    assert!(result.links.len() <= accounts * params.max_links_per_account);
+    // The hydra's relay is shared by hundreds of accounts: it is no evidence.
+    assert!(result.stats.values_too_common > 0);
+}
