@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver};
 
 use super::summary_panel::SummaryPanel;
+use crate::case::analysis_store::StoredCluster;
 use crate::case::{Case, CaseSummary};
 use crate::generate::{GenerateOptions, Scenario};
 use crate::import::Progress;
@@ -38,6 +39,11 @@ pub struct Loaded {
     pub path: PathBuf,
     /// Its summary.
     pub summary: CaseSummary,
+    /// The stored analysis: clusters highest score first, or `None` if the
+    /// case was never analysed.
+    pub clusters: Option<Vec<StoredCluster>>,
+    /// Account ids by account index, for naming cluster members.
+    pub account_ids: Vec<String>,
 }
 
 /// The workbench application.
@@ -218,7 +224,15 @@ fn load_case(path: Option<PathBuf>, progress: &Progress) -> Result<Loaded, Strin
     progress.set_phase("reading summary");
     let case = Case::open(&path).map_err(|e| e.to_string())?;
     let summary = case.summary().map_err(|e| e.to_string())?;
-    Ok(Loaded { path, summary })
+    progress.set_phase("reading clusters");
+    let clusters = case.stored_clusters().map_err(|e| e.to_string())?;
+    let account_ids = case.account_ids().map_err(|e| e.to_string())?;
+    Ok(Loaded {
+        path,
+        summary,
+        clusters,
+        account_ids,
+    })
 }
 
 /// The demo case, generated into the data directory on first use.
@@ -238,5 +252,10 @@ pub fn ensure_demo_case(progress: &Progress) -> Result<PathBuf, String> {
         force: true,
     };
     crate::generate::generate(&path, &options, progress).map_err(|e| e.to_string())?;
+    // The demo shows what the tool concludes from the start.
+    progress.set_phase("analysing the demo case");
+    let case = Case::open(&path).map_err(|e| e.to_string())?;
+    crate::analysis::analyze_case(&case, &crate::analysis::Params::default())
+        .map_err(|e| e.to_string())?;
     Ok(path)
 }

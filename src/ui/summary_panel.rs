@@ -65,6 +65,8 @@ impl SummaryPanel {
             ui.strong("Requests per hour, all accounts (dates in UTC)");
             hourly_chart_ui(ui, &s.hourly, &s.events_list);
             ui.add_space(12.0);
+            clusters_ui(ui, loaded);
+            ui.add_space(12.0);
             ui.columns(3, |cols| {
                 table_ui(&mut cols[0], "Models", "exchanges", &s.models);
                 table_ui(&mut cols[1], "Capabilities", "exchanges", &s.capabilities);
@@ -218,4 +220,68 @@ fn day_ticks_ui(
             );
         }
     }
+}
+
+/// The stored analysis: suspected clusters first, each with its score and
+/// the two strongest reasons.
+fn clusters_ui(ui: &mut egui::Ui, loaded: &Loaded) {
+    let Some(clusters) = &loaded.clusters else {
+        ui.strong("Clusters");
+        ui.label(
+            "Not analysed yet: run `hydrascope analyze` on this case to find suspected campaigns",
+        );
+        return;
+    };
+    let suspected: Vec<_> = clusters.iter().filter(|c| c.suspected).collect();
+    let flagged: usize = suspected.iter().map(|c| c.members.len()).sum();
+    ui.strong(format!(
+        "Suspected distillation campaigns: {} clusters, {} accounts (of {} clusters)",
+        suspected.len(),
+        thousands(flagged as u64),
+        thousands(clusters.len() as u64)
+    ));
+    egui::Grid::new("clusters")
+        .striped(true)
+        .num_columns(5)
+        .show(ui, |ui| {
+            for heading in [
+                "Cluster",
+                "Score",
+                "Accounts",
+                "Exchanges",
+                "Strongest evidence",
+            ] {
+                ui.label(RichText::new(heading).strong());
+            }
+            ui.end_row();
+            for c in clusters.iter().take(12) {
+                ui.monospace(&c.id);
+                let score = RichText::new(format!("{:.2}", c.score));
+                ui.label(if c.suspected {
+                    score.color(Color32::from_rgb(230, 90, 70)).strong()
+                } else {
+                    score
+                });
+                let first = c
+                    .members
+                    .first()
+                    .and_then(|&a| loaded.account_ids.get(a as usize));
+                ui.label(format!(
+                    "{} ({})",
+                    thousands(c.members.len() as u64),
+                    first.map_or("", String::as_str)
+                ));
+                ui.label(thousands(c.exchanges));
+                let reasons: Vec<crate::analysis::Reason> =
+                    serde_json::from_str(&c.reasons_json).unwrap_or_default();
+                let text: Vec<String> = reasons
+                    .iter()
+                    .take(2)
+                    .map(|r| format!("{}: {}", r.indicator, r.text))
+                    .collect();
+                // Wrap in the room left of the panel, not past its edge.
+                ui.add(egui::Label::new(text.join("\n")).wrap_mode(egui::TextWrapMode::Wrap));
+                ui.end_row();
+            }
+        });
 }
