@@ -142,14 +142,7 @@ fn every_account_is_in_exactly_one_cluster_and_json_follows_the_contract() {
         assert!((0.0..=1.0).contains(&score));
         assert!(c["suspected"].is_boolean());
         let indicators = c["indicators"].as_object().unwrap();
-        for name in [
-            "coordination",
-            "extraction",
-            "automation",
-            "evasion",
-            "release_pivot",
-            "partner",
-        ] {
+        for name in hydrascope::case::analysis_store::INDICATOR_COLUMNS {
             let v = indicators[name].as_f64().unwrap();
             assert!((0.0..=1.0).contains(&v), "{name} {v}");
         }

@@ -43,6 +43,20 @@ fn any_of(parts: &[(f64, f64)]) -> f64 {
         .product::<f64>()
 }
 
+/// `any_of` over weighted parts, recording each part's sentence as a reason
+/// with the strength it contributes.
+fn explained(
+    reason: &mut impl FnMut(&str, f64, String),
+    indicator: &str,
+    parts: Vec<(f64, f64, String)>,
+) -> f64 {
+    let value = any_of(&parts.iter().map(|(w, v, _)| (*w, *v)).collect::<Vec<_>>());
+    for (weight, part, text) in parts {
+        reason(indicator, weight * clamp01(part), text);
+    }
+    value
+}
+
 fn pct(x: f64) -> String {
     format!("{:.0}%", 100.0 * x)
 }
@@ -344,47 +358,46 @@ fn score_one(
         0.0
     };
     let ratio_part = clamp01(ratio.max(1e-9).log2() / 3.0);
-    let extraction = any_of(&[
-        (0.8, cot_part),
-        (0.7, grading_part),
-        (0.5, concentration_part),
-        (0.6, template_part),
-        (0.4, ratio_part),
-    ]);
-    reason(
+    let extraction = explained(
+        &mut reason,
         "extraction",
-        0.8 * cot_part,
-        format!(
-            "chain-of-thought elicitation in {} of scored exchanges",
-            pct(cot_share)
-        ),
-    );
-    reason(
-        "extraction",
-        0.7 * grading_part,
-        format!(
-            "rubric grading and sensitive rewrites: {} of exchanges",
-            pct(grading_share)
-        ),
-    );
-    reason(
-        "extraction",
-        0.5 * concentration_part,
-        format!(
-            "capability concentration {concentration:.2} (mostly {}: {})",
-            CAPABILITY_NAMES[top_cap],
-            pct(caps[top_cap] as f64 / cap_total.max(1) as f64)
-        ),
-    );
-    reason(
-        "extraction",
-        0.6 * template_part,
-        format!("top 5 template families carry {} of exchanges", pct(top5)),
-    );
-    reason(
-        "extraction",
-        0.4 * ratio_part,
-        format!("output/input token ratio {ratio:.1}"),
+        vec![
+            (
+                0.8,
+                cot_part,
+                format!(
+                    "chain-of-thought elicitation in {} of scored exchanges",
+                    pct(cot_share)
+                ),
+            ),
+            (
+                0.7,
+                grading_part,
+                format!(
+                    "rubric grading and sensitive rewrites: {} of exchanges",
+                    pct(grading_share)
+                ),
+            ),
+            (
+                0.5,
+                concentration_part,
+                format!(
+                    "capability concentration {concentration:.2} (mostly {}: {})",
+                    CAPABILITY_NAMES[top_cap],
+                    pct(caps[top_cap] as f64 / cap_total.max(1) as f64)
+                ),
+            ),
+            (
+                0.6,
+                template_part,
+                format!("top 5 template families carry {} of exchanges", pct(top5)),
+            ),
+            (
+                0.4,
+                ratio_part,
+                format!("output/input token ratio {ratio:.1}"),
+            ),
+        ],
     );
 
     // Automation.
@@ -445,33 +458,35 @@ fn score_one(
         share_of(&|s| s.banned),
         share_of(&|s| s.proxied),
     );
-    let evasion = any_of(&[
-        (0.6, young as f64 / sf),
-        (0.5, farmed as f64 / sf),
-        (0.7, banned as f64 / sf),
-        (0.5, proxied as f64 / sf),
-    ]);
-    reason(
+    let evasion = explained(
+        &mut reason,
         "evasion",
-        0.6 * young as f64 / sf,
-        format!("{young} of {s} accounts first used within 30 days of creation"),
-    );
-    reason(
-        "evasion",
-        0.5 * farmed as f64 / sf,
-        format!(
-            "{farmed} of {s} accounts on education, startup or research access without KYC or long standing"
-        ),
-    );
-    reason(
-        "evasion",
-        0.7 * banned as f64 / sf,
-        format!("{banned} of {s} accounts banned"),
-    );
-    reason(
-        "evasion",
-        0.5 * proxied as f64 / sf,
-        format!("{proxied} of {s} accounts rotate over 6 or more networks (/24 or /48 prefixes)"),
+        vec![
+            (
+                0.6,
+                young as f64 / sf,
+                format!("{young} of {s} accounts first used within 30 days of creation"),
+            ),
+            (
+                0.5,
+                farmed as f64 / sf,
+                format!(
+                    "{farmed} of {s} accounts on education, startup or research access without KYC or long standing"
+                ),
+            ),
+            (
+                0.7,
+                banned as f64 / sf,
+                format!("{banned} of {s} accounts banned"),
+            ),
+            (
+                0.5,
+                proxied as f64 / sf,
+                format!(
+                    "{proxied} of {s} accounts rotate over 6 or more networks (/24 or /48 prefixes)"
+                ),
+            ),
+        ],
     );
 
     // Release pivot.

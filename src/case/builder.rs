@@ -401,6 +401,10 @@ impl CaseBuilder {
         let Some(mut row) = own.rows.pop() else {
             return Ok(());
         };
+        // A held row gets its id only when admitted: ids then grow in the
+        // order rows are written, and SQLite appends instead of splitting
+        // pages (out-of-order ids left them half empty).
+        self.next_exchange_id -= 1;
         let request_id = exchange.request_id.to_string();
         let extra = exchange.extra_json.clone();
         row.request_id = (0, 0);
@@ -526,6 +530,8 @@ impl CaseBuilder {
                 continue;
             }
             let mut row = held.row;
+            row.id = self.next_exchange_id;
+            self.next_exchange_id += 1;
             row.request_id = self.batch.push_text(&held.request_id);
             if let Some(extra) = &held.extra {
                 row.extra = self.batch.push_text(extra);
