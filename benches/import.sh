@@ -23,6 +23,9 @@ rm -rf "${DATA:?}/jsonl" "${DATA:?}/csv" "$DATA"/*.hcase "$DATA"/*.hcase.* "$DAT
 
 # Runs a command under /usr/bin/time; sets SECS and PEAK_MB.
 measure() {
+    # Let the previous step's writes reach the disk first, so they do not
+    # compete with this one.
+    sync
     /usr/bin/time -f "%e %M" -o "$DATA/time.txt" "$@" > "$DATA/last.log"
     read -r SECS KB < "$DATA/time.txt"
     PEAK_MB=$((KB / 1024))

@@ -586,3 +586,40 @@ fn bad_rows_in_accounts_and_events_are_named_too() {
     );
     assert!(!out.exists());
 }
+
+/// Two request ids whose hashes share the 32 bits duplicate detection keys on.
+fn colliding_request_ids() -> (String, String) {
+    let mut seen = std::collections::HashMap::new();
+    for i in 0u64.. {
+        let id = format!("req-{i}");
+        let fragment = xxhash_rust::xxh3::xxh3_64(id.as_bytes()) >> 32;
+        if let Some(earlier) = seen.insert(fragment, id.clone()) {
+            return (earlier, id);
+        }
+    }
+    unreachable!()
+}
+
+#[test]
+fn a_request_id_that_only_looks_repeated_is_kept_and_numbered_in_write_order() {
+    let (first, lookalike) = colliding_request_ids();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("logs");
+    let rows = format!(
+        "{}{}{}",
+        bad_row(&first, "a1", "2026-02-01T00:00:00Z", "1"),
+        bad_row(&lookalike, "a2", "2026-02-01T00:00:01Z", "1"),
+        bad_row("plain", "a2", "2026-02-01T00:00:02Z", "1"),
+    );
+    folder_with_exchanges(&dir, &rows);
+    let out = tmp.path().join("c.hcase");
+    import(&dir, &out);
+    let case = Case::open(&out).unwrap();
+    let ids: Vec<String> = exchange_lines(&case)
+        .iter()
+        .map(|line| line.split('"').nth(1).unwrap().to_string())
+        .collect();
+    // The look-alike was held back until checked, then admitted: it is
+    // stored, and numbered after the rows written before it.
+    assert_eq!(ids, vec![first, "plain".to_string(), lookalike]);
+}
