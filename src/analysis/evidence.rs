@@ -45,9 +45,6 @@ pub struct AccountEvidence {
     pub template_family: Vec<u32>,
     /// Per account: indicator indices it matches.
     pub indicator_hits: Vec<Vec<u32>>,
-    /// Per account: share of its exchanges from addresses shared by more
-    /// accounts than `max_value_share` allows.
-    pub crowd_share: Vec<f64>,
     /// Per account: distinct network prefixes it used.
     pub distinct_prefixes: Vec<u32>,
 }
@@ -184,13 +181,12 @@ pub fn build(features: &CaseFeatures, activity: &Activity, params: &Params) -> E
         .collect();
     links.sort_unstable_by_key(|l| (l.a, l.b));
 
-    let (crowd_share, distinct_prefixes) = network_facts(features, address_limit);
+    let distinct_prefixes = distinct_prefixes(features);
     EvidenceGraph {
         links,
         accounts: AccountEvidence {
             template_family,
             indicator_hits,
-            crowd_share,
             distinct_prefixes,
         },
         candidate_pairs,
@@ -565,41 +561,19 @@ fn signup_bursts(f: &CaseFeatures, params: &Params) -> Vec<Shared> {
     out
 }
 
-/// Per account: the share of its exchanges from addresses shared by more
-/// accounts than `limit`, and the number of distinct prefixes it used.
-fn network_facts(f: &CaseFeatures, limit: usize) -> (Vec<f64>, Vec<u32>) {
-    let n = f.accounts.len();
-    let mut users_per_origin: FxHashMap<u32, u32> = FxHashMap::default();
-    for &(_, origin, _) in &f.account_origins {
-        *users_per_origin.entry(origin).or_default() += 1;
-    }
-    let mut crowd = vec![0u64; n];
-    let mut total = vec![0u64; n];
-    let mut prefixes: Vec<FxHashSet<&str>> = vec![FxHashSet::default(); n];
-    for &(account, origin, exchanges) in &f.account_origins {
-        let a = account as usize;
-        total[a] += exchanges;
-        if users_per_origin.get(&origin).copied().unwrap_or(0) as usize > limit {
-            crowd[a] += exchanges;
-        }
+/// Per account: the number of distinct network prefixes it sent from.
+fn distinct_prefixes(f: &CaseFeatures) -> Vec<u32> {
+    let mut prefixes: Vec<FxHashSet<&str>> = vec![FxHashSet::default(); f.accounts.len()];
+    for &(account, origin, _) in &f.account_origins {
         if let Some(prefix) = f
             .origins
             .get(origin as usize)
             .and_then(|o| o.prefix.as_deref())
         {
-            prefixes[a].insert(prefix);
+            prefixes[account as usize].insert(prefix);
         }
     }
-    let share = (0..n)
-        .map(|a| {
-            if total[a] == 0 {
-                0.0
-            } else {
-                crowd[a] as f64 / total[a] as f64
-            }
-        })
-        .collect();
-    (share, prefixes.iter().map(|p| p.len() as u32).collect())
+    prefixes.iter().map(|p| p.len() as u32).collect()
 }
 
 #[cfg(test)]

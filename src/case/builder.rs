@@ -48,6 +48,15 @@ pub struct BuildStats {
     pub last_ms: Option<i64>,
 }
 
+impl BuildStats {
+    /// Counts one stored exchange.
+    fn count(&mut self, ts_ms: i64) {
+        self.exchanges += 1;
+        self.first_ms = Some(self.first_ms.map_or(ts_ms, |t| t.min(ts_ms)));
+        self.last_ms = Some(self.last_ms.map_or(ts_ms, |t| t.max(ts_ms)));
+    }
+}
+
 /// Where a row came from, kept for rows whose verdict comes later.
 #[derive(Clone, Debug)]
 pub struct RowOrigin {
@@ -395,6 +404,8 @@ impl CaseBuilder {
         // four billion pairs) another id. Encode the row on its own so it can
         // be admitted later if it proves unique.
         let mut own = Batch::default();
+        // Counted only if admitted (a rejected duplicate must not widen the span).
+        let stats_before = self.stats.clone();
         std::mem::swap(&mut own, &mut self.batch);
         self.encode_into_batch(account, exchange);
         std::mem::swap(&mut own, &mut self.batch);
@@ -405,6 +416,7 @@ impl CaseBuilder {
         // order rows are written, and SQLite appends instead of splitting
         // pages (out-of-order ids left them half empty).
         self.next_exchange_id -= 1;
+        self.stats = stats_before;
         let request_id = exchange.request_id.to_string();
         let extra = exchange.extra_json.clone();
         row.request_id = (0, 0);
@@ -475,9 +487,7 @@ impl CaseBuilder {
             request_id,
             extra,
         });
-        self.stats.exchanges += 1;
-        self.stats.first_ms = Some(self.stats.first_ms.map_or(e.ts_ms, |t| t.min(e.ts_ms)));
-        self.stats.last_ms = Some(self.stats.last_ms.map_or(e.ts_ms, |t| t.max(e.ts_ms)));
+        self.stats.count(e.ts_ms);
     }
 
     fn maybe_flush(&mut self) -> Result<(), AddError> {
@@ -516,7 +526,6 @@ impl CaseBuilder {
             let repeated = stored.as_deref() == Some(held.request_id.as_str())
                 || !self.cleared_suspects.insert(held.request_id.clone());
             if repeated {
-                self.stats.exchanges -= 1;
                 self.rejected.push(Rejected {
                     error: FieldError::new(
                         "request_id",
@@ -530,6 +539,7 @@ impl CaseBuilder {
                 continue;
             }
             let mut row = held.row;
+            self.stats.count(row.ts_ms);
             row.id = self.next_exchange_id;
             self.next_exchange_id += 1;
             row.request_id = self.batch.push_text(&held.request_id);
