@@ -273,8 +273,11 @@ pub fn import_folder(
             };
         }
         drop(builder);
-        drop(rejects.out.take());
-        let _ = std::fs::remove_file(&rejects_path);
+        // Remove only a rejects file this run wrote: one left by an earlier
+        // import belongs to the existing case, which stays as it was.
+        if rejects.out.take().is_some() {
+            let _ = std::fs::remove_file(&rejects_path);
+        }
         return Err(err);
     }
     if let Some(mut out) = rejects.out.take() {
@@ -286,7 +289,7 @@ pub fn import_folder(
         // A rejects file from an earlier import would now be misleading.
         let _ = std::fs::remove_file(&rejects_path);
     }
-    progress.set_phase("writing rollups and index");
+    progress.set_phase("writing rollups");
     let meta = vec![
         ("source".to_string(), dir.display().to_string()),
         ("imported_at".to_string(), now_rfc3339()),

@@ -623,3 +623,36 @@ fn a_request_id_that_only_looks_repeated_is_kept_and_numbered_in_write_order() {
     // stored, and numbered after the rows written before it.
     assert_eq!(ids, vec![first, "plain".to_string(), lookalike]);
 }
+
+#[test]
+fn a_failed_import_leaves_the_existing_cases_rejects_file_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("logs");
+    folder_with_exchanges(
+        &dir,
+        &format!(
+            "{GOOD}{}",
+            bad_row("r2", "ghost", "2026-02-01T00:00:00Z", "1")
+        ),
+    );
+    let out = tmp.path().join("c.hcase");
+    let (code, _, err) = run(&[
+        "import",
+        dir.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--skip-invalid",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let rejects = tmp.path().join("c.hcase.rejects.jsonl");
+    let before = std::fs::read(&rejects).unwrap();
+    let (code, _, _) = run(&[
+        "import",
+        dir.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--force",
+    ]);
+    assert_eq!(code, 2);
+    assert_eq!(std::fs::read(&rejects).unwrap(), before);
+}
