@@ -5,7 +5,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver};
 
+use super::cluster_table::ClusterTable;
+use super::inspector::Inspector;
 use super::summary_panel::SummaryPanel;
+use super::timeline::Timeline;
 use crate::case::analysis_store::StoredCluster;
 use crate::case::{Case, CaseSummary};
 use crate::generate::{GenerateOptions, Scenario};
@@ -18,6 +21,8 @@ use crate::paths;
 pub enum Command {
     /// Open a case file.
     OpenCase(PathBuf),
+    /// Select a cluster by id: the table highlights it, the inspector shows it.
+    SelectCluster(String),
 }
 
 /// The state of the case being shown.
@@ -50,7 +55,12 @@ pub struct Loaded {
 pub struct App {
     ctx: egui::Context,
     case: CaseState,
+    /// The selected cluster's id.
+    selected_cluster: Option<String>,
     summary_panel: SummaryPanel,
+    cluster_table: ClusterTable,
+    inspector: Inspector,
+    timeline: Timeline,
     commands: Vec<Command>,
 }
 
@@ -61,7 +71,11 @@ impl App {
         Self {
             ctx,
             case,
+            selected_cluster: None,
             summary_panel: SummaryPanel::default(),
+            cluster_table: ClusterTable::default(),
+            inspector: Inspector::default(),
+            timeline: Timeline::default(),
             commands: Vec::new(),
         }
     }
@@ -126,7 +140,11 @@ impl App {
     fn apply_commands(&mut self) {
         for command in std::mem::take(&mut self.commands) {
             match command {
-                Command::OpenCase(path) => self.case = start_loading(&self.ctx, Some(path)),
+                Command::OpenCase(path) => {
+                    self.selected_cluster = None;
+                    self.case = start_loading(&self.ctx, Some(path));
+                }
+                Command::SelectCluster(id) => self.selected_cluster = Some(id),
             }
         }
     }
@@ -171,21 +189,49 @@ impl eframe::App for App {
                 self.status_ui(ui);
             });
         });
-        egui::CentralPanel::default().show(ui, |ui| match &self.case {
+        match &self.case {
             CaseState::Loaded(loaded) => {
-                if let Some(command) = self.summary_panel.ui(ui, loaded) {
-                    self.commands.push(command);
-                }
-            }
-            CaseState::Loading { .. } => {
-                ui.centered_and_justified(|ui| ui.spinner());
-            }
-            CaseState::Failed { message } => {
-                ui.centered_and_justified(|ui| {
-                    ui.colored_label(ui.visuals().error_fg_color, message);
+                let selected = self.selected_cluster.as_deref();
+                egui::Panel::left("summary")
+                    .resizable(true)
+                    .default_size(340.0)
+                    .show(ui, |ui| {
+                        if let Some(command) = self.summary_panel.ui(ui, loaded) {
+                            self.commands.push(command);
+                        }
+                    });
+                egui::Panel::right("inspector")
+                    .resizable(true)
+                    .default_size(380.0)
+                    .show(ui, |ui| {
+                        self.inspector.ui(ui, loaded, selected);
+                    });
+                egui::Panel::bottom("timeline")
+                    .resizable(true)
+                    .default_size(190.0)
+                    .show(ui, |ui| {
+                        self.timeline.ui(ui, loaded);
+                    });
+                egui::CentralPanel::default().show(ui, |ui| {
+                    if let Some(command) = self.cluster_table.ui(ui, loaded, selected) {
+                        self.commands.push(command);
+                    }
                 });
             }
-        });
+            CaseState::Loading { .. } => {
+                egui::CentralPanel::default().show(ui, |ui| {
+                    ui.centered_and_justified(|ui| ui.spinner());
+                });
+            }
+            CaseState::Failed { message } => {
+                let message = message.clone();
+                egui::CentralPanel::default().show(ui, |ui| {
+                    ui.centered_and_justified(|ui| {
+                        ui.colored_label(ui.visuals().error_fg_color, message);
+                    });
+                });
+            }
+        }
         self.apply_commands();
     }
 }

@@ -2,7 +2,10 @@
 //! that lays them out and applies their commands.
 
 pub mod app;
+pub mod cluster_table;
+pub mod inspector;
 pub mod summary_panel;
+pub mod timeline;
 
 use std::path::PathBuf;
 

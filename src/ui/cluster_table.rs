@@ -1,0 +1,192 @@
+//! The cluster table: every cluster of the stored analysis with its score
+//! and sub-scores, sortable by any column; a click selects a cluster.
+
+use egui::{Color32, RichText};
+use egui_extras::{Column, TableBuilder};
+
+use super::app::{Command, Loaded};
+use super::summary_panel::thousands;
+use crate::case::analysis_store::{INDICATOR_COLUMNS, StoredCluster};
+
+/// What the table is sorted by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SortKey {
+    /// Combined score.
+    Score,
+    /// Accounts in the cluster.
+    Size,
+    /// Exchanges of the cluster.
+    Exchanges,
+    /// One of the six sub-scores, by index in [`INDICATOR_COLUMNS`].
+    Indicator(usize),
+}
+
+/// The cluster-table panel.
+pub struct ClusterTable {
+    sort: SortKey,
+    descending: bool,
+    suspected_only: bool,
+}
+
+impl Default for ClusterTable {
+    fn default() -> Self {
+        Self {
+            sort: SortKey::Score,
+            descending: true,
+            suspected_only: false,
+        }
+    }
+}
+
+fn sort_value(c: &StoredCluster, key: SortKey) -> f64 {
+    match key {
+        SortKey::Score => c.score,
+        SortKey::Size => c.members.len() as f64,
+        SortKey::Exchanges => c.exchanges as f64,
+        SortKey::Indicator(i) => c.indicators.get(i).map_or(0.0, |(_, v)| *v),
+    }
+}
+
+/// A sub-score as a short bar with its value.
+fn score_cell_ui(ui: &mut egui::Ui, value: f64) {
+    let bar = egui::ProgressBar::new(value as f32)
+        .desired_width(56.0)
+        .text(format!("{value:.2}"));
+    ui.add(bar);
+}
+
+impl ClusterTable {
+    /// Draws the table; returns `SelectCluster` when a row is clicked.
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        loaded: &Loaded,
+        selected: Option<&str>,
+    ) -> Option<Command> {
+        let Some(clusters) = &loaded.clusters else {
+            ui.heading("Clusters");
+            ui.label("Not analysed yet: run `hydrascope analyze` on this case to find suspected campaigns");
+            return None;
+        };
+        let suspected = clusters.iter().filter(|c| c.suspected).count();
+        let flagged: usize = clusters
+            .iter()
+            .filter(|c| c.suspected)
+            .map(|c| c.members.len())
+            .sum();
+        ui.horizontal(|ui| {
+            ui.heading("Clusters");
+            ui.label(format!(
+                "{} suspected distillation campaigns ({} accounts) among {} clusters",
+                thousands(suspected as u64),
+                thousands(flagged as u64),
+                thousands(clusters.len() as u64)
+            ));
+            ui.checkbox(&mut self.suspected_only, "Suspected only");
+        });
+        let mut rows: Vec<&StoredCluster> = clusters
+            .iter()
+            .filter(|c| !self.suspected_only || c.suspected)
+            .collect();
+        let key = self.sort;
+        rows.sort_by(|a, b| {
+            let order = sort_value(a, key).total_cmp(&sort_value(b, key));
+            let order = if self.descending {
+                order.reverse()
+            } else {
+                order
+            };
+            order.then_with(|| a.id.cmp(&b.id))
+        });
+        let mut command = None;
+        let mut header_click = None;
+        let headers: Vec<(String, Option<SortKey>)> = [
+            ("Cluster".to_string(), None),
+            ("Score".to_string(), Some(SortKey::Score)),
+            ("Accounts".to_string(), Some(SortKey::Size)),
+            ("Exchanges".to_string(), Some(SortKey::Exchanges)),
+        ]
+        .into_iter()
+        .chain(
+            INDICATOR_COLUMNS
+                .iter()
+                .enumerate()
+                .map(|(i, name)| (name.replace('_', " "), Some(SortKey::Indicator(i)))),
+        )
+        .collect();
+        TableBuilder::new(ui)
+            .striped(true)
+            .resizable(true)
+            .sense(egui::Sense::click())
+            .column(Column::auto().at_least(64.0))
+            .column(Column::auto().at_least(64.0))
+            .column(Column::auto().at_least(70.0))
+            .column(Column::auto().at_least(76.0))
+            .columns(Column::auto().at_least(64.0), INDICATOR_COLUMNS.len())
+            .header(22.0, |mut header| {
+                for (name, key) in &headers {
+                    header.col(|ui| {
+                        let arrow = match key {
+                            Some(k) if *k == self.sort => {
+                                if self.descending {
+                                    " ⬇"
+                                } else {
+                                    " ⬆"
+                                }
+                            }
+                            _ => "",
+                        };
+                        let label = RichText::new(format!("{name}{arrow}")).strong();
+                        let clicked = match key {
+                            Some(_) => ui.add(egui::Button::new(label).frame(false)).clicked(),
+                            None => {
+                                ui.label(label);
+                                false
+                            }
+                        };
+                        if clicked {
+                            header_click = *key;
+                        }
+                    });
+                }
+            })
+            .body(|body| {
+                body.rows(22.0, rows.len(), |mut row| {
+                    let c = rows[row.index()];
+                    row.set_selected(selected == Some(c.id.as_str()));
+                    row.col(|ui| {
+                        ui.monospace(&c.id);
+                    });
+                    row.col(|ui| {
+                        let text = RichText::new(format!("{:.2}", c.score));
+                        ui.label(if c.suspected {
+                            text.color(Color32::from_rgb(230, 90, 70)).strong()
+                        } else {
+                            text
+                        });
+                    });
+                    row.col(|ui| {
+                        ui.label(thousands(c.members.len() as u64));
+                    });
+                    row.col(|ui| {
+                        ui.label(thousands(c.exchanges));
+                    });
+                    for (_, value) in &c.indicators {
+                        row.col(|ui| score_cell_ui(ui, *value));
+                    }
+                    if row.response().clicked() {
+                        command = Some(Command::SelectCluster(c.id.clone()));
+                    }
+                });
+            });
+        if let Some(key) = header_click {
+            if key == self.sort {
+                self.descending = !self.descending;
+            } else {
+                self.sort = key;
+                self.descending = true;
+            }
+        }
+        command
+    }
+}
