@@ -5,7 +5,7 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use common::{run, tiny_folder};
+use common::{generate_cli, tiny_folder};
 use hydrascope::case::Case;
 use hydrascope::generate::{Group, Scenario, TRUTH_FILE, plan, read_truth};
 use hydrascope::logs::Format;
@@ -39,13 +39,7 @@ fn generation_is_deterministic_for_a_seed_and_differs_across_seeds() {
 fn ground_truth_is_kept_apart_from_the_case_and_covers_every_account() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("t.hcase");
-    let (code, stdout, err) = run(&[
-        "generate",
-        "--scenario",
-        "tiny",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let (code, stdout, err) = generate_cli("tiny", &out, &[]);
     assert_eq!(code, 0, "{err}");
     assert!(stdout.contains("t.hcase.truth.csv"), "{stdout}");
     let truth = read_truth(&tmp.path().join("t.hcase.truth.csv")).unwrap();
@@ -73,13 +67,7 @@ fn ground_truth_is_kept_apart_from_the_case_and_covers_every_account() {
         );
     }
     let folder = tmp.path().join("logs");
-    let (code, _, _) = run(&[
-        "generate",
-        "--scenario",
-        "tiny",
-        "--out",
-        folder.to_str().unwrap(),
-    ]);
+    let (code, _, _) = generate_cli("tiny", &folder, &[]);
     assert_eq!(code, 0);
     assert!(folder.join(TRUTH_FILE).exists());
 }
@@ -88,44 +76,11 @@ fn ground_truth_is_kept_apart_from_the_case_and_covers_every_account() {
 fn generate_refuses_to_overwrite_without_force_and_rejects_unknown_scenarios() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("t.hcase");
-    assert_eq!(
-        run(&[
-            "generate",
-            "--scenario",
-            "tiny",
-            "--out",
-            out.to_str().unwrap()
-        ])
-        .0,
-        0
-    );
-    let (code, _, err) = run(&[
-        "generate",
-        "--scenario",
-        "tiny",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    assert_eq!(generate_cli("tiny", &out, &[]).0, 0);
+    let (code, _, err) = generate_cli("tiny", &out, &[]);
     assert_eq!(code, 2, "{err}");
-    assert_eq!(
-        run(&[
-            "generate",
-            "--scenario",
-            "tiny",
-            "--out",
-            out.to_str().unwrap(),
-            "--force"
-        ])
-        .0,
-        0
-    );
-    let (code, _, err) = run(&[
-        "generate",
-        "--scenario",
-        "huge",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    assert_eq!(generate_cli("tiny", &out, &["--force"]).0, 0);
+    let (code, _, err) = generate_cli("huge", &out, &[]);
     assert_eq!(code, 2);
     assert!(err.contains("seed-scale"), "{err}");
 }
@@ -175,13 +130,7 @@ fn seed_scale_plan_has_the_reported_population() {
 fn demo_scenario_traits_hold_hydra_pivot_shared_relay_and_bans() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("demo.hcase");
-    let (code, _, err) = run(&[
-        "generate",
-        "--scenario",
-        "demo",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let (code, _, err) = generate_cli("demo", &out, &[]);
     assert_eq!(code, 0, "{err}");
     let truth: HashMap<String, Group> = read_truth(&tmp.path().join("demo.hcase.truth.csv"))
         .unwrap()

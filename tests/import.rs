@@ -6,7 +6,9 @@ use std::borrow::Cow;
 use std::net::IpAddr;
 use std::path::Path;
 
-use common::{assert_same_case, exchange_lines, files_containing, run, tiny_folder};
+use common::{
+    assert_same_case, exchange_lines, files_containing, generate_cli, import_cli, tiny_folder,
+};
 use hydrascope::case::Case;
 use hydrascope::import::{ImportOptions, Progress, import_folder};
 use hydrascope::logs::record::{
@@ -236,15 +238,7 @@ fn generating_a_case_directly_equals_importing_its_logs() {
     let imported = tmp.path().join("imported.hcase");
     import(&folder, &imported);
     let direct = tmp.path().join("direct.hcase");
-    let (code, _, err) = run(&[
-        "generate",
-        "--scenario",
-        "tiny",
-        "--seed",
-        "9",
-        "--out",
-        direct.to_str().unwrap(),
-    ]);
+    let (code, _, err) = generate_cli("tiny", &direct, &["--seed", "9"]);
     assert_eq!(code, 0, "{err}");
     assert_same_case(&imported, &direct);
 }
@@ -324,12 +318,7 @@ fn import_rejects_each_bad_input_class_with_exit_2_file_line_and_field_and_leave
         let dir = tmp.path().join(what.replace(' ', "-"));
         folder_with_exchanges(&dir, &exchanges);
         let out = dir.with_extension("hcase");
-        let (code, _, err) = run(&[
-            "import",
-            dir.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ]);
+        let (code, _, err) = import_cli(&dir, &out, &[]);
         assert_eq!(code, 2, "{what}: {err}");
         assert!(err.contains("exchanges.jsonl:2:"), "{what}: {err}");
         assert!(err.contains(field), "{what}: {err}");
@@ -359,21 +348,10 @@ fn failed_import_with_force_leaves_the_existing_case_unchanged() {
         &bad,
         &format!("{GOOD}{}", bad_row("r2", "a1", "yesterday", "1")),
     );
-    let (code, _, err) = run(&[
-        "import",
-        bad.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--force",
-    ]);
+    let (code, _, err) = import_cli(&bad, &out, &["--force"]);
     assert_eq!(code, 2, "{err}");
     assert_eq!(std::fs::read(&out).unwrap(), before);
-    let (code, _, err) = run(&[
-        "import",
-        good.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let (code, _, err) = import_cli(&good, &out, &[]);
     assert_eq!(code, 2, "refuses to overwrite without --force");
     assert!(err.contains("--force"), "{err}");
 }
@@ -391,13 +369,7 @@ fn skip_invalid_imports_the_rest_and_writes_every_rejected_row_with_its_reason()
     );
     folder_with_exchanges(&dir, &rows);
     let out = tmp.path().join("c.hcase");
-    let (code, stdout, err) = run(&[
-        "import",
-        dir.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--skip-invalid",
-    ]);
+    let (code, stdout, err) = import_cli(&dir, &out, &["--skip-invalid"]);
     assert_eq!(code, 0, "{err}");
     assert!(stdout.contains("skipped 3 invalid rows"), "{stdout}");
     let rejects = std::fs::read_to_string(tmp.path().join("c.hcase.rejects.jsonl")).unwrap();
@@ -441,12 +413,7 @@ fn missing_required_section_and_csv_header_are_named() {
     )
     .unwrap();
     let out = tmp.path().join("c.hcase");
-    let (code, _, err) = run(&[
-        "import",
-        dir.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let (code, _, err) = import_cli(&dir, &out, &[]);
     assert_eq!(code, 2);
     assert!(err.contains("no exchanges file"), "{err}");
     std::fs::write(
@@ -454,12 +421,7 @@ fn missing_required_section_and_csv_header_are_named() {
         "request_id,account_id,model,input_tokens,output_tokens\n",
     )
     .unwrap();
-    let (code, _, err) = run(&[
-        "import",
-        dir.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let (code, _, err) = import_cli(&dir, &out, &[]);
     assert_eq!(code, 2);
     assert!(
         err.contains("exchanges.csv") && err.contains("`ts`"),
@@ -501,12 +463,7 @@ fn a_doubled_export_rejects_every_repeat_and_keeps_one_copy_of_each_row() {
     assert_eq!(case.summary().unwrap().exchanges as usize, n);
     // Strict mode names the first repeated line.
     let strict = tmp.path().join("strict.hcase");
-    let (code, _, err) = run(&[
-        "import",
-        dir.to_str().unwrap(),
-        "--out",
-        strict.to_str().unwrap(),
-    ]);
+    let (code, _, err) = import_cli(&dir, &strict, &[]);
     assert_eq!(code, 2, "{err}");
     assert!(
         err.contains(&format!("exchanges.jsonl:{}:", n + 1)),
@@ -527,12 +484,7 @@ fn the_first_bad_row_in_the_file_is_reported_even_when_it_is_a_duplicate() {
     );
     folder_with_exchanges(&dir, &rows);
     let out = tmp.path().join("c.hcase");
-    let (code, _, err) = run(&[
-        "import",
-        dir.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let (code, _, err) = import_cli(&dir, &out, &[]);
     assert_eq!(code, 2);
     assert!(
         err.contains("exchanges.jsonl:3:") && err.contains("duplicate request_id"),
@@ -552,12 +504,7 @@ fn bad_rows_in_accounts_and_events_are_named_too() {
     )
     .unwrap();
     let out = tmp.path().join("a.hcase");
-    let (code, _, err) = run(&[
-        "import",
-        dir.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let (code, _, err) = import_cli(&dir, &out, &[]);
     assert_eq!(code, 2);
     assert!(
         err.contains("accounts.jsonl:2:") && err.contains("field `billing_country`"),
@@ -573,12 +520,7 @@ fn bad_rows_in_accounts_and_events_are_named_too() {
     )
     .unwrap();
     let out = tmp.path().join("e.hcase");
-    let (code, _, err) = run(&[
-        "import",
-        dir.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let (code, _, err) = import_cli(&dir, &out, &[]);
     assert_eq!(code, 2);
     assert!(
         err.contains("events.csv:2:") && err.contains("field `account_id`"),
@@ -636,23 +578,11 @@ fn a_failed_import_leaves_the_existing_cases_rejects_file_alone() {
         ),
     );
     let out = tmp.path().join("c.hcase");
-    let (code, _, err) = run(&[
-        "import",
-        dir.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--skip-invalid",
-    ]);
+    let (code, _, err) = import_cli(&dir, &out, &["--skip-invalid"]);
     assert_eq!(code, 0, "{err}");
     let rejects = tmp.path().join("c.hcase.rejects.jsonl");
     let before = std::fs::read(&rejects).unwrap();
-    let (code, _, _) = run(&[
-        "import",
-        dir.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--force",
-    ]);
+    let (code, _, _) = import_cli(&dir, &out, &["--force"]);
     assert_eq!(code, 2);
     assert_eq!(std::fs::read(&rejects).unwrap(), before);
 }

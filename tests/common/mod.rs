@@ -22,6 +22,31 @@ pub fn run(args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// `hydrascope import DIR --out CASE [FLAGS…]`; returns (exit code, stdout, stderr).
+pub fn import_cli(dir: &Path, out: &Path, flags: &[&str]) -> (i32, String, String) {
+    let mut args = vec![
+        "import",
+        dir.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(flags);
+    run(&args)
+}
+
+/// `hydrascope generate --scenario NAME --out OUT [FLAGS…]`; returns (exit code, stdout, stderr).
+pub fn generate_cli(scenario: &str, out: &Path, flags: &[&str]) -> (i32, String, String) {
+    let mut args = vec![
+        "generate",
+        "--scenario",
+        scenario,
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(flags);
+    run(&args)
+}
+
 /// Generates the tiny scenario as a folder.
 pub fn tiny_folder(dir: &Path, seed: u64, format: Format, gzip: bool) -> PathBuf {
     let out = dir.join(format!("logs-{seed}-{format:?}-{gzip}"));
