@@ -274,25 +274,26 @@ pub fn generate(
     })
 }
 
-fn has_log_files(dir: &Path) -> bool {
-    crate::logs::discover(dir).is_ok_and(|f| !f.files.is_empty())
-        || Section::ALL.iter().any(|s| {
+/// The section files (any format) already in `dir`.
+fn existing_log_files(dir: &Path) -> Vec<PathBuf> {
+    Section::ALL
+        .iter()
+        .flat_map(|s| {
             ["jsonl", "csv", "jsonl.gz", "csv.gz"]
-                .iter()
-                .any(|ext| dir.join(format!("{}.{ext}", s.name())).exists())
+                .map(|ext| dir.join(format!("{}.{ext}", s.name())))
         })
+        .filter(|path| path.exists())
+        .collect()
+}
+
+fn has_log_files(dir: &Path) -> bool {
+    !existing_log_files(dir).is_empty()
 }
 
 fn remove_log_files(dir: &Path) -> std::io::Result<()> {
-    for section in Section::ALL {
-        for ext in ["jsonl", "csv", "jsonl.gz", "csv.gz"] {
-            let path = dir.join(format!("{}.{ext}", section.name()));
-            if path.exists() {
-                std::fs::remove_file(path)?;
-            }
-        }
-    }
-    Ok(())
+    existing_log_files(dir)
+        .into_iter()
+        .try_for_each(std::fs::remove_file)
 }
 
 fn write_truth(path: &Path, pop: &Population) -> std::io::Result<()> {
