@@ -23,17 +23,42 @@ fn last_case_file() -> PathBuf {
     data_dir().join("last_case.txt")
 }
 
-/// The case opened last, if it still exists.
-pub fn last_case() -> Option<PathBuf> {
-    let text = std::fs::read_to_string(last_case_file()).ok()?;
-    let path = PathBuf::from(text.trim());
-    path.is_file().then_some(path)
+fn recent_cases_file() -> PathBuf {
+    data_dir().join("recent_cases.txt")
 }
 
-/// Remembers `case` as the one opened last (best effort: a read-only home
+/// Cases at most in the recent list.
+pub const MAX_RECENT: usize = 10;
+
+/// Recently opened cases that still exist, newest first.
+pub fn recent_cases() -> Vec<PathBuf> {
+    let text = std::fs::read_to_string(recent_cases_file())
+        .or_else(|_| std::fs::read_to_string(last_case_file()))
+        .unwrap_or_default();
+    text.lines()
+        .map(|l| PathBuf::from(l.trim()))
+        .filter(|p| !p.as_os_str().is_empty() && p.is_file())
+        .take(MAX_RECENT)
+        .collect()
+}
+
+/// The case opened last, if it still exists.
+pub fn last_case() -> Option<PathBuf> {
+    recent_cases().into_iter().next()
+}
+
+/// Puts `case` first in the recent list (best effort: a read-only home
 /// directory must not stop the analyst).
-pub fn remember_last_case(case: &Path) {
+pub fn remember_case(case: &Path) {
     let path = std::fs::canonicalize(case).unwrap_or_else(|_| case.to_path_buf());
+    let mut recent = recent_cases();
+    recent.retain(|p| p != &path);
+    recent.insert(0, path);
+    recent.truncate(MAX_RECENT);
+    let text: String = recent
+        .iter()
+        .map(|p| format!("{}\n", p.to_string_lossy()))
+        .collect();
     let _ = std::fs::create_dir_all(data_dir());
-    let _ = std::fs::write(last_case_file(), path.to_string_lossy().as_bytes());
+    let _ = std::fs::write(recent_cases_file(), text);
 }

@@ -4,6 +4,7 @@
 //! every rule in words an analyst can check.
 
 pub mod evidence;
+pub mod layout;
 pub mod leiden;
 pub mod score;
 pub mod simhash;
@@ -363,7 +364,22 @@ pub fn analyze_case(case: &Case, params: &Params) -> Result<AnalysisResult, Case
     let load_secs = started.elapsed().as_secs_f64();
     let mut result = run(&features, &activity, &windows, params);
     result.stats.load_secs = load_secs;
-    case.store_analysis(&to_stored(&result))?;
+    let mut stored = to_stored(&result);
+    // The timeline's model mix of a selected cluster: one more pass over
+    // the exchanges, for clusters of two or more accounts (a lone account's
+    // traffic is already in the per-account rollups).
+    let mut cluster_of = vec![None; features.accounts.len()];
+    for (i, c) in result.clusters.iter().enumerate() {
+        if c.members.len() >= 2 {
+            for &a in &c.members {
+                if let Some(slot) = cluster_of.get_mut(a as usize) {
+                    *slot = Some(i as u32);
+                }
+            }
+        }
+    }
+    stored.cluster_series = case.cluster_model_hourly(&cluster_of)?;
+    case.store_analysis(&stored)?;
     Ok(result)
 }
 
@@ -411,5 +427,6 @@ pub fn to_stored(result: &AnalysisResult) -> crate::case::analysis_store::Stored
                 )
             })
             .collect(),
+        cluster_series: Vec::new(),
     }
 }

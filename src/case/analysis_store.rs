@@ -39,6 +39,23 @@ pub struct StoredCluster {
     pub reasons_json: String,
 }
 
+/// One cluster's traffic on one model in one hour (`cluster_model_hourly`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ClusterModelHour {
+    /// Index of the cluster in [`StoredAnalysis::clusters`].
+    pub cluster: u32,
+    /// Model id in `models`.
+    pub model: u32,
+    /// Hour since the epoch (UTC).
+    pub hour: i64,
+    /// Exchanges.
+    pub exchanges: u64,
+    /// Prompt tokens.
+    pub input_tokens: i64,
+    /// Completion tokens.
+    pub output_tokens: i64,
+}
+
 /// A run's results as stored.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StoredAnalysis {
@@ -50,6 +67,8 @@ pub struct StoredAnalysis {
     pub clusters: Vec<StoredCluster>,
     /// Links: account indices a < b, weight, evidence.
     pub links: Vec<(u32, u32, f64, Vec<StoredLinkEvidence>)>,
+    /// Per cluster of two or more accounts: its traffic per model and hour.
+    pub cluster_series: Vec<ClusterModelHour>,
 }
 
 /// Sub-score columns of `clusters`, in order.
@@ -66,7 +85,11 @@ impl Case {
     /// Replaces the stored analysis results with `analysis`.
     pub fn store_analysis(&self, analysis: &StoredAnalysis) -> Result<(), CaseError> {
         let tx = self.conn().unchecked_transaction()?;
-        tx.execute_batch("DELETE FROM link_evidence; DELETE FROM links; DELETE FROM cluster_members; DELETE FROM clusters;")?;
+        // The layout belongs to the clustering it was drawn for, so it goes too.
+        tx.execute_batch(
+            "DELETE FROM link_evidence; DELETE FROM links; DELETE FROM cluster_members; DELETE FROM clusters; \
+             DELETE FROM cluster_model_hourly; DELETE FROM layout;",
+        )?;
         tx.execute(
             "INSERT INTO analysis_runs (finished_at, params_json, stats_json) VALUES (?1, ?2, ?3)",
             params![
@@ -122,6 +145,23 @@ impl Case {
                     evidence.execute(params![a, b, e.kind, e.shared, e.weight, e.example])?;
                 }
             }
+            let mut series = tx.prepare(
+                "INSERT INTO cluster_model_hourly (cluster, model, hour, exchanges, input_tokens, output_tokens) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            for row in &analysis.cluster_series {
+                let Some(cluster) = analysis.clusters.get(row.cluster as usize) else {
+                    continue;
+                };
+                series.execute(params![
+                    cluster.id,
+                    i64::from(row.model) + 1,
+                    row.hour,
+                    row.exchanges,
+                    row.input_tokens,
+                    row.output_tokens
+                ])?;
+            }
         }
         tx.commit()?;
         Ok(())
@@ -173,5 +213,101 @@ impl Case {
             }
         }
         Ok(Some(clusters))
+    }
+}
+
+impl Case {
+    /// One pass over `exchanges`: the traffic per model and hour of every
+    /// cluster `cluster_of` names (account index → cluster index, `None` for
+    /// accounts whose cluster gets no series). Sorted by cluster, model, hour.
+    pub fn cluster_model_hourly(
+        &self,
+        cluster_of: &[Option<u32>],
+    ) -> Result<Vec<ClusterModelHour>, CaseError> {
+        let mut sums: rustc_hash::FxHashMap<(u32, u32, i64), (u64, i64, i64)> =
+            rustc_hash::FxHashMap::default();
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT account, ts_ms, model, input_tokens, output_tokens FROM exchanges")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let account = r.get::<_, i64>(0)? - 1;
+            let Some(Some(cluster)) = usize::try_from(account)
+                .ok()
+                .and_then(|a| cluster_of.get(a))
+            else {
+                continue;
+            };
+            let hour = crate::case::builder::hour_of_ms(r.get(1)?);
+            let model = (r.get::<_, i64>(2)? - 1).max(0) as u32;
+            let slot = sums.entry((*cluster, model, hour)).or_default();
+            slot.0 += 1;
+            slot.1 += r.get::<_, i64>(3)?;
+            slot.2 += r.get::<_, i64>(4)?;
+        }
+        let mut out: Vec<ClusterModelHour> = sums
+            .into_iter()
+            .map(
+                |((cluster, model, hour), (exchanges, input_tokens, output_tokens))| {
+                    ClusterModelHour {
+                        cluster,
+                        model,
+                        hour,
+                        exchanges,
+                        input_tokens,
+                        output_tokens,
+                    }
+                },
+            )
+            .collect();
+        out.sort_unstable_by_key(|r| (r.cluster, r.model, r.hour));
+        Ok(out)
+    }
+
+    /// The parameters of the latest analysis run, as JSON.
+    pub fn last_analysis_params(&self) -> Result<Option<String>, CaseError> {
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT params_json FROM analysis_runs ORDER BY id DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Stores graph positions, one `[x, y]` per account index, replacing
+    /// any earlier layout.
+    pub fn store_layout(&self, positions: &[[f32; 2]]) -> Result<(), CaseError> {
+        let tx = self.conn().unchecked_transaction()?;
+        tx.execute("DELETE FROM layout", [])?;
+        {
+            let mut insert =
+                tx.prepare("INSERT INTO layout (account, x, y) VALUES (?1, ?2, ?3)")?;
+            for (i, [x, y]) in positions.iter().enumerate() {
+                insert.execute(params![i as i64 + 1, f64::from(*x), f64::from(*y)])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The stored layout, if it covers exactly the case's `accounts`
+    /// accounts (anything else is stale and must be recomputed).
+    pub fn stored_layout(&self, accounts: usize) -> Result<Option<Vec<[f32; 2]>>, CaseError> {
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT account, x, y FROM layout ORDER BY account")?;
+        let mut rows = stmt.query([])?;
+        let mut out = Vec::with_capacity(accounts);
+        while let Some(r) = rows.next()? {
+            let (account, x, y): (i64, f64, f64) = (r.get(0)?, r.get(1)?, r.get(2)?);
+            if account != out.len() as i64 + 1 || !x.is_finite() || !y.is_finite() {
+                return Ok(None);
+            }
+            out.push([x as f32, y as f32]);
+        }
+        Ok((out.len() == accounts && accounts > 0).then_some(out))
     }
 }

@@ -7,6 +7,7 @@ pub mod features;
 pub mod records;
 pub mod schema;
 pub mod summary;
+pub mod workbench;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};

@@ -20,7 +20,7 @@ pub const ROLLUP_TABLES: &[&str] = &[
 ];
 
 /// The newest case-file format this build reads and writes.
-pub const SCHEMA_VERSION: i32 = 3;
+pub const SCHEMA_VERSION: i32 = 4;
 
 /// Format 1: the imported data, its dictionaries, and the per-account rollups.
 const V1: &str = r#"
@@ -230,12 +230,33 @@ CREATE TABLE link_evidence (
 ) WITHOUT ROWID;
 "#;
 
+/// Format 4 adds what the workbench keeps: account positions of the graph
+/// layout, and each cluster's traffic per model and hour (the selection's
+/// model mix on the timeline), both written with the analysis they belong to.
+const V4: &str = r#"
+CREATE TABLE layout (
+    account INTEGER PRIMARY KEY,
+    x REAL NOT NULL,
+    y REAL NOT NULL
+);
+CREATE TABLE cluster_model_hourly (
+    cluster TEXT NOT NULL,
+    model INTEGER NOT NULL,
+    hour INTEGER NOT NULL,
+    exchanges INTEGER NOT NULL,
+    input_tokens INTEGER NOT NULL,
+    output_tokens INTEGER NOT NULL,
+    PRIMARY KEY (cluster, model, hour)
+) WITHOUT ROWID;
+"#;
+
 /// The SQL that takes a file from `version - 1` to `version`.
 fn migration_to(version: i32) -> Option<String> {
     match version {
         1 => Some(V1.to_string()),
         2 => Some(v2()),
         3 => Some(V3.to_string()),
+        4 => Some(V4.to_string()),
         _ => None,
     }
 }

@@ -1,16 +1,26 @@
-//! The app shell: what the analyst is looking at (the open case), the worker
-//! that opens cases off the UI thread, file drops, and the panel layout.
+//! The app shell: opens cases off the UI thread, owns what the analyst is
+//! looking at (settings, selection, filters, time range), lays the panels
+//! out, and applies their commands in one place. It holds no domain logic:
+//! queries go to the worker, layout and analysis to jobs.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver};
+use std::time::{Duration, Instant};
 
 use super::cluster_table::ClusterTable;
-use super::inspector::Inspector;
+use super::filter_panel::FilterPanel;
+use super::graph_view::{GraphInput, GraphView};
+use super::inspector::{Inspector, InspectorInput};
+use super::jobs::{AnalysisJob, LayoutJob, LayoutUpdate};
+use super::model::{Loaded, NO_CLUSTER};
+use super::state::{BottomTab, CaseView, ViewSettings};
 use super::summary_panel::SummaryPanel;
-use super::timeline::Timeline;
-use crate::case::analysis_store::StoredCluster;
-use crate::case::{Case, CaseSummary};
+use super::timeline::{Timeline, TimelineInput};
+use super::worker::{Answer, Query, SelectionSeries, Worker};
+use crate::analysis::Params;
+use crate::analysis::layout::LayoutStage;
+use crate::case::workbench::AccountLink;
 use crate::generate::{GenerateOptions, Scenario};
 use crate::import::Progress;
 use crate::logs::Format;
@@ -21,8 +31,43 @@ use crate::paths;
 pub enum Command {
     /// Open a case file.
     OpenCase(PathBuf),
-    /// Select a cluster by id: the table highlights it, the inspector shows it.
-    SelectCluster(String),
+    /// Ask for a case file with the system dialog.
+    OpenDialog,
+    /// Select a cluster (index), or nothing.
+    SelectCluster(Option<usize>),
+    /// Select an account (index) and highlight its cluster, or clear the selection.
+    SelectAccount(Option<u32>),
+    /// Select a set of accounts (box select).
+    SelectAccounts(Vec<u32>),
+    /// Show only a cluster and its one-hop neighbours, or everything.
+    Focus(Option<usize>),
+    /// Keep only accounts active in an hour range (inclusive), or all.
+    SetTimeRange(Option<(i64, i64)>),
+    /// Find accounts by id, org, e-mail domain, IP or card token.
+    Search(String),
+    /// Change the view settings.
+    Settings(ViewSettings),
+    /// Compute the graph layout again.
+    Relayout,
+    /// Stop the running layout.
+    CancelLayout,
+    /// Re-run the analysis with these parameters and reload.
+    RerunAnalysis(Params),
+    /// Undo the last case edit (case work lands with tags and notes).
+    Undo,
+    /// Redo the last undone case edit.
+    Redo,
+}
+
+/// How the app is started.
+#[derive(Clone, Debug, Default)]
+pub struct AppOptions {
+    /// The case to open (else the last one, else the demo case).
+    pub case: Option<PathBuf>,
+    /// Remember opened cases in the recent list (off in tests).
+    pub remember: bool,
+    /// View settings to start from.
+    pub settings: ViewSettings,
 }
 
 /// The state of the case being shown.
@@ -38,49 +83,88 @@ enum CaseState {
     },
 }
 
-/// An opened case, ready to draw.
-pub struct Loaded {
-    /// Where it is.
-    pub path: PathBuf,
-    /// Its summary.
-    pub summary: CaseSummary,
-    /// The stored analysis: clusters highest score first, or `None` if the
-    /// case was never analysed.
-    pub clusters: Option<Vec<StoredCluster>>,
-    /// Account ids by account index, for naming cluster members.
-    pub account_ids: Vec<String>,
+/// Latest ticket of each kind of query, so stale answers are dropped.
+#[derive(Default)]
+struct Tickets {
+    selection: u64,
+    account: u64,
 }
 
 /// The workbench application.
 pub struct App {
     ctx: egui::Context,
+    options: AppOptions,
     case: CaseState,
-    /// The selected cluster's id.
-    selected_cluster: Option<String>,
+    settings: ViewSettings,
+    view: CaseView,
+    /// Bumped whenever `settings` or `view` change (the graph's cache key).
+    revision: u64,
+    commands: Vec<Command>,
+    worker: Option<Worker>,
+    tickets: Tickets,
+    selection_series: Option<SelectionSeries>,
+    account_links: Option<(u32, Vec<AccountLink>)>,
+    positions: Arc<Vec<[f32; 2]>>,
+    positions_version: u64,
+    layout_job: Option<LayoutJob>,
+    layout_stage: Option<LayoutStage>,
+    analysis_job: Option<AnalysisJob>,
+    open_dialog: Option<Receiver<Option<PathBuf>>>,
+    rerun_params: Option<Params>,
+    status: Option<String>,
+    recent: Vec<PathBuf>,
+    opened_at: Instant,
+    first_frame: Option<Duration>,
     summary_panel: SummaryPanel,
+    filter_panel: FilterPanel,
     cluster_table: ClusterTable,
     inspector: Inspector,
     timeline: Timeline,
-    commands: Vec<Command>,
+    graph: GraphView,
 }
 
 impl App {
-    /// Starts opening `case` (or the last / demo case) in the background.
-    pub fn new(ctx: egui::Context, case: Option<PathBuf>) -> Self {
-        let case = start_loading(&ctx, case);
+    /// Starts opening the case of `options` (or the last / demo case) in
+    /// the background.
+    pub fn new(ctx: egui::Context, options: AppOptions) -> Self {
+        let case = start_loading(&ctx, options.case.clone());
         Self {
             ctx,
+            settings: options.settings.clone(),
+            recent: if options.remember {
+                paths::recent_cases()
+            } else {
+                Vec::new()
+            },
+            options,
             case,
-            selected_cluster: None,
+            view: CaseView::default(),
+            revision: 1,
+            commands: Vec::new(),
+            worker: None,
+            tickets: Tickets::default(),
+            selection_series: None,
+            account_links: None,
+            positions: Arc::new(Vec::new()),
+            positions_version: 0,
+            layout_job: None,
+            layout_stage: None,
+            analysis_job: None,
+            open_dialog: None,
+            rerun_params: None,
+            status: None,
+            opened_at: Instant::now(),
+            first_frame: None,
             summary_panel: SummaryPanel::default(),
+            filter_panel: FilterPanel::default(),
             cluster_table: ClusterTable::default(),
             inspector: Inspector::default(),
             timeline: Timeline::default(),
-            commands: Vec::new(),
+            graph: GraphView::default(),
         }
     }
 
-    /// Whether a case is open and drawn (for tests).
+    /// The open case, once loaded.
     pub fn loaded(&self) -> Option<&Loaded> {
         match &self.case {
             CaseState::Loaded(loaded) => Some(loaded),
@@ -88,7 +172,7 @@ impl App {
         }
     }
 
-    /// The error shown instead of a case, if any (for tests).
+    /// The error shown instead of a case, if any.
     pub fn failure(&self) -> Option<&str> {
         match &self.case {
             CaseState::Failed { message } => Some(message),
@@ -96,13 +180,77 @@ impl App {
         }
     }
 
-    fn poll_loading(&mut self) {
+    /// Selection, filters and time range of the open case.
+    pub fn view(&self) -> &CaseView {
+        &self.view
+    }
+
+    /// The view settings.
+    pub fn settings(&self) -> &ViewSettings {
+        &self.settings
+    }
+
+    /// Whether the graph has positions for every account.
+    pub fn has_layout(&self) -> bool {
+        self.loaded()
+            .is_some_and(|l| !l.accounts.is_empty() && self.positions.len() == l.accounts.len())
+    }
+
+    /// Whether a layout, analysis or query is still under way.
+    pub fn busy(&self) -> bool {
+        self.layout_job.is_some()
+            || self.analysis_job.is_some()
+            || (self.selection_accounts().is_some() && self.selection_series.is_none())
+            || (self.view.account.is_some() && self.account_links.is_none())
+            || (self.view.time_range.is_some() && self.view.active_in_range.is_none())
+    }
+
+    /// Time from starting to open the case to its first drawn frame.
+    pub fn first_frame(&self) -> Option<Duration> {
+        self.first_frame
+    }
+
+    /// Milliseconds the graph's last mesh build took.
+    pub fn graph_build_ms(&self) -> f32 {
+        self.graph.last_build_ms
+    }
+
+    /// Queues a command as if a panel had given it.
+    pub fn push_command(&mut self, command: Command) {
+        self.commands.push(command);
+    }
+
+    /// The accounts the timelines and mixes describe, and the stored
+    /// cluster they are, if any.
+    fn selection_accounts(&self) -> Option<(Vec<u32>, Option<usize>)> {
+        let loaded = self.loaded()?;
+        if !self.view.accounts.is_empty() {
+            return Some((self.view.accounts.clone(), None));
+        }
+        if let Some(c) = self
+            .view
+            .cluster
+            .and_then(|c| loaded.clusters.get(c).map(|x| (c, x)))
+        {
+            return Some((c.1.members.clone(), Some(c.0)));
+        }
+        self.view.account.map(|a| (vec![a], None))
+    }
+
+    fn selection_label(&self) -> Option<String> {
+        let loaded = self.loaded()?;
+        let (accounts, cluster) = self.selection_accounts()?;
+        Some(match cluster.and_then(|c| loaded.clusters.get(c)) {
+            Some(c) => format!("cluster {} ({} accounts)", c.id, accounts.len()),
+            None if accounts.len() == 1 => format!("account {}", loaded.account_name(accounts[0])),
+            None => format!("{} selected accounts", accounts.len()),
+        })
+    }
+
+    fn poll(&mut self) {
         if let CaseState::Loading { result, .. } = &self.case {
             match result.try_recv() {
-                Ok(Ok(loaded)) => {
-                    paths::remember_last_case(&loaded.path);
-                    self.case = CaseState::Loaded(Box::new(loaded));
-                }
+                Ok(Ok(loaded)) => self.on_loaded(loaded),
                 Ok(Err(message)) => self.case = CaseState::Failed { message },
                 Err(mpsc::TryRecvError::Empty) => {}
                 Err(mpsc::TryRecvError::Disconnected) => {
@@ -110,6 +258,305 @@ impl App {
                         message: "the case loader stopped unexpectedly".into(),
                     }
                 }
+            }
+        }
+        if let Some(worker) = &self.worker {
+            for (ticket, answer) in worker.answers() {
+                self.on_answer(ticket, answer);
+            }
+        }
+        let mut layout_done = false;
+        if let Some(job) = &self.layout_job {
+            for update in job.updates.try_iter() {
+                match update {
+                    LayoutUpdate::Progress(stage, positions) => {
+                        let first = self.positions.is_empty();
+                        self.positions = positions;
+                        self.positions_version += 1;
+                        self.layout_stage = Some(stage);
+                        if first {
+                            self.graph.request_fit(Vec::new());
+                        }
+                    }
+                    LayoutUpdate::Done(positions, stored) => {
+                        self.positions = positions;
+                        self.positions_version += 1;
+                        layout_done = true;
+                        if let Err(err) = stored {
+                            self.status = Some(format!("layout not saved in the case: {err}"));
+                        }
+                    }
+                }
+            }
+        }
+        if layout_done {
+            self.layout_job = None;
+            self.layout_stage = None;
+            self.graph.request_fit(Vec::new());
+        }
+        if let Some(job) = &self.analysis_job
+            && let Ok(outcome) = job.result.try_recv()
+        {
+            self.analysis_job = None;
+            match outcome {
+                Ok(summary) => {
+                    self.status = Some(format!("Analysis done: {summary}"));
+                    if let Some(path) = self.loaded().map(|l| l.path.clone()) {
+                        self.commands.push(Command::OpenCase(path));
+                    }
+                }
+                Err(err) => self.status = Some(format!("Analysis failed: {err}")),
+            }
+        }
+        if let Some(dialog) = &self.open_dialog {
+            match dialog.try_recv() {
+                Ok(Some(path)) => {
+                    self.open_dialog = None;
+                    self.commands.push(Command::OpenCase(path));
+                }
+                Ok(None) | Err(mpsc::TryRecvError::Disconnected) => {
+                    self.open_dialog = None;
+                    self.status = Some(
+                        "No file chosen. If no dialog appeared, this desktop has no file-dialog portal: \
+                         drop the .hcase on the window or run `hydrascope open CASE`"
+                            .into(),
+                    );
+                }
+                Err(mpsc::TryRecvError::Empty) => {}
+            }
+        }
+    }
+
+    fn on_loaded(&mut self, loaded: Loaded) {
+        if self.options.remember {
+            paths::remember_case(&loaded.path);
+            self.recent = paths::recent_cases();
+        }
+        let ctx = self.ctx.clone();
+        self.worker = Some(Worker::start(
+            loaded.path.clone(),
+            loaded.accounts.len(),
+            move || ctx.request_repaint(),
+        ));
+        self.view = CaseView::default();
+        self.selection_series = None;
+        self.account_links = None;
+        self.layout_job = None;
+        self.layout_stage = None;
+        self.revision += 1;
+        match &loaded.stored_layout {
+            Some(positions) => {
+                self.positions = Arc::new(positions.clone());
+                self.positions_version += 1;
+            }
+            None => {
+                self.positions = Arc::new(Vec::new());
+                self.positions_version += 1;
+                if loaded.analysed && !loaded.accounts.is_empty() {
+                    self.start_layout(&loaded);
+                }
+            }
+        }
+        self.graph = GraphView::default();
+        self.case = CaseState::Loaded(Box::new(loaded));
+    }
+
+    fn start_layout(&mut self, loaded: &Loaded) {
+        let ctx = self.ctx.clone();
+        self.layout_job = Some(LayoutJob::start(
+            loaded.path.clone(),
+            loaded.cluster_of.clone(),
+            loaded.links.links.clone(),
+            move || ctx.request_repaint(),
+        ));
+        self.layout_stage = Some(LayoutStage::Clusters);
+    }
+
+    fn on_answer(&mut self, ticket: u64, answer: Answer) {
+        match answer {
+            Answer::AccountLinks(account, links) => {
+                if ticket == self.tickets.account && self.view.account == Some(account) {
+                    self.account_links = Some((account, links));
+                }
+            }
+            Answer::Selection(series) => {
+                if ticket == self.tickets.selection {
+                    self.selection_series = Some(*series);
+                }
+            }
+            Answer::ActiveBetween(range, active) => {
+                if self.view.time_range == Some(range) {
+                    self.view.active_in_range = Some(active);
+                    self.revision += 1;
+                }
+            }
+            Answer::RequestIp(ip, found) => {
+                if self.view.search == ip && !found.is_empty() {
+                    let mut hits = self.view.search_hits.clone();
+                    hits.extend(found);
+                    hits.sort_unstable();
+                    hits.dedup();
+                    self.show_search_hits(hits);
+                }
+            }
+            Answer::Failed(message) => self.status = Some(format!("Query failed: {message}")),
+        }
+    }
+
+    fn ask_selection(&mut self) {
+        self.selection_series = None;
+        let Some((accounts, cluster)) = self.selection_accounts() else {
+            return;
+        };
+        let cluster_id = cluster.and_then(|c| {
+            self.loaded()
+                .and_then(|l| l.clusters.get(c))
+                .filter(|c| c.members.len() >= 2)
+                .map(|c| c.id.clone())
+        });
+        if let Some(worker) = &mut self.worker {
+            self.tickets.selection = worker.ask(Query::Selection {
+                accounts,
+                cluster: cluster_id,
+            });
+        }
+    }
+
+    fn show_search_hits(&mut self, hits: Vec<u32>) {
+        self.view.search_hits = hits.clone();
+        match hits.as_slice() {
+            [] => {}
+            [one] => self.apply(Command::SelectAccount(Some(*one))),
+            _ => self.apply(Command::SelectAccounts(hits.clone())),
+        }
+        if !hits.is_empty() {
+            self.graph.request_fit(hits);
+        }
+        self.revision += 1;
+    }
+
+    fn apply_commands(&mut self) {
+        while !self.commands.is_empty() {
+            for command in std::mem::take(&mut self.commands) {
+                self.apply(command);
+            }
+        }
+    }
+
+    fn apply(&mut self, command: Command) {
+        self.revision += 1;
+        match command {
+            Command::OpenCase(path) => {
+                self.worker = None;
+                self.layout_job = None;
+                self.opened_at = Instant::now();
+                self.first_frame = None;
+                self.case = start_loading(&self.ctx, Some(path));
+            }
+            Command::OpenDialog => {
+                if self.open_dialog.is_none() {
+                    self.open_dialog = Some(spawn_open_dialog(&self.ctx));
+                }
+            }
+            Command::SelectCluster(cluster) => {
+                self.view.cluster = cluster;
+                self.view.account = None;
+                self.view.accounts.clear();
+                if let Some(members) =
+                    cluster.and_then(|c| Some(self.loaded()?.clusters.get(c)?.members.clone()))
+                {
+                    self.graph.request_fit(members);
+                }
+                self.ask_selection();
+            }
+            Command::SelectAccount(account) => {
+                let before = self.selection_accounts().map(|s| s.0);
+                self.view.account = account;
+                self.view.accounts.clear();
+                self.view.cluster = account.and_then(|a| {
+                    let c = *self.loaded()?.cluster_of.get(a as usize)?;
+                    (c != NO_CLUSTER).then_some(c as usize)
+                });
+                self.account_links = None;
+                if let (Some(a), Some(worker)) = (account, &mut self.worker) {
+                    self.tickets.account = worker.ask(Query::AccountLinks(a));
+                }
+                if self.selection_accounts().map(|s| s.0) != before {
+                    self.ask_selection();
+                }
+                if account.is_none() {
+                    self.view.search_hits.clear();
+                }
+            }
+            Command::SelectAccounts(accounts) => {
+                self.view.accounts = accounts;
+                self.view.account = None;
+                self.view.cluster = None;
+                self.ask_selection();
+            }
+            Command::Focus(cluster) => {
+                self.view.focus = cluster;
+                if let Some(c) = cluster {
+                    self.apply(Command::SelectCluster(Some(c)));
+                } else {
+                    self.graph.request_fit(Vec::new());
+                }
+            }
+            Command::SetTimeRange(range) => {
+                self.view.time_range = range;
+                self.view.active_in_range = None;
+                if let (Some((first, last)), Some(worker)) = (range, &mut self.worker) {
+                    worker.ask(Query::ActiveBetween(first, last));
+                }
+            }
+            Command::Search(text) => {
+                self.view.search = text.clone();
+                let hits = self.loaded().map(|l| search(l, &text)).unwrap_or_default();
+                if text.parse::<std::net::IpAddr>().is_ok()
+                    && let Some(worker) = &mut self.worker
+                {
+                    worker.ask(Query::RequestIp(text.clone()));
+                }
+                if text.is_empty() {
+                    self.view.search_hits.clear();
+                } else {
+                    if hits.is_empty() {
+                        self.status = Some(format!(
+                            "No account matches “{text}” (request IPs are still being checked)"
+                        ));
+                    }
+                    self.show_search_hits(hits);
+                }
+            }
+            Command::Settings(settings) => self.settings = settings,
+            Command::Relayout => {
+                if let CaseState::Loaded(loaded) = std::mem::replace(
+                    &mut self.case,
+                    CaseState::Failed {
+                        message: String::new(),
+                    },
+                ) {
+                    self.start_layout(&loaded);
+                    self.case = CaseState::Loaded(loaded);
+                }
+            }
+            Command::CancelLayout => {
+                self.layout_job = None;
+                self.layout_stage = None;
+                self.status =
+                    Some("Layout stopped; the graph shows where it got to (not saved)".into());
+            }
+            Command::RerunAnalysis(params) => {
+                if let Some(path) = self.loaded().map(|l| l.path.clone()) {
+                    let ctx = self.ctx.clone();
+                    self.analysis_job = Some(AnalysisJob::start(path, params, move || {
+                        ctx.request_repaint()
+                    }));
+                    self.status = None;
+                }
+            }
+            Command::Undo | Command::Redo => {
+                self.status = Some("Nothing to undo: the analysis and layout are not edits; tags and notes will be".into());
             }
         }
     }
@@ -127,30 +574,128 @@ impl App {
             if path.extension().is_some_and(|e| e == "hcase") {
                 self.commands.push(Command::OpenCase(path));
             } else {
-                self.case = CaseState::Failed {
-                    message: format!(
-                        "{}: drop a Hydrascope case file (.hcase) to open it",
-                        path.display()
-                    ),
-                };
+                self.status = Some(format!(
+                    "{}: not opened; drop a Hydrascope case file (.hcase)",
+                    path.display()
+                ));
             }
         }
     }
 
-    fn apply_commands(&mut self) {
-        for command in std::mem::take(&mut self.commands) {
-            match command {
-                Command::OpenCase(path) => {
-                    self.selected_cluster = None;
-                    self.case = start_loading(&self.ctx, Some(path));
-                }
-                Command::SelectCluster(id) => self.selected_cluster = Some(id),
+    fn shortcuts(&mut self, ctx: &egui::Context) {
+        let open = egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::O);
+        let undo = egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::Z);
+        let redo = egui::KeyboardShortcut::new(
+            egui::Modifiers::COMMAND | egui::Modifiers::SHIFT,
+            egui::Key::Z,
+        );
+        ctx.input_mut(|i| {
+            if i.consume_shortcut(&open) {
+                self.commands.push(Command::OpenDialog);
             }
-        }
+            if i.consume_shortcut(&redo) {
+                self.commands.push(Command::Redo);
+            }
+            if i.consume_shortcut(&undo) {
+                self.commands.push(Command::Undo);
+            }
+            if i.consume_key(egui::Modifiers::NONE, egui::Key::Escape) {
+                self.commands.push(Command::SelectAccount(None));
+            }
+        });
+    }
+
+    fn menu_ui(&mut self, ui: &mut egui::Ui) {
+        egui::MenuBar::new().ui(ui, |ui| {
+            ui.menu_button("Case", |ui| {
+                if ui
+                    .add(
+                        egui::Button::new("Open…").shortcut_text(ui.ctx().format_shortcut(
+                            &egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::O),
+                        )),
+                    )
+                    .clicked()
+                {
+                    self.commands.push(Command::OpenDialog);
+                }
+                ui.menu_button("Open recent", |ui| {
+                    if self.recent.is_empty() {
+                        ui.label("No recent cases");
+                    }
+                    for path in &self.recent {
+                        if ui.button(path.display().to_string()).clicked() {
+                            self.commands.push(Command::OpenCase(path.clone()));
+                        }
+                    }
+                });
+                if ui.button("Open the demo case").clicked() {
+                    self.commands
+                        .push(Command::OpenCase(paths::demo_case_path()));
+                }
+                ui.separator();
+                ui.label(egui::RichText::new("Or drop a .hcase file on the window").weak());
+            });
+            ui.menu_button("Edit", |ui| {
+                if ui
+                    .add(egui::Button::new("Undo").shortcut_text("Ctrl+Z"))
+                    .clicked()
+                {
+                    self.commands.push(Command::Undo);
+                }
+                if ui
+                    .add(egui::Button::new("Redo").shortcut_text("Ctrl+Shift+Z"))
+                    .clicked()
+                {
+                    self.commands.push(Command::Redo);
+                }
+            });
+            ui.menu_button("Analysis", |ui| {
+                let enabled = self.loaded().is_some() && self.analysis_job.is_none();
+                if ui
+                    .add_enabled(enabled, egui::Button::new("Re-run analysis…"))
+                    .clicked()
+                {
+                    self.rerun_params = Some(self.stored_params());
+                }
+                if ui
+                    .add_enabled(
+                        self.has_layout() && self.layout_job.is_none(),
+                        egui::Button::new("Re-layout graph"),
+                    )
+                    .clicked()
+                {
+                    self.commands.push(Command::Relayout);
+                }
+            });
+            ui.menu_button("View", |ui| {
+                let mut settings = self.settings.clone();
+                ui.checkbox(&mut settings.suspected_only, "Only suspected clusters");
+                ui.checkbox(&mut settings.show_unlinked, "Accounts without links");
+                ui.checkbox(&mut settings.show_links, "Links");
+                ui.checkbox(&mut settings.size_by_volume, "Size by exchanges");
+                if settings != self.settings {
+                    self.commands.push(Command::Settings(settings));
+                }
+                if ui.button("Reset view settings").clicked() {
+                    self.commands
+                        .push(Command::Settings(ViewSettings::default()));
+                }
+            });
+            ui.separator();
+            self.status_ui(ui);
+        });
+    }
+
+    /// The parameters of the stored analysis, to start the dialog from.
+    fn stored_params(&self) -> Params {
+        self.loaded()
+            .and_then(|l| l.params_json.as_deref())
+            .and_then(|json| serde_json::from_str(json).ok())
+            .unwrap_or_default()
     }
 
     fn status_ui(&self, ui: &mut egui::Ui) {
-        ui.horizontal(|ui| match &self.case {
+        match &self.case {
             CaseState::Loading { path, progress, .. } => {
                 ui.spinner();
                 let what = path
@@ -164,76 +709,266 @@ impl App {
             CaseState::Failed { message } => {
                 ui.colored_label(ui.visuals().error_fg_color, message);
             }
+        }
+        if let Some(job) = &self.analysis_job {
+            ui.separator();
+            ui.spinner();
+            ui.label(format!("Re-running the analysis: {}", job.progress.phase()));
+        }
+        if self.open_dialog.is_some() {
+            ui.separator();
+            ui.spinner();
+            ui.label("Waiting for the file dialog…");
+        }
+        if let Some(status) = &self.status {
+            ui.separator();
+            ui.label(egui::RichText::new(status).weak());
+        }
+    }
+
+    fn rerun_dialog_ui(&mut self, ctx: &egui::Context) {
+        let Some(params) = &mut self.rerun_params else {
+            return;
+        };
+        let mut open = true;
+        let mut run = false;
+        egui::Window::new("Re-run analysis")
+            .open(&mut open)
+            .collapsible(false)
+            .resizable(false)
+            .show(ctx, |ui| {
+                ui.label("The new results replace the stored clusters, links and layout");
+                egui::Grid::new("params").num_columns(2).show(ui, |ui| {
+                    ui.label("Leiden resolution");
+                    ui.add(
+                        egui::DragValue::new(&mut params.resolution)
+                            .range(0.05..=20.0)
+                            .speed(0.05),
+                    );
+                    ui.end_row();
+                    ui.label("Seed");
+                    ui.add(egui::DragValue::new(&mut params.seed));
+                    ui.end_row();
+                    ui.label("Suspect threshold");
+                    ui.add(
+                        egui::DragValue::new(&mut params.suspect_threshold)
+                            .range(0.0..=1.0)
+                            .speed(0.01),
+                    );
+                    ui.end_row();
+                    ui.label("Links kept per account");
+                    ui.add(egui::DragValue::new(&mut params.max_links_per_account).range(1..=500));
+                    ui.end_row();
+                    ui.label("Release window (hours)");
+                    ui.add(egui::DragValue::new(&mut params.pivot_window_hours).range(1..=720));
+                    ui.end_row();
+                });
+                run = ui.button("Run").clicked();
+            });
+        if run {
+            let params = params.clone();
+            self.rerun_params = None;
+            self.commands.push(Command::RerunAnalysis(params));
+        } else if !open {
+            self.rerun_params = None;
+        }
+    }
+
+    /// Draws the whole workbench into `ui` (the window's root).
+    pub fn show(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        self.poll();
+        self.handle_dropped_files(&ctx);
+        self.shortcuts(&ctx);
+        if matches!(self.case, CaseState::Loading { .. })
+            || self.open_dialog.is_some()
+            || self.analysis_job.is_some()
+        {
+            ctx.request_repaint_after(Duration::from_millis(100));
+        }
+        egui::Panel::top("menu").show(ui, |ui| self.menu_ui(ui));
+        self.rerun_dialog_ui(&ctx);
+        let CaseState::Loaded(loaded) = &self.case else {
+            let message = self.failure().map(str::to_string);
+            egui::CentralPanel::default().show(ui, |ui| {
+                ui.centered_and_justified(|ui| match message {
+                    Some(message) => {
+                        ui.colored_label(ui.visuals().error_fg_color, message);
+                    }
+                    None => {
+                        ui.spinner();
+                    }
+                });
+            });
+            self.apply_commands();
+            return;
+        };
+        let loaded: &Loaded = loaded;
+        let mut commands = Vec::new();
+        egui::Panel::left("filters")
+            .resizable(true)
+            .default_size(290.0)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    commands.extend(self.filter_panel.ui(ui, loaded, &self.settings, &self.view));
+                    ui.add_space(8.0);
+                    egui::CollapsingHeader::new("Case summary")
+                        .default_open(true)
+                        .show(ui, |ui| self.summary_panel.ui(ui, loaded));
+                });
+            });
+        let series = self.selection_series.as_ref();
+        egui::Panel::right("inspector")
+            .resizable(true)
+            .default_size(380.0)
+            .show(ui, |ui| {
+                let input = InspectorInput {
+                    loaded,
+                    view: &self.view,
+                    series,
+                    account_links: self
+                        .account_links
+                        .as_ref()
+                        .filter(|(a, _)| Some(*a) == self.view.account)
+                        .map(|(_, l)| l.as_slice()),
+                };
+                commands.extend(self.inspector.ui(ui, &input));
+            });
+        let selection = self.selection_accounts();
+        let selection_label = self.selection_label();
+        egui::Panel::bottom("bottom")
+            .resizable(true)
+            .default_size(270.0)
+            .show(ui, |ui| {
+                let mut tab = self.settings.bottom_tab;
+                ui.horizontal(|ui| {
+                    ui.selectable_value(
+                        &mut tab,
+                        BottomTab::Timelines,
+                        egui::RichText::new("Timelines").strong(),
+                    );
+                    ui.selectable_value(
+                        &mut tab,
+                        BottomTab::Clusters,
+                        egui::RichText::new("Clusters").strong(),
+                    );
+                });
+                if tab != self.settings.bottom_tab {
+                    let mut settings = self.settings.clone();
+                    settings.bottom_tab = tab;
+                    commands.push(Command::Settings(settings));
+                }
+                ui.separator();
+                match tab {
+                    BottomTab::Timelines => {
+                        let input = TimelineInput {
+                            loaded,
+                            view: &self.view,
+                            selection_label,
+                            selection: selection.as_ref().map_or(&[], |s| s.0.as_slice()),
+                            series,
+                        };
+                        commands.extend(self.timeline.ui(ui, &input));
+                    }
+                    BottomTab::Clusters => {
+                        if let Some(command) = self.cluster_table.ui(ui, loaded, self.view.cluster)
+                        {
+                            commands.push(command);
+                        }
+                    }
+                }
+            });
+        egui::CentralPanel::default().show(ui, |ui| {
+            let input = GraphInput {
+                loaded,
+                positions: &self.positions,
+                positions_version: self.positions_version,
+                settings: &self.settings,
+                view: &self.view,
+                revision: self.revision,
+                layout_status: self.layout_stage.map(|stage| {
+                    let secs = self.layout_job.as_ref().map_or(0.0, |j| j.started.elapsed().as_secs_f32());
+                    match stage {
+                        LayoutStage::Clusters => format!("Placing clusters… {secs:.0} s"),
+                        LayoutStage::Members => format!("Laying out accounts inside clusters… {secs:.0} s"),
+                        LayoutStage::Done => "Saving the layout…".to_string(),
+                    }
+                }),
+            };
+            commands.extend(self.graph.ui(ui, &input));
+            if !loaded.analysed {
+                ui.put(
+                    egui::Rect::from_center_size(ui.max_rect().center(), egui::vec2(460.0, 60.0)),
+                    egui::Label::new("Not analysed yet: Analysis → Re-run analysis… (or `hydrascope analyze CASE`) finds the links and clusters"),
+                );
+            }
         });
+        if self.first_frame.is_none() {
+            self.first_frame = Some(self.opened_at.elapsed());
+        }
+        self.commands.extend(commands);
+        self.apply_commands();
     }
 }
 
 impl eframe::App for App {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
-        let ctx = ui.ctx().clone();
-        self.poll_loading();
-        self.handle_dropped_files(&ctx);
-        if matches!(self.case, CaseState::Loading { .. }) {
-            ctx.request_repaint_after(std::time::Duration::from_millis(100));
-        }
-        egui::Panel::top("menu").show(ui, |ui| {
-            egui::MenuBar::new().ui(ui, |ui| {
-                ui.menu_button("Case", |ui| {
-                    if ui.button("Open the demo case").clicked() {
-                        self.commands
-                            .push(Command::OpenCase(paths::demo_case_path()));
-                    }
-                    ui.label("Drop a .hcase file on the window to open it");
-                });
-                ui.separator();
-                self.status_ui(ui);
-            });
-        });
-        match &self.case {
-            CaseState::Loaded(loaded) => {
-                let selected = self.selected_cluster.as_deref();
-                egui::Panel::left("summary")
-                    .resizable(true)
-                    .default_size(340.0)
-                    .show(ui, |ui| {
-                        if let Some(command) = self.summary_panel.ui(ui, loaded) {
-                            self.commands.push(command);
-                        }
-                    });
-                egui::Panel::right("inspector")
-                    .resizable(true)
-                    .default_size(380.0)
-                    .show(ui, |ui| {
-                        self.inspector.ui(ui, loaded, selected);
-                    });
-                egui::Panel::bottom("timeline")
-                    .resizable(true)
-                    .default_size(190.0)
-                    .show(ui, |ui| {
-                        self.timeline.ui(ui, loaded);
-                    });
-                egui::CentralPanel::default().show(ui, |ui| {
-                    if let Some(command) = self.cluster_table.ui(ui, loaded, selected) {
-                        self.commands.push(command);
-                    }
-                });
-            }
-            CaseState::Loading { .. } => {
-                egui::CentralPanel::default().show(ui, |ui| {
-                    ui.centered_and_justified(|ui| ui.spinner());
-                });
-            }
-            CaseState::Failed { message } => {
-                let message = message.clone();
-                egui::CentralPanel::default().show(ui, |ui| {
-                    ui.centered_and_justified(|ui| {
-                        ui.colored_label(ui.visuals().error_fg_color, message);
-                    });
-                });
-            }
-        }
-        self.apply_commands();
+        self.show(ui);
     }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, SETTINGS_KEY, &self.settings);
+    }
+}
+
+/// Where the view settings are kept in eframe's storage.
+pub const SETTINGS_KEY: &str = "hydrascope.view_settings";
+
+/// Case-insensitive search over account id, org, e-mail domain, payment
+/// token and sign-up IP (request IPs are asked of the worker).
+pub fn search(loaded: &Loaded, text: &str) -> Vec<u32> {
+    let needle = text.trim().to_lowercase();
+    if needle.is_empty() {
+        return Vec::new();
+    }
+    let matches = |v: &Option<String>| {
+        v.as_deref()
+            .is_some_and(|v| v.to_lowercase().contains(&needle))
+    };
+    loaded
+        .accounts
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| {
+            a.account_id.to_lowercase().contains(&needle)
+                || matches(&a.org_name)
+                || matches(&a.email_domain)
+                || matches(&a.payment_fingerprint)
+                || matches(&a.signup_ip)
+        })
+        .map(|(i, _)| i as u32)
+        .collect()
+}
+
+fn spawn_open_dialog(ctx: &egui::Context) -> Receiver<Option<PathBuf>> {
+    let (sender, receiver) = mpsc::channel();
+    let ctx = ctx.clone();
+    let spawned = std::thread::Builder::new()
+        .name("open-dialog".into())
+        .spawn(move || {
+            let picked = rfd::FileDialog::new()
+                .set_title("Open a Hydrascope case")
+                .add_filter("Hydrascope case", &["hcase"])
+                .pick_file();
+            let _ = sender.send(picked);
+            ctx.request_repaint();
+        });
+    if spawned.is_err() {
+        let (sender, failed) = mpsc::channel();
+        let _ = sender.send(None);
+        return failed;
+    }
+    receiver
 }
 
 fn start_loading(ctx: &egui::Context, path: Option<PathBuf>) -> CaseState {
@@ -267,18 +1002,7 @@ fn load_case(path: Option<PathBuf>, progress: &Progress) -> Result<Loaded, Strin
         Some(path) => path,
         None => ensure_demo_case(progress)?,
     };
-    progress.set_phase("reading summary");
-    let case = Case::open(&path).map_err(|e| e.to_string())?;
-    let summary = case.summary().map_err(|e| e.to_string())?;
-    progress.set_phase("reading clusters");
-    let clusters = case.stored_clusters().map_err(|e| e.to_string())?;
-    let account_ids = case.account_ids().map_err(|e| e.to_string())?;
-    Ok(Loaded {
-        path,
-        summary,
-        clusters,
-        account_ids,
-    })
+    Loaded::read(&path, progress).map_err(|e| e.to_string())
 }
 
 /// The demo case, generated into the data directory on first use.
@@ -300,7 +1024,7 @@ pub fn ensure_demo_case(progress: &Progress) -> Result<PathBuf, String> {
     crate::generate::generate(&path, &options, progress).map_err(|e| e.to_string())?;
     // The demo shows what the tool concludes from the start.
     progress.set_phase("analysing the demo case");
-    let case = Case::open(&path).map_err(|e| e.to_string())?;
+    let case = crate::case::Case::open(&path).map_err(|e| e.to_string())?;
     crate::analysis::analyze_case(&case, &crate::analysis::Params::default())
         .map_err(|e| e.to_string())?;
     Ok(path)

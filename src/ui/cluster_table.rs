@@ -4,7 +4,8 @@
 use egui::{Color32, RichText};
 use egui_extras::{Column, TableBuilder};
 
-use super::app::{Command, Loaded};
+use super::app::Command;
+use super::model::Loaded;
 use super::summary_panel::thousands;
 use crate::case::analysis_store::{INDICATOR_COLUMNS, StoredCluster};
 
@@ -17,6 +18,8 @@ pub enum SortKey {
     Size,
     /// Exchanges of the cluster.
     Exchanges,
+    /// Prompt plus completion tokens of the cluster.
+    Tokens,
     /// One of the six sub-scores, by index in [`INDICATOR_COLUMNS`].
     Indicator(usize),
 }
@@ -38,8 +41,9 @@ impl Default for ClusterTable {
     }
 }
 
-fn sort_value(c: &StoredCluster, key: SortKey) -> f64 {
+fn sort_value(c: &StoredCluster, tokens: i64, key: SortKey) -> f64 {
     match key {
+        SortKey::Tokens => tokens as f64,
         SortKey::Score => c.score,
         SortKey::Size => c.members.len() as f64,
         SortKey::Exchanges => c.exchanges as f64,
@@ -61,9 +65,10 @@ impl ClusterTable {
         &mut self,
         ui: &mut egui::Ui,
         loaded: &Loaded,
-        selected: Option<&str>,
+        selected: Option<usize>,
     ) -> Option<Command> {
-        let Some(clusters) = &loaded.clusters else {
+        let clusters = &loaded.clusters;
+        if !loaded.analysed {
             ui.heading("Clusters");
             ui.label("Not analysed yet: run `hydrascope analyze` on this case to find suspected campaigns");
             return None;
@@ -84,13 +89,15 @@ impl ClusterTable {
             ));
             ui.checkbox(&mut self.suspected_only, "Suspected only");
         });
-        let mut rows: Vec<&StoredCluster> = clusters
+        let mut rows: Vec<(usize, &StoredCluster)> = clusters
             .iter()
-            .filter(|c| !self.suspected_only || c.suspected)
+            .enumerate()
+            .filter(|(_, c)| !self.suspected_only || c.suspected)
             .collect();
         let key = self.sort;
-        rows.sort_by(|a, b| {
-            let order = sort_value(a, key).total_cmp(&sort_value(b, key));
+        let tokens = &loaded.cluster_tokens;
+        rows.sort_by(|(ia, a), (ib, b)| {
+            let order = sort_value(a, tokens[*ia], key).total_cmp(&sort_value(b, tokens[*ib], key));
             let order = if self.descending {
                 order.reverse()
             } else {
@@ -105,6 +112,7 @@ impl ClusterTable {
             ("Score".to_string(), Some(SortKey::Score)),
             ("Accounts".to_string(), Some(SortKey::Size)),
             ("Exchanges".to_string(), Some(SortKey::Exchanges)),
+            ("Tokens".to_string(), Some(SortKey::Tokens)),
         ]
         .into_iter()
         .chain(
@@ -122,6 +130,7 @@ impl ClusterTable {
             .column(Column::auto().at_least(64.0))
             .column(Column::auto().at_least(70.0))
             .column(Column::auto().at_least(76.0))
+            .column(Column::auto().at_least(90.0))
             .columns(Column::auto().at_least(64.0), INDICATOR_COLUMNS.len())
             .header(22.0, |mut header| {
                 for (name, key) in &headers {
@@ -152,8 +161,8 @@ impl ClusterTable {
             })
             .body(|body| {
                 body.rows(22.0, rows.len(), |mut row| {
-                    let c = rows[row.index()];
-                    row.set_selected(selected == Some(c.id.as_str()));
+                    let (index, c) = rows[row.index()];
+                    row.set_selected(selected == Some(index));
                     row.col(|ui| {
                         ui.monospace(&c.id);
                     });
@@ -171,11 +180,14 @@ impl ClusterTable {
                     row.col(|ui| {
                         ui.label(thousands(c.exchanges));
                     });
+                    row.col(|ui| {
+                        ui.label(thousands(tokens[index].max(0) as u64));
+                    });
                     for (_, value) in &c.indicators {
                         row.col(|ui| score_cell_ui(ui, *value));
                     }
                     if row.response().clicked() {
-                        command = Some(Command::SelectCluster(c.id.clone()));
+                        command = Some(Command::SelectCluster(Some(index)));
                     }
                 });
             });

@@ -1,76 +1,360 @@
-//! The inspector: what is selected, and why. For a cluster, each sub-score
-//! as a bar with the numbers behind it, and its accounts.
+//! The inspector: what is selected, and why. For a cluster: each sub-score
+//! as a bar with the numbers behind it, its top prompt templates with
+//! excerpts, and its capability / model / country / access-path mix. For an
+//! account: its metadata, its cluster, and every link with its evidence.
+
+use std::collections::BTreeMap;
 
 use egui::{Color32, RichText};
 
-use super::app::Loaded;
+use super::app::Command;
+use super::model::Loaded;
+use super::palette;
+use super::state::CaseView;
 use super::summary_panel::thousands;
+use super::worker::SelectionSeries;
 use crate::analysis::Reason;
-use crate::case::analysis_store::INDICATOR_COLUMNS;
+use crate::case::analysis_store::{INDICATOR_COLUMNS, StoredCluster};
+use crate::case::workbench::AccountLink;
+use crate::logs::time::format_rfc3339_ms;
 
 /// Accounts listed under a cluster, at most.
-const MAX_LISTED_ACCOUNTS: usize = 200;
+const MAX_LISTED_ACCOUNTS: usize = 100;
+
+/// What the inspector shows this frame.
+pub struct InspectorInput<'a> {
+    /// The open case.
+    pub loaded: &'a Loaded,
+    /// Selection.
+    pub view: &'a CaseView,
+    /// The selection's series and mixes, once the worker answered.
+    pub series: Option<&'a SelectionSeries>,
+    /// The selected account's links, once the worker answered.
+    pub account_links: Option<&'a [AccountLink]>,
+}
 
 /// The inspector panel.
 #[derive(Default)]
 pub struct Inspector {}
 
 impl Inspector {
-    /// Draws the selected cluster, or a hint when none is selected.
-    pub fn ui(&mut self, ui: &mut egui::Ui, loaded: &Loaded, selected: Option<&str>) {
-        let cluster = selected.and_then(|id| loaded.clusters.as_ref()?.iter().find(|c| c.id == id));
-        let Some(c) = cluster else {
-            ui.heading("Inspector");
-            ui.label("Select a cluster in the table to see why it is there");
-            return;
-        };
-        egui::ScrollArea::vertical().show(ui, |ui| {
-            ui.horizontal(|ui| {
-                ui.heading(format!("Cluster {}", c.id));
-                if c.suspected {
-                    ui.label(
-                        RichText::new("SUSPECTED")
-                            .color(Color32::from_rgb(230, 90, 70))
-                            .strong(),
-                    );
+    /// Draws the selection; returns the analyst's commands (follow a link,
+    /// select a member).
+    pub fn ui(&mut self, ui: &mut egui::Ui, input: &InspectorInput<'_>) -> Vec<Command> {
+        let mut commands = Vec::new();
+        let loaded = input.loaded;
+        let view = input.view;
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                if let Some(account) = view.account {
+                    account_ui(ui, input, account, &mut commands);
+                    ui.separator();
+                }
+                if let Some(c) = view.cluster.and_then(|c| loaded.clusters.get(c)) {
+                    cluster_ui(ui, loaded, c, &mut commands);
+                    if view.account.is_none() {
+                        mix_ui(ui, input, &c.members);
+                    }
+                    members_ui(ui, loaded, &c.members, &mut commands);
+                } else if !view.accounts.is_empty() && view.account.is_none() {
+                    ui.heading(format!("{} accounts selected", thousands(view.accounts.len() as u64)));
+                    let mut by_cluster: BTreeMap<&str, usize> = BTreeMap::new();
+                    for &a in &view.accounts {
+                        let id = loaded.cluster_of_account(a).map_or("(none)", |c| c.id.as_str());
+                        *by_cluster.entry(id).or_default() += 1;
+                    }
+                    ui.label(format!("in {} clusters", by_cluster.len()));
+                    mix_ui(ui, input, &view.accounts);
+                    members_ui(ui, loaded, &view.accounts, &mut commands);
+                } else if view.account.is_none() {
+                    ui.heading("Inspector");
+                    ui.label("Click an account in the graph, a row in the cluster table, or shift-drag a box to see what it is and why it is there");
                 }
             });
-            ui.label(format!(
-                "Score {:.2} · {} accounts · {} exchanges",
-                c.score,
-                thousands(c.members.len() as u64),
-                thousands(c.exchanges)
-            ));
-            ui.add_space(8.0);
-            let reasons: Vec<Reason> = serde_json::from_str(&c.reasons_json).unwrap_or_default();
-            for (i, name) in INDICATOR_COLUMNS.iter().enumerate() {
-                let value = c.indicators.get(i).map_or(0.0, |(_, v)| *v);
-                ui.add(
-                    egui::ProgressBar::new(value as f32)
-                        .text(format!("{} {value:.2}", name.replace('_', " ")))
-                        .desired_width(ui.available_width()),
-                );
-                for r in reasons.iter().filter(|r| r.indicator == *name) {
-                    ui.add(
-                        egui::Label::new(RichText::new(format!("• {}", r.text)).small())
-                            .wrap_mode(egui::TextWrapMode::Wrap),
-                    );
-                }
-                ui.add_space(4.0);
+        commands
+    }
+}
+
+fn cluster_ui(ui: &mut egui::Ui, loaded: &Loaded, c: &StoredCluster, commands: &mut Vec<Command>) {
+    ui.horizontal(|ui| {
+        ui.heading(format!("Cluster {}", c.id));
+        if c.suspected {
+            ui.label(
+                RichText::new("SUSPECTED")
+                    .color(palette::SUSPECTED)
+                    .strong(),
+            );
+        }
+        if ui
+            .small_button("Focus")
+            .on_hover_text("Show only it and its one-hop neighbours")
+            .clicked()
+        {
+            if let Some((i, _)) = loaded.cluster_by_id(&c.id) {
+                commands.push(Command::Focus(Some(i)));
             }
-            ui.add_space(8.0);
-            ui.strong(format!("Accounts ({})", thousands(c.members.len() as u64)));
-            for &a in c.members.iter().take(MAX_LISTED_ACCOUNTS) {
-                if let Some(id) = loaded.account_ids.get(a as usize) {
-                    ui.monospace(id);
+        }
+    });
+    let tokens: i64 = c
+        .members
+        .iter()
+        .filter_map(|&a| loaded.accounts.get(a as usize))
+        .map(|a| a.tokens)
+        .sum();
+    ui.label(format!(
+        "Score {:.2} · {} accounts · {} exchanges · {} tokens",
+        c.score,
+        thousands(c.members.len() as u64),
+        thousands(c.exchanges),
+        thousands(tokens.max(0) as u64)
+    ));
+    ui.add_space(6.0);
+    let reasons: Vec<Reason> = serde_json::from_str(&c.reasons_json).unwrap_or_default();
+    for (i, name) in INDICATOR_COLUMNS.iter().enumerate() {
+        let value = c.indicators.get(i).map_or(0.0, |(_, v)| *v);
+        ui.add(
+            egui::ProgressBar::new(value as f32)
+                .text(format!("{} {value:.2}", name.replace('_', " ")))
+                .fill(palette::score_color(value).gamma_multiply(0.8))
+                .desired_width(ui.available_width()),
+        );
+        for r in reasons.iter().filter(|r| r.indicator == *name) {
+            ui.add(
+                egui::Label::new(RichText::new(format!("• {}", r.text)).small())
+                    .wrap_mode(egui::TextWrapMode::Wrap),
+            );
+        }
+        ui.add_space(3.0);
+    }
+}
+
+/// Templates and the capability / model / country / access-path mix of a
+/// set of accounts.
+fn mix_ui(ui: &mut egui::Ui, input: &InspectorInput<'_>, accounts: &[u32]) {
+    let loaded = input.loaded;
+    ui.add_space(6.0);
+    let Some(series) = input.series else {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label("reading templates and mix…");
+        });
+        return;
+    };
+    ui.strong("Top prompt templates");
+    if series.templates.is_empty() {
+        ui.label(RichText::new("no templates recorded").weak());
+    }
+    for t in &series.templates {
+        ui.label(format!(
+            "{}  {} exchanges by {} accounts ({}% of its use in the case)",
+            t.hex,
+            thousands(t.exchanges),
+            thousands(t.accounts),
+            if t.case_exchanges == 0 {
+                0
+            } else {
+                t.exchanges * 100 / t.case_exchanges
+            }
+        ));
+        if let Some(excerpt) = &t.excerpt {
+            ui.add(
+                egui::Label::new(RichText::new(format!("“{excerpt}”")).italics().small())
+                    .wrap_mode(egui::TextWrapMode::Wrap),
+            );
+        }
+    }
+    ui.add_space(6.0);
+    let mut countries: BTreeMap<String, u64> = BTreeMap::new();
+    let mut paths: BTreeMap<String, u64> = BTreeMap::new();
+    for a in accounts
+        .iter()
+        .filter_map(|&a| loaded.accounts.get(a as usize))
+    {
+        *countries
+            .entry(
+                a.billing_country
+                    .clone()
+                    .unwrap_or_else(|| "(not given)".into()),
+            )
+            .or_default() += 1;
+        *paths
+            .entry(
+                a.access_path
+                    .clone()
+                    .unwrap_or_else(|| "(not given)".into()),
+            )
+            .or_default() += 1;
+    }
+    let sorted = |m: BTreeMap<String, u64>| {
+        let mut v: Vec<(String, u64)> = m.into_iter().collect();
+        v.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
+        v
+    };
+    share_bars_ui(ui, "Capabilities (exchanges)", &series.capabilities);
+    share_bars_ui(ui, "Models (exchanges)", &series.models);
+    share_bars_ui(ui, "Billing countries (accounts)", &sorted(countries));
+    share_bars_ui(ui, "Access paths (accounts)", &sorted(paths));
+}
+
+fn share_bars_ui(ui: &mut egui::Ui, title: &str, rows: &[(String, u64)]) {
+    ui.strong(title);
+    let total: u64 = rows.iter().map(|r| r.1).sum::<u64>().max(1);
+    for (name, n) in rows.iter().take(6) {
+        let share = *n as f32 / total as f32;
+        ui.add(
+            egui::ProgressBar::new(share)
+                .text(format!("{name}: {} ({:.0}%)", thousands(*n), share * 100.0))
+                .fill(Color32::from_rgb(70, 100, 140))
+                .desired_width(ui.available_width()),
+        );
+    }
+    if rows.len() > 6 {
+        ui.label(
+            RichText::new(format!("… {} more", rows.len() - 6))
+                .small()
+                .weak(),
+        );
+    }
+    ui.add_space(4.0);
+}
+
+fn members_ui(ui: &mut egui::Ui, loaded: &Loaded, members: &[u32], commands: &mut Vec<Command>) {
+    ui.add_space(6.0);
+    egui::CollapsingHeader::new(format!("Accounts ({})", thousands(members.len() as u64)))
+        .default_open(members.len() <= 20)
+        .show(ui, |ui| {
+            let mut sorted: Vec<u32> = members.to_vec();
+            sorted.sort_by_key(|&a| {
+                std::cmp::Reverse(loaded.accounts.get(a as usize).map_or(0, |r| r.exchanges))
+            });
+            for &a in sorted.iter().take(MAX_LISTED_ACCOUNTS) {
+                let Some(row) = loaded.accounts.get(a as usize) else {
+                    continue;
+                };
+                if ui
+                    .link(format!(
+                        "{}  ({} exchanges)",
+                        row.account_id,
+                        thousands(row.exchanges)
+                    ))
+                    .clicked()
+                {
+                    commands.push(Command::SelectAccount(Some(a)));
                 }
             }
-            if c.members.len() > MAX_LISTED_ACCOUNTS {
+            if members.len() > MAX_LISTED_ACCOUNTS {
                 ui.label(format!(
-                    "… and {} more",
-                    c.members.len() - MAX_LISTED_ACCOUNTS
+                    "… and {} more (largest first)",
+                    thousands((members.len() - MAX_LISTED_ACCOUNTS) as u64)
                 ));
             }
         });
+}
+
+fn account_ui(
+    ui: &mut egui::Ui,
+    input: &InspectorInput<'_>,
+    account: u32,
+    commands: &mut Vec<Command>,
+) {
+    let loaded = input.loaded;
+    let Some(row) = loaded.accounts.get(account as usize) else {
+        return;
+    };
+    ui.heading(format!("Account {}", row.account_id));
+    egui::Grid::new("account_meta")
+        .num_columns(2)
+        .striped(true)
+        .show(ui, |ui| {
+            let mut field = |name: &str, value: String| {
+                ui.label(RichText::new(name).weak());
+                ui.label(value);
+                ui.end_row();
+            };
+            let or_dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
+            field(
+                "Created",
+                format!("{} UTC", format_rfc3339_ms(row.created_ms)),
+            );
+            field("Organization", or_dash(&row.org_name));
+            field("E-mail domain", or_dash(&row.email_domain));
+            field("Payment", or_dash(&row.payment_fingerprint));
+            field("Sign-up IP", or_dash(&row.signup_ip));
+            field("Country", or_dash(&row.billing_country));
+            field("Access path", or_dash(&row.access_path));
+            field("Verification", or_dash(&row.verification));
+            field("Exchanges", thousands(row.exchanges));
+            field("Tokens", thousands(row.tokens.max(0) as u64));
+            field("Top capability", or_dash(&row.top_capability));
+            field(
+                "Chain-of-thought",
+                row.cot_mean.map_or("—".into(), |v| format!("{v:.2} mean")),
+            );
+            if let (Some(first), Some(last)) = (row.first_ms, row.last_ms) {
+                field(
+                    "Active",
+                    format!(
+                        "{} to {} UTC",
+                        format_rfc3339_ms(first),
+                        format_rfc3339_ms(last)
+                    ),
+                );
+            }
+        });
+    if let Some(c) = loaded.cluster_of_account(account) {
+        ui.horizontal(|ui| {
+            ui.label(format!(
+                "In cluster {} ({} accounts, score {:.2}{})",
+                c.id,
+                c.members.len(),
+                c.score,
+                if c.suspected { ", suspected" } else { "" }
+            ));
+        });
+    }
+    ui.add_space(6.0);
+    let Some(links) = input.account_links else {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label("reading links…");
+        });
+        return;
+    };
+    ui.strong(format!("Links ({}), strongest first", links.len()));
+    if links.is_empty() {
+        ui.label(
+            RichText::new("No links: nothing this account shares is evidence of coordination")
+                .weak(),
+        );
+    }
+    for link in links {
+        ui.horizontal_wrapped(|ui| {
+            if ui.link(loaded.account_name(link.other)).clicked() {
+                commands.push(Command::SelectAccount(Some(link.other)));
+            }
+            ui.label(RichText::new(format!("weight {:.2}", link.weight)).weak());
+        });
+        for e in &link.evidence {
+            ui.horizontal_wrapped(|ui| {
+                ui.add_space(12.0);
+                let (r, _) = ui.allocate_exact_size(egui::vec2(8.0, 8.0), egui::Sense::hover());
+                ui.painter().circle_filled(
+                    r.center(),
+                    3.5,
+                    palette::evidence_color_by_name(&e.kind),
+                );
+                ui.label(
+                    RichText::new(format!(
+                        "{}: {} shared (+{:.2}), e.g. {}",
+                        e.kind.replace('_', " "),
+                        e.shared,
+                        e.weight,
+                        e.example
+                    ))
+                    .small(),
+                );
+            });
+        }
     }
 }

@@ -3,13 +3,20 @@
 
 pub mod app;
 pub mod cluster_table;
+pub mod filter_panel;
+pub mod graph_view;
 pub mod inspector;
+pub mod jobs;
+pub mod model;
+pub mod palette;
+pub mod state;
 pub mod summary_panel;
 pub mod timeline;
+pub mod worker;
 
 use std::path::PathBuf;
 
-pub use app::App;
+pub use app::{App, AppOptions};
 
 /// Opens the workbench window on `case`, or on the last-opened case, or on
 /// the demo case (generated on first run). Returns when the window closes.
@@ -25,7 +32,18 @@ pub fn run(case: Option<PathBuf>) -> Result<(), String> {
     eframe::run_native(
         "Hydrascope",
         options,
-        Box::new(move |cc| Ok(Box::new(App::new(cc.egui_ctx.clone(), case)))),
+        Box::new(move |cc| {
+            let settings = cc
+                .storage
+                .and_then(|s| eframe::get_value(s, app::SETTINGS_KEY))
+                .unwrap_or_default();
+            let options = AppOptions {
+                case,
+                remember: true,
+                settings,
+            };
+            Ok(Box::new(App::new(cc.egui_ctx.clone(), options)))
+        }),
     )
     .map_err(|e| format!("could not open the workbench window: {e}"))
 }

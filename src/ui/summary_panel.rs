@@ -3,7 +3,7 @@
 
 use egui::RichText;
 
-use super::app::{Command, Loaded};
+use super::model::Loaded;
 use crate::logs::time::format_rfc3339_ms;
 
 /// The case-summary panel.
@@ -24,11 +24,10 @@ pub fn thousands(n: u64) -> String {
 }
 
 impl SummaryPanel {
-    /// Draws the summary; returns a command for the shell, if any.
-    pub fn ui(&mut self, ui: &mut egui::Ui, loaded: &Loaded) -> Option<Command> {
+    /// Draws the summary.
+    pub fn ui(&mut self, ui: &mut egui::Ui, loaded: &Loaded) {
         let s = &loaded.summary;
-        egui::ScrollArea::vertical().show(ui, |ui| {
-            ui.heading("Case summary");
+        {
             ui.label(format!(
                 "Format v{} · source: {}",
                 s.format_version,
@@ -91,8 +90,7 @@ impl SummaryPanel {
             for (ts, kind, what) in releases {
                 ui.label(format!("{} UTC  {kind}  {what}", format_rfc3339_ms(*ts)));
             }
-        });
-        None
+        }
     }
 }
 

@@ -1,134 +1,531 @@
-//! The timeline under the workbench: all requests per hour, with model
-//! releases marked and dates in UTC.
+//! The timelines under the graph (egui_plot): requests per hour, tokens per
+//! hour, the model mix with release and ban markers, account creations per
+//! day, and an hour-of-day × day heat map; each for the selection above
+//! and all traffic below, on one linked UTC time axis. Dragging across a
+//! time plot brushes a range: the shell keeps only accounts active then.
 
-use egui::Color32;
+use std::collections::BTreeSet;
 
-use super::app::Loaded;
-use crate::logs::time::format_rfc3339_ms;
+use egui::{Color32, RichText};
+use egui_plot::{FilledArea, GridInput, GridMark, Line, Plot, PlotPoints, Span, VLine};
+
+use super::app::Command;
+use super::model::Loaded;
+use super::palette;
+use super::state::CaseView;
+use super::summary_panel::thousands;
+use super::worker::SelectionSeries;
+use crate::case::workbench::HourTraffic;
+use crate::logs::time::{civil_from_days, format_rfc3339_ms};
+
+/// Which chart is shown.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Chart {
+    /// Requests per hour.
+    #[default]
+    Requests,
+    /// Tokens per hour.
+    Tokens,
+    /// Share of traffic per model, with release and ban markers.
+    ModelMix,
+    /// Accounts created per day.
+    Creations,
+    /// Requests by hour of day and day.
+    HeatMap,
+}
+
+impl Chart {
+    const ALL: [Chart; 5] = [
+        Chart::Requests,
+        Chart::Tokens,
+        Chart::ModelMix,
+        Chart::Creations,
+        Chart::HeatMap,
+    ];
+
+    fn label(self) -> &'static str {
+        match self {
+            Chart::Requests => "Requests / hour",
+            Chart::Tokens => "Tokens / hour",
+            Chart::ModelMix => "Model mix",
+            Chart::Creations => "Account creations",
+            Chart::HeatMap => "Hour × day heat map",
+        }
+    }
+}
+
+/// What the timelines show this frame.
+pub struct TimelineInput<'a> {
+    /// The open case.
+    pub loaded: &'a Loaded,
+    /// Selection, time range.
+    pub view: &'a CaseView,
+    /// What the selection is called ("cluster c17", "3 accounts"), if any.
+    pub selection_label: Option<String>,
+    /// The accounts described.
+    pub selection: &'a [u32],
+    /// The selection's series, once the worker has answered.
+    pub series: Option<&'a SelectionSeries>,
+}
 
 /// The timeline panel.
 #[derive(Default)]
-pub struct Timeline {}
+pub struct Timeline {
+    /// The chart shown.
+    pub chart: Chart,
+    /// Brush start (hour), while dragging.
+    brush_start: Option<f64>,
+    brush_now: Option<f64>,
+}
 
 impl Timeline {
-    /// Draws the hourly chart of all traffic.
-    pub fn ui(&mut self, ui: &mut egui::Ui, loaded: &Loaded) {
-        let s = &loaded.summary;
-        ui.strong("Requests per hour, all accounts (dates in UTC)");
-        hourly_chart_ui(ui, &s.hourly, &s.events_list);
-    }
-}
-
-/// A bar per hour, with model releases marked.
-fn hourly_chart_ui(ui: &mut egui::Ui, hourly: &[(i64, u64)], events: &[(i64, String, String)]) {
-    let width = ui.available_width().max(200.0);
-    let (outer, response) = ui.allocate_exact_size(
-        egui::vec2(width, (ui.available_height() - 4.0).max(80.0)),
-        egui::Sense::hover(),
-    );
-    // The bottom strip holds the UTC date labels.
-    let rect = egui::Rect::from_min_max(outer.min, egui::pos2(outer.max.x, outer.max.y - 18.0));
-    let painter = ui.painter_at(outer);
-    painter.rect_filled(rect, 2.0, ui.visuals().extreme_bg_color);
-    let (Some(first), Some(last)) = (hourly.first(), hourly.last()) else {
-        painter.text(
-            rect.center(),
-            egui::Align2::CENTER_CENTER,
-            "no exchanges",
-            egui::FontId::default(),
-            Color32::GRAY,
-        );
-        return;
-    };
-    let span = (last.0 - first.0 + 1).max(1) as f32;
-    let max = hourly.iter().map(|(_, n)| *n).max().unwrap_or(1).max(1) as f32;
-    let bar_w = (rect.width() / span).max(1.0);
-    let x_of = |hour: i64| rect.left() + (hour - first.0) as f32 / span * rect.width();
-    for (hour, n) in hourly {
-        let h = *n as f32 / max * (rect.height() - 16.0);
-        let x = x_of(*hour);
-        painter.rect_filled(
-            egui::Rect::from_min_max(
-                egui::pos2(x, rect.bottom() - h),
-                egui::pos2(x + bar_w, rect.bottom()),
-            ),
-            0.0,
-            Color32::from_rgb(90, 140, 200),
-        );
-    }
-    day_ticks_ui(
-        &painter,
-        rect,
-        first.0,
-        span,
-        ui.visuals().weak_text_color(),
-    );
-    for (ts, kind, what) in events {
-        if kind == "model_release" {
-            let hour = ts.div_euclid(3_600_000);
-            if hour >= first.0 && hour <= last.0 {
-                let x = x_of(hour);
-                painter.line_segment(
-                    [egui::pos2(x, rect.top()), egui::pos2(x, rect.bottom())],
-                    egui::Stroke::new(1.5, Color32::from_rgb(230, 120, 40)),
-                );
-                painter.text(
-                    egui::pos2(x + 3.0, rect.top() + 2.0),
-                    egui::Align2::LEFT_TOP,
-                    what,
-                    egui::FontId::proportional(11.0),
-                    Color32::from_rgb(230, 120, 40),
-                );
+    /// Draws the chart picker and the chart; returns a time-range command
+    /// when a brush ends.
+    pub fn ui(&mut self, ui: &mut egui::Ui, input: &TimelineInput<'_>) -> Vec<Command> {
+        let mut commands = Vec::new();
+        ui.horizontal(|ui| {
+            for chart in Chart::ALL {
+                ui.selectable_value(&mut self.chart, chart, chart.label());
+            }
+            ui.separator();
+            match &input.selection_label {
+                Some(label) if input.series.is_none() => {
+                    ui.spinner();
+                    ui.label(format!("reading {label}…"));
+                }
+                Some(label) => {
+                    ui.label(RichText::new(format!("■ {label}")).color(palette::SELECTION));
+                }
+                None => {
+                    ui.label(RichText::new("select a cluster or accounts to compare").weak());
+                }
+            }
+            ui.label(RichText::new("■ all traffic").color(palette::ALL_TRAFFIC));
+            ui.label(RichText::new("times in UTC").weak());
+        });
+        let loaded = input.loaded;
+        let Some(span) = hour_span(&loaded.hourly) else {
+            ui.label("No exchanges in this case");
+            return commands;
+        };
+        let brushed = self.current_brush().or(input
+            .view
+            .time_range
+            .map(|(a, b)| (a as f64, b as f64 + 1.0)));
+        match self.chart {
+            Chart::Requests | Chart::Tokens => {
+                let tokens = self.chart == Chart::Tokens;
+                let value = |h: &HourTraffic| {
+                    if tokens {
+                        h.tokens as f64
+                    } else {
+                        h.exchanges as f64
+                    }
+                };
+                let unit = if tokens { "tokens" } else { "requests" };
+                let selection: Option<Vec<[f64; 2]>> = input
+                    .series
+                    .map(|s| s.hourly.iter().map(|h| [h.hour as f64, value(h)]).collect());
+                let all: Vec<[f64; 2]> = loaded
+                    .hourly
+                    .iter()
+                    .map(|h| [h.hour as f64, value(h)])
+                    .collect();
+                let height = (ui.available_height() / 2.0 - 2.0).max(60.0);
+                if let Some(points) = selection {
+                    let name = input.selection_label.clone().unwrap_or_default();
+                    self.time_plot_ui(ui, "sel", height, span, brushed, &mut commands, |plot_ui| {
+                        plot_ui.line(
+                            Line::new(format!("{name}: {unit}"), PlotPoints::from(points))
+                                .color(palette::SELECTION)
+                                .fill(0.0),
+                        );
+                    });
+                }
+                self.time_plot_ui(ui, "all", height, span, brushed, &mut commands, |plot_ui| {
+                    plot_ui.line(
+                        Line::new(format!("all traffic: {unit}"), PlotPoints::from(all))
+                            .color(palette::ALL_TRAFFIC)
+                            .fill(0.0),
+                    );
+                });
+            }
+            Chart::ModelMix => {
+                let height = (ui.available_height() / 2.0 - 2.0).max(60.0);
+                let banned: BTreeSet<&str> = input
+                    .selection
+                    .iter()
+                    .filter_map(|&a| loaded.accounts.get(a as usize))
+                    .map(|a| a.account_id.as_str())
+                    .collect();
+                if let Some(series) = input.series {
+                    let rows: Vec<(u32, i64, u64)> = series.model_hourly.clone();
+                    let name = input.selection_label.clone().unwrap_or_default();
+                    if rows.is_empty() {
+                        ui.label(
+                            RichText::new(format!(
+                                "{name}: no per-model series (lone accounts and cases analysed before format 4 have none; re-run the analysis)"
+                            ))
+                            .weak(),
+                        );
+                    } else {
+                        let events = &loaded.summary.events_list;
+                        self.time_plot_ui(
+                            ui,
+                            "sel",
+                            height,
+                            span,
+                            brushed,
+                            &mut commands,
+                            |plot_ui| {
+                                model_mix_items(plot_ui, &loaded.model_names, &rows, &name);
+                                event_markers(plot_ui, events, Some(&banned));
+                            },
+                        );
+                    }
+                }
+                let rows: Vec<(u32, i64, u64)> = loaded
+                    .model_hourly
+                    .iter()
+                    .map(|&(m, h, e, _)| (m, h, e))
+                    .collect();
+                let events = &loaded.summary.events_list;
+                self.time_plot_ui(ui, "all", height, span, brushed, &mut commands, |plot_ui| {
+                    model_mix_items(plot_ui, &loaded.model_names, &rows, "all traffic");
+                    event_markers(plot_ui, events, None);
+                });
+            }
+            Chart::Creations => {
+                let height = (ui.available_height() / 2.0 - 2.0).max(60.0);
+                if input.selection_label.is_some() {
+                    let days = creations_per_day(
+                        input
+                            .selection
+                            .iter()
+                            .filter_map(|&a| loaded.accounts.get(a as usize))
+                            .map(|a| a.created_ms),
+                    );
+                    self.time_plot_ui(ui, "sel", height, span, brushed, &mut commands, |plot_ui| {
+                        plot_ui.line(
+                            Line::new(
+                                "selection: accounts created per day",
+                                PlotPoints::from(days),
+                            )
+                            .color(palette::SELECTION)
+                            .fill(0.0),
+                        );
+                    });
+                }
+                let days = creations_per_day(loaded.accounts.iter().map(|a| a.created_ms));
+                self.time_plot_ui(ui, "all", height, span, brushed, &mut commands, |plot_ui| {
+                    plot_ui.line(
+                        Line::new("all accounts created per day", PlotPoints::from(days))
+                            .color(palette::ALL_TRAFFIC)
+                            .fill(0.0),
+                    );
+                });
+            }
+            Chart::HeatMap => {
+                let (hourly, label) = match input.series {
+                    Some(s) => (&s.hourly, input.selection_label.clone().unwrap_or_default()),
+                    None => (&loaded.hourly, "all traffic".to_string()),
+                };
+                heat_map_ui(ui, hourly, &label);
             }
         }
+        commands
     }
-    if let Some(pos) = response.hover_pos() {
-        let hour = first.0 + ((pos.x - rect.left()) / rect.width() * span) as i64;
-        let n = hourly
-            .iter()
-            .find(|(h, _)| *h == hour)
-            .map_or(0, |(_, n)| *n);
-        response.on_hover_text(format!(
-            "{} UTC: {n} requests",
-            format_rfc3339_ms(hour * 3_600_000)
-        ));
+
+    fn current_brush(&self) -> Option<(f64, f64)> {
+        let (a, b) = (self.brush_start?, self.brush_now?);
+        Some((a.min(b), a.max(b)))
+    }
+
+    /// One time plot: hours since the epoch on x, labelled as UTC dates;
+    /// dragging brushes a range (wheel zooms, double-click resets).
+    #[allow(clippy::too_many_arguments)]
+    fn time_plot_ui<'a>(
+        &mut self,
+        ui: &mut egui::Ui,
+        id: &str,
+        height: f32,
+        span: (f64, f64),
+        brushed: Option<(f64, f64)>,
+        commands: &mut Vec<Command>,
+        add: impl FnOnce(&mut egui_plot::PlotUi<'a>) + 'a,
+    ) {
+        let link = ui.make_persistent_id("timeline-x");
+        let response = Plot::new(("timeline", id))
+            .height(height)
+            .link_axis(link, [true, false])
+            .link_cursor(link, [true, false])
+            .allow_drag(false)
+            .allow_boxed_zoom(false)
+            .allow_zoom([true, false])
+            .allow_scroll([true, false])
+            .include_x(span.0)
+            .include_x(span.1)
+            .include_y(0.0)
+            .legend(egui_plot::Legend::default().position(egui_plot::Corner::LeftTop))
+            .x_grid_spacer(hour_grid)
+            .x_axis_formatter(|mark, _range| hour_label(mark.value, mark.step_size))
+            .y_axis_min_width(48.0)
+            .label_formatter(|hover| {
+                let (name, point) = match hover {
+                    egui_plot::HoverPosition::NearDataPoint {
+                        plot_name,
+                        position,
+                        ..
+                    } => (*plot_name, *position),
+                    egui_plot::HoverPosition::Elsewhere { position, .. } => ("", *position),
+                };
+                let when = format_rfc3339_ms((point.x.floor() as i64) * 3_600_000);
+                Some(format!(
+                    "{name}\n{} UTC\n{:.0}",
+                    &when[..16.min(when.len())],
+                    point.y
+                ))
+            })
+            .show(ui, move |plot_ui| {
+                if let Some((a, b)) = brushed {
+                    plot_ui.span(
+                        Span::new("time range", a..=b)
+                            .fill(Color32::from_rgba_unmultiplied(255, 255, 255, 18))
+                            .border_color(Color32::from_gray(160)),
+                    );
+                }
+                add(plot_ui);
+                plot_ui.pointer_coordinate()
+            });
+        let pointer = response.inner;
+        let r = &response.response;
+        if r.drag_started() {
+            self.brush_start = pointer.map(|p| p.x);
+            self.brush_now = self.brush_start;
+        } else if r.dragged() {
+            if let Some(p) = pointer {
+                self.brush_now = Some(p.x);
+            }
+        } else if r.drag_stopped() {
+            if let Some((a, b)) = self.current_brush()
+                && b - a >= 1.0
+            {
+                commands.push(Command::SetTimeRange(Some((
+                    a.floor() as i64,
+                    b.ceil() as i64 - 1,
+                ))));
+            }
+            self.brush_start = None;
+            self.brush_now = None;
+        }
     }
 }
 
-/// Day boundaries under an hourly chart, labelled `MM-DD` in UTC, thinned so
-/// labels never overlap.
-fn day_ticks_ui(
-    painter: &egui::Painter,
-    rect: egui::Rect,
-    first_hour: i64,
-    span_hours: f32,
-    color: Color32,
-) {
-    let px_per_day = rect.width() / span_hours * 24.0;
-    let every_days = [1, 2, 7, 14, 28, 56]
+fn hour_span(hourly: &[HourTraffic]) -> Option<(f64, f64)> {
+    Some((
+        hourly.first()?.hour as f64,
+        hourly.last()?.hour as f64 + 1.0,
+    ))
+}
+
+/// Grid marks at whole hours, days or weeks, about eight across.
+fn hour_grid(input: GridInput) -> Vec<GridMark> {
+    let (lo, hi) = input.bounds;
+    let width = (hi - lo).max(1.0);
+    let steps = [1.0, 3.0, 6.0, 12.0, 24.0, 48.0, 168.0, 336.0, 672.0, 1344.0];
+    let step = steps
         .into_iter()
-        .find(|d| px_per_day * *d as f32 >= 48.0)
-        .unwrap_or(91);
-    let first_day = first_hour.div_euclid(24) + 1;
-    let last_day = (first_hour + span_hours as i64).div_euclid(24);
-    for day in first_day..=last_day {
-        let x = rect.left() + ((day * 24 - first_hour) as f32 / span_hours) * rect.width();
-        painter.line_segment(
+        .find(|s| width / s <= 10.0)
+        .unwrap_or(2688.0);
+    let mut marks = Vec::new();
+    let mut v = (lo / step).floor() * step;
+    while v <= hi && marks.len() < 200 {
+        if v >= lo {
+            marks.push(GridMark {
+                value: v,
+                step_size: step,
+            });
+        }
+        v += step;
+    }
+    marks
+}
+
+/// `MM-DD` for day steps, `MM-DD HH:00` for hour steps (UTC).
+fn hour_label(hours: f64, step: f64) -> String {
+    let hour = hours.round() as i64;
+    let (_, month, day) = civil_from_days(hour.div_euclid(24));
+    if step >= 24.0 {
+        format!("{month:02}-{day:02}")
+    } else {
+        format!("{month:02}-{day:02} {:02}:00", hour.rem_euclid(24))
+    }
+}
+
+fn creations_per_day(created: impl Iterator<Item = i64>) -> Vec<[f64; 2]> {
+    let mut days: std::collections::BTreeMap<i64, u64> = std::collections::BTreeMap::new();
+    for ms in created {
+        *days.entry(ms.div_euclid(86_400_000)).or_default() += 1;
+    }
+    // One point at the start and end of each day, so a day reads as a step.
+    days.into_iter()
+        .flat_map(|(d, n)| {
             [
-                egui::pos2(x, rect.bottom()),
-                egui::pos2(x, rect.bottom() + 4.0),
-            ],
-            egui::Stroke::new(1.0, color),
+                [(d * 24) as f64, n as f64],
+                [(d * 24 + 24) as f64, n as f64],
+            ]
+        })
+        .collect()
+}
+
+/// Stacked shares per model (0–100 %), one band per model.
+fn model_mix_items(
+    plot_ui: &mut egui_plot::PlotUi<'_>,
+    names: &[String],
+    rows: &[(u32, i64, u64)],
+    label: &str,
+) {
+    let models = names.len().max(1);
+    let mut hours: Vec<i64> = rows.iter().map(|r| r.1).collect();
+    hours.dedup();
+    let mut counts = vec![vec![0u64; models]; hours.len()];
+    let mut at = 0;
+    for &(model, hour, n) in rows {
+        while hours[at] != hour {
+            at += 1;
+        }
+        if let Some(slot) = counts[at].get_mut(model as usize) {
+            *slot += n;
+        }
+    }
+    let xs: Vec<f64> = hours.iter().map(|h| *h as f64 + 0.5).collect();
+    let mut below = vec![0.0f64; hours.len()];
+    for (m, name) in names.iter().enumerate() {
+        if counts.iter().all(|c| c[m] == 0) {
+            continue;
+        }
+        let above: Vec<f64> = counts
+            .iter()
+            .zip(&below)
+            .map(|(c, b)| {
+                let total: u64 = c.iter().sum();
+                b + if total == 0 {
+                    0.0
+                } else {
+                    c[m] as f64 * 100.0 / total as f64
+                }
+            })
+            .collect();
+        plot_ui.add(
+            FilledArea::new(format!("{label}: {name} (%)"), &xs, &below, &above)
+                .fill_color(palette::series_color(m).gamma_multiply(0.8)),
         );
-        if (day - first_day) % every_days == 0 {
-            let (_, month, dom) = crate::logs::time::civil_from_days(day);
-            painter.text(
-                egui::pos2(x, rect.bottom() + 5.0),
-                egui::Align2::CENTER_TOP,
-                format!("{month:02}-{dom:02}"),
-                egui::FontId::proportional(11.0),
-                color,
+        below = above;
+    }
+}
+
+/// Model releases (always) and bans (of `banned` accounts, or all).
+fn event_markers(
+    plot_ui: &mut egui_plot::PlotUi<'_>,
+    events: &[(i64, String, String)],
+    banned: Option<&BTreeSet<&str>>,
+) {
+    for (ts, kind, what) in events {
+        let hour = *ts as f64 / 3_600_000.0;
+        match kind.as_str() {
+            "model_release" => plot_ui.vline(
+                VLine::new(format!("release: {what}"), hour)
+                    .color(palette::RELEASE)
+                    .width(2.0),
+            ),
+            "account_banned" if banned.is_none_or(|set| set.contains(what.as_str())) => plot_ui
+                .vline(
+                    VLine::new("account banned", hour)
+                        .color(palette::BAN.gamma_multiply(0.6))
+                        .width(1.0),
+                ),
+            _ => {}
+        }
+    }
+}
+
+/// Requests by hour of day (rows, 00 at top) and day (columns), in UTC.
+fn heat_map_ui(ui: &mut egui::Ui, hourly: &[HourTraffic], label: &str) {
+    let (Some(first), Some(last)) = (hourly.first(), hourly.last()) else {
+        ui.label("No traffic");
+        return;
+    };
+    let first_day = first.hour.div_euclid(24);
+    let days = (last.hour.div_euclid(24) - first_day + 1).clamp(1, 3660) as usize;
+    let mut cells = vec![0u64; days * 24];
+    for h in hourly {
+        let d = (h.hour.div_euclid(24) - first_day) as usize;
+        if d < days {
+            cells[d * 24 + h.hour.rem_euclid(24) as usize] += h.exchanges;
+        }
+    }
+    let max = cells.iter().copied().max().unwrap_or(1).max(1) as f32;
+    ui.label(format!(
+        "{label}: requests by hour of day (rows, UTC) and day (columns)"
+    ));
+    let size = egui::vec2(
+        ui.available_width(),
+        (ui.available_height() - 4.0).max(80.0),
+    );
+    let (rect, response) = ui.allocate_exact_size(size, egui::Sense::hover());
+    let painter = ui.painter_at(rect);
+    let grid = egui::Rect::from_min_max(
+        rect.min + egui::vec2(40.0, 0.0),
+        rect.max - egui::vec2(0.0, 16.0),
+    );
+    let cw = grid.width() / days as f32;
+    let ch = grid.height() / 24.0;
+    for d in 0..days {
+        for h in 0..24 {
+            let v = cells[d * 24 + h];
+            if v == 0 {
+                continue;
+            }
+            let t = (v as f32 / max).sqrt();
+            let c = egui::Rect::from_min_size(
+                egui::pos2(grid.left() + d as f32 * cw, grid.top() + h as f32 * ch),
+                egui::vec2(cw.max(1.0), ch.max(1.0)),
             );
+            painter.rect_filled(c, 0.0, palette::score_color(f64::from(t)));
+        }
+    }
+    let weak = ui.visuals().weak_text_color();
+    for h in [0, 6, 12, 18] {
+        painter.text(
+            egui::pos2(rect.left() + 2.0, grid.top() + h as f32 * ch),
+            egui::Align2::LEFT_TOP,
+            format!("{h:02}:00"),
+            egui::FontId::proportional(10.0),
+            weak,
+        );
+    }
+    let every = ((50.0 / cw).ceil() as usize).max(1);
+    for d in (0..days).step_by(every) {
+        let (_, month, day) = civil_from_days(first_day + d as i64);
+        painter.text(
+            egui::pos2(grid.left() + d as f32 * cw, grid.bottom() + 2.0),
+            egui::Align2::LEFT_TOP,
+            format!("{month:02}-{day:02}"),
+            egui::FontId::proportional(10.0),
+            weak,
+        );
+    }
+    if let Some(p) = response.hover_pos()
+        && grid.contains(p)
+    {
+        let d = ((p.x - grid.left()) / cw) as usize;
+        let h = ((p.y - grid.top()) / ch) as usize;
+        if d < days && h < 24 {
+            let (y, month, day) = civil_from_days(first_day + d as i64);
+            response.on_hover_text(format!(
+                "{y}-{month:02}-{day:02} {h:02}:00 UTC: {} requests",
+                thousands(cells[d * 24 + h])
+            ));
         }
     }
 }

@@ -1,0 +1,893 @@
+//! The account-relationship graph: every account as a dot, every stored
+//! link as a line coloured by its strongest evidence, laid out so clusters
+//! read as groups. Drawn as one mesh built only when the camera or the
+//! scene changes (50K nodes and their links do not fit egui's per-shape
+//! path at frame rate), culled to the view, with labels only when zoomed in.
+//!
+//! Pan: drag. Zoom: wheel, pinch, `+`/`-`. Fit: `F` or double-click on
+//! empty space. Box-select: shift-drag. Click: select an account and
+//! highlight its cluster. Double-click a node: focus its cluster.
+
+use std::sync::Arc;
+
+use egui::epaint::{Mesh, Vertex, WHITE_UV};
+use egui::{Color32, Pos2, Rect, Sense, Shape, Stroke, Vec2, pos2, vec2};
+use rustc_hash::FxHashMap;
+
+use super::app::Command;
+use super::model::{Loaded, NO_CLUSTER};
+use super::palette;
+use super::state::{CaseView, ColorBy, ViewSettings};
+use super::summary_panel::thousands;
+use crate::analysis::EvidenceKind;
+
+/// Links drawn at most (the strongest; the legend says how many are hidden).
+pub const MAX_DRAWN_LINKS: usize = 60_000;
+/// Labels drawn at most; above this no labels are drawn.
+const MAX_LABELS: usize = 300;
+/// Hit-test grid cell, world units.
+const GRID_CELL: f32 = 24.0;
+
+/// What the graph draws this frame.
+pub struct GraphInput<'a> {
+    /// The open case.
+    pub loaded: &'a Loaded,
+    /// Positions by account index (world units).
+    pub positions: &'a [[f32; 2]],
+    /// Bumped whenever `positions` change.
+    pub positions_version: u64,
+    /// View settings.
+    pub settings: &'a ViewSettings,
+    /// Selection and filters.
+    pub view: &'a CaseView,
+    /// Bumped whenever `settings` or `view` change.
+    pub revision: u64,
+    /// What the layout is doing, if it is still running.
+    pub layout_status: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Camera {
+    /// World point at the centre of the view.
+    center: Pos2,
+    /// Points per world unit.
+    scale: f32,
+}
+
+/// Per-node and per-link drawing data, rebuilt when the selection,
+/// filters or positions change.
+#[derive(Default)]
+struct Scene {
+    key: (u64, u64),
+    visible: Vec<bool>,
+    highlighted: Vec<bool>,
+    any_highlight: bool,
+    color: Vec<Color32>,
+    radius: Vec<f32>,
+    /// Indices into the links, strongest first, at most [`MAX_DRAWN_LINKS`].
+    links: Vec<u32>,
+    link_color: Vec<Color32>,
+    /// Links that pass the filters (drawn or not).
+    links_passing: usize,
+    visible_count: usize,
+    /// Smallest rectangle holding every visible node (world).
+    bounds: Option<Rect>,
+}
+
+/// A uniform grid over world positions for hit tests.
+#[derive(Default)]
+struct Grid {
+    version: u64,
+    cells: FxHashMap<(i32, i32), Vec<u32>>,
+}
+
+/// The graph panel.
+#[derive(Default)]
+pub struct GraphView {
+    camera: Option<Camera>,
+    /// Accounts to fit into view on the next frame (empty: everything visible).
+    fit_request: Option<Vec<u32>>,
+    scene: Scene,
+    grid: Grid,
+    mesh: Option<(MeshKey, Arc<Mesh>)>,
+    box_start: Option<Pos2>,
+    hovered: Option<u32>,
+    /// Milliseconds the last mesh build took (for the frame benchmark).
+    pub last_build_ms: f32,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+struct MeshKey {
+    scene: (u64, u64),
+    camera: [f32; 3],
+    rect: [f32; 4],
+}
+
+impl GraphView {
+    /// Fits `accounts` into view on the next frame (all visible accounts if empty).
+    pub fn request_fit(&mut self, accounts: Vec<u32>) {
+        self.fit_request = Some(accounts);
+    }
+
+    /// Draws the graph and its legend; returns the commands the analyst gave.
+    pub fn ui(&mut self, ui: &mut egui::Ui, input: &GraphInput<'_>) -> Vec<Command> {
+        let mut commands = Vec::new();
+        self.toolbar_ui(ui, input, &mut commands);
+        let (response, painter) = ui.allocate_painter(ui.available_size(), Sense::click_and_drag());
+        let rect = response.rect;
+        painter.rect_filled(rect, 0.0, Color32::from_rgb(18, 20, 26));
+        if input.positions.len() != input.loaded.accounts.len() || input.positions.is_empty() {
+            painter.text(
+                rect.center(),
+                egui::Align2::CENTER_CENTER,
+                if input.loaded.accounts.is_empty() {
+                    "This case has no accounts"
+                } else {
+                    "Laying out the graph…"
+                },
+                egui::FontId::proportional(16.0),
+                Color32::GRAY,
+            );
+            return commands;
+        }
+        self.update_scene(input);
+        self.update_grid(input);
+        if let Some(accounts) = self.fit_request.take() {
+            self.fit(input, &accounts, rect);
+        }
+        if self.camera.is_none() {
+            self.fit(input, &[], rect);
+        }
+        self.handle_input(ui, &response, input, rect, &mut commands);
+        let Some(camera) = self.camera else {
+            return commands;
+        };
+        let key = MeshKey {
+            scene: self.scene.key,
+            camera: [camera.center.x, camera.center.y, camera.scale],
+            rect: [rect.min.x, rect.min.y, rect.max.x, rect.max.y],
+        };
+        let mesh = match &self.mesh {
+            Some((k, mesh)) if *k == key => mesh.clone(),
+            _ => {
+                let started = std::time::Instant::now();
+                let mesh = Arc::new(self.build_mesh(input, camera, rect));
+                self.last_build_ms = started.elapsed().as_secs_f32() * 1000.0;
+                self.mesh = Some((key, mesh.clone()));
+                mesh
+            }
+        };
+        painter.add(Shape::Mesh(mesh));
+        self.labels_ui(&painter, input, camera, rect);
+        if let Some(start) = self.box_start
+            && let Some(now) = response.interact_pointer_pos()
+        {
+            let r = Rect::from_two_pos(start, now);
+            painter.rect(
+                r,
+                0.0,
+                Color32::from_rgba_unmultiplied(120, 170, 255, 30),
+                Stroke::new(1.0, Color32::from_rgb(120, 170, 255)),
+                egui::StrokeKind::Inside,
+            );
+        }
+        if let Some(node) = self.hovered {
+            let p = to_screen(camera, rect, input.positions[node as usize]);
+            let r = self.node_radius(node, camera) + 3.0;
+            painter.circle_stroke(p, r, Stroke::new(1.5, Color32::WHITE));
+            response.on_hover_ui_at_pointer(|ui| hover_ui(ui, input.loaded, node));
+        }
+        self.legend_ui(ui, input, rect);
+        commands
+    }
+
+    fn toolbar_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        input: &GraphInput<'_>,
+        commands: &mut Vec<Command>,
+    ) {
+        ui.horizontal(|ui| {
+            let mut settings = input.settings.clone();
+            ui.label("Colour by");
+            egui::ComboBox::from_id_salt("color_by")
+                .selected_text(settings.color_by.label())
+                .show_ui(ui, |ui| {
+                    for mode in ColorBy::ALL {
+                        ui.selectable_value(&mut settings.color_by, mode, mode.label());
+                    }
+                });
+            ui.checkbox(&mut settings.size_by_volume, "Size by exchanges");
+            ui.checkbox(&mut settings.show_links, "Links");
+            if ui
+                .button("Fit")
+                .on_hover_text("Fit everything shown into view (F)")
+                .clicked()
+            {
+                self.fit_request = Some(Vec::new());
+            }
+            if let Some(focus) = input.view.focus {
+                let name = input
+                    .loaded
+                    .clusters
+                    .get(focus)
+                    .map_or("?", |c| c.id.as_str());
+                if ui
+                    .button(format!("Focused on {name}: show all"))
+                    .on_hover_text("Leave focus mode")
+                    .clicked()
+                {
+                    commands.push(Command::Focus(None));
+                }
+            }
+            if let Some(status) = &input.layout_status {
+                ui.spinner();
+                ui.label(status);
+                if ui.button("Stop").clicked() {
+                    commands.push(Command::CancelLayout);
+                }
+            } else if ui
+                .button("Re-layout")
+                .on_hover_text("Compute the layout again and store it in the case")
+                .clicked()
+            {
+                commands.push(Command::Relayout);
+            }
+            if settings != *input.settings {
+                commands.push(Command::Settings(settings));
+            }
+        });
+    }
+
+    fn node_radius(&self, node: u32, camera: Camera) -> f32 {
+        let base = self.scene.radius.get(node as usize).copied().unwrap_or(2.0);
+        // Nodes grow (slowly) as the analyst zooms in past ~3 points per node.
+        base * (camera.scale / 0.3).sqrt().clamp(1.0, 4.0)
+    }
+
+    fn update_scene(&mut self, input: &GraphInput<'_>) {
+        let key = (input.revision, input.positions_version);
+        if self.scene.key == key && !self.scene.visible.is_empty() {
+            return;
+        }
+        let loaded = input.loaded;
+        let settings = input.settings;
+        let view = input.view;
+        let n = loaded.accounts.len();
+        let links = &loaded.links;
+        let hidden_mask: u32 = links
+            .kind_names
+            .iter()
+            .enumerate()
+            .filter(|(_, k)| settings.hidden_kinds.contains(*k))
+            .fold(0, |m, (i, _)| m | (1 << i));
+        let link_passes = |i: usize| {
+            let kinds = links.kinds.get(i).copied().unwrap_or(0);
+            kinds & !hidden_mask != 0 && links.links[i].2 >= settings.min_link_weight
+        };
+        let mut degree = vec![0u32; n];
+        for &(a, b, _) in &links.links {
+            degree[a as usize] += 1;
+            degree[b as usize] += 1;
+        }
+        let cluster_suspected = |a: usize| {
+            loaded
+                .clusters
+                .get(loaded.cluster_of[a] as usize)
+                .is_some_and(|c| c.suspected)
+        };
+        let mut visible: Vec<bool> = (0..n)
+            .map(|a| {
+                (!settings.suspected_only || cluster_suspected(a))
+                    && (settings.show_unlinked || degree[a] > 0)
+                    && view
+                        .active_in_range
+                        .as_ref()
+                        .is_none_or(|active| active.get(a).copied().unwrap_or(false))
+            })
+            .collect();
+        if let Some(focus) = view.focus.and_then(|f| loaded.clusters.get(f)) {
+            let mut keep = vec![false; n];
+            for &m in &focus.members {
+                keep[m as usize] = true;
+            }
+            let members = keep.clone();
+            for (i, &(a, b, _)) in links.links.iter().enumerate() {
+                if link_passes(i) {
+                    if members[a as usize] {
+                        keep[b as usize] = true;
+                    }
+                    if members[b as usize] {
+                        keep[a as usize] = true;
+                    }
+                }
+            }
+            for (v, k) in visible.iter_mut().zip(keep) {
+                *v &= k;
+            }
+        }
+        let mut highlighted = vec![false; n];
+        let mut any_highlight = false;
+        let mut mark = |a: u32| {
+            if let Some(h) = highlighted.get_mut(a as usize) {
+                *h = true;
+                any_highlight = true;
+            }
+        };
+        if let Some(c) = view.cluster.and_then(|c| loaded.clusters.get(c)) {
+            c.members.iter().for_each(|&a| mark(a));
+        }
+        view.accounts.iter().for_each(|&a| mark(a));
+        view.search_hits.iter().for_each(|&a| mark(a));
+        if let Some(a) = view.account {
+            mark(a);
+        }
+        let color: Vec<Color32> = (0..n)
+            .map(|a| node_color(loaded, settings.color_by, a))
+            .collect();
+        let radius: Vec<f32> = loaded
+            .accounts
+            .iter()
+            .map(|a| {
+                if settings.size_by_volume {
+                    1.4 + 0.8 * (1.0 + a.exchanges as f32).log10()
+                } else {
+                    2.2
+                }
+            })
+            .collect();
+        let mut drawn = Vec::new();
+        let mut link_color = Vec::new();
+        let mut passing = 0;
+        if settings.show_links {
+            // The strongest visible kind names the colour.
+            let mut kinds_by_strength: Vec<(usize, EvidenceKind)> = links
+                .kind_names
+                .iter()
+                .enumerate()
+                .filter_map(|(i, k)| Some((i, EvidenceKind::parse(k)?)))
+                .collect();
+            kinds_by_strength
+                .sort_by(|x, y| y.1.weight().total_cmp(&x.1.weight()).then(x.0.cmp(&y.0)));
+            for (i, &(a, b, _)) in links.links.iter().enumerate() {
+                if !link_passes(i) || !visible[a as usize] || !visible[b as usize] {
+                    continue;
+                }
+                passing += 1;
+                if drawn.len() < MAX_DRAWN_LINKS {
+                    drawn.push(i as u32);
+                    let kinds = links.kinds[i] & !hidden_mask;
+                    let kind = kinds_by_strength
+                        .iter()
+                        .find(|(bit, _)| kinds & (1 << bit) != 0)
+                        .map(|(_, k)| *k);
+                    link_color.push(kind.map_or(palette::LONE, palette::evidence_color));
+                }
+            }
+        }
+        let mut bounds: Option<Rect> = None;
+        for (a, p) in input.positions.iter().enumerate() {
+            if visible[a] {
+                let p = pos2(p[0], p[1]);
+                bounds = Some(bounds.map_or(Rect::from_min_max(p, p), |b| {
+                    b.union(Rect::from_min_max(p, p))
+                }));
+            }
+        }
+        self.scene = Scene {
+            key,
+            visible_count: visible.iter().filter(|v| **v).count(),
+            visible,
+            highlighted,
+            any_highlight,
+            color,
+            radius,
+            links: drawn,
+            link_color,
+            links_passing: passing,
+            bounds,
+        };
+    }
+
+    fn update_grid(&mut self, input: &GraphInput<'_>) {
+        if self.grid.version == input.positions_version && !self.grid.cells.is_empty() {
+            return;
+        }
+        let mut cells: FxHashMap<(i32, i32), Vec<u32>> = FxHashMap::default();
+        for (i, p) in input.positions.iter().enumerate() {
+            cells.entry(cell_of(*p)).or_default().push(i as u32);
+        }
+        self.grid = Grid {
+            version: input.positions_version,
+            cells,
+        };
+    }
+
+    /// The visible node under `pointer`, if any.
+    fn pick(
+        &self,
+        input: &GraphInput<'_>,
+        camera: Camera,
+        rect: Rect,
+        pointer: Pos2,
+    ) -> Option<u32> {
+        let world = to_world(camera, rect, pointer);
+        let reach_world = 8.0 / camera.scale;
+        let (x0, y0) = cell_of([world.x - reach_world, world.y - reach_world]);
+        let (x1, y1) = cell_of([world.x + reach_world, world.y + reach_world]);
+        if (x1 - x0) as i64 * (y1 - y0) as i64 > 40_000 {
+            return None;
+        }
+        let mut best: Option<(f32, u32)> = None;
+        for cx in x0..=x1 {
+            for cy in y0..=y1 {
+                for &i in self.grid.cells.get(&(cx, cy)).into_iter().flatten() {
+                    if !self.scene.visible[i as usize] {
+                        continue;
+                    }
+                    let p = to_screen(camera, rect, input.positions[i as usize]);
+                    let d = p.distance(pointer);
+                    let reach = self.node_radius(i, camera).max(4.0) + 2.0;
+                    if d <= reach && best.is_none_or(|(bd, _)| d < bd) {
+                        best = Some((d, i));
+                    }
+                }
+            }
+        }
+        best.map(|(_, i)| i)
+    }
+
+    fn fit(&mut self, input: &GraphInput<'_>, accounts: &[u32], rect: Rect) {
+        let bounds = if accounts.is_empty() {
+            self.scene.bounds
+        } else {
+            accounts
+                .iter()
+                .filter_map(|&a| input.positions.get(a as usize))
+                .map(|p| Rect::from_min_max(pos2(p[0], p[1]), pos2(p[0], p[1])))
+                .reduce(|a, b| a.union(b))
+        };
+        let Some(bounds) = bounds else {
+            return;
+        };
+        let bounds = bounds.expand(GRID_CELL);
+        let scale = ((rect.width() - 40.0) / bounds.width())
+            .min((rect.height() - 40.0) / bounds.height())
+            .clamp(0.005, 40.0);
+        self.camera = Some(Camera {
+            center: bounds.center(),
+            scale,
+        });
+    }
+
+    fn handle_input(
+        &mut self,
+        ui: &egui::Ui,
+        response: &egui::Response,
+        input: &GraphInput<'_>,
+        rect: Rect,
+        commands: &mut Vec<Command>,
+    ) {
+        let Some(mut camera) = self.camera else {
+            return;
+        };
+        let (scroll, zoom, shift, keys) = ui.input(|i| {
+            (
+                i.smooth_scroll_delta,
+                i.zoom_delta(),
+                i.modifiers.shift,
+                [
+                    i.key_pressed(egui::Key::Plus) || i.key_pressed(egui::Key::Equals),
+                    i.key_pressed(egui::Key::Minus),
+                    i.key_pressed(egui::Key::F),
+                ],
+            )
+        });
+        let hover = response.hover_pos();
+        if let Some(pointer) = hover {
+            let mut factor = zoom;
+            if scroll.y != 0.0 {
+                factor *= (scroll.y / 200.0).exp();
+            }
+            if factor != 1.0 {
+                let before = to_world(camera, rect, pointer);
+                camera.scale = (camera.scale * factor).clamp(0.002, 60.0);
+                let after = to_world(camera, rect, pointer);
+                camera.center += before - after;
+            }
+        }
+        let keyboard_free = !ui.ctx().egui_wants_keyboard_input();
+        if keyboard_free && (response.hovered() || response.has_focus()) {
+            if keys[0] {
+                camera.scale = (camera.scale * 1.25).min(60.0);
+            }
+            if keys[1] {
+                camera.scale = (camera.scale / 1.25).max(0.002);
+            }
+        }
+        if response.drag_started() && shift {
+            self.box_start = response.interact_pointer_pos();
+        }
+        if self.box_start.is_none() && response.dragged() {
+            camera.center -= response.drag_delta() / camera.scale;
+        }
+        if response.drag_stopped()
+            && let Some(start) = self.box_start.take()
+            && let Some(end) = response.interact_pointer_pos()
+        {
+            let r = Rect::from_two_pos(to_world(camera, rect, start), to_world(camera, rect, end));
+            let picked: Vec<u32> = input
+                .positions
+                .iter()
+                .enumerate()
+                .filter(|(i, p)| self.scene.visible[*i] && r.contains(pos2(p[0], p[1])))
+                .map(|(i, _)| i as u32)
+                .collect();
+            commands.push(Command::SelectAccounts(picked));
+        }
+        self.camera = Some(camera);
+        self.hovered = hover.and_then(|p| self.pick(input, camera, rect, p));
+        if response.double_clicked() {
+            match self.hovered {
+                Some(node) => {
+                    let cluster = input.loaded.cluster_of[node as usize];
+                    if cluster != NO_CLUSTER {
+                        commands.push(Command::Focus(Some(cluster as usize)));
+                    }
+                }
+                None => self.fit_request = Some(Vec::new()),
+            }
+        } else if response.clicked() {
+            commands.push(Command::SelectAccount(self.hovered));
+        }
+        if keyboard_free && response.hovered() && keys[2] {
+            self.fit_request = Some(Vec::new());
+        }
+    }
+
+    fn build_mesh(&self, input: &GraphInput<'_>, camera: Camera, rect: Rect) -> Mesh {
+        let scene = &self.scene;
+        let mut mesh = Mesh::default();
+        let clip = rect.expand(8.0);
+        let positions = input.positions;
+        let dim = |c: Color32, on: bool| {
+            if scene.any_highlight && !on {
+                c.gamma_multiply(0.22)
+            } else {
+                c
+            }
+        };
+        let screen: Vec<Pos2> = positions
+            .iter()
+            .map(|&p| to_screen(camera, rect, p))
+            .collect();
+        let links = &input.loaded.links.links;
+        let width = if camera.scale > 1.5 { 1.2 } else { 0.8 };
+        for (k, &i) in scene.links.iter().enumerate() {
+            let (a, b, _) = links[i as usize];
+            let (p, q) = (screen[a as usize], screen[b as usize]);
+            if (p.x < clip.left() && q.x < clip.left())
+                || (p.x > clip.right() && q.x > clip.right())
+                || (p.y < clip.top() && q.y < clip.top())
+                || (p.y > clip.bottom() && q.y > clip.bottom())
+            {
+                continue;
+            }
+            let on = scene.highlighted[a as usize] && scene.highlighted[b as usize];
+            let alpha = if scene.any_highlight && !on {
+                0.08
+            } else {
+                0.35
+            };
+            let color = scene.link_color[k].gamma_multiply(alpha);
+            add_segment(&mut mesh, p, q, if on { width + 0.6 } else { width }, color);
+        }
+        // Highlighted nodes last, so they sit on top.
+        for pass_highlighted in [false, true] {
+            for (a, p) in screen.iter().enumerate() {
+                if !scene.visible[a]
+                    || scene.highlighted[a] != pass_highlighted
+                    || !clip.contains(*p)
+                {
+                    continue;
+                }
+                let r = self.node_radius(a as u32, camera);
+                let color = dim(scene.color[a], scene.highlighted[a]);
+                if pass_highlighted {
+                    add_disc(&mut mesh, *p, r + 1.2, Color32::WHITE);
+                }
+                add_disc(&mut mesh, *p, r, color);
+            }
+        }
+        mesh
+    }
+
+    fn labels_ui(
+        &self,
+        painter: &egui::Painter,
+        input: &GraphInput<'_>,
+        camera: Camera,
+        rect: Rect,
+    ) {
+        if camera.scale < 2.0 {
+            return;
+        }
+        let shown: Vec<(usize, Pos2)> = input
+            .positions
+            .iter()
+            .enumerate()
+            .filter(|(a, _)| self.scene.visible[*a])
+            .map(|(a, &p)| (a, to_screen(camera, rect, p)))
+            .filter(|(_, p)| rect.contains(*p))
+            .take(MAX_LABELS + 1)
+            .collect();
+        if shown.len() > MAX_LABELS {
+            return;
+        }
+        for (a, p) in shown {
+            let r = self.node_radius(a as u32, camera);
+            painter.text(
+                p + vec2(r + 3.0, 0.0),
+                egui::Align2::LEFT_CENTER,
+                &input.loaded.accounts[a].account_id,
+                egui::FontId::proportional(11.0),
+                Color32::from_gray(200),
+            );
+        }
+    }
+
+    fn legend_ui(&self, ui: &mut egui::Ui, input: &GraphInput<'_>, rect: Rect) {
+        let legend_rect =
+            Rect::from_min_size(rect.min + vec2(8.0, 8.0), vec2(230.0, rect.height() - 16.0));
+        let mut child = ui.new_child(egui::UiBuilder::new().max_rect(legend_rect));
+        egui::Frame::popup(child.style())
+            .fill(Color32::from_rgba_unmultiplied(24, 26, 34, 225))
+            .show(&mut child, |ui| {
+                ui.set_max_width(214.0);
+                let loaded = input.loaded;
+                ui.label(
+                    egui::RichText::new(format!(
+                        "{} of {} accounts · {} links",
+                        thousands(self.scene.visible_count as u64),
+                        thousands(loaded.accounts.len() as u64),
+                        thousands(self.scene.links_passing as u64)
+                    ))
+                    .small(),
+                );
+                if self.scene.links_passing > self.scene.links.len() && input.settings.show_links {
+                    ui.label(
+                        egui::RichText::new(format!(
+                            "drawing the {} strongest links",
+                            thousands(self.scene.links.len() as u64)
+                        ))
+                        .small()
+                        .weak(),
+                    );
+                }
+                ui.separator();
+                ui.label(
+                    egui::RichText::new(format!("Nodes: {}", input.settings.color_by.label()))
+                        .small()
+                        .strong(),
+                );
+                match input.settings.color_by {
+                    ColorBy::Cluster => {
+                        swatch_ui(ui, palette::cluster_color(0), "one colour per cluster");
+                        swatch_ui(ui, palette::LONE, "lone account (no cluster)");
+                    }
+                    ColorBy::Score => {
+                        for (s, label) in [
+                            (0.0, "score 0"),
+                            (0.5, "0.5 (suspect threshold)"),
+                            (1.0, "1"),
+                        ] {
+                            swatch_ui(ui, palette::score_color(s), label);
+                        }
+                    }
+                    ColorBy::Verdict => {
+                        swatch_ui(ui, palette::SUSPECTED, "suspected distillation campaign");
+                        swatch_ui(ui, palette::CLEARED, "cluster not suspected");
+                        swatch_ui(ui, palette::LONE, "lone account");
+                    }
+                    ColorBy::Capability => {
+                        let mut seen: Vec<&str> = loaded
+                            .summary
+                            .capabilities
+                            .iter()
+                            .map(|(n, _)| n.as_str())
+                            .take(8)
+                            .collect();
+                        seen.sort_unstable();
+                        for name in seen {
+                            swatch_ui(ui, palette::capability_color(name), name);
+                        }
+                    }
+                }
+                if input.settings.size_by_volume {
+                    ui.label(egui::RichText::new("size: exchanges (log)").small().weak());
+                }
+                if input.settings.show_links && !loaded.links.kind_names.is_empty() {
+                    ui.separator();
+                    ui.label(
+                        egui::RichText::new("Links: strongest evidence")
+                            .small()
+                            .strong(),
+                    );
+                    for name in &loaded.links.kind_names {
+                        if !input.settings.hidden_kinds.contains(name) {
+                            swatch_ui(
+                                ui,
+                                palette::evidence_color_by_name(name),
+                                &name.replace('_', " "),
+                            );
+                        }
+                    }
+                }
+            });
+    }
+}
+
+fn swatch_ui(ui: &mut egui::Ui, color: Color32, label: &str) {
+    ui.horizontal(|ui| {
+        let (r, _) = ui.allocate_exact_size(vec2(10.0, 10.0), Sense::hover());
+        ui.painter().circle_filled(r.center(), 4.5, color);
+        ui.label(egui::RichText::new(label).small());
+    });
+}
+
+fn node_color(loaded: &Loaded, mode: ColorBy, a: usize) -> Color32 {
+    let cluster_index = loaded.cluster_of[a];
+    let cluster = loaded.clusters.get(cluster_index as usize);
+    let grouped = cluster.is_some_and(|c| c.members.len() >= 2);
+    match mode {
+        ColorBy::Cluster if grouped => palette::cluster_color(cluster_index as usize),
+        ColorBy::Cluster => palette::LONE,
+        ColorBy::Score => cluster.map_or(palette::LONE, |c| palette::score_color(c.score)),
+        ColorBy::Verdict => match cluster {
+            Some(c) if c.suspected => palette::SUSPECTED,
+            Some(_) if grouped => palette::CLEARED,
+            _ => palette::LONE,
+        },
+        ColorBy::Capability => loaded.accounts[a]
+            .top_capability
+            .as_deref()
+            .map_or(palette::LONE, palette::capability_color),
+    }
+}
+
+fn hover_ui(ui: &mut egui::Ui, loaded: &Loaded, node: u32) {
+    let Some(account) = loaded.accounts.get(node as usize) else {
+        return;
+    };
+    ui.strong(&account.account_id);
+    if let Some(org) = &account.org_name {
+        ui.label(format!("Organization: {org}"));
+    }
+    ui.label(format!(
+        "{} exchanges · {}",
+        thousands(account.exchanges),
+        account.top_capability.as_deref().unwrap_or("no capability")
+    ));
+    if let Some(c) = loaded.cluster_of_account(node) {
+        ui.label(format!(
+            "Cluster {} ({} accounts) · score {:.2}{}",
+            c.id,
+            c.members.len(),
+            c.score,
+            if c.suspected { " · suspected" } else { "" }
+        ));
+        if let Ok(reasons) = serde_json::from_str::<Vec<crate::analysis::Reason>>(&c.reasons_json)
+            && let Some(top) = reasons.first()
+        {
+            ui.label(egui::RichText::new(&top.text).small());
+        }
+    }
+    let links = &loaded.links;
+    let strongest: Vec<(usize, u32)> = links
+        .links
+        .iter()
+        .enumerate()
+        .filter_map(|(i, &(a, b, _))| {
+            (a == node || b == node).then_some((i, if a == node { b } else { a }))
+        })
+        .take(3)
+        .collect();
+    for (i, other) in strongest {
+        let kinds: Vec<&str> = links
+            .kind_names
+            .iter()
+            .enumerate()
+            .filter(|(bit, _)| links.kinds[i] & (1 << bit) != 0)
+            .map(|(_, k)| k.as_str())
+            .collect();
+        ui.label(
+            egui::RichText::new(format!(
+                "↔ {} ({:.2}): {}",
+                loaded.account_name(other),
+                links.links[i].2,
+                kinds.join(", ").replace('_', " ")
+            ))
+            .small(),
+        );
+    }
+    ui.label(
+        egui::RichText::new("Click to inspect · double-click to focus its cluster")
+            .small()
+            .weak(),
+    );
+}
+
+fn cell_of(p: [f32; 2]) -> (i32, i32) {
+    (
+        (p[0] / GRID_CELL).floor().clamp(-1e6, 1e6) as i32,
+        (p[1] / GRID_CELL).floor().clamp(-1e6, 1e6) as i32,
+    )
+}
+
+fn to_screen(camera: Camera, rect: Rect, p: [f32; 2]) -> Pos2 {
+    rect.center() + (pos2(p[0], p[1]) - camera.center) * camera.scale
+}
+
+fn to_world(camera: Camera, rect: Rect, p: Pos2) -> Pos2 {
+    camera.center + (p - rect.center()) / camera.scale
+}
+
+fn add_segment(mesh: &mut Mesh, p: Pos2, q: Pos2, width: f32, color: Color32) {
+    let d = q - p;
+    let len = d.length();
+    if len < 0.5 {
+        return;
+    }
+    let n = Vec2::new(-d.y, d.x) / len * (width / 2.0);
+    let base = mesh.vertices.len() as u32;
+    for pos in [p + n, p - n, q - n, q + n] {
+        mesh.vertices.push(Vertex {
+            pos,
+            uv: WHITE_UV,
+            color,
+        });
+    }
+    mesh.indices
+        .extend_from_slice(&[base, base + 1, base + 2, base, base + 2, base + 3]);
+}
+
+/// A filled dot: a square when tiny (indistinguishable at that size), an
+/// octagon otherwise.
+fn add_disc(mesh: &mut Mesh, c: Pos2, r: f32, color: Color32) {
+    let base = mesh.vertices.len() as u32;
+    if r < 2.2 {
+        for pos in [
+            c + vec2(-r, -r),
+            c + vec2(r, -r),
+            c + vec2(r, r),
+            c + vec2(-r, r),
+        ] {
+            mesh.vertices.push(Vertex {
+                pos,
+                uv: WHITE_UV,
+                color,
+            });
+        }
+        mesh.indices
+            .extend_from_slice(&[base, base + 1, base + 2, base, base + 2, base + 3]);
+        return;
+    }
+    mesh.vertices.push(Vertex {
+        pos: c,
+        uv: WHITE_UV,
+        color,
+    });
+    const K: u32 = 8;
+    for i in 0..K {
+        let t = i as f32 / K as f32 * std::f32::consts::TAU;
+        mesh.vertices.push(Vertex {
+            pos: c + vec2(t.cos(), t.sin()) * r,
+            uv: WHITE_UV,
+            color,
+        });
+    }
+    for i in 0..K {
+        mesh.indices
+            .extend_from_slice(&[base, base + 1 + i, base + 1 + (i + 1) % K]);
+    }
+}

@@ -1,0 +1,123 @@
+//! What the analyst is looking at: the view settings (remembered between
+//! sessions) and the selection, filters and time range of the open case.
+//! Panels read this; only the shell changes it, by applying commands.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+/// How graph nodes are coloured.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ColorBy {
+    /// One colour per cluster of two or more accounts.
+    #[default]
+    Cluster,
+    /// The cluster's distillation score.
+    Score,
+    /// The tool's verdict on the cluster.
+    Verdict,
+    /// The account's dominant capability.
+    Capability,
+}
+
+impl ColorBy {
+    /// Every mode, in menu order.
+    pub const ALL: [ColorBy; 4] = [
+        ColorBy::Cluster,
+        ColorBy::Score,
+        ColorBy::Verdict,
+        ColorBy::Capability,
+    ];
+
+    /// Label in menus and the legend.
+    pub fn label(self) -> &'static str {
+        match self {
+            ColorBy::Cluster => "Cluster",
+            ColorBy::Score => "Score",
+            ColorBy::Verdict => "Verdict",
+            ColorBy::Capability => "Dominant capability",
+        }
+    }
+}
+
+/// The bottom panel's tab.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BottomTab {
+    /// The timelines.
+    #[default]
+    Timelines,
+    /// The cluster table.
+    Clusters,
+}
+
+/// View settings, remembered between sessions.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ViewSettings {
+    /// Node colour.
+    pub color_by: ColorBy,
+    /// Node size by exchange volume (else all equal).
+    pub size_by_volume: bool,
+    /// Evidence kinds whose links are hidden.
+    pub hidden_kinds: BTreeSet<String>,
+    /// Links lighter than this are hidden.
+    pub min_link_weight: f32,
+    /// Only accounts in suspected clusters.
+    pub suspected_only: bool,
+    /// Show accounts with no links.
+    pub show_unlinked: bool,
+    /// Draw links at all.
+    pub show_links: bool,
+    /// The bottom panel's tab.
+    pub bottom_tab: BottomTab,
+}
+
+impl Default for ViewSettings {
+    fn default() -> Self {
+        Self {
+            color_by: ColorBy::Cluster,
+            size_by_volume: true,
+            hidden_kinds: BTreeSet::new(),
+            min_link_weight: 0.0,
+            suspected_only: false,
+            show_unlinked: true,
+            show_links: true,
+            bottom_tab: BottomTab::Timelines,
+        }
+    }
+}
+
+/// The selection and filters of the open case.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CaseView {
+    /// The selected cluster (index into the clusters).
+    pub cluster: Option<usize>,
+    /// The selected account (index).
+    pub account: Option<u32>,
+    /// Accounts selected by box or search (indices, ascending).
+    pub accounts: Vec<u32>,
+    /// Only this cluster and its one-hop neighbours are shown.
+    pub focus: Option<usize>,
+    /// Brushed hour range (inclusive, hours since the epoch, UTC).
+    pub time_range: Option<(i64, i64)>,
+    /// Accounts active in `time_range`, once the worker has answered.
+    pub active_in_range: Option<Vec<bool>>,
+    /// The search text.
+    pub search: String,
+    /// Accounts the search found (indices, ascending).
+    pub search_hits: Vec<u32>,
+}
+
+impl CaseView {
+    /// The accounts the inspector and timelines describe: the selected
+    /// account, else the box/search selection, else the cluster's members.
+    pub fn described_accounts<'a>(&'a self, cluster_members: Option<&'a [u32]>) -> &'a [u32] {
+        if let Some(a) = &self.account {
+            return std::slice::from_ref(a);
+        }
+        if !self.accounts.is_empty() {
+            return &self.accounts;
+        }
+        cluster_members.unwrap_or(&[])
+    }
+}

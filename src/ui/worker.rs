@@ -1,0 +1,165 @@
+//! The query worker: one thread with its own read-only connection to the
+//! open case answers the inspector's and the timelines' questions, so the
+//! UI thread never waits on SQL. Each answer carries its request's ticket;
+//! the shell keeps only the newest answer of each kind.
+
+use std::path::PathBuf;
+use std::sync::mpsc::{self, Receiver, Sender};
+
+use crate::case::Case;
+use crate::case::workbench::{AccountLink, HourTraffic, TemplateUse};
+
+/// A question for the worker.
+#[derive(Clone, Debug)]
+pub enum Query {
+    /// Every link of one account with its evidence.
+    AccountLinks(u32),
+    /// Series and mixes of a set of accounts; `cluster` names a stored
+    /// cluster whose per-model series to read.
+    Selection {
+        /// The accounts (indices).
+        accounts: Vec<u32>,
+        /// The stored cluster they are, if they are one.
+        cluster: Option<String>,
+    },
+    /// Which accounts were active in an hour range (inclusive).
+    ActiveBetween(i64, i64),
+    /// Accounts that sent requests from an address.
+    RequestIp(String),
+}
+
+/// What the series of a selection look like.
+#[derive(Clone, Debug, Default)]
+pub struct SelectionSeries {
+    /// Traffic per hour.
+    pub hourly: Vec<HourTraffic>,
+    /// (model index, hour, exchanges) of the stored cluster, if any.
+    pub model_hourly: Vec<(u32, i64, u64)>,
+    /// Top templates with excerpts.
+    pub templates: Vec<TemplateUse>,
+    /// Exchanges per model.
+    pub models: Vec<(String, u64)>,
+    /// Exchanges per capability.
+    pub capabilities: Vec<(String, u64)>,
+}
+
+/// An answer.
+#[derive(Debug)]
+pub enum Answer {
+    /// Links of an account.
+    AccountLinks(u32, Vec<AccountLink>),
+    /// Series of a selection.
+    Selection(Box<SelectionSeries>),
+    /// Activity per account in the hour range asked.
+    ActiveBetween((i64, i64), Vec<bool>),
+    /// Accounts with requests from the address asked.
+    RequestIp(String, Vec<u32>),
+    /// The query failed.
+    Failed(String),
+}
+
+/// The handle the shell holds.
+pub struct Worker {
+    queries: Sender<(u64, Query)>,
+    answers: Receiver<(u64, Answer)>,
+    next_ticket: u64,
+}
+
+impl Worker {
+    /// Starts a worker on the case at `path`; `wake` is called after each
+    /// answer (the UI's repaint).
+    pub fn start(path: PathBuf, accounts: usize, wake: impl Fn() + Send + 'static) -> Self {
+        let (queries, inbox) = mpsc::channel::<(u64, Query)>();
+        let (outbox, answers) = mpsc::channel();
+        let spawned = std::thread::Builder::new()
+            .name("case-queries".into())
+            .spawn(move || {
+                let case = Case::open_read_only(&path);
+                while let Ok(mut job) = inbox.recv() {
+                    // Only the newest question of each kind matters.
+                    while let Ok(newer) = inbox.try_recv() {
+                        if std::mem::discriminant(&newer.1) != std::mem::discriminant(&job.1) {
+                            let answer = answer(&case, accounts, job.1);
+                            if outbox.send((job.0, answer)).is_err() {
+                                return;
+                            }
+                        }
+                        job = newer;
+                    }
+                    let answer = answer(&case, accounts, job.1);
+                    if outbox.send((job.0, answer)).is_err() {
+                        return;
+                    }
+                    wake();
+                }
+            });
+        if let Err(err) = spawned {
+            let (outbox, answers) = mpsc::channel();
+            let _ = outbox.send((
+                0,
+                Answer::Failed(format!("could not start the query worker: {err}")),
+            ));
+            return Self {
+                queries: mpsc::channel().0,
+                answers,
+                next_ticket: 1,
+            };
+        }
+        Self {
+            queries,
+            answers,
+            next_ticket: 1,
+        }
+    }
+
+    /// Sends a question; returns its ticket.
+    pub fn ask(&mut self, query: Query) -> u64 {
+        let ticket = self.next_ticket;
+        self.next_ticket += 1;
+        let _ = self.queries.send((ticket, query));
+        ticket
+    }
+
+    /// Answers that have arrived, oldest first.
+    pub fn answers(&self) -> Vec<(u64, Answer)> {
+        self.answers.try_iter().collect()
+    }
+}
+
+fn answer(case: &Result<Case, crate::case::CaseError>, accounts: usize, query: Query) -> Answer {
+    let case = match case {
+        Ok(case) => case,
+        Err(err) => return Answer::Failed(err.to_string()),
+    };
+    let result = match query {
+        Query::AccountLinks(account) => case
+            .account_links(account)
+            .map(|links| Answer::AccountLinks(account, links)),
+        Query::Selection {
+            accounts: members,
+            cluster,
+        } => (|| {
+            let hourly = case.hourly_of(&members)?;
+            let model_hourly = match &cluster {
+                Some(id) => case.cluster_model_hourly_of(id)?,
+                None => Vec::new(),
+            };
+            let templates = case.templates_of(&members, 6)?;
+            let (models, capabilities) = case.mix_of(&members)?;
+            Ok(Answer::Selection(Box::new(SelectionSeries {
+                hourly,
+                model_hourly,
+                templates,
+                models,
+                capabilities,
+            })))
+        })(),
+        Query::ActiveBetween(first, last) => case
+            .active_between(accounts, first, last)
+            .map(|active| Answer::ActiveBetween((first, last), active)),
+        Query::RequestIp(ip) => case
+            .accounts_with_request_ip(&ip)
+            .map(|found| Answer::RequestIp(ip, found)),
+    };
+    result.unwrap_or_else(|err: crate::case::CaseError| Answer::Failed(err.to_string()))
+}
