@@ -8,12 +8,13 @@
 //! 1. *Groups* are clusters of two or more accounts, plus linked singletons.
 //!    Each gets a disc whose area is proportional to its size. The disc
 //!    centres are laid out by a force simulation on the group graph
-//!    (Barnes–Hut repulsion by mass, log-damped springs along summed
-//!    inter-group weights, a harmonic pull to the origin) with collision
-//!    resolution, so discs end up apart and linked groups end up near each
-//!    other ([`LayoutStage::Clusters`]).
-//! 2. Inside each disc the members are laid out by a second simulation on the
-//!    group's own links, then scaled to fill the disc
+//!    (Barnes–Hut repulsion by the room each disc needs, log-damped springs
+//!    along summed inter-group weights, a harmonic pull to the origin), then
+//!    collisions are resolved, so discs end up apart and linked groups end
+//!    up side by side ([`LayoutStage::Clusters`]).
+//! 2. Inside each disc the members are laid out by a multilevel simulation
+//!    on the group's own links (ForceAtlas2-style repulsion, exact for small
+//!    groups and Barnes–Hut for big ones), then scaled to fill the disc
 //!    ([`LayoutStage::Members`]).
 //!
 //! Unlinked singletons ("loose" accounts) carry no structure; they go on a
@@ -36,18 +37,21 @@ const S: f64 = SPACING as f64;
 /// Empty space kept between two group discs, so neighbouring groups never
 /// touch on screen.
 const GROUP_GAP: f64 = 2.0 * S;
-/// Group centres settle where the harmonic pull balances repulsion, at a
-/// density of `π (GROUP_SPREAD · S)²` per member: a bit more than a disc's own
-/// area per member (`π S²`), leaving room between discs.
+/// Group centres settle where the harmonic pull balances repulsion, at
+/// `π (GROUP_SPREAD · S)²` of area per unit of room a group needs (`π S²`
+/// per unit): space between discs beyond the gap, for links to rearrange.
 const GROUP_SPREAD: f64 = 1.3;
-/// Spring strength between groups relative to the smaller group's pull to the
-/// origin, per unit of `ln(1 + weight)`.
+/// Total stiffness of a group's springs relative to its pull to the origin
+/// (shared among its links; see `layout_groups`).
 const GROUP_ATTRACTION: f64 = 1.0;
+/// Springs between groups pull in proportion to their stretch up to this
+/// many rest lengths, and no harder beyond.
+const SPRING_REACH: f64 = 4.0;
 /// Barnes–Hut opening criterion (cell side / distance) between groups.
 const GROUP_THETA: f64 = 0.9;
-/// Barnes–Hut opening criterion inside a group: members are uniform and
-/// numerous, so a coarser approximation is invisible and twice as fast.
-const MEMBER_THETA: f64 = 1.0;
+/// Barnes–Hut opening criterion inside a group. With quadrupole terms the
+/// far field is within about 1 % of the exact sum at this angle.
+const MEMBER_THETA: f64 = 0.9;
 /// Iteration budget of the group simulation.
 const CLUSTER_ITERATIONS: usize = 400;
 /// Iteration budget of the member simulation at each level but the
@@ -63,12 +67,17 @@ const COARSEST_NODES: usize = 12;
 const COARSEN_MIN_SHRINK: f64 = 0.8;
 /// …or at this many levels.
 const MAX_LEVELS: usize = 24;
-/// Groups up to this size use exact O(m²) repulsion (faster than building a
-/// tree for them); larger ones use Barnes–Hut.
+/// Simulations of up to this many bodies get their full iteration budget;
+/// see [`scaled_iterations`].
+const FULL_BUDGET_BODIES: usize = 1_000;
+/// Member simulations of up to this many nodes use exact O(m²) repulsion
+/// (faster than building a tree, and free of approximation); larger ones
+/// use Barnes–Hut.
 const EXACT_MAX: usize = 300;
 /// Inside a group the harmonic pull is set so repulsion alone would spread
-/// members at `π (MEMBER_TRAP · S)²` each: weak enough that links, not the
-/// pull, shape the group, strong enough to hold unlinked parts together.
+/// members at `π (MEMBER_TRAP · S)²` per unit of mass: weak enough that
+/// links shape the group, strong enough to hold unlinked parts together and
+/// to keep the group round, so it fills its disc.
 const MEMBER_TRAP: f64 = 1.5;
 /// After the member simulation a group is scaled so its RMS radius is this
 /// share of a uniformly filled disc's (the rim stays a little sparser).
@@ -85,11 +94,8 @@ const COLLISION_SLACK: f64 = 0.01;
 /// Least empty space between the groups' bounding circle and the loose
 /// accounts' annulus; it grows with the layout (see [`loose_inner_radius`]).
 const LOOSE_GAP: f64 = 6.0 * S;
-/// Yifan Hu's step factor: the step shrinks by it after an iteration that did
-/// not lower the energy and grows by its inverse after five that did.
-const STEP_RATIO: f64 = 0.9;
-/// Whatever the adaptive step does, it is capped by a schedule decaying to
-/// this share of the initial step over the iteration budget, so every
+/// Every simulation caps how far a body may move in one iteration; the cap
+/// decays to this share of its start over the iteration budget, so every
 /// simulation ends still.
 const FINAL_STEP: f64 = 0.002;
 /// Squared distances below this (world units²) count as this, so two bodies
@@ -139,6 +145,9 @@ pub enum LayoutStage {
 /// [`LayoutStage::Clusters`] on, groups' discs and loose accounts are where
 /// they will stay; only members move inside their discs. Empty input gives
 /// `Some(vec![])` (after a `Done` call with no positions).
+// The callback's type is spelled out in the signature on purpose: it is the
+// contract callers read first.
+#[allow(clippy::type_complexity)]
 pub fn layout(
     input: &LayoutInput<'_>,
     progress: &mut dyn FnMut(LayoutStage, &[[f32; 2]]) -> ControlFlow<()>,
@@ -158,8 +167,9 @@ pub fn layout(
     let groups = Groups::build(input.cluster_of, &links);
     let parts = split_links(&groups, &links);
     let count = groups.len();
-    let mass: Vec<f64> = (0..count).map(|g| groups.size(g) as f64).collect();
-    let radius: Vec<f64> = mass.iter().map(|m| S * m.sqrt()).collect();
+    let radius: Vec<f64> = (0..count)
+        .map(|g| S * (groups.size(g) as f64).sqrt())
+        .collect();
 
     // Every member starts on a sunflower disc, in breadth-first order from
     // its group's strongest member: hubs in the middle, their neighbours in
@@ -184,7 +194,7 @@ pub fn layout(
             write_loose(&mut out, &groups.loose, centres, &radius);
             reporter.report(LayoutStage::Clusters, &out)
         };
-        layout_groups(&mass, &radius, &parts.between, &mut tick)?
+        layout_groups(&radius, &parts.between, &mut tick)?
     };
     groups.write_all(&mut out, &centres, &local);
     write_loose(&mut out, &groups.loose, &centres, &radius);
@@ -193,6 +203,7 @@ pub fn layout(
     }
 
     let mut scratch = Scratch::default();
+    let mut shown = Vec::new();
     for g in 0..count {
         let range = groups.range(g);
         let members = &groups.members[range.clone()];
@@ -201,7 +212,13 @@ pub fn layout(
             if !reporter.due() {
                 return ControlFlow::Continue(());
             }
-            write_group(&mut out, members, centre, p);
+            if p.len() == members.len() && p.iter().flatten().all(|v| v.is_finite()) {
+                // Shown as it will end up: fitted into the disc.
+                shown.clear();
+                shown.extend_from_slice(p);
+                fit_disc(&mut shown, radius[g]);
+                write_group(&mut out, members, centre, &shown);
+            }
             reporter.report(LayoutStage::Members, &out)
         };
         layout_members(
@@ -224,13 +241,16 @@ pub fn layout(
     Some(out)
 }
 
+/// The caller's progress callback.
+type Callback<'a> = dyn FnMut(LayoutStage, &[[f32; 2]]) -> ControlFlow<()> + 'a;
+
 /// The caller's progress callback and when it was last called.
-struct Reporter<'a> {
-    callback: &'a mut dyn FnMut(LayoutStage, &[[f32; 2]]) -> ControlFlow<()>,
+struct Reporter<'a, 'b> {
+    callback: &'a mut Callback<'b>,
     last: Instant,
 }
 
-impl Reporter<'_> {
+impl Reporter<'_, '_> {
     /// Whether [`REPORT_EVERY`] of work has passed since the last report.
     fn due(&self) -> bool {
         self.last.elapsed() >= REPORT_EVERY
@@ -263,9 +283,6 @@ fn clean_links(n: usize, links: &[(u32, u32, f32)]) -> Vec<(u32, u32, f64)> {
             _ => merged.push((a, b, w)),
         }
     }
-    // A sum of finite f32 weights can still overflow f64 only in theory;
-    // keep the promise of finite output regardless.
-    merged.retain(|l| l.2.is_finite());
     merged
 }
 
@@ -378,6 +395,8 @@ impl Parts {
     }
 }
 
+/// Splits (clean, sorted) links into each group's own links, in its local
+/// indices, and summed super-edges between groups.
 fn split_links(groups: &Groups, links: &[(u32, u32, f64)]) -> Parts {
     let count = groups.len();
     let mut intra_start = vec![0usize; count + 1];
@@ -529,14 +548,32 @@ fn write_loose(out: &mut [[f32; 2]], loose: &[u32], centres: &[[f64; 2]], radius
     }
 }
 
+/// An iteration budget for a simulation of `n` bodies: `base` up to
+/// [`FULL_BUDGET_BODIES`], then shrinking in proportion down to an eighth,
+/// so huge inputs (tens of thousands of tiny groups, or one giant group)
+/// stay within seconds at some cost in polish.
+fn scaled_iterations(base: usize, n: usize) -> usize {
+    let share = FULL_BUDGET_BODIES as f64 / n.max(1) as f64;
+    ((base as f64 * share.min(1.0)) as usize).max(base / 8)
+}
+
 /// Phase 1: group centres. Returns `None` if `tick` asked to stop.
 fn layout_groups(
-    mass: &[f64],
     radius: &[f64],
     edges: &[(u32, u32, f64)],
     tick: &mut dyn FnMut(&[[f64; 2]]) -> ControlFlow<()>,
 ) -> Option<Vec<[f64; 2]>> {
-    let count = mass.len();
+    let count = radius.len();
+    // A group's weight in this simulation is the room it needs: its disc
+    // plus half the gap, in units of S². That is about its member count
+    // for big groups, but several times more for a pair, whose gap is as
+    // wide as its disc; with the member count, thousands of small groups
+    // would settle far too densely for their gaps.
+    let mass: Vec<f64> = radius
+        .iter()
+        .map(|r| ((r + GROUP_GAP / 2.0) / S).powi(2))
+        .collect();
+    let mass = &mass[..];
     // Initial spiral, largest first, each group at the radius that the mass
     // before it fills at the target density: close to the equilibrium of
     // repulsion and pull, so the simulation mostly has to follow the links.
@@ -558,7 +595,7 @@ fn layout_groups(
 
     let total: f64 = mass.iter().sum();
     // Repulsion k·m_i·m_j/d against a pull m_i·|p| settles into a uniformly
-    // dense disc with π·k area per unit of mass.
+    // dense disc with π·k area per unit of mass (Gauss's law in 2D).
     let repulsion = (GROUP_SPREAD * S).powi(2);
     // Directed pulls (i, j, stiffness): each group spends a budget of
     // GROUP_ATTRACTION times its own pull to the origin on its links, shared
@@ -593,15 +630,16 @@ fn layout_groups(
     }
     let extent = GROUP_SPREAD * S * total.sqrt();
     let mut cap = extent / 10.0;
-    let decay = FINAL_STEP.powf(1.0 / CLUSTER_ITERATIONS as f64);
+    let iterations = scaled_iterations(CLUSTER_ITERATIONS, count);
+    let decay = FINAL_STEP.powf(1.0 / iterations as f64);
     // Discs pass through each other while the picture forms, so linked
     // groups can meet across the crowd; collisions start after this many
     // iterations.
-    let mixing = CLUSTER_ITERATIONS * 2 / 5;
+    let mixing = iterations * 2 / 5;
     let mut tree = QuadTree::default();
     let mut force = vec![[0.0; 2]; count];
-    let mut order = Vec::with_capacity(count);
-    for it in 0..CLUSTER_ITERATIONS {
+    let mut grid = DiscGrid::default();
+    for it in 0..iterations {
         tree.build(&pos, mass);
         for (i, f) in force.iter_mut().enumerate() {
             let field = tree.field(i, pos[i], &pos, mass, GROUP_THETA * GROUP_THETA);
@@ -611,14 +649,17 @@ fn layout_groups(
             ];
         }
         // Springs rest at touching distance: they bring linked groups
-        // together, never into each other.
+        // together, never into each other. Beyond SPRING_REACH rest lengths
+        // of stretch their pull stays constant: still enough to gather
+        // linked groups, but links to groups far away (which pull towards
+        // the middle, on average) cannot crush the middle of the layout.
         for &(a, b, k) in &springs {
             let dx = pos[b][0] - pos[a][0];
             let dy = pos[b][1] - pos[a][1];
-            let d = dx.hypot(dy);
+            let d = (dx * dx + dy * dy).sqrt();
             let rest = radius[a] + radius[b] + GROUP_GAP;
             if d > rest {
-                let s = k * (d - rest) / d;
+                let s = k * (d - rest).min(SPRING_REACH * rest) / d;
                 force[a][0] += s * dx;
                 force[a][1] += s * dy;
             }
@@ -626,7 +667,7 @@ fn layout_groups(
         let mut moved: f64 = 0.0;
         for ((p, f), k) in pos.iter_mut().zip(&force).zip(&stiffness) {
             let (dx, dy) = (f[0] / k, f[1] / k);
-            let len = dx.hypot(dy);
+            let len = (dx * dx + dy * dy).sqrt();
             if len.is_finite() && len > 0.0 {
                 let scale = (cap / len).min(1.0);
                 p[0] += dx * scale;
@@ -635,7 +676,7 @@ fn layout_groups(
             }
         }
         if it >= mixing {
-            resolve_collisions(&mut pos, radius, mass, &mut order);
+            resolve_collisions(&mut pos, radius, mass, &mut grid);
         }
         if tick(&pos).is_break() {
             return None;
@@ -652,7 +693,7 @@ fn layout_groups(
     for _ in 0..COLLISION_ROUNDS {
         let mut worst = 0.0;
         for _ in 0..COLLISION_PASSES {
-            worst = resolve_collisions(&mut pos, radius, mass, &mut order);
+            worst = resolve_collisions(&mut pos, radius, mass, &mut grid);
             if worst <= COLLISION_SLACK {
                 break;
             }
@@ -660,9 +701,9 @@ fn layout_groups(
         if worst <= COLLISION_SLACK {
             break;
         }
-        separate(&mut pos, radius, &mut order, 1.02);
+        separate(&mut pos, radius, &mut grid, 1.02);
     }
-    separate(&mut pos, radius, &mut order, f64::INFINITY);
+    separate(&mut pos, radius, &mut grid, f64::INFINITY);
     // Centre the discs' bounding box on the origin, for the caller's camera.
     let (mid, _) = group_bounds(&pos, radius);
     for p in &mut pos {
@@ -684,16 +725,138 @@ fn layout_groups(
     }
 }
 
-/// The order of discs by left edge, for sweep-and-prune.
-fn sweep_order(order: &mut Vec<u32>, pos: &[[f64; 2]], radius: &[f64]) {
-    order.clear();
-    order.extend(0..pos.len() as u32);
-    order.sort_unstable_by(|&a, &b| {
-        let (a, b) = (a as usize, b as usize);
-        (pos[a][0] - radius[a])
-            .total_cmp(&(pos[b][0] - radius[b]))
-            .then(a.cmp(&b))
-    });
+/// A uniform grid over the discs' boxes (padded by half of [`GROUP_GAP`]),
+/// to find the pairs of discs closer than the gap without looking at all
+/// pairs. Rebuilt for every pass; a sweep along one axis was slower by far
+/// once there are thousands of small groups side by side.
+#[derive(Default)]
+struct DiscGrid {
+    /// Padded box of each disc when the grid was built: [x0, y0, x1, y1].
+    boxes: Vec<[f64; 4]>,
+    /// Discs in cell `c`: `items[offsets[c]..offsets[c + 1]]`.
+    offsets: Vec<u32>,
+    items: Vec<u32>,
+    origin: [f64; 2],
+    cell: f64,
+    cols: usize,
+    rows: usize,
+    /// Scratch for the median diameter and the fill cursors.
+    scratch: Vec<f64>,
+    cursor: Vec<u32>,
+}
+
+/// Cells a grid may have at most, whatever the spread of disc sizes.
+const MAX_GRID_CELLS: usize = 1 << 22;
+
+impl DiscGrid {
+    fn build(&mut self, pos: &[[f64; 2]], radius: &[f64]) {
+        let pad = GROUP_GAP / 2.0;
+        self.boxes.clear();
+        self.boxes.extend(pos.iter().zip(radius).map(|(p, r)| {
+            [
+                p[0] - r - pad,
+                p[1] - r - pad,
+                p[0] + r + pad,
+                p[1] + r + pad,
+            ]
+        }));
+        let mut lo = [f64::INFINITY; 2];
+        let mut hi = [f64::NEG_INFINITY; 2];
+        for b in &self.boxes {
+            lo = [lo[0].min(b[0]), lo[1].min(b[1])];
+            hi = [hi[0].max(b[2]), hi[1].max(b[3])];
+        }
+        // Cells as wide as the median disc: most discs then touch at most
+        // four cells, and the few big ones cover a handful more.
+        self.scratch.clear();
+        self.scratch.extend(radius.iter().map(|r| 2.0 * (r + pad)));
+        let middle = self.scratch.len() / 2;
+        let median = if self.scratch.is_empty() {
+            S
+        } else {
+            *self
+                .scratch
+                .select_nth_unstable_by(middle, f64::total_cmp)
+                .1
+        };
+        let (width, height) = ((hi[0] - lo[0]).max(S), (hi[1] - lo[1]).max(S));
+        let mut cell = median.max(S);
+        if (width / cell) * (height / cell) > MAX_GRID_CELLS as f64 {
+            cell = (width * height / MAX_GRID_CELLS as f64).sqrt();
+        }
+        self.origin = lo;
+        self.cell = cell;
+        self.cols = ((width / cell).ceil() as usize).max(1);
+        self.rows = ((height / cell).ceil() as usize).max(1);
+        let cells = self.cols * self.rows;
+        self.offsets.clear();
+        self.offsets.resize(cells + 1, 0);
+        for k in 0..self.boxes.len() {
+            let ([x0, y0], [x1, y1]) = self.span(k);
+            for y in y0..=y1 {
+                for x in x0..=x1 {
+                    self.offsets[y * self.cols + x + 1] += 1;
+                }
+            }
+        }
+        for c in 0..cells {
+            self.offsets[c + 1] += self.offsets[c];
+        }
+        self.cursor.clear();
+        self.cursor.extend_from_slice(&self.offsets[..cells]);
+        self.items.clear();
+        self.items.resize(self.offsets[cells] as usize, 0);
+        for k in 0..self.boxes.len() {
+            let ([x0, y0], [x1, y1]) = self.span(k);
+            for y in y0..=y1 {
+                for x in x0..=x1 {
+                    let slot = &mut self.cursor[y * self.cols + x];
+                    self.items[*slot as usize] = k as u32;
+                    *slot += 1;
+                }
+            }
+        }
+    }
+
+    /// The cell holding a point (clamped to the grid).
+    fn cell_of(&self, x: f64, y: f64) -> [usize; 2] {
+        let cx = ((x - self.origin[0]) / self.cell).floor();
+        let cy = ((y - self.origin[1]) / self.cell).floor();
+        [
+            cx.clamp(0.0, (self.cols - 1) as f64) as usize,
+            cy.clamp(0.0, (self.rows - 1) as f64) as usize,
+        ]
+    }
+
+    /// First and last cells of disc `k`'s box.
+    fn span(&self, k: usize) -> ([usize; 2], [usize; 2]) {
+        let b = self.boxes[k];
+        (self.cell_of(b[0], b[1]), self.cell_of(b[2], b[3]))
+    }
+
+    /// Calls `visit(i, j)` once for every pair of discs whose padded boxes
+    /// overlapped when the grid was built: in the cell holding the lower
+    /// corner of the boxes' intersection, so a pair sharing several cells
+    /// is not visited twice.
+    fn pairs(&self, mut visit: impl FnMut(usize, usize)) {
+        for c in 0..self.cols * self.rows {
+            let members = &self.items[self.offsets[c] as usize..self.offsets[c + 1] as usize];
+            for (k, &i) in members.iter().enumerate() {
+                let bi = self.boxes[i as usize];
+                for &j in &members[k + 1..] {
+                    let bj = self.boxes[j as usize];
+                    if bi[0] > bj[2] || bj[0] > bi[2] || bi[1] > bj[3] || bj[1] > bi[3] {
+                        continue;
+                    }
+                    let [x, y] = self.cell_of(bi[0].max(bj[0]), bi[1].max(bj[1]));
+                    if y * self.cols + x == c {
+                        let (i, j) = (i.min(j) as usize, i.max(j) as usize);
+                        visit(i, j);
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// A fixed direction for a pair of discs that exactly coincide.
@@ -709,40 +872,33 @@ fn resolve_collisions(
     pos: &mut [[f64; 2]],
     radius: &[f64],
     mass: &[f64],
-    order: &mut Vec<u32>,
+    grid: &mut DiscGrid,
 ) -> f64 {
-    sweep_order(order, pos, radius);
+    grid.build(pos, radius);
     let mut worst: f64 = 0.0;
-    for a in 0..order.len() {
-        let i = order[a] as usize;
-        for &j in &order[a + 1..] {
-            let j = j as usize;
-            if pos[j][0] - radius[j] > pos[i][0] + radius[i] + GROUP_GAP {
-                break;
-            }
-            let need = radius[i] + radius[j] + GROUP_GAP;
-            let dx = pos[j][0] - pos[i][0];
-            let dy = pos[j][1] - pos[i][1];
-            let d2 = dx * dx + dy * dy;
-            if d2 >= need * need {
-                continue;
-            }
-            let d = d2.sqrt();
-            let u = if d > 1e-9 {
-                [dx / d, dy / d]
-            } else {
-                pair_direction(i, j)
-            };
-            let overlap = need - d;
-            worst = worst.max(overlap);
-            let share_i = mass[j] / (mass[i] + mass[j]);
-            let share_j = 1.0 - share_i;
-            pos[i][0] -= u[0] * overlap * share_i;
-            pos[i][1] -= u[1] * overlap * share_i;
-            pos[j][0] += u[0] * overlap * share_j;
-            pos[j][1] += u[1] * overlap * share_j;
+    grid.pairs(|i, j| {
+        let need = radius[i] + radius[j] + GROUP_GAP;
+        let dx = pos[j][0] - pos[i][0];
+        let dy = pos[j][1] - pos[i][1];
+        let d2 = dx * dx + dy * dy;
+        if d2 >= need * need {
+            return;
         }
-    }
+        let d = d2.sqrt();
+        let u = if d > 1e-9 {
+            [dx / d, dy / d]
+        } else {
+            pair_direction(i, j)
+        };
+        let overlap = need - d;
+        worst = worst.max(overlap);
+        let share_i = mass[j] / (mass[i] + mass[j]);
+        let share_j = 1.0 - share_i;
+        pos[i][0] -= u[0] * overlap * share_i;
+        pos[i][1] -= u[1] * overlap * share_i;
+        pos[j][0] += u[0] * overlap * share_j;
+        pos[j][1] += u[1] * overlap * share_j;
+    });
     worst
 }
 
@@ -750,33 +906,26 @@ fn resolve_collisions(
 /// [`GROUP_GAP`]) overlap, or by `limit` if that is less. Scaling lengthens
 /// every distance by the same factor, so with no limit this guarantees
 /// separation whatever local passes left.
-fn separate(pos: &mut [[f64; 2]], radius: &[f64], order: &mut Vec<u32>, limit: f64) {
-    sweep_order(order, pos, radius);
+fn separate(pos: &mut [[f64; 2]], radius: &[f64], grid: &mut DiscGrid, limit: f64) {
+    grid.build(pos, radius);
     let mut factor: f64 = 1.0;
-    for a in 0..order.len() {
-        let i = order[a] as usize;
-        for &j in &order[a + 1..] {
-            let j = j as usize;
-            if pos[j][0] - radius[j] > pos[i][0] + radius[i] + GROUP_GAP {
-                break;
-            }
-            let need = radius[i] + radius[j] + GROUP_GAP;
-            let d = (pos[j][0] - pos[i][0]).hypot(pos[j][1] - pos[i][1]);
-            if d < need {
-                if d < 1e-9 {
-                    // Coincident centres cannot be scaled apart: nudge one.
-                    let u = pair_direction(i, j);
-                    pos[j][0] += u[0] * need;
-                    pos[j][1] += u[1] * need;
-                    factor = factor.max(2.0);
-                } else {
-                    // A hair more than needed, so rounding cannot leave the
-                    // pair touching.
-                    factor = factor.max(need / d * (1.0 + 1e-9));
-                }
+    grid.pairs(|i, j| {
+        let need = radius[i] + radius[j] + GROUP_GAP;
+        let d = ((pos[j][0] - pos[i][0]).powi(2) + (pos[j][1] - pos[i][1]).powi(2)).sqrt();
+        if d < need {
+            if d < 1e-9 {
+                // Coincident centres cannot be scaled apart: nudge one.
+                let u = pair_direction(i, j);
+                pos[j][0] += u[0] * need;
+                pos[j][1] += u[1] * need;
+                factor = factor.max(2.0);
+            } else {
+                // A hair more than needed, so rounding cannot leave the
+                // pair touching.
+                factor = factor.max(need / d * (1.0 + 1e-9));
             }
         }
-    }
+    });
     let factor = factor.min(limit);
     if factor > 1.0 {
         let count = pos.len() as f64;
@@ -920,7 +1069,9 @@ struct Scratch {
 
 /// Phase 2 for one group: members in local coordinates (around the disc's
 /// centre), starting from and replacing `pos`, finally fitted into a disc of
-/// `radius`. Returns `None` if `tick` asked to stop.
+/// `radius`. `tick` is called every iteration with the members' raw
+/// positions (not yet fitted), or with nothing while coarse levels run;
+/// returns `None` if it asked to stop.
 ///
 /// Multilevel (Walshaw; Hu): the group's graph is coarsened by matching
 /// until it is small, the coarsest graph is laid out, and each finer level
@@ -985,7 +1136,6 @@ fn layout_members(
         if depth < finest {
             // Children start at their parent's place, a hair apart in a
             // fixed direction each, so merged nodes can separate.
-            let coarse = &levels[depth + 1];
             let spread = typical_spacing(&at) * 0.1;
             let mut fine = Vec::with_capacity(level.len());
             for i in 0..level.len() {
@@ -993,23 +1143,17 @@ fn layout_members(
                 let u = pair_direction(i, c);
                 fine.push([at[c][0] + u[0] * spread, at[c][1] + u[1] * spread]);
             }
-            debug_assert_eq!(coarse.len(), at.len());
             at = fine;
         }
-        let iterations = if depth == levels.len() - 1 {
+        let iterations = if depth == finest {
             COARSEST_ITERATIONS
         } else {
-            MEMBER_ITERATIONS
+            scaled_iterations(MEMBER_ITERATIONS, level.len())
         };
-        let report = |at: &[[f64; 2]], tick: &mut dyn FnMut(&[[f64; 2]]) -> ControlFlow<()>| {
-            if depth == 0 {
-                tick(at)
-            } else {
-                ControlFlow::Continue(())
-            }
-        };
+        // Only the finest level has members' positions to show; coarser
+        // ones still give the caller its chance to cancel.
         relax_members(level, &mut at, iterations, scratch, &mut |p| {
-            report(p, tick)
+            tick(if depth == 0 { p } else { &[] })
         })?;
     }
     if at.len() != m || !at.iter().flatten().all(|v| v.is_finite()) {
@@ -1057,16 +1201,7 @@ fn relax_members(
         return Some(());
     }
     let repulsion = S * S;
-    let gmode = std::env::var("GRAV").unwrap_or_default();
-    let gval: f64 = std::env::var("GVAL")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(7.0);
-    let pull = if gmode == "const" {
-        0.01
-    } else {
-        1.0 / (MEMBER_TRAP * MEMBER_TRAP)
-    };
+    let pull = 1.0 / (MEMBER_TRAP * MEMBER_TRAP);
     let mass = &level.mass;
     scratch.stiffness.clear();
     scratch
@@ -1107,12 +1242,10 @@ fn relax_members(
         }
         for i in 0..n {
             let [x, y] = pos[i];
-            let g = if gmode == "const" {
-                gval / x.hypot(y).max(S)
-            } else {
-                pull
-            };
-            let mut f = [force[i][0] - g * mass[i] * x, force[i][1] - g * mass[i] * y];
+            let mut f = [
+                force[i][0] - pull * mass[i] * x,
+                force[i][1] - pull * mass[i] * y,
+            ];
             for (j, s) in level.neighbours(i) {
                 f[0] += s * (pos[j][0] - x);
                 f[1] += s * (pos[j][1] - y);
@@ -1122,7 +1255,7 @@ fn relax_members(
         let mut moved: f64 = 0.0;
         for ((p, f), k) in pos.iter_mut().zip(force.iter()).zip(&scratch.stiffness) {
             let (dx, dy) = (f[0] / k, f[1] / k);
-            let len = dx.hypot(dy);
+            let len = (dx * dx + dy * dy).sqrt();
             if len.is_finite() && len > 0.0 {
                 let scale = (cap / len).min(1.0);
                 p[0] += dx * scale;
@@ -1201,6 +1334,12 @@ struct Cell {
     /// Children: `cells[child..child + children]`; none for a leaf.
     child: u32,
     children: u32,
+    /// Quadrupole moment about the centre of mass, as a complex number
+    /// Σ m (w_x + i w_y)²: with it the far field's error drops from the
+    /// square to the cube of the opening angle, which matters because
+    /// repulsion is large and mostly cancelled by the pull.
+    qr: f64,
+    qi: f64,
 }
 
 /// Moves the bodies satisfying `keep` to the front; returns how many.
@@ -1255,6 +1394,16 @@ impl QuadTree {
                 sy += mass[b] * pos[b][1];
             }
             self.set_mass(c, total, sx, sy);
+            let (cx, cy) = (self.cells[c].cx, self.cells[c].cy);
+            let (mut qr, mut qi) = (0.0, 0.0);
+            for &b in &self.order[first..first + count] {
+                let b = b as usize;
+                let (wx, wy) = (pos[b][0] - cx, pos[b][1] - cy);
+                qr += mass[b] * (wx * wx - wy * wy);
+                qi += mass[b] * 2.0 * wx * wy;
+            }
+            self.cells[c].qr = qr;
+            self.cells[c].qi = qi;
             return;
         }
         let half = cell.side / 2.0;
@@ -1300,6 +1449,17 @@ impl QuadTree {
             sy += sub.mass * sub.cy;
         }
         self.set_mass(c, total, sx, sy);
+        // Quadrupoles move to the parent's centre of mass by the parallel
+        // axis rule: Q = Σ (Q_k + m_k w_k²), w_k the child's offset.
+        let (cx, cy) = (self.cells[c].cx, self.cells[c].cy);
+        let (mut qr, mut qi) = (0.0, 0.0);
+        for sub in &self.cells[child..child + children] {
+            let (wx, wy) = (sub.cx - cx, sub.cy - cy);
+            qr += sub.qr + sub.mass * (wx * wx - wy * wy);
+            qi += sub.qi + sub.mass * 2.0 * wx * wy;
+        }
+        self.cells[c].qr = qr;
+        self.cells[c].qi = qi;
     }
 
     fn set_mass(&mut self, c: usize, total: f64, sx: f64, sy: f64) {
@@ -1356,10 +1516,17 @@ impl QuadTree {
                 && p[0] <= cell.x0 + cell.side
                 && p[1] >= cell.y0
                 && p[1] <= cell.y0 + cell.side;
-            if !inside && cell.side * cell.side < theta2 * d2 {
-                let k = cell.mass / d2.max(D2_MIN);
-                fx += k * dx;
-                fy += k * dy;
+            if !inside && cell.side * cell.side < theta2 * d2 && d2 >= D2_MIN {
+                // In complex numbers the field is conj(Σ m_j / (u − w_j))
+                // with u = p − centre, w_j = p_j − centre; expanded, that
+                // is conj(M/u + Q/u³) (the dipole vanishes about the centre
+                // of mass), Q = Σ m_j w_j².
+                let k = cell.mass / d2;
+                let (ar, ai) = (dx * dx - dy * dy, 2.0 * dx * dy);
+                let (cr, ci) = (ar * dx - ai * dy, ar * dy + ai * dx);
+                let q = 1.0 / (d2 * d2 * d2);
+                fx += k * dx + q * (cell.qr * cr + cell.qi * ci);
+                fy += k * dy + q * (cell.qr * ci - cell.qi * cr);
             } else {
                 self.stack.extend(cell.child..cell.child + cell.children);
             }
@@ -1390,36 +1557,38 @@ mod tests {
         ]
     }
 
+    /// Links making accounts `first..first + size` a clique.
+    fn clique(first: u32, size: u32, links: &mut Vec<(u32, u32, f32)>) {
+        for i in 0..size {
+            for j in i + 1..size {
+                links.push((first + i, first + j, 1.0 + (i + j) as f32 % 3.0));
+            }
+        }
+    }
+
     /// Two clusters of `size` accounts, each a clique.
     fn two_cliques(size: u32) -> (Vec<u32>, Vec<(u32, u32, f32)>) {
         let cluster_of = (0..2 * size).map(|i| i / size).collect();
         let mut links = Vec::new();
-        for c in 0..2 {
-            for i in 0..size {
-                for j in i + 1..size {
-                    links.push((c * size + i, c * size + j, 1.0 + (i + j) as f32 % 3.0));
-                }
-            }
-        }
+        clique(0, size, &mut links);
+        clique(size, size, &mut links);
         (cluster_of, links)
     }
 
-    /// ~3,000 accounts: a few big clusters, many small ones, singletons
+    /// ~3,000 accounts: a few big clusters, many small ones, 800 singletons
     /// (some linked), links mostly inside clusters, and some invalid links.
     fn random_graph(seed: u64) -> (Vec<u32>, Vec<(u32, u32, f32)>) {
         let mut rng = Rng::new(seed, 0);
-        let mut cluster_of = Vec::new();
         let mut sizes = vec![400, 350, 250];
         while sizes.iter().sum::<usize>() < 2_200 {
             sizes.push(2 + rng.below(30));
         }
+        let mut cluster_of = Vec::new();
         for (c, &size) in sizes.iter().enumerate() {
             cluster_of.extend(std::iter::repeat_n(c as u32, size));
         }
         let grouped = cluster_of.len();
-        for k in 0..800 {
-            cluster_of.push((sizes.len() + k) as u32);
-        }
+        cluster_of.extend((0..800).map(|k| (sizes.len() + k) as u32));
         let n = cluster_of.len() as u32;
         let mut links = Vec::new();
         let mut start = 0u32;
@@ -1461,17 +1630,17 @@ mod tests {
         for p in b {
             assert!(dist(*p, cb) < dist(*p, ca), "{pos:?}");
         }
-        // The discs holding each group's members do not overlap.
+        // The discs holding each group's members do not overlap…
         let ra = a.iter().map(|p| dist(*p, ca)).fold(0.0, f32::max);
         let rb = b.iter().map(|p| dist(*p, cb)).fold(0.0, f32::max);
         assert!(dist(ca, cb) > ra + rb, "{ca:?} {ra} / {cb:?} {rb}");
-        // And the groups are clearly apart, not merely tangent.
+        // …and are clearly apart, not merely tangent.
         let closest = a
             .iter()
             .flat_map(|p| b.iter().map(move |q| dist(*p, *q)))
             .fold(f32::INFINITY, f32::min);
         assert!(closest >= SPACING, "{closest}");
-        // Each group fills a disc of about SPACING·√20.
+        // Each group fills a disc of radius SPACING·√20.
         let expected = SPACING * 20f32.sqrt();
         assert!(ra <= expected * 1.01 && ra > expected * 0.5, "{ra}");
     }
@@ -1491,42 +1660,40 @@ mod tests {
     fn loose_accounts_surround_groups() {
         let (cluster_of, links) = random_graph(5);
         let pos = run(&cluster_of, &links);
-        let mut linked = vec![false; cluster_of.len()];
+        let n = cluster_of.len();
+        let mut linked = vec![false; n];
         for &(a, b, w) in &links {
-            if a != b && w.is_finite() && w > 0.0 && (a as usize) < linked.len() {
-                if let Some(l) = linked.get_mut(b as usize) {
-                    *l = true;
-                    linked[a as usize] = true;
-                }
+            let (a, b) = (a as usize, b as usize);
+            if a != b && a < n && b < n && w.is_finite() && w > 0.0 {
+                linked[a] = true;
+                linked[b] = true;
             }
         }
         let mut size = std::collections::BTreeMap::new();
         for &c in &cluster_of {
             *size.entry(c).or_insert(0) += 1;
         }
-        let is_loose = |i: usize| size[&cluster_of[i]] == 1 && !linked[i];
-        let grouped: Vec<[f32; 2]> = (0..pos.len())
-            .filter(|&i| !is_loose(i))
-            .map(|i| pos[i])
-            .collect();
-        let loose: Vec<[f32; 2]> = (0..pos.len())
-            .filter(|&i| is_loose(i))
-            .map(|i| pos[i])
-            .collect();
+        let (loose, grouped): (Vec<usize>, Vec<usize>) =
+            (0..n).partition(|&i| size[&cluster_of[i]] == 1 && !linked[i]);
+        let loose: Vec<[f32; 2]> = loose.into_iter().map(|i| pos[i]).collect();
+        let grouped: Vec<[f32; 2]> = grouped.into_iter().map(|i| pos[i]).collect();
         assert!(loose.len() > 100 && grouped.len() > 2_000);
         let centre = centroid(&grouped);
         let reach = grouped.iter().map(|p| dist(*p, centre)).fold(0.0, f32::max);
         for p in &loose {
-            assert!(dist(*p, centre) > reach, "{p:?} inside {centre:?} {reach}");
+            assert!(
+                dist(*p, centre) > reach + SPACING,
+                "{p:?} inside {centre:?} {reach}"
+            );
         }
-        // Loose accounts keep the node spacing: no two on top of each other.
+        // Loose accounts keep the node spacing.
         let mut nearest = f32::INFINITY;
-        for (k, p) in loose.iter().enumerate().take(200) {
+        for (k, p) in loose.iter().enumerate() {
             for q in &loose[k + 1..] {
                 nearest = nearest.min(dist(*p, *q));
             }
         }
-        assert!(nearest > SPACING / 2.0, "{nearest}");
+        assert!(nearest > SPACING, "{nearest}");
     }
 
     #[test]
@@ -1547,16 +1714,19 @@ mod tests {
         assert_eq!(pos.len(), cluster_of.len());
         assert!(pos.iter().flatten().all(|v| v.is_finite()));
         // Distinct accounts do not pile up on one point.
-        let mut sorted: Vec<(u32, u32)> = pos
+        let mut distinct: Vec<(u32, u32)> = pos
             .iter()
             .map(|p| (p[0].to_bits(), p[1].to_bits()))
             .collect();
-        sorted.sort_unstable();
-        sorted.dedup();
-        assert!(sorted.len() > pos.len() * 99 / 100);
+        distinct.sort_unstable();
+        distinct.dedup();
+        assert_eq!(distinct.len(), pos.len());
+        // Stage ends are always reported, in order.
         assert_eq!(stages.first(), Some(&LayoutStage::Clusters));
         assert_eq!(stages.last(), Some(&LayoutStage::Done));
-        assert!(stages.contains(&LayoutStage::Members));
+        let members = stages.iter().position(|&s| s == LayoutStage::Members);
+        let last_clusters = stages.iter().rposition(|&s| s == LayoutStage::Clusters);
+        assert!(members.is_some() && last_clusters < members);
     }
 
     #[test]
@@ -1581,275 +1751,96 @@ mod tests {
         let one = run(&[0], &[]);
         assert_eq!(one.len(), 1);
         assert!(one[0].iter().all(|v| v.is_finite()));
-        // All loose, with huge sparse cluster indices.
+        // All loose, with huge and sparse cluster indices.
         let loose = run(&[u32::MAX, 7, 1 << 30], &[]);
         assert!(loose.iter().flatten().all(|v| v.is_finite()));
         assert!(dist(loose[0], loose[1]) > SPACING);
-        // A linked pair of singletons is two groups, not loose.
+        // A linked pair of singletons is two groups side by side, not loose.
         let pair = run(&[0, 1, 2], &[(0, 1, 5.0)]);
         assert!(dist(pair[0], pair[1]) < dist(pair[0], pair[2]));
+        assert!(dist(pair[0], pair[1]) >= 2.0 * SPACING);
     }
-}
-
-#[cfg(test)]
-mod throwaway_timing {
-    use super::*;
-    use crate::rng::Rng;
 
     #[test]
-    #[ignore]
-    fn timing_50k() {
-        let mut rng = Rng::new(11, 0);
-        let mut sizes: Vec<usize> = (0..440)
-            .map(|k| ((715.0 / ((k + 1) as f64).sqrt()) as usize).clamp(2, 760))
-            .collect();
-        let total: usize = sizes.iter().sum();
-        eprintln!("grouped {total}");
-        let mut cluster_of = Vec::new();
-        let mut starts = Vec::new();
-        for (c, &s) in sizes.iter().enumerate() {
-            starts.push(cluster_of.len());
-            cluster_of.extend(std::iter::repeat_n(c as u32 * 7 + 3, s));
-        }
-        let grouped = cluster_of.len();
-        let n_loose = 50_000 - grouped;
-        for k in 0..n_loose {
-            cluster_of.push(10_000 + k as u32);
-        }
+    fn linked_groups_sit_side_by_side() {
+        // 30 groups of 12 in a ring of links inside each; only groups 0 and
+        // 17 are linked to each other, strongly.
+        let size = 12u32;
+        let cluster_of: Vec<u32> = (0..30 * size).map(|i| i / size).collect();
         let mut links = Vec::new();
-        for (g, &s) in sizes.iter().enumerate() {
-            let st = starts[g] as u32;
-            let count = s * 200_000 / total;
-            for _ in 0..count {
-                // local structure: neighbours mostly within a window
-                let a = rng.below(s);
-                let b = if rng.chance(0.7) {
-                    (a + 1 + rng.below(20.min(s - 1).max(1))) % s
-                } else {
-                    rng.below(s)
-                };
-                links.push((st + a as u32, st + b as u32, rng.range_f(0.25, 3.0) as f32));
+        for g in 0..30 {
+            for i in 0..size {
+                links.push((g * size + i, g * size + (i + 1) % size, 1.0));
             }
         }
-        for _ in 0..20_000 {
-            let g = rng.below(sizes.len());
-            let h = if rng.chance(0.8) {
-                (g / 5 * 5 + rng.below(5)) % sizes.len()
-            } else {
-                rng.below(sizes.len())
+        for k in 0..size {
+            links.push((k, 17 * size + k, 2.0));
+        }
+        let pos = run(&cluster_of, &links);
+        let centres: Vec<[f32; 2]> = pos.chunks(size as usize).map(centroid).collect();
+        let mut others: Vec<f32> = (1..30).map(|g| dist(centres[0], centres[g])).collect();
+        others.sort_by(f32::total_cmp);
+        // Touching distance is 2·SPACING·√12 + the gap, about 90.
+        let linked = dist(centres[0], centres[17]);
+        assert!(linked <= others[0] + 1e-3, "{linked} vs {others:?}");
+        assert!(linked < 120.0, "{linked}");
+    }
+
+    #[test]
+    fn bridged_cliques_inside_one_cluster_stay_apart() {
+        // One cluster: two cliques joined by a single link. Small enough for
+        // exact repulsion, then big enough for Barnes–Hut.
+        for size in [40u32, 170] {
+            let mut links = Vec::new();
+            clique(0, size, &mut links);
+            clique(size, size, &mut links);
+            links.push((0, size, 1.0));
+            let pos = run(&vec![0; 2 * size as usize], &links);
+            let (a, b) = pos.split_at(size as usize);
+            let (ca, cb) = (centroid(a), centroid(b));
+            let spread = |side: &[[f32; 2]], c: [f32; 2]| {
+                (side.iter().map(|p| dist(*p, c).powi(2)).sum::<f32>() / size as f32).sqrt()
             };
-            let a = starts[g] + rng.below(sizes[g]);
-            let b = starts[h] + rng.below(sizes[h]);
-            links.push((a as u32, b as u32, rng.range_f(0.25, 1.0) as f32));
+            let (sa, sb) = (spread(a, ca), spread(b, cb));
+            assert!(
+                dist(ca, cb) > 1.5 * (sa + sb),
+                "{size}: {ca:?} {cb:?} {sa} {sb}"
+            );
+            assert!(a.iter().all(|p| dist(*p, ca) < dist(*p, cb)));
+            assert!(b.iter().all(|p| dist(*p, cb) < dist(*p, ca)));
+            // Members stay inside the group's disc around its centre.
+            let all = centroid(&pos);
+            let limit = SPACING * (2.0 * size as f32).sqrt() * 1.01;
+            assert!(pos.iter().all(|p| dist(*p, all) <= limit), "{size}");
         }
-        let sizes_copy = sizes.clone();
-        sizes.clear();
-        eprintln!("links {}", links.len());
-        let input = LayoutInput {
-            cluster_of: &cluster_of,
-            links: &links,
-        };
-        let t = Instant::now();
-        let mut calls = Vec::new();
-        let pos = layout(&input, &mut |s, _| {
-            calls.push((s, t.elapsed().as_millis()));
-            ControlFlow::Continue(())
-        })
-        .unwrap();
-        eprintln!("layout took {:?}", t.elapsed());
-        eprintln!("calls {:?}", calls);
-        let mut text = String::new();
-        for (i, p) in pos.iter().enumerate() {
-            text.push_str(&format!(
-                "{} {} {}\n",
-                p[0],
-                p[1],
-                if i < grouped {
-                    cluster_of[i] as i64
-                } else {
-                    -1
-                }
-            ));
-        }
-        std::fs::write("/tmp/layout50k.txt", text).unwrap();
-        // group-level link quality: distance between linked groups' centroids vs random pairs
-        let ng = starts.len();
-        let mut cen = vec![[0.0f64; 2]; ng];
-        let mut gof = vec![usize::MAX; cluster_of.len()];
-        for g in 0..ng {
-            let end = if g + 1 < ng { starts[g + 1] } else { grouped };
-            for i in starts[g]..end {
-                gof[i] = g;
-                cen[g][0] += pos[i][0] as f64;
-                cen[g][1] += pos[i][1] as f64;
-            }
-            let m = (end - starts[g]) as f64;
-            cen[g][0] /= m;
-            cen[g][1] /= m;
-        }
-        let rad = |g: usize| SPACING as f64 * (sizes_copy[g] as f64).sqrt();
-        let gapd = |a: usize, b: usize| {
-            (cen[a][0] - cen[b][0]).hypot(cen[a][1] - cen[b][1]) - rad(a) - rad(b)
-        };
-        let (mut sp, mut np) = (0.0, 0);
-        for g in 0..ng {
-            for k in 0..5 {
-                let h = (g / 5 * 5 + k) % ng;
-
-                if h != g {
-                    sp += gapd(g, h);
-                    np += 1;
-                }
-            }
-        }
-        let mut sr = 0.0;
-        let mut nr = 0;
-        for g in 0..ng {
-            for h in 0..ng {
-                if g != h {
-                    sr += gapd(g, h);
-                    nr += 1;
-                }
-            }
-        }
-        let mut mingap = f64::INFINITY;
-        for g in 0..ng {
-            for h in g + 1..ng {
-                mingap = mingap.min(gapd(g, h));
-            }
-        }
-        eprintln!(
-            "partner disc gap {:.0}, random pair gap {:.0}, ratio {:.3}, min gap {:.1}",
-            sp / np as f64,
-            sr / nr as f64,
-            (sp / np as f64) / (sr / nr as f64),
-            mingap
-        );
-        let r_of = |lo: usize, hi: usize| {
-            (lo..hi).map(|g| cen[g][0].hypot(cen[g][1])).sum::<f64>() / (hi - lo) as f64
-        };
-        eprintln!(
-            "mean radius: top10 {:.0}, 10..50 {:.0}, 50..200 {:.0}, 200.. {:.0}",
-            r_of(0, 10),
-            r_of(10, 50),
-            r_of(50, 200),
-            r_of(200, ng)
-        );
-        let mut t2 = String::new();
-        for i in 0..starts[1] {
-            t2.push_str(&format!("p {} {}\n", pos[i][0], pos[i][1]));
-        }
-        for &(a, b, _) in &links {
-            if (a as usize) < starts[1] && (b as usize) < starts[1] {
-                t2.push_str(&format!("e {} {}\n", a, b));
-            }
-        }
-        std::fs::write("/tmp/g0.txt", t2).unwrap();
-        let radial: Vec<(usize, f64)> = (0..12)
-            .map(|g| (sizes_copy[g], cen[g][0].hypot(cen[g][1])))
-            .collect();
-        eprintln!("biggest groups' distance from origin: {radial:?}");
     }
-}
 
-#[cfg(test)]
-mod throwaway_debug {
-    use super::*;
     #[test]
-    #[ignore]
-    fn member_structure() {
-        // one cluster: a ring of 400 (i ~ i+1..i+3) plus two cliques of 60 joined by one bridge
-        let mut links = Vec::new();
-        for i in 0..400u32 {
-            for k in 1..4 {
-                links.push((i, (i + k) % 400, 1.0f32));
-            }
-        }
-        for c in 0..2u32 {
-            let base = 400 + c * 60;
-            for i in 0..60 {
-                for j in i + 1..60 {
-                    links.push((base + i, base + j, 1.0));
-                }
-            }
-        }
-        links.push((400, 460, 1.0));
-        links.push((0, 400, 0.5));
-        let n = 520;
-        let cluster_of = vec![0u32; n];
-        let input = LayoutInput {
-            cluster_of: &cluster_of,
-            links: &links,
-        };
-        let t = Instant::now();
-        let pos = layout(&input, &mut |_, _| ControlFlow::Continue(())).unwrap();
-        eprintln!("member layout {:?}", t.elapsed());
-        let mut t2 = String::new();
-        for p in &pos {
-            t2.push_str(&format!("p {} {}\n", p[0], p[1]));
-        }
-        for &(a, b, _) in &links {
-            t2.push_str(&format!("e {} {}\n", a, b));
-        }
-        std::fs::write("/tmp/g0.txt", t2).unwrap();
-        // and a small one (exact path): ring of 200
-        let mut links = Vec::new();
-        for i in 0..200u32 {
-            for k in 1..3 {
-                links.push((i, (i + k) % 200, 1.0f32));
-            }
-        }
-        let cluster_of = vec![0u32; 200];
-        let input = LayoutInput {
-            cluster_of: &cluster_of,
-            links: &links,
-        };
-        let pos = layout(&input, &mut |_, _| ControlFlow::Continue(())).unwrap();
-        let mut t2 = String::new();
-        for p in &pos {
-            t2.push_str(&format!("p {} {}\n", p[0], p[1]));
-        }
-        for &(a, b, _) in &links {
-            t2.push_str(&format!("e {} {}\n", a, b));
-        }
-        std::fs::write("/tmp/g1.txt", t2).unwrap();
-    }
-}
-
-#[cfg(test)]
-mod throwaway_bh {
-    use super::*;
-    use crate::rng::Rng;
-    #[test]
-    #[ignore]
-    fn bh_matches_exact() {
-        let mut rng = Rng::new(1, 1);
-        let pos: Vec<[f64; 2]> = (0..500)
-            .map(|_| [rng.range_f(-100.0, 100.0), rng.range_f(-50.0, 80.0)])
+    fn barnes_hut_matches_exact_sum() {
+        let mut rng = Rng::new(9, 9);
+        let pos: Vec<[f64; 2]> = (0..600)
+            .map(|_| {
+                let r = 200.0 * rng.unit().sqrt();
+                let a = rng.range_f(0.0, std::f64::consts::TAU);
+                [r * a.cos(), r * a.sin()]
+            })
             .collect();
-        let mass: Vec<f64> = (0..500).map(|_| rng.range_f(1.0, 60.0)).collect();
+        let mass: Vec<f64> = (0..600).map(|_| rng.range_f(1.0, 10.0)).collect();
         let mut tree = QuadTree::default();
         tree.build(&pos, &mass);
-        let mut worst: f64 = 0.0;
-        for i in 0..500 {
-            let bh = tree.field(i, pos[i], &pos, &mass, 1.0);
-            let mut ex = [0.0; 2];
-            for j in 0..500 {
-                if j == i {
-                    continue;
-                }
-                let dx = pos[i][0] - pos[j][0];
-                let dy = pos[i][1] - pos[j][1];
+        let (mut error, mut total) = (0.0, 0.0);
+        for i in 0..pos.len() {
+            let approx = tree.field(i, pos[i], &pos, &mass, MEMBER_THETA * MEMBER_THETA);
+            let mut exact = [0.0; 2];
+            for j in (0..pos.len()).filter(|&j| j != i) {
+                let (dx, dy) = (pos[i][0] - pos[j][0], pos[i][1] - pos[j][1]);
                 let k = mass[j] / (dx * dx + dy * dy).max(D2_MIN);
-                ex[0] += k * dx;
-                ex[1] += k * dy;
+                exact = [exact[0] + k * dx, exact[1] + k * dy];
             }
-            let err = (bh[0] - ex[0]).hypot(bh[1] - ex[1]) / ex[0].hypot(ex[1]);
-            worst = worst.max(err);
-            if i < 3 {
-                eprintln!("{bh:?} {ex:?}");
-            }
+            error += (approx[0] - exact[0]).powi(2) + (approx[1] - exact[1]).powi(2);
+            total += exact[0].powi(2) + exact[1].powi(2);
         }
-        eprintln!("worst rel err {worst}; cells {}", tree.cells.len());
+        let relative = (error / total).sqrt();
+        assert!(relative < 0.01, "{relative}");
     }
 }

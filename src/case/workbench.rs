@@ -9,6 +9,9 @@ use rustc_hash::FxHashMap;
 use super::analysis_store::StoredLinkEvidence;
 use super::{Case, CaseError};
 
+/// Names with a count each, largest first.
+pub type Counts = Vec<(String, u64)>;
+
 /// One account as the graph, the search and the inspector show it.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AccountRow {
@@ -371,11 +374,8 @@ impl Case {
 
     /// Exchanges of a set of accounts per model and per capability, most
     /// first: (models, capabilities).
-    pub fn mix_of(
-        &self,
-        accounts: &[u32],
-    ) -> Result<(Vec<(String, u64)>, Vec<(String, u64)>), CaseError> {
-        let sum = |sql: &str| -> Result<Vec<(String, u64)>, CaseError> {
+    pub fn mix_of(&self, accounts: &[u32]) -> Result<(Counts, Counts), CaseError> {
+        let sum = |sql: &str| -> Result<Counts, CaseError> {
             let mut stmt = self.conn().prepare_cached(sql)?;
             let mut sums: FxHashMap<String, u64> = FxHashMap::default();
             for &a in accounts {

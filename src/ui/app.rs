@@ -180,6 +180,11 @@ impl App {
         }
     }
 
+    /// The last message in the status bar, if any.
+    pub fn status(&self) -> Option<&str> {
+        self.status.as_deref()
+    }
+
     /// Selection, filters and time range of the open case.
     pub fn view(&self) -> &CaseView {
         &self.view
@@ -704,7 +709,12 @@ impl App {
                 ui.label(format!("Opening {what}: {}", progress.phase()));
             }
             CaseState::Loaded(loaded) => {
-                ui.label(egui::RichText::new(loaded.path.display().to_string()).monospace());
+                let name = loaded.path.file_name().map_or_else(
+                    || loaded.path.display().to_string(),
+                    |n| n.to_string_lossy().into_owned(),
+                );
+                ui.label(egui::RichText::new(name).monospace())
+                    .on_hover_text(loaded.path.display().to_string());
             }
             CaseState::Failed { message } => {
                 ui.colored_label(ui.visuals().error_fg_color, message);
@@ -839,7 +849,10 @@ impl App {
         egui::Panel::bottom("bottom")
             .resizable(true)
             .default_size(270.0)
+            .min_size(140.0)
             .show(ui, |ui| {
+                // A panel shrinks to its content; the plots fill what is there.
+                ui.set_min_height(ui.available_height());
                 let mut tab = self.settings.bottom_tab;
                 ui.horizontal(|ui| {
                     ui.selectable_value(
@@ -899,7 +912,7 @@ impl App {
             if !loaded.analysed {
                 ui.put(
                     egui::Rect::from_center_size(ui.max_rect().center(), egui::vec2(460.0, 60.0)),
-                    egui::Label::new("Not analysed yet: Analysis → Re-run analysis… (or `hydrascope analyze CASE`) finds the links and clusters"),
+                    egui::Label::new("Not analysed yet: Analysis, Re-run analysis… (or `hydrascope analyze CASE`) finds the links and clusters"),
                 );
             }
         });

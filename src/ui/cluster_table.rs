@@ -122,6 +122,9 @@ impl ClusterTable {
                 .map(|(i, name)| (name.replace('_', " "), Some(SortKey::Indicator(i)))),
         )
         .collect();
+        // Cells must not take the click for text selection: a click anywhere
+        // on a row selects its cluster.
+        ui.style_mut().interaction.selectable_labels = false;
         TableBuilder::new(ui)
             .striped(true)
             .resizable(true)
@@ -135,24 +138,25 @@ impl ClusterTable {
             .header(22.0, |mut header| {
                 for (name, key) in &headers {
                     header.col(|ui| {
-                        let arrow = match key {
-                            Some(k) if *k == self.sort => {
-                                if self.descending {
-                                    " ⬇"
-                                } else {
-                                    " ⬆"
+                        let sorted = key.is_some_and(|k| k == self.sort);
+                        let label = RichText::new(name.as_str()).strong();
+                        let clicked = ui
+                            .horizontal(|ui| {
+                                let clicked = match key {
+                                    Some(_) => {
+                                        ui.add(egui::Button::new(label).frame(false)).clicked()
+                                    }
+                                    None => {
+                                        ui.label(label);
+                                        false
+                                    }
+                                };
+                                if sorted {
+                                    sort_arrow_ui(ui, self.descending);
                                 }
-                            }
-                            _ => "",
-                        };
-                        let label = RichText::new(format!("{name}{arrow}")).strong();
-                        let clicked = match key {
-                            Some(_) => ui.add(egui::Button::new(label).frame(false)).clicked(),
-                            None => {
-                                ui.label(label);
-                                false
-                            }
-                        };
+                                clicked
+                            })
+                            .inner;
                         if clicked {
                             header_click = *key;
                         }
@@ -201,4 +205,29 @@ impl ClusterTable {
         }
         command
     }
+}
+
+/// A small painted triangle after the sorted column's name (pointing down
+/// when the highest values come first).
+fn sort_arrow_ui(ui: &mut egui::Ui, descending: bool) {
+    let (rect, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
+    let c = rect.center();
+    let points = if descending {
+        vec![
+            c + egui::vec2(-4.0, -2.5),
+            c + egui::vec2(4.0, -2.5),
+            c + egui::vec2(0.0, 3.5),
+        ]
+    } else {
+        vec![
+            c + egui::vec2(-4.0, 2.5),
+            c + egui::vec2(4.0, 2.5),
+            c + egui::vec2(0.0, -3.5),
+        ]
+    };
+    ui.painter().add(egui::Shape::convex_polygon(
+        points,
+        ui.visuals().strong_text_color(),
+        egui::Stroke::NONE,
+    ));
 }

@@ -643,7 +643,8 @@ impl GraphView {
         egui::Frame::popup(child.style())
             .fill(Color32::from_rgba_unmultiplied(24, 26, 34, 225))
             .show(&mut child, |ui| {
-                ui.set_max_width(214.0);
+                ui.set_max_width(234.0);
+                ui.spacing_mut().item_spacing.y = 1.0;
                 let loaded = input.loaded;
                 ui.label(
                     egui::RichText::new(format!(
@@ -713,15 +714,27 @@ impl GraphView {
                             .small()
                             .strong(),
                     );
-                    for name in &loaded.links.kind_names {
-                        if !input.settings.hidden_kinds.contains(name) {
-                            swatch_ui(
-                                ui,
-                                palette::evidence_color_by_name(name),
-                                &name.replace('_', " "),
-                            );
-                        }
-                    }
+                    let shown: Vec<&String> = loaded
+                        .links
+                        .kind_names
+                        .iter()
+                        .filter(|k| !input.settings.hidden_kinds.contains(*k))
+                        .collect();
+                    egui::Grid::new("legend_kinds")
+                        .num_columns(2)
+                        .spacing(vec2(6.0, 0.0))
+                        .show(ui, |ui| {
+                            for (i, name) in shown.iter().enumerate() {
+                                swatch_ui(
+                                    ui,
+                                    palette::evidence_color_by_name(name),
+                                    &name.replace('_', " "),
+                                );
+                                if i % 2 == 1 {
+                                    ui.end_row();
+                                }
+                            }
+                        });
                 }
             });
     }
@@ -802,7 +815,7 @@ fn hover_ui(ui: &mut egui::Ui, loaded: &Loaded, node: u32) {
             .collect();
         ui.label(
             egui::RichText::new(format!(
-                "↔ {} ({:.2}): {}",
+                "linked to {} ({:.2}): {}",
                 loaded.account_name(other),
                 links.links[i].2,
                 kinds.join(", ").replace('_', " ")

@@ -90,8 +90,9 @@ fn cluster_ui(ui: &mut egui::Ui, loaded: &Loaded, c: &StoredCluster, commands: &
             .small_button("Focus")
             .on_hover_text("Show only it and its one-hop neighbours")
             .clicked()
+            && let Some((i, _)) = loaded.cluster_by_id(&c.id)
         {
-            if let Some((i, _)) = loaded.cluster_by_id(&c.id) {
+            {
                 commands.push(Command::Focus(Some(i)));
             }
         }
@@ -151,11 +152,9 @@ fn mix_ui(ui: &mut egui::Ui, input: &InspectorInput<'_>, accounts: &[u32]) {
             t.hex,
             thousands(t.exchanges),
             thousands(t.accounts),
-            if t.case_exchanges == 0 {
-                0
-            } else {
-                t.exchanges * 100 / t.case_exchanges
-            }
+            (t.exchanges * 100)
+                .checked_div(t.case_exchanges)
+                .unwrap_or(0)
         ));
         if let Some(excerpt) = &t.excerpt {
             ui.add(
@@ -292,14 +291,8 @@ fn account_ui(
                 row.cot_mean.map_or("—".into(), |v| format!("{v:.2} mean")),
             );
             if let (Some(first), Some(last)) = (row.first_ms, row.last_ms) {
-                field(
-                    "Active",
-                    format!(
-                        "{} to {} UTC",
-                        format_rfc3339_ms(first),
-                        format_rfc3339_ms(last)
-                    ),
-                );
+                field("First request", format!("{} UTC", format_rfc3339_ms(first)));
+                field("Last request", format!("{} UTC", format_rfc3339_ms(last)));
             }
         });
     if let Some(c) = loaded.cluster_of_account(account) {

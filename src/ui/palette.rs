@@ -23,7 +23,7 @@ pub const ALL_TRAFFIC: Color32 = Color32::from_rgb(110, 150, 210);
 /// A distinct colour for cluster number `i` (golden-angle hues).
 pub fn cluster_color(i: usize) -> Color32 {
     let hue = (i as f32 * 0.618_034).fract();
-    let lightness = if i % 2 == 0 { 0.62 } else { 0.52 };
+    let lightness = if i.is_multiple_of(2) { 0.62 } else { 0.52 };
     hsl(hue, 0.65, lightness)
 }
 

@@ -34,21 +34,28 @@ impl SummaryPanel {
                 s.source.as_deref().unwrap_or("unknown")
             ));
             ui.add_space(8.0);
-            ui.horizontal_wrapped(|ui| {
-                for (label, value) in [
-                    ("Accounts", s.accounts),
-                    ("Exchanges", s.exchanges),
-                    ("Events", s.events),
-                    ("Partner indicators", s.indicators),
-                ] {
-                    ui.group(|ui| {
+            egui::Grid::new("counts")
+                .num_columns(2)
+                .min_col_width(110.0)
+                .show(ui, |ui| {
+                    for (i, (label, value)) in [
+                        ("accounts", s.accounts),
+                        ("exchanges", s.exchanges),
+                        ("events", s.events),
+                        ("partner indicators", s.indicators),
+                    ]
+                    .into_iter()
+                    .enumerate()
+                    {
                         ui.vertical(|ui| {
-                            ui.label(RichText::new(thousands(value)).size(22.0).strong());
-                            ui.label(label);
+                            ui.label(RichText::new(thousands(value)).size(18.0).strong());
+                            ui.label(RichText::new(label).small());
                         });
-                    });
-                }
-            });
+                        if i % 2 == 1 {
+                            ui.end_row();
+                        }
+                    }
+                });
             if let (Some(first), Some(last)) = (s.first_ms, s.last_ms) {
                 ui.label(format!(
                     "Activity from {} to {} (UTC)",

@@ -94,13 +94,13 @@ impl Timeline {
                     ui.label(format!("reading {label}…"));
                 }
                 Some(label) => {
-                    ui.label(RichText::new(format!("■ {label}")).color(palette::SELECTION));
+                    ui.label(RichText::new(label.clone()).color(palette::SELECTION));
                 }
                 None => {
                     ui.label(RichText::new("select a cluster or accounts to compare").weak());
                 }
             }
-            ui.label(RichText::new("■ all traffic").color(palette::ALL_TRAFFIC));
+            ui.label(RichText::new("all traffic").color(palette::ALL_TRAFFIC));
             ui.label(RichText::new("times in UTC").weak());
         });
         let loaded = input.loaded;
@@ -131,7 +131,7 @@ impl Timeline {
                     .iter()
                     .map(|h| [h.hour as f64, value(h)])
                     .collect();
-                let height = (ui.available_height() / 2.0 - 2.0).max(60.0);
+                let height = plot_height(ui, input.selection_label.is_some());
                 if let Some(points) = selection {
                     let name = input.selection_label.clone().unwrap_or_default();
                     self.time_plot_ui(ui, "sel", height, span, brushed, &mut commands, |plot_ui| {
@@ -151,7 +151,7 @@ impl Timeline {
                 });
             }
             Chart::ModelMix => {
-                let height = (ui.available_height() / 2.0 - 2.0).max(60.0);
+                let height = plot_height(ui, input.selection_label.is_some());
                 let banned: BTreeSet<&str> = input
                     .selection
                     .iter()
@@ -196,7 +196,7 @@ impl Timeline {
                 });
             }
             Chart::Creations => {
-                let height = (ui.available_height() / 2.0 - 2.0).max(60.0);
+                let height = plot_height(ui, input.selection_label.is_some());
                 if input.selection_label.is_some() {
                     let days = creations_per_day(
                         input
@@ -319,6 +319,17 @@ impl Timeline {
             self.brush_now = None;
         }
     }
+}
+
+/// Two plots share the height when there is a selection to compare.
+fn plot_height(ui: &egui::Ui, two: bool) -> f32 {
+    let available = ui.available_height() - 4.0;
+    if two {
+        available / 2.0 - 2.0
+    } else {
+        available
+    }
+    .max(60.0)
 }
 
 fn hour_span(hourly: &[HourTraffic]) -> Option<(f64, f64)> {

@@ -1,0 +1,122 @@
+//! Workbench responsiveness, measured headless: time from opening a case
+//! to its first drawn frame, time until the graph layout is ready, and the
+//! CPU cost of one frame (egui run + tessellation) with the whole graph in
+//! view — still, hovered, and while panning (which rebuilds the graph mesh).
+//!
+//! `cargo run --release --example frame_bench -- CASE [FRAMES]`
+//! (see `benches/workbench.sh`; numbers in `docs/benchmarks.md`).
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use hydrascope::ui::{App, AppOptions};
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let Some(case) = args.next().map(PathBuf::from) else {
+        eprintln!("usage: frame_bench CASE [FRAMES]");
+        std::process::exit(2);
+    };
+    let frames: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(120);
+    let ctx = egui::Context::default();
+    let screen = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1600.0, 1000.0));
+    let opened = Instant::now();
+    let mut app = App::new(
+        ctx.clone(),
+        AppOptions {
+            case: Some(case.clone()),
+            remember: false,
+            settings: Default::default(),
+        },
+    );
+    let mut events: Vec<egui::Event> = Vec::new();
+    let frame = |app: &mut App, events: &mut Vec<egui::Event>| -> Duration {
+        let input = egui::RawInput {
+            screen_rect: Some(screen),
+            events: std::mem::take(events),
+            ..Default::default()
+        };
+        let started = Instant::now();
+        let output = ctx.run_ui(input, |ui| app.show(ui));
+        let primitives = ctx.tessellate(output.shapes, output.pixels_per_point);
+        std::hint::black_box(primitives);
+        started.elapsed()
+    };
+    while app.loaded().is_none() {
+        if let Some(failure) = app.failure() {
+            eprintln!("{}: {failure}", case.display());
+            std::process::exit(2);
+        }
+        frame(&mut app, &mut events);
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    frame(&mut app, &mut events);
+    let first_frame = app.first_frame().unwrap_or_default();
+    let loaded = app
+        .loaded()
+        .map_or((0, 0), |l| (l.accounts.len(), l.links.links.len()));
+    let stored = app.has_layout();
+    while !app.has_layout() || app.busy() {
+        frame(&mut app, &mut events);
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let layout_ready = opened.elapsed();
+    // Let the graph fit and settle.
+    for _ in 0..5 {
+        frame(&mut app, &mut events);
+    }
+    let still: Vec<Duration> = (0..frames).map(|_| frame(&mut app, &mut events)).collect();
+    let centre = egui::pos2(800.0, 380.0);
+    let hovered: Vec<Duration> = (0..frames)
+        .map(|i| {
+            events.push(egui::Event::PointerMoved(
+                centre + egui::vec2((i % 40) as f32, 0.0),
+            ));
+            frame(&mut app, &mut events)
+        })
+        .collect();
+    events.push(egui::Event::PointerButton {
+        pos: centre,
+        button: egui::PointerButton::Primary,
+        pressed: true,
+        modifiers: egui::Modifiers::NONE,
+    });
+    frame(&mut app, &mut events);
+    let panning: Vec<Duration> = (0..frames)
+        .map(|i| {
+            let dx = if (i / 30) % 2 == 0 { 3.0 } else { -3.0 };
+            events.push(egui::Event::PointerMoved(
+                centre + egui::vec2(dx * (i % 30) as f32, 0.0),
+            ));
+            frame(&mut app, &mut events)
+        })
+        .collect();
+    println!("case: {}", case.display());
+    println!("accounts: {}, links: {}", loaded.0, loaded.1);
+    println!(
+        "first interactive frame: {:.2} s after opening (layout {})",
+        first_frame.as_secs_f64(),
+        if stored {
+            "read from the case"
+        } else {
+            "being computed"
+        }
+    );
+    println!(
+        "graph layout ready: {:.2} s after opening",
+        layout_ready.as_secs_f64()
+    );
+    for (name, times) in [("still", still), ("hover", hovered), ("pan", panning)] {
+        let mut ms: Vec<f64> = times.iter().map(|d| d.as_secs_f64() * 1000.0).collect();
+        ms.sort_by(f64::total_cmp);
+        let pct = |p: f64| ms[((ms.len() - 1) as f64 * p) as usize];
+        println!(
+            "frame ({name}, {} frames): median {:.1} ms, p95 {:.1} ms, max {:.1} ms",
+            ms.len(),
+            pct(0.5),
+            pct(0.95),
+            ms[ms.len() - 1]
+        );
+    }
+    println!("last graph mesh build: {:.1} ms", app.graph_build_ms());
+}

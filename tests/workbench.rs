@@ -1,0 +1,246 @@
+//! The workbench driven headless with egui_kittest: the real app on the
+//! demo case, clicked and typed at like an analyst would, with snapshot
+//! images of the main views (rendered by wgpu; `UPDATE_SNAPSHOTS=1` to
+//! accept new ones after looking at them).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use egui_kittest::kittest::Queryable;
+use egui_kittest::{Harness, SnapshotOptions};
+use hydrascope::analysis::{Params, analyze_case};
+use hydrascope::case::Case;
+use hydrascope::generate::{GenerateOptions, Scenario, generate};
+use hydrascope::import::Progress;
+use hydrascope::logs::Format;
+use hydrascope::ui::{App, AppOptions};
+
+/// The demo case, generated and analysed once per test run. The file is
+/// copied per test, since opening it stores the layout.
+fn demo_case() -> &'static Path {
+    static CASE: OnceLock<PathBuf> = OnceLock::new();
+    CASE.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap().keep();
+        let path = dir.join("demo.hcase");
+        let options = GenerateOptions {
+            scenario: Scenario::Demo,
+            seed: 1,
+            format: Format::Jsonl,
+            gzip: false,
+            force: true,
+        };
+        generate(&path, &options, &Progress::default()).unwrap();
+        analyze_case(&Case::open(&path).unwrap(), &Params::default()).unwrap();
+        path
+    })
+}
+
+fn harness_on_demo(dir: &Path) -> Harness<'static, App> {
+    let case = dir.join("demo.hcase");
+    std::fs::copy(demo_case(), &case).unwrap();
+    let app = App::new(
+        egui::Context::default(),
+        AppOptions {
+            case: Some(case),
+            remember: false,
+            settings: Default::default(),
+        },
+    );
+    let mut harness = Harness::builder()
+        .with_size([1500.0, 950.0])
+        .with_max_steps(100)
+        .build_ui_state(|ui, app: &mut App| app.show(ui), app);
+    settle(&mut harness, |app| {
+        app.loaded().is_some() && app.has_layout()
+    });
+    harness
+}
+
+/// Steps until `done` holds and no background work is pending.
+fn settle(harness: &mut Harness<'static, App>, done: impl Fn(&App) -> bool) {
+    let started = Instant::now();
+    loop {
+        harness.step();
+        let app = harness.state();
+        if let Some(failure) = app.failure() {
+            panic!("the workbench failed: {failure}");
+        }
+        if done(app) && !app.busy() {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the workbench did not settle: cluster {:?}, account {:?}, busy {}, status {:?}",
+            app.view().cluster,
+            app.view().account,
+            app.busy(),
+            app.status()
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // A few more frames so every panel shows the answers.
+    for _ in 0..3 {
+        harness.step();
+    }
+}
+
+/// A real pointer click (press and release) at `pos`.
+fn click_at(harness: &mut Harness<'static, App>, pos: egui::Pos2) {
+    harness.hover_at(pos);
+    harness.step();
+    harness.drag_at(pos);
+    harness.step();
+    harness.drop_at(pos);
+    harness.step();
+}
+
+fn snapshot_options() -> SnapshotOptions {
+    // Software rasterisers differ a little in anti-aliasing.
+    SnapshotOptions::new()
+        .threshold(2.0)
+        .max_failed_pixels(2_000)
+}
+
+#[test]
+fn workbench_opens_the_demo_case_with_its_graph_laid_out_and_stored() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut harness = harness_on_demo(tmp.path());
+    let app = harness.state();
+    let loaded = app.loaded().unwrap();
+    assert_eq!(loaded.accounts.len(), 1988);
+    assert!(!loaded.clusters.is_empty());
+    harness.get_by_label("Colour by");
+    harness.get_by_label("Timelines");
+    harness.snapshot_options("workbench_demo", &snapshot_options());
+    // The layout was stored: reopening reads it instead of computing it.
+    let case = Case::open_read_only(&tmp.path().join("demo.hcase")).unwrap();
+    assert_eq!(
+        case.stored_layout(1988).unwrap().map(|p| p.len()),
+        Some(1988)
+    );
+}
+
+#[test]
+fn selecting_a_cluster_in_the_table_shows_it_in_the_inspector() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut harness = harness_on_demo(tmp.path());
+    let top = harness.state().loaded().unwrap().clusters[0].clone();
+    assert!(
+        top.suspected,
+        "the demo's top cluster is a suspected campaign"
+    );
+    harness.get_by_label("Clusters").click();
+    harness.step();
+    harness.step();
+    let row = harness.get_by_label(&top.id).rect();
+    click_at(&mut harness, row.center());
+    settle(&mut harness, |app| app.view().cluster == Some(0));
+    harness.get_by_label(&format!("Cluster {}", top.id));
+    harness.get_by_label("SUSPECTED");
+    harness.get_by_label("Top prompt templates");
+    harness.snapshot_options("workbench_cluster_selected", &snapshot_options());
+}
+
+#[test]
+fn searching_an_account_id_selects_that_account_and_lists_its_links() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut harness = harness_on_demo(tmp.path());
+    let loaded = harness.state().loaded().unwrap();
+    // An account in the top cluster: it has links.
+    let target = loaded.clusters[0].members[0];
+    let id = loaded.accounts[target as usize].account_id.clone();
+    let search = harness.get_by_role(egui::accesskit::Role::TextInput);
+    search.click();
+    harness.step();
+    harness
+        .get_by_role(egui::accesskit::Role::TextInput)
+        .type_text(&id);
+    harness.step();
+    harness.get_by_label("Search").click();
+    settle(&mut harness, |app| app.view().account == Some(target));
+    assert_eq!(harness.state().view().search_hits, vec![target]);
+    harness.get_by_label(&format!("Account {id}"));
+    harness.get_by_label_contains("strongest first");
+}
+
+#[test]
+fn brushing_a_time_range_keeps_only_accounts_active_then() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut harness = harness_on_demo(tmp.path());
+    let plot = harness
+        .get_by_label_contains("all traffic: requests")
+        .rect();
+    let y = plot.bottom() + 40.0;
+    let start = egui::pos2(plot.left() + 200.0, y);
+    let end = egui::pos2(plot.left() + 420.0, y);
+    harness.hover_at(start);
+    harness.step();
+    harness.drag_at(start);
+    harness.step();
+    for i in 1..=6 {
+        harness.hover_at(start + (end - start) * (i as f32 / 6.0));
+        harness.step();
+    }
+    harness.drop_at(end);
+    settle(&mut harness, |app| app.view().active_in_range.is_some());
+    let view = harness.state().view();
+    let (first, last) = view.time_range.expect("a brushed range");
+    assert!(first < last, "{first}..{last}");
+    let active = view.active_in_range.as_ref().unwrap();
+    let count = active.iter().filter(|a| **a).count();
+    assert!(
+        count > 0 && count < active.len(),
+        "{count} of {} active",
+        active.len()
+    );
+    harness.get_by_label("Clear time range");
+}
+
+#[test]
+fn switching_off_an_evidence_type_hides_its_links() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut harness = harness_on_demo(tmp.path());
+    assert!(harness.state().settings().hidden_kinds.is_empty());
+    harness.get_by_label_contains("card (").click();
+    harness.step();
+    harness.step();
+    assert!(harness.state().settings().hidden_kinds.contains("card"));
+    harness.get_by_label_contains("card (").click();
+    harness.step();
+    harness.step();
+    assert!(harness.state().settings().hidden_kinds.is_empty());
+}
+
+#[test]
+fn a_case_that_is_not_a_case_file_shows_a_clear_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bogus = tmp.path().join("notes.hcase");
+    std::fs::write(&bogus, "not sqlite").unwrap();
+    let app = App::new(
+        egui::Context::default(),
+        AppOptions {
+            case: Some(bogus),
+            remember: false,
+            settings: Default::default(),
+        },
+    );
+    let mut harness = Harness::builder()
+        .with_size([1000.0, 700.0])
+        .build_ui_state(|ui, app: &mut App| app.show(ui), app);
+    let started = Instant::now();
+    while harness.state().failure().is_none() {
+        harness.step();
+        assert!(started.elapsed() < Duration::from_secs(20));
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    harness.step();
+    assert!(
+        harness
+            .query_all_by_label_contains("not a Hydrascope case file")
+            .next()
+            .is_some()
+    );
+}
