@@ -18,6 +18,8 @@ fn main() {
         std::process::exit(2);
     };
     let frames: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(120);
+    // As the window does.
+    hydrascope::ui::keep_frame_buffers();
     let ctx = egui::Context::default();
     let screen = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1600.0, 1000.0));
     let opened = Instant::now();
@@ -65,9 +67,18 @@ fn main() {
     for _ in 0..5 {
         frame(&mut app, &mut events);
     }
-    let still: Vec<Duration> = (0..frames).map(|_| frame(&mut app, &mut events)).collect();
+    // `FRAME_BENCH_ONLY=hover` (or still, pan) runs one phase long, for profiling.
+    let only = std::env::var("FRAME_BENCH_ONLY").ok();
+    let frames_of = |phase: &str| match &only {
+        Some(p) if p == phase => frames * 10,
+        Some(_) => 1,
+        None => frames,
+    };
+    let still: Vec<Duration> = (0..frames_of("still"))
+        .map(|_| frame(&mut app, &mut events))
+        .collect();
     let centre = egui::pos2(800.0, 380.0);
-    let hovered: Vec<Duration> = (0..frames)
+    let hovered: Vec<Duration> = (0..frames_of("hover"))
         .map(|i| {
             events.push(egui::Event::PointerMoved(
                 centre + egui::vec2((i % 40) as f32, 0.0),
@@ -82,7 +93,7 @@ fn main() {
         modifiers: egui::Modifiers::NONE,
     });
     frame(&mut app, &mut events);
-    let panning: Vec<Duration> = (0..frames)
+    let panning: Vec<Duration> = (0..frames_of("pan"))
         .map(|i| {
             let dx = if (i / 30) % 2 == 0 { 3.0 } else { -3.0 };
             events.push(egui::Event::PointerMoved(

@@ -259,3 +259,79 @@ fn links_per_account_stay_bounded_however_many_share_a_value() {
     // The hydra's relay is shared by hundreds of accounts: it is no evidence.
     assert!(result.stats.values_too_common > 0);
 }
+
+#[test]
+fn the_analysis_stores_each_clusters_model_series_and_template_excerpts_and_drops_the_layout() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = generated_case(tmp.path(), Scenario::Tiny, 4);
+    let case = Case::open(&path).unwrap();
+    let result = analyze_case(&case, &Params::default()).unwrap();
+    let accounts = case.workbench_accounts().unwrap();
+    let model_names = case.model_names().unwrap();
+    let (mut checked, mut with_excerpt) = (0, 0);
+    for c in result.clusters.iter().filter(|c| c.members.len() >= 2) {
+        let series = case.cluster_model_hourly_of(&c.id).unwrap();
+        // The series holds exactly the members' exchanges, per model…
+        let total: u64 = series.iter().map(|(_, _, n)| n).sum();
+        let members: u64 = c
+            .members
+            .iter()
+            .map(|&a| accounts[a as usize].exchanges)
+            .sum();
+        assert_eq!(total, members, "cluster {}", c.id);
+        let (models, _) = case.mix_of(&c.members).unwrap();
+        for (name, n) in models {
+            let index = model_names.iter().position(|m| *m == name).unwrap() as u32;
+            let in_series: u64 = series
+                .iter()
+                .filter(|(m, _, _)| *m == index)
+                .map(|(_, _, n)| n)
+                .sum();
+            assert_eq!(in_series, n, "cluster {} model {name}", c.id);
+        }
+        // …and per hour.
+        let hourly = case.hourly_of(&c.members).unwrap();
+        for h in hourly {
+            let in_series: u64 = series
+                .iter()
+                .filter(|(_, hour, _)| *hour == h.hour)
+                .map(|(_, _, n)| n)
+                .sum();
+            assert_eq!(in_series, h.exchanges, "cluster {} hour {}", c.id, h.hour);
+        }
+        // Its templates come with an excerpt logged with that very template.
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        for t in case.templates_of(&c.members, 3).unwrap() {
+            let logged: Option<String> = conn
+                .query_row(
+                    "SELECT prompt_excerpt FROM exchanges_readable \
+                     WHERE prompt_template = ?1 AND prompt_excerpt IS NOT NULL LIMIT 1",
+                    [&t.hex],
+                    |r| r.get(0),
+                )
+                .ok();
+            assert_eq!(t.excerpt.is_some(), logged.is_some(), "{}", t.hex);
+            if let Some(excerpt) = &t.excerpt {
+                let found: i64 = conn
+                    .query_row(
+                        "SELECT count(*) FROM exchanges_readable WHERE prompt_template = ?1 AND prompt_excerpt = ?2",
+                        [&t.hex, excerpt],
+                        |r| r.get(0),
+                    )
+                    .unwrap();
+                assert!(found > 0, "{} / {excerpt}", t.hex);
+                with_excerpt += 1;
+            }
+        }
+        checked += 1;
+    }
+    assert!(checked >= 3, "{checked} clusters checked");
+    assert!(with_excerpt > 0, "no template excerpt found");
+    // A stored layout belongs to the clustering it was drawn for.
+    let positions: Vec<[f32; 2]> = (0..accounts.len()).map(|i| [i as f32, 1.0]).collect();
+    case.store_layout(&positions).unwrap();
+    assert_eq!(case.stored_layout(accounts.len()).unwrap(), Some(positions));
+    assert_eq!(case.stored_layout(accounts.len() + 1).unwrap(), None);
+    analyze_case(&case, &Params::default()).unwrap();
+    assert_eq!(case.stored_layout(accounts.len()).unwrap(), None);
+}

@@ -99,7 +99,7 @@ fn a_format_1_case_migrates_and_its_backfilled_rollups_equal_a_fresh_import() {
     conn.execute_batch(
         "DROP TABLE template_stats; DROP TABLE model_hourly; DROP TABLE link_evidence; DROP TABLE links; \
          DROP TABLE cluster_members; DROP TABLE clusters; DROP TABLE analysis_runs; \
-         DROP TABLE layout; DROP TABLE cluster_model_hourly; PRAGMA user_version = 1;",
+         DROP TABLE layout; DROP TABLE cluster_model_hourly; DROP TABLE template_examples; PRAGMA user_version = 1;",
     )
     .unwrap();
     drop(conn);

@@ -170,12 +170,11 @@ fn searching_an_account_id_selects_that_account_and_lists_its_links() {
 fn brushing_a_time_range_keeps_only_accounts_active_then() {
     let tmp = tempfile::tempdir().unwrap();
     let mut harness = harness_on_demo(tmp.path());
-    let plot = harness
-        .get_by_label_contains("all traffic: requests")
-        .rect();
-    let y = plot.bottom() + 40.0;
-    let start = egui::pos2(plot.left() + 200.0, y);
-    let end = egui::pos2(plot.left() + 420.0, y);
+    // The all-traffic plot fills the timeline panel under its chart picker.
+    let picker = harness.get_by_label("Requests / hour").rect();
+    let y = picker.bottom() + 80.0;
+    let start = egui::pos2(picker.left() + 200.0, y);
+    let end = egui::pos2(picker.left() + 420.0, y);
     harness.hover_at(start);
     harness.step();
     harness.drag_at(start);

@@ -365,9 +365,10 @@ pub fn analyze_case(case: &Case, params: &Params) -> Result<AnalysisResult, Case
     let mut result = run(&features, &activity, &windows, params);
     result.stats.load_secs = load_secs;
     let mut stored = to_stored(&result);
-    // The timeline's model mix of a selected cluster: one more pass over
-    // the exchanges, for clusters of two or more accounts (a lone account's
-    // traffic is already in the per-account rollups).
+    // The timeline's model mix of a selected cluster and the inspector's
+    // template excerpts: one more pass over the exchanges, for clusters of
+    // two or more accounts (a lone account's traffic is already in the
+    // per-account rollups).
     let mut cluster_of = vec![None; features.accounts.len()];
     for (i, c) in result.clusters.iter().enumerate() {
         if c.members.len() >= 2 {
@@ -378,7 +379,7 @@ pub fn analyze_case(case: &Case, params: &Params) -> Result<AnalysisResult, Case
             }
         }
     }
-    stored.cluster_series = case.cluster_model_hourly(&cluster_of)?;
+    (stored.cluster_series, stored.template_examples) = case.cluster_model_hourly(&cluster_of)?;
     case.store_analysis(&stored)?;
     Ok(result)
 }
@@ -428,5 +429,6 @@ pub fn to_stored(result: &AnalysisResult) -> crate::case::analysis_store::Stored
             })
             .collect(),
         cluster_series: Vec::new(),
+        template_examples: Vec::new(),
     }
 }

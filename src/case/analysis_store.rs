@@ -56,6 +56,9 @@ pub struct ClusterModelHour {
     pub output_tokens: i64,
 }
 
+/// One example excerpt per template: (`templates.id`, `excerpts.id`).
+pub type TemplateExamples = Vec<(i64, i64)>;
+
 /// A run's results as stored.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StoredAnalysis {
@@ -69,6 +72,8 @@ pub struct StoredAnalysis {
     pub links: Vec<(u32, u32, f64, Vec<StoredLinkEvidence>)>,
     /// Per cluster of two or more accounts: its traffic per model and hour.
     pub cluster_series: Vec<ClusterModelHour>,
+    /// One example excerpt per template.
+    pub template_examples: TemplateExamples,
 }
 
 /// Sub-score columns of `clusters`, in order.
@@ -88,7 +93,7 @@ impl Case {
         // The layout belongs to the clustering it was drawn for, so it goes too.
         tx.execute_batch(
             "DELETE FROM link_evidence; DELETE FROM links; DELETE FROM cluster_members; DELETE FROM clusters; \
-             DELETE FROM cluster_model_hourly; DELETE FROM layout;",
+             DELETE FROM cluster_model_hourly; DELETE FROM template_examples; DELETE FROM layout;",
         )?;
         tx.execute(
             "INSERT INTO analysis_runs (finished_at, params_json, stats_json) VALUES (?1, ?2, ?3)",
@@ -149,6 +154,11 @@ impl Case {
                 "INSERT INTO cluster_model_hourly (cluster, model, hour, exchanges, input_tokens, output_tokens) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?;
+            let mut example =
+                tx.prepare("INSERT INTO template_examples (template, excerpt) VALUES (?1, ?2)")?;
+            for (template, excerpt) in &analysis.template_examples {
+                example.execute(params![template, excerpt])?;
+            }
             for row in &analysis.cluster_series {
                 let Some(cluster) = analysis.clusters.get(row.cluster as usize) else {
                     continue;
@@ -219,18 +229,33 @@ impl Case {
 impl Case {
     /// One pass over `exchanges`: the traffic per model and hour of every
     /// cluster `cluster_of` names (account index → cluster index, `None` for
-    /// accounts whose cluster gets no series). Sorted by cluster, model, hour.
+    /// accounts whose cluster gets no series), sorted by cluster, model and
+    /// hour; and the first excerpt seen with each template, by template.
     pub fn cluster_model_hourly(
         &self,
         cluster_of: &[Option<u32>],
-    ) -> Result<Vec<ClusterModelHour>, CaseError> {
+    ) -> Result<(Vec<ClusterModelHour>, TemplateExamples), CaseError> {
+        let mut examples: Vec<i64> = Vec::new();
         let mut sums: rustc_hash::FxHashMap<(u32, u32, i64), (u64, i64, i64)> =
             rustc_hash::FxHashMap::default();
         let mut stmt = self
             .conn()
-            .prepare("SELECT account, ts_ms, model, input_tokens, output_tokens FROM exchanges")?;
+            .prepare(
+                "SELECT account, ts_ms, model, input_tokens, output_tokens, template, excerpt FROM exchanges",
+            )?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
+            if let (Some(template), Some(excerpt)) =
+                (r.get::<_, Option<i64>>(5)?, r.get::<_, Option<i64>>(6)?)
+                && let Ok(slot) = usize::try_from(template)
+            {
+                if examples.len() <= slot {
+                    examples.resize(slot + 1, 0);
+                }
+                if examples[slot] == 0 {
+                    examples[slot] = excerpt;
+                }
+            }
             let account = r.get::<_, i64>(0)? - 1;
             let Some(Some(cluster)) = usize::try_from(account)
                 .ok()
@@ -261,7 +286,13 @@ impl Case {
             )
             .collect();
         out.sort_unstable_by_key(|r| (r.cluster, r.model, r.hour));
-        Ok(out)
+        let examples = examples
+            .into_iter()
+            .enumerate()
+            .filter(|(_, excerpt)| *excerpt != 0)
+            .map(|(template, excerpt)| (template as i64, excerpt))
+            .collect();
+        Ok((out, examples))
     }
 
     /// The parameters of the latest analysis run, as JSON.

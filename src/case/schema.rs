@@ -231,8 +231,9 @@ CREATE TABLE link_evidence (
 "#;
 
 /// Format 4 adds what the workbench keeps: account positions of the graph
-/// layout, and each cluster's traffic per model and hour (the selection's
-/// model mix on the timeline), both written with the analysis they belong to.
+/// layout, each cluster's traffic per model and hour (the selection's model
+/// mix on the timeline) and one prompt excerpt per template, all written
+/// with the analysis they belong to.
 const V4: &str = r#"
 CREATE TABLE layout (
     account INTEGER PRIMARY KEY,
@@ -248,6 +249,10 @@ CREATE TABLE cluster_model_hourly (
     output_tokens INTEGER NOT NULL,
     PRIMARY KEY (cluster, model, hour)
 ) WITHOUT ROWID;
+CREATE TABLE template_examples (
+    template INTEGER PRIMARY KEY,
+    excerpt INTEGER NOT NULL
+);
 "#;
 
 /// The SQL that takes a file from `version - 1` to `version`.

@@ -38,8 +38,21 @@ pub struct CaseSummary {
     pub top_templates: Vec<(String, u64, u64)>,
     /// All traffic per hour: (hour since the epoch, exchanges).
     pub hourly: Vec<(i64, u64)>,
-    /// Events: ts_ms, kind, model or account, text.
+    /// Events: ts_ms, kind, and what (a ban's account id; otherwise the
+    /// text, model or account). All but bans; bans up to 5,000, earliest first.
     pub events_list: Vec<(i64, String, String)>,
+}
+
+impl CaseSummary {
+    /// Account bans in the case (`events_list` holds at most 5,000).
+    pub fn bans_total(&self) -> u64 {
+        let others = self
+            .events_list
+            .iter()
+            .filter(|(_, kind, _)| kind != "account_banned")
+            .count() as u64;
+        self.events.saturating_sub(others)
+    }
 }
 
 impl Case {
@@ -76,9 +89,16 @@ impl Case {
         let hourly = stmt
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
+        // Every event but bans, and the first bans (a campaign's bans can
+        // run to thousands); a ban names its account.
         let mut stmt = conn.prepare(
-            "SELECT ts_ms, kind, coalesce(text, model, account_id, '') FROM events \
-             ORDER BY ts_ms, id LIMIT 1000",
+            "SELECT ts_ms, kind, what FROM ( \
+               SELECT ts_ms, kind, coalesce(text, model, account_id, '') AS what, id FROM events \
+               WHERE kind != 'account_banned' \
+               UNION ALL \
+               SELECT * FROM (SELECT ts_ms, kind, coalesce(account_id, text, '') AS what, id FROM events \
+               WHERE kind = 'account_banned' ORDER BY ts_ms, id LIMIT 5000)) \
+             ORDER BY ts_ms, id",
         )?;
         let events_list = stmt
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?

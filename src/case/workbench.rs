@@ -322,8 +322,8 @@ impl Case {
         Ok(active)
     }
 
-    /// The `limit` templates a set of accounts used most, with one excerpt
-    /// each (found by a scan of `exchanges` that stops at the first match).
+    /// The `limit` templates a set of accounts used most, with the excerpt
+    /// the analysis kept for each (none before an analysis in format 4).
     pub fn templates_of(
         &self,
         accounts: &[u32],
@@ -355,8 +355,8 @@ impl Case {
             let excerpt: Option<String> = self
                 .conn()
                 .query_row(
-                    "SELECT x.text FROM exchanges e JOIN excerpts x ON x.id = e.excerpt \
-                     WHERE e.template = ?1 AND e.excerpt IS NOT NULL LIMIT 1",
+                    "SELECT x.text FROM template_examples t JOIN excerpts x ON x.id = t.excerpt \
+                     WHERE t.template = ?1",
                     [template],
                     |r| r.get(0),
                 )

@@ -151,13 +151,23 @@ impl GraphView {
             Some((k, mesh)) if *k == key => mesh.clone(),
             _ => {
                 let started = std::time::Instant::now();
-                let mesh = Arc::new(self.build_mesh(input, camera, rect));
+                // Reuse last frame's buffers once egui has let go of them.
+                let mut mesh = self
+                    .mesh
+                    .take()
+                    .and_then(|(_, m)| Arc::try_unwrap(m).ok())
+                    .unwrap_or_default();
+                self.build_mesh(&mut mesh, input, camera, rect);
+                let mesh = Arc::new(mesh);
                 self.last_build_ms = started.elapsed().as_secs_f32() * 1000.0;
                 self.mesh = Some((key, mesh.clone()));
                 mesh
             }
         };
         painter.add(Shape::Mesh(mesh));
+        // Overlays get their own clip rectangle, so the tessellator starts a
+        // new primitive for them instead of growing (and copying) the graph's.
+        let painter = painter.with_clip_rect(rect.shrink(0.25));
         self.labels_ui(&painter, input, camera, rect);
         if let Some(start) = self.box_start
             && let Some(now) = response.interact_pointer_pos()
@@ -545,9 +555,13 @@ impl GraphView {
         }
     }
 
-    fn build_mesh(&self, input: &GraphInput<'_>, camera: Camera, rect: Rect) -> Mesh {
+    fn build_mesh(&self, mesh: &mut Mesh, input: &GraphInput<'_>, camera: Camera, rect: Rect) {
         let scene = &self.scene;
-        let mut mesh = Mesh::default();
+        mesh.clear();
+        mesh.vertices
+            .reserve(scene.links.len() * 4 + scene.visible_count * 7);
+        mesh.indices
+            .reserve(scene.links.len() * 6 + scene.visible_count * 18);
         let clip = rect.expand(8.0);
         let positions = input.positions;
         let dim = |c: Color32, on: bool| {
@@ -580,7 +594,7 @@ impl GraphView {
                 0.35
             };
             let color = scene.link_color[k].gamma_multiply(alpha);
-            add_segment(&mut mesh, p, q, if on { width + 0.6 } else { width }, color);
+            add_segment(mesh, p, q, if on { width + 0.6 } else { width }, color);
         }
         // Highlighted nodes last, so they sit on top.
         for pass_highlighted in [false, true] {
@@ -594,12 +608,11 @@ impl GraphView {
                 let r = self.node_radius(a as u32, camera);
                 let color = dim(scene.color[a], scene.highlighted[a]);
                 if pass_highlighted {
-                    add_disc(&mut mesh, *p, r + 1.2, Color32::WHITE);
+                    add_disc(mesh, *p, r + 1.2, Color32::WHITE);
                 }
-                add_disc(&mut mesh, *p, r, color);
+                add_disc(mesh, *p, r, color);
             }
         }
-        mesh
     }
 
     fn labels_ui(
@@ -864,8 +877,8 @@ fn add_segment(mesh: &mut Mesh, p: Pos2, q: Pos2, width: f32, color: Color32) {
         .extend_from_slice(&[base, base + 1, base + 2, base, base + 2, base + 3]);
 }
 
-/// A filled dot: a square when tiny (indistinguishable at that size), an
-/// octagon otherwise.
+/// A filled dot: a square when tiny (indistinguishable at that size), a
+/// polygon otherwise.
 fn add_disc(mesh: &mut Mesh, c: Pos2, r: f32, color: Color32) {
     let base = mesh.vertices.len() as u32;
     if r < 2.2 {
@@ -890,17 +903,18 @@ fn add_disc(mesh: &mut Mesh, c: Pos2, r: f32, color: Color32) {
         uv: WHITE_UV,
         color,
     });
-    const K: u32 = 8;
-    for i in 0..K {
-        let t = i as f32 / K as f32 * std::f32::consts::TAU;
+    // A hexagon reads as a dot at graph sizes; zoomed in, rounder.
+    let k: u32 = if r > 6.0 { 12 } else { 6 };
+    for i in 0..k {
+        let t = i as f32 / k as f32 * std::f32::consts::TAU;
         mesh.vertices.push(Vertex {
             pos: c + vec2(t.cos(), t.sin()) * r,
             uv: WHITE_UV,
             color,
         });
     }
-    for i in 0..K {
+    for i in 0..k {
         mesh.indices
-            .extend_from_slice(&[base, base + 1 + i, base + 1 + (i + 1) % K]);
+            .extend_from_slice(&[base, base + 1 + i, base + 1 + (i + 1) % k]);
     }
 }

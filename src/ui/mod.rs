@@ -18,9 +18,23 @@ use std::path::PathBuf;
 
 pub use app::{App, AppOptions};
 
+/// Lets the allocator keep the graph's per-frame buffers (tens of MB of
+/// vertices) instead of handing them back to the OS and faulting them in
+/// again every frame, which costs more than drawing them. glibc only.
+pub fn keep_frame_buffers() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only changes allocator thresholds; called before the
+    // window opens, it races with nothing.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 512 << 20);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 1024 << 20);
+    }
+}
+
 /// Opens the workbench window on `case`, or on the last-opened case, or on
 /// the demo case (generated on first run). Returns when the window closes.
 pub fn run(case: Option<PathBuf>) -> Result<(), String> {
+    keep_frame_buffers();
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("Hydrascope")

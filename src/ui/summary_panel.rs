@@ -89,11 +89,15 @@ impl SummaryPanel {
                 }
             });
             ui.add_space(12.0);
-            let (releases, bans): (Vec<_>, Vec<_>) = s
+            let releases: Vec<_> = s
                 .events_list
                 .iter()
-                .partition(|(_, kind, _)| kind != "account_banned");
-            ui.strong(format!("Events ({} account bans not listed)", bans.len()));
+                .filter(|(_, kind, _)| kind != "account_banned")
+                .collect();
+            ui.strong(format!(
+                "Events ({} account bans not listed)",
+                thousands(s.bans_total())
+            ));
             for (ts, kind, what) in releases {
                 ui.label(format!("{} UTC  {kind}  {what}", format_rfc3339_ms(*ts)));
             }

@@ -88,6 +88,7 @@ impl Timeline {
                 ui.selectable_value(&mut self.chart, chart, chart.label());
             }
             ui.separator();
+            ui.label(RichText::new("times in UTC").weak());
             match &input.selection_label {
                 Some(label) if input.series.is_none() => {
                     ui.spinner();
@@ -97,11 +98,10 @@ impl Timeline {
                     ui.label(RichText::new(label.clone()).color(palette::SELECTION));
                 }
                 None => {
-                    ui.label(RichText::new("select a cluster or accounts to compare").weak());
+                    ui.label(RichText::new("select a cluster to compare").weak());
                 }
             }
             ui.label(RichText::new("all traffic").color(palette::ALL_TRAFFIC));
-            ui.label(RichText::new("times in UTC").weak());
         });
         let loaded = input.loaded;
         let Some(span) = hour_span(&loaded.hourly) else {
@@ -169,7 +169,7 @@ impl Timeline {
                             .weak(),
                         );
                     } else {
-                        let events = &loaded.summary.events_list;
+                        let summary = &loaded.summary;
                         self.time_plot_ui(
                             ui,
                             "sel",
@@ -179,7 +179,7 @@ impl Timeline {
                             &mut commands,
                             |plot_ui| {
                                 model_mix_items(plot_ui, &loaded.model_names, &rows, &name);
-                                event_markers(plot_ui, events, Some(&banned));
+                                event_markers(plot_ui, summary, Some(&banned), span);
                             },
                         );
                     }
@@ -189,11 +189,19 @@ impl Timeline {
                     .iter()
                     .map(|&(m, h, e, _)| (m, h, e))
                     .collect();
-                let events = &loaded.summary.events_list;
-                self.time_plot_ui(ui, "all", height, span, brushed, &mut commands, |plot_ui| {
-                    model_mix_items(plot_ui, &loaded.model_names, &rows, "all traffic");
-                    event_markers(plot_ui, events, None);
-                });
+                let summary = &loaded.summary;
+                self.time_plot_ui(
+                    ui,
+                    "all-mix",
+                    height,
+                    span,
+                    brushed,
+                    &mut commands,
+                    |plot_ui| {
+                        model_mix_items(plot_ui, &loaded.model_names, &rows, "all traffic");
+                        event_markers(plot_ui, summary, None, span);
+                    },
+                );
             }
             Chart::Creations => {
                 let height = plot_height(ui, input.selection_label.is_some());
@@ -255,8 +263,15 @@ impl Timeline {
         add: impl FnOnce(&mut egui_plot::PlotUi<'a>) + 'a,
     ) {
         let link = ui.make_persistent_id("timeline-x");
-        let response = Plot::new(("timeline", id))
-            .height(height)
+        // One legend, on the all-traffic model mix (the only plot with
+        // several series); the selection's plot uses the same colours.
+        let legend = (id == "all-mix")
+            .then(|| egui_plot::Legend::default().position(egui_plot::Corner::LeftTop));
+        let mut plot = Plot::new(("timeline", id)).height(height);
+        if let Some(legend) = legend {
+            plot = plot.legend(legend);
+        }
+        let response = plot
             .link_axis(link, [true, false])
             .link_cursor(link, [true, false])
             .allow_drag(false)
@@ -266,7 +281,6 @@ impl Timeline {
             .include_x(span.0)
             .include_x(span.1)
             .include_y(0.0)
-            .legend(egui_plot::Legend::default().position(egui_plot::Corner::LeftTop))
             .x_grid_spacer(hour_grid)
             .x_axis_formatter(|mark, _range| hour_label(mark.value, mark.step_size))
             .y_axis_min_width(48.0)
@@ -435,28 +449,43 @@ fn model_mix_items(
     }
 }
 
-/// Model releases (always) and bans (of `banned` accounts, or all).
+/// Model releases (always, as lines) and bans (of `banned` accounts, or
+/// all; as ticks along the bottom, since a campaign's bans run to
+/// thousands), inside the case's span (hours).
 fn event_markers(
     plot_ui: &mut egui_plot::PlotUi<'_>,
-    events: &[(i64, String, String)],
+    summary: &crate::case::CaseSummary,
     banned: Option<&BTreeSet<&str>>,
+    span: (f64, f64),
 ) {
-    for (ts, kind, what) in events {
+    let mut bans: Vec<[f64; 2]> = Vec::new();
+    for (ts, kind, what) in &summary.events_list {
         let hour = *ts as f64 / 3_600_000.0;
+        if hour < span.0 || hour > span.1 {
+            continue;
+        }
         match kind.as_str() {
             "model_release" => plot_ui.vline(
                 VLine::new(format!("release: {what}"), hour)
                     .color(palette::RELEASE)
                     .width(2.0),
             ),
-            "account_banned" if banned.is_none_or(|set| set.contains(what.as_str())) => plot_ui
-                .vline(
-                    VLine::new("account banned", hour)
-                        .color(palette::BAN.gamma_multiply(0.6))
-                        .width(1.0),
-                ),
+            "account_banned" if banned.is_none_or(|set| set.contains(what.as_str())) => {
+                bans.push([hour, 0.0]);
+            }
             _ => {}
         }
+    }
+    if !bans.is_empty() {
+        plot_ui.points(
+            egui_plot::Points::new(
+                format!("account banned ({})", bans.len()),
+                PlotPoints::from(bans),
+            )
+            .color(palette::BAN)
+            .shape(egui_plot::MarkerShape::Up)
+            .radius(3.0),
+        );
     }
 }
 
