@@ -243,3 +243,49 @@ fn a_case_that_is_not_a_case_file_shows_a_clear_error() {
             .is_some()
     );
 }
+
+/// A file dropped on the window, as the windowing layer hands it to egui.
+#[derive(Debug)]
+struct Dropped(PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+#[test]
+fn dropping_a_case_on_the_window_opens_it_and_other_files_are_refused_with_a_message() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut harness = harness_on_demo(tmp.path());
+    let notes = tmp.path().join("notes.txt");
+    std::fs::write(&notes, "not a case").unwrap();
+    harness
+        .input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(Dropped(notes)));
+    harness.step();
+    let status = harness.state().status().unwrap_or_default().to_string();
+    assert!(
+        status.contains("notes.txt") && status.contains(".hcase"),
+        "{status}"
+    );
+    assert!(
+        harness.state().loaded().is_some(),
+        "the open case stays open"
+    );
+    let other = tmp.path().join("other.hcase");
+    std::fs::copy(demo_case(), &other).unwrap();
+    harness
+        .input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(Dropped(other.clone())));
+    harness.step();
+    settle(&mut harness, |app| {
+        app.loaded().is_some_and(|l| l.path == other) && app.has_layout()
+    });
+}

@@ -88,6 +88,7 @@ enum CaseState {
 struct Tickets {
     selection: u64,
     account: u64,
+    active: u64,
 }
 
 /// The workbench application.
@@ -404,7 +405,23 @@ impl App {
                     self.show_search_hits(hits);
                 }
             }
-            Answer::Failed(message) => self.status = Some(format!("Query failed: {message}")),
+            Answer::Failed(message) => {
+                // Stop waiting for what failed: the panels show it as empty.
+                if ticket == self.tickets.selection {
+                    self.selection_series = Some(SelectionSeries::default());
+                }
+                if ticket == self.tickets.account
+                    && let Some(account) = self.view.account
+                {
+                    self.account_links = Some((account, Vec::new()));
+                }
+                if ticket == self.tickets.active {
+                    self.view.time_range = None;
+                    self.view.active_in_range = None;
+                    self.revision += 1;
+                }
+                self.status = Some(format!("Query failed: {message}"));
+            }
         }
     }
 
@@ -511,7 +528,7 @@ impl App {
                 self.view.time_range = range;
                 self.view.active_in_range = None;
                 if let (Some((first, last)), Some(worker)) = (range, &mut self.worker) {
-                    worker.ask(Query::ActiveBetween(first, last));
+                    self.tickets.active = worker.ask(Query::ActiveBetween(first, last));
                 }
             }
             Command::Search(text) => {
