@@ -795,13 +795,7 @@ fn hover_ui(ui: &mut egui::Ui, loaded: &Loaded, node: u32) {
         account.top_capability.as_deref().unwrap_or("no capability")
     ));
     if let Some(c) = loaded.cluster_of_account(node) {
-        ui.label(format!(
-            "Cluster {} ({} accounts) · score {:.2}{}",
-            c.id,
-            c.members.len(),
-            c.score,
-            if c.suspected { " · suspected" } else { "" }
-        ));
+        ui.label(format!("Cluster {}", super::inspector::cluster_facts(c)));
         if let Ok(reasons) = serde_json::from_str::<Vec<crate::analysis::Reason>>(&c.reasons_json)
             && let Some(top) = reasons.first()
         {
@@ -865,8 +859,13 @@ fn add_segment(mesh: &mut Mesh, p: Pos2, q: Pos2, width: f32, color: Color32) {
         return;
     }
     let n = Vec2::new(-d.y, d.x) / len * (width / 2.0);
+    add_quad(mesh, [p + n, p - n, q - n, q + n], color);
+}
+
+/// Two triangles over four corners given in order around the quad.
+fn add_quad(mesh: &mut Mesh, corners: [Pos2; 4], color: Color32) {
     let base = mesh.vertices.len() as u32;
-    for pos in [p + n, p - n, q - n, q + n] {
+    for pos in corners {
         mesh.vertices.push(Vertex {
             pos,
             uv: WHITE_UV,
@@ -880,24 +879,17 @@ fn add_segment(mesh: &mut Mesh, p: Pos2, q: Pos2, width: f32, color: Color32) {
 /// A filled dot: a square when tiny (indistinguishable at that size), a
 /// polygon otherwise.
 fn add_disc(mesh: &mut Mesh, c: Pos2, r: f32, color: Color32) {
-    let base = mesh.vertices.len() as u32;
     if r < 2.2 {
-        for pos in [
+        let corners = [
             c + vec2(-r, -r),
             c + vec2(r, -r),
             c + vec2(r, r),
             c + vec2(-r, r),
-        ] {
-            mesh.vertices.push(Vertex {
-                pos,
-                uv: WHITE_UV,
-                color,
-            });
-        }
-        mesh.indices
-            .extend_from_slice(&[base, base + 1, base + 2, base, base + 2, base + 3]);
+        ];
+        add_quad(mesh, corners, color);
         return;
     }
+    let base = mesh.vertices.len() as u32;
     mesh.vertices.push(Vertex {
         pos: c,
         uv: WHITE_UV,

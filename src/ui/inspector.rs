@@ -76,6 +76,17 @@ impl Inspector {
     }
 }
 
+/// `c17 (12 accounts, score 0.91, suspected)`: a cluster in one phrase.
+pub fn cluster_facts(c: &StoredCluster) -> String {
+    format!(
+        "{} ({} accounts, score {:.2}{})",
+        c.id,
+        thousands(c.members.len() as u64),
+        c.score,
+        if c.suspected { ", suspected" } else { "" }
+    )
+}
+
 fn cluster_ui(ui: &mut egui::Ui, loaded: &Loaded, c: &StoredCluster, commands: &mut Vec<Command>) {
     ui.horizontal(|ui| {
         ui.heading(format!("Cluster {}", c.id));
@@ -297,13 +308,7 @@ fn account_ui(
         });
     if let Some(c) = loaded.cluster_of_account(account) {
         ui.horizontal(|ui| {
-            ui.label(format!(
-                "In cluster {} ({} accounts, score {:.2}{})",
-                c.id,
-                c.members.len(),
-                c.score,
-                if c.suspected { ", suspected" } else { "" }
-            ));
+            ui.label(format!("In cluster {}", cluster_facts(c)));
         });
     }
     ui.add_space(6.0);
