@@ -196,6 +196,11 @@ fn brushing_a_time_range_keeps_only_accounts_active_then() {
         active.len()
     );
     harness.get_by_label("Clear time range");
+    // The cluster table keeps only clusters with a member active then.
+    harness.get_by_label("Clusters").click();
+    harness.step();
+    harness.step();
+    harness.get_by_label_contains("active in the brushed time range");
 }
 
 #[test]

@@ -368,13 +368,7 @@ impl App {
     }
 
     fn start_layout(&mut self, loaded: &Loaded) {
-        let ctx = self.ctx.clone();
-        self.layout_job = Some(LayoutJob::start(
-            loaded.path.clone(),
-            loaded.cluster_of.clone(),
-            loaded.links.links.clone(),
-            move || ctx.request_repaint(),
-        ));
+        self.layout_job = Some(layout_job(&self.ctx, loaded));
         self.layout_stage = Some(LayoutStage::Clusters);
     }
 
@@ -552,14 +546,9 @@ impl App {
             }
             Command::Settings(settings) => self.settings = settings,
             Command::Relayout => {
-                if let CaseState::Loaded(loaded) = std::mem::replace(
-                    &mut self.case,
-                    CaseState::Failed {
-                        message: String::new(),
-                    },
-                ) {
-                    self.start_layout(&loaded);
-                    self.case = CaseState::Loaded(loaded);
+                if let CaseState::Loaded(loaded) = &self.case {
+                    self.layout_job = Some(layout_job(&self.ctx, loaded));
+                    self.layout_stage = Some(LayoutStage::Clusters);
                 }
             }
             Command::CancelLayout => {
@@ -569,6 +558,9 @@ impl App {
                     Some("Layout stopped; the graph shows where it got to (not saved)".into());
             }
             Command::RerunAnalysis(params) => {
+                // A layout of the old clusters must not land after the new ones.
+                self.layout_job = None;
+                self.layout_stage = None;
                 if let Some(path) = self.loaded().map(|l| l.path.clone()) {
                     let ctx = self.ctx.clone();
                     self.analysis_job = Some(AnalysisJob::start(path, params, move || {
@@ -901,8 +893,12 @@ impl App {
                         commands.extend(self.timeline.ui(ui, &input));
                     }
                     BottomTab::Clusters => {
-                        if let Some(command) = self.cluster_table.ui(ui, loaded, self.view.cluster)
-                        {
+                        if let Some(command) = self.cluster_table.ui(
+                            ui,
+                            loaded,
+                            self.view.cluster,
+                            self.view.active_in_range.as_deref(),
+                        ) {
                             commands.push(command);
                         }
                     }
@@ -978,6 +974,17 @@ pub fn search(loaded: &Loaded, text: &str) -> Vec<u32> {
         })
         .map(|(i, _)| i as u32)
         .collect()
+}
+
+/// Lays out `loaded` on a thread; the result is stored in its case.
+fn layout_job(ctx: &egui::Context, loaded: &Loaded) -> LayoutJob {
+    let ctx = ctx.clone();
+    LayoutJob::start(
+        loaded.path.clone(),
+        loaded.cluster_of.clone(),
+        loaded.links.links.clone(),
+        move || ctx.request_repaint(),
+    )
 }
 
 fn spawn_open_dialog(ctx: &egui::Context) -> Receiver<Option<PathBuf>> {

@@ -61,11 +61,14 @@ fn score_cell_ui(ui: &mut egui::Ui, value: f64) {
 
 impl ClusterTable {
     /// Draws the table; returns `SelectCluster` when a row is clicked.
+    /// With `active` (per account, from a brushed time range) only clusters
+    /// with a member active then are listed.
     pub fn ui(
         &mut self,
         ui: &mut egui::Ui,
         loaded: &Loaded,
         selected: Option<usize>,
+        active: Option<&[bool]>,
     ) -> Option<Command> {
         let clusters = &loaded.clusters;
         if !loaded.analysed {
@@ -89,11 +92,24 @@ impl ClusterTable {
             ));
             ui.checkbox(&mut self.suspected_only, "Suspected only");
         });
+        let in_range = |c: &StoredCluster| {
+            active.is_none_or(|active| {
+                c.members
+                    .iter()
+                    .any(|&a| active.get(a as usize).copied().unwrap_or(false))
+            })
+        };
         let mut rows: Vec<(usize, &StoredCluster)> = clusters
             .iter()
             .enumerate()
-            .filter(|(_, c)| !self.suspected_only || c.suspected)
+            .filter(|(_, c)| (!self.suspected_only || c.suspected) && in_range(c))
             .collect();
+        if active.is_some() {
+            ui.label(format!(
+                "{} clusters with accounts active in the brushed time range",
+                thousands(rows.len() as u64)
+            ));
+        }
         let key = self.sort;
         let tokens = &loaded.cluster_tokens;
         rows.sort_by(|(ia, a), (ib, b)| {

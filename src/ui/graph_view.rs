@@ -299,7 +299,9 @@ impl GraphView {
         if let Some(focus) = view.focus.and_then(|f| loaded.clusters.get(f)) {
             let mut keep = vec![false; n];
             for &m in &focus.members {
-                keep[m as usize] = true;
+                if let Some(k) = keep.get_mut(m as usize) {
+                    *k = true;
+                }
             }
             let members = keep.clone();
             for (i, &(a, b, _)) in links.links.iter().enumerate() {

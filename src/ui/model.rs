@@ -76,7 +76,17 @@ impl Loaded {
             })
             .collect();
         progress.set_phase("reading links");
-        let links = case.graph_links()?;
+        let mut links = case.graph_links()?;
+        // A hand-edited case may name accounts that are not there; such a
+        // link cannot be drawn or followed.
+        let n = accounts.len() as u32;
+        (links.links, links.kinds) = links
+            .links
+            .iter()
+            .copied()
+            .zip(links.kinds.iter().copied())
+            .filter(|((a, b, _), _)| *a < n && *b < n)
+            .unzip();
         let mut kind_counts = vec![0u64; links.kind_names.len()];
         for &kinds in &links.kinds {
             for (i, c) in kind_counts.iter_mut().enumerate() {

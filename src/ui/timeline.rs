@@ -164,7 +164,8 @@ impl Timeline {
                     if rows.is_empty() {
                         ui.label(
                             RichText::new(format!(
-                                "{name}: no per-model series (lone accounts and cases analysed before format 4 have none; re-run the analysis)"
+                                "{name}: the model mix over time is kept per cluster of two or more accounts; select one \
+                                 (or re-run the analysis if this case was analysed before format 4)"
                             ))
                             .weak(),
                         );
