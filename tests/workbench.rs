@@ -294,3 +294,58 @@ fn dropping_a_case_on_the_window_opens_it_and_other_files_are_refused_with_a_mes
         app.loaded().is_some_and(|l| l.path == other) && app.has_layout()
     });
 }
+
+#[test]
+fn shift_dragging_a_box_selects_the_accounts_inside_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut harness = harness_on_demo(tmp.path());
+    let toolbar = harness.get_by_label("Colour by").rect();
+    let tabs = harness.get_by_label("Timelines").rect();
+    // A box over the middle of the graph, where the clusters are.
+    let (top, bottom) = (toolbar.bottom(), tabs.top());
+    let middle = egui::pos2(toolbar.left() + 380.0, (top + bottom) / 2.0);
+    let start = middle - egui::vec2(120.0, 120.0);
+    let end = middle + egui::vec2(120.0, 120.0);
+    harness.event(egui::Event::ModifiersChanged(egui::Modifiers::SHIFT));
+    harness.hover_at(start);
+    harness.step();
+    harness.drag_at(start);
+    harness.step();
+    for i in 1..=6 {
+        harness.hover_at(start + (end - start) * (i as f32 / 6.0));
+        harness.step();
+    }
+    harness.drop_at(end);
+    harness.step();
+    harness.event(egui::Event::ModifiersChanged(egui::Modifiers::NONE));
+    settle(&mut harness, |app| !app.view().accounts.is_empty());
+    let picked = harness.state().view().accounts.len();
+    assert!(picked > 10 && picked < 1988, "{picked} accounts in the box");
+    harness.get_by_label(&format!("{picked} accounts selected"));
+}
+
+#[test]
+fn focusing_a_cluster_shows_only_it_and_its_one_hop_neighbours() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut harness = harness_on_demo(tmp.path());
+    let top = harness.state().loaded().unwrap().clusters[0].clone();
+    harness.get_by_label("Clusters").click();
+    harness.step();
+    harness.step();
+    let row = harness.get_by_label(&top.id).rect();
+    click_at(&mut harness, row.center());
+    settle(&mut harness, |app| app.view().cluster == Some(0));
+    harness.get_by_label("Focus").click();
+    settle(&mut harness, |app| app.view().focus == Some(0));
+    // The legend counts what is shown: some, not all, of the accounts.
+    harness.get_by_label_contains("of 1,988 accounts");
+    assert!(
+        harness
+            .query_by_label_contains("1,988 of 1,988 accounts")
+            .is_none(),
+        "focus shows the cluster and its neighbours only"
+    );
+    harness.get_by_label_contains("show all").click();
+    settle(&mut harness, |app| app.view().focus.is_none());
+    harness.get_by_label_contains("1,988 of 1,988 accounts");
+}

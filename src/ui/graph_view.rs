@@ -72,6 +72,9 @@ struct Scene {
     visible_count: usize,
     /// Smallest rectangle holding every visible node (world).
     bounds: Option<Rect>,
+    /// The topmost visible account without links (world) and how many
+    /// such accounts are shown: the outer ring gets a caption there.
+    unlinked: Option<(Pos2, usize)>,
 }
 
 /// A uniform grid over world positions for hit tests.
@@ -169,6 +172,20 @@ impl GraphView {
         // new primitive for them instead of growing (and copying) the graph's.
         let painter = painter.with_clip_rect(rect.shrink(0.25));
         self.labels_ui(&painter, input, camera, rect);
+        if let Some((top, n)) = self.scene.unlinked
+            && n >= 20
+        {
+            let at = to_screen(camera, rect, [top.x, top.y]) - vec2(0.0, 10.0);
+            if rect.contains(at) {
+                painter.text(
+                    at,
+                    egui::Align2::CENTER_BOTTOM,
+                    format!("{} accounts without links", thousands(n as u64)),
+                    egui::FontId::proportional(12.0),
+                    Color32::from_gray(170),
+                );
+            }
+        }
         if let Some(start) = self.box_start
             && let Some(now) = response.interact_pointer_pos()
         {
@@ -378,12 +395,20 @@ impl GraphView {
             }
         }
         let mut bounds: Option<Rect> = None;
+        let mut unlinked: Option<(Pos2, usize)> = None;
         for (a, p) in input.positions.iter().enumerate() {
             if visible[a] {
                 let p = pos2(p[0], p[1]);
                 bounds = Some(bounds.map_or(Rect::from_min_max(p, p), |b| {
                     b.union(Rect::from_min_max(p, p))
                 }));
+                if degree[a] == 0 {
+                    unlinked = Some(match unlinked {
+                        Some((top, n)) if top.y <= p.y => (top, n + 1),
+                        Some((_, n)) => (p, n + 1),
+                        None => (p, 1),
+                    });
+                }
             }
         }
         self.scene = Scene {
@@ -398,6 +423,7 @@ impl GraphView {
             link_color,
             links_passing: passing,
             bounds,
+            unlinked,
         };
     }
 
