@@ -41,6 +41,16 @@ fn demo_case() -> &'static Path {
 fn harness_on_demo(dir: &Path) -> Harness<'static, App> {
     let case = dir.join("demo.hcase");
     std::fs::copy(demo_case(), &case).unwrap();
+    let mut harness = harness_on(case, [1500.0, 950.0]);
+    settle(&mut harness, |app| {
+        app.loaded().is_some() && app.has_layout()
+    });
+    harness
+}
+
+/// The real app opening `case`, in a window of `size` points, without
+/// touching the analyst's recent-cases list.
+fn harness_on(case: PathBuf, size: [f32; 2]) -> Harness<'static, App> {
     let app = App::new(
         egui::Context::default(),
         AppOptions {
@@ -49,14 +59,10 @@ fn harness_on_demo(dir: &Path) -> Harness<'static, App> {
             settings: Default::default(),
         },
     );
-    let mut harness = Harness::builder()
-        .with_size([1500.0, 950.0])
+    Harness::builder()
+        .with_size(size)
         .with_max_steps(100)
-        .build_ui_state(|ui, app: &mut App| app.show(ui), app);
-    settle(&mut harness, |app| {
-        app.loaded().is_some() && app.has_layout()
-    });
-    harness
+        .build_ui_state(|ui, app: &mut App| app.show(ui), app)
 }
 
 /// Steps until `done` holds and no background work is pending.
@@ -223,17 +229,7 @@ fn a_case_that_is_not_a_case_file_shows_a_clear_error() {
     let tmp = tempfile::tempdir().unwrap();
     let bogus = tmp.path().join("notes.hcase");
     std::fs::write(&bogus, "not sqlite").unwrap();
-    let app = App::new(
-        egui::Context::default(),
-        AppOptions {
-            case: Some(bogus),
-            remember: false,
-            settings: Default::default(),
-        },
-    );
-    let mut harness = Harness::builder()
-        .with_size([1000.0, 700.0])
-        .build_ui_state(|ui, app: &mut App| app.show(ui), app);
+    let mut harness = harness_on(bogus, [1000.0, 700.0]);
     let started = Instant::now();
     while harness.state().failure().is_none() {
         harness.step();

@@ -223,18 +223,17 @@ impl Case {
 
     /// Traffic per hour of a set of accounts (indices), hour order.
     pub fn hourly_of(&self, accounts: &[u32]) -> Result<Vec<HourTraffic>, CaseError> {
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT hour, exchanges, input_tokens + output_tokens FROM account_hourly WHERE account = ?1",
-        )?;
         let mut sums: FxHashMap<i64, (u64, i64)> = FxHashMap::default();
-        for &a in accounts {
-            let mut rows = stmt.query([i64::from(a) + 1])?;
-            while let Some(r) = rows.next()? {
+        self.for_each_row_of(
+            "SELECT hour, exchanges, input_tokens + output_tokens FROM account_hourly WHERE account = ?1",
+            accounts,
+            |r| {
                 let slot = sums.entry(r.get(0)?).or_default();
                 slot.0 += r.get::<_, u64>(1)?;
                 slot.1 += r.get::<_, i64>(2)?;
-            }
-        }
+                Ok(())
+            },
+        )?;
         let mut out: Vec<HourTraffic> = sums
             .into_iter()
             .map(|(hour, (exchanges, tokens))| HourTraffic {
@@ -329,18 +328,17 @@ impl Case {
         accounts: &[u32],
         limit: usize,
     ) -> Result<Vec<TemplateUse>, CaseError> {
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT template, exchanges FROM account_templates WHERE account = ?1",
-        )?;
         let mut sums: FxHashMap<i64, (u64, u64)> = FxHashMap::default();
-        for &a in accounts {
-            let mut rows = stmt.query([i64::from(a) + 1])?;
-            while let Some(r) = rows.next()? {
+        self.for_each_row_of(
+            "SELECT template, exchanges FROM account_templates WHERE account = ?1",
+            accounts,
+            |r| {
                 let slot = sums.entry(r.get(0)?).or_default();
                 slot.0 += r.get::<_, u64>(1)?;
                 slot.1 += 1;
-            }
-        }
+                Ok(())
+            },
+        )?;
         let mut top: Vec<(i64, u64, u64)> = sums.into_iter().map(|(t, (e, a))| (t, e, a)).collect();
         top.sort_unstable_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
         top.truncate(limit);
@@ -376,14 +374,11 @@ impl Case {
     /// first: (models, capabilities).
     pub fn mix_of(&self, accounts: &[u32]) -> Result<(Counts, Counts), CaseError> {
         let sum = |sql: &str| -> Result<Counts, CaseError> {
-            let mut stmt = self.conn().prepare_cached(sql)?;
             let mut sums: FxHashMap<String, u64> = FxHashMap::default();
-            for &a in accounts {
-                let mut rows = stmt.query([i64::from(a) + 1])?;
-                while let Some(r) = rows.next()? {
-                    *sums.entry(r.get(0)?).or_default() += r.get::<_, u64>(1)?;
-                }
-            }
+            self.for_each_row_of(sql, accounts, |r| {
+                *sums.entry(r.get(0)?).or_default() += r.get::<_, u64>(1)?;
+                Ok(())
+            })?;
             let mut out: Vec<(String, u64)> = sums.into_iter().collect();
             out.sort_unstable_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
             Ok(out)
@@ -396,6 +391,25 @@ impl Case {
              WHERE a.account = ?1",
         )?;
         Ok((models, capabilities))
+    }
+
+    /// Runs `sql` (one parameter: an `accounts.id`) for each account index
+    /// in `accounts` and hands every row to `each`: the per-account rollups
+    /// are keyed by account, so this reads only the selection's rows.
+    fn for_each_row_of(
+        &self,
+        sql: &str,
+        accounts: &[u32],
+        mut each: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<()>,
+    ) -> Result<(), CaseError> {
+        let mut stmt = self.conn().prepare_cached(sql)?;
+        for &a in accounts {
+            let mut rows = stmt.query([i64::from(a) + 1])?;
+            while let Some(r) = rows.next()? {
+                each(r)?;
+            }
+        }
+        Ok(())
     }
 
     /// Accounts (indices, ascending) that sent requests from `ip`.
