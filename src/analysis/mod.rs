@@ -6,6 +6,7 @@
 pub mod evidence;
 pub mod layout;
 pub mod leiden;
+pub mod reconcile;
 pub mod score;
 pub mod simhash;
 
@@ -13,7 +14,8 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use crate::case::features::{Activity, CaseFeatures, ReleaseWindow};
+use crate::case::casework::{Origin, Who};
+use crate::case::features::{CaseFeatures, ReleaseWindow};
 use crate::case::{Case, CaseError};
 
 /// Knobs of a run, stored with its results.
@@ -313,28 +315,43 @@ pub fn release_windows(features: &CaseFeatures, params: &Params) -> Vec<ReleaseW
         .collect()
 }
 
-/// Runs the analysis on loaded features.
-pub fn run(
-    features: &CaseFeatures,
-    activity: &Activity,
-    windows: &[ReleaseWindow],
+/// Loads a case's features, runs the analysis and stores the results in the
+/// case (replacing an earlier run's), as the command line does: see
+/// [`analyze_case_as`].
+pub fn analyze_case(case: &Case, params: &Params) -> Result<AnalysisResult, CaseError> {
+    analyze_case_as(case, params, &Who::from_env(Origin::Cli))
+}
+
+/// Loads a case's features, runs the analysis and stores the results in the
+/// case, replacing an earlier run's. Case work on the earlier clustering is
+/// carried over ([`reconcile`]): accounts an analyst placed stay with the
+/// successor of their cluster, tags follow theirs, and the run is logged in
+/// the audit log as `who`'s.
+pub fn analyze_case_as(
+    case: &Case,
     params: &Params,
-) -> AnalysisResult {
+    who: &Who,
+) -> Result<AnalysisResult, CaseError> {
+    let started = Instant::now();
+    let mut features = case.features()?;
+    let windows = release_windows(&features, params);
+    let activity = case.scan_activity(&mut features, &windows)?;
+    let load_secs = started.elapsed().as_secs_f64();
     let mut stats = RunStats {
         accounts: features.accounts.len(),
+        load_secs,
         ..Default::default()
     };
     let started = Instant::now();
-    let graph = evidence::build(features, activity, params);
+    let graph = evidence::build(&features, &activity, params);
     stats.graph_secs = started.elapsed().as_secs_f64();
     stats.candidate_pairs = graph.candidate_pairs;
     stats.links = graph.links.len();
     stats.values_linked = graph.values_linked;
     stats.values_too_common = graph.values_too_common;
-
     let started = Instant::now();
     let edges: Vec<(u32, u32, f64)> = graph.links.iter().map(|l| (l.a, l.b, l.weight)).collect();
-    let membership = leiden::leiden(
+    let algorithm = leiden::leiden(
         features.accounts.len(),
         &edges,
         params.resolution,
@@ -342,46 +359,53 @@ pub fn run(
         params.iterations,
     );
     stats.cluster_secs = started.elapsed().as_secs_f64();
-
-    let started = Instant::now();
-    let clusters = score::score_clusters(features, activity, windows, &graph, &membership, params);
-    stats.score_secs = started.elapsed().as_secs_f64();
-    AnalysisResult {
-        params: params.clone(),
-        links: graph.links,
-        clusters,
-        stats,
-    }
-}
-
-/// Loads a case's features, runs the analysis and stores the results in the
-/// case (replacing an earlier run's, never touching anything else).
-pub fn analyze_case(case: &Case, params: &Params) -> Result<AnalysisResult, CaseError> {
-    let started = Instant::now();
-    let mut features = case.features()?;
-    let windows = release_windows(&features, params);
-    let activity = case.scan_activity(&mut features, &windows)?;
-    let load_secs = started.elapsed().as_secs_f64();
-    let mut result = run(&features, &activity, &windows, params);
-    result.stats.load_secs = load_secs;
-    let mut stored = to_stored(&result);
-    // The timeline's model mix of a selected cluster and the inspector's
-    // template excerpts: one more pass over the exchanges, for clusters of
-    // two or more accounts (a lone account's traffic is already in the
-    // per-account rollups).
-    let mut cluster_of = vec![None; features.accounts.len()];
-    for (i, c) in result.clusters.iter().enumerate() {
-        if c.members.len() >= 2 {
-            for &a in &c.members {
-                if let Some(slot) = cluster_of.get_mut(a as usize) {
-                    *slot = Some(i as u32);
+    // Case work written while the analysis ran (another workbench, the
+    // command line) makes the carry-over stale: compute it again.
+    const ATTEMPTS: usize = 3;
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let carry = case.carry_over()?;
+        let (membership, successors) = reconcile::membership_with_pins(&algorithm, &carry);
+        let started = Instant::now();
+        let clusters =
+            score::score_clusters(&features, &activity, &windows, &graph, &membership, params);
+        stats.score_secs = started.elapsed().as_secs_f64();
+        let carried = reconcile::carried(&carry, &membership, &successors, &clusters);
+        let result = AnalysisResult {
+            params: params.clone(),
+            links: graph.links.clone(),
+            clusters,
+            stats: stats.clone(),
+        };
+        let mut stored = to_stored(&result);
+        // The timeline's model mix of a selected cluster and the inspector's
+        // template excerpts: one more pass over the exchanges, for clusters
+        // of two or more accounts (a lone account's traffic is already in
+        // the per-account rollups).
+        let mut cluster_of = vec![None; features.accounts.len()];
+        for (i, c) in result.clusters.iter().enumerate() {
+            if c.members.len() >= 2 {
+                for &a in &c.members {
+                    if let Some(slot) = cluster_of.get_mut(a as usize) {
+                        *slot = Some(i as u32);
+                    }
                 }
             }
         }
+        (stored.cluster_series, stored.template_examples) =
+            case.cluster_model_hourly(&cluster_of)?;
+        match case.store_analysis_carrying(&stored, Some((&carried, carry.stamp, who))) {
+            Ok(()) => return Ok(result),
+            Err(CaseError::Conflict(_)) if attempt < ATTEMPTS => {}
+            Err(CaseError::Conflict(_)) => {
+                return Err(CaseError::Conflict(
+                    "the case kept changing while the analysis ran; run it again".into(),
+                ));
+            }
+            Err(e) => return Err(e),
+        }
     }
-    (stored.cluster_series, stored.template_examples) = case.cluster_model_hourly(&cluster_of)?;
-    case.store_analysis(&stored)?;
-    Ok(result)
 }
 
 /// The case layer's form of a result.

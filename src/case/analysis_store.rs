@@ -5,6 +5,7 @@
 
 use rusqlite::params;
 
+use super::casework::{Carried, Stamp, Who};
 use super::{Case, CaseError};
 
 /// One kind of evidence on a stored link.
@@ -87,9 +88,33 @@ pub const INDICATOR_COLUMNS: [&str; 6] = [
 ];
 
 impl Case {
-    /// Replaces the stored analysis results with `analysis`.
+    /// Replaces the stored analysis results with `analysis`, with no case
+    /// work to carry over (a case nobody has tagged or edited).
     pub fn store_analysis(&self, analysis: &StoredAnalysis) -> Result<(), CaseError> {
-        let tx = self.conn().unchecked_transaction()?;
+        self.store_analysis_carrying(analysis, None)
+    }
+
+    /// Replaces the stored analysis results with `analysis` and, in the same
+    /// transaction, moves pins and tags to their new clusters and logs the
+    /// run. `carry` names the [`Stamp`] the carry-over was computed at: if
+    /// anything was written since, nothing is stored and the result is
+    /// [`CaseError::Conflict`] (compute the carry-over again).
+    pub fn store_analysis_carrying(
+        &self,
+        analysis: &StoredAnalysis,
+        carry: Option<(&Carried, Stamp, &Who)>,
+    ) -> Result<(), CaseError> {
+        let tx = rusqlite::Transaction::new_unchecked(
+            self.conn(),
+            rusqlite::TransactionBehavior::Immediate,
+        )?;
+        if let Some((_, stamp, _)) = carry
+            && self.change_stamp()? != stamp
+        {
+            return Err(CaseError::Conflict(
+                "the case changed while the analysis ran".into(),
+            ));
+        }
         // The layout belongs to the clustering it was drawn for, so it goes too.
         tx.execute_batch(
             "DELETE FROM link_evidence; DELETE FROM links; DELETE FROM cluster_members; DELETE FROM clusters; \
@@ -172,6 +197,9 @@ impl Case {
                     row.output_tokens
                 ])?;
             }
+        }
+        if let Some((carried, _, who)) = carry {
+            super::casework::record_carried(&tx, who, carried)?;
         }
         tx.commit()?;
         Ok(())

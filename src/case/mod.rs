@@ -3,6 +3,7 @@
 
 pub mod analysis_store;
 pub mod builder;
+pub mod casework;
 pub mod features;
 pub mod records;
 pub mod schema;
@@ -76,6 +77,13 @@ pub enum CaseError {
     /// An SQLite error.
     #[error("case file: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// A request the case cannot satisfy (an unknown cluster, a bad value).
+    #[error("{0}")]
+    Invalid(String),
+    /// The rows an action or an undo works on were changed by someone else
+    /// (another workbench or `hydrascope tag`) since they were read.
+    #[error("{0}")]
+    Conflict(String),
     /// The writer thread died.
     #[error("case writer stopped unexpectedly: {0}")]
     Writer(String),
@@ -93,6 +101,7 @@ impl CaseError {
                 | CaseError::Newer { .. }
                 | CaseError::NeedsMigration { .. }
                 | CaseError::Exists(_)
+                | CaseError::Invalid(_)
         )
     }
 }
@@ -111,7 +120,17 @@ impl Case {
     pub fn open(path: &Path) -> Result<Self, CaseError> {
         let version = check_file(path)?;
         let mut conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        // Case work is written action by action while other workbenches
+        // and `hydrascope tag` may read and write the same file: WAL lets
+        // readers go on during a write, and `synchronous = FULL` syncs the
+        // log at every commit, so a committed action survives a crash and
+        // a power cut (docs/case-file.md, "Writing safely").
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        let mode: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            conn.pragma_update(None, "journal_mode", "WAL")?;
+        }
+        conn.pragma_update(None, "synchronous", "FULL")?;
         if version < SCHEMA_VERSION {
             let tx = conn.transaction()?;
             schema::migrate(&tx, version, SCHEMA_VERSION)?;
@@ -134,6 +153,7 @@ impl Case {
             });
         }
         let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
         Ok(Self {
             conn,
             path: path.to_path_buf(),

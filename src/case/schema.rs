@@ -20,7 +20,7 @@ pub const ROLLUP_TABLES: &[&str] = &[
 ];
 
 /// The newest case-file format this build reads and writes.
-pub const SCHEMA_VERSION: i32 = 4;
+pub const SCHEMA_VERSION: i32 = 5;
 
 /// Format 1: the imported data, its dictionaries, and the per-account rollups.
 const V1: &str = r#"
@@ -255,6 +255,55 @@ CREATE TABLE template_examples (
 );
 "#;
 
+/// Format 5 adds case work: analyst tags, the accounts an analyst placed by
+/// hand (`account_pins`, which a re-analysis honours), a flag on clusters
+/// whose membership was edited after they were scored, and the append-only
+/// audit log of every analyst action.
+const V5: &str = r#"
+ALTER TABLE clusters ADD COLUMN edited INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE tags (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    cluster TEXT,
+    label TEXT NOT NULL,
+    capability TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('open', 'confirmed', 'dismissed')),
+    confidence REAL NOT NULL CHECK (confidence >= 0 AND confidence <= 1),
+    actor TEXT NOT NULL,
+    notes TEXT NOT NULL,
+    analyst TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    updated_by TEXT NOT NULL
+);
+CREATE INDEX tags_by_cluster ON tags (cluster);
+CREATE TABLE tag_accounts (
+    tag INTEGER NOT NULL,
+    account INTEGER NOT NULL,
+    PRIMARY KEY (tag, account)
+) WITHOUT ROWID;
+CREATE TABLE account_pins (
+    account INTEGER PRIMARY KEY,
+    cluster TEXT NOT NULL
+);
+CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    analyst TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    session TEXT NOT NULL,
+    action TEXT NOT NULL,
+    clusters TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    before_json TEXT NOT NULL,
+    after_json TEXT NOT NULL,
+    reverts INTEGER
+);
+CREATE TRIGGER audit_log_is_append_only_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_log_is_append_only_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+"#;
+
 /// The SQL that takes a file from `version - 1` to `version`.
 fn migration_to(version: i32) -> Option<String> {
     match version {
@@ -262,6 +311,7 @@ fn migration_to(version: i32) -> Option<String> {
         2 => Some(v2()),
         3 => Some(V3.to_string()),
         4 => Some(V4.to_string()),
+        5 => Some(V5.to_string()),
         _ => None,
     }
 }

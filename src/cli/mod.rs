@@ -11,7 +11,8 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::case::Case;
+use crate::case::casework::{HistoryExport, Origin, TagPatch, TagStatus, Who};
+use crate::case::{Case, CaseError};
 use crate::generate::{GenerateError, GenerateOptions, Scenario};
 use crate::import::{ImportOptions, Progress};
 use crate::logs::Format;
@@ -84,6 +85,61 @@ enum Command {
         #[arg(long, default_value_t = 0.5)]
         threshold: f64,
     },
+    /// Record an analyst's tag on a cluster (or on accounts), as the workbench does
+    Tag {
+        /// The case file
+        case: PathBuf,
+        /// The cluster to tag (several: c1,c2,c3); its newest tag is changed if it has one
+        #[arg(
+            long,
+            required_unless_present = "accounts",
+            conflicts_with = "accounts"
+        )]
+        cluster: Option<String>,
+        /// Tag these accounts instead of a cluster (ids, comma-separated; a Hydrascope addition)
+        #[arg(long)]
+        accounts: Option<String>,
+        /// Campaign name
+        #[arg(long)]
+        label: String,
+        /// open, confirmed or dismissed
+        #[arg(long)]
+        status: Option<String>,
+        /// The analyst's confidence, 0..1
+        #[arg(long)]
+        confidence: Option<f64>,
+        /// Notes
+        #[arg(long)]
+        note: Option<String>,
+        /// Targeted capability, e.g. "agentic coding" (a Hydrascope addition)
+        #[arg(long)]
+        capability: Option<String>,
+        /// Attributed actor (a Hydrascope addition)
+        #[arg(long)]
+        actor: Option<String>,
+        /// Analyst name [default: $HYDRASCOPE_ANALYST, else the login name] (a Hydrascope addition)
+        #[arg(long)]
+        analyst: Option<String>,
+    },
+    /// List the tags recorded in a case
+    Tags {
+        /// The case file
+        case: PathBuf,
+        /// Print exactly one JSON document on stdout
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the audit log: every analyst action (a Hydrascope addition to the contract)
+    History {
+        /// The case file
+        case: PathBuf,
+        /// Only actions touching this cluster
+        #[arg(long)]
+        cluster: Option<String>,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = HistoryFormat::Text)]
+        format: HistoryFormat,
+    },
     /// Print what a case holds (a Hydrascope addition to the contract)
     Info {
         /// The case file
@@ -92,6 +148,16 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum HistoryFormat {
+    /// One line per action
+    Text,
+    /// One JSON object per line, with the rows before and after
+    Jsonl,
+    /// CSV with a header, with the rows before and after
+    Csv,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -117,6 +183,14 @@ impl Failure {
         Self {
             code: 1,
             message: message.to_string(),
+        }
+    }
+    /// Exit 2 when the file or the arguments are at fault, else 1.
+    fn from_case(err: CaseError) -> Self {
+        if err.is_bad_input() {
+            Self::bad_input(err)
+        } else {
+            Self::other(err)
         }
     }
 }
@@ -148,13 +222,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             // than in a window.
             Case::open_read_only(&case)
                 .or_else(|_| Case::open(&case))
-                .map_err(|e| {
-                    if e.is_bad_input() {
-                        Failure::bad_input(e)
-                    } else {
-                        Failure::other(e)
-                    }
-                })?;
+                .map_err(Failure::from_case)?;
             crate::ui::run(Some(case)).map_err(Failure::other)
         }
         Some(Command::Import {
@@ -269,20 +337,15 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     "--threshold must be in 0..1, not {threshold}"
                 )));
             }
-            let case = Case::open(&case).map_err(|e| {
-                if e.is_bad_input() {
-                    Failure::bad_input(e)
-                } else {
-                    Failure::other(e)
-                }
-            })?;
+            let case = Case::open(&case).map_err(Failure::from_case)?;
             let params = crate::analysis::Params {
                 resolution,
                 seed,
                 suspect_threshold: threshold,
                 ..Default::default()
             };
-            let result = crate::analysis::analyze_case(&case, &params).map_err(Failure::other)?;
+            let result =
+                crate::analysis::analyze_case(&case, &params).map_err(Failure::from_case)?;
             let features_ids = case.account_ids().map_err(Failure::other)?;
             if json {
                 println!("{}", analysis_json(&result, &features_ids));
@@ -291,14 +354,159 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
             Ok(())
         }
-        Some(Command::Info { case, json }) => {
-            let case = Case::open_read_only(&case).map_err(|e| {
-                if e.is_bad_input() {
-                    Failure::bad_input(e)
-                } else {
-                    Failure::other(e)
+        Some(Command::Tag {
+            case,
+            cluster,
+            accounts,
+            label,
+            status,
+            confidence,
+            note,
+            capability,
+            actor,
+            analyst,
+        }) => {
+            let status = match status.as_deref() {
+                None => None,
+                Some(name) => Some(TagStatus::parse(name).ok_or_else(|| {
+                    Failure::bad_input(format!(
+                        "--status must be open, confirmed or dismissed, not {name:?}"
+                    ))
+                })?),
+            };
+            if let Some(c) = confidence
+                && !(0.0..=1.0).contains(&c)
+            {
+                return Err(Failure::bad_input(format!(
+                    "--confidence must be in 0..1, not {c}"
+                )));
+            }
+            let who = match analyst {
+                Some(name) if !name.trim().is_empty() => Who::named(name.trim(), Origin::Cli),
+                Some(_) => return Err(Failure::bad_input("--analyst must not be empty")),
+                None => Who::from_env(Origin::Cli),
+            };
+            let patch = TagPatch {
+                label: Some(label),
+                capability,
+                status,
+                confidence,
+                actor,
+                notes: note,
+            };
+            let case = Case::open(&case).map_err(Failure::from_case)?;
+            let recorded = match (cluster, accounts) {
+                (Some(clusters), _) => {
+                    let clusters: Vec<String> = split_list(&clusters);
+                    case.tag_clusters(&who, &clusters, &patch, None)
                 }
-            })?;
+                (None, Some(accounts)) => {
+                    let indices = case
+                        .account_indices(&split_list(&accounts))
+                        .map_err(Failure::from_case)?;
+                    case.tag_accounts(&who, &indices, &patch)
+                }
+                (None, None) => return Err(Failure::bad_input("name --cluster or --accounts")),
+            }
+            .map_err(Failure::from_case)?;
+            println!(
+                "{} (by {}; audit log entry #{})",
+                recorded.summary, who.analyst, recorded.audit_id
+            );
+            Ok(())
+        }
+        Some(Command::Tags { case, json }) => {
+            let case = Case::open_read_only(&case).map_err(Failure::from_case)?;
+            let state = case.casework_state().map_err(Failure::from_case)?;
+            let ids = case.account_ids().map_err(Failure::other)?;
+            let mut tags = Vec::new();
+            for t in &state.tags {
+                let accounts: Vec<String> = match &t.cluster {
+                    Some(c) => case.cluster_account_ids(c).map_err(Failure::other)?,
+                    None => t
+                        .accounts
+                        .iter()
+                        .filter_map(|&a| ids.get(a as usize).cloned())
+                        .collect(),
+                };
+                tags.push((t, accounts));
+            }
+            if json {
+                let doc: Vec<serde_json::Value> = tags
+                    .iter()
+                    .map(|(t, accounts)| {
+                        serde_json::json!({
+                            "cluster": t.cluster,
+                            "accounts": accounts,
+                            "label": t.label,
+                            "status": t.status.name(),
+                            "confidence": t.confidence,
+                            "note": t.notes,
+                            "analyst": t.analyst,
+                            "at": t.updated_at,
+                            "id": t.id,
+                            "capability": t.capability,
+                            "actor": t.actor,
+                            "created_at": t.created_at,
+                            "updated_by": t.updated_by,
+                        })
+                    })
+                    .collect();
+                println!("{}", serde_json::json!({ "tags": doc }));
+            } else if tags.is_empty() {
+                println!("no tags in {}", case.path().display());
+            } else {
+                for (t, accounts) in &tags {
+                    println!(
+                        "#{:<4} {:<10} {:<10} {:.2}  {} ({} accounts){}{}  by {} at {}",
+                        t.id,
+                        t.cluster.as_deref().unwrap_or("accounts"),
+                        t.status.name(),
+                        t.confidence,
+                        t.label,
+                        accounts.len(),
+                        if t.capability.is_empty() {
+                            String::new()
+                        } else {
+                            format!("; {}", t.capability)
+                        },
+                        if t.actor.is_empty() {
+                            String::new()
+                        } else {
+                            format!("; actor {}", t.actor)
+                        },
+                        t.updated_by,
+                        t.updated_at
+                    );
+                    if !t.notes.is_empty() {
+                        println!("      {}", t.notes.replace('\n', "\n      "));
+                    }
+                }
+            }
+            Ok(())
+        }
+        Some(Command::History {
+            case,
+            cluster,
+            format,
+        }) => {
+            let case = Case::open_read_only(&case).map_err(Failure::from_case)?;
+            let records = case
+                .audit_log(cluster.as_deref())
+                .map_err(Failure::from_case)?;
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            let format = match format {
+                HistoryFormat::Text => HistoryExport::Text,
+                HistoryFormat::Jsonl => HistoryExport::Jsonl,
+                HistoryFormat::Csv => HistoryExport::Csv,
+            };
+            crate::case::casework::write_history(&mut out, &records, format)
+                .map_err(Failure::other)?;
+            Ok(())
+        }
+        Some(Command::Info { case, json }) => {
+            let case = Case::open_read_only(&case).map_err(Failure::from_case)?;
             let s = case.summary().map_err(Failure::other)?;
             if json {
                 let doc = serde_json::json!({
@@ -453,4 +661,13 @@ fn print_analysis(result: &crate::analysis::AnalysisResult, account_ids: &[Strin
             println!("            {}: {}", r.indicator, r.text);
         }
     }
+}
+
+/// Splits a comma-separated list, dropping blanks.
+fn split_list(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
 }

@@ -1,0 +1,1550 @@
+//! Case work: analyst tags, hand edits of cluster membership, undo and redo,
+//! and the append-only audit log.
+//!
+//! Every action is one `BEGIN IMMEDIATE` transaction that reads the rows it
+//! is about to touch (a [`Snapshot`]), changes them, reads them again and
+//! appends both snapshots to `audit_log`. Undo writes the "before" snapshot
+//! back and redo the "after" one, each only after checking that the rows are
+//! still exactly as the action left them, so nobody's later change is ever
+//! overwritten silently: the caller gets [`CaseError::Conflict`] instead.
+
+use std::collections::BTreeSet;
+
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+use serde::{Deserialize, Serialize};
+
+use super::analysis_store::INDICATOR_COLUMNS;
+use super::{Case, CaseError};
+
+/// Where an analyst stands on a tagged campaign.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TagStatus {
+    /// Under investigation.
+    #[default]
+    Open,
+    /// Confirmed as a distillation campaign.
+    Confirmed,
+    /// Looked at and dismissed.
+    Dismissed,
+}
+
+impl TagStatus {
+    /// Every status, in workflow order.
+    pub const ALL: [TagStatus; 3] = [TagStatus::Open, TagStatus::Confirmed, TagStatus::Dismissed];
+
+    /// The name stored in the case and used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            TagStatus::Open => "open",
+            TagStatus::Confirmed => "confirmed",
+            TagStatus::Dismissed => "dismissed",
+        }
+    }
+
+    /// Parses a stored or typed name.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.name() == name)
+    }
+}
+
+/// A tag as stored: on a cluster (following it through edits and
+/// re-analyses) or on an ad-hoc set of accounts.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Tag {
+    /// Tag id (never reused).
+    pub id: i64,
+    /// The cluster it is on, or `None` for a set of accounts.
+    pub cluster: Option<String>,
+    /// The accounts of an ad-hoc tag (account indices, ascending); empty for
+    /// a cluster's tag, whose accounts are the cluster's members.
+    pub accounts: Vec<u32>,
+    /// Campaign name.
+    pub label: String,
+    /// Targeted capability (free text; the workbench offers the usual ones).
+    pub capability: String,
+    /// Open, confirmed or dismissed.
+    pub status: TagStatus,
+    /// The analyst's confidence, 0..1.
+    pub confidence: f64,
+    /// Attributed actor (free text).
+    pub actor: String,
+    /// Notes.
+    pub notes: String,
+    /// Who made the tag.
+    pub analyst: String,
+    /// When it was made (RFC 3339, UTC).
+    pub created_at: String,
+    /// When it last changed (RFC 3339, UTC).
+    pub updated_at: String,
+    /// Who changed it last.
+    pub updated_by: String,
+}
+
+/// What to set on a tag; `None` keeps the current value (or the default for
+/// a new tag: status open, confidence 0.5, the rest empty).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TagPatch {
+    /// Campaign name (needed for a new tag).
+    pub label: Option<String>,
+    /// Targeted capability.
+    pub capability: Option<String>,
+    /// Status.
+    pub status: Option<TagStatus>,
+    /// Confidence, 0..1.
+    pub confidence: Option<f64>,
+    /// Attributed actor.
+    pub actor: Option<String>,
+    /// Notes.
+    pub notes: Option<String>,
+}
+
+/// Which front end an action came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// The workbench window.
+    Workbench,
+    /// The command line.
+    Cli,
+}
+
+impl Origin {
+    /// The name stored in `audit_log.origin`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Origin::Workbench => "workbench",
+            Origin::Cli => "cli",
+        }
+    }
+}
+
+/// Who is acting: written with every action.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Who {
+    /// The analyst's name.
+    pub analyst: String,
+    /// The front end.
+    pub origin: Origin,
+    /// One id per workbench session or command run, to tell sessions apart.
+    pub session: String,
+}
+
+impl Who {
+    /// An analyst named by `HYDRASCOPE_ANALYST`, else the login name, in a
+    /// new session.
+    pub fn from_env(origin: Origin) -> Self {
+        let analyst = ["HYDRASCOPE_ANALYST", "USER", "USERNAME"]
+            .iter()
+            .find_map(|v| std::env::var(v).ok().filter(|s| !s.trim().is_empty()))
+            .unwrap_or_else(|| "unknown analyst".to_string());
+        Self::named(analyst.trim(), origin)
+    }
+
+    /// `analyst` in a new session.
+    pub fn named(analyst: &str, origin: Origin) -> Self {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        Self {
+            analyst: analyst.to_string(),
+            origin,
+            session: format!("{}-{:x}", std::process::id(), nanos & 0xffff_ffff_ffff),
+        }
+    }
+}
+
+/// A stored cluster row, whole, as the audit log keeps it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClusterRow {
+    /// Cluster id.
+    pub id: String,
+    /// The analysis run that scored it.
+    pub run: i64,
+    /// Members.
+    pub size: i64,
+    /// Exchanges of the members.
+    pub exchanges: i64,
+    /// Score (from the last analysis).
+    pub score: f64,
+    /// The tool's verdict.
+    pub suspected: bool,
+    /// Sub-scores, in [`INDICATOR_COLUMNS`] order.
+    pub indicators: Vec<f64>,
+    /// Reasons, as JSON.
+    pub reasons_json: String,
+    /// Membership changed by hand after scoring.
+    pub edited: bool,
+}
+
+/// Where one account is: its cluster and whether an analyst put it there.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Placement {
+    /// Account index (0-based).
+    pub account: u32,
+    /// Account id, for people reading the log.
+    pub account_id: String,
+    /// Its cluster.
+    pub cluster: Option<String>,
+    /// Placed there by an analyst (a re-analysis keeps it there).
+    pub pinned: bool,
+}
+
+/// One tag slot in a snapshot: the tag, or `None` when it does not exist.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TagSlot {
+    /// Tag id.
+    pub id: i64,
+    /// The row.
+    pub tag: Option<Tag>,
+}
+
+/// One cluster slot in a snapshot.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClusterSlot {
+    /// Cluster id.
+    pub id: String,
+    /// The row.
+    pub row: Option<ClusterRow>,
+}
+
+/// The rows an action touches, as they were before or after it
+/// (`audit_log.before_json` / `after_json`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Snapshot {
+    /// Tags, by id.
+    pub tags: Vec<TagSlot>,
+    /// Clusters, by id.
+    pub clusters: Vec<ClusterSlot>,
+    /// Accounts, by index.
+    pub placements: Vec<Placement>,
+}
+
+/// The keys of the rows an action touches.
+#[derive(Clone, Debug, Default)]
+struct Keys {
+    tags: BTreeSet<i64>,
+    clusters: BTreeSet<String>,
+    accounts: BTreeSet<u32>,
+}
+
+impl Snapshot {
+    fn keys(&self) -> Keys {
+        Keys {
+            tags: self.tags.iter().map(|t| t.id).collect(),
+            clusters: self.clusters.iter().map(|c| c.id.clone()).collect(),
+            accounts: self.placements.iter().map(|p| p.account).collect(),
+        }
+    }
+}
+
+/// Where [`Case::move_accounts`] puts accounts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MoveTarget {
+    /// An existing cluster.
+    Cluster(String),
+    /// A new cluster of their own (a split).
+    NewCluster,
+}
+
+/// An action written to the case.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Recorded {
+    /// Its `audit_log` id (what undo and redo name).
+    pub audit_id: i64,
+    /// What it did, in words.
+    pub summary: String,
+    /// Whether cluster membership changed (the workbench reloads clusters).
+    pub membership_changed: bool,
+    /// Tags it created or changed.
+    pub tags: Vec<i64>,
+}
+
+/// One `audit_log` row without its snapshots.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AuditEntry {
+    /// Id, in the order actions happened.
+    pub id: i64,
+    /// When (RFC 3339, UTC).
+    pub at: String,
+    /// Who.
+    pub analyst: String,
+    /// workbench, cli or analysis.
+    pub origin: String,
+    /// Session id.
+    pub session: String,
+    /// Action name (`tag.create`, `members.merge`, `undo`, …).
+    pub action: String,
+    /// Clusters touched, comma-separated.
+    pub clusters: String,
+    /// What happened, in words.
+    pub summary: String,
+    /// The action this one undid or redid.
+    pub reverts: Option<i64>,
+}
+
+/// One `audit_log` row with its snapshots (as JSON text).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AuditRecord {
+    /// The row.
+    #[serde(flatten)]
+    pub entry: AuditEntry,
+    /// Rows before, JSON.
+    pub before_json: String,
+    /// Rows after, JSON.
+    pub after_json: String,
+}
+
+/// Everything case work shows, read in one go.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CaseworkState {
+    /// Every tag, oldest first.
+    pub tags: Vec<Tag>,
+    /// Accounts placed by an analyst.
+    pub pinned: Vec<u32>,
+    /// Clusters whose membership was edited after scoring.
+    pub edited_clusters: Vec<String>,
+}
+
+/// A stamp that changes whenever case work or an analysis is written.
+pub type Stamp = (i64, i64);
+
+const TAG_COLUMNS: &str = "id, cluster, label, capability, status, confidence, actor, notes, analyst, \
+     created_at, updated_at, updated_by";
+
+fn tag_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Tag> {
+    let status: String = r.get(4)?;
+    Ok(Tag {
+        id: r.get(0)?,
+        cluster: r.get(1)?,
+        accounts: Vec::new(),
+        label: r.get(2)?,
+        capability: r.get(3)?,
+        status: TagStatus::parse(&status).unwrap_or_default(),
+        confidence: r.get(5)?,
+        actor: r.get(6)?,
+        notes: r.get(7)?,
+        analyst: r.get(8)?,
+        created_at: r.get(9)?,
+        updated_at: r.get(10)?,
+        updated_by: r.get(11)?,
+    })
+}
+
+fn begin_write(case: &Case) -> Result<Transaction<'_>, CaseError> {
+    Ok(Transaction::new_unchecked(
+        case.conn(),
+        TransactionBehavior::Immediate,
+    )?)
+}
+
+fn read_tag(tx: &Transaction<'_>, id: i64) -> Result<Option<Tag>, CaseError> {
+    let tag = tx
+        .query_row(
+            &format!("SELECT {TAG_COLUMNS} FROM tags WHERE id = ?1"),
+            [id],
+            tag_from_row,
+        )
+        .optional()?;
+    let Some(mut tag) = tag else {
+        return Ok(None);
+    };
+    let mut stmt =
+        tx.prepare_cached("SELECT account FROM tag_accounts WHERE tag = ?1 ORDER BY account")?;
+    tag.accounts = stmt
+        .query_map([id], |r| Ok((r.get::<_, i64>(0)? - 1) as u32))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(Some(tag))
+}
+
+fn read_cluster(tx: &Transaction<'_>, id: &str) -> Result<Option<ClusterRow>, CaseError> {
+    Ok(tx
+        .query_row(
+            &format!(
+                "SELECT id, run, size, exchanges, score, suspected, {}, reasons_json, edited FROM clusters WHERE id = ?1",
+                INDICATOR_COLUMNS.join(", ")
+            ),
+            [id],
+            |r| {
+                Ok(ClusterRow {
+                    id: r.get(0)?,
+                    run: r.get(1)?,
+                    size: r.get(2)?,
+                    exchanges: r.get(3)?,
+                    score: r.get(4)?,
+                    suspected: r.get(5)?,
+                    indicators: (0..INDICATOR_COLUMNS.len())
+                        .map(|i| r.get(6 + i))
+                        .collect::<rusqlite::Result<_>>()?,
+                    reasons_json: r.get(12)?,
+                    edited: r.get(13)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+fn read_placement(tx: &Transaction<'_>, account: u32) -> Result<Placement, CaseError> {
+    let key = i64::from(account) + 1;
+    let account_id: Option<String> = tx
+        .query_row(
+            "SELECT account_id FROM accounts WHERE id = ?1",
+            [key],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(account_id) = account_id else {
+        return Err(CaseError::Invalid(format!(
+            "no account #{account} in the case"
+        )));
+    };
+    let cluster: Option<String> = tx
+        .query_row(
+            "SELECT cluster FROM cluster_members WHERE account = ?1",
+            [key],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let pinned = tx
+        .query_row(
+            "SELECT 1 FROM account_pins WHERE account = ?1",
+            [key],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some();
+    Ok(Placement {
+        account,
+        account_id,
+        cluster,
+        pinned,
+    })
+}
+
+fn snapshot(tx: &Transaction<'_>, keys: &Keys) -> Result<Snapshot, CaseError> {
+    Ok(Snapshot {
+        tags: keys
+            .tags
+            .iter()
+            .map(|&id| {
+                Ok(TagSlot {
+                    id,
+                    tag: read_tag(tx, id)?,
+                })
+            })
+            .collect::<Result<_, CaseError>>()?,
+        clusters: keys
+            .clusters
+            .iter()
+            .map(|id| {
+                Ok(ClusterSlot {
+                    id: id.clone(),
+                    row: read_cluster(tx, id)?,
+                })
+            })
+            .collect::<Result<_, CaseError>>()?,
+        placements: keys
+            .accounts
+            .iter()
+            .map(|&a| read_placement(tx, a))
+            .collect::<Result<_, CaseError>>()?,
+    })
+}
+
+fn write_tag(tx: &Transaction<'_>, id: i64, tag: Option<&Tag>) -> Result<(), CaseError> {
+    tx.execute("DELETE FROM tag_accounts WHERE tag = ?1", [id])?;
+    let Some(t) = tag else {
+        tx.execute("DELETE FROM tags WHERE id = ?1", [id])?;
+        return Ok(());
+    };
+    tx.execute(
+        &format!(
+            "INSERT OR REPLACE INTO tags ({TAG_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+        ),
+        params![
+            id,
+            t.cluster,
+            t.label,
+            t.capability,
+            t.status.name(),
+            t.confidence,
+            t.actor,
+            t.notes,
+            t.analyst,
+            t.created_at,
+            t.updated_at,
+            t.updated_by
+        ],
+    )?;
+    let mut insert =
+        tx.prepare_cached("INSERT INTO tag_accounts (tag, account) VALUES (?1, ?2)")?;
+    for &a in &t.accounts {
+        insert.execute(params![id, i64::from(a) + 1])?;
+    }
+    Ok(())
+}
+
+fn write_cluster(
+    tx: &Transaction<'_>,
+    id: &str,
+    row: Option<&ClusterRow>,
+) -> Result<(), CaseError> {
+    let Some(c) = row else {
+        tx.execute("DELETE FROM clusters WHERE id = ?1", [id])?;
+        return Ok(());
+    };
+    let value = |i: usize| c.indicators.get(i).copied().unwrap_or(0.0);
+    tx.execute(
+        &format!(
+            "INSERT OR REPLACE INTO clusters (id, run, size, exchanges, score, suspected, {}, reasons_json, edited) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            INDICATOR_COLUMNS.join(", ")
+        ),
+        params![
+            c.id,
+            c.run,
+            c.size,
+            c.exchanges,
+            c.score,
+            c.suspected,
+            value(0),
+            value(1),
+            value(2),
+            value(3),
+            value(4),
+            value(5),
+            c.reasons_json,
+            c.edited
+        ],
+    )?;
+    Ok(())
+}
+
+fn write_placement(tx: &Transaction<'_>, p: &Placement) -> Result<(), CaseError> {
+    let key = i64::from(p.account) + 1;
+    match &p.cluster {
+        Some(cluster) => {
+            tx.execute(
+                "INSERT OR REPLACE INTO cluster_members (account, cluster) VALUES (?1, ?2)",
+                params![key, cluster],
+            )?;
+            if p.pinned {
+                tx.execute(
+                    "INSERT OR REPLACE INTO account_pins (account, cluster) VALUES (?1, ?2)",
+                    params![key, cluster],
+                )?;
+            } else {
+                tx.execute("DELETE FROM account_pins WHERE account = ?1", [key])?;
+            }
+        }
+        None => {
+            tx.execute("DELETE FROM cluster_members WHERE account = ?1", [key])?;
+            tx.execute("DELETE FROM account_pins WHERE account = ?1", [key])?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes every row of `snapshot` back (missing rows are deleted).
+fn restore(tx: &Transaction<'_>, snapshot: &Snapshot) -> Result<(), CaseError> {
+    for slot in &snapshot.clusters {
+        write_cluster(tx, &slot.id, slot.row.as_ref())?;
+    }
+    for p in &snapshot.placements {
+        write_placement(tx, p)?;
+    }
+    for slot in &snapshot.tags {
+        write_tag(tx, slot.id, slot.tag.as_ref())?;
+    }
+    Ok(())
+}
+
+fn now() -> String {
+    crate::import::now_rfc3339()
+}
+
+fn cluster_list(keys: &Keys, before: &Snapshot, after: &Snapshot) -> String {
+    let mut ids: BTreeSet<String> = keys.clusters.clone();
+    for s in [before, after] {
+        for t in &s.tags {
+            if let Some(c) = t.tag.as_ref().and_then(|t| t.cluster.clone()) {
+                ids.insert(c);
+            }
+        }
+    }
+    ids.into_iter().collect::<Vec<_>>().join(",")
+}
+
+#[allow(clippy::too_many_arguments)]
+fn append_audit(
+    tx: &Transaction<'_>,
+    who: &Who,
+    origin: &str,
+    action: &str,
+    clusters: &str,
+    summary: &str,
+    before: &Snapshot,
+    after: &Snapshot,
+    reverts: Option<i64>,
+) -> Result<i64, CaseError> {
+    let json = |s: &Snapshot| {
+        serde_json::to_string(s)
+            .map_err(|e| CaseError::Invalid(format!("cannot write the audit log: {e}")))
+    };
+    tx.execute(
+        "INSERT INTO audit_log (at, analyst, origin, session, action, clusters, summary, before_json, after_json, reverts) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![
+            now(),
+            who.analyst,
+            origin,
+            who.session,
+            action,
+            clusters,
+            summary,
+            json(before)?,
+            json(after)?,
+            reverts
+        ],
+    )?;
+    Ok(tx.last_insert_rowid())
+}
+
+fn check_analyst(who: &Who) -> Result<(), CaseError> {
+    if who.analyst.trim().is_empty() {
+        return Err(CaseError::Invalid(
+            "an analyst name is needed to record case work".into(),
+        ));
+    }
+    Ok(())
+}
+
+fn apply_patch(tag: &mut Tag, patch: &TagPatch) -> Result<(), CaseError> {
+    if let Some(label) = &patch.label {
+        tag.label = label.trim().to_string();
+    }
+    if let Some(capability) = &patch.capability {
+        tag.capability = capability.trim().to_string();
+    }
+    if let Some(status) = patch.status {
+        tag.status = status;
+    }
+    if let Some(confidence) = patch.confidence {
+        if !(0.0..=1.0).contains(&confidence) {
+            return Err(CaseError::Invalid(format!(
+                "confidence {confidence} is outside 0..1"
+            )));
+        }
+        tag.confidence = confidence;
+    }
+    if let Some(actor) = &patch.actor {
+        tag.actor = actor.trim().to_string();
+    }
+    if let Some(notes) = &patch.notes {
+        tag.notes = notes.clone();
+    }
+    if tag.label.is_empty() {
+        return Err(CaseError::Invalid(
+            "a tag needs a label (the campaign name)".into(),
+        ));
+    }
+    Ok(())
+}
+
+fn new_tag(who: &Who, cluster: Option<String>, accounts: Vec<u32>, at: &str) -> Tag {
+    Tag {
+        id: 0,
+        cluster,
+        accounts,
+        label: String::new(),
+        capability: String::new(),
+        status: TagStatus::Open,
+        confidence: 0.5,
+        actor: String::new(),
+        notes: String::new(),
+        analyst: who.analyst.clone(),
+        created_at: at.to_string(),
+        updated_at: at.to_string(),
+        updated_by: who.analyst.clone(),
+    }
+}
+
+fn next_tag_id(tx: &Transaction<'_>) -> Result<i64, CaseError> {
+    // AUTOINCREMENT's counter (SQLite raises it for explicit ids too), so
+    // the id of a tag an undo deleted is never given to another.
+    let seq: Option<i64> = tx
+        .query_row(
+            "SELECT seq FROM sqlite_sequence WHERE name = 'tags'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let max: Option<i64> = tx.query_row("SELECT max(id) FROM tags", [], |r| r.get(0))?;
+    Ok(seq.unwrap_or(0).max(max.unwrap_or(0)) + 1)
+}
+
+/// The newest tag on `cluster`.
+fn newest_tag_on(tx: &Transaction<'_>, cluster: &str) -> Result<Option<i64>, CaseError> {
+    Ok(tx
+        .query_row(
+            "SELECT id FROM tags WHERE cluster = ?1 ORDER BY id DESC LIMIT 1",
+            [cluster],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+fn require_cluster(tx: &Transaction<'_>, id: &str) -> Result<ClusterRow, CaseError> {
+    read_cluster(tx, id)?.ok_or_else(|| {
+        CaseError::Invalid(format!(
+            "no cluster {id} in the case (`hydrascope analyze CASE` lists them)"
+        ))
+    })
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+fn quoted_list(items: &[String]) -> String {
+    const SHOWN: usize = 6;
+    let mut text = items
+        .iter()
+        .take(SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if items.len() > SHOWN {
+        text.push_str(&format!(" and {} more", items.len() - SHOWN));
+    }
+    text
+}
+
+impl Case {
+    /// Tags each of `clusters`: a cluster with a tag gets its newest tag
+    /// changed by `patch`, one without gets a new tag. All of it is one
+    /// action. `seen`, when given, is the newest tag of each cluster as the
+    /// caller last saw it (`None`: untagged); if any differs from the case
+    /// now, nothing is written and the result is [`CaseError::Conflict`].
+    /// This is what both the workbench's Tag button and `hydrascope tag` do.
+    pub fn tag_clusters(
+        &self,
+        who: &Who,
+        clusters: &[String],
+        patch: &TagPatch,
+        seen: Option<&[Option<Tag>]>,
+    ) -> Result<Recorded, CaseError> {
+        check_analyst(who)?;
+        if clusters.is_empty() {
+            return Err(CaseError::Invalid("no cluster to tag".into()));
+        }
+        let tx = begin_write(self)?;
+        let at = now();
+        let mut keys = Keys::default();
+        let mut planned: Vec<Tag> = Vec::new();
+        let mut next_id = next_tag_id(&tx)?;
+        for (i, cluster) in clusters.iter().enumerate() {
+            require_cluster(&tx, cluster)?;
+            let current = match newest_tag_on(&tx, cluster)? {
+                Some(id) => read_tag(&tx, id)?,
+                None => None,
+            };
+            if let Some(seen) = seen {
+                let expected = seen.get(i).cloned().flatten();
+                if expected != current {
+                    return Err(CaseError::Conflict(format!(
+                        "the tag of {cluster} was changed elsewhere since it was shown{}; \
+                         the workbench shows it as it is now, try again",
+                        current
+                            .as_ref()
+                            .map(|t| format!(" (by {} at {})", t.updated_by, t.updated_at))
+                            .unwrap_or_default()
+                    )));
+                }
+            }
+            let mut tag = match current {
+                Some(tag) => tag,
+                None => {
+                    let mut tag = new_tag(who, Some(cluster.clone()), Vec::new(), &at);
+                    tag.id = next_id;
+                    next_id += 1;
+                    tag
+                }
+            };
+            apply_patch(&mut tag, patch)?;
+            tag.updated_at = at.clone();
+            tag.updated_by = who.analyst.clone();
+            keys.tags.insert(tag.id);
+            planned.push(tag);
+        }
+        let before = snapshot(&tx, &keys)?;
+        for tag in &planned {
+            write_tag(&tx, tag.id, Some(tag))?;
+        }
+        let after = snapshot(&tx, &keys)?;
+        let created = before.tags.iter().filter(|t| t.tag.is_none()).count();
+        let label = planned.first().map(|t| t.label.clone()).unwrap_or_default();
+        let (action, summary) = if created == planned.len() {
+            (
+                "tag.create",
+                format!("Tagged {} as \"{label}\"", quoted_list(clusters)),
+            )
+        } else if created == 0 {
+            (
+                "tag.update",
+                format!("Changed the tag of {} (\"{label}\")", quoted_list(clusters)),
+            )
+        } else {
+            (
+                "tag.create",
+                format!(
+                    "Tagged {} as \"{label}\" ({} new, {} changed)",
+                    quoted_list(clusters),
+                    created,
+                    planned.len() - created
+                ),
+            )
+        };
+        let clusters_text = cluster_list(&keys, &before, &after);
+        let audit_id = append_audit(
+            &tx,
+            who,
+            who.origin.name(),
+            action,
+            &clusters_text,
+            &summary,
+            &before,
+            &after,
+            None,
+        )?;
+        tx.commit()?;
+        Ok(Recorded {
+            audit_id,
+            summary,
+            membership_changed: false,
+            tags: planned.iter().map(|t| t.id).collect(),
+        })
+    }
+
+    /// Tags an ad-hoc set of accounts (not a cluster) with a new tag.
+    pub fn tag_accounts(
+        &self,
+        who: &Who,
+        accounts: &[u32],
+        patch: &TagPatch,
+    ) -> Result<Recorded, CaseError> {
+        check_analyst(who)?;
+        let accounts: BTreeSet<u32> = accounts.iter().copied().collect();
+        if accounts.is_empty() {
+            return Err(CaseError::Invalid("no account to tag".into()));
+        }
+        let tx = begin_write(self)?;
+        for &a in &accounts {
+            read_placement(&tx, a)?;
+        }
+        let at = now();
+        let mut tag = new_tag(who, None, accounts.iter().copied().collect(), &at);
+        tag.id = next_tag_id(&tx)?;
+        apply_patch(&mut tag, patch)?;
+        let keys = Keys {
+            tags: [tag.id].into(),
+            ..Default::default()
+        };
+        let before = snapshot(&tx, &keys)?;
+        write_tag(&tx, tag.id, Some(&tag))?;
+        let after = snapshot(&tx, &keys)?;
+        let summary = format!(
+            "Tagged {} as \"{}\"",
+            plural(accounts.len(), "account", "accounts"),
+            tag.label
+        );
+        let audit_id = append_audit(
+            &tx,
+            who,
+            who.origin.name(),
+            "tag.create",
+            "",
+            &summary,
+            &before,
+            &after,
+            None,
+        )?;
+        tx.commit()?;
+        Ok(Recorded {
+            audit_id,
+            summary,
+            membership_changed: false,
+            tags: vec![tag.id],
+        })
+    }
+
+    /// Changes one tag, which the caller last saw as `seen` (else
+    /// [`CaseError::Conflict`], nothing written).
+    pub fn update_tag(
+        &self,
+        who: &Who,
+        seen: &Tag,
+        patch: &TagPatch,
+    ) -> Result<Recorded, CaseError> {
+        check_analyst(who)?;
+        let tx = begin_write(self)?;
+        let current = read_tag(&tx, seen.id)?;
+        if current.as_ref() != Some(seen) {
+            return Err(conflict_on_tag(seen, current.as_ref()));
+        }
+        let mut tag = seen.clone();
+        apply_patch(&mut tag, patch)?;
+        tag.updated_at = now();
+        tag.updated_by = who.analyst.clone();
+        let keys = Keys {
+            tags: [tag.id].into(),
+            ..Default::default()
+        };
+        let before = snapshot(&tx, &keys)?;
+        write_tag(&tx, tag.id, Some(&tag))?;
+        let after = snapshot(&tx, &keys)?;
+        let summary = format!("Changed tag \"{}\"{}", tag.label, on_what(&tag));
+        let audit_id = append_audit(
+            &tx,
+            who,
+            who.origin.name(),
+            "tag.update",
+            &cluster_list(&keys, &before, &after),
+            &summary,
+            &before,
+            &after,
+            None,
+        )?;
+        tx.commit()?;
+        Ok(Recorded {
+            audit_id,
+            summary,
+            membership_changed: false,
+            tags: vec![tag.id],
+        })
+    }
+
+    /// Removes one tag, which the caller last saw as `seen`.
+    pub fn remove_tag(&self, who: &Who, seen: &Tag) -> Result<Recorded, CaseError> {
+        check_analyst(who)?;
+        let tx = begin_write(self)?;
+        let current = read_tag(&tx, seen.id)?;
+        if current.as_ref() != Some(seen) {
+            return Err(conflict_on_tag(seen, current.as_ref()));
+        }
+        let keys = Keys {
+            tags: [seen.id].into(),
+            ..Default::default()
+        };
+        let before = snapshot(&tx, &keys)?;
+        write_tag(&tx, seen.id, None)?;
+        let after = snapshot(&tx, &keys)?;
+        let summary = format!("Removed tag \"{}\"{}", seen.label, on_what(seen));
+        let audit_id = append_audit(
+            &tx,
+            who,
+            who.origin.name(),
+            "tag.remove",
+            &cluster_list(&keys, &before, &after),
+            &summary,
+            &before,
+            &after,
+            None,
+        )?;
+        tx.commit()?;
+        Ok(Recorded {
+            audit_id,
+            summary,
+            membership_changed: false,
+            tags: vec![seen.id],
+        })
+    }
+
+    /// Moves accounts into a cluster, or into a new cluster of their own.
+    /// The accounts are pinned there: a re-analysis keeps them with that
+    /// cluster's successor. A cluster left empty disappears and its tags
+    /// follow its accounts. The clusters' sizes and exchanges are counted
+    /// again at once; their scores stay those of the last analysis, marked
+    /// `edited` until the next one.
+    pub fn move_accounts(
+        &self,
+        who: &Who,
+        accounts: &[u32],
+        target: &MoveTarget,
+    ) -> Result<Recorded, CaseError> {
+        self.move_accounts_as(who, accounts, target, None)
+    }
+
+    /// Merges `sources` into `into`: all their accounts move there.
+    pub fn merge_clusters(
+        &self,
+        who: &Who,
+        sources: &[String],
+        into: &str,
+    ) -> Result<Recorded, CaseError> {
+        check_analyst(who)?;
+        let mut accounts = Vec::new();
+        for id in sources.iter().filter(|id| id.as_str() != into) {
+            let members = self.cluster_member_indices(id)?;
+            if members.is_empty() {
+                return Err(CaseError::Invalid(format!(
+                    "no cluster {id} in the case (`hydrascope analyze CASE` lists them)"
+                )));
+            }
+            accounts.extend(members);
+        }
+        if accounts.is_empty() {
+            return Err(CaseError::Invalid(format!(
+                "nothing to merge into {into}: name other clusters"
+            )));
+        }
+        self.move_accounts_as(
+            who,
+            &accounts,
+            &MoveTarget::Cluster(into.to_string()),
+            Some("members.merge"),
+        )
+    }
+
+    fn cluster_member_indices(&self, cluster: &str) -> Result<Vec<u32>, CaseError> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT account FROM cluster_members WHERE cluster = ?1 ORDER BY account",
+        )?;
+        Ok(stmt
+            .query_map([cluster], |r| Ok((r.get::<_, i64>(0)? - 1) as u32))?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn move_accounts_as(
+        &self,
+        who: &Who,
+        accounts: &[u32],
+        target: &MoveTarget,
+        action: Option<&str>,
+    ) -> Result<Recorded, CaseError> {
+        check_analyst(who)?;
+        let accounts: BTreeSet<u32> = accounts.iter().copied().collect();
+        let tx = begin_write(self)?;
+        let mut moving = Vec::new();
+        for &a in &accounts {
+            let p = read_placement(&tx, a)?;
+            let Some(cluster) = p.cluster.clone() else {
+                return Err(CaseError::Invalid(format!(
+                    "account {} is in no cluster: analyse the case first",
+                    p.account_id
+                )));
+            };
+            if MoveTarget::Cluster(cluster.clone()) != *target {
+                moving.push((a, cluster));
+            }
+        }
+        if moving.is_empty() {
+            return Err(CaseError::Invalid(
+                "nothing to move: the accounts are already there".into(),
+            ));
+        }
+        let sources: BTreeSet<String> = moving.iter().map(|(_, c)| c.clone()).collect();
+        let (target_id, target_row) = match target {
+            MoveTarget::Cluster(id) => (id.clone(), require_cluster(&tx, id)?),
+            MoveTarget::NewCluster => {
+                let first = moving.iter().map(|(a, _)| *a).min().unwrap_or(0);
+                let id = format!("a{}", first + 1);
+                if read_cluster(&tx, &id)?.is_some() {
+                    return Err(CaseError::Invalid(format!(
+                        "cluster {id} exists already; move the accounts into it instead"
+                    )));
+                }
+                // A split-off cluster starts with the scores of the cluster
+                // it came from (marked edited) until the next analysis.
+                let mut row = require_cluster(&tx, &moving[0].1)?;
+                row.id = id.clone();
+                (id, row)
+            }
+        };
+        let mut keys = Keys {
+            clusters: sources.clone(),
+            accounts: moving.iter().map(|(a, _)| *a).collect(),
+            ..Default::default()
+        };
+        keys.clusters.insert(target_id.clone());
+        // Tags of every cluster involved: those of an emptied cluster follow
+        // its accounts to the target.
+        let mut tags_on = tx.prepare_cached("SELECT id FROM tags WHERE cluster = ?1")?;
+        for c in &sources {
+            for id in tags_on.query_map([c], |r| r.get::<_, i64>(0))? {
+                keys.tags.insert(id?);
+            }
+        }
+        drop(tags_on);
+        let before = snapshot(&tx, &keys)?;
+        write_cluster(&tx, &target_id, Some(&target_row))?;
+        for (a, _) in &moving {
+            let mut p = read_placement(&tx, *a)?;
+            p.cluster = Some(target_id.clone());
+            p.pinned = true;
+            write_placement(&tx, &p)?;
+        }
+        let mut emptied = Vec::new();
+        for id in keys.clusters.iter() {
+            let (size, exchanges): (i64, i64) = tx.query_row(
+                "SELECT count(*), coalesce(sum(s.exchanges), 0) FROM cluster_members m \
+                 LEFT JOIN account_summary s ON s.account = m.account WHERE m.cluster = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            if size == 0 {
+                write_cluster(&tx, id, None)?;
+                emptied.push(id.clone());
+            } else {
+                tx.execute(
+                    "UPDATE clusters SET size = ?2, exchanges = ?3, edited = 1 WHERE id = ?1",
+                    params![id, size, exchanges],
+                )?;
+            }
+        }
+        let at = now();
+        for id in &emptied {
+            tx.execute(
+                "UPDATE tags SET cluster = ?2, updated_at = ?3, updated_by = ?4 WHERE cluster = ?1",
+                params![id, target_id, at, who.analyst],
+            )?;
+        }
+        let after = snapshot(&tx, &keys)?;
+        let names: Vec<String> = sources.iter().cloned().collect();
+        let n = plural(moving.len(), "account", "accounts");
+        let (action, mut summary) = match (target, action) {
+            (_, Some("members.merge")) => (
+                "members.merge",
+                format!("Merged {} into {target_id} ({n})", quoted_list(&names)),
+            ),
+            (MoveTarget::NewCluster, _) => (
+                "members.split",
+                format!(
+                    "Split {n} from {} into new cluster {target_id}",
+                    quoted_list(&names)
+                ),
+            ),
+            _ => (
+                "members.move",
+                format!("Moved {n} from {} to {target_id}", quoted_list(&names)),
+            ),
+        };
+        let moved_tags = before
+            .tags
+            .iter()
+            .zip(&after.tags)
+            .filter(|(b, a)| b != a)
+            .count();
+        if moved_tags > 0 {
+            summary.push_str(&format!(
+                "; {} followed to {target_id}",
+                plural(moved_tags, "tag", "tags")
+            ));
+        }
+        let audit_id = append_audit(
+            &tx,
+            who,
+            who.origin.name(),
+            action,
+            &cluster_list(&keys, &before, &after),
+            &summary,
+            &before,
+            &after,
+            None,
+        )?;
+        tx.commit()?;
+        Ok(Recorded {
+            audit_id,
+            summary,
+            membership_changed: true,
+            tags: keys.tags.into_iter().collect(),
+        })
+    }
+
+    /// Undoes the action `audit_id`: writes back the rows as they were
+    /// before it, if they are still as it left them.
+    pub fn undo(&self, who: &Who, audit_id: i64) -> Result<Recorded, CaseError> {
+        self.revert(who, audit_id, "undo")
+    }
+
+    /// Redoes an action that `undo_id` (an undo) reverted.
+    pub fn redo(&self, who: &Who, undo_id: i64) -> Result<Recorded, CaseError> {
+        self.revert(who, undo_id, "redo")
+    }
+
+    fn revert(&self, who: &Who, audit_id: i64, action: &str) -> Result<Recorded, CaseError> {
+        check_analyst(who)?;
+        let tx = begin_write(self)?;
+        let row: Option<(String, String, String, String)> = tx
+            .query_row(
+                "SELECT action, summary, before_json, after_json FROM audit_log WHERE id = ?1",
+                [audit_id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?;
+        let Some((original, original_summary, before_json, after_json)) = row else {
+            return Err(CaseError::Invalid(format!(
+                "no action #{audit_id} in the audit log"
+            )));
+        };
+        if original.starts_with("analysis") {
+            return Err(CaseError::Invalid(
+                "an analysis cannot be undone; re-run it with the earlier parameters".into(),
+            ));
+        }
+        let parse = |text: &str| {
+            serde_json::from_str::<Snapshot>(text).map_err(|e| {
+                CaseError::Invalid(format!("audit log entry #{audit_id} is unreadable: {e}"))
+            })
+        };
+        let (then_before, then_after) = (parse(&before_json)?, parse(&after_json)?);
+        let keys = then_after.keys();
+        let now_rows = snapshot(&tx, &keys)?;
+        if now_rows != then_after {
+            return Err(CaseError::Conflict(format!(
+                "cannot {action} \"{original_summary}\": what it changed was changed again since \
+                 (see the History panel or `hydrascope history`)"
+            )));
+        }
+        restore(&tx, &then_before)?;
+        let after = snapshot(&tx, &keys)?;
+        let summary = format!(
+            "{} #{audit_id}: {original_summary}",
+            if action == "undo" { "Undid" } else { "Redid" }
+        );
+        let new_id = append_audit(
+            &tx,
+            who,
+            who.origin.name(),
+            action,
+            &cluster_list(&keys, &now_rows, &after),
+            &summary,
+            &now_rows,
+            &after,
+            Some(audit_id),
+        )?;
+        tx.commit()?;
+        Ok(Recorded {
+            audit_id: new_id,
+            summary,
+            membership_changed: !keys.accounts.is_empty(),
+            tags: keys.tags.into_iter().collect(),
+        })
+    }
+
+    /// Every tag, oldest first, with the accounts of ad-hoc tags; plus the
+    /// pinned accounts and the clusters edited since scoring.
+    pub fn casework_state(&self) -> Result<CaseworkState, CaseError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&format!("SELECT {TAG_COLUMNS} FROM tags ORDER BY id"))?;
+        let mut tags: Vec<Tag> = stmt
+            .query_map([], tag_from_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut stmt =
+            conn.prepare("SELECT tag, account FROM tag_accounts ORDER BY tag, account")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let (tag, account): (i64, i64) = (r.get(0)?, r.get(1)?);
+            if let Ok(i) = tags.binary_search_by_key(&tag, |t| t.id) {
+                tags[i].accounts.push((account - 1) as u32);
+            }
+        }
+        let mut stmt = conn.prepare("SELECT account FROM account_pins ORDER BY account")?;
+        let pinned = stmt
+            .query_map([], |r| Ok((r.get::<_, i64>(0)? - 1) as u32))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut stmt = conn.prepare("SELECT id FROM clusters WHERE edited = 1 ORDER BY id")?;
+        let edited_clusters = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(CaseworkState {
+            tags,
+            pinned,
+            edited_clusters,
+        })
+    }
+
+    /// The members (account ids) of `cluster`, by account.
+    pub fn cluster_account_ids(&self, cluster: &str) -> Result<Vec<String>, CaseError> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT a.account_id FROM cluster_members m JOIN accounts a ON a.id = m.account \
+             WHERE m.cluster = ?1 ORDER BY m.account",
+        )?;
+        Ok(stmt
+            .query_map([cluster], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Account indices of the given account ids; an unknown id is an error
+    /// that names it.
+    pub fn account_indices(&self, ids: &[String]) -> Result<Vec<u32>, CaseError> {
+        let mut stmt = self
+            .conn()
+            .prepare_cached("SELECT id FROM accounts WHERE account_id = ?1")?;
+        ids.iter()
+            .map(|id| {
+                stmt.query_row([id], |r| r.get::<_, i64>(0))
+                    .optional()?
+                    .map(|i| (i - 1) as u32)
+                    .ok_or_else(|| CaseError::Invalid(format!("no account {id} in the case")))
+            })
+            .collect()
+    }
+
+    /// The audit log, oldest first; only entries touching `cluster` when
+    /// given.
+    pub fn audit_log(&self, cluster: Option<&str>) -> Result<Vec<AuditRecord>, CaseError> {
+        let mut stmt = self.conn().prepare(
+            "SELECT id, at, analyst, origin, session, action, clusters, summary, reverts, before_json, after_json \
+             FROM audit_log WHERE ?1 IS NULL OR instr(',' || clusters || ',', ',' || ?1 || ',') > 0 ORDER BY id",
+        )?;
+        Ok(stmt
+            .query_map([cluster], |r| {
+                Ok(AuditRecord {
+                    entry: AuditEntry {
+                        id: r.get(0)?,
+                        at: r.get(1)?,
+                        analyst: r.get(2)?,
+                        origin: r.get(3)?,
+                        session: r.get(4)?,
+                        action: r.get(5)?,
+                        clusters: r.get(6)?,
+                        summary: r.get(7)?,
+                        reverts: r.get(8)?,
+                    },
+                    before_json: r.get(9)?,
+                    after_json: r.get(10)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Changes whenever anything is written to the case: another
+    /// connection's commit or this one's.
+    pub fn change_stamp(&self) -> Result<Stamp, CaseError> {
+        let conn = self.conn();
+        let audit: i64 = conn.query_row("SELECT coalesce(max(id), 0) FROM audit_log", [], |r| {
+            r.get(0)
+        })?;
+        let runs: i64 =
+            conn.query_row("SELECT coalesce(max(id), 0) FROM analysis_runs", [], |r| {
+                r.get(0)
+            })?;
+        Ok((audit, runs))
+    }
+
+    /// `PRAGMA data_version`: changes when another connection commits.
+    pub fn data_version(&self) -> Result<i64, CaseError> {
+        Ok(self
+            .conn()
+            .pragma_query_value(None, "data_version", |r| r.get(0))?)
+    }
+}
+
+fn on_what(tag: &Tag) -> String {
+    match &tag.cluster {
+        Some(c) => format!(" on {c}"),
+        None => format!(" on {}", plural(tag.accounts.len(), "account", "accounts")),
+    }
+}
+
+fn conflict_on_tag(seen: &Tag, current: Option<&Tag>) -> CaseError {
+    CaseError::Conflict(match current {
+        Some(t) => format!(
+            "tag \"{}\" was changed by {} at {} since it was shown; the workbench shows it as it is now, try again",
+            seen.label, t.updated_by, t.updated_at
+        ),
+        None => format!(
+            "tag \"{}\" was removed elsewhere since it was shown",
+            seen.label
+        ),
+    })
+}
+
+/// What a re-analysis carries over from the case work on the clustering it
+/// replaces.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CarryOver {
+    /// The case's [`Stamp`] when this was read: the analysis stores its
+    /// results only if nothing was written since.
+    pub stamp: Stamp,
+    /// Each account's cluster before the run, by account index.
+    pub cluster_of: Vec<Option<String>>,
+    /// Accounts an analyst placed, with their cluster.
+    pub pins: Vec<(u32, String)>,
+    /// Tags on clusters: (tag id, cluster).
+    pub cluster_tags: Vec<(i64, String)>,
+}
+
+/// Where the carried-over case work lands in the new clustering.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Carried {
+    /// Pinned accounts and their new clusters.
+    pub pins: Vec<(u32, String)>,
+    /// Cluster tags and their new clusters.
+    pub tags: Vec<(i64, String)>,
+    /// What happened, in words, for the audit log.
+    pub summary: String,
+}
+
+impl Case {
+    /// Reads what a re-analysis must carry over.
+    pub fn carry_over(&self) -> Result<CarryOver, CaseError> {
+        let conn = self.conn();
+        let stamp = self.change_stamp()?;
+        let accounts: i64 =
+            conn.query_row("SELECT coalesce(max(id), 0) FROM accounts", [], |r| {
+                r.get(0)
+            })?;
+        let mut cluster_of = vec![None; accounts.max(0) as usize];
+        let mut stmt = conn.prepare("SELECT account, cluster FROM cluster_members")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let (account, cluster): (i64, String) = (r.get(0)?, r.get(1)?);
+            if let Some(slot) = usize::try_from(account - 1)
+                .ok()
+                .and_then(|a| cluster_of.get_mut(a))
+            {
+                *slot = Some(cluster);
+            }
+        }
+        let mut stmt =
+            conn.prepare("SELECT account, cluster FROM account_pins ORDER BY account")?;
+        let pins = stmt
+            .query_map([], |r| Ok(((r.get::<_, i64>(0)? - 1) as u32, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut stmt =
+            conn.prepare("SELECT id, cluster FROM tags WHERE cluster IS NOT NULL ORDER BY id")?;
+        let cluster_tags = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(CarryOver {
+            stamp,
+            cluster_of,
+            pins,
+            cluster_tags,
+        })
+    }
+}
+
+/// Inside the analysis's store transaction: moves pins and cluster tags to
+/// their new clusters and logs it (an `analysis` entry, which cannot be
+/// undone).
+pub(super) fn record_carried(
+    tx: &Transaction<'_>,
+    who: &Who,
+    carried: &Carried,
+) -> Result<(), CaseError> {
+    let keys = Keys {
+        tags: carried.tags.iter().map(|(id, _)| *id).collect(),
+        ..Default::default()
+    };
+    let before = snapshot(tx, &keys)?;
+    tx.execute("DELETE FROM account_pins", [])?;
+    {
+        let mut pin = tx.prepare("INSERT INTO account_pins (account, cluster) VALUES (?1, ?2)")?;
+        for (account, cluster) in &carried.pins {
+            pin.execute(params![i64::from(*account) + 1, cluster])?;
+        }
+        let mut tag = tx.prepare("UPDATE tags SET cluster = ?2 WHERE id = ?1")?;
+        for (id, cluster) in &carried.tags {
+            tag.execute(params![id, cluster])?;
+        }
+    }
+    let after = snapshot(tx, &keys)?;
+    append_audit(
+        tx,
+        who,
+        who.origin.name(),
+        "analysis",
+        &cluster_list(&keys, &before, &after),
+        &carried.summary,
+        &before,
+        &after,
+        None,
+    )?;
+    Ok(())
+}
+
+/// How [`write_history`] writes the audit log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HistoryExport {
+    /// One line per action, for reading.
+    Text,
+    /// One JSON object per line, with the rows before and after.
+    Jsonl,
+    /// CSV with a header, with the rows before and after.
+    Csv,
+}
+
+/// Writes audit-log records (the History panel's export and
+/// `hydrascope history`).
+pub fn write_history(
+    out: &mut dyn std::io::Write,
+    records: &[AuditRecord],
+    format: HistoryExport,
+) -> std::io::Result<()> {
+    match format {
+        HistoryExport::Text => {
+            for r in records {
+                let e = &r.entry;
+                writeln!(
+                    out,
+                    "#{:<5} {}  {:<14} {:<10} {:<15} {}",
+                    e.id, e.at, e.analyst, e.origin, e.action, e.summary
+                )?;
+            }
+        }
+        HistoryExport::Jsonl => {
+            for r in records {
+                let before: serde_json::Value =
+                    serde_json::from_str(&r.before_json).unwrap_or(serde_json::Value::Null);
+                let after: serde_json::Value =
+                    serde_json::from_str(&r.after_json).unwrap_or(serde_json::Value::Null);
+                let mut doc = serde_json::to_value(&r.entry).map_err(std::io::Error::other)?;
+                if let Some(map) = doc.as_object_mut() {
+                    map.insert("before".into(), before);
+                    map.insert("after".into(), after);
+                }
+                writeln!(out, "{doc}")?;
+            }
+        }
+        HistoryExport::Csv => {
+            let mut w = csv::Writer::from_writer(out);
+            w.write_record([
+                "id",
+                "at",
+                "analyst",
+                "origin",
+                "session",
+                "action",
+                "clusters",
+                "summary",
+                "reverts",
+                "before_json",
+                "after_json",
+            ])?;
+            for r in records {
+                let e = &r.entry;
+                w.write_record([
+                    e.id.to_string().as_str(),
+                    &e.at,
+                    &e.analyst,
+                    &e.origin,
+                    &e.session,
+                    &e.action,
+                    &e.clusters,
+                    &e.summary,
+                    &e.reverts.map(|v| v.to_string()).unwrap_or_default(),
+                    &r.before_json,
+                    &r.after_json,
+                ])?;
+            }
+            w.flush()?;
+        }
+    }
+    Ok(())
+}
