@@ -345,3 +345,193 @@ fn focusing_a_cluster_shows_only_it_and_its_one_hop_neighbours() {
     settle(&mut harness, |app| app.view().focus.is_none());
     harness.get_by_label_contains("1,988 of 1,988 accounts");
 }
+
+/// The text field on the same row as the label `label` (a dialog's field).
+fn type_into_field(harness: &mut Harness<'static, App>, label: &str, text: &str) {
+    let row = harness.get_by_label(label).rect();
+    let field = harness
+        .query_all_by_role(egui::accesskit::Role::TextInput)
+        .find(|n| {
+            (n.rect().center().y - row.center().y).abs() < 8.0 && n.rect().left() > row.left()
+        })
+        .unwrap_or_else(|| panic!("no text field next to {label:?}"));
+    field.click();
+    harness.step();
+    let field = harness
+        .query_all_by_role(egui::accesskit::Role::TextInput)
+        .find(|n| {
+            (n.rect().center().y - row.center().y).abs() < 8.0 && n.rect().left() > row.left()
+        })
+        .unwrap();
+    field.type_text(text);
+    harness.step();
+}
+
+fn select_top_cluster_in_table(harness: &mut Harness<'static, App>) -> String {
+    let top = harness.state().loaded().unwrap().clusters[0].id.clone();
+    harness.get_by_label("Clusters").click();
+    harness.step();
+    harness.step();
+    let row = harness.get_by_label(&top).rect();
+    click_at(harness, row.center());
+    settle(harness, |app| app.view().cluster == Some(0));
+    top
+}
+
+#[test]
+fn tagging_a_cluster_in_the_workbench_shows_it_in_the_table_and_ctrl_z_undoes_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut harness = harness_on_demo(tmp.path());
+    let top = select_top_cluster_in_table(&mut harness);
+    harness.get_by_label("Not tagged");
+    harness.get_by_label("Tag as campaign…").click();
+    // The click, the dialog's sizing pass, then it is shown.
+    harness.run_steps(4);
+    // First time: the dialog asks who is tagging.
+    type_into_field(&mut harness, "Your name", "alice");
+    type_into_field(&mut harness, "Campaign label", "Lab C agentic coding");
+    harness.get_by_label("confirmed").click();
+    harness.step();
+    harness.get_by_label("Save tag").click();
+    settle(&mut harness, |app| {
+        app.history().iter().any(|e| e.action == "tag.create")
+    });
+    // In the case file, attributed, and in every view.
+    let case = Case::open_read_only(&harness.state().loaded().unwrap().path).unwrap();
+    let tags = case.casework_state().unwrap().tags;
+    assert_eq!(tags.len(), 1);
+    assert_eq!(tags[0].cluster.as_deref(), Some(top.as_str()));
+    assert_eq!(
+        (tags[0].label.as_str(), tags[0].analyst.as_str()),
+        ("Lab C agentic coding", "alice")
+    );
+    assert_eq!(tags[0].status.name(), "confirmed");
+    assert_eq!(
+        harness.state().settings().analyst,
+        "alice",
+        "the name is asked once"
+    );
+    harness.get_by_label("Lab C agentic coding (confirmed)");
+    harness.get_by_label("Edit tag…");
+    harness.snapshot_options("workbench_cluster_tagged", &snapshot_options());
+
+    // Ctrl+Z takes it back; Ctrl+Shift+Z brings it back.
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    settle(&mut harness, |app| {
+        app.history().iter().any(|e| e.action == "undo")
+    });
+    assert!(case.casework_state().unwrap().tags.is_empty());
+    assert!(
+        harness
+            .query_by_label("Lab C agentic coding (confirmed)")
+            .is_none()
+    );
+    harness.key_press_modifiers(
+        egui::Modifiers::COMMAND | egui::Modifiers::SHIFT,
+        egui::Key::Z,
+    );
+    settle(&mut harness, |app| {
+        app.history().iter().any(|e| e.action == "redo")
+    });
+    assert_eq!(case.casework_state().unwrap().tags.len(), 1);
+    harness.get_by_label("Lab C agentic coding (confirmed)");
+    // The History panel lists all three with who did them.
+    harness.get_by_label("History").click();
+    harness.step();
+    harness.step();
+    assert!(harness.query_all_by_label("alice").count() >= 3);
+    assert!(harness.query_all_by_label_contains("Undid #").count() >= 1);
+}
+
+#[test]
+fn a_tag_written_by_the_command_line_appears_in_an_open_workbench() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut harness = harness_on_demo(tmp.path());
+    let top = select_top_cluster_in_table(&mut harness);
+    let path = harness.state().loaded().unwrap().path.clone();
+    let (code, _, err) = common::run(&[
+        "tag",
+        path.to_str().unwrap(),
+        "--cluster",
+        &top,
+        "--label",
+        "seen from the CLI",
+        "--analyst",
+        "bob",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    // The writer looks for other writers' commits every second.
+    let started = Instant::now();
+    while harness.query_by_label("seen from the CLI (open)").is_none() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the workbench never saw the tag"
+        );
+        harness.step();
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        harness
+            .state()
+            .status()
+            .unwrap_or_default()
+            .contains("another writer")
+    );
+}
+
+#[test]
+fn merging_a_cluster_in_the_inspector_moves_its_accounts_and_undo_restores_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut harness = harness_on_demo(tmp.path());
+    let (first, second, sizes) = {
+        let loaded = harness.state().loaded().unwrap();
+        (
+            loaded.clusters[0].id.clone(),
+            loaded.clusters[1].id.clone(),
+            (
+                loaded.clusters[0].members.len(),
+                loaded.clusters[1].members.len(),
+            ),
+        )
+    };
+    select_top_cluster_in_table(&mut harness);
+    let field = harness
+        .query_all_by_role(egui::accesskit::Role::TextInput)
+        .find(|n| {
+            n.rect().left() > harness.get_by_label("Merge into").rect().left() - 120.0
+                && (n.rect().center().y - harness.get_by_label("Merge into").rect().center().y)
+                    .abs()
+                    < 8.0
+        })
+        .unwrap();
+    field.click();
+    harness.step();
+    harness
+        .query_all_by_role(egui::accesskit::Role::TextInput)
+        .find(|n| n.is_focused())
+        .unwrap()
+        .type_text(&second);
+    harness.step();
+    harness.get_by_label("Merge into").click();
+    settle(&mut harness, |app| {
+        app.history().iter().any(|e| e.action == "members.merge")
+    });
+    let loaded = harness.state().loaded().unwrap();
+    assert!(loaded.cluster_by_id(&first).is_none(), "merged away");
+    let (_, merged) = loaded.cluster_by_id(&second).unwrap();
+    assert_eq!(merged.members.len(), sizes.0 + sizes.1);
+    assert!(loaded.casework.edited.contains(&second));
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    settle(&mut harness, |app| {
+        app.history().iter().any(|e| e.action == "undo")
+    });
+    let loaded = harness.state().loaded().unwrap();
+    assert_eq!(
+        loaded.cluster_by_id(&first).unwrap().1.members.len(),
+        sizes.0
+    );
+    assert_eq!(
+        loaded.cluster_by_id(&second).unwrap().1.members.len(),
+        sizes.1
+    );
+}

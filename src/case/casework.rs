@@ -1297,10 +1297,32 @@ impl Case {
     /// The audit log, oldest first; only entries touching `cluster` when
     /// given.
     pub fn audit_log(&self, cluster: Option<&str>) -> Result<Vec<AuditRecord>, CaseError> {
-        let mut stmt = self.conn().prepare(
-            "SELECT id, at, analyst, origin, session, action, clusters, summary, reverts, before_json, after_json \
-             FROM audit_log WHERE ?1 IS NULL OR instr(',' || clusters || ',', ',' || ?1 || ',') > 0 ORDER BY id",
-        )?;
+        self.read_audit(cluster, true)
+    }
+
+    /// The audit log without the row snapshots (the History panel).
+    pub fn audit_entries(&self) -> Result<Vec<AuditEntry>, CaseError> {
+        Ok(self
+            .read_audit(None, false)?
+            .into_iter()
+            .map(|r| r.entry)
+            .collect())
+    }
+
+    fn read_audit(
+        &self,
+        cluster: Option<&str>,
+        with_snapshots: bool,
+    ) -> Result<Vec<AuditRecord>, CaseError> {
+        let snapshots = if with_snapshots {
+            "before_json, after_json"
+        } else {
+            "'', ''"
+        };
+        let mut stmt = self.conn().prepare(&format!(
+            "SELECT id, at, analyst, origin, session, action, clusters, summary, reverts, {snapshots} \
+             FROM audit_log WHERE ?1 IS NULL OR instr(',' || clusters || ',', ',' || ?1 || ',') > 0 ORDER BY id"
+        ))?;
         Ok(stmt
             .query_map([cluster], |r| {
                 Ok(AuditRecord {

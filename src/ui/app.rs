@@ -1,7 +1,8 @@
 //! The app shell: opens cases off the UI thread, owns what the analyst is
 //! looking at (settings, selection, filters, time range), lays the panels
 //! out, and applies their commands in one place. It holds no domain logic:
-//! queries go to the worker, layout and analysis to jobs.
+//! queries go to the worker, layout and analysis to jobs, tags and edits to
+//! the case-work writer; it keeps this session's undo and redo stacks.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -11,15 +12,21 @@ use std::time::{Duration, Instant};
 use super::cluster_table::ClusterTable;
 use super::filter_panel::FilterPanel;
 use super::graph_view::{GraphInput, GraphView};
+use super::history_panel::{HistoryInput, HistoryPanel};
 use super::inspector::{Inspector, InspectorInput};
-use super::jobs::{AnalysisJob, LayoutJob, LayoutUpdate};
+use super::jobs::{
+    AnalysisJob, CaseworkJob, CaseworkRequest, CaseworkUpdate, External, LayoutJob, LayoutUpdate,
+};
 use super::model::{Loaded, NO_CLUSTER};
+use super::palette;
 use super::state::{BottomTab, CaseView, ViewSettings};
 use super::summary_panel::SummaryPanel;
+use super::tag_dialog::{TagDialog, TagDialogOutcome, TagTarget};
 use super::timeline::{Timeline, TimelineInput};
 use super::worker::{Answer, Query, SelectionSeries, Worker};
 use crate::analysis::Params;
 use crate::analysis::layout::LayoutStage;
+use crate::case::casework::{AuditEntry, HistoryExport, Origin, Who};
 use crate::case::workbench::AccountLink;
 use crate::generate::{GenerateOptions, Scenario};
 use crate::import::Progress;
@@ -53,10 +60,16 @@ pub enum Command {
     CancelLayout,
     /// Re-run the analysis with these parameters and reload.
     RerunAnalysis(Params),
-    /// Undo the last case edit (case work lands with tags and notes).
+    /// Undo this session's last tag or edit.
     Undo,
-    /// Redo the last undone case edit.
+    /// Redo the last undone tag or edit.
     Redo,
+    /// Open the Tag dialog.
+    OpenTagDialog(TagTarget),
+    /// Write a tag or edit to the case.
+    Casework(CaseworkRequest),
+    /// Export the audit log (of one cluster, or all) with a save dialog.
+    ExportHistory(Option<String>),
 }
 
 /// How the app is started.
@@ -110,6 +123,18 @@ pub struct App {
     layout_job: Option<LayoutJob>,
     layout_stage: Option<LayoutStage>,
     analysis_job: Option<AnalysisJob>,
+    casework_job: Option<CaseworkJob>,
+    /// Requests sent to the case-work writer and not answered yet.
+    casework_pending: usize,
+    /// The audit log, oldest first.
+    history: Vec<AuditEntry>,
+    /// This session's actions that can be undone (audit ids), newest last.
+    undo_stack: Vec<i64>,
+    /// Undos that can be redone (their audit ids), newest last.
+    redo_stack: Vec<i64>,
+    tag_dialog: Option<TagDialog>,
+    history_panel: HistoryPanel,
+    export_dialog: Option<Receiver<Result<PathBuf, String>>>,
     open_dialog: Option<Receiver<Option<PathBuf>>>,
     rerun_params: Option<Params>,
     status: Option<String>,
@@ -151,6 +176,14 @@ impl App {
             layout_job: None,
             layout_stage: None,
             analysis_job: None,
+            casework_job: None,
+            casework_pending: 0,
+            history: Vec::new(),
+            undo_stack: Vec::new(),
+            redo_stack: Vec::new(),
+            tag_dialog: None,
+            history_panel: HistoryPanel::default(),
+            export_dialog: None,
             open_dialog: None,
             rerun_params: None,
             status: None,
@@ -206,6 +239,7 @@ impl App {
     pub fn busy(&self) -> bool {
         self.layout_job.is_some()
             || self.analysis_job.is_some()
+            || self.casework_pending > 0
             || (self.selection_accounts().is_some() && self.selection_series.is_none())
             || (self.view.account.is_some() && self.account_links.is_none())
             || (self.view.time_range.is_some() && self.view.active_in_range.is_none())
@@ -219,6 +253,16 @@ impl App {
     /// Milliseconds the graph's last mesh build took.
     pub fn graph_build_ms(&self) -> f32 {
         self.graph.last_build_ms
+    }
+
+    /// The audit log as last read, oldest first.
+    pub fn history(&self) -> &[AuditEntry] {
+        &self.history
+    }
+
+    /// The open Tag dialog, if any.
+    pub fn tag_dialog_mut(&mut self) -> Option<&mut TagDialog> {
+        self.tag_dialog.as_mut()
     }
 
     /// Queues a command as if a panel had given it.
@@ -246,11 +290,24 @@ impl App {
     fn selection_label(&self) -> Option<String> {
         let loaded = self.loaded()?;
         let (accounts, cluster) = self.selection_accounts()?;
-        Some(match cluster.and_then(|c| loaded.clusters.get(c)) {
-            Some(c) => format!("cluster {} ({} accounts)", c.id, accounts.len()),
-            None if accounts.len() == 1 => format!("account {}", loaded.account_name(accounts[0])),
-            None => format!("{} selected accounts", accounts.len()),
-        })
+        Some(
+            match cluster.and_then(|c| Some((c, loaded.clusters.get(c)?))) {
+                Some((i, c)) => match loaded.casework.newest_cluster_tag(i) {
+                    Some(t) => format!(
+                        "cluster {} \"{}\" ({}, {} accounts)",
+                        c.id,
+                        t.label,
+                        t.status.name(),
+                        accounts.len()
+                    ),
+                    None => format!("cluster {} ({} accounts)", c.id, accounts.len()),
+                },
+                None if accounts.len() == 1 => {
+                    format!("account {}", loaded.account_name(accounts[0]))
+                }
+                None => format!("{} selected accounts", accounts.len()),
+            },
+        )
     }
 
     fn poll(&mut self) {
@@ -314,6 +371,16 @@ impl App {
                 Err(err) => self.status = Some(format!("Analysis failed: {err}")),
             }
         }
+        self.poll_casework();
+        if let Some(dialog) = &self.export_dialog
+            && let Ok(result) = dialog.try_recv()
+        {
+            self.export_dialog = None;
+            self.status = Some(match result {
+                Ok(path) => format!("History exported to {}", path.display()),
+                Err(message) => message,
+            });
+        }
         if let Some(dialog) = &self.open_dialog {
             match dialog.try_recv() {
                 Ok(Some(path)) => {
@@ -364,7 +431,121 @@ impl App {
             }
         }
         self.graph = GraphView::default();
+        self.undo_stack.clear();
+        self.redo_stack.clear();
+        self.history.clear();
+        self.casework_pending = 0;
+        self.tag_dialog = None;
+        self.casework_job = None;
+        if loaded.read_only.is_none() {
+            let ctx = self.ctx.clone();
+            match CaseworkJob::start(loaded.path.clone(), self.who(), move || {
+                ctx.request_repaint()
+            }) {
+                Ok(job) => self.casework_job = Some(job),
+                Err(err) => self.status = Some(format!("Tags and edits are off: {err}")),
+            }
+        }
         self.case = CaseState::Loaded(Box::new(loaded));
+    }
+
+    /// The analyst as recorded in the case: the name from the settings,
+    /// else the login name.
+    fn who(&self) -> Who {
+        if self.settings.analyst.trim().is_empty() {
+            Who::from_env(Origin::Workbench)
+        } else {
+            Who::named(self.settings.analyst.trim(), Origin::Workbench)
+        }
+    }
+
+    fn poll_casework(&mut self) {
+        let Some(job) = &self.casework_job else {
+            return;
+        };
+        let updates: Vec<CaseworkUpdate> = job.updates.try_iter().collect();
+        for update in updates {
+            self.on_casework(update);
+        }
+    }
+
+    fn on_casework(&mut self, update: CaseworkUpdate) {
+        if update.external == Some(External::Analysis) {
+            self.status = Some(
+                "Another analysis was stored in this case (another workbench or the command line): reloading".into(),
+            );
+            if let Some(path) = self.loaded().map(|l| l.path.clone()) {
+                self.commands.push(Command::OpenCase(path));
+            }
+            return;
+        }
+        self.history = update.history;
+        if let Some((request, outcome)) = update.outcome {
+            self.casework_pending = self.casework_pending.saturating_sub(1);
+            match outcome {
+                Ok(recorded) => {
+                    match request {
+                        CaseworkRequest::Undo(_) => self.redo_stack.push(recorded.audit_id),
+                        CaseworkRequest::Redo(_) => self.undo_stack.push(recorded.audit_id),
+                        _ => {
+                            self.undo_stack.push(recorded.audit_id);
+                            self.redo_stack.clear();
+                        }
+                    }
+                    self.status = Some(format!("Saved: {}", recorded.summary));
+                }
+                Err(message) => {
+                    // What failed is not on the stacks: an undo that could
+                    // not be done stays undoable (after a look at History).
+                    match request {
+                        CaseworkRequest::Undo(id) => self.undo_stack.push(id),
+                        CaseworkRequest::Redo(id) => self.redo_stack.push(id),
+                        _ => {}
+                    }
+                    self.status = Some(format!("Not saved: {message}"));
+                }
+            }
+        } else if update.external == Some(External::Casework) {
+            self.status = Some("Tags or edits changed by another writer; showing them".into());
+        }
+        let selected_id = self
+            .view
+            .cluster
+            .and_then(|c| Some(self.loaded()?.clusters.get(c)?.id.clone()));
+        let membership_changed = update.clusters.is_some();
+        if let CaseState::Loaded(loaded) = &mut self.case {
+            loaded.apply_casework(update.state, update.clusters);
+        }
+        if membership_changed {
+            // Cluster indices changed: find the selected cluster again.
+            let index =
+                selected_id.and_then(|id| self.loaded()?.cluster_by_id(&id).map(|(i, _)| i));
+            if self.view.cluster.is_some() {
+                self.view.cluster = index;
+            }
+            self.view.focus = None;
+            self.ask_selection();
+        }
+        self.revision += 1;
+    }
+
+    fn send_casework(&mut self, request: CaseworkRequest) {
+        if self.settings.analyst.trim().is_empty() {
+            // Recorded under the login name from now on; the Tag dialog
+            // asks when nothing is known.
+            self.settings.analyst = self.who().analyst;
+        }
+        let Some(job) = &self.casework_job else {
+            self.status = Some(match self.loaded().and_then(|l| l.read_only.clone()) {
+                Some(reason) => format!("Read-only case: {reason}"),
+                None => "Tags and edits are off for this case".into(),
+            });
+            return;
+        };
+        match job.send(&self.settings.analyst, request) {
+            Ok(()) => self.casework_pending += 1,
+            Err(err) => self.status = Some(err),
+        }
     }
 
     fn start_layout(&mut self, loaded: &Loaded) {
@@ -563,14 +744,31 @@ impl App {
                 self.layout_stage = None;
                 if let Some(path) = self.loaded().map(|l| l.path.clone()) {
                     let ctx = self.ctx.clone();
-                    self.analysis_job = Some(AnalysisJob::start(path, params, move || {
-                        ctx.request_repaint()
-                    }));
+                    self.analysis_job =
+                        Some(AnalysisJob::start(path, params, self.who(), move || {
+                            ctx.request_repaint()
+                        }));
                     self.status = None;
                 }
             }
-            Command::Undo | Command::Redo => {
-                self.status = Some("Nothing to undo: the analysis and layout are not edits; tags and notes will be".into());
+            Command::Undo => match self.undo_stack.pop() {
+                Some(id) => self.send_casework(CaseworkRequest::Undo(id)),
+                None => self.status = Some("Nothing to undo in this session".into()),
+            },
+            Command::Redo => match self.redo_stack.pop() {
+                Some(id) => self.send_casework(CaseworkRequest::Redo(id)),
+                None => self.status = Some("Nothing to redo".into()),
+            },
+            Command::OpenTagDialog(target) => {
+                self.tag_dialog = Some(TagDialog::new(target, &self.settings.analyst));
+            }
+            Command::Casework(request) => self.send_casework(request),
+            Command::ExportHistory(cluster) => {
+                if self.export_dialog.is_none()
+                    && let Some(path) = self.loaded().map(|l| l.path.clone())
+                {
+                    self.export_dialog = Some(spawn_export_dialog(&self.ctx, path, cluster));
+                }
             }
         }
     }
@@ -745,6 +943,23 @@ impl App {
         }
     }
 
+    fn tag_dialog_ui(&mut self, ctx: &egui::Context) {
+        let Some(dialog) = &mut self.tag_dialog else {
+            return;
+        };
+        match dialog.ui(ctx) {
+            TagDialogOutcome::Open => {}
+            TagDialogOutcome::Cancelled => self.tag_dialog = None,
+            TagDialogOutcome::Save(request, analyst) => {
+                self.tag_dialog = None;
+                if analyst != self.settings.analyst {
+                    self.settings.analyst = analyst;
+                }
+                self.commands.push(Command::Casework(request));
+            }
+        }
+    }
+
     fn rerun_dialog_ui(&mut self, ctx: &egui::Context) {
         let Some(params) = &mut self.rerun_params else {
             return;
@@ -806,7 +1021,16 @@ impl App {
             ctx.request_repaint_after(Duration::from_millis(100));
         }
         egui::Panel::top("menu").show(ui, |ui| self.menu_ui(ui));
+        if let Some(reason) = self.loaded().and_then(|l| l.read_only.clone()) {
+            egui::Panel::top("read_only_banner").show(ui, |ui| {
+                ui.colored_label(
+                    palette::RELEASE,
+                    format!("Read-only: {reason}. Tags and edits are off; copy the case somewhere writable to work on it"),
+                );
+            });
+        }
         self.rerun_dialog_ui(&ctx);
+        self.tag_dialog_ui(&ctx);
         let CaseState::Loaded(loaded) = &self.case else {
             let message = self.failure().map(str::to_string);
             egui::CentralPanel::default().show(ui, |ui| {
@@ -850,6 +1074,7 @@ impl App {
                         .as_ref()
                         .filter(|(a, _)| Some(*a) == self.view.account)
                         .map(|(_, l)| l.as_slice()),
+                    read_only: self.casework_job.is_none(),
                 };
                 commands.extend(self.inspector.ui(ui, &input));
             });
@@ -874,6 +1099,11 @@ impl App {
                         BottomTab::Clusters,
                         egui::RichText::new("Clusters").strong(),
                     );
+                    ui.selectable_value(
+                        &mut tab,
+                        BottomTab::History,
+                        egui::RichText::new("History").strong(),
+                    );
                 });
                 if tab != self.settings.bottom_tab {
                     let mut settings = self.settings.clone();
@@ -891,6 +1121,18 @@ impl App {
                             series,
                         };
                         commands.extend(self.timeline.ui(ui, &input));
+                    }
+                    BottomTab::History => {
+                        let input = HistoryInput {
+                            history: &self.history,
+                            selected_cluster: self
+                                .view
+                                .cluster
+                                .and_then(|c| loaded.clusters.get(c))
+                                .map(|c| c.id.as_str()),
+                            undoable: &self.undo_stack,
+                        };
+                        commands.extend(self.history_panel.ui(ui, &input));
                     }
                     BottomTab::Clusters => {
                         if let Some(command) = self.cluster_table.ui(
@@ -985,6 +1227,58 @@ fn layout_job(ctx: &egui::Context, loaded: &Loaded) -> LayoutJob {
         loaded.links.links.clone(),
         move || ctx.request_repaint(),
     )
+}
+
+/// Asks where to save the audit log (of `cluster`, or all) and writes it
+/// as CSV, on a thread: the UI never waits for the dialog.
+fn spawn_export_dialog(
+    ctx: &egui::Context,
+    case: PathBuf,
+    cluster: Option<String>,
+) -> Receiver<Result<PathBuf, String>> {
+    let (sender, receiver) = mpsc::channel();
+    let ctx = ctx.clone();
+    let stem = case
+        .file_stem()
+        .map_or("case".to_string(), |s| s.to_string_lossy().into_owned());
+    let name = match &cluster {
+        Some(c) => format!("{stem}-history-{c}.csv"),
+        None => format!("{stem}-history.csv"),
+    };
+    let spawned = std::thread::Builder::new()
+        .name("export-dialog".into())
+        .spawn(move || {
+            let result = match rfd::FileDialog::new()
+                .set_title("Export the history")
+                .set_file_name(&name)
+                .add_filter("CSV", &["csv"])
+                .save_file()
+            {
+                None => Err(format!(
+                    "History not exported (no file chosen; without a file dialog, run `hydrascope history {} --format csv{} > {name}`)",
+                    case.display(),
+                    cluster.as_ref().map(|c| format!(" --cluster {c}")).unwrap_or_default()
+                )),
+                Some(path) => export_history(&case, cluster.as_deref(), &path).map(|()| path),
+            };
+            let _ = sender.send(result);
+            ctx.request_repaint();
+        });
+    if spawned.is_err() {
+        let (sender, failed) = mpsc::channel();
+        let _ = sender.send(Err("could not start the export".into()));
+        return failed;
+    }
+    receiver
+}
+
+/// Writes the audit log of `case` (of `cluster`, or all) to `path` as CSV.
+pub fn export_history(case: &Path, cluster: Option<&str>, path: &Path) -> Result<(), String> {
+    let case = crate::case::Case::open_read_only(case).map_err(|e| e.to_string())?;
+    let records = case.audit_log(cluster).map_err(|e| e.to_string())?;
+    let mut file = std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    crate::case::casework::write_history(&mut file, &records, HistoryExport::Csv)
+        .map_err(|e| format!("{}: {e}", path.display()))
 }
 
 fn spawn_open_dialog(ctx: &egui::Context) -> Receiver<Option<PathBuf>> {

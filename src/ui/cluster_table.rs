@@ -1,13 +1,16 @@
-//! The cluster table: every cluster of the stored analysis with its score
-//! and sub-scores, sortable by any column; a click selects a cluster.
+//! The cluster table: every cluster of the stored analysis with its
+//! analyst tag, score and sub-scores, sortable by any column and filtered by
+//! tag; a click selects a cluster.
 
 use egui::{Color32, RichText};
 use egui_extras::{Column, TableBuilder};
 
 use super::app::Command;
 use super::model::Loaded;
+use super::palette;
 use super::summary_panel::thousands;
 use crate::case::analysis_store::{INDICATOR_COLUMNS, StoredCluster};
+use crate::case::casework::TagStatus;
 
 /// What the table is sorted by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,11 +27,41 @@ pub enum SortKey {
     Indicator(usize),
 }
 
+/// Which clusters the tag filter keeps.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum TagFilter {
+    /// All.
+    #[default]
+    All,
+    /// Clusters with a tag.
+    Tagged,
+    /// Clusters without one.
+    Untagged,
+    /// Clusters whose newest tag has this status.
+    Status(TagStatus),
+    /// Clusters with a tag of this label.
+    Label(String),
+}
+
+impl TagFilter {
+    fn text(&self) -> String {
+        match self {
+            TagFilter::All => "all tags".into(),
+            TagFilter::Tagged => "tagged".into(),
+            TagFilter::Untagged => "untagged".into(),
+            TagFilter::Status(s) => s.name().into(),
+            TagFilter::Label(l) => format!("\"{l}\""),
+        }
+    }
+}
+
 /// The cluster-table panel.
 pub struct ClusterTable {
     sort: SortKey,
     descending: bool,
     suspected_only: bool,
+    /// Which clusters to list by tag.
+    pub tag_filter: TagFilter,
 }
 
 impl Default for ClusterTable {
@@ -37,6 +70,7 @@ impl Default for ClusterTable {
             sort: SortKey::Score,
             descending: true,
             suspected_only: false,
+            tag_filter: TagFilter::All,
         }
     }
 }
@@ -91,7 +125,32 @@ impl ClusterTable {
                 thousands(clusters.len() as u64)
             ));
             ui.checkbox(&mut self.suspected_only, "Suspected only");
+            egui::ComboBox::from_id_salt("tag_filter")
+                .selected_text(format!("Tags: {}", self.tag_filter.text()))
+                .show_ui(ui, |ui| {
+                    let mut choices = vec![TagFilter::All, TagFilter::Tagged, TagFilter::Untagged];
+                    choices.extend(TagStatus::ALL.map(TagFilter::Status));
+                    choices.extend(
+                        loaded
+                            .casework
+                            .labels()
+                            .into_iter()
+                            .map(|l| TagFilter::Label(l.to_string())),
+                    );
+                    for choice in choices {
+                        let text = choice.text();
+                        ui.selectable_value(&mut self.tag_filter, choice, text);
+                    }
+                });
         });
+        let tags = &loaded.casework;
+        let tag_ok = |i: usize| match &self.tag_filter {
+            TagFilter::All => true,
+            TagFilter::Tagged => tags.newest_cluster_tag(i).is_some(),
+            TagFilter::Untagged => tags.newest_cluster_tag(i).is_none(),
+            TagFilter::Status(s) => tags.newest_cluster_tag(i).is_some_and(|t| t.status == *s),
+            TagFilter::Label(l) => tags.cluster_tags(i).any(|t| &t.label == l),
+        };
         let in_range = |c: &StoredCluster| {
             active.is_none_or(|active| {
                 c.members
@@ -102,7 +161,7 @@ impl ClusterTable {
         let mut rows: Vec<(usize, &StoredCluster)> = clusters
             .iter()
             .enumerate()
-            .filter(|(_, c)| (!self.suspected_only || c.suspected) && in_range(c))
+            .filter(|(i, c)| (!self.suspected_only || c.suspected) && in_range(c) && tag_ok(*i))
             .collect();
         if active.is_some() {
             ui.label(format!(
@@ -125,6 +184,7 @@ impl ClusterTable {
         let mut header_click = None;
         let headers: Vec<(String, Option<SortKey>)> = [
             ("Cluster".to_string(), None),
+            ("Tag".to_string(), None),
             ("Score".to_string(), Some(SortKey::Score)),
             ("Accounts".to_string(), Some(SortKey::Size)),
             ("Exchanges".to_string(), Some(SortKey::Exchanges)),
@@ -146,6 +206,7 @@ impl ClusterTable {
             .resizable(true)
             .sense(egui::Sense::click())
             .column(Column::auto().at_least(64.0))
+            .column(Column::auto().at_least(190.0).clip(true))
             .column(Column::auto().at_least(64.0))
             .column(Column::auto().at_least(70.0))
             .column(Column::auto().at_least(76.0))
@@ -185,6 +246,34 @@ impl ClusterTable {
                     row.set_selected(selected == Some(index));
                     row.col(|ui| {
                         ui.monospace(&c.id);
+                        if tags.edited.contains(&c.id) {
+                            ui.label(RichText::new("edited").small().weak())
+                                .on_hover_text("Membership edited by hand: the score is from the last analysis");
+                        }
+                    });
+                    row.col(|ui| match tags.newest_cluster_tag(index) {
+                        Some(t) => {
+                            let more = tags.cluster_tags(index).count() - 1;
+                            ui.label(
+                                RichText::new(format!(
+                                    "{} ({}){}",
+                                    t.label,
+                                    t.status.name(),
+                                    if more > 0 { format!(" +{more}") } else { String::new() }
+                                ))
+                                .color(palette::tag_status_color(t.status)),
+                            )
+                            .on_hover_text(format!(
+                                "confidence {:.2}{}; by {} at {}",
+                                t.confidence,
+                                if t.capability.is_empty() { String::new() } else { format!("; {}", t.capability) },
+                                t.updated_by,
+                                t.updated_at
+                            ));
+                        }
+                        None => {
+                            ui.label(RichText::new("-").weak());
+                        }
                     });
                     row.col(|ui| {
                         let text = RichText::new(format!("{:.2}", c.score));

@@ -63,6 +63,8 @@ struct Scene {
     highlighted: Vec<bool>,
     any_highlight: bool,
     color: Vec<Color32>,
+    /// Ring around an account under a tag, by the tag's status.
+    outline: Vec<Option<Color32>>,
     radius: Vec<f32>,
     /// Indices into the links, strongest first, at most [`MAX_DRAWN_LINKS`].
     links: Vec<u32>,
@@ -76,6 +78,9 @@ struct Scene {
     /// such accounts are shown: the outer ring gets a caption there.
     unlinked: Option<(Pos2, usize)>,
 }
+
+/// The graph's background.
+const BACKGROUND: Color32 = Color32::from_rgb(18, 20, 26);
 
 /// A uniform grid over world positions for hit tests.
 #[derive(Default)]
@@ -118,7 +123,7 @@ impl GraphView {
         self.toolbar_ui(ui, input, &mut commands);
         let (response, painter) = ui.allocate_painter(ui.available_size(), Sense::click_and_drag());
         let rect = response.rect;
-        painter.rect_filled(rect, 0.0, Color32::from_rgb(18, 20, 26));
+        painter.rect_filled(rect, 0.0, BACKGROUND);
         if input.positions.len() != input.loaded.accounts.len() || input.positions.is_empty() {
             painter.text(
                 rect.center(),
@@ -351,8 +356,17 @@ impl GraphView {
         if let Some(a) = view.account {
             mark(a);
         }
+        let labels = loaded.casework.labels();
         let color: Vec<Color32> = (0..n)
-            .map(|a| node_color(loaded, settings.color_by, a))
+            .map(|a| node_color(loaded, &labels, settings.color_by, a))
+            .collect();
+        let outline: Vec<Option<Color32>> = (0..n)
+            .map(|a| {
+                loaded
+                    .casework
+                    .tag_of(a as u32)
+                    .map(|t| palette::tag_status_color(t.status))
+            })
             .collect();
         let radius: Vec<f32> = loaded
             .accounts
@@ -418,6 +432,7 @@ impl GraphView {
             highlighted,
             any_highlight,
             color,
+            outline,
             radius,
             links: drawn,
             link_color,
@@ -638,7 +653,14 @@ impl GraphView {
                 if pass_highlighted {
                     add_disc(mesh, *p, r + 1.2, Color32::WHITE);
                 }
-                add_disc(mesh, *p, r, color);
+                if let Some(ring) = scene.outline[a] {
+                    // Ring, dark gap, node: the ring reads on any node colour.
+                    add_disc(mesh, *p, r + 2.4, dim(ring, scene.highlighted[a]));
+                    add_disc(mesh, *p, r + 1.0, BACKGROUND);
+                    add_disc(mesh, *p, r, color);
+                } else {
+                    add_disc(mesh, *p, r, color);
+                }
             }
         }
     }
@@ -731,6 +753,8 @@ impl GraphView {
                         swatch_ui(ui, palette::CLEARED, "cluster not suspected");
                         swatch_ui(ui, palette::LONE, "lone account");
                     }
+                    // Listed below with the rings.
+                    ColorBy::Tag => {}
                     ColorBy::Capability => {
                         let mut seen: Vec<&str> = loaded
                             .summary
@@ -743,6 +767,29 @@ impl GraphView {
                         for name in seen {
                             swatch_ui(ui, palette::capability_color(name), name);
                         }
+                    }
+                }
+                if input.settings.color_by == ColorBy::Tag {
+                    let labels = loaded.casework.labels();
+                    if labels.is_empty() {
+                        ui.label(egui::RichText::new("no tags yet").small().weak());
+                    }
+                    for (i, label) in labels.iter().enumerate().take(10) {
+                        swatch_ui(ui, palette::tag_label_color(i), label);
+                    }
+                    if labels.len() > 10 {
+                        ui.label(
+                            egui::RichText::new(format!("and {} more", labels.len() - 10))
+                                .small()
+                                .weak(),
+                        );
+                    }
+                    swatch_ui(ui, palette::UNTAGGED, "untagged");
+                }
+                if !loaded.casework.tags.is_empty() {
+                    ui.label(egui::RichText::new("Ring: analyst tag").small().strong());
+                    for status in crate::case::casework::TagStatus::ALL {
+                        ring_swatch_ui(ui, palette::tag_status_color(status), status.name());
                     }
                 }
                 if input.settings.size_by_volume {
@@ -781,6 +828,15 @@ impl GraphView {
     }
 }
 
+fn ring_swatch_ui(ui: &mut egui::Ui, color: Color32, label: &str) {
+    ui.horizontal(|ui| {
+        let (r, _) = ui.allocate_exact_size(vec2(10.0, 10.0), Sense::hover());
+        ui.painter()
+            .circle_stroke(r.center(), 4.0, Stroke::new(1.6, color));
+        ui.label(egui::RichText::new(label).small());
+    });
+}
+
 fn swatch_ui(ui: &mut egui::Ui, color: Color32, label: &str) {
     ui.horizontal(|ui| {
         let (r, _) = ui.allocate_exact_size(vec2(10.0, 10.0), Sense::hover());
@@ -789,7 +845,7 @@ fn swatch_ui(ui: &mut egui::Ui, color: Color32, label: &str) {
     });
 }
 
-fn node_color(loaded: &Loaded, mode: ColorBy, a: usize) -> Color32 {
+fn node_color(loaded: &Loaded, labels: &[&str], mode: ColorBy, a: usize) -> Color32 {
     let cluster_index = loaded.cluster_of[a];
     let cluster = loaded.clusters.get(cluster_index as usize);
     let grouped = cluster.is_some_and(|c| c.members.len() >= 2);
@@ -806,6 +862,11 @@ fn node_color(loaded: &Loaded, mode: ColorBy, a: usize) -> Color32 {
             .top_capability
             .as_deref()
             .map_or(palette::LONE, palette::capability_color),
+        ColorBy::Tag => loaded
+            .casework
+            .tag_of(a as u32)
+            .and_then(|t| labels.iter().position(|l| *l == t.label))
+            .map_or(palette::UNTAGGED, palette::tag_label_color),
     }
 }
 

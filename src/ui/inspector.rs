@@ -1,4 +1,5 @@
-//! The inspector: what is selected, and why. For a cluster: each sub-score
+//! The inspector: what is selected, and why, and the analyst's case work on
+//! it (tags; merge, move and split). For a cluster: each sub-score
 //! as a bar with the numbers behind it, its top prompt templates with
 //! excerpts, and its capability / model / country / access-path mix. For an
 //! account: its metadata, its cluster, and every link with its evidence.
@@ -8,13 +9,16 @@ use std::collections::BTreeMap;
 use egui::{Color32, RichText};
 
 use super::app::Command;
-use super::model::Loaded;
+use super::jobs::CaseworkRequest;
+use super::model::{Loaded, NO_CLUSTER};
 use super::palette;
 use super::state::CaseView;
 use super::summary_panel::thousands;
+use super::tag_dialog::TagTarget;
 use super::worker::SelectionSeries;
 use crate::analysis::Reason;
 use crate::case::analysis_store::{INDICATOR_COLUMNS, StoredCluster};
+use crate::case::casework::{MoveTarget, Tag};
 use crate::case::workbench::AccountLink;
 use crate::logs::time::format_rfc3339_ms;
 
@@ -31,11 +35,16 @@ pub struct InspectorInput<'a> {
     pub series: Option<&'a SelectionSeries>,
     /// The selected account's links, once the worker answered.
     pub account_links: Option<&'a [AccountLink]>,
+    /// Case work is off (the case could not be opened for writing).
+    pub read_only: bool,
 }
 
 /// The inspector panel.
 #[derive(Default)]
-pub struct Inspector {}
+pub struct Inspector {
+    /// The cluster id typed for "Merge into" / "Move to".
+    target: String,
+}
 
 impl Inspector {
     /// Draws the selection; returns the analyst's commands (follow a link,
@@ -49,10 +58,14 @@ impl Inspector {
             .show(ui, |ui| {
                 if let Some(account) = view.account {
                     account_ui(ui, input, account, &mut commands);
+                    if !input.read_only {
+                        self.account_edit_ui(ui, loaded, &[account], &mut commands);
+                    }
                     ui.separator();
                 }
-                if let Some(c) = view.cluster.and_then(|c| loaded.clusters.get(c)) {
+                if let Some((index, c)) = view.cluster.and_then(|c| Some((c, loaded.clusters.get(c)?))) {
                     cluster_ui(ui, loaded, c, &mut commands);
+                    self.cluster_casework_ui(ui, input, index, c, &mut commands);
                     if view.account.is_none() {
                         mix_ui(ui, input, &c.members);
                     }
@@ -65,6 +78,9 @@ impl Inspector {
                         *by_cluster.entry(id).or_default() += 1;
                     }
                     ui.label(format!("in {} clusters", by_cluster.len()));
+                    if !input.read_only {
+                        self.selection_casework_ui(ui, loaded, &view.accounts, &mut commands);
+                    }
                     mix_ui(ui, input, &view.accounts);
                     members_ui(ui, loaded, &view.accounts, &mut commands);
                 } else if view.account.is_none() {
@@ -74,6 +90,267 @@ impl Inspector {
             });
         commands
     }
+}
+
+impl Inspector {
+    fn cluster_casework_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        input: &InspectorInput<'_>,
+        index: usize,
+        c: &StoredCluster,
+        commands: &mut Vec<Command>,
+    ) {
+        let loaded = input.loaded;
+        if loaded.casework.edited.contains(&c.id) {
+            ui.label(
+                RichText::new("Membership edited by hand: the score is from the last analysis; re-run it to rescore")
+                    .small()
+                    .color(palette::RELEASE),
+            );
+        }
+        ui.add_space(4.0);
+        ui.strong("Analyst tags");
+        let mut any = false;
+        for tag in loaded.casework.cluster_tags(index) {
+            any = true;
+            tag_card_ui(ui, tag, !input.read_only, commands);
+        }
+        if !any {
+            ui.label(RichText::new("Not tagged").weak());
+        }
+        if input.read_only {
+            return;
+        }
+        ui.horizontal(|ui| {
+            let newest = loaded.casework.newest_cluster_tag(index).cloned();
+            let text = if newest.is_some() {
+                "Edit tag…"
+            } else {
+                "Tag as campaign…"
+            };
+            if ui.button(text).clicked() {
+                commands.push(Command::OpenTagDialog(TagTarget::Clusters(
+                    vec![c.id.clone()],
+                    vec![newest],
+                )));
+            }
+            ui.add(
+                egui::TextEdit::singleline(&mut self.target)
+                    .hint_text("cluster id")
+                    .desired_width(70.0),
+            );
+            let target = self.target.trim().to_string();
+            if ui
+                .add_enabled(
+                    !target.is_empty() && target != c.id,
+                    egui::Button::new("Merge into"),
+                )
+                .on_hover_text(
+                    "Move all of this cluster's accounts into the cluster typed; its tags follow",
+                )
+                .clicked()
+            {
+                commands.push(Command::Casework(CaseworkRequest::Merge {
+                    sources: vec![c.id.clone()],
+                    into: target,
+                }));
+            }
+        });
+        ui.add_space(6.0);
+    }
+
+    /// Tag, split or move a selection of accounts.
+    fn selection_casework_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        loaded: &Loaded,
+        accounts: &[u32],
+        commands: &mut Vec<Command>,
+    ) {
+        let mut clusters: Vec<(String, Option<Tag>)> = Vec::new();
+        for &a in accounts {
+            let c = loaded
+                .cluster_of
+                .get(a as usize)
+                .copied()
+                .unwrap_or(NO_CLUSTER);
+            if let Some(stored) = loaded.clusters.get(c as usize)
+                && !clusters.iter().any(|(id, _)| *id == stored.id)
+            {
+                clusters.push((
+                    stored.id.clone(),
+                    loaded.casework.newest_cluster_tag(c as usize).cloned(),
+                ));
+            }
+        }
+        ui.horizontal_wrapped(|ui| {
+            if ui
+                .button("Tag selection…")
+                .on_hover_text("One tag on exactly these accounts")
+                .clicked()
+            {
+                commands.push(Command::OpenTagDialog(TagTarget::Accounts(
+                    accounts.to_vec(),
+                )));
+            }
+            if !clusters.is_empty()
+                && ui
+                    .button(format!("Tag their {} clusters…", clusters.len()))
+                    .on_hover_text("The same tag on every cluster the selection touches")
+                    .clicked()
+            {
+                let (ids, seen) = clusters.iter().cloned().unzip();
+                commands.push(Command::OpenTagDialog(TagTarget::Clusters(ids, seen)));
+            }
+        });
+        self.account_edit_ui(ui, loaded, accounts, commands);
+        if clusters.len() >= 2 {
+            let ids: Vec<String> = clusters.iter().map(|(id, _)| id.clone()).collect();
+            if ui
+                .button(format!(
+                    "Merge these {} clusters into {}",
+                    ids.len(),
+                    ids[0]
+                ))
+                .clicked()
+            {
+                commands.push(Command::Casework(CaseworkRequest::Merge {
+                    sources: ids[1..].to_vec(),
+                    into: ids[0].clone(),
+                }));
+            }
+        }
+    }
+
+    /// Split accounts into a new cluster or move them to another.
+    fn account_edit_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        loaded: &Loaded,
+        accounts: &[u32],
+        commands: &mut Vec<Command>,
+    ) {
+        if !loaded.analysed {
+            return;
+        }
+        let what = if accounts.len() == 1 {
+            "this account".to_string()
+        } else {
+            format!("these {} accounts", accounts.len())
+        };
+        ui.horizontal_wrapped(|ui| {
+            if ui
+                .button("Split into new cluster")
+                .on_hover_text(format!(
+                    "Put {what} in a cluster of their own; a re-analysis keeps it"
+                ))
+                .clicked()
+            {
+                commands.push(Command::Casework(CaseworkRequest::Move(
+                    accounts.to_vec(),
+                    MoveTarget::NewCluster,
+                )));
+            }
+            ui.add(
+                egui::TextEdit::singleline(&mut self.target)
+                    .hint_text("cluster id")
+                    .desired_width(70.0),
+            );
+            let target = self.target.trim().to_string();
+            if ui
+                .add_enabled(!target.is_empty(), egui::Button::new("Move to"))
+                .on_hover_text(format!(
+                    "Move {what} into the cluster typed; a re-analysis keeps them there"
+                ))
+                .clicked()
+            {
+                commands.push(Command::Casework(CaseworkRequest::Move(
+                    accounts.to_vec(),
+                    MoveTarget::Cluster(target),
+                )));
+            }
+        });
+        if let Some(tag) = accounts
+            .first()
+            .filter(|_| accounts.len() == 1)
+            .and_then(|&a| loaded.casework.tag_of(a))
+            .filter(|t| t.cluster.is_none())
+        {
+            tag_card_ui(ui, tag, true, commands);
+        }
+    }
+}
+
+/// One tag: label and status, confidence, capability, actor, notes, who
+/// and when; with Edit and Remove.
+fn tag_card_ui(ui: &mut egui::Ui, tag: &Tag, editable: bool, commands: &mut Vec<Command>) {
+    let color = palette::tag_status_color(tag.status);
+    egui::Frame::group(ui.style())
+        .stroke(egui::Stroke::new(1.0, color))
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.horizontal(|ui| {
+                ui.label(RichText::new(&tag.label).strong().color(color));
+                ui.label(
+                    RichText::new(tag.status.name().to_uppercase())
+                        .small()
+                        .color(color),
+                );
+                ui.label(format!("confidence {:.2}", tag.confidence));
+            });
+            let mut facts = Vec::new();
+            if !tag.capability.is_empty() {
+                facts.push(format!("targets {}", tag.capability));
+            }
+            if !tag.actor.is_empty() {
+                facts.push(format!("actor {}", tag.actor));
+            }
+            if tag.cluster.is_none() {
+                facts.push(format!("on {} accounts", tag.accounts.len()));
+            }
+            if !facts.is_empty() {
+                ui.label(facts.join(" · "));
+            }
+            if !tag.notes.is_empty() {
+                ui.add(
+                    egui::Label::new(RichText::new(&tag.notes).italics())
+                        .wrap_mode(egui::TextWrapMode::Wrap),
+                );
+            }
+            ui.label(
+                RichText::new(format!(
+                    "by {} at {}{}",
+                    tag.analyst,
+                    tag.created_at.replace('T', " "),
+                    if tag.updated_at != tag.created_at {
+                        format!(
+                            "; changed by {} at {}",
+                            tag.updated_by,
+                            tag.updated_at.replace('T', " ")
+                        )
+                    } else {
+                        String::new()
+                    }
+                ))
+                .small()
+                .weak(),
+            );
+            if editable {
+                ui.horizontal(|ui| {
+                    if ui.small_button("Edit…").clicked() {
+                        commands.push(Command::OpenTagDialog(TagTarget::Tag(Box::new(
+                            tag.clone(),
+                        ))));
+                    }
+                    if ui.small_button("Remove").clicked() {
+                        commands.push(Command::Casework(CaseworkRequest::RemoveTag(Box::new(
+                            tag.clone(),
+                        ))));
+                    }
+                });
+            }
+        });
 }
 
 /// `c17 (12 accounts, score 0.91, suspected)`: a cluster in one phrase.

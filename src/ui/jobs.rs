@@ -1,6 +1,8 @@
 //! Long jobs the workbench runs on their own threads: the graph layout
-//! (progressive, cancelable, stored in the case when done) and re-running
-//! the analysis with new parameters. Results come back over channels.
+//! (progressive, cancelable, stored in the case when done), re-running the
+//! analysis with new parameters, and the case-work writer (tags, edits,
+//! undo and redo, and watching for other writers). Results come back over
+//! channels.
 
 use std::ops::ControlFlow;
 use std::path::PathBuf;
@@ -12,6 +14,8 @@ use std::time::Instant;
 use crate::analysis::Params;
 use crate::analysis::layout::{LayoutInput, LayoutStage, layout};
 use crate::case::Case;
+use crate::case::analysis_store::StoredCluster;
+use crate::case::casework::{AuditEntry, CaseworkState, MoveTarget, Recorded, Tag, TagPatch, Who};
 use crate::import::Progress;
 
 /// A message from the layout thread.
@@ -102,7 +106,12 @@ pub struct AnalysisJob {
 
 impl AnalysisJob {
     /// Re-runs the analysis of the case at `path` with `params`.
-    pub fn start(path: PathBuf, params: Params, wake: impl Fn() + Send + 'static) -> Self {
+    pub fn start(
+        path: PathBuf,
+        params: Params,
+        who: Who,
+        wake: impl Fn() + Send + 'static,
+    ) -> Self {
         let (sender, result) = mpsc::channel();
         let progress = Arc::new(Progress::default());
         let worker_progress = progress.clone();
@@ -111,7 +120,7 @@ impl AnalysisJob {
             .spawn(move || {
                 worker_progress.set_phase("analysing");
                 let outcome = Case::open(&path)
-                    .and_then(|case| crate::analysis::analyze_case(&case, &params))
+                    .and_then(|case| crate::analysis::analyze_case_as(&case, &params, &who))
                     .map(|r| {
                         let suspected = r.clusters.iter().filter(|c| c.suspected).count();
                         format!(
@@ -134,4 +143,198 @@ impl AnalysisJob {
         }
         Self { progress, result }
     }
+}
+
+/// An analyst action for the case-work writer.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CaseworkRequest {
+    /// Tag clusters (by id) as last seen (their newest tags).
+    TagClusters {
+        /// Cluster ids.
+        clusters: Vec<String>,
+        /// What to set.
+        patch: TagPatch,
+        /// Their newest tags as shown.
+        seen: Vec<Option<Tag>>,
+    },
+    /// Tag a set of accounts.
+    TagAccounts {
+        /// Account indices.
+        accounts: Vec<u32>,
+        /// What to set.
+        patch: TagPatch,
+    },
+    /// Change a tag as shown.
+    UpdateTag(Box<Tag>, TagPatch),
+    /// Remove a tag as shown.
+    RemoveTag(Box<Tag>),
+    /// Move accounts to a cluster or a new one.
+    Move(Vec<u32>, MoveTarget),
+    /// Merge clusters into one.
+    Merge {
+        /// Merged away.
+        sources: Vec<String>,
+        /// Kept.
+        into: String,
+    },
+    /// Undo an audit-log action.
+    Undo(i64),
+    /// Redo what an undo reverted.
+    Redo(i64),
+}
+
+/// What the case-work writer reports.
+pub struct CaseworkUpdate {
+    /// The outcome of a request (none for a change seen from elsewhere).
+    pub outcome: Option<(CaseworkRequest, Result<Recorded, String>)>,
+    /// The case work as it is now.
+    pub state: CaseworkState,
+    /// The clusters, when membership may have changed.
+    pub clusters: Option<Vec<StoredCluster>>,
+    /// The audit log without snapshots, oldest first.
+    pub history: Vec<AuditEntry>,
+    /// Another writer (a workbench, `hydrascope tag`) changed the case; a
+    /// new analysis means a reload.
+    pub external: Option<External>,
+}
+
+/// A change some other writer made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum External {
+    /// Tags or edits.
+    Casework,
+    /// A new analysis run.
+    Analysis,
+}
+
+/// The case-work writer: one read-write connection on its own thread.
+pub struct CaseworkJob {
+    requests: mpsc::Sender<(String, CaseworkRequest)>,
+    /// Updates, in order.
+    pub updates: Receiver<CaseworkUpdate>,
+}
+
+impl CaseworkJob {
+    /// Opens the case at `path` for case work as `who`. Every second it
+    /// looks for commits of other writers.
+    pub fn start(
+        path: PathBuf,
+        who: Who,
+        wake: impl Fn() + Send + 'static,
+    ) -> Result<Self, String> {
+        let case = Case::open(&path).map_err(|e| e.to_string())?;
+        let (requests, inbox) = mpsc::channel::<(String, CaseworkRequest)>();
+        let (sender, updates) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("casework".into())
+            .spawn(move || {
+                let mut who = who;
+                who.origin = crate::case::casework::Origin::Workbench;
+                let mut last_seen = case.change_stamp().ok();
+                let mut data_version = case.data_version().ok();
+                let send = |update: CaseworkUpdate| {
+                    let alive = sender.send(update).is_ok();
+                    wake();
+                    alive
+                };
+                // The first update gives the history.
+                if let Some(update) = read_update(&case, None, true, None)
+                    && !send(update)
+                {
+                    return;
+                }
+                loop {
+                    match inbox.recv_timeout(std::time::Duration::from_secs(1)) {
+                        Ok((analyst, request)) => {
+                            who.analyst = analyst;
+                            let outcome = apply(&case, &who, &request).map_err(|e| e.to_string());
+                            let membership =
+                                outcome.as_ref().map_or(true, |r| r.membership_changed);
+                            last_seen = case.change_stamp().ok();
+                            data_version = case.data_version().ok();
+                            if let Some(update) =
+                                read_update(&case, Some((request, outcome)), membership, None)
+                                && !send(update)
+                            {
+                                return;
+                            }
+                        }
+                        Err(mpsc::RecvTimeoutError::Timeout) => {
+                            // `data_version` moves only when another
+                            // connection commits: cheap to ask every second.
+                            let version = case.data_version().ok();
+                            if version == data_version {
+                                continue;
+                            }
+                            data_version = version;
+                            let stamp = case.change_stamp().ok();
+                            let external = match (last_seen, stamp) {
+                                (Some(old), Some(new)) if new.1 != old.1 => External::Analysis,
+                                (Some(old), Some(new)) if new == old => continue,
+                                _ => External::Casework,
+                            };
+                            last_seen = stamp;
+                            if let Some(update) = read_update(&case, None, true, Some(external))
+                                && !send(update)
+                            {
+                                return;
+                            }
+                        }
+                        Err(mpsc::RecvTimeoutError::Disconnected) => return,
+                    }
+                }
+            })
+            .map_err(|e| format!("could not start the case-work writer: {e}"))?;
+        Ok(Self { requests, updates })
+    }
+
+    /// Sends an action to the writer, done as `analyst`.
+    pub fn send(&self, analyst: &str, request: CaseworkRequest) -> Result<(), String> {
+        self.requests
+            .send((analyst.to_string(), request))
+            .map_err(|_| "the case-work writer stopped; reopen the case".to_string())
+    }
+}
+
+fn apply(
+    case: &Case,
+    who: &Who,
+    request: &CaseworkRequest,
+) -> Result<Recorded, crate::case::CaseError> {
+    match request {
+        CaseworkRequest::TagClusters {
+            clusters,
+            patch,
+            seen,
+        } => case.tag_clusters(who, clusters, patch, Some(seen)),
+        CaseworkRequest::TagAccounts { accounts, patch } => case.tag_accounts(who, accounts, patch),
+        CaseworkRequest::UpdateTag(seen, patch) => case.update_tag(who, seen, patch),
+        CaseworkRequest::RemoveTag(seen) => case.remove_tag(who, seen),
+        CaseworkRequest::Move(accounts, target) => case.move_accounts(who, accounts, target),
+        CaseworkRequest::Merge { sources, into } => case.merge_clusters(who, sources, into),
+        CaseworkRequest::Undo(id) => case.undo(who, *id),
+        CaseworkRequest::Redo(id) => case.redo(who, *id),
+    }
+}
+
+fn read_update(
+    case: &Case,
+    outcome: Option<(CaseworkRequest, Result<Recorded, String>)>,
+    with_clusters: bool,
+    external: Option<External>,
+) -> Option<CaseworkUpdate> {
+    let state = case.casework_state().ok()?;
+    let clusters = if with_clusters {
+        case.stored_clusters().ok().flatten()
+    } else {
+        None
+    };
+    let history = case.audit_entries().ok()?;
+    Some(CaseworkUpdate {
+        outcome,
+        state,
+        clusters,
+        history,
+        external,
+    })
 }

@@ -5,12 +5,14 @@ pub mod app;
 pub mod cluster_table;
 pub mod filter_panel;
 pub mod graph_view;
+pub mod history_panel;
 pub mod inspector;
 pub mod jobs;
 pub mod model;
 pub mod palette;
 pub mod state;
 pub mod summary_panel;
+pub mod tag_dialog;
 pub mod timeline;
 pub mod worker;
 

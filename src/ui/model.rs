@@ -1,16 +1,99 @@
 //! The opened case as the workbench holds it in memory: summary, clusters,
-//! one row per account, the links, and the all-traffic series. Built on the
-//! loader thread; read-only afterwards (the layout arrives separately).
+//! one row per account, the links, the all-traffic series and the case work
+//! (tags). Built on the loader thread; afterwards only case work changes it
+//! (the layout arrives separately).
 
 use std::path::{Path, PathBuf};
 
 use crate::case::analysis_store::StoredCluster;
+use crate::case::casework::{CaseworkState, Tag};
 use crate::case::workbench::{AccountRow, GraphLinks, HourTraffic};
 use crate::case::{Case, CaseError, CaseSummary};
 use crate::import::Progress;
 
 /// No cluster (the case was never analysed).
 pub const NO_CLUSTER: u32 = u32::MAX;
+
+/// No tag covers the account.
+pub const NO_TAG: u32 = u32::MAX;
+
+/// Tags, and what they cover, indexed for drawing.
+#[derive(Clone, Debug, Default)]
+pub struct TagIndex {
+    /// Every tag, oldest first.
+    pub tags: Vec<Tag>,
+    /// Per account: the newest tag covering it (its cluster's or an ad-hoc
+    /// one), as an index into `tags`, or [`NO_TAG`].
+    pub tag_of_account: Vec<u32>,
+    /// Per cluster index: its tags (indices into `tags`), oldest first.
+    pub tags_of_cluster: Vec<Vec<u32>>,
+    /// Clusters whose membership was edited after they were scored.
+    pub edited: std::collections::BTreeSet<String>,
+    /// Accounts placed by an analyst.
+    pub pinned: Vec<u32>,
+}
+
+impl TagIndex {
+    /// Indexes `state` over the clusters and accounts.
+    pub fn build(state: CaseworkState, clusters: &[StoredCluster], accounts: usize) -> Self {
+        let mut tag_of_account = vec![NO_TAG; accounts];
+        let mut tags_of_cluster = vec![Vec::new(); clusters.len()];
+        let index: std::collections::HashMap<&str, usize> = clusters
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.as_str(), i))
+            .collect();
+        for (t, tag) in state.tags.iter().enumerate() {
+            let covered: &[u32] = match tag.cluster.as_deref().and_then(|c| index.get(c)) {
+                Some(&c) => {
+                    tags_of_cluster[c].push(t as u32);
+                    &clusters[c].members
+                }
+                None => &tag.accounts,
+            };
+            for &a in covered {
+                if let Some(slot) = tag_of_account.get_mut(a as usize) {
+                    *slot = t as u32;
+                }
+            }
+        }
+        Self {
+            tags: state.tags,
+            tag_of_account,
+            tags_of_cluster,
+            edited: state.edited_clusters.into_iter().collect(),
+            pinned: state.pinned,
+        }
+    }
+
+    /// The tag covering `account`, if any.
+    pub fn tag_of(&self, account: u32) -> Option<&Tag> {
+        let t = *self.tag_of_account.get(account as usize)?;
+        self.tags.get(t as usize)
+    }
+
+    /// The tags of cluster index `cluster`, oldest first.
+    pub fn cluster_tags(&self, cluster: usize) -> impl Iterator<Item = &Tag> {
+        self.tags_of_cluster
+            .get(cluster)
+            .into_iter()
+            .flatten()
+            .filter_map(|&t| self.tags.get(t as usize))
+    }
+
+    /// The newest tag of cluster index `cluster`.
+    pub fn newest_cluster_tag(&self, cluster: usize) -> Option<&Tag> {
+        self.cluster_tags(cluster).last()
+    }
+
+    /// Distinct labels, sorted, for the legend and the table filter.
+    pub fn labels(&self) -> Vec<&str> {
+        let mut labels: Vec<&str> = self.tags.iter().map(|t| t.label.as_str()).collect();
+        labels.sort_unstable();
+        labels.dedup();
+        labels
+    }
+}
 
 /// An opened case, ready to draw.
 pub struct Loaded {
@@ -42,13 +125,25 @@ pub struct Loaded {
     pub hourly: Vec<HourTraffic>,
     /// The stored layout, if it matches this analysis.
     pub stored_layout: Option<Vec<[f32; 2]>>,
+    /// Tags and edits.
+    pub casework: TagIndex,
+    /// Why the case could not be opened for writing, if it could not.
+    pub read_only: Option<String>,
 }
 
 impl Loaded {
     /// Reads everything the workbench shows up front from `path`.
     pub fn read(path: &Path, progress: &Progress) -> Result<Self, CaseError> {
         progress.set_phase("reading summary");
-        let case = Case::open(path)?;
+        // A file this user cannot write is shown read-only, with a banner.
+        let (case, read_only) = match Case::open(path) {
+            Ok(case) => (case, None),
+            Err(err) if !err.is_bad_input() => match Case::open_read_only(path) {
+                Ok(case) => (case, Some(err.to_string())),
+                Err(_) => return Err(err),
+            },
+            Err(err) => return Err(err),
+        };
         let summary = case.summary()?;
         progress.set_phase("reading clusters");
         let stored = case.stored_clusters()?;
@@ -57,24 +152,8 @@ impl Loaded {
         let clusters = stored.unwrap_or_default();
         progress.set_phase("reading accounts");
         let accounts = case.workbench_accounts()?;
-        let mut cluster_of = vec![NO_CLUSTER; accounts.len()];
-        for (i, c) in clusters.iter().enumerate() {
-            for &a in &c.members {
-                if let Some(slot) = cluster_of.get_mut(a as usize) {
-                    *slot = i as u32;
-                }
-            }
-        }
-        let cluster_tokens = clusters
-            .iter()
-            .map(|c| {
-                c.members
-                    .iter()
-                    .filter_map(|&a| accounts.get(a as usize))
-                    .map(|a| a.tokens)
-                    .sum()
-            })
-            .collect();
+        let (cluster_of, cluster_tokens) = index_clusters(&clusters, &accounts);
+        let casework = TagIndex::build(case.casework_state()?, &clusters, accounts.len());
         progress.set_phase("reading links");
         let mut links = case.graph_links()?;
         // A hand-edited case may name accounts that are not there; such a
@@ -117,7 +196,18 @@ impl Loaded {
             model_hourly,
             hourly,
             stored_layout,
+            casework,
+            read_only,
         })
+    }
+
+    /// Takes new case work, and new clusters when membership changed.
+    pub fn apply_casework(&mut self, state: CaseworkState, clusters: Option<Vec<StoredCluster>>) {
+        if let Some(clusters) = clusters {
+            (self.cluster_of, self.cluster_tokens) = index_clusters(&clusters, &self.accounts);
+            self.clusters = clusters;
+        }
+        self.casework = TagIndex::build(state, &self.clusters, self.accounts.len());
     }
 
     /// The cluster an account belongs to.
@@ -137,6 +227,29 @@ impl Loaded {
             .get(account as usize)
             .map_or_else(|| format!("#{account}"), |a| a.account_id.clone())
     }
+}
+
+/// Each account's cluster index, and each cluster's tokens.
+fn index_clusters(clusters: &[StoredCluster], accounts: &[AccountRow]) -> (Vec<u32>, Vec<i64>) {
+    let mut cluster_of = vec![NO_CLUSTER; accounts.len()];
+    for (i, c) in clusters.iter().enumerate() {
+        for &a in &c.members {
+            if let Some(slot) = cluster_of.get_mut(a as usize) {
+                *slot = i as u32;
+            }
+        }
+    }
+    let cluster_tokens = clusters
+        .iter()
+        .map(|c| {
+            c.members
+                .iter()
+                .filter_map(|&a| accounts.get(a as usize))
+                .map(|a| a.tokens)
+                .sum()
+        })
+        .collect();
+    (cluster_of, cluster_tokens)
 }
 
 /// Sums per-model hours into per-hour totals.

@@ -1,6 +1,7 @@
 //! Colours shared by the graph, its legend, the timelines and the
 //! inspector, so one thing has one colour everywhere.
 
+use crate::case::casework::TagStatus;
 use egui::Color32;
 
 use crate::analysis::EvidenceKind;
@@ -17,8 +18,24 @@ pub const RELEASE: Color32 = Color32::from_rgb(240, 160, 40);
 pub const BAN: Color32 = Color32::from_rgb(200, 70, 200);
 /// The selection's series on the timelines.
 pub const SELECTION: Color32 = Color32::from_rgb(240, 110, 60);
+/// An account no tag covers (colour by tag).
+pub const UNTAGGED: Color32 = Color32::from_rgb(70, 76, 88);
 /// All traffic on the timelines.
 pub const ALL_TRAFFIC: Color32 = Color32::from_rgb(110, 150, 210);
+
+/// The outline of an account under an analyst's tag, by the tag's status.
+pub fn tag_status_color(status: TagStatus) -> Color32 {
+    match status {
+        TagStatus::Confirmed => Color32::from_rgb(255, 72, 72),
+        TagStatus::Open => Color32::from_rgb(255, 196, 40),
+        TagStatus::Dismissed => Color32::from_rgb(150, 160, 175),
+    }
+}
+
+/// The colour of tag label number `i` (of the sorted distinct labels).
+pub fn tag_label_color(i: usize) -> Color32 {
+    cluster_color(i * 3 + 1)
+}
 
 /// A distinct colour for cluster number `i` (golden-angle hues).
 pub fn cluster_color(i: usize) -> Color32 {

@@ -18,15 +18,18 @@ pub enum ColorBy {
     Verdict,
     /// The account's dominant capability.
     Capability,
+    /// The analyst's tag (campaign) covering the account.
+    Tag,
 }
 
 impl ColorBy {
     /// Every mode, in menu order.
-    pub const ALL: [ColorBy; 4] = [
+    pub const ALL: [ColorBy; 5] = [
         ColorBy::Cluster,
         ColorBy::Score,
         ColorBy::Verdict,
         ColorBy::Capability,
+        ColorBy::Tag,
     ];
 
     /// Label in menus and the legend.
@@ -36,6 +39,7 @@ impl ColorBy {
             ColorBy::Score => "Score",
             ColorBy::Verdict => "Verdict",
             ColorBy::Capability => "Dominant capability",
+            ColorBy::Tag => "Analyst tag",
         }
     }
 }
@@ -48,6 +52,8 @@ pub enum BottomTab {
     Timelines,
     /// The cluster table.
     Clusters,
+    /// The audit log.
+    History,
 }
 
 /// View settings, remembered between sessions.
@@ -70,6 +76,8 @@ pub struct ViewSettings {
     pub show_links: bool,
     /// The bottom panel's tab.
     pub bottom_tab: BottomTab,
+    /// The analyst's name, written with every tag and edit (asked once).
+    pub analyst: String,
 }
 
 impl Default for ViewSettings {
@@ -83,6 +91,7 @@ impl Default for ViewSettings {
             show_unlinked: true,
             show_links: true,
             bottom_tab: BottomTab::Timelines,
+            analyst: String::new(),
         }
     }
 }

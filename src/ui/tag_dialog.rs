@@ -1,0 +1,237 @@
+//! The Tag dialog: label, targeted capability, status, confidence, actor and
+//! notes for clusters, a selection of accounts, or an existing tag; asks for
+//! the analyst's name the first time.
+
+use crate::case::casework::{Tag, TagPatch, TagStatus};
+
+use super::jobs::CaseworkRequest;
+
+/// The capabilities the reported campaigns targeted, offered as choices.
+pub const CAPABILITIES: [&str; 8] = [
+    "reasoning / chain of thought",
+    "rubric grading",
+    "censorship-safe rewrites",
+    "agentic reasoning",
+    "tool use",
+    "computer use",
+    "agentic coding",
+    "tool orchestration",
+];
+
+/// What the dialog tags.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TagTarget {
+    /// Clusters (ids), with their newest tags as shown.
+    Clusters(Vec<String>, Vec<Option<Tag>>),
+    /// A selection of accounts.
+    Accounts(Vec<u32>),
+    /// One existing tag.
+    Tag(Box<Tag>),
+}
+
+/// An open Tag dialog.
+#[derive(Clone, Debug)]
+pub struct TagDialog {
+    target: TagTarget,
+    label: String,
+    capability: String,
+    status: TagStatus,
+    confidence: f32,
+    actor: String,
+    notes: String,
+    analyst: String,
+    /// Whether the analyst's name must be asked for.
+    ask_name: bool,
+    error: Option<String>,
+}
+
+/// What the analyst did with the dialog.
+pub enum TagDialogOutcome {
+    /// Still open.
+    Open,
+    /// Closed without saving.
+    Cancelled,
+    /// Save: the request, and the analyst's name.
+    Save(CaseworkRequest, String),
+}
+
+impl TagDialog {
+    /// A dialog for `target`, filled from the tag being changed (or the
+    /// newest tag of the first cluster).
+    pub fn new(target: TagTarget, analyst: &str) -> Self {
+        let existing = match &target {
+            TagTarget::Clusters(_, seen) => seen.iter().flatten().next().cloned(),
+            TagTarget::Tag(tag) => Some((**tag).clone()),
+            TagTarget::Accounts(_) => None,
+        };
+        let mut dialog = Self {
+            target,
+            label: String::new(),
+            capability: String::new(),
+            status: TagStatus::Open,
+            confidence: 0.5,
+            actor: String::new(),
+            notes: String::new(),
+            analyst: analyst.to_string(),
+            ask_name: analyst.trim().is_empty(),
+            error: None,
+        };
+        if let Some(t) = existing {
+            dialog.label = t.label;
+            dialog.capability = t.capability;
+            dialog.status = t.status;
+            dialog.confidence = t.confidence as f32;
+            dialog.actor = t.actor;
+            dialog.notes = t.notes;
+        }
+        dialog
+    }
+
+    /// Sets the label (for tests and scripted use).
+    pub fn set_label(&mut self, label: &str) {
+        self.label = label.to_string();
+    }
+
+    fn title(&self) -> String {
+        match &self.target {
+            TagTarget::Clusters(ids, _) if ids.len() == 1 => format!("Tag cluster {}", ids[0]),
+            TagTarget::Clusters(ids, _) => format!("Tag {} clusters", ids.len()),
+            TagTarget::Accounts(a) => format!("Tag {} selected accounts", a.len()),
+            TagTarget::Tag(t) => format!("Edit tag \"{}\"", t.label),
+        }
+    }
+
+    /// Draws the dialog.
+    pub fn ui(&mut self, ctx: &egui::Context) -> TagDialogOutcome {
+        let mut open = true;
+        let mut outcome = TagDialogOutcome::Open;
+        egui::Window::new(self.title())
+            .open(&mut open)
+            .collapsible(false)
+            .resizable(false)
+            .default_width(420.0)
+            .show(ctx, |ui| {
+                egui::Grid::new("tag_fields")
+                    .num_columns(2)
+                    .spacing([10.0, 6.0])
+                    .show(ui, |ui| {
+                        if self.ask_name {
+                            ui.label("Your name");
+                            ui.add(
+                                egui::TextEdit::singleline(&mut self.analyst)
+                                    .hint_text("written with every tag and edit")
+                                    .id_salt("tag_analyst"),
+                            );
+                            ui.end_row();
+                        }
+                        ui.label("Campaign label");
+                        ui.add(
+                            egui::TextEdit::singleline(&mut self.label)
+                                .hint_text("e.g. Lab C agentic coding")
+                                .id_salt("tag_label"),
+                        );
+                        ui.end_row();
+                        ui.label("Targeted capability");
+                        ui.horizontal(|ui| {
+                            ui.add(
+                                egui::TextEdit::singleline(&mut self.capability)
+                                    .desired_width(200.0)
+                                    .id_salt("tag_capability"),
+                            );
+                            egui::ComboBox::from_id_salt("tag_capability_choices")
+                                .selected_text("choose")
+                                .show_ui(ui, |ui| {
+                                    for c in CAPABILITIES {
+                                        if ui.selectable_label(self.capability == c, c).clicked() {
+                                            self.capability = c.to_string();
+                                        }
+                                    }
+                                });
+                        });
+                        ui.end_row();
+                        ui.label("Status");
+                        ui.horizontal(|ui| {
+                            for s in TagStatus::ALL {
+                                ui.radio_value(&mut self.status, s, s.name());
+                            }
+                        });
+                        ui.end_row();
+                        ui.label("Confidence");
+                        ui.add(egui::Slider::new(&mut self.confidence, 0.0..=1.0).step_by(0.05));
+                        ui.end_row();
+                        ui.label("Attributed actor");
+                        ui.add(
+                            egui::TextEdit::singleline(&mut self.actor)
+                                .hint_text("free text")
+                                .id_salt("tag_actor"),
+                        );
+                        ui.end_row();
+                        ui.label("Notes");
+                        ui.add(
+                            egui::TextEdit::multiline(&mut self.notes)
+                                .desired_rows(4)
+                                .id_salt("tag_notes"),
+                        );
+                        ui.end_row();
+                    });
+                if !self.ask_name {
+                    ui.label(
+                        egui::RichText::new(format!("Recorded as {}", self.analyst.trim()))
+                            .small()
+                            .weak(),
+                    );
+                }
+                if let Some(error) = &self.error {
+                    ui.colored_label(ui.visuals().error_fg_color, error);
+                }
+                ui.horizontal(|ui| {
+                    if ui.button("Save tag").clicked() {
+                        match self.request() {
+                            Ok(request) => {
+                                outcome =
+                                    TagDialogOutcome::Save(request, self.analyst.trim().to_string())
+                            }
+                            Err(message) => self.error = Some(message),
+                        }
+                    }
+                    if ui.button("Cancel").clicked() {
+                        outcome = TagDialogOutcome::Cancelled;
+                    }
+                });
+            });
+        if !open {
+            outcome = TagDialogOutcome::Cancelled;
+        }
+        outcome
+    }
+
+    /// The request the dialog's fields make, or what is missing.
+    pub fn request(&self) -> Result<CaseworkRequest, String> {
+        if self.analyst.trim().is_empty() {
+            return Err("Enter your name: it is written with every tag".into());
+        }
+        if self.label.trim().is_empty() {
+            return Err("Enter a campaign label".into());
+        }
+        let patch = TagPatch {
+            label: Some(self.label.trim().to_string()),
+            capability: Some(self.capability.trim().to_string()),
+            status: Some(self.status),
+            confidence: Some((f64::from(self.confidence) * 100.0).round() / 100.0),
+            actor: Some(self.actor.trim().to_string()),
+            notes: Some(self.notes.clone()),
+        };
+        Ok(match &self.target {
+            TagTarget::Clusters(clusters, seen) => CaseworkRequest::TagClusters {
+                clusters: clusters.clone(),
+                patch,
+                seen: seen.clone(),
+            },
+            TagTarget::Accounts(accounts) => CaseworkRequest::TagAccounts {
+                accounts: accounts.clone(),
+                patch,
+            },
+            TagTarget::Tag(tag) => CaseworkRequest::UpdateTag(tag.clone(), patch),
+        })
+    }
+}
