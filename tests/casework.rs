@@ -130,7 +130,13 @@ fn a_tag_round_trips_and_undo_and_redo_restore_it_exactly() {
         vec![tag.clone()],
         "undo restores the row exactly"
     );
-    case.redo(&alice(), undo.audit_id).unwrap();
+    let redo = case.redo(&alice(), undo.audit_id).unwrap();
+    assert!(
+        redo.summary
+            .starts_with(&format!("Redid #{}: Changed", changed.audit_id)),
+        "{}",
+        redo.summary
+    );
     assert_eq!(tags(&case)[0].status, TagStatus::Dismissed);
     // Undo the creation too: the tag is gone, and its id is not reused.
     let undo_change = case.undo(&alice(), changed.audit_id + 2).unwrap();

@@ -139,11 +139,19 @@ pub fn carried(
         "Analysis: {} clusters ({suspected} suspected)",
         clusters.len()
     );
+    // The snapshots hold every move; the summary names the first few.
+    const NAMED: usize = 8;
     if !moves.is_empty() {
-        summary.push_str(&format!(
-            "; tags followed their clusters: {}",
-            moves.join(", ")
-        ));
+        let mut named = moves
+            .iter()
+            .take(NAMED)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ");
+        if moves.len() > NAMED {
+            named.push_str(&format!(" and {} more", moves.len() - NAMED));
+        }
+        summary.push_str(&format!("; tags followed their clusters: {named}"));
     }
     if !pins.is_empty() {
         summary.push_str(&format!(

@@ -1178,14 +1178,15 @@ impl Case {
     fn revert(&self, who: &Who, audit_id: i64, action: &str) -> Result<Recorded, CaseError> {
         check_analyst(who)?;
         let tx = begin_write(self)?;
-        let row: Option<(String, String, String, String)> = tx
+        let row: Option<(String, String, String, String, Option<i64>)> = tx
             .query_row(
-                "SELECT action, summary, before_json, after_json FROM audit_log WHERE id = ?1",
+                "SELECT action, summary, before_json, after_json, reverts FROM audit_log WHERE id = ?1",
                 [audit_id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
             )
             .optional()?;
-        let Some((original, original_summary, before_json, after_json)) = row else {
+        let Some((original, original_summary, before_json, after_json, original_reverts)) = row
+        else {
             return Err(CaseError::Invalid(format!(
                 "no action #{audit_id} in the audit log"
             )));
@@ -1211,10 +1212,17 @@ impl Case {
         }
         restore(&tx, &then_before)?;
         let after = snapshot(&tx, &keys)?;
-        let summary = format!(
-            "{} #{audit_id}: {original_summary}",
-            if action == "undo" { "Undid" } else { "Redid" }
-        );
+        // Redoing an undo redoes the action it undid: name that one.
+        let summary = match (original.as_str(), original_reverts) {
+            ("undo", Some(first)) => {
+                let what = original_summary
+                    .split_once(": ")
+                    .map_or(original_summary.as_str(), |(_, what)| what);
+                format!("Redid #{first}: {what}")
+            }
+            _ if action == "undo" => format!("Undid #{audit_id}: {original_summary}"),
+            _ => format!("Redid #{audit_id}: {original_summary}"),
+        };
         let new_id = append_audit(
             &tx,
             who,

@@ -471,6 +471,10 @@ impl App {
 
     fn on_casework(&mut self, update: CaseworkUpdate) {
         if update.external == Some(External::Analysis) {
+            if self.analysis_job.is_some() {
+                // Our own re-run: its job reloads the case when it is done.
+                return;
+            }
             self.status = Some(
                 "Another analysis was stored in this case (another workbench or the command line): reloading".into(),
             );
@@ -645,6 +649,7 @@ impl App {
         match command {
             Command::OpenCase(path) => {
                 self.worker = None;
+                self.casework_job = None;
                 self.layout_job = None;
                 self.opened_at = Instant::now();
                 self.first_frame = None;

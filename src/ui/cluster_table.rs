@@ -116,7 +116,7 @@ impl ClusterTable {
             .filter(|c| c.suspected)
             .map(|c| c.members.len())
             .sum();
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             ui.heading("Clusters");
             ui.label(format!(
                 "{} suspected distillation campaigns ({} accounts) among {} clusters",
@@ -206,7 +206,7 @@ impl ClusterTable {
             .resizable(true)
             .sense(egui::Sense::click())
             .column(Column::auto().at_least(64.0))
-            .column(Column::auto().at_least(190.0).clip(true))
+            .column(Column::auto().at_least(230.0).clip(true))
             .column(Column::auto().at_least(64.0))
             .column(Column::auto().at_least(70.0))
             .column(Column::auto().at_least(76.0))

@@ -883,6 +883,17 @@ fn hover_ui(ui: &mut egui::Ui, loaded: &Loaded, node: u32) {
         thousands(account.exchanges),
         account.top_capability.as_deref().unwrap_or("no capability")
     ));
+    if let Some(tag) = loaded.casework.tag_of(node) {
+        ui.colored_label(
+            palette::tag_status_color(tag.status),
+            format!(
+                "Tag: {} ({}, confidence {:.2})",
+                tag.label,
+                tag.status.name(),
+                tag.confidence
+            ),
+        );
+    }
     if let Some(c) = loaded.cluster_of_account(node) {
         ui.label(format!("Cluster {}", super::inspector::cluster_facts(c)));
         if let Ok(reasons) = serde_json::from_str::<Vec<crate::analysis::Reason>>(&c.reasons_json)

@@ -110,6 +110,8 @@ impl TagDialog {
             .collapsible(false)
             .resizable(false)
             .default_width(420.0)
+            .pivot(egui::Align2::CENTER_CENTER)
+            .default_pos(ctx.content_rect().center())
             .show(ctx, |ui| {
                 egui::Grid::new("tag_fields")
                     .num_columns(2)
