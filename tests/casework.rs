@@ -760,3 +760,45 @@ fn tag_and_tags_follow_the_command_line_contract() {
     let mut reader = csv::Reader::from_reader(out.as_bytes());
     assert_eq!(reader.records().count(), 2);
 }
+
+#[test]
+fn undoing_a_split_is_refused_once_someone_tagged_the_new_cluster() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = analysed_case(tmp.path(), Scenario::Tiny, 4);
+    let case = Case::open(&path).unwrap();
+    let cluster = suspected_clusters(&case, 1).remove(0);
+    let two: Vec<u32> = members(&case, &cluster).into_iter().take(2).collect();
+    let split = case
+        .move_accounts(&alice(), &two, &MoveTarget::NewCluster)
+        .unwrap();
+    let new_id = format!("a{}", two[0] + 1);
+    // Bob tags the new cluster from the command line.
+    let bob = Who::named("bob", Origin::Cli);
+    case.tag_clusters(&bob, std::slice::from_ref(&new_id), &patch("bob's"), None)
+        .unwrap();
+    let err = case.undo(&alice(), split.audit_id).unwrap_err();
+    assert!(matches!(err, CaseError::Conflict(_)), "{err}");
+    assert!(
+        err.to_string().contains(&new_id) && err.to_string().contains("1 tag"),
+        "{err}"
+    );
+    // Nothing changed: the new cluster and Bob's tag on it are there.
+    assert_eq!(members(&case, &new_id), two);
+    assert_eq!(tags(&case)[0].cluster.as_deref(), Some(new_id.as_str()));
+    // Naming a cluster twice tags it once.
+    let other = suspected_clusters(&case, 2).remove(1);
+    case.tag_clusters(
+        &alice(),
+        &[other.clone(), other.clone()],
+        &patch("once"),
+        None,
+    )
+    .unwrap();
+    assert_eq!(
+        tags(&case)
+            .iter()
+            .filter(|t| t.cluster.as_deref() == Some(other.as_str()))
+            .count(),
+        1
+    );
+}

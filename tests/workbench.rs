@@ -415,6 +415,21 @@ fn tagging_a_cluster_in_the_workbench_shows_it_in_the_table_and_ctrl_z_undoes_it
     harness.get_by_label("Edit tag…");
     harness.snapshot_options("workbench_cluster_tagged", &snapshot_options());
 
+    // Ctrl+Z while typing in a text field is the field's own undo.
+    harness
+        .query_all_by_role(egui::accesskit::Role::TextInput)
+        .next()
+        .unwrap()
+        .click();
+    harness.step();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    harness.run_steps(3);
+    assert!(!harness.state().busy());
+    assert_eq!(case.casework_state().unwrap().tags.len(), 1);
+    // Leave the field: a click on empty graph space.
+    let empty = harness.get_by_label("Colour by").rect().left_bottom() + egui::vec2(500.0, 400.0);
+    click_at(&mut harness, empty);
+
     // Ctrl+Z takes it back; Ctrl+Shift+Z brings it back.
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
     settle(&mut harness, |app| {

@@ -14,7 +14,8 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use crate::case::casework::{Origin, Who};
+use crate::case::analysis_store::StoredAnalysis;
+use crate::case::casework::{CarryOver, Origin, Who};
 use crate::case::features::{CaseFeatures, ReleaseWindow};
 use crate::case::{Case, CaseError};
 
@@ -361,43 +362,48 @@ pub fn analyze_case_as(
     stats.cluster_secs = started.elapsed().as_secs_f64();
     // Case work written while the analysis ran (another workbench, the
     // command line) makes the carry-over stale: compute it again.
-    const ATTEMPTS: usize = 3;
+    // Tags written meanwhile only change where tags land (cheap); hand
+    // placements change the clusters, which are scored again.
+    const ATTEMPTS: usize = 5;
+    let mut computed: Option<(
+        CarryOver,
+        Vec<u32>,
+        reconcile::Successors,
+        AnalysisResult,
+        StoredAnalysis,
+    )> = None;
     let mut attempt = 0;
     loop {
         attempt += 1;
         let carry = case.carry_over()?;
-        let (membership, successors) = reconcile::membership_with_pins(&algorithm, &carry);
-        let started = Instant::now();
-        let clusters =
-            score::score_clusters(&features, &activity, &windows, &graph, &membership, params);
-        stats.score_secs = started.elapsed().as_secs_f64();
-        let carried = reconcile::carried(&carry, &membership, &successors, &clusters);
-        let result = AnalysisResult {
-            params: params.clone(),
-            links: graph.links.clone(),
-            clusters,
-            stats: stats.clone(),
-        };
-        let mut stored = to_stored(&result);
-        // The timeline's model mix of a selected cluster and the inspector's
-        // template excerpts: one more pass over the exchanges, for clusters
-        // of two or more accounts (a lone account's traffic is already in
-        // the per-account rollups).
-        let mut cluster_of = vec![None; features.accounts.len()];
-        for (i, c) in result.clusters.iter().enumerate() {
-            if c.members.len() >= 2 {
-                for &a in &c.members {
-                    if let Some(slot) = cluster_of.get_mut(a as usize) {
-                        *slot = Some(i as u32);
-                    }
-                }
+        let same_membership = computed
+            .as_ref()
+            .is_some_and(|(old, ..)| old.cluster_of == carry.cluster_of && old.pins == carry.pins);
+        let (membership, successors, result, stored) = match computed.take() {
+            Some((_, membership, successors, result, stored)) if same_membership => {
+                (membership, successors, result, stored)
             }
-        }
-        (stored.cluster_series, stored.template_examples) =
-            case.cluster_model_hourly(&cluster_of)?;
+            _ => {
+                let (membership, successors) = reconcile::membership_with_pins(&algorithm, &carry);
+                let (result, stored) = score_and_series(
+                    case,
+                    &features,
+                    &activity,
+                    &windows,
+                    &graph,
+                    &membership,
+                    params,
+                    &mut stats,
+                )?;
+                (membership, successors, result, stored)
+            }
+        };
+        let carried = reconcile::carried(&carry, &membership, &successors, &result.clusters);
         match case.store_analysis_carrying(&stored, Some((&carried, carry.stamp, who))) {
             Ok(()) => return Ok(result),
-            Err(CaseError::Conflict(_)) if attempt < ATTEMPTS => {}
+            Err(CaseError::Conflict(_)) if attempt < ATTEMPTS => {
+                computed = Some((carry, membership, successors, result, stored));
+            }
             Err(CaseError::Conflict(_)) => {
                 return Err(CaseError::Conflict(
                     "the case kept changing while the analysis ran; run it again".into(),
@@ -406,6 +412,46 @@ pub fn analyze_case_as(
             Err(e) => return Err(e),
         }
     }
+}
+
+/// Scores the effective `membership` and adds what the workbench stores
+/// with it: each cluster's traffic per model and hour, and template
+/// excerpts (one more pass over the exchanges).
+#[allow(clippy::too_many_arguments)]
+fn score_and_series(
+    case: &Case,
+    features: &CaseFeatures,
+    activity: &crate::case::features::Activity,
+    windows: &[ReleaseWindow],
+    graph: &evidence::EvidenceGraph,
+    membership: &[u32],
+    params: &Params,
+    stats: &mut RunStats,
+) -> Result<(AnalysisResult, StoredAnalysis), CaseError> {
+    let started = Instant::now();
+    let clusters = score::score_clusters(features, activity, windows, graph, membership, params);
+    stats.score_secs = started.elapsed().as_secs_f64();
+    let result = AnalysisResult {
+        params: params.clone(),
+        links: graph.links.clone(),
+        clusters,
+        stats: stats.clone(),
+    };
+    let mut stored = to_stored(&result);
+    // Series only for clusters of two or more accounts: a lone account's
+    // traffic is already in the per-account rollups.
+    let mut cluster_of = vec![None; features.accounts.len()];
+    for (i, c) in result.clusters.iter().enumerate() {
+        if c.members.len() >= 2 {
+            for &a in &c.members {
+                if let Some(slot) = cluster_of.get_mut(a as usize) {
+                    *slot = Some(i as u32);
+                }
+            }
+        }
+    }
+    (stored.cluster_series, stored.template_examples) = case.cluster_model_hourly(&cluster_of)?;
+    Ok((result, stored))
 }
 
 /// The case layer's form of a result.

@@ -246,6 +246,14 @@ pub enum MoveTarget {
     NewCluster,
 }
 
+/// Which accounts a move takes.
+enum Moving<'a> {
+    /// These.
+    Accounts(&'a [u32]),
+    /// All members of these clusters (a merge).
+    ClustersOf(&'a [String]),
+}
+
 /// An action written to the case.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Recorded {
@@ -609,6 +617,38 @@ fn append_audit(
     Ok(tx.last_insert_rowid())
 }
 
+/// Logs the action, commits it, and says what was done.
+#[allow(clippy::too_many_arguments)]
+fn finish(
+    tx: Transaction<'_>,
+    who: &Who,
+    action: &str,
+    summary: String,
+    keys: &Keys,
+    before: &Snapshot,
+    after: &Snapshot,
+    reverts: Option<i64>,
+) -> Result<Recorded, CaseError> {
+    let audit_id = append_audit(
+        &tx,
+        who,
+        who.origin.name(),
+        action,
+        &cluster_list(keys, before, after),
+        &summary,
+        before,
+        after,
+        reverts,
+    )?;
+    tx.commit()?;
+    Ok(Recorded {
+        audit_id,
+        summary,
+        membership_changed: !keys.accounts.is_empty(),
+        tags: keys.tags.iter().copied().collect(),
+    })
+}
+
 fn check_analyst(who: &Who) -> Result<(), CaseError> {
     if who.analyst.trim().is_empty() {
         return Err(CaseError::Invalid(
@@ -746,7 +786,12 @@ impl Case {
         let mut keys = Keys::default();
         let mut planned: Vec<Tag> = Vec::new();
         let mut next_id = next_tag_id(&tx)?;
+        let mut named = BTreeSet::new();
         for (i, cluster) in clusters.iter().enumerate() {
+            // A cluster named twice is tagged once.
+            if !named.insert(cluster.as_str()) {
+                continue;
+            }
             require_cluster(&tx, cluster)?;
             let current = match newest_tag_on(&tx, cluster)? {
                 Some(id) => read_tag(&tx, id)?,
@@ -808,25 +853,7 @@ impl Case {
                 ),
             )
         };
-        let clusters_text = cluster_list(&keys, &before, &after);
-        let audit_id = append_audit(
-            &tx,
-            who,
-            who.origin.name(),
-            action,
-            &clusters_text,
-            &summary,
-            &before,
-            &after,
-            None,
-        )?;
-        tx.commit()?;
-        Ok(Recorded {
-            audit_id,
-            summary,
-            membership_changed: false,
-            tags: planned.iter().map(|t| t.id).collect(),
-        })
+        finish(tx, who, action, summary, &keys, &before, &after, None)
     }
 
     /// Tags an ad-hoc set of accounts (not a cluster) with a new tag.
@@ -861,24 +888,7 @@ impl Case {
             plural(accounts.len(), "account", "accounts"),
             tag.label
         );
-        let audit_id = append_audit(
-            &tx,
-            who,
-            who.origin.name(),
-            "tag.create",
-            "",
-            &summary,
-            &before,
-            &after,
-            None,
-        )?;
-        tx.commit()?;
-        Ok(Recorded {
-            audit_id,
-            summary,
-            membership_changed: false,
-            tags: vec![tag.id],
-        })
+        finish(tx, who, "tag.create", summary, &keys, &before, &after, None)
     }
 
     /// Changes one tag, which the caller last saw as `seen` (else
@@ -889,78 +899,55 @@ impl Case {
         seen: &Tag,
         patch: &TagPatch,
     ) -> Result<Recorded, CaseError> {
-        check_analyst(who)?;
-        let tx = begin_write(self)?;
-        let current = read_tag(&tx, seen.id)?;
-        if current.as_ref() != Some(seen) {
-            return Err(conflict_on_tag(seen, current.as_ref()));
-        }
-        let mut tag = seen.clone();
-        apply_patch(&mut tag, patch)?;
-        tag.updated_at = now();
-        tag.updated_by = who.analyst.clone();
-        let keys = Keys {
-            tags: [tag.id].into(),
-            ..Default::default()
-        };
-        let before = snapshot(&tx, &keys)?;
-        write_tag(&tx, tag.id, Some(&tag))?;
-        let after = snapshot(&tx, &keys)?;
-        let summary = format!("Changed tag \"{}\"{}", tag.label, on_what(&tag));
-        let audit_id = append_audit(
-            &tx,
-            who,
-            who.origin.name(),
-            "tag.update",
-            &cluster_list(&keys, &before, &after),
-            &summary,
-            &before,
-            &after,
-            None,
-        )?;
-        tx.commit()?;
-        Ok(Recorded {
-            audit_id,
-            summary,
-            membership_changed: false,
-            tags: vec![tag.id],
-        })
+        self.change_tag(who, seen, Some(patch))
     }
 
     /// Removes one tag, which the caller last saw as `seen`.
     pub fn remove_tag(&self, who: &Who, seen: &Tag) -> Result<Recorded, CaseError> {
+        self.change_tag(who, seen, None)
+    }
+
+    /// Changes (`Some(patch)`) or removes (`None`) the tag `seen`.
+    fn change_tag(
+        &self,
+        who: &Who,
+        seen: &Tag,
+        patch: Option<&TagPatch>,
+    ) -> Result<Recorded, CaseError> {
         check_analyst(who)?;
         let tx = begin_write(self)?;
         let current = read_tag(&tx, seen.id)?;
         if current.as_ref() != Some(seen) {
             return Err(conflict_on_tag(seen, current.as_ref()));
         }
+        let changed = match patch {
+            Some(patch) => {
+                let mut tag = seen.clone();
+                apply_patch(&mut tag, patch)?;
+                tag.updated_at = now();
+                tag.updated_by = who.analyst.clone();
+                Some(tag)
+            }
+            None => None,
+        };
         let keys = Keys {
             tags: [seen.id].into(),
             ..Default::default()
         };
         let before = snapshot(&tx, &keys)?;
-        write_tag(&tx, seen.id, None)?;
+        write_tag(&tx, seen.id, changed.as_ref())?;
         let after = snapshot(&tx, &keys)?;
-        let summary = format!("Removed tag \"{}\"{}", seen.label, on_what(seen));
-        let audit_id = append_audit(
-            &tx,
-            who,
-            who.origin.name(),
-            "tag.remove",
-            &cluster_list(&keys, &before, &after),
-            &summary,
-            &before,
-            &after,
-            None,
-        )?;
-        tx.commit()?;
-        Ok(Recorded {
-            audit_id,
-            summary,
-            membership_changed: false,
-            tags: vec![seen.id],
-        })
+        let (action, summary) = match &changed {
+            Some(tag) => (
+                "tag.update",
+                format!("Changed tag \"{}\"{}", tag.label, on_what(tag)),
+            ),
+            None => (
+                "tag.remove",
+                format!("Removed tag \"{}\"{}", seen.label, on_what(seen)),
+            ),
+        };
+        finish(tx, who, action, summary, &keys, &before, &after, None)
     }
 
     /// Moves accounts into a cluster, or into a new cluster of their own.
@@ -975,7 +962,7 @@ impl Case {
         accounts: &[u32],
         target: &MoveTarget,
     ) -> Result<Recorded, CaseError> {
-        self.move_accounts_as(who, accounts, target, None)
+        self.move_accounts_as(who, Moving::Accounts(accounts), target)
     }
 
     /// Merges `sources` into `into`: all their accounts move there.
@@ -985,49 +972,46 @@ impl Case {
         sources: &[String],
         into: &str,
     ) -> Result<Recorded, CaseError> {
-        check_analyst(who)?;
-        let mut accounts = Vec::new();
-        for id in sources.iter().filter(|id| id.as_str() != into) {
-            let members = self.cluster_member_indices(id)?;
-            if members.is_empty() {
-                return Err(CaseError::Invalid(format!(
-                    "no cluster {id} in the case (`hydrascope analyze CASE` lists them)"
-                )));
-            }
-            accounts.extend(members);
-        }
-        if accounts.is_empty() {
-            return Err(CaseError::Invalid(format!(
-                "nothing to merge into {into}: name other clusters"
-            )));
-        }
         self.move_accounts_as(
             who,
-            &accounts,
+            Moving::ClustersOf(sources),
             &MoveTarget::Cluster(into.to_string()),
-            Some("members.merge"),
         )
-    }
-
-    fn cluster_member_indices(&self, cluster: &str) -> Result<Vec<u32>, CaseError> {
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT account FROM cluster_members WHERE cluster = ?1 ORDER BY account",
-        )?;
-        Ok(stmt
-            .query_map([cluster], |r| Ok((r.get::<_, i64>(0)? - 1) as u32))?
-            .collect::<rusqlite::Result<_>>()?)
     }
 
     fn move_accounts_as(
         &self,
         who: &Who,
-        accounts: &[u32],
+        moving: Moving<'_>,
         target: &MoveTarget,
-        action: Option<&str>,
     ) -> Result<Recorded, CaseError> {
         check_analyst(who)?;
-        let accounts: BTreeSet<u32> = accounts.iter().copied().collect();
         let tx = begin_write(self)?;
+        // A merge reads the members inside the transaction: what another
+        // writer moved a moment ago is merged as it is now.
+        let (accounts, action): (BTreeSet<u32>, Option<&str>) = match moving {
+            Moving::Accounts(accounts) => (accounts.iter().copied().collect(), None),
+            Moving::ClustersOf(sources) => {
+                let mut accounts = BTreeSet::new();
+                let mut members =
+                    tx.prepare_cached("SELECT account FROM cluster_members WHERE cluster = ?1")?;
+                for id in sources {
+                    if MoveTarget::Cluster(id.clone()) == *target {
+                        continue;
+                    }
+                    require_cluster(&tx, id)?;
+                    for account in members.query_map([id], |r| r.get::<_, i64>(0))? {
+                        accounts.insert((account? - 1) as u32);
+                    }
+                }
+                if accounts.is_empty() {
+                    return Err(CaseError::Invalid(
+                        "nothing to merge: name clusters other than the one merged into".into(),
+                    ));
+                }
+                (accounts, Some("members.merge"))
+            }
+        };
         let mut moving = Vec::new();
         for &a in &accounts {
             let p = read_placement(&tx, a)?;
@@ -1144,24 +1128,7 @@ impl Case {
                 plural(moved_tags, "tag", "tags")
             ));
         }
-        let audit_id = append_audit(
-            &tx,
-            who,
-            who.origin.name(),
-            action,
-            &cluster_list(&keys, &before, &after),
-            &summary,
-            &before,
-            &after,
-            None,
-        )?;
-        tx.commit()?;
-        Ok(Recorded {
-            audit_id,
-            summary,
-            membership_changed: true,
-            tags: keys.tags.into_iter().collect(),
-        })
+        finish(tx, who, action, summary, &keys, &before, &after, None)
     }
 
     /// Undoes the action `audit_id`: writes back the rows as they were
@@ -1211,6 +1178,32 @@ impl Case {
             )));
         }
         restore(&tx, &then_before)?;
+        // A cluster this deletes must not keep members or tags that came
+        // after the action (someone tagged the split-off cluster, say).
+        for slot in then_before.clusters.iter().filter(|c| c.row.is_none()) {
+            let (members, tags): (i64, i64) = tx.query_row(
+                "SELECT (SELECT count(*) FROM cluster_members WHERE cluster = ?1), \
+                        (SELECT count(*) FROM tags WHERE cluster = ?1)",
+                [&slot.id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            if members + tags > 0 {
+                return Err(CaseError::Conflict(format!(
+                    "cannot {action} \"{original_summary}\": cluster {} got {} since; \
+                     move or retag those first (see the History panel or `hydrascope history`)",
+                    slot.id,
+                    match (members, tags) {
+                        (0, t) => plural(t as usize, "tag", "tags"),
+                        (m, 0) => plural(m as usize, "account", "accounts"),
+                        (m, t) => format!(
+                            "{} and {}",
+                            plural(m as usize, "account", "accounts"),
+                            plural(t as usize, "tag", "tags")
+                        ),
+                    }
+                )));
+            }
+        }
         let after = snapshot(&tx, &keys)?;
         // Redoing an undo redoes the action it undid: name that one.
         let summary = match (original.as_str(), original_reverts) {
@@ -1223,24 +1216,16 @@ impl Case {
             _ if action == "undo" => format!("Undid #{audit_id}: {original_summary}"),
             _ => format!("Redid #{audit_id}: {original_summary}"),
         };
-        let new_id = append_audit(
-            &tx,
+        finish(
+            tx,
             who,
-            who.origin.name(),
             action,
-            &cluster_list(&keys, &now_rows, &after),
-            &summary,
+            summary,
+            &keys,
             &now_rows,
             &after,
             Some(audit_id),
-        )?;
-        tx.commit()?;
-        Ok(Recorded {
-            audit_id: new_id,
-            summary,
-            membership_changed: !keys.accounts.is_empty(),
-            tags: keys.tags.into_iter().collect(),
-        })
+        )
     }
 
     /// Every tag, oldest first, with the accounts of ad-hoc tags; plus the
@@ -1364,6 +1349,12 @@ impl Case {
                 r.get(0)
             })?;
         Ok((audit, runs))
+    }
+
+    /// Whether SQLite opened the file read-only (a write-protected file
+    /// opened for writing is, silently).
+    pub fn is_read_only(&self) -> Result<bool, CaseError> {
+        Ok(self.conn().is_readonly(rusqlite::MAIN_DB)?)
     }
 
     /// `PRAGMA data_version`: changes when another connection commits.

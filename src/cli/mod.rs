@@ -442,13 +442,13 @@ fn run(cli: Cli) -> Result<(), Failure> {
                             "status": t.status.name(),
                             "confidence": t.confidence,
                             "note": t.notes,
-                            "analyst": t.analyst,
+                            "analyst": t.updated_by,
                             "at": t.updated_at,
                             "id": t.id,
                             "capability": t.capability,
                             "actor": t.actor,
+                            "created_by": t.analyst,
                             "created_at": t.created_at,
-                            "updated_by": t.updated_by,
                         })
                     })
                     .collect();

@@ -483,7 +483,12 @@ impl App {
             }
             return;
         }
-        self.history = update.history;
+        if let Some(history) = update.history {
+            self.history = history;
+        }
+        if let Some(error) = &update.read_error {
+            self.status = Some(format!("Could not read the case work back: {error}"));
+        }
         if let Some((request, outcome)) = update.outcome {
             self.casework_pending = self.casework_pending.saturating_sub(1);
             match outcome {
@@ -498,15 +503,19 @@ impl App {
                     }
                     self.status = Some(format!("Saved: {}", recorded.summary));
                 }
-                Err(message) => {
-                    // What failed is not on the stacks: an undo that could
-                    // not be done stays undoable (after a look at History).
-                    match request {
-                        CaseworkRequest::Undo(id) => self.undo_stack.push(id),
-                        CaseworkRequest::Redo(id) => self.redo_stack.push(id),
-                        _ => {}
+                Err(failure) => {
+                    // An undo that failed for a passing reason (a lock)
+                    // stays on its stack; one whose rows someone changed
+                    // since can never be done, so the next Ctrl+Z goes on
+                    // to the action before it (History still lists both).
+                    if !failure.conflict {
+                        match request {
+                            CaseworkRequest::Undo(id) => self.undo_stack.push(id),
+                            CaseworkRequest::Redo(id) => self.redo_stack.push(id),
+                            _ => {}
+                        }
                     }
-                    self.status = Some(format!("Not saved: {message}"));
+                    self.status = Some(format!("Not saved: {}", failure.message));
                 }
             }
         } else if update.external == Some(External::Casework) {
@@ -756,6 +765,11 @@ impl App {
                     self.status = None;
                 }
             }
+            // One at a time: an undo must name the action that is really last.
+            Command::Undo | Command::Redo if self.casework_pending > 0 => {
+                self.status =
+                    Some("Still saving the last action; undo and redo wait for it".into());
+            }
             Command::Undo => match self.undo_stack.pop() {
                 Some(id) => self.send_casework(CaseworkRequest::Undo(id)),
                 None => self.status = Some("Nothing to undo in this session".into()),
@@ -806,14 +820,17 @@ impl App {
             egui::Modifiers::COMMAND | egui::Modifiers::SHIFT,
             egui::Key::Z,
         );
+        // Ctrl+Z in a text field (a tag's notes) undoes typing there, not
+        // case work.
+        let typing = ctx.egui_wants_keyboard_input() || self.tag_dialog.is_some();
         ctx.input_mut(|i| {
             if i.consume_shortcut(&open) {
                 self.commands.push(Command::OpenDialog);
             }
-            if i.consume_shortcut(&redo) {
+            if !typing && i.consume_shortcut(&redo) {
                 self.commands.push(Command::Redo);
             }
-            if i.consume_shortcut(&undo) {
+            if !typing && i.consume_shortcut(&undo) {
                 self.commands.push(Command::Undo);
             }
             if i.consume_key(egui::Modifiers::NONE, egui::Key::Escape) {

@@ -135,12 +135,7 @@ impl Inspector {
                     vec![newest],
                 )));
             }
-            ui.add(
-                egui::TextEdit::singleline(&mut self.target)
-                    .hint_text("cluster id")
-                    .desired_width(70.0),
-            );
-            let target = self.target.trim().to_string();
+            let target = cluster_id_field_ui(ui, &mut self.target);
             if ui
                 .add_enabled(
                     !target.is_empty() && target != c.id,
@@ -252,12 +247,7 @@ impl Inspector {
                     MoveTarget::NewCluster,
                 )));
             }
-            ui.add(
-                egui::TextEdit::singleline(&mut self.target)
-                    .hint_text("cluster id")
-                    .desired_width(70.0),
-            );
-            let target = self.target.trim().to_string();
+            let target = cluster_id_field_ui(ui, &mut self.target);
             if ui
                 .add_enabled(!target.is_empty(), egui::Button::new("Move to"))
                 .on_hover_text(format!(
@@ -280,6 +270,17 @@ impl Inspector {
             tag_card_ui(ui, tag, true, commands);
         }
     }
+}
+
+/// A short field for a cluster id (the target of a merge or move); returns
+/// what is typed, trimmed.
+fn cluster_id_field_ui(ui: &mut egui::Ui, target: &mut String) -> String {
+    ui.add(
+        egui::TextEdit::singleline(target)
+            .hint_text("cluster id")
+            .desired_width(70.0),
+    );
+    target.trim().to_string()
 }
 
 /// One tag: label and status, confidence, capability, actor, notes, who

@@ -186,16 +186,28 @@ pub enum CaseworkRequest {
 /// What the case-work writer reports.
 pub struct CaseworkUpdate {
     /// The outcome of a request (none for a change seen from elsewhere).
-    pub outcome: Option<(CaseworkRequest, Result<Recorded, String>)>,
-    /// The case work as it is now.
-    pub state: CaseworkState,
+    pub outcome: Option<(CaseworkRequest, Result<Recorded, CaseworkFailure>)>,
+    /// The case work as it is now (`None` if it could not be read: keep
+    /// what is shown).
+    pub state: Option<CaseworkState>,
     /// The clusters, when membership may have changed.
     pub clusters: Option<Vec<StoredCluster>>,
-    /// The audit log without snapshots, oldest first.
-    pub history: Vec<AuditEntry>,
+    /// The audit log without snapshots, oldest first (`None`: unreadable).
+    pub history: Option<Vec<AuditEntry>>,
     /// Another writer (a workbench, `hydrascope tag`) changed the case; a
     /// new analysis means a reload.
     pub external: Option<External>,
+    /// Why the case could not be read back, if it could not.
+    pub read_error: Option<String>,
+}
+
+/// Why a request was not written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CaseworkFailure {
+    /// What to tell the analyst.
+    pub message: String,
+    /// Someone else changed the rows (retrying the same will not help).
+    pub conflict: bool,
 }
 
 /// A change some other writer made.
@@ -223,6 +235,9 @@ impl CaseworkJob {
         wake: impl Fn() + Send + 'static,
     ) -> Result<Self, String> {
         let case = Case::open(&path).map_err(|e| e.to_string())?;
+        if case.is_read_only().map_err(|e| e.to_string())? {
+            return Err(format!("{}: the file is write-protected", path.display()));
+        }
         let (requests, inbox) = mpsc::channel::<(String, CaseworkRequest)>();
         let (sender, updates) = mpsc::channel();
         std::thread::Builder::new()
@@ -230,57 +245,60 @@ impl CaseworkJob {
             .spawn(move || {
                 let mut who = who;
                 who.origin = crate::case::casework::Origin::Workbench;
-                let mut last_seen = case.change_stamp().ok();
-                let mut data_version = case.data_version().ok();
+                let mut watch = Watch {
+                    stamp: case.change_stamp().ok(),
+                    data_version: case.data_version().ok(),
+                };
                 let send = |update: CaseworkUpdate| {
                     let alive = sender.send(update).is_ok();
                     wake();
                     alive
                 };
                 // The first update gives the history.
-                if let Some(update) = read_update(&case, None, true, None)
-                    && !send(update)
-                {
+                if !send(read_update(&case, None, true, None)) {
                     return;
                 }
                 loop {
-                    match inbox.recv_timeout(std::time::Duration::from_secs(1)) {
-                        Ok((analyst, request)) => {
-                            who.analyst = analyst;
-                            let outcome = apply(&case, &who, &request).map_err(|e| e.to_string());
-                            let membership =
-                                outcome.as_ref().map_or(true, |r| r.membership_changed);
-                            last_seen = case.change_stamp().ok();
-                            data_version = case.data_version().ok();
-                            if let Some(update) =
-                                read_update(&case, Some((request, outcome)), membership, None)
-                                && !send(update)
-                            {
-                                return;
-                            }
-                        }
-                        Err(mpsc::RecvTimeoutError::Timeout) => {
-                            // `data_version` moves only when another
-                            // connection commits: cheap to ask every second.
-                            let version = case.data_version().ok();
-                            if version == data_version {
-                                continue;
-                            }
-                            data_version = version;
-                            let stamp = case.change_stamp().ok();
-                            let external = match (last_seen, stamp) {
-                                (Some(old), Some(new)) if new.1 != old.1 => External::Analysis,
-                                (Some(old), Some(new)) if new == old => continue,
-                                _ => External::Casework,
-                            };
-                            last_seen = stamp;
-                            if let Some(update) = read_update(&case, None, true, Some(external))
-                                && !send(update)
-                            {
-                                return;
-                            }
-                        }
+                    let request = match inbox.recv_timeout(std::time::Duration::from_secs(1)) {
+                        Ok(request) => Some(request),
+                        Err(mpsc::RecvTimeoutError::Timeout) => None,
                         Err(mpsc::RecvTimeoutError::Disconnected) => return,
+                    };
+                    // Other writers' commits first, so a request is never
+                    // applied to clusters the analyst no longer sees.
+                    let external = watch.external(&case);
+                    if let Some(external) = external
+                        && !send(read_update(&case, None, true, Some(external)))
+                    {
+                        return;
+                    }
+                    let Some((analyst, request)) = request else {
+                        continue;
+                    };
+                    let outcome = if external == Some(External::Analysis) {
+                        Err(CaseworkFailure {
+                            message: "another analysis was stored in this case meanwhile; \
+                                      the workbench reloads it, then try again"
+                                .into(),
+                            conflict: true,
+                        })
+                    } else {
+                        who.analyst = analyst;
+                        apply(&case, &who, &request).map_err(|e| CaseworkFailure {
+                            conflict: matches!(e, crate::case::CaseError::Conflict(_)),
+                            message: e.to_string(),
+                        })
+                    };
+                    let membership = outcome.as_ref().map_or(true, |r| r.membership_changed);
+                    // Our own commit does not move `data_version`.
+                    watch.stamp = case.change_stamp().ok();
+                    if !send(read_update(
+                        &case,
+                        Some((request, outcome)),
+                        membership,
+                        None,
+                    )) {
+                        return;
                     }
                 }
             })
@@ -317,24 +335,59 @@ fn apply(
     }
 }
 
+/// What the writer last saw of the case, to tell others' commits.
+struct Watch {
+    stamp: Option<crate::case::casework::Stamp>,
+    data_version: Option<i64>,
+}
+
+impl Watch {
+    /// Whether another connection committed since the last look, and what.
+    /// `data_version` moves only when another connection commits: cheap to
+    /// ask every second.
+    fn external(&mut self, case: &Case) -> Option<External> {
+        let version = case.data_version().ok();
+        if version == self.data_version {
+            return None;
+        }
+        self.data_version = version;
+        let stamp = case.change_stamp().ok();
+        let external = match (self.stamp, stamp) {
+            (Some(old), Some(new)) if new.1 != old.1 => Some(External::Analysis),
+            // The layout being stored, say: nothing the case work shows.
+            (Some(old), Some(new)) if new == old => None,
+            _ => Some(External::Casework),
+        };
+        self.stamp = stamp;
+        external
+    }
+}
+
 fn read_update(
     case: &Case,
-    outcome: Option<(CaseworkRequest, Result<Recorded, String>)>,
+    outcome: Option<(CaseworkRequest, Result<Recorded, CaseworkFailure>)>,
     with_clusters: bool,
     external: Option<External>,
-) -> Option<CaseworkUpdate> {
-    let state = case.casework_state().ok()?;
+) -> CaseworkUpdate {
+    let mut errors = Vec::new();
+    let state = kept(case.casework_state(), &mut errors);
     let clusters = if with_clusters {
-        case.stored_clusters().ok().flatten()
+        kept(case.stored_clusters(), &mut errors).flatten()
     } else {
         None
     };
-    let history = case.audit_entries().ok()?;
-    Some(CaseworkUpdate {
+    let history = kept(case.audit_entries(), &mut errors);
+    CaseworkUpdate {
         outcome,
         state,
         clusters,
         history,
         external,
-    })
+        read_error: (!errors.is_empty()).then(|| errors.join("; ")),
+    }
+}
+
+/// The value, or `None` with the error noted.
+fn kept<T>(result: Result<T, crate::case::CaseError>, errors: &mut Vec<String>) -> Option<T> {
+    result.map_err(|e| errors.push(e.to_string())).ok()
 }

@@ -137,6 +137,9 @@ impl Loaded {
         progress.set_phase("reading summary");
         // A file this user cannot write is shown read-only, with a banner.
         let (case, read_only) = match Case::open(path) {
+            Ok(case) if case.is_read_only()? => {
+                (case, Some("the file is write-protected".to_string()))
+            }
             Ok(case) => (case, None),
             Err(err) if !err.is_bad_input() => match Case::open_read_only(path) {
                 Ok(case) => (case, Some(err.to_string())),
@@ -201,12 +204,24 @@ impl Loaded {
         })
     }
 
-    /// Takes new case work, and new clusters when membership changed.
-    pub fn apply_casework(&mut self, state: CaseworkState, clusters: Option<Vec<StoredCluster>>) {
+    /// Takes new case work (`None`: keep the current), and new clusters
+    /// when membership changed.
+    pub fn apply_casework(
+        &mut self,
+        state: Option<CaseworkState>,
+        clusters: Option<Vec<StoredCluster>>,
+    ) {
         if let Some(clusters) = clusters {
             (self.cluster_of, self.cluster_tokens) = index_clusters(&clusters, &self.accounts);
             self.clusters = clusters;
         }
+        let state = state.unwrap_or_else(|| CaseworkState {
+            tags: std::mem::take(&mut self.casework.tags),
+            pinned: std::mem::take(&mut self.casework.pinned),
+            edited_clusters: std::mem::take(&mut self.casework.edited)
+                .into_iter()
+                .collect(),
+        });
         self.casework = TagIndex::build(state, &self.clusters, self.accounts.len());
     }
 

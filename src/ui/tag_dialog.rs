@@ -42,6 +42,8 @@ pub struct TagDialog {
     analyst: String,
     /// Whether the analyst's name must be asked for.
     ask_name: bool,
+    /// Several clusters, some tagged: write only the fields changed here.
+    partial: bool,
     error: Option<String>,
 }
 
@@ -59,8 +61,12 @@ impl TagDialog {
     /// A dialog for `target`, filled from the tag being changed (or the
     /// newest tag of the first cluster).
     pub fn new(target: TagTarget, analyst: &str) -> Self {
+        // Several clusters start blank: their tags may differ.
         let existing = match &target {
-            TagTarget::Clusters(_, seen) => seen.iter().flatten().next().cloned(),
+            TagTarget::Clusters(ids, seen) if ids.len() == 1 => {
+                seen.iter().flatten().next().cloned()
+            }
+            TagTarget::Clusters(..) => None,
             TagTarget::Tag(tag) => Some((**tag).clone()),
             TagTarget::Accounts(_) => None,
         };
@@ -74,8 +80,12 @@ impl TagDialog {
             notes: String::new(),
             analyst: analyst.to_string(),
             ask_name: analyst.trim().is_empty(),
+            partial: false,
             error: None,
         };
+        if let TagTarget::Clusters(ids, seen) = &dialog.target {
+            dialog.partial = ids.len() > 1 && seen.iter().any(Option::is_some);
+        }
         if let Some(t) = existing {
             dialog.label = t.label;
             dialog.capability = t.capability;
@@ -176,6 +186,14 @@ impl TagDialog {
                         );
                         ui.end_row();
                     });
+                if self.partial {
+                    ui.label(
+                        egui::RichText::new(
+                            "Some of these clusters have tags: they get the label and the fields you change here, and keep the rest",
+                        )
+                        .small(),
+                    );
+                }
                 if !self.ask_name {
                     ui.label(
                         egui::RichText::new(format!("Recorded as {}", self.analyst.trim()))
@@ -215,13 +233,18 @@ impl TagDialog {
         if self.label.trim().is_empty() {
             return Err("Enter a campaign label".into());
         }
+        // A field left as the dialog started is not written over a tag of
+        // one of several clusters.
+        let keep = |changed: bool| !self.partial || changed;
         let patch = TagPatch {
             label: Some(self.label.trim().to_string()),
-            capability: Some(self.capability.trim().to_string()),
-            status: Some(self.status),
-            confidence: Some((f64::from(self.confidence) * 100.0).round() / 100.0),
-            actor: Some(self.actor.trim().to_string()),
-            notes: Some(self.notes.clone()),
+            capability: keep(!self.capability.trim().is_empty())
+                .then(|| self.capability.trim().to_string()),
+            status: keep(self.status != TagStatus::Open).then_some(self.status),
+            confidence: keep(self.confidence != 0.5)
+                .then(|| (f64::from(self.confidence) * 100.0).round() / 100.0),
+            actor: keep(!self.actor.trim().is_empty()).then(|| self.actor.trim().to_string()),
+            notes: keep(!self.notes.is_empty()).then(|| self.notes.clone()),
         };
         Ok(match &self.target {
             TagTarget::Clusters(clusters, seen) => CaseworkRequest::TagClusters {
