@@ -83,7 +83,9 @@ impl Timeline {
     /// when a brush ends.
     pub fn ui(&mut self, ui: &mut egui::Ui, input: &TimelineInput<'_>) -> Vec<Command> {
         let mut commands = Vec::new();
-        ui.horizontal(|ui| {
+        // Wraps, so a long selection name (a cluster with its tag) is read
+        // whole rather than cut at the panel's edge.
+        ui.horizontal_wrapped(|ui| {
             for chart in Chart::ALL {
                 ui.selectable_value(&mut self.chart, chart, chart.label());
             }
