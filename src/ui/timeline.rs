@@ -97,13 +97,13 @@ impl Timeline {
                     ui.label(format!("reading {label}…"));
                 }
                 Some(label) => {
-                    ui.label(RichText::new(label.clone()).color(palette::SELECTION));
+                    whole_label_ui(ui, RichText::new(label.clone()).color(palette::SELECTION));
                 }
                 None => {
-                    ui.label(RichText::new("select a cluster to compare").weak());
+                    whole_label_ui(ui, RichText::new("select a cluster to compare").weak());
                 }
             }
-            ui.label(RichText::new("all traffic").color(palette::ALL_TRAFFIC));
+            whole_label_ui(ui, RichText::new("all traffic").color(palette::ALL_TRAFFIC));
         });
         let loaded = input.loaded;
         let Some(span) = hour_span(&loaded.hourly) else {
@@ -571,4 +571,9 @@ fn heat_map_ui(ui: &mut egui::Ui, hourly: &[HourTraffic], label: &str) {
             ));
         }
     }
+}
+
+/// A label that moves to the next line whole rather than breaking.
+fn whole_label_ui(ui: &mut egui::Ui, text: RichText) {
+    ui.add(egui::Label::new(text).wrap_mode(egui::TextWrapMode::Extend));
 }
