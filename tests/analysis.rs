@@ -5,29 +5,12 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use common::run;
+use common::{generated_case, run};
 use hydrascope::analysis::{AnalysisResult, Params, analyze_case};
 use hydrascope::case::Case;
-use hydrascope::generate::{
-    GenerateOptions, Group, Scenario, generate, read_truth, truth_path_for_case,
-};
-use hydrascope::import::Progress;
-use hydrascope::logs::Format;
-
-fn generated_case(dir: &Path, scenario: Scenario, seed: u64) -> PathBuf {
-    let out = dir.join(format!("{}-{seed}.hcase", scenario.name()));
-    let options = GenerateOptions {
-        scenario,
-        seed,
-        format: Format::Jsonl,
-        gzip: false,
-        force: false,
-    };
-    generate(&out, &options, &Progress::default()).expect("generate");
-    out
-}
+use hydrascope::generate::{Group, Scenario, read_truth, truth_path_for_case};
 
 struct Verdict {
     precision: f64,

@@ -4,30 +4,14 @@
 mod common;
 
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 
-use common::run;
+use common::{analysed_case, run};
 use hydrascope::analysis::{Params, analyze_case, analyze_case_as};
 use hydrascope::case::casework::{MoveTarget, Origin, Tag, TagPatch, TagStatus, Who};
 use hydrascope::case::{Case, CaseError};
-use hydrascope::generate::{GenerateOptions, Scenario, generate};
-use hydrascope::import::Progress;
-use hydrascope::logs::Format;
-
-fn analysed_case(dir: &Path, scenario: Scenario, seed: u64) -> PathBuf {
-    let out = dir.join(format!("{}-{seed}.hcase", scenario.name()));
-    let options = GenerateOptions {
-        scenario,
-        seed,
-        format: Format::Jsonl,
-        gzip: false,
-        force: false,
-    };
-    generate(&out, &options, &Progress::default()).expect("generate");
-    analyze_case(&Case::open(&out).unwrap(), &Params::default()).unwrap();
-    out
-}
+use hydrascope::generate::Scenario;
 
 fn alice() -> Who {
     Who::named("alice", Origin::Workbench)

@@ -11,11 +11,8 @@ use std::time::{Duration, Instant};
 
 use egui_kittest::kittest::Queryable;
 use egui_kittest::{Harness, SnapshotOptions};
-use hydrascope::analysis::{Params, analyze_case};
 use hydrascope::case::Case;
-use hydrascope::generate::{GenerateOptions, Scenario, generate};
-use hydrascope::import::Progress;
-use hydrascope::logs::Format;
+use hydrascope::generate::Scenario;
 use hydrascope::ui::{App, AppOptions};
 
 /// The demo case, generated and analysed once per test run. The file is
@@ -24,17 +21,7 @@ fn demo_case() -> &'static Path {
     static CASE: OnceLock<PathBuf> = OnceLock::new();
     CASE.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap().keep();
-        let path = dir.join("demo.hcase");
-        let options = GenerateOptions {
-            scenario: Scenario::Demo,
-            seed: 1,
-            format: Format::Jsonl,
-            gzip: false,
-            force: true,
-        };
-        generate(&path, &options, &Progress::default()).unwrap();
-        analyze_case(&Case::open(&path).unwrap(), &Params::default()).unwrap();
-        path
+        common::analysed_case(&dir, Scenario::Demo, 1)
     })
 }
 
@@ -101,6 +88,19 @@ fn click_at(harness: &mut Harness<'static, App>, pos: egui::Pos2) {
     harness.step();
     harness.drop_at(pos);
     harness.step();
+}
+
+/// A pointer drag from `start` to `end`, moved in six steps as a hand would.
+fn drag_in_steps(harness: &mut Harness<'static, App>, start: egui::Pos2, end: egui::Pos2) {
+    harness.hover_at(start);
+    harness.step();
+    harness.drag_at(start);
+    harness.step();
+    for i in 1..=6 {
+        harness.hover_at(start + (end - start) * (i as f32 / 6.0));
+        harness.step();
+    }
+    harness.drop_at(end);
 }
 
 fn snapshot_options() -> SnapshotOptions {
@@ -181,15 +181,7 @@ fn brushing_a_time_range_keeps_only_accounts_active_then() {
     let y = picker.bottom() + 80.0;
     let start = egui::pos2(picker.left() + 200.0, y);
     let end = egui::pos2(picker.left() + 420.0, y);
-    harness.hover_at(start);
-    harness.step();
-    harness.drag_at(start);
-    harness.step();
-    for i in 1..=6 {
-        harness.hover_at(start + (end - start) * (i as f32 / 6.0));
-        harness.step();
-    }
-    harness.drop_at(end);
+    drag_in_steps(&mut harness, start, end);
     settle(&mut harness, |app| app.view().active_in_range.is_some());
     let view = harness.state().view();
     let (first, last) = view.time_range.expect("a brushed range");
@@ -303,15 +295,7 @@ fn shift_dragging_a_box_selects_the_accounts_inside_it() {
     let start = middle - egui::vec2(120.0, 120.0);
     let end = middle + egui::vec2(120.0, 120.0);
     harness.event(egui::Event::ModifiersChanged(egui::Modifiers::SHIFT));
-    harness.hover_at(start);
-    harness.step();
-    harness.drag_at(start);
-    harness.step();
-    for i in 1..=6 {
-        harness.hover_at(start + (end - start) * (i as f32 / 6.0));
-        harness.step();
-    }
-    harness.drop_at(end);
+    drag_in_steps(&mut harness, start, end);
     harness.step();
     harness.event(egui::Event::ModifiersChanged(egui::Modifiers::NONE));
     settle(&mut harness, |app| !app.view().accounts.is_empty());

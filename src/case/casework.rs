@@ -81,8 +81,11 @@ pub struct Tag {
     pub updated_by: String,
 }
 
+/// The confidence of a new tag nobody has set one for.
+pub const DEFAULT_CONFIDENCE: f64 = 0.5;
+
 /// What to set on a tag; `None` keeps the current value (or the default for
-/// a new tag: status open, confidence 0.5, the rest empty).
+/// a new tag: status open, [`DEFAULT_CONFIDENCE`], the rest empty).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TagPatch {
     /// Campaign name (needed for a new tag).
@@ -697,8 +700,8 @@ fn new_tag(who: &Who, cluster: Option<String>, accounts: Vec<u32>, at: &str) -> 
         accounts,
         label: String::new(),
         capability: String::new(),
-        status: TagStatus::Open,
-        confidence: 0.5,
+        status: TagStatus::default(),
+        confidence: DEFAULT_CONFIDENCE,
         actor: String::new(),
         notes: String::new(),
         analyst: who.analyst.clone(),

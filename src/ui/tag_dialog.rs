@@ -2,7 +2,7 @@
 //! notes for clusters, a selection of accounts, or an existing tag; asks for
 //! the analyst's name the first time.
 
-use crate::case::casework::{Tag, TagPatch, TagStatus};
+use crate::case::casework::{DEFAULT_CONFIDENCE, Tag, TagPatch, TagStatus};
 
 use super::jobs::CaseworkRequest;
 
@@ -74,8 +74,8 @@ impl TagDialog {
             target,
             label: String::new(),
             capability: String::new(),
-            status: TagStatus::Open,
-            confidence: 0.5,
+            status: TagStatus::default(),
+            confidence: DEFAULT_CONFIDENCE as f32,
             actor: String::new(),
             notes: String::new(),
             analyst: analyst.to_string(),
@@ -240,8 +240,8 @@ impl TagDialog {
             label: Some(self.label.trim().to_string()),
             capability: keep(!self.capability.trim().is_empty())
                 .then(|| self.capability.trim().to_string()),
-            status: keep(self.status != TagStatus::Open).then_some(self.status),
-            confidence: keep(self.confidence != 0.5)
+            status: keep(self.status != TagStatus::default()).then_some(self.status),
+            confidence: keep(self.confidence != DEFAULT_CONFIDENCE as f32)
                 .then(|| (f64::from(self.confidence) * 100.0).round() / 100.0),
             actor: keep(!self.actor.trim().is_empty()).then(|| self.actor.trim().to_string()),
             notes: keep(!self.notes.is_empty()).then(|| self.notes.clone()),

@@ -9,6 +9,28 @@ use hydrascope::generate::{GenerateOptions, Scenario, generate};
 use hydrascope::import::Progress;
 use hydrascope::logs::Format;
 
+/// Generates `scenario` with `seed` directly as a case file in `dir`.
+pub fn generated_case(dir: &Path, scenario: Scenario, seed: u64) -> PathBuf {
+    let out = dir.join(format!("{}-{seed}.hcase", scenario.name()));
+    let options = GenerateOptions {
+        scenario,
+        seed,
+        format: Format::Jsonl,
+        gzip: false,
+        force: false,
+    };
+    generate(&out, &options, &Progress::default()).expect("generate");
+    out
+}
+
+/// [`generated_case`], analysed with the default parameters.
+pub fn analysed_case(dir: &Path, scenario: Scenario, seed: u64) -> PathBuf {
+    let out = generated_case(dir, scenario, seed);
+    hydrascope::analysis::analyze_case(&Case::open(&out).unwrap(), &Default::default())
+        .expect("analyze");
+    out
+}
+
 /// Runs the `hydrascope` binary; returns (exit code, stdout, stderr).
 pub fn run(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_hydrascope"))
