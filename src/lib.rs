@@ -8,6 +8,7 @@
 pub mod analysis;
 pub mod case;
 pub mod cli;
+pub mod export;
 pub mod generate;
 pub mod import;
 pub mod logs;

@@ -1,0 +1,1 @@
+//! GraphML and GEXF writers for the relationship graph (Gephi, Cytoscape).

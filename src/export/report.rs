@@ -1,0 +1,1 @@
+//! Briefing reports (HTML and Markdown) of the tagged campaigns.
