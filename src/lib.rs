@@ -13,5 +13,6 @@ pub mod generate;
 pub mod import;
 pub mod logs;
 pub mod paths;
+pub mod render;
 pub mod rng;
 pub mod ui;

@@ -4,8 +4,12 @@
 pub mod analysis_store;
 pub mod builder;
 pub mod casework;
+pub mod export;
 pub mod features;
+pub mod graph_rows;
+pub mod merge;
 pub mod records;
+pub mod report_data;
 pub mod schema;
 pub mod summary;
 pub mod workbench;

@@ -140,6 +140,61 @@ enum Command {
         #[arg(long, value_enum, default_value_t = HistoryFormat::Text)]
         format: HistoryFormat,
     },
+    /// Write a new, self-contained case file to share (or, for .graphml/.gexf, the graph for Gephi)
+    Export {
+        /// The case file
+        case: PathBuf,
+        /// The new file: .hcase (a case), .graphml or .gexf (the graph; a Hydrascope addition)
+        #[arg(long)]
+        out: PathBuf,
+        /// Only these clusters (comma-separated ids), with their accounts, exchanges, tags and history
+        #[arg(long, value_delimiter = ',')]
+        clusters: Option<Vec<String>>,
+        /// Replace identifiers by keyed pseudonyms and drop prompt excerpts
+        #[arg(long)]
+        redact: bool,
+        /// File holding the redaction secret, so that a team's exports line up [default: a new random key] (a Hydrascope addition)
+        #[arg(long, requires = "redact")]
+        redact_key: Option<PathBuf>,
+        /// Overwrite an existing output (a Hydrascope addition)
+        #[arg(long)]
+        force: bool,
+        /// Analyst name recorded with the export [default: $HYDRASCOPE_ANALYST, else the login name] (a Hydrascope addition)
+        #[arg(long)]
+        analyst: Option<String>,
+    },
+    /// Draw a view headless, as the workbench shows it, for briefings
+    Render {
+        /// The case file
+        case: PathBuf,
+        /// Which view
+        #[arg(long, value_enum)]
+        view: ViewArg,
+        /// The picture: .png (or .svg for the graph; a Hydrascope addition)
+        #[arg(long)]
+        out: PathBuf,
+        /// Width in points (pixels at --scale 1)
+        #[arg(long, default_value_t = 1600)]
+        width: u32,
+        /// Height in points, caption strip included
+        #[arg(long, default_value_t = 1000)]
+        height: u32,
+        /// Pixels per point: 1, 2 or 4 for briefing-grade pictures (0.5 to 8)
+        #[arg(long, default_value_t = 1.0)]
+        scale: f32,
+        /// Select and focus this cluster (it and its one-hop neighbours) (a Hydrascope addition)
+        #[arg(long, conflicts_with = "tag")]
+        cluster: Option<String>,
+        /// Select and focus what this tag is on (a tag id from `tags --json`) (a Hydrascope addition)
+        #[arg(long)]
+        tag: Option<i64>,
+        /// The timeline chart (a Hydrascope addition)
+        #[arg(long, value_enum, default_value_t = ChartArg::Requests)]
+        chart: ChartArg,
+        /// Overwrite an existing output (a Hydrascope addition)
+        #[arg(long)]
+        force: bool,
+    },
     /// Print what a case holds (a Hydrascope addition to the contract)
     Info {
         /// The case file
@@ -158,6 +213,41 @@ enum HistoryFormat {
     Jsonl,
     /// CSV with a header, with the rows before and after
     Csv,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum ViewArg {
+    /// The account-relationship graph
+    Graph,
+    /// The timelines
+    Timeline,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum ChartArg {
+    /// Requests per hour
+    Requests,
+    /// Tokens per hour
+    Tokens,
+    /// Share of traffic per model, with releases and bans
+    ModelMix,
+    /// Accounts created per day
+    Creations,
+    /// Requests by hour of day and day
+    Heatmap,
+}
+
+impl ChartArg {
+    fn chart(self) -> crate::ui::timeline::Chart {
+        use crate::ui::timeline::Chart;
+        match self {
+            ChartArg::Requests => Chart::Requests,
+            ChartArg::Tokens => Chart::Tokens,
+            ChartArg::ModelMix => Chart::ModelMix,
+            ChartArg::Creations => Chart::Creations,
+            ChartArg::Heatmap => Chart::HeatMap,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -505,6 +595,99 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 .map_err(Failure::other)?;
             Ok(())
         }
+        Some(Command::Export {
+            case,
+            out,
+            clusters,
+            redact,
+            redact_key,
+            force,
+            analyst,
+        }) => export(
+            &case,
+            &out,
+            clusters,
+            redact,
+            redact_key.as_deref(),
+            force,
+            analyst.as_deref(),
+        ),
+        Some(Command::Render {
+            case,
+            view,
+            out,
+            width,
+            height,
+            scale,
+            cluster,
+            tag,
+            chart,
+            force,
+        }) => {
+            use crate::render::{Focus, PictureSize, PictureView, Scene};
+            if out.exists() && !force {
+                return Err(Failure::bad_input(format!(
+                    "{}: already exists; pass --force to overwrite it",
+                    out.display()
+                )));
+            }
+            let svg = match out.extension().and_then(|e| e.to_str()) {
+                Some(e) if e.eq_ignore_ascii_case("png") => false,
+                Some(e) if e.eq_ignore_ascii_case("svg") => true,
+                _ => {
+                    return Err(Failure::bad_input(format!(
+                        "{}: --out must end in .png (or .svg for the graph)",
+                        out.display()
+                    )));
+                }
+            };
+            let what = match view {
+                ViewArg::Graph => PictureView::Graph,
+                ViewArg::Timeline => PictureView::Timeline,
+            };
+            if svg && what != PictureView::Graph {
+                return Err(Failure::bad_input(
+                    "SVG is for the graph; render the timeline as .png",
+                ));
+            }
+            let size = PictureSize {
+                width: width as f32,
+                height: height as f32,
+                scale,
+            };
+            let render_failure = |e: crate::render::RenderError| match e {
+                crate::render::RenderError::Invalid(_) => Failure::bad_input(e),
+                crate::render::RenderError::Case(e) => Failure::from_case(e),
+                e => Failure::other(e),
+            };
+            let progress = Progress::default();
+            let scene = Scene::open(&case, &progress).map_err(render_failure)?;
+            let focus = match (cluster, tag) {
+                (Some(id), _) => Focus::Cluster(id),
+                (None, Some(tag)) => Focus::Tag(tag),
+                (None, None) => Focus::Everything,
+            };
+            let picture = scene
+                .picture(&focus, chart.chart(), &crate::render::now_for_caption())
+                .map_err(render_failure)?;
+            let bytes = if svg {
+                crate::render::svg::graph_svg(&picture, size)
+                    .map_err(render_failure)?
+                    .into_bytes()
+            } else {
+                let image =
+                    crate::render::render_picture(&picture, what, size).map_err(render_failure)?;
+                crate::render::png_bytes(&image).map_err(render_failure)?
+            };
+            crate::render::write_file(&out, &bytes).map_err(render_failure)?;
+            let (w, h) = size.pixels();
+            if svg {
+                println!("wrote {} ({} x {} points, SVG)", out.display(), width, height);
+            } else {
+                println!("wrote {} ({w} x {h} px)", out.display());
+            }
+            Ok(())
+        }
         Some(Command::Info { case, json }) => {
             let case = Case::open_read_only(&case).map_err(Failure::from_case)?;
             let s = case.summary().map_err(Failure::other)?;
@@ -548,6 +731,86 @@ fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
     }
+}
+
+/// `hydrascope export`: a case file, or a graph file by the extension.
+fn export(
+    case: &std::path::Path,
+    out: &std::path::Path,
+    clusters: Option<Vec<String>>,
+    redact: bool,
+    redact_key: Option<&std::path::Path>,
+    force: bool,
+    analyst: Option<&str>,
+) -> Result<(), Failure> {
+    use crate::case::export::{ExportOptions, RedactionKey, export_case};
+    use crate::export::graph_file::{GraphFormat, write_graph_file};
+    let clusters = clusters.map(|ids| {
+        ids.into_iter()
+            .map(|id| id.trim().to_string())
+            .filter(|id| !id.is_empty())
+            .collect::<Vec<_>>()
+    });
+    if let Some(format) = GraphFormat::from_path(out) {
+        if redact {
+            return Err(Failure::bad_input(
+                "--redact is for case files: graph files hold no identifiers to redact",
+            ));
+        }
+        if out.exists() && !force {
+            return Err(Failure::from_case(CaseError::Exists(out.to_path_buf())));
+        }
+        let source = Case::open_read_only(case)
+            .or_else(|_| Case::open(case))
+            .map_err(Failure::from_case)?;
+        let rows = source
+            .graph_rows(clusters.as_deref())
+            .map_err(Failure::from_case)?;
+        write_graph_file(out, &rows)
+            .map_err(|e| Failure::other(format!("{}: {e}", out.display())))?;
+        println!(
+            "wrote {} ({:?}: {} accounts, {} links)",
+            out.display(),
+            format,
+            rows.nodes.len(),
+            rows.edges.len()
+        );
+        return Ok(());
+    }
+    let key = match (redact, redact_key) {
+        (false, _) => None,
+        (true, Some(path)) => Some(RedactionKey::from_file(path).map_err(Failure::from_case)?),
+        (true, None) => Some(RedactionKey::random().map_err(Failure::from_case)?),
+    };
+    let who = match analyst {
+        Some(name) => Who::named(name, Origin::Cli),
+        None => Who::from_env(Origin::Cli),
+    };
+    let options = ExportOptions {
+        clusters,
+        redact: key,
+        force,
+    };
+    let progress = Arc::new(Progress::default());
+    let bar = ProgressBar::start(progress.clone(), "steps");
+    let result = export_case(case, out, &options, &who, &progress);
+    bar.stop();
+    let report = result.map_err(Failure::from_case)?;
+    println!(
+        "exported {} accounts, {} exchanges, {} clusters, {} tags, {} history entries to {} ({:.1} MB){}",
+        report.accounts,
+        report.exchanges,
+        report.clusters,
+        report.tags,
+        report.audit_entries,
+        report.path.display(),
+        report.bytes as f64 / 1e6,
+        match &report.redaction_key_id {
+            Some(id) => format!("; redacted with key {id}"),
+            None => String::new(),
+        }
+    );
+    Ok(())
 }
 
 /// A terminal progress bar fed from a shared [`Progress`], drawn only when

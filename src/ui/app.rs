@@ -291,17 +291,8 @@ impl App {
         let loaded = self.loaded()?;
         let (accounts, cluster) = self.selection_accounts()?;
         Some(
-            match cluster.and_then(|c| Some((c, loaded.clusters.get(c)?))) {
-                Some((i, c)) => match loaded.casework.newest_cluster_tag(i) {
-                    Some(t) => format!(
-                        "cluster {} \"{}\" ({}, {} accounts)",
-                        c.id,
-                        t.label,
-                        t.status.name(),
-                        accounts.len()
-                    ),
-                    None => format!("cluster {} ({} accounts)", c.id, accounts.len()),
-                },
+            match cluster.filter(|&c| c < loaded.clusters.len()) {
+                Some(i) => loaded.cluster_label(i),
                 None if accounts.len() == 1 => {
                     format!("account {}", loaded.account_name(accounts[0]))
                 }
@@ -1141,6 +1132,7 @@ impl App {
                             selection_label,
                             selection: selection.as_ref().map_or(&[], |s| s.0.as_slice()),
                             series,
+                            picture: false,
                         };
                         commands.extend(self.timeline.ui(ui, &input));
                     }
@@ -1184,6 +1176,7 @@ impl App {
                         LayoutStage::Done => "Saving the layout…".to_string(),
                     }
                 }),
+                picture: false,
             };
             commands.extend(self.graph.ui(ui, &input));
             if !loaded.analysed {

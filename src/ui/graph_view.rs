@@ -44,6 +44,9 @@ pub struct GraphInput<'a> {
     pub revision: u64,
     /// What the layout is doing, if it is still running.
     pub layout_status: Option<String>,
+    /// Drawing a picture (for a briefing): no toolbar, no hover, no input;
+    /// the legend stays.
+    pub picture: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -79,8 +82,26 @@ struct Scene {
     unlinked: Option<(Pos2, usize)>,
 }
 
+/// Where the graph's primitives go: the mesh drawn on screen, or a vector
+/// picture ([`crate::render::svg`]).
+pub trait GraphSink {
+    /// A link from `p` to `q`, `width` points wide.
+    fn segment(&mut self, p: Pos2, q: Pos2, width: f32, color: Color32);
+    /// A filled disc (a node, or its ring).
+    fn disc(&mut self, center: Pos2, radius: f32, color: Color32);
+}
+
+impl GraphSink for Mesh {
+    fn segment(&mut self, p: Pos2, q: Pos2, width: f32, color: Color32) {
+        add_segment(self, p, q, width, color);
+    }
+    fn disc(&mut self, center: Pos2, radius: f32, color: Color32) {
+        add_disc(self, center, radius, color);
+    }
+}
+
 /// The graph's background.
-const BACKGROUND: Color32 = Color32::from_rgb(18, 20, 26);
+pub const BACKGROUND: Color32 = Color32::from_rgb(18, 20, 26);
 
 /// A uniform grid over world positions for hit tests.
 #[derive(Default)]
@@ -117,10 +138,30 @@ impl GraphView {
         self.fit_request = Some(accounts);
     }
 
+    /// Where the camera is: the world point at the centre of the view and
+    /// the points per world unit (`None` before the first frame).
+    pub fn camera_view(&self) -> Option<([f32; 2], f32)> {
+        self.camera.map(|c| ([c.center.x, c.center.y], c.scale))
+    }
+
+    /// A graph view that starts with the camera at `center` and `scale`,
+    /// so a picture shows what the analyst's view showed.
+    pub fn with_camera(center: [f32; 2], scale: f32) -> Self {
+        Self {
+            camera: Some(Camera {
+                center: pos2(center[0], center[1]),
+                scale,
+            }),
+            ..Default::default()
+        }
+    }
+
     /// Draws the graph and its legend; returns the commands the analyst gave.
     pub fn ui(&mut self, ui: &mut egui::Ui, input: &GraphInput<'_>) -> Vec<Command> {
         let mut commands = Vec::new();
-        self.toolbar_ui(ui, input, &mut commands);
+        if !input.picture {
+            self.toolbar_ui(ui, input, &mut commands);
+        }
         let (response, painter) = ui.allocate_painter(ui.available_size(), Sense::click_and_drag());
         let rect = response.rect;
         painter.rect_filled(rect, 0.0, BACKGROUND);
@@ -146,7 +187,9 @@ impl GraphView {
         if self.camera.is_none() {
             self.fit(input, &[], rect);
         }
-        self.handle_input(ui, &response, input, rect, &mut commands);
+        if !input.picture {
+            self.handle_input(ui, &response, input, rect, &mut commands);
+        }
         let Some(camera) = self.camera else {
             return commands;
         };
@@ -605,6 +648,36 @@ impl GraphView {
             .reserve(scene.links.len() * 4 + scene.visible_count * 7);
         mesh.indices
             .reserve(scene.links.len() * 6 + scene.visible_count * 18);
+        self.draw_scene(mesh, input, camera, rect);
+    }
+
+    /// Draws what the graph shows in `rect` as primitives into `sink`: the
+    /// same geometry for the screen's mesh and for an SVG picture. The
+    /// camera is fitted first if the view has none yet.
+    pub fn draw_into(&mut self, sink: &mut dyn GraphSink, input: &GraphInput<'_>, rect: Rect) {
+        if input.positions.len() != input.loaded.accounts.len() {
+            return;
+        }
+        self.update_scene(input);
+        if self.camera.is_none() {
+            self.fit(input, &[], rect);
+        }
+        if let Some(camera) = self.camera {
+            self.draw_scene(sink, input, camera, rect);
+        }
+    }
+
+    /// What the legend says: accounts and links shown, links drawn.
+    pub fn shown_counts(&self) -> (usize, usize, usize) {
+        (
+            self.scene.visible_count,
+            self.scene.links_passing,
+            self.scene.links.len(),
+        )
+    }
+
+    fn draw_scene(&self, sink: &mut dyn GraphSink, input: &GraphInput<'_>, camera: Camera, rect: Rect) {
+        let scene = &self.scene;
         let clip = rect.expand(8.0);
         let positions = input.positions;
         let dim = |c: Color32, on: bool| {
@@ -637,7 +710,7 @@ impl GraphView {
                 0.35
             };
             let color = scene.link_color[k].gamma_multiply(alpha);
-            add_segment(mesh, p, q, if on { width + 0.6 } else { width }, color);
+            sink.segment(p, q, if on { width + 0.6 } else { width }, color);
         }
         // Highlighted nodes last, so they sit on top.
         for pass_highlighted in [false, true] {
@@ -651,15 +724,15 @@ impl GraphView {
                 let r = self.node_radius(a as u32, camera);
                 let color = dim(scene.color[a], scene.highlighted[a]);
                 if pass_highlighted {
-                    add_disc(mesh, *p, r + 1.2, Color32::WHITE);
+                    sink.disc(*p, r + 1.2, Color32::WHITE);
                 }
                 if let Some(ring) = scene.outline[a] {
                     // Ring, dark gap, node: the ring reads on any node colour.
-                    add_disc(mesh, *p, r + 2.4, dim(ring, scene.highlighted[a]));
-                    add_disc(mesh, *p, r + 1.0, BACKGROUND);
-                    add_disc(mesh, *p, r, color);
+                    sink.disc(*p, r + 2.4, dim(ring, scene.highlighted[a]));
+                    sink.disc(*p, r + 1.0, BACKGROUND);
+                    sink.disc(*p, r, color);
                 } else {
-                    add_disc(mesh, *p, r, color);
+                    sink.disc(*p, r, color);
                 }
             }
         }

@@ -231,6 +231,24 @@ impl Loaded {
         self.clusters.get(c as usize)
     }
 
+    /// "cluster c17 "Label" (confirmed, 732 accounts)": how the workbench
+    /// and pictures name a cluster, with its newest tag.
+    pub fn cluster_label(&self, index: usize) -> String {
+        let Some(c) = self.clusters.get(index) else {
+            return String::new();
+        };
+        match self.casework.newest_cluster_tag(index) {
+            Some(t) => format!(
+                "cluster {} \"{}\" ({}, {} accounts)",
+                c.id,
+                t.label,
+                t.status.name(),
+                c.members.len()
+            ),
+            None => format!("cluster {} ({} accounts)", c.id, c.members.len()),
+        }
+    }
+
     /// The cluster with id `id`, and its index.
     pub fn cluster_by_id(&self, id: &str) -> Option<(usize, &StoredCluster)> {
         self.clusters.iter().enumerate().find(|(_, c)| c.id == id)

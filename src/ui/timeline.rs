@@ -43,7 +43,8 @@ impl Chart {
         Chart::HeatMap,
     ];
 
-    fn label(self) -> &'static str {
+    /// The chart's name, as its tab and a picture's caption say it.
+    pub fn label(self) -> &'static str {
         match self {
             Chart::Requests => "Requests / hour",
             Chart::Tokens => "Tokens / hour",
@@ -66,6 +67,9 @@ pub struct TimelineInput<'a> {
     pub selection: &'a [u32],
     /// The selection's series, once the worker has answered.
     pub series: Option<&'a SelectionSeries>,
+    /// Drawing a picture (for a briefing): the chart's name instead of the
+    /// chart picker.
+    pub picture: bool,
 }
 
 /// The timeline panel.
@@ -86,8 +90,12 @@ impl Timeline {
         // Wraps, so a long selection name (a cluster with its tag) is read
         // whole rather than cut at the panel's edge.
         ui.horizontal_wrapped(|ui| {
-            for chart in Chart::ALL {
-                ui.selectable_value(&mut self.chart, chart, chart.label());
+            if input.picture {
+                ui.label(RichText::new(self.chart.label()).strong());
+            } else {
+                for chart in Chart::ALL {
+                    ui.selectable_value(&mut self.chart, chart, chart.label());
+                }
             }
             ui.separator();
             ui.label(RichText::new("times in UTC").weak());

@@ -138,22 +138,8 @@ fn answer(case: &Result<Case, crate::case::CaseError>, accounts: usize, query: Q
         Query::Selection {
             accounts: members,
             cluster,
-        } => (|| {
-            let hourly = case.hourly_of(&members)?;
-            let model_hourly = match &cluster {
-                Some(id) => case.cluster_model_hourly_of(id)?,
-                None => Vec::new(),
-            };
-            let templates = case.templates_of(&members, 6)?;
-            let (models, capabilities) = case.mix_of(&members)?;
-            Ok(Answer::Selection(Box::new(SelectionSeries {
-                hourly,
-                model_hourly,
-                templates,
-                models,
-                capabilities,
-            })))
-        })(),
+        } => selection_series(case, &members, cluster.as_deref())
+            .map(|series| Answer::Selection(Box::new(series))),
         Query::ActiveBetween(first, last) => case
             .active_between(accounts, first, last)
             .map(|active| Answer::ActiveBetween((first, last), active)),
@@ -162,4 +148,28 @@ fn answer(case: &Result<Case, crate::case::CaseError>, accounts: usize, query: Q
             .map(|found| Answer::RequestIp(ip, found)),
     };
     result.unwrap_or_else(|err: crate::case::CaseError| Answer::Failed(err.to_string()))
+}
+
+/// The series and mixes of a selection: `members`, and the stored cluster
+/// they make up, if any. The worker answers with this; headless pictures
+/// call it directly.
+pub fn selection_series(
+    case: &Case,
+    members: &[u32],
+    cluster: Option<&str>,
+) -> Result<SelectionSeries, crate::case::CaseError> {
+    let hourly = case.hourly_of(members)?;
+    let model_hourly = match cluster {
+        Some(id) => case.cluster_model_hourly_of(id)?,
+        None => Vec::new(),
+    };
+    let templates = case.templates_of(members, 6)?;
+    let (models, capabilities) = case.mix_of(members)?;
+    Ok(SelectionSeries {
+        hourly,
+        model_hourly,
+        templates,
+        models,
+        capabilities,
+    })
 }

@@ -1,0 +1,477 @@
+//! Pictures of the workbench's views for briefings: the graph or the
+//! timelines, drawn by the very panels the workbench shows
+//! ([`GraphView`](crate::ui::graph_view::GraphView),
+//! [`Timeline`](crate::ui::timeline::Timeline)) into an offscreen egui pass
+//! that wgpu rasterises (software GL when there is no GPU), at 1×, 2× or 4×
+//! the on-screen resolution, with a caption strip that says what the picture
+//! shows. `hydrascope render`, the report and the workbench's "Save view as
+//! PNG…" all come through [`render_picture`].
+
+pub mod svg;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use egui::{Color32, RichText, vec2};
+
+use crate::case::Case;
+use crate::import::Progress;
+use crate::ui::graph_view::{GraphInput, GraphView};
+use crate::ui::model::Loaded;
+use crate::ui::state::{CaseView, ViewSettings};
+use crate::ui::timeline::{Chart, Timeline, TimelineInput};
+use crate::ui::worker::{SelectionSeries, selection_series};
+
+/// Which view a picture shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PictureView {
+    /// The account-relationship graph.
+    Graph,
+    /// The timelines (the chart chosen).
+    Timeline,
+}
+
+/// Largest picture side in pixels (the renderer's texture limit).
+pub const MAX_SIDE_PX: u32 = 8192;
+/// Height of the caption strip, in points.
+pub const CAPTION_HEIGHT: f32 = 46.0;
+
+/// Why a picture could not be drawn.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// A size or scale out of range, an unknown cluster.
+    #[error("{0}")]
+    Invalid(String),
+    /// The case could not be read.
+    #[error(transparent)]
+    Case(#[from] crate::case::CaseError),
+    /// The renderer failed (no usable GPU or software renderer).
+    #[error(
+        "could not draw the picture: {0} (headless drawing needs a GPU or Mesa's software renderer: \
+         on Debian, apt-get install libegl1 libgl1-mesa-dri)"
+    )]
+    Renderer(String),
+    /// The file could not be written.
+    #[error("{path}: {message}")]
+    Write {
+        /// The file.
+        path: String,
+        /// What went wrong.
+        message: String,
+    },
+}
+
+/// Everything a picture shows: the case in memory and the analyst's view
+/// of it. The workbench fills it from what is on screen; the command line
+/// from a case and its options.
+#[derive(Clone)]
+pub struct ViewPicture {
+    /// The case.
+    pub loaded: Arc<Loaded>,
+    /// Account positions (world units), by account index.
+    pub positions: Arc<Vec<[f32; 2]>>,
+    /// View settings (colours, filters).
+    pub settings: ViewSettings,
+    /// Selection, focus, time range.
+    pub view: CaseView,
+    /// The graph camera (world centre, points per world unit); `None` fits
+    /// everything shown.
+    pub camera: Option<([f32; 2], f32)>,
+    /// The timeline chart.
+    pub chart: Chart,
+    /// The accounts described (the selection).
+    pub selection: Vec<u32>,
+    /// What the selection is called, if anything is selected.
+    pub selection_label: Option<String>,
+    /// The selection's series (for the timelines).
+    pub series: Option<SelectionSeries>,
+    /// Case name and short fingerprint for the caption.
+    pub case_name: String,
+    /// Short fingerprint of the case's state.
+    pub case_fingerprint: String,
+    /// Redaction key id, when the case is a redacted export.
+    pub redacted: Option<String>,
+    /// UTC time written in the caption.
+    pub exported_at: String,
+}
+
+/// Size of a picture in points, caption strip included (the view gets
+/// the height less [`CAPTION_HEIGHT`]), and the pixels per point.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PictureSize {
+    /// Width in points.
+    pub width: f32,
+    /// Height in points, caption included.
+    pub height: f32,
+    /// Pixels per point: 1, 2 or 4 for "exactly what is on screen" at that
+    /// resolution; any value in 0.5..=8.
+    pub scale: f32,
+}
+
+impl PictureSize {
+    /// The picture's size in pixels, caption included.
+    pub fn pixels(&self) -> (u32, u32) {
+        (
+            (self.width * self.scale).round() as u32,
+            (self.height * self.scale).round() as u32,
+        )
+    }
+
+    fn check(&self) -> Result<(), RenderError> {
+        if !(0.5..=8.0).contains(&self.scale) {
+            return Err(RenderError::Invalid(format!(
+                "--scale {}: must be between 0.5 and 8",
+                self.scale
+            )));
+        }
+        if self.width < 200.0 || self.height < 120.0 + CAPTION_HEIGHT {
+            return Err(RenderError::Invalid(format!(
+                "picture {}x{}: at least 200 wide and {} high",
+                self.width,
+                self.height,
+                120.0 + CAPTION_HEIGHT
+            )));
+        }
+        let (w, h) = self.pixels();
+        if w > MAX_SIDE_PX || h > MAX_SIDE_PX {
+            return Err(RenderError::Invalid(format!(
+                "picture {w}x{h} px: at most {MAX_SIDE_PX} px a side; lower --scale or the size"
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Draws `what` of `picture` at `size` and returns the image (RGBA,
+/// `size.pixels()`).
+pub fn render_picture(
+    picture: &ViewPicture,
+    what: PictureView,
+    size: PictureSize,
+) -> Result<image::RgbaImage, RenderError> {
+    size.check()?;
+    let caption = caption_lines(picture, what);
+    let mut graph = match picture.camera {
+        Some((center, scale)) => GraphView::with_camera(center, scale),
+        None => GraphView::default(),
+    };
+    let mut timeline = Timeline::default();
+    timeline.chart = picture.chart;
+    let view_size = vec2(size.width, size.height - CAPTION_HEIGHT);
+    let draw = |ui: &mut egui::Ui| {
+        ui.painter()
+            .rect_filled(ui.max_rect(), 0.0, ui.visuals().panel_fill);
+        ui.spacing_mut().item_spacing = vec2(6.0, 4.0);
+        let top = ui.max_rect().min;
+        let view_rect = egui::Rect::from_min_size(top, view_size);
+        let mut view_ui = ui.new_child(egui::UiBuilder::new().max_rect(view_rect));
+        view_ui.set_clip_rect(view_rect);
+        match what {
+            PictureView::Graph => {
+                let input = GraphInput {
+                    loaded: &picture.loaded,
+                    positions: &picture.positions,
+                    positions_version: 1,
+                    settings: &picture.settings,
+                    view: &picture.view,
+                    revision: 1,
+                    layout_status: None,
+                    picture: true,
+                };
+                graph.ui(&mut view_ui, &input);
+            }
+            PictureView::Timeline => {
+                let mut inner =
+                    view_ui.new_child(egui::UiBuilder::new().max_rect(view_rect.shrink(6.0)));
+                let input = TimelineInput {
+                    loaded: &picture.loaded,
+                    view: &picture.view,
+                    selection_label: picture.selection_label.clone(),
+                    selection: &picture.selection,
+                    series: picture.series.as_ref(),
+                    picture: true,
+                };
+                timeline.ui(&mut inner, &input);
+            }
+        }
+        let strip = egui::Rect::from_min_size(
+            top + vec2(0.0, view_size.y),
+            vec2(size.width, CAPTION_HEIGHT),
+        );
+        caption_ui(ui, strip, &caption);
+    };
+    let (w, h) = (size.width, size.height);
+    // The renderer panics when no adapter exists; that is an error here,
+    // not a crash of the workbench or of a report.
+    let rendered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let mut harness = egui_kittest::Harness::builder()
+            .with_size(vec2(w, h))
+            .with_pixels_per_point(size.scale)
+            .with_context_setup(|ctx| ctx.set_theme(egui::Theme::Dark))
+            .wgpu()
+            .build_ui(draw);
+        // Legends and plots size themselves from the pass before.
+        harness.run_steps(3);
+        harness.render()
+    }));
+    match rendered {
+        Ok(Ok(image)) => Ok(image),
+        Ok(Err(message)) => Err(RenderError::Renderer(message)),
+        Err(panic) => Err(RenderError::Renderer(
+            panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "the renderer stopped".into()),
+        )),
+    }
+}
+
+/// The caption: what the picture shows and where it comes from.
+pub fn caption_lines(picture: &ViewPicture, what: PictureView) -> [String; 2] {
+    let loaded = &picture.loaded;
+    let settings = &picture.settings;
+    let mut filters = Vec::new();
+    if settings.suspected_only {
+        filters.push("suspected clusters only".to_string());
+    }
+    if !settings.hidden_kinds.is_empty() {
+        let kinds: Vec<&str> = settings.hidden_kinds.iter().map(String::as_str).collect();
+        filters.push(format!("evidence hidden: {}", kinds.join(", ")));
+    }
+    if settings.min_link_weight > 0.0 {
+        filters.push(format!("links ≥ {:.2}", settings.min_link_weight));
+    }
+    if !settings.show_unlinked {
+        filters.push("accounts without links hidden".into());
+    }
+    if let Some(focus) = picture.view.focus.and_then(|f| loaded.clusters.get(f)) {
+        filters.push(format!("focus on {} and its neighbours", focus.id));
+    }
+    let time = match picture.view.time_range {
+        Some((first, last)) => format!(
+            "active {} – {} UTC",
+            hour_text(first),
+            hour_text(last + 1)
+        ),
+        None => "all times".into(),
+    };
+    let view = match what {
+        PictureView::Graph => format!("Graph, colour by {}", settings.color_by.label()),
+        PictureView::Timeline => format!("Timeline: {}", picture.chart.label()),
+    };
+    let redacted = match &picture.redacted {
+        Some(key) => format!(" · REDACTED (key {key})"),
+        None => String::new(),
+    };
+    [
+        format!(
+            "{view} · {} · {time} · selected: {}",
+            if filters.is_empty() {
+                "no filters".to_string()
+            } else {
+                filters.join(", ")
+            },
+            picture.selection_label.as_deref().unwrap_or("nothing")
+        ),
+        format!(
+            "Hydrascope · case {} ({}){redacted} · exported {} UTC",
+            picture.case_name, picture.case_fingerprint, picture.exported_at
+        ),
+    ]
+}
+
+fn hour_text(hour: i64) -> String {
+    let text = crate::logs::time::format_rfc3339_ms(hour * 3_600_000);
+    // "2026-02-01T10:00:00.000Z" -> "2026-02-01 10:00"
+    text.get(..16).unwrap_or(&text).replacen('T', " ", 1)
+}
+
+fn caption_ui(ui: &mut egui::Ui, strip: egui::Rect, lines: &[String; 2]) {
+    ui.painter()
+        .rect_filled(strip, 0.0, Color32::from_rgb(12, 13, 17));
+    let mut child = ui.new_child(egui::UiBuilder::new().max_rect(strip.shrink2(vec2(8.0, 5.0))));
+    child.spacing_mut().item_spacing.y = 2.0;
+    for (i, line) in lines.iter().enumerate() {
+        let text = RichText::new(line).size(12.0);
+        let text = if i == 0 {
+            text.color(Color32::from_gray(225))
+        } else {
+            text.color(Color32::from_gray(160))
+        };
+        child.add(egui::Label::new(text).truncate());
+    }
+}
+
+/// PNG bytes of an image.
+pub fn png_bytes(image: &image::RgbaImage) -> Result<Vec<u8>, RenderError> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    image
+        .write_to(&mut out, image::ImageFormat::Png)
+        .map_err(|e| RenderError::Invalid(format!("PNG encoding: {e}")))?;
+    Ok(out.into_inner())
+}
+
+/// Writes `bytes` to `path` whole: to `<path>.partial`, then renamed.
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), RenderError> {
+    let mut partial = path.as_os_str().to_os_string();
+    partial.push(".partial");
+    let partial = std::path::PathBuf::from(partial);
+    let fail = |e: std::io::Error| RenderError::Write {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    };
+    std::fs::write(&partial, bytes).map_err(fail)?;
+    std::fs::rename(&partial, path).map_err(|e| {
+        let _ = std::fs::remove_file(&partial);
+        fail(e)
+    })
+}
+
+/// What to focus a headless picture on.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum Focus {
+    /// The whole case.
+    #[default]
+    Everything,
+    /// A cluster: selected, focused (it and its one-hop neighbours).
+    Cluster(String),
+    /// A tag (by id): its cluster, or its accounts for an ad-hoc tag.
+    Tag(i64),
+}
+
+/// A case read for headless pictures: read once, drawn as often as asked
+/// (the report draws two pictures per campaign).
+pub struct Scene {
+    loaded: Arc<Loaded>,
+    positions: Arc<Vec<[f32; 2]>>,
+    case: Case,
+    case_name: String,
+    fingerprint: String,
+    redacted: Option<String>,
+}
+
+impl Scene {
+    /// Reads the case at `path` (and lays the graph out if the case keeps
+    /// no layout, as the workbench would; nothing is written).
+    pub fn open(path: &Path, progress: &Progress) -> Result<Self, RenderError> {
+        let loaded = Loaded::read(path, progress)?;
+        let positions = match &loaded.stored_layout {
+            Some(positions) => positions.clone(),
+            None => {
+                progress.set_phase("laying out the graph");
+                let links: Vec<(u32, u32, f32)> = loaded.links.links.clone();
+                let input = crate::analysis::layout::LayoutInput {
+                    cluster_of: &loaded.cluster_of,
+                    links: &links,
+                };
+                crate::analysis::layout::layout(&input, &mut |_, _| {
+                    std::ops::ControlFlow::Continue(())
+                })
+                .unwrap_or_default()
+            }
+        };
+        let case = Case::open_read_only(path).or_else(|_| Case::open(path))?;
+        let fingerprint = case.fingerprint()?;
+        let redacted = case.redaction()?;
+        Ok(Self {
+            loaded: Arc::new(loaded),
+            positions: Arc::new(positions),
+            case,
+            case_name: path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            fingerprint,
+            redacted,
+        })
+    }
+
+    /// The case as read.
+    pub fn loaded(&self) -> &Loaded {
+        &self.loaded
+    }
+
+    /// The picture of `focus` with default view settings, as a freshly
+    /// opened workbench would show it after selecting the focus.
+    pub fn picture(
+        &self,
+        focus: &Focus,
+        chart: Chart,
+        exported_at: &str,
+    ) -> Result<ViewPicture, RenderError> {
+        let loaded = &self.loaded;
+        let mut view = CaseView::default();
+        let (selection, cluster_id, label) = match focus {
+            Focus::Everything => (Vec::new(), None, None),
+            Focus::Cluster(id) => {
+                let (index, cluster) = loaded.cluster_by_id(id).ok_or_else(|| {
+                    RenderError::Invalid(format!("no cluster {id} in this case"))
+                })?;
+                view.cluster = Some(index);
+                view.focus = Some(index);
+                let label = loaded.cluster_label(index);
+                (cluster.members.clone(), Some(cluster.id.clone()), Some(label))
+            }
+            Focus::Tag(tag_id) => {
+                let tag = loaded
+                    .casework
+                    .tags
+                    .iter()
+                    .find(|t| t.id == *tag_id)
+                    .ok_or_else(|| RenderError::Invalid(format!("no tag #{tag_id} in this case")))?;
+                match tag.cluster.as_deref().and_then(|c| loaded.cluster_by_id(c)) {
+                    Some((index, cluster)) => {
+                        view.cluster = Some(index);
+                        view.focus = Some(index);
+                        (
+                            cluster.members.clone(),
+                            Some(cluster.id.clone()),
+                            Some(loaded.cluster_label(index)),
+                        )
+                    }
+                    None => {
+                        view.accounts = tag.accounts.clone();
+                        let label = format!(
+                            "tag \"{}\" ({}, {} accounts)",
+                            tag.label,
+                            tag.status.name(),
+                            tag.accounts.len()
+                        );
+                        (tag.accounts.clone(), None, Some(label))
+                    }
+                }
+            }
+        };
+        let series = if selection.is_empty() {
+            None
+        } else {
+            Some(selection_series(
+                &self.case,
+                &selection,
+                cluster_id.as_deref(),
+            )?)
+        };
+        Ok(ViewPicture {
+            loaded: self.loaded.clone(),
+            positions: self.positions.clone(),
+            settings: ViewSettings::default(),
+            view,
+            camera: None,
+            chart,
+            selection,
+            selection_label: label,
+            series,
+            case_name: self.case_name.clone(),
+            case_fingerprint: self.fingerprint.clone(),
+            redacted: self.redacted.clone(),
+            exported_at: exported_at.to_string(),
+        })
+    }
+}
+
+/// The current UTC time as the caption writes it ("2026-11-22 14:03").
+pub fn now_for_caption() -> String {
+    let now = crate::import::now_rfc3339();
+    now.get(..16).unwrap_or(&now).replacen('T', " ", 1)
+}
