@@ -94,13 +94,14 @@ fn a_format_1_case_migrates_and_its_backfilled_rollups_equal_a_fresh_import() {
     let fresh = tiny_case(tmp.path());
     let old = tmp.path().join("old.hcase");
     std::fs::copy(&fresh, &old).unwrap();
-    // Make the copy a format-1 file: without the tables formats 2 to 5 added.
+    // Make the copy a format-1 file: without the tables formats 2 to 6 added.
     let conn = rusqlite::Connection::open(&old).unwrap();
     conn.execute_batch(
         "DROP TABLE template_stats; DROP TABLE model_hourly; DROP TABLE link_evidence; DROP TABLE links; \
          DROP TABLE cluster_members; DROP TABLE clusters; DROP TABLE analysis_runs; \
          DROP TABLE layout; DROP TABLE cluster_model_hourly; DROP TABLE template_examples; \
-         DROP TABLE tags; DROP TABLE tag_accounts; DROP TABLE account_pins; DROP TABLE audit_log; PRAGMA user_version = 1;",
+         DROP TABLE tags; DROP TABLE tag_accounts; DROP TABLE account_pins; DROP TABLE audit_log; \
+         DROP TABLE merges; DROP TABLE merge_conflicts; PRAGMA user_version = 1;",
     )
     .unwrap();
     drop(conn);
@@ -126,6 +127,46 @@ fn a_format_1_case_migrates_and_its_backfilled_rollups_equal_a_fresh_import() {
             .is_empty()
     );
     assert_eq!(migrated.summary().unwrap(), fresh.summary().unwrap());
+}
+
+#[test]
+fn a_format_5_case_with_case_work_migrates_to_6_keeping_its_tags_and_history() {
+    use hydrascope::case::casework::{Origin, TagPatch, Who};
+    let tmp = tempfile::tempdir().unwrap();
+    let path = common::analysed_case(tmp.path(), hydrascope::generate::Scenario::Tiny, 4);
+    let (tags, log) = {
+        let case = Case::open(&path).unwrap();
+        let cluster = case.stored_clusters().unwrap().unwrap()[0].id.clone();
+        let patch = TagPatch {
+            label: Some("Lab C".into()),
+            ..Default::default()
+        };
+        let who = Who::named("alice", Origin::Cli);
+        case.tag_clusters(&who, &[cluster], &patch, None).unwrap();
+        case.tag_accounts(&who, &[0, 1], &patch).unwrap();
+        (
+            case.casework_state().unwrap().tags,
+            case.audit_log(None).unwrap(),
+        )
+    };
+    common::downgrade_to_format_5(&path);
+    let err = Case::open_read_only(&path).err().unwrap();
+    assert!(
+        matches!(err, CaseError::NeedsMigration { version: 5, .. }),
+        "{err}"
+    );
+    let case = Case::open(&path).unwrap();
+    assert_eq!(case.format_version().unwrap(), SCHEMA_VERSION);
+    assert_eq!(case.casework_state().unwrap().tags, tags);
+    assert!(tags.iter().all(|t| t.merged_from.is_none()));
+    assert_eq!(case.audit_log(None).unwrap(), log);
+    assert!(case.merge_conflicts().unwrap().is_empty());
+    // Still append-only after the new columns.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let err = conn
+        .execute("UPDATE audit_log SET merged_from = 1", [])
+        .unwrap_err();
+    assert!(err.to_string().contains("append-only"), "{err}");
 }
 
 #[test]

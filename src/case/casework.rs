@@ -14,6 +14,7 @@ use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
 
 use super::analysis_store::INDICATOR_COLUMNS;
+use super::merge::{ConflictRow, MERGE_ACTION, read_conflict_row, write_conflict_state};
 use super::{Case, CaseError};
 
 /// Where an analyst stands on a tagged campaign.
@@ -79,6 +80,11 @@ pub struct Tag {
     pub updated_at: String,
     /// Who changed it last.
     pub updated_by: String,
+    /// The merge (`merges.id`) that brought the tag from another analyst's
+    /// case; `None` for a tag made in this case. Left out of JSON when
+    /// `None`, so snapshots of tags made here read as before format 6.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged_from: Option<i64>,
 }
 
 /// The confidence of a new tag nobody has set one for.
@@ -210,6 +216,16 @@ pub struct ClusterSlot {
     pub row: Option<ClusterRow>,
 }
 
+/// One merge-conflict slot in a snapshot: its resolution state, or `None`
+/// when the conflict does not exist (before the merge that found it).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConflictSlot {
+    /// Conflict id (`merge_conflicts.id`).
+    pub id: i64,
+    /// The row.
+    pub row: Option<ConflictRow>,
+}
+
 /// The rows an action touches, as they were before or after it
 /// (`audit_log.before_json` / `after_json`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -220,14 +236,19 @@ pub struct Snapshot {
     pub clusters: Vec<ClusterSlot>,
     /// Accounts, by index.
     pub placements: Vec<Placement>,
+    /// Merge conflicts, by id (a merge, and resolving a conflict); left out
+    /// of JSON when empty, as in snapshots written before format 6.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conflicts: Vec<ConflictSlot>,
 }
 
 /// The keys of the rows an action touches.
 #[derive(Clone, Debug, Default)]
-struct Keys {
-    tags: BTreeSet<i64>,
-    clusters: BTreeSet<String>,
-    accounts: BTreeSet<u32>,
+pub(super) struct Keys {
+    pub(super) tags: BTreeSet<i64>,
+    pub(super) clusters: BTreeSet<String>,
+    pub(super) accounts: BTreeSet<u32>,
+    pub(super) conflicts: BTreeSet<i64>,
 }
 
 impl Snapshot {
@@ -236,6 +257,7 @@ impl Snapshot {
             tags: self.tags.iter().map(|t| t.id).collect(),
             clusters: self.clusters.iter().map(|c| c.id.clone()).collect(),
             accounts: self.placements.iter().map(|p| p.account).collect(),
+            conflicts: self.conflicts.iter().map(|c| c.id).collect(),
         }
     }
 }
@@ -291,6 +313,14 @@ pub struct AuditEntry {
     pub summary: String,
     /// The action this one undid or redid.
     pub reverts: Option<i64>,
+    /// The merge (`merges.id`) that copied this entry from another
+    /// analyst's case; `None` for an entry made here (left out of JSON).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub merged_from: Option<i64>,
+    /// The entry's id in the case it was copied from (left out of JSON
+    /// when `None`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_id: Option<i64>,
 }
 
 /// One `audit_log` row with its snapshots (as JSON text).
@@ -319,10 +349,10 @@ pub struct CaseworkState {
 /// A stamp that changes whenever case work or an analysis is written.
 pub type Stamp = (i64, i64);
 
-const TAG_COLUMNS: &str = "id, cluster, label, capability, status, confidence, actor, notes, analyst, \
-     created_at, updated_at, updated_by";
+pub(super) const TAG_COLUMNS: &str = "id, cluster, label, capability, status, confidence, actor, notes, analyst, \
+     created_at, updated_at, updated_by, merged_from";
 
-fn tag_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Tag> {
+pub(super) fn tag_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Tag> {
     let status: String = r.get(4)?;
     Ok(Tag {
         id: r.get(0)?,
@@ -338,17 +368,18 @@ fn tag_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Tag> {
         created_at: r.get(9)?,
         updated_at: r.get(10)?,
         updated_by: r.get(11)?,
+        merged_from: r.get(12)?,
     })
 }
 
-fn begin_write(case: &Case) -> Result<Transaction<'_>, CaseError> {
+pub(super) fn begin_write(case: &Case) -> Result<Transaction<'_>, CaseError> {
     Ok(Transaction::new_unchecked(
         case.conn(),
         TransactionBehavior::Immediate,
     )?)
 }
 
-fn read_tag(tx: &Transaction<'_>, id: i64) -> Result<Option<Tag>, CaseError> {
+pub(super) fn read_tag(tx: &Transaction<'_>, id: i64) -> Result<Option<Tag>, CaseError> {
     let tag = tx
         .query_row(
             &format!("SELECT {TAG_COLUMNS} FROM tags WHERE id = ?1"),
@@ -431,7 +462,7 @@ fn read_placement(tx: &Transaction<'_>, account: u32) -> Result<Placement, CaseE
     })
 }
 
-fn snapshot(tx: &Transaction<'_>, keys: &Keys) -> Result<Snapshot, CaseError> {
+pub(super) fn snapshot(tx: &Transaction<'_>, keys: &Keys) -> Result<Snapshot, CaseError> {
     Ok(Snapshot {
         tags: keys
             .tags
@@ -458,10 +489,20 @@ fn snapshot(tx: &Transaction<'_>, keys: &Keys) -> Result<Snapshot, CaseError> {
             .iter()
             .map(|&a| read_placement(tx, a))
             .collect::<Result<_, CaseError>>()?,
+        conflicts: keys
+            .conflicts
+            .iter()
+            .map(|&id| {
+                Ok(ConflictSlot {
+                    id,
+                    row: read_conflict_row(tx, id)?,
+                })
+            })
+            .collect::<Result<_, CaseError>>()?,
     })
 }
 
-fn write_tag(tx: &Transaction<'_>, id: i64, tag: Option<&Tag>) -> Result<(), CaseError> {
+pub(super) fn write_tag(tx: &Transaction<'_>, id: i64, tag: Option<&Tag>) -> Result<(), CaseError> {
     tx.execute("DELETE FROM tag_accounts WHERE tag = ?1", [id])?;
     let Some(t) = tag else {
         tx.execute("DELETE FROM tags WHERE id = ?1", [id])?;
@@ -469,7 +510,7 @@ fn write_tag(tx: &Transaction<'_>, id: i64, tag: Option<&Tag>) -> Result<(), Cas
     };
     tx.execute(
         &format!(
-            "INSERT OR REPLACE INTO tags ({TAG_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+            "INSERT OR REPLACE INTO tags ({TAG_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
         ),
         params![
             id,
@@ -483,7 +524,8 @@ fn write_tag(tx: &Transaction<'_>, id: i64, tag: Option<&Tag>) -> Result<(), Cas
             t.analyst,
             t.created_at,
             t.updated_at,
-            t.updated_by
+            t.updated_by,
+            t.merged_from
         ],
     )?;
     let mut insert =
@@ -566,14 +608,21 @@ fn restore(tx: &Transaction<'_>, snapshot: &Snapshot) -> Result<(), CaseError> {
     for slot in &snapshot.tags {
         write_tag(tx, slot.id, slot.tag.as_ref())?;
     }
+    for slot in &snapshot.conflicts {
+        // Only a merge makes conflict rows, and a merge cannot be undone:
+        // what is written back is a resolution state.
+        if let Some(row) = &slot.row {
+            write_conflict_state(tx, slot.id, row)?;
+        }
+    }
     Ok(())
 }
 
-fn now() -> String {
+pub(super) fn now() -> String {
     crate::import::now_rfc3339()
 }
 
-fn cluster_list(keys: &Keys, before: &Snapshot, after: &Snapshot) -> String {
+pub(super) fn cluster_list(keys: &Keys, before: &Snapshot, after: &Snapshot) -> String {
     let mut ids: BTreeSet<String> = keys.clusters.clone();
     for s in [before, after] {
         for t in &s.tags {
@@ -586,7 +635,7 @@ fn cluster_list(keys: &Keys, before: &Snapshot, after: &Snapshot) -> String {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn append_audit(
+pub(super) fn append_audit(
     tx: &Transaction<'_>,
     who: &Who,
     origin: &str,
@@ -622,7 +671,7 @@ fn append_audit(
 
 /// Logs the action, commits it, and says what was done.
 #[allow(clippy::too_many_arguments)]
-fn finish(
+pub(super) fn finish(
     tx: Transaction<'_>,
     who: &Who,
     action: &str,
@@ -652,7 +701,7 @@ fn finish(
     })
 }
 
-fn check_analyst(who: &Who) -> Result<(), CaseError> {
+pub(super) fn check_analyst(who: &Who) -> Result<(), CaseError> {
     if who.analyst.trim().is_empty() {
         return Err(CaseError::Invalid(
             "an analyst name is needed to record case work".into(),
@@ -708,10 +757,11 @@ fn new_tag(who: &Who, cluster: Option<String>, accounts: Vec<u32>, at: &str) -> 
         created_at: at.to_string(),
         updated_at: at.to_string(),
         updated_by: who.analyst.clone(),
+        merged_from: None,
     }
 }
 
-fn next_tag_id(tx: &Transaction<'_>) -> Result<i64, CaseError> {
+pub(super) fn next_tag_id(tx: &Transaction<'_>) -> Result<i64, CaseError> {
     // AUTOINCREMENT's counter (SQLite raises it for explicit ids too), so
     // the id of a tag an undo deleted is never given to another.
     let seq: Option<i64> = tx
@@ -744,7 +794,7 @@ fn require_cluster(tx: &Transaction<'_>, id: &str) -> Result<ClusterRow, CaseErr
     })
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
+pub(super) fn plural(n: usize, one: &str, many: &str) -> String {
     if n == 1 {
         format!("1 {one}")
     } else {
@@ -752,7 +802,7 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     }
 }
 
-fn quoted_list(items: &[String]) -> String {
+pub(super) fn quoted_list(items: &[String]) -> String {
     const SHOWN: usize = 6;
     let mut text = items
         .iter()
@@ -1148,14 +1198,42 @@ impl Case {
     fn revert(&self, who: &Who, audit_id: i64, action: &str) -> Result<Recorded, CaseError> {
         check_analyst(who)?;
         let tx = begin_write(self)?;
-        let row: Option<(String, String, String, String, Option<i64>)> = tx
+        type Row = (
+            String,
+            String,
+            String,
+            String,
+            Option<i64>,
+            Option<i64>,
+            String,
+        );
+        let row: Option<Row> = tx
             .query_row(
-                "SELECT action, summary, before_json, after_json, reverts FROM audit_log WHERE id = ?1",
+                "SELECT action, summary, before_json, after_json, reverts, merged_from, analyst \
+                 FROM audit_log WHERE id = ?1",
                 [audit_id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                    ))
+                },
             )
             .optional()?;
-        let Some((original, original_summary, before_json, after_json, original_reverts)) = row
+        let Some((
+            original,
+            original_summary,
+            before_json,
+            after_json,
+            original_reverts,
+            merged_from,
+            original_analyst,
+        )) = row
         else {
             return Err(CaseError::Invalid(format!(
                 "no action #{audit_id} in the audit log"
@@ -1165,6 +1243,18 @@ impl Case {
             return Err(CaseError::Invalid(
                 "an analysis cannot be undone; re-run it with the earlier parameters".into(),
             ));
+        }
+        if original == MERGE_ACTION {
+            return Err(CaseError::Invalid(format!(
+                "#{audit_id} is a merge of another analyst's case and cannot be {action}ne; \
+                 resolve its conflicts, or remove the tags it brought one by one"
+            )));
+        }
+        if let Some(merge) = merged_from {
+            return Err(CaseError::Invalid(format!(
+                "#{audit_id} is {original_analyst}'s action in another case, copied here by merge \
+                 #{merge}; it describes that case's rows and cannot be {action}ne here"
+            )));
         }
         let parse = |text: &str| {
             serde_json::from_str::<Snapshot>(text).map_err(|e| {
@@ -1316,7 +1406,7 @@ impl Case {
             "'', ''"
         };
         let mut stmt = self.conn().prepare(&format!(
-            "SELECT id, at, analyst, origin, session, action, clusters, summary, reverts, {snapshots} \
+            "SELECT id, at, analyst, origin, session, action, clusters, summary, reverts, merged_from, source_id, {snapshots} \
              FROM audit_log WHERE ?1 IS NULL OR instr(',' || clusters || ',', ',' || ?1 || ',') > 0 ORDER BY id"
         ))?;
         Ok(stmt
@@ -1332,9 +1422,11 @@ impl Case {
                         clusters: r.get(6)?,
                         summary: r.get(7)?,
                         reverts: r.get(8)?,
+                        merged_from: r.get(9)?,
+                        source_id: r.get(10)?,
                     },
-                    before_json: r.get(9)?,
-                    after_json: r.get(10)?,
+                    before_json: r.get(11)?,
+                    after_json: r.get(12)?,
                 })
             })?
             .collect::<rusqlite::Result<_>>()?)

@@ -20,7 +20,7 @@ pub const ROLLUP_TABLES: &[&str] = &[
 ];
 
 /// The newest case-file format this build reads and writes.
-pub const SCHEMA_VERSION: i32 = 5;
+pub const SCHEMA_VERSION: i32 = 6;
 
 /// Format 1: the imported data, its dictionaries, and the per-account rollups.
 const V1: &str = r#"
@@ -304,6 +304,46 @@ CREATE TRIGGER audit_log_is_append_only_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 "#;
 
+/// Format 6 adds merging another analyst's case: a log of merges, the
+/// merge each tag and audit entry came from (NULL for those made here), the
+/// copied entries' ids in their source, and the conflicts a merge found
+/// between its tags and the case's with their resolutions.
+const V6: &str = r#"
+CREATE TABLE merges (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    analyst TEXT NOT NULL,
+    session TEXT NOT NULL,
+    source_name TEXT NOT NULL,
+    source_analysts TEXT NOT NULL,
+    tags_added INTEGER NOT NULL,
+    tags_on_clusters INTEGER NOT NULL,
+    tags_skipped INTEGER NOT NULL,
+    entries_added INTEGER NOT NULL,
+    entries_skipped INTEGER NOT NULL,
+    conflicts INTEGER NOT NULL,
+    audit_id INTEGER
+);
+ALTER TABLE tags ADD COLUMN merged_from INTEGER;
+ALTER TABLE audit_log ADD COLUMN merged_from INTEGER;
+ALTER TABLE audit_log ADD COLUMN source_id INTEGER;
+CREATE TABLE merge_conflicts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    merge INTEGER NOT NULL,
+    ours INTEGER NOT NULL,
+    theirs INTEGER NOT NULL,
+    ours_json TEXT NOT NULL,
+    theirs_json TEXT NOT NULL,
+    overlap INTEGER NOT NULL,
+    fields TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'open'
+        CHECK (status IN ('open', 'kept_ours', 'kept_theirs', 'kept_both')),
+    resolved_by TEXT,
+    resolved_at TEXT
+);
+CREATE INDEX merge_conflicts_by_tag ON merge_conflicts (ours, theirs);
+"#;
+
 /// The SQL that takes a file from `version - 1` to `version`.
 fn migration_to(version: i32) -> Option<String> {
     match version {
@@ -312,6 +352,7 @@ fn migration_to(version: i32) -> Option<String> {
         3 => Some(V3.to_string()),
         4 => Some(V4.to_string()),
         5 => Some(V5.to_string()),
+        6 => Some(V6.to_string()),
         _ => None,
     }
 }

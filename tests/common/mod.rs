@@ -122,3 +122,17 @@ pub fn files_containing(dir: &Path, needle: &str) -> Vec<String> {
         .filter(|n| n.contains(needle))
         .collect()
 }
+
+/// Turns a closed current-format case back into format 5, as a build from
+/// before merges wrote it: without the merge tables and columns.
+pub fn downgrade_to_format_5(path: &Path) {
+    let conn = rusqlite::Connection::open(path).expect("open to downgrade");
+    conn.execute_batch(
+        "DROP TABLE merges; DROP TABLE merge_conflicts; \
+         ALTER TABLE tags DROP COLUMN merged_from; \
+         ALTER TABLE audit_log DROP COLUMN merged_from; \
+         ALTER TABLE audit_log DROP COLUMN source_id; \
+         PRAGMA user_version = 5;",
+    )
+    .expect("downgrade to format 5");
+}

@@ -1,0 +1,1026 @@
+//! Merging another analyst's case into this one: their tags, landed on the
+//! cluster here that has exactly their accounts or else on those accounts;
+//! their audit entries, attributed to them; and the conflicts between their
+//! tags and the tags here, which an analyst resolves one at a time.
+//!
+//! The other case is only read. A merge is one `BEGIN IMMEDIATE` transaction
+//! and one `merge` entry in the audit log; it cannot be undone, because it
+//! removes nothing and the tags it brings can be removed one by one. Every
+//! tag and entry it brings carries the merge's id (`merged_from`), and what
+//! is here already is skipped, so merging the same case twice adds nothing.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
+use serde::{Deserialize, Serialize};
+
+use super::casework::{
+    ConflictSlot, Keys, Recorded, Snapshot, TAG_COLUMNS, Tag, TagSlot, Who, append_audit,
+    begin_write, check_analyst, cluster_list, finish, next_tag_id, now, plural, read_tag, snapshot,
+    tag_from_row, write_tag,
+};
+use super::{Case, CaseError};
+
+/// The `audit_log.action` of a merge (which `undo` refuses).
+pub const MERGE_ACTION: &str = "merge";
+
+/// The `audit_log.action` of a conflict's resolution.
+pub const RESOLVE_ACTION: &str = "conflict.resolve";
+
+/// How many missing account ids a refusal names.
+const IDS_SHOWN: usize = 5;
+
+/// Where a merge conflict stands.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConflictStatus {
+    /// Not resolved yet: both tags are in the case.
+    #[default]
+    Open,
+    /// Resolved by keeping the tag that was here and removing theirs.
+    KeptOurs,
+    /// Resolved by keeping their tag and removing the one that was here.
+    KeptTheirs,
+    /// Resolved by keeping both tags.
+    KeptBoth,
+}
+
+impl ConflictStatus {
+    /// Every status.
+    pub const ALL: [ConflictStatus; 4] = [
+        ConflictStatus::Open,
+        ConflictStatus::KeptOurs,
+        ConflictStatus::KeptTheirs,
+        ConflictStatus::KeptBoth,
+    ];
+
+    /// The name stored in `merge_conflicts.status`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ConflictStatus::Open => "open",
+            ConflictStatus::KeptOurs => "kept_ours",
+            ConflictStatus::KeptTheirs => "kept_theirs",
+            ConflictStatus::KeptBoth => "kept_both",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.name() == name)
+    }
+}
+
+/// How an analyst settles a merge conflict.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Resolution {
+    /// Keep the tag that was here; remove the one the merge brought.
+    KeepOurs,
+    /// Keep the tag the merge brought; remove the one that was here.
+    KeepTheirs,
+    /// Keep both tags; only mark the conflict resolved.
+    KeepBoth,
+}
+
+impl Resolution {
+    fn status(self) -> ConflictStatus {
+        match self {
+            Resolution::KeepOurs => ConflictStatus::KeptOurs,
+            Resolution::KeepTheirs => ConflictStatus::KeptTheirs,
+            Resolution::KeepBoth => ConflictStatus::KeptBoth,
+        }
+    }
+}
+
+/// A `merge_conflicts` row as the audit log's snapshots keep it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConflictRow {
+    /// The merge that found it (`merges.id`).
+    pub merge: i64,
+    /// The tag that was here (`tags.id`).
+    pub ours: i64,
+    /// The tag the merge brought (`tags.id`).
+    pub theirs: i64,
+    /// Accounts the two tags share.
+    pub overlap: i64,
+    /// The tag fields that differ (`label`, `capability`, `status`,
+    /// `confidence`, `actor`, `notes`).
+    pub fields: Vec<String>,
+    /// Where it stands.
+    pub status: ConflictStatus,
+    /// Who resolved it.
+    pub resolved_by: Option<String>,
+    /// When (RFC 3339, UTC).
+    pub resolved_at: Option<String>,
+}
+
+/// A merge conflict with both tags whole, for a side-by-side view.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MergeConflict {
+    /// Conflict id (`merge_conflicts.id`, what [`Case::resolve_conflict`]
+    /// takes).
+    pub id: i64,
+    /// The merge that found it (`merges.id`).
+    pub merge: i64,
+    /// The file name of the merged case.
+    pub source_name: String,
+    /// The tag that was here: as it is now, or as it was when the conflict
+    /// was found if it has been removed since (see `ours_removed`).
+    pub ours: Tag,
+    /// The tag the merge brought, likewise.
+    pub theirs: Tag,
+    /// The tag that was here is no longer in the case.
+    pub ours_removed: bool,
+    /// The tag the merge brought is no longer in the case.
+    pub theirs_removed: bool,
+    /// A tag was changed or removed since the merge: keeping one side is
+    /// refused, keeping both is not.
+    pub changed_since: bool,
+    /// Accounts the two tags share.
+    pub overlap: usize,
+    /// The fields that differ, in column order.
+    pub fields: Vec<String>,
+    /// Where it stands.
+    pub status: ConflictStatus,
+    /// Who resolved it.
+    pub resolved_by: Option<String>,
+    /// When it was resolved (RFC 3339, UTC).
+    pub resolved_at: Option<String>,
+}
+
+/// What a merge did.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct MergeReport {
+    /// The merge's `merges.id`; `None` when nothing was new, in which case
+    /// nothing was written.
+    pub merge: Option<i64>,
+    /// The merge's audit entry; `None` when nothing was written.
+    pub recorded: Option<Recorded>,
+    /// The file name of the merged case.
+    pub source_name: String,
+    /// Whose tags and entries came in, most first.
+    pub analysts: Vec<String>,
+    /// Tags added on the cluster here that has exactly their accounts.
+    pub tags_on_clusters: Vec<i64>,
+    /// Tags added as ad-hoc tags on their accounts (no cluster here has
+    /// exactly those).
+    pub tags_on_accounts: Vec<i64>,
+    /// Their tags that were here already, identical.
+    pub tags_skipped: usize,
+    /// Their audit entries copied here.
+    pub entries_added: usize,
+    /// Their audit entries that were here already.
+    pub entries_skipped: usize,
+    /// The conflicts found (`merge_conflicts.id`), each between an added tag
+    /// and a tag that was here.
+    pub conflicts: Vec<i64>,
+    /// What happened, in words (the audit entry's summary, or why nothing
+    /// was written).
+    pub summary: String,
+}
+
+impl MergeReport {
+    /// Tags added, on clusters and on accounts.
+    pub fn tags_added(&self) -> usize {
+        self.tags_on_clusters.len() + self.tags_on_accounts.len()
+    }
+}
+
+/// One of their audit entries.
+struct SourceEntry {
+    id: i64,
+    at: String,
+    analyst: String,
+    origin: String,
+    session: String,
+    action: String,
+    clusters: String,
+    summary: String,
+    before_json: String,
+    after_json: String,
+    reverts: Option<i64>,
+}
+
+/// What a merge reads from the other case.
+struct Source {
+    name: String,
+    /// Their `accounts.id` → `account_id`, by id.
+    accounts: Vec<(i64, String)>,
+    /// Their tags, oldest first, each with its accounts (their
+    /// `accounts.id`): its cluster's members there, or its `tag_accounts`.
+    tags: Vec<(Tag, BTreeSet<i64>)>,
+    /// Their audit log, oldest first.
+    entries: Vec<SourceEntry>,
+}
+
+/// A copy of an older-format case, migrated, removed when dropped.
+struct MigratedCopy {
+    path: PathBuf,
+}
+
+impl MigratedCopy {
+    fn make(from: &Path) -> Result<Self, CaseError> {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let path = std::env::temp_dir().join(format!(
+            "hydrascope-merge-{}-{:x}.hcase",
+            std::process::id(),
+            nanos & 0xffff_ffff_ffff
+        ));
+        let Some(target) = path.to_str() else {
+            return Err(CaseError::Invalid(format!(
+                "{}: the temporary directory's path is not UTF-8; set TMPDIR to another one",
+                path.display()
+            )));
+        };
+        let copy = Self { path: path.clone() };
+        let conn = Connection::open_with_flags(from, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.execute("VACUUM INTO ?1", [target])?;
+        Ok(copy)
+    }
+}
+
+impl Drop for MigratedCopy {
+    fn drop(&mut self) {
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let mut name = self.path.clone().into_os_string();
+            name.push(suffix);
+            // A leftover temporary file harms nothing: ignore failures.
+            let _ = std::fs::remove_file(PathBuf::from(name));
+        }
+    }
+}
+
+/// Reads what a merge needs from `path`, never writing it: an older format
+/// is copied and the copy migrated.
+fn read_source(path: &Path) -> Result<Source, CaseError> {
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    match Case::open_read_only(path) {
+        Ok(case) => read_source_from(case.conn(), name),
+        Err(CaseError::NeedsMigration { .. }) => {
+            let copy = MigratedCopy::make(path)?;
+            let case = Case::open(&copy.path)?;
+            let source = read_source_from(case.conn(), name);
+            // Close the copy before its files are removed.
+            drop(case);
+            drop(copy);
+            source
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn read_source_from(conn: &Connection, name: String) -> Result<Source, CaseError> {
+    // One read transaction: a consistent view even while its owner writes.
+    let tx = conn.unchecked_transaction()?;
+    let mut stmt = tx.prepare("SELECT id, account_id FROM accounts ORDER BY id")?;
+    let accounts = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<Vec<(i64, String)>>>()?;
+    drop(stmt);
+    let members = members_by_cluster(&tx)?;
+    let mut stmt = tx.prepare(&format!("SELECT {TAG_COLUMNS} FROM tags ORDER BY id"))?;
+    let tags = stmt
+        .query_map([], tag_from_row)?
+        .collect::<rusqlite::Result<Vec<Tag>>>()?;
+    drop(stmt);
+    let tags = with_accounts(tags, &members, &tag_accounts(&tx)?);
+    let mut stmt = tx.prepare(
+        "SELECT id, at, analyst, origin, session, action, clusters, summary, before_json, \
+         after_json, reverts FROM audit_log ORDER BY id",
+    )?;
+    let entries = stmt
+        .query_map([], |r| {
+            Ok(SourceEntry {
+                id: r.get(0)?,
+                at: r.get(1)?,
+                analyst: r.get(2)?,
+                origin: r.get(3)?,
+                session: r.get(4)?,
+                action: r.get(5)?,
+                clusters: r.get(6)?,
+                summary: r.get(7)?,
+                before_json: r.get(8)?,
+                after_json: r.get(9)?,
+                reverts: r.get(10)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    drop(stmt);
+    Ok(Source {
+        name,
+        accounts,
+        tags,
+        entries,
+    })
+}
+
+/// Each cluster's members (`accounts.id`).
+fn members_by_cluster(conn: &Connection) -> Result<HashMap<String, BTreeSet<i64>>, CaseError> {
+    let mut members: HashMap<String, BTreeSet<i64>> = HashMap::new();
+    let mut stmt = conn.prepare("SELECT cluster, account FROM cluster_members")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        members.entry(r.get(0)?).or_default().insert(r.get(1)?);
+    }
+    Ok(members)
+}
+
+/// Each ad-hoc tag's accounts (`accounts.id`).
+fn tag_accounts(conn: &Connection) -> Result<HashMap<i64, BTreeSet<i64>>, CaseError> {
+    let mut accounts: HashMap<i64, BTreeSet<i64>> = HashMap::new();
+    let mut stmt = conn.prepare("SELECT tag, account FROM tag_accounts")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        accounts.entry(r.get(0)?).or_default().insert(r.get(1)?);
+    }
+    Ok(accounts)
+}
+
+/// Each tag with the accounts it covers (`accounts.id`): its cluster's
+/// members, or its own accounts for an ad-hoc tag.
+fn with_accounts(
+    tags: Vec<Tag>,
+    members: &HashMap<String, BTreeSet<i64>>,
+    ad_hoc: &HashMap<i64, BTreeSet<i64>>,
+) -> Vec<(Tag, BTreeSet<i64>)> {
+    tags.into_iter()
+        .map(|tag| {
+            let accounts = match &tag.cluster {
+                Some(c) => members.get(c).cloned().unwrap_or_default(),
+                None => ad_hoc.get(&tag.id).cloned().unwrap_or_default(),
+            };
+            (tag, accounts)
+        })
+        .collect()
+}
+
+/// The tag fields an analyst sets, compared by name, in column order.
+fn differing_fields(a: &Tag, b: &Tag) -> Vec<String> {
+    [
+        ("label", a.label != b.label),
+        ("capability", a.capability != b.capability),
+        ("status", a.status != b.status),
+        ("confidence", a.confidence != b.confidence),
+        ("actor", a.actor != b.actor),
+        ("notes", a.notes != b.notes),
+    ]
+    .into_iter()
+    .filter(|(_, differs)| *differs)
+    .map(|(name, _)| name.to_string())
+    .collect()
+}
+
+/// The same tag: same fields, made by the same analyst at the same time.
+fn same_tag(a: &Tag, b: &Tag) -> bool {
+    differing_fields(a, b).is_empty() && a.analyst == b.analyst && a.created_at == b.created_at
+}
+
+/// Whether a tag was changed since `then` (a re-analysis moving it to its
+/// cluster's successor does not count).
+fn changed_since(then: &Tag, now: &Tag) -> bool {
+    !differing_fields(then, now).is_empty()
+        || then.updated_at != now.updated_at
+        || then.updated_by != now.updated_by
+}
+
+/// "bob's", "bob and carol's", "bob, carol and dave's".
+fn possessive(names: &[String]) -> String {
+    match names {
+        [] => "another analyst's".to_string(),
+        [one] => format!("{one}'s"),
+        [init @ .., last] => format!("{} and {last}'s", init.join(", ")),
+    }
+}
+
+pub(super) fn read_conflict_row(
+    tx: &Transaction<'_>,
+    id: i64,
+) -> Result<Option<ConflictRow>, CaseError> {
+    let row = tx
+        .query_row(
+            "SELECT merge, ours, theirs, overlap, fields, status, resolved_by, resolved_at \
+             FROM merge_conflicts WHERE id = ?1",
+            [id],
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, Option<String>>(6)?,
+                    r.get::<_, Option<String>>(7)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((merge, ours, theirs, overlap, fields, status, resolved_by, resolved_at)) = row else {
+        return Ok(None);
+    };
+    Ok(Some(ConflictRow {
+        merge,
+        ours,
+        theirs,
+        overlap,
+        fields: split_fields(&fields),
+        status: parse_status(id, &status)?,
+        resolved_by,
+        resolved_at,
+    }))
+}
+
+fn split_fields(text: &str) -> Vec<String> {
+    text.split(',')
+        .filter(|f| !f.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn parse_status(id: i64, status: &str) -> Result<ConflictStatus, CaseError> {
+    ConflictStatus::parse(status).ok_or_else(|| {
+        CaseError::Invalid(format!(
+            "merge conflict #{id} has an unknown status \"{status}\""
+        ))
+    })
+}
+
+/// Writes a conflict's resolution state back (undo and redo of a
+/// resolution).
+pub(super) fn write_conflict_state(
+    tx: &Transaction<'_>,
+    id: i64,
+    row: &ConflictRow,
+) -> Result<(), CaseError> {
+    tx.execute(
+        "UPDATE merge_conflicts SET status = ?2, resolved_by = ?3, resolved_at = ?4 WHERE id = ?1",
+        params![id, row.status.name(), row.resolved_by, row.resolved_at],
+    )?;
+    Ok(())
+}
+
+/// A tag a merge will add, and where it lands.
+struct Incoming {
+    tag: Tag,
+    accounts: BTreeSet<i64>,
+}
+
+impl Case {
+    /// Merges the case at `other` into this one: its tags and its audit
+    /// entries, attributed to their analysts, skipping what is here
+    /// already, and recording a conflict for each added tag that shares
+    /// accounts with a tag here but says something else about them.
+    /// `other` is only read. Both cases must hold the same accounts (this
+    /// one may hold more); otherwise nothing is written and the result is
+    /// [`CaseError::Invalid`]. When nothing is new, nothing is written.
+    pub fn merge_from(&self, who: &Who, other: &Path) -> Result<MergeReport, CaseError> {
+        check_analyst(who)?;
+        let source = read_source(other)?;
+        let tx = begin_write(self)?;
+
+        // Their accounts, as ours.
+        let mut stmt = tx.prepare("SELECT account_id, id FROM accounts")?;
+        let ours_by_id: HashMap<String, i64> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        drop(stmt);
+        let mut key_of: HashMap<i64, i64> = HashMap::new();
+        let mut missing = Vec::new();
+        for (theirs, account_id) in &source.accounts {
+            match ours_by_id.get(account_id) {
+                Some(&ours) => {
+                    key_of.insert(*theirs, ours);
+                }
+                None => missing.push(account_id.clone()),
+            }
+        }
+        if !missing.is_empty() {
+            let mut shown = missing
+                .iter()
+                .take(IDS_SHOWN)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ");
+            if missing.len() > IDS_SHOWN {
+                shown.push_str(", …");
+            }
+            return Err(CaseError::Invalid(format!(
+                "cannot merge {}: it holds {} this case lacks ({shown}); a merge needs both \
+                 cases built from the same activity data (import the missing logs here first, \
+                 or merge this case into that one); nothing was written",
+                source.name,
+                plural(missing.len(), "account", "accounts"),
+            )));
+        }
+
+        // The tags here, with their accounts.
+        let members = members_by_cluster(&tx)?;
+        let mut stmt = tx.prepare(&format!("SELECT {TAG_COLUMNS} FROM tags ORDER BY id"))?;
+        let ours = stmt
+            .query_map([], tag_from_row)?
+            .collect::<rusqlite::Result<Vec<Tag>>>()?;
+        drop(stmt);
+        let ours = with_accounts(ours, &members, &tag_accounts(&tx)?);
+        let cluster_with: HashMap<&BTreeSet<i64>, &String> =
+            members.iter().map(|(c, m)| (m, c)).collect();
+
+        // Their tags: skipped when here, else landed and checked for conflicts.
+        let mut next_id = next_tag_id(&tx)?;
+        let mut incoming: Vec<Incoming> = Vec::new();
+        let mut tags_skipped = 0;
+        for (theirs, their_accounts) in &source.tags {
+            let accounts: BTreeSet<i64> = their_accounts
+                .iter()
+                .filter_map(|a| key_of.get(a).copied())
+                .collect();
+            let here = ours
+                .iter()
+                .map(|(t, a)| (t, a)) // &(Tag, set) as (&Tag, &set)
+                .chain(incoming.iter().map(|i| (&i.tag, &i.accounts)))
+                .any(|(t, a)| *a == accounts && same_tag(t, theirs));
+            if here {
+                tags_skipped += 1;
+                continue;
+            }
+            let mut tag = theirs.clone();
+            tag.id = next_id;
+            next_id += 1;
+            match cluster_with.get(&accounts).filter(|_| !accounts.is_empty()) {
+                Some(cluster) => {
+                    tag.cluster = Some((*cluster).clone());
+                    tag.accounts = Vec::new();
+                }
+                None => {
+                    tag.cluster = None;
+                    tag.accounts = accounts.iter().map(|&k| (k - 1) as u32).collect();
+                }
+            }
+            incoming.push(Incoming { tag, accounts });
+        }
+        let mut conflicts: Vec<(usize, usize, usize, Vec<String>)> = Vec::new();
+        for (i, inc) in incoming.iter().enumerate() {
+            for (o, (tag, accounts)) in ours.iter().enumerate() {
+                let overlap = accounts.intersection(&inc.accounts).count();
+                let fields = differing_fields(tag, &inc.tag);
+                if overlap > 0 && !fields.is_empty() {
+                    conflicts.push((o, i, overlap, fields));
+                }
+            }
+        }
+
+        // Their entries: skipped when here (same session, time, action and
+        // summary), e.g. the history a copy of this case carried back.
+        let mut stmt = tx.prepare("SELECT session, at, action, summary, id FROM audit_log")?;
+        let mut entry_here: HashMap<(String, String, String, String), i64> = stmt
+            .query_map([], |r| {
+                Ok(((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?), r.get(4)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        drop(stmt);
+        let entry_key = |e: &SourceEntry| {
+            (
+                e.session.clone(),
+                e.at.clone(),
+                e.action.clone(),
+                e.summary.clone(),
+            )
+        };
+        let new_entries: Vec<&SourceEntry> = source
+            .entries
+            .iter()
+            .filter(|e| !entry_here.contains_key(&entry_key(e)))
+            .collect();
+        let entries_skipped = source.entries.len() - new_entries.len();
+
+        // Whose work comes in, most first.
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        for name in incoming
+            .iter()
+            .map(|i| i.tag.analyst.as_str())
+            .chain(new_entries.iter().map(|e| e.analyst.as_str()))
+        {
+            *counts.entry(name).or_default() += 1;
+        }
+        let mut analysts: Vec<(&str, usize)> = counts.into_iter().collect();
+        analysts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let analysts: Vec<String> = analysts.into_iter().map(|(a, _)| a.to_string()).collect();
+
+        let mut report = MergeReport {
+            source_name: source.name.clone(),
+            analysts: analysts.clone(),
+            tags_skipped,
+            entries_added: new_entries.len(),
+            entries_skipped,
+            ..Default::default()
+        };
+        if incoming.is_empty() && new_entries.is_empty() {
+            report.summary = format!(
+                "Nothing to merge from {}: its {} and {} are here already",
+                source.name,
+                plural(source.tags.len(), "tag", "tags"),
+                plural(source.entries.len(), "history entry", "history entries"),
+            );
+            return Ok(report);
+        }
+
+        let at = now();
+        let on_clusters = incoming.iter().filter(|i| i.tag.cluster.is_some()).count();
+        tx.execute(
+            "INSERT INTO merges (at, analyst, session, source_name, source_analysts, tags_added, \
+             tags_on_clusters, tags_skipped, entries_added, entries_skipped, conflicts) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            params![
+                at,
+                who.analyst,
+                who.session,
+                source.name,
+                analysts.join(","),
+                incoming.len() as i64,
+                on_clusters as i64,
+                tags_skipped as i64,
+                new_entries.len() as i64,
+                entries_skipped as i64,
+                conflicts.len() as i64,
+            ],
+        )?;
+        let merge = tx.last_insert_rowid();
+        for inc in &mut incoming {
+            inc.tag.merged_from = Some(merge);
+            write_tag(&tx, inc.tag.id, Some(&inc.tag))?;
+            if inc.tag.cluster.is_some() {
+                report.tags_on_clusters.push(inc.tag.id);
+            } else {
+                report.tags_on_accounts.push(inc.tag.id);
+            }
+        }
+        let json = |t: &Tag| {
+            serde_json::to_string(t)
+                .map_err(|e| CaseError::Invalid(format!("cannot write a merge conflict: {e}")))
+        };
+        for (o, i, overlap, fields) in &conflicts {
+            let (ours_tag, theirs_tag) = (&ours[*o].0, &incoming[*i].tag);
+            // The stored form of both, with an ad-hoc tag's accounts.
+            let ours_now = read_tag(&tx, ours_tag.id)?;
+            tx.execute(
+                "INSERT INTO merge_conflicts (merge, ours, theirs, ours_json, theirs_json, \
+                 overlap, fields, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    merge,
+                    ours_tag.id,
+                    theirs_tag.id,
+                    json(ours_now.as_ref().unwrap_or(ours_tag))?,
+                    json(theirs_tag)?,
+                    *overlap as i64,
+                    fields.join(","),
+                    ConflictStatus::Open.name(),
+                ],
+            )?;
+            report.conflicts.push(tx.last_insert_rowid());
+        }
+        {
+            let mut insert = tx.prepare(
+                "INSERT INTO audit_log (at, analyst, origin, session, action, clusters, summary, \
+                 before_json, after_json, reverts, merged_from, source_id) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            )?;
+            // Their id → the same entry's id here, copied or already here.
+            let mut id_here: HashMap<i64, i64> = HashMap::new();
+            for e in &source.entries {
+                let key = entry_key(e);
+                if let Some(&here) = entry_here.get(&key) {
+                    id_here.insert(e.id, here);
+                    continue;
+                }
+                insert.execute(params![
+                    e.at,
+                    e.analyst,
+                    e.origin,
+                    e.session,
+                    e.action,
+                    e.clusters,
+                    e.summary,
+                    e.before_json,
+                    e.after_json,
+                    e.reverts.and_then(|r| id_here.get(&r).copied()),
+                    merge,
+                    e.id,
+                ])?;
+                let id = tx.last_insert_rowid();
+                id_here.insert(e.id, id);
+                entry_here.insert(key, id);
+            }
+        }
+
+        let keys = Keys {
+            tags: incoming.iter().map(|i| i.tag.id).collect(),
+            conflicts: report.conflicts.iter().copied().collect(),
+            ..Default::default()
+        };
+        let before = Snapshot {
+            tags: keys
+                .tags
+                .iter()
+                .map(|&id| TagSlot { id, tag: None })
+                .collect(),
+            conflicts: keys
+                .conflicts
+                .iter()
+                .map(|&id| ConflictSlot { id, row: None })
+                .collect(),
+            ..Default::default()
+        };
+        let after = snapshot(&tx, &keys)?;
+        let mut summary = format!(
+            "Merged {} case {}: {} ({} on an exact cluster, {} on accounts), {}, {}",
+            possessive(&analysts),
+            source.name,
+            plural(incoming.len(), "tag", "tags"),
+            on_clusters,
+            incoming.len() - on_clusters,
+            plural(new_entries.len(), "history entry", "history entries"),
+            plural(conflicts.len(), "conflict", "conflicts"),
+        );
+        if tags_skipped + entries_skipped > 0 {
+            summary.push_str(&format!(
+                "; {} and {} were here already",
+                plural(tags_skipped, "tag", "tags"),
+                plural(entries_skipped, "entry", "entries"),
+            ));
+        }
+        let audit_id = append_audit(
+            &tx,
+            who,
+            who.origin.name(),
+            MERGE_ACTION,
+            &cluster_list(&keys, &before, &after),
+            &summary,
+            &before,
+            &after,
+            None,
+        )?;
+        tx.execute(
+            "UPDATE merges SET audit_id = ?2 WHERE id = ?1",
+            params![merge, audit_id],
+        )?;
+        tx.commit()?;
+        report.merge = Some(merge);
+        report.recorded = Some(Recorded {
+            audit_id,
+            summary: summary.clone(),
+            membership_changed: false,
+            tags: keys.tags.iter().copied().collect(),
+        });
+        report.summary = summary;
+        Ok(report)
+    }
+
+    /// Every merge conflict, oldest first, with both tags whole: as they
+    /// are now, or as they were when the conflict was found for a tag
+    /// removed since.
+    pub fn merge_conflicts(&self) -> Result<Vec<MergeConflict>, CaseError> {
+        let tx = self.conn().unchecked_transaction()?;
+        let mut stmt = tx.prepare(
+            "SELECT c.id, c.merge, m.source_name, c.ours, c.theirs, c.ours_json, c.theirs_json, \
+             c.overlap, c.fields, c.status, c.resolved_by, c.resolved_at \
+             FROM merge_conflicts c JOIN merges m ON m.id = c.merge ORDER BY c.id",
+        )?;
+        type Row = (
+            i64,
+            i64,
+            String,
+            i64,
+            i64,
+            String,
+            String,
+            i64,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+        );
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                    r.get(8)?,
+                    r.get(9)?,
+                    r.get(10)?,
+                    r.get(11)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<Row>>>()?;
+        drop(stmt);
+        let mut conflicts = Vec::with_capacity(rows.len());
+        for (
+            id,
+            merge,
+            source_name,
+            ours,
+            theirs,
+            ours_json,
+            theirs_json,
+            overlap,
+            fields,
+            status,
+            resolved_by,
+            resolved_at,
+        ) in rows
+        {
+            let recorded = |text: &str| {
+                serde_json::from_str::<Tag>(text).map_err(|e| {
+                    CaseError::Invalid(format!("merge conflict #{id} is unreadable: {e}"))
+                })
+            };
+            let (ours_then, theirs_then) = (recorded(&ours_json)?, recorded(&theirs_json)?);
+            let (ours_now, theirs_now) = (read_tag(&tx, ours)?, read_tag(&tx, theirs)?);
+            let changed = |then: &Tag, now: &Option<Tag>| {
+                now.as_ref().is_none_or(|now| changed_since(then, now))
+            };
+            conflicts.push(MergeConflict {
+                id,
+                merge,
+                source_name,
+                changed_since: changed(&ours_then, &ours_now) || changed(&theirs_then, &theirs_now),
+                ours_removed: ours_now.is_none(),
+                theirs_removed: theirs_now.is_none(),
+                ours: ours_now.unwrap_or(ours_then),
+                theirs: theirs_now.unwrap_or(theirs_then),
+                overlap: overlap.max(0) as usize,
+                fields: split_fields(&fields),
+                status: parse_status(id, &status)?,
+                resolved_by,
+                resolved_at,
+            });
+        }
+        Ok(conflicts)
+    }
+
+    /// Resolves merge conflict `conflict`: removes the losing tag (as
+    /// [`Case::remove_tag`] does, with its row in the audit entry's
+    /// snapshot) and marks the conflict resolved, in one action. Other open
+    /// conflicts of the removed tag are resolved with it, in favour of
+    /// their other tag. Refused with [`CaseError::Conflict`] when the
+    /// conflict is resolved already, or, when a tag would be removed, when
+    /// either tag was changed or removed since the merge.
+    pub fn resolve_conflict(
+        &self,
+        who: &Who,
+        conflict: i64,
+        resolution: Resolution,
+    ) -> Result<Recorded, CaseError> {
+        check_analyst(who)?;
+        let tx = begin_write(self)?;
+        let Some(row) = read_conflict_row(&tx, conflict)? else {
+            return Err(CaseError::Invalid(format!(
+                "no merge conflict #{conflict} in the case"
+            )));
+        };
+        if row.status != ConflictStatus::Open {
+            return Err(CaseError::Conflict(format!(
+                "merge conflict #{conflict} was resolved already ({}) by {} at {}",
+                row.status.name().replace('_', " "),
+                row.resolved_by.as_deref().unwrap_or("someone"),
+                row.resolved_at.as_deref().unwrap_or("an unknown time"),
+            )));
+        }
+        let (ours_json, theirs_json): (String, String) = tx.query_row(
+            "SELECT ours_json, theirs_json FROM merge_conflicts WHERE id = ?1",
+            [conflict],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let recorded = |text: &str| {
+            serde_json::from_str::<Tag>(text).map_err(|e| {
+                CaseError::Invalid(format!("merge conflict #{conflict} is unreadable: {e}"))
+            })
+        };
+        let (ours_then, theirs_then) = (recorded(&ours_json)?, recorded(&theirs_json)?);
+        let ours_now = read_tag(&tx, row.ours)?;
+        let theirs_now = read_tag(&tx, row.theirs)?;
+        let loser = match resolution {
+            Resolution::KeepOurs => Some(row.theirs),
+            Resolution::KeepTheirs => Some(row.ours),
+            Resolution::KeepBoth => None,
+        };
+        if loser.is_some() {
+            for (side, then, now) in [
+                ("the tag that was here", &ours_then, &ours_now),
+                ("the merged tag", &theirs_then, &theirs_now),
+            ] {
+                let problem = match now {
+                    None => Some(format!("{side}, \"{}\", was removed", then.label)),
+                    Some(now) if changed_since(then, now) => Some(format!(
+                        "{side}, \"{}\", was changed by {} at {}",
+                        now.label, now.updated_by, now.updated_at
+                    )),
+                    Some(_) => None,
+                };
+                if let Some(problem) = problem {
+                    return Err(CaseError::Conflict(format!(
+                        "cannot resolve merge conflict #{conflict}: {problem} since the merge; \
+                         look at both tags again, edit or remove them by hand, and keep both \
+                         to close the conflict"
+                    )));
+                }
+            }
+        }
+
+        let mut keys = Keys {
+            conflicts: [conflict].into(),
+            ..Default::default()
+        };
+        // The removed tag's other open conflicts go to their other tag.
+        let mut siblings: Vec<(i64, ConflictStatus)> = Vec::new();
+        if let Some(loser) = loser {
+            keys.tags.insert(loser);
+            let mut stmt = tx.prepare(
+                "SELECT id, ours = ?1 FROM merge_conflicts \
+                 WHERE status = 'open' AND id <> ?2 AND (ours = ?1 OR theirs = ?1) ORDER BY id",
+            )?;
+            siblings = stmt
+                .query_map(params![loser, conflict], |r| {
+                    let lost_ours: bool = r.get(1)?;
+                    Ok((
+                        r.get(0)?,
+                        if lost_ours {
+                            ConflictStatus::KeptTheirs
+                        } else {
+                            ConflictStatus::KeptOurs
+                        },
+                    ))
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+            drop(stmt);
+            keys.conflicts.extend(siblings.iter().map(|(id, _)| *id));
+        }
+        let before = snapshot(&tx, &keys)?;
+        let at = now();
+        if let Some(loser) = loser {
+            write_tag(&tx, loser, None)?;
+        }
+        let mut mark = tx.prepare(
+            "UPDATE merge_conflicts SET status = ?2, resolved_by = ?3, resolved_at = ?4 WHERE id = ?1",
+        )?;
+        mark.execute(params![
+            conflict,
+            resolution.status().name(),
+            who.analyst,
+            at
+        ])?;
+        for (id, status) in &siblings {
+            mark.execute(params![id, status.name(), who.analyst, at])?;
+        }
+        drop(mark);
+        let after = snapshot(&tx, &keys)?;
+        let (ours_tag, theirs_tag) = (
+            ours_now.unwrap_or(ours_then),
+            theirs_now.unwrap_or(theirs_then),
+        );
+        let describe = |t: &Tag| format!("{}'s \"{}\"", t.analyst, t.label);
+        let mut summary = match resolution {
+            Resolution::KeepOurs => format!(
+                "Resolved merge conflict #{conflict}: kept {}, removed {}",
+                describe(&ours_tag),
+                describe(&theirs_tag)
+            ),
+            Resolution::KeepTheirs => format!(
+                "Resolved merge conflict #{conflict}: kept {}, removed {}",
+                describe(&theirs_tag),
+                describe(&ours_tag)
+            ),
+            Resolution::KeepBoth => format!(
+                "Resolved merge conflict #{conflict}: kept both {} and {}",
+                describe(&ours_tag),
+                describe(&theirs_tag)
+            ),
+        };
+        if !siblings.is_empty() {
+            summary.push_str(&format!(
+                " (and {} of the removed tag)",
+                plural(siblings.len(), "other conflict", "other conflicts")
+            ));
+        }
+        finish(
+            tx,
+            who,
+            RESOLVE_ACTION,
+            summary,
+            &keys,
+            &before,
+            &after,
+            None,
+        )
+    }
+}
