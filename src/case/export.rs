@@ -280,7 +280,7 @@ enum Rule {
 fn table_rule(table: &str) -> Option<Rule> {
     use Rule::*;
     Some(match table {
-        "meta" | "models" | "capabilities" | "analysis_runs" | "indicators" => All,
+        "meta" | "models" | "capabilities" | "analysis_runs" | "indicators" | "merges" => All,
         "sqlite_sequence" | "sqlite_stat1" | "sqlite_stat4" => Internal,
         "origins" => Where(
             "t.id IN (SELECT origin FROM src.account_origins WHERE account IN sel_accounts)",
@@ -338,6 +338,10 @@ fn table_rule(table: &str) -> Option<Rule> {
         ),
         "tag_accounts" => Where(
             "t.account IN sel_accounts AND t.tag IN (SELECT id FROM main.tags)",
+        ),
+        // A conflict travels with either of its tags.
+        "merge_conflicts" => Where(
+            "t.ours IN (SELECT id FROM main.tags) OR t.theirs IN (SELECT id FROM main.tags)",
         ),
         // Entries that name a chosen cluster.
         "audit_log" => Where(
@@ -583,7 +587,12 @@ impl Redactor {
     /// `kind-<16 hex>`: a keyed hash of the value; the kind keeps the
     /// workbench readable ("pay-…" is a card).
     fn token(&self, kind: &str, value: &str) -> String {
-        let hash = blake3::keyed_hash(&self.key, value.as_bytes());
+        // Domains compare without case in the analysis; so do their tokens.
+        let hash = if kind == "dom" {
+            blake3::keyed_hash(&self.key, value.to_ascii_lowercase().as_bytes())
+        } else {
+            blake3::keyed_hash(&self.key, value.as_bytes())
+        };
         format!("{kind}-{}", &hash.to_hex()[..16])
     }
 
