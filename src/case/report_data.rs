@@ -1,0 +1,281 @@
+//! What a briefing report holds, read from the case in one go: facts about
+//! the case and its latest analysis, the tagged campaigns with their
+//! clusters, traffic and evidence, and the suspected clusters nobody has
+//! tagged. Formatting lives in [`crate::export::report`]; this module only
+//! gathers, reusing the case's other readers wherever one fits.
+
+use std::cmp::Ordering;
+
+use rusqlite::OptionalExtension;
+
+use super::analysis_store::StoredCluster;
+use super::casework::{Tag, TagStatus};
+use super::workbench::Counts;
+use super::{Case, CaseError};
+
+/// Everything a report shows, ordered as it is shown.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ReportData {
+    /// The case's name: its file name without the extension.
+    pub case_name: String,
+    /// Where the data came from (`meta.source`).
+    pub source: Option<String>,
+    /// The case's short fingerprint ([`Case::fingerprint`]), which ties the
+    /// report to the exact state of the case it shows.
+    pub fingerprint: String,
+    /// Whether the case is a redacted export (`meta.redacted` is `1`).
+    pub redacted: bool,
+    /// The public id of the key it was redacted with, when known.
+    pub redaction_key_id: Option<String>,
+    /// The latest analysis run, `None` before any analysis.
+    pub run: Option<AnalysisRun>,
+    /// Sizes of the case, its clustering and its case work.
+    pub counts: ReportCounts,
+    /// Earliest exchange in the case, ms since the epoch (UTC).
+    pub first_ms: Option<i64>,
+    /// Latest exchange in the case, ms since the epoch (UTC).
+    pub last_ms: Option<i64>,
+    /// Tagged campaigns that are not dismissed: confirmed before open, then
+    /// by confidence (highest first), label and tag id.
+    pub campaigns: Vec<Campaign>,
+    /// Dismissed tags, by confidence (highest first), label and tag id.
+    pub dismissed: Vec<Campaign>,
+    /// Suspected clusters that carry no tag of any status, highest score
+    /// first.
+    pub untagged_suspected: Vec<StoredCluster>,
+}
+
+/// One analysis run as the report names it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AnalysisRun {
+    /// Run number (`analysis_runs.id`).
+    pub id: i64,
+    /// When it finished (RFC 3339, UTC).
+    pub finished_at: String,
+    /// Its parameters, as JSON.
+    pub params_json: String,
+}
+
+/// Counts shown in a report's header.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReportCounts {
+    /// Accounts in the case.
+    pub accounts: u64,
+    /// Exchanges in the case.
+    pub exchanges: u64,
+    /// Clusters of the latest analysis (clusters of one account included).
+    pub clusters: u64,
+    /// Clusters the analysis suspects.
+    pub suspected: u64,
+    /// Clusters carrying a tag that is not dismissed.
+    pub tagged_clusters: u64,
+    /// Tags of every status, on clusters and on sets of accounts.
+    pub tags: u64,
+}
+
+/// A tag with what it covers.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Campaign {
+    /// The tag as stored.
+    pub tag: Tag,
+    /// The clusters the tag's accounts are in: its own cluster for a tag on
+    /// a cluster (none when that cluster no longer exists), every cluster
+    /// holding one of its accounts for an ad-hoc tag; highest score first.
+    pub clusters: Vec<CampaignCluster>,
+    /// The accounts covered (provider ids), by account index.
+    pub account_ids: Vec<String>,
+    /// Their exchanges.
+    pub exchanges: u64,
+    /// Their prompt plus completion tokens.
+    pub tokens: i64,
+    /// Their earliest exchange, ms since the epoch (UTC).
+    pub first_ms: Option<i64>,
+    /// Their latest exchange, ms since the epoch (UTC).
+    pub last_ms: Option<i64>,
+    /// Their exchanges per model, most first.
+    pub models: Counts,
+    /// Their exchanges per capability, most first.
+    pub capabilities: Counts,
+}
+
+/// A cluster under a campaign.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CampaignCluster {
+    /// The cluster as the latest analysis stored it (members, score,
+    /// sub-scores and reasons).
+    pub cluster: StoredCluster,
+    /// Its members were changed by hand after scoring, so the score and
+    /// sub-scores are those of the last analysis.
+    pub edited: bool,
+    /// How many of the campaign's accounts are in it.
+    pub campaign_accounts: usize,
+}
+
+impl Case {
+    /// Reads everything a briefing report shows (see [`ReportData`]).
+    pub fn report_data(&self) -> Result<ReportData, CaseError> {
+        let summary = self.summary()?;
+        let casework = self.casework_state()?;
+        let clusters = self.stored_clusters()?.unwrap_or_default();
+        let accounts = self.workbench_accounts()?;
+        let redaction = self.redaction()?;
+
+        let mut cluster_of_account: Vec<Option<usize>> = vec![None; accounts.len()];
+        for (i, c) in clusters.iter().enumerate() {
+            for &a in &c.members {
+                if let Some(slot) = cluster_of_account.get_mut(a as usize) {
+                    *slot = Some(i);
+                }
+            }
+        }
+
+        let mut campaigns = Vec::new();
+        let mut dismissed = Vec::new();
+        for tag in &casework.tags {
+            let members: Vec<u32> = match &tag.cluster {
+                Some(id) => clusters
+                    .iter()
+                    .find(|c| &c.id == id)
+                    .map(|c| c.members.clone())
+                    .unwrap_or_default(),
+                None => tag.accounts.clone(),
+            };
+            let mut in_cluster: Vec<usize> = vec![0; clusters.len()];
+            let mut campaign = Campaign {
+                tag: tag.clone(),
+                clusters: Vec::new(),
+                account_ids: Vec::with_capacity(members.len()),
+                exchanges: 0,
+                tokens: 0,
+                first_ms: None,
+                last_ms: None,
+                models: Vec::new(),
+                capabilities: Vec::new(),
+            };
+            for &a in &members {
+                let Some(row) = accounts.get(a as usize) else {
+                    continue;
+                };
+                campaign.account_ids.push(row.account_id.clone());
+                campaign.exchanges += row.exchanges;
+                campaign.tokens += row.tokens;
+                campaign.first_ms = min_some(campaign.first_ms, row.first_ms);
+                campaign.last_ms = campaign.last_ms.max(row.last_ms);
+                if let Some(Some(c)) = cluster_of_account.get(a as usize) {
+                    in_cluster[*c] += 1;
+                }
+            }
+            // A tag on a cluster covers exactly that cluster; an ad-hoc tag
+            // reaches every cluster one of its accounts is in.
+            for (i, &n) in in_cluster.iter().enumerate() {
+                let own = tag.cluster.as_deref() == Some(clusters[i].id.as_str());
+                if n > 0 || own {
+                    campaign.clusters.push(CampaignCluster {
+                        cluster: clusters[i].clone(),
+                        edited: casework.edited_clusters.contains(&clusters[i].id),
+                        campaign_accounts: n,
+                    });
+                }
+            }
+            (campaign.models, campaign.capabilities) = self.mix_of(&members)?;
+            if tag.status == TagStatus::Dismissed {
+                dismissed.push(campaign);
+            } else {
+                campaigns.push(campaign);
+            }
+        }
+        campaigns.sort_by(report_order);
+        dismissed.sort_by(report_order);
+
+        let mut tagged_any: Vec<&str> = casework
+            .tags
+            .iter()
+            .filter_map(|t| t.cluster.as_deref())
+            .collect();
+        tagged_any.sort_unstable();
+        tagged_any.dedup();
+        let mut tagged_open: Vec<&str> = casework
+            .tags
+            .iter()
+            .filter(|t| t.status != TagStatus::Dismissed)
+            .filter_map(|t| t.cluster.as_deref())
+            .filter(|id| clusters.iter().any(|c| c.id == *id))
+            .collect();
+        tagged_open.sort_unstable();
+        tagged_open.dedup();
+        let untagged_suspected: Vec<StoredCluster> = clusters
+            .iter()
+            .filter(|c| c.suspected && tagged_any.binary_search(&c.id.as_str()).is_err())
+            .cloned()
+            .collect();
+
+        let counts = ReportCounts {
+            accounts: summary.accounts,
+            exchanges: summary.exchanges,
+            clusters: clusters.len() as u64,
+            suspected: clusters.iter().filter(|c| c.suspected).count() as u64,
+            tagged_clusters: tagged_open.len() as u64,
+            tags: casework.tags.len() as u64,
+        };
+        Ok(ReportData {
+            case_name: self
+                .path()
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            source: summary.source,
+            fingerprint: self.fingerprint()?,
+            redacted: redaction.is_some(),
+            redaction_key_id: redaction.filter(|id| !id.is_empty()),
+            run: self.latest_run()?,
+            counts,
+            first_ms: summary.first_ms,
+            last_ms: summary.last_ms,
+            campaigns,
+            dismissed,
+            untagged_suspected,
+        })
+    }
+
+    /// The latest analysis run, `None` before any.
+    fn latest_run(&self) -> Result<Option<AnalysisRun>, CaseError> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT id, finished_at, params_json FROM analysis_runs ORDER BY id DESC LIMIT 1",
+                [],
+                |r| {
+                    Ok(AnalysisRun {
+                        id: r.get(0)?,
+                        finished_at: r.get(1)?,
+                        params_json: r.get(2)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+}
+
+/// Confirmed before open before dismissed, then by confidence (highest
+/// first), label and tag id, so equal inputs always give the same report.
+fn report_order(a: &Campaign, b: &Campaign) -> Ordering {
+    let rank = |s: TagStatus| match s {
+        TagStatus::Confirmed => 0,
+        TagStatus::Open => 1,
+        TagStatus::Dismissed => 2,
+    };
+    rank(a.tag.status)
+        .cmp(&rank(b.tag.status))
+        .then(b.tag.confidence.total_cmp(&a.tag.confidence))
+        .then_with(|| a.tag.label.cmp(&b.tag.label))
+        .then(a.tag.id.cmp(&b.tag.id))
+}
+
+/// The smaller of two optional times, `None` only when both are (unlike
+/// `Option::min`, for which `None` is smallest).
+fn min_some(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, y) => x.or(y),
+    }
+}

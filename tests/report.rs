@@ -1,0 +1,463 @@
+//! Briefing reports: what they show about each tagged campaign and in which
+//! order, escaping of analyst text, pictures (inlined in HTML, files beside
+//! Markdown, a note when one fails), an untagged case, and bad output paths.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use base64::Engine as _;
+use common::analysed_case;
+use hydrascope::analysis::Reason;
+use hydrascope::case::Case;
+use hydrascope::case::analysis_store::StoredCluster;
+use hydrascope::case::casework::{Origin, TagPatch, TagStatus, Who};
+use hydrascope::export::report::{
+    Picture, PictureView, ReportError, ReportFormat, ReportSummary, write_report,
+};
+use hydrascope::generate::Scenario;
+
+const GENERATED_AT: &str = "2026-11-22T19:00:00.000Z";
+const SCRIPT_LABEL: &str = "<script>alert(1)</script> & Co";
+
+/// One analysed demo case, made once for all tests and copied by each.
+fn analysed_demo() -> &'static Path {
+    static CASE: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    let (_, path) = CASE.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let path = analysed_case(dir.path(), Scenario::Demo, 1);
+        (dir, path)
+    });
+    path
+}
+
+fn fresh_case(dir: &Path) -> PathBuf {
+    let path = dir.join("demo case.hcase");
+    std::fs::copy(analysed_demo(), &path).unwrap();
+    path
+}
+
+/// The stored clusters, highest score first.
+fn clusters(case: &Case) -> Vec<StoredCluster> {
+    case.stored_clusters().unwrap().unwrap()
+}
+
+/// How each test tags the case: (label, status, confidence).
+const TAGS: [(&str, TagStatus, f64); 4] = [
+    ("Lab B reasoning", TagStatus::Confirmed, 0.6),
+    (SCRIPT_LABEL, TagStatus::Open, 0.95),
+    ("Lab A | coding", TagStatus::Confirmed, 0.9),
+    ("Benign company", TagStatus::Dismissed, 0.3),
+];
+
+/// Labels of the campaigns (tags not dismissed) in the order a report
+/// must show them.
+const EXPECTED_ORDER: [&str; 3] = ["Lab A | coding", "Lab B reasoning", SCRIPT_LABEL];
+
+/// Tags the three highest-scoring suspected clusters and one other cluster
+/// as [`TAGS`] says; returns the tagged clusters in [`TAGS`] order.
+fn tag_demo(case: &Case) -> Vec<StoredCluster> {
+    let all = clusters(case);
+    let mut picked: Vec<StoredCluster> = all
+        .iter()
+        .filter(|c| c.suspected)
+        .take(3)
+        .cloned()
+        .collect();
+    assert_eq!(picked.len(), 3, "the demo has three suspected clusters");
+    picked.push(
+        all.iter()
+            .find(|c| !c.suspected && c.members.len() > 1)
+            .cloned()
+            .unwrap(),
+    );
+    let who = Who::named("alice", Origin::Cli);
+    for (cluster, (label, status, confidence)) in picked.iter().zip(TAGS) {
+        let patch = TagPatch {
+            label: Some(label.into()),
+            capability: Some("reasoning".into()),
+            status: Some(status),
+            confidence: Some(confidence),
+            actor: Some("Actor | *bold*".into()),
+            notes: Some(format!("Notes on {label}\n- second line | pipe")),
+        };
+        case.tag_clusters(&who, std::slice::from_ref(&cluster.id), &patch, None)
+            .unwrap();
+    }
+    picked
+}
+
+/// A tiny valid PNG, `width` pixels wide so that each picture differs.
+fn png(width: u32) -> Vec<u8> {
+    let image = image::RgbaImage::from_pixel(width, 2, image::Rgba([200, 30, 30, 255]));
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    image.write_to(&mut bytes, image::ImageFormat::Png).unwrap();
+    bytes.into_inner()
+}
+
+/// Writes a report with a picture function that records what it was asked
+/// and answers the n-th request with `png(n + 1)`, or with an error for
+/// timelines when `fail_timelines`.
+fn report(
+    case: &Case,
+    out: &Path,
+    fail_timelines: bool,
+) -> (Result<ReportSummary, ReportError>, Vec<Picture>) {
+    let mut asked = Vec::new();
+    let result = write_report(
+        case,
+        out,
+        ReportFormat::from_path(out).unwrap(),
+        GENERATED_AT,
+        &mut |picture: &Picture| {
+            asked.push(picture.clone());
+            if fail_timelines && picture.view == PictureView::Timeline {
+                Err("no GPU adapter".into())
+            } else {
+                Ok(png(asked.len() as u32))
+            }
+        },
+    );
+    (result, asked)
+}
+
+fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+/// The base64 payloads of the inline images, in document order.
+fn inline_images(html: &str) -> Vec<Vec<u8>> {
+    html.split("src=\"data:image/png;base64,")
+        .skip(1)
+        .map(|rest| {
+            let payload = &rest[..rest.find('"').unwrap()];
+            base64::engine::general_purpose::STANDARD
+                .decode(payload)
+                .unwrap()
+        })
+        .collect()
+}
+
+#[test]
+fn html_report_shows_every_campaign_in_order_with_the_numbers_from_the_case() {
+    let tmp = tempfile::tempdir().unwrap();
+    let case = Case::open(&fresh_case(tmp.path())).unwrap();
+    let tagged = tag_demo(&case);
+    let out = tmp.path().join("brief.html");
+    let (summary, asked) = report(&case, &out, false);
+    let summary = summary.unwrap();
+    assert_eq!((summary.campaigns, summary.dismissed), (3, 1));
+    let html = std::fs::read_to_string(&out).unwrap();
+    assert!(html.contains("demo case"), "case name in the header");
+    assert!(html.contains(GENERATED_AT));
+    assert!(html.contains(&format!(
+        "<th scope=\"row\">Case fingerprint</th><td>{}</td>",
+        case.fingerprint().unwrap()
+    )));
+    assert!(html.contains("<th scope=\"row\">Redacted</th><td>no</td>"));
+
+    // Each campaign's section, in the expected order.
+    let dismissed_at = html
+        .find("<h2>Dismissed</h2>")
+        .expect("a dismissed section");
+    let starts: Vec<usize> = EXPECTED_ORDER
+        .iter()
+        .enumerate()
+        .map(|(i, label)| {
+            html.find(&format!("<h3>{}. {}</h3>", i + 1, html_escape(label)))
+                .unwrap_or_else(|| panic!("no section for {label}"))
+        })
+        .collect();
+    assert!(starts.windows(2).all(|w| w[0] < w[1]), "{starts:?}");
+    assert!(starts[2] < dismissed_at);
+    for (i, label) in EXPECTED_ORDER.iter().enumerate() {
+        let end = html[starts[i]..].find("</section>").unwrap() + starts[i];
+        let section = &html[starts[i]..end];
+        let (_, status, confidence) = TAGS.iter().find(|t| t.0 == *label).unwrap();
+        let cluster = &tagged[TAGS.iter().position(|t| t.0 == *label).unwrap()];
+        assert!(
+            section.contains(&format!("<td>{}</td>", status.name())),
+            "{label}: status"
+        );
+        assert!(
+            section.contains(&format!("<td>{confidence:.2}</td>")),
+            "{label}"
+        );
+        assert!(
+            section.contains(&format!("<td>{}</td>", cluster.id)),
+            "{label}"
+        );
+        assert!(
+            section.contains(&format!("score {:.2}", cluster.score)),
+            "{label}: score"
+        );
+        for (name, value) in &cluster.indicators {
+            assert!(
+                section.contains(&format!(
+                    "<td>{}</td><td>{value:.2}</td>",
+                    name.replace('_', " ")
+                )),
+                "{label}: {name} {value:.2}"
+            );
+        }
+        let reasons: Vec<Reason> = serde_json::from_str(&cluster.reasons_json).unwrap();
+        assert!(!reasons.is_empty());
+        for r in &reasons {
+            assert!(
+                section.contains(&html_escape(&r.text)),
+                "{label}: {}",
+                r.text
+            );
+        }
+        assert!(section.contains(&html_escape(&format!("Notes on {label}"))));
+    }
+
+    // The dismissed tag only in its own section, after the campaigns.
+    let dismissed_label = TAGS[3].0;
+    let first_mention = html
+        .find(dismissed_label)
+        .expect("the dismissed tag is listed");
+    assert!(first_mention > dismissed_at);
+
+    // A graph and a timeline per campaign, in report order, each inlined
+    // as the very PNG the picture function returned.
+    let expected: Vec<Picture> = EXPECTED_ORDER
+        .iter()
+        .flat_map(|label| {
+            let i = TAGS.iter().position(|t| t.0 == *label).unwrap();
+            let tag = case
+                .casework_state()
+                .unwrap()
+                .tags
+                .into_iter()
+                .find(|t| t.label == *label)
+                .unwrap();
+            [PictureView::Graph, PictureView::Timeline].map(|view| Picture {
+                view,
+                cluster: Some(tagged[i].id.clone()),
+                tag: Some(tag.id),
+            })
+        })
+        .collect();
+    assert_eq!(asked, expected);
+    let images = inline_images(&html);
+    assert_eq!(images.len(), asked.len());
+    for (i, bytes) in images.iter().enumerate() {
+        assert_eq!(bytes, &png(i as u32 + 1), "image {i}");
+    }
+    assert_eq!(summary.pictures, asked.len());
+    assert!(summary.missing_pictures.is_empty());
+    assert_eq!(html.matches(" alt=\"").count(), asked.len());
+    assert!(!tmp.path().join("brief.html.partial").exists());
+}
+
+#[test]
+fn html_report_escapes_analyst_text() {
+    let tmp = tempfile::tempdir().unwrap();
+    let case = Case::open(&fresh_case(tmp.path())).unwrap();
+    tag_demo(&case);
+    let out = tmp.path().join("brief.htm");
+    report(&case, &out, false).0.unwrap();
+    let html = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        !html.contains("<script"),
+        "analyst text must not become markup"
+    );
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co"));
+    assert!(html.contains("Actor | *bold*"));
+}
+
+#[test]
+fn a_failing_picture_becomes_a_note_and_the_report_still_succeeds() {
+    let tmp = tempfile::tempdir().unwrap();
+    let case = Case::open(&fresh_case(tmp.path())).unwrap();
+    tag_demo(&case);
+    let out = tmp.path().join("brief.html");
+    let (summary, asked) = report(&case, &out, true);
+    let summary = summary.unwrap();
+    let timelines = asked
+        .iter()
+        .filter(|p| p.view == PictureView::Timeline)
+        .count();
+    assert_eq!(timelines, 3);
+    assert_eq!(summary.missing_pictures.len(), timelines);
+    assert_eq!(summary.pictures, asked.len() - timelines);
+    let html = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(
+        html.matches("is not available: no GPU adapter").count(),
+        timelines
+    );
+    assert_eq!(inline_images(&html).len(), asked.len() - timelines);
+}
+
+#[test]
+fn markdown_report_writes_its_pictures_beside_it_and_links_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let case = Case::open(&fresh_case(tmp.path())).unwrap();
+    tag_demo(&case);
+    let out = tmp.path().join("brief.md");
+    let (summary, asked) = report(&case, &out, false);
+    let summary = summary.unwrap();
+    let md = std::fs::read_to_string(&out).unwrap();
+    let links: Vec<&str> = md
+        .split("![")
+        .skip(1)
+        .map(|rest| {
+            let start = rest.find("](").unwrap() + 2;
+            &rest[start..start + rest[start..].find(')').unwrap()]
+        })
+        .collect();
+    assert_eq!(links.len(), asked.len());
+    for (i, link) in links.iter().enumerate() {
+        assert!(link.starts_with("brief_files/"), "{link}");
+        let file = tmp.path().join(link);
+        assert_eq!(std::fs::read(&file).unwrap(), png(i as u32 + 1), "{link}");
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(tmp.path().join("brief_files"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    let mut listed = summary.files.clone();
+    listed.sort();
+    assert_eq!(files, listed);
+    assert_eq!(files.len(), asked.len());
+
+    // Analyst text cannot break a table row: the overview row of "Lab A |
+    // coding" has exactly its eight cells.
+    let row = md
+        .lines()
+        .find(|l| l.starts_with("| 1 |"))
+        .expect("overview row of the first campaign");
+    assert!(row.contains("Lab A \\| coding"), "{row}");
+    let unescaped_pipes = row
+        .char_indices()
+        .filter(|(i, c)| *c == '|' && (*i == 0 || row.as_bytes()[i - 1] != b'\\'))
+        .count();
+    assert_eq!(unescaped_pipes, 9, "{row}");
+    assert!(md.contains("\\<script\\>alert(1)\\</script\\> \\& Co"));
+    assert!(!md.contains("<script>"));
+    // A note line that starts like a list item stays text.
+    assert!(md.contains("> \\- second line \\| pipe"));
+    assert!(!tmp.path().join("brief.md.partial").exists());
+    assert!(!tmp.path().join("brief_files.partial").exists());
+}
+
+#[test]
+fn an_untagged_case_says_so_and_lists_the_suspected_clusters() {
+    let tmp = tempfile::tempdir().unwrap();
+    let case = Case::open(&fresh_case(tmp.path())).unwrap();
+    let suspected: Vec<StoredCluster> = clusters(&case)
+        .into_iter()
+        .filter(|c| c.suspected)
+        .collect();
+    assert!(!suspected.is_empty());
+    for format in ["html", "md"] {
+        let out = tmp.path().join(format!("untagged.{format}"));
+        let (summary, asked) = report(&case, &out, false);
+        let summary = summary.unwrap();
+        assert!(asked.is_empty(), "no campaign, no pictures");
+        assert_eq!(summary.untagged_suspected, suspected.len());
+        let text = std::fs::read_to_string(&out).unwrap();
+        assert!(
+            text.contains("No campaigns are tagged in this case yet"),
+            "{format}"
+        );
+        let untagged_at = text.find("Suspected clusters not tagged yet").unwrap();
+        for c in &suspected {
+            let row = if format == "html" {
+                format!("<td>{}</td>", c.id)
+            } else {
+                format!("| {} |", c.id)
+            };
+            assert!(text[untagged_at..].contains(&row), "{format}: {}", c.id);
+            assert!(text[untagged_at..].contains(&format!("{:.2}", c.score)));
+        }
+    }
+    assert!(!tmp.path().join("untagged_files").exists());
+}
+
+#[test]
+fn a_redacted_case_says_so_in_the_header() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = fresh_case(tmp.path());
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('redacted', '1'), \
+             ('redaction_key_id', '0123456789ab')",
+        )
+        .unwrap();
+    let case = Case::open(&path).unwrap();
+    let out = tmp.path().join("brief.md");
+    report(&case, &out, false).0.unwrap();
+    let md = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        md.contains("| **Redacted** | yes (key id 0123456789ab) |"),
+        "{md}"
+    );
+}
+
+#[test]
+fn tagged_clusters_leave_the_untagged_list() {
+    let tmp = tempfile::tempdir().unwrap();
+    let case = Case::open(&fresh_case(tmp.path())).unwrap();
+    let tagged = tag_demo(&case);
+    let data = case.report_data().unwrap();
+    assert!(
+        data.untagged_suspected
+            .iter()
+            .all(|c| tagged.iter().all(|t| t.id != c.id))
+    );
+    assert_eq!(data.counts.tagged_clusters, 3);
+    assert_eq!(data.counts.tags, 4);
+    assert_eq!(
+        data.campaigns
+            .iter()
+            .map(|c| c.tag.label.as_str())
+            .collect::<Vec<_>>(),
+        EXPECTED_ORDER
+    );
+}
+
+#[test]
+fn the_format_comes_from_the_extension_and_anything_else_is_an_error() {
+    assert_eq!(
+        ReportFormat::from_path(Path::new("a/brief.HTML")).unwrap(),
+        ReportFormat::Html
+    );
+    assert_eq!(
+        ReportFormat::from_path(Path::new("brief.htm")).unwrap(),
+        ReportFormat::Html
+    );
+    assert_eq!(
+        ReportFormat::from_path(Path::new("brief.md")).unwrap(),
+        ReportFormat::Markdown
+    );
+    let err = ReportFormat::from_path(Path::new("brief.pdf")).unwrap_err();
+    assert!(err.is_bad_input());
+    let message = err.to_string();
+    assert!(
+        message.contains("brief.pdf") && message.contains("\".pdf\""),
+        "{message}"
+    );
+    let err = ReportFormat::from_path(Path::new("brief")).unwrap_err();
+    assert!(err.to_string().contains("no extension"), "{err}");
+}
+
+#[test]
+fn a_report_that_cannot_be_written_leaves_nothing_and_names_the_path() {
+    let tmp = tempfile::tempdir().unwrap();
+    let case = Case::open(&fresh_case(tmp.path())).unwrap();
+    tag_demo(&case);
+    let out = tmp.path().join("no such folder").join("brief.md");
+    let err = report(&case, &out, false).0.unwrap_err();
+    assert!(matches!(err, ReportError::Io { .. }), "{err}");
+    assert!(err.to_string().contains("no such folder"), "{err}");
+    assert!(!tmp.path().join("no such folder").exists());
+}
