@@ -195,6 +195,50 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Write a briefing report of the tagged campaigns, with pictures (a Hydrascope addition)
+    Report {
+        /// The case file
+        case: PathBuf,
+        /// The report: .html (one self-contained file) or .md (pictures in a folder next to it)
+        #[arg(long)]
+        out: PathBuf,
+        /// Overwrite an existing report
+        #[arg(long)]
+        force: bool,
+    },
+    /// Merge another analyst's case into this one: their tags and history, attributed to them (a Hydrascope addition)
+    Merge {
+        /// Your case file (written)
+        case: PathBuf,
+        /// Their case file (only read)
+        #[arg(long)]
+        from: PathBuf,
+        /// Analyst name recorded with the merge [default: $HYDRASCOPE_ANALYST, else the login name]
+        #[arg(long)]
+        analyst: Option<String>,
+    },
+    /// List merge conflicts, both tags side by side (a Hydrascope addition)
+    Conflicts {
+        /// The case file
+        case: PathBuf,
+        /// Print exactly one JSON document on stdout
+        #[arg(long)]
+        json: bool,
+    },
+    /// Resolve a merge conflict (a Hydrascope addition)
+    Resolve {
+        /// The case file
+        case: PathBuf,
+        /// The conflict id (from `conflicts`)
+        #[arg(long)]
+        conflict: i64,
+        /// Which tag to keep
+        #[arg(long, value_enum)]
+        keep: KeepArg,
+        /// Analyst name [default: $HYDRASCOPE_ANALYST, else the login name]
+        #[arg(long)]
+        analyst: Option<String>,
+    },
     /// Print what a case holds (a Hydrascope addition to the contract)
     Info {
         /// The case file
@@ -213,6 +257,16 @@ enum HistoryFormat {
     Jsonl,
     /// CSV with a header, with the rows before and after
     Csv,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum KeepArg {
+    /// Keep the tag that was here; remove theirs
+    Ours,
+    /// Keep their tag; remove the one that was here
+    Theirs,
+    /// Keep both
+    Both,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -688,6 +742,120 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
             Ok(())
         }
+        Some(Command::Report { case, out, force }) => {
+            if out.exists() && !force {
+                return Err(Failure::from_case(CaseError::Exists(out.clone())));
+            }
+            let progress = Arc::new(Progress::default());
+            let bar = ProgressBar::start(progress.clone(), "steps");
+            let result = crate::export::write_briefing(&case, &out, &progress);
+            bar.stop();
+            let summary = result.map_err(|e| {
+                if e.is_bad_input() {
+                    Failure::bad_input(e)
+                } else {
+                    Failure::other(e)
+                }
+            })?;
+            println!(
+                "wrote {}: {} campaign(s), {} dismissed, {} suspected cluster(s) not tagged, {} picture(s)",
+                summary.path.display(),
+                summary.campaigns,
+                summary.dismissed,
+                summary.untagged_suspected,
+                summary.pictures
+            );
+            for missing in &summary.missing_pictures {
+                eprintln!("warning: picture left out: {missing}");
+            }
+            Ok(())
+        }
+        Some(Command::Merge {
+            case,
+            from,
+            analyst,
+        }) => {
+            let who = who_of(analyst.as_deref());
+            let case = Case::open(&case).map_err(Failure::from_case)?;
+            let report = case.merge_from(&who, &from).map_err(Failure::from_case)?;
+            println!("{}", report.summary);
+            if !report.conflicts.is_empty() {
+                println!(
+                    "{} conflict(s) to resolve: hydrascope conflicts {}",
+                    report.conflicts.len(),
+                    case.path().display()
+                );
+            }
+            Ok(())
+        }
+        Some(Command::Conflicts { case, json }) => {
+            let case = Case::open_read_only(&case)
+                .or_else(|_| Case::open(&case))
+                .map_err(Failure::from_case)?;
+            let conflicts = case.merge_conflicts().map_err(Failure::from_case)?;
+            if json {
+                let tag_json = |t: &crate::case::casework::Tag| {
+                    serde_json::json!({
+                        "id": t.id, "cluster": t.cluster, "label": t.label, "status": t.status.name(),
+                        "confidence": t.confidence, "capability": t.capability, "actor": t.actor,
+                        "note": t.notes, "analyst": t.updated_by, "at": t.updated_at,
+                    })
+                };
+                let doc = serde_json::json!({"conflicts": conflicts.iter().map(|c| serde_json::json!({
+                    "id": c.id, "merged_from": c.source_name, "status": c.status.name(),
+                    "overlap": c.overlap, "fields": c.fields,
+                    "ours": tag_json(&c.ours), "theirs": tag_json(&c.theirs),
+                    "resolved_by": c.resolved_by, "resolved_at": c.resolved_at,
+                })).collect::<Vec<_>>()});
+                println!("{doc}");
+            } else if conflicts.is_empty() {
+                println!("no merge conflicts");
+            } else {
+                for c in &conflicts {
+                    println!(
+                        "conflict #{} ({}; merged from {}; {} shared accounts; differs in {})",
+                        c.id,
+                        c.status.name(),
+                        c.source_name,
+                        c.overlap,
+                        c.fields.join(", ")
+                    );
+                    for (side, t) in [("ours  ", &c.ours), ("theirs", &c.theirs)] {
+                        println!(
+                            "  {side} #{:<4} {:<10} {:<9} {:.2}  {}  by {} at {}",
+                            t.id,
+                            t.cluster.as_deref().unwrap_or("accounts"),
+                            t.status.name(),
+                            t.confidence,
+                            t.label,
+                            t.updated_by,
+                            t.updated_at
+                        );
+                    }
+                }
+            }
+            Ok(())
+        }
+        Some(Command::Resolve {
+            case,
+            conflict,
+            keep,
+            analyst,
+        }) => {
+            use crate::case::merge::Resolution;
+            let who = who_of(analyst.as_deref());
+            let case = Case::open(&case).map_err(Failure::from_case)?;
+            let resolution = match keep {
+                KeepArg::Ours => Resolution::KeepOurs,
+                KeepArg::Theirs => Resolution::KeepTheirs,
+                KeepArg::Both => Resolution::KeepBoth,
+            };
+            let recorded = case
+                .resolve_conflict(&who, conflict, resolution)
+                .map_err(Failure::from_case)?;
+            println!("{} (audit log entry #{})", recorded.summary, recorded.audit_id);
+            Ok(())
+        }
         Some(Command::Info { case, json }) => {
             let case = Case::open_read_only(&case).map_err(Failure::from_case)?;
             let s = case.summary().map_err(Failure::other)?;
@@ -730,6 +898,13 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
             Ok(())
         }
+    }
+}
+
+fn who_of(analyst: Option<&str>) -> Who {
+    match analyst {
+        Some(name) => Who::named(name, Origin::Cli),
+        None => Who::from_env(Origin::Cli),
     }
 }
 
@@ -782,10 +957,7 @@ fn export(
         (true, Some(path)) => Some(RedactionKey::from_file(path).map_err(Failure::from_case)?),
         (true, None) => Some(RedactionKey::random().map_err(Failure::from_case)?),
     };
-    let who = match analyst {
-        Some(name) => Who::named(name, Origin::Cli),
-        None => Who::from_env(Origin::Cli),
-    };
+    let who = who_of(analyst);
     let options = ExportOptions {
         clusters,
         redact: key,

@@ -4,3 +4,68 @@
 
 pub mod graph_file;
 pub mod report;
+
+use std::path::Path;
+
+use crate::case::Case;
+use crate::import::Progress;
+use crate::render::{Focus, PictureSize, Scene, png_bytes, render_picture};
+use crate::ui::timeline::Chart;
+use report::{Picture, PictureView, ReportError, ReportFormat, ReportSummary, write_report};
+
+/// Size of a report's graph pictures, in points (drawn at [`REPORT_SCALE`]).
+pub const REPORT_GRAPH_SIZE: (f32, f32) = (1100.0, 720.0);
+/// Size of a report's timeline pictures, in points.
+pub const REPORT_TIMELINE_SIZE: (f32, f32) = (1100.0, 420.0);
+/// Pixels per point of a report's pictures: sharp in print, still a
+/// reasonable file.
+pub const REPORT_SCALE: f32 = 1.5;
+
+/// Writes the briefing report of the case at `case_path` to `out` (.html
+/// or .md) with its pictures drawn headless by the workbench's own views,
+/// each focused on its campaign. `hydrascope report` and the workbench
+/// both call this.
+pub fn write_briefing(
+    case_path: &Path,
+    out: &Path,
+    progress: &Progress,
+) -> Result<ReportSummary, ReportError> {
+    let format = ReportFormat::from_path(out)?;
+    let case = Case::open_read_only(case_path)
+        .or_else(|_| Case::open(case_path))
+        .map_err(|source| ReportError::Case {
+            path: case_path.to_path_buf(),
+            source,
+        })?;
+    let generated_at = crate::import::now_rfc3339();
+    let caption_time = crate::render::now_for_caption();
+    // The case is read for pictures only once one is asked for.
+    let mut scene: Option<Result<Scene, String>> = None;
+    let mut pictures = |p: &Picture| -> Result<Vec<u8>, String> {
+        let scene = scene
+            .get_or_insert_with(|| Scene::open(case_path, progress).map_err(|e| e.to_string()))
+            .as_ref()
+            .map_err(Clone::clone)?;
+        let focus = match (p.tag, &p.cluster) {
+            (Some(tag), _) => Focus::Tag(tag),
+            (None, Some(cluster)) => Focus::Cluster(cluster.clone()),
+            (None, None) => Focus::Everything,
+        };
+        progress.set_phase(format!("drawing the {} of {focus:?}", p.view.name()));
+        let picture = scene
+            .picture(&focus, Chart::Requests, &caption_time)
+            .map_err(|e| e.to_string())?;
+        let (view, (width, height)) = match p.view {
+            PictureView::Graph => (crate::render::PictureView::Graph, REPORT_GRAPH_SIZE),
+            PictureView::Timeline => (crate::render::PictureView::Timeline, REPORT_TIMELINE_SIZE),
+        };
+        let size = PictureSize {
+            width,
+            height,
+            scale: REPORT_SCALE,
+        };
+        let image = render_picture(&picture, view, size).map_err(|e| e.to_string())?;
+        png_bytes(&image).map_err(|e| e.to_string())
+    };
+    write_report(&case, out, format, &generated_at, &mut pictures)
+}

@@ -158,11 +158,15 @@ pub fn render_picture(
     let mut timeline = Timeline::default();
     timeline.chart = picture.chart;
     let view_size = vec2(size.width, size.height - CAPTION_HEIGHT);
-    let draw = |ui: &mut egui::Ui| {
-        ui.painter()
-            .rect_filled(ui.max_rect(), 0.0, ui.visuals().panel_fill);
+    let draw = |outer: &mut egui::Ui| {
+        // The whole surface, not the harness's margin-inset frame.
+        let full = outer.ctx().content_rect();
+        let mut root = outer.new_child(egui::UiBuilder::new().max_rect(full));
+        let ui = &mut root;
+        ui.set_clip_rect(full);
+        ui.painter().rect_filled(full, 0.0, ui.visuals().panel_fill);
         ui.spacing_mut().item_spacing = vec2(6.0, 4.0);
-        let top = ui.max_rect().min;
+        let top = full.min;
         let view_rect = egui::Rect::from_min_size(top, view_size);
         let mut view_ui = ui.new_child(egui::UiBuilder::new().max_rect(view_rect));
         view_ui.set_clip_rect(view_rect);

@@ -10,23 +10,28 @@ use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
 use super::cluster_table::ClusterTable;
+use super::conflicts_window::ConflictsWindow;
 use super::filter_panel::FilterPanel;
 use super::graph_view::{GraphInput, GraphView};
 use super::history_panel::{HistoryInput, HistoryPanel};
 use super::inspector::{Inspector, InspectorInput};
 use super::jobs::{
     AnalysisJob, CaseworkJob, CaseworkRequest, CaseworkUpdate, External, LayoutJob, LayoutUpdate,
+    ShareDone, ShareJob, ShareJobRequest,
 };
 use super::model::{Loaded, NO_CLUSTER};
 use super::palette;
 use super::state::{BottomTab, CaseView, ViewSettings};
 use super::summary_panel::SummaryPanel;
+use super::share_dialog::{ShareDialog, ShareKind, ShareRequest};
 use super::tag_dialog::{TagDialog, TagDialogOutcome, TagTarget};
 use super::timeline::{Timeline, TimelineInput};
 use super::worker::{Answer, Query, SelectionSeries, Worker};
 use crate::analysis::Params;
 use crate::analysis::layout::LayoutStage;
 use crate::case::casework::{AuditEntry, HistoryExport, Origin, Who};
+use crate::case::merge::{ConflictStatus, MergeConflict};
+use crate::render::{CAPTION_HEIGHT, PictureSize, PictureView, ViewPicture};
 use crate::case::workbench::AccountLink;
 use crate::generate::{GenerateOptions, Scenario};
 use crate::import::Progress;
@@ -70,6 +75,14 @@ pub enum Command {
     Casework(CaseworkRequest),
     /// Export the audit log (of one cluster, or all) with a save dialog.
     ExportHistory(Option<String>),
+    /// Open the sharing dialog.
+    OpenShare(ShareKind),
+    /// Export, save a picture, write a file, or merge a case in.
+    Share(ShareRequest),
+    /// Copy a picture of the graph view to the clipboard.
+    CopyView,
+    /// Show the merge conflicts.
+    ShowConflicts,
 }
 
 /// How the app is started.
@@ -135,6 +148,14 @@ pub struct App {
     tag_dialog: Option<TagDialog>,
     history_panel: HistoryPanel,
     export_dialog: Option<Receiver<Result<PathBuf, String>>>,
+    share_dialog: Option<ShareDialog>,
+    share_job: Option<ShareJob>,
+    /// Merge conflicts of the open case, open and resolved.
+    conflicts: Vec<MergeConflict>,
+    conflicts_window: Option<ConflictsWindow>,
+    /// A case file dropped on the window while a case is open: open it or
+    /// merge it in?
+    dropped_case: Option<PathBuf>,
     open_dialog: Option<Receiver<Option<PathBuf>>>,
     rerun_params: Option<Params>,
     status: Option<String>,
@@ -184,6 +205,11 @@ impl App {
             tag_dialog: None,
             history_panel: HistoryPanel::default(),
             export_dialog: None,
+            share_dialog: None,
+            share_job: None,
+            conflicts: Vec::new(),
+            conflicts_window: None,
+            dropped_case: None,
             open_dialog: None,
             rerun_params: None,
             status: None,
@@ -363,6 +389,20 @@ impl App {
             }
         }
         self.poll_casework();
+        if let Some(job) = &self.share_job
+            && let Ok(result) = job.result.try_recv()
+        {
+            self.share_job = None;
+            self.status = Some(match result {
+                Ok(ShareDone::Saved(message)) => message,
+                Ok(ShareDone::Copied(image)) => {
+                    let [w, h] = image.size;
+                    self.ctx.copy_image(image);
+                    format!("Copied the graph view ({w} x {h} px) to the clipboard")
+                }
+                Err(message) => format!("Not saved: {message}"),
+            });
+        }
         if let Some(dialog) = &self.export_dialog
             && let Ok(result) = dialog.try_recv()
         {
@@ -404,6 +444,9 @@ impl App {
         ));
         self.view = CaseView::default();
         self.selection_series = None;
+        self.conflicts.clear();
+        self.conflicts_window = None;
+        self.share_dialog = None;
         self.account_links = None;
         self.layout_job = None;
         self.layout_stage = None;
@@ -477,6 +520,16 @@ impl App {
         if let Some(history) = update.history {
             self.history = history;
         }
+        if let Some(conflicts) = update.conflicts {
+            let new_open = conflicts
+                .iter()
+                .filter(|c| c.status == ConflictStatus::Open)
+                .any(|c| !self.conflicts.iter().any(|o| o.id == c.id));
+            self.conflicts = conflicts;
+            if new_open && self.conflicts_window.is_none() {
+                self.conflicts_window = Some(ConflictsWindow::default());
+            }
+        }
         if let Some(error) = &update.read_error {
             self.status = Some(format!("Could not read the case work back: {error}"));
         }
@@ -487,6 +540,8 @@ impl App {
                     match request {
                         CaseworkRequest::Undo(_) => self.redo_stack.push(recorded.audit_id),
                         CaseworkRequest::Redo(_) => self.undo_stack.push(recorded.audit_id),
+                        // A merge is undone by removing its tags, not by Ctrl+Z.
+                        CaseworkRequest::MergeCase(_) => {}
                         _ => {
                             self.undo_stack.push(recorded.audit_id);
                             self.redo_stack.clear();
@@ -531,6 +586,133 @@ impl App {
             self.ask_selection();
         }
         self.revision += 1;
+    }
+
+    /// Runs a sharing request: a merge goes to the case-work writer (one
+    /// writer per case), the rest to a thread of their own.
+    fn share(&mut self, request: ShareRequest) {
+        self.share_dialog = None;
+        match request {
+            ShareRequest::Merge { from } => {
+                self.status = Some(format!("Merging {}…", from.display()));
+                self.send_casework(CaseworkRequest::MergeCase(from));
+            }
+            ShareRequest::Picture { out, view, scale } => {
+                match self.view_picture(view, scale) {
+                    Some((picture, size)) => self.start_share(ShareJobRequest::Picture {
+                        picture: Box::new(picture),
+                        view,
+                        size,
+                        out: Some(out),
+                    }),
+                    None => {
+                        self.status = Some(
+                            "Nothing to draw yet: show the view first (the Timelines tab for the timelines)"
+                                .into(),
+                        )
+                    }
+                }
+            }
+            other => self.start_share(ShareJobRequest::File(other)),
+        }
+    }
+
+    fn start_share(&mut self, request: ShareJobRequest) {
+        if self.share_job.is_some() {
+            self.status = Some("Still writing the last file; try again when it is done".into());
+            return;
+        }
+        let Some(path) = self.loaded().map(|l| l.path.clone()) else {
+            return;
+        };
+        let ctx = self.ctx.clone();
+        self.status = Some("Writing…".into());
+        self.share_job = Some(ShareJob::start(path, request, self.who(), move || {
+            ctx.request_repaint()
+        }));
+    }
+
+    /// What `view` shows now, as a picture at `scale` times the screen's
+    /// resolution, with its size (the view's size on screen plus the
+    /// caption strip).
+    fn view_picture(&self, view: PictureView, scale: f32) -> Option<(ViewPicture, PictureSize)> {
+        let loaded = self.loaded()?;
+        let rect = match view {
+            PictureView::Graph => self.graph.last_rect?,
+            PictureView::Timeline => self.timeline.last_rect?,
+        };
+        let selection = self.selection_accounts();
+        let picture = ViewPicture {
+            loaded: Arc::new(loaded.clone()),
+            positions: self.positions.clone(),
+            settings: self.settings.clone(),
+            view: self.view.clone(),
+            camera: self.graph.camera_view(),
+            chart: self.timeline.chart,
+            selection: selection.map(|s| s.0).unwrap_or_default(),
+            selection_label: self.selection_label(),
+            series: self.selection_series.clone(),
+            case_name: loaded
+                .path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            case_fingerprint: String::new(),
+            redacted: loaded.redacted.clone(),
+            exported_at: crate::render::now_for_caption(),
+        };
+        let size = PictureSize {
+            width: rect.width().max(200.0),
+            height: rect.height().max(120.0) + CAPTION_HEIGHT,
+            scale: (scale * self.ctx.pixels_per_point()).clamp(0.5, 8.0),
+        };
+        Some((picture, size))
+    }
+
+    fn sharing_windows_ui(&mut self, ctx: &egui::Context) {
+        if let Some(dialog) = &mut self.share_dialog
+            && let Some(outcome) = dialog.ui(ctx)
+        {
+            self.share_dialog = None;
+            self.commands.extend(outcome);
+        }
+        if let Some(window) = &mut self.conflicts_window {
+            let (commands, open) = window.ui(ctx, &self.conflicts, self.casework_job.is_some());
+            self.commands.extend(commands);
+            if !open {
+                self.conflicts_window = None;
+            }
+        }
+        if let Some(path) = self.dropped_case.clone() {
+            let mut choice = None;
+            egui::Window::new("Case file dropped")
+                .collapsible(false)
+                .resizable(false)
+                .show(ctx, |ui| {
+                    ui.label(format!("{}", path.display()));
+                    ui.horizontal(|ui| {
+                        if ui.button("Open it").clicked() {
+                            choice = Some(Some(Command::OpenCase(path.clone())));
+                        }
+                        if ui
+                            .button("Merge it into this case")
+                            .on_hover_text("Its tags, notes and history come in, attributed to their analysts")
+                            .clicked()
+                        {
+                            choice = Some(Some(Command::Share(ShareRequest::Merge {
+                                from: path.clone(),
+                            })));
+                        }
+                        if ui.button("Cancel").clicked() {
+                            choice = Some(None);
+                        }
+                    });
+                });
+            if let Some(choice) = choice {
+                self.dropped_case = None;
+                self.commands.extend(choice);
+            }
+        }
     }
 
     fn send_casework(&mut self, request: CaseworkRequest) {
@@ -773,6 +955,37 @@ impl App {
                 self.tag_dialog = Some(TagDialog::new(target, &self.settings.analyst));
             }
             Command::Casework(request) => self.send_casework(request),
+            Command::OpenShare(kind) => {
+                if let Some(loaded) = self.loaded() {
+                    let selected: Vec<String> = self
+                        .view
+                        .cluster
+                        .and_then(|c| loaded.clusters.get(c))
+                        .map(|c| vec![c.id.clone()])
+                        .unwrap_or_default();
+                    let view = if self.settings.bottom_tab == BottomTab::Timelines
+                        && kind == ShareKind::Picture
+                        && self.view.cluster.is_some()
+                    {
+                        PictureView::Timeline
+                    } else {
+                        PictureView::Graph
+                    };
+                    self.share_dialog = Some(ShareDialog::new(kind, &loaded.path, &selected, view));
+                }
+            }
+            Command::Share(request) => self.share(request),
+            Command::CopyView => {
+                if let Some((picture, size)) = self.view_picture(PictureView::Graph, 1.0) {
+                    self.start_share(ShareJobRequest::Picture {
+                        picture: Box::new(picture),
+                        view: PictureView::Graph,
+                        size,
+                        out: None,
+                    });
+                }
+            }
+            Command::ShowConflicts => self.conflicts_window = Some(ConflictsWindow::default()),
             Command::ExportHistory(cluster) => {
                 if self.export_dialog.is_none()
                     && let Some(path) = self.loaded().map(|l| l.path.clone())
@@ -794,7 +1007,13 @@ impl App {
         });
         for path in dropped {
             if path.extension().is_some_and(|e| e == "hcase") {
-                self.commands.push(Command::OpenCase(path));
+                let current = self.loaded().map(|l| l.path.clone());
+                if current.is_some_and(|c| c != path) && self.casework_job.is_some() {
+                    // Another analyst's case on an open one: open or merge?
+                    self.dropped_case = Some(path);
+                } else {
+                    self.commands.push(Command::OpenCase(path));
+                }
             } else {
                 self.status = Some(format!(
                     "{}: not opened; drop a Hydrascope case file (.hcase)",
@@ -856,6 +1075,62 @@ impl App {
                 if ui.button("Open the demo case").clicked() {
                     self.commands
                         .push(Command::OpenCase(paths::demo_case_path()));
+                }
+                ui.separator();
+                let loaded = self.loaded().is_some();
+                let writable = self.casework_job.is_some();
+                if ui
+                    .add_enabled(loaded, egui::Button::new("Export case…"))
+                    .on_hover_text("The whole case or chosen clusters, optionally redacted, to a new .hcase to share")
+                    .clicked()
+                {
+                    self.commands.push(Command::OpenShare(ShareKind::CaseExport));
+                }
+                if ui
+                    .add_enabled(writable, egui::Button::new("Merge another case into this one…"))
+                    .clicked()
+                {
+                    self.commands.push(Command::OpenShare(ShareKind::Merge));
+                }
+                let open_conflicts = self
+                    .conflicts
+                    .iter()
+                    .filter(|c| c.status == ConflictStatus::Open)
+                    .count();
+                if ui
+                    .add_enabled(
+                        !self.conflicts.is_empty(),
+                        egui::Button::new(format!("Merge conflicts ({open_conflicts} open)…")),
+                    )
+                    .clicked()
+                {
+                    self.commands.push(Command::ShowConflicts);
+                }
+                ui.separator();
+                if ui
+                    .add_enabled(loaded, egui::Button::new("Save view as picture…"))
+                    .on_hover_text("The graph or the timelines as on screen, at 1x, 2x or 4x, with a caption; PNG or SVG")
+                    .clicked()
+                {
+                    self.commands.push(Command::OpenShare(ShareKind::Picture));
+                }
+                if ui
+                    .add_enabled(loaded && self.share_job.is_none(), egui::Button::new("Copy graph view"))
+                    .clicked()
+                {
+                    self.commands.push(Command::CopyView);
+                }
+                if ui
+                    .add_enabled(loaded, egui::Button::new("Export graph (GraphML, GEXF)…"))
+                    .clicked()
+                {
+                    self.commands.push(Command::OpenShare(ShareKind::GraphFile));
+                }
+                if ui
+                    .add_enabled(loaded, egui::Button::new("Write briefing report…"))
+                    .clicked()
+                {
+                    self.commands.push(Command::OpenShare(ShareKind::Report));
                 }
                 ui.separator();
                 ui.label(egui::RichText::new("Or drop a .hcase file on the window").weak());
@@ -1042,8 +1317,20 @@ impl App {
                 );
             });
         }
+        if let Some(key) = self.loaded().and_then(|l| l.redacted.clone()) {
+            egui::Panel::top("redacted_banner").show(ui, |ui| {
+                ui.colored_label(
+                    palette::RELEASE,
+                    format!(
+                        "Redacted export (key {key}): addresses, cards, domains, organisations, API keys and client \
+                         fingerprints are keyed pseudonyms; prompt excerpts were removed"
+                    ),
+                );
+            });
+        }
         self.rerun_dialog_ui(&ctx);
         self.tag_dialog_ui(&ctx);
+        self.sharing_windows_ui(&ctx);
         let CaseState::Loaded(loaded) = &self.case else {
             let message = self.failure().map(str::to_string);
             egui::CentralPanel::default().show(ui, |ui| {

@@ -123,6 +123,9 @@ pub struct GraphView {
     hovered: Option<u32>,
     /// Milliseconds the last mesh build took (for the frame benchmark).
     pub last_build_ms: f32,
+    /// Where the graph was drawn last (points): a picture of the view has
+    /// this size.
+    pub last_rect: Option<Rect>,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -164,6 +167,7 @@ impl GraphView {
         }
         let (response, painter) = ui.allocate_painter(ui.available_size(), Sense::click_and_drag());
         let rect = response.rect;
+        self.last_rect = Some(rect);
         painter.rect_filled(rect, 0.0, BACKGROUND);
         if input.positions.len() != input.loaded.accounts.len() || input.positions.is_empty() {
             painter.text(

@@ -16,6 +16,7 @@ use crate::analysis::layout::{LayoutInput, LayoutStage, layout};
 use crate::case::Case;
 use crate::case::analysis_store::StoredCluster;
 use crate::case::casework::{AuditEntry, CaseworkState, MoveTarget, Recorded, Tag, TagPatch, Who};
+use crate::case::merge::{MergeConflict, Resolution};
 use crate::import::Progress;
 
 /// A message from the layout thread.
@@ -181,6 +182,10 @@ pub enum CaseworkRequest {
     Undo(i64),
     /// Redo what an undo reverted.
     Redo(i64),
+    /// Merge another analyst's case into this one.
+    MergeCase(PathBuf),
+    /// Resolve a merge conflict.
+    ResolveConflict(i64, Resolution),
 }
 
 /// What the case-work writer reports.
@@ -194,6 +199,8 @@ pub struct CaseworkUpdate {
     pub clusters: Option<Vec<StoredCluster>>,
     /// The audit log without snapshots, oldest first (`None`: unreadable).
     pub history: Option<Vec<AuditEntry>>,
+    /// Merge conflicts, open and resolved (`None`: unreadable).
+    pub conflicts: Option<Vec<MergeConflict>>,
     /// Another writer (a workbench, `hydrascope tag`) changed the case; a
     /// new analysis means a reload.
     pub external: Option<External>,
@@ -332,6 +339,16 @@ fn apply(
         CaseworkRequest::Merge { sources, into } => case.merge_clusters(who, sources, into),
         CaseworkRequest::Undo(id) => case.undo(who, *id),
         CaseworkRequest::Redo(id) => case.redo(who, *id),
+        CaseworkRequest::MergeCase(other) => {
+            let report = case.merge_from(who, other)?;
+            // Nothing new was written: say so, as a refusal that changed nothing.
+            report
+                .recorded
+                .ok_or(crate::case::CaseError::Invalid(report.summary))
+        }
+        CaseworkRequest::ResolveConflict(id, resolution) => {
+            case.resolve_conflict(who, *id, *resolution)
+        }
     }
 }
 
@@ -377,11 +394,13 @@ fn read_update(
         None
     };
     let history = kept(case.audit_entries(), &mut errors);
+    let conflicts = kept(case.merge_conflicts(), &mut errors);
     CaseworkUpdate {
         outcome,
         state,
         clusters,
         history,
+        conflicts,
         external,
         read_error: (!errors.is_empty()).then(|| errors.join("; ")),
     }
@@ -390,4 +409,173 @@ fn read_update(
 /// The value, or `None` with the error noted.
 fn kept<T>(result: Result<T, crate::case::CaseError>, errors: &mut Vec<String>) -> Option<T> {
     result.map_err(|e| errors.push(e.to_string())).ok()
+}
+
+/// What a sharing job produced.
+pub enum ShareDone {
+    /// A file was written; what to tell the analyst.
+    Saved(String),
+    /// A picture for the clipboard.
+    Copied(egui::ColorImage),
+}
+
+/// Work of the sharing dialog, on its own thread: exports, pictures,
+/// graph files and reports can take seconds on a large case.
+pub struct ShareJob {
+    /// The outcome, once.
+    pub result: Receiver<Result<ShareDone, String>>,
+}
+
+impl ShareJob {
+    /// Runs `request` on the case at `case`. Pictures come with what the
+    /// view shows (`picture`, read on the UI thread) and their size; with
+    /// `out` `None` the picture goes to the clipboard.
+    pub fn start(
+        case: PathBuf,
+        request: ShareJobRequest,
+        who: Who,
+        wake: impl Fn() + Send + 'static,
+    ) -> Self {
+        let (sender, result) = mpsc::channel();
+        let spawned = std::thread::Builder::new()
+            .name("share".into())
+            .spawn(move || {
+                let outcome = run_share(&case, request, &who);
+                let _ = sender.send(outcome);
+                wake();
+            });
+        if let Err(err) = spawned {
+            let (sender, failed) = mpsc::channel();
+            let _ = sender.send(Err(format!("could not start: {err}")));
+            return Self { result: failed };
+        }
+        Self { result }
+    }
+}
+
+/// A sharing request with what the thread needs.
+pub enum ShareJobRequest {
+    /// Export the case, write the graph file or the report.
+    File(crate::ui::share_dialog::ShareRequest),
+    /// Draw a picture of the view to `out` (or the clipboard).
+    Picture {
+        /// What the view shows.
+        picture: Box<crate::render::ViewPicture>,
+        /// Which view.
+        view: crate::render::PictureView,
+        /// Its size.
+        size: crate::render::PictureSize,
+        /// The file, or `None` for the clipboard.
+        out: Option<PathBuf>,
+    },
+}
+
+fn run_share(case: &std::path::Path, request: ShareJobRequest, who: &Who) -> Result<ShareDone, String> {
+    use crate::ui::share_dialog::ShareRequest;
+    match request {
+        ShareJobRequest::Picture {
+            mut picture,
+            view,
+            size,
+            out,
+        } => {
+            let source = Case::open_read_only(case)
+                .or_else(|_| Case::open(case))
+                .map_err(|e| e.to_string())?;
+            picture.case_fingerprint = source.fingerprint().map_err(|e| e.to_string())?;
+            picture.redacted = source.redaction().map_err(|e| e.to_string())?;
+            drop(source);
+            let svg = out.as_ref().is_some_and(|p| {
+                p.extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("svg"))
+            });
+            if svg {
+                let out = out.unwrap_or_default();
+                let text = crate::render::svg::graph_svg(&picture, size).map_err(|e| e.to_string())?;
+                crate::render::write_file(&out, text.as_bytes()).map_err(|e| e.to_string())?;
+                return Ok(ShareDone::Saved(format!("Saved the graph as {}", out.display())));
+            }
+            let image =
+                crate::render::render_picture(&picture, view, size).map_err(|e| e.to_string())?;
+            match out {
+                Some(out) => {
+                    let bytes = crate::render::png_bytes(&image).map_err(|e| e.to_string())?;
+                    crate::render::write_file(&out, &bytes).map_err(|e| e.to_string())?;
+                    Ok(ShareDone::Saved(format!(
+                        "Saved {} ({} x {} px)",
+                        out.display(),
+                        image.width(),
+                        image.height()
+                    )))
+                }
+                None => Ok(ShareDone::Copied(egui::ColorImage::from_rgba_unmultiplied(
+                    [image.width() as usize, image.height() as usize],
+                    image.as_raw(),
+                ))),
+            }
+        }
+        ShareJobRequest::File(ShareRequest::ExportCase {
+            out,
+            clusters,
+            redact,
+            key_file,
+        }) => {
+            use crate::case::export::{ExportOptions, RedactionKey, export_case};
+            let key = match (redact, key_file) {
+                (false, _) => None,
+                (true, Some(file)) => Some(RedactionKey::from_file(&file).map_err(|e| e.to_string())?),
+                (true, None) => Some(RedactionKey::random().map_err(|e| e.to_string())?),
+            };
+            let options = ExportOptions {
+                clusters,
+                redact: key,
+                force: false,
+            };
+            let report = export_case(case, &out, &options, who, &Progress::default())
+                .map_err(|e| e.to_string())?;
+            Ok(ShareDone::Saved(format!(
+                "Exported {} accounts, {} clusters, {} tags to {}{}",
+                report.accounts,
+                report.clusters,
+                report.tags,
+                out.display(),
+                match report.redaction_key_id {
+                    Some(id) => format!(" (redacted, key {id})"),
+                    None => String::new(),
+                }
+            )))
+        }
+        ShareJobRequest::File(ShareRequest::GraphFile { out, clusters }) => {
+            let source = Case::open_read_only(case)
+                .or_else(|_| Case::open(case))
+                .map_err(|e| e.to_string())?;
+            let rows = source
+                .graph_rows(clusters.as_deref())
+                .map_err(|e| e.to_string())?;
+            crate::export::graph_file::write_graph_file(&out, &rows)
+                .map_err(|e| format!("{}: {e}", out.display()))?;
+            Ok(ShareDone::Saved(format!(
+                "Wrote {} ({} accounts, {} links)",
+                out.display(),
+                rows.nodes.len(),
+                rows.edges.len()
+            )))
+        }
+        ShareJobRequest::File(ShareRequest::Report { out }) => {
+            let summary = crate::export::write_briefing(case, &out, &Progress::default())
+                .map_err(|e| e.to_string())?;
+            Ok(ShareDone::Saved(format!(
+                "Wrote the report {} ({} campaign(s), {} picture(s){})",
+                out.display(),
+                summary.campaigns,
+                summary.pictures,
+                if summary.missing_pictures.is_empty() {
+                    String::new()
+                } else {
+                    format!(", {} left out", summary.missing_pictures.len())
+                }
+            )))
+        }
+        ShareJobRequest::File(other) => Err(format!("not a file to write: {other:?}")),
+    }
 }

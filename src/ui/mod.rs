@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod cluster_table;
+pub mod conflicts_window;
 pub mod filter_panel;
 pub mod graph_view;
 pub mod history_panel;
@@ -10,6 +11,7 @@ pub mod inspector;
 pub mod jobs;
 pub mod model;
 pub mod palette;
+pub mod share_dialog;
 pub mod state;
 pub mod summary_panel;
 pub mod tag_dialog;

@@ -96,6 +96,7 @@ impl TagIndex {
 }
 
 /// An opened case, ready to draw.
+#[derive(Clone)]
 pub struct Loaded {
     /// Where it is.
     pub path: PathBuf,
@@ -129,6 +130,8 @@ pub struct Loaded {
     pub casework: TagIndex,
     /// Why the case could not be opened for writing, if it could not.
     pub read_only: Option<String>,
+    /// The redaction key id, when the case is a redacted export.
+    pub redacted: Option<String>,
 }
 
 impl Loaded {
@@ -148,6 +151,7 @@ impl Loaded {
             Err(err) => return Err(err),
         };
         let summary = case.summary()?;
+        let redacted = case.redaction()?;
         progress.set_phase("reading clusters");
         let stored = case.stored_clusters()?;
         let analysed = stored.is_some();
@@ -201,6 +205,7 @@ impl Loaded {
             stored_layout,
             casework,
             read_only,
+            redacted,
         })
     }
 

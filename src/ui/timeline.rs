@@ -80,6 +80,8 @@ pub struct Timeline {
     /// Brush start (hour), while dragging.
     brush_start: Option<f64>,
     brush_now: Option<f64>,
+    /// Where the timelines were drawn last (points), header included.
+    pub last_rect: Option<egui::Rect>,
 }
 
 impl Timeline {
@@ -87,6 +89,7 @@ impl Timeline {
     /// when a brush ends.
     pub fn ui(&mut self, ui: &mut egui::Ui, input: &TimelineInput<'_>) -> Vec<Command> {
         let mut commands = Vec::new();
+        self.last_rect = Some(ui.available_rect_before_wrap());
         // Wraps, so a long selection name (a cluster with its tag) is read
         // whole rather than cut at the panel's edge.
         ui.horizontal_wrapped(|ui| {
