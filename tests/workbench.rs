@@ -12,7 +12,10 @@ use std::time::{Duration, Instant};
 use egui_kittest::kittest::Queryable;
 use egui_kittest::{Harness, SnapshotOptions};
 use hydrascope::case::Case;
+use hydrascope::case::casework::{Origin, TagPatch, Who};
 use hydrascope::generate::Scenario;
+use hydrascope::ui::app::Command;
+use hydrascope::ui::share_dialog::ShareKind;
 use hydrascope::ui::{App, AppOptions};
 
 /// The demo case, generated and analysed once per test run. The file is
@@ -50,6 +53,18 @@ fn harness_on(case: PathBuf, size: [f32; 2]) -> Harness<'static, App> {
         .with_size(size)
         .with_max_steps(100)
         .build_ui_state(|ui, app: &mut App| app.show(ui), app)
+}
+
+/// Steps until a widget labelled `label` is on screen (a window appears
+/// a frame or two after it is asked for).
+fn step_until_shown(harness: &mut Harness<'static, App>, label: &str) {
+    for _ in 0..10 {
+        harness.step();
+        if harness.query_by_label(label).is_some() {
+            return;
+        }
+    }
+    panic!("{label:?} never appeared");
 }
 
 /// Steps until `done` holds and no background work is pending.
@@ -277,10 +292,122 @@ fn dropping_a_case_on_the_window_opens_it_and_other_files_are_refused_with_a_mes
         .input_mut()
         .dropped_files
         .push(std::sync::Arc::new(Dropped(other.clone())));
-    harness.step();
+    // A case dropped on an open one: open it, or merge it in.
+    step_until_shown(&mut harness, "Merge it into this case");
+    harness.get_by_label("Open it").click();
     settle(&mut harness, |app| {
         app.loaded().is_some_and(|l| l.path == other) && app.has_layout()
     });
+}
+
+#[test]
+fn a_dropped_case_merges_in_and_conflicts_are_resolved_side_by_side() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ours = tmp.path().join("demo.hcase");
+    std::fs::copy(demo_case(), &ours).unwrap();
+    let theirs = tmp.path().join("bob.hcase");
+    std::fs::copy(demo_case(), &theirs).unwrap();
+    let cluster = {
+        let case = Case::open(&ours).unwrap();
+        let mut clusters = case.stored_clusters().unwrap().unwrap();
+        clusters.retain(|c| c.suspected);
+        clusters[0].id.clone()
+    };
+    for (path, label, analyst) in [
+        (&ours, "Lab A reasoning", "alice"),
+        (&theirs, "Lab B coding", "bob"),
+    ] {
+        let case = Case::open(path).unwrap();
+        let patch = TagPatch {
+            label: Some(label.into()),
+            ..Default::default()
+        };
+        case.tag_clusters(
+            &Who::named(analyst, Origin::Cli),
+            std::slice::from_ref(&cluster),
+            &patch,
+            None,
+        )
+        .unwrap();
+    }
+    let mut harness = harness_on(ours.clone(), [1500.0, 950.0]);
+    settle(&mut harness, |app| {
+        app.loaded().is_some() && app.has_layout()
+    });
+    harness
+        .input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(Dropped(theirs.clone())));
+    step_until_shown(&mut harness, "Merge it into this case");
+    harness.get_by_label("Merge it into this case").click();
+    settle(&mut harness, |app| !app.conflicts().is_empty());
+    // Both sides, field by field, with the difference named.
+    harness.get_by_label("Lab A reasoning");
+    harness.get_by_label("Lab B coding");
+    assert_eq!(harness.state().conflicts()[0].fields, ["label"]);
+    let tags = harness.state().loaded().unwrap().casework.tags.len();
+    assert_eq!(tags, 2, "nothing of either side is lost");
+    harness.get_by_label("Keep theirs").click();
+    settle(&mut harness, |app| {
+        app.conflicts()[0].status == hydrascope::case::merge::ConflictStatus::KeptTheirs
+    });
+    let loaded = harness.state().loaded().unwrap();
+    let labels: Vec<&str> = loaded
+        .casework
+        .tags
+        .iter()
+        .map(|t| t.label.as_str())
+        .collect();
+    assert_eq!(labels, ["Lab B coding"]);
+    // The resolution is case work like any other: Ctrl+Z brings ours back.
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    settle(&mut harness, |app| {
+        app.loaded().is_some_and(|l| l.casework.tags.len() == 2)
+    });
+}
+
+#[test]
+fn saving_the_view_as_a_picture_writes_what_the_graph_shows_at_twice_the_resolution() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut harness = harness_on_demo(tmp.path());
+    harness
+        .state_mut()
+        .push_command(Command::OpenShare(ShareKind::Picture));
+    step_until_shown(&mut harness, "Save");
+    harness.get_by_label("Save").click();
+    settle(&mut harness, |app| {
+        app.status().is_some_and(|s| s.starts_with("Saved"))
+    });
+    let out = tmp.path().join("demo-graph.png");
+    let image = image::open(&out).unwrap().to_rgba8();
+    let graph = harness.state().graph_rect().unwrap();
+    assert_eq!(
+        (image.width(), image.height()),
+        (
+            (graph.width() * 2.0).round() as u32,
+            ((graph.height() + hydrascope::render::CAPTION_HEIGHT) * 2.0).round() as u32
+        )
+    );
+    // A case exported redacted says so in the workbench.
+    let redacted = tmp.path().join("redacted.hcase");
+    hydrascope::case::export::export_case(
+        &tmp.path().join("demo.hcase"),
+        &redacted,
+        &hydrascope::case::export::ExportOptions {
+            redact: Some(hydrascope::case::export::RedactionKey::from_secret(
+                b"workbench test secret",
+            )),
+            ..Default::default()
+        },
+        &Who::named("alice", Origin::Cli),
+        &hydrascope::import::Progress::default(),
+    )
+    .unwrap();
+    let mut harness = harness_on(redacted, [1500.0, 950.0]);
+    settle(&mut harness, |app| {
+        app.loaded().is_some() && app.has_layout()
+    });
+    harness.get(egui_kittest::kittest::By::new().label_contains("Redacted export (key"));
 }
 
 #[test]

@@ -282,12 +282,12 @@ fn table_rule(table: &str) -> Option<Rule> {
     Some(match table {
         "meta" | "models" | "capabilities" | "analysis_runs" | "indicators" | "merges" => All,
         "sqlite_sequence" | "sqlite_stat1" | "sqlite_stat4" => Internal,
-        "origins" => Where(
-            "t.id IN (SELECT origin FROM src.account_origins WHERE account IN sel_accounts)",
-        ),
-        "api_keys" => Where(
-            "t.id IN (SELECT api_key FROM src.exchanges WHERE account IN sel_accounts)",
-        ),
+        "origins" => {
+            Where("t.id IN (SELECT origin FROM src.account_origins WHERE account IN sel_accounts)")
+        }
+        "api_keys" => {
+            Where("t.id IN (SELECT api_key FROM src.exchanges WHERE account IN sel_accounts)")
+        }
         "client_fingerprints" => Where(
             "t.id IN (SELECT client_fp FROM src.account_client_fps WHERE account IN sel_accounts)",
         ),
@@ -297,18 +297,25 @@ fn table_rule(table: &str) -> Option<Rule> {
         "cot_values" => {
             Where("t.id IN (SELECT cot FROM src.exchanges WHERE account IN sel_accounts)")
         }
-        "excerpts" => Where(
-            "t.id IN (SELECT excerpt FROM src.exchanges WHERE account IN sel_accounts)",
-        ),
+        "excerpts" => {
+            Where("t.id IN (SELECT excerpt FROM src.exchanges WHERE account IN sel_accounts)")
+        }
         "accounts" => Where("t.id IN sel_accounts"),
         "exchanges" => Where("t.account IN sel_accounts"),
-        "exchange_extra" => Where(
-            "t.exchange IN (SELECT id FROM src.exchanges WHERE account IN sel_accounts)",
-        ),
+        "exchange_extra" => {
+            Where("t.exchange IN (SELECT id FROM src.exchanges WHERE account IN sel_accounts)")
+        }
         "events" => Where("t.account IS NULL OR t.account IN sel_accounts"),
-        "account_summary" | "account_hourly" | "account_origins" | "account_templates"
-        | "account_client_fps" | "account_models" | "account_capabilities" | "layout"
-        | "account_pins" | "cluster_members" => Where("t.account IN sel_accounts"),
+        "account_summary"
+        | "account_hourly"
+        | "account_origins"
+        | "account_templates"
+        | "account_client_fps"
+        | "account_models"
+        | "account_capabilities"
+        | "layout"
+        | "account_pins"
+        | "cluster_members" => Where("t.account IN sel_accounts"),
         "template_stats" => Recompute(
             "INSERT INTO template_stats \
              SELECT template, count(*), count(DISTINCT account), min(ts_ms), max(ts_ms) \
@@ -336,13 +343,13 @@ fn table_rule(table: &str) -> Option<Rule> {
             "t.cluster IN sel_clusters OR (t.cluster IS NULL AND t.id IN \
              (SELECT tag FROM src.tag_accounts WHERE account IN sel_accounts))",
         ),
-        "tag_accounts" => Where(
-            "t.account IN sel_accounts AND t.tag IN (SELECT id FROM main.tags)",
-        ),
+        "tag_accounts" => {
+            Where("t.account IN sel_accounts AND t.tag IN (SELECT id FROM main.tags)")
+        }
         // A conflict travels with either of its tags.
-        "merge_conflicts" => Where(
-            "t.ours IN (SELECT id FROM main.tags) OR t.theirs IN (SELECT id FROM main.tags)",
-        ),
+        "merge_conflicts" => {
+            Where("t.ours IN (SELECT id FROM main.tags) OR t.theirs IN (SELECT id FROM main.tags)")
+        }
         // Entries that name a chosen cluster.
         "audit_log" => Where(
             "EXISTS (SELECT 1 FROM sel_clusters s WHERE ',' || t.clusters || ',' LIKE '%,' || s.id || ',%')",
@@ -406,9 +413,8 @@ fn copy_subset(
         [],
     )?;
     let tables: Vec<String> = {
-        let mut stmt = tx.prepare(
-            "SELECT name FROM main.sqlite_master WHERE type = 'table' ORDER BY rowid",
-        )?;
+        let mut stmt =
+            tx.prepare("SELECT name FROM main.sqlite_master WHERE type = 'table' ORDER BY rowid")?;
         stmt.query_map([], |r| r.get(0))?
             .collect::<Result<_, _>>()?
     };
@@ -650,7 +656,11 @@ impl Redactor {
                         IpAddr::V4(Ipv4Addr::from(u32::from(v4) & mask))
                     }
                     IpAddr::V6(v6) if len <= 128 => {
-                        let mask = if len == 0 { 0 } else { u128::MAX << (128 - len) };
+                        let mask = if len == 0 {
+                            0
+                        } else {
+                            u128::MAX << (128 - len)
+                        };
                         IpAddr::V6(Ipv6Addr::from(u128::from(v6) & mask))
                     }
                     _ => return None,
@@ -967,7 +977,8 @@ fn scrub_addresses(text: &str, r: &Redactor) -> String {
         let token = &tail[..end];
         // Trailing punctuation ("…from 10.0.0.0/16." or "a:") is not part of it.
         let trimmed = token.trim_end_matches(['.', ':', '/']);
-        let looks_like_address = trimmed.matches('.').count() == 3 || trimmed.matches(':').count() >= 2;
+        let looks_like_address =
+            trimmed.matches('.').count() == 3 || trimmed.matches(':').count() >= 2;
         match looks_like_address
             .then(|| r.address_text(trimmed))
             .flatten()
@@ -1049,7 +1060,10 @@ impl super::Case {
 }
 
 fn partial_path(out: &Path) -> PathBuf {
-    let mut name = out.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    let mut name = out
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
     name.push(".partial");
     out.with_file_name(name)
 }
@@ -1139,8 +1153,14 @@ mod tests {
         let r = redactor();
         let text = "12 sign-ups from 203.0.0.0/16 from 2026-02-01T10:00:00.000Z; see 10.1.2.3.";
         let out = scrub_addresses(text, &r);
-        assert!(!out.contains("203.0.0.0") && !out.contains("10.1.2.3"), "{out}");
-        assert!(out.ends_with('.') && out.contains("2026-02-01T10:00:00.000Z"), "{out}");
+        assert!(
+            !out.contains("203.0.0.0") && !out.contains("10.1.2.3"),
+            "{out}"
+        );
+        assert!(
+            out.ends_with('.') && out.contains("2026-02-01T10:00:00.000Z"),
+            "{out}"
+        );
         assert!(out.contains(&r.address_text("203.0.0.0/16").unwrap()));
     }
 

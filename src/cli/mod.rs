@@ -736,7 +736,12 @@ fn run(cli: Cli) -> Result<(), Failure> {
             crate::render::write_file(&out, &bytes).map_err(render_failure)?;
             let (w, h) = size.pixels();
             if svg {
-                println!("wrote {} ({} x {} points, SVG)", out.display(), width, height);
+                println!(
+                    "wrote {} ({} x {} points, SVG)",
+                    out.display(),
+                    width,
+                    height
+                );
             } else {
                 println!("wrote {} ({w} x {h} px)", out.display());
             }
@@ -853,7 +858,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let recorded = case
                 .resolve_conflict(&who, conflict, resolution)
                 .map_err(Failure::from_case)?;
-            println!("{} (audit log entry #{})", recorded.summary, recorded.audit_id);
+            println!(
+                "{} (audit log entry #{})",
+                recorded.summary, recorded.audit_id
+            );
             Ok(())
         }
         Some(Command::Info { case, json }) => {

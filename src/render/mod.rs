@@ -253,11 +253,7 @@ pub fn caption_lines(picture: &ViewPicture, what: PictureView) -> [String; 2] {
         filters.push(format!("focus on {} and its neighbours", focus.id));
     }
     let time = match picture.view.time_range {
-        Some((first, last)) => format!(
-            "active {} – {} UTC",
-            hour_text(first),
-            hour_text(last + 1)
-        ),
+        Some((first, last)) => format!("active {} – {} UTC", hour_text(first), hour_text(last + 1)),
         None => "all times".into(),
     };
     let view = match what {
@@ -409,13 +405,17 @@ impl Scene {
         let (selection, cluster_id, label) = match focus {
             Focus::Everything => (Vec::new(), None, None),
             Focus::Cluster(id) => {
-                let (index, cluster) = loaded.cluster_by_id(id).ok_or_else(|| {
-                    RenderError::Invalid(format!("no cluster {id} in this case"))
-                })?;
+                let (index, cluster) = loaded
+                    .cluster_by_id(id)
+                    .ok_or_else(|| RenderError::Invalid(format!("no cluster {id} in this case")))?;
                 view.cluster = Some(index);
                 view.focus = Some(index);
                 let label = loaded.cluster_label(index);
-                (cluster.members.clone(), Some(cluster.id.clone()), Some(label))
+                (
+                    cluster.members.clone(),
+                    Some(cluster.id.clone()),
+                    Some(label),
+                )
             }
             Focus::Tag(tag_id) => {
                 let tag = loaded
@@ -423,7 +423,9 @@ impl Scene {
                     .tags
                     .iter()
                     .find(|t| t.id == *tag_id)
-                    .ok_or_else(|| RenderError::Invalid(format!("no tag #{tag_id} in this case")))?;
+                    .ok_or_else(|| {
+                        RenderError::Invalid(format!("no tag #{tag_id} in this case"))
+                    })?;
                 match tag.cluster.as_deref().and_then(|c| loaded.cluster_by_id(c)) {
                     Some((index, cluster)) => {
                         view.cluster = Some(index);

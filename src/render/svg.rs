@@ -20,7 +20,10 @@ fn color_attr(c: Color32) -> String {
     if a == 255 {
         format!("#{r:02x}{g:02x}{b:02x}")
     } else {
-        format!("#{r:02x}{g:02x}{b:02x}\" fill-opacity=\"{:.3}", f32::from(a) / 255.0)
+        format!(
+            "#{r:02x}{g:02x}{b:02x}\" fill-opacity=\"{:.3}",
+            f32::from(a) / 255.0
+        )
     }
 }
 
@@ -142,7 +145,10 @@ pub fn graph_svg(picture: &ViewPicture, size: PictureSize) -> Result<String, Ren
         "<rect x=\"0\" y=\"{}\" width=\"{w}\" height=\"{CAPTION_HEIGHT}\" fill=\"#0c0d11\"/>",
         strip.y
     );
-    for (i, line) in caption_lines(picture, PictureView::Graph).iter().enumerate() {
+    for (i, line) in caption_lines(picture, PictureView::Graph)
+        .iter()
+        .enumerate()
+    {
         let _ = writeln!(
             svg,
             "<text x=\"8\" y=\"{:.1}\" font-size=\"12\" fill=\"{}\">{}</text>",

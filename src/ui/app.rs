@@ -21,9 +21,9 @@ use super::jobs::{
 };
 use super::model::{Loaded, NO_CLUSTER};
 use super::palette;
+use super::share_dialog::{ShareDialog, ShareKind, ShareRequest};
 use super::state::{BottomTab, CaseView, ViewSettings};
 use super::summary_panel::SummaryPanel;
-use super::share_dialog::{ShareDialog, ShareKind, ShareRequest};
 use super::tag_dialog::{TagDialog, TagDialogOutcome, TagTarget};
 use super::timeline::{Timeline, TimelineInput};
 use super::worker::{Answer, Query, SelectionSeries, Worker};
@@ -31,12 +31,12 @@ use crate::analysis::Params;
 use crate::analysis::layout::LayoutStage;
 use crate::case::casework::{AuditEntry, HistoryExport, Origin, Who};
 use crate::case::merge::{ConflictStatus, MergeConflict};
-use crate::render::{CAPTION_HEIGHT, PictureSize, PictureView, ViewPicture};
 use crate::case::workbench::AccountLink;
 use crate::generate::{GenerateOptions, Scenario};
 use crate::import::Progress;
 use crate::logs::Format;
 use crate::paths;
+use crate::render::{CAPTION_HEIGHT, PictureSize, PictureView, ViewPicture};
 
 /// What a panel asks the shell to do.
 #[derive(Clone, Debug, PartialEq)]
@@ -265,10 +265,21 @@ impl App {
     pub fn busy(&self) -> bool {
         self.layout_job.is_some()
             || self.analysis_job.is_some()
+            || self.share_job.is_some()
             || self.casework_pending > 0
             || (self.selection_accounts().is_some() && self.selection_series.is_none())
             || (self.view.account.is_some() && self.account_links.is_none())
             || (self.view.time_range.is_some() && self.view.active_in_range.is_none())
+    }
+
+    /// Where the graph was drawn last (points).
+    pub fn graph_rect(&self) -> Option<egui::Rect> {
+        self.graph.last_rect
+    }
+
+    /// Merge conflicts of the open case, open and resolved.
+    pub fn conflicts(&self) -> &[MergeConflict] {
+        &self.conflicts
     }
 
     /// Time from starting to open the case to its first drawn frame.
@@ -316,15 +327,13 @@ impl App {
     fn selection_label(&self) -> Option<String> {
         let loaded = self.loaded()?;
         let (accounts, cluster) = self.selection_accounts()?;
-        Some(
-            match cluster.filter(|&c| c < loaded.clusters.len()) {
-                Some(i) => loaded.cluster_label(i),
-                None if accounts.len() == 1 => {
-                    format!("account {}", loaded.account_name(accounts[0]))
-                }
-                None => format!("{} selected accounts", accounts.len()),
-            },
-        )
+        Some(match cluster.filter(|&c| c < loaded.clusters.len()) {
+            Some(i) => loaded.cluster_label(i),
+            None if accounts.len() == 1 => {
+                format!("account {}", loaded.account_name(accounts[0]))
+            }
+            None => format!("{} selected accounts", accounts.len()),
+        })
     }
 
     fn poll(&mut self) {
@@ -696,7 +705,9 @@ impl App {
                         }
                         if ui
                             .button("Merge it into this case")
-                            .on_hover_text("Its tags, notes and history come in, attributed to their analysts")
+                            .on_hover_text(
+                                "Its tags, notes and history come in, attributed to their analysts",
+                            )
                             .clicked()
                         {
                             choice = Some(Some(Command::Share(ShareRequest::Merge {

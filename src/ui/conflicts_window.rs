@@ -18,6 +18,10 @@ pub struct ConflictsWindow {
     pub show_resolved: bool,
 }
 
+/// A row of the side-by-side grid: its name, the tag field it shows (for
+/// marking differences; empty for none) and how to show it.
+type Row = (&'static str, &'static str, fn(&Tag) -> String);
+
 const DIFFERS: Color32 = Color32::from_rgb(255, 196, 90);
 
 impl ConflictsWindow {
@@ -68,12 +72,7 @@ impl ConflictsWindow {
     }
 }
 
-fn conflict_ui(
-    ui: &mut egui::Ui,
-    c: &MergeConflict,
-    writable: bool,
-    commands: &mut Vec<Command>,
-) {
+fn conflict_ui(ui: &mut egui::Ui, c: &MergeConflict, writable: bool, commands: &mut Vec<Command>) {
     ui.label(
         RichText::new(format!(
             "Conflict #{} · merged from {} · {} shared accounts · differs in {}",
@@ -89,15 +88,18 @@ fn conflict_ui(
         .num_columns(3)
         .striped(true)
         .spacing([16.0, 3.0])
+        .min_col_width(90.0)
         .show(ui, |ui| {
             ui.label("");
             ui.label(RichText::new(side_title("Ours", &c.ours, c.ours_removed)).strong());
             ui.label(RichText::new(side_title("Theirs", &c.theirs, c.theirs_removed)).strong());
             ui.end_row();
-            let rows: [(&str, &str, fn(&Tag) -> String); 8] = [
+            let rows: [Row; 8] = [
                 ("Label", "label", |t| t.label.clone()),
                 ("Status", "status", |t| t.status.name().to_string()),
-                ("Confidence", "confidence", |t| format!("{:.2}", t.confidence)),
+                ("Confidence", "confidence", |t| {
+                    format!("{:.2}", t.confidence)
+                }),
                 ("Capability", "capability", |t| t.capability.clone()),
                 ("Actor", "actor", |t| t.actor.clone()),
                 ("Notes", "notes", |t| t.notes.clone()),
@@ -105,7 +107,9 @@ fn conflict_ui(
                     Some(cluster) => format!("cluster {cluster}"),
                     None => format!("{} accounts", t.accounts.len()),
                 }),
-                ("By", "", |t| format!("{} at {}", t.updated_by, t.updated_at)),
+                ("By", "", |t| {
+                    format!("{} at {}", t.updated_by, t.updated_at)
+                }),
             ];
             for (name, field, value) in rows {
                 let marked = !field.is_empty() && differs(field);
@@ -116,10 +120,14 @@ fn conflict_ui(
                 });
                 for tag in [&c.ours, &c.theirs] {
                     let text = RichText::new(value(tag));
-                    ui.add(
-                        egui::Label::new(if marked { text.color(DIFFERS) } else { text })
-                            .wrap(),
-                    );
+                    ui.scope(|ui| {
+                        ui.set_min_width(300.0);
+                        ui.set_max_width(300.0);
+                        ui.add(
+                            egui::Label::new(if marked { text.color(DIFFERS) } else { text })
+                                .wrap(),
+                        );
+                    });
                 }
                 ui.end_row();
             }
@@ -177,7 +185,7 @@ fn conflict_ui(
 }
 
 fn side_title(side: &str, tag: &Tag, removed: bool) -> String {
-    let mut title = format!("{side} (tag #{}, {})", tag.id, tag.analyst);
+    let mut title = format!("{side} (tag #{})", tag.id);
     if removed {
         title.push_str(", removed");
     }

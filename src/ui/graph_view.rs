@@ -680,7 +680,13 @@ impl GraphView {
         )
     }
 
-    fn draw_scene(&self, sink: &mut dyn GraphSink, input: &GraphInput<'_>, camera: Camera, rect: Rect) {
+    fn draw_scene(
+        &self,
+        sink: &mut dyn GraphSink,
+        input: &GraphInput<'_>,
+        camera: Camera,
+        rect: Rect,
+    ) {
         let scene = &self.scene;
         let clip = rect.expand(8.0);
         let positions = input.positions;

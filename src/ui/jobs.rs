@@ -470,7 +470,11 @@ pub enum ShareJobRequest {
     },
 }
 
-fn run_share(case: &std::path::Path, request: ShareJobRequest, who: &Who) -> Result<ShareDone, String> {
+fn run_share(
+    case: &std::path::Path,
+    request: ShareJobRequest,
+    who: &Who,
+) -> Result<ShareDone, String> {
     use crate::ui::share_dialog::ShareRequest;
     match request {
         ShareJobRequest::Picture {
@@ -485,15 +489,18 @@ fn run_share(case: &std::path::Path, request: ShareJobRequest, who: &Who) -> Res
             picture.case_fingerprint = source.fingerprint().map_err(|e| e.to_string())?;
             picture.redacted = source.redaction().map_err(|e| e.to_string())?;
             drop(source);
-            let svg = out.as_ref().is_some_and(|p| {
-                p.extension()
-                    .is_some_and(|e| e.eq_ignore_ascii_case("svg"))
-            });
+            let svg = out
+                .as_ref()
+                .is_some_and(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("svg")));
             if svg {
                 let out = out.unwrap_or_default();
-                let text = crate::render::svg::graph_svg(&picture, size).map_err(|e| e.to_string())?;
+                let text =
+                    crate::render::svg::graph_svg(&picture, size).map_err(|e| e.to_string())?;
                 crate::render::write_file(&out, text.as_bytes()).map_err(|e| e.to_string())?;
-                return Ok(ShareDone::Saved(format!("Saved the graph as {}", out.display())));
+                return Ok(ShareDone::Saved(format!(
+                    "Saved the graph as {}",
+                    out.display()
+                )));
             }
             let image =
                 crate::render::render_picture(&picture, view, size).map_err(|e| e.to_string())?;
@@ -523,7 +530,9 @@ fn run_share(case: &std::path::Path, request: ShareJobRequest, who: &Who) -> Res
             use crate::case::export::{ExportOptions, RedactionKey, export_case};
             let key = match (redact, key_file) {
                 (false, _) => None,
-                (true, Some(file)) => Some(RedactionKey::from_file(&file).map_err(|e| e.to_string())?),
+                (true, Some(file)) => {
+                    Some(RedactionKey::from_file(&file).map_err(|e| e.to_string())?)
+                }
                 (true, None) => Some(RedactionKey::random().map_err(|e| e.to_string())?),
             };
             let options = ExportOptions {

@@ -242,7 +242,12 @@ impl ShareDialog {
     }
 
     fn body_ui(&mut self, ui: &mut egui::Ui) -> Option<Option<Command>> {
-        let before = (self.only_clusters, self.redact, self.view, self.clusters.clone());
+        let before = (
+            self.only_clusters,
+            self.redact,
+            self.view,
+            self.clusters.clone(),
+        );
         let default_before = self.default_path();
         match self.kind {
             ShareKind::CaseExport => {
@@ -331,7 +336,12 @@ impl ShareDialog {
             }
         }
         // The suggested name follows the options until the analyst types one.
-        let after = (self.only_clusters, self.redact, self.view, self.clusters.clone());
+        let after = (
+            self.only_clusters,
+            self.redact,
+            self.view,
+            self.clusters.clone(),
+        );
         if after != before && self.path == default_before {
             self.path = self.default_path();
         }
@@ -406,7 +416,10 @@ impl ShareDialog {
         };
         if self.kind != ShareKind::Merge && path.exists() && !self.path.is_empty() {
             // Never overwrite silently: the analyst renames or deletes it.
-            return Err(format!("{}: already exists; choose another name", path.display()));
+            return Err(format!(
+                "{}: already exists; choose another name",
+                path.display()
+            ));
         }
         if self.only_clusters && self.cluster_list().is_none() {
             return Err("Name the clusters to export (c17,c4), or choose the whole case".into());
