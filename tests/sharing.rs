@@ -215,14 +215,20 @@ fn a_redacted_export_holds_no_original_identifier_bytes_and_its_links_still_hold
     let dir = tempfile::tempdir().unwrap();
     let source = demo_copy(dir.path());
     let chosen = two_suspected(&source);
-    // An analyst's note that quotes raw identifiers is redacted too.
-    let (ip, card): (String, String) = {
+    // An analyst's note that quotes raw identifiers (of accounts outside
+    // the chosen clusters too, in any case, next to a port) is redacted too.
+    let (ip, card, domain, org): (String, String, String, String) = {
         let conn = Connection::open(&source).unwrap();
         conn.query_row(
-            "SELECT signup_ip, payment_fingerprint FROM accounts WHERE signup_ip IS NOT NULL \
-             AND payment_fingerprint IS NOT NULL LIMIT 1",
+            &format!(
+                "SELECT signup_ip, payment_fingerprint, email_domain, org_name FROM accounts a \
+                 JOIN cluster_members m ON m.account = a.id WHERE signup_ip IS NOT NULL \
+                 AND payment_fingerprint IS NOT NULL AND email_domain IS NOT NULL \
+                 AND org_name IS NOT NULL AND m.cluster NOT IN ('{}', '{}') LIMIT 1",
+                chosen[0], chosen[1]
+            ),
             [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
         .unwrap()
     };
@@ -230,7 +236,11 @@ fn a_redacted_export_holds_no_original_identifier_bytes_and_its_links_still_hold
         &source,
         &chosen[..1],
         "Lab campaign",
-        &format!("signed up from {ip}, card {card}."),
+        &format!(
+            "signed up from ip:{ip} and {ip}:8443, card {card}, mail {}, org {}.",
+            domain.to_ascii_uppercase(),
+            org.to_ascii_lowercase()
+        ),
     );
     let raw = identifiers(&source);
     assert!(
@@ -248,15 +258,48 @@ fn a_redacted_export_holds_no_original_identifier_bytes_and_its_links_still_hold
             ..Default::default()
         },
     );
-    // Scan every byte of the file, free pages included.
-    let bytes = std::fs::read(&out).unwrap();
-    let leaked: Vec<&String> = raw
-        .iter()
-        .filter(|v| memchr::memmem::find(&bytes, v.as_bytes()).is_some())
-        .collect();
+    // Scan every byte of the file, free pages included, in any letter case;
+    // a redacted subset too (its notes quote accounts it does not hold).
+    let subset = dir.path().join("redacted-subset.hcase");
+    export(
+        &source,
+        &subset,
+        &ExportOptions {
+            clusters: Some(chosen.clone()),
+            redact: Some(key.clone()),
+            ..Default::default()
+        },
+    );
+    for file in [&out, &subset] {
+        let bytes = std::fs::read(file).unwrap().to_ascii_lowercase();
+        let leaked: Vec<&String> = raw
+            .iter()
+            .filter(|v| memchr::memmem::find(&bytes, v.to_ascii_lowercase().as_bytes()).is_some())
+            .collect();
+        assert!(
+            leaked.is_empty(),
+            "raw identifiers in {}: {leaked:?}",
+            file.display()
+        );
+    }
     assert!(
-        leaked.is_empty(),
-        "raw identifiers in the export: {leaked:?}"
+        strings(
+            &Connection::open(&subset).unwrap(),
+            "SELECT notes FROM tags"
+        )
+        .iter()
+        .any(|n| n.contains("ip:ip-") && n.contains(":8443")),
+        "the note keeps its shape"
+    );
+    // Passed on again without --redact, it is still marked redacted.
+    let passed_on = dir.path().join("passed-on.hcase");
+    export(&subset, &passed_on, &ExportOptions::default());
+    assert_eq!(
+        Case::open_read_only(&passed_on)
+            .unwrap()
+            .redaction()
+            .unwrap(),
+        Some(key.id())
     );
     assert!(!Path::new(&format!("{}-wal", out.display())).exists());
     let case = Case::open(&out).unwrap();
@@ -279,10 +322,11 @@ fn a_redacted_export_holds_no_original_identifier_bytes_and_its_links_still_hold
         count(&src, "SELECT count(*) FROM link_evidence")
     );
     // Shared values still link the same accounts: re-analysing the redacted
-    // copy finds as many links of every evidence kind (partner indicators
-    // included) and nearly the same clusters as re-analysing the original.
-    // Large shared groups are sampled by a hash of the value, so a few
-    // tie-breaks may differ.
+    // copy finds as many links of every kind of shared value and nearly the
+    // same clusters as re-analysing the original. Large shared groups are
+    // sampled by a hash of the value, so a few tie-breaks may differ. What
+    // needs an address's structure (sign-up bursts per network, CIDR
+    // indicators) is kept in the stored analysis but cannot be found again.
     let plain = dir.path().join("plain.hcase");
     export(&source, &plain, &ExportOptions::default());
     let analyse = |path: &Path| {
@@ -307,12 +351,14 @@ fn a_redacted_export_holds_no_original_identifier_bytes_and_its_links_still_hold
     };
     let (plain_groups, plain_kinds) = analyse(&plain);
     let (red_groups, red_kinds) = analyse(&out);
-    assert_eq!(
-        red_kinds.iter().map(|k| &k.0).collect::<Vec<_>>(),
-        plain_kinds.iter().map(|k| &k.0).collect::<Vec<_>>()
-    );
+    let red_kinds: std::collections::BTreeMap<String, i64> = red_kinds.into_iter().collect();
     assert!(plain_kinds.iter().any(|(k, _)| k == "indicator"));
-    for ((kind, red), (_, plain)) in red_kinds.iter().zip(&plain_kinds) {
+    for (kind, plain) in &plain_kinds {
+        let red = red_kinds.get(kind).copied().unwrap_or(0);
+        if kind == "signup_burst" || kind == "indicator" {
+            assert!(red <= *plain, "{kind}: {red} links redacted, {plain} plain");
+            continue;
+        }
         assert!(
             (red - plain).abs() * 100 <= plain * 3,
             "{kind}: {red} links redacted, {plain} plain"
@@ -320,7 +366,7 @@ fn a_redacted_export_holds_no_original_identifier_bytes_and_its_links_still_hold
     }
     let same = plain_groups.intersection(&red_groups).count();
     assert!(
-        same * 100 >= plain_groups.len() * 97,
+        same * 100 >= plain_groups.len() * 95,
         "{same} of {} clusters identical",
         plain_groups.len()
     );
@@ -354,49 +400,85 @@ fn a_redacted_export_holds_no_original_identifier_bytes_and_its_links_still_hold
 }
 
 #[test]
-fn an_export_taken_while_a_writer_tags_is_a_consistent_snapshot() {
+fn an_export_taken_while_a_writer_is_mid_transaction_is_one_moment_of_the_case() {
     let dir = tempfile::tempdir().unwrap();
     let source = demo_copy(dir.path());
     let clusters = two_suspected(&source);
-    let writer = {
-        let source = source.clone();
-        std::thread::spawn(move || {
-            let case = Case::open(&source).unwrap();
-            for i in 0..60 {
-                let patch = TagPatch {
-                    label: Some(format!("burst {i}")),
-                    ..Default::default()
-                };
-                case.tag_accounts(&alice(), &[i as u32, i as u32 + 1], &patch)
-                    .unwrap();
-            }
-        })
-    };
-    for n in 0..4 {
+    tag(&source, &clusters[..1], "before", "");
+    // Another writer (a workbench) is half-way through an action: its tag
+    // row is written, its audit entry not yet, and nothing is committed.
+    let writer = Connection::open(&source).unwrap();
+    writer.execute_batch("BEGIN IMMEDIATE").unwrap();
+    writer
+        .execute(
+            "INSERT INTO tags (cluster, label, capability, status, confidence, actor, notes, analyst, \
+             created_at, updated_at, updated_by) VALUES (?1, 'half-way', '', 'open', 0.5, '', '', 'bob', \
+             '2026-11-22T00:00:00Z', '2026-11-22T00:00:00Z', 'bob')",
+            [&clusters[0]],
+        )
+        .unwrap();
+    for (n, subset) in [(0, None), (1, Some(clusters.clone()))] {
         let out = dir.path().join(format!("during-{n}.hcase"));
         let options = ExportOptions {
-            clusters: (n % 2 == 1).then(|| clusters.clone()),
+            clusters: subset,
             ..Default::default()
         };
         export(&source, &out, &options);
         let conn = Connection::open(&out).unwrap();
         assert_eq!(
+            strings(&conn, "SELECT label FROM tags"),
+            BTreeSet::from(["before".to_string()]),
+            "export {n} sees only committed rows"
+        );
+        assert_eq!(
             conn.query_row("PRAGMA integrity_check", [], |r| r.get::<_, String>(0))
                 .unwrap(),
             "ok"
         );
-        if n % 2 == 0 {
-            // Every tag in the snapshot has its audit entry, and no entry
-            // names a tag the snapshot lacks: one moment of the case.
-            let tags = count(&conn, "SELECT count(*) FROM tags");
-            let created = count(
-                &conn,
-                "SELECT count(*) FROM audit_log WHERE action = 'tag.create'",
-            );
-            assert_eq!(tags, created, "export {n}");
-        }
     }
-    writer.join().unwrap();
+    writer.execute_batch("COMMIT").unwrap();
+    let after = dir.path().join("after.hcase");
+    export(&source, &after, &ExportOptions::default());
+    assert_eq!(
+        strings(&Connection::open(&after).unwrap(), "SELECT label FROM tags"),
+        BTreeSet::from(["before".to_string(), "half-way".to_string()])
+    );
+}
+
+#[test]
+fn exporting_and_rendering_an_older_case_never_change_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = demo_copy(dir.path());
+    common::downgrade_to_format_5(&source);
+    let before = std::fs::read(&source).unwrap();
+    let s = source.to_str().unwrap();
+    let out = dir.path().join("whole.hcase");
+    let (code, _, err) = common::run(&["export", s, "--out", out.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        Case::open_read_only(&out)
+            .unwrap()
+            .format_version()
+            .unwrap(),
+        hydrascope::case::SCHEMA_VERSION,
+        "the copy is brought to the current format"
+    );
+    let png = dir.path().join("g.png");
+    let (code, _, err) = common::run(&[
+        "render",
+        s,
+        "--view",
+        "graph",
+        "--out",
+        png.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "an older case is refused, not upgraded: {err}");
+    assert!(err.contains("upgraded"), "{err}");
+    assert_eq!(
+        std::fs::read(&source).unwrap(),
+        before,
+        "the source is unchanged"
+    );
 }
 
 #[test]
@@ -428,6 +510,10 @@ fn export_refuses_bad_requests_with_exit_2_and_leaves_nothing() {
     ]);
     assert_eq!(code, 2);
     assert!(err.contains(".hcase"), "{err}");
+    let nowhere = dir.path().join("no/such/dir/x.hcase");
+    let (code, _, err) = common::run(&["export", s, "--out", nowhere.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no such folder"), "{err}");
     let short_key = dir.path().join("key");
     std::fs::write(&short_key, "short").unwrap();
     let (code, _, err) = common::run(&[

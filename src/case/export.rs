@@ -18,7 +18,7 @@
 //! `secure_delete`, so no raw byte survives in free pages.
 
 use std::collections::BTreeMap;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
 use aho_corasick::{AhoCorasick, MatchKind};
@@ -156,6 +156,14 @@ pub fn export_case(
             out.display()
         )));
     }
+    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty())
+        && !dir.is_dir()
+    {
+        return Err(CaseError::Invalid(format!(
+            "{}: no such folder to write the export into",
+            dir.display()
+        )));
+    }
     let partial = partial_path(out);
     remove_if_exists(&partial)?;
     let result = write_export(source, version, &partial, options, who, progress);
@@ -211,9 +219,16 @@ fn write_export(
     let redaction_key_id = match &options.redact {
         Some(key) => {
             progress.set_phase("redacting identifiers");
+            // The source's identifiers, all of them, name what to look for
+            // in free text: a subset's notes may quote accounts it lacks.
+            conn.execute(
+                "ATTACH DATABASE ?1 AS src",
+                [format!("{}?mode=ro", sqlite_uri(source)?)],
+            )?;
             let tx = conn.transaction()?;
             redact(&tx, key)?;
             tx.commit()?;
+            conn.execute("DETACH DATABASE src", [])?;
             Some(key.id())
         }
         None => None,
@@ -346,13 +361,13 @@ fn table_rule(table: &str) -> Option<Rule> {
         "tag_accounts" => {
             Where("t.account IN sel_accounts AND t.tag IN (SELECT id FROM main.tags)")
         }
-        // A conflict travels with either of its tags.
+        // A conflict travels with both of its tags (its snapshots hold both).
         "merge_conflicts" => {
-            Where("t.ours IN (SELECT id FROM main.tags) OR t.theirs IN (SELECT id FROM main.tags)")
+            Where("t.ours IN (SELECT id FROM main.tags) AND t.theirs IN (SELECT id FROM main.tags)")
         }
         // Entries that name a chosen cluster.
         "audit_log" => Where(
-            "EXISTS (SELECT 1 FROM sel_clusters s WHERE ',' || t.clusters || ',' LIKE '%,' || s.id || ',%')",
+            "EXISTS (SELECT 1 FROM sel_clusters s WHERE instr(',' || t.clusters || ',', ',' || s.id || ',') > 0)",
         ),
         _ => return None,
     })
@@ -446,6 +461,17 @@ fn copy_subset(
     for sql in recompute {
         tx.execute(sql, [])?;
     }
+    // The counts and time span of what was exported, not of the source.
+    tx.execute_batch(
+        "INSERT OR REPLACE INTO meta (key, value)
+             SELECT 'accounts', count(*) FROM accounts
+             UNION ALL SELECT 'exchanges', count(*) FROM exchanges
+             UNION ALL SELECT 'events', count(*) FROM events
+             UNION ALL SELECT 'indicators', count(*) FROM indicators;
+         DELETE FROM meta WHERE key IN ('first_ms', 'last_ms');
+         INSERT INTO meta (key, value) SELECT 'first_ms', min(ts_ms) FROM exchanges HAVING count(*) > 0;
+         INSERT INTO meta (key, value) SELECT 'last_ms', max(ts_ms) FROM exchanges HAVING count(*) > 0;",
+    )?;
     // Ids of tags and audit entries are never reused, in the copy too.
     tx.execute(
         "UPDATE main.sqlite_sequence SET seq = max(seq, \
@@ -488,28 +514,33 @@ fn stamp_export(
         None => "whole case".to_string(),
         Some(ids) => format!("clusters {}", ids.join(",")),
     };
+    // A file name often names the organisation: a redacted export names
+    // its source by fingerprint.
+    let source_name = match redaction_key_id {
+        Some(_) => format!(
+            "case {}",
+            super::Case::open_read_only(source)
+                .and_then(|c| c.fingerprint())
+                .unwrap_or_default()
+        ),
+        None => source_name,
+    };
     let mut meta = vec![
         ("exported_at", at.clone()),
         ("exported_by", who.analyst.clone()),
         ("exported_from", source_name.clone()),
         ("export_scope", scope.clone()),
     ];
-    match redaction_key_id {
-        Some(id) => {
-            meta.push(("redacted", "1".into()));
-            meta.push(("redaction_key_id", id.to_string()));
-            // Where the raw data was imported from says who holds it.
-            tx.execute(
-                "UPDATE meta SET value = '(redacted)' WHERE key = 'source'",
-                [],
-            )?;
-        }
-        None => {
-            tx.execute(
-                "DELETE FROM meta WHERE key IN ('redacted', 'redaction_key_id')",
-                [],
-            )?;
-        }
+    // (Without a key, a redacted source's marker stays: every export of a
+    // redacted case is redacted.)
+    if let Some(id) = redaction_key_id {
+        meta.push(("redacted", "1".into()));
+        meta.push(("redaction_key_id", id.to_string()));
+        // Where the raw data was imported from says who holds it.
+        tx.execute(
+            "UPDATE meta SET value = '(redacted)' WHERE key = 'source'",
+            [],
+        )?;
     }
     let mut put = tx.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)")?;
     for (key, value) in &meta {
@@ -556,9 +587,20 @@ fn note_export_in_source(
     who: &Who,
     report: &ExportReport,
 ) {
-    let Ok(case) = super::Case::open(source) else {
+    // Only a current-format source, and without changing its journal mode:
+    // an export never migrates or converts the case it reads.
+    if check_file(source).ok() != Some(SCHEMA_VERSION) {
+        return;
+    }
+    let Ok(conn) = Connection::open_with_flags(source, OpenFlags::SQLITE_OPEN_READ_WRITE) else {
         return;
     };
+    if conn
+        .busy_timeout(std::time::Duration::from_secs(10))
+        .is_err()
+    {
+        return;
+    }
     let out_name = out
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -579,7 +621,7 @@ fn note_export_in_source(
     );
     let clusters = options.clusters.clone().unwrap_or_default().join(",");
     let at = crate::import::now_rfc3339();
-    let _ = append_note(case.conn(), who, &at, "export", &clusters, &summary);
+    let _ = append_note(&conn, who, &at, "export", &clusters, &summary);
 }
 
 // ---------------------------------------------------------------- redaction
@@ -602,72 +644,24 @@ impl Redactor {
         format!("{kind}-{}", &hash.to_hex()[..16])
     }
 
-    /// A prefix-preserving keyed pseudonym of an address (the Crypto-PAn
-    /// construction with keyed BLAKE3 as its function): bit `i` of the
-    /// result is bit `i` of the input flipped by a keyed function of the
-    /// bits before it. The same address always gives the same pseudonym,
-    /// and two addresses that share a /N share a /N after, so shared
-    /// networks, CIDR indicators and sign-up bursts still link accounts.
-    fn address(&self, ip: IpAddr) -> IpAddr {
-        match ip {
-            IpAddr::V4(v4) => {
-                let bits = u128::from(u32::from(v4)) << 96;
-                let out = self.permute_bits(bits, 32, 4);
-                IpAddr::V4(Ipv4Addr::from((out >> 96) as u32))
-            }
-            IpAddr::V6(v6) => IpAddr::V6(Ipv6Addr::from(self.permute_bits(u128::from(v6), 128, 6))),
-        }
-    }
-
-    fn permute_bits(&self, bits: u128, width: u32, family: u8) -> u128 {
-        let mut out = 0u128;
-        for i in 0..width {
-            let prefix = if i == 0 {
-                0
-            } else {
-                bits & (u128::MAX << (128 - i))
-            };
-            let mut input = [0u8; 18];
-            input[0] = family;
-            input[1] = i as u8;
-            input[2..].copy_from_slice(&prefix.to_be_bytes());
-            let flip = blake3::keyed_hash(&self.key, &input).as_bytes()[0] & 1;
-            let bit = (bits >> (127 - i)) & 1;
-            out |= ((bit ^ u128::from(flip)) & 1) << (127 - i);
-        }
-        out
-    }
-
-    /// The pseudonym of an address or a network (`a.b.c.0/24`): the network
-    /// keeps its length and its host bits stay zero.
+    /// The pseudonym of an address (`ip-…`) or a network (`net-…`), from
+    /// its canonical text, so the same address written differently gets
+    /// the same pseudonym; `None` when `text` is neither. A pseudonym is
+    /// never itself an address: it cannot be mistaken for (or coincide
+    /// with) a real one.
     fn address_text(&self, text: &str) -> Option<String> {
-        let (addr, len) = match text.split_once('/') {
-            Some((addr, len)) => (addr, Some(len.parse::<u8>().ok()?)),
-            None => (text, None),
-        };
-        let ip: IpAddr = addr.parse().ok()?;
-        let pseudo = self.address(ip);
-        Some(match len {
-            None => pseudo.to_string(),
-            Some(len) => {
-                let masked = match pseudo {
-                    IpAddr::V4(v4) if len <= 32 => {
-                        let mask = if len == 0 { 0 } else { u32::MAX << (32 - len) };
-                        IpAddr::V4(Ipv4Addr::from(u32::from(v4) & mask))
-                    }
-                    IpAddr::V6(v6) if len <= 128 => {
-                        let mask = if len == 0 {
-                            0
-                        } else {
-                            u128::MAX << (128 - len)
-                        };
-                        IpAddr::V6(Ipv6Addr::from(u128::from(v6) & mask))
-                    }
-                    _ => return None,
-                };
-                format!("{masked}/{len}")
+        match text.split_once('/') {
+            Some((addr, len)) => {
+                let ip: IpAddr = addr.parse().ok()?;
+                let len: u8 = len.parse().ok()?;
+                let max = if ip.is_ipv4() { 32 } else { 128 };
+                (len <= max).then(|| self.token("net", &format!("{ip}/{len}")))
             }
-        })
+            None => {
+                let ip: IpAddr = text.parse().ok()?;
+                Some(self.token("ip", &ip.to_string()))
+            }
+        }
     }
 
     /// An address or network, else a token of the text.
@@ -796,6 +790,17 @@ fn rewrite_column(
         .collect();
     apply_pairs(tx, table, column, condition, &pairs)?;
     mapping.extend(pairs);
+    // The source's values too (when it is attached as `src`), for free text.
+    let attached: bool = tx.query_row(
+        "SELECT count(*) FROM pragma_database_list WHERE name = 'src'",
+        [],
+        |r| r.get::<_, i64>(0).map(|n| n > 0),
+    )?;
+    if attached {
+        for value in distinct_values(tx, &format!("src.{table}"), column, condition)? {
+            mapping.entry(value).or_insert_with_key(|v| pseudonym(v));
+        }
+    }
     Ok(())
 }
 
@@ -864,6 +869,8 @@ fn scrub_free_text(
         .collect();
     let matcher = AhoCorasick::builder()
         .match_kind(MatchKind::LeftmostLongest)
+        // Domains and names are written in any case ("Example.COM").
+        .ascii_case_insensitive(true)
         .build(pairs.iter().map(|(raw, _)| raw.as_str()))
         .map_err(|e| CaseError::Invalid(format!("redaction patterns: {e}")))?;
     let scrub = |text: &str| -> String {
@@ -964,30 +971,82 @@ fn scrub_json(text: &str, scrub: &dyn Fn(&str) -> String) -> String {
     }
 }
 
-/// Replaces every token of `text` that parses as an IP address or network
-/// (`203.0.113.7`, `203.0.113.0/24`, `2001:db8::1`) by its pseudonym.
+/// Replaces everything in `text` that reads as an IP address or network
+/// (`203.0.113.7`, `203.0.113.0/24`, `2001:db8::1`, also inside
+/// `ip:203.0.113.7`, `203.0.113.7:443` or `[2001:db8::1]:443`) by its
+/// pseudonym.
 fn scrub_addresses(text: &str, r: &Redactor) -> String {
-    let is_part = |c: char| c.is_ascii_hexdigit() || c == '.' || c == ':' || c == '/';
+    // IPv4 first: runs of digits and dots (with a /length), whatever
+    // surrounds them.
+    let v4 = replace_runs(
+        text,
+        |c| c.is_ascii_digit() || c == '.' || c == '/',
+        |run| {
+            let trimmed = run.trim_matches(['.', '/']);
+            if trimmed.matches('.').count() != 3 {
+                return None;
+            }
+            let pseudo = r.address_text(trimmed).or_else(|| {
+                // "10.0.0.0/16." or a date-like "/" after an address
+                let addr = trimmed.split('/').next()?;
+                r.address_text(addr)
+                    .map(|p| format!("{p}{}", &trimmed[addr.len()..]))
+            })?;
+            let start = run.find(trimmed).unwrap_or(0);
+            Some(format!(
+                "{}{pseudo}{}",
+                &run[..start],
+                &run[start + trimmed.len()..]
+            ))
+        },
+    );
+    // Then IPv6: runs of hex digits and colons with at least two colons.
+    replace_runs(
+        &v4,
+        |c| c.is_ascii_hexdigit() || c == ':' || c == '/',
+        |run| {
+            if run.matches(':').count() < 2 {
+                return None;
+            }
+            // Whole, else without a leading "ip:"-like colon or a trailing ":port".
+            let candidates = [
+                run,
+                run.trim_start_matches(':'),
+                run.rsplit_once(':').map_or(run, |(head, _)| head),
+                run.trim_start_matches(':')
+                    .rsplit_once(':')
+                    .map_or(run, |(head, _)| head),
+            ];
+            candidates.iter().find_map(|c| {
+                let pseudo = r.address_text(c.trim_end_matches('/'))?;
+                let start = run.find(*c)?;
+                Some(format!(
+                    "{}{pseudo}{}",
+                    &run[..start],
+                    &run[start + c.trim_end_matches('/').len()..]
+                ))
+            })
+        },
+    )
+}
+
+/// Rewrites each maximal run of characters matching `part` that
+/// `replace` has a replacement for.
+fn replace_runs(
+    text: &str,
+    part: impl Fn(char) -> bool,
+    replace: impl Fn(&str) -> Option<String>,
+) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    while let Some(start) = rest.find(is_part) {
+    while let Some(start) = rest.find(&part) {
         out.push_str(&rest[..start]);
         let tail = &rest[start..];
-        let end = tail.find(|c: char| !is_part(c)).unwrap_or(tail.len());
-        let token = &tail[..end];
-        // Trailing punctuation ("…from 10.0.0.0/16." or "a:") is not part of it.
-        let trimmed = token.trim_end_matches(['.', ':', '/']);
-        let looks_like_address =
-            trimmed.matches('.').count() == 3 || trimmed.matches(':').count() >= 2;
-        match looks_like_address
-            .then(|| r.address_text(trimmed))
-            .flatten()
-        {
-            Some(pseudo) => {
-                out.push_str(&pseudo);
-                out.push_str(&token[trimmed.len()..]);
-            }
-            None => out.push_str(token),
+        let end = tail.find(|c: char| !part(c)).unwrap_or(tail.len());
+        let run = &tail[..end];
+        match replace(run) {
+            Some(new) => out.push_str(&new),
+            None => out.push_str(run),
         }
         rest = &tail[end..];
     }
@@ -1127,21 +1186,23 @@ mod tests {
     }
 
     #[test]
-    fn address_pseudonyms_preserve_shared_prefixes_and_nothing_else() {
+    fn address_pseudonyms_are_keyed_consistent_and_never_addresses() {
         let r = redactor();
         let a = r.address_text("203.0.113.7").unwrap();
-        let b = r.address_text("203.0.113.200").unwrap();
-        let c = r.address_text("198.51.100.7").unwrap();
-        assert_ne!(a, "203.0.113.7");
+        assert!(a.starts_with("ip-") && a.len() == 19, "{a}");
         assert_eq!(a, r.address_text("203.0.113.7").unwrap(), "deterministic");
-        let prefix = |s: &str| s.rsplit_once('.').unwrap().0.to_string();
-        assert_eq!(prefix(&a), prefix(&b), "same /24 stays the same /24");
-        assert_ne!(prefix(&a), prefix(&c));
-        // The network's pseudonym is the pseudonym's network.
-        let net = r.address_text("203.0.113.0/24").unwrap();
-        assert_eq!(net, format!("{}.0/24", prefix(&a)));
-        let v6 = r.address_text("2001:db8::1").unwrap();
-        assert!(v6.parse::<Ipv6Addr>().is_ok() && v6 != "2001:db8::1");
+        assert_ne!(a, r.address_text("203.0.113.8").unwrap());
+        assert!(
+            r.address_text("203.0.113.0/24")
+                .unwrap()
+                .starts_with("net-")
+        );
+        // The canonical form decides: the same IPv6 address written two ways.
+        assert_eq!(
+            r.address_text("2001:db8::1").unwrap(),
+            r.address_text("2001:0db8:0:0:0:0:0:1").unwrap()
+        );
+        assert_eq!(r.address_text("not an address"), None);
         let other_key = Redactor {
             key: RedactionKey::from_secret(b"another secret of enough bytes").key,
         };
@@ -1149,19 +1210,37 @@ mod tests {
     }
 
     #[test]
-    fn free_text_addresses_are_replaced_with_trailing_punctuation_kept() {
+    fn free_text_addresses_are_replaced_wherever_they_stand() {
         let r = redactor();
-        let text = "12 sign-ups from 203.0.0.0/16 from 2026-02-01T10:00:00.000Z; see 10.1.2.3.";
+        let text = "12 sign-ups from 203.0.0.0/16 from 2026-02-01T10:00:00.000Z; see 10.1.2.3. \
+                    Also ip:198.51.100.9, 198.51.100.10:8443, [2001:db8::7]:443 and ::ffff:10.9.8.7";
         let out = scrub_addresses(text, &r);
+        for raw in [
+            "203.0.0.0",
+            "10.1.2.3",
+            "198.51.100.9",
+            "198.51.100.10",
+            "2001:db8::7",
+            "10.9.8.7",
+        ] {
+            assert!(!out.contains(raw), "{raw} left in {out}");
+        }
+        assert!(out.contains("2026-02-01T10:00:00.000Z"), "{out}");
         assert!(
-            !out.contains("203.0.0.0") && !out.contains("10.1.2.3"),
+            out.contains(&r.address_text("203.0.0.0/16").unwrap()),
             "{out}"
         );
         assert!(
-            out.ends_with('.') && out.contains("2026-02-01T10:00:00.000Z"),
+            out.contains(&format!(
+                "{}:8443",
+                r.address_text("198.51.100.10").unwrap()
+            )),
             "{out}"
         );
-        assert!(out.contains(&r.address_text("203.0.0.0/16").unwrap()));
+        assert!(
+            out.contains(&format!("ip:{}", r.address_text("198.51.100.9").unwrap())),
+            "{out}"
+        );
     }
 
     #[test]

@@ -794,9 +794,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Some(Command::Conflicts { case, json }) => {
-            let case = Case::open_read_only(&case)
-                .or_else(|_| Case::open(&case))
-                .map_err(Failure::from_case)?;
+            let case = Case::open_read_only(&case).map_err(Failure::from_case)?;
             let conflicts = case.merge_conflicts().map_err(Failure::from_case)?;
             if json {
                 let tag_json = |t: &crate::case::casework::Tag| {
@@ -943,9 +941,7 @@ fn export(
         if out.exists() && !force {
             return Err(Failure::from_case(CaseError::Exists(out.to_path_buf())));
         }
-        let source = Case::open_read_only(case)
-            .or_else(|_| Case::open(case))
-            .map_err(Failure::from_case)?;
+        let source = Case::open_read_only(case).map_err(Failure::from_case)?;
         let rows = source
             .graph_rows(clusters.as_deref())
             .map_err(Failure::from_case)?;

@@ -31,12 +31,10 @@ pub fn write_briefing(
     progress: &Progress,
 ) -> Result<ReportSummary, ReportError> {
     let format = ReportFormat::from_path(out)?;
-    let case = Case::open_read_only(case_path)
-        .or_else(|_| Case::open(case_path))
-        .map_err(|source| ReportError::Case {
-            path: case_path.to_path_buf(),
-            source,
-        })?;
+    let case = Case::open_read_only(case_path).map_err(|source| ReportError::Case {
+        path: case_path.to_path_buf(),
+        source,
+    })?;
     let generated_at = crate::import::now_rfc3339();
     let caption_time = crate::render::now_for_caption();
     // The case is read for pictures only once one is asked for.

@@ -355,7 +355,7 @@ impl Scene {
     /// Reads the case at `path` (and lays the graph out if the case keeps
     /// no layout, as the workbench would; nothing is written).
     pub fn open(path: &Path, progress: &Progress) -> Result<Self, RenderError> {
-        let loaded = Loaded::read(path, progress)?;
+        let loaded = Loaded::read_as(path, progress, false)?;
         let positions = match &loaded.stored_layout {
             Some(positions) => positions.clone(),
             None => {
@@ -371,7 +371,7 @@ impl Scene {
                 .unwrap_or_default()
             }
         };
-        let case = Case::open_read_only(path).or_else(|_| Case::open(path))?;
+        let case = Case::open_read_only(path)?;
         let fingerprint = case.fingerprint()?;
         let redacted = case.redaction()?;
         Ok(Self {

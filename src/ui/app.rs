@@ -398,9 +398,17 @@ impl App {
             }
         }
         self.poll_casework();
-        if let Some(job) = &self.share_job
-            && let Ok(result) = job.result.try_recv()
-        {
+        let share_result = match &self.share_job {
+            Some(job) => match job.result.try_recv() {
+                Ok(result) => Some(result),
+                Err(mpsc::TryRecvError::Empty) => None,
+                Err(mpsc::TryRecvError::Disconnected) => {
+                    Some(Err("the writing thread stopped unexpectedly".to_string()))
+                }
+            },
+            None => None,
+        };
+        if let Some(result) = share_result {
             self.share_job = None;
             self.status = Some(match result {
                 Ok(ShareDone::Saved(message)) => message,
@@ -673,7 +681,9 @@ impl App {
         let size = PictureSize {
             width: rect.width().max(200.0),
             height: rect.height().max(120.0) + CAPTION_HEIGHT,
-            scale: (scale * self.ctx.pixels_per_point()).clamp(0.5, 8.0),
+            // Pixels per point as chosen, as `hydrascope render --scale`
+            // (the dialog shows that command).
+            scale,
         };
         Some((picture, size))
     }

@@ -483,9 +483,7 @@ fn run_share(
             size,
             out,
         } => {
-            let source = Case::open_read_only(case)
-                .or_else(|_| Case::open(case))
-                .map_err(|e| e.to_string())?;
+            let source = Case::open_read_only(case).map_err(|e| e.to_string())?;
             picture.case_fingerprint = source.fingerprint().map_err(|e| e.to_string())?;
             picture.redacted = source.redaction().map_err(|e| e.to_string())?;
             drop(source);
@@ -555,9 +553,7 @@ fn run_share(
             )))
         }
         ShareJobRequest::File(ShareRequest::GraphFile { out, clusters }) => {
-            let source = Case::open_read_only(case)
-                .or_else(|_| Case::open(case))
-                .map_err(|e| e.to_string())?;
+            let source = Case::open_read_only(case).map_err(|e| e.to_string())?;
             let rows = source
                 .graph_rows(clusters.as_deref())
                 .map_err(|e| e.to_string())?;

@@ -137,9 +137,21 @@ pub struct Loaded {
 impl Loaded {
     /// Reads everything the workbench shows up front from `path`.
     pub fn read(path: &Path, progress: &Progress) -> Result<Self, CaseError> {
+        Self::read_as(path, progress, true)
+    }
+
+    /// [`Loaded::read`], without ever writing to the file when `writable` is
+    /// false (pictures and reports: an older format is refused, not
+    /// upgraded).
+    pub fn read_as(path: &Path, progress: &Progress, writable: bool) -> Result<Self, CaseError> {
         progress.set_phase("reading summary");
+        let opened = if writable {
+            Case::open(path)
+        } else {
+            Case::open_read_only(path)
+        };
         // A file this user cannot write is shown read-only, with a banner.
-        let (case, read_only) = match Case::open(path) {
+        let (case, read_only) = match opened {
             Ok(case) if case.is_read_only()? => {
                 (case, Some("the file is write-protected".to_string()))
             }
