@@ -506,14 +506,8 @@ fn stamp_export(
     redaction_key_id: Option<&str>,
 ) -> Result<(), CaseError> {
     let at = crate::import::now_rfc3339();
-    let source_name = source
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let scope = match &options.clusters {
-        None => "whole case".to_string(),
-        Some(ids) => format!("clusters {}", ids.join(",")),
-    };
+    let source_name = file_name_of(source);
+    let scope = scope_of(options);
     // A file name often names the organisation: a redacted export names
     // its source by fingerprint.
     let source_name = match redaction_key_id {
@@ -601,14 +595,8 @@ fn note_export_in_source(
     {
         return;
     }
-    let out_name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let scope = match &options.clusters {
-        None => "whole case".to_string(),
-        Some(ids) => format!("clusters {}", ids.join(",")),
-    };
+    let out_name = file_name_of(out);
+    let scope = scope_of(options);
     let summary = format!(
         "exported {scope} to {out_name}: {} accounts, {} exchanges, {} tags{}",
         report.accounts,
@@ -1115,6 +1103,20 @@ impl super::Case {
     /// The redaction key id if this case is a redacted export.
     pub fn redaction(&self) -> Result<Option<String>, CaseError> {
         redaction_of(self.conn())
+    }
+}
+
+fn file_name_of(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// "whole case" or "clusters c17,c4", as `meta.export_scope` says it.
+fn scope_of(options: &ExportOptions) -> String {
+    match &options.clusters {
+        None => "whole case".to_string(),
+        Some(ids) => format!("clusters {}", ids.join(",")),
     }
 }
 

@@ -95,6 +95,22 @@ pub struct ViewPicture {
     pub exported_at: String,
 }
 
+impl ViewPicture {
+    /// What the graph panel draws for this picture.
+    pub fn graph_input(&self) -> GraphInput<'_> {
+        GraphInput {
+            loaded: &self.loaded,
+            positions: &self.positions,
+            positions_version: 1,
+            settings: &self.settings,
+            view: &self.view,
+            revision: 1,
+            layout_status: None,
+            picture: true,
+        }
+    }
+}
+
 /// Size of a picture in points, caption strip included (the view gets
 /// the height less [`CAPTION_HEIGHT`]), and the pixels per point.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -172,17 +188,7 @@ pub fn render_picture(
         view_ui.set_clip_rect(view_rect);
         match what {
             PictureView::Graph => {
-                let input = GraphInput {
-                    loaded: &picture.loaded,
-                    positions: &picture.positions,
-                    positions_version: 1,
-                    settings: &picture.settings,
-                    view: &picture.view,
-                    revision: 1,
-                    layout_status: None,
-                    picture: true,
-                };
-                graph.ui(&mut view_ui, &input);
+                graph.ui(&mut view_ui, &picture.graph_input());
             }
             PictureView::Timeline => {
                 let mut inner =

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use egui::{Color32, Pos2, Rect, pos2, vec2};
 
 use super::{CAPTION_HEIGHT, PictureSize, PictureView, RenderError, ViewPicture, caption_lines};
-use crate::ui::graph_view::{BACKGROUND, GraphInput, GraphSink, GraphView};
+use crate::ui::graph_view::{BACKGROUND, GraphSink, GraphView};
 
 struct SvgSink {
     body: String,
@@ -54,19 +54,13 @@ impl GraphSink for SvgSink {
     }
 }
 
+/// `text` safe in XML (the graph files' escaping: entities, and the
+/// characters XML forbids replaced).
 fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for ch in text.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            c if (c as u32) < 0x20 && c != '\t' && c != '\n' => {}
-            c => out.push(c),
-        }
-    }
-    out
+    let mut out = Vec::with_capacity(text.len());
+    // Writing into a Vec cannot fail.
+    let _ = crate::export::graph_file::write_escaped(&mut out, text);
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The graph of `picture` as an SVG document `size` points large (the
@@ -79,16 +73,7 @@ pub fn graph_svg(picture: &ViewPicture, size: PictureSize) -> Result<String, Ren
     };
     let view_height = size.height - CAPTION_HEIGHT;
     let rect = Rect::from_min_size(Pos2::ZERO, vec2(size.width, view_height));
-    let input = GraphInput {
-        loaded: &picture.loaded,
-        positions: &picture.positions,
-        positions_version: 1,
-        settings: &picture.settings,
-        view: &picture.view,
-        revision: 1,
-        layout_status: None,
-        picture: true,
-    };
+    let input = picture.graph_input();
     let mut sink = SvgSink {
         body: String::new(),
         shapes: 0,
