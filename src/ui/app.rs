@@ -79,8 +79,9 @@ pub enum Command {
     OpenShare(ShareKind),
     /// Export, save a picture, write a file, or merge a case in.
     Share(ShareRequest),
-    /// Copy a picture of the graph view to the clipboard.
-    CopyView,
+    /// Copy a picture of the graph or the timelines, as shown, to the
+    /// clipboard.
+    CopyView(PictureView),
     /// Show the merge conflicts.
     ShowConflicts,
 }
@@ -415,7 +416,7 @@ impl App {
                 Ok(ShareDone::Copied(image)) => {
                     let [w, h] = image.size;
                     self.ctx.copy_image(image);
-                    format!("Copied the graph view ({w} x {h} px) to the clipboard")
+                    format!("Copied the view ({w} x {h} px) to the clipboard")
                 }
                 Err(message) => format!("Not saved: {message}"),
             });
@@ -581,7 +582,11 @@ impl App {
                     self.status = Some(format!("Not saved: {}", failure.message));
                 }
             }
-        } else if update.external == Some(External::Casework) {
+        } else if update.external == Some(External::Casework)
+            // An export only notes itself in the history (its own message,
+            // from the export, says more).
+            && self.history.last().is_none_or(|e| e.action != "export")
+        {
             self.status = Some("Tags or edits changed by another writer; showing them".into());
         }
         let selected_id = self
@@ -996,16 +1001,20 @@ impl App {
                 }
             }
             Command::Share(request) => self.share(request),
-            Command::CopyView => {
-                if let Some((picture, size)) = self.view_picture(PictureView::Graph, 1.0) {
-                    self.start_share(ShareJobRequest::Picture {
-                        picture: Box::new(picture),
-                        view: PictureView::Graph,
-                        size,
-                        out: None,
-                    });
+            Command::CopyView(view) => match self.view_picture(view, 1.0) {
+                Some((picture, size)) => self.start_share(ShareJobRequest::Picture {
+                    picture: Box::new(picture),
+                    view,
+                    size,
+                    out: None,
+                }),
+                None => {
+                    self.status = Some(
+                        "Nothing to copy yet: show the view first (the Timelines tab for the timelines)"
+                            .into(),
+                    )
                 }
-            }
+            },
             Command::ShowConflicts => self.conflicts_window = Some(ConflictsWindow::default()),
             Command::ExportHistory(cluster) => {
                 if self.export_dialog.is_none()
@@ -1135,11 +1144,16 @@ impl App {
                 {
                     self.commands.push(Command::OpenShare(ShareKind::Picture));
                 }
-                if ui
-                    .add_enabled(loaded && self.share_job.is_none(), egui::Button::new("Copy graph view"))
-                    .clicked()
-                {
-                    self.commands.push(Command::CopyView);
+                for (label, view) in [
+                    ("Copy graph view", PictureView::Graph),
+                    ("Copy timelines view", PictureView::Timeline),
+                ] {
+                    if ui
+                        .add_enabled(loaded && self.share_job.is_none(), egui::Button::new(label))
+                        .clicked()
+                    {
+                        self.commands.push(Command::CopyView(view));
+                    }
                 }
                 if ui
                     .add_enabled(loaded, egui::Button::new("Export graph (GraphML, GEXF)…"))
