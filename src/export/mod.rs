@@ -53,9 +53,10 @@ pub fn write_briefing(
         let picture = scene
             .picture(&focus, Chart::Requests, &caption_time)
             .map_err(|e| e.to_string())?;
-        let (view, (width, height)) = match p.view {
-            PictureView::Graph => (crate::render::PictureView::Graph, REPORT_GRAPH_SIZE),
-            PictureView::Timeline => (crate::render::PictureView::Timeline, REPORT_TIMELINE_SIZE),
+        let view = p.view;
+        let (width, height) = match view {
+            PictureView::Graph => REPORT_GRAPH_SIZE,
+            PictureView::Timeline => REPORT_TIMELINE_SIZE,
         };
         let size = PictureSize {
             width,

@@ -54,14 +54,8 @@ impl ReportFormat {
     }
 }
 
-/// Which view a picture shows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum PictureView {
-    /// The relationship graph.
-    Graph,
-    /// The activity timeline.
-    Timeline,
-}
+/// Which view a picture shows: the renderer's own.
+pub use crate::render::PictureView;
 
 impl PictureView {
     /// The name `hydrascope render --view` takes.

@@ -23,7 +23,7 @@ use crate::ui::timeline::{Chart, Timeline, TimelineInput};
 use crate::ui::worker::{SelectionSeries, selection_series};
 
 /// Which view a picture shows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum PictureView {
     /// The account-relationship graph.
     Graph,

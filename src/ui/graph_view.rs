@@ -25,6 +25,8 @@ use crate::analysis::EvidenceKind;
 pub const MAX_DRAWN_LINKS: usize = 60_000;
 /// Labels drawn at most; above this no labels are drawn.
 const MAX_LABELS: usize = 300;
+/// Width of the legend (points), drawn over the graph's top-left corner.
+const LEGEND_WIDTH: f32 = 230.0;
 /// Hit-test grid cell, world units.
 const GRID_CELL: f32 = 24.0;
 
@@ -551,11 +553,17 @@ impl GraphView {
             return;
         };
         let bounds = bounds.expand(GRID_CELL);
-        let scale = ((rect.width() - 40.0) / bounds.width())
-            .min((rect.height() - 40.0) / bounds.height())
+        // A picture has no hand to pan: fit beside the legend, not under it.
+        let free = if input.picture && rect.width() > 2.5 * LEGEND_WIDTH {
+            Rect::from_min_max(pos2(rect.min.x + LEGEND_WIDTH + 16.0, rect.min.y), rect.max)
+        } else {
+            rect
+        };
+        let scale = ((free.width() - 40.0) / bounds.width())
+            .min((free.height() - 40.0) / bounds.height())
             .clamp(0.005, 40.0);
         self.camera = Some(Camera {
-            center: bounds.center(),
+            center: bounds.center() - (free.center() - rect.center()) / scale,
             scale,
         });
     }
@@ -783,8 +791,10 @@ impl GraphView {
     }
 
     fn legend_ui(&self, ui: &mut egui::Ui, input: &GraphInput<'_>, rect: Rect) {
-        let legend_rect =
-            Rect::from_min_size(rect.min + vec2(8.0, 8.0), vec2(230.0, rect.height() - 16.0));
+        let legend_rect = Rect::from_min_size(
+            rect.min + vec2(8.0, 8.0),
+            vec2(LEGEND_WIDTH, rect.height() - 16.0),
+        );
         let mut child = ui.new_child(egui::UiBuilder::new().max_rect(legend_rect));
         egui::Frame::popup(child.style())
             .fill(Color32::from_rgba_unmultiplied(24, 26, 34, 225))
