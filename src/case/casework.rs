@@ -10,7 +10,7 @@
 
 use std::collections::BTreeSet;
 
-use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
 
 use super::analysis_store::INDICATOR_COLUMNS;
@@ -1383,53 +1383,15 @@ impl Case {
     /// The audit log, oldest first; only entries touching `cluster` when
     /// given.
     pub fn audit_log(&self, cluster: Option<&str>) -> Result<Vec<AuditRecord>, CaseError> {
-        self.read_audit(cluster, true)
+        read_audit(self.conn(), cluster, true)
     }
 
     /// The audit log without the row snapshots (the History panel).
     pub fn audit_entries(&self) -> Result<Vec<AuditEntry>, CaseError> {
-        Ok(self
-            .read_audit(None, false)?
+        Ok(read_audit(self.conn(), None, false)?
             .into_iter()
             .map(|r| r.entry)
             .collect())
-    }
-
-    fn read_audit(
-        &self,
-        cluster: Option<&str>,
-        with_snapshots: bool,
-    ) -> Result<Vec<AuditRecord>, CaseError> {
-        let snapshots = if with_snapshots {
-            "before_json, after_json"
-        } else {
-            "'', ''"
-        };
-        let mut stmt = self.conn().prepare(&format!(
-            "SELECT id, at, analyst, origin, session, action, clusters, summary, reverts, merged_from, source_id, {snapshots} \
-             FROM audit_log WHERE ?1 IS NULL OR instr(',' || clusters || ',', ',' || ?1 || ',') > 0 ORDER BY id"
-        ))?;
-        Ok(stmt
-            .query_map([cluster], |r| {
-                Ok(AuditRecord {
-                    entry: AuditEntry {
-                        id: r.get(0)?,
-                        at: r.get(1)?,
-                        analyst: r.get(2)?,
-                        origin: r.get(3)?,
-                        session: r.get(4)?,
-                        action: r.get(5)?,
-                        clusters: r.get(6)?,
-                        summary: r.get(7)?,
-                        reverts: r.get(8)?,
-                        merged_from: r.get(9)?,
-                        source_id: r.get(10)?,
-                    },
-                    before_json: r.get(11)?,
-                    after_json: r.get(12)?,
-                })
-            })?
-            .collect::<rusqlite::Result<_>>()?)
     }
 
     /// Changes whenever anything is written to the case: another
@@ -1544,6 +1506,45 @@ impl Case {
             cluster_tags,
         })
     }
+}
+
+/// The audit log of the case on `conn`, oldest first; only entries touching
+/// `cluster` when given; with the row snapshots or with them left empty.
+pub(super) fn read_audit(
+    conn: &Connection,
+    cluster: Option<&str>,
+    with_snapshots: bool,
+) -> Result<Vec<AuditRecord>, CaseError> {
+    let snapshots = if with_snapshots {
+        "before_json, after_json"
+    } else {
+        "'', ''"
+    };
+    let mut stmt = conn.prepare(&format!(
+        "SELECT id, at, analyst, origin, session, action, clusters, summary, reverts, merged_from, source_id, {snapshots} \
+         FROM audit_log WHERE ?1 IS NULL OR instr(',' || clusters || ',', ',' || ?1 || ',') > 0 ORDER BY id"
+    ))?;
+    Ok(stmt
+        .query_map([cluster], |r| {
+            Ok(AuditRecord {
+                entry: AuditEntry {
+                    id: r.get(0)?,
+                    at: r.get(1)?,
+                    analyst: r.get(2)?,
+                    origin: r.get(3)?,
+                    session: r.get(4)?,
+                    action: r.get(5)?,
+                    clusters: r.get(6)?,
+                    summary: r.get(7)?,
+                    reverts: r.get(8)?,
+                    merged_from: r.get(9)?,
+                    source_id: r.get(10)?,
+                },
+                before_json: r.get(11)?,
+                after_json: r.get(12)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?)
 }
 
 /// Inside the analysis's store transaction: moves pins and cluster tags to

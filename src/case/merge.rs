@@ -16,9 +16,9 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 
 use super::casework::{
-    ConflictSlot, Keys, Recorded, Snapshot, TAG_COLUMNS, Tag, TagSlot, Who, append_audit,
-    begin_write, check_analyst, cluster_list, finish, next_tag_id, now, plural, read_tag, snapshot,
-    tag_from_row, write_tag,
+    AuditRecord, ConflictSlot, Keys, Recorded, Snapshot, TAG_COLUMNS, Tag, TagSlot, Who,
+    append_audit, begin_write, check_analyst, cluster_list, finish, next_tag_id, now, plural,
+    read_audit, read_tag, snapshot, tag_from_row, write_tag,
 };
 use super::{Case, CaseError};
 
@@ -186,21 +186,6 @@ impl MergeReport {
     }
 }
 
-/// One of their audit entries.
-struct SourceEntry {
-    id: i64,
-    at: String,
-    analyst: String,
-    origin: String,
-    session: String,
-    action: String,
-    clusters: String,
-    summary: String,
-    before_json: String,
-    after_json: String,
-    reverts: Option<i64>,
-}
-
 /// What a merge reads from the other case.
 struct Source {
     name: String,
@@ -210,7 +195,7 @@ struct Source {
     /// `accounts.id`): its cluster's members there, or its `tag_accounts`.
     tags: Vec<(Tag, BTreeSet<i64>)>,
     /// Their audit log, oldest first.
-    entries: Vec<SourceEntry>,
+    entries: Vec<AuditRecord>,
 }
 
 /// A copy of an older-format case, migrated, removed when dropped.
@@ -290,28 +275,7 @@ fn read_source_from(conn: &Connection, name: String) -> Result<Source, CaseError
         .collect::<rusqlite::Result<Vec<Tag>>>()?;
     drop(stmt);
     let tags = with_accounts(tags, &members, &tag_accounts(&tx)?);
-    let mut stmt = tx.prepare(
-        "SELECT id, at, analyst, origin, session, action, clusters, summary, before_json, \
-         after_json, reverts FROM audit_log ORDER BY id",
-    )?;
-    let entries = stmt
-        .query_map([], |r| {
-            Ok(SourceEntry {
-                id: r.get(0)?,
-                at: r.get(1)?,
-                analyst: r.get(2)?,
-                origin: r.get(3)?,
-                session: r.get(4)?,
-                action: r.get(5)?,
-                clusters: r.get(6)?,
-                summary: r.get(7)?,
-                before_json: r.get(8)?,
-                after_json: r.get(9)?,
-                reverts: r.get(10)?,
-            })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    drop(stmt);
+    let entries = read_audit(&tx, None, true)?;
     Ok(Source {
         name,
         accounts,
@@ -583,7 +547,8 @@ impl Case {
             })?
             .collect::<rusqlite::Result<_>>()?;
         drop(stmt);
-        let entry_key = |e: &SourceEntry| {
+        let entry_key = |r: &AuditRecord| {
+            let e = &r.entry;
             (
                 e.session.clone(),
                 e.at.clone(),
@@ -591,7 +556,7 @@ impl Case {
                 e.summary.clone(),
             )
         };
-        let new_entries: Vec<&SourceEntry> = source
+        let new_entries: Vec<&AuditRecord> = source
             .entries
             .iter()
             .filter(|e| !entry_here.contains_key(&entry_key(e)))
@@ -603,7 +568,7 @@ impl Case {
         for name in incoming
             .iter()
             .map(|i| i.tag.analyst.as_str())
-            .chain(new_entries.iter().map(|e| e.analyst.as_str()))
+            .chain(new_entries.iter().map(|r| r.entry.analyst.as_str()))
         {
             *counts.entry(name).or_default() += 1;
         }
@@ -691,8 +656,9 @@ impl Case {
             )?;
             // Their id → the same entry's id here, copied or already here.
             let mut id_here: HashMap<i64, i64> = HashMap::new();
-            for e in &source.entries {
-                let key = entry_key(e);
+            for record in &source.entries {
+                let key = entry_key(record);
+                let e = &record.entry;
                 if let Some(&here) = entry_here.get(&key) {
                     id_here.insert(e.id, here);
                     continue;
@@ -705,8 +671,8 @@ impl Case {
                     e.action,
                     e.clusters,
                     e.summary,
-                    e.before_json,
-                    e.after_json,
+                    record.before_json,
+                    record.after_json,
                     e.reverts.and_then(|r| id_here.get(&r).copied()),
                     merge,
                     e.id,
