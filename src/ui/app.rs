@@ -535,6 +535,23 @@ impl App {
             }
             return;
         }
+        // Whether tags, placements or conflicts differ from what is shown
+        // (another writer's export or note changes only the history).
+        let casework_changed = match (&update.state, self.loaded()) {
+            (Some(state), Some(loaded)) => {
+                state.tags != loaded.casework.tags
+                    || state.pinned != loaded.casework.pinned
+                    || state.edited_clusters.len() != loaded.casework.edited.len()
+                    || state
+                        .edited_clusters
+                        .iter()
+                        .any(|c| !loaded.casework.edited.contains(c))
+            }
+            _ => true,
+        } || update
+            .conflicts
+            .as_ref()
+            .is_some_and(|c| *c != self.conflicts);
         if let Some(history) = update.history {
             self.history = history;
         }
@@ -582,11 +599,7 @@ impl App {
                     self.status = Some(format!("Not saved: {}", failure.message));
                 }
             }
-        } else if update.external == Some(External::Casework)
-            // An export only notes itself in the history (its own message,
-            // from the export, says more).
-            && self.history.last().is_none_or(|e| e.action != "export")
-        {
+        } else if update.external == Some(External::Casework) && casework_changed {
             self.status = Some("Tags or edits changed by another writer; showing them".into());
         }
         let selected_id = self
