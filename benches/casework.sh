@@ -8,18 +8,8 @@
 # Needs: ~3 GB free disk.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SCENARIO=${SCENARIO:-seed-scale}
-SEED=${SEED:-1}
-DATA=${DATA:-bench-data}
-cargo build --release --quiet
+. benches/seed-case.sh
 cargo build --release --quiet --example casework_bench
-bin=target/release/hydrascope
-mkdir -p "$DATA"
-case_file="$DATA/workbench-$SCENARIO-$SEED.hcase"
-if [ ! -f "$case_file" ]; then
-    "$bin" generate --scenario "$SCENARIO" --seed "$SEED" --out "$case_file" >/dev/null
-    "$bin" analyze "$case_file" >/dev/null
-fi
 copy="$DATA/casework-bench.hcase"
 cp "$case_file" "$copy"
 trap 'rm -f "$copy" "$copy-wal" "$copy-shm"' EXIT

@@ -9,17 +9,7 @@
 # Needs: ~8 GB free disk, and `sqlite3` and GNU grep for the scan.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SCENARIO=${SCENARIO:-seed-scale}
-SEED=${SEED:-1}
-DATA=${DATA:-bench-data}
-cargo build --release --quiet
-bin=target/release/hydrascope
-mkdir -p "$DATA"
-case_file="$DATA/workbench-$SCENARIO-$SEED.hcase"
-if [ ! -f "$case_file" ]; then
-    "$bin" generate --scenario "$SCENARIO" --seed "$SEED" --out "$case_file" >/dev/null
-    "$bin" analyze "$case_file" >/dev/null
-fi
+. benches/seed-case.sh
 work="$DATA/sharing-bench"
 rm -rf "$work"
 mkdir -p "$work"

@@ -10,20 +10,10 @@
 # Needs: /usr/bin/time (`time`), ~2 GB free disk.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SCENARIO=${SCENARIO:-seed-scale}
-SEED=${SEED:-1}
-DATA=${DATA:-bench-data}
+. benches/seed-case.sh
 FRAMES=${FRAMES:-120}
 command -v /usr/bin/time >/dev/null || { echo "missing /usr/bin/time" >&2; exit 2; }
-cargo build --release --quiet
 cargo build --release --quiet --example frame_bench
-bin=target/release/hydrascope
-mkdir -p "$DATA"
-case_file="$DATA/workbench-$SCENARIO-$SEED.hcase"
-if [ ! -f "$case_file" ]; then
-    "$bin" generate --scenario "$SCENARIO" --seed "$SEED" --out "$case_file" >/dev/null
-    "$bin" analyze "$case_file" >/dev/null
-fi
 # Re-analysing empties the stored layout, so the first open computes it.
 "$bin" analyze "$case_file" >/dev/null
 echo "== first open (layout computed and stored)"
