@@ -62,3 +62,33 @@ pub fn remember_case(case: &Path) {
     let _ = std::fs::create_dir_all(data_dir());
     let _ = std::fs::write(recent_cases_file(), text);
 }
+
+/// `<path>.partial`, beside `path`: where a file is written before it is
+/// renamed into place.
+pub fn partial_path(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".partial");
+    path.with_file_name(name)
+}
+
+/// Writes `path` whole or not at all: `write` fills `<path>.partial`, which
+/// is synced and renamed into place; on any error the partial file is
+/// removed and `path` is left as it was.
+pub fn write_whole(
+    path: &Path,
+    write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let partial = partial_path(path);
+    let written = (|| {
+        let mut file = std::fs::File::create(&partial)?;
+        write(&mut file)?;
+        file.sync_all()?;
+        drop(file);
+        std::fs::rename(&partial, path)
+    })();
+    if written.is_err() {
+        // Best effort: the error that matters is the one being returned.
+        let _ = std::fs::remove_file(&partial);
+    }
+    written
+}

@@ -164,7 +164,7 @@ pub fn export_case(
             dir.display()
         )));
     }
-    let partial = partial_path(out);
+    let partial = crate::paths::partial_path(out);
     remove_if_exists(&partial)?;
     let result = write_export(source, version, &partial, options, who, progress);
     let result = result.and_then(|counts| {
@@ -1118,15 +1118,6 @@ fn scope_of(options: &ExportOptions) -> String {
         None => "whole case".to_string(),
         Some(ids) => format!("clusters {}", ids.join(",")),
     }
-}
-
-fn partial_path(out: &Path) -> PathBuf {
-    let mut name = out
-        .file_name()
-        .map(|n| n.to_os_string())
-        .unwrap_or_default();
-    name.push(".partial");
-    out.with_file_name(name)
 }
 
 fn journal_of(path: &Path) -> PathBuf {

@@ -5,10 +5,8 @@
 //! `docs/sharing.md`. The writers stream: one pass over the nodes and one
 //! over the edges, through a buffer, with nothing held per element.
 
-use std::ffi::OsString;
-use std::fs::File;
 use std::io::{self, BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::case::casework::TagStatus;
 use crate::case::graph_rows::{GraphEdge, GraphNode, GraphRows};
@@ -60,27 +58,7 @@ pub fn write_graph_file(path: &Path, rows: &GraphRows) -> Result<(), io::Error> 
             ),
         )
     })?;
-    let partial = partial_path(path);
-    let written = (|| {
-        let mut file = File::create(&partial)?;
-        format.write(&mut file, rows)?;
-        file.sync_all()?;
-        drop(file);
-        std::fs::rename(&partial, path)
-    })();
-    if let Err(err) = written {
-        // Best effort: the error that matters is the one being returned.
-        let _ = std::fs::remove_file(&partial);
-        return Err(with_path(err));
-    }
-    Ok(())
-}
-
-/// `PATH.partial`, beside `path`.
-fn partial_path(path: &Path) -> PathBuf {
-    let mut name = OsString::from(path.as_os_str());
-    name.push(".partial");
-    PathBuf::from(name)
+    crate::paths::write_whole(path, |file| format.write(file, rows)).map_err(with_path)
 }
 
 /// The type of an attribute, as both formats name it.

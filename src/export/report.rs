@@ -1001,10 +1001,10 @@ fn write_files(
     text: &[u8],
     images: Option<(&Path, &[ImageFile<'_>])>,
 ) -> Result<(), ReportError> {
-    let partial = with_suffix(out, ".partial");
+    let partial = crate::paths::partial_path(out);
     let folder_partial = images
         .filter(|(_, files)| !files.is_empty())
-        .map(|(folder, files)| (folder, with_suffix(folder, ".partial"), files));
+        .map(|(folder, files)| (folder, crate::paths::partial_path(folder), files));
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |source| ReportError::Io { path, source }
@@ -1039,11 +1039,4 @@ fn write_files(
         }
     }
     written
-}
-
-/// `path` with `suffix` appended to its file name.
-fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(suffix);
-    path.with_file_name(name)
 }

@@ -320,17 +320,10 @@ pub fn png_bytes(image: &image::RgbaImage) -> Result<Vec<u8>, RenderError> {
 
 /// Writes `bytes` to `path` whole: to `<path>.partial`, then renamed.
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), RenderError> {
-    let mut partial = path.as_os_str().to_os_string();
-    partial.push(".partial");
-    let partial = std::path::PathBuf::from(partial);
-    let fail = |e: std::io::Error| RenderError::Write {
+    use std::io::Write as _;
+    crate::paths::write_whole(path, |file| file.write_all(bytes)).map_err(|e| RenderError::Write {
         path: path.display().to_string(),
         message: e.to_string(),
-    };
-    std::fs::write(&partial, bytes).map_err(fail)?;
-    std::fs::rename(&partial, path).map_err(|e| {
-        let _ = std::fs::remove_file(&partial);
-        fail(e)
     })
 }
 
