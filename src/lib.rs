@@ -15,4 +15,5 @@ pub mod logs;
 pub mod paths;
 pub mod render;
 pub mod rng;
+pub mod text;
 pub mod ui;

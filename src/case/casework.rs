@@ -8,6 +8,7 @@
 //! still exactly as the action left them, so nobody's later change is ever
 //! overwritten silently: the caller gets [`CaseError::Conflict`] instead.
 
+use super::guard::{MAX_NOTES_BYTES, MAX_TAG_FIELD_BYTES};
 use std::collections::BTreeSet;
 
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
@@ -352,22 +353,35 @@ pub type Stamp = (i64, i64);
 pub(super) const TAG_COLUMNS: &str = "id, cluster, label, capability, status, confidence, actor, notes, analyst, \
      created_at, updated_at, updated_by, merged_from";
 
+/// A tag row as read. Text over its documented maximum (a case made by
+/// hand or by another program) is cut with a marker, so that nothing
+/// downstream (a report, a picture, a merge) handles more: see
+/// `MAX_TAG_FIELD_BYTES` and `MAX_NOTES_BYTES` in [`super::guard`].
 pub(super) fn tag_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Tag> {
     let status: String = r.get(4)?;
+    let field = |i: usize, max: usize| -> rusqlite::Result<String> {
+        let mut text: String = r.get(i)?;
+        crate::text::truncate_in_place(&mut text, max);
+        Ok(text)
+    };
+    let cluster: Option<String> = r.get(1)?;
     Ok(Tag {
         id: r.get(0)?,
-        cluster: r.get(1)?,
+        cluster: cluster.map(|mut c| {
+            crate::text::truncate_in_place(&mut c, MAX_TAG_FIELD_BYTES);
+            c
+        }),
         accounts: Vec::new(),
-        label: r.get(2)?,
-        capability: r.get(3)?,
+        label: field(2, MAX_TAG_FIELD_BYTES)?,
+        capability: field(3, MAX_TAG_FIELD_BYTES)?,
         status: TagStatus::parse(&status).unwrap_or_default(),
         confidence: r.get(5)?,
-        actor: r.get(6)?,
-        notes: r.get(7)?,
-        analyst: r.get(8)?,
-        created_at: r.get(9)?,
-        updated_at: r.get(10)?,
-        updated_by: r.get(11)?,
+        actor: field(6, MAX_TAG_FIELD_BYTES)?,
+        notes: field(7, MAX_NOTES_BYTES)?,
+        analyst: field(8, MAX_TAG_FIELD_BYTES)?,
+        created_at: field(9, MAX_TAG_FIELD_BYTES)?,
+        updated_at: field(10, MAX_TAG_FIELD_BYTES)?,
+        updated_by: field(11, MAX_TAG_FIELD_BYTES)?,
         merged_from: r.get(12)?,
     })
 }
@@ -707,6 +721,17 @@ pub(super) fn check_analyst(who: &Who) -> Result<(), CaseError> {
             "an analyst name is needed to record case work".into(),
         ));
     }
+    check_size("the analyst name", &who.analyst, MAX_TAG_FIELD_BYTES)
+}
+
+/// Refuses a value over its documented maximum (docs/case-file.md).
+fn check_size(what: &str, value: &str, max: usize) -> Result<(), CaseError> {
+    if value.len() > max {
+        return Err(CaseError::Invalid(format!(
+            "{what} is {} bytes long; a case keeps at most {max}",
+            value.len()
+        )));
+    }
     Ok(())
 }
 
@@ -739,7 +764,10 @@ fn apply_patch(tag: &mut Tag, patch: &TagPatch) -> Result<(), CaseError> {
             "a tag needs a label (the campaign name)".into(),
         ));
     }
-    Ok(())
+    check_size("the label", &tag.label, MAX_TAG_FIELD_BYTES)?;
+    check_size("the capability", &tag.capability, MAX_TAG_FIELD_BYTES)?;
+    check_size("the actor", &tag.actor, MAX_TAG_FIELD_BYTES)?;
+    check_size("the notes", &tag.notes, MAX_NOTES_BYTES)
 }
 
 fn new_tag(who: &Who, cluster: Option<String>, accounts: Vec<u32>, at: &str) -> Tag {
@@ -1526,16 +1554,23 @@ pub(super) fn read_audit(
     ))?;
     Ok(stmt
         .query_map([cluster], |r| {
+            // Text over its documented maximum is cut with a marker (see
+            // `tag_from_row`).
+            let field = |i: usize, max: usize| -> rusqlite::Result<String> {
+                let mut text: String = r.get(i)?;
+                crate::text::truncate_in_place(&mut text, max);
+                Ok(text)
+            };
             Ok(AuditRecord {
                 entry: AuditEntry {
                     id: r.get(0)?,
-                    at: r.get(1)?,
-                    analyst: r.get(2)?,
-                    origin: r.get(3)?,
-                    session: r.get(4)?,
-                    action: r.get(5)?,
-                    clusters: r.get(6)?,
-                    summary: r.get(7)?,
+                    at: field(1, MAX_TAG_FIELD_BYTES)?,
+                    analyst: field(2, MAX_TAG_FIELD_BYTES)?,
+                    origin: field(3, MAX_TAG_FIELD_BYTES)?,
+                    session: field(4, MAX_TAG_FIELD_BYTES)?,
+                    action: field(5, MAX_TAG_FIELD_BYTES)?,
+                    clusters: field(6, super::guard::MAX_TEXT_BYTES)?,
+                    summary: field(7, MAX_NOTES_BYTES)?,
                     reverts: r.get(8)?,
                     merged_from: r.get(9)?,
                     source_id: r.get(10)?,
@@ -1608,10 +1643,16 @@ pub fn write_history(
         HistoryExport::Text => {
             for r in records {
                 let e = &r.entry;
+                let safe = crate::text::terminal_safe;
                 writeln!(
                     out,
                     "#{:<5} {}  {:<14} {:<10} {:<15} {}",
-                    e.id, e.at, e.analyst, e.origin, e.action, e.summary
+                    e.id,
+                    safe(&e.at),
+                    safe(&e.analyst),
+                    safe(&e.origin),
+                    safe(&e.action),
+                    safe(&e.summary)
                 )?;
             }
         }
@@ -1646,8 +1687,12 @@ pub fn write_history(
             ])?;
             for r in records {
                 let e = &r.entry;
-                w.write_record([
-                    e.id.to_string().as_str(),
+                // Every cell is neutralised: a spreadsheet must not run a
+                // formula that another analyst's case put in a name.
+                let reverts = e.reverts.map(|v| v.to_string()).unwrap_or_default();
+                let id = e.id.to_string();
+                let cells = [
+                    id.as_str(),
                     &e.at,
                     &e.analyst,
                     &e.origin,
@@ -1655,10 +1700,16 @@ pub fn write_history(
                     &e.action,
                     &e.clusters,
                     &e.summary,
-                    &e.reverts.map(|v| v.to_string()).unwrap_or_default(),
+                    &reverts,
                     &r.before_json,
                     &r.after_json,
-                ])?;
+                ];
+                w.write_record(
+                    cells
+                        .map(crate::text::csv_safe)
+                        .iter()
+                        .map(|c| c.as_bytes()),
+                )?;
             }
             w.flush()?;
         }

@@ -22,7 +22,7 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
 use aho_corasick::{AhoCorasick, MatchKind};
-use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use super::casework::{Snapshot, Who};
 use super::{APPLICATION_ID, CaseError, SCHEMA_VERSION, check_file, schema};
@@ -199,7 +199,8 @@ fn write_export(
     let mut conn = match &options.clusters {
         None => {
             progress.set_phase("copying the case");
-            let src = Connection::open_with_flags(source, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+            // `export_case` checked the file (its schema is its version's).
+            let src = super::open_hardened(source, true)?;
             src.busy_timeout(std::time::Duration::from_secs(10))?;
             src.execute("VACUUM INTO ?1", [path_text(partial)?])?;
             drop(src);
@@ -271,6 +272,8 @@ fn write_export(
 /// ship), and freed content overwritten with zeros.
 fn open_work_file(path: &Path) -> Result<Connection, CaseError> {
     let conn = Connection::open(path)?;
+    // The source is attached to this connection: the same defences.
+    super::guard::harden(&conn)?;
     conn.pragma_update(None, "journal_mode", "DELETE")?;
     conn.pragma_update(None, "secure_delete", "ON")?;
     conn.pragma_update(None, "synchronous", "OFF")?;
@@ -586,7 +589,7 @@ fn note_export_in_source(
     if check_file(source).ok() != Some(SCHEMA_VERSION) {
         return;
     }
-    let Ok(conn) = Connection::open_with_flags(source, OpenFlags::SQLITE_OPEN_READ_WRITE) else {
+    let Ok(conn) = super::open_hardened(source, false) else {
         return;
     };
     if conn
@@ -1137,7 +1140,7 @@ fn remove_if_exists(path: &Path) -> Result<(), CaseError> {
     }
 }
 
-fn same_file(a: &Path, b: &Path) -> bool {
+pub(crate) fn same_file(a: &Path, b: &Path) -> bool {
     match (a.canonicalize(), b.canonicalize()) {
         (Ok(a), Ok(b)) => a == b,
         _ => false,
@@ -1155,7 +1158,7 @@ fn path_text(path: &Path) -> Result<&str, CaseError> {
 
 /// `file:` URI of a path, with every byte SQLite could read as URI syntax
 /// percent-encoded.
-fn sqlite_uri(path: &Path) -> Result<String, CaseError> {
+pub(crate) fn sqlite_uri(path: &Path) -> Result<String, CaseError> {
     let text = path_text(path)?;
     let mut uri = String::from("file:");
     for byte in text.bytes() {

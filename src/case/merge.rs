@@ -12,7 +12,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 
 use super::casework::{
@@ -220,7 +220,8 @@ impl MigratedCopy {
             )));
         };
         let copy = Self { path: path.clone() };
-        let conn = Connection::open_with_flags(from, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        // `read_source` checked the file (its schema is its version's).
+        let conn = super::open_hardened(from, true)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.execute("VACUUM INTO ?1", [target])?;
         Ok(copy)
@@ -245,6 +246,21 @@ fn read_source(path: &Path) -> Result<Source, CaseError> {
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
+    // Every check first (`quick_check` for the pages): a damaged or
+    // hostile case is refused before anything here is touched.
+    let report = super::verify::verify_case(path, super::verify::Integrity::Quick)?;
+    if let Some(first) = report.findings.first() {
+        return Err(CaseError::Invalid(format!(
+            "{}: refused to merge: {}{}; nothing was written (`hydrascope verify {}` lists every problem)",
+            path.display(),
+            first.message,
+            match report.findings.len() {
+                1 => String::new(),
+                n => format!(", and {} more problems", n - 1),
+            },
+            path.display()
+        )));
+    }
     match Case::open_read_only(path) {
         Ok(case) => read_source_from(case.conn(), name),
         Err(CaseError::NeedsMigration { .. }) => {

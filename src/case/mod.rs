@@ -7,11 +7,13 @@ pub mod casework;
 pub mod export;
 pub mod features;
 pub mod graph_rows;
+pub mod guard;
 pub mod merge;
 pub mod records;
 pub mod report_data;
 pub mod schema;
 pub mod summary;
+pub mod verify;
 pub mod workbench;
 
 use std::io::Read;
@@ -67,6 +69,60 @@ pub enum CaseError {
         /// The version it would be upgraded to.
         supported: i32,
     },
+    /// A format version no Hydrascope writes (zero or negative).
+    #[error("{path}: not a Hydrascope case file (case format v{version} does not exist)")]
+    BadVersion {
+        /// The file.
+        path: PathBuf,
+        /// Its `user_version`.
+        version: i32,
+    },
+    /// The path is a folder, a named pipe, a device: not a file to open.
+    #[error("{path}: {what}, not a case file")]
+    NotRegularFile {
+        /// The path.
+        path: PathBuf,
+        /// What it is.
+        what: &'static str,
+    },
+    /// The case holds objects that are not Hydrascope's (a trigger, a view,
+    /// a virtual table, a changed table): nothing of it is run or read.
+    #[error(
+        "{path}: refused: {first}{more}; `hydrascope verify` lists what is wrong, \
+         `hydrascope repair CASE --out NEW` copies what is sound into a new case"
+    )]
+    UnexpectedSchema {
+        /// The file.
+        path: PathBuf,
+        /// The first problem, naming the object.
+        first: String,
+        /// ", and N more" when there are more.
+        more: String,
+    },
+    /// SQLite found the file damaged (or not a database behind an SQLite
+    /// header).
+    #[error(
+        "{path}: damaged case file ({reason}); `hydrascope verify` says more, \
+         `hydrascope repair CASE --out NEW` copies what is readable"
+    )]
+    Damaged {
+        /// The file.
+        path: PathBuf,
+        /// What SQLite said.
+        reason: String,
+    },
+    /// Upgrading an older format failed.
+    #[error("{path}: cannot upgrade case format v{from} to v{to}: {reason}")]
+    Upgrade {
+        /// The file.
+        path: PathBuf,
+        /// Its format version.
+        from: i32,
+        /// The version it was to be upgraded to.
+        to: i32,
+        /// What went wrong, in one line.
+        reason: String,
+    },
     /// The target exists and overwriting was not asked for.
     #[error("{0}: already exists; pass --force to overwrite it")]
     Exists(PathBuf),
@@ -106,8 +162,40 @@ impl CaseError {
                 | CaseError::NeedsMigration { .. }
                 | CaseError::Exists(_)
                 | CaseError::Invalid(_)
-        )
+                | CaseError::BadVersion { .. }
+                | CaseError::NotRegularFile { .. }
+                | CaseError::UnexpectedSchema { .. }
+                | CaseError::Damaged { .. }
+        ) || matches!(self, CaseError::Sqlite(err) if is_damage(err))
     }
+}
+
+/// Whether an SQLite error comes from the file's content rather than from
+/// the machine: a damaged page, a value over the size bound, a column
+/// holding another type than the schema says.
+pub(crate) fn is_damage(err: &rusqlite::Error) -> bool {
+    use rusqlite::ErrorCode;
+    match err {
+        rusqlite::Error::SqliteFailure(e, _) => matches!(
+            e.code,
+            ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase | ErrorCode::TooBig
+        ),
+        rusqlite::Error::InvalidColumnType(..)
+        | rusqlite::Error::FromSqlConversionFailure(..)
+        | rusqlite::Error::IntegralValueOutOfRange(..) => true,
+        _ => false,
+    }
+}
+
+/// An SQLite error in one line, without the SQL text it came from.
+pub(crate) fn one_line(err: &rusqlite::Error) -> String {
+    let text = match err {
+        rusqlite::Error::SqlInputError { msg, .. } => msg.clone(),
+        rusqlite::Error::SqliteFailure(e, Some(msg)) => format!("{msg} ({e})"),
+        other => other.to_string(),
+    };
+    let line = text.lines().next().unwrap_or_default();
+    crate::text::truncate_for_display(&crate::text::terminal_safe(line), 300).into_owned()
 }
 
 /// An open case file.
@@ -120,10 +208,10 @@ const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
 impl Case {
     /// Opens a case for reading and writing, upgrading an older format in
-    /// one transaction first.
+    /// one transaction first. The case must pass the checks of
+    /// [`open_checked`].
     pub fn open(path: &Path) -> Result<Self, CaseError> {
-        let version = check_file(path)?;
-        let mut conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+        let (mut conn, version) = open_checked(path, false)?;
         // Case work is written action by action while other workbenches
         // and `hydrascope tag` may read and write the same file: WAL lets
         // readers go on during a write, and `synchronous = FULL` syncs the
@@ -136,9 +224,15 @@ impl Case {
         }
         conn.pragma_update(None, "synchronous", "FULL")?;
         if version < SCHEMA_VERSION {
-            let tx = conn.transaction()?;
-            schema::migrate(&tx, version, SCHEMA_VERSION)?;
-            tx.commit()?;
+            let upgrade = |err: rusqlite::Error| CaseError::Upgrade {
+                path: path.to_path_buf(),
+                from: version,
+                to: SCHEMA_VERSION,
+                reason: one_line(&err),
+            };
+            let tx = conn.transaction().map_err(upgrade)?;
+            schema::migrate(&tx, version, SCHEMA_VERSION).map_err(upgrade)?;
+            tx.commit().map_err(upgrade)?;
         }
         Ok(Self {
             conn,
@@ -148,7 +242,7 @@ impl Case {
 
     /// Opens a case without ever writing to it.
     pub fn open_read_only(path: &Path) -> Result<Self, CaseError> {
-        let version = check_file(path)?;
+        let (conn, version) = open_checked(path, true)?;
         if version < SCHEMA_VERSION {
             return Err(CaseError::NeedsMigration {
                 path: path.to_path_buf(),
@@ -156,12 +250,41 @@ impl Case {
                 supported: SCHEMA_VERSION,
             });
         }
-        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         Ok(Self {
             conn,
             path: path.to_path_buf(),
         })
+    }
+
+    /// Gives every later statement on this case a budget of about `steps`
+    /// SQLite virtual-machine steps (counted in thousands), and stops it
+    /// with an "interrupted" error when the budget is spent or when the
+    /// returned handle is cancelled. [`StepBudget::refill`] starts a new
+    /// budget (before each query of a worker, say).
+    pub fn set_step_budget(&mut self, steps: u64) -> Result<StepBudget, CaseError> {
+        let budget = StepBudget {
+            state: std::sync::Arc::new(BudgetState {
+                left: std::sync::atomic::AtomicU64::new(steps / STEPS_PER_CALL),
+                per_refill: steps / STEPS_PER_CALL,
+                cancelled: std::sync::atomic::AtomicBool::new(false),
+            }),
+        };
+        let state = budget.state.clone();
+        self.conn.progress_handler(
+            STEPS_PER_CALL as i32,
+            Some(move || {
+                use std::sync::atomic::Ordering;
+                if state.cancelled.load(Ordering::Relaxed) {
+                    return true;
+                }
+                state
+                    .left
+                    .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
+                    .is_err()
+            }),
+        )?;
+        Ok(budget)
     }
 
     /// Where the case is.
@@ -192,40 +315,186 @@ impl Case {
     }
 }
 
+/// Virtual-machine steps between two looks at a [`StepBudget`].
+const STEPS_PER_CALL: u64 = 1000;
+
+struct BudgetState {
+    left: std::sync::atomic::AtomicU64,
+    per_refill: u64,
+    cancelled: std::sync::atomic::AtomicBool,
+}
+
+/// The handle of a case's step budget (see [`Case::set_step_budget`]);
+/// it can be sent to another thread to cancel a query from there.
+#[derive(Clone)]
+pub struct StepBudget {
+    state: std::sync::Arc<BudgetState>,
+}
+
+impl StepBudget {
+    /// Starts a new, full budget.
+    pub fn refill(&self) {
+        use std::sync::atomic::Ordering;
+        self.state
+            .left
+            .store(self.state.per_refill, Ordering::Relaxed);
+        self.state.cancelled.store(false, Ordering::Relaxed);
+    }
+
+    /// Stops the running statement, and every later one until
+    /// [`StepBudget::refill`].
+    pub fn cancel(&self) {
+        self.state
+            .cancelled
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 /// Checks that `path` is a Hydrascope case this build can read, and returns
-/// its format version.
+/// its format version (the connection it opened to check is closed).
 fn check_file(path: &Path) -> Result<i32, CaseError> {
+    open_checked(path, true).map(|(_, version)| version)
+}
+
+/// Opens the case at `path` the way every open of a case does: a regular
+/// file with an SQLite header, opened with SQLite's defences for untrusted
+/// databases ([`guard::harden`]), a Hydrascope `application_id`, a format
+/// version this build reads, and exactly the schema objects of that
+/// version (see [`guard::schema_problems`]). Returns the connection and the
+/// format version.
+///
+/// A read-only open of a case in WAL mode whose folder cannot be written
+/// (so SQLite cannot make its `-shm` file) reads the file as immutable when
+/// no `-wal` file is beside it: then nothing is waiting to be folded in.
+pub(crate) fn open_checked(path: &Path, read_only: bool) -> Result<(Connection, i32), CaseError> {
+    let (conn, version) = open_identified(path, read_only)?;
+    finish_checks(conn, path, version)
+}
+
+/// [`open_checked`] up to the schema check: the file-level checks, the
+/// defences, `application_id` and the format version.
+pub(crate) fn open_identified(
+    path: &Path,
+    read_only: bool,
+) -> Result<(Connection, i32), CaseError> {
+    let conn = open_hardened(path, read_only)?;
+    match identify(&conn, path) {
+        Err(CaseError::Sqlite(err))
+            if read_only && is_cannot_open(&err) && !guard::side_file(path, "-wal").exists() =>
+        {
+            drop(conn);
+            let conn = open_immutable(path)?;
+            let version = identify(&conn, path)?;
+            Ok((conn, version))
+        }
+        Err(err) => Err(err),
+        Ok(version) => Ok((conn, version)),
+    }
+}
+
+fn finish_checks(
+    conn: Connection,
+    path: &Path,
+    version: i32,
+) -> Result<(Connection, i32), CaseError> {
+    let problems = guard::schema_problems(&conn, "main", version).map_err(|e| damaged(path, e))?;
+    if let Some(first) = problems.first() {
+        return Err(CaseError::UnexpectedSchema {
+            path: path.into(),
+            first: first.to_string(),
+            more: match problems.len() {
+                1 => String::new(),
+                2 => ", and 1 more problem".into(),
+                n => format!(", and {} more problems", n - 1),
+            },
+        });
+    }
+    Ok((conn, version))
+}
+
+/// Opens a hardened connection to `path` after the file-level checks
+/// (regular file, SQLite header), without looking inside.
+pub(crate) fn open_hardened(path: &Path, read_only: bool) -> Result<Connection, CaseError> {
+    guard::require_regular_file(path)?;
     let mut header = [0u8; 16];
-    let mut file = match std::fs::File::open(path) {
-        Ok(file) => file,
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-            return Err(CaseError::NotFound(path.into()));
-        }
-        Err(source) => {
-            return Err(CaseError::Io {
-                path: path.into(),
-                source,
-            });
-        }
-    };
+    let mut file = std::fs::File::open(path).map_err(|source| CaseError::Io {
+        path: path.into(),
+        source,
+    })?;
     if file.read_exact(&mut header).is_err() || &header != SQLITE_MAGIC {
         return Err(CaseError::NotSqlite(path.into()));
     }
     drop(file);
-    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-    let application_id: i32 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
+    let flags = if read_only {
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+    } else {
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+    };
+    let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    guard::harden(&conn).map_err(|e| damaged(path, e.into()))?;
+    Ok(conn)
+}
+
+fn open_immutable(path: &Path) -> Result<Connection, CaseError> {
+    let uri = format!("{}?mode=ro&immutable=1", export::sqlite_uri(path)?);
+    let conn = Connection::open_with_flags(
+        uri,
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    guard::harden(&conn).map_err(|e| damaged(path, e.into()))?;
+    Ok(conn)
+}
+
+fn is_cannot_open(err: &rusqlite::Error) -> bool {
+    matches!(err, rusqlite::Error::SqliteFailure(e, _)
+        if matches!(e.code, rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::ReadOnly))
+}
+
+/// A damage error at open turned into [`CaseError::Damaged`] (a non-SQLite
+/// body behind an SQLite header, a damaged schema page).
+fn damaged(path: &Path, err: CaseError) -> CaseError {
+    match err {
+        CaseError::Sqlite(e) if is_damage(&e) || is_schema_error(&e) => CaseError::Damaged {
+            path: path.into(),
+            reason: one_line(&e),
+        },
+        other => other,
+    }
+}
+
+/// "malformed database schema" and the like: SQLite could not parse what
+/// the file says its schema is.
+fn is_schema_error(err: &rusqlite::Error) -> bool {
+    matches!(err, rusqlite::Error::SqliteFailure(_, Some(msg)) if msg.contains("malformed"))
+}
+
+/// Checks `application_id` and `user_version`; returns the version.
+fn identify(conn: &Connection, path: &Path) -> Result<i32, CaseError> {
+    let application_id: i32 = conn
+        .pragma_query_value(None, "application_id", |r| r.get(0))
+        .map_err(|e| damaged(path, e.into()))?;
     if application_id != APPLICATION_ID {
         return Err(CaseError::Foreign {
             path: path.into(),
             application_id,
         });
     }
-    let version: i32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let version: i32 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .map_err(|e| damaged(path, e.into()))?;
     if version > SCHEMA_VERSION {
         return Err(CaseError::Newer {
             path: path.into(),
             version,
             supported: SCHEMA_VERSION,
+        });
+    }
+    if version < 1 {
+        return Err(CaseError::BadVersion {
+            path: path.into(),
+            version,
         });
     }
     Ok(version)

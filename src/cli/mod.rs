@@ -239,6 +239,25 @@ enum Command {
         #[arg(long)]
         analyst: Option<String>,
     },
+    /// Run every check on a case: schema, integrity, types, ids, value sizes; exit 2 if any fails (a Hydrascope addition)
+    Verify {
+        /// The case file (only read)
+        case: PathBuf,
+        /// Print exactly one JSON document on stdout
+        #[arg(long)]
+        json: bool,
+    },
+    /// Copy what is sound in a damaged or hostile case into a new case (a Hydrascope addition)
+    Repair {
+        /// The damaged case file (only read)
+        case: PathBuf,
+        /// The new case file
+        #[arg(long)]
+        out: PathBuf,
+        /// Overwrite an existing output
+        #[arg(long)]
+        force: bool,
+    },
     /// Print what a case holds (a Hydrascope addition to the contract)
     Info {
         /// The case file
@@ -352,7 +371,13 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            eprintln!("hydrascope: {}", failure.message);
+            // One line, nothing a terminal would act on, however long or
+            // strange the text a case put into the message.
+            let line = crate::text::terminal_safe(&failure.message);
+            eprintln!(
+                "hydrascope: {}",
+                crate::text::truncate_for_display(&line, 2000)
+            );
             ExitCode::from(failure.code)
         }
     }
@@ -555,7 +580,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
             .map_err(Failure::from_case)?;
             println!(
                 "{} (by {}; audit log entry #{})",
-                recorded.summary, who.analyst, recorded.audit_id
+                clean(&recorded.summary),
+                clean(&who.analyst),
+                recorded.audit_id
             );
             Ok(())
         }
@@ -604,26 +631,29 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     println!(
                         "#{:<4} {:<10} {:<10} {:.2}  {} ({} accounts){}{}  by {} at {}",
                         t.id,
-                        t.cluster.as_deref().unwrap_or("accounts"),
+                        clean(t.cluster.as_deref().unwrap_or("accounts")),
                         t.status.name(),
                         t.confidence,
-                        t.label,
+                        clean(&t.label),
                         accounts.len(),
                         if t.capability.is_empty() {
                             String::new()
                         } else {
-                            format!("; {}", t.capability)
+                            format!("; {}", clean(&t.capability))
                         },
                         if t.actor.is_empty() {
                             String::new()
                         } else {
-                            format!("; actor {}", t.actor)
+                            format!("; actor {}", clean(&t.actor))
                         },
-                        t.updated_by,
-                        t.updated_at
+                        clean(&t.updated_by),
+                        clean(&t.updated_at)
                     );
                     if !t.notes.is_empty() {
-                        println!("      {}", t.notes.replace('\n', "\n      "));
+                        println!(
+                            "      {}",
+                            crate::text::terminal_safe_lines(&t.notes).replace('\n', "\n      ")
+                        );
                     }
                 }
             }
@@ -781,9 +811,22 @@ fn run(cli: Cli) -> Result<(), Failure> {
             analyst,
         }) => {
             let who = who_of(analyst.as_deref());
+            // Their case passes every check before this one is opened (and
+            // so possibly upgraded or switched to WAL).
+            let checked =
+                crate::case::verify::verify_case(&from, crate::case::verify::Integrity::Quick)
+                    .map_err(Failure::from_case)?;
+            if let Some(first) = checked.findings.first() {
+                return Err(Failure::bad_input(format!(
+                    "{}: refused to merge: {} ({} problem(s) in all; see hydrascope verify); nothing was written",
+                    from.display(),
+                    first.message,
+                    checked.findings.len()
+                )));
+            }
             let case = Case::open(&case).map_err(Failure::from_case)?;
             let report = case.merge_from(&who, &from).map_err(Failure::from_case)?;
-            println!("{}", report.summary);
+            println!("{}", clean(&report.summary));
             if !report.conflicts.is_empty() {
                 println!(
                     "{} conflict(s) to resolve: hydrascope conflicts {}",
@@ -819,20 +862,20 @@ fn run(cli: Cli) -> Result<(), Failure> {
                         "conflict #{} ({}; merged from {}; {} shared accounts; differs in {})",
                         c.id,
                         c.status.name(),
-                        c.source_name,
+                        clean(&c.source_name),
                         c.overlap,
-                        c.fields.join(", ")
+                        clean(&c.fields.join(", "))
                     );
                     for (side, t) in [("ours  ", &c.ours), ("theirs", &c.theirs)] {
                         println!(
                             "  {side} #{:<4} {:<10} {:<9} {:.2}  {}  by {} at {}",
                             t.id,
-                            t.cluster.as_deref().unwrap_or("accounts"),
+                            clean(t.cluster.as_deref().unwrap_or("accounts")),
                             t.status.name(),
                             t.confidence,
-                            t.label,
-                            t.updated_by,
-                            t.updated_at
+                            clean(&t.label),
+                            clean(&t.updated_by),
+                            clean(&t.updated_at)
                         );
                     }
                 }
@@ -858,7 +901,60 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 .map_err(Failure::from_case)?;
             println!(
                 "{} (audit log entry #{})",
-                recorded.summary, recorded.audit_id
+                clean(&recorded.summary),
+                recorded.audit_id
+            );
+            Ok(())
+        }
+        Some(Command::Verify { case, json }) => {
+            use crate::case::verify::{Integrity, verify_case};
+            let report = verify_case(&case, Integrity::Full).map_err(Failure::from_case)?;
+            if json {
+                let doc = serde_json::json!({
+                    "case": case.display().to_string(),
+                    "format_version": report.format_version,
+                    "clean": report.is_clean(),
+                    "findings": report.findings,
+                });
+                println!("{doc}");
+            } else {
+                for f in &report.findings {
+                    println!("{:<10} {}", f.check, clean(&f.message));
+                }
+                if report.is_clean() {
+                    println!(
+                        "{}: case format v{}; every check passed",
+                        clean(&case.display().to_string()),
+                        report.format_version
+                    );
+                }
+            }
+            if report.is_clean() {
+                Ok(())
+            } else {
+                Err(Failure::bad_input(format!(
+                    "{}: {} problem(s) found; `hydrascope repair {} --out NEW` copies what is sound",
+                    case.display(),
+                    report.findings.len(),
+                    case.display()
+                )))
+            }
+        }
+        Some(Command::Repair { case, out, force }) => {
+            let report =
+                crate::case::verify::repair_case(&case, &out, force).map_err(Failure::from_case)?;
+            for object in &report.objects {
+                println!("object  {}", clean(object));
+            }
+            for (table, rows) in &report.dropped {
+                println!("dropped {rows} row(s) of {table}");
+            }
+            let copied: u64 = report.copied.iter().map(|(_, n)| n).sum();
+            let dropped: u64 = report.dropped.iter().map(|(_, n)| n).sum();
+            println!(
+                "wrote {}: {copied} row(s) copied, {dropped} row(s) and {} object(s) left out or remade",
+                out.display(),
+                report.objects.len()
             );
             Ok(())
         }
@@ -881,11 +977,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 });
                 println!("{doc}");
             } else {
-                println!("{}", case.path().display());
+                println!("{}", clean(&case.path().display().to_string()));
                 println!(
                     "  format v{}; source: {}",
                     s.format_version,
-                    s.source.as_deref().unwrap_or("unknown")
+                    clean(s.source.as_deref().unwrap_or("unknown"))
                 );
                 println!(
                     "  {} accounts, {} exchanges, {} events, {} indicators",
@@ -899,7 +995,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     );
                 }
                 for (model, n) in &s.models {
-                    println!("  model {model}: {n} exchanges");
+                    println!("  model {}: {n} exchanges", clean(model));
                 }
             }
             Ok(())
@@ -1048,7 +1144,7 @@ fn analysis_json(
                 c.indicators.named().iter().map(|(n, v)| (n.to_string(), serde_json::json!(round4(*v)))).collect();
             serde_json::json!({
                 "id": c.id,
-                "accounts": c.members.iter().map(|&a| account_ids[a as usize].as_str()).collect::<Vec<_>>(),
+                "accounts": c.members.iter().filter_map(|&a| account_ids.get(a as usize).map(String::as_str)).collect::<Vec<_>>(),
                 "score": round4(c.score),
                 "suspected": c.suspected,
                 "indicators": indicators,
@@ -1089,17 +1185,23 @@ fn print_analysis(result: &crate::analysis::AnalysisResult, account_ids: &[Strin
             .get(c.members[0] as usize)
             .map_or("?", String::as_str);
         println!(
-            "{:>8}  score {:.2}{}  {} accounts (e.g. {first}), {} exchanges",
-            c.id,
+            "{:>8}  score {:.2}{}  {} accounts (e.g. {}), {} exchanges",
+            clean(&c.id),
             c.score,
             if c.suspected { "  SUSPECTED" } else { "" },
             c.members.len(),
+            clean(first),
             c.exchanges
         );
         for r in c.reasons.iter().take(2) {
-            println!("            {}: {}", r.indicator, r.text);
+            println!("            {}: {}", clean(&r.indicator), clean(&r.text));
         }
     }
+}
+
+/// Case text for the terminal: no control characters.
+fn clean(text: &str) -> std::borrow::Cow<'_, str> {
+    crate::text::terminal_safe(text)
 }
 
 /// Splits a comma-separated list, dropping blanks.

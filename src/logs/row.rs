@@ -279,6 +279,21 @@ impl<'a> RawRow<'a> {
             Cell::Text(s) => s.trim().parse::<i64>().ok(),
             _ => None,
         };
+        let too_big = match &cell {
+            Cell::UInt(v) => Some(v.to_string()),
+            Cell::Text(s) if value.is_none() => {
+                let t = s.trim();
+                (!t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()))
+                    .then(|| crate::text::truncate_for_display(t, 40).into_owned())
+            }
+            _ => None,
+        };
+        if let Some(v) = too_big {
+            return Err(FieldError::new(
+                self.name(index),
+                format!("{v} is outside {min}..={max}"),
+            ));
+        }
         match value {
             Some(v) if (min..=max).contains(&v) => Ok(Some(v)),
             Some(v) => Err(FieldError::new(

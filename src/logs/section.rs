@@ -97,6 +97,11 @@ pub const INDICATOR_FIELDS: &[&str] = &["kind", "value", "source", "note"];
 /// The longest `prompt_excerpt` the contract allows, in characters.
 pub const MAX_EXCERPT_CHARS: usize = 500;
 
+/// The most `input_tokens` or `output_tokens` one exchange may have (a
+/// Hydrascope bound, far above any model's context window): per-account and
+/// per-hour sums of up to 9 × 10^10 exchanges then fit in 64 bits.
+pub const MAX_TOKENS: i64 = 100_000_000;
+
 /// Validates one `accounts` row.
 pub fn account_from_row(row: &mut RawRow<'_>) -> Result<Account, FieldError> {
     let account_id = row.req_str(0)?.into_owned();
@@ -144,8 +149,8 @@ pub fn exchange_from_row<'a>(row: &mut RawRow<'a>) -> Result<Exchange<'a>, Field
     let account_id = row.req_str(1)?;
     let ts_ms = row.req_ts(2)?;
     let model = row.req_str(3)?;
-    let input_tokens = row.req_int(4, 0, i64::MAX)?;
-    let output_tokens = row.req_int(5, 0, i64::MAX)?;
+    let input_tokens = row.req_int(4, 0, MAX_TOKENS)?;
+    let output_tokens = row.req_int(5, 0, MAX_TOKENS)?;
     let ip = row.opt_ip(6)?;
     let asn = row.opt_int(7, 0, i64::from(u32::MAX))?;
     let api_key_id = row.opt_str(8)?;

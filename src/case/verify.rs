@@ -1,0 +1,711 @@
+//! `hydrascope verify` and `hydrascope repair`: every check a case from
+//! someone else must pass, and a clean copy of what passes.
+//!
+//! Both look at the case through a connection on which triggers and views
+//! are off as well as hardened ([`guard::harden_for_inspection`]), and read
+//! only real tables of the names the format defines, so a case that fails
+//! its checks is inspected without anything in it running.
+//!
+//! The rules for rows are derived from the reference schema of the case's
+//! format version (every column's declared type and `NOT NULL`), plus the
+//! ids that name rows of other tables ([`REFERENCES`]) and the documented
+//! maxima of values ([`max_bytes`]). A table a later migration adds gets the
+//! type and size rules without any edit here.
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::Connection;
+
+use super::guard::{
+    self, MAX_EXCERPT_BYTES, MAX_NOTES_BYTES, MAX_TAG_FIELD_BYTES, MAX_TEXT_BYTES, MAX_VALUE_BYTES,
+    Reference, SchemaProblem, TableShape,
+};
+use super::{APPLICATION_ID, CaseError, SCHEMA_VERSION, schema};
+
+/// Columns that name a row of another table: (table, column, target table,
+/// target key column).
+pub const REFERENCES: &[(&str, &str, &str, &str)] = &[
+    ("exchanges", "account", "accounts", "id"),
+    ("exchanges", "model", "models", "id"),
+    ("exchanges", "origin", "origins", "id"),
+    ("exchanges", "api_key", "api_keys", "id"),
+    ("exchanges", "client_fp", "client_fingerprints", "id"),
+    ("exchanges", "template", "templates", "id"),
+    ("exchanges", "capability", "capabilities", "id"),
+    ("exchanges", "cot", "cot_values", "id"),
+    ("exchanges", "excerpt", "excerpts", "id"),
+    ("exchange_extra", "exchange", "exchanges", "id"),
+    ("events", "account", "accounts", "id"),
+    ("account_summary", "account", "accounts", "id"),
+    ("account_summary", "top_capability", "capabilities", "id"),
+    ("account_hourly", "account", "accounts", "id"),
+    ("account_origins", "account", "accounts", "id"),
+    ("account_origins", "origin", "origins", "id"),
+    ("account_templates", "account", "accounts", "id"),
+    ("account_templates", "template", "templates", "id"),
+    ("account_client_fps", "account", "accounts", "id"),
+    (
+        "account_client_fps",
+        "client_fp",
+        "client_fingerprints",
+        "id",
+    ),
+    ("account_models", "account", "accounts", "id"),
+    ("account_models", "model", "models", "id"),
+    ("account_capabilities", "account", "accounts", "id"),
+    ("account_capabilities", "capability", "capabilities", "id"),
+    ("template_stats", "template", "templates", "id"),
+    ("model_hourly", "model", "models", "id"),
+    ("clusters", "run", "analysis_runs", "id"),
+    ("cluster_members", "account", "accounts", "id"),
+    ("cluster_members", "cluster", "clusters", "id"),
+    ("links", "a", "accounts", "id"),
+    ("links", "b", "accounts", "id"),
+    ("link_evidence", "a", "accounts", "id"),
+    ("link_evidence", "b", "accounts", "id"),
+    ("layout", "account", "accounts", "id"),
+    ("cluster_model_hourly", "cluster", "clusters", "id"),
+    ("cluster_model_hourly", "model", "models", "id"),
+    ("template_examples", "template", "templates", "id"),
+    ("template_examples", "excerpt", "excerpts", "id"),
+    ("tags", "cluster", "clusters", "id"),
+    ("tag_accounts", "tag", "tags", "id"),
+    ("tag_accounts", "account", "accounts", "id"),
+    ("account_pins", "account", "accounts", "id"),
+    ("account_pins", "cluster", "clusters", "id"),
+    ("merge_conflicts", "merge", "merges", "id"),
+];
+
+/// Integer columns with a documented range: (table, column, min, max).
+const RANGES: &[(&str, &str, i64, i64)] = &[
+    (
+        "exchanges",
+        "input_tokens",
+        0,
+        crate::logs::section::MAX_TOKENS,
+    ),
+    (
+        "exchanges",
+        "output_tokens",
+        0,
+        crate::logs::section::MAX_TOKENS,
+    ),
+];
+
+/// The documented maximum size in bytes of a text column's values.
+pub fn max_bytes(table: &str, column: &str) -> usize {
+    match (table, column) {
+        ("tags", "label" | "capability" | "actor" | "analyst" | "updated_by")
+        | ("audit_log", "analyst" | "origin" | "session" | "action" | "at")
+        | ("merges", "analyst" | "session" | "at")
+        | ("merge_conflicts", "resolved_by" | "resolved_at") => MAX_TAG_FIELD_BYTES,
+        ("tags", "notes") | ("audit_log", "summary") => MAX_NOTES_BYTES,
+        ("excerpts", "text") => MAX_EXCERPT_BYTES,
+        (_, c) if c.ends_with("_json") => MAX_VALUE_BYTES,
+        _ => MAX_TEXT_BYTES,
+    }
+}
+
+/// How deeply `PRAGMA integrity_check` looks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Integrity {
+    /// `integrity_check`: pages, records, and that every index matches its
+    /// table.
+    Full,
+    /// `quick_check`: pages and records, not the indexes (much faster on a
+    /// large case; what `merge` runs).
+    Quick,
+}
+
+/// One thing wrong with a case.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Finding {
+    /// Which check found it: `schema`, `integrity`, `types`, `ids`,
+    /// `sizes`, `ranges` or `accounts`.
+    pub check: &'static str,
+    /// The table or object concerned, if one.
+    pub table: Option<String>,
+    /// The column concerned, if one.
+    pub column: Option<String>,
+    /// How many rows break the rule (0 when not about rows).
+    pub rows: u64,
+    /// What is wrong, in words (safe to print on a terminal).
+    pub message: String,
+}
+
+/// What `verify` found.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct VerifyReport {
+    /// The case.
+    pub path: PathBuf,
+    /// Its format version.
+    pub format_version: i32,
+    /// Everything wrong, schema first.
+    pub findings: Vec<Finding>,
+}
+
+impl VerifyReport {
+    /// Whether nothing was found.
+    pub fn is_clean(&self) -> bool {
+        self.findings.is_empty()
+    }
+}
+
+/// Opens `path` for looking at it only: the file-level checks, the
+/// defences with triggers and views off, `application_id` and version; not
+/// the schema check (the caller makes it).
+fn open_for_inspection(path: &Path) -> Result<(Connection, i32), CaseError> {
+    let (conn, version) = super::open_identified(path, true)?;
+    guard::harden_for_inspection(&conn)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    Ok((conn, version))
+}
+
+/// Runs every check on the case at `path` without changing it: its schema
+/// against its format version's, `PRAGMA integrity_check` (or
+/// `quick_check`), each column's type, ids naming rows that exist (account
+/// numbers within 1..N, cluster members naming existing accounts and
+/// clusters, dictionary ids of exchanges), and values within the
+/// documented maxima.
+///
+/// A file that is not a Hydrascope case at all (not SQLite, another
+/// application's, a newer format, not a regular file) is an error, not a
+/// finding.
+pub fn verify_case(path: &Path, integrity: Integrity) -> Result<VerifyReport, CaseError> {
+    let (conn, version) = open_for_inspection(path)?;
+    let mut findings = Vec::new();
+    let reference = guard::reference(version)?;
+    let problems = match guard::schema_problems(&conn, "main", version) {
+        Ok(problems) => problems,
+        Err(err) => {
+            findings.push(finding_from_error("schema", None, &err));
+            return Ok(VerifyReport {
+                path: path.into(),
+                format_version: version,
+                findings,
+            });
+        }
+    };
+    for problem in &problems {
+        findings.push(Finding {
+            check: "schema",
+            table: Some(crate::text::terminal_safe(&problem.object().name).into_owned()),
+            column: None,
+            rows: 0,
+            message: problem.to_string(),
+        });
+    }
+    let pragma = match integrity {
+        Integrity::Full => "integrity_check",
+        Integrity::Quick => "quick_check",
+    };
+    match integrity_messages(&conn, pragma) {
+        Ok(messages) => findings.extend(messages.into_iter().map(|m| Finding {
+            check: "integrity",
+            table: None,
+            column: None,
+            rows: 0,
+            message: m,
+        })),
+        Err(err) => findings.push(finding_from_error("integrity", None, &err)),
+    }
+    let readable = readable_tables(&conn, "main", &reference)?;
+    for shape in reference.tables.iter() {
+        let Some(present) = readable.iter().find(|(name, _)| name == &shape.name) else {
+            continue;
+        };
+        for rule in row_rules(&conn, shape, &present.1, "main") {
+            let rule = match rule {
+                Ok(rule) => rule,
+                Err(err) => {
+                    findings.push(finding_from_error("ids", Some(&shape.name), &err));
+                    continue;
+                }
+            };
+            let sql = format!(
+                "SELECT count(*) FROM main.\"{}\" AS t WHERE NOT coalesce(({}), 0)",
+                shape.name, rule.valid_sql
+            );
+            match conn.query_row(&sql, [], |r| r.get::<_, i64>(0)) {
+                Ok(0) => {}
+                Ok(n) => findings.push(Finding {
+                    check: rule.check,
+                    table: Some(shape.name.clone()),
+                    column: Some(rule.column.clone()),
+                    rows: n.max(0) as u64,
+                    message: format!(
+                        "{}: {} in {} {}",
+                        shape.name,
+                        rule.what,
+                        n,
+                        if n == 1 { "row" } else { "rows" }
+                    ),
+                }),
+                Err(err) => findings.push(finding_from_error(
+                    rule.check,
+                    Some(&shape.name),
+                    &CaseError::Sqlite(err),
+                )),
+            }
+        }
+    }
+    if readable.iter().any(|(name, _)| name == "accounts") {
+        match account_numbering(&conn, "main") {
+            Ok(None) => {}
+            Ok(Some(message)) => findings.push(Finding {
+                check: "accounts",
+                table: Some("accounts".into()),
+                column: Some("id".into()),
+                rows: 0,
+                message,
+            }),
+            Err(err) => findings.push(finding_from_error("accounts", Some("accounts"), &err)),
+        }
+    }
+    Ok(VerifyReport {
+        path: path.into(),
+        format_version: version,
+        findings,
+    })
+}
+
+fn finding_from_error(check: &'static str, table: Option<&str>, err: &CaseError) -> Finding {
+    let message = match err {
+        CaseError::Sqlite(e) => super::one_line(e),
+        other => crate::text::terminal_safe(&other.to_string()).into_owned(),
+    };
+    Finding {
+        check,
+        table: table.map(str::to_string),
+        column: None,
+        rows: 0,
+        message: match table {
+            Some(t) => format!("{t}: cannot be read: {message}"),
+            None => format!("cannot be checked: {message}"),
+        },
+    }
+}
+
+/// The first 100 messages of `PRAGMA integrity_check` (or `quick_check`),
+/// none when it says `ok`.
+fn integrity_messages(conn: &Connection, pragma: &str) -> Result<Vec<String>, CaseError> {
+    let mut stmt = conn.prepare(&format!("PRAGMA main.{pragma}(100)"))?;
+    let messages = stmt
+        .query_map([], |r| r.get::<_, Option<String>>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(messages
+        .into_iter()
+        .flatten()
+        .filter(|m| m != "ok")
+        .map(|m| {
+            crate::text::truncate_for_display(&crate::text::terminal_safe(&m), 300).into_owned()
+        })
+        .collect())
+}
+
+/// The tables of the reference that `db` holds as real tables (not views,
+/// not virtual tables), each with the names of its columns there.
+fn readable_tables(
+    conn: &Connection,
+    db: &str,
+    reference: &Reference,
+) -> Result<Vec<(String, Vec<String>)>, CaseError> {
+    let objects = guard::read_objects(conn, db)?;
+    let mut tables = Vec::new();
+    for shape in &reference.tables {
+        let Some(object) = objects
+            .iter()
+            .find(|o| o.kind == "table" && o.name.eq_ignore_ascii_case(&shape.name))
+        else {
+            continue;
+        };
+        if object.kind_name() != "table" {
+            continue;
+        }
+        let mut stmt = conn.prepare("SELECT name FROM pragma_table_info(?1, ?2)")?;
+        let columns = stmt
+            .query_map([&shape.name, &db.to_string()], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        tables.push((shape.name.clone(), columns));
+    }
+    Ok(tables)
+}
+
+/// One rule a column's values must follow, as SQL that is true for a row
+/// that follows it.
+struct RowRule {
+    check: &'static str,
+    column: String,
+    valid_sql: String,
+    what: String,
+}
+
+/// The rules of `shape`'s columns present in the scanned table (`present`),
+/// with references checked against the tables of `target_db`.
+fn row_rules(
+    conn: &Connection,
+    shape: &TableShape,
+    present: &[String],
+    target_db: &str,
+) -> Vec<Result<RowRule, CaseError>> {
+    let mut rules = Vec::new();
+    for column in &shape.columns {
+        if !present.iter().any(|p| p.eq_ignore_ascii_case(&column.name)) {
+            continue;
+        }
+        let c = format!("t.\"{}\"", column.name);
+        let nullable = |test: String| {
+            if column.not_null {
+                test
+            } else {
+                format!("{c} IS NULL OR ({test})")
+            }
+        };
+        let (types, type_name) = match column.decl_type.to_ascii_uppercase().as_str() {
+            "INTEGER" => (format!("typeof({c}) = 'integer'"), "integers"),
+            "REAL" => (format!("typeof({c}) IN ('real', 'integer')"), "numbers"),
+            "TEXT" => (format!("typeof({c}) = 'text'"), "text"),
+            _ => (format!("{c} IS NOT NULL"), ""),
+        };
+        if !type_name.is_empty() || column.not_null {
+            rules.push(Ok(RowRule {
+                check: "types",
+                column: column.name.clone(),
+                valid_sql: nullable(types),
+                what: format!(
+                    "column {} must hold {}{}",
+                    column.name,
+                    if type_name.is_empty() {
+                        "values"
+                    } else {
+                        type_name
+                    },
+                    if column.not_null { "" } else { " or NULL" }
+                ),
+            }));
+        }
+        if column.decl_type.eq_ignore_ascii_case("TEXT") {
+            let max = max_bytes(&shape.name, &column.name);
+            rules.push(Ok(RowRule {
+                check: "sizes",
+                column: column.name.clone(),
+                valid_sql: format!("{c} IS NULL OR octet_length({c}) <= {max}"),
+                what: format!("column {} is longer than {max} bytes", column.name),
+            }));
+        }
+        if let Some(&(_, _, min, max)) = RANGES
+            .iter()
+            .find(|(t, col, _, _)| *t == shape.name && *col == column.name)
+        {
+            rules.push(Ok(RowRule {
+                check: "ranges",
+                column: column.name.clone(),
+                valid_sql: format!("{c} IS NULL OR {c} BETWEEN {min} AND {max}"),
+                what: format!("column {} is outside {min}..={max}", column.name),
+            }));
+        }
+        if let Some(&(_, _, target, key)) = REFERENCES
+            .iter()
+            .find(|(t, col, _, _)| *t == shape.name && *col == column.name)
+        {
+            rules.push(
+                reference_rule(conn, target_db, &c, target, key).map(|test| RowRule {
+                    check: "ids",
+                    column: column.name.clone(),
+                    valid_sql: nullable(test),
+                    what: format!("column {} names no row of {target}", column.name),
+                }),
+            );
+        }
+    }
+    rules
+}
+
+/// SQL true when `column` names a row of `db.target` by `key`: a range
+/// test when the target's keys are the integers min..max without gaps
+/// (fast), else a lookup.
+fn reference_rule(
+    conn: &Connection,
+    db: &str,
+    column: &str,
+    target: &str,
+    key: &str,
+) -> Result<String, CaseError> {
+    let exists: bool = conn.query_row(
+        &format!("SELECT count(*) FROM \"{db}\".sqlite_schema WHERE type = 'table' AND name = ?1"),
+        [target],
+        |r| r.get::<_, i64>(0).map(|n| n > 0),
+    )?;
+    if !exists {
+        return Ok("0".into());
+    }
+    let (count, min, max, integers): (i64, Option<i64>, Option<i64>, i64) = conn.query_row(
+        &format!(
+            "SELECT count(*), min(\"{key}\"), max(\"{key}\"), \
+             sum(typeof(\"{key}\") = 'integer') FROM \"{db}\".\"{target}\""
+        ),
+        [],
+        |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1).ok().flatten(),
+                r.get(2).ok().flatten(),
+                r.get::<_, Option<i64>>(3)?.unwrap_or(0),
+            ))
+        },
+    )?;
+    Ok(match (min, max) {
+        (Some(min), Some(max)) if integers == count && max.checked_sub(min) == Some(count - 1) => {
+            format!("typeof({column}) = 'integer' AND {column} BETWEEN {min} AND {max}")
+        }
+        _ if count == 0 => "0".into(),
+        _ => format!("EXISTS (SELECT 1 FROM \"{db}\".\"{target}\" WHERE \"{key}\" = {column})"),
+    })
+}
+
+/// Why `db.accounts` is not numbered 1..N without gaps, if it is not.
+fn account_numbering(conn: &Connection, db: &str) -> Result<Option<String>, CaseError> {
+    let (count, min, max): (i64, Option<i64>, Option<i64>) = conn.query_row(
+        &format!(
+            "SELECT count(*), min(id), max(id) FROM \"{db}\".accounts WHERE typeof(id) = 'integer'"
+        ),
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    Ok(match (min, max) {
+        (None, _) | (_, None) => None,
+        (Some(1), Some(max)) if max == count => None,
+        (Some(min), Some(max)) => Some(format!(
+            "accounts: numbered {min}..{max} for {count} accounts; they must be numbered 1..{count} without gaps"
+        )),
+    })
+}
+
+/// What `repair` did.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+pub struct RepairReport {
+    /// The new case.
+    pub path: PathBuf,
+    /// The damaged case's format version (the new one has this build's).
+    pub format_version: i32,
+    /// Objects left out (not Hydrascope's, or defined otherwise), or
+    /// missing and made anew, in words.
+    pub objects: Vec<String>,
+    /// Rows copied, per table.
+    pub copied: Vec<(String, u64)>,
+    /// Rows left out because they broke a rule, per table (only tables
+    /// that lost rows).
+    pub dropped: Vec<(String, u64)>,
+}
+
+/// Copies the sound part of the case at `source` into a new case at `out`:
+/// Hydrascope's own tables only (never a trigger, view, virtual table or
+/// table of anyone else's), and of them only the rows that pass
+/// [`verify_case`]'s rules, in an order where a row naming another table's
+/// row is copied only if that row was. The new case is written to
+/// `<out>.partial` and renamed when complete, then upgraded to this
+/// build's format. The source is only read.
+///
+/// Rollups are copied as they are: when exchanges were left out, re-import
+/// the activity logs for exact totals.
+pub fn repair_case(source: &Path, out: &Path, force: bool) -> Result<RepairReport, CaseError> {
+    if out.exists() {
+        if super::export::same_file(source, out) {
+            return Err(CaseError::Invalid(format!(
+                "{}: repair writes a new case; name another file than the damaged one",
+                out.display()
+            )));
+        }
+        if !force {
+            return Err(CaseError::Exists(out.to_path_buf()));
+        }
+    }
+    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty())
+        && !dir.is_dir()
+    {
+        return Err(CaseError::Invalid(format!(
+            "{}: no such folder to write the repaired case into",
+            dir.display()
+        )));
+    }
+    let (inspect, version) = open_for_inspection(source)?;
+    let problems = guard::schema_problems(&inspect, "main", version)?;
+    drop(inspect);
+    let partial = crate::paths::partial_path(out);
+    let _ = std::fs::remove_file(&partial);
+    let result = write_repaired(source, &partial, version, &problems).and_then(|mut report| {
+        std::fs::rename(&partial, out).map_err(|source| CaseError::Io {
+            path: out.to_path_buf(),
+            source,
+        })?;
+        report.path = out.to_path_buf();
+        Ok(report)
+    });
+    if result.is_err() {
+        let _ = std::fs::remove_file(&partial);
+        let _ = std::fs::remove_file(guard::side_file(&partial, "-journal"));
+    }
+    result
+}
+
+fn write_repaired(
+    source: &Path,
+    partial: &Path,
+    version: i32,
+    problems: &[SchemaProblem],
+) -> Result<RepairReport, CaseError> {
+    let reference = guard::reference(version)?;
+    let conn = Connection::open(partial)?;
+    guard::harden_for_inspection(&conn)?;
+    conn.pragma_update(None, "journal_mode", "DELETE")?;
+    conn.pragma_update(None, "application_id", APPLICATION_ID)?;
+    conn.execute_batch("BEGIN")?;
+    schema::create(&conn, version)?;
+    conn.execute_batch("COMMIT")?;
+    conn.execute(
+        "ATTACH DATABASE ?1 AS src",
+        [format!("{}?mode=ro", super::export::sqlite_uri(source)?)],
+    )?;
+    let mut report = RepairReport {
+        path: partial.to_path_buf(),
+        format_version: version,
+        objects: problems
+            .iter()
+            .map(|p| match p {
+                SchemaProblem::Missing(_) => format!("{p}: made anew, empty"),
+                SchemaProblem::Changed(o) if o.kind_name() == "table" => {
+                    format!("{p}: its columns of the format copied")
+                }
+                _ => format!("{p}: left out"),
+            })
+            .collect(),
+        ..Default::default()
+    };
+    let readable = readable_tables(&conn, "src", &reference)?;
+    conn.execute_batch("BEGIN")?;
+    for shape in copy_order(&reference) {
+        let Some((_, present)) = readable.iter().find(|(name, _)| name == &shape.name) else {
+            continue;
+        };
+        let made: i64 = conn.query_row(
+            &format!("SELECT count(*) FROM main.\"{}\"", shape.name),
+            [],
+            |r| r.get(0),
+        )?;
+        if made > 0 {
+            // Rows the format itself writes (the capability list) stay as
+            // this build makes them.
+            continue;
+        }
+        let total: i64 = conn.query_row(
+            &format!("SELECT count(*) FROM src.\"{}\"", shape.name),
+            [],
+            |r| r.get(0),
+        )?;
+        let columns: Vec<&str> = shape
+            .columns
+            .iter()
+            .filter(|c| present.iter().any(|p| p.eq_ignore_ascii_case(&c.name)))
+            .map(|c| c.name.as_str())
+            .collect();
+        let mut conditions = Vec::new();
+        for rule in row_rules(&conn, shape, present, "main") {
+            conditions.push(format!("coalesce(({}), 0)", rule?.valid_sql));
+        }
+        let list = columns
+            .iter()
+            .map(|c| format!("\"{c}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let copied = if columns.is_empty() {
+            0
+        } else {
+            conn.execute(
+                &format!(
+                    "INSERT OR IGNORE INTO main.\"{t}\" ({list}) SELECT {list} FROM src.\"{t}\" AS t WHERE {w}",
+                    t = shape.name,
+                    w = if conditions.is_empty() {
+                        "1".to_string()
+                    } else {
+                        conditions.join(" AND ")
+                    }
+                ),
+                [],
+            )? as i64
+        };
+        let mut copied = copied;
+        if shape.name == "accounts" {
+            // Accounts are numbered 1..N: those after the first gap go.
+            copied -= conn.execute(
+                "DELETE FROM main.accounts WHERE id > coalesce((SELECT min(a.id) FROM main.accounts a \
+                 WHERE NOT EXISTS (SELECT 1 FROM main.accounts b WHERE b.id = a.id + 1)), 0) \
+                 OR NOT EXISTS (SELECT 1 FROM main.accounts WHERE id = 1)",
+                [],
+            )? as i64;
+        }
+        report
+            .copied
+            .push((shape.name.clone(), copied.max(0) as u64));
+        if total > copied {
+            report
+                .dropped
+                .push((shape.name.clone(), (total - copied) as u64));
+        }
+    }
+    // AUTOINCREMENT counters: a removed tag's number is never given again.
+    let has_sequence: i64 = conn.query_row(
+        "SELECT count(*) FROM src.sqlite_schema WHERE type = 'table' AND name = 'sqlite_sequence'",
+        [],
+        |r| r.get(0),
+    )?;
+    if has_sequence > 0 {
+        conn.execute_batch(
+            "UPDATE main.sqlite_sequence SET seq = max(seq, coalesce((SELECT max(s.seq) FROM src.sqlite_sequence s \
+             WHERE s.name = main.sqlite_sequence.name AND typeof(s.seq) = 'integer' AND s.seq BETWEEN 0 AND 9007199254740991), 0))",
+        )?;
+    }
+    conn.execute_batch("COMMIT")?;
+    conn.execute("DETACH DATABASE src", [])?;
+    if version < SCHEMA_VERSION {
+        conn.execute_batch("BEGIN")?;
+        schema::migrate(&conn, version, SCHEMA_VERSION)?;
+        conn.execute_batch("COMMIT")?;
+    }
+    let file = conn.path().map(PathBuf::from);
+    conn.close().map_err(|(_, e)| e)?;
+    if let Some(file) = file
+        && let Ok(f) = std::fs::File::open(&file)
+    {
+        let _ = f.sync_all();
+    }
+    Ok(report)
+}
+
+/// The reference's tables, each after the tables its ids name.
+fn copy_order(reference: &Reference) -> Vec<&TableShape> {
+    fn visit<'a>(
+        shape: &'a TableShape,
+        reference: &'a Reference,
+        order: &mut Vec<&'a TableShape>,
+        visiting: &mut Vec<String>,
+    ) {
+        if order.iter().any(|t| t.name == shape.name) || visiting.contains(&shape.name) {
+            return;
+        }
+        visiting.push(shape.name.clone());
+        for (_, _, target, _) in REFERENCES.iter().filter(|(t, ..)| *t == shape.name) {
+            if *target != shape.name
+                && let Some(target) = reference.table(target)
+            {
+                visit(target, reference, order, visiting);
+            }
+        }
+        order.push(shape);
+    }
+    let mut order = Vec::new();
+    let mut visiting = Vec::new();
+    for shape in &reference.tables {
+        visit(shape, reference, &mut order, &mut visiting);
+    }
+    order
+}
