@@ -101,7 +101,8 @@ fn a_format_1_case_migrates_and_its_backfilled_rollups_equal_a_fresh_import() {
          DROP TABLE cluster_members; DROP TABLE clusters; DROP TABLE analysis_runs; \
          DROP TABLE layout; DROP TABLE cluster_model_hourly; DROP TABLE template_examples; \
          DROP TABLE tags; DROP TABLE tag_accounts; DROP TABLE account_pins; DROP TABLE audit_log; \
-         DROP TABLE merges; DROP TABLE merge_conflicts; PRAGMA user_version = 1;",
+         DROP TABLE merges; DROP TABLE merge_conflicts; \
+         DROP TABLE campaigns; DROP TABLE campaign_clusters; PRAGMA user_version = 1;",
     )
     .unwrap();
     drop(conn);
@@ -130,7 +131,7 @@ fn a_format_1_case_migrates_and_its_backfilled_rollups_equal_a_fresh_import() {
 }
 
 #[test]
-fn a_format_5_case_with_case_work_migrates_to_6_keeping_its_tags_and_history() {
+fn a_format_5_case_with_case_work_migrates_to_the_current_format_keeping_its_tags_and_history() {
     use hydrascope::case::casework::{Origin, TagPatch, Who};
     let tmp = tempfile::tempdir().unwrap();
     let path = common::analysed_case(tmp.path(), hydrascope::generate::Scenario::Tiny, 4);

@@ -5,8 +5,8 @@
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::simhash;
 use super::{EvidenceKind, Link, LinkEvidence, Params};
+use super::{behaviour, coactivity, families};
 use crate::case::features::{Activity, CaseFeatures};
 
 /// Big webmail domains: sharing one is no evidence.
@@ -31,16 +31,37 @@ const WEBMAIL: &[&str] = &[
     "yandex.ru",
 ];
 
+/// Whether `domain` is a big webmail provider's (sharing one is no evidence).
+pub fn is_webmail(domain: &str) -> bool {
+    WEBMAIL.iter().any(|w| w.eq_ignore_ascii_case(domain))
+}
+
 /// A value shared by several accounts.
 struct Shared {
     kind: EvidenceKind,
     example: String,
     members: Vec<u32>,
+    /// Per member (same order): the share of its exchanges that carry the
+    /// value, for request addresses and prefixes; empty for the rest.
+    shares: Vec<f32>,
+}
+
+impl Shared {
+    fn share_of(&self, account: u32) -> f64 {
+        match self.members.binary_search(&account) {
+            Ok(i) => self.shares.get(i).map_or(1.0, |s| f64::from(*s)),
+            Err(_) => 1.0,
+        }
+    }
 }
 
 /// Per-account facts the indicators need that come out of evidence building.
 #[derive(Clone, Debug, Default)]
 pub struct AccountEvidence {
+    /// Behavioural fingerprints, by account.
+    pub prints: Vec<behaviour::Fingerprint>,
+    /// Hand-offs found (also links, when kept).
+    pub hand_offs: Vec<coactivity::HandOff>,
     /// Template family of each template id (index = template id).
     pub template_family: Vec<u32>,
     /// Per account: indicator indices it matches.
@@ -89,7 +110,7 @@ pub fn build(features: &CaseFeatures, activity: &Activity, params: &Params) -> E
     let n = features.accounts.len();
     let address_limit = max_members(params, EvidenceKind::RequestIp, n);
     let mut shared = collect_shared(features, address_limit);
-    let (template_family, families) = template_families(features);
+    let (template_family, families) = template_families(features, params.template_radius);
     shared.extend(families);
     let (indicator_hits, indicator_groups) = indicator_matches(features, &template_family);
     shared.extend(indicator_groups);
@@ -110,52 +131,154 @@ pub fn build(features: &CaseFeatures, activity: &Activity, params: &Params) -> E
         }
         values_linked += 1;
         let weight = idf(m, n);
+        let weighted = !value.shares.is_empty();
         for_each_pair(
             &value.members,
             params.ring_neighbours,
             value_salt(value),
             |a, b| {
+                // An address one account sends all its traffic from and
+                // another one request in twenty (a residential proxy exit
+                // that is also someone's home) says little.
+                let strength = if weighted {
+                    weight * (2.0 * value.share_of(a).min(value.share_of(b))).min(1.0)
+                } else {
+                    weight
+                };
                 pairs
                     .entry((a, b))
                     .or_default()
-                    .add(value.kind, weight, &value.example);
+                    .add(value.kind, strength, &value.example);
             },
         );
     }
-    let candidate_pairs = pairs.len();
 
-    // Synchrony on candidate pairs: minutes both were active, against chance.
+    // Behaviour: fingerprints, then cohorts (same families, same behaviour).
+    let prints = behaviour::fingerprints(features, activity, &template_family);
+    for c in cohort_pairs(&prints, params) {
+        pairs.entry((c.a, c.b)).or_default().add(
+            EvidenceKind::Cohort,
+            c.strength,
+            &format!(
+                "{} template families with {} of traffic in common; behaviour {:.2} alike \
+                 (hours {:.2}, weekdays {:.2}, volume {:.2}, capabilities {:.2}, tokens {:.2}, \
+                 chain-of-thought {:.2}, network churn {:.2}, adoption {:.2})",
+                c.families,
+                pct(c.overlap),
+                c.similarity.combined,
+                c.similarity.hours,
+                c.similarity.weekdays,
+                c.similarity.rate,
+                c.similarity.capabilities,
+                c.similarity.ratio,
+                c.similarity.cot,
+                c.similarity.churn,
+                c.similarity.adoption,
+            ),
+        );
+    }
+
+    // Synchrony: minutes both were active, against what each one's own
+    // hours of the day explain; on the pairs found so far and on the
+    // lock-step candidates of the minute MinHash.
     let span_minutes = features.span_ms.map_or(1.0, |(first, last)| {
         ((last - first) as f64 / 60_000.0).max(1.0)
     });
-    let mut keys: Vec<(u32, u32)> = pairs.keys().copied().collect();
+    let by_hour = coactivity::minutes_by_hour(&activity.minutes);
+    let mut keys: FxHashSet<(u32, u32)> = pairs.keys().copied().collect();
+    keys.extend(coactivity::lockstep_candidates(
+        &activity.minutes,
+        params.sync_min_minutes,
+        params.seed,
+    ));
+    let mut keys: Vec<(u32, u32)> = keys.into_iter().collect();
     keys.sort_unstable();
     for &(a, b) in &keys {
         let (ma, mb) = (&activity.minutes[a as usize], &activity.minutes[b as usize]);
         if ma.len() < params.sync_min_minutes || mb.len() < params.sync_min_minutes {
             continue;
         }
-        let both = intersect_count(ma, mb);
-        let expected = ma.len() as f64 * mb.len() as f64 / span_minutes;
+        let both = coactivity::shared_minutes(ma, mb);
+        if both < params.sync_min_minutes {
+            continue;
+        }
+        let expected = coactivity::expected_shared(
+            &by_hour[a as usize],
+            &by_hour[b as usize],
+            span_minutes / 24.0,
+        );
         let lift = both as f64 / expected.max(1e-9);
-        if both >= params.sync_min_minutes && lift >= params.sync_min_lift {
+        if lift >= params.sync_min_lift {
             let strength =
                 ((lift - params.sync_min_lift) / (2.0 * params.sync_min_lift)).clamp(0.1, 1.0);
-            if let Some(p) = pairs.get_mut(&(a, b)) {
-                p.add(
-                    EvidenceKind::Synchrony,
-                    strength,
-                    &format!("{both} shared minutes, {lift:.1}× chance"),
-                );
-                p.sync_minutes = both as u32;
-            }
+            let p = pairs.entry((a, b)).or_default();
+            p.add(
+                EvidenceKind::Synchrony,
+                strength,
+                &format!("{both} shared minutes, {lift:.1}× what their hours of the day explain"),
+            );
+            p.sync_minutes = both as u32;
         }
     }
 
-    // Each account keeps its strongest links; a link stays if either end keeps it.
+    // Hand-offs: one account stops, another starts within minutes on the same work.
+    let mut banned = vec![false; n];
+    for e in &features.events {
+        if e.kind == "account_banned"
+            && let Some(slot) = e.account.and_then(|a| banned.get_mut(a as usize))
+        {
+            *slot = true;
+        }
+    }
+    let lifetimes: Vec<coactivity::Lifetime> = features
+        .accounts
+        .iter()
+        .zip(&banned)
+        .map(|(a, &banned)| coactivity::Lifetime {
+            created_ms: a.created_ms,
+            first_ms: a.first_ms,
+            last_ms: a.last_ms,
+            banned,
+        })
+        .collect();
+    let hand_offs = match features.span_ms {
+        Some(span) => coactivity::hand_offs(
+            &lifetimes,
+            &prints,
+            span,
+            params.handoff_max_gap_minutes * 60_000,
+            6 * 3_600_000,
+        ),
+        None => Vec::new(),
+    };
+    for h in &hand_offs {
+        let key = (h.from.min(h.to), h.from.max(h.to));
+        pairs.entry(key).or_default().add(
+            EvidenceKind::HandOff,
+            h.strength,
+            &format!(
+                "{} {:.0} min after the other's last request{}, {} of traffic on the same template families, behaviour {:.2} alike",
+                if h.from == key.0 { "second started" } else { "first started" },
+                h.gap_minutes,
+                if h.replaced_ban { " (banned, replaced by a new account)" } else { "" },
+                pct(h.family_overlap),
+                h.similarity
+            ),
+        );
+    }
+    let candidate_pairs = pairs.len();
+
+    // Each account keeps its strongest links; a link stays if either end
+    // keeps it. Links too weak to mean anything are dropped first: they
+    // would only pull strangers into a group.
+    let mut keys: Vec<(u32, u32)> = pairs.keys().copied().collect();
+    keys.sort_unstable();
     let mut by_account: Vec<Vec<(f64, u32)>> = vec![Vec::new(); n];
-    let weighted: Vec<((u32, u32), f64)> = keys.iter().map(|k| (*k, pairs[k].weight())).collect();
-    for &((a, b), w) in &weighted {
+    for &(a, b) in &keys {
+        let w = pairs[&(a, b)].weight();
+        if w < params.min_link_weight {
+            continue;
+        }
         by_account[a as usize].push((w, b));
         by_account[b as usize].push((w, a));
     }
@@ -185,6 +308,8 @@ pub fn build(features: &CaseFeatures, activity: &Activity, params: &Params) -> E
     EvidenceGraph {
         links,
         accounts: AccountEvidence {
+            prints,
+            hand_offs,
             template_family,
             indicator_hits,
             distinct_prefixes,
@@ -195,11 +320,100 @@ pub fn build(features: &CaseFeatures, activity: &Activity, params: &Params) -> E
     }
 }
 
+fn pct(x: f64) -> String {
+    format!("{:.0}%", 100.0 * x)
+}
+
+/// Two accounts of one cohort: what they share.
+#[derive(Clone, Debug)]
+pub struct CohortPair {
+    /// One account.
+    pub a: u32,
+    /// The other (a < b).
+    pub b: u32,
+    /// Template families both use.
+    pub families: u32,
+    /// Share of traffic on them both have (Σ of the smaller shares).
+    pub overlap: f64,
+    /// How alike they behave.
+    pub similarity: behaviour::Similarity,
+    /// Strength of the evidence, 0..1.
+    pub strength: f64,
+}
+
+/// Accounts that put a good part of their traffic on the same template
+/// families *and* behave alike. A popular template says nothing by itself
+/// (thousands of independent people use an SDK's prompts); that the
+/// accounts using it run the same job — same hours, volume, capability
+/// mix, token shapes, churn — does, however many they are.
+///
+/// Candidates: within each family, its users ordered by volume per day
+/// (ties in a family-specific shuffle) and each compared with its next
+/// `cohort_window` neighbours: O(users × window) per family, never all pairs.
+pub fn cohort_pairs(prints: &[behaviour::Fingerprint], params: &Params) -> Vec<CohortPair> {
+    let mut users: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+    for (account, p) in prints.iter().enumerate() {
+        if !p.is_reliable() {
+            continue;
+        }
+        for &(family, _) in &p.families {
+            users.entry(family).or_default().push(account as u32);
+        }
+    }
+    let mut families: Vec<u32> = users.keys().copied().collect();
+    families.sort_unstable();
+    let mut seen: FxHashSet<(u32, u32)> = FxHashSet::default();
+    let mut out = Vec::new();
+    for family in families {
+        let members = &users[&family];
+        if members.len() < 2 {
+            continue;
+        }
+        let mut order = members.clone();
+        order.sort_unstable_by_key(|&a| {
+            let rate = (prints[a as usize].rate_log10 / 0.05).round() as i64;
+            (rate, crate::rng::mix64(u64::from(a) ^ u64::from(family)))
+        });
+        for i in 0..order.len() {
+            for j in i + 1..order.len().min(i + 1 + params.cohort_window) {
+                let (a, b) = (order[i].min(order[j]), order[i].max(order[j]));
+                if !seen.insert((a, b)) {
+                    continue;
+                }
+                let (pa, pb) = (&prints[a as usize], &prints[b as usize]);
+                let (overlap, shared) = behaviour::family_overlap(pa, pb);
+                if overlap < params.cohort_min_overlap {
+                    continue;
+                }
+                let similarity = behaviour::similarity(pa, pb);
+                if similarity.combined < params.cohort_min_similarity {
+                    continue;
+                }
+                let strength = ((overlap - 0.1) / 0.4).clamp(0.0, 1.0)
+                    * ((similarity.combined - params.cohort_min_similarity)
+                        / (1.0 - params.cohort_min_similarity).max(1e-6)
+                        * 2.0)
+                        .clamp(0.1, 1.0);
+                out.push(CohortPair {
+                    a,
+                    b,
+                    families: shared,
+                    overlap,
+                    similarity,
+                    strength,
+                });
+            }
+        }
+    }
+    out.sort_unstable_by_key(|c| (c.a, c.b));
+    out
+}
+
 /// Calls `f(a, b)` (a < b) for every pair of a small group, and for a large
 /// one for each member and its `ring` next members in a value-specific
 /// shuffled order: about `ring × m` pairs instead of m²/2, still one
 /// connected group.
-fn for_each_pair(members: &[u32], ring: usize, salt: u64, mut f: impl FnMut(u32, u32)) {
+pub(crate) fn for_each_pair(members: &[u32], ring: usize, salt: u64, mut f: impl FnMut(u32, u32)) {
     let m = members.len();
     if m <= 2 * ring + 1 {
         for (i, &a) in members.iter().enumerate() {
@@ -221,22 +435,6 @@ fn for_each_pair(members: &[u32], ring: usize, salt: u64, mut f: impl FnMut(u32,
 
 fn value_salt(value: &Shared) -> u64 {
     xxhash_rust::xxh3::xxh3_64(value.example.as_bytes()) ^ value.kind as u64
-}
-
-fn intersect_count(a: &[u32], b: &[u32]) -> usize {
-    let (mut i, mut j, mut n) = (0, 0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                n += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    n
 }
 
 /// Evidence on one pair, per kind.
@@ -299,9 +497,62 @@ fn group(kind: EvidenceKind, by_value: FxHashMap<String, Vec<u32>>) -> Vec<Share
                 kind,
                 example,
                 members,
+                shares: Vec::new(),
             }
         })
         .filter(|s| s.members.len() >= 2)
+        .collect();
+    out.sort_by(|a, b| a.example.cmp(&b.example));
+    out
+}
+
+/// Like [`group`], for values an account uses for part of its traffic:
+/// each member's share of its exchanges on the value is kept.
+fn group_weighted(
+    kind: EvidenceKind,
+    by_value: FxHashMap<String, Vec<(u32, u64)>>,
+    f: &CaseFeatures,
+) -> Vec<Shared> {
+    let mut out: Vec<Shared> = by_value
+        .into_iter()
+        .filter(|(_, members)| members.len() >= 2)
+        .filter_map(|(example, mut rows)| {
+            rows.sort_unstable();
+            let mut members: Vec<u32> = Vec::with_capacity(rows.len());
+            let mut counts: Vec<u64> = Vec::with_capacity(rows.len());
+            for (account, n) in rows {
+                if members.last() == Some(&account) {
+                    if let Some(last) = counts.last_mut() {
+                        *last += n;
+                    }
+                } else {
+                    members.push(account);
+                    counts.push(n);
+                }
+            }
+            if members.len() < 2 {
+                return None;
+            }
+            let shares = members
+                .iter()
+                .zip(&counts)
+                .map(|(&a, &n)| {
+                    let total = f
+                        .accounts
+                        .get(a as usize)
+                        .map_or(0, |x| x.exchanges)
+                        .max(n)
+                        .max(1);
+                    (n as f64 / total as f64) as f32
+                })
+                .collect();
+            Some(Shared {
+                kind,
+                example,
+                members,
+                shares,
+            })
+        })
         .collect();
     out.sort_by(|a, b| a.example.cmp(&b.example));
     out
@@ -330,17 +581,20 @@ fn collect_shared(f: &CaseFeatures, limit: usize) -> Vec<Shared> {
             }
         }
     }
-    let mut ips: FxHashMap<String, Vec<u32>> = FxHashMap::default();
-    let mut prefixes: FxHashMap<String, Vec<u32>> = FxHashMap::default();
-    for &(account, origin, _) in &f.account_origins {
+    let mut ips: FxHashMap<String, Vec<(u32, u64)>> = FxHashMap::default();
+    let mut prefixes: FxHashMap<String, Vec<(u32, u64)>> = FxHashMap::default();
+    for &(account, origin, n) in &f.account_origins {
         let Some(o) = f.origins.get(origin as usize) else {
             continue;
         };
         if let Some(ip) = &o.ip {
-            ips.entry(ip.clone()).or_default().push(account);
+            ips.entry(ip.clone()).or_default().push((account, n));
         }
         if let Some(prefix) = &o.prefix {
-            prefixes.entry(prefix.clone()).or_default().push(account);
+            prefixes
+                .entry(prefix.clone())
+                .or_default()
+                .push((account, n));
         }
     }
     let mut clients: FxHashMap<String, Vec<u32>> = FxHashMap::default();
@@ -349,19 +603,26 @@ fn collect_shared(f: &CaseFeatures, limit: usize) -> Vec<Shared> {
             clients.entry(name.clone()).or_default().push(account);
         }
     }
-    signups.retain(|ip, _| ips.get(ip).is_none_or(|users| users.len() <= limit));
+    signups.retain(|ip, _| {
+        ips.get(ip).is_none_or(|users| {
+            let mut accounts: Vec<u32> = users.iter().map(|(a, _)| *a).collect();
+            accounts.sort_unstable();
+            accounts.dedup();
+            accounts.len() <= limit
+        })
+    });
     let mut out = group(EvidenceKind::Card, cards);
     out.extend(group(EvidenceKind::SignupIp, signups));
     out.extend(group(EvidenceKind::EmailDomain, domains));
-    out.extend(group(EvidenceKind::RequestIp, ips));
-    out.extend(group(EvidenceKind::Prefix, prefixes));
+    out.extend(group_weighted(EvidenceKind::RequestIp, ips, f));
+    out.extend(group_weighted(EvidenceKind::Prefix, prefixes, f));
     out.extend(group(EvidenceKind::ClientFingerprint, clients));
     out
 }
 
-/// Template families (SimHash within 3 bits) and who uses each.
-fn template_families(f: &CaseFeatures) -> (Vec<u32>, Vec<Shared>) {
-    let family = simhash::families(&f.templates, 3);
+/// Template families (SimHashes within `radius` bits, chained) and who uses each.
+fn template_families(f: &CaseFeatures, radius: u32) -> (Vec<u32>, Vec<Shared>) {
+    let family = families::families(&f.templates, radius);
     let mut users: FxHashMap<String, Vec<u32>> = FxHashMap::default();
     for &(account, template, _) in &f.account_templates {
         if template == 0 {
@@ -460,6 +721,7 @@ fn indicator_matches(f: &CaseFeatures, family: &[u32]) -> (Vec<Vec<u32>>, Vec<Sh
             kind: EvidenceKind::Indicator,
             example: format!("{} {} ({source})", ind.kind, ind.value),
             members,
+            shares: Vec::new(),
         });
     }
     (hits, groups)
@@ -546,12 +808,15 @@ fn signup_bursts(f: &CaseFeatures, params: &Params) -> Vec<Shared> {
                 i == accounts.len() || accounts[i].0 - accounts[i - 1].0 > params.burst_window_ms;
             if ends {
                 if i - start >= params.burst_min_accounts {
-                    let members = accounts[start..i].iter().map(|(_, a)| *a).collect();
+                    let members: Vec<u32> = accounts[start..i].iter().map(|(_, a)| *a).collect();
                     let when = crate::logs::time::format_rfc3339_ms(accounts[start].0);
+                    let mut members: Vec<u32> = members;
+                    members.sort_unstable();
                     out.push(Shared {
                         kind: EvidenceKind::SignupBurst,
                         example: format!("{} sign-ups from {prefix} from {when}", i - start),
                         members,
+                        shares: Vec::new(),
                     });
                 }
                 start = i;
@@ -590,7 +855,7 @@ mod tests {
         });
         assert!(pairs.len() <= 40_000, "{}", pairs.len());
         // Still one connected group.
-        let mut uf = simhash::UnionFind::new(10_000);
+        let mut uf = families::UnionFind::new(10_000);
         for (a, b) in &pairs {
             uf.union(*a, *b);
         }

@@ -432,7 +432,7 @@ mod tests {
         let communities = comm.iter().map(|&c| c as usize + 1).max().unwrap();
         for c in 0..communities as u32 {
             let members: Vec<u32> = (0..40).filter(|&i| comm[i as usize] == c).collect();
-            let mut uf = crate::analysis::simhash::UnionFind::new(40);
+            let mut uf = crate::analysis::families::UnionFind::new(40);
             for &(a, b, _) in &edges {
                 if comm[a as usize] == c && comm[b as usize] == c {
                     uf.union(a, b);

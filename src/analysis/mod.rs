@@ -3,12 +3,15 @@
 //! the case layer's API and returns results; `docs/analysis.md` explains
 //! every rule in words an analyst can check.
 
+pub mod behaviour;
+pub mod campaigns;
+pub mod coactivity;
 pub mod evidence;
+pub mod families;
 pub mod layout;
 pub mod leiden;
 pub mod reconcile;
 pub mod score;
-pub mod simhash;
 
 use std::time::Instant;
 
@@ -19,8 +22,10 @@ use crate::case::casework::{CarryOver, Origin, Who};
 use crate::case::features::{CaseFeatures, ReleaseWindow};
 use crate::case::{Case, CaseError};
 
-/// Knobs of a run, stored with its results.
+/// Knobs of a run, stored with its results. A stored run of an older
+/// build lacks the newer knobs: they take their defaults.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Params {
     /// Leiden resolution (1.0: modularity; higher: smaller clusters).
     pub resolution: f64,
@@ -54,6 +59,28 @@ pub struct Params {
     pub pivot_window_hours: i64,
     /// `suspected` when the score is at least this.
     pub suspect_threshold: f64,
+    /// Prompt templates within this many bits (SimHash Hamming distance,
+    /// chained) are one family: paraphrases land a few bits from their
+    /// skeleton.
+    pub template_radius: u32,
+    /// Links lighter than this are dropped before clustering.
+    pub min_link_weight: f64,
+    /// Cohort: each family user is compared with this many neighbours.
+    pub cohort_window: usize,
+    /// Cohort: share of traffic on common families, at least.
+    pub cohort_min_overlap: f64,
+    /// Cohort: behavioural similarity, at least.
+    pub cohort_min_similarity: f64,
+    /// Hand-off: the most minutes between one account's last request and
+    /// the other's first.
+    pub handoff_max_gap_minutes: i64,
+    /// Campaigns: clusters of at least this many accounts are grouped.
+    pub campaign_min_cluster: usize,
+    /// Campaigns: two clusters join when their template-family mixes
+    /// overlap at least this much…
+    pub campaign_min_family_overlap: f64,
+    /// …and their members behave at least this alike.
+    pub campaign_min_similarity: f64,
 }
 
 impl Default for Params {
@@ -74,6 +101,15 @@ impl Default for Params {
             burst_min_accounts: 4,
             pivot_window_hours: 48,
             suspect_threshold: 0.5,
+            template_radius: 8,
+            min_link_weight: 0.08,
+            cohort_window: 10,
+            cohort_min_overlap: 0.2,
+            cohort_min_similarity: 0.75,
+            handoff_max_gap_minutes: 60,
+            campaign_min_cluster: 2,
+            campaign_min_family_overlap: 0.3,
+            campaign_min_similarity: 0.7,
         }
     }
 }
@@ -101,11 +137,17 @@ pub enum EvidenceKind {
     SignupBurst,
     /// Both match one partner indicator.
     Indicator,
+    /// Same template families and the same behaviour (hours, volume,
+    /// capability mix, token shapes, churn, adoption).
+    Cohort,
+    /// One stopped and the other started within minutes on the same work
+    /// (a load-balanced hand-off, or a banned account's replacement).
+    HandOff,
 }
 
 impl EvidenceKind {
     /// Every kind.
-    pub const ALL: [EvidenceKind; 10] = [
+    pub const ALL: [EvidenceKind; 12] = [
         EvidenceKind::Card,
         EvidenceKind::SignupIp,
         EvidenceKind::RequestIp,
@@ -116,6 +158,8 @@ impl EvidenceKind {
         EvidenceKind::Synchrony,
         EvidenceKind::SignupBurst,
         EvidenceKind::Indicator,
+        EvidenceKind::Cohort,
+        EvidenceKind::HandOff,
     ];
 
     /// Name in the case file and the JSON output.
@@ -131,6 +175,8 @@ impl EvidenceKind {
             EvidenceKind::Synchrony => "synchrony",
             EvidenceKind::SignupBurst => "signup_burst",
             EvidenceKind::Indicator => "indicator",
+            EvidenceKind::Cohort => "cohort",
+            EvidenceKind::HandOff => "hand_off",
         }
     }
 
@@ -165,6 +211,8 @@ impl EvidenceKind {
             EvidenceKind::Synchrony => 0.8,
             EvidenceKind::SignupBurst => 0.6,
             EvidenceKind::Indicator => 0.6,
+            EvidenceKind::Cohort => 0.7,
+            EvidenceKind::HandOff => 0.8,
         }
     }
 }
@@ -211,11 +259,17 @@ pub struct Indicators {
     pub release_pivot: f64,
     /// Partner indicators hit.
     pub partner: f64,
+    /// Industrial volume sustained over weeks.
+    pub scale: f64,
+    /// What speaks for the group (established organisation, short event,
+    /// short outputs, small volume, adoption at its client's rate); lowers
+    /// the score.
+    pub exculpation: f64,
 }
 
 impl Indicators {
     /// (name, value) pairs in a fixed order.
-    pub fn named(&self) -> [(&'static str, f64); 6] {
+    pub fn named(&self) -> [(&'static str, f64); 8] {
         [
             ("coordination", self.coordination),
             ("extraction", self.extraction),
@@ -223,6 +277,8 @@ impl Indicators {
             ("evasion", self.evasion),
             ("release_pivot", self.release_pivot),
             ("partner", self.partner),
+            ("scale", self.scale),
+            ("exculpation", self.exculpation),
         ]
     }
 }
@@ -278,6 +334,8 @@ pub struct RunStats {
     pub cluster_secs: f64,
     /// Seconds scoring.
     pub score_secs: f64,
+    /// Seconds grouping clusters into campaigns and scoring those.
+    pub campaign_secs: f64,
 }
 
 /// Everything a run produces.
@@ -289,6 +347,8 @@ pub struct AnalysisResult {
     pub links: Vec<Link>,
     /// Clusters, highest score first (ties by id).
     pub clusters: Vec<Cluster>,
+    /// Candidate campaigns (groups of clusters), highest score first.
+    pub campaigns: Vec<campaigns::Campaign>,
     /// Sizes and timings.
     pub stats: RunStats,
 }
@@ -429,12 +489,23 @@ fn score_and_series(
     stats: &mut RunStats,
 ) -> Result<(AnalysisResult, StoredAnalysis), CaseError> {
     let started = Instant::now();
-    let clusters = score::score_clusters(features, activity, windows, graph, membership, params);
+    let scorer = score::Scorer::new(features, activity, windows, graph, membership, params);
+    let mut clusters = scorer.score_partition(membership);
     stats.score_secs = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let campaigns = campaigns::group_campaigns(
+        &mut clusters,
+        graph,
+        &scorer,
+        features.accounts.len(),
+        params,
+    );
+    stats.campaign_secs = started.elapsed().as_secs_f64();
     let result = AnalysisResult {
         params: params.clone(),
         links: graph.links.clone(),
         clusters,
+        campaigns,
         stats: stats.clone(),
     };
     let mut stored = to_stored(&result);
@@ -456,7 +527,18 @@ fn score_and_series(
 
 /// The case layer's form of a result.
 pub fn to_stored(result: &AnalysisResult) -> crate::case::analysis_store::StoredAnalysis {
-    use crate::case::analysis_store::{StoredAnalysis, StoredCluster, StoredLinkEvidence};
+    use crate::case::analysis_store::{
+        StoredAnalysis, StoredCampaign, StoredCluster, StoredLinkEvidence,
+    };
+    let named = |i: &Indicators| -> Vec<(String, f64)> {
+        i.named().iter().map(|(n, v)| (n.to_string(), *v)).collect()
+    };
+    let mut campaign_of: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
+    for k in &result.campaigns {
+        for c in &k.clusters {
+            campaign_of.insert(c.as_str(), k.id.as_str());
+        }
+    }
     StoredAnalysis {
         params_json: serde_json::to_string(&result.params).unwrap_or_default(),
         stats_json: serde_json::to_string(&result.stats).unwrap_or_default(),
@@ -469,13 +551,24 @@ pub fn to_stored(result: &AnalysisResult) -> crate::case::analysis_store::Stored
                 exchanges: c.exchanges,
                 score: c.score,
                 suspected: c.suspected,
-                indicators: c
-                    .indicators
-                    .named()
-                    .iter()
-                    .map(|(n, v)| (n.to_string(), *v))
-                    .collect(),
+                indicators: named(&c.indicators),
                 reasons_json: serde_json::to_string(&c.reasons).unwrap_or_default(),
+                campaign: campaign_of.get(c.id.as_str()).map(|k| k.to_string()),
+            })
+            .collect(),
+        campaigns: result
+            .campaigns
+            .iter()
+            .map(|k| StoredCampaign {
+                id: k.id.clone(),
+                clusters: k.clusters.clone(),
+                accounts: k.members.len() as u64,
+                exchanges: k.exchanges,
+                score: k.score,
+                suspected: k.suspected,
+                cohesion: k.cohesion,
+                indicators: named(&k.indicators),
+                reasons_json: serde_json::to_string(&k.reasons).unwrap_or_default(),
             })
             .collect(),
         links: result

@@ -1,30 +1,22 @@
-//! Per-cluster indicators, their evidence in plain numbers, and the combined
+//! Indicators of a group of accounts (a cluster, or a campaign of
+//! clusters), their evidence in plain numbers, and the combined
 //! distillation score. The formulas are written out in `docs/analysis.md`.
+//!
+//! Each indicator is a function of its own (`coordination`, `extraction`,
+//! …) over a [`Group`], pushing the sentences behind it into a [`Reasons`].
 
 use rustc_hash::FxHashMap;
 
 use super::evidence::EvidenceGraph;
 use super::{Cluster, EvidenceKind, Indicators, Params, Reason};
-use crate::case::features::{Activity, CaseFeatures, ReleaseWindow};
+use crate::case::features::{AccountFacts, Activity, CaseFeatures, ReleaseWindow};
+use crate::logs::Capability;
 
 const DAY_MS: i64 = 86_400_000;
-/// Capability codes (see `capabilities` in the case file).
-const REASONING: usize = 0;
-const RUBRIC_GRADING: usize = 7;
-const SENSITIVE_REWRITE: usize = 8;
-const CAPABILITY_NAMES: [&str; 11] = [
-    "reasoning",
-    "coding",
-    "agentic_coding",
-    "tool_use",
-    "computer_use",
-    "vision",
-    "data_analysis",
-    "rubric_grading",
-    "sensitive_rewrite",
-    "chat",
-    "other",
-];
+/// Days between creation and first use past which an account is long-standing.
+const LONG_STANDING_DAYS: i64 = 90;
+/// A family used by at least this share of a group's members is its common work.
+const WORK_FAMILY_MEMBERS: f64 = 0.3;
 
 fn clamp01(x: f64) -> f64 {
     if x.is_finite() {
@@ -36,29 +28,41 @@ fn clamp01(x: f64) -> f64 {
 
 /// 1 - Π(1 - weight × value): any one strong component suffices, several
 /// weak ones add up, and the result stays in 0..1.
-fn any_of(parts: &[(f64, f64)]) -> f64 {
+pub fn any_of(parts: &[(f64, f64)]) -> f64 {
     1.0 - parts
         .iter()
         .map(|(w, v)| 1.0 - w * clamp01(*v))
         .product::<f64>()
 }
 
-/// `any_of` over weighted parts, recording each part's sentence as a reason
-/// with the strength it contributes.
-fn explained(
-    reason: &mut impl FnMut(&str, f64, String),
-    indicator: &str,
-    parts: Vec<(f64, f64, String)>,
-) -> f64 {
-    let value = any_of(&parts.iter().map(|(w, v, _)| (*w, *v)).collect::<Vec<_>>());
-    for (weight, part, text) in parts {
-        reason(indicator, weight * clamp01(part), text);
-    }
-    value
-}
-
 fn pct(x: f64) -> String {
     format!("{:.0}%", 100.0 * x)
+}
+
+/// The sentences behind a group's indicators.
+#[derive(Default)]
+struct Reasons(Vec<Reason>);
+
+impl Reasons {
+    fn push(&mut self, indicator: &str, strength: f64, text: String) {
+        if strength > 0.0 {
+            self.0.push(Reason {
+                indicator: indicator.to_string(),
+                strength: clamp01(strength),
+                text,
+            });
+        }
+    }
+
+    /// `any_of` over weighted parts, recording each part's sentence with
+    /// the strength it contributes.
+    fn explained(&mut self, indicator: &str, parts: Vec<(f64, f64, String)>) -> f64 {
+        let value = any_of(&parts.iter().map(|(w, v, _)| (*w, *v)).collect::<Vec<_>>());
+        for (weight, part, text) in parts {
+            self.push(indicator, weight * clamp01(part), text);
+        }
+        value
+    }
 }
 
 /// Per-account facts the indicators use.
@@ -72,6 +76,12 @@ struct AccountSignals {
     farmed: bool,
     banned: bool,
     proxied: bool,
+    /// Created long before first use and KYC-verified.
+    established: bool,
+    /// Days (since the epoch) with traffic.
+    days: Vec<u32>,
+    /// The client fingerprint it used most (0: none).
+    main_client: u32,
 }
 
 fn account_signals(
@@ -87,6 +97,14 @@ fn account_signals(
             *slot = true;
         }
     }
+    let mut main_client = vec![(0u64, 0u32); f.accounts.len()];
+    for &(account, fp, n) in &f.account_client_fps {
+        if let Some(slot) = main_client.get_mut(account as usize)
+            && (n > slot.0 || (n == slot.0 && fp < slot.1))
+        {
+            *slot = (n, fp);
+        }
+    }
     f.accounts
         .iter()
         .enumerate()
@@ -97,7 +115,7 @@ fn account_signals(
                 hours.sort_unstable();
                 hours[..8].iter().sum::<u64>() as f64 / total as f64
             });
-            let minutes = &activity.minutes[i];
+            let minutes = activity.minutes.get(i).map_or(&[][..], Vec::as_slice);
             let gaps: Vec<f64> = minutes
                 .windows(2)
                 .map(|w| f64::from(w[1] - w[0]))
@@ -108,17 +126,27 @@ fn account_signals(
                 let var = gaps.iter().map(|g| (g - mean).powi(2)).sum::<f64>() / gaps.len() as f64;
                 var.sqrt() / mean.max(1e-9)
             });
-            let young = a
-                .first_ms
-                .is_some_and(|first| first - a.created_ms < 30 * DAY_MS);
+            let lead_ms = a.first_ms.map(|first| first - a.created_ms);
+            let young = lead_ms.is_some_and(|lead| lead < 30 * DAY_MS);
             let program = matches!(
                 a.access_path.as_deref(),
                 Some("education" | "startup_program" | "research_program")
             );
-            let farmed = program && (young || a.verification.as_deref() != Some("kyc"));
+            let kyc = a.verification.as_deref() == Some("kyc");
+            let farmed = program && (young || !kyc);
+            let established =
+                kyc && lead_ms.is_some_and(|lead| lead >= LONG_STANDING_DAYS * DAY_MS);
             // Rotating over many networks; a crowded egress alone (a company's,
             // a carrier's, a relay's) is not evasion.
-            let proxied = graph.accounts.distinct_prefixes[i] >= 6;
+            let proxied = graph
+                .accounts
+                .distinct_prefixes
+                .get(i)
+                .copied()
+                .unwrap_or(0)
+                >= 6;
+            let mut days: Vec<u32> = minutes.iter().map(|m| m / 1440).collect();
+            days.dedup();
             AccountSignals {
                 quiet_share,
                 gap_cv,
@@ -126,6 +154,9 @@ fn account_signals(
                 farmed,
                 banned: banned[i],
                 proxied,
+                established,
+                days,
+                main_client: main_client[i].1,
             }
         })
         .collect()
@@ -139,141 +170,732 @@ fn median(mut values: Vec<f64>) -> Option<f64> {
     Some(values[values.len() / 2])
 }
 
-/// Groups accounts by `membership` and scores every cluster.
-pub fn score_clusters(
-    f: &CaseFeatures,
-    activity: &Activity,
-    windows: &[ReleaseWindow],
-    graph: &EvidenceGraph,
-    membership: &[u32],
-    params: &Params,
-) -> Vec<Cluster> {
-    let n = f.accounts.len();
-    let groups = membership
-        .iter()
-        .map(|&c| c as usize + 1)
-        .max()
-        .unwrap_or(0);
-    let mut members: Vec<Vec<u32>> = vec![Vec::new(); groups];
-    for (account, &c) in membership.iter().enumerate() {
-        members[c as usize].push(account as u32);
-    }
-    // Evidence kinds each account has on a link inside its own cluster.
-    let mut kinds_inside = vec![0u16; n];
-    for link in &graph.links {
-        if membership[link.a as usize] == membership[link.b as usize] {
-            for e in &link.evidence {
-                let bit = 1u16 << (e.kind as u16);
-                kinds_inside[link.a as usize] |= bit;
-                kinds_inside[link.b as usize] |= bit;
-            }
-        }
-    }
-    let signals = account_signals(f, activity, graph);
-    // `account_templates` is sorted by account: each account's rows, by range.
-    let mut template_rows = vec![0..0; n];
-    let mut start = 0;
-    for i in 1..=f.account_templates.len() {
-        if i == f.account_templates.len()
-            || f.account_templates[i].0 != f.account_templates[start].0
-        {
-            if let Some(slot) = template_rows.get_mut(f.account_templates[start].0 as usize) {
-                *slot = start..i;
-            }
-            start = i;
-        }
-    }
-    // Ordinary adoption of a new model: accounts that are not part of any
-    // sizeable group (clusters of at most 3).
-    let baselines: Vec<f64> = windows
-        .iter()
-        .enumerate()
-        .map(|(w, _)| {
-            let (mut total, mut on_model) = (0u64, 0u64);
-            for (account, &c) in membership.iter().enumerate() {
-                if members[c as usize].len() <= 3 {
-                    let (t, m) = activity.release_windows[w][account];
-                    total += u64::from(t);
-                    on_model += u64::from(m);
-                }
-            }
-            if total == 0 {
-                0.0
-            } else {
-                on_model as f64 / total as f64
-            }
-        })
-        .collect();
-
-    let mut clusters: Vec<Cluster> = members
-        .into_iter()
-        .filter(|m| !m.is_empty())
-        .map(|m| {
-            score_one(
-                f,
-                activity,
-                windows,
-                &baselines,
-                graph,
-                &signals,
-                &kinds_inside,
-                &template_rows,
-                m,
-                params,
-            )
-        })
-        .collect();
-    clusters.sort_by(|a, b| {
-        b.score
-            .total_cmp(&a.score)
-            .then_with(|| a.members[0].cmp(&b.members[0]))
-    });
-    clusters
+/// Adoption of a released model by accounts in no sizeable group: overall,
+/// and per client fingerprint (the users of one SDK or agent move together
+/// when its default changes).
+struct Baseline {
+    overall: f64,
+    /// Client id → (exchanges in the window, of them on the model).
+    by_client: FxHashMap<u32, (u64, u64, u32)>,
 }
 
-#[allow(clippy::too_many_arguments)]
-fn score_one(
-    f: &CaseFeatures,
-    activity: &Activity,
-    windows: &[ReleaseWindow],
-    baselines: &[f64],
-    graph: &EvidenceGraph,
-    signals: &[AccountSignals],
-    kinds_inside: &[u16],
-    template_rows: &[std::ops::Range<usize>],
-    members: Vec<u32>,
-    params: &Params,
-) -> Cluster {
-    let s = members.len();
-    let sf = s as f64;
-    let mut reasons: Vec<Reason> = Vec::new();
-    let mut reason = |indicator: &str, strength: f64, text: String| {
-        if strength > 0.0 {
-            reasons.push(Reason {
-                indicator: indicator.to_string(),
-                strength: clamp01(strength),
-                text,
-            });
-        }
-    };
-    let accounts: Vec<&crate::case::features::AccountFacts> =
-        members.iter().map(|&a| &f.accounts[a as usize]).collect();
-    let exchanges: u64 = accounts.iter().map(|a| a.exchanges).sum();
+/// A client's own baseline counts once this many independent accounts of
+/// it were active in the window.
+const CLIENT_BASELINE_ACCOUNTS: u32 = 10;
 
-    // Coordination: for each kind of evidence, the share of members linked
-    // to another member by it.
-    let mut coordination_parts = Vec::new();
+/// Everything scoring needs that does not depend on the group scored.
+pub struct Scorer<'a> {
+    f: &'a CaseFeatures,
+    activity: &'a Activity,
+    windows: &'a [ReleaseWindow],
+    graph: &'a EvidenceGraph,
+    params: &'a Params,
+    signals: Vec<AccountSignals>,
+    template_rows: Vec<std::ops::Range<usize>>,
+    baselines: Vec<Baseline>,
+    /// Median exchanges per active day of accounts in no sizeable group.
+    ordinary_rate: f64,
+}
+
+impl<'a> Scorer<'a> {
+    /// Prepares scoring under `membership` (a group per account), which
+    /// defines the "independent" accounts (groups of at most 3) the
+    /// baselines are taken from.
+    pub fn new(
+        f: &'a CaseFeatures,
+        activity: &'a Activity,
+        windows: &'a [ReleaseWindow],
+        graph: &'a EvidenceGraph,
+        membership: &[u32],
+        params: &'a Params,
+    ) -> Self {
+        let n = f.accounts.len();
+        let signals = account_signals(f, activity, graph);
+        // `account_templates` is sorted by account: each account's rows, by range.
+        let mut template_rows = vec![0..0; n];
+        let mut start = 0;
+        for i in 1..=f.account_templates.len() {
+            if i == f.account_templates.len()
+                || f.account_templates[i].0 != f.account_templates[start].0
+            {
+                if let Some(slot) = template_rows.get_mut(f.account_templates[start].0 as usize) {
+                    *slot = start..i;
+                }
+                start = i;
+            }
+        }
+        let mut sizes: FxHashMap<u32, usize> = FxHashMap::default();
+        for &g in membership {
+            *sizes.entry(g).or_default() += 1;
+        }
+        let independent: Vec<bool> = membership
+            .iter()
+            .map(|g| sizes.get(g).copied().unwrap_or(0) <= 3)
+            .collect();
+        let baselines = (0..windows.len())
+            .map(|w| {
+                let (mut total, mut on_model) = (0u64, 0u64);
+                let mut by_client: FxHashMap<u32, (u64, u64, u32)> = FxHashMap::default();
+                for (account, &alone) in independent.iter().enumerate() {
+                    if !alone {
+                        continue;
+                    }
+                    let (t, m) = activity.release_windows[w][account];
+                    if t == 0 {
+                        continue;
+                    }
+                    total += u64::from(t);
+                    on_model += u64::from(m);
+                    let slot = by_client.entry(signals[account].main_client).or_default();
+                    slot.0 += u64::from(t);
+                    slot.1 += u64::from(m);
+                    slot.2 += 1;
+                }
+                Baseline {
+                    overall: if total == 0 {
+                        0.0
+                    } else {
+                        on_model as f64 / total as f64
+                    },
+                    by_client,
+                }
+            })
+            .collect();
+        let ordinary_rate = median(
+            f.accounts
+                .iter()
+                .zip(&signals)
+                .zip(&independent)
+                .filter(|((a, _), alone)| **alone && a.exchanges > 0)
+                .map(|((a, s), _)| a.exchanges as f64 / s.days.len().max(1) as f64)
+                .collect(),
+        )
+        .unwrap_or(1.0)
+        .max(1.0);
+        Self {
+            f,
+            activity,
+            windows,
+            graph,
+            params,
+            signals,
+            template_rows,
+            baselines,
+            ordinary_rate,
+        }
+    }
+
+    /// Evidence kinds each account has on a link inside its own group.
+    pub fn kinds_inside(&self, membership: &[u32]) -> Vec<u16> {
+        let mut kinds = vec![0u16; self.f.accounts.len()];
+        for link in &self.graph.links {
+            let (a, b) = (link.a as usize, link.b as usize);
+            if membership.get(a).is_some() && membership.get(a) == membership.get(b) {
+                for e in &link.evidence {
+                    let bit = 1u16 << (e.kind as u16);
+                    kinds[a] |= bit;
+                    kinds[b] |= bit;
+                }
+            }
+        }
+        kinds
+    }
+
+    /// Scores one group of accounts (ascending indices); `kinds_inside`
+    /// from [`Self::kinds_inside`] of the partition the group is part of.
+    pub fn score_group(&self, members: Vec<u32>, kinds_inside: &[u16]) -> Cluster {
+        let s = members.len();
+        let mut reasons = Reasons::default();
+        let accounts: Vec<&AccountFacts> = members
+            .iter()
+            .map(|&a| &self.f.accounts[a as usize])
+            .collect();
+        let signals: Vec<&AccountSignals> =
+            members.iter().map(|&a| &self.signals[a as usize]).collect();
+        let exchanges: u64 = accounts.iter().map(|a| a.exchanges).sum();
+        let group = Group {
+            members: &members,
+            accounts: &accounts,
+            signals: &signals,
+            exchanges,
+        };
+        let coordination = coordination(&group, kinds_inside, &mut reasons);
+        let work = self.common_work(&group);
+        let extraction = self.extraction(&group, &work, &mut reasons);
+        let automation = automation(&group, kinds_inside, &mut reasons);
+        let evasion = evasion(&group, &mut reasons);
+        let (release_pivot, same_client_adoption) = self.release_pivot(&group, &mut reasons);
+        let partner = self.partner(&group, &mut reasons);
+        let scale = self.scale(&group, &mut reasons);
+        let exculpation = self.exculpation(&group, same_client_adoption, &mut reasons);
+        let indicators = Indicators {
+            coordination,
+            extraction,
+            automation,
+            evasion,
+            release_pivot,
+            partner,
+            scale,
+            exculpation,
+        };
+        let score = if s < 2 {
+            0.0
+        } else {
+            score_from_indicators(&indicators)
+        };
+        let mut reasons = reasons.0;
+        reasons.sort_by(|a, b| {
+            b.strength
+                .total_cmp(&a.strength)
+                .then_with(|| a.text.cmp(&b.text))
+        });
+        Cluster {
+            id: format!("c{}", members[0] + 1),
+            members,
+            exchanges,
+            score: clamp01(score),
+            suspected: s >= 2 && score >= self.params.suspect_threshold,
+            indicators,
+            reasons,
+        }
+    }
+
+    /// The group's common work: template families used by at least 30% of
+    /// its members (and two of them), with the traffic on them.
+    fn common_work(&self, g: &Group<'_>) -> Work {
+        let mut users: FxHashMap<u32, (u32, u64)> = FxHashMap::default();
+        let mut templates_of: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+        for &a in g.members {
+            let mut seen: Vec<u32> = Vec::new();
+            let rows = self.template_rows.get(a as usize).cloned().unwrap_or(0..0);
+            for &(_, template, n) in &self.f.account_templates[rows] {
+                let family = self
+                    .graph
+                    .accounts
+                    .template_family
+                    .get(template as usize)
+                    .copied()
+                    .unwrap_or(template);
+                let slot = users.entry(family).or_default();
+                slot.1 += n;
+                if !seen.contains(&family) {
+                    seen.push(family);
+                    slot.0 += 1;
+                }
+                templates_of.entry(family).or_default().push(template);
+            }
+        }
+        let templated: u64 = users.values().map(|(_, n)| n).sum();
+        let need = (WORK_FAMILY_MEMBERS * g.members.len() as f64).max(2.0);
+        let mut families: Vec<u32> = users
+            .iter()
+            .filter(|(_, (members, _))| f64::from(*members) >= need)
+            .map(|(f, _)| *f)
+            .collect();
+        families.sort_unstable();
+        let on_work: u64 = families.iter().map(|f| users[f].1).sum();
+        let mut profile = crate::case::features::TemplateProfile::default();
+        for family in &families {
+            let mut templates = templates_of.remove(family).unwrap_or_default();
+            templates.sort_unstable();
+            templates.dedup();
+            for t in templates {
+                if let Some(p) = self.activity.templates.get(t as usize) {
+                    profile.exchanges += p.exchanges;
+                    for (c, n) in p.capabilities.iter().enumerate() {
+                        profile.capabilities[c] += n;
+                    }
+                    profile.cot_scored += p.cot_scored;
+                    profile.cot_high += p.cot_high;
+                    profile.input_tokens += p.input_tokens;
+                    profile.output_tokens += p.output_tokens;
+                }
+            }
+        }
+        Work {
+            families: families.len(),
+            share: if g.exchanges == 0 {
+                0.0
+            } else {
+                on_work as f64 / g.exchanges.max(templated) as f64
+            },
+            profile,
+        }
+    }
+
+    fn extraction(&self, g: &Group<'_>, work: &Work, reasons: &mut Reasons) -> f64 {
+        let mut caps = [0u64; 11];
+        for a in g.accounts {
+            for (c, n) in a.capabilities.iter().enumerate() {
+                caps[c] += n;
+            }
+        }
+        let cot_scored: u64 = g.accounts.iter().map(|a| a.cot_scored).sum();
+        let cot_high: u64 = g.accounts.iter().map(|a| a.cot_high).sum();
+        let (input, output): (i64, i64) = g.accounts.iter().fold((0, 0), |(i, o), a| {
+            (
+                i.saturating_add(a.input_tokens),
+                o.saturating_add(a.output_tokens),
+            )
+        });
+        let mut all = Mix::new(&caps, cot_high, cot_scored, input as f64, output as f64);
+        all.from_work = false;
+        // Cover traffic (chat, one-off prompts) dilutes the whole; the
+        // common work, when it is a good part of the traffic, is measured
+        // on its own and the stronger reading counts.
+        let on_work = g.members.len() >= 2 && work.share >= 0.25 && work.profile.exchanges > 0;
+        let p = &work.profile;
+        let mix = if on_work {
+            let w = Mix::new(
+                &p.capabilities,
+                p.cot_high,
+                p.cot_scored,
+                p.input_tokens as f64,
+                p.output_tokens as f64,
+            );
+            if w.strength() > all.strength() {
+                w
+            } else {
+                all
+            }
+        } else {
+            all
+        };
+        let whose = if on_work && mix.from_work {
+            format!(
+                " on the {} template families the members share",
+                work.families
+            )
+        } else {
+            String::new()
+        };
+        let template_part = if g.members.len() >= 2 {
+            clamp01((work.share - 0.3) / 0.5)
+        } else {
+            0.0
+        };
+        let mut parts = mix.parts(&whose);
+        parts.push((
+            0.6,
+            template_part,
+            format!(
+                "{} of traffic on {} template families shared by {} or more of the members",
+                pct(work.share),
+                work.families,
+                pct(WORK_FAMILY_MEMBERS)
+            ),
+        ));
+        reasons.explained("extraction", parts)
+    }
+
+    fn release_pivot(&self, g: &Group<'_>, reasons: &mut Reasons) -> (f64, f64) {
+        let mut pivot: f64 = 0.0;
+        let mut same_client: f64 = 0.0;
+        for (w, window) in self.windows.iter().enumerate() {
+            let baseline = &self.baselines[w];
+            let (mut total, mut on_model) = (0u64, 0u64);
+            let mut expected_client = 0.0;
+            let mut client_covered = 0u64;
+            for (&a, sig) in g.members.iter().zip(g.signals) {
+                let (t, m) = self.activity.release_windows[w][a as usize];
+                total += u64::from(t);
+                on_model += u64::from(m);
+                if let Some(&(ct, cm, users)) = baseline.by_client.get(&sig.main_client)
+                    && users >= CLIENT_BASELINE_ACCOUNTS
+                    && ct > 0
+                {
+                    expected_client += f64::from(t) * cm as f64 / ct as f64;
+                    client_covered += u64::from(t);
+                }
+            }
+            if total < 50 {
+                continue;
+            }
+            let share = on_model as f64 / total as f64;
+            // Where most of the traffic comes through a client that enough
+            // independent accounts use, its users' adoption is the norm.
+            let (norm, norm_text) = if client_covered * 2 >= total {
+                let uncovered = (total - client_covered) as f64 * baseline.overall;
+                (
+                    (expected_client + uncovered) / total as f64,
+                    "independent accounts of the same client",
+                )
+            } else {
+                (baseline.overall, "independent accounts")
+            };
+            let value = clamp01((share - norm) / 0.35);
+            let against_all = clamp01((share - baseline.overall) / 0.35);
+            if value > pivot {
+                pivot = value;
+            }
+            let model = self
+                .f
+                .models
+                .get(window.model as usize)
+                .map_or("the new model", String::as_str);
+            let hours = self.params.pivot_window_hours;
+            reasons.push(
+                "release_pivot",
+                value,
+                format!(
+                    "{} of traffic on {model} within {hours} h of its release, against {} for {norm_text}",
+                    pct(share),
+                    pct(norm),
+                ),
+            );
+            let explained = clamp01(against_all - value);
+            if explained > same_client {
+                same_client = explained;
+                reasons.push(
+                    "exculpation",
+                    0.3 * explained,
+                    format!(
+                        "moved to {model} at the rate of {norm_text} ({} against {}): its default changed",
+                        pct(share),
+                        pct(norm)
+                    ),
+                );
+            }
+        }
+        (pivot, same_client)
+    }
+
+    fn partner(&self, g: &Group<'_>, reasons: &mut Reasons) -> f64 {
+        let hits = self.graph.accounts.indicator_hits.as_slice();
+        let hit = |a: u32| hits.get(a as usize).is_some_and(|h| !h.is_empty());
+        let count = g.members.iter().filter(|&&a| hit(a)).count();
+        let partner = clamp01(3.0 * count as f64 / g.members.len().max(1) as f64);
+        if count > 0 {
+            let mut which: Vec<u32> = g
+                .members
+                .iter()
+                .filter_map(|&a| hits.get(a as usize))
+                .flatten()
+                .copied()
+                .collect();
+            which.sort_unstable();
+            which.dedup();
+            let examples: Vec<String> = which
+                .iter()
+                .take(3)
+                .filter_map(|&k| self.f.indicators.get(k as usize))
+                .map(|i| {
+                    format!(
+                        "{} {} from {}",
+                        i.kind,
+                        i.value,
+                        i.source.as_deref().unwrap_or("a partner")
+                    )
+                })
+                .collect();
+            reasons.push(
+                "partner",
+                partner,
+                format!(
+                    "{count} of {} accounts match partner indicators ({})",
+                    g.members.len(),
+                    examples.join("; ")
+                ),
+            );
+        }
+        partner
+    }
+
+    /// Industrial volume sustained over weeks: the group's exchanges per
+    /// account-day against ordinary accounts', over how many days, in all.
+    fn scale(&self, g: &Group<'_>, reasons: &mut Reasons) -> f64 {
+        let account_days: usize = g.signals.iter().map(|s| s.days.len()).sum();
+        let mut days: Vec<u32> = g
+            .signals
+            .iter()
+            .flat_map(|s| s.days.iter().copied())
+            .collect();
+        days.sort_unstable();
+        days.dedup();
+        let rate = g.exchanges as f64 / account_days.max(1) as f64;
+        let intensity = rate / self.ordinary_rate;
+        let intensity_part = clamp01(intensity.max(1e-9).log2() / 4.0);
+        let sustained_part = clamp01((days.len() as f64 - 3.0) / 7.0);
+        let volume_part = clamp01((g.exchanges.max(1) as f64 / 100.0).log10() / 2.0);
+        let scale = (intensity_part * sustained_part * volume_part).cbrt();
+        reasons.push(
+            "scale",
+            scale,
+            format!(
+                "{} exchanges over {} days, {:.0} per account-day ({:.1}× an ordinary account's {:.0})",
+                thousands(g.exchanges),
+                days.len(),
+                rate,
+                intensity,
+                self.ordinary_rate
+            ),
+        );
+        scale
+    }
+
+    /// What speaks for the group: long-standing verified accounts of one
+    /// organisation, a short event, short outputs (grading, not
+    /// harvesting), a small volume, adoption at its client's usual rate.
+    fn exculpation(&self, g: &Group<'_>, same_client: f64, reasons: &mut Reasons) -> f64 {
+        let s = g.members.len() as f64;
+        let established = g.signals.iter().filter(|x| x.established).count();
+        let (org, org_count) = one_organisation(g.accounts);
+        let established_part = established as f64 / s * clamp01((org_count as f64 / s - 0.5) / 0.3);
+        // The share of the group's traffic in its busiest three days.
+        let mut per_day: FxHashMap<u32, u64> = FxHashMap::default();
+        for &a in g.members {
+            let minutes = self
+                .activity
+                .minutes
+                .get(a as usize)
+                .map_or(&[][..], Vec::as_slice);
+            for m in minutes {
+                *per_day.entry(m / 1440).or_default() += 1;
+            }
+        }
+        let mut days: Vec<(u32, u64)> = per_day.into_iter().collect();
+        days.sort_unstable();
+        let total: u64 = days.iter().map(|(_, n)| n).sum();
+        let mut best = 0u64;
+        let mut j = 0;
+        let mut window = 0u64;
+        for i in 0..days.len() {
+            window += days[i].1;
+            while days[i].0 - days[j].0 >= 3 {
+                window -= days[j].1;
+                j += 1;
+            }
+            best = best.max(window);
+        }
+        let burst_share = if total == 0 {
+            0.0
+        } else {
+            best as f64 / total as f64
+        };
+        let short_event = if s >= 2.0 {
+            clamp01((burst_share - 0.6) / 0.3)
+        } else {
+            0.0
+        };
+        let (output, count): (i64, u64) = g.accounts.iter().fold((0, 0), |(o, n), a| {
+            (o.saturating_add(a.output_tokens), n + a.exchanges)
+        });
+        let mean_output = output as f64 / count.max(1) as f64;
+        let short_outputs = clamp01((400.0 - mean_output) / 250.0);
+        let small = clamp01((500.0 - g.exchanges as f64) / 400.0);
+        reasons.explained(
+            "exculpation",
+            vec![
+                (
+                    0.8,
+                    established_part,
+                    format!(
+                        "{established} of {} accounts long-standing (first used {LONG_STANDING_DAYS}+ days after sign-up) and KYC-verified; {org_count} of them {org}",
+                        g.members.len()
+                    ),
+                ),
+                (
+                    0.7,
+                    short_event,
+                    format!("{} of traffic within its busiest 3 days: a short event", pct(burst_share)),
+                ),
+                (
+                    0.5,
+                    short_outputs,
+                    format!("short outputs: {mean_output:.0} tokens per answer on average (grading, not harvesting)"),
+                ),
+                (
+                    0.5,
+                    small,
+                    format!("small volume: {} exchanges in all", g.exchanges),
+                ),
+            ],
+        );
+        any_of(&[
+            (0.8, established_part),
+            (0.7, short_event),
+            (0.5, short_outputs),
+            (0.5, small),
+            (0.3, same_client),
+        ])
+    }
+}
+
+/// The combined score of a group of two or more accounts from its
+/// indicators: coordination, extraction intent and a sign of bad faith
+/// together (a geometric mean: no single one carries a verdict), scaled
+/// by automation (0.85–1) and lowered by what speaks for the group.
+///
+/// Bad faith is evasion, a partner's report or industrial scale; a
+/// release pivot counts only as far as one of those backs it.
+pub fn score_from_indicators(i: &Indicators) -> f64 {
+    let backing = i.evasion.max(i.partner).max(i.scale);
+    let bad_faith = any_of(&[
+        (1.0, i.evasion),
+        (1.0, i.partner),
+        (0.8, i.scale),
+        (0.6, i.release_pivot * clamp01(2.0 * backing)),
+    ]);
+    let score = (i.coordination * i.extraction * bad_faith).cbrt()
+        * (0.85 + 0.15 * i.automation)
+        * (1.0 - i.exculpation);
+    clamp01(score)
+}
+
+/// The most common organisation of a group (org name, else a non-webmail
+/// e-mail domain) and how many members have it.
+fn one_organisation(accounts: &[&AccountFacts]) -> (String, usize) {
+    let mut counts: FxHashMap<&str, usize> = FxHashMap::default();
+    for a in accounts {
+        if let Some(org) = a.org_name.as_deref().or(a.email_domain.as_deref()) {
+            *counts.entry(org).or_default() += 1;
+        }
+    }
+    let mut best: Vec<(&str, usize)> = counts.into_iter().collect();
+    best.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    match best.first() {
+        Some((org, n)) if !super::evidence::is_webmail(org) => (format!("of {org}"), *n),
+        _ => ("of no one organisation".into(), 0),
+    }
+}
+
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// A group being scored.
+struct Group<'g> {
+    members: &'g [u32],
+    accounts: &'g [&'g AccountFacts],
+    signals: &'g [&'g AccountSignals],
+    exchanges: u64,
+}
+
+/// A group's common work (see [`Scorer::common_work`]).
+struct Work {
+    families: usize,
+    share: f64,
+    profile: crate::case::features::TemplateProfile,
+}
+
+/// What a stream of exchanges asks for.
+struct Mix {
+    caps: [u64; 11],
+    cot_share: f64,
+    grading_share: f64,
+    concentration: f64,
+    ratio: f64,
+    from_work: bool,
+}
+
+impl Mix {
+    fn new(caps: &[u64; 11], cot_high: u64, cot_scored: u64, input: f64, output: f64) -> Self {
+        let total: u64 = caps.iter().sum();
+        let share = |c: Capability| caps[usize::from(c.code())] as f64 / total.max(1) as f64;
+        let entropy: f64 = caps
+            .iter()
+            .filter(|&&n| n > 0)
+            .map(|&n| {
+                let p = n as f64 / total as f64;
+                -p * p.ln()
+            })
+            .sum();
+        Self {
+            caps: *caps,
+            cot_share: if cot_scored == 0 {
+                0.0
+            } else {
+                cot_high as f64 / cot_scored as f64
+            },
+            grading_share: share(Capability::RubricGrading) + share(Capability::SensitiveRewrite),
+            concentration: if total == 0 {
+                0.0
+            } else {
+                1.0 - entropy / (caps.len() as f64).ln()
+            },
+            ratio: if input > 0.0 { output / input } else { 0.0 },
+            from_work: true,
+        }
+    }
+
+    fn values(&self) -> [(f64, f64); 4] {
+        [
+            (0.8, clamp01((self.cot_share - 0.15) / 0.5)),
+            (0.7, clamp01(self.grading_share / 0.3)),
+            (0.5, clamp01((self.concentration - 0.3) / 0.5)),
+            (0.4, clamp01(self.ratio.max(1e-9).log2() / 3.0)),
+        ]
+    }
+
+    fn strength(&self) -> f64 {
+        any_of(&self.values())
+    }
+
+    fn parts(&self, whose: &str) -> Vec<(f64, f64, String)> {
+        let total: u64 = self.caps.iter().sum();
+        let top = (0..self.caps.len())
+            .max_by_key(|&c| (self.caps[c], std::cmp::Reverse(c)))
+            .unwrap_or(0);
+        let top_name = Capability::from_code(top as u8).map_or("other", Capability::as_str);
+        let [cot, grading, concentration, ratio] = self.values();
+        vec![
+            (
+                cot.0,
+                cot.1,
+                format!(
+                    "chain-of-thought elicitation in {} of scored exchanges{whose}",
+                    pct(self.cot_share)
+                ),
+            ),
+            (
+                grading.0,
+                grading.1,
+                format!(
+                    "rubric grading and sensitive rewrites: {} of exchanges{whose}",
+                    pct(self.grading_share)
+                ),
+            ),
+            (
+                concentration.0,
+                concentration.1,
+                format!(
+                    "capability concentration {:.2}{whose} (mostly {top_name}: {})",
+                    self.concentration,
+                    pct(self.caps[top] as f64 / total.max(1) as f64)
+                ),
+            ),
+            (
+                ratio.0,
+                ratio.1,
+                format!("output/input token ratio {:.1}{whose}", self.ratio),
+            ),
+        ]
+    }
+}
+
+fn coordination(g: &Group<'_>, kinds_inside: &[u16], reasons: &mut Reasons) -> f64 {
+    let s = g.members.len();
+    let mut parts = Vec::new();
     if s >= 2 {
         for kind in EvidenceKind::ALL {
             let bit = 1u16 << (kind as u16);
-            let count = members
+            let count = g
+                .members
                 .iter()
-                .filter(|&&a| kinds_inside[a as usize] & bit != 0)
+                .filter(|&&a| kinds_inside.get(a as usize).is_some_and(|k| k & bit != 0))
                 .count();
             if count > 0 {
-                let share = count as f64 / sf;
-                coordination_parts.push((kind.weight(), share));
-                reason(
+                let share = count as f64 / s as f64;
+                parts.push((kind.weight(), share));
+                reasons.push(
                     "coordination",
                     kind.weight() * share,
                     format!(
@@ -284,129 +906,16 @@ fn score_one(
             }
         }
     }
-    let coordination = any_of(&coordination_parts);
+    any_of(&parts)
+}
 
-    // Extraction intent.
-    let mut caps = [0u64; 11];
-    for a in &accounts {
-        for (c, n) in a.capabilities.iter().enumerate() {
-            caps[c] += n;
-        }
-    }
-    let cap_total: u64 = caps.iter().sum();
-    let cot_scored: u64 = accounts.iter().map(|a| a.cot_scored).sum();
-    let cot_share = if cot_scored == 0 {
-        0.0
-    } else {
-        accounts.iter().map(|a| a.cot_high).sum::<u64>() as f64 / cot_scored as f64
-    };
-    let grading_share = if cap_total == 0 {
-        0.0
-    } else {
-        (caps[RUBRIC_GRADING] + caps[SENSITIVE_REWRITE]) as f64 / cap_total as f64
-    };
-    let entropy: f64 = caps
-        .iter()
-        .filter(|&&n| n > 0)
-        .map(|&n| {
-            let p = n as f64 / cap_total as f64;
-            -p * p.ln()
-        })
-        .sum();
-    let concentration = if cap_total == 0 {
-        0.0
-    } else {
-        1.0 - entropy / (caps.len() as f64).ln()
-    };
-    let top_cap = (0..caps.len())
-        .max_by_key(|&c| (caps[c], std::cmp::Reverse(c)))
-        .unwrap_or(REASONING);
-    let mut family_counts: FxHashMap<u32, u64> = FxHashMap::default();
-    for &a in &members {
-        for &(_, template, n) in &f.account_templates[template_rows[a as usize].clone()] {
-            let family = graph
-                .accounts
-                .template_family
-                .get(template as usize)
-                .copied()
-                .unwrap_or(template);
-            *family_counts.entry(family).or_default() += n;
-        }
-    }
-    let mut counts: Vec<u64> = family_counts.values().copied().collect();
-    counts.sort_unstable_by(|a, b| b.cmp(a));
-    let templated: u64 = counts.iter().sum();
-    let top5 = if templated == 0 {
-        0.0
-    } else {
-        counts.iter().take(5).sum::<u64>() as f64 / templated as f64
-    };
-    let (input, output): (i64, i64) = accounts.iter().fold((0, 0), |(i, o), a| {
-        (i + a.input_tokens, o + a.output_tokens)
-    });
-    let ratio = if input > 0 {
-        output as f64 / input as f64
-    } else {
-        0.0
-    };
-    let cot_part = clamp01((cot_share - 0.15) / 0.5);
-    let grading_part = clamp01(grading_share / 0.3);
-    let concentration_part = clamp01((concentration - 0.3) / 0.5);
-    let template_part = if s >= 2 {
-        clamp01((top5 - 0.3) / 0.6)
-    } else {
-        0.0
-    };
-    let ratio_part = clamp01(ratio.max(1e-9).log2() / 3.0);
-    let extraction = explained(
-        &mut reason,
-        "extraction",
-        vec![
-            (
-                0.8,
-                cot_part,
-                format!(
-                    "chain-of-thought elicitation in {} of scored exchanges",
-                    pct(cot_share)
-                ),
-            ),
-            (
-                0.7,
-                grading_part,
-                format!(
-                    "rubric grading and sensitive rewrites: {} of exchanges",
-                    pct(grading_share)
-                ),
-            ),
-            (
-                0.5,
-                concentration_part,
-                format!(
-                    "capability concentration {concentration:.2} (mostly {}: {})",
-                    CAPABILITY_NAMES[top_cap],
-                    pct(caps[top_cap] as f64 / cap_total.max(1) as f64)
-                ),
-            ),
-            (
-                0.6,
-                template_part,
-                format!("top 5 template families carry {} of exchanges", pct(top5)),
-            ),
-            (
-                0.4,
-                ratio_part,
-                format!("output/input token ratio {ratio:.1}"),
-            ),
-        ],
-    );
-
-    // Automation.
-    let member_signals: Vec<&AccountSignals> =
-        members.iter().map(|&a| &signals[a as usize]).collect();
+fn automation(g: &Group<'_>, kinds_inside: &[u16], reasons: &mut Reasons) -> f64 {
+    let s = g.members.len();
     let quiet = {
-        let weighted: Vec<(f64, f64)> = member_signals
+        let weighted: Vec<(f64, f64)> = g
+            .signals
             .iter()
-            .zip(&accounts)
+            .zip(g.accounts)
             .filter_map(|(sig, a)| sig.quiet_share.map(|q| (q, a.exchanges as f64)))
             .collect();
         let w: f64 = weighted.iter().map(|(_, w)| w).sum();
@@ -417,16 +926,24 @@ fn score_one(
         }
     };
     let flat = clamp01(quiet / 0.25);
-    let cv = median(member_signals.iter().filter_map(|s| s.gap_cv).collect());
+    let cv = median(g.signals.iter().filter_map(|s| s.gap_cv).collect());
     let regular = cv.map_or(0.0, |cv| clamp01((1.2 - cv) / 0.8));
     let sync_bit = 1u16 << (EvidenceKind::Synchrony as u16);
-    let synced = members
+    let synced = g
+        .members
         .iter()
-        .filter(|&&a| kinds_inside[a as usize] & sync_bit != 0)
+        .filter(|&&a| {
+            kinds_inside
+                .get(a as usize)
+                .is_some_and(|k| k & sync_bit != 0)
+        })
         .count();
-    let synchrony = if s >= 2 { synced as f64 / sf } else { 0.0 };
-    let automation = flat.max(regular).max(synchrony);
-    reason(
+    let synchrony = if s >= 2 {
+        synced as f64 / s as f64
+    } else {
+        0.0
+    };
+    reasons.push(
         "automation",
         flat,
         format!(
@@ -435,31 +952,34 @@ fn score_one(
         ),
     );
     if let Some(cv) = cv {
-        reason(
+        reasons.push(
             "automation",
             regular,
             format!("regular spacing: median variation of gaps between requests {cv:.2}"),
         );
     }
-    reason(
+    reasons.push(
         "automation",
         synchrony,
         format!(
             "{synced} of {s} accounts active in the same minutes as another member far beyond chance"
         ),
     );
+    flat.max(regular).max(synchrony)
+}
 
-    // Evasion.
-    let share_of =
-        |pred: &dyn Fn(&AccountSignals) -> bool| member_signals.iter().filter(|s| pred(s)).count();
+fn evasion(g: &Group<'_>, reasons: &mut Reasons) -> f64 {
+    let s = g.members.len();
+    let sf = s as f64;
+    let count =
+        |pred: &dyn Fn(&AccountSignals) -> bool| g.signals.iter().filter(|x| pred(x)).count();
     let (young, farmed, banned, proxied) = (
-        share_of(&|s| s.young),
-        share_of(&|s| s.farmed),
-        share_of(&|s| s.banned),
-        share_of(&|s| s.proxied),
+        count(&|x| x.young),
+        count(&|x| x.farmed),
+        count(&|x| x.banned),
+        count(&|x| x.proxied),
     );
-    let evasion = explained(
-        &mut reason,
+    reasons.explained(
         "evasion",
         vec![
             (
@@ -487,107 +1007,52 @@ fn score_one(
                 ),
             ),
         ],
-    );
+    )
+}
 
-    // Release pivot.
-    let mut release_pivot: f64 = 0.0;
-    for (w, window) in windows.iter().enumerate() {
-        let (mut total, mut on_model) = (0u64, 0u64);
-        for &a in &members {
-            let (t, m) = activity.release_windows[w][a as usize];
-            total += u64::from(t);
-            on_model += u64::from(m);
-        }
-        if total >= 50 {
-            let share = on_model as f64 / total as f64;
-            let pivot = clamp01((share - baselines[w]) / 0.35);
-            if pivot > release_pivot {
-                release_pivot = pivot;
-            }
-            let model = f
-                .models
-                .get(window.model as usize)
-                .map_or("the new model", String::as_str);
-            reason(
-                "release_pivot",
-                pivot,
-                format!(
-                    "{} of traffic on {model} within {} h of its release, against {} for independent accounts",
-                    pct(share),
-                    params.pivot_window_hours,
-                    pct(baselines[w])
-                ),
-            );
-        }
-    }
+/// Groups accounts by `membership` and scores every cluster.
+pub fn score_clusters(
+    f: &CaseFeatures,
+    activity: &Activity,
+    windows: &[ReleaseWindow],
+    graph: &EvidenceGraph,
+    membership: &[u32],
+    params: &Params,
+) -> Vec<Cluster> {
+    let scorer = Scorer::new(f, activity, windows, graph, membership, params);
+    scorer.score_partition(membership)
+}
 
-    // Partner intelligence.
-    let hits = members
-        .iter()
-        .filter(|&&a| !graph.accounts.indicator_hits[a as usize].is_empty())
-        .count();
-    let partner = clamp01(3.0 * hits as f64 / sf);
-    if hits > 0 {
-        let mut which: Vec<u32> = members
+impl Scorer<'_> {
+    /// Scores every group of `membership`, highest score first (ties by
+    /// first member).
+    pub fn score_partition(&self, membership: &[u32]) -> Vec<Cluster> {
+        let groups = membership
             .iter()
-            .flat_map(|&a| graph.accounts.indicator_hits[a as usize].iter().copied())
+            .map(|&c| c as usize + 1)
+            .max()
+            .unwrap_or(0);
+        let mut members: Vec<Vec<u32>> = vec![Vec::new(); groups];
+        for (account, &c) in membership.iter().enumerate() {
+            members[c as usize].push(account as u32);
+        }
+        let kinds_inside = self.kinds_inside(membership);
+        let mut clusters: Vec<Cluster> = members
+            .into_iter()
+            .filter(|m| !m.is_empty())
+            .map(|m| self.score_group(m, &kinds_inside))
             .collect();
-        which.sort_unstable();
-        which.dedup();
-        let examples: Vec<String> = which
-            .iter()
-            .take(3)
-            .filter_map(|&k| f.indicators.get(k as usize))
-            .map(|i| {
-                format!(
-                    "{} {} from {}",
-                    i.kind,
-                    i.value,
-                    i.source.as_deref().unwrap_or("a partner")
-                )
-            })
-            .collect();
-        reason(
-            "partner",
-            partner,
-            format!(
-                "{hits} of {s} accounts match partner indicators ({})",
-                examples.join("; ")
-            ),
-        );
-    }
-
-    let indicators = Indicators {
-        coordination,
-        extraction,
-        automation,
-        evasion,
-        release_pivot,
-        partner,
-    };
-    let gate = evasion.max(release_pivot).max(partner);
-    let score = if s < 2 {
-        0.0
-    } else {
-        (coordination * extraction * gate).cbrt() * (0.85 + 0.15 * automation)
-    };
-    reasons.sort_by(|a, b| {
-        b.strength
-            .total_cmp(&a.strength)
-            .then_with(|| a.text.cmp(&b.text))
-    });
-    Cluster {
-        id: format!("c{}", members[0] + 1),
-        members,
-        exchanges,
-        score: clamp01(score),
-        suspected: s >= 2 && score >= params.suspect_threshold,
-        indicators,
-        reasons,
+        clusters.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then_with(|| a.members[0].cmp(&b.members[0]))
+        });
+        clusters
     }
 }
 
-fn kind_phrase(kind: EvidenceKind) -> &'static str {
+/// How a kind of evidence reads in a sentence.
+pub fn kind_phrase(kind: EvidenceKind) -> &'static str {
     match kind {
         EvidenceKind::Card => "a payment card",
         EvidenceKind::SignupIp => "a sign-up address",
@@ -599,5 +1064,7 @@ fn kind_phrase(kind: EvidenceKind) -> &'static str {
         EvidenceKind::Synchrony => "active minutes (synchronised)",
         EvidenceKind::SignupBurst => "a sign-up burst",
         EvidenceKind::Indicator => "a partner indicator",
+        EvidenceKind::Cohort => "template families and behaviour (a cohort)",
+        EvidenceKind::HandOff => "a hand-off of work (one stopped, the other took over)",
     }
 }

@@ -38,6 +38,8 @@ pub struct StoredCluster {
     pub indicators: Vec<(String, f64)>,
     /// The reasons, as JSON.
     pub reasons_json: String,
+    /// The campaign it is part of, if any.
+    pub campaign: Option<String>,
 }
 
 /// One cluster's traffic on one model in one hour (`cluster_model_hourly`).
@@ -69,6 +71,8 @@ pub struct StoredAnalysis {
     pub stats_json: String,
     /// Clusters.
     pub clusters: Vec<StoredCluster>,
+    /// Campaigns (groups of clusters).
+    pub campaigns: Vec<StoredCampaign>,
     /// Links: account indices a < b, weight, evidence.
     pub links: Vec<(u32, u32, f64, Vec<StoredLinkEvidence>)>,
     /// Per cluster of two or more accounts: its traffic per model and hour.
@@ -78,16 +82,108 @@ pub struct StoredAnalysis {
 }
 
 /// Sub-score columns of `clusters`, in order.
-pub const INDICATOR_COLUMNS: [&str; 6] = [
+pub const INDICATOR_COLUMNS: [&str; 8] = [
     "coordination",
     "extraction",
     "automation",
     "evasion",
     "release_pivot",
     "partner",
+    "scale",
+    "exculpation",
 ];
 
+/// A campaign as stored.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredCampaign {
+    /// Campaign id (`k17`).
+    pub id: String,
+    /// Its clusters' ids, highest score first.
+    pub clusters: Vec<String>,
+    /// Accounts in its clusters.
+    pub accounts: u64,
+    /// Exchanges of those accounts.
+    pub exchanges: u64,
+    /// Combined score of the campaign as one group.
+    pub score: f64,
+    /// The tool's verdict on the campaign.
+    pub suspected: bool,
+    /// How strongly its clusters are tied (0..1).
+    pub cohesion: f64,
+    /// Named sub-scores, in [`INDICATOR_COLUMNS`] order.
+    pub indicators: Vec<(String, f64)>,
+    /// The reasons, as JSON.
+    pub reasons_json: String,
+}
+
+/// `?from, ?from+1, …` for `count` parameters.
+fn placeholders(from: usize, count: usize) -> String {
+    (from..from + count)
+        .map(|i| format!("?{i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Sub-score values in [`INDICATOR_COLUMNS`] order (0 for a missing one).
+fn indicator_values(indicators: &[(String, f64)]) -> Vec<rusqlite::types::Value> {
+    INDICATOR_COLUMNS
+        .iter()
+        .map(|name| {
+            indicators
+                .iter()
+                .find(|(n, _)| n == name)
+                .map_or(0.0, |(_, v)| *v)
+                .into()
+        })
+        .collect()
+}
+
 impl Case {
+    /// The stored campaigns, highest score first; empty before any
+    /// analysis or after one by a build without campaigns.
+    pub fn stored_campaigns(&self) -> Result<Vec<StoredCampaign>, CaseError> {
+        let mut stmt = self.conn().prepare(&format!(
+            "SELECT id, size, exchanges, score, suspected, cohesion, {}, reasons_json FROM campaigns \
+             ORDER BY score DESC, id",
+            INDICATOR_COLUMNS.join(", ")
+        ))?;
+        let mut campaigns: Vec<StoredCampaign> = stmt
+            .query_map([], |r| {
+                Ok(StoredCampaign {
+                    id: r.get(0)?,
+                    clusters: Vec::new(),
+                    accounts: r.get(1)?,
+                    exchanges: r.get(2)?,
+                    score: r.get(3)?,
+                    suspected: r.get(4)?,
+                    cohesion: r.get(5)?,
+                    indicators: INDICATOR_COLUMNS
+                        .iter()
+                        .enumerate()
+                        .map(|(i, n)| Ok((n.to_string(), r.get::<_, f64>(6 + i)?)))
+                        .collect::<rusqlite::Result<_>>()?,
+                    reasons_json: r.get(6 + INDICATOR_COLUMNS.len())?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let index: std::collections::HashMap<String, usize> = campaigns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.clone(), i))
+            .collect();
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT cluster, campaign FROM campaign_clusters ORDER BY campaign, rank")?;
+        let mut q = stmt.query([])?;
+        while let Some(r) = q.next()? {
+            let (cluster, campaign): (String, String) = (r.get(0)?, r.get(1)?);
+            if let Some(&i) = index.get(&campaign) {
+                campaigns[i].clusters.push(cluster);
+            }
+        }
+        Ok(campaigns)
+    }
+
     /// Replaces the stored analysis results with `analysis`, with no case
     /// work to carry over (a case nobody has tagged or edited).
     pub fn store_analysis(&self, analysis: &StoredAnalysis) -> Result<(), CaseError> {
@@ -118,6 +214,7 @@ impl Case {
         // The layout belongs to the clustering it was drawn for, so it goes too.
         tx.execute_batch(
             "DELETE FROM link_evidence; DELETE FROM links; DELETE FROM cluster_members; DELETE FROM clusters; \
+             DELETE FROM campaigns; DELETE FROM campaign_clusters; \
              DELETE FROM cluster_model_hourly; DELETE FROM template_examples; DELETE FROM layout;",
         )?;
         tx.execute(
@@ -130,38 +227,57 @@ impl Case {
         )?;
         let run = tx.last_insert_rowid();
         {
-            let mut cluster = tx.prepare(
-                "INSERT INTO clusters (id, run, size, exchanges, score, suspected, coordination, extraction, \
-                 automation, evasion, release_pivot, partner, reasons_json) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-            )?;
+            let mut cluster = tx.prepare(&format!(
+                "INSERT INTO clusters (id, run, size, exchanges, score, suspected, {}, reasons_json) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, {}, ?{})",
+                INDICATOR_COLUMNS.join(", "),
+                placeholders(7, INDICATOR_COLUMNS.len()),
+                7 + INDICATOR_COLUMNS.len()
+            ))?;
             let mut member =
                 tx.prepare("INSERT INTO cluster_members (account, cluster) VALUES (?1, ?2)")?;
             for c in &analysis.clusters {
-                let value = |name: &str| {
-                    c.indicators
-                        .iter()
-                        .find(|(n, _)| n == name)
-                        .map_or(0.0, |(_, v)| *v)
-                };
-                let v: Vec<f64> = INDICATOR_COLUMNS.iter().map(|n| value(n)).collect();
-                cluster.execute(params![
-                    c.id,
-                    run,
-                    c.members.len(),
-                    c.exchanges,
-                    c.score,
-                    c.suspected,
-                    v[0],
-                    v[1],
-                    v[2],
-                    v[3],
-                    v[4],
-                    v[5],
-                    c.reasons_json
-                ])?;
+                let mut values: Vec<rusqlite::types::Value> = vec![
+                    c.id.clone().into(),
+                    run.into(),
+                    (c.members.len() as i64).into(),
+                    (c.exchanges as i64).into(),
+                    c.score.into(),
+                    i64::from(c.suspected).into(),
+                ];
+                values.extend(indicator_values(&c.indicators));
+                values.push(c.reasons_json.clone().into());
+                cluster.execute(rusqlite::params_from_iter(values))?;
                 for &a in &c.members {
                     member.execute(params![i64::from(a) + 1, c.id])?;
+                }
+            }
+            let mut campaign = tx.prepare(&format!(
+                "INSERT INTO campaigns (id, run, clusters, size, exchanges, score, suspected, cohesion, {}, reasons_json) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, {}, ?{})",
+                INDICATOR_COLUMNS.join(", "),
+                placeholders(9, INDICATOR_COLUMNS.len()),
+                9 + INDICATOR_COLUMNS.len()
+            ))?;
+            let mut part = tx.prepare(
+                "INSERT INTO campaign_clusters (cluster, campaign, rank) VALUES (?1, ?2, ?3)",
+            )?;
+            for k in &analysis.campaigns {
+                let mut values: Vec<rusqlite::types::Value> = vec![
+                    k.id.clone().into(),
+                    run.into(),
+                    (k.clusters.len() as i64).into(),
+                    (k.accounts as i64).into(),
+                    (k.exchanges as i64).into(),
+                    k.score.into(),
+                    i64::from(k.suspected).into(),
+                    k.cohesion.into(),
+                ];
+                values.extend(indicator_values(&k.indicators));
+                values.push(k.reasons_json.clone().into());
+                campaign.execute(rusqlite::params_from_iter(values))?;
+                for (rank, c) in k.clusters.iter().enumerate() {
+                    part.execute(params![c, k.id, rank as i64])?;
                 }
             }
             let mut link = tx.prepare("INSERT INTO links (a, b, weight) VALUES (?1, ?2, ?3)")?;
@@ -215,8 +331,9 @@ impl Case {
             return Ok(None);
         }
         let mut stmt = self.conn().prepare(&format!(
-            "SELECT id, exchanges, score, suspected, {}, reasons_json FROM clusters ORDER BY score DESC, id",
-            INDICATOR_COLUMNS.join(", ")
+            "SELECT c.id, c.exchanges, c.score, c.suspected, {}, c.reasons_json, k.campaign \
+             FROM clusters c LEFT JOIN campaign_clusters k ON k.cluster = c.id ORDER BY c.score DESC, c.id",
+            INDICATOR_COLUMNS.map(|n| format!("c.{n}")).join(", ")
         ))?;
         let mut clusters: Vec<StoredCluster> = stmt
             .query_map([], |r| {
@@ -231,7 +348,8 @@ impl Case {
                         .enumerate()
                         .map(|(i, n)| Ok((n.to_string(), r.get::<_, f64>(4 + i)?)))
                         .collect::<rusqlite::Result<_>>()?,
-                    reasons_json: r.get(10)?,
+                    reasons_json: r.get(4 + INDICATOR_COLUMNS.len())?,
+                    campaign: r.get(5 + INDICATOR_COLUMNS.len())?,
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;

@@ -431,8 +431,8 @@ fn read_cluster(tx: &Transaction<'_>, id: &str) -> Result<Option<ClusterRow>, Ca
                     indicators: (0..INDICATOR_COLUMNS.len())
                         .map(|i| r.get(6 + i))
                         .collect::<rusqlite::Result<_>>()?,
-                    reasons_json: r.get(12)?,
-                    edited: r.get(13)?,
+                    reasons_json: r.get(6 + INDICATOR_COLUMNS.len())?,
+                    edited: r.get(7 + INDICATOR_COLUMNS.len())?,
                 })
             },
         )
@@ -559,29 +559,27 @@ fn write_cluster(
         tx.execute("DELETE FROM clusters WHERE id = ?1", [id])?;
         return Ok(());
     };
-    let value = |i: usize| c.indicators.get(i).copied().unwrap_or(0.0);
+    let n = INDICATOR_COLUMNS.len();
+    let mut values: Vec<rusqlite::types::Value> = vec![
+        c.id.clone().into(),
+        c.run.into(),
+        c.size.into(),
+        c.exchanges.into(),
+        c.score.into(),
+        c.suspected.into(),
+    ];
+    values.extend((0..n).map(|i| c.indicators.get(i).copied().unwrap_or(0.0).into()));
+    values.push(c.reasons_json.clone().into());
+    values.push(c.edited.into());
+    let placeholders: Vec<String> = (1..=values.len()).map(|i| format!("?{i}")).collect();
     tx.execute(
         &format!(
             "INSERT OR REPLACE INTO clusters (id, run, size, exchanges, score, suspected, {}, reasons_json, edited) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-            INDICATOR_COLUMNS.join(", ")
+             VALUES ({})",
+            INDICATOR_COLUMNS.join(", "),
+            placeholders.join(", ")
         ),
-        params![
-            c.id,
-            c.run,
-            c.size,
-            c.exchanges,
-            c.score,
-            c.suspected,
-            value(0),
-            value(1),
-            value(2),
-            value(3),
-            value(4),
-            value(5),
-            c.reasons_json,
-            c.edited
-        ],
+        rusqlite::params_from_iter(values),
     )?;
     Ok(())
 }

@@ -357,6 +357,12 @@ fn table_rule(table: &str) -> Option<Rule> {
             "t.cluster IN sel_clusters"
         }),
         "links" | "link_evidence" => Where("t.a IN sel_accounts AND t.b IN sel_accounts"),
+        // A campaign travels with any of its clusters (its row describes
+        // the whole campaign as analysed).
+        "campaigns" => Where(
+            "t.id IN (SELECT campaign FROM src.campaign_clusters WHERE cluster IN sel_clusters)",
+        ),
+        "campaign_clusters" => Where("t.cluster IN sel_clusters"),
         "tags" => Where(
             "t.cluster IN sel_clusters OR (t.cluster IS NULL AND t.id IN \
              (SELECT tag FROM src.tag_accounts WHERE account IN sel_accounts))",
@@ -711,6 +717,8 @@ fn keeps_text(table: &str, column: &str) -> bool {
             | ("meta", "key")
             | ("tags", "status")
             | ("clusters", "id")
+            | ("campaigns", "id")
+            | ("campaign_clusters", "campaign")
             | ("cluster_members", "cluster")
             | ("cluster_model_hourly", "cluster")
             | ("account_pins", "cluster")

@@ -44,6 +44,8 @@ pub struct AccountFacts {
     pub cot_high: u64,
     /// Exchanges with a chain-of-thought score.
     pub cot_scored: u64,
+    /// Exchanges per day of the week (UTC, Monday first).
+    pub weekday: [u64; 7],
 }
 
 /// A network origin.
@@ -109,9 +111,28 @@ pub struct CaseFeatures {
     pub span_ms: Option<(i64, i64)>,
 }
 
+/// What the exchanges of one prompt template ask for, case-wide.
+#[derive(Clone, Debug, Default)]
+pub struct TemplateProfile {
+    /// Exchanges with the template.
+    pub exchanges: u64,
+    /// Of them, per capability code.
+    pub capabilities: [u64; 11],
+    /// Of them, with a chain-of-thought score.
+    pub cot_scored: u64,
+    /// Of them, with a chain-of-thought score of 0.5 or more.
+    pub cot_high: u64,
+    /// Prompt tokens.
+    pub input_tokens: u64,
+    /// Completion tokens.
+    pub output_tokens: u64,
+}
+
 /// Per-account results of the pass over `exchanges`.
 #[derive(Clone, Debug, Default)]
 pub struct Activity {
+    /// Per template id (index 0 unused): what its exchanges ask for.
+    pub templates: Vec<TemplateProfile>,
     /// Distinct minutes (since the epoch) each account was active in, sorted.
     pub minutes: Vec<Vec<u32>>,
     /// Per release window (in the order given): per account, exchanges in
@@ -142,17 +163,41 @@ fn rows<T>(
     Ok(out)
 }
 
-fn by_id<T: Default>(pairs: Vec<(u32, T)>) -> Vec<T> {
+/// The 0-based index of `accounts.id` = `id` read from `table`, or an error
+/// naming the table and the id when no account has it (a damaged or
+/// hand-edited case).
+fn checked_account(table: &str, id: i64, accounts: usize) -> Result<usize, CaseError> {
+    if id >= 1 && (id as u64) <= accounts as u64 {
+        Ok((id - 1) as usize)
+    } else {
+        Err(CaseError::Invalid(format!(
+            "{table}: account {id} is not an account of this case (ids 1 to {accounts}); \
+             run `hydrascope verify` on it"
+        )))
+    }
+}
+
+/// A dictionary table's rows by id. Ids are dense in a case Hydrascope
+/// wrote; one far beyond the row count (a damaged file) is refused rather
+/// than allocated for.
+fn by_id<T: Default>(table: &str, pairs: Vec<(u32, T)>) -> Result<Vec<T>, CaseError> {
     let len = pairs
         .iter()
         .map(|(id, _)| *id as usize + 1)
         .max()
         .unwrap_or(1);
+    if len > 2 * pairs.len() + 1024 {
+        return Err(CaseError::Invalid(format!(
+            "{table}: id {} is far beyond its {} rows; run `hydrascope verify` on the case",
+            len - 1,
+            pairs.len()
+        )));
+    }
     let mut out: Vec<T> = (0..len).map(|_| T::default()).collect();
     for (id, value) in pairs {
         out[id as usize] = value;
     }
-    out
+    Ok(out)
 }
 
 impl Case {
@@ -190,16 +235,16 @@ impl Case {
                 })
             },
         )?;
-        let index = |id: i64| (id - 1) as usize;
+        let n_accounts = accounts.len();
+        let index = |table: &str, id: i64| checked_account(table, id, n_accounts);
         let mut stmt = self.conn().prepare(
             "SELECT account, ((hour % 24) + 24) % 24, sum(exchanges) FROM account_hourly GROUP BY 1, 2",
         )?;
         let mut q = stmt.query([])?;
         while let Some(r) = q.next()? {
             let (account, hour, n): (i64, i64, u64) = (r.get(0)?, r.get(1)?, r.get(2)?);
-            if let Some(a) = accounts.get_mut(index(account)) {
-                a.hour_of_day[hour as usize] = n;
-            }
+            let account = index("account_hourly", account)?;
+            accounts[account].hour_of_day[hour.clamp(0, 23) as usize] = n;
         }
         let mut stmt = self
             .conn()
@@ -207,17 +252,18 @@ impl Case {
         let mut q = stmt.query([])?;
         while let Some(r) = q.next()? {
             let (account, capability, n): (i64, i64, u64) = (r.get(0)?, r.get(1)?, r.get(2)?);
-            if let (Some(a), true) = (
-                accounts.get_mut(index(account)),
-                (0..11).contains(&capability),
-            ) {
-                a.capabilities[capability as usize] = n;
+            let account = index("account_capabilities", account)?;
+            if !(0..11).contains(&capability) {
+                return Err(CaseError::Invalid(format!(
+                    "account_capabilities: capability {capability} of account row {} is not a capability code (0..=10)",
+                    account + 1
+                )));
             }
+            accounts[account].capabilities[capability as usize] = n;
         }
-        let origins = by_id(rows(
-            self,
-            "SELECT id, ip, asn, prefix FROM origins",
-            |r| {
+        let origins = by_id(
+            "origins",
+            rows(self, "SELECT id, ip, asn, prefix FROM origins", |r| {
                 Ok((
                     r.get::<_, u32>(0)?,
                     OriginFacts {
@@ -226,46 +272,81 @@ impl Case {
                         prefix: r.get(3)?,
                     },
                 ))
-            },
-        )?);
-        let templates = by_id(rows(self, "SELECT id, simhash FROM templates", |r| {
-            Ok((r.get::<_, u32>(0)?, r.get::<_, i64>(1)? as u64))
-        })?);
-        let client_fps = by_id(rows(
-            self,
-            "SELECT id, fingerprint FROM client_fingerprints",
-            |r| Ok((r.get::<_, u32>(0)?, r.get(1)?)),
-        )?);
-        let models = by_id(rows(self, "SELECT id, name FROM models", |r| {
-            Ok((r.get::<_, u32>(0)?, r.get(1)?))
-        })?);
-        let pairs = |table: &str, column: &str| {
+            })?,
+        )?;
+        let templates = by_id(
+            "templates",
+            rows(self, "SELECT id, simhash FROM templates", |r| {
+                Ok((r.get::<_, u32>(0)?, r.get::<_, i64>(1)? as u64))
+            })?,
+        )?;
+        let client_fps = by_id(
+            "client_fingerprints",
             rows(
+                self,
+                "SELECT id, fingerprint FROM client_fingerprints",
+                |r| Ok((r.get::<_, u32>(0)?, r.get(1)?)),
+            )?,
+        )?;
+        let models = by_id(
+            "models",
+            rows(self, "SELECT id, name FROM models", |r| {
+                Ok((r.get::<_, u32>(0)?, r.get(1)?))
+            })?,
+        )?;
+        let pairs = |table: &str,
+                     column: &str,
+                     values: usize|
+         -> Result<Vec<(u32, u32, u64)>, CaseError> {
+            let raw = rows(
                 self,
                 &format!(
                     "SELECT account, {column}, exchanges FROM {table} ORDER BY account, {column}"
                 ),
                 |r| {
                     Ok((
-                        (r.get::<_, i64>(0)? - 1) as u32,
-                        r.get::<_, u32>(1)?,
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, i64>(1)?,
                         r.get::<_, u64>(2)?,
                     ))
                 },
-            )
+            )?;
+            raw.into_iter()
+                .map(|(account, value, n)| {
+                    let account = checked_account(table, account, n_accounts)?;
+                    if value < 1 || value as u64 >= values as u64 {
+                        return Err(CaseError::Invalid(format!(
+                            "{table}: {column} {value} of account row {} names no row of its dictionary",
+                            account + 1
+                        )));
+                    }
+                    Ok((account as u32, value as u32, n))
+                })
+                .collect()
         };
         let events = rows(
             self,
             "SELECT ts_ms, kind, model, account FROM events ORDER BY ts_ms, id",
             |r| {
-                Ok(EventFacts {
-                    ts_ms: r.get(0)?,
-                    kind: r.get(1)?,
-                    model: r.get(2)?,
-                    account: r.get::<_, Option<i64>>(3)?.map(|a| (a - 1) as u32),
-                })
+                Ok((
+                    EventFacts {
+                        ts_ms: r.get(0)?,
+                        kind: r.get(1)?,
+                        model: r.get(2)?,
+                        account: None,
+                    },
+                    r.get::<_, Option<i64>>(3)?,
+                ))
             },
-        )?;
+        )?
+        .into_iter()
+        .map(|(mut e, account)| {
+            if let Some(account) = account {
+                e.account = Some(checked_account("events", account, n_accounts)? as u32);
+            }
+            Ok(e)
+        })
+        .collect::<Result<Vec<_>, CaseError>>()?;
         let indicators = rows(
             self,
             "SELECT kind, value, source FROM indicators ORDER BY id",
@@ -282,15 +363,18 @@ impl Case {
             [],
             |r| Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, Option<i64>>(1)?)),
         )?;
+        let account_origins = pairs("account_origins", "origin", origins.len())?;
+        let account_templates = pairs("account_templates", "template", templates.len())?;
+        let account_client_fps = pairs("account_client_fps", "client_fp", client_fps.len())?;
         Ok(CaseFeatures {
             accounts,
             origins,
             templates,
             client_fps,
             models,
-            account_origins: pairs("account_origins", "origin")?,
-            account_templates: pairs("account_templates", "template")?,
-            account_client_fps: pairs("account_client_fps", "client_fp")?,
+            account_origins,
+            account_templates,
+            account_client_fps,
             events,
             indicators,
             span_ms: match span_ms {
@@ -316,24 +400,54 @@ impl Case {
         .collect();
         let mut minutes: Vec<Vec<u32>> = vec![Vec::new(); n];
         let mut release_windows = vec![vec![(0u32, 0u32); n]; windows.len()];
-        let mut stmt = self
-            .conn()
-            .prepare("SELECT account, ts_ms, model, cot FROM exchanges")?;
+        let mut templates = vec![TemplateProfile::default(); features.templates.len().max(1)];
+        let mut stmt = self.conn().prepare(
+            "SELECT account, ts_ms, model, cot, template, capability, input_tokens, output_tokens FROM exchanges",
+        )?;
         let mut q = stmt.query([])?;
         while let Some(r) = q.next()? {
-            let account = (r.get::<_, i64>(0)? - 1) as usize;
+            let account = checked_account("exchanges", r.get::<_, i64>(0)?, n)?;
             let ts_ms: i64 = r.get(1)?;
-            let Some(list) = minutes.get_mut(account) else {
-                continue;
-            };
+            let list = &mut minutes[account];
             let minute = ts_ms.div_euclid(60_000).clamp(0, i64::from(u32::MAX)) as u32;
             if list.last() != Some(&minute) {
                 list.push(minute);
             }
-            if let Some(cot) = r.get::<_, Option<i64>>(3)? {
-                let a = &mut features.accounts[account];
-                a.cot_scored += 1;
-                a.cot_high += u64::from(cot_high.get(&cot).copied().unwrap_or(false));
+            let a = &mut features.accounts[account];
+            // 1970-01-01 was a Thursday: day 0 is weekday 3 (Monday = 0).
+            a.weekday[(ts_ms.div_euclid(86_400_000) + 3).rem_euclid(7) as usize] += 1;
+            let high = match r.get::<_, Option<i64>>(3)? {
+                Some(cot) => {
+                    let high = cot_high.get(&cot).copied().unwrap_or(false);
+                    a.cot_scored += 1;
+                    a.cot_high += u64::from(high);
+                    Some(high)
+                }
+                None => None,
+            };
+            if let Some(t) = r
+                .get::<_, Option<i64>>(4)?
+                .and_then(|t| usize::try_from(t).ok())
+                .and_then(|t| templates.get_mut(t))
+            {
+                t.exchanges += 1;
+                if let Some(c) = r
+                    .get::<_, Option<i64>>(5)?
+                    .and_then(|c| usize::try_from(c).ok())
+                    .filter(|c| *c < 11)
+                {
+                    t.capabilities[c] += 1;
+                }
+                if let Some(high) = high {
+                    t.cot_scored += 1;
+                    t.cot_high += u64::from(high);
+                }
+                t.input_tokens = t
+                    .input_tokens
+                    .saturating_add(r.get::<_, i64>(6)?.max(0) as u64);
+                t.output_tokens = t
+                    .output_tokens
+                    .saturating_add(r.get::<_, i64>(7)?.max(0) as u64);
             }
             for (w, window) in windows.iter().enumerate() {
                 if ts_ms >= window.start_ms && ts_ms < window.end_ms {
@@ -349,6 +463,7 @@ impl Case {
             list.shrink_to_fit();
         }
         Ok(Activity {
+            templates,
             minutes,
             release_windows,
         })

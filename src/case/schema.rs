@@ -20,7 +20,7 @@ pub const ROLLUP_TABLES: &[&str] = &[
 ];
 
 /// The newest case-file format this build reads and writes.
-pub const SCHEMA_VERSION: i32 = 6;
+pub const SCHEMA_VERSION: i32 = 7;
 
 /// Format 1: the imported data, its dictionaries, and the per-account rollups.
 const V1: &str = r#"
@@ -344,6 +344,39 @@ CREATE TABLE merge_conflicts (
 CREATE INDEX merge_conflicts_by_tag ON merge_conflicts (ours, theirs);
 "#;
 
+/// Format 7 adds campaigns above clusters (each a group of clusters with a
+/// score and reasons of its own, replaced by each run) and two more
+/// sub-scores of clusters: scale and exculpation.
+const V7: &str = r#"
+ALTER TABLE clusters ADD COLUMN scale REAL NOT NULL DEFAULT 0;
+ALTER TABLE clusters ADD COLUMN exculpation REAL NOT NULL DEFAULT 0;
+CREATE TABLE campaigns (
+    id TEXT PRIMARY KEY,
+    run INTEGER NOT NULL,
+    clusters INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    exchanges INTEGER NOT NULL,
+    score REAL NOT NULL,
+    suspected INTEGER NOT NULL,
+    cohesion REAL NOT NULL,
+    coordination REAL NOT NULL,
+    extraction REAL NOT NULL,
+    automation REAL NOT NULL,
+    evasion REAL NOT NULL,
+    release_pivot REAL NOT NULL,
+    partner REAL NOT NULL,
+    scale REAL NOT NULL,
+    exculpation REAL NOT NULL,
+    reasons_json TEXT NOT NULL
+);
+CREATE TABLE campaign_clusters (
+    cluster TEXT PRIMARY KEY,
+    campaign TEXT NOT NULL,
+    rank INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX campaign_clusters_by_campaign ON campaign_clusters (campaign, rank);
+"#;
+
 /// The SQL that takes a file from `version - 1` to `version`.
 fn migration_to(version: i32) -> Option<String> {
     match version {
@@ -353,6 +386,7 @@ fn migration_to(version: i32) -> Option<String> {
         4 => Some(V4.to_string()),
         5 => Some(V5.to_string()),
         6 => Some(V6.to_string()),
+        7 => Some(V7.to_string()),
         _ => None,
     }
 }

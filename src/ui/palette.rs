@@ -87,6 +87,8 @@ pub fn evidence_color(kind: EvidenceKind) -> Color32 {
         EvidenceKind::Synchrony => Color32::from_rgb(130, 220, 110),
         EvidenceKind::SignupBurst => Color32::from_rgb(250, 120, 170),
         EvidenceKind::Indicator => Color32::from_rgb(255, 255, 255),
+        EvidenceKind::Cohort => Color32::from_rgb(150, 130, 250),
+        EvidenceKind::HandOff => Color32::from_rgb(250, 200, 120),
     }
 }
 

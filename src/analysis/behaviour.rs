@@ -1,0 +1,319 @@
+//! Behavioural fingerprints: how each account uses the API, as numbers that
+//! evasion does not erase. A campaign can give every account its own card
+//! and route it through residential proxies, but the accounts still run the
+//! same job: the same hours and weekdays, the same volume per day, the same
+//! capability mix and token shapes, the same share of chain-of-thought
+//! prompts, the same churn of networks, the same day they moved to a new
+//! model, and the same few prompt-template families.
+//!
+//! [`similarity`] compares two fingerprints; [`family_overlap`] the share of
+//! traffic two accounts put on the same template families. Both are what the
+//! `cohort` evidence and the hand-off evidence are built from
+//! (`docs/analysis.md`).
+
+use rustc_hash::FxHashSet;
+
+use crate::case::features::{Activity, CaseFeatures};
+
+/// Exchanges below which an account's profile is too noisy to compare.
+pub const MIN_EXCHANGES: u64 = 30;
+
+/// A family must carry this share of an account's exchanges to be one of
+/// its families.
+pub const MIN_FAMILY_SHARE: f64 = 0.02;
+
+/// How one account uses the API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Fingerprint {
+    /// Exchanges in the case.
+    pub exchanges: u64,
+    /// Share of exchanges per hour of the day (UTC).
+    pub hours: [f32; 24],
+    /// Share of exchanges per day of the week (UTC, Monday first).
+    pub weekdays: [f32; 7],
+    /// Share of exchanges per capability code.
+    pub capabilities: [f32; 11],
+    /// Days (UTC) with at least one exchange.
+    pub active_days: u32,
+    /// log10 of exchanges per active day.
+    pub rate_log10: f32,
+    /// log2 of output tokens over input tokens.
+    pub ratio_log2: f32,
+    /// Share of scored exchanges with chain-of-thought elicitation ≥ 0.5.
+    pub cot_share: f32,
+    /// Distinct /24 (or /48) networks requests came from.
+    pub networks: u32,
+    /// Distinct ASNs requests came from.
+    pub asns: u32,
+    /// Share of the account's exchanges on the released model in the
+    /// first release window it was active in, if any.
+    pub adoption: Option<f32>,
+    /// Template families carrying at least [`MIN_FAMILY_SHARE`] of its
+    /// exchanges: (family, share), by family.
+    pub families: Vec<(u32, f32)>,
+}
+
+impl Fingerprint {
+    /// Whether the account has enough traffic for its profile to mean something.
+    pub fn is_reliable(&self) -> bool {
+        self.exchanges >= MIN_EXCHANGES
+    }
+}
+
+fn shares<const N: usize>(counts: &[u64; N]) -> [f32; N] {
+    let total: u64 = counts.iter().sum();
+    let mut out = [0f32; N];
+    if total > 0 {
+        for (o, c) in out.iter_mut().zip(counts) {
+            *o = *c as f32 / total as f32;
+        }
+    }
+    out
+}
+
+/// Every account's fingerprint. `template_family` maps a template id to its
+/// family (see [`super::families`]).
+pub fn fingerprints(
+    f: &CaseFeatures,
+    activity: &Activity,
+    template_family: &[u32],
+) -> Vec<Fingerprint> {
+    let n = f.accounts.len();
+    let mut networks: Vec<FxHashSet<&str>> = vec![FxHashSet::default(); n];
+    let mut asns: Vec<FxHashSet<i64>> = vec![FxHashSet::default(); n];
+    for &(account, origin, _) in &f.account_origins {
+        if let Some(o) = f.origins.get(origin as usize) {
+            if let Some(prefix) = o.prefix.as_deref() {
+                networks[account as usize].insert(prefix);
+            }
+            if let Some(asn) = o.asn {
+                asns[account as usize].insert(asn);
+            }
+        }
+    }
+    let mut families: Vec<Vec<(u32, u64)>> = vec![Vec::new(); n];
+    for &(account, template, count) in &f.account_templates {
+        let family = template_family
+            .get(template as usize)
+            .copied()
+            .unwrap_or(template);
+        families[account as usize].push((family, count));
+    }
+    f.accounts
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let minutes = activity.minutes.get(i).map_or(&[][..], Vec::as_slice);
+            let mut days: Vec<u32> = minutes.iter().map(|m| m / 1440).collect();
+            days.dedup();
+            let active_days = days.len() as u32;
+            let rate = a.exchanges as f64 / f64::from(active_days.max(1));
+            let ratio = (a.output_tokens.max(1) as f64) / (a.input_tokens.max(1) as f64);
+            let cot_share = if a.cot_scored == 0 {
+                0.0
+            } else {
+                a.cot_high as f32 / a.cot_scored as f32
+            };
+            let adoption = activity
+                .release_windows
+                .iter()
+                .map(|w| w.get(i).copied().unwrap_or((0, 0)))
+                .find(|(total, _)| *total >= 10)
+                .map(|(total, on_model)| on_model as f32 / total as f32);
+            let mut fam = std::mem::take(&mut families[i]);
+            fam.sort_unstable();
+            let mut merged: Vec<(u32, u64)> = Vec::with_capacity(fam.len());
+            for (family, count) in fam {
+                match merged.last_mut() {
+                    Some(last) if last.0 == family => last.1 += count,
+                    _ => merged.push((family, count)),
+                }
+            }
+            let templated: u64 = merged.iter().map(|(_, c)| c).sum();
+            let total = a.exchanges.max(templated).max(1) as f64;
+            let families = merged
+                .into_iter()
+                .map(|(family, count)| (family, (count as f64 / total) as f32))
+                .filter(|(_, share)| f64::from(*share) >= MIN_FAMILY_SHARE)
+                .collect();
+            Fingerprint {
+                exchanges: a.exchanges,
+                hours: shares(&a.hour_of_day),
+                weekdays: shares(&a.weekday),
+                capabilities: shares(&a.capabilities),
+                active_days,
+                rate_log10: rate.max(1.0).log10() as f32,
+                ratio_log2: ratio.log2() as f32,
+                cot_share,
+                networks: networks[i].len() as u32,
+                asns: asns[i].len() as u32,
+                adoption,
+                families,
+            }
+        })
+        .collect()
+}
+
+/// Bhattacharyya coefficient of two distributions: 1 when equal, 0 when
+/// they never overlap.
+fn overlap(a: &[f32], b: &[f32]) -> f64 {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (f64::from(*x) * f64::from(*y)).sqrt())
+        .sum::<f64>()
+        .min(1.0)
+}
+
+fn close(a: f32, b: f32, scale: f64) -> f64 {
+    (-(f64::from(a) - f64::from(b)).abs() / scale).exp()
+}
+
+/// How alike two accounts behave, part by part, each 0..1.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Similarity {
+    /// Hour-of-day profiles (Bhattacharyya coefficient).
+    pub hours: f64,
+    /// Weekday profiles.
+    pub weekdays: f64,
+    /// Capability mixes.
+    pub capabilities: f64,
+    /// Exchanges per active day (e^-|Δ log10| / 0.25).
+    pub rate: f64,
+    /// Output/input token ratio (e^-|Δ log2| / 0.75).
+    pub ratio: f64,
+    /// Chain-of-thought share (e^-|Δ| / 0.15).
+    pub cot: f64,
+    /// Network churn: distinct networks and ASNs (e^-|Δ ln(1+n)| / 0.8).
+    pub churn: f64,
+    /// Share on a newly released model (e^-|Δ| / 0.2); 1 when either has none.
+    pub adoption: f64,
+    /// Weighted geometric mean of the parts.
+    pub combined: f64,
+}
+
+/// Compares two fingerprints. The combined value is a weighted geometric
+/// mean, so one part far apart (a tenth of the volume, another timezone)
+/// pulls it down however alike the rest is: independent people rarely match
+/// on all of them at once, the accounts of one job do.
+pub fn similarity(a: &Fingerprint, b: &Fingerprint) -> Similarity {
+    similarity_parts(a, b, true)
+}
+
+/// [`similarity`] without the model-adoption part: for accounts that were
+/// not both active when a model came out (a successor started later).
+pub fn similarity_without_adoption(a: &Fingerprint, b: &Fingerprint) -> Similarity {
+    similarity_parts(a, b, false)
+}
+
+fn similarity_parts(a: &Fingerprint, b: &Fingerprint, with_adoption: bool) -> Similarity {
+    let churn_a = ((f64::from(a.networks) + 1.0).ln() + (f64::from(a.asns) + 1.0).ln()) as f32;
+    let churn_b = ((f64::from(b.networks) + 1.0).ln() + (f64::from(b.asns) + 1.0).ln()) as f32;
+    let mut s = Similarity {
+        hours: overlap(&a.hours, &b.hours),
+        weekdays: overlap(&a.weekdays, &b.weekdays),
+        capabilities: overlap(&a.capabilities, &b.capabilities),
+        rate: close(a.rate_log10, b.rate_log10, 0.25),
+        ratio: close(a.ratio_log2, b.ratio_log2, 0.75),
+        cot: close(a.cot_share, b.cot_share, 0.15),
+        churn: close(churn_a, churn_b, 0.8),
+        adoption: match (a.adoption, b.adoption) {
+            (Some(x), Some(y)) if with_adoption => close(x, y, 0.2),
+            _ => 1.0,
+        },
+        combined: 0.0,
+    };
+    let parts = [
+        (2.0, s.hours),
+        (1.0, s.weekdays),
+        (1.5, s.capabilities),
+        (2.0, s.rate),
+        (1.0, s.ratio),
+        (1.0, s.cot),
+        (1.0, s.churn),
+        (0.5, s.adoption),
+    ];
+    let weight: f64 = parts.iter().map(|(w, _)| w).sum();
+    s.combined = (parts.iter().map(|(w, v)| w * v.max(1e-6).ln()).sum::<f64>() / weight).exp();
+    s
+}
+
+/// The share of traffic two accounts put on the same template families:
+/// Σ over shared families of the smaller share, and how many families.
+pub fn family_overlap(a: &Fingerprint, b: &Fingerprint) -> (f64, u32) {
+    let (mut i, mut j, mut sum, mut count) = (0, 0, 0.0, 0);
+    while i < a.families.len() && j < b.families.len() {
+        match a.families[i].0.cmp(&b.families[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                sum += f64::from(a.families[i].1.min(b.families[j].1));
+                count += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    (sum, count)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A fingerprint with a diurnal or flat load at a volume per day.
+    pub(crate) fn print(
+        peak_hour: Option<usize>,
+        rate: f32,
+        families: &[(u32, f32)],
+    ) -> Fingerprint {
+        let mut hours = [0f32; 24];
+        match peak_hour {
+            Some(peak) => {
+                for k in 0..8 {
+                    hours[(peak + k) % 24] = 1.0 / 8.0;
+                }
+            }
+            None => hours = [1.0 / 24.0; 24],
+        }
+        let mut capabilities = [0f32; 11];
+        capabilities[2] = 0.6;
+        capabilities[3] = 0.4;
+        Fingerprint {
+            exchanges: 500,
+            hours,
+            weekdays: [1.0 / 7.0; 7],
+            capabilities,
+            active_days: 20,
+            rate_log10: rate,
+            ratio_log2: -2.0,
+            cot_share: 0.4,
+            networks: 10,
+            asns: 6,
+            adoption: Some(0.5),
+            families: families.to_vec(),
+        }
+    }
+
+    #[test]
+    fn accounts_of_one_job_are_alike_and_people_in_other_timezones_or_volumes_are_not() {
+        let a = print(None, 2.0, &[(1, 0.3)]);
+        let b = print(None, 2.05, &[(1, 0.3)]);
+        assert!(similarity(&a, &b).combined > 0.9);
+        let other_tz = print(Some(14), 2.0, &[(1, 0.3)]);
+        let day_a = print(Some(2), 2.0, &[(1, 0.3)]);
+        assert!(similarity(&day_a, &other_tz).hours < 0.1);
+        assert!(similarity(&day_a, &other_tz).combined < 0.6);
+        let tenth = print(None, 1.0, &[(1, 0.3)]);
+        let s = similarity(&a, &tenth);
+        assert!(s.rate < 0.05 && s.combined < 0.6, "{s:?}");
+    }
+
+    #[test]
+    fn family_overlap_sums_the_smaller_shares_of_shared_families() {
+        let a = print(None, 2.0, &[(1, 0.3), (4, 0.2), (9, 0.1)]);
+        let b = print(None, 2.0, &[(1, 0.1), (4, 0.5), (7, 0.4)]);
+        let (sum, count) = family_overlap(&a, &b);
+        assert!((sum - 0.3).abs() < 1e-6, "{sum}");
+        assert_eq!(count, 2);
+    }
+}

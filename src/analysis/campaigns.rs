@@ -1,0 +1,385 @@
+//! Campaigns above clusters: one campaign on screen for one campaign in the
+//! world. A campaign that gives every account its own card shows as many
+//! clusters (each the accounts Leiden found densely tied); what ties those
+//! clusters together is the job they all do — the same template families in
+//! the same proportions, the same behaviour — and the links that cross
+//! between them: cohorts, hand-offs, lock-step minutes.
+//!
+//! Clusters of two or more accounts are joined when their template-family
+//! mixes overlap and their members behave alike, or when enough
+//! campaign-level links cross between them on shared families; the
+//! campaigns are the connected groups (union-find), each scored as one
+//! group of accounts with the cluster indicators and given reasons of its
+//! own. Every cluster is in at most one campaign. `docs/analysis.md` has the
+//! rules.
+
+use rustc_hash::FxHashMap;
+
+use super::behaviour::{Fingerprint, family_overlap, similarity};
+use super::evidence::EvidenceGraph;
+use super::families::UnionFind;
+use super::score::Scorer;
+use super::{Cluster, EvidenceKind, Indicators, Params, Reason};
+
+/// A group of clusters with a verdict of its own.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Campaign {
+    /// Stable id: `k` and the case's `accounts.id` of its first account.
+    pub id: String,
+    /// Its clusters' ids, highest score first.
+    pub clusters: Vec<String>,
+    /// Account indices, ascending.
+    pub members: Vec<u32>,
+    /// Exchanges of all members.
+    pub exchanges: u64,
+    /// Combined score of the campaign as one group, 0..1.
+    pub score: f64,
+    /// The tool's verdict on the campaign.
+    pub suspected: bool,
+    /// Sub-scores of the campaign as one group.
+    pub indicators: Indicators,
+    /// How strongly its clusters are tied to each other (0..1; 1 for a
+    /// campaign of one cluster).
+    pub cohesion: f64,
+    /// The numbers behind the indicators and the ties, strongest first.
+    pub reasons: Vec<Reason>,
+}
+
+/// A cluster as the grouping sees it: its template-family mix and the
+/// behaviour of its typical member.
+struct Profile {
+    /// (family, share of the cluster's exchanges), by family.
+    families: Vec<(u32, f32)>,
+    /// Fingerprint of the typical member (means of profiles and shares,
+    /// medians of volumes and counts).
+    typical: Fingerprint,
+}
+
+/// The cluster's profile, pooled over its members weighted by their
+/// exchanges (so that many short-lived accounts of one job, each too small
+/// to profile alone, still add up to one clear picture).
+fn profile(members: &[u32], prints: &[Fingerprint]) -> Profile {
+    let mut families: FxHashMap<u32, f64> = FxHashMap::default();
+    let mut total = 0.0f64;
+    let mut hours = [0f64; 24];
+    let mut weekdays = [0f64; 7];
+    let mut capabilities = [0f64; 11];
+    let mut cot = 0.0f64;
+    let mut rates = Vec::new();
+    let mut ratios = Vec::new();
+    let mut networks = Vec::new();
+    let mut asns = Vec::new();
+    let mut adoption = (0.0f64, 0.0f64);
+    for &a in members {
+        let Some(p) = prints.get(a as usize) else {
+            continue;
+        };
+        let w = p.exchanges as f64;
+        if w == 0.0 {
+            continue;
+        }
+        total += w;
+        for &(family, share) in &p.families {
+            *families.entry(family).or_default() += f64::from(share) * w;
+        }
+        for (t, x) in hours.iter_mut().zip(&p.hours) {
+            *t += f64::from(*x) * w;
+        }
+        for (t, x) in weekdays.iter_mut().zip(&p.weekdays) {
+            *t += f64::from(*x) * w;
+        }
+        for (t, x) in capabilities.iter_mut().zip(&p.capabilities) {
+            *t += f64::from(*x) * w;
+        }
+        cot += f64::from(p.cot_share) * w;
+        if p.exchanges >= 5 {
+            rates.push(p.rate_log10);
+            ratios.push(p.ratio_log2);
+            networks.push(p.networks);
+            asns.push(p.asns);
+        }
+        if let Some(x) = p.adoption {
+            adoption.0 += f64::from(x) * w;
+            adoption.1 += w;
+        }
+    }
+    let mid_f = |mut v: Vec<f32>| -> f32 {
+        v.sort_by(f32::total_cmp);
+        v.get(v.len() / 2).copied().unwrap_or(0.0)
+    };
+    let mid_u = |mut v: Vec<u32>| -> u32 {
+        v.sort_unstable();
+        v.get(v.len() / 2).copied().unwrap_or(0)
+    };
+    let norm = |x: f64| (x / total.max(1.0)) as f32;
+    let mut typical = Fingerprint {
+        exchanges: total as u64,
+        cot_share: norm(cot),
+        rate_log10: mid_f(rates),
+        ratio_log2: mid_f(ratios),
+        networks: mid_u(networks),
+        asns: mid_u(asns),
+        adoption: (adoption.1 > 0.0).then(|| (adoption.0 / adoption.1) as f32),
+        ..Fingerprint::default()
+    };
+    for (t, x) in typical.hours.iter_mut().zip(hours) {
+        *t = norm(x);
+    }
+    for (t, x) in typical.weekdays.iter_mut().zip(weekdays) {
+        *t = norm(x);
+    }
+    for (t, x) in typical.capabilities.iter_mut().zip(capabilities) {
+        *t = norm(x);
+    }
+    let mut families: Vec<(u32, f32)> = families
+        .into_iter()
+        .map(|(f, n)| (f, norm(n)))
+        .filter(|(_, share)| *share >= 0.02)
+        .collect();
+    families.sort_unstable_by_key(|(f, _)| *f);
+    typical.families = families.clone();
+    Profile { families, typical }
+}
+
+/// Campaign-level links that cross between two clusters.
+#[derive(Default, Clone, Copy)]
+struct Crossing {
+    cohort: u32,
+    hand_off: u32,
+    synchrony: u32,
+    other: u32,
+}
+
+/// Why two clusters were joined.
+struct Tie {
+    overlap: f64,
+    similarity: f64,
+    crossing: Crossing,
+}
+
+/// Groups the scored `clusters` into campaigns, scores each, and lets a
+/// cluster's verdict follow its campaign's: a cluster in a suspected
+/// campaign is suspected; any other keeps its own verdict.
+pub fn group_campaigns(
+    clusters: &mut [Cluster],
+    graph: &EvidenceGraph,
+    scorer: &Scorer<'_>,
+    accounts: usize,
+    params: &Params,
+) -> Vec<Campaign> {
+    let prints = &graph.accounts.prints;
+    let candidates: Vec<usize> = (0..clusters.len())
+        .filter(|&i| clusters[i].members.len() >= params.campaign_min_cluster.max(2))
+        .collect();
+    let mut cluster_of = vec![u32::MAX; accounts];
+    for &i in &candidates {
+        for &a in &clusters[i].members {
+            if let Some(slot) = cluster_of.get_mut(a as usize) {
+                *slot = i as u32;
+            }
+        }
+    }
+    let profiles: FxHashMap<usize, Profile> = candidates
+        .iter()
+        .map(|&i| (i, profile(&clusters[i].members, prints)))
+        .collect();
+    // Links that cross between candidate clusters, by kind.
+    let mut crossings: FxHashMap<(u32, u32), Crossing> = FxHashMap::default();
+    for link in &graph.links {
+        let (ca, cb) = (
+            cluster_of.get(link.a as usize).copied().unwrap_or(u32::MAX),
+            cluster_of.get(link.b as usize).copied().unwrap_or(u32::MAX),
+        );
+        if ca == u32::MAX || cb == u32::MAX || ca == cb {
+            continue;
+        }
+        let slot = crossings.entry((ca.min(cb), ca.max(cb))).or_default();
+        for e in &link.evidence {
+            match e.kind {
+                EvidenceKind::Cohort => slot.cohort += 1,
+                EvidenceKind::HandOff => slot.hand_off += 1,
+                EvidenceKind::Synchrony => slot.synchrony += 1,
+                _ => slot.other += 1,
+            }
+        }
+    }
+    // Candidate pairs: clusters that put 5% or more of their traffic on one
+    // family, and clusters that links cross between.
+    let mut by_family: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+    for &i in &candidates {
+        for &(family, share) in &profiles[&i].families {
+            if share >= 0.05 {
+                by_family.entry(family).or_default().push(i as u32);
+            }
+        }
+    }
+    let mut pairs: Vec<(u32, u32)> = crossings.keys().copied().collect();
+    let mut families: Vec<u32> = by_family.keys().copied().collect();
+    families.sort_unstable();
+    for family in families {
+        let list = &by_family[&family];
+        super::evidence::for_each_pair(list, 24, u64::from(family), |a, b| pairs.push((a, b)));
+    }
+    pairs.sort_unstable();
+    pairs.dedup();
+    let mut uf = UnionFind::new(clusters.len());
+    let mut ties: Vec<(u32, u32, Tie)> = Vec::new();
+    for (a, b) in pairs {
+        let (pa, pb) = (&profiles[&(a as usize)], &profiles[&(b as usize)]);
+        let (overlap, _) = family_overlap(&pa.typical, &pb.typical);
+        let alike = similarity(&pa.typical, &pb.typical).combined;
+        let crossing = crossings.get(&(a, b)).copied().unwrap_or_default();
+        let smaller = clusters[a as usize]
+            .members
+            .len()
+            .min(clusters[b as usize].members.len()) as u32;
+        let strong_links = crossing.cohort + 2 * crossing.hand_off + crossing.synchrony;
+        let by_profile = overlap >= params.campaign_min_family_overlap
+            && alike >= params.campaign_min_similarity;
+        let by_links = overlap >= params.campaign_min_family_overlap / 2.0
+            && strong_links >= 3.max(smaller / 10);
+        if by_profile || by_links {
+            uf.union(a, b);
+            ties.push((
+                a,
+                b,
+                Tie {
+                    overlap,
+                    similarity: alike,
+                    crossing,
+                },
+            ));
+        }
+    }
+    let mut components: FxHashMap<u32, Vec<usize>> = FxHashMap::default();
+    for &i in &candidates {
+        components.entry(uf.find(i as u32)).or_default().push(i);
+    }
+    let mut campaign_of_cluster = vec![usize::MAX; clusters.len()];
+    let mut groups: Vec<Vec<usize>> = components
+        .into_values()
+        .filter(|list| list.len() >= 2 || clusters[list[0]].suspected)
+        .collect();
+    for list in &mut groups {
+        list.sort_by(|&x, &y| {
+            clusters[y]
+                .score
+                .total_cmp(&clusters[x].score)
+                .then(clusters[x].members[0].cmp(&clusters[y].members[0]))
+        });
+    }
+    groups.sort_by_key(|list| list.iter().map(|&i| clusters[i].members[0]).min());
+    // Score each campaign as one group under the campaign partition.
+    let mut membership = vec![u32::MAX; accounts];
+    for (k, list) in groups.iter().enumerate() {
+        for &i in list {
+            campaign_of_cluster[i] = k;
+            for &a in &clusters[i].members {
+                if let Some(slot) = membership.get_mut(a as usize) {
+                    *slot = k as u32;
+                }
+            }
+        }
+    }
+    let kinds_inside = scorer.kinds_inside(&membership);
+    let mut campaigns: Vec<Campaign> = groups
+        .iter()
+        .enumerate()
+        .map(|(k, list)| {
+            let mut members: Vec<u32> = list
+                .iter()
+                .flat_map(|&i| clusters[i].members.iter().copied())
+                .collect();
+            members.sort_unstable();
+            let scored = scorer.score_group(members, &kinds_inside);
+            let mine: Vec<&Tie> = ties
+                .iter()
+                .filter(|(a, _, _)| campaign_of_cluster[*a as usize] == k)
+                .map(|(_, _, t)| t)
+                .collect();
+            let (cohesion, mut tie_reasons) = cohesion(list.len(), &mine);
+            let mut reasons = scored.reasons;
+            reasons.append(&mut tie_reasons);
+            reasons.sort_by(|a, b| {
+                b.strength
+                    .total_cmp(&a.strength)
+                    .then_with(|| a.text.cmp(&b.text))
+            });
+            Campaign {
+                id: format!("k{}", scored.members[0] + 1),
+                clusters: list.iter().map(|&i| clusters[i].id.clone()).collect(),
+                members: scored.members,
+                exchanges: scored.exchanges,
+                score: scored.score,
+                suspected: scored.suspected,
+                indicators: scored.indicators,
+                cohesion,
+                reasons,
+            }
+        })
+        .collect();
+    for (i, cluster) in clusters.iter_mut().enumerate() {
+        if let Some(c) = campaigns.get(campaign_of_cluster[i])
+            && c.suspected
+            && !cluster.suspected
+        {
+            cluster.suspected = true;
+            cluster.reasons.insert(
+                0,
+                Reason {
+                    indicator: "campaign".into(),
+                    strength: c.score,
+                    text: format!(
+                        "part of suspected campaign {} ({} clusters, {} accounts, score {:.2})",
+                        c.id,
+                        c.clusters.len(),
+                        c.members.len(),
+                        c.score
+                    ),
+                },
+            );
+        }
+    }
+    campaigns.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| a.members[0].cmp(&b.members[0]))
+    });
+    campaigns
+}
+
+/// How strongly a campaign's clusters are tied, and the sentences saying by what.
+fn cohesion(clusters: usize, ties: &[&Tie]) -> (f64, Vec<Reason>) {
+    if clusters <= 1 || ties.is_empty() {
+        return (1.0, Vec::new());
+    }
+    let n = ties.len() as f64;
+    let overlap = ties.iter().map(|t| t.overlap).sum::<f64>() / n;
+    let alike = ties.iter().map(|t| t.similarity).sum::<f64>() / n;
+    let total = |f: fn(&Crossing) -> u32| ties.iter().map(|t| f(&t.crossing)).sum::<u32>();
+    let (cohort, hand_off, synchrony, other) = (
+        total(|c| c.cohort),
+        total(|c| c.hand_off),
+        total(|c| c.synchrony),
+        total(|c| c.other),
+    );
+    let cohesion = (overlap.min(1.0) * alike).sqrt().clamp(0.0, 1.0);
+    let mut reasons = vec![Reason {
+        indicator: "cohesion".into(),
+        strength: cohesion,
+        text: format!(
+            "{clusters} clusters doing the same work: on average {:.0}% of their traffic on the same template families, typical members {alike:.2} alike in behaviour",
+            100.0 * overlap
+        ),
+    }];
+    if cohort + hand_off + synchrony + other > 0 {
+        reasons.push(Reason {
+            indicator: "cohesion".into(),
+            strength: (f64::from(cohort + hand_off + synchrony) / (4.0 * n)).min(1.0) * cohesion,
+            text: format!(
+                "links between its clusters: {cohort} cohort, {hand_off} hand-off, {synchrony} lock-step, {other} other"
+            ),
+        });
+    }
+    (cohesion, reasons)
+}
