@@ -440,19 +440,26 @@ impl<'a> Scorer<'a> {
         });
         let mut all = Mix::new(&caps, cot_high, cot_scored, input as f64, output as f64);
         all.from_work = false;
+        all.concentration_from_work = false;
         // Cover traffic (chat, one-off prompts) dilutes the whole; the
         // common work, when it is a good part of the traffic, is measured
         // on its own and the stronger reading counts.
         let on_work = g.members.len() >= 2 && work.share >= 0.25 && work.profile.exchanges > 0;
         let p = &work.profile;
         let mix = if on_work {
-            let w = Mix::new(
+            let mut w = Mix::new(
                 &p.capabilities,
                 p.cot_high,
                 p.cot_scored,
                 p.input_tokens as f64,
                 p.output_tokens as f64,
             );
+            // A template asks for one capability, so a few shared families
+            // are "concentrated" by construction: concentration is read on
+            // all the traffic.
+            w.caps = all.caps;
+            w.concentration = all.concentration;
+            w.concentration_from_work = false;
             if w.strength() > all.strength() {
                 w
             } else {
@@ -794,6 +801,7 @@ struct Mix {
     concentration: f64,
     ratio: f64,
     from_work: bool,
+    concentration_from_work: bool,
 }
 
 impl Mix {
@@ -823,6 +831,7 @@ impl Mix {
             },
             ratio: if input > 0.0 { output / input } else { 0.0 },
             from_work: true,
+            concentration_from_work: true,
         }
     }
 
@@ -867,8 +876,9 @@ impl Mix {
                 concentration.0,
                 concentration.1,
                 format!(
-                    "capability concentration {:.2}{whose} (mostly {top_name}: {})",
+                    "capability concentration {:.2}{} (mostly {top_name}: {})",
                     self.concentration,
+                    if self.concentration_from_work { whose } else { "" },
                     pct(self.caps[top] as f64 / total.max(1) as f64)
                 ),
             ),
