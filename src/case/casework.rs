@@ -856,6 +856,31 @@ impl Case {
         patch: &TagPatch,
         seen: Option<&[Option<Tag>]>,
     ) -> Result<Recorded, CaseError> {
+        self.tag_clusters_of(who, None, clusters, patch, seen)
+    }
+
+    /// [`Case::tag_clusters`] on the clusters of campaign `campaign` (as
+    /// shown: `clusters`), as one action whose history entry names the
+    /// campaign.
+    pub fn tag_campaign(
+        &self,
+        who: &Who,
+        campaign: &str,
+        clusters: &[String],
+        patch: &TagPatch,
+        seen: Option<&[Option<Tag>]>,
+    ) -> Result<Recorded, CaseError> {
+        self.tag_clusters_of(who, Some(campaign), clusters, patch, seen)
+    }
+
+    fn tag_clusters_of(
+        &self,
+        who: &Who,
+        campaign: Option<&str>,
+        clusters: &[String],
+        patch: &TagPatch,
+        seen: Option<&[Option<Tag>]>,
+    ) -> Result<Recorded, CaseError> {
         check_analyst(who)?;
         if clusters.is_empty() {
             return Err(CaseError::Invalid("no cluster to tag".into()));
@@ -911,22 +936,27 @@ impl Case {
         let after = snapshot(&tx, &keys)?;
         let created = before.tags.iter().filter(|t| t.tag.is_none()).count();
         let label = planned.first().map(|t| t.label.clone()).unwrap_or_default();
+        let what = match campaign {
+            Some(id) => format!(
+                "campaign {id} ({} cluster{}: {})",
+                planned.len(),
+                if planned.len() == 1 { "" } else { "s" },
+                quoted_list(clusters)
+            ),
+            None => quoted_list(clusters),
+        };
         let (action, summary) = if created == planned.len() {
-            (
-                "tag.create",
-                format!("Tagged {} as \"{label}\"", quoted_list(clusters)),
-            )
+            ("tag.create", format!("Tagged {what} as \"{label}\""))
         } else if created == 0 {
             (
                 "tag.update",
-                format!("Changed the tag of {} (\"{label}\")", quoted_list(clusters)),
+                format!("Changed the tag of {what} (\"{label}\")"),
             )
         } else {
             (
                 "tag.create",
                 format!(
-                    "Tagged {} as \"{label}\" ({} new, {} changed)",
-                    quoted_list(clusters),
+                    "Tagged {what} as \"{label}\" ({} new, {} changed)",
                     created,
                     planned.len() - created
                 ),

@@ -8,7 +8,7 @@ use std::cmp::Ordering;
 
 use rusqlite::OptionalExtension;
 
-use super::analysis_store::StoredCluster;
+use super::analysis_store::{StoredCampaign, StoredCluster};
 use super::casework::{Tag, TagStatus};
 use super::workbench::Counts;
 use super::{Case, CaseError};
@@ -43,6 +43,9 @@ pub struct ReportData {
     /// Suspected clusters that carry no tag of any status, highest score
     /// first.
     pub untagged_suspected: Vec<StoredCluster>,
+    /// The campaign the report is about, when it is about one
+    /// ([`ReportData::keep_campaign`]).
+    pub scope: Option<StoredCampaign>,
 }
 
 /// One analysis run as the report names it.
@@ -234,6 +237,7 @@ impl Case {
             campaigns,
             dismissed,
             untagged_suspected,
+            scope: None,
         })
     }
 
@@ -253,6 +257,27 @@ impl Case {
                 },
             )
             .optional()?)
+    }
+}
+
+impl ReportData {
+    /// Keeps only what concerns `campaign`: the tags on (or reaching) its
+    /// clusters, dismissed or not, and its untagged suspected clusters. The
+    /// counts stay the whole case's.
+    pub fn keep_campaign(&mut self, campaign: StoredCampaign) {
+        let ids: std::collections::HashSet<&str> =
+            campaign.clusters.iter().map(String::as_str).collect();
+        let touches = |c: &Campaign| {
+            c.clusters
+                .iter()
+                .any(|k| ids.contains(k.cluster.id.as_str()))
+                || c.tag.cluster.as_deref().is_some_and(|id| ids.contains(id))
+        };
+        self.campaigns.retain(|c| touches(c));
+        self.dismissed.retain(|c| touches(c));
+        self.untagged_suspected
+            .retain(|c| ids.contains(c.id.as_str()));
+        self.scope = Some(campaign);
     }
 }
 

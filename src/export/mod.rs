@@ -11,7 +11,7 @@ use crate::case::Case;
 use crate::import::Progress;
 use crate::render::{Focus, PictureSize, Scene, png_bytes, render_picture};
 use crate::ui::timeline::Chart;
-use report::{Picture, PictureView, ReportError, ReportFormat, ReportSummary, write_report};
+use report::{Picture, PictureView, ReportError, ReportFormat, ReportSummary, write_report_of};
 
 /// Size of a report's graph pictures, in points (drawn at [`REPORT_SCALE`]).
 pub const REPORT_GRAPH_SIZE: (f32, f32) = (1100.0, 720.0);
@@ -30,6 +30,17 @@ pub fn write_briefing(
     out: &Path,
     progress: &Progress,
 ) -> Result<ReportSummary, ReportError> {
+    write_briefing_of(case_path, out, None, progress)
+}
+
+/// [`write_briefing`], about one campaign of the analysis when `campaign`
+/// names one (`hydrascope report --campaign k17`).
+pub fn write_briefing_of(
+    case_path: &Path,
+    out: &Path,
+    campaign: Option<&str>,
+    progress: &Progress,
+) -> Result<ReportSummary, ReportError> {
     let format = ReportFormat::from_path(out)?;
     let case = Case::open_read_only(case_path).map_err(|source| ReportError::Case {
         path: case_path.to_path_buf(),
@@ -44,10 +55,11 @@ pub fn write_briefing(
             .get_or_insert_with(|| Scene::open(case_path, progress).map_err(|e| e.to_string()))
             .as_ref()
             .map_err(Clone::clone)?;
-        let focus = match (p.tag, &p.cluster) {
-            (Some(tag), _) => Focus::Tag(tag),
-            (None, Some(cluster)) => Focus::Cluster(cluster.clone()),
-            (None, None) => Focus::Everything,
+        let focus = match (p.tag, &p.cluster, &p.campaign) {
+            (Some(tag), _, _) => Focus::Tag(tag),
+            (None, Some(cluster), _) => Focus::Cluster(cluster.clone()),
+            (None, None, Some(campaign)) => Focus::Campaign(campaign.clone()),
+            (None, None, None) => Focus::Everything,
         };
         progress.set_phase(format!("drawing the {} of {focus:?}", p.view.name()));
         let picture = scene
@@ -66,5 +78,5 @@ pub fn write_briefing(
         let image = render_picture(&picture, view, size).map_err(|e| e.to_string())?;
         png_bytes(&image).map_err(|e| e.to_string())
     };
-    write_report(&case, out, format, &generated_at, &mut pictures)
+    write_report_of(&case, out, format, &generated_at, campaign, &mut pictures)
 }

@@ -1,4 +1,5 @@
-//! Briefing reports (HTML and Markdown) of the tagged campaigns.
+//! Briefing reports (HTML and Markdown) of the tagged campaigns, of the
+//! whole case or of one campaign the analysis found.
 //!
 //! [`write_report`] reads [`ReportData`] from the case, lays the report out
 //! once as a list of [`Block`]s, and hands that to one of two writers: HTML
@@ -16,7 +17,7 @@ use std::path::{Path, PathBuf};
 use base64::Engine as _;
 
 use crate::analysis::Reason;
-use crate::case::analysis_store::{INDICATOR_COLUMNS, StoredCluster};
+use crate::case::analysis_store::{INDICATOR_COLUMNS, StoredCampaign, StoredCluster};
 use crate::case::report_data::{Campaign, ReportData};
 use crate::case::{Case, CaseError};
 use crate::logs::time::format_rfc3339_ms;
@@ -84,6 +85,9 @@ pub struct Picture {
     /// The tag whose campaign it shows (`tags.id`), whose accounts an
     /// ad-hoc tag's picture shows.
     pub tag: Option<i64>,
+    /// The campaign of the analysis it shows (`k17`), for the picture of a
+    /// report about one campaign.
+    pub campaign: Option<String>,
 }
 
 /// What [`write_report`] wrote.
@@ -127,6 +131,14 @@ pub enum ReportError {
         /// What went wrong.
         source: CaseError,
     },
+    /// The campaign asked for is not in the case.
+    #[error("no campaign {id} in this case{}", known_campaigns(known))]
+    UnknownCampaign {
+        /// The id asked for.
+        id: String,
+        /// A few ids that are there, highest score first.
+        known: Vec<String>,
+    },
     /// A file of the report could not be written.
     #[error("{path}: cannot write the report: {source}")]
     Io {
@@ -142,7 +154,7 @@ impl ReportError {
     /// opposed to the machine: the CLI exits 2 for these and 1 for the rest.
     pub fn is_bad_input(&self) -> bool {
         match self {
-            ReportError::UnknownFormat { .. } => true,
+            ReportError::UnknownFormat { .. } | ReportError::UnknownCampaign { .. } => true,
             ReportError::Case { source, .. } => source.is_bad_input(),
             ReportError::Io { .. } => false,
         }
@@ -164,10 +176,37 @@ pub fn write_report(
     generated_at: &str,
     pictures: &mut dyn FnMut(&Picture) -> Result<Vec<u8>, String>,
 ) -> Result<ReportSummary, ReportError> {
-    let data = case.report_data().map_err(|source| ReportError::Case {
+    write_report_of(case, out, format, generated_at, None, pictures)
+}
+
+/// [`write_report`], about one campaign of the analysis when `campaign`
+/// names one (`k17`): the campaign's score, sub-scores and reasons with its
+/// pictures, then only the tags and untagged suspected clusters among its
+/// clusters. An unknown id is [`ReportError::UnknownCampaign`], before
+/// anything is written.
+pub fn write_report_of(
+    case: &Case,
+    out: &Path,
+    format: ReportFormat,
+    generated_at: &str,
+    campaign: Option<&str>,
+    pictures: &mut dyn FnMut(&Picture) -> Result<Vec<u8>, String>,
+) -> Result<ReportSummary, ReportError> {
+    let case_error = |source| ReportError::Case {
         path: case.path().to_path_buf(),
         source,
-    })?;
+    };
+    let mut data = case.report_data().map_err(case_error)?;
+    if let Some(id) = campaign {
+        let campaigns = case.stored_campaigns().map_err(case_error)?;
+        let Some(found) = campaigns.iter().find(|k| k.id == id) else {
+            return Err(ReportError::UnknownCampaign {
+                id: id.to_string(),
+                known: campaigns.iter().take(5).map(|k| k.id.clone()).collect(),
+            });
+        };
+        data.keep_campaign(found.clone());
+    }
     let blocks = layout(&data, generated_at, pictures);
     let mut summary = ReportSummary {
         path: out.to_path_buf(),
@@ -184,7 +223,10 @@ pub fn write_report(
             }
         }
     }
-    let title = format!("Distillation campaigns: {}", data.case_name);
+    let title = match &data.scope {
+        Some(k) => format!("Distillation campaign {}: {}", k.id, data.case_name),
+        None => format!("Distillation campaigns: {}", data.case_name),
+    };
     match format {
         ReportFormat::Html => {
             let html = to_html(&title, &blocks);
@@ -258,9 +300,15 @@ fn layout(
 ) -> Vec<Block> {
     let mut blocks = vec![Block::Heading(
         1,
-        format!("Distillation campaigns: {}", data.case_name),
+        match &data.scope {
+            Some(k) => format!("Distillation campaign {}: {}", k.id, data.case_name),
+            None => format!("Distillation campaigns: {}", data.case_name),
+        },
     )];
     blocks.push(Block::Facts(header_facts(data, generated_at)));
+    if let Some(scope) = &data.scope {
+        scope_blocks(&mut blocks, scope, pictures);
+    }
 
     blocks.push(Block::Heading(2, "Tagged campaigns".into()));
     if data.campaigns.is_empty() {
@@ -365,6 +413,86 @@ fn layout(
         data.case_name
     )));
     blocks
+}
+
+/// ", known: k17, k52, k3": a few campaign ids there are, or a hint when
+/// there are none.
+fn known_campaigns(known: &[String]) -> String {
+    if known.is_empty() {
+        "; it has no campaigns (run hydrascope analyze)".into()
+    } else {
+        format!(
+            "; known: {} (hydrascope analyze --json lists them all)",
+            known.join(", ")
+        )
+    }
+}
+
+/// The campaign a scoped report is about: verdict, size, sub-scores with
+/// their evidence, its clusters, and its pictures.
+fn scope_blocks(
+    blocks: &mut Vec<Block>,
+    k: &StoredCampaign,
+    pictures: &mut dyn FnMut(&Picture) -> Result<Vec<u8>, String>,
+) {
+    blocks.push(Block::SectionStart);
+    blocks.push(Block::Heading(
+        2,
+        format!(
+            "Campaign {}: score {:.2}, {}",
+            k.id,
+            k.score,
+            if k.suspected {
+                "suspected"
+            } else {
+                "not suspected"
+            }
+        ),
+    ));
+    blocks.push(Block::Paragraph(format!(
+        "A group of {} clusters the analysis found doing one job ({} accounts, {} exchanges). \
+         Only the tags and suspected clusters among its clusters follow.",
+        thousands(k.clusters.len() as u64),
+        thousands(k.accounts),
+        thousands(k.exchanges)
+    )));
+    let mut indicators = vec![("cohesion".to_string(), k.cohesion)];
+    indicators.extend(k.indicators.iter().cloned());
+    blocks.push(indicators_table(&indicators, &k.reasons_json));
+    let mut listed = k
+        .clusters
+        .iter()
+        .take(LISTED_ACCOUNTS)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if k.clusters.len() > LISTED_ACCOUNTS {
+        let _ = write!(
+            listed,
+            " and {} more",
+            thousands((k.clusters.len() - LISTED_ACCOUNTS) as u64)
+        );
+    }
+    blocks.push(Block::Paragraph(format!("Clusters: {listed}.")));
+    for view in [PictureView::Graph, PictureView::Timeline] {
+        let picture = Picture {
+            view,
+            cluster: None,
+            tag: None,
+            campaign: Some(k.id.clone()),
+        };
+        let png = match pictures(&picture) {
+            Ok(bytes) if bytes.starts_with(PNG_SIGNATURE) => Ok(bytes),
+            Ok(_) => Err("the renderer returned something that is not a PNG image".into()),
+            Err(why) => Err(why),
+        };
+        blocks.push(Block::Figure {
+            file: format!("campaign-{}-{}.png", k.id, view.name()),
+            title: format!("{} of campaign {}", view.title(), k.id),
+            png,
+        });
+    }
+    blocks.push(Block::SectionEnd);
 }
 
 fn header_facts(data: &ReportData, generated_at: &str) -> Vec<(String, String)> {
@@ -549,6 +677,7 @@ fn campaign_blocks(
             view,
             cluster: tag.cluster.clone(),
             tag: Some(tag.id),
+            campaign: None,
         };
         let png = match pictures(&picture) {
             Ok(bytes) if bytes.starts_with(PNG_SIGNATURE) => Ok(bytes),
@@ -592,9 +721,14 @@ fn campaign_blocks(
 
 /// The sub-scores of a cluster with the evidence behind each.
 fn indicator_table(cluster: &StoredCluster) -> Block {
-    let reasons: Vec<Reason> = serde_json::from_str(&cluster.reasons_json).unwrap_or_default();
-    let mut rows: Vec<Vec<Vec<String>>> = cluster
-        .indicators
+    indicators_table(&cluster.indicators, &cluster.reasons_json)
+}
+
+/// Named sub-scores with the evidence behind each (the reasons, as JSON).
+fn indicators_table(indicators: &[(String, f64)], reasons_json: &str) -> Block {
+    let reasons: Vec<Reason> = serde_json::from_str(reasons_json).unwrap_or_default();
+    let named = |name: &str| indicators.iter().any(|(n, _)| n == name);
+    let mut rows: Vec<Vec<Vec<String>>> = indicators
         .iter()
         .map(|(name, value)| {
             let evidence: Vec<String> = reasons
@@ -616,7 +750,7 @@ fn indicator_table(cluster: &StoredCluster) -> Block {
     // Reasons for an indicator the case has no column for still count.
     let others: Vec<String> = reasons
         .iter()
-        .filter(|r| !INDICATOR_COLUMNS.contains(&r.indicator.as_str()))
+        .filter(|r| !INDICATOR_COLUMNS.contains(&r.indicator.as_str()) && !named(&r.indicator))
         .map(|r| format!("{}: {}", r.indicator, r.text))
         .collect();
     if !others.is_empty() {

@@ -337,6 +337,8 @@ pub enum Focus {
     Cluster(String),
     /// A tag (by id): its cluster, or its accounts for an ad-hoc tag.
     Tag(i64),
+    /// A campaign (by id): selected, its clusters highlighted and framed.
+    Campaign(String),
 }
 
 /// A case read for headless pictures: read once, drawn as often as asked
@@ -360,8 +362,9 @@ impl Scene {
             None => {
                 progress.set_phase("laying out the graph");
                 let links: Vec<(u32, u32, f32)> = loaded.links.links.clone();
+                let groups = loaded.layout_groups();
                 let input = crate::analysis::layout::LayoutInput {
-                    cluster_of: &loaded.cluster_of,
+                    cluster_of: &groups,
                     links: &links,
                 };
                 crate::analysis::layout::layout(&input, &mut |_, _| {
@@ -414,6 +417,17 @@ impl Scene {
                     cluster.members.clone(),
                     Some(cluster.id.clone()),
                     Some(label),
+                )
+            }
+            Focus::Campaign(id) => {
+                let (index, _) = loaded.campaign_by_id(id).ok_or_else(|| {
+                    RenderError::Invalid(format!("no campaign {id} in this case"))
+                })?;
+                view.campaign = Some(index);
+                (
+                    loaded.campaign_members(index).to_vec(),
+                    None,
+                    Some(loaded.campaign_label(index)),
                 )
             }
             Focus::Tag(tag_id) => {

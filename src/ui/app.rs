@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
+use super::campaign_table::{CampaignTable, CampaignTableInput};
 use super::cluster_table::ClusterTable;
 use super::conflicts_window::ConflictsWindow;
 use super::filter_panel::FilterPanel;
@@ -45,6 +46,9 @@ pub enum Command {
     OpenCase(PathBuf),
     /// Ask for a case file with the system dialog.
     OpenDialog,
+    /// Select a campaign (by id): its clusters in the graph, the
+    /// timelines and the inspector; or nothing.
+    SelectCampaign(Option<String>),
     /// Select a cluster (index), or nothing.
     SelectCluster(Option<usize>),
     /// Select an account (index) and highlight its cluster, or clear the selection.
@@ -165,6 +169,7 @@ pub struct App {
     first_frame: Option<Duration>,
     summary_panel: SummaryPanel,
     filter_panel: FilterPanel,
+    campaign_table: CampaignTable,
     cluster_table: ClusterTable,
     inspector: Inspector,
     timeline: Timeline,
@@ -218,6 +223,7 @@ impl App {
             first_frame: None,
             summary_panel: SummaryPanel::default(),
             filter_panel: FilterPanel::default(),
+            campaign_table: CampaignTable::default(),
             cluster_table: ClusterTable::default(),
             inspector: Inspector::default(),
             timeline: Timeline::default(),
@@ -322,12 +328,21 @@ impl App {
         {
             return Some((c.1.members.clone(), Some(c.0)));
         }
+        if let Some(k) = self.view.campaign.filter(|&k| k < loaded.campaigns.len()) {
+            return Some((loaded.campaign_members(k).to_vec(), None));
+        }
         self.view.account.map(|a| (vec![a], None))
     }
 
     fn selection_label(&self) -> Option<String> {
         let loaded = self.loaded()?;
         let (accounts, cluster) = self.selection_accounts()?;
+        if self.view.accounts.is_empty()
+            && self.view.cluster.is_none()
+            && let Some(k) = self.view.campaign
+        {
+            return Some(loaded.campaign_label(k));
+        }
         Some(match cluster.filter(|&c| c < loaded.clusters.len()) {
             Some(i) => loaded.cluster_label(i),
             None if accounts.len() == 1 => {
@@ -881,7 +896,21 @@ impl App {
                     self.open_dialog = Some(spawn_open_dialog(&self.ctx));
                 }
             }
+            Command::SelectCampaign(id) => {
+                let index = id.and_then(|id| self.loaded()?.campaign_by_id(&id).map(|(k, _)| k));
+                self.view.campaign = index;
+                self.view.cluster = None;
+                self.view.account = None;
+                self.view.accounts.clear();
+                if let Some(members) =
+                    index.and_then(|k| Some(self.loaded()?.campaign_members(k).to_vec()))
+                {
+                    self.graph.request_fit(members);
+                }
+                self.ask_selection();
+            }
             Command::SelectCluster(cluster) => {
+                self.view.campaign = None;
                 self.view.cluster = cluster;
                 self.view.account = None;
                 self.view.accounts.clear();
@@ -894,6 +923,7 @@ impl App {
             }
             Command::SelectAccount(account) => {
                 let before = self.selection_accounts().map(|s| s.0);
+                self.view.campaign = None;
                 self.view.account = account;
                 self.view.accounts.clear();
                 self.view.cluster = account.and_then(|a| {
@@ -912,6 +942,7 @@ impl App {
                 }
             }
             Command::SelectAccounts(accounts) => {
+                self.view.campaign = None;
                 self.view.accounts = accounts;
                 self.view.account = None;
                 self.view.cluster = None;
@@ -996,15 +1027,26 @@ impl App {
             Command::Casework(request) => self.send_casework(request),
             Command::OpenShare(kind) => {
                 if let Some(loaded) = self.loaded() {
+                    let campaign_clusters = self.view.campaign.map(|k| {
+                        loaded
+                            .campaign_index
+                            .clusters
+                            .get(k)
+                            .into_iter()
+                            .flatten()
+                            .filter_map(|&c| loaded.clusters.get(c).map(|x| x.id.clone()))
+                            .collect::<Vec<String>>()
+                    });
                     let selected: Vec<String> = self
                         .view
                         .cluster
                         .and_then(|c| loaded.clusters.get(c))
                         .map(|c| vec![c.id.clone()])
+                        .or(campaign_clusters)
                         .unwrap_or_default();
                     let view = if self.settings.bottom_tab == BottomTab::Timelines
                         && kind == ShareKind::Picture
-                        && self.view.cluster.is_some()
+                        && (self.view.cluster.is_some() || self.view.campaign.is_some())
                     {
                         PictureView::Timeline
                     } else {
@@ -1291,7 +1333,7 @@ impl App {
                 if analyst != self.settings.analyst {
                     self.settings.analyst = analyst;
                 }
-                self.commands.push(Command::Casework(request));
+                self.commands.push(Command::Casework(*request));
             }
         }
     }
@@ -1439,6 +1481,11 @@ impl App {
                 ui.horizontal(|ui| {
                     ui.selectable_value(
                         &mut tab,
+                        BottomTab::Campaigns,
+                        egui::RichText::new("Campaigns").strong(),
+                    );
+                    ui.selectable_value(
+                        &mut tab,
                         BottomTab::Timelines,
                         egui::RichText::new("Timelines").strong(),
                     );
@@ -1483,11 +1530,22 @@ impl App {
                         };
                         commands.extend(self.history_panel.ui(ui, &input));
                     }
+                    BottomTab::Campaigns => {
+                        let input = CampaignTableInput {
+                            loaded,
+                            selected: self.view.campaign,
+                            time_range: self.view.time_range,
+                            active: self.view.active_in_range.as_deref(),
+                            read_only: self.casework_job.is_none(),
+                        };
+                        commands.extend(self.campaign_table.ui(ui, &input));
+                    }
                     BottomTab::Clusters => {
                         if let Some(command) = self.cluster_table.ui(
                             ui,
                             loaded,
                             self.view.cluster,
+                            self.view.time_range,
                             self.view.active_in_range.as_deref(),
                         ) {
                             commands.push(command);
@@ -1573,7 +1631,7 @@ fn layout_job(ctx: &egui::Context, loaded: &Loaded) -> LayoutJob {
     let ctx = ctx.clone();
     LayoutJob::start(
         loaded.path.clone(),
-        loaded.cluster_of.clone(),
+        loaded.layout_groups(),
         loaded.links.links.clone(),
         move || ctx.request_repaint(),
     )

@@ -4,9 +4,14 @@
 //! scene changes (50K nodes and their links do not fit egui's per-shape
 //! path at frame rate), culled to the view, with labels only when zoomed in.
 //!
+//! A campaign's clusters are laid out as one group; the suspected campaigns
+//! (and the selected one) get an outline around that group and their name,
+//! so the campaigns read at a glance even among thousands of clusters.
+//!
 //! Pan: drag. Zoom: wheel, pinch, `+`/`-`. Fit: `F` or double-click on
 //! empty space. Box-select: shift-drag. Click: select an account and
-//! highlight its cluster. Double-click a node: focus its cluster.
+//! highlight its cluster; click a campaign's name to select the campaign.
+//! Double-click a node: focus its cluster.
 
 use std::sync::Arc;
 
@@ -29,6 +34,10 @@ const MAX_LABELS: usize = 300;
 const LEGEND_WIDTH: f32 = 230.0;
 /// Hit-test grid cell, world units.
 const GRID_CELL: f32 = 24.0;
+/// Campaign names drawn at most (the strongest first).
+const MAX_CAMPAIGN_LABELS: usize = 24;
+/// Space between a campaign's outermost accounts and its outline, points.
+const HULL_PAD: f32 = 7.0;
 
 /// What the graph draws this frame.
 pub struct GraphInput<'a> {
@@ -82,6 +91,18 @@ struct Scene {
     /// The topmost visible account without links (world) and how many
     /// such accounts are shown: the outer ring gets a caption there.
     unlinked: Option<(Pos2, usize)>,
+    /// Campaigns outlined (indices), strongest first: the suspected ones
+    /// and the selected one.
+    outlined: Vec<usize>,
+}
+
+/// Each campaign's outline: the convex hull of its accounts (world),
+/// recomputed only when the positions or the clusters change.
+#[derive(Default)]
+struct Hulls {
+    key: (u64, u64),
+    /// Per campaign index: hull corners, counter-clockwise on screen.
+    corners: Vec<Vec<Pos2>>,
 }
 
 /// Where the graph's primitives go: the mesh drawn on screen, or a vector
@@ -123,6 +144,9 @@ pub struct GraphView {
     mesh: Option<(MeshKey, Arc<Mesh>)>,
     box_start: Option<Pos2>,
     hovered: Option<u32>,
+    hulls: Hulls,
+    /// Where each campaign name was drawn last frame (screen), to click.
+    campaign_labels: Vec<(Rect, String)>,
     /// Milliseconds the last mesh build took (for the frame benchmark).
     pub last_build_ms: f32,
     /// Where the graph was drawn last (points): a picture of the view has
@@ -186,12 +210,14 @@ impl GraphView {
             return commands;
         }
         self.update_scene(input);
+        self.update_hulls(input);
         self.update_grid(input);
         if let Some(accounts) = self.fit_request.take() {
             self.fit(input, &accounts, rect);
         }
         if self.camera.is_none() {
-            self.fit(input, &[], rect);
+            let framed = self.first_framing(input);
+            self.fit(input, &framed, rect);
         }
         if !input.picture {
             self.handle_input(ui, &response, input, rect, &mut commands);
@@ -226,6 +252,7 @@ impl GraphView {
         // new primitive for them instead of growing (and copying) the graph's.
         let painter = painter.with_clip_rect(rect.shrink(0.25));
         self.labels_ui(&painter, input, camera, rect);
+        self.campaign_labels_ui(&painter, input, camera, rect);
         if let Some((top, n)) = self.scene.unlinked
             && n >= 20
         {
@@ -280,6 +307,12 @@ impl GraphView {
                 });
             ui.checkbox(&mut settings.size_by_volume, "Size by exchanges");
             ui.checkbox(&mut settings.show_links, "Links");
+            if !input.loaded.campaigns.is_empty() {
+                ui.checkbox(&mut settings.campaign_outlines, "Campaign outlines")
+                    .on_hover_text(
+                        "Outline and name the suspected campaigns (and the selected one)",
+                    );
+            }
             if ui
                 .button("Fit")
                 .on_hover_text("Fit everything shown into view (F)")
@@ -399,6 +432,8 @@ impl GraphView {
         };
         if let Some(c) = view.cluster.and_then(|c| loaded.clusters.get(c)) {
             c.members.iter().for_each(|&a| mark(a));
+        } else if let Some(k) = view.campaign {
+            loaded.campaign_members(k).iter().for_each(|&a| mark(a));
         }
         view.accounts.iter().for_each(|&a| mark(a));
         view.search_hits.iter().for_each(|&a| mark(a));
@@ -474,7 +509,16 @@ impl GraphView {
                 }
             }
         }
+        let mut outlined: Vec<usize> = Vec::new();
+        if settings.campaign_outlines {
+            outlined.extend(view.campaign.filter(|&k| k < loaded.campaigns.len()));
+            outlined.extend(
+                (0..loaded.campaigns.len())
+                    .filter(|&k| loaded.campaigns[k].suspected && Some(k) != view.campaign),
+            );
+        }
         self.scene = Scene {
+            outlined,
             key,
             visible_count: visible.iter().filter(|v| **v).count(),
             visible,
@@ -489,6 +533,72 @@ impl GraphView {
             bounds,
             unlinked,
         };
+    }
+
+    /// What a picture frames when no camera is given: the selected
+    /// campaign (a briefing picture of a campaign shows its group), else
+    /// everything shown.
+    fn first_framing(&self, input: &GraphInput<'_>) -> Vec<u32> {
+        match input.view.campaign {
+            Some(k) if input.picture && input.view.focus.is_none() => {
+                input.loaded.campaign_members(k).to_vec()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn update_hulls(&mut self, input: &GraphInput<'_>) {
+        let key = (input.positions_version, input.loaded.generation);
+        if self.hulls.key == key && self.hulls.corners.len() == input.loaded.campaigns.len() {
+            return;
+        }
+        let corners = (0..input.loaded.campaigns.len())
+            .map(|k| {
+                let points: Vec<Pos2> = input
+                    .loaded
+                    .campaign_members(k)
+                    .iter()
+                    .filter_map(|&a| input.positions.get(a as usize))
+                    .map(|p| pos2(p[0], p[1]))
+                    .collect();
+                convex_hull(points)
+            })
+            .collect();
+        self.hulls = Hulls { key, corners };
+    }
+
+    /// The outlined campaigns' hulls on screen, padded outwards, with the
+    /// campaign index.
+    fn screen_hulls(&self, camera: Camera, rect: Rect) -> Vec<(usize, Vec<Pos2>)> {
+        self.scene
+            .outlined
+            .iter()
+            .filter_map(|&k| {
+                let corners = self.hulls.corners.get(k)?;
+                if corners.is_empty() {
+                    return None;
+                }
+                let screen: Vec<Pos2> = corners
+                    .iter()
+                    .map(|p| to_screen(camera, rect, [p.x, p.y]))
+                    .collect();
+                let centre =
+                    screen.iter().fold(Vec2::ZERO, |s, p| s + p.to_vec2()) / screen.len() as f32;
+                let padded = screen
+                    .iter()
+                    .map(|&p| {
+                        let d = p.to_vec2() - centre;
+                        let len = d.length();
+                        if len < 0.01 {
+                            p
+                        } else {
+                            p + d / len * (HULL_PAD + self.node_radius(0, camera))
+                        }
+                    })
+                    .collect();
+                Some((k, padded))
+            })
+            .collect()
     }
 
     fn update_grid(&mut self, input: &GraphInput<'_>) {
@@ -646,7 +756,18 @@ impl GraphView {
                 None => self.fit_request = Some(Vec::new()),
             }
         } else if response.clicked() {
-            commands.push(Command::SelectAccount(self.hovered));
+            let label = response.interact_pointer_pos().and_then(|p| {
+                self.campaign_labels
+                    .iter()
+                    .find(|(r, _)| r.contains(p))
+                    .map(|(_, id)| id.clone())
+            });
+            match label {
+                Some(id) if self.hovered.is_none() => {
+                    commands.push(Command::SelectCampaign(Some(id)));
+                }
+                _ => commands.push(Command::SelectAccount(self.hovered)),
+            }
         }
         if keyboard_free && response.hovered() && keys[2] {
             self.fit_request = Some(Vec::new());
@@ -671,8 +792,10 @@ impl GraphView {
             return;
         }
         self.update_scene(input);
+        self.update_hulls(input);
         if self.camera.is_none() {
-            self.fit(input, &[], rect);
+            let framed = self.first_framing(input);
+            self.fit(input, &framed, rect);
         }
         if let Some(camera) = self.camera {
             self.draw_scene(sink, input, camera, rect);
@@ -729,6 +852,23 @@ impl GraphView {
             };
             let color = scene.link_color[k].gamma_multiply(alpha);
             sink.segment(p, q, if on { width + 0.6 } else { width }, color);
+        }
+        // Campaign outlines between links and nodes: they frame the group
+        // without covering an account.
+        for (k, hull) in self.screen_hulls(camera, rect) {
+            let on = !scene.any_highlight || input.view.campaign == Some(k);
+            let selected = input.view.campaign == Some(k);
+            let color = super::campaign_table::campaign_swatch(input.loaded, k)
+                .gamma_multiply(if on { 0.85 } else { 0.3 });
+            let width = if selected { 2.6 } else { 1.5 };
+            if hull.len() == 1 {
+                continue;
+            }
+            for (i, &p) in hull.iter().enumerate() {
+                let q = hull[(i + 1) % hull.len()];
+                sink.segment(p, q, width, color);
+                sink.disc(p, width / 2.0, color);
+            }
         }
         // Highlighted nodes last, so they sit on top.
         for pass_highlighted in [false, true] {
@@ -790,6 +930,94 @@ impl GraphView {
         }
     }
 
+    /// Each outlined campaign's name above its outline: id, tag, size and
+    /// score, on a dark plate; the strongest first, none over another.
+    fn campaign_labels_ui(
+        &mut self,
+        painter: &egui::Painter,
+        input: &GraphInput<'_>,
+        camera: Camera,
+        rect: Rect,
+    ) {
+        self.campaign_labels.clear();
+        let loaded = input.loaded;
+        let font = egui::FontId::proportional(12.5);
+        let mut placed: Vec<Rect> = Vec::new();
+        for (k, hull) in self
+            .screen_hulls(camera, rect)
+            .into_iter()
+            .take(MAX_CAMPAIGN_LABELS)
+        {
+            let Some(campaign) = loaded.campaigns.get(k) else {
+                continue;
+            };
+            let Some(top) = hull.iter().copied().min_by(|a, b| a.y.total_cmp(&b.y)) else {
+                continue;
+            };
+            let (min_x, max_x) = hull.iter().fold((f32::MAX, f32::MIN), |(lo, hi), p| {
+                (lo.min(p.x), hi.max(p.x))
+            });
+            let tag = loaded
+                .campaign_tags(k)
+                .first()
+                .map(|(t, _)| format!(" \"{}\"", t.label))
+                .unwrap_or_default();
+            let clusters = loaded.campaign_index.clusters[k].len();
+            let text = format!(
+                "{}{tag} · {} · {} accounts{} · score {:.2}",
+                campaign.id,
+                if campaign.suspected {
+                    "suspected campaign"
+                } else {
+                    "campaign"
+                },
+                thousands(loaded.campaign_members(k).len() as u64),
+                if clusters > 1 {
+                    format!(" in {} clusters", thousands(clusters as u64))
+                } else {
+                    String::new()
+                },
+                campaign.score
+            );
+            let color = super::campaign_table::campaign_swatch(loaded, k);
+            let galley = painter.layout_no_wrap(text, font.clone(), color);
+            let size = galley.size() + vec2(10.0, 4.0);
+            let centre_x = ((min_x + max_x) / 2.0).clamp(
+                rect.left() + size.x / 2.0,
+                (rect.right() - size.x / 2.0).max(rect.left() + size.x / 2.0),
+            );
+            let bottom = (top.y - 3.0).max(rect.top() + size.y + 2.0);
+            let plate = Rect::from_min_size(pos2(centre_x - size.x / 2.0, bottom - size.y), size);
+            let selected = input.view.campaign == Some(k);
+            if !rect.intersects(plate) || (!selected && placed.iter().any(|r| r.intersects(plate)))
+            {
+                continue;
+            }
+            placed.push(plate);
+            let dimmed = self.scene.any_highlight && !selected;
+            painter.rect(
+                plate,
+                3.0,
+                Color32::from_rgba_unmultiplied(14, 16, 22, if dimmed { 150 } else { 215 }),
+                Stroke::new(
+                    if selected { 1.5 } else { 1.0 },
+                    color.gamma_multiply(if dimmed { 0.3 } else { 0.8 }),
+                ),
+                egui::StrokeKind::Inside,
+            );
+            painter.galley(
+                plate.min + vec2(5.0, 2.0),
+                galley,
+                if dimmed {
+                    color.gamma_multiply(0.5)
+                } else {
+                    color
+                },
+            );
+            self.campaign_labels.push((plate, campaign.id.clone()));
+        }
+    }
+
     fn legend_ui(&self, ui: &mut egui::Ui, input: &GraphInput<'_>, rect: Rect) {
         let legend_rect = Rect::from_min_size(
             rect.min + vec2(8.0, 8.0),
@@ -828,6 +1056,39 @@ impl GraphView {
                         .strong(),
                 );
                 match input.settings.color_by {
+                    ColorBy::Campaign => {
+                        let suspected: Vec<usize> = (0..loaded.campaigns.len())
+                            .filter(|&k| loaded.campaigns[k].suspected)
+                            .collect();
+                        if suspected.is_empty() {
+                            ui.label(egui::RichText::new("no suspected campaign").small().weak());
+                        }
+                        for &k in suspected.iter().take(8) {
+                            swatch_ui(
+                                ui,
+                                super::campaign_table::campaign_swatch(loaded, k),
+                                &format!(
+                                    "{} · {} accounts · score {:.2}",
+                                    loaded.campaigns[k].id,
+                                    thousands(loaded.campaign_members(k).len() as u64),
+                                    loaded.campaigns[k].score
+                                ),
+                            );
+                        }
+                        if suspected.len() > 8 {
+                            ui.label(
+                                egui::RichText::new(format!(
+                                    "and {} more suspected",
+                                    suspected.len() - 8
+                                ))
+                                .small()
+                                .weak(),
+                            );
+                        }
+                        swatch_ui(ui, palette::CAMPAIGN_CLEARED, "campaign not suspected");
+                        swatch_ui(ui, palette::NO_CAMPAIGN, "cluster in no campaign");
+                        swatch_ui(ui, palette::NO_CAMPAIGN_LONE, "lone account");
+                    }
                     ColorBy::Cluster => {
                         swatch_ui(ui, palette::cluster_color(0), "one colour per cluster");
                         swatch_ui(ui, palette::LONE, "lone account (no cluster)");
@@ -943,6 +1204,11 @@ fn node_color(loaded: &Loaded, labels: &[&str], mode: ColorBy, a: usize) -> Colo
     let cluster = loaded.clusters.get(cluster_index as usize);
     let grouped = cluster.is_some_and(|c| c.members.len() >= 2);
     match mode {
+        ColorBy::Campaign => match loaded.campaign_index.of_cluster(cluster_index as usize) {
+            Some(k) => super::campaign_table::campaign_swatch(loaded, k),
+            None if grouped => palette::NO_CAMPAIGN,
+            None => palette::NO_CAMPAIGN_LONE,
+        },
         ColorBy::Cluster if grouped => palette::cluster_color(cluster_index as usize),
         ColorBy::Cluster => palette::LONE,
         ColorBy::Score => cluster.map_or(palette::LONE, |c| palette::score_color(c.score)),
@@ -984,6 +1250,22 @@ fn hover_ui(ui: &mut egui::Ui, loaded: &Loaded, node: u32) {
                 tag.label,
                 tag.status.name(),
                 tag.confidence
+            ),
+        );
+    }
+    if let Some(k) = loaded.campaign_of_account(node) {
+        let campaign = &loaded.campaigns[k];
+        ui.colored_label(
+            super::campaign_table::campaign_swatch(loaded, k),
+            format!(
+                "{} {} (score {:.2})",
+                if campaign.suspected {
+                    "Suspected campaign"
+                } else {
+                    "Campaign"
+                },
+                campaign.id,
+                campaign.score
             ),
         );
     }
@@ -1102,4 +1384,35 @@ fn add_disc(mesh: &mut Mesh, c: Pos2, r: f32, color: Color32) {
         mesh.indices
             .extend_from_slice(&[base, base + 1 + i, base + 1 + (i + 1) % k]);
     }
+}
+
+/// The convex hull of `points`, counter-clockwise (Andrew's monotone
+/// chain); one point for a single distinct point, empty for none.
+fn convex_hull(mut points: Vec<Pos2>) -> Vec<Pos2> {
+    points.retain(|p| p.x.is_finite() && p.y.is_finite());
+    points.sort_by(|a, b| a.x.total_cmp(&b.x).then(a.y.total_cmp(&b.y)));
+    points.dedup();
+    if points.len() <= 2 {
+        return points;
+    }
+    let cross = |o: Pos2, a: Pos2, b: Pos2| (a.x - o.x) * (b.y - o.y) - (a.y - o.y) * (b.x - o.x);
+    let mut hull: Vec<Pos2> = Vec::with_capacity(2 * points.len());
+    for pass in [false, true] {
+        let start = hull.len();
+        let ordered: Box<dyn Iterator<Item = &Pos2>> = if pass {
+            Box::new(points.iter().rev())
+        } else {
+            Box::new(points.iter())
+        };
+        for &p in ordered {
+            while hull.len() >= start + 2
+                && cross(hull[hull.len() - 2], hull[hull.len() - 1], p) <= 0.0
+            {
+                hull.pop();
+            }
+            hull.push(p);
+        }
+        hull.pop();
+    }
+    hull
 }

@@ -1,5 +1,8 @@
 //! The inspector: what is selected, and why, and the analyst's case work on
-//! it (tags; merge, move and split). For a cluster: each sub-score
+//! it (tags; merge, move and split). For a campaign: its score, each
+//! sub-score and its cohesion with the numbers behind them, its tags and
+//! its clusters; with nothing selected, the suspected campaigns to start
+//! from. For a cluster: each sub-score
 //! as a bar with the numbers behind it, its top prompt templates with
 //! excerpts, and its capability / model / country / access-path mix. For an
 //! account: its metadata, its cluster, and every link with its evidence.
@@ -83,9 +86,18 @@ impl Inspector {
                     }
                     mix_ui(ui, input, &view.accounts);
                     members_ui(ui, loaded, &view.accounts, &mut commands);
+                } else if let Some((k, _)) = view
+                    .campaign
+                    .filter(|_| view.account.is_none())
+                    .and_then(|k| Some((k, loaded.campaigns.get(k)?)))
+                {
+                    campaign_ui(ui, input, k, &mut commands);
+                    mix_ui(ui, input, loaded.campaign_members(k));
+                    members_ui(ui, loaded, loaded.campaign_members(k), &mut commands);
                 } else if view.account.is_none() {
                     ui.heading("Inspector");
-                    ui.label("Click an account in the graph, a row in the cluster table, or shift-drag a box to see what it is and why it is there");
+                    ui.label("Click a campaign, an account in the graph, a row in a table, or shift-drag a box to see what it is and why it is there");
+                    overview_ui(ui, loaded, &mut commands);
                 }
             });
         commands
@@ -365,6 +377,222 @@ pub fn cluster_facts(c: &StoredCluster) -> String {
     )
 }
 
+/// With nothing selected: the suspected campaigns, strongest first, each a
+/// click away.
+fn overview_ui(ui: &mut egui::Ui, loaded: &Loaded, commands: &mut Vec<Command>) {
+    if !loaded.analysed {
+        return;
+    }
+    let index = &loaded.campaign_index;
+    let suspected: Vec<usize> = (0..loaded.campaigns.len())
+        .filter(|&k| loaded.campaigns[k].suspected && !index.clusters[k].is_empty())
+        .collect();
+    ui.add_space(10.0);
+    ui.strong(match suspected.len() {
+        0 => "No suspected campaign".to_string(),
+        1 => "1 suspected campaign".to_string(),
+        n => format!("{n} suspected campaigns"),
+    });
+    for &k in suspected.iter().take(12) {
+        let campaign = &loaded.campaigns[k];
+        let color = super::campaign_table::campaign_swatch(loaded, k);
+        let response = egui::Frame::group(ui.style())
+            .stroke(egui::Stroke::new(1.0, color.gamma_multiply(0.7)))
+            .show(ui, |ui| {
+                ui.set_width(ui.available_width());
+                ui.horizontal(|ui| {
+                    ui.label(
+                        RichText::new(&campaign.id)
+                            .monospace()
+                            .strong()
+                            .color(color),
+                    );
+                    ui.label(format!(
+                        "{} accounts in {} clusters · score {:.2}",
+                        thousands(index.members[k].len() as u64),
+                        thousands(index.clusters[k].len() as u64),
+                        campaign.score
+                    ));
+                });
+                if let Some((tag, _)) = loaded.campaign_tags(k).first() {
+                    ui.label(
+                        RichText::new(format!("{} ({})", tag.label, tag.status.name()))
+                            .color(palette::tag_status_color(tag.status)),
+                    );
+                }
+                if let Some(reason) = index.reasons[k].first() {
+                    ui.add(
+                        egui::Label::new(RichText::new(&reason.text).small())
+                            .wrap_mode(egui::TextWrapMode::Wrap),
+                    );
+                }
+            })
+            .response
+            .interact(egui::Sense::click())
+            .on_hover_cursor(egui::CursorIcon::PointingHand)
+            .on_hover_text("Select this campaign");
+        if response.clicked() {
+            commands.push(Command::SelectCampaign(Some(campaign.id.clone())));
+        }
+    }
+    if suspected.len() > 12 {
+        ui.label(
+            RichText::new(format!(
+                "… and {} more in the Campaigns table",
+                suspected.len() - 12
+            ))
+            .weak(),
+        );
+    }
+    let others = loaded.campaigns.len() - suspected.len();
+    if others > 0 {
+        ui.label(
+            RichText::new(format!(
+                "{} candidate campaign{} not suspected; {} clusters in all",
+                thousands(others as u64),
+                if others == 1 { "" } else { "s" },
+                thousands(loaded.clusters.len() as u64)
+            ))
+            .small()
+            .weak(),
+        );
+    }
+}
+
+/// A campaign: verdict and size, each sub-score and its cohesion with the
+/// reasons behind them, the tags on its clusters, and its clusters.
+fn campaign_ui(
+    ui: &mut egui::Ui,
+    input: &InspectorInput<'_>,
+    k: usize,
+    commands: &mut Vec<Command>,
+) {
+    let loaded = input.loaded;
+    let campaign = &loaded.campaigns[k];
+    let index = &loaded.campaign_index;
+    let color = super::campaign_table::campaign_swatch(loaded, k);
+    ui.horizontal(|ui| {
+        ui.heading(RichText::new(format!("Campaign {}", campaign.id)).color(color));
+        if campaign.suspected {
+            ui.label(
+                RichText::new("SUSPECTED")
+                    .color(palette::SUSPECTED)
+                    .strong(),
+            );
+        } else {
+            ui.label(RichText::new("not suspected").weak());
+        }
+    });
+    ui.label(format!(
+        "Score {:.2} · {} clusters · {} accounts · {} exchanges",
+        campaign.score,
+        thousands(index.clusters[k].len() as u64),
+        thousands(index.members[k].len() as u64),
+        thousands(index.exchanges[k])
+    ));
+    ui.add_space(4.0);
+    ui.strong("Analyst tags");
+    let tags = loaded.campaign_tags(k);
+    let clusters = index.clusters[k].len();
+    if tags.is_empty() {
+        ui.label(RichText::new("Not tagged").weak());
+    }
+    for (tag, n) in &tags {
+        let color = palette::tag_status_color(tag.status);
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new(&tag.label).strong().color(color));
+            ui.label(
+                RichText::new(tag.status.name().to_uppercase())
+                    .small()
+                    .color(color),
+            );
+            ui.label(if *n == clusters {
+                "on every cluster".to_string()
+            } else {
+                format!("on {n} of {clusters} clusters")
+            });
+        });
+    }
+    if !input.read_only {
+        let text = if tags.is_empty() {
+            "Tag campaign…"
+        } else {
+            "Edit campaign tag…"
+        };
+        if ui
+            .button(text)
+            .on_hover_text(format!(
+                "One tag on each of its {clusters} clusters, as one action (Ctrl+Z undoes it)"
+            ))
+            .clicked()
+        {
+            commands.push(Command::OpenTagDialog(
+                super::campaign_table::campaign_tag_target(loaded, k),
+            ));
+        }
+    }
+    ui.add_space(6.0);
+    let reasons = &index.reasons[k];
+    let cohesion_bar = |ui: &mut egui::Ui, name: &str, value: f64| {
+        ui.add(
+            egui::ProgressBar::new(value as f32)
+                .text(format!("{name} {value:.2}"))
+                .fill(palette::score_color(value).gamma_multiply(0.8))
+                .desired_width(ui.available_width()),
+        );
+    };
+    let reasons_of = |ui: &mut egui::Ui, name: &str| {
+        for r in reasons.iter().filter(|r| r.indicator == name) {
+            ui.add(
+                egui::Label::new(RichText::new(format!("• {}", r.text)).small())
+                    .wrap_mode(egui::TextWrapMode::Wrap),
+            );
+        }
+    };
+    cohesion_bar(ui, "cohesion", campaign.cohesion);
+    reasons_of(ui, "cohesion");
+    ui.add_space(3.0);
+    for (i, name) in INDICATOR_COLUMNS.iter().enumerate() {
+        let value = campaign.indicators.get(i).map_or(0.0, |(_, v)| *v);
+        cohesion_bar(ui, &name.replace('_', " "), value);
+        reasons_of(ui, name);
+        ui.add_space(3.0);
+    }
+    ui.add_space(4.0);
+    egui::CollapsingHeader::new(format!("Clusters ({})", thousands(clusters as u64)))
+        .id_salt(("campaign_clusters", &campaign.id))
+        .default_open(true)
+        .show(ui, |ui| {
+            for &c in index.clusters[k].iter().take(MAX_LISTED_ACCOUNTS) {
+                let Some(cluster) = loaded.clusters.get(c) else {
+                    continue;
+                };
+                ui.horizontal_wrapped(|ui| {
+                    if ui
+                        .link(cluster_facts(cluster))
+                        .on_hover_text("Select this cluster")
+                        .clicked()
+                    {
+                        commands.push(Command::SelectCluster(Some(c)));
+                    }
+                    if let Some(tag) = loaded.casework.newest_cluster_tag(c) {
+                        ui.label(
+                            RichText::new(&tag.label)
+                                .small()
+                                .color(palette::tag_status_color(tag.status)),
+                        );
+                    }
+                });
+            }
+            if clusters > MAX_LISTED_ACCOUNTS {
+                ui.label(format!(
+                    "… and {} more (highest score first)",
+                    thousands((clusters - MAX_LISTED_ACCOUNTS) as u64)
+                ));
+            }
+        });
+}
+
 fn cluster_ui(ui: &mut egui::Ui, loaded: &Loaded, c: &StoredCluster, commands: &mut Vec<Command>) {
     ui.horizontal(|ui| {
         ui.heading(format!("Cluster {}", c.id));
@@ -399,6 +627,35 @@ fn cluster_ui(ui: &mut egui::Ui, loaded: &Loaded, c: &StoredCluster, commands: &
         thousands(c.exchanges),
         thousands(tokens.max(0) as u64)
     ));
+    if let Some((k, campaign)) = c
+        .campaign
+        .as_deref()
+        .and_then(|id| loaded.campaign_by_id(id))
+    {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(format!(
+                "Part of {}campaign",
+                if campaign.suspected { "suspected " } else { "" }
+            ));
+            if ui
+                .link(
+                    RichText::new(&campaign.id)
+                        .monospace()
+                        .color(super::campaign_table::campaign_swatch(loaded, k)),
+                )
+                .on_hover_text("Select the campaign")
+                .clicked()
+            {
+                commands.push(Command::SelectCampaign(Some(campaign.id.clone())));
+            }
+            ui.label(format!(
+                "({} clusters, {} accounts, score {:.2})",
+                thousands(loaded.campaign_index.clusters[k].len() as u64),
+                thousands(loaded.campaign_members(k).len() as u64),
+                campaign.score
+            ));
+        });
+    }
     ui.add_space(6.0);
     let reasons: Vec<Reason> = serde_json::from_str(&c.reasons_json).unwrap_or_default();
     for (i, name) in INDICATOR_COLUMNS.iter().enumerate() {

@@ -158,6 +158,17 @@ pub enum CaseworkRequest {
         /// Their newest tags as shown.
         seen: Vec<Option<Tag>>,
     },
+    /// Tag all clusters of a campaign (as shown) in one action.
+    TagCampaign {
+        /// The campaign's id.
+        campaign: String,
+        /// Its cluster ids.
+        clusters: Vec<String>,
+        /// What to set.
+        patch: TagPatch,
+        /// Their newest tags as shown.
+        seen: Vec<Option<Tag>>,
+    },
     /// Tag a set of accounts.
     TagAccounts {
         /// Account indices.
@@ -332,6 +343,12 @@ fn apply(
             patch,
             seen,
         } => case.tag_clusters(who, clusters, patch, Some(seen)),
+        CaseworkRequest::TagCampaign {
+            campaign,
+            clusters,
+            patch,
+            seen,
+        } => case.tag_campaign(who, campaign, clusters, patch, Some(seen)),
         CaseworkRequest::TagAccounts { accounts, patch } => case.tag_accounts(who, accounts, patch),
         CaseworkRequest::UpdateTag(seen, patch) => case.update_tag(who, seen, patch),
         CaseworkRequest::RemoveTag(seen) => case.remove_tag(who, seen),

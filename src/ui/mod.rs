@@ -2,6 +2,7 @@
 //! that lays them out and applies their commands.
 
 pub mod app;
+pub mod campaign_table;
 pub mod cluster_table;
 pub mod conflicts_window;
 pub mod filter_panel;

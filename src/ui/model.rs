@@ -1,11 +1,12 @@
-//! The opened case as the workbench holds it in memory: summary, clusters,
-//! one row per account, the links, the all-traffic series and the case work
-//! (tags). Built on the loader thread; afterwards only case work changes it
-//! (the layout arrives separately).
+//! The opened case as the workbench holds it in memory: summary, clusters
+//! and the campaigns above them, one row per account, the links, the
+//! all-traffic series and the case work (tags). Built on the loader thread;
+//! afterwards only case work changes it (the layout arrives separately).
 
 use std::path::{Path, PathBuf};
 
-use crate::case::analysis_store::StoredCluster;
+use crate::analysis::Reason;
+use crate::case::analysis_store::{StoredCampaign, StoredCluster};
 use crate::case::casework::{CaseworkState, Tag};
 use crate::case::workbench::{AccountRow, GraphLinks, HourTraffic};
 use crate::case::{Case, CaseError, CaseSummary};
@@ -16,6 +17,96 @@ pub const NO_CLUSTER: u32 = u32::MAX;
 
 /// No tag covers the account.
 pub const NO_TAG: u32 = u32::MAX;
+
+/// The cluster is in no campaign.
+pub const NO_CAMPAIGN: u32 = u32::MAX;
+
+/// Campaigns over the current clusters, indexed for the table, the graph
+/// and the inspector. Built from each cluster's campaign, so after a hand
+/// edit a campaign holds the clusters that are still there (a cluster split
+/// off by hand is in none until the next analysis).
+#[derive(Clone, Debug, Default)]
+pub struct CampaignIndex {
+    /// Per cluster index: its campaign (index into the campaigns), or
+    /// [`NO_CAMPAIGN`].
+    pub campaign_of_cluster: Vec<u32>,
+    /// Per campaign: its clusters (indices), highest score first.
+    pub clusters: Vec<Vec<usize>>,
+    /// Per campaign: the accounts of its clusters, ascending.
+    pub members: Vec<Vec<u32>>,
+    /// Per campaign: the exchanges of those accounts.
+    pub exchanges: Vec<u64>,
+    /// Per campaign: its reasons, strongest first (parsed once).
+    pub reasons: Vec<Vec<Reason>>,
+    /// Per campaign: its rank among the suspected campaigns (0 for the
+    /// highest score), which picks its colour; `None` if not suspected.
+    pub suspected_rank: Vec<Option<usize>>,
+}
+
+impl CampaignIndex {
+    /// Indexes `campaigns` over `clusters`.
+    pub fn build(campaigns: &[StoredCampaign], clusters: &[StoredCluster]) -> Self {
+        let by_id: std::collections::HashMap<&str, usize> = campaigns
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (k.id.as_str(), i))
+            .collect();
+        let mut campaign_of_cluster = vec![NO_CAMPAIGN; clusters.len()];
+        let mut of_campaign = vec![Vec::new(); campaigns.len()];
+        // Clusters come highest score first, so each list does too.
+        for (i, c) in clusters.iter().enumerate() {
+            if let Some(&k) = c.campaign.as_deref().and_then(|id| by_id.get(id)) {
+                campaign_of_cluster[i] = k as u32;
+                of_campaign[k].push(i);
+            }
+        }
+        let members: Vec<Vec<u32>> = of_campaign
+            .iter()
+            .map(|list| {
+                let mut m: Vec<u32> = list
+                    .iter()
+                    .flat_map(|&i| clusters[i].members.iter().copied())
+                    .collect();
+                m.sort_unstable();
+                m
+            })
+            .collect();
+        let exchanges = of_campaign
+            .iter()
+            .map(|list| list.iter().map(|&i| clusters[i].exchanges).sum())
+            .collect();
+        let reasons = campaigns
+            .iter()
+            .map(|k| serde_json::from_str(&k.reasons_json).unwrap_or_default())
+            .collect();
+        let mut next = 0;
+        let suspected_rank = campaigns
+            .iter()
+            .map(|k| {
+                k.suspected.then(|| {
+                    next += 1;
+                    next - 1
+                })
+            })
+            .collect();
+        Self {
+            campaign_of_cluster,
+            clusters: of_campaign,
+            members,
+            exchanges,
+            reasons,
+            suspected_rank,
+        }
+    }
+
+    /// The campaign of cluster index `cluster`, if any.
+    pub fn of_cluster(&self, cluster: usize) -> Option<usize> {
+        match self.campaign_of_cluster.get(cluster) {
+            Some(&k) if k != NO_CAMPAIGN => Some(k as usize),
+            _ => None,
+        }
+    }
+}
 
 /// Tags, and what they cover, indexed for drawing.
 #[derive(Clone, Debug, Default)]
@@ -108,6 +199,10 @@ pub struct Loaded {
     pub params_json: Option<String>,
     /// Stored clusters, highest score first (empty before any analysis).
     pub clusters: Vec<StoredCluster>,
+    /// Stored campaigns (groups of clusters), highest score first.
+    pub campaigns: Vec<StoredCampaign>,
+    /// The campaigns over the current clusters.
+    pub campaign_index: CampaignIndex,
     /// Prompt plus completion tokens of each cluster.
     pub cluster_tokens: Vec<i64>,
     /// Cluster index of each account, or [`NO_CLUSTER`].
@@ -132,6 +227,9 @@ pub struct Loaded {
     pub read_only: Option<String>,
     /// The redaction key id, when the case is a redacted export.
     pub redacted: Option<String>,
+    /// Bumped whenever the case work or the clusters change, so panels
+    /// can key their caches on it.
+    pub generation: u64,
 }
 
 impl Loaded {
@@ -169,6 +267,12 @@ impl Loaded {
         let analysed = stored.is_some();
         let params_json = case.last_analysis_params()?;
         let clusters = stored.unwrap_or_default();
+        let campaigns = if analysed {
+            case.stored_campaigns()?
+        } else {
+            Vec::new()
+        };
+        let campaign_index = CampaignIndex::build(&campaigns, &clusters);
         progress.set_phase("reading accounts");
         let accounts = case.workbench_accounts()?;
         let (cluster_of, cluster_tokens) = index_clusters(&clusters, &accounts);
@@ -206,6 +310,8 @@ impl Loaded {
             analysed,
             params_json,
             clusters,
+            campaigns,
+            campaign_index,
             cluster_tokens,
             cluster_of,
             accounts,
@@ -218,6 +324,7 @@ impl Loaded {
             casework,
             read_only,
             redacted,
+            generation: 1,
         })
     }
 
@@ -230,8 +337,10 @@ impl Loaded {
     ) {
         if let Some(clusters) = clusters {
             (self.cluster_of, self.cluster_tokens) = index_clusters(&clusters, &self.accounts);
+            self.campaign_index = CampaignIndex::build(&self.campaigns, &clusters);
             self.clusters = clusters;
         }
+        self.generation += 1;
         let state = state.unwrap_or_else(|| CaseworkState {
             tags: std::mem::take(&mut self.casework.tags),
             pinned: std::mem::take(&mut self.casework.pinned),
@@ -269,6 +378,87 @@ impl Loaded {
     /// The cluster with id `id`, and its index.
     pub fn cluster_by_id(&self, id: &str) -> Option<(usize, &StoredCluster)> {
         self.clusters.iter().enumerate().find(|(_, c)| c.id == id)
+    }
+
+    /// The campaign with id `id`, and its index.
+    pub fn campaign_by_id(&self, id: &str) -> Option<(usize, &StoredCampaign)> {
+        self.campaigns.iter().enumerate().find(|(_, k)| k.id == id)
+    }
+
+    /// The campaign (index) an account's cluster is in, if any.
+    pub fn campaign_of_account(&self, account: u32) -> Option<usize> {
+        let c = *self.cluster_of.get(account as usize)?;
+        self.campaign_index.of_cluster(c as usize)
+    }
+
+    /// The accounts of campaign index `campaign` (empty if out of range).
+    pub fn campaign_members(&self, campaign: usize) -> &[u32] {
+        self.campaign_index
+            .members
+            .get(campaign)
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The newest tags on campaign index `campaign`'s clusters: each label
+    /// and status once, with how many of its clusters carry it, most first.
+    pub fn campaign_tags(&self, campaign: usize) -> Vec<(&Tag, usize)> {
+        let mut out: Vec<(&Tag, usize)> = Vec::new();
+        for &c in self
+            .campaign_index
+            .clusters
+            .get(campaign)
+            .into_iter()
+            .flatten()
+        {
+            if let Some(tag) = self.casework.newest_cluster_tag(c) {
+                match out
+                    .iter_mut()
+                    .find(|(t, _)| t.label == tag.label && t.status == tag.status)
+                {
+                    Some((_, n)) => *n += 1,
+                    None => out.push((tag, 1)),
+                }
+            }
+        }
+        out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.label.cmp(&b.0.label)));
+        out
+    }
+
+    /// "campaign k17 "Label" (12 clusters, 812 accounts)": how the
+    /// workbench and pictures name a campaign, with its most common tag.
+    pub fn campaign_label(&self, campaign: usize) -> String {
+        let Some(k) = self.campaigns.get(campaign) else {
+            return String::new();
+        };
+        let clusters = self.campaign_index.clusters[campaign].len();
+        let accounts = self.campaign_index.members[campaign].len();
+        let size = format!(
+            "{clusters} cluster{}, {accounts} accounts",
+            if clusters == 1 { "" } else { "s" }
+        );
+        match self.campaign_tags(campaign).first() {
+            Some((t, _)) => format!(
+                "campaign {} \"{}\" ({}, {size})",
+                k.id,
+                t.label,
+                t.status.name()
+            ),
+            None => format!("campaign {} ({size})", k.id),
+        }
+    }
+
+    /// The group each account is laid out in: its campaign's, so that a
+    /// campaign's clusters are drawn side by side as one group, else its
+    /// cluster's (what [`crate::analysis::layout`] takes as `cluster_of`).
+    pub fn layout_groups(&self) -> Vec<u32> {
+        let offset = self.clusters.len() as u32;
+        self.cluster_of
+            .iter()
+            .map(|&c| match self.campaign_index.of_cluster(c as usize) {
+                Some(k) => offset.saturating_add(k as u32),
+                None => c,
+            })
+            .collect()
     }
 
     /// An account's id, or its index when out of range.

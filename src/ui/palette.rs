@@ -20,6 +20,12 @@ pub const BAN: Color32 = Color32::from_rgb(200, 70, 200);
 pub const SELECTION: Color32 = Color32::from_rgb(240, 110, 60);
 /// An account no tag covers (colour by tag).
 pub const UNTAGGED: Color32 = Color32::from_rgb(70, 76, 88);
+/// A campaign the tool does not suspect (colour by campaign).
+pub const CAMPAIGN_CLEARED: Color32 = Color32::from_rgb(80, 118, 168);
+/// A cluster in no campaign (colour by campaign): there, but quiet.
+pub const NO_CAMPAIGN: Color32 = Color32::from_rgb(92, 98, 112);
+/// A lone account (colour by campaign): quieter still.
+pub const NO_CAMPAIGN_LONE: Color32 = Color32::from_rgb(58, 62, 72);
 /// All traffic on the timelines.
 pub const ALL_TRAFFIC: Color32 = Color32::from_rgb(110, 150, 210);
 
@@ -35,6 +41,26 @@ pub fn tag_status_color(status: TagStatus) -> Color32 {
 /// The colour of tag label number `i` (of the sorted distinct labels).
 pub fn tag_label_color(i: usize) -> Color32 {
     cluster_color(i * 3 + 1)
+}
+
+/// The colour of the suspected campaign ranked `rank` (0: highest score):
+/// a few vivid colours that read apart on the dark graph, then
+/// golden-angle hues.
+pub fn campaign_color(rank: usize) -> Color32 {
+    const COLORS: [Color32; 8] = [
+        Color32::from_rgb(242, 92, 70),
+        Color32::from_rgb(250, 184, 48),
+        Color32::from_rgb(206, 104, 236),
+        Color32::from_rgb(72, 214, 150),
+        Color32::from_rgb(255, 128, 182),
+        Color32::from_rgb(110, 196, 255),
+        Color32::from_rgb(196, 232, 84),
+        Color32::from_rgb(255, 150, 92),
+    ];
+    COLORS
+        .get(rank)
+        .copied()
+        .unwrap_or_else(|| hsl((rank as f32 * 0.618_034).fract(), 0.75, 0.6))
 }
 
 /// A distinct colour for cluster number `i` (golden-angle hues).

@@ -9,8 +9,11 @@ use serde::{Deserialize, Serialize};
 /// How graph nodes are coloured.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ColorBy {
-    /// One colour per cluster of two or more accounts.
+    /// One colour per suspected campaign; other campaigns and clusters
+    /// muted.
     #[default]
+    Campaign,
+    /// One colour per cluster of two or more accounts.
     Cluster,
     /// The cluster's distillation score.
     Score,
@@ -24,7 +27,8 @@ pub enum ColorBy {
 
 impl ColorBy {
     /// Every mode, in menu order.
-    pub const ALL: [ColorBy; 5] = [
+    pub const ALL: [ColorBy; 6] = [
+        ColorBy::Campaign,
         ColorBy::Cluster,
         ColorBy::Score,
         ColorBy::Verdict,
@@ -35,6 +39,7 @@ impl ColorBy {
     /// Label in menus and the legend.
     pub fn label(self) -> &'static str {
         match self {
+            ColorBy::Campaign => "Campaign",
             ColorBy::Cluster => "Cluster",
             ColorBy::Score => "Score",
             ColorBy::Verdict => "Verdict",
@@ -47,8 +52,10 @@ impl ColorBy {
 /// The bottom panel's tab.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum BottomTab {
-    /// The timelines.
+    /// The campaign table: what the analyst sees first.
     #[default]
+    Campaigns,
+    /// The timelines.
     Timelines,
     /// The cluster table.
     Clusters,
@@ -74,6 +81,9 @@ pub struct ViewSettings {
     pub show_unlinked: bool,
     /// Draw links at all.
     pub show_links: bool,
+    /// Outline and name the suspected campaigns (and the selected one) in
+    /// the graph.
+    pub campaign_outlines: bool,
     /// The bottom panel's tab.
     pub bottom_tab: BottomTab,
     /// The analyst's name, written with every tag and edit (asked once).
@@ -83,14 +93,15 @@ pub struct ViewSettings {
 impl Default for ViewSettings {
     fn default() -> Self {
         Self {
-            color_by: ColorBy::Cluster,
+            color_by: ColorBy::Campaign,
             size_by_volume: true,
             hidden_kinds: BTreeSet::new(),
             min_link_weight: 0.0,
             suspected_only: false,
             show_unlinked: true,
             show_links: true,
-            bottom_tab: BottomTab::Timelines,
+            campaign_outlines: true,
+            bottom_tab: BottomTab::Campaigns,
             analyst: String::new(),
         }
     }
@@ -99,6 +110,8 @@ impl Default for ViewSettings {
 /// The selection and filters of the open case.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CaseView {
+    /// The selected campaign (index into the campaigns).
+    pub campaign: Option<usize>,
     /// The selected cluster (index into the clusters).
     pub cluster: Option<usize>,
     /// The selected account (index).

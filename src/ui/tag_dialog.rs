@@ -1,6 +1,7 @@
 //! The Tag dialog: label, targeted capability, status, confidence, actor and
-//! notes for clusters, a selection of accounts, or an existing tag; asks for
-//! the analyst's name the first time.
+//! notes for clusters, a campaign (all its clusters, in one action), a
+//! selection of accounts, or an existing tag; asks for the analyst's name
+//! the first time.
 
 use crate::case::casework::{DEFAULT_CONFIDENCE, Tag, TagPatch, TagStatus};
 
@@ -23,6 +24,15 @@ pub const CAPABILITIES: [&str; 8] = [
 pub enum TagTarget {
     /// Clusters (ids), with their newest tags as shown.
     Clusters(Vec<String>, Vec<Option<Tag>>),
+    /// A campaign: all its clusters, tagged in one action.
+    Campaign {
+        /// The campaign's id (`k17`).
+        id: String,
+        /// Its clusters' ids.
+        clusters: Vec<String>,
+        /// Their newest tags as shown.
+        seen: Vec<Option<Tag>>,
+    },
     /// A selection of accounts.
     Accounts(Vec<u32>),
     /// One existing tag.
@@ -54,7 +64,7 @@ pub enum TagDialogOutcome {
     /// Closed without saving.
     Cancelled,
     /// Save: the request, and the analyst's name.
-    Save(CaseworkRequest, String),
+    Save(Box<CaseworkRequest>, String),
 }
 
 impl TagDialog {
@@ -67,6 +77,9 @@ impl TagDialog {
                 seen.iter().flatten().next().cloned()
             }
             TagTarget::Clusters(..) => None,
+            // A campaign whose clusters all carry the same tag (tagged as
+            // one before) starts from it; otherwise blank.
+            TagTarget::Campaign { seen, .. } => uniform_tag(seen),
             TagTarget::Tag(tag) => Some((**tag).clone()),
             TagTarget::Accounts(_) => None,
         };
@@ -83,8 +96,16 @@ impl TagDialog {
             partial: false,
             error: None,
         };
-        if let TagTarget::Clusters(ids, seen) = &dialog.target {
-            dialog.partial = ids.len() > 1 && seen.iter().any(Option::is_some);
+        match &dialog.target {
+            TagTarget::Clusters(ids, seen) => {
+                dialog.partial = ids.len() > 1 && seen.iter().any(Option::is_some);
+            }
+            TagTarget::Campaign { clusters, seen, .. } => {
+                dialog.partial = clusters.len() > 1
+                    && seen.iter().any(Option::is_some)
+                    && uniform_tag(seen).is_none();
+            }
+            _ => {}
         }
         if let Some(t) = existing {
             dialog.label = t.label;
@@ -106,6 +127,12 @@ impl TagDialog {
         match &self.target {
             TagTarget::Clusters(ids, _) if ids.len() == 1 => format!("Tag cluster {}", ids[0]),
             TagTarget::Clusters(ids, _) => format!("Tag {} clusters", ids.len()),
+            TagTarget::Campaign { id, clusters, .. } if clusters.len() == 1 => {
+                format!("Tag campaign {id} (cluster {})", clusters[0])
+            }
+            TagTarget::Campaign { id, clusters, .. } => {
+                format!("Tag campaign {id} ({} clusters)", clusters.len())
+            }
             TagTarget::Accounts(a) => format!("Tag {} selected accounts", a.len()),
             TagTarget::Tag(t) => format!("Edit tag \"{}\"", t.label),
         }
@@ -209,7 +236,7 @@ impl TagDialog {
                         match self.request() {
                             Ok(request) => {
                                 outcome =
-                                    TagDialogOutcome::Save(request, self.analyst.trim().to_string())
+                                    TagDialogOutcome::Save(Box::new(request), self.analyst.trim().to_string())
                             }
                             Err(message) => self.error = Some(message),
                         }
@@ -252,6 +279,12 @@ impl TagDialog {
                 patch,
                 seen: seen.clone(),
             },
+            TagTarget::Campaign { id, clusters, seen } => CaseworkRequest::TagCampaign {
+                campaign: id.clone(),
+                clusters: clusters.clone(),
+                patch,
+                seen: seen.clone(),
+            },
             TagTarget::Accounts(accounts) => CaseworkRequest::TagAccounts {
                 accounts: accounts.clone(),
                 patch,
@@ -259,4 +292,21 @@ impl TagDialog {
             TagTarget::Tag(tag) => CaseworkRequest::UpdateTag(tag.clone(), patch),
         })
     }
+}
+
+/// The tag every one of `seen` carries, field for field (ids and times
+/// aside), if they all carry one and it is the same.
+fn uniform_tag(seen: &[Option<Tag>]) -> Option<Tag> {
+    let first = seen.first()?.as_ref()?;
+    let same = |t: &Tag| {
+        t.label == first.label
+            && t.capability == first.capability
+            && t.status == first.status
+            && t.confidence == first.confidence
+            && t.actor == first.actor
+            && t.notes == first.notes
+    };
+    seen.iter()
+        .all(|t| t.as_ref().is_some_and(same))
+        .then(|| first.clone())
 }
