@@ -253,6 +253,12 @@ impl CaseBuilder {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
+        if !dir.is_dir() {
+            return Err(CaseError::Invalid(format!(
+                "{}: no such folder to write the case into",
+                dir.display()
+            )));
+        }
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())

@@ -170,6 +170,14 @@ impl CaseError {
     }
 }
 
+impl CaseError {
+    /// Whether a statement was stopped by its [`StepBudget`].
+    pub fn is_interrupted(&self) -> bool {
+        matches!(self, CaseError::Sqlite(rusqlite::Error::SqliteFailure(e, _))
+            if e.code == rusqlite::ErrorCode::OperationInterrupted)
+    }
+}
+
 /// Whether an SQLite error comes from the file's content rather than from
 /// the machine: a damaged page, a value over the size bound, a column
 /// holding another type than the schema says.

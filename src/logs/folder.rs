@@ -84,6 +84,14 @@ pub enum FolderError {
         /// The missing section's name.
         section: &'static str,
     },
+    /// A section's name on something that cannot be read as a file.
+    #[error("{path}: {what}; a section file must be a regular file (or a link to one)")]
+    NotAFile {
+        /// The path.
+        path: String,
+        /// What it is, or why it cannot be followed.
+        what: String,
+    },
     /// Two files claim one section.
     #[error("{path}: both {first} and {second} hold {section}; keep one")]
     Ambiguous {
@@ -108,12 +116,26 @@ pub fn discover(dir: &Path) -> Result<LogFolder, FolderError> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .map_err(unreadable)?
         .filter_map(|entry| entry.ok())
-        .filter(|entry| entry.file_type().is_ok_and(|t| t.is_file()))
         .map(|entry| entry.file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
     for name in names {
+        // Symbolic links are followed: a section file linked from elsewhere
+        // is imported like any other. A section name on anything that is
+        // not a regular file (a folder, a named pipe, a broken link) is an
+        // error rather than a silent gap.
+        let is_file = std::fs::metadata(dir.join(&name)).map(|m| m.is_file());
         match classify(&name) {
+            Some(_) if !matches!(is_file, Ok(true)) => {
+                return Err(FolderError::NotAFile {
+                    path: dir.join(&name).display().to_string(),
+                    what: match is_file {
+                        Ok(_) => "not a regular file".to_string(),
+                        Err(err) => err.to_string(),
+                    },
+                });
+            }
+            None if !matches!(is_file, Ok(true)) => {}
             Some((section, format, gzip)) => {
                 if let Some(existing) = folder.file(section) {
                     return Err(FolderError::Ambiguous {
@@ -176,19 +198,96 @@ impl<R: Read> Read for Counting<R> {
 
 const READ_BUFFER_BYTES: usize = 1 << 20;
 
+/// The longest line a section file may have, in bytes (1 MiB; a row of the
+/// contract is well under a kilobyte). A longer line stops the import with
+/// its file and line number before it is held in memory whole, however well
+/// it compresses.
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+
 fn open(file: &LogFile, bytes_read: Arc<AtomicU64>) -> io::Result<Box<dyn BufRead>> {
     let raw = Counting {
         inner: File::open(&file.path)?,
         read: bytes_read,
     };
     Ok(if file.gzip {
-        Box::new(BufReader::with_capacity(
+        Box::new(LineBound::new(BufReader::with_capacity(
             READ_BUFFER_BYTES,
             MultiGzDecoder::new(BufReader::new(raw)),
-        ))
+        )))
     } else {
-        Box::new(BufReader::with_capacity(READ_BUFFER_BYTES, raw))
+        Box::new(LineBound::new(BufReader::with_capacity(
+            READ_BUFFER_BYTES,
+            raw,
+        )))
     })
+}
+
+/// A reader that fails on a line longer than [`MAX_LINE_BYTES`]: it hands
+/// out at most one line at a time, and never more than the bound allows.
+pub struct LineBound<R> {
+    inner: R,
+    /// Bytes of the current line handed out so far.
+    line_bytes: usize,
+    /// Lines completed.
+    lines: u64,
+    /// Where the newline is in the slice last handed out, if it has one.
+    newline_at: Option<usize>,
+}
+
+impl<R: BufRead> LineBound<R> {
+    /// Bounds `inner`'s lines.
+    pub fn new(inner: R) -> Self {
+        Self {
+            inner,
+            line_bytes: 0,
+            lines: 0,
+            newline_at: None,
+        }
+    }
+}
+
+impl<R: BufRead> BufRead for LineBound<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.line_bytes > MAX_LINE_BYTES {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "line {} is longer than {MAX_LINE_BYTES} bytes; no row of the contract is that long",
+                    self.lines + 1
+                ),
+            ));
+        }
+        let allowance = MAX_LINE_BYTES + 1 - self.line_bytes;
+        let buf = self.inner.fill_buf()?;
+        let (end, newline_at) = match memchr::memchr(b'\n', buf) {
+            Some(i) if i < allowance => (i + 1, Some(i)),
+            _ => (buf.len().min(allowance), None),
+        };
+        self.newline_at = newline_at;
+        Ok(&buf[..end])
+    }
+
+    fn consume(&mut self, amount: usize) {
+        match self.newline_at {
+            Some(i) if amount > i => {
+                self.line_bytes = 0;
+                self.lines += 1;
+            }
+            _ => self.line_bytes += amount,
+        }
+        self.newline_at = None;
+        self.inner.consume(amount);
+    }
+}
+
+impl<R: BufRead> Read for LineBound<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let available = self.fill_buf()?;
+        let n = available.len().min(out.len());
+        out[..n].copy_from_slice(&available[..n]);
+        self.consume(n);
+        Ok(n)
+    }
 }
 
 /// One row handed to a [`for_each_row`] callback.

@@ -58,11 +58,28 @@ pub enum Answer {
     Failed(String),
 }
 
+/// The most SQLite virtual-machine steps one answer may take (a few
+/// seconds of work; the largest query at seed scale takes a small part of
+/// it). A case whose tables make a query run longer gets a "stopped"
+/// answer instead of a worker that never answers again.
+pub const STEPS_PER_ANSWER: u64 = 5_000_000_000;
+
 /// The handle the shell holds.
 pub struct Worker {
     queries: Sender<(u64, Query)>,
     answers: Receiver<(u64, Answer)>,
     next_ticket: u64,
+    /// The worker's step budget, to stop its query when the case closes.
+    budget: std::sync::Arc<std::sync::OnceLock<crate::case::StepBudget>>,
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        // The case is closed or replaced: a query still running stops.
+        if let Some(budget) = self.budget.get() {
+            budget.cancel();
+        }
+    }
 }
 
 impl Worker {
@@ -71,14 +88,29 @@ impl Worker {
     pub fn start(path: PathBuf, accounts: usize, wake: impl Fn() + Send + 'static) -> Self {
         let (queries, inbox) = mpsc::channel::<(u64, Query)>();
         let (outbox, answers) = mpsc::channel();
+        let budget = std::sync::Arc::new(std::sync::OnceLock::new());
+        let shared_budget = budget.clone();
         let spawned = std::thread::Builder::new()
             .name("case-queries".into())
             .spawn(move || {
-                let case = Case::open_read_only(&path);
+                let mut case = Case::open_read_only(&path);
+                let steps = case
+                    .as_mut()
+                    .ok()
+                    .and_then(|c| c.set_step_budget(STEPS_PER_ANSWER).ok());
+                if let Some(steps) = &steps {
+                    let _ = shared_budget.set(steps.clone());
+                }
+                let refill = || {
+                    if let Some(steps) = &steps {
+                        steps.refill();
+                    }
+                };
                 while let Ok(mut job) = inbox.recv() {
                     // Only the newest question of each kind matters.
                     while let Ok(newer) = inbox.try_recv() {
                         if std::mem::discriminant(&newer.1) != std::mem::discriminant(&job.1) {
+                            refill();
                             let answer = answer(&case, accounts, job.1);
                             if outbox.send((job.0, answer)).is_err() {
                                 return;
@@ -86,6 +118,7 @@ impl Worker {
                         }
                         job = newer;
                     }
+                    refill();
                     let answer = answer(&case, accounts, job.1);
                     if outbox.send((job.0, answer)).is_err() {
                         return;
@@ -103,12 +136,14 @@ impl Worker {
                 queries: mpsc::channel().0,
                 answers,
                 next_ticket: 1,
+                budget,
             };
         }
         Self {
             queries,
             answers,
             next_ticket: 1,
+            budget,
         }
     }
 
@@ -147,7 +182,13 @@ fn answer(case: &Result<Case, crate::case::CaseError>, accounts: usize, query: Q
             .accounts_with_request_ip(&ip)
             .map(|found| Answer::RequestIp(ip, found)),
     };
-    result.unwrap_or_else(|err: crate::case::CaseError| Answer::Failed(err.to_string()))
+    result.unwrap_or_else(|err: crate::case::CaseError| {
+        Answer::Failed(if err.is_interrupted() {
+            "the query was stopped: it took longer than any query on a sound case".to_string()
+        } else {
+            err.to_string()
+        })
+    })
 }
 
 /// The series and mixes of a selection: `members`, and the stored cluster

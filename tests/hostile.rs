@@ -1,0 +1,743 @@
+//! Case files from someone else, made hostile or careless by hand: each is
+//! run through every command that takes a case, and must give the expected
+//! exit status, never a panic (exit 101), never a trigger's effect, and
+//! never a change to the receiving case of a merge that failed.
+
+mod common;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use hydrascope::case::Case;
+use hydrascope::generate::Scenario;
+
+/// One analysed tiny case with a tag and history, made once per test run.
+fn base_case() -> &'static Path {
+    static BASE: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    let (_, path) = BASE.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let path = common::analysed_case(dir.path(), Scenario::Tiny, 3);
+        let (code, _, err) = common::run(&[
+            "tag",
+            path.to_str().unwrap(),
+            "--cluster",
+            &first_cluster(&path),
+            "--label",
+            "Lab A",
+            "--analyst",
+            "alice",
+        ]);
+        assert_eq!(code, 0, "{err}");
+        (dir, path)
+    });
+    path
+}
+
+fn first_cluster(path: &Path) -> String {
+    let case = Case::open_read_only(path).unwrap();
+    let mut clusters = case.stored_clusters().unwrap().unwrap();
+    clusters.sort_by_key(|c| std::cmp::Reverse(c.members.len()));
+    clusters[0].id.clone()
+}
+
+/// Runs the binary with a time limit (a hang is a failure, not a stuck CI).
+fn run_limited(args: &[&str]) -> (i32, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hydrascope"))
+        .args(args)
+        .env("HYDRASCOPE_ANALYST", "tester")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Drain both pipes while waiting: a child blocked on a full pipe
+    // would look like a hang.
+    let drain = |mut pipe: Box<dyn std::io::Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = pipe.read_to_end(&mut bytes);
+            bytes
+        })
+    };
+    let stdout = drain(Box::new(child.stdout.take().unwrap()));
+    let stderr = drain(Box::new(child.stderr.take().unwrap()));
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(120) {
+            let _ = child.kill();
+            panic!("hydrascope {args:?} did not finish in 120 s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    (
+        status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&stdout.join().unwrap()).into_owned(),
+        String::from_utf8_lossy(&stderr.join().unwrap()).into_owned(),
+    )
+}
+
+fn hash(path: &Path) -> Option<String> {
+    // Never read a named pipe: that would wait for a writer.
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return None;
+    }
+    std::fs::read(path)
+        .ok()
+        .map(|bytes| blake3::hash(&bytes).to_hex().to_string())
+}
+
+/// What a hostile case must give.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Expect {
+    /// Refused by every command with exit 2, file untouched.
+    Refused,
+    /// Commands may work (0) or refuse (2), never anything else; `verify`
+    /// and a merge from it refuse.
+    Damaged,
+    /// Odd but within the rules: every command works.
+    Works,
+}
+
+/// Every command that takes a case, run on `case`; checks exit statuses,
+/// bounded output, and what a failed merge left.
+fn through_every_command(name: &str, case: &Path, expect: Expect) {
+    let dir = case.parent().unwrap();
+    let s = |p: &Path| p.to_str().unwrap().to_string();
+    let c = s(case);
+    let cluster = "c1".to_string();
+    let before = hash(case);
+    let good = dir.join(format!("{name}-good.hcase"));
+    std::fs::copy(base_case(), &good).unwrap();
+    let good_hash = hash(&good);
+    let out = |ext: &str| s(&dir.join(format!("{name}-out.{ext}")));
+    let commands: Vec<(&str, Vec<String>)> = vec![
+        ("info", vec!["info".into(), c.clone()]),
+        ("verify", vec!["verify".into(), c.clone()]),
+        (
+            "verify --json",
+            vec!["verify".into(), c.clone(), "--json".into()],
+        ),
+        ("tags", vec!["tags".into(), c.clone()]),
+        (
+            "tags --json",
+            vec!["tags".into(), c.clone(), "--json".into()],
+        ),
+        ("history", vec!["history".into(), c.clone()]),
+        (
+            "history csv",
+            vec!["history".into(), c.clone(), "--format".into(), "csv".into()],
+        ),
+        (
+            "export",
+            vec![
+                "export".into(),
+                c.clone(),
+                "--out".into(),
+                out("hcase"),
+                "--force".into(),
+            ],
+        ),
+        (
+            "export --redact",
+            vec![
+                "export".into(),
+                c.clone(),
+                "--out".into(),
+                out("r.hcase"),
+                "--redact".into(),
+                "--force".into(),
+            ],
+        ),
+        (
+            "render",
+            vec![
+                "render".into(),
+                c.clone(),
+                "--view".into(),
+                "graph".into(),
+                "--out".into(),
+                out("png"),
+                "--width".into(),
+                "400".into(),
+                "--height".into(),
+                "300".into(),
+                "--force".into(),
+            ],
+        ),
+        (
+            "report",
+            vec![
+                "report".into(),
+                c.clone(),
+                "--out".into(),
+                out("html"),
+                "--force".into(),
+            ],
+        ),
+        (
+            "merge from it",
+            vec!["merge".into(), s(&good), "--from".into(), c.clone()],
+        ),
+        (
+            "merge into it",
+            vec!["merge".into(), c.clone(), "--from".into(), s(&good)],
+        ),
+        (
+            "tag",
+            vec![
+                "tag".into(),
+                c.clone(),
+                "--cluster".into(),
+                cluster,
+                "--label".into(),
+                "Lab B".into(),
+            ],
+        ),
+        ("analyze", vec!["analyze".into(), c.clone()]),
+    ];
+    for (what, args) in &commands {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (code, stdout, stderr) = run_limited(&args);
+        assert_ne!(code, 101, "{name}: {what} panicked: {stderr}");
+        assert!(
+            stdout.len() < 2 << 20,
+            "{name}: {what} printed {} bytes",
+            stdout.len()
+        );
+        assert!(
+            !stdout.contains('\u{1b}') && !stderr.contains('\u{1b}'),
+            "{name}: {what} printed an escape character"
+        );
+        if code != 0 {
+            assert_eq!(
+                stderr.trim_end().lines().count(),
+                1,
+                "{name}: {what}: one line on stderr, not {stderr:?}"
+            );
+        }
+        match expect {
+            Expect::Refused => {
+                assert_eq!(code, 2, "{name}: {what}: {stderr}");
+            }
+            Expect::Works => {
+                assert_eq!(code, 0, "{name}: {what}: {stderr}");
+            }
+            Expect::Damaged => {
+                assert!(
+                    code == 0 || code == 2,
+                    "{name}: {what}: exit {code}: {stderr}"
+                );
+                if *what == "verify" || *what == "merge from it" {
+                    assert_eq!(code, 2, "{name}: {what} must refuse: {stdout}{stderr}");
+                }
+            }
+        }
+        if *what == "merge from it" && code != 0 {
+            assert_eq!(
+                hash(&good),
+                good_hash,
+                "{name}: a failed merge changed the receiving case"
+            );
+        }
+    }
+    if expect == Expect::Refused {
+        assert_eq!(hash(case), before, "{name}: a refused case was changed");
+    }
+    let _ = std::fs::remove_file(&good);
+}
+
+/// A copy of the base case, changed by `sql` through a plain connection
+/// (as the `sqlite3` shell would).
+fn variant(dir: &Path, name: &str, sql: &str) -> PathBuf {
+    let path = dir.join(format!("{name}.hcase"));
+    std::fs::copy(base_case(), &path).unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(sql)
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    drop(conn);
+    path
+}
+
+fn no_trigger_effect(path: &Path) {
+    let conn =
+        rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .unwrap();
+    let pwned: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM tags WHERE label = 'PWNED' OR status = 'dismissed'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap_or(0);
+    assert_eq!(pwned, 0, "{}: a trigger ran", path.display());
+}
+
+#[test]
+fn triggers_of_each_kind_refuse_the_case_and_never_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let triggers = [
+        (
+            "trigger-tags-insert",
+            "CREATE TRIGGER t AFTER INSERT ON tags BEGIN UPDATE tags SET label = 'PWNED', status = 'dismissed'; END;",
+        ),
+        (
+            "trigger-tags-update",
+            "CREATE TRIGGER t AFTER UPDATE ON tags BEGIN UPDATE tags SET label = 'PWNED' WHERE label <> 'PWNED'; END;",
+        ),
+        (
+            "trigger-tags-delete",
+            "CREATE TRIGGER t BEFORE DELETE ON tags BEGIN DELETE FROM tag_accounts; END;",
+        ),
+        (
+            "trigger-audit-insert",
+            "CREATE TRIGGER t AFTER INSERT ON audit_log BEGIN UPDATE tags SET label = 'PWNED'; END;",
+        ),
+        (
+            "trigger-clusters-insert",
+            "CREATE TRIGGER t AFTER INSERT ON clusters BEGIN UPDATE clusters SET suspected = 0; END;",
+        ),
+        (
+            "trigger-cross-join",
+            "CREATE TRIGGER t BEFORE INSERT ON audit_log BEGIN SELECT count(*) FROM exchanges a, exchanges b, exchanges c; END;",
+        ),
+    ];
+    for (name, sql) in triggers {
+        let path = variant(tmp.path(), name, sql);
+        through_every_command(name, &path, Expect::Refused);
+        no_trigger_effect(&path);
+    }
+}
+
+#[test]
+fn views_virtual_and_scratch_tables_refuse_the_case() {
+    let tmp = tempfile::tempdir().unwrap();
+    let variants = [
+        (
+            "view-for-table",
+            "DROP TABLE cluster_members; CREATE VIEW cluster_members AS SELECT id AS account, 'c1' AS cluster FROM accounts;",
+        ),
+        (
+            "recursive-view",
+            "DROP TABLE cluster_members; CREATE VIEW cluster_members AS \
+             WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) SELECT x AS account, 'c1' AS cluster FROM n;",
+        ),
+        (
+            "fts5-table",
+            "CREATE VIRTUAL TABLE scratch USING fts5(ip); INSERT INTO scratch SELECT signup_ip FROM accounts;",
+        ),
+        (
+            "scratch-table",
+            "CREATE TABLE scratch AS SELECT signup_ip, payment_fingerprint FROM accounts;",
+        ),
+        ("changed-table", "ALTER TABLE tags ADD COLUMN extra TEXT;"),
+        (
+            "expression-index",
+            "CREATE INDEX odd ON exchanges (abs(account));",
+        ),
+        ("future-version", "PRAGMA user_version = 99;"),
+        ("negative-version", "PRAGMA user_version = -3;"),
+        ("foreign-application", "PRAGMA application_id = 1;"),
+    ];
+    for (name, sql) in variants {
+        let path = variant(tmp.path(), name, sql);
+        through_every_command(name, &path, Expect::Refused);
+    }
+}
+
+#[test]
+fn an_analysts_plain_index_is_accepted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = variant(
+        tmp.path(),
+        "plain-index",
+        "CREATE INDEX exchanges_by_account ON exchanges (account, ts_ms);",
+    );
+    let (code, out, err) = run_limited(&["verify", path.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, _, err) = run_limited(&["info", path.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn files_that_are_not_cases_are_refused_at_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let zip = dir.join("zip.hcase");
+    std::fs::write(
+        &zip,
+        b"PK\x03\x04\x14\x00\x00\x00\x08\x00 not really a case",
+    )
+    .unwrap();
+    through_every_command("zip", &zip, Expect::Refused);
+    let html = dir.join("html.hcase");
+    std::fs::write(&html, b"<!doctype html><html><body>hello</body></html>").unwrap();
+    through_every_command("html", &html, Expect::Refused);
+    let folder = dir.join("folder.hcase");
+    std::fs::create_dir(&folder).unwrap();
+    through_every_command("folder", &folder, Expect::Refused);
+    // An SQLite header on a body that is no database.
+    let body = dir.join("body.hcase");
+    let mut bytes = b"SQLite format 3\0".to_vec();
+    bytes.extend(std::iter::repeat_n(0xA5u8, 8192));
+    std::fs::write(&body, bytes).unwrap();
+    through_every_command("sqlite-header", &body, Expect::Refused);
+    #[cfg(unix)]
+    {
+        let fifo = dir.join("fifo.hcase");
+        let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+        assert!(made.success());
+        through_every_command("fifo", &fifo, Expect::Refused);
+        // A named pipe beside a sound case, as its -wal.
+        let case = dir.join("piped.hcase");
+        std::fs::copy(base_case(), &case).unwrap();
+        let made = Command::new("mkfifo")
+            .arg(dir.join("piped.hcase-wal"))
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let (code, _, err) = run_limited(&["info", case.to_str().unwrap()]);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains("named pipe"), "{err}");
+    }
+}
+
+#[test]
+fn damaged_rows_never_panic_and_fail_verify() {
+    let tmp = tempfile::tempdir().unwrap();
+    let variants = [
+        (
+            "huge-label",
+            "UPDATE tags SET label = printf('%.*c', 4000000, 'x');",
+        ),
+        (
+            "huge-note-and-summary",
+            "UPDATE tags SET notes = printf('%.*c', 3000000, 'n'); \
+             CREATE TEMP TABLE x(y); DROP TRIGGER audit_log_is_append_only_update; \
+             UPDATE audit_log SET summary = printf('%.*c', 3000000, 's'); \
+             CREATE TRIGGER audit_log_is_append_only_update BEFORE UPDATE ON audit_log \
+             BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
+        ),
+        ("blob-label", "UPDATE tags SET label = X'00FF00FF';"),
+        ("text-score", "UPDATE clusters SET score = 'high';"),
+        (
+            "dangling-member",
+            "UPDATE cluster_members SET account = 999999 WHERE rowid = (SELECT min(rowid) FROM cluster_members);",
+        ),
+        (
+            "negative-rollup-account",
+            "UPDATE account_summary SET account = -5 WHERE account = 1;",
+        ),
+        (
+            "huge-tag-account",
+            "INSERT INTO tag_accounts (tag, account) SELECT min(id), 1000000000000 FROM tags;",
+        ),
+        (
+            "dangling-dictionary",
+            "UPDATE exchanges SET model = 777 WHERE id = 1;",
+        ),
+        (
+            "member-of-no-cluster",
+            "UPDATE cluster_members SET cluster = 'nowhere' WHERE account = 1;",
+        ),
+        (
+            "overflowing-tokens",
+            "UPDATE exchanges SET input_tokens = 9223372036854775807 WHERE id = 1;",
+        ),
+    ];
+    for (name, sql) in variants {
+        let path = variant(tmp.path(), name, sql);
+        through_every_command(name, &path, Expect::Damaged);
+    }
+}
+
+#[test]
+fn escape_sequences_and_formulas_in_a_case_pass_through_every_command_inert() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = variant(
+        tmp.path(),
+        "escape-sequences",
+        "UPDATE tags SET label = char(27) || '[2J' || char(27) || ']0;owned' || char(7) || 'Lab', \
+         analyst = '=cmd|'' /C calc''!A0';",
+    );
+    through_every_command("escape-sequences", &path, Expect::Works);
+}
+
+#[test]
+fn a_value_over_the_read_bound_stops_the_read_instead_of_loading_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = variant(
+        tmp.path(),
+        "giant-label",
+        "UPDATE tags SET label = printf('%.*c', 70000000, 'x');",
+    );
+    let (code, out, err) = run_limited(&["tags", path.to_str().unwrap()]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("too big"), "{err}");
+    let (code, out, _) = run_limited(&["verify", path.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 2);
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(
+        doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["check"] == "sizes" && f["table"] == "tags"),
+        "{out}"
+    );
+}
+
+#[test]
+fn corrupt_pages_and_a_stale_wal_never_panic() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let corrupt = dir.join("corrupt.hcase");
+    std::fs::copy(base_case(), &corrupt).unwrap();
+    {
+        let mut bytes = std::fs::read(&corrupt).unwrap();
+        let page = 4096;
+        for p in [3usize, 7, 20, 40] {
+            let start = p * page + 100;
+            if start + 600 < bytes.len() {
+                for (i, b) in bytes[start..start + 600].iter_mut().enumerate() {
+                    *b = (i * 131 % 251) as u8;
+                }
+            }
+        }
+        std::fs::write(&corrupt, bytes).unwrap();
+    }
+    through_every_command("corrupt", &corrupt, Expect::Damaged);
+
+    let stale = dir.join("stale.hcase");
+    std::fs::copy(base_case(), &stale).unwrap();
+    let mut wal = std::fs::File::create(dir.join("stale.hcase-wal")).unwrap();
+    wal.write_all(&[0x37, 0x7f, 0x06, 0x82]).unwrap();
+    wal.write_all(&vec![0x5a; 40_000]).unwrap();
+    drop(wal);
+    for args in [["info"], ["tags"], ["verify"]] {
+        let (code, _, err) = run_limited(&[args[0], stale.to_str().unwrap()]);
+        assert!(code == 0 || code == 2, "{args:?}: {code} {err}");
+    }
+}
+
+#[test]
+fn the_workbench_refuses_or_reads_hostile_cases_without_panicking() {
+    use hydrascope::import::Progress;
+    use hydrascope::ui::model::Loaded;
+    let tmp = tempfile::tempdir().unwrap();
+    let hostile = variant(
+        tmp.path(),
+        "wb-trigger",
+        "CREATE TRIGGER t AFTER INSERT ON tags BEGIN UPDATE tags SET label = 'PWNED'; END;",
+    );
+    let err = Loaded::read(&hostile, &Progress::default()).err().unwrap();
+    assert!(err.to_string().contains("trigger t on tags"), "{err}");
+    for (name, sql) in [
+        (
+            "wb-dangling",
+            "UPDATE cluster_members SET account = 999999 WHERE account = 2;",
+        ),
+        ("wb-negative", "UPDATE tag_accounts SET account = -7;"),
+        (
+            "wb-label",
+            "UPDATE tags SET label = printf('%.*c', 4000000, 'x');",
+        ),
+    ] {
+        let path = variant(tmp.path(), name, sql);
+        if let Ok(loaded) = Loaded::read_as(&path, &Progress::default(), false) {
+            for tag in &loaded.casework.tags {
+                assert!(tag.label.len() < 2048, "{name}: label cut for display");
+            }
+        }
+    }
+}
+
+#[test]
+fn repair_keeps_the_sound_part_and_drops_the_rest() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = variant(
+        tmp.path(),
+        "to-repair",
+        "CREATE TRIGGER t AFTER INSERT ON tags BEGIN UPDATE tags SET label = 'PWNED'; END; \
+         CREATE TABLE scratch AS SELECT signup_ip FROM accounts; \
+         UPDATE cluster_members SET cluster = 'nowhere' WHERE account = 1; \
+         UPDATE exchanges SET model = 777 WHERE id = 1;",
+    );
+    let out = tmp.path().join("repaired.hcase");
+    let (code, stdout, err) = run_limited(&[
+        "repair",
+        path.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(stdout.contains("trigger t on tags"), "{stdout}");
+    assert!(stdout.contains("table scratch"), "{stdout}");
+    assert!(
+        stdout.contains("dropped 1 row(s) of cluster_members"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("dropped 1 row(s) of exchanges"), "{stdout}");
+    assert!(!tmp.path().join("repaired.hcase.partial").exists());
+    let (code, out_text, err) = run_limited(&["verify", out.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out_text}{err}");
+    // It works as a case: tag it, and the trigger is gone.
+    let (code, _, err) = run_limited(&[
+        "tag",
+        out.to_str().unwrap(),
+        "--cluster",
+        &first_cluster(&out),
+        "--label",
+        "Lab R",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (code, tags, _) = run_limited(&["tags", out.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert!(tags.contains("Lab R") && !tags.contains("PWNED"), "{tags}");
+    // A clean case repairs to an identical-checking one, dropping nothing.
+    let again = tmp.path().join("again.hcase");
+    let (code, stdout, _) = run_limited(&[
+        "repair",
+        base_case().to_str().unwrap(),
+        "--out",
+        again.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0);
+    assert!(!stdout.contains("dropped"), "{stdout}");
+    common::assert_same_case(base_case(), &again);
+}
+
+#[test]
+fn history_csv_neutralises_formulas_and_the_terminal_gets_no_escapes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let case = tmp.path().join("csv.hcase");
+    std::fs::copy(base_case(), &case).unwrap();
+    let (code, _, err) = run_limited(&[
+        "tag",
+        case.to_str().unwrap(),
+        "--cluster",
+        &first_cluster(&case),
+        "--label",
+        "\u{1b}[31mred",
+        "--analyst",
+        "=cmd|' /C calc'!A0",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (code, csv, _) = run_limited(&["history", case.to_str().unwrap(), "--format", "csv"]);
+    assert_eq!(code, 0);
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let mut seen = false;
+    for record in reader.records() {
+        let record = record.unwrap();
+        for cell in record.iter() {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "bare formula cell {cell:?}"
+            );
+            seen |= cell == "'=cmd|' /C calc'!A0";
+        }
+    }
+    assert!(seen, "{csv}");
+    for args in [vec!["tags"], vec!["history"]] {
+        let (code, out, _) = run_limited(&[args[0], case.to_str().unwrap()]);
+        assert_eq!(code, 0);
+        assert!(!out.contains('\u{1b}'), "{args:?}: {out:?}");
+        assert!(out.contains("[31mred"), "{out}");
+    }
+}
+
+#[test]
+fn an_older_case_with_a_foreign_object_is_refused_in_one_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = variant(
+        tmp.path(),
+        "old-hostile",
+        "PRAGMA user_version = 3; CREATE TABLE extra_stuff (x);",
+    );
+    let (code, _, err) = run_limited(&["info", path.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    let (code, _, err) = run_limited(&["analyze", path.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(!err.contains("CREATE TABLE"), "{err}");
+}
+
+/// A small valid log folder (the tiny scenario as JSON Lines).
+fn tiny_logs(dir: &Path) -> PathBuf {
+    common::tiny_folder(dir, 5, hydrascope::logs::Format::Jsonl, false)
+}
+
+#[test]
+fn import_follows_symlinked_section_files_and_refuses_a_link_to_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let logs = tiny_logs(tmp.path());
+    let elsewhere = tmp.path().join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    for section in ["accounts.jsonl", "events.jsonl"] {
+        std::fs::rename(logs.join(section), elsewhere.join(section)).unwrap();
+        std::os::unix::fs::symlink(elsewhere.join(section), logs.join(section)).unwrap();
+    }
+    let out = tmp.path().join("linked.hcase");
+    let (code, stdout, err) = common::import_cli(&logs, &out, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!stdout.contains(" 0 events"), "{stdout}");
+    std::fs::remove_file(elsewhere.join("events.jsonl")).unwrap();
+    let (code, _, err) = common::import_cli(&logs, &out, &["--force"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("events.jsonl"), "{err}");
+}
+
+#[test]
+fn import_refuses_an_endless_line_with_its_file_and_line_in_bounded_memory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let logs = tiny_logs(tmp.path());
+    // 64 MB of one line, a few hundred kilobytes compressed.
+    let file = std::fs::File::create(logs.join("events.jsonl.gz")).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(file, flate2::Compression::fast());
+    gz.write_all(b"{\"ts\": \"2026-01-12T00:00:00Z\", \"kind\": \"note\"}\n")
+        .unwrap();
+    let chunk = vec![b'a'; 1 << 20];
+    for _ in 0..64 {
+        gz.write_all(&chunk).unwrap();
+    }
+    gz.finish().unwrap();
+    let _ = std::fs::remove_file(logs.join("events.jsonl"));
+    let out = tmp.path().join("long.hcase");
+    let (code, _, err) = common::import_cli(&logs, &out, &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("events.jsonl.gz") && err.contains("line 2 is longer than"),
+        "{err}"
+    );
+    assert!(!out.exists());
+}
+
+#[test]
+fn import_refuses_token_counts_beyond_the_maximum_and_a_missing_output_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let logs = tiny_logs(tmp.path());
+    let text = std::fs::read_to_string(logs.join("exchanges.jsonl")).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let mut row: serde_json::Value = serde_json::from_str(&lines[2]).unwrap();
+    row["input_tokens"] = serde_json::json!(i64::MAX);
+    lines[2] = row.to_string();
+    std::fs::write(logs.join("exchanges.jsonl"), lines.join("\n") + "\n").unwrap();
+    let out = tmp.path().join("tokens.hcase");
+    let (code, _, err) = common::import_cli(&logs, &out, &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("exchanges.jsonl:3") && err.contains("input_tokens"),
+        "{err}"
+    );
+    let missing = tmp.path().join("no-such-folder").join("x.hcase");
+    let logs = common::tiny_folder(tmp.path(), 6, hydrascope::logs::Format::Jsonl, false);
+    let (code, _, err) = common::import_cli(&logs, &missing, &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("no such folder"), "{err}");
+}
