@@ -118,6 +118,49 @@ fn drag_in_steps(harness: &mut Harness<'static, App>, start: egui::Pos2, end: eg
     harness.drop_at(end);
 }
 
+/// Opens the bottom panel's tab `name` (the topmost widget of that name:
+/// a table below may have a column called the same).
+fn click_tab(harness: &mut Harness<'static, App>, name: &str) {
+    let tab = harness
+        .query_all_by_label(name)
+        .min_by(|a, b| a.rect().top().total_cmp(&b.rect().top()))
+        .unwrap_or_else(|| panic!("no tab {name:?}"))
+        .rect();
+    click_at(harness, tab.center());
+    harness.step();
+    harness.step();
+}
+
+/// Clicks the lowest widget labelled `label` (a table row's cell, when the
+/// inspector above names the same thing).
+fn click_lowest(harness: &mut Harness<'static, App>, label: &str) {
+    let rect = harness
+        .query_all_by_label(label)
+        .max_by(|a, b| a.rect().top().total_cmp(&b.rect().top()))
+        .unwrap_or_else(|| panic!("no {label:?}"))
+        .rect();
+    click_at(harness, rect.center());
+}
+
+/// The suspected campaign of the most clusters: (id, index, cluster ids).
+fn widest_suspected_campaign(app: &App) -> (String, usize, Vec<String>) {
+    let loaded = app.loaded().unwrap();
+    let k = (0..loaded.campaigns.len())
+        .filter(|&k| loaded.campaigns[k].suspected)
+        .max_by_key(|&k| {
+            (
+                loaded.campaign_index.clusters[k].len(),
+                std::cmp::Reverse(k),
+            )
+        })
+        .expect("the demo case has a suspected campaign");
+    let clusters = loaded.campaign_index.clusters[k]
+        .iter()
+        .map(|&c| loaded.clusters[c].id.clone())
+        .collect();
+    (loaded.campaigns[k].id.clone(), k, clusters)
+}
+
 fn snapshot_options() -> SnapshotOptions {
     // Software rasterisers differ a little in anti-aliasing.
     SnapshotOptions::new()
@@ -153,9 +196,7 @@ fn selecting_a_cluster_in_the_table_shows_it_in_the_inspector() {
         top.suspected,
         "the demo's top cluster is a suspected campaign"
     );
-    harness.get_by_label("Clusters").click();
-    harness.step();
-    harness.step();
+    click_tab(&mut harness, "Clusters");
     let row = harness.get_by_label(&top.id).rect();
     click_at(&mut harness, row.center());
     settle(&mut harness, |app| app.view().cluster == Some(0));
@@ -191,6 +232,7 @@ fn searching_an_account_id_selects_that_account_and_lists_its_links() {
 fn brushing_a_time_range_keeps_only_accounts_active_then() {
     let tmp = tempfile::tempdir().unwrap();
     let mut harness = harness_on_demo(tmp.path());
+    click_tab(&mut harness, "Timelines");
     // The all-traffic plot fills the timeline panel under its chart picker.
     let picker = harness.get_by_label("Requests / hour").rect();
     let y = picker.bottom() + 80.0;
@@ -210,7 +252,7 @@ fn brushing_a_time_range_keeps_only_accounts_active_then() {
     );
     harness.get_by_label("Clear time range");
     // The cluster table keeps only clusters with a member active then.
-    harness.get_by_label("Clusters").click();
+    click_tab(&mut harness, "Clusters");
     harness.step();
     harness.step();
     harness.get_by_label_contains("active in the brushed time range");
@@ -436,9 +478,7 @@ fn focusing_a_cluster_shows_only_it_and_its_one_hop_neighbours() {
     let tmp = tempfile::tempdir().unwrap();
     let mut harness = harness_on_demo(tmp.path());
     let top = harness.state().loaded().unwrap().clusters[0].clone();
-    harness.get_by_label("Clusters").click();
-    harness.step();
-    harness.step();
+    click_tab(&mut harness, "Clusters");
     let row = harness.get_by_label(&top.id).rect();
     click_at(&mut harness, row.center());
     settle(&mut harness, |app| app.view().cluster == Some(0));
@@ -480,9 +520,7 @@ fn type_into_field(harness: &mut Harness<'static, App>, label: &str, text: &str)
 
 fn select_top_cluster_in_table(harness: &mut Harness<'static, App>) -> String {
     let top = harness.state().loaded().unwrap().clusters[0].id.clone();
-    harness.get_by_label("Clusters").click();
-    harness.step();
-    harness.step();
+    click_tab(harness, "Clusters");
     let row = harness.get_by_label(&top).rect();
     click_at(harness, row.center());
     settle(harness, |app| app.view().cluster == Some(0));
@@ -560,11 +598,15 @@ fn tagging_a_cluster_in_the_workbench_shows_it_in_the_table_and_ctrl_z_undoes_it
         app.history().iter().any(|e| e.action == "redo")
     });
     assert_eq!(case.casework_state().unwrap().tags.len(), 1);
-    harness.get_by_label("Lab C agentic coding (confirmed)");
+    // In the table (and, with nothing selected, in the campaign overview).
+    assert!(
+        harness
+            .query_all_by_label("Lab C agentic coding (confirmed)")
+            .count()
+            >= 1
+    );
     // The History panel lists all three with who did them.
-    harness.get_by_label("History").click();
-    harness.step();
-    harness.step();
+    click_tab(&mut harness, "History");
     assert!(harness.query_all_by_label("alice").count() >= 3);
     assert!(harness.query_all_by_label_contains("Undid #").count() >= 1);
 }
@@ -660,4 +702,170 @@ fn merging_a_cluster_in_the_inspector_moves_its_accounts_and_undo_restores_them(
         loaded.cluster_by_id(&second).unwrap().1.members.len(),
         sizes.1
     );
+}
+
+#[test]
+fn the_campaign_table_comes_first_and_a_click_selects_the_campaign_everywhere() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut harness = harness_on_demo(tmp.path());
+    // An analysed case opens on its campaigns, suspected first.
+    harness.get_by_label_contains("suspected distillation campaigns (");
+    let (id, k, clusters) = widest_suspected_campaign(harness.state());
+    assert!(clusters.len() >= 2, "{id} groups several clusters");
+    let loaded = harness.state().loaded().unwrap();
+    let first_row = (0..loaded.campaigns.len())
+        .find(|&i| loaded.campaigns[i].suspected)
+        .unwrap();
+    assert_eq!(
+        first_row, 0,
+        "the strongest suspected campaign is listed first"
+    );
+    let members = loaded.campaign_members(k).to_vec();
+    click_lowest(&mut harness, &id);
+    settle(&mut harness, |app| app.view().campaign == Some(k));
+    let app = harness.state();
+    assert_eq!(app.view().cluster, None);
+    // The timelines and mixes describe the campaign's accounts.
+    assert!(app.view().accounts.is_empty());
+    harness.get_by_label(&format!("Campaign {id}"));
+    harness.get_by_label("SUSPECTED");
+    harness.get_by_label("Top prompt templates");
+    harness.get_by_label(&format!("Accounts ({})", members.len()));
+    harness.snapshot_options("workbench_campaign_selected", &snapshot_options());
+    // Its clusters are listed; a click selects one, which names its campaign.
+    let loaded = harness.state().loaded().unwrap();
+    let (ci, cluster) = loaded.cluster_by_id(&clusters[1]).unwrap();
+    let facts = hydrascope::ui::inspector::cluster_facts(cluster);
+    harness.get_by_label(&facts).click();
+    settle(&mut harness, |app| app.view().cluster == Some(ci));
+    assert_eq!(harness.state().view().campaign, None);
+    harness.get_by_label("Part of suspected campaign");
+    // And the campaign is one click away again.
+    harness
+        .query_all_by_label(&id)
+        .min_by(|a, b| a.rect().top().total_cmp(&b.rect().top()))
+        .unwrap()
+        .click();
+    settle(&mut harness, |app| app.view().campaign == Some(k));
+}
+
+#[test]
+fn the_graph_coloured_by_campaign_names_the_suspected_campaigns_in_its_legend() {
+    let tmp = tempfile::tempdir().unwrap();
+    let case = tmp.path().join("demo.hcase");
+    std::fs::copy(demo_case(), &case).unwrap();
+    let app = App::new(
+        egui::Context::default(),
+        AppOptions {
+            case: Some(case),
+            remember: false,
+            settings: hydrascope::ui::state::ViewSettings {
+                color_by: hydrascope::ui::state::ColorBy::Cluster,
+                bottom_tab: hydrascope::ui::state::BottomTab::Timelines,
+                ..Default::default()
+            },
+        },
+    );
+    let mut harness = Harness::builder()
+        .with_size([1500.0, 950.0])
+        .with_max_steps(100)
+        .build_ui_state(|ui, app: &mut App| app.show(ui), app);
+    settle(&mut harness, |app| {
+        app.loaded().is_some() && app.has_layout()
+    });
+    harness.get_by_label("one colour per cluster");
+    // Colour by: Campaign.
+    harness
+        .get(
+            egui_kittest::kittest::By::new()
+                .role(egui::accesskit::Role::ComboBox)
+                .value("Cluster"),
+        )
+        .click();
+    harness.run_steps(2);
+    harness.get_by_label("Campaign").click();
+    harness.run_steps(3);
+    assert_eq!(
+        harness.state().settings().color_by,
+        hydrascope::ui::state::ColorBy::Campaign
+    );
+    let loaded = harness.state().loaded().unwrap();
+    let suspected: Vec<String> = loaded
+        .campaigns
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.suspected)
+        .map(|(k, c)| {
+            format!(
+                "{} · {} accounts · score {:.2}",
+                c.id,
+                loaded.campaign_members(k).len(),
+                c.score
+            )
+        })
+        .collect();
+    assert!(!suspected.is_empty());
+    for entry in &suspected {
+        harness.get_by_label(entry);
+    }
+    harness.get_by_label("campaign not suspected");
+    harness.get_by_label("cluster in no campaign");
+    harness.get_by_label("Campaign outlines");
+    harness.snapshot_options("workbench_graph_by_campaign", &snapshot_options());
+}
+
+#[test]
+fn tagging_a_campaign_tags_all_its_clusters_in_one_action_and_ctrl_z_undoes_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut harness = harness_on_demo(tmp.path());
+    let (id, k, clusters) = widest_suspected_campaign(harness.state());
+    click_lowest(&mut harness, &id);
+    settle(&mut harness, |app| app.view().campaign == Some(k));
+    harness.get_by_label("Tag campaign…").click();
+    harness.run_steps(4);
+    harness.get_by_label(&format!("Tag campaign {id} ({} clusters)", clusters.len()));
+    type_into_field(&mut harness, "Your name", "alice");
+    type_into_field(&mut harness, "Campaign label", "Lab B reasoning");
+    harness.get_by_label("Save tag").click();
+    settle(&mut harness, |app| {
+        app.history().iter().any(|e| e.action == "tag.create")
+    });
+    let path = harness.state().loaded().unwrap().path.clone();
+    let case = Case::open_read_only(&path).unwrap();
+    let tags = case.casework_state().unwrap().tags;
+    let mut tagged: Vec<String> = tags.iter().filter_map(|t| t.cluster.clone()).collect();
+    tagged.sort();
+    let mut expected = clusters.clone();
+    expected.sort();
+    assert_eq!(
+        tagged, expected,
+        "every cluster of the campaign, nothing else"
+    );
+    assert!(tags.iter().all(|t| t.label == "Lab B reasoning"));
+    // One action in the history, naming the campaign.
+    let entries: Vec<_> = harness
+        .state()
+        .history()
+        .iter()
+        .filter(|e| e.action == "tag.create")
+        .collect();
+    assert_eq!(entries.len(), 1);
+    assert!(
+        entries[0].summary.starts_with(&format!(
+            "Tagged campaign {id} ({} clusters",
+            clusters.len()
+        )),
+        "{}",
+        entries[0].summary
+    );
+    // The table and the inspector show the campaign's tag.
+    harness.get_by_label("Lab B reasoning (open)");
+    harness.get_by_label("Edit campaign tag…");
+    // One Ctrl+Z takes the whole action back.
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    settle(&mut harness, |app| {
+        app.history().iter().any(|e| e.action == "undo")
+    });
+    assert!(case.casework_state().unwrap().tags.is_empty());
+    harness.get_by_label("Tag campaign…");
 }

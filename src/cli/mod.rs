@@ -150,6 +150,9 @@ enum Command {
         /// Only these clusters (comma-separated ids), with their accounts, exchanges, tags and history
         #[arg(long, value_delimiter = ',')]
         clusters: Option<Vec<String>>,
+        /// Only the clusters of this campaign (an id from `analyze --json`, e.g. k17) (a Hydrascope addition)
+        #[arg(long, conflicts_with = "clusters")]
+        campaign: Option<String>,
         /// Replace identifiers by keyed pseudonyms and drop prompt excerpts
         #[arg(long)]
         redact: bool,
@@ -183,8 +186,11 @@ enum Command {
         #[arg(long, default_value_t = 1.0)]
         scale: f32,
         /// Select and focus this cluster (it and its one-hop neighbours) (a Hydrascope addition)
-        #[arg(long, conflicts_with = "tag")]
+        #[arg(long, conflicts_with_all = ["tag", "campaign"])]
         cluster: Option<String>,
+        /// Select and frame this campaign: its clusters highlighted, its outline and name (a Hydrascope addition)
+        #[arg(long, conflicts_with = "tag")]
+        campaign: Option<String>,
         /// Select and focus what this tag is on (a tag id from `tags --json`) (a Hydrascope addition)
         #[arg(long)]
         tag: Option<i64>,
@@ -202,6 +208,9 @@ enum Command {
         /// The report: .html (one self-contained file) or .md (pictures in a folder next to it)
         #[arg(long)]
         out: PathBuf,
+        /// Only this campaign of the analysis (an id from `analyze --json`, e.g. k17): its score and reasons, then the tags and suspected clusters among its clusters
+        #[arg(long)]
+        campaign: Option<String>,
         /// Overwrite an existing report
         #[arg(long)]
         force: bool,
@@ -683,6 +692,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             case,
             out,
             clusters,
+            campaign,
             redact,
             redact_key,
             force,
@@ -690,7 +700,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }) => export(
             &case,
             &out,
-            clusters,
+            match campaign {
+                Some(id) => Some(campaign_clusters(&case, &id)?),
+                None => clusters,
+            },
             redact,
             redact_key.as_deref(),
             force,
@@ -704,6 +717,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             height,
             scale,
             cluster,
+            campaign,
             tag,
             chart,
             force,
@@ -744,12 +758,16 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 crate::render::RenderError::Case(e) => Failure::from_case(e),
                 e => Failure::other(e),
             };
+            if let Some(id) = &campaign {
+                campaign_clusters(&case, id)?;
+            }
             let progress = Progress::default();
             let scene = Scene::open(&case, &progress).map_err(render_failure)?;
-            let focus = match (cluster, tag) {
-                (Some(id), _) => Focus::Cluster(id),
-                (None, Some(tag)) => Focus::Tag(tag),
-                (None, None) => Focus::Everything,
+            let focus = match (cluster, tag, campaign) {
+                (Some(id), _, _) => Focus::Cluster(id),
+                (None, Some(tag), _) => Focus::Tag(tag),
+                (None, None, Some(id)) => Focus::Campaign(id),
+                (None, None, None) => Focus::Everything,
             };
             let picture = scene
                 .picture(&focus, chart.chart(), &crate::render::now_for_caption())
@@ -777,13 +795,22 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
             Ok(())
         }
-        Some(Command::Report { case, out, force }) => {
+        Some(Command::Report {
+            case,
+            out,
+            campaign,
+            force,
+        }) => {
             if out.exists() && !force {
                 return Err(Failure::from_case(CaseError::Exists(out.clone())));
             }
+            if let Some(id) = &campaign {
+                campaign_clusters(&case, id)?;
+            }
             let progress = Arc::new(Progress::default());
             let bar = ProgressBar::start(progress.clone(), "steps");
-            let result = crate::export::write_briefing(&case, &out, &progress);
+            let result =
+                crate::export::write_briefing_of(&case, &out, campaign.as_deref(), &progress);
             bar.stop();
             let summary = result.map_err(|e| {
                 if e.is_bad_input() {
@@ -1007,6 +1034,52 @@ fn who_of(analyst: Option<&str>) -> Who {
     match analyst {
         Some(name) => Who::named(name, Origin::Cli),
         None => Who::from_env(Origin::Cli),
+    }
+}
+
+/// The clusters of campaign `id` in the case at `case` (`--campaign` of
+/// export, render and report), or bad input naming a few campaigns there
+/// are.
+fn campaign_clusters(case: &std::path::Path, id: &str) -> Result<Vec<String>, Failure> {
+    let source = Case::open_read_only(case).map_err(Failure::from_case)?;
+    let campaigns = source.stored_campaigns().map_err(Failure::from_case)?;
+    let id = id.trim();
+    // A cluster merged away by hand since the analysis is no longer there.
+    let present: std::collections::HashSet<String> = source
+        .stored_clusters()
+        .map_err(Failure::from_case)?
+        .unwrap_or_default()
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    match campaigns.iter().find(|k| k.id == id) {
+        Some(k) if k.clusters.iter().any(|c| present.contains(c)) => Ok(k
+            .clusters
+            .iter()
+            .filter(|c| present.contains(*c))
+            .cloned()
+            .collect()),
+        Some(_) => Err(Failure::bad_input(format!(
+            "campaign {} has no clusters left in this case (re-run hydrascope analyze)",
+            clean(id)
+        ))),
+        None if campaigns.is_empty() => Err(Failure::bad_input(format!(
+            "no campaign {} in this case: it has no campaigns (run hydrascope analyze first)",
+            clean(id)
+        ))),
+        None => {
+            let known: Vec<&str> = campaigns.iter().take(5).map(|k| k.id.as_str()).collect();
+            Err(Failure::bad_input(format!(
+                "no campaign {} in this case; known: {}{} (hydrascope analyze --json lists them)",
+                clean(id),
+                known.join(", "),
+                if campaigns.len() > known.len() {
+                    format!(" and {} more", campaigns.len() - known.len())
+                } else {
+                    String::new()
+                }
+            )))
+        }
     }
 }
 

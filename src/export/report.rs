@@ -316,6 +316,8 @@ fn layout(
             "No campaigns are tagged: the case has not been analysed yet \
              (run hydrascope analyze, then tag clusters in the workbench or with hydrascope tag)."
                 .into()
+        } else if data.scope.is_some() {
+            "None of its clusters is tagged yet.".into()
         } else if data.dismissed.is_empty() {
             "No campaigns are tagged in this case yet.".into()
         } else {

@@ -404,8 +404,8 @@ impl Scene {
     ) -> Result<ViewPicture, RenderError> {
         let loaded = &self.loaded;
         let mut view = CaseView::default();
-        let (selection, cluster_id, label) = match focus {
-            Focus::Everything => (Vec::new(), None, None),
+        let (selection, clusters, label) = match focus {
+            Focus::Everything => (Vec::new(), Vec::new(), None),
             Focus::Cluster(id) => {
                 let (index, cluster) = loaded
                     .cluster_by_id(id)
@@ -415,7 +415,7 @@ impl Scene {
                 let label = loaded.cluster_label(index);
                 (
                     cluster.members.clone(),
-                    Some(cluster.id.clone()),
+                    vec![cluster.id.clone()],
                     Some(label),
                 )
             }
@@ -426,7 +426,12 @@ impl Scene {
                 view.campaign = Some(index);
                 (
                     loaded.campaign_members(index).to_vec(),
-                    None,
+                    loaded.campaign_index.clusters[index]
+                        .iter()
+                        .filter_map(|&c| loaded.clusters.get(c))
+                        .filter(|c| c.members.len() >= 2)
+                        .map(|c| c.id.clone())
+                        .collect(),
                     Some(loaded.campaign_label(index)),
                 )
             }
@@ -445,7 +450,7 @@ impl Scene {
                         view.focus = Some(index);
                         (
                             cluster.members.clone(),
-                            Some(cluster.id.clone()),
+                            vec![cluster.id.clone()],
                             Some(loaded.cluster_label(index)),
                         )
                     }
@@ -457,7 +462,7 @@ impl Scene {
                             tag.status.name(),
                             tag.accounts.len()
                         );
-                        (tag.accounts.clone(), None, Some(label))
+                        (tag.accounts.clone(), Vec::new(), Some(label))
                     }
                 }
             }
@@ -465,11 +470,7 @@ impl Scene {
         let series = if selection.is_empty() {
             None
         } else {
-            Some(selection_series(
-                &self.case,
-                &selection,
-                cluster_id.as_deref(),
-            )?)
+            Some(selection_series(&self.case, &selection, &clusters)?)
         };
         Ok(ViewPicture {
             loaded: self.loaded.clone(),

@@ -845,17 +845,32 @@ impl App {
         let Some((accounts, cluster)) = self.selection_accounts() else {
             return;
         };
-        let cluster_id = cluster.and_then(|c| {
-            self.loaded()
-                .and_then(|l| l.clusters.get(c))
-                .filter(|c| c.members.len() >= 2)
-                .map(|c| c.id.clone())
-        });
+        // The stored clusters whose model series to read: the selected
+        // cluster, or the selected campaign's (a selection of accounts has
+        // none). Clusters of one have no stored series.
+        let clusters: Vec<String> = self
+            .loaded()
+            .map(|l| {
+                let indices: Vec<usize> = match (cluster, self.view.campaign) {
+                    (Some(c), _) => vec![c],
+                    (None, Some(k)) if self.view.accounts.is_empty() => l
+                        .campaign_index
+                        .clusters
+                        .get(k)
+                        .cloned()
+                        .unwrap_or_default(),
+                    _ => Vec::new(),
+                };
+                indices
+                    .into_iter()
+                    .filter_map(|c| l.clusters.get(c))
+                    .filter(|c| c.members.len() >= 2)
+                    .map(|c| c.id.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
         if let Some(worker) = &mut self.worker {
-            self.tickets.selection = worker.ask(Query::Selection {
-                accounts,
-                cluster: cluster_id,
-            });
+            self.tickets.selection = worker.ask(Query::Selection { accounts, clusters });
         }
     }
 

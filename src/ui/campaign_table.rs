@@ -188,146 +188,174 @@ impl CampaignTable {
         let mut header_click = None;
         // A click anywhere on a row selects its campaign.
         ui.style_mut().interaction.selectable_labels = false;
-        TableBuilder::new(ui)
-            .striped(true)
-            .resizable(true)
-            .sense(egui::Sense::click())
-            .column(Column::auto().at_least(64.0))
-            .column(Column::auto().at_least(80.0))
-            .column(Column::auto().at_least(56.0))
-            .column(Column::auto().at_least(64.0))
-            .column(Column::auto().at_least(70.0))
-            .column(Column::auto().at_least(84.0))
-            .column(Column::auto().at_least(72.0))
-            .column(Column::initial(230.0).at_least(120.0).clip(true))
-            .column(Column::remainder().at_least(200.0).clip(true))
-            .header(22.0, |mut header| {
-                for (name, key) in headers {
-                    header.col(|ui| {
-                        let label = RichText::new(name).strong();
-                        ui.horizontal(|ui| match key {
-                            Some(k) => {
-                                if ui.add(egui::Button::new(label).frame(false)).clicked() {
-                                    header_click = Some(k);
-                                }
-                                if k == self.sort {
-                                    super::cluster_table::sort_arrow_ui(ui, self.descending);
-                                }
-                            }
-                            None => {
-                                ui.label(label);
-                            }
-                        });
-                    });
-                }
-            })
-            .body(|body| {
-                body.rows(22.0, rows.len(), |mut row| {
-                    let k = rows[row.index()];
-                    let campaign = &loaded.campaigns[k];
-                    row.set_selected(input.selected == Some(k));
-                    row.col(|ui| {
-                        let (r, _) =
-                            ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
-                        ui.painter()
-                            .circle_filled(r.center(), 4.5, campaign_swatch(loaded, k));
-                        ui.monospace(&campaign.id);
-                    });
-                    row.col(|ui| {
-                        if campaign.suspected {
-                            ui.label(
-                                RichText::new("suspected")
-                                    .color(palette::SUSPECTED)
-                                    .strong(),
-                            );
-                        } else {
-                            ui.label(RichText::new("not suspected").weak());
-                        }
-                    });
-                    row.col(|ui| {
-                        let text = RichText::new(format!("{:.2}", campaign.score));
-                        ui.label(if campaign.suspected {
-                            text.color(palette::SUSPECTED).strong()
-                        } else {
-                            text
-                        });
-                    });
-                    row.col(|ui| {
-                        ui.label(thousands(index.clusters[k].len() as u64));
-                    });
-                    row.col(|ui| {
-                        ui.label(thousands(index.members[k].len() as u64));
-                    });
-                    row.col(|ui| {
-                        ui.label(thousands(index.exchanges[k]));
-                    });
-                    row.col(|ui| {
-                        ui.add(
-                            egui::ProgressBar::new(campaign.cohesion as f32)
-                                .desired_width(56.0)
-                                .text(format!("{:.2}", campaign.cohesion)),
-                        );
-                    });
-                    row.col(|ui| {
-                        let tags = loaded.campaign_tags(k);
-                        if !input.read_only
-                            && ui
-                                .small_button("Tag…")
-                                .on_hover_text(format!(
-                                    "Tag the {} clusters of campaign {} in one action",
-                                    index.clusters[k].len(),
-                                    campaign.id
-                                ))
-                                .clicked()
-                        {
-                            commands.push(Command::OpenTagDialog(campaign_tag_target(loaded, k)));
-                        }
-                        if tags.is_empty() {
-                            ui.label(RichText::new("-").weak());
-                        }
-                        let clusters = index.clusters[k].len();
-                        for (tag, n) in tags.iter().take(2) {
-                            let text = if *n == clusters {
-                                format!("{} ({})", tag.label, tag.status.name())
-                            } else {
-                                format!("{} ({}, {n} of {clusters})", tag.label, tag.status.name())
-                            };
-                            ui.label(
-                                RichText::new(text).color(palette::tag_status_color(tag.status)),
-                            );
-                        }
-                        if tags.len() > 2 {
-                            ui.label(RichText::new(format!("+{}", tags.len() - 2)).weak());
-                        }
-                    });
-                    row.col(|ui| {
-                        let reasons = &index.reasons[k];
-                        let line = reasons
-                            .iter()
-                            .take(2)
-                            .map(|r| r.text.as_str())
-                            .collect::<Vec<_>>()
-                            .join(" · ");
-                        let response =
-                            ui.add(egui::Label::new(RichText::new(line).small()).truncate());
-                        if !reasons.is_empty() {
-                            response.on_hover_ui(|ui| {
-                                ui.set_max_width(520.0);
-                                for r in reasons {
-                                    ui.label(format!(
-                                        "• {} ({}, {:.2})",
-                                        r.text,
-                                        r.indicator.replace('_', " "),
-                                        r.strength
-                                    ));
-                                }
+        // Wider than the panel: it scrolls sideways instead of pushing the
+        // panel over the inspector.
+        egui::ScrollArea::horizontal()
+            .id_salt("campaign_table_scroll")
+            .auto_shrink([false, true])
+            .show(ui, |ui| {
+                TableBuilder::new(ui)
+                    .striped(true)
+                    .resizable(true)
+                    .sense(egui::Sense::click())
+                    .column(Column::auto().at_least(56.0))
+                    .column(Column::auto().at_least(70.0))
+                    .column(Column::auto().at_least(48.0))
+                    .column(Column::auto().at_least(56.0))
+                    .column(Column::auto().at_least(64.0))
+                    .column(Column::auto().at_least(72.0))
+                    .column(Column::auto().at_least(64.0))
+                    .column(Column::auto().at_least(80.0).at_most(260.0).clip(true))
+                    .column(Column::remainder().at_least(200.0).clip(true))
+                    .header(22.0, |mut header| {
+                        for (name, key) in headers {
+                            header.col(|ui| {
+                                let label = RichText::new(name).strong();
+                                ui.horizontal(|ui| match key {
+                                    Some(k) => {
+                                        if ui.add(egui::Button::new(label).frame(false)).clicked() {
+                                            header_click = Some(k);
+                                        }
+                                        if k == self.sort {
+                                            super::cluster_table::sort_arrow_ui(
+                                                ui,
+                                                self.descending,
+                                            );
+                                        }
+                                    }
+                                    None => {
+                                        ui.label(label);
+                                    }
+                                });
                             });
                         }
+                    })
+                    .body(|body| {
+                        body.rows(22.0, rows.len(), |mut row| {
+                            let k = rows[row.index()];
+                            let campaign = &loaded.campaigns[k];
+                            row.set_selected(input.selected == Some(k));
+                            row.col(|ui| {
+                                ui.horizontal(|ui| {
+                                    let (r, _) = ui.allocate_exact_size(
+                                        egui::vec2(10.0, 10.0),
+                                        egui::Sense::hover(),
+                                    );
+                                    ui.painter().circle_filled(
+                                        r.center(),
+                                        4.5,
+                                        campaign_swatch(loaded, k),
+                                    );
+                                    ui.monospace(&campaign.id);
+                                });
+                            });
+                            row.col(|ui| {
+                                if campaign.suspected {
+                                    ui.label(
+                                        RichText::new("suspected")
+                                            .color(palette::SUSPECTED)
+                                            .strong(),
+                                    );
+                                } else {
+                                    ui.label(RichText::new("not suspected").weak());
+                                }
+                            });
+                            row.col(|ui| {
+                                let text = RichText::new(format!("{:.2}", campaign.score));
+                                ui.label(if campaign.suspected {
+                                    text.color(palette::SUSPECTED).strong()
+                                } else {
+                                    text
+                                });
+                            });
+                            row.col(|ui| {
+                                ui.label(thousands(index.clusters[k].len() as u64));
+                            });
+                            row.col(|ui| {
+                                ui.label(thousands(index.members[k].len() as u64));
+                            });
+                            row.col(|ui| {
+                                ui.label(thousands(index.exchanges[k]));
+                            });
+                            row.col(|ui| {
+                                ui.add(
+                                    egui::ProgressBar::new(campaign.cohesion as f32)
+                                        .desired_width(56.0)
+                                        .text(format!("{:.2}", campaign.cohesion)),
+                                );
+                            });
+                            row.col(|ui| {
+                                ui.horizontal(|ui| {
+                                    let tags = loaded.campaign_tags(k);
+                                    if !input.read_only
+                                        && ui
+                                            .small_button("Tag…")
+                                            .on_hover_text(format!(
+                                                "Tag the {} clusters of campaign {} in one action",
+                                                index.clusters[k].len(),
+                                                campaign.id
+                                            ))
+                                            .clicked()
+                                    {
+                                        commands.push(Command::OpenTagDialog(campaign_tag_target(
+                                            loaded, k,
+                                        )));
+                                    }
+                                    if tags.is_empty() {
+                                        ui.label(RichText::new("-").weak());
+                                    }
+                                    let clusters = index.clusters[k].len();
+                                    for (tag, n) in tags.iter().take(2) {
+                                        let text = if *n == clusters {
+                                            format!("{} ({})", tag.label, tag.status.name())
+                                        } else {
+                                            format!(
+                                                "{} ({}, {n} of {clusters})",
+                                                tag.label,
+                                                tag.status.name()
+                                            )
+                                        };
+                                        ui.label(
+                                            RichText::new(text)
+                                                .color(palette::tag_status_color(tag.status)),
+                                        );
+                                    }
+                                    if tags.len() > 2 {
+                                        ui.label(
+                                            RichText::new(format!("+{}", tags.len() - 2)).weak(),
+                                        );
+                                    }
+                                });
+                            });
+                            row.col(|ui| {
+                                let reasons = &index.reasons[k];
+                                let line = reasons
+                                    .iter()
+                                    .take(2)
+                                    .map(|r| r.text.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(" · ");
+                                let response = ui
+                                    .add(egui::Label::new(RichText::new(line).small()).truncate());
+                                if !reasons.is_empty() {
+                                    response.on_hover_ui(|ui| {
+                                        ui.set_max_width(520.0);
+                                        for r in reasons {
+                                            ui.label(format!(
+                                                "• {} ({}, {:.2})",
+                                                r.text,
+                                                r.indicator.replace('_', " "),
+                                                r.strength
+                                            ));
+                                        }
+                                    });
+                                }
+                            });
+                            if row.response().clicked() {
+                                commands.push(Command::SelectCampaign(Some(campaign.id.clone())));
+                            }
+                        });
                     });
-                    if row.response().clicked() {
-                        commands.push(Command::SelectCampaign(Some(campaign.id.clone())));
-                    }
-                });
             });
         if let Some(key) = header_click {
             if key == self.sort {

@@ -200,11 +200,17 @@ impl ClusterTable {
             .sum();
         ui.horizontal_wrapped(|ui| {
             ui.heading("Clusters");
+            let campaigns = loaded.campaigns.iter().filter(|k| k.suspected).count();
             ui.label(format!(
-                "{} suspected distillation campaigns ({} accounts) among {} clusters",
+                "{} suspected clusters ({} accounts) among {} clusters{}",
                 thousands(suspected as u64),
                 thousands(flagged as u64),
-                thousands(clusters.len() as u64)
+                thousands(clusters.len() as u64),
+                match campaigns {
+                    0 => String::new(),
+                    1 => "; 1 suspected campaign in the Campaigns tab".to_string(),
+                    n => format!("; {n} suspected campaigns in the Campaigns tab"),
+                }
             ));
             ui.checkbox(&mut self.suspected_only, "Suspected only");
             egui::ComboBox::from_id_salt("tag_filter")
@@ -256,6 +262,12 @@ impl ClusterTable {
         // Cells must not take the click for text selection: a click anywhere
         // on a row selects its cluster.
         ui.style_mut().interaction.selectable_labels = false;
+        // Wider than the panel: it scrolls sideways instead of pushing the
+        // panel over the inspector.
+        egui::ScrollArea::horizontal()
+            .id_salt("cluster_table_scroll")
+            .auto_shrink([false, true])
+            .show(ui, |ui| {
         TableBuilder::new(ui)
             .striped(true)
             .resizable(true)
@@ -380,6 +392,7 @@ impl ClusterTable {
                         command = Some(Command::SelectCluster(Some(index)));
                     }
                 });
+            });
             });
         if let Some(key) = header_click {
             if key == self.sort {

@@ -252,7 +252,6 @@ impl GraphView {
         // new primitive for them instead of growing (and copying) the graph's.
         let painter = painter.with_clip_rect(rect.shrink(0.25));
         self.labels_ui(&painter, input, camera, rect);
-        self.campaign_labels_ui(&painter, input, camera, rect);
         if let Some((top, n)) = self.scene.unlinked
             && n >= 20
         {
@@ -285,7 +284,9 @@ impl GraphView {
             painter.circle_stroke(p, r, Stroke::new(1.5, Color32::WHITE));
             response.on_hover_ui_at_pointer(|ui| hover_ui(ui, input.loaded, node));
         }
-        self.legend_ui(ui, input, rect);
+        let legend = self.legend_ui(ui, input, rect);
+        // After the legend, so that no campaign's name hides under it.
+        self.campaign_labels_ui(&painter, input, camera, rect, legend);
         commands
     }
 
@@ -938,6 +939,7 @@ impl GraphView {
         input: &GraphInput<'_>,
         camera: Camera,
         rect: Rect,
+        legend: Rect,
     ) {
         self.campaign_labels.clear();
         let loaded = input.loaded;
@@ -987,9 +989,15 @@ impl GraphView {
                 (rect.right() - size.x / 2.0).max(rect.left() + size.x / 2.0),
             );
             let bottom = (top.y - 3.0).max(rect.top() + size.y + 2.0);
-            let plate = Rect::from_min_size(pos2(centre_x - size.x / 2.0, bottom - size.y), size);
+            let mut plate =
+                Rect::from_min_size(pos2(centre_x - size.x / 2.0, bottom - size.y), size);
+            if plate.intersects(legend) {
+                // Beside the legend rather than under it.
+                plate = plate.translate(vec2(legend.right() + 6.0 - plate.left(), 0.0));
+            }
             let selected = input.view.campaign == Some(k);
-            if !rect.intersects(plate) || (!selected && placed.iter().any(|r| r.intersects(plate)))
+            if !rect.contains_rect(plate)
+                || (!selected && placed.iter().any(|r| r.intersects(plate)))
             {
                 continue;
             }
@@ -1018,13 +1026,14 @@ impl GraphView {
         }
     }
 
-    fn legend_ui(&self, ui: &mut egui::Ui, input: &GraphInput<'_>, rect: Rect) {
+    /// Draws the legend over the graph's top-left corner; returns where.
+    fn legend_ui(&self, ui: &mut egui::Ui, input: &GraphInput<'_>, rect: Rect) -> Rect {
         let legend_rect = Rect::from_min_size(
             rect.min + vec2(8.0, 8.0),
             vec2(LEGEND_WIDTH, rect.height() - 16.0),
         );
         let mut child = ui.new_child(egui::UiBuilder::new().max_rect(legend_rect));
-        egui::Frame::popup(child.style())
+        let shown = egui::Frame::popup(child.style())
             .fill(Color32::from_rgba_unmultiplied(24, 26, 34, 225))
             .show(&mut child, |ui| {
                 ui.set_max_width(234.0);
@@ -1179,6 +1188,7 @@ impl GraphView {
                         });
                 }
             });
+        shown.response.rect
     }
 }
 

@@ -377,6 +377,15 @@ pub fn cluster_facts(c: &StoredCluster) -> String {
     )
 }
 
+/// "1 cluster", "12 clusters".
+fn clusters_phrase(n: usize) -> String {
+    if n == 1 {
+        "1 cluster".into()
+    } else {
+        format!("{} clusters", thousands(n as u64))
+    }
+}
+
 /// With nothing selected: the suspected campaigns, strongest first, each a
 /// click away.
 fn overview_ui(ui: &mut egui::Ui, loaded: &Loaded, commands: &mut Vec<Command>) {
@@ -407,10 +416,15 @@ fn overview_ui(ui: &mut egui::Ui, loaded: &Loaded, commands: &mut Vec<Command>) 
                             .strong()
                             .color(color),
                     );
+                    let clusters = index.clusters[k].len();
                     ui.label(format!(
-                        "{} accounts in {} clusters · score {:.2}",
+                        "{} accounts{} · score {:.2}",
                         thousands(index.members[k].len() as u64),
-                        thousands(index.clusters[k].len() as u64),
+                        if clusters == 1 {
+                            " in 1 cluster".to_string()
+                        } else {
+                            format!(" in {} clusters", thousands(clusters as u64))
+                        },
                         campaign.score
                     ));
                 });
@@ -484,9 +498,9 @@ fn campaign_ui(
         }
     });
     ui.label(format!(
-        "Score {:.2} · {} clusters · {} accounts · {} exchanges",
+        "Score {:.2} · {} · {} accounts · {} exchanges",
         campaign.score,
-        thousands(index.clusters[k].len() as u64),
+        clusters_phrase(index.clusters[k].len()),
         thousands(index.members[k].len() as u64),
         thousands(index.exchanges[k])
     ));
@@ -649,8 +663,8 @@ fn cluster_ui(ui: &mut egui::Ui, loaded: &Loaded, c: &StoredCluster, commands: &
                 commands.push(Command::SelectCampaign(Some(campaign.id.clone())));
             }
             ui.label(format!(
-                "({} clusters, {} accounts, score {:.2})",
-                thousands(loaded.campaign_index.clusters[k].len() as u64),
+                "({}, {} accounts, score {:.2})",
+                clusters_phrase(loaded.campaign_index.clusters[k].len()),
                 thousands(loaded.campaign_members(k).len() as u64),
                 campaign.score
             ));

@@ -14,13 +14,14 @@ use crate::case::workbench::{AccountLink, HourTraffic, TemplateUse};
 pub enum Query {
     /// Every link of one account with its evidence.
     AccountLinks(u32),
-    /// Series and mixes of a set of accounts; `cluster` names a stored
-    /// cluster whose per-model series to read.
+    /// Series and mixes of a set of accounts; `clusters` names the stored
+    /// clusters whose per-model series to read.
     Selection {
         /// The accounts (indices).
         accounts: Vec<u32>,
-        /// The stored cluster they are, if they are one.
-        cluster: Option<String>,
+        /// The stored clusters they make up, if they are one cluster or a
+        /// campaign's clusters (empty otherwise).
+        clusters: Vec<String>,
     },
     /// Which accounts were active in an hour range (inclusive).
     ActiveBetween(i64, i64),
@@ -33,7 +34,8 @@ pub enum Query {
 pub struct SelectionSeries {
     /// Traffic per hour.
     pub hourly: Vec<HourTraffic>,
-    /// (model index, hour, exchanges) of the stored cluster, if any.
+    /// (model index, hour, exchanges) of the stored clusters, if any,
+    /// summed, by hour and model.
     pub model_hourly: Vec<(u32, i64, u64)>,
     /// Top templates with excerpts.
     pub templates: Vec<TemplateUse>,
@@ -172,8 +174,8 @@ fn answer(case: &Result<Case, crate::case::CaseError>, accounts: usize, query: Q
             .map(|links| Answer::AccountLinks(account, links)),
         Query::Selection {
             accounts: members,
-            cluster,
-        } => selection_series(case, &members, cluster.as_deref())
+            clusters,
+        } => selection_series(case, &members, &clusters)
             .map(|series| Answer::Selection(Box::new(series))),
         Query::ActiveBetween(first, last) => case
             .active_between(accounts, first, last)
@@ -191,18 +193,31 @@ fn answer(case: &Result<Case, crate::case::CaseError>, accounts: usize, query: Q
     })
 }
 
-/// The series and mixes of a selection: `members`, and the stored cluster
-/// they make up, if any. The worker answers with this; headless pictures
-/// call it directly.
+/// The series and mixes of a selection: `members`, and the stored
+/// clusters they make up (one cluster, or a campaign's), if any. The worker
+/// answers with this; headless pictures call it directly.
 pub fn selection_series(
     case: &Case,
     members: &[u32],
-    cluster: Option<&str>,
+    clusters: &[String],
 ) -> Result<SelectionSeries, crate::case::CaseError> {
     let hourly = case.hourly_of(members)?;
-    let model_hourly = match cluster {
-        Some(id) => case.cluster_model_hourly_of(id)?,
-        None => Vec::new(),
+    let model_hourly = match clusters {
+        [] => Vec::new(),
+        [one] => case.cluster_model_hourly_of(one)?,
+        several => {
+            let mut summed: std::collections::BTreeMap<(i64, u32), u64> =
+                std::collections::BTreeMap::new();
+            for id in several {
+                for (model, hour, exchanges) in case.cluster_model_hourly_of(id)? {
+                    *summed.entry((hour, model)).or_default() += exchanges;
+                }
+            }
+            summed
+                .into_iter()
+                .map(|((hour, model), exchanges)| (model, hour, exchanges))
+                .collect()
+        }
     };
     let templates = case.templates_of(members, 6)?;
     let (models, capabilities) = case.mix_of(members)?;
