@@ -17,6 +17,12 @@ struct Verdict {
     recall: f64,
     flagged_share: BTreeMap<&'static str, f64>,
     campaign_clusters: HashMap<Group, String>,
+    /// Per planted campaign: the share of its flagged accounts inside its
+    /// main suspected campaign.
+    unity: BTreeMap<&'static str, f64>,
+    /// Per suspected campaign: (id, share of its accounts from its largest
+    /// group, that group).
+    purity: Vec<(String, f64, &'static str)>,
 }
 
 fn verdict(case_path: &Path, result: &AnalysisResult) -> Verdict {
@@ -69,11 +75,62 @@ fn verdict(case_path: &Path, result: &AnalysisResult) -> Verdict {
             (g, top)
         })
         .collect();
+    let mut unity = BTreeMap::new();
+    let mut purity = Vec::new();
+    let suspected: Vec<_> = result.campaigns.iter().filter(|k| k.suspected).collect();
+    for group in Group::ALL.iter().filter(|g| g.is_campaign()) {
+        let mine: Vec<u32> = (0..ids.len() as u32)
+            .filter(|&a| truth[&ids[a as usize]] == *group && flagged.contains(&ids[a as usize]))
+            .collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let best = suspected
+            .iter()
+            .map(|k| {
+                mine.iter()
+                    .filter(|a| k.members.binary_search(a).is_ok())
+                    .count()
+            })
+            .max()
+            .unwrap_or(0);
+        unity.insert(group.name(), best as f64 / mine.len() as f64);
+    }
+    for k in &suspected {
+        let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
+        for &a in &k.members {
+            *counts.entry(truth[&ids[a as usize]].name()).or_default() += 1;
+        }
+        let (top, n) = counts
+            .iter()
+            .max_by_key(|(_, n)| **n)
+            .map(|(g, n)| (*g, *n))
+            .unwrap();
+        purity.push((k.id.clone(), n as f64 / k.members.len() as f64, top));
+    }
     Verdict {
         precision: true_positives / flagged.len().max(1) as f64,
         recall: true_positives / campaign.len() as f64,
         flagged_share,
         campaign_clusters,
+        unity,
+        purity,
+    }
+}
+
+/// The campaign-level checks of issue 13, on one analysed case.
+fn assert_campaigns_are_whole_and_pure(at: &str, v: &Verdict) {
+    for (group, unity) in &v.unity {
+        assert!(
+            *unity >= 0.9,
+            "{at}: only {unity:.3} of {group}'s flagged accounts in one suspected campaign"
+        );
+    }
+    for (id, purity, top) in &v.purity {
+        assert!(
+            *purity >= 0.95,
+            "{at}: suspected campaign {id} is only {purity:.3} {top}"
+        );
     }
 }
 
@@ -106,6 +163,45 @@ fn detection_is_precise_complete_and_spares_the_benign_traps_across_seeds() {
             "{at}: the three campaigns share a cluster: {:?}",
             v.campaign_clusters
         );
+        assert!(
+            v.precision >= 0.99 && v.recall >= 0.99,
+            "{at}: {} {}",
+            v.precision,
+            v.recall
+        );
+        assert_campaigns_are_whole_and_pure(&at, &v);
+        let suspected = result.campaigns.iter().filter(|k| k.suspected).count();
+        assert_eq!(
+            suspected, 3,
+            "{at}: {suspected} suspected campaigns for 3 planted"
+        );
+    }
+}
+
+#[test]
+fn detection_holds_against_evasive_campaigns_and_spares_the_new_look_alikes() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (scenario, seed) in [
+        (Scenario::DemoEvasive, 1),
+        (Scenario::DemoEvasive, 2),
+        (Scenario::DemoEvasive, 3),
+        (Scenario::TinyEvasive, 4),
+        (Scenario::TinyEvasive, 5),
+        (Scenario::TinyEvasive, 6),
+    ] {
+        let path = generated_case(tmp.path(), scenario, seed);
+        let case = Case::open(&path).unwrap();
+        let result = analyze_case(&case, &Params::default()).unwrap();
+        let v = verdict(&path, &result);
+        let at = format!("{} seed {seed}", scenario.name());
+        assert!(v.precision >= 0.95, "{at}: precision {}", v.precision);
+        assert!(v.recall >= 0.90, "{at}: recall {}", v.recall);
+        for (group, share) in &v.flagged_share {
+            if !group.starts_with("campaign") {
+                assert!(*share < 0.05, "{at}: {group} flagged {share}");
+            }
+        }
+        assert_campaigns_are_whole_and_pure(&at, &v);
     }
 }
 
@@ -135,6 +231,41 @@ fn every_account_is_in_exactly_one_cluster_and_json_follows_the_contract() {
     }
     assert_eq!(seen.len(), ids.len());
     assert!(seen.values().all(|n| *n == 1));
+    // The optional `campaigns` list: every cluster in at most one campaign,
+    // its accounts those of its clusters.
+    let size_of: BTreeMap<&str, usize> = clusters
+        .iter()
+        .map(|c| {
+            (
+                c["id"].as_str().unwrap(),
+                c["accounts"].as_array().unwrap().len(),
+            )
+        })
+        .collect();
+    let campaigns = doc["campaigns"].as_array().expect("a campaigns list");
+    assert!(!campaigns.is_empty());
+    let mut in_campaign: BTreeMap<&str, usize> = BTreeMap::new();
+    for k in campaigns {
+        assert!(k["id"].as_str().unwrap().starts_with('k'));
+        assert!((0.0..=1.0).contains(&k["score"].as_f64().unwrap()));
+        assert!(k["suspected"].is_boolean());
+        assert!(k["indicators"]["cohesion"].is_number());
+        assert!(
+            k["reasons"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|r| r.is_string())
+        );
+        let mut accounts = 0;
+        for c in k["clusters"].as_array().unwrap() {
+            let c = c.as_str().unwrap();
+            *in_campaign.entry(c).or_default() += 1;
+            accounts += size_of[c];
+        }
+        assert_eq!(k["accounts"].as_u64().unwrap() as usize, accounts);
+    }
+    assert!(in_campaign.values().all(|n| *n == 1), "{in_campaign:?}");
     let (code, stdout, _) = run(&["analyze", path.to_str().unwrap()]);
     assert_eq!(code, 0);
     assert!(

@@ -16,7 +16,7 @@ use rustc_hash::FxHashSet;
 use crate::case::features::{Activity, CaseFeatures};
 
 /// Exchanges below which an account's profile is too noisy to compare.
-pub const MIN_EXCHANGES: u64 = 30;
+pub const MIN_EXCHANGES: u64 = 20;
 
 /// A family must carry this share of an account's exchanges to be one of
 /// its families.
@@ -254,6 +254,32 @@ pub fn family_overlap(a: &Fingerprint, b: &Fingerprint) -> (f64, u32) {
         }
     }
     (sum, count)
+}
+
+/// [`family_overlap`] over the families `lift` knows (a number per family):
+/// the overlap, how many families, and the smallest of their numbers.
+pub fn family_overlap_where(
+    a: &Fingerprint,
+    b: &Fingerprint,
+    lift: impl Fn(u32) -> Option<f64>,
+) -> (f64, u32, f64) {
+    let (mut i, mut j, mut sum, mut count, mut least) = (0, 0, 0.0, 0, f64::INFINITY);
+    while i < a.families.len() && j < b.families.len() {
+        match a.families[i].0.cmp(&b.families[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                if let Some(l) = lift(a.families[i].0) {
+                    sum += f64::from(a.families[i].1.min(b.families[j].1));
+                    count += 1;
+                    least = least.min(l);
+                }
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    (sum, count, least)
 }
 
 #[cfg(test)]

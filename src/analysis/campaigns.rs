@@ -268,6 +268,15 @@ pub fn group_campaigns(
                 .then(clusters[x].members[0].cmp(&clusters[y].members[0]))
         });
     }
+    attach_lone_accounts(&mut groups, clusters, prints);
+    for list in &mut groups {
+        list.sort_by(|&x, &y| {
+            clusters[y]
+                .score
+                .total_cmp(&clusters[x].score)
+                .then(clusters[x].members[0].cmp(&clusters[y].members[0]))
+        });
+    }
     groups.sort_by_key(|list| list.iter().map(|&i| clusters[i].members[0]).min());
     // Score each campaign as one group under the campaign partition.
     let mut membership = vec![u32::MAX; accounts];
@@ -346,6 +355,105 @@ pub fn group_campaigns(
             .then_with(|| a.members[0].cmp(&b.members[0]))
     });
     campaigns
+}
+
+/// A family is a campaign's own when this share of its users are the
+/// campaign's accounts…
+const OWNED_FAMILY_USERS: f64 = 0.9;
+/// …and at least this many of them.
+const OWNED_FAMILY_MIN_USERS: usize = 5;
+/// A lone account does a campaign's work when this share of its traffic
+/// is on the campaign's own families, spread over two or more of them.
+const LONE_WORK_SHARE: f64 = 0.4;
+
+/// Accounts on their own (clusters of one) that do a campaign's work join
+/// it: short-lived accounts of a ban-and-replace campaign send too few
+/// requests to profile or link, but what they send is the campaign's own
+/// prompts. A family is the campaign's own when nine in ten of its users
+/// (and five or more) are the campaign's accounts, counting among the users
+/// outside campaigns only those with enough traffic to profile; the lone
+/// account needs
+/// 40% of its traffic on such families, over two or more of them, and —
+/// when it has enough traffic for a profile — to behave like the
+/// campaign's typical member (similarity 0.6 or more).
+fn attach_lone_accounts(groups: &mut [Vec<usize>], clusters: &[Cluster], prints: &[Fingerprint]) {
+    let mut campaign_of_account: FxHashMap<u32, usize> = FxHashMap::default();
+    for (k, list) in groups.iter().enumerate() {
+        for &i in list {
+            for &a in &clusters[i].members {
+                campaign_of_account.insert(a, k);
+            }
+        }
+    }
+    // Per family: users, and users per campaign.
+    let mut users: FxHashMap<u32, (usize, FxHashMap<usize, usize>)> = FxHashMap::default();
+    for (a, p) in prints.iter().enumerate() {
+        let k = campaign_of_account.get(&(a as u32)).copied();
+        // Lone accounts too small to profile are what is being decided:
+        // they do not count for or against a family's owner.
+        if k.is_none() && !p.is_reliable() {
+            continue;
+        }
+        for &(family, _) in &p.families {
+            let slot = users.entry(family).or_default();
+            slot.0 += 1;
+            if let Some(k) = k {
+                *slot.1.entry(k).or_default() += 1;
+            }
+        }
+    }
+    let mut owner: FxHashMap<u32, usize> = FxHashMap::default();
+    for (family, (total, by_campaign)) in &users {
+        for (&k, &n) in by_campaign {
+            if n >= OWNED_FAMILY_MIN_USERS && n as f64 >= OWNED_FAMILY_USERS * *total as f64 {
+                owner.insert(*family, k);
+            }
+        }
+    }
+    if owner.is_empty() {
+        return;
+    }
+    let typical: Vec<Fingerprint> = groups
+        .iter()
+        .map(|list| {
+            let members: Vec<u32> = list
+                .iter()
+                .flat_map(|&i| clusters[i].members.iter().copied())
+                .collect();
+            profile(&members, prints).typical
+        })
+        .collect();
+    for (i, cluster) in clusters.iter().enumerate() {
+        if cluster.members.len() != 1 {
+            continue;
+        }
+        let a = cluster.members[0];
+        let Some(p) = prints.get(a as usize) else {
+            continue;
+        };
+        if p.exchanges < 3 || campaign_of_account.contains_key(&a) {
+            continue;
+        }
+        let mut work: FxHashMap<usize, (f64, u32)> = FxHashMap::default();
+        for &(family, share) in &p.families {
+            if let Some(&k) = owner.get(&family) {
+                let slot = work.entry(k).or_default();
+                slot.0 += f64::from(share);
+                slot.1 += 1;
+            }
+        }
+        let best = work
+            .into_iter()
+            .filter(|(_, (share, families))| *share >= LONE_WORK_SHARE && *families >= 2)
+            .max_by(|x, y| x.1.0.total_cmp(&y.1.0).then(y.0.cmp(&x.0)));
+        let Some((k, _)) = best else {
+            continue;
+        };
+        if p.is_reliable() && similarity(p, &typical[k]).combined < 0.6 {
+            continue;
+        }
+        groups[k].push(i);
+    }
 }
 
 /// How strongly a campaign's clusters are tied, and the sentences saying by what.

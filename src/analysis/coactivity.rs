@@ -154,8 +154,10 @@ pub struct Lifetime {
 /// Hand-offs: `from` stops at least `margin_ms` before the case ends, `to`
 /// starts at least `margin_ms` after it begins and within `max_gap_ms` of
 /// that stop, and the two do the same work — they share template families
-/// (overlap ≥ 0.3) and behave alike (similarity ≥ 0.7, adoption aside) —
-/// with enough traffic each to tell, unless `from` was banned.
+/// (overlap ≥ 0.3) and behave alike (similarity ≥ 0.7, adoption aside),
+/// with 10 or more exchanges and a reliable profile each. A banned account
+/// replaced by one created within `max_gap_ms` of its last request needs
+/// only 5 exchanges each, overlap ≥ 0.2 and similarity ≥ 0.55.
 pub fn hand_offs(
     lifetimes: &[Lifetime],
     prints: &[Fingerprint],
@@ -177,7 +179,8 @@ pub fn hand_offs(
             continue;
         }
         let pa = &prints[a];
-        if pa.exchanges < 10 || !(pa.is_reliable() || life.banned) {
+        let min_exchanges = if life.banned { 5 } else { 10 };
+        if pa.exchanges < min_exchanges || !(pa.is_reliable() || life.banned) {
             continue;
         }
         let from = starts.partition_point(|(t, _)| *t < last);
@@ -190,19 +193,27 @@ pub fn hand_offs(
                 continue;
             }
             let pb = &prints[b as usize];
-            if pb.exchanges < 10 || !(pb.is_reliable() || life.banned) {
+            if pb.exchanges < min_exchanges || !(pb.is_reliable() || life.banned) {
                 continue;
             }
             let (overlap, _) = family_overlap(pa, pb);
             // A successor that started after a release has not "adopted"
             // anything: compare the rest.
             let combined = similarity_without_adoption(pa, pb).combined;
-            if overlap < 0.3 || combined < 0.7 {
-                continue;
-            }
             let gap = (first - last) as f64;
             let created_then = (lifetimes[b as usize].created_ms - last).abs() <= max_gap_ms;
             let replaced_ban = life.banned && created_then;
+            // A banned account's replacement, created right then, needs less
+            // to show it took over the same work (short lives give noisy
+            // profiles); any other hand-off needs both.
+            let same_work = if replaced_ban {
+                overlap >= 0.2 && combined >= 0.55
+            } else {
+                overlap >= 0.3 && combined >= 0.7
+            };
+            if !same_work {
+                continue;
+            }
             let closeness = 1.0 - 0.5 * gap / max_gap_ms as f64;
             let strength =
                 (if replaced_ban { 1.0 } else { 0.7 } * closeness * (overlap / 0.5).min(1.0))

@@ -116,11 +116,23 @@ pub fn build(features: &CaseFeatures, activity: &Activity, params: &Params) -> E
     shared.extend(indicator_groups);
     shared.extend(signup_bursts(features, params));
 
+    // Accounts that rotate over many networks (residential proxies): an
+    // address they share with someone says little, since their exits are
+    // other people's addresses.
+    let distinct_prefixes = distinct_prefixes(features);
+    let rotating: Vec<bool> = distinct_prefixes
+        .iter()
+        .zip(&features.accounts)
+        .map(|(&p, a)| p >= 6 || (p >= 3 && f64::from(p) >= 0.25 * a.exchanges as f64))
+        .collect();
+
     // Pairs and their evidence: kind → (1 - Π(1 - idf)) accumulators.
     let mut pairs: FxHashMap<(u32, u32), PairEvidence> = FxHashMap::default();
     let mut values_linked = 0;
     let mut values_too_common = 0;
-    for value in &shared {
+    // Per account: the corroborating values it has (index into `shared`).
+    let mut corroborating: Vec<Vec<u32>> = vec![Vec::new(); n];
+    for (index, value) in shared.iter().enumerate() {
         let m = value.members.len();
         if m < 2 {
             continue;
@@ -130,6 +142,14 @@ pub fn build(features: &CaseFeatures, activity: &Activity, params: &Params) -> E
             continue;
         }
         values_linked += 1;
+        if value.kind.is_corroborating() {
+            for &a in &value.members {
+                if let Some(list) = corroborating.get_mut(a as usize) {
+                    list.push(index as u32);
+                }
+            }
+            continue;
+        }
         let weight = idf(m, n);
         let weighted = !value.shares.is_empty();
         for_each_pair(
@@ -137,14 +157,23 @@ pub fn build(features: &CaseFeatures, activity: &Activity, params: &Params) -> E
             params.ring_neighbours,
             value_salt(value),
             |a, b| {
-                // An address one account sends all its traffic from and
-                // another one request in twenty (a residential proxy exit
-                // that is also someone's home) says little.
-                let strength = if weighted {
+                // An address (or a template) one account sends all its
+                // traffic from and another one request in twenty (a
+                // residential proxy exit that is also someone's home, a
+                // relay's customer whose prompts a campaign account carries)
+                // says little.
+                let mut strength = if weighted {
                     weight * (2.0 * value.share_of(a).min(value.share_of(b))).min(1.0)
                 } else {
                     weight
                 };
+                if matches!(
+                    value.kind,
+                    EvidenceKind::RequestIp | EvidenceKind::Prefix | EvidenceKind::SignupIp
+                ) && (rotating[a as usize] || rotating[b as usize])
+                {
+                    strength *= ROTATING_ADDRESS_FACTOR;
+                }
                 pairs
                     .entry((a, b))
                     .or_default()
@@ -160,11 +189,17 @@ pub fn build(features: &CaseFeatures, activity: &Activity, params: &Params) -> E
             EvidenceKind::Cohort,
             c.strength,
             &format!(
-                "{} template families with {} of traffic in common; behaviour {:.2} alike \
+                "{} template families with {} of traffic in common, whose users are alike {} than random accounts; \
+                 behaviour {:.2} alike \
                  (hours {:.2}, weekdays {:.2}, volume {:.2}, capabilities {:.2}, tokens {:.2}, \
                  chain-of-thought {:.2}, network churn {:.2}, adoption {:.2})",
                 c.families,
                 pct(c.overlap),
+                if c.lift.is_finite() {
+                    format!("{:.1}× more often", c.lift)
+                } else {
+                    "few and more often".to_string()
+                },
                 c.similarity.combined,
                 c.similarity.hours,
                 c.similarity.weekdays,
@@ -266,6 +301,37 @@ pub fn build(features: &CaseFeatures, activity: &Activity, params: &Params) -> E
             ),
         );
     }
+    // Commodity values (a client fingerprint, a network prefix) corroborate
+    // a pair that other evidence made; strangers share them all the time.
+    let mut keys: Vec<(u32, u32)> = pairs.keys().copied().collect();
+    keys.sort_unstable();
+    for (a, b) in keys {
+        let (la, lb) = (&corroborating[a as usize], &corroborating[b as usize]);
+        let (mut i, mut j) = (0, 0);
+        while i < la.len() && j < lb.len() {
+            match la[i].cmp(&lb[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    let value = &shared[la[i] as usize];
+                    let mut strength = idf(value.members.len(), n);
+                    if !value.shares.is_empty() {
+                        strength *= (2.0 * value.share_of(a).min(value.share_of(b))).min(1.0);
+                    }
+                    if value.kind == EvidenceKind::Prefix
+                        && (rotating[a as usize] || rotating[b as usize])
+                    {
+                        strength *= ROTATING_ADDRESS_FACTOR;
+                    }
+                    if let Some(p) = pairs.get_mut(&(a, b)) {
+                        p.add(value.kind, strength, &value.example);
+                    }
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+    }
     let candidate_pairs = pairs.len();
 
     // Each account keeps its strongest links; a link stays if either end
@@ -304,7 +370,6 @@ pub fn build(features: &CaseFeatures, activity: &Activity, params: &Params) -> E
         .collect();
     links.sort_unstable_by_key(|l| (l.a, l.b));
 
-    let distinct_prefixes = distinct_prefixes(features);
     EvidenceGraph {
         links,
         accounts: AccountEvidence {
@@ -331,45 +396,123 @@ pub struct CohortPair {
     pub a: u32,
     /// The other (a < b).
     pub b: u32,
-    /// Template families both use.
+    /// Cohort families both use.
     pub families: u32,
     /// Share of traffic on them both have (Σ of the smaller shares).
     pub overlap: f64,
+    /// How many times more alike the users of those families are than
+    /// random accounts (the smallest over the shared families).
+    pub lift: f64,
     /// How alike they behave.
     pub similarity: behaviour::Similarity,
     /// Strength of the evidence, 0..1.
     pub strength: f64,
 }
 
+/// Address evidence (request address, prefix, sign-up address) involving
+/// an account that rotates over 6 or more networks (or over a network per
+/// four requests) counts this much.
+pub const ROTATING_ADDRESS_FACTOR: f64 = 0.25;
+
+/// Pairs of unrelated accounts sampled to measure how alike accounts are
+/// at random.
+const BASELINE_PAIRS: u64 = 4_000;
+
 /// Accounts that put a good part of their traffic on the same template
-/// families *and* behave alike. A popular template says nothing by itself
-/// (thousands of independent people use an SDK's prompts); that the
-/// accounts using it run the same job — same hours, volume, capability
-/// mix, token shapes, churn — does, however many they are.
+/// families *and* behave alike, where the users of those families are far
+/// more alike than random accounts are.
 ///
-/// Candidates: within each family, its users ordered by volume per day
-/// (ties in a family-specific shuffle) and each compared with its next
+/// A popular template says nothing by itself: thousands of independent
+/// people use an SDK's prompts, and two of them in one timezone with a
+/// similar volume are alike by chance. What sets a campaign's families
+/// apart is that their users, however many, run one job: sampled pairs of
+/// a family's users are alike many times more often than random pairs of
+/// accounts (the *lift*). Only families with a lift of `cohort_min_lift`
+/// or more (or used by three accounts or fewer, rare by themselves) tie
+/// their users, and the overlap counts only those families.
+///
+/// Candidates: within each such family, its users ordered by volume per
+/// day (ties in a family-specific shuffle), each compared with its next
 /// `cohort_window` neighbours: O(users × window) per family, never all pairs.
 pub fn cohort_pairs(prints: &[behaviour::Fingerprint], params: &Params) -> Vec<CohortPair> {
     let mut users: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+    let mut reliable: Vec<u32> = Vec::new();
     for (account, p) in prints.iter().enumerate() {
         if !p.is_reliable() {
             continue;
         }
+        reliable.push(account as u32);
         for &(family, _) in &p.families {
             users.entry(family).or_default().push(account as u32);
         }
     }
+    if reliable.len() < 2 {
+        return Vec::new();
+    }
+    let alike = |a: u32, b: u32| {
+        behaviour::similarity(&prints[a as usize], &prints[b as usize]).combined
+            >= params.cohort_min_similarity
+    };
+    let salt = crate::rng::mix64(params.seed ^ 0x636f_686f_7274);
+    let pick =
+        |list: &[u32], k: u64| list[(crate::rng::mix64(salt ^ k) % list.len() as u64) as usize];
+    // How often accounts that share no template family are alike: the
+    // similarity that the population's make-up explains (people of one
+    // timezone, one client's defaults), not a job.
+    let (mut tried, mut hits) = (0u64, 0u64);
+    for k in 0..4 * BASELINE_PAIRS {
+        if tried >= BASELINE_PAIRS {
+            break;
+        }
+        let (a, b) = (pick(&reliable, 2 * k), pick(&reliable, 2 * k + 1));
+        let (pa, pb) = (&prints[a as usize], &prints[b as usize]);
+        if a != b && behaviour::family_overlap(pa, pb).1 == 0 {
+            tried += 1;
+            hits += u64::from(alike(a, b));
+        }
+    }
+    let random_rate = if tried >= BASELINE_PAIRS / 20 {
+        (hits as f64 / tried as f64).max(1.0 / BASELINE_PAIRS as f64)
+    } else {
+        // Too few unrelated accounts to tell: a prior of one in twenty.
+        0.05
+    };
     let mut families: Vec<u32> = users.keys().copied().collect();
     families.sort_unstable();
+    let mut lift_of: FxHashMap<u32, f64> = FxHashMap::default();
+    for &family in &families {
+        let members = &users[&family];
+        let m = members.len();
+        if m < 2 {
+            continue;
+        }
+        if m <= 3 {
+            lift_of.insert(family, f64::INFINITY);
+            continue;
+        }
+        let samples = (4 * m as u64).min(800);
+        let (mut tried, mut hits) = (0u64, 0u64);
+        for k in 0..samples {
+            let key = (u64::from(family) << 20) ^ k;
+            let (a, b) = (pick(members, 2 * key), pick(members, 2 * key + 1));
+            if a != b {
+                tried += 1;
+                hits += u64::from(alike(a, b));
+            }
+        }
+        let rate = hits as f64 / tried.max(1) as f64;
+        let lift = rate / random_rate;
+        if rate >= 0.2 && lift >= params.cohort_min_lift {
+            lift_of.insert(family, lift);
+        }
+    }
     let mut seen: FxHashSet<(u32, u32)> = FxHashSet::default();
     let mut out = Vec::new();
     for family in families {
-        let members = &users[&family];
-        if members.len() < 2 {
+        if !lift_of.contains_key(&family) {
             continue;
         }
-        let mut order = members.clone();
+        let mut order = users[&family].clone();
         order.sort_unstable_by_key(|&a| {
             let rate = (prints[a as usize].rate_log10 / 0.05).round() as i64;
             (rate, crate::rng::mix64(u64::from(a) ^ u64::from(family)))
@@ -381,7 +524,8 @@ pub fn cohort_pairs(prints: &[behaviour::Fingerprint], params: &Params) -> Vec<C
                     continue;
                 }
                 let (pa, pb) = (&prints[a as usize], &prints[b as usize]);
-                let (overlap, shared) = behaviour::family_overlap(pa, pb);
+                let (overlap, shared, lift) =
+                    behaviour::family_overlap_where(pa, pb, |f| lift_of.get(&f).copied());
                 if overlap < params.cohort_min_overlap {
                     continue;
                 }
@@ -393,12 +537,14 @@ pub fn cohort_pairs(prints: &[behaviour::Fingerprint], params: &Params) -> Vec<C
                     * ((similarity.combined - params.cohort_min_similarity)
                         / (1.0 - params.cohort_min_similarity).max(1e-6)
                         * 2.0)
-                        .clamp(0.1, 1.0);
+                        .clamp(0.1, 1.0)
+                    * ((lift - 1.0) / 2.0).clamp(0.25, 1.0);
                 out.push(CohortPair {
                     a,
                     b,
                     families: shared,
                     overlap,
+                    lift,
                     similarity,
                     strength,
                 });
@@ -611,8 +757,42 @@ fn collect_shared(f: &CaseFeatures, limit: usize) -> Vec<Shared> {
             accounts.len() <= limit
         })
     });
+    // Per account: exchanges per request network, for how much each one
+    // uses the network it signed up from.
+    let mut by_network: FxHashMap<(u32, &str), u64> = FxHashMap::default();
+    for &(account, origin, n) in &f.account_origins {
+        if let Some(prefix) = f
+            .origins
+            .get(origin as usize)
+            .and_then(|o| o.prefix.as_deref())
+        {
+            *by_network.entry((account, prefix)).or_default() += n;
+        }
+    }
     let mut out = group(EvidenceKind::Card, cards);
-    out.extend(group(EvidenceKind::SignupIp, signups));
+    for mut shared in group(EvidenceKind::SignupIp, signups) {
+        // A sign-up address counts as far as both accounts also send from
+        // its network: a household or a hosting box do, a campaign that
+        // signed up through a residential proxy exit (someone's home) and
+        // then rotated away does not.
+        if let Ok(ip) = shared.example.parse::<std::net::IpAddr>() {
+            let (_, network) = crate::case::builder::ip_prefix(ip);
+            shared.shares = shared
+                .members
+                .iter()
+                .map(|&a| {
+                    let total = f.accounts.get(a as usize).map_or(0, |x| x.exchanges);
+                    let here = by_network.get(&(a, network.as_str())).copied().unwrap_or(0);
+                    if total == 0 {
+                        1.0
+                    } else {
+                        (here as f64 / total as f64) as f32
+                    }
+                })
+                .collect();
+        }
+        out.push(shared);
+    }
     out.extend(group(EvidenceKind::EmailDomain, domains));
     out.extend(group_weighted(EvidenceKind::RequestIp, ips, f));
     out.extend(group_weighted(EvidenceKind::Prefix, prefixes, f));
@@ -623,16 +803,21 @@ fn collect_shared(f: &CaseFeatures, limit: usize) -> Vec<Shared> {
 /// Template families (SimHashes within `radius` bits, chained) and who uses each.
 fn template_families(f: &CaseFeatures, radius: u32) -> (Vec<u32>, Vec<Shared>) {
     let family = families::families(&f.templates, radius);
-    let mut users: FxHashMap<String, Vec<u32>> = FxHashMap::default();
-    for &(account, template, _) in &f.account_templates {
+    let mut users: FxHashMap<String, Vec<(u32, u64)>> = FxHashMap::default();
+    for &(account, template, n) in &f.account_templates {
+        let Some(&root) = family.get(template as usize) else {
+            continue;
+        };
         if template == 0 {
             continue;
         }
-        let root = family[template as usize];
         let hex = format!("{:016x}", f.templates[root as usize]);
-        users.entry(hex).or_default().push(account);
+        users.entry(hex).or_default().push((account, n));
     }
-    (family, group(EvidenceKind::TemplateFamily, users))
+    (
+        family,
+        group_weighted(EvidenceKind::TemplateFamily, users, f),
+    )
 }
 
 /// Accounts each partner indicator matches, and the groups they form.

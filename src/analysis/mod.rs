@@ -8,10 +8,15 @@ pub mod campaigns;
 pub mod coactivity;
 pub mod evidence;
 pub mod families;
+#[cfg(test)]
+mod fixture;
 pub mod layout;
 pub mod leiden;
+pub mod peel;
 pub mod reconcile;
 pub mod score;
+#[cfg(test)]
+mod tests;
 
 use std::time::Instant;
 
@@ -71,9 +76,17 @@ pub struct Params {
     pub cohort_min_overlap: f64,
     /// Cohort: behavioural similarity, at least.
     pub cohort_min_similarity: f64,
+    /// Cohort: a family ties its users only when they are this many times
+    /// more often alike than random accounts.
+    pub cohort_min_lift: f64,
     /// Hand-off: the most minutes between one account's last request and
     /// the other's first.
     pub handoff_max_gap_minutes: i64,
+    /// After clustering, an account whose links into its cluster weigh less
+    /// than this share of the cluster's median member's…
+    pub peel_share: f64,
+    /// …and less than this in all, is left on its own.
+    pub peel_floor: f64,
     /// Campaigns: clusters of at least this many accounts are grouped.
     pub campaign_min_cluster: usize,
     /// Campaigns: two clusters join when their template-family mixes
@@ -102,11 +115,14 @@ impl Default for Params {
             pivot_window_hours: 48,
             suspect_threshold: 0.5,
             template_radius: 8,
-            min_link_weight: 0.08,
+            min_link_weight: 0.15,
             cohort_window: 10,
             cohort_min_overlap: 0.2,
             cohort_min_similarity: 0.75,
+            cohort_min_lift: 2.0,
             handoff_max_gap_minutes: 60,
+            peel_share: 0.25,
+            peel_floor: 1.0,
             campaign_min_cluster: 2,
             campaign_min_family_overlap: 0.3,
             campaign_min_similarity: 0.7,
@@ -196,6 +212,13 @@ impl EvidenceKind {
                 | EvidenceKind::EmailDomain
                 | EvidenceKind::SignupBurst
         )
+    }
+
+    /// Whether values of this kind only strengthen a pair that other
+    /// evidence links (a client fingerprint, a network prefix: strangers
+    /// share them all the time) rather than link strangers.
+    pub fn is_corroborating(self) -> bool {
+        matches!(self, EvidenceKind::ClientFingerprint | EvidenceKind::Prefix)
     }
 
     /// How much one shared value of this kind says, at most (0..1).
@@ -418,6 +441,13 @@ pub fn analyze_case_as(
         params.resolution,
         params.seed,
         params.iterations,
+    );
+    let algorithm = peel::peel(
+        features.accounts.len(),
+        &edges,
+        &algorithm,
+        params.peel_share,
+        params.peel_floor,
     );
     stats.cluster_secs = started.elapsed().as_secs_f64();
     // Case work written while the analysis ran (another workbench, the

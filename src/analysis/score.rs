@@ -878,7 +878,11 @@ impl Mix {
                 format!(
                     "capability concentration {:.2}{} (mostly {top_name}: {})",
                     self.concentration,
-                    if self.concentration_from_work { whose } else { "" },
+                    if self.concentration_from_work {
+                        whose
+                    } else {
+                        ""
+                    },
                     pct(self.caps[top] as f64 / total.max(1) as f64)
                 ),
             ),

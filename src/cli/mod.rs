@@ -1224,14 +1224,38 @@ fn analysis_json(
             })
         })
         .collect();
-    serde_json::json!({ "clusters": clusters })
+    // The contract's optional `campaigns` list: every cluster in at most one.
+    let campaigns: Vec<serde_json::Value> = result
+        .campaigns
+        .iter()
+        .map(|k| {
+            let mut indicators: serde_json::Map<String, serde_json::Value> = k
+                .indicators
+                .named()
+                .iter()
+                .map(|(n, v)| (n.to_string(), serde_json::json!(round4(*v))))
+                .collect();
+            indicators.insert("cohesion".into(), serde_json::json!(round4(k.cohesion)));
+            serde_json::json!({
+                "id": k.id,
+                "clusters": k.clusters,
+                "accounts": k.members.len(),
+                "score": round4(k.score),
+                "suspected": k.suspected,
+                "indicators": indicators,
+                "reasons": k.reasons.iter().map(|r| format!("{}: {}", r.indicator, r.text)).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    serde_json::json!({ "clusters": clusters, "campaigns": campaigns })
 }
 
 fn round4(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
 }
 
-/// The human summary: the top clusters with their score and two strongest reasons.
+/// The human summary: the suspected campaigns first, each with its
+/// clusters and strongest reasons, then the clusters outside any of them.
 fn print_analysis(result: &crate::analysis::AnalysisResult, account_ids: &[String]) {
     let suspected = result.clusters.iter().filter(|c| c.suspected).count();
     let flagged_accounts: usize = result
@@ -1240,20 +1264,58 @@ fn print_analysis(result: &crate::analysis::AnalysisResult, account_ids: &[Strin
         .filter(|c| c.suspected)
         .map(|c| c.members.len())
         .sum();
+    let campaigns = result.campaigns.iter().filter(|k| k.suspected).count();
     let s = &result.stats;
     println!(
-        "{} accounts, {} links, {} clusters; {} suspected ({} accounts). Graph {:.1} s, clustering {:.1} s, scoring {:.1} s, reading {:.1} s.",
+        "{} accounts, {} links, {} clusters; {} suspected campaigns ({} clusters, {} accounts). \
+         Graph {:.1} s, clustering {:.1} s, scoring {:.1} s, campaigns {:.1} s, reading {:.1} s.",
         s.accounts,
         s.links,
         result.clusters.len(),
+        campaigns,
         suspected,
         flagged_accounts,
         s.graph_secs,
         s.cluster_secs,
         s.score_secs,
+        s.campaign_secs,
         s.load_secs
     );
-    for c in result.clusters.iter().take(12) {
+    let mut in_campaign = std::collections::HashSet::new();
+    for k in &result.campaigns {
+        in_campaign.extend(k.clusters.iter().map(String::as_str));
+    }
+    for k in result.campaigns.iter().filter(|k| k.suspected) {
+        let shown: Vec<&str> = k.clusters.iter().take(6).map(String::as_str).collect();
+        println!(
+            "{:>8}  score {:.2}  SUSPECTED CAMPAIGN  {} cluster{} ({}{}), {} accounts, {} exchanges",
+            clean(&k.id),
+            k.score,
+            k.clusters.len(),
+            if k.clusters.len() == 1 { "" } else { "s" },
+            clean(&shown.join(", ")),
+            if k.clusters.len() > shown.len() {
+                ", …"
+            } else {
+                ""
+            },
+            k.members.len(),
+            k.exchanges
+        );
+        for r in k.reasons.iter().take(3) {
+            println!("            {}: {}", clean(&r.indicator), clean(&r.text));
+        }
+    }
+    let others: Vec<&crate::analysis::Cluster> = result
+        .clusters
+        .iter()
+        .filter(|c| !in_campaign.contains(c.id.as_str()) || !c.suspected)
+        .take(if campaigns > 0 { 5 } else { 12 })
+        .collect();
+    if campaigns > 0 && !others.is_empty() {
+        println!("clusters outside suspected campaigns:");
+    }
+    for c in others {
         let first = account_ids
             .get(c.members[0] as usize)
             .map_or("?", String::as_str);

@@ -1,0 +1,567 @@
+//! Unit tests of the evidence kinds on hand-built pairs and crowds, and of
+//! the indicators and the score formula on hand-built groups.
+
+use super::fixture::{DAY, Fixture, Traffic, facts};
+use super::score::{Scorer, score_from_indicators};
+use super::{EvidenceKind, Indicators, Params, evidence};
+
+fn kinds(graph: &evidence::EvidenceGraph, a: u32, b: u32) -> Vec<EvidenceKind> {
+    graph
+        .links
+        .iter()
+        .find(|l| (l.a, l.b) == (a.min(b), a.max(b)))
+        .map(|l| l.evidence.iter().map(|e| e.kind).collect())
+        .unwrap_or_default()
+}
+
+/// A person: diurnal sessions in their own timezone on random days.
+fn person(fx: &mut Fixture, exchanges: usize, tz_hour: u32) -> Vec<u32> {
+    let start = fx.start();
+    let mut out = Vec::new();
+    while out.len() < exchanges {
+        let day = fx.rng().below(20) as u32;
+        let hour = (9 + tz_hour + fx.rng().below(9) as u32) % 24;
+        let mut t = start + day * DAY + hour * 60 + fx.rng().below(60) as u32;
+        for _ in 0..1 + fx.rng().below(5) {
+            out.push(t);
+            t += 1 + fx.rng().below(4) as u32;
+        }
+    }
+    out.truncate(exchanges);
+    out
+}
+
+/// A job: flat 24/7 load over the case, plus `cover` of a person's traffic.
+fn job(fx: &mut Fixture, exchanges: usize, cover: f64) -> Vec<u32> {
+    let start = fx.start();
+    let human = (exchanges as f64 * cover) as usize;
+    let mut out: Vec<u32> = (0..exchanges - human)
+        .map(|_| start + fx.rng().below((20 * DAY) as usize) as u32)
+        .collect();
+    let tz = fx.rng().below(24) as u32;
+    out.extend(person(fx, human, tz));
+    out
+}
+
+#[test]
+fn a_popular_template_crowd_of_independent_people_links_nobody() {
+    let mut fx = Fixture::new(21, false);
+    let sdk = fx.template(0x1111_2222_3333_4444);
+    for i in 0..300u32 {
+        let personal = fx.template(fx_hash(i));
+        let volume = 30 + fx.rng().below(400);
+        let tz = [0, 1, 5, 8, 9, 15, 16, 19][fx.rng().below(8)];
+        let minutes = person(&mut fx, volume, tz);
+        let origin = fx.origin(&format!("81.{}.{}.7", i / 200, i % 200), 3320);
+        fx.account(
+            facts(300, "card", Some(&format!("card-{i}"))),
+            Traffic {
+                minutes,
+                templates: vec![(sdk, 0.4), (personal, 0.6)],
+                capability: [9, 1, 6][i as usize % 3],
+                origins: vec![origin],
+                ..Default::default()
+            },
+        );
+    }
+    let graph = evidence::build(&fx.features, &fx.activity, &Params::default());
+    assert!(
+        graph.links.is_empty(),
+        "{} links among independent users of one popular template: {:?}",
+        graph.links.len(),
+        graph.links.first()
+    );
+}
+
+fn fx_hash(i: u32) -> u64 {
+    crate::rng::mix64(u64::from(i) ^ 0xabcdef)
+}
+
+#[test]
+fn accounts_doing_one_job_form_a_cohort_however_many_they_are() {
+    let mut fx = Fixture::new(21, false);
+    let work: Vec<u32> = (0..12).map(|k| fx.template(fx_hash(1000 + k))).collect();
+    for i in 0..300u32 {
+        let extra = fx.rng().below(60);
+        let minutes = job(&mut fx, 480 + extra, 0.35);
+        let mut templates: Vec<(u32, f64)> = work.iter().map(|&t| (t, 0.65 / 12.0)).collect();
+        let own = fx.template(fx_hash(i));
+        templates.push((own, 0.35));
+        let proxies: Vec<u32> = (0..12)
+            .map(|k| {
+                fx.origin(
+                    &format!("73.{}.{}.9", (i * 12 + k) / 250, (i * 12 + k) % 250),
+                    7922,
+                )
+            })
+            .collect();
+        fx.account(
+            facts(5, "card", Some(&format!("card-{i}"))),
+            Traffic {
+                minutes,
+                templates,
+                capability: 2,
+                tokens: (7000, 1400),
+                cot: 0.3,
+                origins: proxies,
+                ..Default::default()
+            },
+        );
+    }
+    let graph = evidence::build(&fx.features, &fx.activity, &Params::default());
+    let mut linked = vec![false; 300];
+    for l in &graph.links {
+        assert!(
+            l.evidence.iter().any(|e| e.kind == EvidenceKind::Cohort),
+            "{l:?}"
+        );
+        linked[l.a as usize] = true;
+        linked[l.b as usize] = true;
+    }
+    let share = linked.iter().filter(|x| **x).count() as f64 / 300.0;
+    assert!(
+        share > 0.95,
+        "only {share} of the job's accounts in a cohort"
+    );
+    let example = &graph.links[0].evidence[0];
+    assert!(
+        example.example.contains("template families") && example.example.contains("alike"),
+        "{}",
+        example.example
+    );
+}
+
+#[test]
+fn a_shared_scheduler_links_strangers_by_synchrony_alone() {
+    let mut fx = Fixture::new(21, false);
+    let start = fx.start();
+    for i in 0..6u32 {
+        let minutes: Vec<u32> = (0..2500u32)
+            .map(|k| start + k * 10)
+            .filter(|m| (m + i) % 7 != 0)
+            .collect();
+        let own = fx.template(fx_hash(i));
+        fx.account(
+            facts(5, "card", Some(&format!("card-{i}"))),
+            Traffic {
+                minutes,
+                templates: vec![(own, 1.0)],
+                ..Default::default()
+            },
+        );
+    }
+    let graph = evidence::build(&fx.features, &fx.activity, &Params::default());
+    assert_eq!(kinds(&graph, 0, 5), vec![EvidenceKind::Synchrony]);
+    assert_eq!(graph.links.len(), 15, "all pairs of the scheduler");
+}
+
+#[test]
+fn a_banned_account_replaced_within_minutes_on_the_same_work_is_a_hand_off() {
+    let mut fx = Fixture::new(21, false);
+    let start = fx.start();
+    let work: Vec<u32> = (0..4).map(|k| fx.template(fx_hash(50 + k))).collect();
+    let templates: Vec<(u32, f64)> = work.iter().map(|&t| (t, 0.25)).collect();
+    let flat = |fx: &mut Fixture, from: u32, to: u32| -> Vec<u32> {
+        (0..600)
+            .map(|_| from + fx.rng().below((to - from) as usize) as u32)
+            .collect()
+    };
+    let first = flat(&mut fx, start + DAY, start + 8 * DAY);
+    let a = fx.account(
+        facts(3, "card", Some("card-a")),
+        Traffic {
+            minutes: first,
+            templates: templates.clone(),
+            capability: 2,
+            ..Default::default()
+        },
+    );
+    fx.ban(a);
+    let stop = (fx.features.accounts[a as usize].last_ms.unwrap_or(0) / 60_000) as u32;
+    let mut second = flat(&mut fx, stop + 12, start + 15 * DAY);
+    second.push(stop + 9);
+    let mut replacement = facts(0, "card", Some("card-b"));
+    replacement.created_ms = i64::from(stop + 5) * 60_000;
+    let b = fx.account(
+        replacement,
+        Traffic {
+            minutes: second,
+            templates,
+            capability: 2,
+            ..Default::default()
+        },
+    );
+    // A stranger starting at the same moment on other work.
+    let other = fx.template(fx_hash(99));
+    let mut third = flat(&mut fx, stop + 12, start + 15 * DAY);
+    third.push(stop + 9);
+    let c = fx.account(
+        facts(0, "card", Some("card-c")),
+        Traffic {
+            minutes: third,
+            templates: vec![(other, 1.0)],
+            capability: 2,
+            ..Default::default()
+        },
+    );
+    let graph = evidence::build(&fx.features, &fx.activity, &Params::default());
+    assert!(
+        kinds(&graph, a, b).contains(&EvidenceKind::HandOff),
+        "{:?}",
+        kinds(&graph, a, b)
+    );
+    assert!(!kinds(&graph, a, c).contains(&EvidenceKind::HandOff));
+    let h = &graph.accounts.hand_offs[0];
+    assert!(h.replaced_ban && h.gap_minutes <= 10.0, "{h:?}");
+}
+
+#[test]
+fn a_proxy_exit_that_is_someones_home_links_nobody_to_them() {
+    let mut fx = Fixture::new(21, false);
+    let exits: Vec<u32> = (0..20)
+        .map(|k| fx.origin(&format!("98.7.{k}.3"), 7922))
+        .collect();
+    let home_minutes = person(&mut fx, 200, 0);
+    let own = fx.template(fx_hash(7));
+    let home = fx.account(
+        facts(400, "card", Some("card-home")),
+        Traffic {
+            minutes: home_minutes,
+            templates: vec![(own, 1.0)],
+            origins: vec![exits[0]],
+            ..Default::default()
+        },
+    );
+    for i in 0..10u32 {
+        let minutes = job(&mut fx, 400, 0.0);
+        let t = fx.template(fx_hash(500 + i));
+        fx.account(
+            facts(3, "card", Some(&format!("card-{i}"))),
+            Traffic {
+                minutes,
+                templates: vec![(t, 1.0)],
+                origins: exits.clone(),
+                ..Default::default()
+            },
+        );
+    }
+    let graph = evidence::build(&fx.features, &fx.activity, &Params::default());
+    assert!(
+        graph.links.iter().all(|l| l.a != home && l.b != home),
+        "the home user was linked to proxy traffic"
+    );
+}
+
+#[test]
+fn a_shared_card_links_its_holders() {
+    let mut fx = Fixture::new(21, false);
+    for i in 0..3u32 {
+        let minutes = person(&mut fx, 40, 0);
+        let t = fx.template(fx_hash(i));
+        fx.account(
+            facts(100, "card", Some(if i < 2 { "card-x" } else { "card-y" })),
+            Traffic {
+                minutes,
+                templates: vec![(t, 1.0)],
+                ..Default::default()
+            },
+        );
+    }
+    let graph = evidence::build(&fx.features, &fx.activity, &Params::default());
+    assert_eq!(kinds(&graph, 0, 1), vec![EvidenceKind::Card]);
+    assert!(kinds(&graph, 0, 2).is_empty());
+}
+
+fn indicators(coordination: f64, extraction: f64, evasion: f64) -> Indicators {
+    Indicators {
+        coordination,
+        extraction,
+        evasion,
+        ..Default::default()
+    }
+}
+
+#[test]
+fn the_score_needs_coordination_extraction_and_bad_faith_together() {
+    let all = indicators(0.9, 0.9, 0.9);
+    assert!(score_from_indicators(&all) > 0.7);
+    for missing in [
+        indicators(0.0, 0.9, 0.9),
+        indicators(0.9, 0.0, 0.9),
+        indicators(0.9, 0.9, 0.0),
+    ] {
+        assert_eq!(score_from_indicators(&missing), 0.0, "{missing:?}");
+    }
+    // Automation scales by 0.85..1 only.
+    let automated = Indicators {
+        automation: 1.0,
+        ..all.clone()
+    };
+    let ratio = score_from_indicators(&automated) / score_from_indicators(&all);
+    assert!((ratio - 1.0 / 0.85).abs() < 1e-9, "{ratio}");
+}
+
+#[test]
+fn a_release_pivot_alone_or_a_burst_alone_carries_no_verdict() {
+    let pivot_only = Indicators {
+        coordination: 1.0,
+        extraction: 1.0,
+        release_pivot: 1.0,
+        ..Default::default()
+    };
+    assert_eq!(score_from_indicators(&pivot_only), 0.0);
+    // Backed by industrial scale, the pivot adds.
+    let backed = Indicators {
+        scale: 0.5,
+        ..pivot_only.clone()
+    };
+    let scale_only = Indicators {
+        release_pivot: 0.0,
+        ..backed.clone()
+    };
+    assert!(score_from_indicators(&backed) > score_from_indicators(&scale_only));
+    // Coordination alone (a shared card, a burst) scores nothing.
+    assert_eq!(score_from_indicators(&indicators(1.0, 0.0, 0.0)), 0.0);
+}
+
+#[test]
+fn exculpation_lowers_the_score_in_proportion() {
+    let base = indicators(0.9, 0.8, 0.8);
+    let half = Indicators {
+        exculpation: 0.5,
+        ..base.clone()
+    };
+    let full = score_from_indicators(&base);
+    assert!((score_from_indicators(&half) - full / 2.0).abs() < 1e-9);
+}
+
+/// Scores accounts `members` of `fx` as one group, every account of the
+/// case its own group otherwise.
+fn score(fx: &Fixture, members: &[u32]) -> super::Cluster {
+    let graph = evidence::build(&fx.features, &fx.activity, &Params::default());
+    let n = fx.features.accounts.len();
+    let mut membership: Vec<u32> = (0..n as u32).collect();
+    for &m in members {
+        membership[m as usize] = members[0];
+    }
+    let params = Params::default();
+    let scorer = Scorer::new(
+        &fx.features,
+        &fx.activity,
+        &fx.windows,
+        &graph,
+        &membership,
+        &params,
+    );
+    let kinds = scorer.kinds_inside(&membership);
+    scorer.score_group(members.to_vec(), &kinds)
+}
+
+fn ordinary_people(fx: &mut Fixture, count: u32, client: u32, adoption: f64) {
+    for i in 0..count {
+        let minutes = person(fx, 40, i % 12);
+        let t = fx.template(fx_hash(9000 + i));
+        fx.account(
+            facts(200, "card", Some(&format!("p-{i}"))),
+            Traffic {
+                minutes,
+                templates: vec![(t, 1.0)],
+                client,
+                adoption,
+                ..Default::default()
+            },
+        );
+    }
+}
+
+#[test]
+fn scale_is_industrial_volume_sustained_over_weeks_not_a_short_event() {
+    let mut fx = Fixture::new(21, false);
+    ordinary_people(&mut fx, 60, 0, 0.0);
+    let start = fx.start();
+    let sustained: Vec<u32> = (0..10u32)
+        .map(|i| {
+            let minutes: Vec<u32> = (0..3000).map(|k| start + k * 9 + i).collect();
+            fx.account(
+                facts(3, "card", None),
+                Traffic {
+                    minutes,
+                    ..Default::default()
+                },
+            )
+        })
+        .collect();
+    let event: Vec<u32> = (0..10u32)
+        .map(|i| {
+            let minutes: Vec<u32> = (0..300).map(|k| start + 3 * DAY + k * 9 + i).collect();
+            fx.account(
+                facts(3, "card", None),
+                Traffic {
+                    minutes,
+                    ..Default::default()
+                },
+            )
+        })
+        .collect();
+    let big = score(&fx, &sustained);
+    assert!(big.indicators.scale > 0.9, "{:?}", big.indicators);
+    let short = score(&fx, &event);
+    assert!(short.indicators.scale < 0.2, "{:?}", short.indicators);
+    assert!(
+        short.indicators.exculpation > 0.6,
+        "a two-day event speaks for itself: {:?}",
+        short.reasons
+    );
+    assert!(
+        big.reasons
+            .iter()
+            .any(|r| r.indicator == "scale" && r.text.contains("per account-day"))
+    );
+}
+
+#[test]
+fn long_standing_verified_accounts_of_one_organisation_with_short_outputs_are_exculpated() {
+    let mut fx = Fixture::new(21, false);
+    ordinary_people(&mut fx, 40, 0, 0.0);
+    let start = fx.start();
+    let mut judges = Vec::new();
+    for i in 0..20u32 {
+        // Nightly batches, 01:00–03:00 UTC, in lock-step.
+        let minutes: Vec<u32> = (0..20u32)
+            .flat_map(|d| (0..100u32).map(move |k| start + d * DAY + 60 + k + i % 3))
+            .collect();
+        let mut f = facts(700, "kyc", Some("eval-card"));
+        f.org_name = Some("Evalworks Inc".into());
+        judges.push(fx.account(
+            f,
+            Traffic {
+                minutes,
+                capability: 7,
+                tokens: (1500, 150),
+                cot: 0.9,
+                ..Default::default()
+            },
+        ));
+    }
+    let c = score(&fx, &judges);
+    assert!(c.indicators.extraction > 0.6, "{:?}", c.indicators);
+    assert!(c.indicators.exculpation > 0.85, "{:?}", c.reasons);
+    assert!(!c.suspected, "score {}", c.score);
+    assert!(
+        c.reasons
+            .iter()
+            .any(|r| r.indicator == "exculpation" && r.text.contains("KYC"))
+    );
+}
+
+#[test]
+fn adoption_at_the_rate_of_the_same_clients_independent_users_is_no_pivot() {
+    let mut fx = Fixture::new(21, true);
+    let agent = fx.client("popular-agent");
+    // Independent users of the agent: 70% on the new model after release.
+    ordinary_people(&mut fx, 40, agent, 0.7);
+    ordinary_people(&mut fx, 40, 0, 0.05);
+    let start = fx.start();
+    let group_of = |fx: &mut Fixture, adoption: f64| -> Vec<u32> {
+        (0..8u32)
+            .map(|i| {
+                let minutes: Vec<u32> = (0..3000).map(|k| start + k * 9 + i).collect();
+                fx.account(
+                    facts(3, "card", None),
+                    Traffic {
+                        minutes,
+                        client: agent,
+                        adoption,
+                        ..Default::default()
+                    },
+                )
+            })
+            .collect()
+    };
+    let like_users = group_of(&mut fx, 0.7);
+    let c = score(&fx, &like_users);
+    assert!(c.indicators.release_pivot < 0.1, "{:?}", c.reasons);
+    assert!(
+        c.reasons
+            .iter()
+            .any(|r| r.indicator == "exculpation" && r.text.contains("same client")),
+        "{:?}",
+        c.reasons
+    );
+    // The same group moving far beyond what the client's users do.
+    let mut fx2 = Fixture::new(21, true);
+    let agent2 = fx2.client("popular-agent");
+    ordinary_people(&mut fx2, 40, agent2, 0.05);
+    let start2 = fx2.start();
+    let pivoters: Vec<u32> = (0..8u32)
+        .map(|i| {
+            let minutes: Vec<u32> = (0..3000).map(|k| start2 + k * 9 + i).collect();
+            fx2.account(
+                facts(3, "card", None),
+                Traffic {
+                    minutes,
+                    client: agent2,
+                    adoption: 0.6,
+                    ..Default::default()
+                },
+            )
+        })
+        .collect();
+    let p = score(&fx2, &pivoters);
+    assert!(p.indicators.release_pivot > 0.9, "{:?}", p.reasons);
+}
+
+#[test]
+fn evasion_counts_young_farmed_banned_and_rotating_accounts() {
+    let mut fx = Fixture::new(21, false);
+    let start = fx.start();
+    let mut members = Vec::new();
+    for i in 0..4u32 {
+        let minutes: Vec<u32> = (0..300).map(|k| start + k * 50 + i).collect();
+        let origins: Vec<u32> = (0..8)
+            .map(|k| fx.origin(&format!("24.{i}.{k}.1"), 701))
+            .collect();
+        let mut f = facts(2, "email", None);
+        f.access_path = Some("education".into());
+        members.push(fx.account(
+            f,
+            Traffic {
+                minutes,
+                origins,
+                ..Default::default()
+            },
+        ));
+    }
+    fx.ban(members[0]);
+    let c = score(&fx, &members);
+    let text: Vec<&str> = c
+        .reasons
+        .iter()
+        .filter(|r| r.indicator == "evasion")
+        .map(|r| r.text.as_str())
+        .collect();
+    assert!(
+        text.iter()
+            .any(|t| t.starts_with("4 of 4 accounts first used within 30 days")),
+        "{text:?}"
+    );
+    assert!(
+        text.iter()
+            .any(|t| t.starts_with("4 of 4 accounts on education")),
+        "{text:?}"
+    );
+    assert!(
+        text.iter().any(|t| t.starts_with("1 of 4 accounts banned")),
+        "{text:?}"
+    );
+    assert!(
+        text.iter().any(|t| t.starts_with("4 of 4 accounts rotate")),
+        "{text:?}"
+    );
+    let expected = 1.0 - (1.0 - 0.6) * (1.0 - 0.5) * (1.0 - 0.7 * 0.25) * (1.0 - 0.5);
+    assert!(
+        (c.indicators.evasion - expected).abs() < 1e-9,
+        "{}",
+        c.indicators.evasion
+    );
+}
