@@ -741,3 +741,58 @@ fn import_refuses_token_counts_beyond_the_maximum_and_a_missing_output_folder() 
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("no such folder"), "{err}");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_wal_case_in_a_folder_you_cannot_write_still_opens_read_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("read-only");
+    std::fs::create_dir(&dir).unwrap();
+    let case = dir.join("wal.hcase");
+    std::fs::copy(base_case(), &case).unwrap();
+    let conn = rusqlite::Connection::open(&case).unwrap();
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    drop(conn);
+    assert!(!dir.join("wal.hcase-wal").exists());
+    std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(&case, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let uid = Command::new("id").arg("-u").output().unwrap();
+    let root = String::from_utf8_lossy(&uid.stdout).trim() == "0";
+    let bin = env!("CARGO_BIN_EXE_hydrascope");
+    let output = if root {
+        // Root may write anywhere: run as nobody, for whom the folder is
+        // not writable.
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        match Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups", bin])
+            .args(["info", case.to_str().unwrap()])
+            .output()
+        {
+            Ok(output) => output,
+            Err(_) => return, // no setpriv here: nothing to learn
+        }
+    } else {
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o555)).unwrap();
+        Command::new(bin)
+            .args(["info", case.to_str().unwrap()])
+            .output()
+            .unwrap()
+    };
+    let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    if root && stdout.is_empty() && output.status.code() == Some(126) {
+        return; // the build folder is not readable by nobody
+    }
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("accounts"), "{stdout}");
+    assert!(!dir.join("wal.hcase-shm").exists());
+}

@@ -37,7 +37,7 @@ fn full_exchange<'a>(request_id: &'a str, account_id: &'a str) -> Exchange<'a> {
         account_id: Cow::Borrowed(account_id),
         ts_ms: 1_770_122_096_789,
         model: Cow::Borrowed("aurora-3-large"),
-        input_tokens: 123_456_789_012,
+        input_tokens: hydrascope::logs::section::MAX_TOKENS,
         output_tokens: 0,
         ip: Some("203.0.113.9".parse::<IpAddr>().unwrap()),
         asn: Some(4_294_967_295),
