@@ -4,6 +4,7 @@
 //! ground truth apart from what the analyst sees.
 
 pub use crate::rng;
+pub mod evasive;
 pub mod scenario;
 pub mod traffic;
 
@@ -11,6 +12,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 
+pub use evasive::{CampaignKnobs, Disguise, Evasion};
 pub use scenario::{Group, Population, Scenario, plan};
 
 use crate::case::{BuildOptions, CaseBuilder, CaseError};
@@ -387,6 +389,9 @@ fn events(pop: &Population) -> Vec<Event> {
 }
 
 fn indicators(pop: &Population) -> Vec<Indicator> {
+    if pop.evasion.is_some() {
+        return sparse_indicators(pop);
+    }
     let intel = &pop.intel;
     let ind = |kind: IndicatorKind, value: String, source: &str, note: &str| Indicator {
         kind,
@@ -459,4 +464,26 @@ fn indicators(pop: &Population) -> Vec<Indicator> {
         ));
     }
     out
+}
+
+/// The evasive scenarios' partner intelligence: one hosting address of the
+/// reasoning campaign and one card of a few hydra accounts, so that nothing
+/// can lean on it.
+fn sparse_indicators(pop: &Population) -> Vec<Indicator> {
+    let intel = &pop.intel;
+    let ips = intel.reasoning_ips.iter().map(|ip| Indicator {
+        kind: IndicatorKind::Ip,
+        value: ip.to_string(),
+        source: Some("partner-lab-a".to_string()),
+        note: Some("seen scraping reasoning traces".to_string()),
+        extra_json: None,
+    });
+    let cards = intel.hydra_cards.iter().map(|card| Indicator {
+        kind: IndicatorKind::PaymentFingerprint,
+        value: card.clone(),
+        source: Some("payments-consortium".to_string()),
+        note: Some("chargeback".to_string()),
+        extra_json: None,
+    });
+    ips.chain(cards).collect()
 }

@@ -2,9 +2,14 @@
 //! group each belongs to, and the infrastructure, cards, clients and prompt
 //! templates each group shares. Modelled on the publicly reported campaigns
 //! (February 2026) and on the benign look-alikes an analyst must not accuse.
+//! This file plans the classic scenarios (`tiny`, `demo`, `seed-scale`),
+//! whose output for a seed is a regression baseline: each group's section
+//! draws from the random stream in the same order as before the evasive
+//! scenarios ([`super::evasive`]) were added, which reuse the benign traps.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
+use super::evasive::{Disguise, Evasion};
 use crate::logs::record::{Account, Capability};
 use crate::logs::time::days_from_civil;
 use crate::rng::{Rng, mix64};
@@ -19,11 +24,25 @@ pub enum Scenario {
     /// The size of the public reports: ~24,000 fraudulent accounts and 16M+
     /// campaign exchanges among 25,000 benign accounts, over three weeks.
     SeedScale,
+    /// [`Scenario::Tiny`]'s sizes, with campaigns that evade (see
+    /// [`super::evasive`]) and more benign look-alikes.
+    TinyEvasive,
+    /// [`Scenario::Demo`]'s sizes, evasive.
+    DemoEvasive,
+    /// [`Scenario::SeedScale`]'s sizes, evasive.
+    SeedScaleEvasive,
 }
 
 impl Scenario {
     /// Every scenario, for help texts.
-    pub const ALL: [Scenario; 3] = [Scenario::Tiny, Scenario::Demo, Scenario::SeedScale];
+    pub const ALL: [Scenario; 6] = [
+        Scenario::Tiny,
+        Scenario::Demo,
+        Scenario::SeedScale,
+        Scenario::TinyEvasive,
+        Scenario::DemoEvasive,
+        Scenario::SeedScaleEvasive,
+    ];
 
     /// The name used on the command line.
     pub fn name(self) -> &'static str {
@@ -31,6 +50,24 @@ impl Scenario {
             Scenario::Tiny => "tiny",
             Scenario::Demo => "demo",
             Scenario::SeedScale => "seed-scale",
+            Scenario::TinyEvasive => "tiny-evasive",
+            Scenario::DemoEvasive => "demo-evasive",
+            Scenario::SeedScaleEvasive => "seed-scale-evasive",
+        }
+    }
+
+    /// Whether the campaigns evade (the `-evasive` scenarios).
+    pub fn is_evasive(self) -> bool {
+        self.base() != self
+    }
+
+    /// The classic scenario whose sizes this one has.
+    pub fn base(self) -> Scenario {
+        match self {
+            Scenario::TinyEvasive => Scenario::Tiny,
+            Scenario::DemoEvasive => Scenario::Demo,
+            Scenario::SeedScaleEvasive => Scenario::SeedScale,
+            classic => classic,
         }
     }
 
@@ -41,7 +78,7 @@ impl Scenario {
 
     /// The sizes of this scenario.
     pub fn params(self) -> Params {
-        match self {
+        match self.base() {
             Scenario::Tiny => Params {
                 days: 10,
                 release_day: 6.0,
@@ -74,7 +111,7 @@ impl Scenario {
                 diurnal: 580,
                 benign_median_exchanges: 13.0,
             },
-            Scenario::SeedScale => Params {
+            _ => Params {
                 days: 21,
                 release_day: 14.0,
                 reasoning: (60, 150_000),
@@ -148,11 +185,32 @@ pub enum Group {
     BenignSdkUsers,
     /// Ordinary diurnal users.
     BenignDiurnal,
+    /// (evasive) Low-and-slow campaign: many accounts, each at a heavy human
+    /// user's volume and in daytime sessions, harvesting reasoning for weeks.
+    CampaignLowAndSlow,
+    /// (evasive) Campaign on bought aged accounts: years-old accounts of real
+    /// people, dormant, taken over within a few days and put to harvesting.
+    CampaignAgedAccounts,
+    /// (evasive) Users of a popular open-source coding agent: its system-prompt
+    /// templates, its client, tool-heavy traffic, the new model on release day.
+    BenignCodingAgent,
+    /// (evasive) A startup-programme hackathon: a hundred-odd sign-ups within
+    /// hours from the venue network, teams sharing a card and a domain.
+    BenignHackathon,
+    /// (evasive) An evaluation company's LLM-as-judge pipeline: KYC'd service
+    /// accounts, one card, one egress, nightly lock-step rubric grading.
+    BenignEvalPipeline,
+    /// (evasive) A data-labelling company classifying around the clock from
+    /// its cloud egress, one card, short outputs.
+    BenignDataLabelling,
+    /// (evasive) Customers of a residential ISP whose home connections are
+    /// exits of the residential proxy network the campaigns rent.
+    BenignProxyPeers,
 }
 
 impl Group {
     /// Every group.
-    pub const ALL: [Group; 9] = [
+    pub const ALL: [Group; 16] = [
         Group::CampaignReasoning,
         Group::CampaignAgentic,
         Group::CampaignHydra,
@@ -162,6 +220,13 @@ impl Group {
         Group::BenignRelayCustomers,
         Group::BenignSdkUsers,
         Group::BenignDiurnal,
+        Group::CampaignLowAndSlow,
+        Group::CampaignAgedAccounts,
+        Group::BenignCodingAgent,
+        Group::BenignHackathon,
+        Group::BenignEvalPipeline,
+        Group::BenignDataLabelling,
+        Group::BenignProxyPeers,
     ];
 
     /// The name in ground-truth files.
@@ -176,6 +241,13 @@ impl Group {
             Group::BenignRelayCustomers => "benign_relay_customers",
             Group::BenignSdkUsers => "benign_sdk_users",
             Group::BenignDiurnal => "benign_diurnal",
+            Group::CampaignLowAndSlow => "campaign_low_and_slow",
+            Group::CampaignAgedAccounts => "campaign_aged_accounts",
+            Group::BenignCodingAgent => "benign_coding_agent",
+            Group::BenignHackathon => "benign_hackathon",
+            Group::BenignEvalPipeline => "benign_eval_pipeline",
+            Group::BenignDataLabelling => "benign_data_labelling",
+            Group::BenignProxyPeers => "benign_proxy_peers",
         }
     }
 
@@ -188,7 +260,11 @@ impl Group {
     pub fn is_campaign(self) -> bool {
         matches!(
             self,
-            Group::CampaignReasoning | Group::CampaignAgentic | Group::CampaignHydra
+            Group::CampaignReasoning
+                | Group::CampaignAgentic
+                | Group::CampaignHydra
+                | Group::CampaignLowAndSlow
+                | Group::CampaignAgedAccounts
         )
     }
 }
@@ -228,6 +304,9 @@ pub struct Template {
     pub capability: Capability,
     /// Index into the excerpt texts.
     pub excerpt: usize,
+    /// A bounded pool of paraphrases (evasive campaigns), each a few bits from
+    /// `simhash`; when not empty, requests use these instead of `max_flips`.
+    pub variants: Vec<u64>,
 }
 
 /// How an account's requests are spread in time.
@@ -259,6 +338,30 @@ pub enum Timing {
     },
     /// Scripted benchmark runs shared by the whole lab, regular spacing.
     Runs,
+    /// An event (a hackathon): most requests between `start_ms` and `end_ms`,
+    /// day and night, the rest in daytime sessions afterwards.
+    Event {
+        /// Event start.
+        start_ms: i64,
+        /// Event end.
+        end_ms: i64,
+        /// Share of the requests after the event.
+        tail_share: f64,
+        /// Offset of local time from UTC, hours.
+        tz_hours: i64,
+    },
+    /// Nightly batches shared by all accounts of a pipeline, every day,
+    /// regularly spaced, plus an extra run.
+    Batches {
+        /// Batch window start hour (UTC).
+        start_hour: i64,
+        /// Batch window end hour (UTC).
+        end_hour: i64,
+        /// An extra run (start, end), e.g. evaluating a model on release day.
+        extra: (i64, i64),
+        /// Share of the requests in the extra run.
+        extra_share: f64,
+    },
 }
 
 /// Everything about one account the traffic generator needs.
@@ -286,6 +389,8 @@ pub struct Plan {
     pub keys: Vec<String>,
     /// Indices into the scenario's templates, most used first.
     pub templates: Vec<u32>,
+    /// How an evasive campaign account hides its harvest (`None` elsewhere).
+    pub disguise: Option<Box<Disguise>>,
 }
 
 /// The planned population and the shared resources it draws on.
@@ -310,6 +415,8 @@ pub struct Population {
     pub lab_runs: Vec<(i64, i64)>,
     /// Facts the indicator list is built from.
     pub intel: Intel,
+    /// The evasion knobs drawn for this seed (evasive scenarios only).
+    pub evasion: Option<Evasion>,
 }
 
 /// Identifiers partners may have shared.
@@ -335,7 +442,7 @@ pub struct Intel {
     pub nat_ip: Option<IpAddr>,
 }
 
-const WEBMAIL: [&str; 7] = [
+pub(super) const WEBMAIL: [&str; 7] = [
     "gmail.com",
     "outlook.com",
     "yahoo.com",
@@ -344,13 +451,19 @@ const WEBMAIL: [&str; 7] = [
     "qq.com",
     "163.com",
 ];
-const COUNTRIES: [&str; 12] = [
+pub(super) const COUNTRIES: [&str; 12] = [
     "US", "GB", "DE", "FR", "IN", "BR", "JP", "CA", "KR", "NL", "SG", "AU",
 ];
 const RESIDENTIAL_ASNS: [i64; 10] = [7922, 701, 3320, 3215, 2856, 6830, 12322, 4766, 9299, 7018];
 const PUBLIC_FIRST_OCTETS: [u8; 20] = [
     24, 31, 37, 46, 50, 62, 67, 71, 73, 77, 81, 84, 86, 90, 98, 108, 151, 174, 188, 201,
 ];
+
+/// The ASN of a residential IPv4 `/16` (`a.b.0.0/16`): one ISP per `/16`.
+pub(super) fn residential_asn(a: u8, b: u8) -> i64 {
+    RESIDENTIAL_ASNS
+        [(mix64(u64::from(a) << 8 | u64::from(b)) % RESIDENTIAL_ASNS.len() as u64) as usize]
+}
 
 /// A 48-bit bijection, so ids drawn from distinct counters never collide.
 fn id48(counter: u64, key: u64) -> u64 {
@@ -370,26 +483,98 @@ pub fn token(prefix: &str, counter: u64, key: u64) -> String {
     format!("{prefix}{:012x}", id48(counter, key))
 }
 
-struct Builder {
-    rng: Rng,
+/// The planner's state: the random stream, the sizes, and everything planned
+/// so far. Shared by the classic and the evasive planners.
+pub(super) struct Builder {
+    pub(super) rng: Rng,
     seed: u64,
-    p: Params,
-    start_ms: i64,
-    end_ms: i64,
-    plans: Vec<Plan>,
-    nets: Vec<Net>,
-    clients: Vec<String>,
-    templates: Vec<Template>,
+    pub(super) p: Params,
+    pub(super) start_ms: i64,
+    pub(super) end_ms: i64,
+    pub(super) release_ms: i64,
+    pub(super) plans: Vec<Plan>,
+    pub(super) nets: Vec<Net>,
+    pub(super) clients: Vec<String>,
+    pub(super) templates: Vec<Template>,
     counters: [u64; 4],
 }
 
 const ACCOUNT_KEY: usize = 0;
-const CARD_KEY: usize = 1;
+/// Counter of payment-instrument tokens.
+pub(super) const CARD_KEY: usize = 1;
 const API_KEY: usize = 2;
 const CLIENT_KEY: usize = 3;
 
 impl Builder {
-    fn next_token(&mut self, kind: usize, prefix: &str) -> String {
+    /// A planner for `params` drawing from random stream `stream` of `seed`.
+    pub(super) fn new(p: Params, seed: u64, stream: u64) -> Self {
+        let start_ms = window_start_ms();
+        let end_ms = start_ms + p.days * DAY_MS;
+        let release_ms = start_ms + (p.release_day * DAY_MS as f64) as i64 + 15 * HOUR_MS;
+        Builder {
+            rng: Rng::new(seed, stream),
+            seed,
+            p,
+            start_ms,
+            end_ms,
+            release_ms,
+            plans: Vec::new(),
+            nets: Vec::new(),
+            clients: Vec::new(),
+            templates: Vec::new(),
+            counters: [0; 4],
+        }
+    }
+
+    /// Popular SDK clients and templates, shared by benign users.
+    pub(super) fn shared_resources(&mut self) -> Shared {
+        let sdk_clients: Vec<u32> = (0..24).map(|_| self.add_client()).collect();
+        let sdk_templates = self.add_templates(5, 0, &BENIGN_CAPS, 16);
+        Shared {
+            sdk_clients,
+            sdk_templates,
+        }
+    }
+
+    /// A popular SDK's client fingerprint, by popularity.
+    pub(super) fn pick_sdk_client(&mut self, shared: &Shared) -> u32 {
+        shared.sdk_clients[self.rng.zipf(shared.sdk_clients.len(), 1.3)]
+    }
+
+    /// When a long-standing benign account was created: 30 days to 2 years ago.
+    pub(super) fn benign_created(&mut self) -> i64 {
+        self.start_ms - self.rng.range(30, 720) * DAY_MS - self.rng.range(0, DAY_MS)
+    }
+
+    /// A billing country, by how common it is.
+    pub(super) fn country(&mut self) -> &'static str {
+        COUNTRIES[self.rng.zipf(COUNTRIES.len(), 1.1)]
+    }
+
+    /// The finished population.
+    pub(super) fn finish(
+        self,
+        lab_runs: Vec<(i64, i64)>,
+        intel: Intel,
+        evasion: Option<Evasion>,
+    ) -> Population {
+        Population {
+            params: self.p,
+            start_ms: self.start_ms,
+            end_ms: self.end_ms,
+            release_ms: self.release_ms,
+            plans: self.plans,
+            nets: self.nets,
+            clients: self.clients,
+            templates: self.templates,
+            lab_runs,
+            intel,
+            evasion,
+        }
+    }
+
+    /// A new unique token of counter `kind`.
+    pub(super) fn next_token(&mut self, kind: usize, prefix: &str) -> String {
         self.counters[kind] += 1;
         token(
             prefix,
@@ -398,7 +583,7 @@ impl Builder {
         )
     }
 
-    fn residential_v4(&mut self) -> Net {
+    pub(super) fn residential_v4(&mut self) -> Net {
         let a = PUBLIC_FIRST_OCTETS[self.rng.below(PUBLIC_FIRST_OCTETS.len())];
         let b = self.rng.range(0, 256) as u8;
         let addr = Ipv4Addr::new(
@@ -407,15 +592,14 @@ impl Builder {
             self.rng.range(0, 256) as u8,
             self.rng.range(1, 255) as u8,
         );
-        let asn = RESIDENTIAL_ASNS
-            [(mix64(u64::from(a) << 8 | u64::from(b)) % RESIDENTIAL_ASNS.len() as u64) as usize];
+        let asn = residential_asn(a, b);
         Net {
             addr: IpAddr::V4(addr),
             asn,
         }
     }
 
-    fn residential_v6(&mut self) -> Net {
+    pub(super) fn residential_v6(&mut self) -> Net {
         let seg = |r: &mut Rng| r.range(0, 0x10000) as u16;
         let addr = Ipv6Addr::new(
             0x2a02,
@@ -433,13 +617,21 @@ impl Builder {
         }
     }
 
-    fn add_net(&mut self, net: Net) -> u32 {
+    pub(super) fn add_net(&mut self, net: Net) -> u32 {
         self.nets.push(net);
         self.nets.len() as u32 - 1
     }
 
     /// `count` addresses in `/24`s of `base` (`a.b.c`), on one ASN.
-    fn net_block(&mut self, a: u8, b: u8, c0: u8, subnets: u8, count: usize, asn: i64) -> Vec<u32> {
+    pub(super) fn net_block(
+        &mut self,
+        a: u8,
+        b: u8,
+        c0: u8,
+        subnets: u8,
+        count: usize,
+        asn: i64,
+    ) -> Vec<u32> {
         (0..count)
             .map(|i| {
                 let c = c0 + (i as u8 % subnets.max(1));
@@ -452,13 +644,13 @@ impl Builder {
             .collect()
     }
 
-    fn add_client(&mut self) -> u32 {
+    pub(super) fn add_client(&mut self) -> u32 {
         let fp = self.next_token(CLIENT_KEY, "cf_");
         self.clients.push(fp);
         self.clients.len() as u32 - 1
     }
 
-    fn add_templates(
+    pub(super) fn add_templates(
         &mut self,
         n: usize,
         max_flips: u32,
@@ -481,13 +673,14 @@ impl Builder {
                     max_flips,
                     capability,
                     excerpt,
+                    variants: Vec::new(),
                 });
                 self.templates.len() as u32 - 1
             })
             .collect()
     }
 
-    fn benign_exchanges(&mut self, scale: f64) -> u64 {
+    pub(super) fn benign_exchanges(&mut self, scale: f64) -> u64 {
         (self
             .rng
             .lognormal(self.p.benign_median_exchanges * scale, 1.0)
@@ -495,12 +688,12 @@ impl Builder {
             .clamp(1, 5_000)
     }
 
-    fn keys(&mut self, n: usize) -> Vec<String> {
+    pub(super) fn keys(&mut self, n: usize) -> Vec<String> {
         (0..n).map(|_| self.next_token(API_KEY, "key_")).collect()
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn push(
+    pub(super) fn push(
         &mut self,
         group: Group,
         created_ms: i64,
@@ -545,50 +738,68 @@ impl Builder {
             clients,
             keys,
             templates,
+            disguise: None,
         });
     }
 }
 
 /// Plans the population of a scenario for a seed.
 pub fn plan(scenario: Scenario, seed: u64) -> Population {
-    let p = scenario.params();
-    let start_ms = window_start_ms();
-    let end_ms = start_ms + p.days * DAY_MS;
-    let release_ms = start_ms + (p.release_day * DAY_MS as f64) as i64 + 15 * HOUR_MS;
-    let mut b = Builder {
-        rng: Rng::new(seed, u64::MAX),
-        seed,
-        p: p.clone(),
-        start_ms,
-        end_ms,
-        plans: Vec::new(),
-        nets: Vec::new(),
-        clients: Vec::new(),
-        templates: Vec::new(),
-        counters: [0; 4],
-    };
+    if scenario.is_evasive() {
+        return super::evasive::plan_evasive(scenario, seed);
+    }
+    let mut b = Builder::new(scenario.params(), seed, u64::MAX);
     let mut intel = Intel::default();
+    // The order of the sections below is the order of the random draws: the
+    // classic scenarios are regression baselines, so it must not change.
+    let shared = b.shared_resources();
+    reasoning_classic(&mut b, &shared, &mut intel);
+    agentic_classic(&mut b, &mut intel);
+    let relay = relay(&mut b, &mut intel);
+    hydra_classic(&mut b, &relay, &mut intel);
+    company(&mut b, &shared);
+    carrier_nat(&mut b, &shared, &mut intel);
+    let lab_runs = university_lab(&mut b, &shared);
+    relay_customers(&mut b, &relay);
+    let (sdk_users, diurnal) = (b.p.sdk_users, b.p.diurnal);
+    home_users(&mut b, &shared, Group::BenignSdkUsers, sdk_users);
+    home_users(&mut b, &shared, Group::BenignDiurnal, diurnal);
+    b.finish(lab_runs, intel, None)
+}
 
-    // Shared benign resources: popular SDK clients and templates.
-    let sdk_clients: Vec<u32> = (0..24).map(|_| b.add_client()).collect();
-    let benign_caps = [
-        (Capability::Chat, 0.35),
-        (Capability::Coding, 0.25),
-        (Capability::DataAnalysis, 0.12),
-        (Capability::Reasoning, 0.08),
-        (Capability::Vision, 0.06),
-        (Capability::ToolUse, 0.06),
-        (Capability::Other, 0.08),
-    ];
-    let sdk_templates = b.add_templates(5, 0, &benign_caps, 16);
-    let pick_sdk_client = |b: &mut Builder| sdk_clients[b.rng.zipf(sdk_clients.len(), 1.3)];
-    let benign_created =
-        |b: &mut Builder| start_ms - b.rng.range(30, 720) * DAY_MS - b.rng.range(0, DAY_MS);
-    let country = |b: &mut Builder| COUNTRIES[b.rng.zipf(COUNTRIES.len(), 1.1)];
+/// Benign resources every scenario shares: popular SDK clients and templates.
+pub(super) struct Shared {
+    /// Client fingerprints of popular SDKs, most popular first.
+    pub(super) sdk_clients: Vec<u32>,
+    /// Popular SDK prompt templates.
+    pub(super) sdk_templates: Vec<u32>,
+}
 
-    // (a) Reasoning extraction: burst-created, shared cards, hosting network,
-    // scheduler-synchronised requests.
-    let (a_accounts, a_exchanges) = p.reasoning;
+/// What ordinary users ask for.
+pub(super) const BENIGN_CAPS: [(Capability, f64); 7] = [
+    (Capability::Chat, 0.35),
+    (Capability::Coding, 0.25),
+    (Capability::DataAnalysis, 0.12),
+    (Capability::Reasoning, 0.08),
+    (Capability::Vision, 0.06),
+    (Capability::ToolUse, 0.06),
+    (Capability::Other, 0.08),
+];
+
+/// The relay ("hydra" proxy service): egress shared by the campaign and its
+/// legitimate customers, one client fingerprint.
+pub(super) struct Relay {
+    /// Egress addresses (indices into the networks).
+    pub(super) nets: Vec<u32>,
+    /// The relay's client fingerprint.
+    pub(super) client: u32,
+}
+
+/// (a) Reasoning extraction: burst-created, shared cards, hosting network,
+/// scheduler-synchronised requests.
+fn reasoning_classic(b: &mut Builder, shared: &Shared, intel: &mut Intel) {
+    let (start_ms, end_ms) = (b.start_ms, b.end_ms);
+    let (a_accounts, a_exchanges) = b.p.reasoning;
     let hosting = b.net_block(159, 203, 40, 3, 24, 14061);
     intel.reasoning_ips = hosting
         .iter()
@@ -650,16 +861,19 @@ pub fn plan(scenario: Scenario, seed: u64) -> Population {
                 jitter_ms: 4_000,
             },
             nets,
-            vec![sdk_clients[0]],
+            vec![shared.sdk_clients[0]],
             1,
             templates,
         );
     }
+}
 
-    // (b) Agentic campaign: hundreds of accounts over education, startup and
-    // direct access, one custom client, rotating residential proxies,
-    // lock-step work windows.
-    let (b_accounts, b_exchanges) = p.agentic;
+/// (b) Agentic campaign: hundreds of accounts over education, startup and
+/// direct access, one custom client, rotating residential proxies,
+/// lock-step work windows.
+fn agentic_classic(b: &mut Builder, intel: &mut Intel) {
+    let (start_ms, end_ms) = (b.start_ms, b.end_ms);
+    let (b_accounts, b_exchanges) = b.p.agentic;
     let proxies: Vec<u32> = (0..(b_accounts * 3).max(60))
         .map(|_| {
             let net = b.residential_v4();
@@ -722,7 +936,7 @@ pub fn plan(scenario: Scenario, seed: u64) -> Population {
         let mut templates = b_templates.clone();
         templates.rotate_left(i % 16);
         let n = b_exchanges / b_accounts as u64;
-        let billing = country(&mut b);
+        let billing = b.country();
         b.push(
             Group::CampaignAgentic,
             created,
@@ -746,16 +960,22 @@ pub fn plan(scenario: Scenario, seed: u64) -> Population {
             templates,
         );
     }
+}
 
-    // The relay ("hydra" proxy service): egress shared by the campaign and its
-    // legitimate customers, one client fingerprint.
+/// The relay's egress block and client fingerprint.
+pub(super) fn relay(b: &mut Builder, intel: &mut Intel) -> Relay {
     let relay_asn = 209_588;
-    let relay = b.net_block(45, 146, 12, 2, 24, relay_asn);
+    let nets = b.net_block(45, 146, 12, 2, 24, relay_asn);
     intel.relay_cidr = "45.146.12.0/24".into();
     intel.relay_asn = relay_asn;
-    let relay_client = b.add_client();
+    let client = b.add_client();
+    Relay { nets, client }
+}
 
-    // (c) Hydra campaign: slots of accounts, each banned and at once replaced.
+/// (c) Hydra campaign: slots of accounts, each banned and at once replaced.
+fn hydra_classic(b: &mut Builder, relay: &Relay, intel: &mut Intel) {
+    let (start_ms, end_ms) = (b.start_ms, b.end_ms);
+    let p = b.p.clone();
     let hydra_templates = b.add_templates(
         12,
         3,
@@ -784,13 +1004,13 @@ pub fn plan(scenario: Scenario, seed: u64) -> Population {
             let domain = WEBMAIL[b.rng.below(WEBMAIL.len())].to_string();
             let mut templates = hydra_templates.clone();
             templates.rotate_left(slot % 12);
-            let signup = b.nets[relay[b.rng.below(relay.len())] as usize].addr;
+            let signup = b.nets[relay.nets[b.rng.below(relay.nets.len())] as usize].addr;
             let access = if b.rng.chance(0.15) {
                 "cloud_marketplace"
             } else {
                 "direct"
             };
-            let billing = country(&mut b);
+            let billing = b.country();
             b.push(
                 Group::CampaignHydra,
                 created,
@@ -805,8 +1025,8 @@ pub fn plan(scenario: Scenario, seed: u64) -> Population {
                 until,
                 n.max(1),
                 Timing::Flat,
-                relay.clone(),
-                vec![relay_client],
+                relay.nets.clone(),
+                vec![relay.client],
                 1,
                 templates,
             );
@@ -815,22 +1035,25 @@ pub fn plan(scenario: Scenario, seed: u64) -> Population {
             t = created + b.rng.range(1, 10) * 60_000;
         }
     }
+}
 
-    // Benign: a company sharing one card, one domain, one egress, internal templates.
+/// Benign: a company sharing one card, one domain, one egress, internal templates.
+pub(super) fn company(b: &mut Builder, shared: &Shared) {
+    let (start_ms, end_ms) = (b.start_ms, b.end_ms);
     let company_nets = b.net_block(194, 61, 88, 1, 4, 3320);
     let company_card = b.next_token(CARD_KEY, "pm_");
     let internal_client = b.add_client();
-    let company_templates = b.add_templates(10, 0, &benign_caps, 12);
-    for _ in 0..p.company {
+    let company_templates = b.add_templates(10, 0, &BENIGN_CAPS, 12);
+    for _ in 0..b.p.company {
         let mut templates = vec![
             company_templates[b.rng.below(10)],
             company_templates[b.rng.below(10)],
         ];
-        templates.extend(b.add_templates(2, 0, &benign_caps, 16));
+        templates.extend(b.add_templates(2, 0, &BENIGN_CAPS, 16));
         let n = b.benign_exchanges(1.5);
-        let created = benign_created(&mut b);
+        let created = b.benign_created();
         let signup = b.nets[company_nets[0] as usize].addr;
-        let sdk = pick_sdk_client(&mut b);
+        let sdk = b.pick_sdk_client(shared);
         b.push(
             Group::BenignCompany,
             created,
@@ -854,19 +1077,22 @@ pub fn plan(scenario: Scenario, seed: u64) -> Population {
             templates,
         );
     }
+}
 
-    // Benign: carrier NAT users.
+/// Benign: carrier NAT users.
+pub(super) fn carrier_nat(b: &mut Builder, shared: &Shared, intel: &mut Intel) {
+    let (start_ms, end_ms) = (b.start_ms, b.end_ms);
     let nat = b.net_block(172, 58, 3, 2, 8, 21_928);
     intel.nat_ip = Some(b.nets[nat[0] as usize].addr);
-    for _ in 0..p.carrier_nat {
-        let templates = b.add_templates(3, 0, &benign_caps, 16);
+    for _ in 0..b.p.carrier_nat {
+        let templates = b.add_templates(3, 0, &BENIGN_CAPS, 16);
         let n = b.benign_exchanges(0.6);
         let nets = vec![nat[b.rng.below(nat.len())], nat[b.rng.below(nat.len())]];
-        let created = benign_created(&mut b);
+        let created = b.benign_created();
         let card = b.next_token(CARD_KEY, "pm_");
         let domain = WEBMAIL[b.rng.below(WEBMAIL.len())].to_string();
         let signup = b.nets[nets[0] as usize].addr;
-        let sdk = pick_sdk_client(&mut b);
+        let sdk = b.pick_sdk_client(shared);
         b.push(
             Group::BenignCarrierNat,
             created,
@@ -890,8 +1116,11 @@ pub fn plan(scenario: Scenario, seed: u64) -> Population {
             templates,
         );
     }
+}
 
-    // Benign: university lab running a reasoning benchmark.
+/// Benign: university lab running a reasoning benchmark. Returns the runs.
+pub(super) fn university_lab(b: &mut Builder, shared: &Shared) -> Vec<(i64, i64)> {
+    let (start_ms, end_ms) = (b.start_ms, b.end_ms);
     let lab_ip = b.add_net(Net {
         addr: IpAddr::V4(Ipv4Addr::new(128, 112, 7, 21)),
         asn: 88,
@@ -899,7 +1128,7 @@ pub fn plan(scenario: Scenario, seed: u64) -> Population {
     let lab_card = b.next_token(CARD_KEY, "pm_");
     let lab_templates = b.add_templates(4, 0, &[(Capability::Reasoning, 1.0)], 20);
     let mut lab_runs = Vec::new();
-    for day in 0..p.days {
+    for day in 0..b.p.days {
         if b.rng.chance(0.35) {
             let run_start = start_ms + day * DAY_MS + b.rng.range(13, 17) * HOUR_MS;
             lab_runs.push((run_start, run_start + 3 * HOUR_MS));
@@ -908,9 +1137,9 @@ pub fn plan(scenario: Scenario, seed: u64) -> Population {
     if lab_runs.is_empty() {
         lab_runs.push((start_ms + 14 * HOUR_MS, start_ms + 17 * HOUR_MS));
     }
-    for i in 0..p.university_lab {
+    for i in 0..b.p.university_lab {
         let n = b.benign_exchanges(8.0);
-        let created = benign_created(&mut b);
+        let created = b.benign_created();
         let signup = b.nets[lab_ip as usize].addr;
         b.push(
             Group::BenignUniversityLab,
@@ -927,17 +1156,21 @@ pub fn plan(scenario: Scenario, seed: u64) -> Population {
             n,
             Timing::Runs,
             vec![lab_ip],
-            vec![sdk_clients[i % 2]],
+            vec![shared.sdk_clients[i % 2]],
             1,
             lab_templates.clone(),
         );
     }
+    lab_runs
+}
 
-    // Benign: legitimate customers of the relay.
-    for _ in 0..p.relay_customers {
-        let templates = b.add_templates(4, 0, &benign_caps, 16);
+/// Benign: legitimate customers of the relay.
+pub(super) fn relay_customers(b: &mut Builder, relay: &Relay) {
+    let (start_ms, end_ms) = (b.start_ms, b.end_ms);
+    for _ in 0..b.p.relay_customers {
+        let templates = b.add_templates(4, 0, &BENIGN_CAPS, 16);
         let n = b.benign_exchanges(1.0);
-        let created = benign_created(&mut b);
+        let created = b.benign_created();
         let card = b.next_token(CARD_KEY, "pm_");
         let domain = format!(
             "{}{}.com",
@@ -945,8 +1178,8 @@ pub fn plan(scenario: Scenario, seed: u64) -> Population {
             b.rng.range(10, 9999)
         );
         let tz = b.rng.range(-8, 10);
-        let signup = b.nets[relay[0] as usize].addr;
-        let billing = country(&mut b);
+        let signup = b.nets[relay.nets[0] as usize].addr;
+        let billing = b.country();
         b.push(
             Group::BenignRelayCustomers,
             created,
@@ -964,96 +1197,83 @@ pub fn plan(scenario: Scenario, seed: u64) -> Population {
                 tz_hours: tz,
                 weekend_weight: 0.4,
             },
-            relay.clone(),
-            vec![relay_client],
+            relay.nets.clone(),
+            vec![relay.client],
             1,
             templates,
         );
     }
+}
 
-    // Benign: SDK template users, and ordinary diurnal users.
-    for (group, count) in [
-        (Group::BenignSdkUsers, p.sdk_users),
-        (Group::BenignDiurnal, p.diurnal),
-    ] {
-        for _ in 0..count {
-            let personal = 1 + b.rng.below(4);
-            let mut templates = b.add_templates(personal, 0, &benign_caps, 16);
-            if group == Group::BenignSdkUsers {
-                templates.insert(0, sdk_templates[b.rng.zipf(5, 1.2)]);
-            }
-            let n = b.benign_exchanges(1.0);
-            let home = if b.rng.chance(0.2) {
-                b.residential_v6()
-            } else {
-                b.residential_v4()
-            };
-            let home = b.add_net(home);
-            let mut nets = vec![home];
-            if b.rng.chance(0.4) {
-                let other = b.residential_v4();
-                nets.push(b.add_net(other));
-            }
-            let created = benign_created(&mut b);
-            let card = b.next_token(CARD_KEY, "pm_");
-            let domain = if b.rng.chance(0.7) {
-                WEBMAIL[b.rng.zipf(WEBMAIL.len(), 1.2)].to_string()
-            } else {
-                format!(
-                    "{}{}.com",
-                    ["acme", "byte", "north", "blue", "peak"][b.rng.below(5)],
-                    b.rng.range(10, 99_999)
-                )
-            };
-            let tz = [-8, -5, 0, 1, 2, 5, 8, 9][b.rng.below(8)];
-            let path = [
-                "direct",
-                "direct",
-                "direct",
-                "cloud_marketplace",
-                "education",
-            ][b.rng.below(5)];
-            let verification = ["email", "card", "card", "kyc"][b.rng.below(4)];
-            let signup = b.nets[home as usize].addr;
-            let billing = country(&mut b);
-            let sdk = pick_sdk_client(&mut b);
-            let key_count = 1 + b.rng.below(2);
-            b.push(
-                group,
-                created,
-                None,
-                domain,
-                Some(card),
-                Some(signup),
-                billing,
-                path,
-                verification,
-                start_ms,
-                end_ms,
-                n,
-                Timing::Diurnal {
-                    tz_hours: tz,
-                    weekend_weight: 0.5,
-                },
-                nets,
-                vec![sdk],
-                key_count,
-                templates,
-            );
+/// Benign: users at home (SDK template users, ordinary diurnal users, and in
+/// the evasive scenarios the residential-proxy peers): a home address, their
+/// own card, their own templates, daytime sessions.
+pub(super) fn home_users(b: &mut Builder, shared: &Shared, group: Group, count: usize) {
+    let (start_ms, end_ms) = (b.start_ms, b.end_ms);
+    for _ in 0..count {
+        let personal = 1 + b.rng.below(4);
+        let mut templates = b.add_templates(personal, 0, &BENIGN_CAPS, 16);
+        if group == Group::BenignSdkUsers {
+            templates.insert(0, shared.sdk_templates[b.rng.zipf(5, 1.2)]);
         }
-    }
-
-    Population {
-        params: p,
-        start_ms,
-        end_ms,
-        release_ms,
-        plans: b.plans,
-        nets: b.nets,
-        clients: b.clients,
-        templates: b.templates,
-        lab_runs,
-        intel,
+        let n = b.benign_exchanges(1.0);
+        let home = if b.rng.chance(0.2) {
+            b.residential_v6()
+        } else {
+            b.residential_v4()
+        };
+        let home = b.add_net(home);
+        let mut nets = vec![home];
+        if b.rng.chance(0.4) {
+            let other = b.residential_v4();
+            nets.push(b.add_net(other));
+        }
+        let created = b.benign_created();
+        let card = b.next_token(CARD_KEY, "pm_");
+        let domain = if b.rng.chance(0.7) {
+            WEBMAIL[b.rng.zipf(WEBMAIL.len(), 1.2)].to_string()
+        } else {
+            format!(
+                "{}{}.com",
+                ["acme", "byte", "north", "blue", "peak"][b.rng.below(5)],
+                b.rng.range(10, 99_999)
+            )
+        };
+        let tz = [-8, -5, 0, 1, 2, 5, 8, 9][b.rng.below(8)];
+        let path = [
+            "direct",
+            "direct",
+            "direct",
+            "cloud_marketplace",
+            "education",
+        ][b.rng.below(5)];
+        let verification = ["email", "card", "card", "kyc"][b.rng.below(4)];
+        let signup = b.nets[home as usize].addr;
+        let billing = b.country();
+        let sdk = b.pick_sdk_client(shared);
+        let key_count = 1 + b.rng.below(2);
+        b.push(
+            group,
+            created,
+            None,
+            domain,
+            Some(card),
+            Some(signup),
+            billing,
+            path,
+            verification,
+            start_ms,
+            end_ms,
+            n,
+            Timing::Diurnal {
+                tz_hours: tz,
+                weekend_weight: 0.5,
+            },
+            nets,
+            vec![sdk],
+            key_count,
+            templates,
+        );
     }
 }
 

@@ -1,8 +1,12 @@
 //! The exchanges of one planned account: when it sends, from where, with
-//! which client, template, capability, model and token counts.
+//! which client, template, capability, model and token counts. Accounts of
+//! the evasive campaigns (with a [`Disguise`]) mix their harvest with cover
+//! traffic, in `disguised_traffic`; every other account goes through one
+//! path whose random draws the classic scenarios' baselines pin.
 
 use std::borrow::Cow;
 
+use super::evasive::Disguise;
 use super::scenario::{
     DAY_MS, EXCERPTS, Group, HOUR_MS, MODELS, NEW_MODEL, Plan, Population, Timing, token,
 };
@@ -18,12 +22,16 @@ pub fn account_traffic(
     mut emit: impl FnMut(&Exchange<'_>),
 ) {
     let plan = &pop.plans[index];
+    if let Some(disguise) = plan.disguise.as_deref() {
+        disguised_traffic(pop, index, seed, disguise, emit);
+        return;
+    }
     let mut rng = Rng::new(seed, index as u64 + 1);
     let mut times = timestamps(pop, plan, index, &mut rng);
     times.sort_unstable();
     let request_key = mix64(seed ^ 0x7265_7175_6573_7473);
     for (k, ts_ms) in times.into_iter().enumerate() {
-        let net = pop.nets[pick_net(plan, &mut rng) as usize];
+        let net = pop.nets[pick_net(plan, ts_ms, &mut rng) as usize];
         let client = &pop.clients[plan.clients[if plan.clients.len() > 1 && rng.chance(0.1) {
             1
         } else {
@@ -76,13 +84,20 @@ pub fn account_traffic(
     }
 }
 
-fn pick_net(plan: &Plan, rng: &mut Rng) -> u32 {
+fn pick_net(plan: &Plan, ts_ms: i64, rng: &mut Rng) -> u32 {
     match plan.group {
         // Rotating proxies and a load-balanced relay: any address, any time.
         Group::CampaignAgentic
         | Group::CampaignHydra
         | Group::CampaignReasoning
+        | Group::CampaignLowAndSlow
+        | Group::CampaignAgedAccounts
         | Group::BenignRelayCustomers => plan.nets[rng.below(plan.nets.len())],
+        // At the venue during the event, at home afterwards.
+        Group::BenignHackathon => match plan.timing {
+            Timing::Event { end_ms, .. } if ts_ms >= end_ms && plan.nets.len() > 1 => plan.nets[1],
+            _ => plan.nets[0],
+        },
         _ => {
             if plan.nets.len() > 1 && rng.chance(0.2) {
                 plan.nets[1 + rng.below(plan.nets.len() - 1)]
@@ -99,13 +114,30 @@ fn weekday(day: i64) -> i64 {
 }
 
 fn timestamps(pop: &Population, plan: &Plan, index: usize, rng: &mut Rng) -> Vec<i64> {
-    let (from, to) = (plan.from_ms, plan.to_ms);
-    let n = plan.exchanges as usize;
+    times_of(
+        pop,
+        &plan.timing,
+        (plan.from_ms, plan.to_ms),
+        plan.exchanges as usize,
+        index,
+        rng,
+    )
+}
+
+/// `n` request times in `[from, to)` following `timing` (unsorted).
+fn times_of(
+    pop: &Population,
+    timing: &Timing,
+    (from, to): (i64, i64),
+    n: usize,
+    index: usize,
+    rng: &mut Rng,
+) -> Vec<i64> {
     let mut out = Vec::with_capacity(n + 16);
     if to <= from {
         return out;
     }
-    match &plan.timing {
+    match timing {
         Timing::Cron {
             period_ms,
             jitter_ms,
@@ -137,24 +169,7 @@ fn timestamps(pop: &Population, plan: &Plan, index: usize, rng: &mut Rng) -> Vec
                 }
                 day += 1;
             }
-            let total: i64 = windows.iter().map(|(s, e)| e - s).sum();
-            if total > 0 && n > 0 {
-                let interval = total as f64 / n as f64;
-                let mut pos = rng.unit() * interval;
-                let mut w = 0;
-                let mut w_offset = 0i64;
-                while out.len() < n && w < windows.len() {
-                    let (ws, we) = windows[w];
-                    let p = pos as i64 - w_offset;
-                    if p >= we - ws {
-                        w_offset += we - ws;
-                        w += 1;
-                        continue;
-                    }
-                    out.push(ws + p);
-                    pos += interval * rng.range_f(0.9, 1.1);
-                }
-            }
+            spaced_in_windows(&mut out, &windows, n, rng);
         }
         Timing::Flat => {
             for _ in 0..n {
@@ -164,38 +179,7 @@ fn timestamps(pop: &Population, plan: &Plan, index: usize, rng: &mut Rng) -> Vec
         Timing::Diurnal {
             tz_hours,
             weekend_weight,
-        } => {
-            let first_day = from.div_euclid(DAY_MS);
-            let days: Vec<i64> = (first_day..=(to - 1).div_euclid(DAY_MS)).collect();
-            let weights: Vec<f64> = days
-                .iter()
-                .map(|d| {
-                    if weekday(*d) < 5 {
-                        1.0
-                    } else {
-                        *weekend_weight
-                    }
-                })
-                .collect();
-            let mut guard = 0;
-            while out.len() < n && guard < n * 20 + 100 {
-                guard += 1;
-                let day = days[rng.weighted(&weights)];
-                let local_hour = (14.0 + 3.5 * rng.normal()).clamp(6.5, 23.5);
-                let mut t =
-                    day * DAY_MS + (local_hour * HOUR_MS as f64) as i64 - tz_hours * HOUR_MS;
-                let session = 1 + rng.exp(3.0) as usize;
-                for _ in 0..session {
-                    if out.len() >= n {
-                        break;
-                    }
-                    if t >= from && t < to {
-                        out.push(t);
-                    }
-                    t += 5_000 + rng.exp(120_000.0) as i64;
-                }
-            }
-        }
+        } => diurnal(&mut out, (from, to), n, *tz_hours, *weekend_weight, rng),
         Timing::Runs => {
             let runs: Vec<(i64, i64)> = pop
                 .lab_runs
@@ -218,8 +202,122 @@ fn timestamps(pop: &Population, plan: &Plan, index: usize, rng: &mut Rng) -> Vec
                 }
             }
         }
+        Timing::Event {
+            start_ms,
+            end_ms,
+            tail_share,
+            tz_hours,
+        } => {
+            let (es, ee) = ((*start_ms).max(from), (*end_ms).min(to));
+            let tail = if ee < to {
+                (n as f64 * tail_share).round() as usize
+            } else {
+                0
+            };
+            let during = if ee > es { n - tail } else { 0 };
+            // Day and night, a little less in the small hours.
+            let mut guard = 0;
+            while out.len() < during && guard < during * 20 + 100 {
+                guard += 1;
+                let t = rng.range(es, ee);
+                let local_hour = (t + tz_hours * HOUR_MS).rem_euclid(DAY_MS) / HOUR_MS;
+                if local_hour >= 8 || rng.chance(0.3) {
+                    out.push(t);
+                }
+            }
+            let target = n - out.len();
+            diurnal(&mut out, (ee.max(from), to), target, *tz_hours, 0.5, rng);
+        }
+        Timing::Batches {
+            start_hour,
+            end_hour,
+            extra: (xs, xe),
+            extra_share,
+        } => {
+            let (xs, xe) = ((*xs).max(from), (*xe).min(to));
+            let in_extra = if xe > xs {
+                (n as f64 * extra_share).round() as usize
+            } else {
+                0
+            };
+            spaced_in_windows(&mut out, &[(xs, xe)], in_extra, rng);
+            let mut windows = Vec::new();
+            let mut day = from.div_euclid(DAY_MS);
+            while day * DAY_MS < to {
+                let ws = (day * DAY_MS + start_hour * HOUR_MS).max(from);
+                let we = (day * DAY_MS + end_hour * HOUR_MS).min(to);
+                if we > ws {
+                    windows.push((ws, we));
+                }
+                day += 1;
+            }
+            let target = n - out.len();
+            spaced_in_windows(&mut out, &windows, target, rng);
+        }
     }
     out
+}
+
+/// Appends `n` regularly spaced times across `windows` (a shared schedule:
+/// every account of a pipeline fires at nearly the same moments).
+fn spaced_in_windows(out: &mut Vec<i64>, windows: &[(i64, i64)], n: usize, rng: &mut Rng) {
+    let total: i64 = windows.iter().map(|(s, e)| e - s).sum();
+    if total > 0 && n > 0 {
+        let target = out.len() + n;
+        let interval = total as f64 / n as f64;
+        let mut pos = rng.unit() * interval;
+        let mut w = 0;
+        let mut w_offset = 0i64;
+        while out.len() < target && w < windows.len() {
+            let (ws, we) = windows[w];
+            let p = pos as i64 - w_offset;
+            if p >= we - ws {
+                w_offset += we - ws;
+                w += 1;
+                continue;
+            }
+            out.push(ws + p);
+            pos += interval * rng.range_f(0.9, 1.1);
+        }
+    }
+}
+
+/// Appends up to `n` times in local-daytime sessions, mostly on weekdays.
+fn diurnal(
+    out: &mut Vec<i64>,
+    (from, to): (i64, i64),
+    n: usize,
+    tz_hours: i64,
+    weekend_weight: f64,
+    rng: &mut Rng,
+) {
+    if to <= from || n == 0 {
+        return;
+    }
+    let target = out.len() + n;
+    let first_day = from.div_euclid(DAY_MS);
+    let days: Vec<i64> = (first_day..=(to - 1).div_euclid(DAY_MS)).collect();
+    let weights: Vec<f64> = days
+        .iter()
+        .map(|d| if weekday(*d) < 5 { 1.0 } else { weekend_weight })
+        .collect();
+    let mut guard = 0;
+    while out.len() < target && guard < n * 20 + 100 {
+        guard += 1;
+        let day = days[rng.weighted(&weights)];
+        let local_hour = (14.0 + 3.5 * rng.normal()).clamp(6.5, 23.5);
+        let mut t = day * DAY_MS + (local_hour * HOUR_MS as f64) as i64 - tz_hours * HOUR_MS;
+        let session = 1 + rng.exp(3.0) as usize;
+        for _ in 0..session {
+            if out.len() >= target {
+                break;
+            }
+            if t >= from && t < to {
+                out.push(t);
+            }
+            t += 5_000 + rng.exp(120_000.0) as i64;
+        }
+    }
 }
 
 fn model(pop: &Population, group: Group, ts_ms: i64, rng: &mut Rng) -> &'static str {
@@ -232,6 +330,13 @@ fn model(pop: &Population, group: Group, ts_ms: i64, rng: &mut Rng) -> &'static 
             Group::CampaignAgentic => adoption(0.2, 3.0 * DAY_MS as f64),
             Group::CampaignReasoning => adoption(0.15, 2.0 * DAY_MS as f64),
             Group::BenignUniversityLab => 0.0,
+            Group::CampaignLowAndSlow => adoption(0.3, 2.0 * DAY_MS as f64),
+            Group::CampaignAgedAccounts => adoption(0.25, DAY_MS as f64),
+            // The agent's default model changed on release day.
+            Group::BenignCodingAgent => adoption(0.75, 4.0 * HOUR_MS as f64),
+            // The release-day evaluation run, then the model joins the suite.
+            Group::BenignEvalPipeline if dt < 8.0 * HOUR_MS as f64 => 1.0,
+            Group::BenignEvalPipeline => 0.3,
             _ => adoption(0.1, 5.0 * DAY_MS as f64),
         };
         if rng.chance(p_new) {
@@ -243,6 +348,11 @@ fn model(pop: &Population, group: Group, ts_ms: i64, rng: &mut Rng) -> &'static 
         Group::CampaignAgentic => &[0.6, 0.4, 0.0],
         Group::CampaignReasoning => &[0.7, 0.3, 0.0],
         Group::BenignUniversityLab => &[1.0, 0.0, 0.0],
+        Group::CampaignLowAndSlow => &[0.7, 0.3, 0.0],
+        Group::CampaignAgedAccounts => &[0.6, 0.4, 0.0],
+        Group::BenignCodingAgent => &[0.6, 0.4, 0.0],
+        Group::BenignEvalPipeline => &[0.5, 0.3, 0.2],
+        Group::BenignDataLabelling => &[0.05, 0.25, 0.7],
         _ => &[0.3, 0.45, 0.25],
     };
     MODELS[rng.weighted(weights)]
@@ -259,6 +369,17 @@ fn tokens(group: Group, capability: Capability, rng: &mut Rng) -> (i64, i64) {
         Group::CampaignHydra => (7_000.0, 1_400.0),
         Group::BenignUniversityLab => (400.0, 1_800.0),
         Group::BenignCompany => (1_200.0, 500.0),
+        Group::CampaignLowAndSlow => match capability {
+            Capability::Reasoning => (500.0, 2_600.0),
+            _ => (1_200.0, 1_400.0),
+        },
+        Group::CampaignAgedAccounts => (6_000.0, 1_000.0),
+        Group::BenignCodingAgent => (8_000.0, 700.0),
+        Group::BenignHackathon => (1_500.0, 800.0),
+        // A score and a short justification.
+        Group::BenignEvalPipeline => (1_500.0, 140.0),
+        // A label.
+        Group::BenignDataLabelling => (700.0, 25.0),
         _ => (600.0, 450.0),
     };
     let input = rng
@@ -280,7 +401,187 @@ fn cot(group: Group, capability: Capability, rng: &mut Rng) -> f64 {
         (Group::CampaignAgentic, _) => rng.range_f(0.35, 0.75),
         (Group::CampaignHydra, _) => rng.range_f(0.25, 0.6),
         (Group::BenignUniversityLab, _) => rng.range_f(0.85, 0.98),
+        (Group::CampaignLowAndSlow, Capability::Reasoning) => rng.range_f(0.75, 0.97),
+        (Group::CampaignLowAndSlow, _) => rng.range_f(0.3, 0.6),
+        (Group::CampaignAgedAccounts, _) => rng.range_f(0.3, 0.7),
+        (Group::BenignEvalPipeline, _) => rng.range_f(0.75, 0.95),
+        (Group::BenignDataLabelling, _) => rng.unit().powi(3) * 0.05,
         (_, Capability::Reasoning) => rng.range_f(0.3, 0.7),
         _ => rng.unit().powi(3) * 0.3,
     }
+}
+
+/// What an evasive campaign account's request is.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Purpose {
+    /// The campaign's own work.
+    Harvest,
+    /// Looks like the persona's ordinary use.
+    Cover,
+    /// A relay customer's request multiplexed over the account (hydra).
+    Relayed,
+}
+
+/// The exchanges of an evasive campaign account: its harvest (timing, own
+/// infrastructure or residential exits, paraphrased templates) mixed with
+/// cover traffic that looks like an ordinary user's.
+fn disguised_traffic(
+    pop: &Population,
+    index: usize,
+    seed: u64,
+    d: &Disguise,
+    mut emit: impl FnMut(&Exchange<'_>),
+) {
+    let plan = &pop.plans[index];
+    let mut rng = Rng::new(seed, index as u64 + 1);
+    let (from, to) = (plan.from_ms, plan.to_ms);
+    if to <= from {
+        return;
+    }
+    let n = plan.exchanges as usize;
+    let planned_cover = ((n as f64 * d.cover_share).round() as usize).min(n);
+    let harvest_times = times_of(
+        pop,
+        &plan.timing,
+        (from, to),
+        n - planned_cover,
+        index,
+        &mut rng,
+    );
+    // A scheduler may fire a little less often than planned; the cover keeps
+    // its share of what was actually sent.
+    let cover = if harvest_times.len() + planned_cover == n {
+        planned_cover
+    } else {
+        let h = harvest_times.len() as f64;
+        (h * d.cover_share / (1.0 - d.cover_share)).round() as usize
+    };
+    let relayed = (cover as f64 * d.relayed_share).round() as usize;
+    let n = harvest_times.len() + cover;
+    let mut times: Vec<(i64, Purpose)> = Vec::with_capacity(n);
+    let mut push_all = |times_of: Vec<i64>, purpose| {
+        times.extend(times_of.into_iter().map(|t| (t, purpose)));
+    };
+    push_all(harvest_times, Purpose::Harvest);
+    let mut own_cover = Vec::with_capacity(cover - relayed);
+    diurnal(
+        &mut own_cover,
+        (from, to),
+        cover - relayed,
+        d.tz_hours,
+        0.5,
+        &mut rng,
+    );
+    push_all(own_cover, Purpose::Cover);
+    // Relay customers live in every time zone.
+    let mut customers = Vec::with_capacity(relayed);
+    for _ in 0..relayed.div_ceil(4) {
+        let tz = [-8, -5, 0, 1, 8, 9][rng.below(6)];
+        diurnal(&mut customers, (from, to), 4, tz, 0.4, &mut rng);
+    }
+    customers.truncate(relayed);
+    push_all(customers, Purpose::Relayed);
+    // Cover that a short life left no daytime for is spread over it.
+    let shortfall = n.saturating_sub(times.len());
+    for _ in 0..shortfall {
+        times.push((rng.range(from, to), Purpose::Cover));
+    }
+    times.sort_unstable();
+
+    let request_key = mix64(seed ^ 0x7265_7175_6573_7473);
+    let span = (pop.end_ms - pop.start_ms).max(1) as f64;
+    for (k, (ts_ms, purpose)) in times.into_iter().enumerate() {
+        let (net, client, template_index) = match purpose {
+            Purpose::Harvest => {
+                let net = if rng.chance(d.proxy_share) || plan.nets.is_empty() {
+                    d.exits[rng.below(d.exits.len())]
+                } else {
+                    plan.nets[rng.below(plan.nets.len())]
+                };
+                let client = plan.clients[rng.zipf(plan.clients.len(), 1.5)];
+                (net, client, plan.templates[rng.below(plan.templates.len())])
+            }
+            Purpose::Cover => {
+                let net = if rng.chance(0.8) {
+                    d.exits[0]
+                } else {
+                    d.exits[rng.below(d.exits.len())]
+                };
+                let client = plan.clients[rng.zipf(plan.clients.len(), 1.5)];
+                let t = d.cover_templates[rng.zipf(d.cover_templates.len(), 1.3)];
+                (net, client, t)
+            }
+            Purpose::Relayed => {
+                let net = d.relay_nets[rng.below(d.relay_nets.len())];
+                let client = d.relay_client.unwrap_or(plan.clients[0]);
+                let t = d.relayed_templates[rng.zipf(d.relayed_templates.len(), 1.3)];
+                (net, client, t)
+            }
+        };
+        let net = pop.nets[net as usize];
+        let key = &plan.keys[rng.zipf(plan.keys.len(), 1.5)];
+        let template = &pop.templates[template_index as usize];
+        let simhash = if template.variants.is_empty() {
+            template.simhash
+        } else {
+            // A window over the paraphrase pool that drifts through the window.
+            let pool = template.variants.len();
+            let width = (pool / 4).clamp(8.min(pool), pool);
+            let progress = (ts_ms - pop.start_ms) as f64 / span;
+            let base = (progress * d.drift * pool as f64) as usize;
+            template.variants[(base + rng.below(width)) % pool]
+        };
+        let capability = template.capability;
+        // Cover and relayed requests are an ordinary user's in every respect.
+        let as_group = match purpose {
+            Purpose::Harvest => plan.group,
+            _ => Group::BenignDiurnal,
+        };
+        let (input_tokens, output_tokens) = tokens(as_group, capability, &mut rng);
+        let cot = (!rng.chance(0.01))
+            .then(|| (cot(as_group, capability, &mut rng) * 1000.0).round() / 1000.0);
+        let excerpt = rng
+            .chance(0.03)
+            .then(|| Cow::Borrowed(EXCERPTS[template.excerpt % EXCERPTS.len()]));
+        let model = if purpose == Purpose::Harvest && plan.group == Group::CampaignHydra {
+            hydra_harvest_model(pop, d, ts_ms, &mut rng)
+        } else {
+            model(pop, as_group, ts_ms, &mut rng)
+        };
+        emit(&Exchange {
+            request_id: Cow::Owned(token(
+                "req_",
+                ((index as u64) << 26) | k as u64,
+                request_key,
+            )),
+            account_id: Cow::Borrowed(&plan.account.account_id),
+            ts_ms,
+            model: Cow::Borrowed(model),
+            input_tokens,
+            output_tokens,
+            ip: Some(net.addr),
+            asn: Some(net.asn),
+            api_key_id: Some(Cow::Borrowed(key)),
+            client_fingerprint: Some(Cow::Borrowed(&pop.clients[client as usize])),
+            prompt_template: Some(simhash),
+            capability: Some(capability),
+            cot_elicitation: cot,
+            prompt_excerpt: excerpt,
+            extra_json: None,
+        });
+    }
+}
+
+/// The hydra's harvest moves to the new model fast enough that, with its
+/// cover on the old models, half of all its traffic is on the new one within
+/// a day of release.
+fn hydra_harvest_model(pop: &Population, d: &Disguise, ts_ms: i64, rng: &mut Rng) -> &'static str {
+    if ts_ms >= pop.release_ms {
+        let share = (0.5 / (1.0 - d.cover_share)).min(0.9);
+        let ramp = (ts_ms - pop.release_ms) as f64 / (18.0 * HOUR_MS as f64);
+        if rng.chance(share * ramp.min(1.0)) {
+            return NEW_MODEL;
+        }
+    }
+    MODELS[rng.weighted(&[0.8, 0.2, 0.0])]
 }
