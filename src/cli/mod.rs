@@ -49,7 +49,8 @@ enum Command {
     },
     /// Write a synthetic scenario as an activity-log folder or a case file
     Generate {
-        /// Scenario: tiny, demo or seed-scale
+        /// Scenario: tiny, demo, seed-scale, or tiny-evasive, demo-evasive,
+        /// seed-scale-evasive (the same sizes, campaigns that evade)
         #[arg(long)]
         scenario: String,
         /// Output: a folder, or a case file if it ends in .hcase
