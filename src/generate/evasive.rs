@@ -20,6 +20,10 @@
 //!   days before each goes live) instead of in bursts.
 //! - **Popular clients**: the fingerprints of the popular SDKs ordinary users
 //!   have, no custom client.
+//! - **Ordinary details**: webmail or small-company domains, billing
+//!   countries as users have them, no organisation on education accounts,
+//!   whose university domains benign students (most benign education
+//!   accounts here) have too.
 //! - **Paraphrase**: each template family is sent as one of a bounded pool of
 //!   32–128 paraphrases, each 4 or 5 random bits from the family's centre
 //!   (never the centre itself); the pool in use drifts over the window.
@@ -228,6 +232,13 @@ pub(super) fn plan_evasive(scenario: Scenario, seed: u64) -> Population {
     home_users(&mut b, &shared, Group::BenignSdkUsers, sdk_users);
     home_users(&mut b, &shared, Group::BenignDiurnal, diurnal);
     home_users(&mut b, &shared, Group::BenignProxyPeers, sizes.proxy_peers);
+    // Real students sign up with their university address.
+    for i in 0..b.plans.len() {
+        if b.plans[i].account.access_path.as_deref() == Some("education") && b.rng.chance(0.8) {
+            let uni = format!("univ{}.edu", b.rng.range(1, 400));
+            b.plans[i].account.email_domain = Some(uni);
+        }
+    }
     coding_agent(&mut b, &shared, sizes.coding_agent);
     hackathon(&mut b, &shared, sizes.hackathon);
     eval_pipeline(&mut b, &shared, sizes.eval_pipeline);
@@ -701,12 +712,8 @@ fn agentic(b: &mut Builder, kit: &mut Kit<'_>, k: &CampaignKnobs) {
         let (path, domain, org, verification) = match i % 10 {
             0..=3 => {
                 let uni = format!("univ{}.edu", b.rng.range(1, 400));
-                (
-                    "education",
-                    uni.clone(),
-                    Some(format!("Student, {uni}")),
-                    "email",
-                )
+                // An operator who blends in leaves the organisation empty.
+                ("education", uni, None, "email")
             }
             4..=6 => {
                 let name = format!(
