@@ -268,7 +268,12 @@ pub fn group_campaigns(
                 .then(clusters[x].members[0].cmp(&clusters[y].members[0]))
         });
     }
-    attach_lone_accounts(&mut groups, clusters, prints);
+    // Each round of joiners makes the campaign's families more its own.
+    for _ in 0..3 {
+        if !attach_lone_accounts(&mut groups, clusters, prints) {
+            break;
+        }
+    }
     for list in &mut groups {
         list.sort_by(|&x, &y| {
             clusters[y]
@@ -357,11 +362,14 @@ pub fn group_campaigns(
     campaigns
 }
 
-/// A family is a campaign's own when this share of its users are the
-/// campaign's accounts…
-const OWNED_FAMILY_USERS: f64 = 0.9;
+/// A family is a campaign's own when the campaign's accounts carry this
+/// share of its use…
+const OWNED_FAMILY_USERS: f64 = 0.6;
 /// …and at least this many of them.
 const OWNED_FAMILY_MIN_USERS: usize = 5;
+/// A lone account's share on a family counts only up to this many times
+/// the campaign's accounts' mean share on it.
+const LONE_MAX_LEAN: f64 = 6.0;
 /// A lone account does a campaign's work when this share of its traffic
 /// is on the campaign's own families, spread over two or more of them.
 const LONE_WORK_SHARE: f64 = 0.4;
@@ -369,14 +377,21 @@ const LONE_WORK_SHARE: f64 = 0.4;
 /// Accounts on their own (clusters of one) that do a campaign's work join
 /// it: short-lived accounts of a ban-and-replace campaign send too few
 /// requests to profile or link, but what they send is the campaign's own
-/// prompts. A family is the campaign's own when nine in ten of its users
-/// (and five or more) are the campaign's accounts, counting among the users
-/// outside campaigns only those with enough traffic to profile; the lone
-/// account needs
-/// 40% of its traffic on such families, over two or more of them, and —
+/// prompts. A family is the campaign's own when five or more of its
+/// accounts use it and they carry 60% of the family's use
+/// (its users' shares of traffic on it, summed; lone accounts too small to
+/// profile not counted); the lone account needs
+/// 40% of its traffic on such families, over two or more of them, each
+/// used no more than six times as heavily as the campaign's accounts use it
+/// (a relay customer whose own prompts a campaign account carries now and
+/// then leans on them far more: it is their source), and —
 /// when it has enough traffic for a profile — to behave like the
 /// campaign's typical member (similarity 0.6 or more).
-fn attach_lone_accounts(groups: &mut [Vec<usize>], clusters: &[Cluster], prints: &[Fingerprint]) {
+fn attach_lone_accounts(
+    groups: &mut [Vec<usize>],
+    clusters: &[Cluster],
+    prints: &[Fingerprint],
+) -> bool {
     let mut campaign_of_account: FxHashMap<u32, usize> = FxHashMap::default();
     for (k, list) in groups.iter().enumerate() {
         for &i in list {
@@ -385,34 +400,39 @@ fn attach_lone_accounts(groups: &mut [Vec<usize>], clusters: &[Cluster], prints:
             }
         }
     }
-    // Per family: users, and users per campaign.
-    let mut users: FxHashMap<u32, (usize, FxHashMap<usize, usize>)> = FxHashMap::default();
+    // Per family: how much its users lean on it (Σ of their shares on it),
+    // in all and per campaign, and how many of each campaign's accounts use it.
+    let mut users: FxHashMap<u32, (f64, FxHashMap<usize, (f64, usize)>)> = FxHashMap::default();
     for (a, p) in prints.iter().enumerate() {
         let k = campaign_of_account.get(&(a as u32)).copied();
         // Lone accounts too small to profile are what is being decided:
-        // they do not count for or against a family's owner.
+        // they count neither for nor against a family's owner.
         if k.is_none() && !p.is_reliable() {
             continue;
         }
-        for &(family, _) in &p.families {
+        for &(family, share) in &p.families {
             let slot = users.entry(family).or_default();
-            slot.0 += 1;
+            slot.0 += f64::from(share);
             if let Some(k) = k {
-                *slot.1.entry(k).or_default() += 1;
+                let c = slot.1.entry(k).or_default();
+                c.0 += f64::from(share);
+                c.1 += 1;
             }
         }
     }
-    let mut owner: FxHashMap<u32, usize> = FxHashMap::default();
+    // Family → (owner, the owner's accounts' mean share on it).
+    let mut owner: FxHashMap<u32, (usize, f64)> = FxHashMap::default();
     for (family, (total, by_campaign)) in &users {
-        for (&k, &n) in by_campaign {
-            if n >= OWNED_FAMILY_MIN_USERS && n as f64 >= OWNED_FAMILY_USERS * *total as f64 {
-                owner.insert(*family, k);
+        for (&k, &(weight, n)) in by_campaign {
+            if n >= OWNED_FAMILY_MIN_USERS && weight >= OWNED_FAMILY_USERS * *total {
+                owner.insert(*family, (k, weight / n as f64));
             }
         }
     }
     if owner.is_empty() {
-        return;
+        return false;
     }
+    let mut joined = false;
     let typical: Vec<Fingerprint> = groups
         .iter()
         .map(|list| {
@@ -436,7 +456,12 @@ fn attach_lone_accounts(groups: &mut [Vec<usize>], clusters: &[Cluster], prints:
         }
         let mut work: FxHashMap<usize, (f64, u32)> = FxHashMap::default();
         for &(family, share) in &p.families {
-            if let Some(&k) = owner.get(&family) {
+            // A family counts when the account uses it as the campaign's
+            // accounts do; one that leans on it far more (a relay customer
+            // whose own prompts the campaign carries) is its source.
+            if let Some(&(k, mean)) = owner.get(&family)
+                && f64::from(share) <= LONE_MAX_LEAN * mean
+            {
                 let slot = work.entry(k).or_default();
                 slot.0 += f64::from(share);
                 slot.1 += 1;
@@ -453,7 +478,9 @@ fn attach_lone_accounts(groups: &mut [Vec<usize>], clusters: &[Cluster], prints:
             continue;
         }
         groups[k].push(i);
+        joined = true;
     }
+    joined
 }
 
 /// How strongly a campaign's clusters are tied, and the sentences saying by what.

@@ -82,11 +82,18 @@ pub struct Params {
     /// Hand-off: the most minutes between one account's last request and
     /// the other's first.
     pub handoff_max_gap_minutes: i64,
+    /// After clustering, a part of a cluster whose links to the rest weigh
+    /// at most this share of its links (a bridge) is a cluster of its own.
+    pub bridge_conductance: f64,
     /// After clustering, an account whose links into its cluster weigh less
     /// than this share of the cluster's median member's…
     pub peel_share: f64,
     /// …and less than this in all, is left on its own.
     pub peel_floor: f64,
+    /// A cluster of two tied only by addresses (request or sign-up address,
+    /// prefix) lighter than this is split: a residential proxy exit shared
+    /// with someone's home is not a relationship.
+    pub pair_min_address_weight: f64,
     /// Campaigns: clusters of at least this many accounts are grouped.
     pub campaign_min_cluster: usize,
     /// Campaigns: two clusters join when their template-family mixes
@@ -121,8 +128,10 @@ impl Default for Params {
             cohort_min_similarity: 0.75,
             cohort_min_lift: 2.0,
             handoff_max_gap_minutes: 60,
+            bridge_conductance: 0.05,
             peel_share: 0.25,
             peel_floor: 1.0,
+            pair_min_address_weight: 0.35,
             campaign_min_cluster: 2,
             campaign_min_family_overlap: 0.3,
             campaign_min_similarity: 0.7,
@@ -211,6 +220,15 @@ impl EvidenceKind {
                 | EvidenceKind::SignupIp
                 | EvidenceKind::EmailDomain
                 | EvidenceKind::SignupBurst
+        )
+    }
+
+    /// Whether the kind is about network addresses (request or sign-up
+    /// address, prefix).
+    pub fn is_address(self) -> bool {
+        matches!(
+            self,
+            EvidenceKind::RequestIp | EvidenceKind::SignupIp | EvidenceKind::Prefix
         )
     }
 
@@ -442,12 +460,39 @@ pub fn analyze_case_as(
         params.seed,
         params.iterations,
     );
+    let algorithm = peel::split_bridges(
+        features.accounts.len(),
+        &edges,
+        &algorithm,
+        params.bridge_conductance,
+        params.seed,
+    );
     let algorithm = peel::peel(
         features.accounts.len(),
         &edges,
         &algorithm,
         params.peel_share,
         params.peel_floor,
+    );
+    let address_only: Vec<bool> = graph
+        .links
+        .iter()
+        .map(|l| l.evidence.iter().all(|e| e.kind.is_address()))
+        .collect();
+    let algorithm = peel::split_address_pairs(
+        &edges,
+        &address_only,
+        &algorithm,
+        params.pair_min_address_weight,
+    );
+    // Loners peeled off can leave two groups that only they had tied
+    // together more tightly: split again.
+    let algorithm = peel::split_bridges(
+        features.accounts.len(),
+        &edges,
+        &algorithm,
+        params.bridge_conductance,
+        params.seed,
     );
     stats.cluster_secs = started.elapsed().as_secs_f64();
     // Case work written while the analysis ran (another workbench, the

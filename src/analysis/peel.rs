@@ -93,3 +93,174 @@ mod tests {
         assert_eq!(peel(4, &edges, &membership, 0.15, 2.0), membership);
     }
 }
+
+/// Splits clusters at bridges. Modularity has a resolution limit: two
+/// small groups joined by one light link in a large graph score higher
+/// merged than apart, so Leiden merges them — two campaigns that once used
+/// one proxy exit become one cluster. Each cluster of six or more accounts
+/// is clustered again on its own links; every part whose links out to the
+/// rest of the cluster weigh at most `max_conductance` of its links (cut /
+/// the smaller volume) becomes a cluster of its own, numbered after the
+/// others.
+pub fn split_bridges(
+    n: usize,
+    edges: &[(u32, u32, f64)],
+    membership: &[u32],
+    max_conductance: f64,
+    seed: u64,
+) -> Vec<u32> {
+    let mut out = membership.to_vec();
+    let mut next = out.iter().copied().max().map_or(0, |m| m + 1);
+    let mut by_cluster: rustc_hash::FxHashMap<u32, Vec<u32>> = Default::default();
+    for (account, &c) in membership.iter().enumerate().take(n) {
+        by_cluster.entry(c).or_default().push(account as u32);
+    }
+    let mut inner: rustc_hash::FxHashMap<u32, Vec<(u32, u32, f64)>> = Default::default();
+    for &(a, b, w) in edges {
+        let (ca, cb) = (membership.get(a as usize), membership.get(b as usize));
+        if let (Some(ca), Some(cb)) = (ca, cb)
+            && ca == cb
+        {
+            inner.entry(*ca).or_default().push((a, b, w));
+        }
+    }
+    let mut clusters: Vec<(u32, Vec<u32>)> = by_cluster
+        .into_iter()
+        .filter(|(_, m)| m.len() >= 6)
+        .collect();
+    clusters.sort_unstable_by_key(|(c, _)| *c);
+    for (c, members) in clusters {
+        let local: rustc_hash::FxHashMap<u32, u32> = members
+            .iter()
+            .enumerate()
+            .map(|(i, &a)| (a, i as u32))
+            .collect();
+        let local_edges: Vec<(u32, u32, f64)> = inner
+            .get(&c)
+            .map(|list| {
+                list.iter()
+                    .map(|&(a, b, w)| (local[&a], local[&b], w))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if local_edges.is_empty() {
+            continue;
+        }
+        let parts = super::leiden::leiden(members.len(), &local_edges, 1.0, seed, 2);
+        let count = parts.iter().copied().max().map_or(0, |m| m as usize + 1);
+        if count < 2 {
+            continue;
+        }
+        let mut volume = vec![0.0f64; count];
+        let mut cut = vec![0.0f64; count];
+        for &(a, b, w) in &local_edges {
+            let (pa, pb) = (parts[a as usize] as usize, parts[b as usize] as usize);
+            volume[pa] += w;
+            volume[pb] += w;
+            if pa != pb {
+                cut[pa] += w;
+                cut[pb] += w;
+            }
+        }
+        let total: f64 = volume.iter().sum();
+        // The largest part stays; each other part split off is a bridge's far side.
+        let largest = (0..count)
+            .max_by(|&x, &y| volume[x].total_cmp(&volume[y]).then(y.cmp(&x)))
+            .unwrap_or(0);
+        for p in 0..count {
+            if p == largest {
+                continue;
+            }
+            let smaller = volume[p].min(total - volume[p]);
+            if smaller > 0.0 && cut[p] / smaller <= max_conductance {
+                for (i, &a) in members.iter().enumerate() {
+                    if parts[i] as usize == p {
+                        out[a as usize] = next;
+                    }
+                }
+                next += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Splits every cluster of exactly two accounts whose one link is made only
+/// of address evidence (request or sign-up address, prefix) and weighs less
+/// than `min_weight`. Two people of one household are tied by more, or
+/// more strongly; a campaign account that signed up through a residential
+/// proxy exit that is someone's home is not that person's relation.
+pub fn split_address_pairs(
+    edges: &[(u32, u32, f64)],
+    address_only: &[bool],
+    membership: &[u32],
+    min_weight: f64,
+) -> Vec<u32> {
+    let mut out = membership.to_vec();
+    let mut size: rustc_hash::FxHashMap<u32, usize> = Default::default();
+    for &c in membership {
+        *size.entry(c).or_default() += 1;
+    }
+    // Per pair cluster: its internal links (count, all address-only, weight).
+    let mut inside: rustc_hash::FxHashMap<u32, (usize, bool, f64, u32)> = Default::default();
+    for (i, &(a, b, w)) in edges.iter().enumerate() {
+        let (Some(&ca), Some(&cb)) = (membership.get(a as usize), membership.get(b as usize))
+        else {
+            continue;
+        };
+        if ca == cb && size.get(&ca) == Some(&2) {
+            let slot = inside.entry(ca).or_insert((0, true, 0.0, b));
+            slot.0 += 1;
+            slot.1 &= address_only.get(i).copied().unwrap_or(false);
+            slot.2 += w;
+            slot.3 = b;
+        }
+    }
+    let mut next = out.iter().copied().max().map_or(0, |m| m + 1);
+    let mut pairs: Vec<(u32, (usize, bool, f64, u32))> = inside.into_iter().collect();
+    pairs.sort_unstable_by_key(|(c, _)| *c);
+    for (_, (links, only_addresses, weight, b)) in pairs {
+        if links == 1 && only_addresses && weight < min_weight {
+            out[b as usize] = next;
+            next += 1;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod bridge_tests {
+    use super::*;
+
+    #[test]
+    fn two_groups_joined_by_one_light_link_are_split_and_a_dense_group_is_not() {
+        let mut edges = Vec::new();
+        for (lo, hi) in [(0u32, 8u32), (8, 16)] {
+            for a in lo..hi {
+                for b in a + 1..hi {
+                    edges.push((a, b, 0.8));
+                }
+            }
+        }
+        edges.push((3, 12, 0.17));
+        let membership = vec![0u32; 16];
+        let split = split_bridges(16, &edges, &membership, 0.05, 1);
+        assert!(split[..8].iter().all(|&c| c == split[0]));
+        assert!(split[8..].iter().all(|&c| c == split[8]));
+        assert_ne!(split[0], split[8]);
+        // One dense group stays whole.
+        let dense: Vec<(u32, u32, f64)> = edges.iter().copied().filter(|e| e.1 < 8).collect();
+        let whole = split_bridges(16, &dense, &membership, 0.05, 1);
+        assert!(whole[..8].iter().all(|&c| c == whole[0]));
+    }
+
+    #[test]
+    fn a_pair_tied_only_by_a_light_address_link_is_split() {
+        let edges = vec![(0, 1, 0.2), (2, 3, 0.2), (4, 5, 0.6)];
+        let membership = vec![0, 0, 1, 1, 2, 2];
+        let split = split_address_pairs(&edges, &[true, false, true], &membership, 0.35);
+        assert_ne!(split[0], split[1], "light address-only pair");
+        assert_eq!(split[2], split[3], "other evidence keeps a pair");
+        assert_eq!(split[4], split[5], "a strong address link keeps a pair");
+    }
+}
