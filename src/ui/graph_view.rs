@@ -517,6 +517,14 @@ impl GraphView {
                 (0..loaded.campaigns.len())
                     .filter(|&k| loaded.campaigns[k].suspected && Some(k) != view.campaign),
             );
+            // A campaign filtered out of view (focus, time range, …) gets no
+            // outline where nothing of it is drawn.
+            outlined.retain(|&k| {
+                loaded
+                    .campaign_members(k)
+                    .iter()
+                    .any(|&a| visible.get(a as usize).copied().unwrap_or(false))
+            });
         }
         self.scene = Scene {
             outlined,
@@ -959,6 +967,11 @@ impl GraphView {
             let (min_x, max_x) = hull.iter().fold((f32::MAX, f32::MIN), |(lo, hi), p| {
                 (lo.min(p.x), hi.max(p.x))
             });
+            let lowest = hull.iter().map(|p| p.y).fold(f32::MIN, f32::max);
+            // A campaign out of view gets no name at the edge of the view.
+            if !rect.intersects(Rect::from_min_max(pos2(min_x, top.y), pos2(max_x, lowest))) {
+                continue;
+            }
             let tag = loaded
                 .campaign_tags(k)
                 .first()
@@ -989,18 +1002,36 @@ impl GraphView {
                 (rect.right() - size.x / 2.0).max(rect.left() + size.x / 2.0),
             );
             let bottom = (top.y - 3.0).max(rect.top() + size.y + 2.0);
-            let mut plate =
-                Rect::from_min_size(pos2(centre_x - size.x / 2.0, bottom - size.y), size);
-            if plate.intersects(legend) {
-                // Beside the legend rather than under it.
-                plate = plate.translate(vec2(legend.right() + 6.0 - plate.left(), 0.0));
+            let left = centre_x - size.x / 2.0;
+            let (min_y, max_y) = (top.y, lowest);
+            let middle = (min_y + max_y) / 2.0 - size.y / 2.0;
+            // Above the outline, else below it, else beside it; never under
+            // the legend or over another campaign's name (a name that fits
+            // nowhere near its outline is left out: far off, it would name
+            // the wrong group).
+            // Above or below, moved right of the legend when it covers
+            // that spot, as long as the name still sits over the outline.
+            let beside_legend = (legend.right() + 6.0).min(rect.right() - size.x);
+            let mut candidates = Vec::with_capacity(6);
+            for y in [bottom - size.y, lowest + 3.0] {
+                candidates.push(Rect::from_min_size(pos2(left, y), size));
+                if beside_legend < max_x - 20.0 {
+                    candidates.push(Rect::from_min_size(pos2(beside_legend, y), size));
+                }
             }
+            candidates.push(Rect::from_min_size(pos2(max_x + 4.0, middle), size));
+            candidates.push(Rect::from_min_size(
+                pos2(min_x - 4.0 - size.x, middle),
+                size,
+            ));
             let selected = input.view.campaign == Some(k);
-            if !rect.contains_rect(plate)
-                || (!selected && placed.iter().any(|r| r.intersects(plate)))
-            {
+            let Some(plate) = candidates.into_iter().find(|plate| {
+                rect.contains_rect(*plate)
+                    && !plate.intersects(legend)
+                    && (selected || !placed.iter().any(|r| r.intersects(*plate)))
+            }) else {
                 continue;
-            }
+            };
             placed.push(plate);
             let dimmed = self.scene.any_highlight && !selected;
             painter.rect(

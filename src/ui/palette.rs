@@ -53,7 +53,7 @@ pub fn campaign_color(rank: usize) -> Color32 {
         Color32::from_rgb(206, 104, 236),
         Color32::from_rgb(72, 214, 150),
         Color32::from_rgb(255, 128, 182),
-        Color32::from_rgb(110, 196, 255),
+        Color32::from_rgb(110, 232, 240),
         Color32::from_rgb(196, 232, 84),
         Color32::from_rgb(255, 150, 92),
     ];
