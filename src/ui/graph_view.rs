@@ -1457,3 +1457,50 @@ fn convex_hull(mut points: Vec<Pos2>) -> Vec<Pos2> {
     }
     hull
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn convex_hull_keeps_only_the_outer_corners_counter_clockwise() {
+        let points = vec![
+            pos2(0.0, 0.0),
+            pos2(4.0, 0.0),
+            pos2(4.0, 4.0),
+            pos2(0.0, 4.0),
+            pos2(2.0, 2.0),
+            pos2(1.0, 3.0),
+            pos2(2.0, 0.0),
+            pos2(4.0, 4.0),
+        ];
+        let hull = convex_hull(points);
+        assert_eq!(
+            hull,
+            vec![
+                pos2(0.0, 0.0),
+                pos2(4.0, 0.0),
+                pos2(4.0, 4.0),
+                pos2(0.0, 4.0)
+            ]
+        );
+    }
+
+    #[test]
+    fn convex_hull_of_few_or_unusable_points_is_those_points() {
+        assert!(convex_hull(Vec::new()).is_empty());
+        assert_eq!(
+            convex_hull(vec![pos2(1.0, 1.0), pos2(1.0, 1.0)]),
+            vec![pos2(1.0, 1.0)]
+        );
+        assert_eq!(
+            convex_hull(vec![pos2(f32::NAN, 0.0), pos2(2.0, 1.0), pos2(0.0, 0.0)]),
+            vec![pos2(0.0, 0.0), pos2(2.0, 1.0)]
+        );
+        // Collinear points give the two ends.
+        assert_eq!(
+            convex_hull(vec![pos2(0.0, 0.0), pos2(1.0, 1.0), pos2(2.0, 2.0)]),
+            vec![pos2(0.0, 0.0), pos2(2.0, 2.0)]
+        );
+    }
+}

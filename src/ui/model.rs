@@ -510,3 +510,63 @@ pub fn hourly_totals(model_hourly: &[(u32, i64, u64, i64)]) -> Vec<HourTraffic> 
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cluster(id: &str, members: &[u32], campaign: Option<&str>) -> StoredCluster {
+        StoredCluster {
+            id: id.into(),
+            members: members.to_vec(),
+            exchanges: 10 * members.len() as u64,
+            score: 0.5,
+            suspected: campaign.is_some(),
+            indicators: Vec::new(),
+            reasons_json: "[]".into(),
+            campaign: campaign.map(str::to_string),
+        }
+    }
+
+    fn campaign(id: &str, suspected: bool) -> StoredCampaign {
+        StoredCampaign {
+            id: id.into(),
+            clusters: Vec::new(),
+            accounts: 0,
+            exchanges: 0,
+            score: if suspected { 0.9 } else { 0.2 },
+            suspected,
+            cohesion: 1.0,
+            indicators: Vec::new(),
+            reasons_json: r#"[{"indicator":"cohesion","strength":0.8,"text":"tied"}]"#.into(),
+        }
+    }
+
+    #[test]
+    fn campaign_index_follows_the_clusters_that_are_there() {
+        let campaigns = [
+            campaign("k1", true),
+            campaign("k9", false),
+            campaign("k5", true),
+        ];
+        // c7 names a campaign the case does not have (a hand-edited case):
+        // it is in none.
+        let clusters = [
+            cluster("c1", &[0, 1], Some("k1")),
+            cluster("c3", &[5, 2], Some("k1")),
+            cluster("c4", &[3], None),
+            cluster("c9", &[4, 6], Some("k9")),
+            cluster("c7", &[7, 8], Some("k7")),
+        ];
+        let index = CampaignIndex::build(&campaigns, &clusters);
+        assert_eq!(index.clusters, vec![vec![0, 1], vec![3], vec![]]);
+        assert_eq!(index.members[0], vec![0, 1, 2, 5]);
+        assert_eq!(index.exchanges, vec![40, 20, 0]);
+        assert_eq!(index.of_cluster(2), None);
+        assert_eq!(index.of_cluster(4), None);
+        assert_eq!(index.of_cluster(3), Some(1));
+        assert_eq!(index.of_cluster(99), None);
+        assert_eq!(index.suspected_rank, vec![Some(0), None, Some(1)]);
+        assert_eq!(index.reasons[1][0].text, "tied");
+    }
+}

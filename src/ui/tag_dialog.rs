@@ -310,3 +310,75 @@ fn uniform_tag(seen: &[Option<Tag>]) -> Option<Tag> {
         .all(|t| t.as_ref().is_some_and(same))
         .then(|| first.clone())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tag(cluster: &str, label: &str) -> Tag {
+        Tag {
+            id: 1,
+            cluster: Some(cluster.into()),
+            accounts: Vec::new(),
+            label: label.into(),
+            capability: String::new(),
+            status: TagStatus::Confirmed,
+            confidence: 0.9,
+            actor: String::new(),
+            notes: String::new(),
+            analyst: "alice".into(),
+            created_at: "2026-02-01T00:00:00Z".into(),
+            updated_at: "2026-02-01T00:00:00Z".into(),
+            updated_by: "alice".into(),
+            merged_from: None,
+        }
+    }
+
+    fn campaign(seen: Vec<Option<Tag>>) -> TagTarget {
+        TagTarget::Campaign {
+            id: "k3".into(),
+            clusters: (0..seen.len()).map(|i| format!("c{i}")).collect(),
+            seen,
+        }
+    }
+
+    #[test]
+    fn a_campaign_is_tagged_as_one_request_on_all_its_clusters() {
+        let mut dialog = TagDialog::new(campaign(vec![None, None, None]), "alice");
+        assert_eq!(dialog.title(), "Tag campaign k3 (3 clusters)");
+        dialog.set_label("Lab A");
+        match dialog.request() {
+            Ok(CaseworkRequest::TagCampaign {
+                campaign,
+                clusters,
+                patch,
+                seen,
+            }) => {
+                assert_eq!(campaign, "k3");
+                assert_eq!(clusters, ["c0", "c1", "c2"]);
+                assert_eq!(patch.label.as_deref(), Some("Lab A"));
+                assert_eq!(seen, vec![None, None, None]);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_campaign_tagged_alike_starts_from_its_tag_and_a_mixed_one_blank() {
+        let alike = TagDialog::new(
+            campaign(vec![Some(tag("c0", "Lab A")), Some(tag("c1", "Lab A"))]),
+            "alice",
+        );
+        assert_eq!(alike.label, "Lab A");
+        assert_eq!(alike.status, TagStatus::Confirmed);
+        assert!(!alike.partial, "every field is written, as it was");
+        let mixed = TagDialog::new(
+            campaign(vec![Some(tag("c0", "Lab A")), Some(tag("c1", "Lab B"))]),
+            "alice",
+        );
+        assert!(mixed.label.is_empty());
+        assert!(mixed.partial, "only the fields changed are written");
+        let some = TagDialog::new(campaign(vec![Some(tag("c0", "Lab A")), None]), "alice");
+        assert!(some.label.is_empty() && some.partial);
+    }
+}
