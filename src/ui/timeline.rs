@@ -111,7 +111,10 @@ impl Timeline {
                     whole_label_ui(ui, RichText::new(label.clone()).color(palette::SELECTION));
                 }
                 None => {
-                    whole_label_ui(ui, RichText::new("select a campaign or cluster to compare").weak());
+                    whole_label_ui(
+                        ui,
+                        RichText::new("select a campaign or cluster to compare").weak(),
+                    );
                 }
             }
             whole_label_ui(ui, RichText::new("all traffic").color(palette::ALL_TRAFFIC));
