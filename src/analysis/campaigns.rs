@@ -270,7 +270,7 @@ pub fn group_campaigns(
     }
     // Each round of joiners makes the campaign's families more its own.
     for _ in 0..3 {
-        if !attach_lone_accounts(&mut groups, clusters, prints) {
+        if !attach_lone_accounts(&mut groups, clusters, prints, scorer) {
             break;
         }
     }
@@ -374,8 +374,10 @@ const LONE_MAX_LEAN: f64 = 6.0;
 /// is on the campaign's own families, spread over two or more of them.
 const LONE_WORK_SHARE: f64 = 0.4;
 
-/// Accounts on their own (clusters of one) that do a campaign's work join
-/// it: short-lived accounts of a ban-and-replace campaign send too few
+/// Accounts on their own (clusters of one) that look disposable (first used
+/// within 30 days of creation, or banned) and do a
+/// campaign's work join it: short-lived accounts of a ban-and-replace
+/// campaign send too few
 /// requests to profile or link, but what they send is the campaign's own
 /// prompts. A family is the campaign's own when five or more of its
 /// accounts use it and they carry 60% of the family's use
@@ -391,6 +393,7 @@ fn attach_lone_accounts(
     groups: &mut [Vec<usize>],
     clusters: &[Cluster],
     prints: &[Fingerprint],
+    scorer: &Scorer<'_>,
 ) -> bool {
     let mut campaign_of_account: FxHashMap<u32, usize> = FxHashMap::default();
     for (k, list) in groups.iter().enumerate() {
@@ -451,7 +454,7 @@ fn attach_lone_accounts(
         let Some(p) = prints.get(a as usize) else {
             continue;
         };
-        if p.exchanges < 3 || campaign_of_account.contains_key(&a) {
+        if p.exchanges < 3 || campaign_of_account.contains_key(&a) || !scorer.is_disposable(a) {
             continue;
         }
         let mut work: FxHashMap<usize, (f64, u32)> = FxHashMap::default();

@@ -82,6 +82,21 @@ pub struct EvidenceGraph {
     pub values_linked: usize,
     /// Shared values too common to be evidence.
     pub values_too_common: usize,
+    /// Seconds per phase of building, in order.
+    pub phases: Vec<(String, f64)>,
+}
+
+/// Seconds per phase.
+#[derive(Default)]
+struct Phases(Vec<(String, f64)>, Option<std::time::Instant>);
+
+impl Phases {
+    fn lap(&mut self, name: &str) {
+        let now = std::time::Instant::now();
+        let since = self.1.map_or(0.0, |t| now.duration_since(t).as_secs_f64());
+        self.0.push((name.to_string(), since));
+        self.1 = Some(now);
+    }
 }
 
 /// A value of `kind` shared by more accounts than this is shared by
@@ -107,6 +122,8 @@ fn idf(members: usize, accounts: usize) -> f64 {
 
 /// Builds the evidence graph.
 pub fn build(features: &CaseFeatures, activity: &Activity, params: &Params) -> EvidenceGraph {
+    let mut clock = Phases::default();
+    clock.1 = Some(std::time::Instant::now());
     let n = features.accounts.len();
     let address_limit = max_members(params, EvidenceKind::RequestIp, n);
     let mut shared = collect_shared(features, address_limit);
@@ -116,6 +133,7 @@ pub fn build(features: &CaseFeatures, activity: &Activity, params: &Params) -> E
     shared.extend(indicator_groups);
     shared.extend(signup_bursts(features, params));
 
+    clock.lap("shared values and template families");
     // Accounts that rotate over many networks (residential proxies): an
     // address they share with someone says little, since their exits are
     // other people's addresses.
@@ -182,8 +200,10 @@ pub fn build(features: &CaseFeatures, activity: &Activity, params: &Params) -> E
         );
     }
 
+    clock.lap("pairs of shared values");
     // Behaviour: fingerprints, then cohorts (same families, same behaviour).
     let prints = behaviour::fingerprints(features, activity, &template_family);
+    clock.lap("fingerprints");
     for c in cohort_pairs(&prints, params) {
         pairs.entry((c.a, c.b)).or_default().add(
             EvidenceKind::Cohort,
@@ -213,6 +233,7 @@ pub fn build(features: &CaseFeatures, activity: &Activity, params: &Params) -> E
         );
     }
 
+    clock.lap("cohorts");
     // Synchrony: minutes both were active, against what each one's own
     // hours of the day explain; on the pairs found so far and on the
     // lock-step candidates of the minute MinHash.
@@ -226,23 +247,37 @@ pub fn build(features: &CaseFeatures, activity: &Activity, params: &Params) -> E
         params.sync_min_minutes,
         params.seed,
     ));
+    clock.lap("lock-step candidates (MinHash)");
     let mut keys: Vec<(u32, u32)> = keys.into_iter().collect();
     keys.sort_unstable();
-    for &(a, b) in &keys {
-        let (ma, mb) = (&activity.minutes[a as usize], &activity.minutes[b as usize]);
-        if ma.len() < params.sync_min_minutes || mb.len() < params.sync_min_minutes {
+    // Each pair's test is independent: run them in parallel, in order.
+    let tested: Vec<Option<(usize, f64)>> = {
+        use rayon::prelude::*;
+        keys.par_iter()
+            .map(|&(a, b)| {
+                let (ma, mb) = (&activity.minutes[a as usize], &activity.minutes[b as usize]);
+                if ma.len() < params.sync_min_minutes || mb.len() < params.sync_min_minutes {
+                    return None;
+                }
+                let expected = coactivity::expected_shared(
+                    &by_hour[a as usize],
+                    &by_hour[b as usize],
+                    span_minutes / 24.0,
+                );
+                // Even sharing every minute of the smaller list would not do.
+                let most = ma.len().min(mb.len()) as f64;
+                if most / expected.max(1e-9) < params.sync_min_lift {
+                    return None;
+                }
+                let both = coactivity::shared_minutes(ma, mb);
+                (both >= params.sync_min_minutes).then(|| (both, both as f64 / expected.max(1e-9)))
+            })
+            .collect()
+    };
+    for (&(a, b), test) in keys.iter().zip(tested) {
+        let Some((both, lift)) = test else {
             continue;
-        }
-        let both = coactivity::shared_minutes(ma, mb);
-        if both < params.sync_min_minutes {
-            continue;
-        }
-        let expected = coactivity::expected_shared(
-            &by_hour[a as usize],
-            &by_hour[b as usize],
-            span_minutes / 24.0,
-        );
-        let lift = both as f64 / expected.max(1e-9);
+        };
         if lift >= params.sync_min_lift {
             let strength =
                 ((lift - params.sync_min_lift) / (2.0 * params.sync_min_lift)).clamp(0.1, 1.0);
@@ -256,6 +291,7 @@ pub fn build(features: &CaseFeatures, activity: &Activity, params: &Params) -> E
         }
     }
 
+    clock.lap("synchrony");
     // Hand-offs: one account stops, another starts within minutes on the same work.
     let mut banned = vec![false; n];
     for e in &features.events {
@@ -301,6 +337,7 @@ pub fn build(features: &CaseFeatures, activity: &Activity, params: &Params) -> E
             ),
         );
     }
+    clock.lap("hand-offs");
     // Commodity values (a client fingerprint, a network prefix) corroborate
     // a pair that other evidence made; strangers share them all the time.
     let mut keys: Vec<(u32, u32)> = pairs.keys().copied().collect();
@@ -334,6 +371,7 @@ pub fn build(features: &CaseFeatures, activity: &Activity, params: &Params) -> E
     }
     let candidate_pairs = pairs.len();
 
+    clock.lap("corroborating values");
     // Each account keeps its strongest links; a link stays if either end
     // keeps it. Links too weak to mean anything are dropped first: they
     // would only pull strangers into a group.
@@ -369,8 +407,10 @@ pub fn build(features: &CaseFeatures, activity: &Activity, params: &Params) -> E
         })
         .collect();
     links.sort_unstable_by_key(|l| (l.a, l.b));
+    clock.lap("strongest links");
 
     EvidenceGraph {
+        phases: clock.0,
         links,
         accounts: AccountEvidence {
             prints,
@@ -507,7 +547,7 @@ pub fn cohort_pairs(prints: &[behaviour::Fingerprint], params: &Params) -> Vec<C
         }
     }
     let mut seen: FxHashSet<(u32, u32)> = FxHashSet::default();
-    let mut out = Vec::new();
+    let mut candidates: Vec<(u32, u32)> = Vec::new();
     for family in families {
         if !lift_of.contains_key(&family) {
             continue;
@@ -520,37 +560,44 @@ pub fn cohort_pairs(prints: &[behaviour::Fingerprint], params: &Params) -> Vec<C
         for i in 0..order.len() {
             for j in i + 1..order.len().min(i + 1 + params.cohort_window) {
                 let (a, b) = (order[i].min(order[j]), order[i].max(order[j]));
-                if !seen.insert((a, b)) {
-                    continue;
+                if seen.insert((a, b)) {
+                    candidates.push((a, b));
                 }
-                let (pa, pb) = (&prints[a as usize], &prints[b as usize]);
-                let (overlap, shared, lift) =
-                    behaviour::family_overlap_where(pa, pb, |f| lift_of.get(&f).copied());
-                if overlap < params.cohort_min_overlap {
-                    continue;
-                }
-                let similarity = behaviour::similarity(pa, pb);
-                if similarity.combined < params.cohort_min_similarity {
-                    continue;
-                }
-                let strength = ((overlap - 0.1) / 0.4).clamp(0.0, 1.0)
-                    * ((similarity.combined - params.cohort_min_similarity)
-                        / (1.0 - params.cohort_min_similarity).max(1e-6)
-                        * 2.0)
-                        .clamp(0.1, 1.0)
-                    * ((lift - 1.0) / 2.0).clamp(0.25, 1.0);
-                out.push(CohortPair {
-                    a,
-                    b,
-                    families: shared,
-                    overlap,
-                    lift,
-                    similarity,
-                    strength,
-                });
             }
         }
     }
+    // Each candidate's test is independent: in parallel, in order.
+    use rayon::prelude::*;
+    let mut out: Vec<CohortPair> = candidates
+        .par_iter()
+        .filter_map(|&(a, b)| {
+            let (pa, pb) = (&prints[a as usize], &prints[b as usize]);
+            let (overlap, shared, lift) =
+                behaviour::family_overlap_where(pa, pb, |f| lift_of.get(&f).copied());
+            if overlap < params.cohort_min_overlap {
+                return None;
+            }
+            let similarity = behaviour::similarity(pa, pb);
+            if similarity.combined < params.cohort_min_similarity {
+                return None;
+            }
+            let strength = ((overlap - 0.1) / 0.4).clamp(0.0, 1.0)
+                * ((similarity.combined - params.cohort_min_similarity)
+                    / (1.0 - params.cohort_min_similarity).max(1e-6)
+                    * 2.0)
+                    .clamp(0.1, 1.0)
+                * ((lift - 1.0) / 2.0).clamp(0.25, 1.0);
+            Some(CohortPair {
+                a,
+                b,
+                families: shared,
+                overlap,
+                lift,
+                similarity,
+                strength,
+            })
+        })
+        .collect();
     out.sort_unstable_by_key(|c| (c.a, c.b));
     out
 }

@@ -90,9 +90,11 @@ pub struct Params {
     pub peel_share: f64,
     /// …and less than this in all, is left on its own.
     pub peel_floor: f64,
-    /// A cluster of two tied only by addresses (request or sign-up address,
-    /// prefix) lighter than this is split: a residential proxy exit shared
-    /// with someone's home is not a relationship.
+    /// In a cluster of up to five, an account tied to it only by addresses
+    /// (request or sign-up address, prefix; with a client fingerprint at
+    /// most) lighter than this is left on
+    /// its own: a residential proxy exit shared with someone's home is not
+    /// a relationship.
     pub pair_min_address_weight: f64,
     /// Campaigns: clusters of at least this many accounts are grouped.
     pub campaign_min_cluster: usize,
@@ -128,7 +130,7 @@ impl Default for Params {
             cohort_min_similarity: 0.75,
             cohort_min_lift: 2.0,
             handoff_max_gap_minutes: 60,
-            bridge_conductance: 0.05,
+            bridge_conductance: 0.1,
             peel_share: 0.25,
             peel_floor: 1.0,
             pair_min_address_weight: 0.35,
@@ -377,6 +379,8 @@ pub struct RunStats {
     pub score_secs: f64,
     /// Seconds grouping clusters into campaigns and scoring those.
     pub campaign_secs: f64,
+    /// Seconds per phase of building the graph.
+    pub graph_phases: Vec<(String, f64)>,
 }
 
 /// Everything a run produces.
@@ -451,6 +455,7 @@ pub fn analyze_case_as(
     stats.links = graph.links.len();
     stats.values_linked = graph.values_linked;
     stats.values_too_common = graph.values_too_common;
+    stats.graph_phases = graph.phases.clone();
     let started = Instant::now();
     let edges: Vec<(u32, u32, f64)> = graph.links.iter().map(|l| (l.a, l.b, l.weight)).collect();
     let algorithm = leiden::leiden(
@@ -477,7 +482,11 @@ pub fn analyze_case_as(
     let address_only: Vec<bool> = graph
         .links
         .iter()
-        .map(|l| l.evidence.iter().all(|e| e.kind.is_address()))
+        .map(|l| {
+            l.evidence
+                .iter()
+                .all(|e| e.kind.is_address() || e.kind.is_corroborating())
+        })
         .collect();
     let algorithm = peel::split_address_pairs(
         &edges,

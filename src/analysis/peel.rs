@@ -185,45 +185,52 @@ pub fn split_bridges(
     out
 }
 
-/// Splits every cluster of exactly two accounts whose one link is made only
-/// of address evidence (request or sign-up address, prefix) and weighs less
-/// than `min_weight`. Two people of one household are tied by more, or
-/// more strongly; a campaign account that signed up through a residential
-/// proxy exit that is someone's home is not that person's relation.
+/// In clusters of up to five accounts, leaves on its own every account
+/// whose links into its cluster are made only of address evidence (request
+/// or sign-up address, prefix) and weigh less than `min_weight` in all.
+/// Two people of one household are tied by more, or more strongly; a
+/// campaign account that signed up through a residential proxy exit that is
+/// someone's home is not that person's relation. (In larger clusters
+/// [`peel`] does this against the cluster's core.)
 pub fn split_address_pairs(
     edges: &[(u32, u32, f64)],
     address_only: &[bool],
     membership: &[u32],
     min_weight: f64,
 ) -> Vec<u32> {
+    const SMALL: usize = 5;
     let mut out = membership.to_vec();
     let mut size: rustc_hash::FxHashMap<u32, usize> = Default::default();
     for &c in membership {
         *size.entry(c).or_default() += 1;
     }
-    // Per pair cluster: its internal links (count, all address-only, weight).
-    let mut inside: rustc_hash::FxHashMap<u32, (usize, bool, f64, u32)> = Default::default();
+    // Per account of a small cluster: (weight into it, all address-only).
+    let mut ties: rustc_hash::FxHashMap<u32, (f64, bool)> = Default::default();
     for (i, &(a, b, w)) in edges.iter().enumerate() {
         let (Some(&ca), Some(&cb)) = (membership.get(a as usize), membership.get(b as usize))
         else {
             continue;
         };
-        if ca == cb && size.get(&ca) == Some(&2) {
-            let slot = inside.entry(ca).or_insert((0, true, 0.0, b));
-            slot.0 += 1;
-            slot.1 &= address_only.get(i).copied().unwrap_or(false);
-            slot.2 += w;
-            slot.3 = b;
+        if ca != cb || size.get(&ca).is_none_or(|&s| s > SMALL) {
+            continue;
+        }
+        let only = address_only.get(i).copied().unwrap_or(false);
+        for x in [a, b] {
+            let slot = ties.entry(x).or_insert((0.0, true));
+            slot.0 += w;
+            slot.1 &= only;
         }
     }
+    let mut loose: Vec<u32> = ties
+        .into_iter()
+        .filter(|(_, (w, only))| *only && *w < min_weight)
+        .map(|(a, _)| a)
+        .collect();
+    loose.sort_unstable();
     let mut next = out.iter().copied().max().map_or(0, |m| m + 1);
-    let mut pairs: Vec<(u32, (usize, bool, f64, u32))> = inside.into_iter().collect();
-    pairs.sort_unstable_by_key(|(c, _)| *c);
-    for (_, (links, only_addresses, weight, b)) in pairs {
-        if links == 1 && only_addresses && weight < min_weight {
-            out[b as usize] = next;
-            next += 1;
-        }
+    for a in loose {
+        out[a as usize] = next;
+        next += 1;
     }
     out
 }
@@ -255,11 +262,16 @@ mod bridge_tests {
     }
 
     #[test]
-    fn a_pair_tied_only_by_a_light_address_link_is_split() {
+    fn a_member_of_a_small_cluster_tied_only_by_a_light_address_link_is_split() {
         let edges = vec![(0, 1, 0.2), (2, 3, 0.2), (4, 5, 0.6)];
         let membership = vec![0, 0, 1, 1, 2, 2];
         let split = split_address_pairs(&edges, &[true, false, true], &membership, 0.35);
         assert_ne!(split[0], split[1], "light address-only pair");
+        // In a triple, the member tied only by a light address link goes.
+        let triple = vec![(0, 1, 0.6), (1, 2, 0.2)];
+        let kept = split_address_pairs(&triple, &[false, true], &[0, 0, 0], 0.35);
+        assert_eq!(kept[0], kept[1]);
+        assert_ne!(kept[1], kept[2]);
         assert_eq!(split[2], split[3], "other evidence keeps a pair");
         assert_eq!(split[4], split[5], "a strong address link keeps a pair");
     }

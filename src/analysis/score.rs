@@ -285,6 +285,15 @@ impl<'a> Scorer<'a> {
         }
     }
 
+    /// Whether an account looks disposable: first used within 30 days of
+    /// its creation, or banned. (A light user active on a few days is
+    /// neither: it signed up long ago.)
+    pub fn is_disposable(&self, account: u32) -> bool {
+        self.signals
+            .get(account as usize)
+            .is_some_and(|s| s.young || s.banned)
+    }
+
     /// Evidence kinds each account has on a link inside its own group.
     pub fn kinds_inside(&self, membership: &[u32]) -> Vec<u16> {
         let mut kinds = vec![0u16; self.f.accounts.len()];
