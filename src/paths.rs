@@ -11,9 +11,11 @@ pub fn data_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(".hydrascope"))
 }
 
-/// Where the demo case is generated on first run.
+/// Where the demo case is generated on first run. Named after its
+/// scenario, so a demo made by an earlier build (the classic `demo`) is not
+/// mistaken for it.
 pub fn demo_case_path() -> PathBuf {
-    data_dir().join("demo.hcase")
+    data_dir().join("demo-evasive.hcase")
 }
 
 /// The seed of the bundled demo case.

@@ -141,7 +141,7 @@ pub fn build(features: &CaseFeatures, activity: &Activity, params: &Params) -> E
     let rotating: Vec<bool> = distinct_prefixes
         .iter()
         .zip(&features.accounts)
-        .map(|(&p, a)| p >= 6 || (p >= 3 && f64::from(p) >= 0.25 * a.exchanges as f64))
+        .map(|(&p, a)| p >= 6 || (p >= 2 && f64::from(p) >= 0.25 * a.exchanges as f64))
         .collect();
 
     // Pairs and their evidence: kind → (1 - Π(1 - idf)) accumulators.

@@ -1769,7 +1769,10 @@ pub fn ensure_demo_case(progress: &Progress) -> Result<PathBuf, String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     progress.set_phase("generating the demo case (first run)");
     let options = GenerateOptions {
-        scenario: Scenario::Demo,
+        // The evasive demo: campaigns that rotate cards and hide behind
+        // residential proxies, and the look-alikes they must be told from
+        // (a coding agent's users, a hackathon, an evaluation company).
+        scenario: Scenario::DemoEvasive,
         seed: paths::DEMO_SEED,
         format: Format::Jsonl,
         gzip: false,
