@@ -195,10 +195,7 @@ fn detection_holds_against_evasive_campaigns_and_spares_the_new_look_alikes() {
         let v = verdict(&path, &result);
         let at = format!("{} seed {seed}", scenario.name());
         assert!(v.precision >= 0.95, "{at}: precision {}", v.precision);
-        // The target is 0.90; tiny-evasive seed 4 reaches 0.884 (its hydra
-        // accounts send a median of 8 requests each), so the floor is 0.85
-        // until that is closed (docs/benchmarks.md has every number).
-        assert!(v.recall >= 0.85, "{at}: recall {}", v.recall);
+        assert!(v.recall >= 0.90, "{at}: recall {}", v.recall);
         for (group, share) in &v.flagged_share {
             if !group.starts_with("campaign") {
                 assert!(*share < 0.05, "{at}: {group} flagged {share}");
@@ -210,12 +207,13 @@ fn detection_holds_against_evasive_campaigns_and_spares_the_new_look_alikes() {
                 "{at}: only {unity:.3} of {group}'s flagged accounts in one suspected campaign"
             );
         }
-        // The target is 0.95; tiny-evasive seed 4 has one suspected campaign
-        // at 0.833 (a proxy peer and a hydra account in the low-and-slow
-        // campaign's cluster of twelve).
+        // The target is 0.95: demo-evasive seed 3's agentic campaign holds 3
+        // ordinary students who share its fake students' university domain
+        // (0.930), so the floor here is 0.9 until that is closed
+        // (docs/benchmarks.md has every number).
         for (id, purity, top) in &v.purity {
             assert!(
-                *purity >= 0.8,
+                *purity >= 0.9,
                 "{at}: suspected campaign {id} is only {purity:.3} {top}"
             );
         }
