@@ -5,6 +5,19 @@
 
 use std::borrow::Cow;
 
+/// `1234567` as `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// The marker put where text was cut for display.
 pub const TRUNCATION_MARKER: &str = "…[truncated]";
 

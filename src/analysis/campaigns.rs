@@ -367,6 +367,10 @@ pub fn group_campaigns(
 const OWNED_FAMILY_USERS: f64 = 0.6;
 /// …and at least this many of them.
 const OWNED_FAMILY_MIN_USERS: usize = 5;
+/// How a family is used: the sum of its users' shares on it, and per
+/// campaign that sum and how many of the campaign's accounts use it.
+type FamilyUse = (f64, FxHashMap<usize, (f64, usize)>);
+
 /// A lone account's share on a family counts only up to this many times
 /// the campaign's accounts' mean share on it.
 const LONE_MAX_LEAN: f64 = 6.0;
@@ -405,7 +409,7 @@ fn attach_lone_accounts(
     }
     // Per family: how much its users lean on it (Σ of their shares on it),
     // in all and per campaign, and how many of each campaign's accounts use it.
-    let mut users: FxHashMap<u32, (f64, FxHashMap<usize, (f64, usize)>)> = FxHashMap::default();
+    let mut users: FxHashMap<u32, FamilyUse> = FxHashMap::default();
     for (a, p) in prints.iter().enumerate() {
         let k = campaign_of_account.get(&(a as u32)).copied();
         // Lone accounts too small to profile are what is being decided:

@@ -122,8 +122,7 @@ fn idf(members: usize, accounts: usize) -> f64 {
 
 /// Builds the evidence graph.
 pub fn build(features: &CaseFeatures, activity: &Activity, params: &Params) -> EvidenceGraph {
-    let mut clock = Phases::default();
-    clock.1 = Some(std::time::Instant::now());
+    let mut clock = Phases(Vec::new(), Some(std::time::Instant::now()));
     let n = features.accounts.len();
     let address_limit = max_members(params, EvidenceKind::RequestIp, n);
     let mut shared = collect_shared(features, address_limit);

@@ -217,26 +217,6 @@ impl Fixture {
             account: Some(account),
         });
     }
-
-    /// `count` minutes spread at random over `days` days from `from_day`,
-    /// in the daily hours `[from_hour, to_hour)` (UTC).
-    pub fn minutes_in_hours(
-        &mut self,
-        count: usize,
-        from_day: u32,
-        days: u32,
-        hours: (u32, u32),
-    ) -> Vec<u32> {
-        let start = self.start();
-        (0..count)
-            .map(|_| {
-                let day = from_day + self.rng.below(days as usize) as u32;
-                let minute =
-                    hours.0 * 60 + self.rng.below(((hours.1 - hours.0) * 60) as usize) as u32;
-                start + day * DAY + minute
-            })
-            .collect()
-    }
 }
 
 /// Facts of a long-standing account created `days_before` the case start.

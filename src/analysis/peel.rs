@@ -227,10 +227,9 @@ pub fn split_address_pairs(
         .map(|(a, _)| a)
         .collect();
     loose.sort_unstable();
-    let mut next = out.iter().copied().max().map_or(0, |m| m + 1);
-    for a in loose {
+    let first = out.iter().copied().max().map_or(0, |m| m + 1);
+    for (next, a) in (first..).zip(loose) {
         out[a as usize] = next;
-        next += 1;
     }
     out
 }

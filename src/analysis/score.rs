@@ -11,6 +11,7 @@ use super::evidence::EvidenceGraph;
 use super::{Cluster, EvidenceKind, Indicators, Params, Reason};
 use crate::case::features::{AccountFacts, Activity, CaseFeatures, ReleaseWindow};
 use crate::logs::Capability;
+use crate::text::thousands;
 
 const DAY_MS: i64 = 86_400_000;
 /// Days between creation and first use past which an account is long-standing.
@@ -773,18 +774,6 @@ fn one_organisation(accounts: &[&AccountFacts]) -> (String, usize) {
         Some((org, n)) if !super::evidence::is_webmail(org) => (format!("of {org}"), *n),
         _ => ("of no one organisation".into(), 0),
     }
-}
-
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
 }
 
 /// A group being scored.

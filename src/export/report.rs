@@ -21,7 +21,7 @@ use crate::case::analysis_store::{INDICATOR_COLUMNS, StoredCampaign, StoredClust
 use crate::case::report_data::{Campaign, ReportData};
 use crate::case::{Case, CaseError};
 use crate::logs::time::format_rfc3339_ms;
-use crate::ui::summary_panel::thousands;
+use crate::text::thousands;
 
 /// The two report formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

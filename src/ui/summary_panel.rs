@@ -10,18 +10,7 @@ use crate::logs::time::format_rfc3339_ms;
 #[derive(Default)]
 pub struct SummaryPanel {}
 
-/// `1234567` as `1,234,567`.
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub use crate::text::thousands;
 
 impl SummaryPanel {
     /// Draws the summary.
