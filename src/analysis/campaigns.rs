@@ -260,14 +260,8 @@ pub fn group_campaigns(
         .into_values()
         .filter(|list| list.len() >= 2 || clusters[list[0]].suspected)
         .collect();
-    for list in &mut groups {
-        list.sort_by(|&x, &y| {
-            clusters[y]
-                .score
-                .total_cmp(&clusters[x].score)
-                .then(clusters[x].members[0].cmp(&clusters[y].members[0]))
-        });
-    }
+    // A fixed order (by first account) before anything depends on it.
+    groups.sort_by_key(|list| list.iter().map(|&i| clusters[i].members[0]).min());
     // Each round of joiners makes the campaign's families more its own.
     for _ in 0..3 {
         if !attach_lone_accounts(&mut groups, clusters, prints, scorer) {

@@ -465,20 +465,6 @@ pub fn analyze_case_as(
         params.seed,
         params.iterations,
     );
-    let algorithm = peel::split_bridges(
-        features.accounts.len(),
-        &edges,
-        &algorithm,
-        params.bridge_conductance,
-        params.seed,
-    );
-    let algorithm = peel::peel(
-        features.accounts.len(),
-        &edges,
-        &algorithm,
-        params.peel_share,
-        params.peel_floor,
-    );
     let address_only: Vec<bool> = graph
         .links
         .iter()
@@ -488,20 +474,12 @@ pub fn analyze_case_as(
                 .all(|e| e.kind.is_address() || e.kind.is_corroborating())
         })
         .collect();
-    let algorithm = peel::split_address_pairs(
+    let algorithm = peel::refine(
+        features.accounts.len(),
         &edges,
         &address_only,
         &algorithm,
-        params.pair_min_address_weight,
-    );
-    // Loners peeled off can leave two groups that only they had tied
-    // together more tightly: split again.
-    let algorithm = peel::split_bridges(
-        features.accounts.len(),
-        &edges,
-        &algorithm,
-        params.bridge_conductance,
-        params.seed,
+        params,
     );
     stats.cluster_secs = started.elapsed().as_secs_f64();
     // Case work written while the analysis ran (another workbench, the

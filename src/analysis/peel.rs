@@ -6,6 +6,24 @@
 //! account keeps its cluster only if its links into it weigh at least a
 //! share of what the cluster's well-tied members' do.
 
+/// The corrections after Leiden, in order: split at bridges, peel loosely
+/// tied accounts, shed light address-only ties in small clusters, and split
+/// at bridges again (loners peeled off can leave two groups that only they
+/// had tied together).
+pub fn refine(
+    n: usize,
+    edges: &[(u32, u32, f64)],
+    address_only: &[bool],
+    membership: &[u32],
+    params: &super::Params,
+) -> Vec<u32> {
+    let bridges = |m: &[u32]| split_bridges(n, edges, m, params.bridge_conductance, params.seed);
+    let split = bridges(membership);
+    let peeled = peel(n, edges, &split, params.peel_share, params.peel_floor);
+    let shed = split_address_pairs(edges, address_only, &peeled, params.pair_min_address_weight);
+    bridges(&shed)
+}
+
 /// Splits off every account of a cluster of three or more whose total
 /// link weight into its cluster is below `share` × that of the cluster's
 /// well-tied members (the 90th percentile) and below `floor` in absolute
