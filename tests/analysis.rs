@@ -466,3 +466,35 @@ fn the_analysis_stores_each_clusters_model_series_and_template_excerpts_and_drop
     analyze_case(&case, &Params::default()).unwrap();
     assert_eq!(case.stored_layout(accounts.len()).unwrap(), None);
 }
+
+#[test]
+fn a_rollup_row_naming_no_account_is_exit_2_with_the_table_and_id_not_a_panic() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (table, sql) in [
+        (
+            "account_templates",
+            "UPDATE account_templates SET account = 999999 WHERE account = 1",
+        ),
+        (
+            "account_origins",
+            "UPDATE account_origins SET account = -4 WHERE account = 2",
+        ),
+        (
+            "account_hourly",
+            "UPDATE account_hourly SET account = 123456 WHERE account = 3",
+        ),
+    ] {
+        let path = tmp.path().join(format!("{table}.hcase"));
+        let generated = generated_case(tmp.path(), Scenario::Tiny, 1);
+        std::fs::copy(&generated, &path).unwrap();
+        std::fs::remove_file(&generated).unwrap();
+        let _ = std::fs::remove_file(truth_path_for_case(&generated));
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(sql).unwrap();
+        drop(conn);
+        let (code, _, err) = run(&["analyze", path.to_str().unwrap()]);
+        assert_eq!(code, 2, "{table}: {err}");
+        assert!(err.contains(table), "{table}: {err}");
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+    }
+}
