@@ -237,7 +237,7 @@ pub fn group_campaigns(
         let by_profile = overlap >= params.campaign_min_family_overlap
             && alike >= params.campaign_min_similarity;
         let by_links = overlap >= params.campaign_min_family_overlap / 2.0
-            && strong_links >= 3.max(smaller / 10);
+            && strong_links >= 3.max(smaller.div_ceil(10));
         if by_profile || by_links {
             uf.union(a, b);
             ties.push((
@@ -290,6 +290,13 @@ pub fn group_campaigns(
         }
     }
     let kinds_inside = scorer.kinds_inside(&membership);
+    let mut ties_of: FxHashMap<usize, Vec<&Tie>> = FxHashMap::default();
+    for (a, _, tie) in &ties {
+        ties_of
+            .entry(campaign_of_cluster[*a as usize])
+            .or_default()
+            .push(tie);
+    }
     let mut campaigns: Vec<Campaign> = groups
         .iter()
         .enumerate()
@@ -300,11 +307,7 @@ pub fn group_campaigns(
                 .collect();
             members.sort_unstable();
             let scored = scorer.score_group(members, &kinds_inside);
-            let mine: Vec<&Tie> = ties
-                .iter()
-                .filter(|(a, _, _)| campaign_of_cluster[*a as usize] == k)
-                .map(|(_, _, t)| t)
-                .collect();
+            let mine: Vec<&Tie> = ties_of.get(&k).cloned().unwrap_or_default();
             let (cohesion, mut tie_reasons) = cohesion(list.len(), &mine);
             let mut reasons = scored.reasons;
             reasons.append(&mut tie_reasons);

@@ -119,6 +119,9 @@ pub fn lockstep_candidates(minutes: &[Vec<u32>], min_minutes: usize, seed: u64) 
     out
 }
 
+/// Starts compared with each stopping account, nearest first.
+const MAX_STARTS_COMPARED: usize = 64;
+
 /// One account taking over another's work.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HandOff {
@@ -185,9 +188,12 @@ pub fn hand_offs(
         }
         let from = starts.partition_point(|(t, _)| *t < last);
         let mut best: Vec<HandOff> = Vec::new();
+        // The nearest starts only: a wave of sign-ups costs a bounded
+        // number of comparisons per stopping account.
         for &(first, b) in starts[from..]
             .iter()
             .take_while(|(t, _)| *t <= last + max_gap_ms)
+            .take(MAX_STARTS_COMPARED)
         {
             if b as usize == a {
                 continue;

@@ -156,7 +156,8 @@ pub enum EvidenceKind {
     ClientFingerprint,
     /// Same e-mail domain (big webmail excluded).
     EmailDomain,
-    /// Prompt templates of one near-duplicate family (SimHash within 3 bits).
+    /// Prompt templates of one near-duplicate family (SimHash within
+    /// `Params::template_radius` bits, chained).
     TemplateFamily,
     /// Active in the same minutes far more often than chance.
     Synchrony,

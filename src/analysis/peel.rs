@@ -21,7 +21,20 @@ pub fn refine(
     let split = bridges(membership);
     let peeled = peel(n, edges, &split, params.peel_share, params.peel_floor);
     let shed = split_address_pairs(edges, address_only, &peeled, params.pair_min_address_weight);
-    bridges(&shed)
+    dense(&bridges(&shed))
+}
+
+/// Labels renumbered 0, 1, 2, … in order of first appearance (splitting
+/// hands out labels above the largest).
+fn dense(membership: &[u32]) -> Vec<u32> {
+    let mut map: rustc_hash::FxHashMap<u32, u32> = Default::default();
+    membership
+        .iter()
+        .map(|&c| {
+            let next = map.len() as u32;
+            *map.entry(c).or_insert(next)
+        })
+        .collect()
 }
 
 /// Splits off every account of a cluster of three or more whose total

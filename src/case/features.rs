@@ -236,6 +236,20 @@ impl Case {
             },
         )?;
         let n_accounts = accounts.len();
+        // Account indices are `accounts.id - 1`: the ids must run 1..=N.
+        let (low, high): (Option<i64>, Option<i64>) =
+            self.conn()
+                .query_row("SELECT min(id), max(id) FROM accounts", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?;
+        if n_accounts > 0 && (low != Some(1) || high != Some(n_accounts as i64)) {
+            return Err(CaseError::Invalid(format!(
+                "accounts: ids run from {} to {} for {n_accounts} accounts, not 1 to {n_accounts}; \
+                 run `hydrascope verify` on the case",
+                low.unwrap_or(0),
+                high.unwrap_or(0)
+            )));
+        }
         let index = |table: &str, id: i64| checked_account(table, id, n_accounts);
         let mut stmt = self.conn().prepare(
             "SELECT account, ((hour % 24) + 24) % 24, sum(exchanges) FROM account_hourly GROUP BY 1, 2",
