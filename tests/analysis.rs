@@ -147,8 +147,10 @@ fn analysed_verdict(
     (v, result, at)
 }
 
-/// The campaign-level checks of issue 13, on one analysed case.
-fn assert_campaigns_are_whole_and_pure(at: &str, v: &Verdict) {
+/// The campaign-level checks of issue 13, on one analysed case: unity of
+/// each planted campaign at least 0.9, purity of each suspected campaign at
+/// least `min_purity`.
+fn assert_campaigns_are_whole_and_pure(at: &str, v: &Verdict, min_purity: f64) {
     for (group, unity) in &v.unity {
         assert!(
             *unity >= 0.9,
@@ -157,7 +159,7 @@ fn assert_campaigns_are_whole_and_pure(at: &str, v: &Verdict) {
     }
     for (id, purity, top) in &v.purity {
         assert!(
-            *purity >= 0.95,
+            *purity >= min_purity,
             "{at}: suspected campaign {id} is only {purity:.3} {top}"
         );
     }
@@ -182,7 +184,7 @@ fn detection_is_precise_complete_and_spares_the_benign_traps_across_seeds() {
             "{at}: the three campaigns share a cluster: {:?}",
             v.campaign_clusters
         );
-        assert_campaigns_are_whole_and_pure(&at, &v);
+        assert_campaigns_are_whole_and_pure(&at, &v, 0.95);
         let suspected = result.campaigns.iter().filter(|k| k.suspected).count();
         assert_eq!(
             suspected, 3,
@@ -203,22 +205,11 @@ fn detection_holds_against_evasive_campaigns_and_spares_the_new_look_alikes() {
         (Scenario::TinyEvasive, 6),
     ] {
         let (v, _, at) = analysed_verdict(tmp.path(), scenario, seed, 0.95, 0.90);
-        for (group, unity) in &v.unity {
-            assert!(
-                *unity >= 0.9,
-                "{at}: only {unity:.3} of {group}'s flagged accounts in one suspected campaign"
-            );
-        }
-        // The target is 0.95: demo-evasive seed 3's agentic campaign holds 3
-        // ordinary students who share its fake students' university domain
-        // (0.930), so the floor here is 0.9 until that is closed
+        // The purity target is 0.95: demo-evasive seed 3's agentic campaign
+        // holds 3 ordinary students who share its fake students' university
+        // domain (0.930), so the floor here is 0.9 until that is closed
         // (docs/benchmarks.md has every number).
-        for (id, purity, top) in &v.purity {
-            assert!(
-                *purity >= 0.9,
-                "{at}: suspected campaign {id} is only {purity:.3} {top}"
-            );
-        }
+        assert_campaigns_are_whole_and_pure(&at, &v, 0.9);
     }
 }
 

@@ -311,11 +311,7 @@ pub fn group_campaigns(
             let (cohesion, mut tie_reasons) = cohesion(list.len(), &mine);
             let mut reasons = scored.reasons;
             reasons.append(&mut tie_reasons);
-            reasons.sort_by(|a, b| {
-                b.strength
-                    .total_cmp(&a.strength)
-                    .then_with(|| a.text.cmp(&b.text))
-            });
+            super::score::sort_reasons(&mut reasons);
             Campaign {
                 id: format!("k{}", scored.members[0] + 1),
                 clusters: list.iter().map(|&i| clusters[i].id.clone()).collect(),

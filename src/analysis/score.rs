@@ -354,11 +354,7 @@ impl<'a> Scorer<'a> {
             score_from_indicators(&indicators)
         };
         let mut reasons = reasons.0;
-        reasons.sort_by(|a, b| {
-            b.strength
-                .total_cmp(&a.strength)
-                .then_with(|| a.text.cmp(&b.text))
-        });
+        sort_reasons(&mut reasons);
         Cluster {
             id: format!("c{}", members[0] + 1),
             members,
@@ -736,6 +732,16 @@ impl<'a> Scorer<'a> {
             (0.3, same_client),
         ])
     }
+}
+
+/// Reasons strongest first, ties by text (a fixed order for the screen,
+/// the JSON and the tests).
+pub fn sort_reasons(reasons: &mut [Reason]) {
+    reasons.sort_by(|a, b| {
+        b.strength
+            .total_cmp(&a.strength)
+            .then_with(|| a.text.cmp(&b.text))
+    });
 }
 
 /// The combined score of a group of two or more accounts from its

@@ -138,6 +138,16 @@ fn indicator_values(indicators: &[(String, f64)]) -> Vec<rusqlite::types::Value>
         .collect()
 }
 
+/// The sub-scores of a row whose [`INDICATOR_COLUMNS`] start at column
+/// `first`, named.
+fn indicators_at(r: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<Vec<(String, f64)>> {
+    INDICATOR_COLUMNS
+        .iter()
+        .enumerate()
+        .map(|(i, n)| Ok((n.to_string(), r.get::<_, f64>(first + i)?)))
+        .collect()
+}
+
 impl Case {
     /// The stored campaigns, highest score first; empty before any
     /// analysis or after one by a build without campaigns.
@@ -157,11 +167,7 @@ impl Case {
                     score: r.get(3)?,
                     suspected: r.get(4)?,
                     cohesion: r.get(5)?,
-                    indicators: INDICATOR_COLUMNS
-                        .iter()
-                        .enumerate()
-                        .map(|(i, n)| Ok((n.to_string(), r.get::<_, f64>(6 + i)?)))
-                        .collect::<rusqlite::Result<_>>()?,
+                    indicators: indicators_at(r, 6)?,
                     reasons_json: r.get(6 + INDICATOR_COLUMNS.len())?,
                 })
             })?
@@ -343,11 +349,7 @@ impl Case {
                     exchanges: r.get(1)?,
                     score: r.get(2)?,
                     suspected: r.get(3)?,
-                    indicators: INDICATOR_COLUMNS
-                        .iter()
-                        .enumerate()
-                        .map(|(i, n)| Ok((n.to_string(), r.get::<_, f64>(4 + i)?)))
-                        .collect::<rusqlite::Result<_>>()?,
+                    indicators: indicators_at(r, 4)?,
                     reasons_json: r.get(4 + INDICATOR_COLUMNS.len())?,
                     campaign: r.get(5 + INDICATOR_COLUMNS.len())?,
                 })
