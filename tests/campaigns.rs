@@ -157,3 +157,165 @@ fn render_and_report_with_a_campaign_show_that_campaign() {
     // Its graph and timeline pictures are inlined.
     assert!(html.matches("data:image/png;base64,").count() >= 2);
 }
+
+/// The ids of the clusters carrying a tag labelled `label`, from `tags --json`.
+fn clusters_tagged(case: &Path, label: &str) -> std::collections::BTreeSet<String> {
+    let (code, stdout, stderr) = common::run(&["tags", case.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let doc: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    doc["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["label"] == label)
+        .filter_map(|t| t["cluster"].as_str().map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn tag_with_a_campaign_tags_its_clusters_in_one_audited_action() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = demo_copy(dir.path());
+    let campaign = widest_suspected_campaign(&case);
+    let (code, stdout, stderr) = common::run(&[
+        "tag",
+        case.to_str().unwrap(),
+        "--campaign",
+        &campaign.id,
+        "--label",
+        "Lab C",
+        "--status",
+        "confirmed",
+        "--analyst",
+        "alice",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains(&format!(
+            "Tagged campaign {} ({} clusters",
+            campaign.id,
+            campaign.clusters.len()
+        )),
+        "{stdout}"
+    );
+    let expected: std::collections::BTreeSet<String> = campaign.clusters.iter().cloned().collect();
+    assert_eq!(clusters_tagged(&case, "Lab C"), expected);
+    // One history entry, which one undo takes back whole.
+    let (_, history, _) = common::run(&["history", case.to_str().unwrap()]);
+    assert_eq!(history.matches("Tagged campaign").count(), 1, "{history}");
+    let audit_id: i64 = stdout
+        .trim()
+        .rsplit('#')
+        .next()
+        .and_then(|n| n.trim_end_matches(')').parse().ok())
+        .expect("the audit entry's number");
+    let who =
+        hydrascope::case::casework::Who::named("alice", hydrascope::case::casework::Origin::Cli);
+    Case::open(&case).unwrap().undo(&who, audit_id).unwrap();
+    assert!(clusters_tagged(&case, "Lab C").is_empty());
+
+    // An unknown campaign is bad input, and --campaign excludes --cluster.
+    let (code, _, stderr) = common::run(&[
+        "tag",
+        case.to_str().unwrap(),
+        "--campaign",
+        "k999999",
+        "--label",
+        "x",
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("no campaign k999999"), "{stderr}");
+    let (code, _, _) = common::run(&[
+        "tag",
+        case.to_str().unwrap(),
+        "--campaign",
+        &campaign.id,
+        "--cluster",
+        "c1",
+        "--label",
+        "x",
+    ]);
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn a_tagged_campaign_stays_tagged_whole_across_a_reanalysis() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = demo_copy(dir.path());
+    let campaign = widest_suspected_campaign(&case);
+    let (code, _, stderr) = common::run(&[
+        "tag",
+        case.to_str().unwrap(),
+        "--campaign",
+        &campaign.id,
+        "--label",
+        "Lab C",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let tagged_accounts: std::collections::BTreeSet<String> = {
+        let (_, stdout, _) = common::run(&["tags", case.to_str().unwrap(), "--json"]);
+        let doc: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        doc["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|t| t["accounts"].as_array().unwrap().clone())
+            .map(|a| a.as_str().unwrap().to_string())
+            .collect()
+    };
+    // Another clustering: other seed, finer resolution.
+    let (code, stdout, stderr) = common::run(&[
+        "analyze",
+        case.to_str().unwrap(),
+        "--json",
+        "--seed",
+        "2",
+        "--resolution",
+        "1.3",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let doc: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let members: std::collections::BTreeMap<String, Vec<String>> = doc["clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let accounts = c["accounts"].as_array().unwrap();
+            (
+                c["id"].as_str().unwrap().to_string(),
+                accounts
+                    .iter()
+                    .map(|a| a.as_str().unwrap().to_string())
+                    .collect(),
+            )
+        })
+        .collect();
+    // The successor: the campaign holding most of the tagged accounts.
+    let successor = doc["campaigns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .max_by_key(|k| {
+            k["clusters"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .flat_map(|c| members[c.as_str().unwrap()].iter())
+                .filter(|a| tagged_accounts.contains(*a))
+                .count()
+        })
+        .unwrap();
+    let successor_clusters: std::collections::BTreeSet<String> = successor["clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_string())
+        .collect();
+    let tagged = clusters_tagged(&case, "Lab C");
+    assert!(
+        successor_clusters.is_subset(&tagged),
+        "every cluster of the successor {} carries the campaign's tag; untagged: {:?}",
+        successor["id"],
+        successor_clusters.difference(&tagged).collect::<Vec<_>>()
+    );
+}

@@ -521,7 +521,13 @@ pub fn analyze_case_as(
                 (membership, successors, result, stored)
             }
         };
-        let carried = reconcile::carried(&carry, &membership, &successors, &result.clusters);
+        let carried = reconcile::carried(
+            &carry,
+            &membership,
+            &successors,
+            &result.clusters,
+            &result.campaigns,
+        );
         match case.store_analysis_carrying(&stored, Some((&carried, carry.stamp, who))) {
             Ok(()) => return Ok(result),
             Err(CaseError::Conflict(_)) if attempt < ATTEMPTS => {

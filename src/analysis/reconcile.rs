@@ -3,11 +3,12 @@
 //! placed), accounts an analyst placed follow their cluster's successor
 //! whatever the algorithm says, and tags follow their cluster.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::case::casework::{Carried, CarryOver};
 
 use super::Cluster;
+use super::campaigns::Campaign;
 
 /// The successor of each old cluster, as a group of the new membership.
 pub struct Successors {
@@ -71,12 +72,14 @@ pub fn membership_with_pins(algorithm: &[u32], carry: &CarryOver) -> (Vec<u32>, 
 }
 
 /// Where pins and tags land once the effective membership is scored into
-/// `clusters`, with a summary for the audit log.
+/// `clusters` and grouped into `campaigns`, with a summary for the audit
+/// log.
 pub fn carried(
     carry: &CarryOver,
     membership: &[u32],
     successors: &Successors,
     clusters: &[Cluster],
+    campaigns: &[Campaign],
 ) -> Carried {
     let mut id_of_group: BTreeMap<u32, &str> = BTreeMap::new();
     for c in clusters {
@@ -134,6 +137,7 @@ pub fn carried(
             None => lost.push(format!("tag #{tag} on {cluster}")),
         }
     }
+    let (extended, widened) = extend_campaign_tags(carry, &tags, clusters, campaigns);
     let suspected = clusters.iter().filter(|c| c.suspected).count();
     let mut summary = format!(
         "Analysis: {} clusters ({suspected} suspected)",
@@ -152,6 +156,10 @@ pub fn carried(
             named.push_str(&format!(" and {} more", moves.len() - NAMED));
         }
         summary.push_str(&format!("; tags followed their clusters: {named}"));
+    }
+    for line in &widened {
+        summary.push_str("; ");
+        summary.push_str(line);
     }
     if !pins.is_empty() {
         summary.push_str(&format!(
@@ -172,8 +180,157 @@ pub fn carried(
     Carried {
         pins,
         tags,
+        extended,
         summary,
     }
+}
+
+/// Share of an old campaign's accounts whose clusters must carry one label
+/// for the campaign to count as tagged with it (a campaign tagged in one
+/// action has all of them).
+const TAGGED_CAMPAIGN_SHARE: f64 = 0.9;
+
+/// A tagged campaign's tag carried over to its successor: each old campaign
+/// whose clusters (by accounts, at least [`TAGGED_CAMPAIGN_SHARE`]) carry
+/// one label has as successor the new campaign holding most of its
+/// accounts — when they are also most of that campaign's — and every
+/// cluster of the successor left without that label gets a copy of the
+/// campaign's newest tag with it. Returns the copies (template tag id, new
+/// cluster) and a line per widened campaign for the audit log.
+fn extend_campaign_tags(
+    carry: &CarryOver,
+    tags: &[(i64, String)],
+    clusters: &[Cluster],
+    campaigns: &[Campaign],
+) -> (Vec<(i64, String)>, Vec<String>) {
+    let mut extended = Vec::new();
+    let mut lines = Vec::new();
+    if carry.campaigns.is_empty() || campaigns.is_empty() {
+        return (extended, lines);
+    }
+    // Old cluster → its accounts; tags by old cluster; labels by new cluster.
+    let mut old_accounts: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
+    for (account, cluster) in carry.cluster_of.iter().enumerate() {
+        if let Some(cluster) = cluster.as_deref() {
+            old_accounts
+                .entry(cluster)
+                .or_default()
+                .push(account as u32);
+        }
+    }
+    let mut old_tags: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
+    for (id, cluster) in &carry.cluster_tags {
+        old_tags.entry(cluster.as_str()).or_default().push(*id);
+    }
+    let label_of = |id: &i64| carry.tag_labels.get(id).map(String::as_str);
+    let mut new_labels: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for (id, cluster) in tags {
+        if let Some(label) = label_of(id) {
+            new_labels
+                .entry(cluster.as_str())
+                .or_default()
+                .insert(label);
+        }
+    }
+    let mut campaign_of_account: Vec<Option<usize>> = vec![None; carry.cluster_of.len()];
+    for (k, campaign) in campaigns.iter().enumerate() {
+        for &m in &campaign.members {
+            if let Some(slot) = campaign_of_account.get_mut(m as usize) {
+                *slot = Some(k);
+            }
+        }
+    }
+    let cluster_index: BTreeMap<&str, usize> = clusters
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id.as_str(), i))
+        .collect();
+    let mut widened: BTreeSet<(usize, &str)> = BTreeSet::new();
+    for old in &carry.campaigns {
+        let accounts: Vec<u32> = old
+            .iter()
+            .flat_map(|c| old_accounts.get(c.as_str()).into_iter().flatten().copied())
+            .collect();
+        if accounts.is_empty() {
+            continue;
+        }
+        // Accounts per label, and the newest tag with each label.
+        let mut per_label: BTreeMap<&str, (usize, i64)> = BTreeMap::new();
+        for cluster in old {
+            let size = old_accounts.get(cluster.as_str()).map_or(0, Vec::len);
+            let mut labels: BTreeMap<&str, i64> = BTreeMap::new();
+            for id in old_tags.get(cluster.as_str()).into_iter().flatten() {
+                if let Some(label) = label_of(id) {
+                    let newest = labels.entry(label).or_insert(*id);
+                    *newest = (*newest).max(*id);
+                }
+            }
+            for (label, id) in labels {
+                let entry = per_label.entry(label).or_insert((0, id));
+                entry.0 += size;
+                entry.1 = entry.1.max(id);
+            }
+        }
+        let needed = (TAGGED_CAMPAIGN_SHARE * accounts.len() as f64).ceil() as usize;
+        let Some((label, template)) = per_label
+            .iter()
+            .filter(|(_, (n, _))| *n >= needed)
+            .max_by_key(|(label, (n, id))| (*n, *id, std::cmp::Reverse(**label)))
+            .map(|(label, (_, id))| (*label, *id))
+        else {
+            continue;
+        };
+        // The successor: most of the old campaign's accounts, and they are
+        // most of it.
+        let mut overlap: BTreeMap<usize, usize> = BTreeMap::new();
+        for &a in &accounts {
+            if let Some(Some(k)) = campaign_of_account.get(a as usize) {
+                *overlap.entry(*k).or_default() += 1;
+            }
+        }
+        let Some((&k, &shared)) = overlap
+            .iter()
+            .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
+        else {
+            continue;
+        };
+        let successor = &campaigns[k];
+        if 2 * shared < accounts.len() || 2 * shared < successor.members.len() {
+            continue;
+        }
+        if !widened.insert((k, label)) {
+            continue;
+        }
+        let mut added = Vec::new();
+        for cluster in &successor.clusters {
+            let has = new_labels
+                .get(cluster.as_str())
+                .is_some_and(|l| l.contains(label));
+            if !has && cluster_index.contains_key(cluster.as_str()) {
+                extended.push((template, cluster.clone()));
+                added.push(cluster.clone());
+            }
+        }
+        if !added.is_empty() {
+            const NAMED: usize = 8;
+            let mut named = added
+                .iter()
+                .take(NAMED)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ");
+            if added.len() > NAMED {
+                named.push_str(&format!(" and {} more", added.len() - NAMED));
+            }
+            lines.push(format!(
+                "campaign tag \"{label}\" (tag #{template}) extended to {} cluster{} that joined its campaign {}: {named}",
+                added.len(),
+                if added.len() == 1 { "" } else { "s" },
+                successor.id
+            ));
+        }
+    }
+    (extended, lines)
 }
 
 #[cfg(test)]
@@ -185,7 +342,7 @@ mod tests {
             stamp: (0, 0),
             cluster_of: cluster_of.iter().map(|c| Some(c.to_string())).collect(),
             pins: pins.iter().map(|(a, c)| (*a, c.to_string())).collect(),
-            cluster_tags: Vec::new(),
+            ..Default::default()
         }
     }
 
@@ -218,5 +375,95 @@ mod tests {
         assert_eq!(successors.group_of["c1"], 1);
         let (_, successors) = membership_with_pins(&[2, 2, 2, 1, 1], &carry);
         assert_eq!(successors.group_of["c1"], 2);
+    }
+
+    fn cluster(id: &str, members: &[u32]) -> Cluster {
+        Cluster {
+            id: id.into(),
+            members: members.to_vec(),
+            exchanges: 0,
+            score: 0.9,
+            suspected: true,
+            indicators: Default::default(),
+            reasons: Vec::new(),
+        }
+    }
+
+    fn campaign(id: &str, clusters: &[&Cluster]) -> Campaign {
+        let mut members: Vec<u32> = clusters.iter().flat_map(|c| c.members.clone()).collect();
+        members.sort_unstable();
+        Campaign {
+            id: id.into(),
+            clusters: clusters.iter().map(|c| c.id.clone()).collect(),
+            members,
+            exchanges: 0,
+            score: 0.9,
+            suspected: true,
+            indicators: Default::default(),
+            cohesion: 1.0,
+            reasons: Vec::new(),
+        }
+    }
+
+    /// Old: campaign {c1, c2} tagged "Hydra" in one action (tags 1, 2);
+    /// c9 alone, tagged "Other". The re-run splits c2's accounts into a
+    /// new cluster c4 inside the same campaign, and puts c9 with two
+    /// untagged strangers.
+    fn tagged_campaign() -> (CarryOver, Vec<u32>, Vec<Cluster>) {
+        let mut carry = carry(&["c1", "c1", "c1", "c2", "c2", "c2", "c9", "c7", "c7"], &[]);
+        carry.cluster_tags = vec![(1, "c1".into()), (2, "c2".into()), (3, "c9".into())];
+        carry.tag_labels = [(1, "Hydra"), (2, "Hydra"), (3, "Other")]
+            .into_iter()
+            .map(|(id, l)| (id, l.to_string()))
+            .collect();
+        carry.campaigns = vec![vec!["c1".into(), "c2".into()], vec!["c9".into()]];
+        let algorithm = vec![0, 0, 0, 1, 1, 2, 3, 3, 3];
+        let clusters = vec![
+            cluster("c1", &[0, 1, 2]),
+            cluster("c4", &[3, 4]),
+            cluster("c6", &[5]),
+            cluster("c7", &[6, 7, 8]),
+        ];
+        (carry, algorithm, clusters)
+    }
+
+    #[test]
+    fn a_tagged_campaigns_tag_reaches_clusters_that_joined_its_successor() {
+        let (carry, algorithm, clusters) = tagged_campaign();
+        let (membership, successors) = membership_with_pins(&algorithm, &carry);
+        let campaigns = vec![
+            campaign("k1", &[&clusters[0], &clusters[1], &clusters[2]]),
+            campaign("k7", &[&clusters[3]]),
+        ];
+        let carried = carried(&carry, &membership, &successors, &clusters, &campaigns);
+        // c2's tag follows it to c4; c6 joined the campaign and gets a copy
+        // of its newest "Hydra" tag.
+        assert!(
+            carried.tags.contains(&(2, "c4".to_string())),
+            "{:?}",
+            carried.tags
+        );
+        assert_eq!(carried.extended, vec![(2, "c6".to_string())]);
+        assert!(
+            carried.summary.contains(
+                "campaign tag \"Hydra\" (tag #2) extended to 1 cluster that joined its campaign k1: c6"
+            ),
+            "{}",
+            carried.summary
+        );
+        // c9's one-cluster campaign is only a third of its successor (k7):
+        // "Other" is not spread over strangers.
+        assert!(!carried.extended.iter().any(|(t, _)| *t == 3));
+    }
+
+    #[test]
+    fn a_campaign_with_only_some_clusters_tagged_is_not_widened() {
+        let (mut carry, algorithm, clusters) = tagged_campaign();
+        // Only c1 (half of the campaign's accounts) is tagged "Hydra".
+        carry.cluster_tags.retain(|(id, _)| *id != 2);
+        let (membership, successors) = membership_with_pins(&algorithm, &carry);
+        let campaigns = vec![campaign("k1", &[&clusters[0], &clusters[1], &clusters[2]])];
+        let carried = carried(&carry, &membership, &successors, &clusters, &campaigns);
+        assert!(carried.extended.is_empty(), "{:?}", carried.extended);
     }
 }

@@ -9,7 +9,7 @@
 //! overwritten silently: the caller gets [`CaseError::Conflict`] instead.
 
 use super::guard::{MAX_NOTES_BYTES, MAX_TAG_FIELD_BYTES};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
@@ -1511,6 +1511,10 @@ pub struct CarryOver {
     pub pins: Vec<(u32, String)>,
     /// Tags on clusters: (tag id, cluster).
     pub cluster_tags: Vec<(i64, String)>,
+    /// The label of each tag on a cluster, by tag id.
+    pub tag_labels: BTreeMap<i64, String>,
+    /// The campaigns of the clustering it replaces: each one's clusters.
+    pub campaigns: Vec<Vec<String>>,
 }
 
 /// Where the carried-over case work lands in the new clustering.
@@ -1520,6 +1524,9 @@ pub struct Carried {
     pub pins: Vec<(u32, String)>,
     /// Cluster tags and their new clusters.
     pub tags: Vec<(i64, String)>,
+    /// New tags copied from a tagged campaign's tag (tag id) onto a cluster
+    /// that joined its successor campaign (new cluster id).
+    pub extended: Vec<(i64, String)>,
     /// What happened, in words, for the audit log.
     pub summary: String,
 }
@@ -1550,16 +1557,31 @@ impl Case {
         let pins = stmt
             .query_map([], |r| Ok(((r.get::<_, i64>(0)? - 1) as u32, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
-        let mut stmt =
-            conn.prepare("SELECT id, cluster FROM tags WHERE cluster IS NOT NULL ORDER BY id")?;
-        let cluster_tags = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
+        let mut stmt = conn
+            .prepare("SELECT id, cluster, label FROM tags WHERE cluster IS NOT NULL ORDER BY id")?;
+        let mut cluster_tags = Vec::new();
+        let mut tag_labels = BTreeMap::new();
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let (id, cluster, mut label): (i64, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
+            crate::text::truncate_in_place(&mut label, MAX_TAG_FIELD_BYTES);
+            cluster_tags.push((id, cluster));
+            tag_labels.insert(id, label);
+        }
+        let mut stmt = conn
+            .prepare("SELECT campaign, cluster FROM campaign_clusters ORDER BY campaign, rank")?;
+        let mut by_campaign: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            by_campaign.entry(r.get(0)?).or_default().push(r.get(1)?);
+        }
         Ok(CarryOver {
             stamp,
             cluster_of,
             pins,
             cluster_tags,
+            tag_labels,
+            campaigns: by_campaign.into_values().collect(),
         })
     }
 }
@@ -1618,8 +1640,32 @@ pub(super) fn record_carried(
     who: &Who,
     carried: &Carried,
 ) -> Result<(), CaseError> {
+    // The copies a tagged campaign's successor gets, with their new ids.
+    let mut next_id = next_tag_id(tx)?;
+    let mut copies = Vec::new();
+    for (template, cluster) in &carried.extended {
+        let Some(mut tag) = read_tag(tx, *template)? else {
+            continue;
+        };
+        tag.id = next_id;
+        next_id += 1;
+        tag.cluster = Some(cluster.clone());
+        tag.accounts.clear();
+        let at = now();
+        tag.analyst = who.analyst.clone();
+        tag.created_at = at.clone();
+        tag.updated_at = at;
+        tag.updated_by = who.analyst.clone();
+        tag.merged_from = None;
+        copies.push(tag);
+    }
     let keys = Keys {
-        tags: carried.tags.iter().map(|(id, _)| *id).collect(),
+        tags: carried
+            .tags
+            .iter()
+            .map(|(id, _)| *id)
+            .chain(copies.iter().map(|t| t.id))
+            .collect(),
         ..Default::default()
     };
     let before = snapshot(tx, &keys)?;
@@ -1633,6 +1679,9 @@ pub(super) fn record_carried(
         for (id, cluster) in &carried.tags {
             tag.execute(params![id, cluster])?;
         }
+    }
+    for tag in &copies {
+        write_tag(tx, tag.id, Some(tag))?;
     }
     let after = snapshot(tx, &keys)?;
     append_audit(

@@ -93,13 +93,16 @@ enum Command {
         /// The cluster to tag (several: c1,c2,c3); its newest tag is changed if it has one
         #[arg(
             long,
-            required_unless_present = "accounts",
-            conflicts_with = "accounts"
+            required_unless_present_any = ["accounts", "campaign"],
+            conflicts_with_all = ["accounts", "campaign"]
         )]
         cluster: Option<String>,
         /// Tag these accounts instead of a cluster (ids, comma-separated; a Hydrascope addition)
-        #[arg(long)]
+        #[arg(long, conflicts_with = "campaign")]
         accounts: Option<String>,
+        /// Tag every cluster of this campaign (an id from `analyze --json`, e.g. k17) as one action (a Hydrascope addition)
+        #[arg(long)]
+        campaign: Option<String>,
         /// Campaign name
         #[arg(long)]
         label: String,
@@ -537,6 +540,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             case,
             cluster,
             accounts,
+            campaign,
             label,
             status,
             confidence,
@@ -573,19 +577,30 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 actor,
                 notes: note,
             };
+            let of_campaign = match &campaign {
+                Some(id) => Some(campaign_clusters(&case, id)?),
+                None => None,
+            };
             let case = Case::open(&case).map_err(Failure::from_case)?;
-            let recorded = match (cluster, accounts) {
-                (Some(clusters), _) => {
+            let recorded = match (cluster, accounts, campaign, of_campaign) {
+                (_, _, Some(id), Some(clusters)) => {
+                    case.tag_campaign(&who, &id, &clusters, &patch, None)
+                }
+                (Some(clusters), _, _, _) => {
                     let clusters: Vec<String> = split_list(&clusters);
                     case.tag_clusters(&who, &clusters, &patch, None)
                 }
-                (None, Some(accounts)) => {
+                (None, Some(accounts), _, _) => {
                     let indices = case
                         .account_indices(&split_list(&accounts))
                         .map_err(Failure::from_case)?;
                     case.tag_accounts(&who, &indices, &patch)
                 }
-                (None, None) => return Err(Failure::bad_input("name --cluster or --accounts")),
+                _ => {
+                    return Err(Failure::bad_input(
+                        "name --cluster, --accounts or --campaign",
+                    ));
+                }
             }
             .map_err(Failure::from_case)?;
             println!(
