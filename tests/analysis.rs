@@ -205,11 +205,15 @@ fn detection_holds_against_evasive_campaigns_and_spares_the_new_look_alikes() {
         (Scenario::TinyEvasive, 6),
     ] {
         let (v, _, at) = analysed_verdict(tmp.path(), scenario, seed, 0.95, 0.90);
-        // The purity target is 0.95: demo-evasive seed 3's agentic campaign
-        // holds 3 ordinary students who share its fake students' university
-        // domain (0.930), so the floor here is 0.9 until that is closed
-        // (docs/benchmarks.md has every number).
-        assert_campaigns_are_whole_and_pure(&at, &v, 0.9);
+        assert_campaigns_are_whole_and_pure(&at, &v, 0.95);
+        // Every planted campaign is found, not only the big ones: the
+        // low-and-slow campaign (40 accounts among 2,600 at demo size)
+        // paraphrases its templates and keeps a human's volume.
+        for (group, share) in &v.flagged_share {
+            if group.starts_with("campaign_") {
+                assert!(*share >= 0.75, "{at}: only {share:.3} of {group} flagged");
+            }
+        }
     }
 }
 

@@ -44,6 +44,9 @@ struct Shared {
     /// Per member (same order): the share of its exchanges that carry the
     /// value, for request addresses and prefixes; empty for the rest.
     shares: Vec<f32>,
+    /// A template family sent as a pool of paraphrases (see
+    /// [`is_paraphrase_pool`]): held to the crowd limit of identity values.
+    paraphrased: bool,
 }
 
 impl Shared {
@@ -154,7 +157,12 @@ pub fn build(features: &CaseFeatures, activity: &Activity, params: &Params) -> E
         if m < 2 {
             continue;
         }
-        if m > max_members(params, value.kind, n) {
+        let limit = if value.paraphrased {
+            max_members(params, EvidenceKind::Card, n)
+        } else {
+            max_members(params, value.kind, n)
+        };
+        if m > limit {
             values_too_common += 1;
             continue;
         }
@@ -690,6 +698,7 @@ fn group(kind: EvidenceKind, by_value: FxHashMap<String, Vec<u32>>) -> Vec<Share
                 example,
                 members,
                 shares: Vec::new(),
+                paraphrased: false,
             }
         })
         .filter(|s| s.members.len() >= 2)
@@ -743,6 +752,7 @@ fn group_weighted(
                 example,
                 members,
                 shares,
+                paraphrased: false,
             })
         })
         .collect();
@@ -850,6 +860,7 @@ fn collect_shared(f: &CaseFeatures, limit: usize) -> Vec<Shared> {
 fn template_families(f: &CaseFeatures, radius: u32) -> (Vec<u32>, Vec<Shared>) {
     let family = families::families(&f.templates, radius);
     let mut users: FxHashMap<String, Vec<(u32, u64)>> = FxHashMap::default();
+    let mut variants: FxHashMap<String, FxHashMap<u32, u64>> = FxHashMap::default();
     for &(account, template, n) in &f.account_templates {
         let Some(&root) = family.get(template as usize) else {
             continue;
@@ -858,12 +869,55 @@ fn template_families(f: &CaseFeatures, radius: u32) -> (Vec<u32>, Vec<Shared>) {
             continue;
         }
         let hex = format!("{:016x}", f.templates[root as usize]);
-        users.entry(hex).or_default().push((account, n));
+        users.entry(hex.clone()).or_default().push((account, n));
+        *variants
+            .entry(hex)
+            .or_default()
+            .entry(template)
+            .or_default() += n;
     }
-    (
-        family,
-        group_weighted(EvidenceKind::TemplateFamily, users, f),
-    )
+    let mut shared = group_weighted(EvidenceKind::TemplateFamily, users, f);
+    for value in &mut shared {
+        if let Some(uses) = variants.get(&value.example) {
+            value.paraphrased = is_paraphrase_pool(uses, &f.templates);
+        }
+    }
+    (family, shared)
+}
+
+/// Whether a template family's uses (template id → exchanges) are a pool
+/// of paraphrases: its most-sent wording carries under a quarter of its
+/// exchanges, and its exchanges lie on average at least 3 bits from that
+/// wording. A public tool's or a course's template is sent as written, with
+/// a word changed here and there, so one wording dominates and the rest lie
+/// a bit or two from it; a generator rewording every request to dodge
+/// exact-match detection leaves no wording dominant. Such a family is not a
+/// popular template, so it is held to the crowd limit of identity values
+/// (a card, a sign-up address) rather than that of commodity values: a
+/// 40-account job among 2,500 accounts stays evidence.
+fn is_paraphrase_pool(uses: &FxHashMap<u32, u64>, hashes: &[u64]) -> bool {
+    let total: u64 = uses.values().sum();
+    let Some((&top, &top_n)) = uses
+        .iter()
+        .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
+    else {
+        return false;
+    };
+    if total == 0 || top_n as f64 >= 0.25 * total as f64 {
+        return false;
+    }
+    let Some(&top_hash) = hashes.get(top as usize) else {
+        return false;
+    };
+    let spread: f64 = uses
+        .iter()
+        .map(|(&t, &n)| {
+            let h = hashes.get(t as usize).copied().unwrap_or(top_hash);
+            n as f64 * f64::from((h ^ top_hash).count_ones())
+        })
+        .sum::<f64>()
+        / total as f64;
+    spread >= 3.0
 }
 
 /// Accounts each partner indicator matches, and the groups they form.
@@ -953,6 +1007,7 @@ fn indicator_matches(f: &CaseFeatures, family: &[u32]) -> (Vec<Vec<u32>>, Vec<Sh
             example: format!("{} {} ({source})", ind.kind, ind.value),
             members,
             shares: Vec::new(),
+            paraphrased: false,
         });
     }
     (hits, groups)
@@ -1048,6 +1103,7 @@ fn signup_bursts(f: &CaseFeatures, params: &Params) -> Vec<Shared> {
                         example: format!("{} sign-ups from {prefix} from {when}", i - start),
                         members,
                         shares: Vec::new(),
+                        paraphrased: false,
                     });
                 }
                 start = i;
@@ -1075,6 +1131,36 @@ fn distinct_prefixes(f: &CaseFeatures) -> Vec<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pool_of_paraphrases_is_told_from_a_template_sent_as_written() {
+        let centre = 0x0f0f_3c3c_a5a5_9696u64;
+        // Template ids index `hashes`. A generator: 40 wordings, each 4 or
+        // 5 bits off a centre that is never sent, a few requests each.
+        let mut hashes = vec![0u64];
+        let mut pool: FxHashMap<u32, u64> = FxHashMap::default();
+        for i in 0..40u32 {
+            let flips = 4 + i % 2;
+            let mask = (0..flips).fold(0u64, |m, k| m | 1 << ((i * 7 + k * 13) % 64));
+            hashes.push(centre ^ mask);
+            pool.insert(i + 1, 3 + u64::from(i % 3));
+        }
+        assert!(is_paraphrase_pool(&pool, &hashes));
+        // A public tool's system prompt: one wording for most requests, the
+        // rest a bit off it.
+        let mut tool: FxHashMap<u32, u64> = FxHashMap::default();
+        tool.insert(41, 500);
+        hashes.push(centre);
+        for i in 0..12u32 {
+            hashes.push(centre ^ (1 << i));
+            tool.insert(42 + i, 40);
+        }
+        assert!(!is_paraphrase_pool(&tool, &hashes));
+        // Many wordings used evenly but all within a bit of each other
+        // (a form with one field filled in): not a pool of paraphrases.
+        let form: FxHashMap<u32, u64> = (42..54u32).map(|t| (t, 40)).collect();
+        assert!(!is_paraphrase_pool(&form, &hashes));
+    }
 
     #[test]
     fn large_groups_give_linear_not_quadratic_pairs() {

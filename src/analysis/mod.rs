@@ -475,10 +475,12 @@ pub fn analyze_case_as(
                 .all(|e| e.kind.is_address() || e.kind.is_corroborating())
         })
         .collect();
+    let places: Vec<Option<u64>> = graph.links.iter().map(place_signature).collect();
     let algorithm = peel::refine(
         features.accounts.len(),
         &edges,
         &address_only,
+        &places,
         &algorithm,
         params,
     );
@@ -541,6 +543,32 @@ pub fn analyze_case_as(
             Err(e) => return Err(e),
         }
     }
+}
+
+/// The places a link rests on, for peeling: `Some` (equal values: the same
+/// places) when all its evidence is a shared e-mail domain, address,
+/// network or client — places crowds of strangers share (a university, a
+/// household that is also a proxy exit); `None` when it rests on anything
+/// more: the work itself (a template family), a payment card, a partner's
+/// indicator, a sign-up burst, or evidence about the pair itself
+/// (synchrony, cohort, hand-off).
+fn place_signature(link: &Link) -> Option<u64> {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = rustc_hash::FxHasher::default();
+    for e in &link.evidence {
+        let place = e.kind.is_address()
+            || matches!(
+                e.kind,
+                EvidenceKind::EmailDomain | EvidenceKind::ClientFingerprint
+            );
+        if !place {
+            return None;
+        }
+        e.kind.hash(&mut hasher);
+        e.shared.hash(&mut hasher);
+        e.example.hash(&mut hasher);
+    }
+    Some(hasher.finish())
 }
 
 /// Scores the effective `membership` and adds what the workbench stores

@@ -10,16 +10,27 @@
 /// tied accounts, shed light address-only ties in small clusters, and split
 /// at bridges again (loners peeled off can leave two groups that only they
 /// had tied together).
+///
+/// `places` says, per edge, whether it rests only on shared places, and
+/// which (see [`peel`]).
 pub fn refine(
     n: usize,
     edges: &[(u32, u32, f64)],
     address_only: &[bool],
+    places: &[Option<u64>],
     membership: &[u32],
     params: &super::Params,
 ) -> Vec<u32> {
     let bridges = |m: &[u32]| split_bridges(n, edges, m, params.bridge_conductance, params.seed);
     let split = bridges(membership);
-    let peeled = peel(n, edges, &split, params.peel_share, params.peel_floor);
+    let peeled = peel(
+        n,
+        edges,
+        places,
+        &split,
+        params.peel_share,
+        params.peel_floor,
+    );
     let shed = split_address_pairs(edges, address_only, &peeled, params.pair_min_address_weight);
     dense(&bridges(&shed))
 }
@@ -42,60 +53,204 @@ fn dense(membership: &[u32]) -> Vec<u32> {
 /// well-tied members (the 90th percentile) and below `floor` in absolute
 /// terms, so that groups of equals stay whole. Repeats until nothing moves (at most 4 rounds).
 /// Split-off accounts become clusters of one, numbered after the others.
+///
+/// `places` holds, per edge, `Some(signature)` when the edge rests only on
+/// shared places (an e-mail domain, addresses, a client; equal signatures:
+/// the same places) and `None` when it rests on anything more (an empty
+/// slice: every edge does). An account's place links with one signature
+/// count once, at the strongest: a student whose only tie to forty accounts
+/// is the university's e-mail domain is tied by one fact, not forty. And
+/// in a cluster most of whose members are tied by more than places (by
+/// their work, a card, their timing), a member tied to it by places alone
+/// is split off: that is someone whose home is a campaign's proxy exit, or
+/// who studies where a campaign registers its fake students. A cluster
+/// tied mostly by places (a household, a company, a campus) keeps them.
 pub fn peel(
     n: usize,
     edges: &[(u32, u32, f64)],
+    places: &[Option<u64>],
     membership: &[u32],
     share: f64,
     floor: f64,
 ) -> Vec<u32> {
     let mut out = membership.to_vec();
     let mut next = out.iter().copied().max().map_or(0, |m| m + 1);
+    // Rounds by weight until nothing moves, then one round for members tied
+    // by places alone (after the others, so that their leaving does not
+    // make a campaign account tied by its work look loose).
     for _ in 0..4 {
-        let mut inside = vec![0.0f64; n];
-        for &(a, b, w) in edges {
-            let (a, b) = (a as usize, b as usize);
-            if a < n && b < n && out[a] == out[b] {
-                inside[a] += w;
-                inside[b] += w;
-            }
-        }
-        let mut by_cluster: rustc_hash::FxHashMap<u32, Vec<u32>> = Default::default();
-        for (account, &c) in out.iter().enumerate() {
-            by_cluster.entry(c).or_default().push(account as u32);
-        }
-        let mut clusters: Vec<(u32, Vec<u32>)> = by_cluster.into_iter().collect();
-        clusters.sort_unstable_by_key(|(c, _)| *c);
-        let mut moved = false;
-        for (_, members) in clusters {
-            if members.len() < 3 {
-                continue;
-            }
-            let mut strengths: Vec<f64> = members.iter().map(|&a| inside[a as usize]).collect();
+        if !peel_round(n, edges, places, &mut out, &mut next, |members, ties| {
+            let mut strengths: Vec<f64> =
+                members.iter().map(|&a| ties.weight[a as usize]).collect();
             strengths.sort_by(f64::total_cmp);
             // The reference is the cluster's well-tied core (its 90th
             // percentile): a cluster can be half loners, and their median
             // would excuse them.
             let core = strengths[(strengths.len() * 9 / 10).min(strengths.len() - 1)];
             let limit = (share * core).min(floor.max(0.0)).max(0.0);
-            for &a in &members {
-                if inside[a as usize] < limit {
-                    out[a as usize] = next;
-                    next += 1;
-                    moved = true;
-                }
-            }
-        }
-        if !moved {
+            members
+                .iter()
+                .copied()
+                .filter(|&a| ties.weight[a as usize] < limit)
+                .collect()
+        }) {
             break;
         }
     }
+    if !places.is_empty() {
+        peel_round(n, edges, places, &mut out, &mut next, |members, ties| {
+            let by_work = members
+                .iter()
+                .filter(|&&a| ties.more_than_places[a as usize])
+                .count();
+            if 2 * by_work <= members.len() {
+                return Vec::new();
+            }
+            members
+                .iter()
+                .copied()
+                .filter(|&a| !ties.more_than_places[a as usize])
+                .collect()
+        });
+    }
     out
+}
+
+/// One round of [`peel`]: every cluster of three or more loses the members
+/// `leaving` picks, each becoming a cluster of one. Whether any moved.
+fn peel_round(
+    n: usize,
+    edges: &[(u32, u32, f64)],
+    places: &[Option<u64>],
+    out: &mut [u32],
+    next: &mut u32,
+    leaving: impl Fn(&[u32], &Ties) -> Vec<u32>,
+) -> bool {
+    let ties = ties_inside(n, edges, places, out);
+    let mut by_cluster: rustc_hash::FxHashMap<u32, Vec<u32>> = Default::default();
+    for (account, &c) in out.iter().enumerate() {
+        by_cluster.entry(c).or_default().push(account as u32);
+    }
+    let mut clusters: Vec<(u32, Vec<u32>)> = by_cluster.into_iter().collect();
+    clusters.sort_unstable_by_key(|(c, _)| *c);
+    let mut moved = false;
+    for (_, members) in clusters {
+        if members.len() < 3 {
+            continue;
+        }
+        for a in leaving(&members, &ties) {
+            out[a as usize] = *next;
+            *next += 1;
+            moved = true;
+        }
+    }
+    moved
+}
+
+/// Each account's ties into its own cluster.
+struct Ties {
+    /// Link weight, place links with one signature counted once.
+    weight: Vec<f64>,
+    /// Whether some link rests on more than places.
+    more_than_places: Vec<bool>,
+}
+
+fn ties_inside(n: usize, edges: &[(u32, u32, f64)], places: &[Option<u64>], out: &[u32]) -> Ties {
+    let mut weight = vec![0.0f64; n];
+    let mut more_than_places = vec![false; n];
+    let mut strongest: rustc_hash::FxHashMap<(usize, u64), f64> = Default::default();
+    for (i, &(a, b, w)) in edges.iter().enumerate() {
+        let (a, b) = (a as usize, b as usize);
+        if a >= n || b >= n || out[a] != out[b] {
+            continue;
+        }
+        match places.get(i).copied().flatten() {
+            None => {
+                weight[a] += w;
+                weight[b] += w;
+                more_than_places[a] = true;
+                more_than_places[b] = true;
+            }
+            Some(signature) => {
+                for x in [a, b] {
+                    let best = strongest.entry((x, signature)).or_insert(0.0);
+                    if w > *best {
+                        weight[x] += w - *best;
+                        *best = w;
+                    }
+                }
+            }
+        }
+    }
+    Ties {
+        weight,
+        more_than_places,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    type Edges = (Vec<(u32, u32, f64)>, Vec<Option<u64>>);
+
+    /// Six accounts tied by their work (links with no place signature),
+    /// and `extra` more edges.
+    fn job_of_six(extra: &[(u32, u32, f64, Option<u64>)]) -> Edges {
+        let mut edges = Vec::new();
+        let mut places = Vec::new();
+        for a in 0..6u32 {
+            for b in a + 1..6 {
+                edges.push((a, b, 0.6));
+                places.push(None);
+            }
+        }
+        for &(a, b, w, p) in extra {
+            edges.push((a, b, w));
+            places.push(p);
+        }
+        (edges, places)
+    }
+
+    #[test]
+    fn one_shared_place_counts_once_and_a_place_tie_alone_leaves_a_cluster_tied_by_work() {
+        // Account 6 shares the university's domain (one place) with four
+        // of the job's accounts: 4 × 0.5 would pass as well tied.
+        let domain = Some(7);
+        let (edges, places) = job_of_six(&[
+            (0, 6, 0.5, domain),
+            (1, 6, 0.5, domain),
+            (2, 6, 0.5, domain),
+            (3, 6, 0.5, domain),
+        ]);
+        let membership = vec![0; 7];
+        let peeled = peel(7, &edges, &places, &membership, 0.25, 1.0);
+        assert!(peeled[..6].iter().all(|&c| c == 0), "{peeled:?}");
+        assert_ne!(peeled[6], 0, "the student leaves: {peeled:?}");
+        // Without place signatures the four links add up and it stays.
+        let kept = peel(7, &edges, &[], &membership, 0.25, 1.0);
+        assert_eq!(kept[6], 0);
+        // Tied by work as well (a shared template family), it stays.
+        let (edges, places) = job_of_six(&[(0, 6, 0.5, domain), (1, 6, 0.5, None)]);
+        let kept = peel(7, &edges, &places, &membership, 0.25, 1.0);
+        assert_eq!(kept[6], 0, "{kept:?}");
+    }
+
+    #[test]
+    fn a_cluster_tied_by_places_keeps_its_members() {
+        // A household and its neighbours: five accounts on distinct shared
+        // addresses only.
+        let mut edges = Vec::new();
+        let mut places = Vec::new();
+        for a in 0..5u32 {
+            for b in a + 1..5 {
+                edges.push((a, b, 0.8));
+                places.push(Some(u64::from(a * 10 + b)));
+            }
+        }
+        let membership = vec![0; 5];
+        assert_eq!(peel(5, &edges, &places, &membership, 0.25, 1.0), membership);
+    }
 
     #[test]
     fn a_loner_with_one_light_link_into_a_tight_cluster_is_left_alone() {
@@ -108,12 +263,12 @@ mod tests {
         }
         edges.push((0, 6, 0.2));
         let membership = vec![0, 0, 0, 0, 0, 0, 0];
-        let peeled = peel(7, &edges, &membership, 0.15, 2.0);
+        let peeled = peel(7, &edges, &[], &membership, 0.15, 2.0);
         assert!(peeled[..6].iter().all(|&c| c == 0));
         assert_ne!(peeled[6], 0);
         // A member with real ties stays.
         edges.push((1, 6, 1.0));
-        let kept = peel(7, &edges, &membership, 0.15, 2.0);
+        let kept = peel(7, &edges, &[], &membership, 0.15, 2.0);
         assert_eq!(kept[6], 0);
     }
 
@@ -121,7 +276,7 @@ mod tests {
     fn small_groups_and_chains_of_equals_stay_whole() {
         let edges = vec![(0, 1, 0.3), (1, 2, 0.3), (2, 3, 0.3)];
         let membership = vec![0, 0, 0, 0];
-        assert_eq!(peel(4, &edges, &membership, 0.15, 2.0), membership);
+        assert_eq!(peel(4, &edges, &[], &membership, 0.15, 2.0), membership);
     }
 }
 
