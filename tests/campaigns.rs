@@ -319,3 +319,52 @@ fn a_tagged_campaign_stays_tagged_whole_across_a_reanalysis() {
         successor_clusters.difference(&tagged).collect::<Vec<_>>()
     );
 }
+
+#[test]
+fn the_whole_case_report_lists_untagged_suspected_campaigns_until_they_are_tagged() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = demo_copy(dir.path());
+    let campaign = widest_suspected_campaign(&case);
+    let section = |md: &str| -> String {
+        let start = md
+            .find("Suspected campaigns not tagged yet")
+            .expect("the section is there");
+        let end = md[start..]
+            .find("Suspected clusters not tagged yet")
+            .map_or(md.len(), |e| start + e);
+        md[start..end].to_string()
+    };
+    let report = dir.path().join("r.md");
+    let write = || {
+        let (code, _, stderr) = common::run(&[
+            "report",
+            case.to_str().unwrap(),
+            "--out",
+            report.to_str().unwrap(),
+            "--force",
+        ]);
+        assert_eq!(code, 0, "{stderr}");
+        std::fs::read_to_string(&report).unwrap()
+    };
+    let before = section(&write());
+    assert!(
+        before.contains(&format!("| {} |", campaign.id)),
+        "{} is listed: {before}",
+        campaign.id
+    );
+    let (code, _, stderr) = common::run(&[
+        "tag",
+        case.to_str().unwrap(),
+        "--campaign",
+        &campaign.id,
+        "--label",
+        "Lab C",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let after = section(&write());
+    assert!(
+        !after.contains(&format!("| {} |", campaign.id)),
+        "tagged, {} is no longer listed: {after}",
+        campaign.id
+    );
+}

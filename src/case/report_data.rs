@@ -43,6 +43,10 @@ pub struct ReportData {
     /// Suspected clusters that carry no tag of any status, highest score
     /// first.
     pub untagged_suspected: Vec<StoredCluster>,
+    /// Suspected campaigns of the analysis with at least one suspected
+    /// cluster that carries no tag, highest score first: what an analyst
+    /// has not looked at yet, a campaign at a time.
+    pub untagged_campaigns: Vec<StoredCampaign>,
     /// The campaign the report is about, when it is about one
     /// ([`ReportData::keep_campaign`]).
     pub scope: Option<StoredCampaign>,
@@ -212,6 +216,16 @@ impl Case {
             .cloned()
             .collect();
 
+        let untagged_ids: std::collections::HashSet<&str> =
+            untagged_suspected.iter().map(|c| c.id.as_str()).collect();
+        let mut untagged_campaigns: Vec<StoredCampaign> = self
+            .stored_campaigns()?
+            .into_iter()
+            .filter(|k| k.suspected && k.clusters.iter().any(|c| untagged_ids.contains(c.as_str())))
+            .collect();
+        untagged_campaigns
+            .sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
+
         let counts = ReportCounts {
             accounts: summary.accounts,
             exchanges: summary.exchanges,
@@ -237,6 +251,7 @@ impl Case {
             campaigns,
             dismissed,
             untagged_suspected,
+            untagged_campaigns,
             scope: None,
         })
     }
@@ -277,6 +292,7 @@ impl ReportData {
         self.dismissed.retain(|c| touches(c));
         self.untagged_suspected
             .retain(|c| ids.contains(c.id.as_str()));
+        self.untagged_campaigns.clear();
         self.scope = Some(campaign);
     }
 }

@@ -365,6 +365,14 @@ fn layout(
         }
     }
 
+    if data.scope.is_none() && data.run.is_some() {
+        blocks.push(Block::Heading(
+            2,
+            "Suspected campaigns not tagged yet".into(),
+        ));
+        untagged_campaign_blocks(&mut blocks, data);
+    }
+
     blocks.push(Block::Heading(
         2,
         "Suspected clusters not tagged yet".into(),
@@ -761,6 +769,58 @@ fn indicators_table(indicators: &[(String, f64)], reasons_json: &str) -> Block {
     Block::Table {
         head: vec!["Indicator", "Sub-score", "Evidence"],
         rows,
+    }
+}
+
+/// The suspected campaigns of the analysis that still hold untagged
+/// suspected clusters: the analyst's next work, a campaign at a time.
+fn untagged_campaign_blocks(blocks: &mut Vec<Block>, data: &ReportData) {
+    let campaigns = &data.untagged_campaigns;
+    if campaigns.is_empty() {
+        blocks.push(Block::Paragraph(
+            "None: every suspected campaign of the analysis is tagged.".into(),
+        ));
+        return;
+    }
+    blocks.push(Block::Paragraph(format!(
+        "{} suspected campaign{} of the analysis hold{} suspected clusters with no tag, highest score first (hydrascope tag --campaign ID tags one whole; hydrascope report --campaign ID writes its own report).",
+        thousands(campaigns.len() as u64),
+        if campaigns.len() == 1 { "" } else { "s" },
+        if campaigns.len() == 1 { "s" } else { "" },
+    )));
+    blocks.push(Block::Table {
+        head: vec![
+            "Campaign",
+            "Clusters",
+            "Accounts",
+            "Exchanges",
+            "Score",
+            "Cohesion",
+            "Leading evidence",
+        ],
+        rows: campaigns
+            .iter()
+            .take(LISTED_UNTAGGED)
+            .map(|k| {
+                let reasons: Vec<Reason> =
+                    serde_json::from_str(&k.reasons_json).unwrap_or_default();
+                vec![
+                    vec![k.id.clone()],
+                    vec![thousands(k.clusters.len() as u64)],
+                    vec![thousands(k.accounts)],
+                    vec![thousands(k.exchanges)],
+                    vec![format!("{:.2}", k.score)],
+                    vec![format!("{:.2}", k.cohesion)],
+                    reasons.iter().take(2).map(|r| r.text.clone()).collect(),
+                ]
+            })
+            .collect(),
+    });
+    if campaigns.len() > LISTED_UNTAGGED {
+        blocks.push(Block::Paragraph(format!(
+            "And {} more (hydrascope analyze --json lists every campaign).",
+            thousands((campaigns.len() - LISTED_UNTAGGED) as u64)
+        )));
     }
 }
 
