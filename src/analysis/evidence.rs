@@ -633,7 +633,17 @@ pub(crate) fn for_each_pair(members: &[u32], ring: usize, salt: u64, mut f: impl
     }
 }
 
+/// The order a large group's ring is drawn in. Template families sent as
+/// pools of paraphrases share one order, so that two accounts doing
+/// several of one job's tasks are neighbours in each family they share and
+/// their evidence adds up (a job of many families, each too large to
+/// enumerate, would otherwise tie each pair through one family at most);
+/// other values each have their own, so that crowds on different values
+/// (a relay's customers' own templates) tie different pairs.
 fn value_salt(value: &Shared) -> u64 {
+    if value.paraphrased {
+        return 0x6661_6d69_6c79 ^ value.kind as u64;
+    }
     xxhash_rust::xxh3::xxh3_64(value.example.as_bytes()) ^ value.kind as u64
 }
 

@@ -174,7 +174,7 @@ pub fn render_picture(
     let mut timeline = Timeline::default();
     timeline.chart = picture.chart;
     let view_size = vec2(size.width, size.height - CAPTION_HEIGHT);
-    let draw = |outer: &mut egui::Ui| {
+    let mut draw = |outer: &mut egui::Ui| {
         // The whole surface, not the harness's margin-inset frame.
         let full = outer.ctx().content_rect();
         let mut root = outer.new_child(egui::UiBuilder::new().max_rect(full));
@@ -212,14 +212,37 @@ pub fn render_picture(
     };
     let (w, h) = (size.width, size.height);
     // The renderer panics when no adapter exists; that is an error here,
-    // not a crash of the workbench or of a report.
+    // not a crash of the workbench or of a report. Software rendering on a
+    // busy machine can outlast the renderer's wait for the frame (ten
+    // seconds): that is tried again, twice, before it counts as an error.
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        match render_once(&mut draw, w, h, size.scale) {
+            Err(RenderError::Renderer(message))
+                if attempts < 3 && message.contains("timed out") =>
+            {
+                continue;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// One try of [`draw_picture`]'s rendering.
+fn render_once(
+    draw: &mut impl FnMut(&mut egui::Ui),
+    w: f32,
+    h: f32,
+    scale: f32,
+) -> Result<image::RgbaImage, RenderError> {
     let rendered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let mut harness = egui_kittest::Harness::builder()
             .with_size(vec2(w, h))
-            .with_pixels_per_point(size.scale)
+            .with_pixels_per_point(scale)
             .with_context_setup(|ctx| ctx.set_theme(egui::Theme::Dark))
             .wgpu()
-            .build_ui(draw);
+            .build_ui(|ui: &mut egui::Ui| draw(ui));
         // Legends and plots size themselves from the pass before.
         harness.run_steps(3);
         harness.render()
