@@ -20,7 +20,7 @@ use hydrascope::case::Case;
 use hydrascope::generate::{
     GenerateOptions, Group, Scenario, generate, read_truth, truth_path_for_case,
 };
-use hydrascope::import::Progress;
+use hydrascope::base::Progress;
 use hydrascope::logs::Format;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -8,7 +8,7 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Instant;
 
 use crate::case::builder::{AddError, Rejected, RowOrigin};
@@ -18,7 +18,8 @@ use crate::logs::row::FieldError;
 use crate::logs::section::{
     account_from_row, event_from_row, exchange_from_row, indicator_from_row,
 };
-use crate::logs::time::format_rfc3339_ms;
+use crate::base::Progress;
+use crate::base::time::now_rfc3339;
 use crate::logs::{Exchange, Section, discover, for_each_row};
 use std::borrow::Cow;
 
@@ -29,31 +30,6 @@ pub struct ImportOptions {
     pub skip_invalid: bool,
     /// Overwrite an existing case file.
     pub force: bool,
-}
-
-/// Progress of a long operation, shared with whoever draws a progress bar.
-#[derive(Debug, Default)]
-pub struct Progress {
-    /// Units done (bytes read, for import).
-    pub done: AtomicU64,
-    /// Units in all, when known.
-    pub total: AtomicU64,
-    /// What is being done now.
-    pub phase: Mutex<String>,
-}
-
-impl Progress {
-    /// Sets the phase text.
-    pub fn set_phase(&self, phase: impl Into<String>) {
-        if let Ok(mut p) = self.phase.lock() {
-            *p = phase.into();
-        }
-    }
-
-    /// The phase text.
-    pub fn phase(&self) -> String {
-        self.phase.lock().map(|p| p.clone()).unwrap_or_default()
-    }
 }
 
 /// What an import did.
@@ -303,14 +279,6 @@ pub fn import_folder(
         warnings,
         elapsed_secs: started.elapsed().as_secs_f64(),
     })
-}
-
-/// The current time as RFC 3339 UTC.
-pub fn now_rfc3339() -> String {
-    let ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64);
-    format_rfc3339_ms(ms)
 }
 
 struct FileImport<'a> {

@@ -6,14 +6,12 @@
 //! build cases; the front ends ([`cli`], [`ui`]) call only library functions.
 
 pub mod analysis;
+pub mod base;
 pub mod case;
 pub mod cli;
 pub mod export;
 pub mod generate;
 pub mod import;
 pub mod logs;
-pub mod paths;
 pub mod render;
-pub mod rng;
-pub mod text;
 pub mod ui;

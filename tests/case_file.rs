@@ -6,7 +6,8 @@ use std::path::Path;
 
 use common::{ROLLUPS, run, tiny_folder};
 use hydrascope::case::{Case, CaseError, SCHEMA_VERSION};
-use hydrascope::import::{ImportOptions, Progress, import_folder};
+use hydrascope::base::Progress;
+use hydrascope::import::{ImportOptions, import_folder};
 use hydrascope::logs::Format;
 
 fn tiny_case(dir: &Path) -> std::path::PathBuf {

@@ -10,7 +10,8 @@ use common::{
     assert_same_case, exchange_lines, files_containing, generate_cli, import_cli, tiny_folder,
 };
 use hydrascope::case::Case;
-use hydrascope::import::{ImportOptions, Progress, import_folder};
+use hydrascope::base::Progress;
+use hydrascope::import::{ImportOptions, import_folder};
 use hydrascope::logs::record::{
     Account, Capability, Event, EventKind, Exchange, Indicator, IndicatorKind,
 };

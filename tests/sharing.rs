@@ -11,7 +11,7 @@ use hydrascope::case::Case;
 use hydrascope::case::casework::{Origin, TagPatch, TagStatus, Who};
 use hydrascope::case::export::{ExportOptions, RedactionKey, export_case};
 use hydrascope::generate::Scenario;
-use hydrascope::import::Progress;
+use hydrascope::base::Progress;
 use rusqlite::Connection;
 
 /// The demo case, generated and analysed once per test run.

@@ -442,7 +442,7 @@ fn saving_the_view_as_a_picture_writes_what_the_graph_shows_at_twice_the_resolut
             ..Default::default()
         },
         &Who::named("alice", Origin::Cli),
-        &hydrascope::import::Progress::default(),
+        &hydrascope::base::Progress::default(),
     )
     .unwrap();
     let mut harness = harness_on(redacted, [1500.0, 950.0]);

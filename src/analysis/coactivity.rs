@@ -13,7 +13,7 @@
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::behaviour::{Fingerprint, family_overlap, similarity_without_adoption};
-use crate::rng::mix64;
+use crate::base::rng::mix64;
 
 /// Bands × rows of the minute MinHash: a pair whose minute sets have a
 /// Jaccard of J becomes a candidate with probability 1 − (1 − J³)¹²:
@@ -257,8 +257,8 @@ mod tests {
         let lift = shared_minutes(&a, &b) as f64 / expected_shared(&ha[0], &ha[1], per_hour);
         assert!(lift > 8.0, "{lift}");
         // Two people active at random minutes of the same office hours.
-        let mut rng = crate::rng::Rng::new(3, 3);
-        let office = |rng: &mut crate::rng::Rng| -> Vec<u32> {
+        let mut rng = crate::base::rng::Rng::new(3, 3);
+        let office = |rng: &mut crate::base::rng::Rng| -> Vec<u32> {
             let mut v: Vec<u32> = (0..600)
                 .map(|_| {
                     let day = rng.range(0, 20) as u32;
@@ -277,7 +277,7 @@ mod tests {
 
     #[test]
     fn minhash_finds_lockstep_pairs_and_not_strangers() {
-        let mut rng = crate::rng::Rng::new(5, 5);
+        let mut rng = crate::base::rng::Rng::new(5, 5);
         let mut minutes: Vec<Vec<u32>> = Vec::new();
         // Ten accounts on one scheduler's ticks (each skips a few).
         for _ in 0..10 {

@@ -500,9 +500,9 @@ pub fn cohort_pairs(prints: &[behaviour::Fingerprint], params: &Params) -> Vec<C
         behaviour::similarity(&prints[a as usize], &prints[b as usize]).combined
             >= params.cohort_min_similarity
     };
-    let salt = crate::rng::mix64(params.seed ^ 0x636f_686f_7274);
+    let salt = crate::base::rng::mix64(params.seed ^ 0x636f_686f_7274);
     let pick =
-        |list: &[u32], k: u64| list[(crate::rng::mix64(salt ^ k) % list.len() as u64) as usize];
+        |list: &[u32], k: u64| list[(crate::base::rng::mix64(salt ^ k) % list.len() as u64) as usize];
     // How often accounts that share no template family are alike: the
     // similarity that the population's make-up explains (people of one
     // timezone, one client's defaults), not a job.
@@ -562,7 +562,7 @@ pub fn cohort_pairs(prints: &[behaviour::Fingerprint], params: &Params) -> Vec<C
         let mut order = users[&family].clone();
         order.sort_unstable_by_key(|&a| {
             let rate = (prints[a as usize].rate_log10 / 0.05).round() as i64;
-            (rate, crate::rng::mix64(u64::from(a) ^ u64::from(family)))
+            (rate, crate::base::rng::mix64(u64::from(a) ^ u64::from(family)))
         });
         for i in 0..order.len() {
             for j in i + 1..order.len().min(i + 1 + params.cohort_window) {
@@ -624,7 +624,7 @@ pub(crate) fn for_each_pair(members: &[u32], ring: usize, salt: u64, mut f: impl
         return;
     }
     let mut order: Vec<u32> = members.to_vec();
-    order.sort_unstable_by_key(|&a| crate::rng::mix64(u64::from(a) ^ salt));
+    order.sort_unstable_by_key(|&a| crate::base::rng::mix64(u64::from(a) ^ salt));
     for i in 0..m {
         for step in 1..=ring {
             let (a, b) = (order[i], order[(i + step) % m]);
@@ -1105,7 +1105,7 @@ fn signup_bursts(f: &CaseFeatures, params: &Params) -> Vec<Shared> {
             if ends {
                 if i - start >= params.burst_min_accounts {
                     let members: Vec<u32> = accounts[start..i].iter().map(|(_, a)| *a).collect();
-                    let when = crate::logs::time::format_rfc3339_ms(accounts[start].0);
+                    let when = crate::base::time::format_rfc3339_ms(accounts[start].0);
                     let mut members: Vec<u32> = members;
                     members.sort_unstable();
                     out.push(Shared {

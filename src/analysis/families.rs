@@ -151,7 +151,7 @@ mod tests {
 
     #[test]
     fn random_hashes_do_not_chain_at_radius_eight() {
-        let mut rng = crate::rng::Rng::new(7, 1);
+        let mut rng = crate::base::rng::Rng::new(7, 1);
         let hashes: Vec<u64> = (0..20_000).map(|_| rng.next_u64()).collect();
         let fam = families(&hashes, 8);
         let joined = fam

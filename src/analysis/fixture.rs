@@ -5,7 +5,7 @@
 use crate::case::features::{
     AccountFacts, Activity, CaseFeatures, EventFacts, OriginFacts, ReleaseWindow, TemplateProfile,
 };
-use crate::rng::Rng;
+use crate::base::rng::Rng;
 
 /// Minutes in a day.
 pub const DAY: u32 = 1440;

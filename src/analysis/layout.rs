@@ -861,7 +861,7 @@ impl DiscGrid {
 
 /// A fixed direction for a pair of discs that exactly coincide.
 fn pair_direction(i: usize, j: usize) -> [f64; 2] {
-    let h = crate::rng::mix64(((i as u64) << 32) ^ j as u64);
+    let h = crate::base::rng::mix64(((i as u64) << 32) ^ j as u64);
     let angle = (h >> 11) as f64 * (std::f64::consts::TAU / (1u64 << 53) as f64);
     [angle.cos(), angle.sin()]
 }
@@ -1538,7 +1538,7 @@ impl QuadTree {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rng::Rng;
+    use crate::base::rng::Rng;
 
     fn run(cluster_of: &[u32], links: &[(u32, u32, f32)]) -> Vec<[f32; 2]> {
         let input = LayoutInput { cluster_of, links };

@@ -11,7 +11,7 @@
 
 use std::collections::VecDeque;
 
-use crate::rng::Rng;
+use crate::base::rng::Rng;
 
 /// A graph in compressed sparse rows, both directions of every edge stored.
 #[derive(Clone, Debug)]

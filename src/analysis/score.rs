@@ -11,7 +11,7 @@ use super::evidence::EvidenceGraph;
 use super::{Cluster, EvidenceKind, Indicators, Params, Reason};
 use crate::case::features::{AccountFacts, Activity, CaseFeatures, ReleaseWindow};
 use crate::logs::Capability;
-use crate::text::thousands;
+use crate::base::text::thousands;
 
 const DAY_MS: i64 = 86_400_000;
 /// Days between creation and first use past which an account is long-standing.

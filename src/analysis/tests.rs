@@ -74,7 +74,7 @@ fn a_popular_template_crowd_of_independent_people_links_nobody() {
 }
 
 fn fx_hash(i: u32) -> u64 {
-    crate::rng::mix64(u64::from(i) ^ 0xabcdef)
+    crate::base::rng::mix64(u64::from(i) ^ 0xabcdef)
 }
 
 #[test]

@@ -81,17 +81,7 @@ pub struct StoredAnalysis {
     pub template_examples: TemplateExamples,
 }
 
-/// Sub-score columns of `clusters`, in order.
-pub const INDICATOR_COLUMNS: [&str; 8] = [
-    "coordination",
-    "extraction",
-    "automation",
-    "evasion",
-    "release_pivot",
-    "partner",
-    "scale",
-    "exculpation",
-];
+pub use super::schema::INDICATOR_COLUMNS;
 
 /// A campaign as stored.
 #[derive(Clone, Debug, PartialEq)]
@@ -226,7 +216,7 @@ impl Case {
         tx.execute(
             "INSERT INTO analysis_runs (finished_at, params_json, stats_json) VALUES (?1, ?2, ?3)",
             params![
-                crate::import::now_rfc3339(),
+                crate::base::time::now_rfc3339(),
                 analysis.params_json,
                 analysis.stats_json
             ],

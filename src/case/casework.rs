@@ -14,8 +14,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
 
-use super::analysis_store::INDICATOR_COLUMNS;
-use super::merge::{ConflictRow, MERGE_ACTION, read_conflict_row, write_conflict_state};
+use super::conflict_row::{ConflictRow, MERGE_ACTION, read_conflict_row, write_conflict_state};
+use super::schema::INDICATOR_COLUMNS;
 use super::{Case, CaseError};
 
 /// Where an analyst stands on a tagged campaign.
@@ -361,14 +361,14 @@ pub(super) fn tag_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Tag> {
     let status: String = r.get(4)?;
     let field = |i: usize, max: usize| -> rusqlite::Result<String> {
         let mut text: String = r.get(i)?;
-        crate::text::truncate_in_place(&mut text, max);
+        crate::base::text::truncate_in_place(&mut text, max);
         Ok(text)
     };
     let cluster: Option<String> = r.get(1)?;
     Ok(Tag {
         id: r.get(0)?,
         cluster: cluster.map(|mut c| {
-            crate::text::truncate_in_place(&mut c, MAX_TAG_FIELD_BYTES);
+            crate::base::text::truncate_in_place(&mut c, MAX_TAG_FIELD_BYTES);
             c
         }),
         accounts: Vec::new(),
@@ -631,7 +631,7 @@ fn restore(tx: &Transaction<'_>, snapshot: &Snapshot) -> Result<(), CaseError> {
 }
 
 pub(super) fn now() -> String {
-    crate::import::now_rfc3339()
+    crate::base::time::now_rfc3339()
 }
 
 pub(super) fn cluster_list(keys: &Keys, before: &Snapshot, after: &Snapshot) -> String {
@@ -1564,7 +1564,7 @@ impl Case {
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             let (id, cluster, mut label): (i64, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
-            crate::text::truncate_in_place(&mut label, MAX_TAG_FIELD_BYTES);
+            crate::base::text::truncate_in_place(&mut label, MAX_TAG_FIELD_BYTES);
             cluster_tags.push((id, cluster));
             tag_labels.insert(id, label);
         }
@@ -1608,7 +1608,7 @@ pub(super) fn read_audit(
             // `tag_from_row`).
             let field = |i: usize, max: usize| -> rusqlite::Result<String> {
                 let mut text: String = r.get(i)?;
-                crate::text::truncate_in_place(&mut text, max);
+                crate::base::text::truncate_in_place(&mut text, max);
                 Ok(text)
             };
             Ok(AuditRecord {
@@ -1720,7 +1720,7 @@ pub fn write_history(
         HistoryExport::Text => {
             for r in records {
                 let e = &r.entry;
-                let safe = crate::text::terminal_safe;
+                let safe = crate::base::text::terminal_safe;
                 writeln!(
                     out,
                     "#{:<5} {}  {:<14} {:<10} {:<15} {}",
@@ -1783,7 +1783,7 @@ pub fn write_history(
                 ];
                 w.write_record(
                     cells
-                        .map(crate::text::csv_safe)
+                        .map(crate::base::text::csv_safe)
                         .iter()
                         .map(|c| c.as_bytes()),
                 )?;

@@ -26,7 +26,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use super::casework::{Snapshot, Who};
 use super::{APPLICATION_ID, CaseError, SCHEMA_VERSION, check_file, schema};
-use crate::import::Progress;
+use crate::base::Progress;
 
 /// What to export.
 #[derive(Debug, Default)]
@@ -164,7 +164,7 @@ pub fn export_case(
             dir.display()
         )));
     }
-    let partial = crate::paths::partial_path(out);
+    let partial = crate::base::paths::partial_path(out);
     remove_if_exists(&partial)?;
     let result = write_export(source, version, &partial, options, who, progress);
     let result = result.and_then(|counts| {
@@ -514,7 +514,7 @@ fn stamp_export(
     who: &Who,
     redaction_key_id: Option<&str>,
 ) -> Result<(), CaseError> {
-    let at = crate::import::now_rfc3339();
+    let at = crate::base::time::now_rfc3339();
     let source_name = file_name_of(source);
     let scope = scope_of(options);
     // A file name often names the organisation: a redacted export names
@@ -617,7 +617,7 @@ fn note_export_in_source(
         }
     );
     let clusters = options.clusters.clone().unwrap_or_default().join(",");
-    let at = crate::import::now_rfc3339();
+    let at = crate::base::time::now_rfc3339();
     let _ = append_note(&conn, who, &at, "export", &clusters, &summary);
 }
 

@@ -16,7 +16,7 @@ use rustc_hash::FxHashMap;
 
 use super::casework::TagStatus;
 use super::{Case, CaseError};
-use crate::logs::time::format_rfc3339_ms;
+use crate::base::time::format_rfc3339_ms;
 
 /// The graph of a case (or of some of its clusters), ready to be written.
 #[derive(Clone, Debug, Default, PartialEq)]

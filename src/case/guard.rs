@@ -332,11 +332,11 @@ impl SchemaProblem {
 impl std::fmt::Display for SchemaProblem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let o = self.object();
-        let name = crate::text::terminal_safe(&o.name);
+        let name = crate::base::text::terminal_safe(&o.name);
         let on = if o.table.eq_ignore_ascii_case(&o.name) {
             String::new()
         } else {
-            format!(" on {}", crate::text::terminal_safe(&o.table))
+            format!(" on {}", crate::base::text::terminal_safe(&o.table))
         };
         match self {
             SchemaProblem::Unexpected(_) => {

@@ -12,64 +12,22 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
-use serde::{Deserialize, Serialize};
+use rusqlite::{Connection, params};
 
 use super::casework::{
     AuditRecord, ConflictSlot, Keys, Recorded, Snapshot, TAG_COLUMNS, Tag, TagSlot, Who,
     append_audit, begin_write, check_analyst, cluster_list, finish, next_tag_id, now, plural,
     read_audit, read_tag, snapshot, tag_from_row, write_tag,
 };
+pub use super::conflict_row::{ConflictRow, ConflictStatus, MERGE_ACTION};
+use super::conflict_row::{parse_status, read_conflict_row, split_fields};
 use super::{Case, CaseError};
-
-/// The `audit_log.action` of a merge (which `undo` refuses).
-pub const MERGE_ACTION: &str = "merge";
 
 /// The `audit_log.action` of a conflict's resolution.
 pub const RESOLVE_ACTION: &str = "conflict.resolve";
 
 /// How many missing account ids a refusal names.
 const IDS_SHOWN: usize = 5;
-
-/// Where a merge conflict stands.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ConflictStatus {
-    /// Not resolved yet: both tags are in the case.
-    #[default]
-    Open,
-    /// Resolved by keeping the tag that was here and removing theirs.
-    KeptOurs,
-    /// Resolved by keeping their tag and removing the one that was here.
-    KeptTheirs,
-    /// Resolved by keeping both tags.
-    KeptBoth,
-}
-
-impl ConflictStatus {
-    /// Every status.
-    pub const ALL: [ConflictStatus; 4] = [
-        ConflictStatus::Open,
-        ConflictStatus::KeptOurs,
-        ConflictStatus::KeptTheirs,
-        ConflictStatus::KeptBoth,
-    ];
-
-    /// The name stored in `merge_conflicts.status`.
-    pub fn name(self) -> &'static str {
-        match self {
-            ConflictStatus::Open => "open",
-            ConflictStatus::KeptOurs => "kept_ours",
-            ConflictStatus::KeptTheirs => "kept_theirs",
-            ConflictStatus::KeptBoth => "kept_both",
-        }
-    }
-
-    /// Parses a stored name.
-    pub fn parse(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.name() == name)
-    }
-}
 
 /// How an analyst settles a merge conflict.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -90,28 +48,6 @@ impl Resolution {
             Resolution::KeepBoth => ConflictStatus::KeptBoth,
         }
     }
-}
-
-/// A `merge_conflicts` row as the audit log's snapshots keep it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ConflictRow {
-    /// The merge that found it (`merges.id`).
-    pub merge: i64,
-    /// The tag that was here (`tags.id`).
-    pub ours: i64,
-    /// The tag the merge brought (`tags.id`).
-    pub theirs: i64,
-    /// Accounts the two tags share.
-    pub overlap: i64,
-    /// The tag fields that differ (`label`, `capability`, `status`,
-    /// `confidence`, `actor`, `notes`).
-    pub fields: Vec<String>,
-    /// Where it stands.
-    pub status: ConflictStatus,
-    /// Who resolved it.
-    pub resolved_by: Option<String>,
-    /// When (RFC 3339, UTC).
-    pub resolved_at: Option<String>,
 }
 
 /// A merge conflict with both tags whole, for a side-by-side view.
@@ -376,73 +312,6 @@ fn possessive(names: &[String]) -> String {
         [one] => format!("{one}'s"),
         [init @ .., last] => format!("{} and {last}'s", init.join(", ")),
     }
-}
-
-pub(super) fn read_conflict_row(
-    tx: &Transaction<'_>,
-    id: i64,
-) -> Result<Option<ConflictRow>, CaseError> {
-    let row = tx
-        .query_row(
-            "SELECT merge, ours, theirs, overlap, fields, status, resolved_by, resolved_at \
-             FROM merge_conflicts WHERE id = ?1",
-            [id],
-            |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, i64>(2)?,
-                    r.get::<_, i64>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, String>(5)?,
-                    r.get::<_, Option<String>>(6)?,
-                    r.get::<_, Option<String>>(7)?,
-                ))
-            },
-        )
-        .optional()?;
-    let Some((merge, ours, theirs, overlap, fields, status, resolved_by, resolved_at)) = row else {
-        return Ok(None);
-    };
-    Ok(Some(ConflictRow {
-        merge,
-        ours,
-        theirs,
-        overlap,
-        fields: split_fields(&fields),
-        status: parse_status(id, &status)?,
-        resolved_by,
-        resolved_at,
-    }))
-}
-
-fn split_fields(text: &str) -> Vec<String> {
-    text.split(',')
-        .filter(|f| !f.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
-fn parse_status(id: i64, status: &str) -> Result<ConflictStatus, CaseError> {
-    ConflictStatus::parse(status).ok_or_else(|| {
-        CaseError::Invalid(format!(
-            "merge conflict #{id} has an unknown status \"{status}\""
-        ))
-    })
-}
-
-/// Writes a conflict's resolution state back (undo and redo of a
-/// resolution).
-pub(super) fn write_conflict_state(
-    tx: &Transaction<'_>,
-    id: i64,
-    row: &ConflictRow,
-) -> Result<(), CaseError> {
-    tx.execute(
-        "UPDATE merge_conflicts SET status = ?2, resolved_by = ?3, resolved_at = ?4 WHERE id = ?1",
-        params![id, row.status.name(), row.resolved_by, row.resolved_at],
-    )?;
-    Ok(())
 }
 
 /// A tag a merge will add, and where it lands.

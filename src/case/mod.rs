@@ -4,6 +4,7 @@
 pub mod analysis_store;
 pub mod builder;
 pub mod casework;
+pub mod conflict_row;
 pub mod export;
 pub mod features;
 pub mod graph_rows;
@@ -203,7 +204,7 @@ pub(crate) fn one_line(err: &rusqlite::Error) -> String {
         other => other.to_string(),
     };
     let line = text.lines().next().unwrap_or_default();
-    crate::text::truncate_for_display(&crate::text::terminal_safe(line), 300).into_owned()
+    crate::base::text::truncate_for_display(&crate::base::text::terminal_safe(line), 300).into_owned()
 }
 
 /// An open case file.

@@ -413,3 +413,15 @@ pub fn migrate(conn: &Connection, from: i32, to: i32) -> rusqlite::Result<()> {
     conn.pragma_update(None, "user_version", to)?;
     Ok(())
 }
+
+/// Sub-score columns of `clusters`, in order.
+pub const INDICATOR_COLUMNS: [&str; 8] = [
+    "coordination",
+    "extraction",
+    "automation",
+    "evasion",
+    "release_pivot",
+    "partner",
+    "scale",
+    "exculpation",
+];

@@ -189,7 +189,7 @@ pub fn verify_case(path: &Path, integrity: Integrity) -> Result<VerifyReport, Ca
     for problem in &problems {
         findings.push(Finding {
             check: "schema",
-            table: Some(crate::text::terminal_safe(&problem.object().name).into_owned()),
+            table: Some(crate::base::text::terminal_safe(&problem.object().name).into_owned()),
             column: None,
             rows: 0,
             message: problem.to_string(),
@@ -272,7 +272,7 @@ pub fn verify_case(path: &Path, integrity: Integrity) -> Result<VerifyReport, Ca
 fn finding_from_error(check: &'static str, table: Option<&str>, err: &CaseError) -> Finding {
     let message = match err {
         CaseError::Sqlite(e) => super::one_line(e),
-        other => crate::text::terminal_safe(&other.to_string()).into_owned(),
+        other => crate::base::text::terminal_safe(&other.to_string()).into_owned(),
     };
     Finding {
         check,
@@ -298,7 +298,7 @@ fn integrity_messages(conn: &Connection, pragma: &str) -> Result<Vec<String>, Ca
         .flatten()
         .filter(|m| m != "ok")
         .map(|m| {
-            crate::text::truncate_for_display(&crate::text::terminal_safe(&m), 300).into_owned()
+            crate::base::text::truncate_for_display(&crate::base::text::terminal_safe(&m), 300).into_owned()
         })
         .collect())
 }
@@ -531,7 +531,7 @@ pub fn repair_case(source: &Path, out: &Path, force: bool) -> Result<RepairRepor
     let (inspect, version) = open_for_inspection(source)?;
     let problems = guard::schema_problems(&inspect, "main", version)?;
     drop(inspect);
-    let partial = crate::paths::partial_path(out);
+    let partial = crate::base::paths::partial_path(out);
     let _ = std::fs::remove_file(&partial);
     let result = write_repaired(source, &partial, version, &problems).and_then(|mut report| {
         std::fs::rename(&partial, out).map_err(|source| CaseError::Io {

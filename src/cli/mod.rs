@@ -14,9 +14,10 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::case::casework::{HistoryExport, Origin, TagPatch, TagStatus, Who};
 use crate::case::{Case, CaseError};
 use crate::generate::{GenerateError, GenerateOptions, Scenario};
-use crate::import::{ImportOptions, Progress};
+use crate::base::Progress;
+use crate::import::ImportOptions;
 use crate::logs::Format;
-use crate::logs::time::format_rfc3339_ms;
+use crate::base::time::format_rfc3339_ms;
 
 /// Hydrascope: investigate distillation campaigns against an LLM API.
 #[derive(Parser, Debug)]
@@ -386,10 +387,10 @@ pub fn main() -> ExitCode {
         Err(failure) => {
             // One line, nothing a terminal would act on, however long or
             // strange the text a case put into the message.
-            let line = crate::text::terminal_safe(&failure.message);
+            let line = crate::base::text::terminal_safe(&failure.message);
             eprintln!(
                 "hydrascope: {}",
-                crate::text::truncate_for_display(&line, 2000)
+                crate::base::text::truncate_for_display(&line, 2000)
             );
             ExitCode::from(failure.code)
         }
@@ -677,7 +678,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     if !t.notes.is_empty() {
                         println!(
                             "      {}",
-                            crate::text::terminal_safe_lines(&t.notes).replace('\n', "\n      ")
+                            crate::base::text::terminal_safe_lines(&t.notes).replace('\n', "\n      ")
                         );
                     }
                 }
@@ -786,7 +787,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 (None, None, None) => Focus::Everything,
             };
             let picture = scene
-                .picture(&focus, chart.chart(), &crate::render::now_for_caption())
+                .picture(&focus, chart.chart(), &crate::base::time::now_for_caption())
                 .map_err(render_failure)?;
             let bytes = if svg {
                 crate::render::svg::graph_svg(&picture, size)
@@ -1352,7 +1353,7 @@ fn print_analysis(result: &crate::analysis::AnalysisResult, account_ids: &[Strin
 
 /// Case text for the terminal: no control characters.
 fn clean(text: &str) -> std::borrow::Cow<'_, str> {
-    crate::text::terminal_safe(text)
+    crate::base::text::terminal_safe(text)
 }
 
 /// Splits a comma-separated list, dropping blanks.

@@ -58,7 +58,7 @@ pub fn write_graph_file(path: &Path, rows: &GraphRows) -> Result<(), io::Error> 
             ),
         )
     })?;
-    crate::paths::write_whole(path, |file| format.write(file, rows)).map_err(with_path)
+    crate::base::paths::write_whole(path, |file| format.write(file, rows)).map_err(with_path)
 }
 
 /// The type of an attribute, as both formats name it.

@@ -8,7 +8,7 @@ pub mod report;
 use std::path::Path;
 
 use crate::case::Case;
-use crate::import::Progress;
+use crate::base::Progress;
 use crate::render::{Focus, PictureSize, Scene, png_bytes, render_picture};
 use crate::ui::timeline::Chart;
 use report::{Picture, PictureView, ReportError, ReportFormat, ReportSummary, write_report_of};
@@ -46,8 +46,8 @@ pub fn write_briefing_of(
         path: case_path.to_path_buf(),
         source,
     })?;
-    let generated_at = crate::import::now_rfc3339();
-    let caption_time = crate::render::now_for_caption();
+    let generated_at = crate::base::time::now_rfc3339();
+    let caption_time = crate::base::time::now_for_caption();
     // The case is read for pictures only once one is asked for.
     let mut scene: Option<Result<Scene, String>> = None;
     let mut pictures = |p: &Picture| -> Result<Vec<u8>, String> {

@@ -20,8 +20,8 @@ use crate::analysis::Reason;
 use crate::case::analysis_store::{INDICATOR_COLUMNS, StoredCampaign, StoredCluster};
 use crate::case::report_data::{Campaign, ReportData};
 use crate::case::{Case, CaseError};
-use crate::logs::time::format_rfc3339_ms;
-use crate::text::thousands;
+use crate::base::time::format_rfc3339_ms;
+use crate::base::text::thousands;
 
 /// The two report formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -1197,10 +1197,10 @@ fn write_files(
     text: &[u8],
     images: Option<(&Path, &[ImageFile<'_>])>,
 ) -> Result<(), ReportError> {
-    let partial = crate::paths::partial_path(out);
+    let partial = crate::base::paths::partial_path(out);
     let folder_partial = images
         .filter(|(_, files)| !files.is_empty())
-        .map(|(folder, files)| (folder, crate::paths::partial_path(folder), files));
+        .map(|(folder, files)| (folder, crate::base::paths::partial_path(folder), files));
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |source| ReportError::Io { path, source }

@@ -3,7 +3,7 @@
 //! (exactly what `import` reads) or a case file directly, and keeps the
 //! ground truth apart from what the analyst sees.
 
-pub use crate::rng;
+pub use crate::base::rng;
 pub mod evasive;
 pub mod scenario;
 pub mod traffic;
@@ -16,7 +16,8 @@ pub use evasive::{CampaignKnobs, Disguise, Evasion};
 pub use scenario::{Group, Population, Scenario, plan};
 
 use crate::case::{BuildOptions, CaseBuilder, CaseError};
-use crate::import::{Progress, now_rfc3339};
+use crate::base::Progress;
+use crate::base::time::now_rfc3339;
 use crate::logs::record::{Event, EventKind, Indicator, IndicatorKind, template_hex};
 use crate::logs::{Format, LogWriter, Section};
 

@@ -11,8 +11,8 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use super::evasive::{Disguise, Evasion};
 use crate::logs::record::{Account, Capability};
-use crate::logs::time::days_from_civil;
-use crate::rng::{Rng, mix64};
+use crate::base::time::days_from_civil;
+use crate::base::rng::{Rng, mix64};
 
 /// A named scenario.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

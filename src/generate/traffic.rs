@@ -11,7 +11,7 @@ use super::scenario::{
     DAY_MS, EXCERPTS, Group, HOUR_MS, MODELS, NEW_MODEL, Plan, Population, Timing, token,
 };
 use crate::logs::record::{Capability, Exchange};
-use crate::rng::{Rng, mix64};
+use crate::base::rng::{Rng, mix64};
 
 /// Calls `emit` for each exchange of account `index`, in time order.
 /// Independent of the order accounts are generated in.

@@ -5,7 +5,6 @@ pub mod folder;
 pub mod record;
 pub mod row;
 pub mod section;
-pub mod time;
 pub mod write;
 
 pub use folder::{Format, LogFile, LogFolder, discover, for_each_row};

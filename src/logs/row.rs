@@ -14,7 +14,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visi
 use serde_json::value::RawValue;
 
 use super::record::parse_template_hex;
-use super::time::parse_rfc3339_ms;
+use crate::base::time::parse_rfc3339_ms;
 
 /// The most fields any section defines.
 pub const MAX_FIELDS: usize = 16;
@@ -284,7 +284,7 @@ impl<'a> RawRow<'a> {
             Cell::Text(s) if value.is_none() => {
                 let t = s.trim();
                 (!t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()))
-                    .then(|| crate::text::truncate_for_display(t, 40).into_owned())
+                    .then(|| crate::base::text::truncate_for_display(t, 40).into_owned())
             }
             _ => None,
         };

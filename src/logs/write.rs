@@ -12,7 +12,7 @@ use flate2::write::GzEncoder;
 use super::folder::Format;
 use super::record::{Account, Event, Exchange, Indicator, template_hex};
 use super::section::Section;
-use super::time::write_rfc3339_ms;
+use crate::base::time::write_rfc3339_ms;
 
 /// One cell to write, typed so JSON keeps numbers as numbers.
 enum Out<'a> {

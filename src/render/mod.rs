@@ -15,7 +15,7 @@ use std::sync::Arc;
 use egui::{Color32, RichText, vec2};
 
 use crate::case::Case;
-use crate::import::Progress;
+use crate::base::Progress;
 use crate::ui::graph_view::{GraphInput, GraphView};
 use crate::ui::model::Loaded;
 use crate::ui::state::{CaseView, ViewSettings};
@@ -311,7 +311,7 @@ pub fn caption_lines(picture: &ViewPicture, what: PictureView) -> [String; 2] {
 }
 
 fn hour_text(hour: i64) -> String {
-    let text = crate::logs::time::format_rfc3339_ms(hour * 3_600_000);
+    let text = crate::base::time::format_rfc3339_ms(hour * 3_600_000);
     // "2026-02-01T10:00:00.000Z" -> "2026-02-01 10:00"
     text.get(..16).unwrap_or(&text).replacen('T', " ", 1)
 }
@@ -344,7 +344,7 @@ pub fn png_bytes(image: &image::RgbaImage) -> Result<Vec<u8>, RenderError> {
 /// Writes `bytes` to `path` whole: to `<path>.partial`, then renamed.
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), RenderError> {
     use std::io::Write as _;
-    crate::paths::write_whole(path, |file| file.write_all(bytes)).map_err(|e| RenderError::Write {
+    crate::base::paths::write_whole(path, |file| file.write_all(bytes)).map_err(|e| RenderError::Write {
         path: path.display().to_string(),
         message: e.to_string(),
     })
@@ -513,8 +513,3 @@ impl Scene {
     }
 }
 
-/// The current UTC time as the caption writes it ("2026-11-22 14:03").
-pub fn now_for_caption() -> String {
-    let now = crate::import::now_rfc3339();
-    now.get(..16).unwrap_or(&now).replacen('T', " ", 1)
-}

@@ -34,9 +34,9 @@ use crate::case::casework::{AuditEntry, HistoryExport, Origin, Who};
 use crate::case::merge::{ConflictStatus, MergeConflict};
 use crate::case::workbench::AccountLink;
 use crate::generate::{GenerateOptions, Scenario};
-use crate::import::Progress;
+use crate::base::Progress;
 use crate::logs::Format;
-use crate::paths;
+use crate::base::paths;
 use crate::render::{CAPTION_HEIGHT, PictureSize, PictureView, ViewPicture};
 
 /// What a panel asks the shell to do.
@@ -709,7 +709,7 @@ impl App {
                 .unwrap_or_default(),
             case_fingerprint: String::new(),
             redacted: loaded.redacted.clone(),
-            exported_at: crate::render::now_for_caption(),
+            exported_at: crate::base::time::now_for_caption(),
         };
         let size = PictureSize {
             width: rect.width().max(200.0),

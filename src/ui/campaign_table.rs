@@ -11,7 +11,7 @@ use egui_extras::{Column, TableBuilder};
 use super::app::Command;
 use super::model::Loaded;
 use super::palette;
-use super::summary_panel::thousands;
+use crate::base::text::thousands;
 use super::tag_dialog::TagTarget;
 
 /// What the table is sorted by.

@@ -10,7 +10,7 @@ use egui_extras::{Column, TableBuilder};
 use super::app::Command;
 use super::model::Loaded;
 use super::palette;
-use super::summary_panel::thousands;
+use crate::base::text::thousands;
 use crate::case::analysis_store::{INDICATOR_COLUMNS, StoredCluster};
 use crate::case::casework::TagStatus;
 

@@ -7,8 +7,8 @@ use super::app::Command;
 use super::model::Loaded;
 use super::palette;
 use super::state::{CaseView, ViewSettings};
-use super::summary_panel::thousands;
-use crate::logs::time::format_rfc3339_ms;
+use crate::base::text::thousands;
+use crate::base::time::format_rfc3339_ms;
 
 /// The filter panel.
 #[derive(Default)]

@@ -23,7 +23,7 @@ use super::app::Command;
 use super::model::{Loaded, NO_CLUSTER};
 use super::palette;
 use super::state::{CaseView, ColorBy, ViewSettings};
-use super::summary_panel::thousands;
+use crate::base::text::thousands;
 use crate::analysis::EvidenceKind;
 
 /// Links drawn at most (the strongest; the legend says how many are hidden).

@@ -16,14 +16,14 @@ use super::jobs::CaseworkRequest;
 use super::model::{Loaded, NO_CLUSTER};
 use super::palette;
 use super::state::CaseView;
-use super::summary_panel::thousands;
+use crate::base::text::thousands;
 use super::tag_dialog::TagTarget;
 use super::worker::SelectionSeries;
 use crate::analysis::Reason;
 use crate::case::analysis_store::{INDICATOR_COLUMNS, StoredCluster};
 use crate::case::casework::{MoveTarget, Tag};
 use crate::case::workbench::AccountLink;
-use crate::logs::time::format_rfc3339_ms;
+use crate::base::time::format_rfc3339_ms;
 
 /// Accounts listed under a cluster, at most.
 const MAX_LISTED_ACCOUNTS: usize = 100;

@@ -17,7 +17,7 @@ use crate::case::Case;
 use crate::case::analysis_store::StoredCluster;
 use crate::case::casework::{AuditEntry, CaseworkState, MoveTarget, Recorded, Tag, TagPatch, Who};
 use crate::case::merge::{MergeConflict, Resolution};
-use crate::import::Progress;
+use crate::base::Progress;
 
 /// A message from the layout thread.
 pub enum LayoutUpdate {

@@ -10,7 +10,7 @@ use crate::case::analysis_store::{StoredCampaign, StoredCluster};
 use crate::case::casework::{CaseworkState, Tag};
 use crate::case::workbench::{AccountRow, GraphLinks, HourTraffic};
 use crate::case::{Case, CaseError, CaseSummary};
-use crate::import::Progress;
+use crate::base::Progress;
 
 /// No cluster (the case was never analysed).
 pub const NO_CLUSTER: u32 = u32::MAX;

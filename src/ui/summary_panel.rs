@@ -4,13 +4,12 @@
 use egui::RichText;
 
 use super::model::Loaded;
-use crate::logs::time::format_rfc3339_ms;
+use crate::base::text::thousands;
+use crate::base::time::format_rfc3339_ms;
 
 /// The case-summary panel.
 #[derive(Default)]
 pub struct SummaryPanel {}
-
-pub use crate::text::thousands;
 
 impl SummaryPanel {
     /// Draws the summary.

@@ -13,10 +13,10 @@ use super::app::Command;
 use super::model::Loaded;
 use super::palette;
 use super::state::CaseView;
-use super::summary_panel::thousands;
+use crate::base::text::thousands;
 use super::worker::SelectionSeries;
 use crate::case::workbench::HourTraffic;
-use crate::logs::time::{civil_from_days, format_rfc3339_ms};
+use crate::base::time::{civil_from_days, format_rfc3339_ms};
 
 /// Which chart is shown.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

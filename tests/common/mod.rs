@@ -6,7 +6,7 @@ use std::process::Command;
 
 use hydrascope::case::Case;
 use hydrascope::generate::{GenerateOptions, Scenario, generate};
-use hydrascope::import::Progress;
+use hydrascope::base::Progress;
 use hydrascope::logs::Format;
 
 /// Generates `scenario` with `seed` directly as a case file in `dir`.

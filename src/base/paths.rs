@@ -1,5 +1,6 @@
-//! Where Hydrascope keeps its own files: the demo case and the last-opened
-//! case, in the platform's data directory.
+//! Where Hydrascope keeps its own files (the demo case, the cases opened
+//! lately, in the platform's data directory), and how any file it writes is
+//! written whole: into a partial file beside it, renamed into place.
 
 use std::path::{Path, PathBuf};
 

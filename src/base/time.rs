@@ -3,6 +3,20 @@
 //! Hand-written because import parses one timestamp per exchange (tens of
 //! millions per case) and a general date library costs several times more.
 
+/// The current time as RFC 3339 UTC, to the millisecond.
+pub fn now_rfc3339() -> String {
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
+    format_rfc3339_ms(ms)
+}
+
+/// The current UTC time as a picture's caption writes it ("2026-11-22 14:03").
+pub fn now_for_caption() -> String {
+    let now = now_rfc3339();
+    now.get(..16).unwrap_or(&now).replacen('T', " ", 1)
+}
+
 /// Parses an RFC 3339 timestamp (`2026-02-03T12:34:56.789Z`, or with an
 /// offset such as `+08:00`) into milliseconds since the epoch, UTC.
 ///
