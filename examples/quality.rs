@@ -16,11 +16,11 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use hydrascope::analysis::{Params, analyze_case};
+use hydrascope::base::Progress;
 use hydrascope::case::Case;
 use hydrascope::generate::{
     GenerateOptions, Group, Scenario, generate, read_truth, truth_path_for_case,
 };
-use hydrascope::base::Progress;
 use hydrascope::logs::Format;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

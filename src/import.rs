@@ -7,10 +7,12 @@
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
+use crate::base::Progress;
+use crate::base::time::now_rfc3339;
 use crate::case::builder::{AddError, Rejected, RowOrigin};
 use crate::case::{BuildOptions, BuildStats, CaseBuilder, CaseError};
 use crate::logs::folder::{FolderError, LogFile, StreamError};
@@ -18,8 +20,6 @@ use crate::logs::row::FieldError;
 use crate::logs::section::{
     account_from_row, event_from_row, exchange_from_row, indicator_from_row,
 };
-use crate::base::Progress;
-use crate::base::time::now_rfc3339;
 use crate::logs::{Exchange, Section, discover, for_each_row};
 use std::borrow::Cow;
 

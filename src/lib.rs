@@ -15,3 +15,4 @@ pub mod import;
 pub mod logs;
 pub mod render;
 pub mod ui;
+pub mod views;

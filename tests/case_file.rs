@@ -5,8 +5,8 @@ mod common;
 use std::path::Path;
 
 use common::{ROLLUPS, run, tiny_folder};
-use hydrascope::case::{Case, CaseError, SCHEMA_VERSION};
 use hydrascope::base::Progress;
+use hydrascope::case::{Case, CaseError, SCHEMA_VERSION};
 use hydrascope::import::{ImportOptions, import_folder};
 use hydrascope::logs::Format;
 

@@ -528,7 +528,7 @@ fn corrupt_pages_and_a_stale_wal_never_panic() {
 #[test]
 fn the_workbench_refuses_or_reads_hostile_cases_without_panicking() {
     use hydrascope::base::Progress;
-    use hydrascope::ui::model::Loaded;
+    use hydrascope::views::model::Loaded;
     let tmp = tempfile::tempdir().unwrap();
     let hostile = variant(
         tmp.path(),

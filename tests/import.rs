@@ -9,8 +9,8 @@ use std::path::Path;
 use common::{
     assert_same_case, exchange_lines, files_containing, generate_cli, import_cli, tiny_folder,
 };
-use hydrascope::case::Case;
 use hydrascope::base::Progress;
+use hydrascope::case::Case;
 use hydrascope::import::{ImportOptions, import_folder};
 use hydrascope::logs::record::{
     Account, Capability, Event, EventKind, Exchange, Indicator, IndicatorKind,

@@ -7,11 +7,11 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use hydrascope::base::Progress;
 use hydrascope::case::Case;
 use hydrascope::case::casework::{Origin, TagPatch, TagStatus, Who};
 use hydrascope::case::export::{ExportOptions, RedactionKey, export_case};
 use hydrascope::generate::Scenario;
-use hydrascope::base::Progress;
 use rusqlite::Connection;
 
 /// The demo case, generated and analysed once per test run.
@@ -639,7 +639,7 @@ fn a_rendered_cluster_view_matches_its_snapshot() {
     let mut picture = scene
         .picture(
             &hydrascope::render::Focus::Cluster(cluster),
-            hydrascope::ui::timeline::Chart::Requests,
+            hydrascope::views::timeline::Chart::Requests,
             "2026-02-24 12:00",
         )
         .unwrap();

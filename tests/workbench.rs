@@ -14,7 +14,7 @@ use egui_kittest::{Harness, SnapshotOptions};
 use hydrascope::case::Case;
 use hydrascope::case::casework::{Origin, TagPatch, Who};
 use hydrascope::generate::Scenario;
-use hydrascope::ui::app::Command;
+use hydrascope::ui::command::Command;
 use hydrascope::ui::share_dialog::ShareKind;
 use hydrascope::ui::{App, AppOptions};
 
@@ -735,7 +735,7 @@ fn the_campaign_table_comes_first_and_a_click_selects_the_campaign_everywhere() 
     // Its clusters are listed; a click selects one, which names its campaign.
     let loaded = harness.state().loaded().unwrap();
     let (ci, cluster) = loaded.cluster_by_id(&clusters[1]).unwrap();
-    let facts = hydrascope::ui::inspector::cluster_facts(cluster);
+    let facts = hydrascope::views::model::cluster_facts(cluster);
     harness.get_by_label(&facts).click();
     settle(&mut harness, |app| app.view().cluster == Some(ci));
     assert_eq!(harness.state().view().campaign, None);
@@ -759,9 +759,9 @@ fn the_graph_coloured_by_campaign_names_the_suspected_campaigns_in_its_legend() 
         AppOptions {
             case: Some(case),
             remember: false,
-            settings: hydrascope::ui::state::ViewSettings {
-                color_by: hydrascope::ui::state::ColorBy::Cluster,
-                bottom_tab: hydrascope::ui::state::BottomTab::Timelines,
+            settings: hydrascope::views::state::ViewSettings {
+                color_by: hydrascope::views::state::ColorBy::Cluster,
+                bottom_tab: hydrascope::views::state::BottomTab::Timelines,
                 ..Default::default()
             },
         },
@@ -787,7 +787,7 @@ fn the_graph_coloured_by_campaign_names_the_suspected_campaigns_in_its_legend() 
     harness.run_steps(3);
     assert_eq!(
         harness.state().settings().color_by,
-        hydrascope::ui::state::ColorBy::Campaign
+        hydrascope::views::state::ColorBy::Campaign
     );
     let loaded = harness.state().loaded().unwrap();
     let suspected: Vec<String> = loaded

@@ -218,7 +218,7 @@ pub fn group_campaigns(
     families.sort_unstable();
     for family in families {
         let list = &by_family[&family];
-        super::evidence::for_each_pair(list, 24, u64::from(family), |a, b| pairs.push((a, b)));
+        super::pairs::for_each_pair(list, 24, u64::from(family), |a, b| pairs.push((a, b)));
     }
     pairs.sort_unstable();
     pairs.dedup();

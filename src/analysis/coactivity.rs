@@ -109,7 +109,7 @@ pub fn lockstep_candidates(minutes: &[Vec<u32>], min_minutes: usize, seed: u64) 
             if members.len() < 2 {
                 continue;
             }
-            super::evidence::for_each_pair(members, MAX_BUCKET_PAIRS_PER_MEMBER, key, |a, b| {
+            super::pairs::for_each_pair(members, MAX_BUCKET_PAIRS_PER_MEMBER, key, |a, b| {
                 out.insert((a, b));
             });
         }

@@ -5,6 +5,7 @@
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use super::pairs::for_each_pair;
 use super::{EvidenceKind, Link, LinkEvidence, Params};
 use super::{behaviour, coactivity, families};
 use crate::case::features::{Activity, CaseFeatures};
@@ -501,8 +502,9 @@ pub fn cohort_pairs(prints: &[behaviour::Fingerprint], params: &Params) -> Vec<C
             >= params.cohort_min_similarity
     };
     let salt = crate::base::rng::mix64(params.seed ^ 0x636f_686f_7274);
-    let pick =
-        |list: &[u32], k: u64| list[(crate::base::rng::mix64(salt ^ k) % list.len() as u64) as usize];
+    let pick = |list: &[u32], k: u64| {
+        list[(crate::base::rng::mix64(salt ^ k) % list.len() as u64) as usize]
+    };
     // How often accounts that share no template family are alike: the
     // similarity that the population's make-up explains (people of one
     // timezone, one client's defaults), not a job.
@@ -562,7 +564,10 @@ pub fn cohort_pairs(prints: &[behaviour::Fingerprint], params: &Params) -> Vec<C
         let mut order = users[&family].clone();
         order.sort_unstable_by_key(|&a| {
             let rate = (prints[a as usize].rate_log10 / 0.05).round() as i64;
-            (rate, crate::base::rng::mix64(u64::from(a) ^ u64::from(family)))
+            (
+                rate,
+                crate::base::rng::mix64(u64::from(a) ^ u64::from(family)),
+            )
         });
         for i in 0..order.len() {
             for j in i + 1..order.len().min(i + 1 + params.cohort_window) {
@@ -607,30 +612,6 @@ pub fn cohort_pairs(prints: &[behaviour::Fingerprint], params: &Params) -> Vec<C
         .collect();
     out.sort_unstable_by_key(|c| (c.a, c.b));
     out
-}
-
-/// Calls `f(a, b)` (a < b) for every pair of a small group, and for a large
-/// one for each member and its `ring` next members in a value-specific
-/// shuffled order: about `ring × m` pairs instead of m²/2, still one
-/// connected group.
-pub(crate) fn for_each_pair(members: &[u32], ring: usize, salt: u64, mut f: impl FnMut(u32, u32)) {
-    let m = members.len();
-    if m <= 2 * ring + 1 {
-        for (i, &a) in members.iter().enumerate() {
-            for &b in &members[i + 1..] {
-                f(a.min(b), a.max(b));
-            }
-        }
-        return;
-    }
-    let mut order: Vec<u32> = members.to_vec();
-    order.sort_unstable_by_key(|&a| crate::base::rng::mix64(u64::from(a) ^ salt));
-    for i in 0..m {
-        for step in 1..=ring {
-            let (a, b) = (order[i], order[(i + step) % m]);
-            f(a.min(b), a.max(b));
-        }
-    }
 }
 
 /// The order a large group's ring is drawn in. Template families sent as

@@ -2,10 +2,10 @@
 //! the traffic a test describes, as the case layer would read them
 //! ([`CaseFeatures`] and [`Activity`]), without a case file.
 
+use crate::base::rng::Rng;
 use crate::case::features::{
     AccountFacts, Activity, CaseFeatures, EventFacts, OriginFacts, ReleaseWindow, TemplateProfile,
 };
-use crate::base::rng::Rng;
 
 /// Minutes in a day.
 pub const DAY: u32 = 1440;

@@ -12,6 +12,7 @@ pub mod families;
 mod fixture;
 pub mod layout;
 pub mod leiden;
+pub mod pairs;
 pub mod peel;
 pub mod reconcile;
 pub mod score;

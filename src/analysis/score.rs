@@ -9,9 +9,9 @@ use rustc_hash::FxHashMap;
 
 use super::evidence::EvidenceGraph;
 use super::{Cluster, EvidenceKind, Indicators, Params, Reason};
+use crate::base::text::thousands;
 use crate::case::features::{AccountFacts, Activity, CaseFeatures, ReleaseWindow};
 use crate::logs::Capability;
-use crate::base::text::thousands;
 
 const DAY_MS: i64 = 86_400_000;
 /// Days between creation and first use past which an account is long-standing.

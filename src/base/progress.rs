@@ -29,4 +29,3 @@ impl Progress {
         self.phase.lock().map(|p| p.clone()).unwrap_or_default()
     }
 }
-

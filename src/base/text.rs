@@ -1,7 +1,8 @@
 //! Text from a case file on its way out: to a terminal (no control
 //! characters, so a case cannot move the cursor or retitle the window), into
 //! a CSV cell (no formula a spreadsheet would run), onto the screen or into
-//! a picture (bounded, with a marker where it was cut).
+//! a picture (bounded, with a marker where it was cut), into XML (GraphML,
+//! GEXF, SVG).
 
 use std::borrow::Cow;
 
@@ -98,6 +99,37 @@ pub fn truncate_in_place(text: &mut String, max_bytes: usize) {
     if let Cow::Owned(cut) = truncate_for_display(text, max_bytes) {
         *text = cut;
     }
+}
+
+/// Writes `text` escaped for XML 1.0 text and attribute values: the five
+/// markup characters as entities, tab and line ends as character
+/// references (so attribute values keep them), and the characters XML 1.0
+/// forbids (other C0 controls, U+FFFE, U+FFFF) as U+FFFD.
+pub fn write_xml_escaped(out: &mut impl std::io::Write, text: &str) -> std::io::Result<()> {
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        let replacement = match c {
+            '&' => "&amp;",
+            '<' => "&lt;",
+            '>' => "&gt;",
+            '"' => "&quot;",
+            '\'' => "&apos;",
+            '\t' => "&#9;",
+            '\n' => "&#10;",
+            '\r' => "&#13;",
+            '\u{0}'..='\u{8}'
+            | '\u{b}'
+            | '\u{c}'
+            | '\u{e}'..='\u{1f}'
+            | '\u{fffe}'
+            | '\u{ffff}' => "\u{fffd}",
+            _ => continue,
+        };
+        out.write_all(&text.as_bytes()[start..i])?;
+        out.write_all(replacement.as_bytes())?;
+        start = i + c.len_utf8();
+    }
+    out.write_all(&text.as_bytes()[start..])
 }
 
 #[cfg(test)]

@@ -204,7 +204,8 @@ pub(crate) fn one_line(err: &rusqlite::Error) -> String {
         other => other.to_string(),
     };
     let line = text.lines().next().unwrap_or_default();
-    crate::base::text::truncate_for_display(&crate::base::text::terminal_safe(line), 300).into_owned()
+    crate::base::text::truncate_for_display(&crate::base::text::terminal_safe(line), 300)
+        .into_owned()
 }
 
 /// An open case file.

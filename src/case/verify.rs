@@ -298,7 +298,8 @@ fn integrity_messages(conn: &Connection, pragma: &str) -> Result<Vec<String>, Ca
         .flatten()
         .filter(|m| m != "ok")
         .map(|m| {
-            crate::base::text::truncate_for_display(&crate::base::text::terminal_safe(&m), 300).into_owned()
+            crate::base::text::truncate_for_display(&crate::base::text::terminal_safe(&m), 300)
+                .into_owned()
         })
         .collect())
 }

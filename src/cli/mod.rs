@@ -11,13 +11,13 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::base::Progress;
+use crate::base::time::format_rfc3339_ms;
 use crate::case::casework::{HistoryExport, Origin, TagPatch, TagStatus, Who};
 use crate::case::{Case, CaseError};
 use crate::generate::{GenerateError, GenerateOptions, Scenario};
-use crate::base::Progress;
 use crate::import::ImportOptions;
 use crate::logs::Format;
-use crate::base::time::format_rfc3339_ms;
 
 /// Hydrascope: investigate distillation campaigns against an LLM API.
 #[derive(Parser, Debug)]
@@ -325,8 +325,8 @@ enum ChartArg {
 }
 
 impl ChartArg {
-    fn chart(self) -> crate::ui::timeline::Chart {
-        use crate::ui::timeline::Chart;
+    fn chart(self) -> crate::views::timeline::Chart {
+        use crate::views::timeline::Chart;
         match self {
             ChartArg::Requests => Chart::Requests,
             ChartArg::Tokens => Chart::Tokens,
@@ -678,7 +678,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     if !t.notes.is_empty() {
                         println!(
                             "      {}",
-                            crate::base::text::terminal_safe_lines(&t.notes).replace('\n', "\n      ")
+                            crate::base::text::terminal_safe_lines(&t.notes)
+                                .replace('\n', "\n      ")
                         );
                     }
                 }

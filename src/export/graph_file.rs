@@ -8,6 +8,7 @@
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
 
+use crate::base::text::write_xml_escaped as write_escaped;
 use crate::case::casework::TagStatus;
 use crate::case::graph_rows::{GraphEdge, GraphNode, GraphRows};
 
@@ -181,37 +182,6 @@ fn write_value(out: &mut impl Write, value: Value<'_>) -> io::Result<()> {
 /// (`inf` in Rust's spelling) is not a valid XML Schema double.
 fn is_writable(value: Value<'_>) -> bool {
     !matches!(value, Value::F64(x) if !x.is_finite())
-}
-
-/// Writes `text` escaped for XML 1.0 text and attribute values: the five
-/// markup characters as entities, tab and line ends as character
-/// references (so attribute values keep them), and the characters XML 1.0
-/// forbids (other C0 controls, U+FFFE, U+FFFF) as U+FFFD.
-pub fn write_escaped(out: &mut impl Write, text: &str) -> io::Result<()> {
-    let mut start = 0;
-    for (i, c) in text.char_indices() {
-        let replacement = match c {
-            '&' => "&amp;",
-            '<' => "&lt;",
-            '>' => "&gt;",
-            '"' => "&quot;",
-            '\'' => "&apos;",
-            '\t' => "&#9;",
-            '\n' => "&#10;",
-            '\r' => "&#13;",
-            '\u{0}'..='\u{8}'
-            | '\u{b}'
-            | '\u{c}'
-            | '\u{e}'..='\u{1f}'
-            | '\u{fffe}'
-            | '\u{ffff}' => "\u{fffd}",
-            _ => continue,
-        };
-        out.write_all(&text.as_bytes()[start..i])?;
-        out.write_all(replacement.as_bytes())?;
-        start = i + c.len_utf8();
-    }
-    out.write_all(&text.as_bytes()[start..])
 }
 
 /// The two ends of `edge`, or an error for an index outside the nodes.

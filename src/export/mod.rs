@@ -7,10 +7,10 @@ pub mod report;
 
 use std::path::Path;
 
-use crate::case::Case;
 use crate::base::Progress;
+use crate::case::Case;
 use crate::render::{Focus, PictureSize, Scene, png_bytes, render_picture};
-use crate::ui::timeline::Chart;
+use crate::views::timeline::Chart;
 use report::{Picture, PictureView, ReportError, ReportFormat, ReportSummary, write_report_of};
 
 /// Size of a report's graph pictures, in points (drawn at [`REPORT_SCALE`]).

@@ -17,11 +17,11 @@ use std::path::{Path, PathBuf};
 use base64::Engine as _;
 
 use crate::analysis::Reason;
+use crate::base::text::thousands;
+use crate::base::time::format_rfc3339_ms;
 use crate::case::analysis_store::{INDICATOR_COLUMNS, StoredCampaign, StoredCluster};
 use crate::case::report_data::{Campaign, ReportData};
 use crate::case::{Case, CaseError};
-use crate::base::time::format_rfc3339_ms;
-use crate::base::text::thousands;
 
 /// The two report formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

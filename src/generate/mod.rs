@@ -4,7 +4,9 @@
 //! ground truth apart from what the analyst sees.
 
 pub use crate::base::rng;
+pub mod disguise;
 pub mod evasive;
+pub mod group;
 pub mod scenario;
 pub mod traffic;
 
@@ -12,12 +14,13 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 
-pub use evasive::{CampaignKnobs, Disguise, Evasion};
-pub use scenario::{Group, Population, Scenario, plan};
+pub use disguise::{CampaignKnobs, Disguise, Evasion};
+pub use group::Group;
+pub use scenario::{Population, Scenario};
 
-use crate::case::{BuildOptions, CaseBuilder, CaseError};
 use crate::base::Progress;
 use crate::base::time::now_rfc3339;
+use crate::case::{BuildOptions, CaseBuilder, CaseError};
 use crate::logs::record::{Event, EventKind, Indicator, IndicatorKind, template_hex};
 use crate::logs::{Format, LogWriter, Section};
 
@@ -175,6 +178,15 @@ fn generated_origin() -> crate::case::builder::RowOrigin {
         file: "generated".into(),
         line: 0,
         text: String::new(),
+    }
+}
+
+/// Plans the population of a scenario for a seed.
+pub fn plan(scenario: Scenario, seed: u64) -> Population {
+    if scenario.is_evasive() {
+        evasive::plan_evasive(scenario, seed)
+    } else {
+        scenario::plan_classic(scenario, seed)
     }
 }
 

@@ -6,12 +6,13 @@
 
 use std::borrow::Cow;
 
-use super::evasive::Disguise;
+use super::disguise::Disguise;
+use super::group::Group;
 use super::scenario::{
-    DAY_MS, EXCERPTS, Group, HOUR_MS, MODELS, NEW_MODEL, Plan, Population, Timing, token,
+    DAY_MS, EXCERPTS, HOUR_MS, MODELS, NEW_MODEL, Plan, Population, Timing, token,
 };
-use crate::logs::record::{Capability, Exchange};
 use crate::base::rng::{Rng, mix64};
+use crate::logs::record::{Capability, Exchange};
 
 /// Calls `emit` for each exchange of account `index`, in time order.
 /// Independent of the order accounts are generated in.

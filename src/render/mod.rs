@@ -1,7 +1,7 @@
 //! Pictures of the workbench's views for briefings: the graph or the
 //! timelines, drawn by the very panels the workbench shows
-//! ([`GraphView`](crate::ui::graph_view::GraphView),
-//! [`Timeline`](crate::ui::timeline::Timeline)) into an offscreen egui pass
+//! ([`GraphView`](crate::views::graph_view::GraphView),
+//! [`Timeline`](crate::views::timeline::Timeline)) into an offscreen egui pass
 //! that wgpu rasterises (software GL when there is no GPU), at 1×, 2× or 4×
 //! the on-screen resolution, with a caption strip that says what the picture
 //! shows. `hydrascope render`, the report and the workbench's "Save view as
@@ -14,13 +14,13 @@ use std::sync::Arc;
 
 use egui::{Color32, RichText, vec2};
 
-use crate::case::Case;
 use crate::base::Progress;
-use crate::ui::graph_view::{GraphInput, GraphView};
-use crate::ui::model::Loaded;
-use crate::ui::state::{CaseView, ViewSettings};
-use crate::ui::timeline::{Chart, Timeline, TimelineInput};
-use crate::ui::worker::{SelectionSeries, selection_series};
+use crate::case::Case;
+use crate::views::graph_view::{GraphInput, GraphView};
+use crate::views::model::Loaded;
+use crate::views::series::{SelectionSeries, selection_series};
+use crate::views::state::{CaseView, ViewSettings};
+use crate::views::timeline::{Chart, Timeline, TimelineInput};
 
 /// Which view a picture shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -344,9 +344,11 @@ pub fn png_bytes(image: &image::RgbaImage) -> Result<Vec<u8>, RenderError> {
 /// Writes `bytes` to `path` whole: to `<path>.partial`, then renamed.
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), RenderError> {
     use std::io::Write as _;
-    crate::base::paths::write_whole(path, |file| file.write_all(bytes)).map_err(|e| RenderError::Write {
-        path: path.display().to_string(),
-        message: e.to_string(),
+    crate::base::paths::write_whole(path, |file| file.write_all(bytes)).map_err(|e| {
+        RenderError::Write {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        }
     })
 }
 
@@ -512,4 +514,3 @@ impl Scene {
         })
     }
 }
-

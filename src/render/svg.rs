@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use egui::{Color32, Pos2, Rect, pos2, vec2};
 
 use super::{CAPTION_HEIGHT, PictureSize, PictureView, RenderError, ViewPicture, caption_lines};
-use crate::ui::graph_view::{BACKGROUND, GraphSink, GraphView};
+use crate::views::graph_view::{BACKGROUND, GraphSink, GraphView};
 
 struct SvgSink {
     body: String,
@@ -59,7 +59,7 @@ impl GraphSink for SvgSink {
 fn escape(text: &str) -> String {
     let mut out = Vec::with_capacity(text.len());
     // Writing into a Vec cannot fail.
-    let _ = crate::export::graph_file::write_escaped(&mut out, text);
+    let _ = crate::base::text::write_xml_escaped(&mut out, text);
     String::from_utf8_lossy(&out).into_owned()
 }
 

@@ -11,84 +11,36 @@ use std::time::{Duration, Instant};
 
 use super::campaign_table::{CampaignTable, CampaignTableInput};
 use super::cluster_table::ClusterTable;
+use super::command::Command;
 use super::conflicts_window::ConflictsWindow;
+use super::dialog::DialogOutcome;
 use super::filter_panel::FilterPanel;
-use super::graph_view::{GraphInput, GraphView};
 use super::history_panel::{HistoryInput, HistoryPanel};
 use super::inspector::{Inspector, InspectorInput};
 use super::jobs::{
     AnalysisJob, CaseworkJob, CaseworkRequest, CaseworkUpdate, External, LayoutJob, LayoutUpdate,
     ShareDone, ShareJob, ShareJobRequest,
 };
-use super::model::{Loaded, NO_CLUSTER};
-use super::palette;
 use super::share_dialog::{ShareDialog, ShareKind, ShareRequest};
-use super::state::{BottomTab, CaseView, ViewSettings};
 use super::summary_panel::SummaryPanel;
-use super::tag_dialog::{TagDialog, TagDialogOutcome, TagTarget};
-use super::timeline::{Timeline, TimelineInput};
-use super::worker::{Answer, Query, SelectionSeries, Worker};
+use super::tag_dialog::{TagDialog, TagDialogOutcome};
+use super::worker::{Answer, Query, Worker};
 use crate::analysis::Params;
 use crate::analysis::layout::LayoutStage;
+use crate::base::Progress;
+use crate::base::paths;
 use crate::case::casework::{AuditEntry, HistoryExport, Origin, Who};
 use crate::case::merge::{ConflictStatus, MergeConflict};
 use crate::case::workbench::AccountLink;
 use crate::generate::{GenerateOptions, Scenario};
-use crate::base::Progress;
 use crate::logs::Format;
-use crate::base::paths;
 use crate::render::{CAPTION_HEIGHT, PictureSize, PictureView, ViewPicture};
-
-/// What a panel asks the shell to do.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Command {
-    /// Open a case file.
-    OpenCase(PathBuf),
-    /// Ask for a case file with the system dialog.
-    OpenDialog,
-    /// Select a campaign (by id): its clusters in the graph, the
-    /// timelines and the inspector; or nothing.
-    SelectCampaign(Option<String>),
-    /// Select a cluster (index), or nothing.
-    SelectCluster(Option<usize>),
-    /// Select an account (index) and highlight its cluster, or clear the selection.
-    SelectAccount(Option<u32>),
-    /// Select a set of accounts (box select).
-    SelectAccounts(Vec<u32>),
-    /// Show only a cluster and its one-hop neighbours, or everything.
-    Focus(Option<usize>),
-    /// Keep only accounts active in an hour range (inclusive), or all.
-    SetTimeRange(Option<(i64, i64)>),
-    /// Find accounts by id, org, e-mail domain, IP or card token.
-    Search(String),
-    /// Change the view settings.
-    Settings(ViewSettings),
-    /// Compute the graph layout again.
-    Relayout,
-    /// Stop the running layout.
-    CancelLayout,
-    /// Re-run the analysis with these parameters and reload.
-    RerunAnalysis(Params),
-    /// Undo this session's last tag or edit.
-    Undo,
-    /// Redo the last undone tag or edit.
-    Redo,
-    /// Open the Tag dialog.
-    OpenTagDialog(TagTarget),
-    /// Write a tag or edit to the case.
-    Casework(CaseworkRequest),
-    /// Export the audit log (of one cluster, or all) with a save dialog.
-    ExportHistory(Option<String>),
-    /// Open the sharing dialog.
-    OpenShare(ShareKind),
-    /// Export, save a picture, write a file, or merge a case in.
-    Share(ShareRequest),
-    /// Copy a picture of the graph or the timelines, as shown, to the
-    /// clipboard.
-    CopyView(PictureView),
-    /// Show the merge conflicts.
-    ShowConflicts,
-}
+use crate::views::graph_view::{GraphInput, GraphView};
+use crate::views::model::{Loaded, NO_CLUSTER};
+use crate::views::palette;
+use crate::views::series::SelectionSeries;
+use crate::views::state::{BottomTab, CaseView, ViewSettings};
+use crate::views::timeline::{Timeline, TimelineInput};
 
 /// How the app is started.
 #[derive(Clone, Debug, Default)]
@@ -722,11 +674,15 @@ impl App {
     }
 
     fn sharing_windows_ui(&mut self, ctx: &egui::Context) {
-        if let Some(dialog) = &mut self.share_dialog
-            && let Some(outcome) = dialog.ui(ctx)
-        {
-            self.share_dialog = None;
-            self.commands.extend(outcome);
+        if let Some(dialog) = &mut self.share_dialog {
+            match dialog.ui(ctx) {
+                DialogOutcome::Open => {}
+                DialogOutcome::Closed => self.share_dialog = None,
+                DialogOutcome::Confirmed(request) => {
+                    self.share_dialog = None;
+                    self.commands.push(Command::Share(request));
+                }
+            }
         }
         if let Some(window) = &mut self.conflicts_window {
             let (commands, open) = window.ui(ctx, &self.conflicts, self.casework_job.is_some());
@@ -736,35 +692,13 @@ impl App {
             }
         }
         if let Some(path) = self.dropped_case.clone() {
-            let mut choice = None;
-            egui::Window::new("Case file dropped")
-                .collapsible(false)
-                .resizable(false)
-                .show(ctx, |ui| {
-                    ui.label(format!("{}", path.display()));
-                    ui.horizontal(|ui| {
-                        if ui.button("Open it").clicked() {
-                            choice = Some(Some(Command::OpenCase(path.clone())));
-                        }
-                        if ui
-                            .button("Merge it into this case")
-                            .on_hover_text(
-                                "Its tags, notes and history come in, attributed to their analysts",
-                            )
-                            .clicked()
-                        {
-                            choice = Some(Some(Command::Share(ShareRequest::Merge {
-                                from: path.clone(),
-                            })));
-                        }
-                        if ui.button("Cancel").clicked() {
-                            choice = Some(None);
-                        }
-                    });
-                });
-            if let Some(choice) = choice {
-                self.dropped_case = None;
-                self.commands.extend(choice);
+            match super::dropped_case_window::dropped_case_ui(ctx, &path) {
+                DialogOutcome::Open => {}
+                DialogOutcome::Closed => self.dropped_case = None,
+                DialogOutcome::Confirmed(command) => {
+                    self.dropped_case = None;
+                    self.commands.push(command);
+                }
             }
         }
     }
@@ -1531,7 +1465,8 @@ impl App {
                             series,
                             picture: false,
                         };
-                        commands.extend(self.timeline.ui(ui, &input));
+                        commands
+                            .extend(self.timeline.ui(ui, &input).into_iter().map(Command::from));
                     }
                     BottomTab::History => {
                         let input = HistoryInput {
@@ -1586,7 +1521,7 @@ impl App {
                 }),
                 picture: false,
             };
-            commands.extend(self.graph.ui(ui, &input));
+            commands.extend(self.graph.ui(ui, &input).into_iter().map(Command::from));
             if !loaded.analysed {
                 ui.put(
                     egui::Rect::from_center_size(ui.max_rect().center(), egui::vec2(460.0, 60.0)),

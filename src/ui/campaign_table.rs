@@ -8,11 +8,11 @@
 use egui::RichText;
 use egui_extras::{Column, TableBuilder};
 
-use super::app::Command;
-use super::model::Loaded;
-use super::palette;
-use crate::base::text::thousands;
+use super::command::Command;
 use super::tag_dialog::TagTarget;
+use crate::base::text::thousands;
+use crate::views::model::Loaded;
+use crate::views::palette;
 
 /// What the table is sorted by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -244,7 +244,7 @@ impl CampaignTable {
                                     ui.painter().circle_filled(
                                         r.center(),
                                         4.5,
-                                        campaign_swatch(loaded, k),
+                                        crate::views::palette::campaign_swatch(loaded, k),
                                     );
                                     ui.monospace(&campaign.id);
                                 });
@@ -391,20 +391,5 @@ pub fn campaign_tag_target(loaded: &Loaded, campaign: usize) -> TagTarget {
             .iter()
             .map(|&c| loaded.casework.newest_cluster_tag(c).cloned())
             .collect(),
-    }
-}
-
-/// The colour campaign index `campaign` has in the graph (colour by
-/// campaign).
-pub fn campaign_swatch(loaded: &Loaded, campaign: usize) -> egui::Color32 {
-    match loaded
-        .campaign_index
-        .suspected_rank
-        .get(campaign)
-        .copied()
-        .flatten()
-    {
-        Some(rank) => palette::campaign_color(rank),
-        None => palette::CAMPAIGN_CLEARED,
     }
 }

@@ -7,12 +7,12 @@
 use egui::{Color32, RichText};
 use egui_extras::{Column, TableBuilder};
 
-use super::app::Command;
-use super::model::Loaded;
-use super::palette;
+use super::command::Command;
 use crate::base::text::thousands;
 use crate::case::analysis_store::{INDICATOR_COLUMNS, StoredCluster};
 use crate::case::casework::TagStatus;
+use crate::views::model::Loaded;
+use crate::views::palette;
 
 /// What the table is sorted by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -325,7 +325,7 @@ impl ClusterTable {
                             Some((k, campaign)) => {
                                 let text = RichText::new(&campaign.id)
                                     .monospace()
-                                    .color(super::campaign_table::campaign_swatch(loaded, k));
+                                    .color(crate::views::palette::campaign_swatch(loaded, k));
                                 if ui
                                     .add(egui::Button::new(text).frame(false).small())
                                     .on_hover_text(format!(

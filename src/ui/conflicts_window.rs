@@ -6,7 +6,7 @@
 
 use egui::{Color32, RichText};
 
-use super::app::Command;
+use super::command::Command;
 use super::jobs::CaseworkRequest;
 use crate::case::casework::Tag;
 use crate::case::merge::{ConflictStatus, MergeConflict, Resolution};

@@ -3,12 +3,12 @@
 
 use egui::RichText;
 
-use super::app::Command;
-use super::model::Loaded;
-use super::palette;
-use super::state::{CaseView, ViewSettings};
+use super::command::Command;
 use crate::base::text::thousands;
 use crate::base::time::format_rfc3339_ms;
+use crate::views::model::Loaded;
+use crate::views::palette;
+use crate::views::state::{CaseView, ViewSettings};
 
 /// The filter panel.
 #[derive(Default)]

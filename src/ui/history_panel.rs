@@ -5,7 +5,7 @@ use egui_extras::{Column, TableBuilder};
 
 use crate::case::casework::AuditEntry;
 
-use super::app::Command;
+use super::command::Command;
 
 /// The History panel's own state.
 #[derive(Default)]

@@ -11,19 +11,19 @@ use std::collections::BTreeMap;
 
 use egui::{Color32, RichText};
 
-use super::app::Command;
+use super::command::Command;
 use super::jobs::CaseworkRequest;
-use super::model::{Loaded, NO_CLUSTER};
-use super::palette;
-use super::state::CaseView;
-use crate::base::text::thousands;
 use super::tag_dialog::TagTarget;
-use super::worker::SelectionSeries;
 use crate::analysis::Reason;
+use crate::base::text::thousands;
+use crate::base::time::format_rfc3339_ms;
 use crate::case::analysis_store::{INDICATOR_COLUMNS, StoredCluster};
 use crate::case::casework::{MoveTarget, Tag};
 use crate::case::workbench::AccountLink;
-use crate::base::time::format_rfc3339_ms;
+use crate::views::model::{Loaded, NO_CLUSTER, cluster_facts};
+use crate::views::palette;
+use crate::views::series::SelectionSeries;
+use crate::views::state::CaseView;
 
 /// Accounts listed under a cluster, at most.
 const MAX_LISTED_ACCOUNTS: usize = 100;
@@ -366,17 +366,6 @@ fn tag_card_ui(ui: &mut egui::Ui, tag: &Tag, editable: bool, commands: &mut Vec<
         });
 }
 
-/// `c17 (12 accounts, score 0.91, suspected)`: a cluster in one phrase.
-pub fn cluster_facts(c: &StoredCluster) -> String {
-    format!(
-        "{} ({} accounts, score {:.2}{})",
-        c.id,
-        thousands(c.members.len() as u64),
-        c.score,
-        if c.suspected { ", suspected" } else { "" }
-    )
-}
-
 /// "1 cluster", "12 clusters".
 fn clusters_phrase(n: usize) -> String {
     if n == 1 {
@@ -404,7 +393,7 @@ fn overview_ui(ui: &mut egui::Ui, loaded: &Loaded, commands: &mut Vec<Command>) 
     });
     for &k in suspected.iter().take(12) {
         let campaign = &loaded.campaigns[k];
-        let color = super::campaign_table::campaign_swatch(loaded, k);
+        let color = crate::views::palette::campaign_swatch(loaded, k);
         let response = egui::Frame::group(ui.style())
             .stroke(egui::Stroke::new(1.0, color.gamma_multiply(0.7)))
             .show(ui, |ui| {
@@ -484,7 +473,7 @@ fn campaign_ui(
     let loaded = input.loaded;
     let campaign = &loaded.campaigns[k];
     let index = &loaded.campaign_index;
-    let color = super::campaign_table::campaign_swatch(loaded, k);
+    let color = crate::views::palette::campaign_swatch(loaded, k);
     ui.horizontal(|ui| {
         ui.heading(RichText::new(format!("Campaign {}", campaign.id)).color(color));
         if campaign.suspected {
@@ -655,7 +644,7 @@ fn cluster_ui(ui: &mut egui::Ui, loaded: &Loaded, c: &StoredCluster, commands: &
                 .link(
                     RichText::new(&campaign.id)
                         .monospace()
-                        .color(super::campaign_table::campaign_swatch(loaded, k)),
+                        .color(crate::views::palette::campaign_swatch(loaded, k)),
                 )
                 .on_hover_text("Select the campaign")
                 .clicked()

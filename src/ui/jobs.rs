@@ -13,11 +13,11 @@ use std::time::Instant;
 
 use crate::analysis::Params;
 use crate::analysis::layout::{LayoutInput, LayoutStage, layout};
+use crate::base::Progress;
 use crate::case::Case;
 use crate::case::analysis_store::StoredCluster;
 use crate::case::casework::{AuditEntry, CaseworkState, MoveTarget, Recorded, Tag, TagPatch, Who};
 use crate::case::merge::{MergeConflict, Resolution};
-use crate::base::Progress;
 
 /// A message from the layout thread.
 pub enum LayoutUpdate {

@@ -4,19 +4,17 @@
 pub mod app;
 pub mod campaign_table;
 pub mod cluster_table;
+pub mod command;
 pub mod conflicts_window;
+pub mod dialog;
+pub mod dropped_case_window;
 pub mod filter_panel;
-pub mod graph_view;
 pub mod history_panel;
 pub mod inspector;
 pub mod jobs;
-pub mod model;
-pub mod palette;
 pub mod share_dialog;
-pub mod state;
 pub mod summary_panel;
 pub mod tag_dialog;
-pub mod timeline;
 pub mod worker;
 
 use std::path::PathBuf;

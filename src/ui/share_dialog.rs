@@ -10,7 +10,7 @@ use std::sync::mpsc::Receiver;
 
 use egui::RichText;
 
-use super::app::Command;
+use super::dialog::DialogOutcome;
 use crate::render::PictureView;
 
 /// What the dialog makes.
@@ -209,9 +209,9 @@ impl ShareDialog {
         }
     }
 
-    /// Draws the dialog; returns the request when the analyst confirms,
-    /// `Some(None)` when the dialog should close.
-    pub fn ui(&mut self, ctx: &egui::Context) -> Option<Option<Command>> {
+    /// Draws the dialog; says whether the analyst confirmed a request or
+    /// closed it.
+    pub fn ui(&mut self, ctx: &egui::Context) -> DialogOutcome<ShareRequest> {
         if let Some(receiver) = &self.browse
             && let Ok(picked) = receiver.try_recv()
         {
@@ -226,7 +226,7 @@ impl ShareDialog {
             }
         }
         let mut open = true;
-        let mut result = None;
+        let mut result = DialogOutcome::Open;
         egui::Window::new(self.kind.title())
             .collapsible(false)
             .resizable(false)
@@ -236,12 +236,12 @@ impl ShareDialog {
                 result = self.body_ui(ui);
             });
         if !open {
-            return Some(None);
+            return DialogOutcome::Closed;
         }
         result
     }
 
-    fn body_ui(&mut self, ui: &mut egui::Ui) -> Option<Option<Command>> {
+    fn body_ui(&mut self, ui: &mut egui::Ui) -> DialogOutcome<ShareRequest> {
         let before = (
             self.only_clusters,
             self.redact,
@@ -372,7 +372,7 @@ impl ShareDialog {
             ui.colored_label(ui.visuals().error_fg_color, error);
         }
         ui.separator();
-        let mut result = None;
+        let mut result = DialogOutcome::Open;
         ui.horizontal(|ui| {
             let verb = if self.kind == ShareKind::Merge {
                 "Merge"
@@ -381,12 +381,12 @@ impl ShareDialog {
             };
             if ui.button(verb).clicked() {
                 match self.request() {
-                    Ok(request) => result = Some(Some(Command::Share(request))),
+                    Ok(request) => result = DialogOutcome::Confirmed(request),
                     Err(error) => self.error = Some(error),
                 }
             }
             if ui.button("Cancel").clicked() {
-                result = Some(None);
+                result = DialogOutcome::Closed;
             }
         });
         result

@@ -3,9 +3,9 @@
 
 use egui::RichText;
 
-use super::model::Loaded;
 use crate::base::text::thousands;
 use crate::base::time::format_rfc3339_ms;
+use crate::views::model::Loaded;
 
 /// The case-summary panel.
 #[derive(Default)]

@@ -4,9 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use hydrascope::base::Progress;
 use hydrascope::case::Case;
 use hydrascope::generate::{GenerateOptions, Scenario, generate};
-use hydrascope::base::Progress;
 use hydrascope::logs::Format;
 
 /// Generates `scenario` with `seed` directly as a case file in `dir`.

@@ -9,14 +9,14 @@ use std::collections::BTreeSet;
 use egui::{Color32, RichText};
 use egui_plot::{FilledArea, GridInput, GridMark, Line, Plot, PlotPoints, Span, VLine};
 
-use super::app::Command;
+use super::command::ViewCommand;
 use super::model::Loaded;
 use super::palette;
+use super::series::SelectionSeries;
 use super::state::CaseView;
 use crate::base::text::thousands;
-use super::worker::SelectionSeries;
-use crate::case::workbench::HourTraffic;
 use crate::base::time::{civil_from_days, format_rfc3339_ms};
+use crate::case::workbench::HourTraffic;
 
 /// Which chart is shown.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -87,7 +87,7 @@ pub struct Timeline {
 impl Timeline {
     /// Draws the chart picker and the chart; returns a time-range command
     /// when a brush ends.
-    pub fn ui(&mut self, ui: &mut egui::Ui, input: &TimelineInput<'_>) -> Vec<Command> {
+    pub fn ui(&mut self, ui: &mut egui::Ui, input: &TimelineInput<'_>) -> Vec<ViewCommand> {
         let mut commands = Vec::new();
         self.last_rect = Some(ui.available_rect_before_wrap());
         // Wraps, so a long selection name (a cluster with its tag) is read
@@ -276,7 +276,7 @@ impl Timeline {
         height: f32,
         span: (f64, f64),
         brushed: Option<(f64, f64)>,
-        commands: &mut Vec<Command>,
+        commands: &mut Vec<ViewCommand>,
         add: impl FnOnce(&mut egui_plot::PlotUi<'a>) + 'a,
     ) {
         let link = ui.make_persistent_id("timeline-x");
@@ -341,7 +341,7 @@ impl Timeline {
             if let Some((a, b)) = self.current_brush()
                 && b - a >= 1.0
             {
-                commands.push(Command::SetTimeRange(Some((
+                commands.push(ViewCommand::SetTimeRange(Some((
                     a.floor() as i64,
                     b.ceil() as i64 - 1,
                 ))));

@@ -6,11 +6,12 @@
 use std::path::{Path, PathBuf};
 
 use crate::analysis::Reason;
+use crate::base::Progress;
+use crate::base::text::thousands;
 use crate::case::analysis_store::{StoredCampaign, StoredCluster};
 use crate::case::casework::{CaseworkState, Tag};
 use crate::case::workbench::{AccountRow, GraphLinks, HourTraffic};
 use crate::case::{Case, CaseError, CaseSummary};
-use crate::base::Progress;
 
 /// No cluster (the case was never analysed).
 pub const NO_CLUSTER: u32 = u32::MAX;
@@ -509,6 +510,17 @@ pub fn hourly_totals(model_hourly: &[(u32, i64, u64, i64)]) -> Vec<HourTraffic> 
         }
     }
     out
+}
+
+/// `c17 (12 accounts, score 0.91, suspected)`: a cluster in one phrase.
+pub fn cluster_facts(c: &StoredCluster) -> String {
+    format!(
+        "{} ({} accounts, score {:.2}{})",
+        c.id,
+        thousands(c.members.len() as u64),
+        c.score,
+        if c.suspected { ", suspected" } else { "" }
+    )
 }
 
 #[cfg(test)]

@@ -19,12 +19,12 @@ use egui::epaint::{Mesh, Vertex, WHITE_UV};
 use egui::{Color32, Pos2, Rect, Sense, Shape, Stroke, Vec2, pos2, vec2};
 use rustc_hash::FxHashMap;
 
-use super::app::Command;
-use super::model::{Loaded, NO_CLUSTER};
+use super::command::ViewCommand;
+use super::model::{Loaded, NO_CLUSTER, cluster_facts};
 use super::palette;
 use super::state::{CaseView, ColorBy, ViewSettings};
-use crate::base::text::thousands;
 use crate::analysis::EvidenceKind;
+use crate::base::text::thousands;
 
 /// Links drawn at most (the strongest; the legend says how many are hidden).
 pub const MAX_DRAWN_LINKS: usize = 60_000;
@@ -186,7 +186,7 @@ impl GraphView {
     }
 
     /// Draws the graph and its legend; returns the commands the analyst gave.
-    pub fn ui(&mut self, ui: &mut egui::Ui, input: &GraphInput<'_>) -> Vec<Command> {
+    pub fn ui(&mut self, ui: &mut egui::Ui, input: &GraphInput<'_>) -> Vec<ViewCommand> {
         let mut commands = Vec::new();
         if !input.picture {
             self.toolbar_ui(ui, input, &mut commands);
@@ -294,7 +294,7 @@ impl GraphView {
         &mut self,
         ui: &mut egui::Ui,
         input: &GraphInput<'_>,
-        commands: &mut Vec<Command>,
+        commands: &mut Vec<ViewCommand>,
     ) {
         ui.horizontal(|ui| {
             let mut settings = input.settings.clone();
@@ -332,24 +332,24 @@ impl GraphView {
                     .on_hover_text("Leave focus mode")
                     .clicked()
                 {
-                    commands.push(Command::Focus(None));
+                    commands.push(ViewCommand::Focus(None));
                 }
             }
             if let Some(status) = &input.layout_status {
                 ui.spinner();
                 ui.label(status);
                 if ui.button("Stop").clicked() {
-                    commands.push(Command::CancelLayout);
+                    commands.push(ViewCommand::CancelLayout);
                 }
             } else if ui
                 .button("Re-layout")
                 .on_hover_text("Compute the layout again and store it in the case")
                 .clicked()
             {
-                commands.push(Command::Relayout);
+                commands.push(ViewCommand::Relayout);
             }
             if settings != *input.settings {
-                commands.push(Command::Settings(settings));
+                commands.push(ViewCommand::Settings(settings));
             }
         });
     }
@@ -693,7 +693,7 @@ impl GraphView {
         response: &egui::Response,
         input: &GraphInput<'_>,
         rect: Rect,
-        commands: &mut Vec<Command>,
+        commands: &mut Vec<ViewCommand>,
     ) {
         let Some(mut camera) = self.camera else {
             return;
@@ -750,7 +750,7 @@ impl GraphView {
                 .filter(|(i, p)| self.scene.visible[*i] && r.contains(pos2(p[0], p[1])))
                 .map(|(i, _)| i as u32)
                 .collect();
-            commands.push(Command::SelectAccounts(picked));
+            commands.push(ViewCommand::SelectAccounts(picked));
         }
         self.camera = Some(camera);
         self.hovered = hover.and_then(|p| self.pick(input, camera, rect, p));
@@ -759,7 +759,7 @@ impl GraphView {
                 Some(node) => {
                     let cluster = input.loaded.cluster_of[node as usize];
                     if cluster != NO_CLUSTER {
-                        commands.push(Command::Focus(Some(cluster as usize)));
+                        commands.push(ViewCommand::Focus(Some(cluster as usize)));
                     }
                 }
                 None => self.fit_request = Some(Vec::new()),
@@ -773,9 +773,9 @@ impl GraphView {
             });
             match label {
                 Some(id) if self.hovered.is_none() => {
-                    commands.push(Command::SelectCampaign(Some(id)));
+                    commands.push(ViewCommand::SelectCampaign(Some(id)));
                 }
-                _ => commands.push(Command::SelectAccount(self.hovered)),
+                _ => commands.push(ViewCommand::SelectAccount(self.hovered)),
             }
         }
         if keyboard_free && response.hovered() && keys[2] {
@@ -867,8 +867,11 @@ impl GraphView {
         for (k, hull) in self.screen_hulls(camera, rect) {
             let on = !scene.any_highlight || input.view.campaign == Some(k);
             let selected = input.view.campaign == Some(k);
-            let color = super::campaign_table::campaign_swatch(input.loaded, k)
-                .gamma_multiply(if on { 0.85 } else { 0.3 });
+            let color = palette::campaign_swatch(input.loaded, k).gamma_multiply(if on {
+                0.85
+            } else {
+                0.3
+            });
             let width = if selected { 2.6 } else { 1.5 };
             if hull.len() == 1 {
                 continue;
@@ -994,7 +997,7 @@ impl GraphView {
                 },
                 campaign.score
             );
-            let color = super::campaign_table::campaign_swatch(loaded, k);
+            let color = palette::campaign_swatch(loaded, k);
             let galley = painter.layout_no_wrap(text, font.clone(), color);
             let size = galley.size() + vec2(10.0, 4.0);
             let centre_x = ((min_x + max_x) / 2.0).clamp(
@@ -1106,7 +1109,7 @@ impl GraphView {
                         for &k in suspected.iter().take(8) {
                             swatch_ui(
                                 ui,
-                                super::campaign_table::campaign_swatch(loaded, k),
+                                palette::campaign_swatch(loaded, k),
                                 &format!(
                                     "{} · {} accounts · score {:.2}",
                                     loaded.campaigns[k].id,
@@ -1246,7 +1249,7 @@ fn node_color(loaded: &Loaded, labels: &[&str], mode: ColorBy, a: usize) -> Colo
     let grouped = cluster.is_some_and(|c| c.members.len() >= 2);
     match mode {
         ColorBy::Campaign => match loaded.campaign_index.of_cluster(cluster_index as usize) {
-            Some(k) => super::campaign_table::campaign_swatch(loaded, k),
+            Some(k) => palette::campaign_swatch(loaded, k),
             None if grouped => palette::NO_CAMPAIGN,
             None => palette::NO_CAMPAIGN_LONE,
         },
@@ -1297,7 +1300,7 @@ fn hover_ui(ui: &mut egui::Ui, loaded: &Loaded, node: u32) {
     if let Some(k) = loaded.campaign_of_account(node) {
         let campaign = &loaded.campaigns[k];
         ui.colored_label(
-            super::campaign_table::campaign_swatch(loaded, k),
+            palette::campaign_swatch(loaded, k),
             format!(
                 "{} {} (score {:.2})",
                 if campaign.suspected {
@@ -1311,7 +1314,7 @@ fn hover_ui(ui: &mut egui::Ui, loaded: &Loaded, node: u32) {
         );
     }
     if let Some(c) = loaded.cluster_of_account(node) {
-        ui.label(format!("Cluster {}", super::inspector::cluster_facts(c)));
+        ui.label(format!("Cluster {}", cluster_facts(c)));
         if let Ok(reasons) = serde_json::from_str::<Vec<crate::analysis::Reason>>(&c.reasons_json)
             && let Some(top) = reasons.first()
         {

@@ -4,6 +4,7 @@
 use crate::case::casework::TagStatus;
 use egui::Color32;
 
+use super::model::Loaded;
 use crate::analysis::EvidenceKind;
 
 /// Accounts outside any cluster of two or more.
@@ -153,4 +154,19 @@ fn hsl(h: f32, s: f32, l: f32) -> Color32 {
     let m = l - c / 2.0;
     let to = |v: f32| ((v + m) * 255.0).round().clamp(0.0, 255.0) as u8;
     Color32::from_rgb(to(r), to(g), to(b))
+}
+
+/// The colour campaign index `campaign` has in the graph (colour by
+/// campaign).
+pub fn campaign_swatch(loaded: &Loaded, campaign: usize) -> egui::Color32 {
+    match loaded
+        .campaign_index
+        .suspected_rank
+        .get(campaign)
+        .copied()
+        .flatten()
+    {
+        Some(rank) => campaign_color(rank),
+        None => CAMPAIGN_CLEARED,
+    }
 }

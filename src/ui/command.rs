@@ -1,0 +1,79 @@
+//! What a panel, a dialog or a view asks the shell to do. Panels never call
+//! each other: they return commands, and the shell applies them in one
+//! place (`App::apply`), so a selection is linked everywhere through one path.
+
+use std::path::PathBuf;
+
+use super::jobs::CaseworkRequest;
+use super::share_dialog::{ShareKind, ShareRequest};
+use super::tag_dialog::TagTarget;
+use crate::analysis::Params;
+use crate::render::PictureView;
+use crate::views::command::ViewCommand;
+use crate::views::state::ViewSettings;
+
+/// What a panel asks the shell to do.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    /// Open a case file.
+    OpenCase(PathBuf),
+    /// Ask for a case file with the system dialog.
+    OpenDialog,
+    /// Select a campaign (by id): its clusters in the graph, the
+    /// timelines and the inspector; or nothing.
+    SelectCampaign(Option<String>),
+    /// Select a cluster (index), or nothing.
+    SelectCluster(Option<usize>),
+    /// Select an account (index) and highlight its cluster, or clear the selection.
+    SelectAccount(Option<u32>),
+    /// Select a set of accounts (box select).
+    SelectAccounts(Vec<u32>),
+    /// Show only a cluster and its one-hop neighbours, or everything.
+    Focus(Option<usize>),
+    /// Keep only accounts active in an hour range (inclusive), or all.
+    SetTimeRange(Option<(i64, i64)>),
+    /// Find accounts by id, org, e-mail domain, IP or card token.
+    Search(String),
+    /// Change the view settings.
+    Settings(ViewSettings),
+    /// Compute the graph layout again.
+    Relayout,
+    /// Stop the running layout.
+    CancelLayout,
+    /// Re-run the analysis with these parameters and reload.
+    RerunAnalysis(Params),
+    /// Undo this session's last tag or edit.
+    Undo,
+    /// Redo the last undone tag or edit.
+    Redo,
+    /// Open the Tag dialog.
+    OpenTagDialog(TagTarget),
+    /// Write a tag or edit to the case.
+    Casework(CaseworkRequest),
+    /// Export the audit log (of one cluster, or all) with a save dialog.
+    ExportHistory(Option<String>),
+    /// Open the sharing dialog.
+    OpenShare(ShareKind),
+    /// Export, save a picture, write a file, or merge a case in.
+    Share(ShareRequest),
+    /// Copy a picture of the graph or the timelines, as shown, to the
+    /// clipboard.
+    CopyView(PictureView),
+    /// Show the merge conflicts.
+    ShowConflicts,
+}
+
+impl From<ViewCommand> for Command {
+    fn from(command: ViewCommand) -> Self {
+        match command {
+            ViewCommand::SelectCampaign(id) => Command::SelectCampaign(id),
+            ViewCommand::SelectAccount(account) => Command::SelectAccount(account),
+            ViewCommand::SelectAccounts(accounts) => Command::SelectAccounts(accounts),
+            ViewCommand::Focus(cluster) => Command::Focus(cluster),
+            ViewCommand::SetTimeRange(range) => Command::SetTimeRange(range),
+            ViewCommand::Settings(settings) => Command::Settings(settings),
+            ViewCommand::Relayout => Command::Relayout,
+            ViewCommand::CancelLayout => Command::CancelLayout,
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! How the graph and the timelines are drawn, and what they draw from: the
+//! loaded case ([`model::Loaded`]), what the analyst is looking at
+//! ([`state::CaseView`], [`state::ViewSettings`]) and a selection's series.
+//! The workbench's window and the headless pictures (`render`, `export`)
+//! draw through this same code, so a briefing shows what the screen shows.
+
+pub mod command;
+pub mod graph_view;
+pub mod model;
+pub mod palette;
+pub mod series;
+pub mod state;
+pub mod timeline;
