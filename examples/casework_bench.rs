@@ -9,9 +9,10 @@
 
 use std::time::Instant;
 
-use hydrascope::analysis::{Params, analyze_case_as};
+use hydrascope::analysis::Params;
 use hydrascope::case::Case;
 use hydrascope::case::casework::{Origin, TagPatch, TagStatus, Who};
+use hydrascope::pipeline::analyze_case;
 
 fn ms(started: Instant) -> f64 {
     started.elapsed().as_secs_f64() * 1000.0
@@ -104,7 +105,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     let started = Instant::now();
-    let result = analyze_case_as(&case, &Params::default(), &who)?;
+    let result = analyze_case(&case, &Params::default(), &who)?;
     println!(
         "re-analysis carrying {} tags and {} placed accounts over: {:.1} s ({} clusters)",
         case.casework_state()?.tags.len(),

@@ -15,13 +15,15 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::time::Instant;
 
-use hydrascope::analysis::{Params, analyze_case};
+use hydrascope::analysis::Params;
 use hydrascope::base::Progress;
 use hydrascope::case::Case;
+use hydrascope::case::casework::{Origin, Who};
 use hydrascope::generate::{
     GenerateOptions, Group, Scenario, generate, read_truth, truth_path_for_case,
 };
 use hydrascope::logs::Format;
+use hydrascope::pipeline::analyze_case;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
@@ -61,7 +63,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
             let case = Case::open(&path)?;
             let started = Instant::now();
-            let result = analyze_case(&case, &Params::default())?;
+            let result = analyze_case(&case, &Params::default(), &Who::from_env(Origin::Cli))?;
             let secs = started.elapsed().as_secs_f64();
             let truth: HashMap<String, Group> = read_truth(&truth_path_for_case(&path))?
                 .into_iter()

@@ -8,9 +8,11 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 use common::{generated_case, run};
-use hydrascope::analysis::{AnalysisResult, Params, analyze_case};
+use hydrascope::analysis::{AnalysisResult, Params};
 use hydrascope::case::Case;
+use hydrascope::case::casework::{Origin, Who};
 use hydrascope::generate::{Group, Scenario, read_truth, truth_path_for_case};
+use hydrascope::pipeline::analyze_case;
 
 struct Verdict {
     precision: f64,
@@ -130,7 +132,7 @@ fn analysed_verdict(
 ) -> (Verdict, AnalysisResult, String) {
     let path = generated_case(dir, scenario, seed);
     let case = Case::open(&path).unwrap();
-    let result = analyze_case(&case, &Params::default()).unwrap();
+    let result = analyze_case(&case, &Params::default(), &Who::from_env(Origin::Cli)).unwrap();
     let v = verdict(&path, &result);
     let at = format!("{} seed {seed}", scenario.name());
     assert!(
@@ -291,8 +293,8 @@ fn analysis_is_deterministic_and_cluster_ids_stay_stable() {
     let tmp = tempfile::tempdir().unwrap();
     let path = generated_case(tmp.path(), Scenario::Tiny, 2);
     let case = Case::open(&path).unwrap();
-    let a = analyze_case(&case, &Params::default()).unwrap();
-    let b = analyze_case(&case, &Params::default()).unwrap();
+    let a = analyze_case(&case, &Params::default(), &Who::from_env(Origin::Cli)).unwrap();
+    let b = analyze_case(&case, &Params::default(), &Who::from_env(Origin::Cli)).unwrap();
     let shape = |r: &AnalysisResult| -> Vec<(String, Vec<u32>, bool)> {
         r.clusters
             .iter()
@@ -310,14 +312,14 @@ fn a_rerun_with_other_parameters_replaces_the_stored_results_only() {
     let case = Case::open(&path).unwrap();
     assert!(case.stored_clusters().unwrap().is_none());
     let summary = case.summary().unwrap();
-    let first = analyze_case(&case, &Params::default()).unwrap();
+    let first = analyze_case(&case, &Params::default(), &Who::from_env(Origin::Cli)).unwrap();
     let stored = case.stored_clusters().unwrap().unwrap();
     assert_eq!(stored.len(), first.clusters.len());
     let fine = Params {
         resolution: 8.0,
         ..Params::default()
     };
-    let second = analyze_case(&case, &fine).unwrap();
+    let second = analyze_case(&case, &fine, &Who::from_env(Origin::Cli)).unwrap();
     assert!(
         second.clusters.len() > first.clusters.len(),
         "a higher resolution gives more clusters"
@@ -338,7 +340,7 @@ fn links_explain_themselves_with_typed_evidence() {
     let tmp = tempfile::tempdir().unwrap();
     let path = generated_case(tmp.path(), Scenario::Demo, 1);
     let case = Case::open(&path).unwrap();
-    let result = analyze_case(&case, &Params::default()).unwrap();
+    let result = analyze_case(&case, &Params::default(), &Who::from_env(Origin::Cli)).unwrap();
     let truth: HashMap<String, Group> = read_truth(&truth_path_for_case(&path))
         .unwrap()
         .into_iter()
@@ -379,7 +381,7 @@ fn links_per_account_stay_bounded_however_many_share_a_value() {
     let path = generated_case(tmp.path(), Scenario::Demo, 4);
     let case = Case::open(&path).unwrap();
     let params = Params::default();
-    let result = analyze_case(&case, &params).unwrap();
+    let result = analyze_case(&case, &params, &Who::from_env(Origin::Cli)).unwrap();
     let accounts = case.summary().unwrap().accounts as usize;
     assert!(result.links.len() <= accounts * params.max_links_per_account);
     // The hydra's relay is shared by hundreds of accounts: it is no evidence.
@@ -391,7 +393,7 @@ fn the_analysis_stores_each_clusters_model_series_and_template_excerpts_and_drop
     let tmp = tempfile::tempdir().unwrap();
     let path = generated_case(tmp.path(), Scenario::Tiny, 4);
     let case = Case::open(&path).unwrap();
-    let result = analyze_case(&case, &Params::default()).unwrap();
+    let result = analyze_case(&case, &Params::default(), &Who::from_env(Origin::Cli)).unwrap();
     let accounts = case.workbench_accounts().unwrap();
     let model_names = case.model_names().unwrap();
     let (mut checked, mut with_excerpt) = (0, 0);
@@ -458,7 +460,7 @@ fn the_analysis_stores_each_clusters_model_series_and_template_excerpts_and_drop
     case.store_layout(&positions).unwrap();
     assert_eq!(case.stored_layout(accounts.len()).unwrap(), Some(positions));
     assert_eq!(case.stored_layout(accounts.len() + 1).unwrap(), None);
-    analyze_case(&case, &Params::default()).unwrap();
+    analyze_case(&case, &Params::default(), &Who::from_env(Origin::Cli)).unwrap();
     assert_eq!(case.stored_layout(accounts.len()).unwrap(), None);
 }
 

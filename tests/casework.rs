@@ -8,10 +8,11 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use common::{analysed_case, run};
-use hydrascope::analysis::{Params, analyze_case, analyze_case_as};
+use hydrascope::analysis::Params;
 use hydrascope::case::casework::{MoveTarget, Origin, Tag, TagPatch, TagStatus, Who};
 use hydrascope::case::{Case, CaseError};
 use hydrascope::generate::Scenario;
+use hydrascope::pipeline::analyze_case;
 
 fn alice() -> Who {
     Who::named("alice", Origin::Workbench)
@@ -414,7 +415,7 @@ fn tags_and_edits_survive_a_reanalysis_with_other_parameters() {
         resolution: 4.0,
         ..Params::default()
     };
-    let result = analyze_case_as(&case, &fine, &Who::named("carol", Origin::Cli)).unwrap();
+    let result = analyze_case(&case, &fine, &Who::named("carol", Origin::Cli)).unwrap();
     // a's successor: the new cluster holding most of a's own accounts.
     let mut votes: std::collections::BTreeMap<String, usize> = Default::default();
     for &m in &a_members {
@@ -501,7 +502,7 @@ fn tags_and_edits_survive_a_reanalysis_with_other_parameters() {
         .into_iter()
         .filter(|m| !b_members.contains(m))
         .collect();
-    analyze_case(&case, &Params::default()).unwrap();
+    analyze_case(&case, &Params::default(), &Who::from_env(Origin::Cli)).unwrap();
     let mut votes: std::collections::BTreeMap<String, usize> = Default::default();
     for &m in &placed_in {
         *votes.entry(cluster_of(&case, m)).or_default() += 1;

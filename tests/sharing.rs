@@ -331,7 +331,8 @@ fn a_redacted_export_holds_no_original_identifier_bytes_and_its_links_still_hold
     export(&source, &plain, &ExportOptions::default());
     let analyse = |path: &Path| {
         let case = Case::open(path).unwrap();
-        hydrascope::analysis::analyze_case(&case, &Default::default()).unwrap();
+        hydrascope::pipeline::analyze_case(&case, &Default::default(), &Who::from_env(Origin::Cli))
+            .unwrap();
         let conn = Connection::open(path).unwrap();
         let groups: BTreeSet<String> = strings(
             &conn,

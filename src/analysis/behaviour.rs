@@ -13,7 +13,7 @@
 
 use rustc_hash::FxHashSet;
 
-use crate::case::features::{Activity, CaseFeatures};
+use crate::facts::{Activity, CaseFeatures};
 
 /// Exchanges below which an account's profile is too noisy to compare.
 pub const MIN_EXCHANGES: u64 = 20;

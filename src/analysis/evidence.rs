@@ -8,7 +8,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use super::pairs::for_each_pair;
 use super::{EvidenceKind, Link, LinkEvidence, Params};
 use super::{behaviour, coactivity, families};
-use crate::case::features::{Activity, CaseFeatures};
+use crate::facts::{Activity, CaseFeatures};
 
 /// Big webmail domains: sharing one is no evidence.
 const WEBMAIL: &[&str] = &[
@@ -823,7 +823,7 @@ fn collect_shared(f: &CaseFeatures, limit: usize) -> Vec<Shared> {
         // signed up through a residential proxy exit (someone's home) and
         // then rotated away does not.
         if let Ok(ip) = shared.example.parse::<std::net::IpAddr>() {
-            let (_, network) = crate::case::builder::ip_prefix(ip);
+            let (_, network) = crate::base::net::ip_prefix(ip);
             shared.shares = shared
                 .members
                 .iter()
@@ -1007,7 +1007,7 @@ fn indicator_matches(f: &CaseFeatures, family: &[u32]) -> (Vec<Vec<u32>>, Vec<Sh
 fn accounts_where(
     f: &CaseFeatures,
     members: &mut Vec<u32>,
-    pred: impl Fn(&crate::case::features::AccountFacts) -> bool,
+    pred: impl Fn(&crate::facts::AccountFacts) -> bool,
 ) {
     members.extend(
         f.accounts

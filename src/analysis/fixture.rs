@@ -3,7 +3,7 @@
 //! ([`CaseFeatures`] and [`Activity`]), without a case file.
 
 use crate::base::rng::Rng;
-use crate::case::features::{
+use crate::facts::{
     AccountFacts, Activity, CaseFeatures, EventFacts, OriginFacts, ReleaseWindow, TemplateProfile,
 };
 

@@ -1,7 +1,8 @@
 //! The analysis: evidence → relationship graph → clusters → indicators and
-//! a distillation score per cluster. Pure: it reads a case's features through
-//! the case layer's API and returns results; `docs/analysis.md` explains
-//! every rule in words an analyst can check.
+//! a distillation score per cluster → campaigns. Pure: it takes a case's
+//! [`crate::facts`] and returns results, with no SQL and no files (the run
+//! that reads a case and stores the results is [`crate::pipeline`]);
+//! `docs/analysis.md` explains every rule in words an analyst can check.
 
 pub mod behaviour;
 pub mod campaigns;
@@ -23,10 +24,7 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use crate::case::analysis_store::StoredAnalysis;
-use crate::case::casework::{CarryOver, Origin, Who};
-use crate::case::features::{CaseFeatures, ReleaseWindow};
-use crate::case::{Case, CaseError};
+use crate::facts::{Activity, CaseFeatures, ReleaseWindow};
 
 /// Knobs of a run, stored with its results. A stored run of an older
 /// build lacks the newer knobs: they take their defaults.
@@ -423,35 +421,25 @@ pub fn release_windows(features: &CaseFeatures, params: &Params) -> Vec<ReleaseW
         .collect()
 }
 
-/// Loads a case's features, runs the analysis and stores the results in the
-/// case (replacing an earlier run's), as the command line does: see
-/// [`analyze_case_as`].
-pub fn analyze_case(case: &Case, params: &Params) -> Result<AnalysisResult, CaseError> {
-    analyze_case_as(case, params, &Who::from_env(Origin::Cli))
+/// The relationship graph of a case and the clustering algorithm's
+/// partition of it, before the analysts' hand placements are applied.
+pub struct Clustering {
+    /// The evidence graph.
+    pub graph: evidence::EvidenceGraph,
+    /// Each account's cluster as the algorithm found it.
+    pub algorithm: Vec<u32>,
 }
 
-/// Loads a case's features, runs the analysis and stores the results in the
-/// case, replacing an earlier run's. Case work on the earlier clustering is
-/// carried over ([`reconcile`]): accounts an analyst placed stay with the
-/// successor of their cluster, tags follow theirs, and the run is logged in
-/// the audit log as `who`'s.
-pub fn analyze_case_as(
-    case: &Case,
+/// Builds the relationship graph and clusters it (Leiden, then peeling),
+/// recording sizes and timings in `stats`.
+pub fn cluster(
+    features: &CaseFeatures,
+    activity: &Activity,
     params: &Params,
-    who: &Who,
-) -> Result<AnalysisResult, CaseError> {
+    stats: &mut RunStats,
+) -> Clustering {
     let started = Instant::now();
-    let mut features = case.features()?;
-    let windows = release_windows(&features, params);
-    let activity = case.scan_activity(&mut features, &windows)?;
-    let load_secs = started.elapsed().as_secs_f64();
-    let mut stats = RunStats {
-        accounts: features.accounts.len(),
-        load_secs,
-        ..Default::default()
-    };
-    let started = Instant::now();
-    let graph = evidence::build(&features, &activity, params);
+    let graph = evidence::build(features, activity, params);
     stats.graph_secs = started.elapsed().as_secs_f64();
     stats.candidate_pairs = graph.candidate_pairs;
     stats.links = graph.links.len();
@@ -486,64 +474,7 @@ pub fn analyze_case_as(
         params,
     );
     stats.cluster_secs = started.elapsed().as_secs_f64();
-    // Case work written while the analysis ran (another workbench, the
-    // command line) makes the carry-over stale: compute it again.
-    // Tags written meanwhile only change where tags land (cheap); hand
-    // placements change the clusters, which are scored again.
-    const ATTEMPTS: usize = 5;
-    let mut computed: Option<(
-        CarryOver,
-        Vec<u32>,
-        reconcile::Successors,
-        AnalysisResult,
-        StoredAnalysis,
-    )> = None;
-    let mut attempt = 0;
-    loop {
-        attempt += 1;
-        let carry = case.carry_over()?;
-        let same_membership = computed
-            .as_ref()
-            .is_some_and(|(old, ..)| old.cluster_of == carry.cluster_of && old.pins == carry.pins);
-        let (membership, successors, result, stored) = match computed.take() {
-            Some((_, membership, successors, result, stored)) if same_membership => {
-                (membership, successors, result, stored)
-            }
-            _ => {
-                let (membership, successors) = reconcile::membership_with_pins(&algorithm, &carry);
-                let (result, stored) = score_and_series(
-                    case,
-                    &features,
-                    &activity,
-                    &windows,
-                    &graph,
-                    &membership,
-                    params,
-                    &mut stats,
-                )?;
-                (membership, successors, result, stored)
-            }
-        };
-        let carried = reconcile::carried(
-            &carry,
-            &membership,
-            &successors,
-            &result.clusters,
-            &result.campaigns,
-        );
-        match case.store_analysis_carrying(&stored, Some((&carried, carry.stamp, who))) {
-            Ok(()) => return Ok(result),
-            Err(CaseError::Conflict(_)) if attempt < ATTEMPTS => {
-                computed = Some((carry, membership, successors, result, stored));
-            }
-            Err(CaseError::Conflict(_)) => {
-                return Err(CaseError::Conflict(
-                    "the case kept changing while the analysis ran; run it again".into(),
-                ));
-            }
-            Err(e) => return Err(e),
-        }
-    }
+    Clustering { graph, algorithm }
 }
 
 /// The places a link rests on, for peeling: `Some` (equal values: the same
@@ -572,20 +503,17 @@ fn place_signature(link: &Link) -> Option<u64> {
     Some(hasher.finish())
 }
 
-/// Scores the effective `membership` and adds what the workbench stores
-/// with it: each cluster's traffic per model and hour, and template
-/// excerpts (one more pass over the exchanges).
-#[allow(clippy::too_many_arguments)]
-fn score_and_series(
-    case: &Case,
+/// Scores the clusters of `membership` (each account's cluster) and groups
+/// them into campaigns.
+pub fn score_membership(
     features: &CaseFeatures,
-    activity: &crate::case::features::Activity,
+    activity: &Activity,
     windows: &[ReleaseWindow],
     graph: &evidence::EvidenceGraph,
     membership: &[u32],
     params: &Params,
     stats: &mut RunStats,
-) -> Result<(AnalysisResult, StoredAnalysis), CaseError> {
+) -> AnalysisResult {
     let started = Instant::now();
     let scorer = score::Scorer::new(features, activity, windows, graph, membership, params);
     let mut clusters = scorer.score_partition(membership);
@@ -599,97 +527,11 @@ fn score_and_series(
         params,
     );
     stats.campaign_secs = started.elapsed().as_secs_f64();
-    let result = AnalysisResult {
+    AnalysisResult {
         params: params.clone(),
         links: graph.links.clone(),
         clusters,
         campaigns,
         stats: stats.clone(),
-    };
-    let mut stored = to_stored(&result);
-    // Series only for clusters of two or more accounts: a lone account's
-    // traffic is already in the per-account rollups.
-    let mut cluster_of = vec![None; features.accounts.len()];
-    for (i, c) in result.clusters.iter().enumerate() {
-        if c.members.len() >= 2 {
-            for &a in &c.members {
-                if let Some(slot) = cluster_of.get_mut(a as usize) {
-                    *slot = Some(i as u32);
-                }
-            }
-        }
-    }
-    (stored.cluster_series, stored.template_examples) = case.cluster_model_hourly(&cluster_of)?;
-    Ok((result, stored))
-}
-
-/// The case layer's form of a result.
-pub fn to_stored(result: &AnalysisResult) -> crate::case::analysis_store::StoredAnalysis {
-    use crate::case::analysis_store::{
-        StoredAnalysis, StoredCampaign, StoredCluster, StoredLinkEvidence,
-    };
-    let named = |i: &Indicators| -> Vec<(String, f64)> {
-        i.named().iter().map(|(n, v)| (n.to_string(), *v)).collect()
-    };
-    let mut campaign_of: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
-    for k in &result.campaigns {
-        for c in &k.clusters {
-            campaign_of.insert(c.as_str(), k.id.as_str());
-        }
-    }
-    StoredAnalysis {
-        params_json: serde_json::to_string(&result.params).unwrap_or_default(),
-        stats_json: serde_json::to_string(&result.stats).unwrap_or_default(),
-        clusters: result
-            .clusters
-            .iter()
-            .map(|c| StoredCluster {
-                id: c.id.clone(),
-                members: c.members.clone(),
-                exchanges: c.exchanges,
-                score: c.score,
-                suspected: c.suspected,
-                indicators: named(&c.indicators),
-                reasons_json: serde_json::to_string(&c.reasons).unwrap_or_default(),
-                campaign: campaign_of.get(c.id.as_str()).map(|k| k.to_string()),
-            })
-            .collect(),
-        campaigns: result
-            .campaigns
-            .iter()
-            .map(|k| StoredCampaign {
-                id: k.id.clone(),
-                clusters: k.clusters.clone(),
-                accounts: k.members.len() as u64,
-                exchanges: k.exchanges,
-                score: k.score,
-                suspected: k.suspected,
-                cohesion: k.cohesion,
-                indicators: named(&k.indicators),
-                reasons_json: serde_json::to_string(&k.reasons).unwrap_or_default(),
-            })
-            .collect(),
-        links: result
-            .links
-            .iter()
-            .map(|l| {
-                (
-                    l.a,
-                    l.b,
-                    l.weight,
-                    l.evidence
-                        .iter()
-                        .map(|e| StoredLinkEvidence {
-                            kind: e.kind.name().to_string(),
-                            shared: e.shared,
-                            weight: e.weight,
-                            example: e.example.clone(),
-                        })
-                        .collect(),
-                )
-            })
-            .collect(),
-        cluster_series: Vec::new(),
-        template_examples: Vec::new(),
     }
 }

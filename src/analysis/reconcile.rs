@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::case::casework::{Carried, CarryOver};
+use crate::facts::{Carried, CarryOver};
 
 use super::Cluster;
 use super::campaigns::Campaign;
@@ -339,7 +339,6 @@ mod tests {
 
     fn carry(cluster_of: &[&str], pins: &[(u32, &str)]) -> CarryOver {
         CarryOver {
-            stamp: (0, 0),
             cluster_of: cluster_of.iter().map(|c| Some(c.to_string())).collect(),
             pins: pins.iter().map(|(a, c)| (*a, c.to_string())).collect(),
             ..Default::default()

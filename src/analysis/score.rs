@@ -10,7 +10,7 @@ use rustc_hash::FxHashMap;
 use super::evidence::EvidenceGraph;
 use super::{Cluster, EvidenceKind, Indicators, Params, Reason};
 use crate::base::text::thousands;
-use crate::case::features::{AccountFacts, Activity, CaseFeatures, ReleaseWindow};
+use crate::facts::{AccountFacts, Activity, CaseFeatures, ReleaseWindow};
 use crate::logs::Capability;
 
 const DAY_MS: i64 = 86_400_000;
@@ -400,7 +400,7 @@ impl<'a> Scorer<'a> {
             .collect();
         families.sort_unstable();
         let on_work: u64 = families.iter().map(|f| users[f].1).sum();
-        let mut profile = crate::case::features::TemplateProfile::default();
+        let mut profile = crate::facts::TemplateProfile::default();
         for family in &families {
             let mut templates = templates_of.remove(family).unwrap_or_default();
             templates.sort_unstable();
@@ -794,7 +794,7 @@ struct Group<'g> {
 struct Work {
     families: usize,
     share: f64,
-    profile: crate::case::features::TemplateProfile,
+    profile: crate::facts::TemplateProfile,
 }
 
 /// What a stream of exchanges asks for.

@@ -3,6 +3,7 @@
 //! terminal or a screen, a fixed pseudo-random generator, and where
 //! Hydrascope keeps its files and how it writes them whole.
 
+pub mod net;
 pub mod paths;
 pub mod progress;
 pub mod rng;

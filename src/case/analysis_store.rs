@@ -5,8 +5,9 @@
 
 use rusqlite::params;
 
-use super::casework::{Carried, Stamp, Who};
+use super::casework::{Stamp, Who};
 use super::{Case, CaseError};
+use crate::facts::Carried;
 
 /// One kind of evidence on a stored link.
 #[derive(Clone, Debug, PartialEq)]

@@ -18,6 +18,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::CaseError;
 use super::schema::{self, APPLICATION_ID, SCHEMA_VERSION};
+use crate::base::net::ip_prefix;
 use crate::logs::record::{Account, Capability, Event, EventKind, Exchange, Indicator};
 use crate::logs::row::FieldError;
 
@@ -956,22 +957,6 @@ fn insert_dictionaries(conn: &Connection, b: &Batch) -> rusqlite::Result<()> {
         }
     }
     Ok(())
-}
-
-/// The address family and the network prefix analysts compare addresses by:
-/// the /24 of an IPv4 address, the /48 of an IPv6 address.
-pub fn ip_prefix(addr: IpAddr) -> (i64, String) {
-    match addr {
-        IpAddr::V4(v4) => {
-            let o = v4.octets();
-            (4, format!("{}.{}.{}.0/24", o[0], o[1], o[2]))
-        }
-        IpAddr::V6(v6) => {
-            let s = v6.segments();
-            let net = std::net::Ipv6Addr::new(s[0], s[1], s[2], 0, 0, 0, 0, 0);
-            (6, format!("{net}/48"))
-        }
-    }
 }
 
 /// Columns of one `exchanges` row as inserted.

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use super::conflict_row::{ConflictRow, MERGE_ACTION, read_conflict_row, write_conflict_state};
 use super::schema::INDICATOR_COLUMNS;
 use super::{Case, CaseError};
+use crate::facts::{Carried, CarryOver};
 
 /// Where an analyst stands on a tagged campaign.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -347,8 +348,15 @@ pub struct CaseworkState {
     pub edited_clusters: Vec<String>,
 }
 
-/// A stamp that changes whenever case work or an analysis is written.
-pub type Stamp = (i64, i64);
+/// What changes whenever case work or an analysis is written: compared
+/// before a write to find out whether someone else wrote meanwhile.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stamp {
+    /// The newest `audit_log.id` (0 when there is none).
+    pub last_audit_entry: i64,
+    /// The newest `analysis_runs.id` (0 when there is none).
+    pub last_analysis_run: i64,
+}
 
 pub(super) const TAG_COLUMNS: &str = "id, cluster, label, capability, status, confidence, actor, notes, analyst, \
      created_at, updated_at, updated_by, merged_from";
@@ -1461,7 +1469,10 @@ impl Case {
             conn.query_row("SELECT coalesce(max(id), 0) FROM analysis_runs", [], |r| {
                 r.get(0)
             })?;
-        Ok((audit, runs))
+        Ok(Stamp {
+            last_audit_entry: audit,
+            last_analysis_run: runs,
+        })
     }
 
     /// Whether SQLite opened the file read-only (a write-protected file
@@ -1498,42 +1509,11 @@ fn conflict_on_tag(seen: &Tag, current: Option<&Tag>) -> CaseError {
     })
 }
 
-/// What a re-analysis carries over from the case work on the clustering it
-/// replaces.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct CarryOver {
-    /// The case's [`Stamp`] when this was read: the analysis stores its
-    /// results only if nothing was written since.
-    pub stamp: Stamp,
-    /// Each account's cluster before the run, by account index.
-    pub cluster_of: Vec<Option<String>>,
-    /// Accounts an analyst placed, with their cluster.
-    pub pins: Vec<(u32, String)>,
-    /// Tags on clusters: (tag id, cluster).
-    pub cluster_tags: Vec<(i64, String)>,
-    /// The label of each tag on a cluster, by tag id.
-    pub tag_labels: BTreeMap<i64, String>,
-    /// The campaigns of the clustering it replaces: each one's clusters.
-    pub campaigns: Vec<Vec<String>>,
-}
-
-/// Where the carried-over case work lands in the new clustering.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Carried {
-    /// Pinned accounts and their new clusters.
-    pub pins: Vec<(u32, String)>,
-    /// Cluster tags and their new clusters.
-    pub tags: Vec<(i64, String)>,
-    /// New tags copied from a tagged campaign's tag (tag id) onto a cluster
-    /// that joined its successor campaign (new cluster id).
-    pub extended: Vec<(i64, String)>,
-    /// What happened, in words, for the audit log.
-    pub summary: String,
-}
-
 impl Case {
-    /// Reads what a re-analysis must carry over.
-    pub fn carry_over(&self) -> Result<CarryOver, CaseError> {
+    /// Reads what a re-analysis must carry over, and the case's [`Stamp`]
+    /// when it was read: the analysis stores its results only if nothing
+    /// was written since.
+    pub fn carry_over(&self) -> Result<(CarryOver, Stamp), CaseError> {
         let conn = self.conn();
         let stamp = self.change_stamp()?;
         let accounts: i64 =
@@ -1575,14 +1555,16 @@ impl Case {
         while let Some(r) = rows.next()? {
             by_campaign.entry(r.get(0)?).or_default().push(r.get(1)?);
         }
-        Ok(CarryOver {
+        Ok((
+            CarryOver {
+                cluster_of,
+                pins,
+                cluster_tags,
+                tag_labels,
+                campaigns: by_campaign.into_values().collect(),
+            },
             stamp,
-            cluster_of,
-            pins,
-            cluster_tags,
-            tag_labels,
-            campaigns: by_campaign.into_values().collect(),
-        })
+        ))
     }
 }
 

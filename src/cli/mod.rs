@@ -527,8 +527,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 suspect_threshold: threshold,
                 ..Default::default()
             };
-            let result =
-                crate::analysis::analyze_case(&case, &params).map_err(Failure::from_case)?;
+            let result = crate::pipeline::analyze_case(&case, &params, &Who::from_env(Origin::Cli))
+                .map_err(Failure::from_case)?;
             let features_ids = case.account_ids().map_err(Failure::other)?;
             if json {
                 println!("{}", analysis_json(&result, &features_ids));

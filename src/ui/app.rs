@@ -32,8 +32,6 @@ use crate::base::paths;
 use crate::case::casework::{AuditEntry, HistoryExport, Origin, Who};
 use crate::case::merge::{ConflictStatus, MergeConflict};
 use crate::case::workbench::AccountLink;
-use crate::generate::{GenerateOptions, Scenario};
-use crate::logs::Format;
 use crate::render::{CAPTION_HEIGHT, PictureSize, PictureView, ViewPicture};
 use crate::views::graph_view::{GraphInput, GraphView};
 use crate::views::model::{Loaded, NO_CLUSTER};
@@ -1689,35 +1687,8 @@ fn start_loading(ctx: &egui::Context, path: Option<PathBuf>) -> CaseState {
 fn load_case(path: Option<PathBuf>, progress: &Progress) -> Result<Loaded, String> {
     let path = match path.or_else(paths::last_case) {
         Some(path) => path,
-        None => ensure_demo_case(progress)?,
+        None => crate::pipeline::ensure_demo_case(progress, &Who::from_env(Origin::Workbench))
+            .map_err(|e| e.to_string())?,
     };
     Loaded::read(&path, progress).map_err(|e| e.to_string())
-}
-
-/// The demo case, generated into the data directory on first use.
-pub fn ensure_demo_case(progress: &Progress) -> Result<PathBuf, String> {
-    let path = paths::demo_case_path();
-    if path.is_file() {
-        return Ok(path);
-    }
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    progress.set_phase("generating the demo case (first run)");
-    let options = GenerateOptions {
-        // The evasive demo: campaigns that rotate cards and hide behind
-        // residential proxies, and the look-alikes they must be told from
-        // (a coding agent's users, a hackathon, an evaluation company).
-        scenario: Scenario::DemoEvasive,
-        seed: paths::DEMO_SEED,
-        format: Format::Jsonl,
-        gzip: false,
-        force: true,
-    };
-    crate::generate::generate(&path, &options, progress).map_err(|e| e.to_string())?;
-    // The demo shows what the tool concludes from the start.
-    progress.set_phase("analysing the demo case");
-    let case = crate::case::Case::open(&path).map_err(|e| e.to_string())?;
-    crate::analysis::analyze_case(&case, &crate::analysis::Params::default())
-        .map_err(|e| e.to_string())?;
-    Ok(path)
 }

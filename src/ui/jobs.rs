@@ -121,7 +121,7 @@ impl AnalysisJob {
             .spawn(move || {
                 worker_progress.set_phase("analysing");
                 let outcome = Case::open(&path)
-                    .and_then(|case| crate::analysis::analyze_case_as(&case, &params, &who))
+                    .and_then(|case| crate::pipeline::analyze_case(&case, &params, &who))
                     .map(|r| {
                         let suspected = r.clusters.iter().filter(|c| c.suspected).count();
                         format!(
@@ -387,7 +387,9 @@ impl Watch {
         self.data_version = version;
         let stamp = case.change_stamp().ok();
         let external = match (self.stamp, stamp) {
-            (Some(old), Some(new)) if new.1 != old.1 => Some(External::Analysis),
+            (Some(old), Some(new)) if new.last_analysis_run != old.last_analysis_run => {
+                Some(External::Analysis)
+            }
             // The layout being stored, say: nothing the case work shows.
             (Some(old), Some(new)) if new == old => None,
             _ => Some(External::Casework),

@@ -6,6 +6,7 @@ use std::process::Command;
 
 use hydrascope::base::Progress;
 use hydrascope::case::Case;
+use hydrascope::case::casework::{Origin, Who};
 use hydrascope::generate::{GenerateOptions, Scenario, generate};
 use hydrascope::logs::Format;
 
@@ -26,8 +27,12 @@ pub fn generated_case(dir: &Path, scenario: Scenario, seed: u64) -> PathBuf {
 /// [`generated_case`], analysed with the default parameters.
 pub fn analysed_case(dir: &Path, scenario: Scenario, seed: u64) -> PathBuf {
     let out = generated_case(dir, scenario, seed);
-    hydrascope::analysis::analyze_case(&Case::open(&out).unwrap(), &Default::default())
-        .expect("analyze");
+    hydrascope::pipeline::analyze_case(
+        &Case::open(&out).unwrap(),
+        &Default::default(),
+        &Who::from_env(Origin::Cli),
+    )
+    .expect("analyze");
     out
 }
 

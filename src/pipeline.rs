@@ -1,0 +1,249 @@
+//! One analysis run, for every front end: read a case's facts, analyse
+//! them, and store the results in the case, carrying the case work on the
+//! earlier clustering over and retrying when someone writes to the case
+//! meanwhile. The command line and the workbench call [`analyze_case`],
+//! each as its own [`Who`], so the audit log says where a run came from.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use crate::analysis::{self, AnalysisResult, Indicators, Params, RunStats, reconcile};
+use crate::base::{Progress, paths};
+use crate::case::analysis_store::{
+    StoredAnalysis, StoredCampaign, StoredCluster, StoredLinkEvidence,
+};
+use crate::case::casework::Who;
+use crate::case::{Case, CaseError};
+use crate::facts::CarryOver;
+use crate::generate::{GenerateError, GenerateOptions, Scenario};
+use crate::logs::Format;
+
+/// How often a run computes its carry-over again when the case keeps
+/// changing under it, before it gives up.
+const ATTEMPTS: usize = 5;
+
+/// Loads a case's features, runs the analysis and stores the results in the
+/// case, replacing an earlier run's. Case work on the earlier clustering is
+/// carried over ([`reconcile`]): accounts an analyst placed stay with the
+/// successor of their cluster, tags follow theirs, and the run is logged in
+/// the audit log as `who`'s.
+pub fn analyze_case(case: &Case, params: &Params, who: &Who) -> Result<AnalysisResult, CaseError> {
+    let started = Instant::now();
+    let mut features = case.features()?;
+    let windows = analysis::release_windows(&features, params);
+    let activity = case.scan_activity(&mut features, &windows)?;
+    let mut stats = RunStats {
+        accounts: features.accounts.len(),
+        load_secs: started.elapsed().as_secs_f64(),
+        ..Default::default()
+    };
+    let clustering = analysis::cluster(&features, &activity, params, &mut stats);
+    // Case work written while the analysis ran (another workbench, the
+    // command line) makes the carry-over stale: compute it again.
+    // Tags written meanwhile only change where tags land (cheap); hand
+    // placements change the clusters, which are scored again.
+    let mut computed: Option<(CarryOver, Scored)> = None;
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let (carry, stamp) = case.carry_over()?;
+        let same_membership = computed
+            .as_ref()
+            .is_some_and(|(old, _)| old.cluster_of == carry.cluster_of && old.pins == carry.pins);
+        let scored = match computed.take() {
+            Some((_, scored)) if same_membership => scored,
+            _ => {
+                let (membership, successors) =
+                    reconcile::membership_with_pins(&clustering.algorithm, &carry);
+                let result = analysis::score_membership(
+                    &features,
+                    &activity,
+                    &windows,
+                    &clustering.graph,
+                    &membership,
+                    params,
+                    &mut stats,
+                );
+                let stored = with_series(case, &result, features.accounts.len())?;
+                Scored {
+                    membership,
+                    successors,
+                    result,
+                    stored,
+                }
+            }
+        };
+        let carried = reconcile::carried(
+            &carry,
+            &scored.membership,
+            &scored.successors,
+            &scored.result.clusters,
+            &scored.result.campaigns,
+        );
+        match case.store_analysis_carrying(&scored.stored, Some((&carried, stamp, who))) {
+            Ok(()) => return Ok(scored.result),
+            Err(CaseError::Conflict(_)) if attempt < ATTEMPTS => {
+                computed = Some((carry, scored));
+            }
+            Err(CaseError::Conflict(_)) => {
+                return Err(CaseError::Conflict(
+                    "the case kept changing while the analysis ran; run it again".into(),
+                ));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Why the demo case could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoCaseError {
+    /// Its folder could not be made.
+    #[error("{path}: {source}")]
+    Folder {
+        /// The folder.
+        path: PathBuf,
+        /// What the OS said.
+        source: std::io::Error,
+    },
+    /// Generating it failed.
+    #[error(transparent)]
+    Generate(#[from] GenerateError),
+    /// Opening or analysing it failed.
+    #[error(transparent)]
+    Case(#[from] CaseError),
+}
+
+/// The demo case, generated into the data directory and analysed (as
+/// `who`'s run) on first use.
+pub fn ensure_demo_case(progress: &Progress, who: &Who) -> Result<PathBuf, DemoCaseError> {
+    let path = paths::demo_case_path();
+    if path.is_file() {
+        return Ok(path);
+    }
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|source| DemoCaseError::Folder {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    progress.set_phase("generating the demo case (first run)");
+    let options = GenerateOptions {
+        // The evasive demo: campaigns that rotate cards and hide behind
+        // residential proxies, and the look-alikes they must be told from
+        // (a coding agent's users, a hackathon, an evaluation company).
+        scenario: Scenario::DemoEvasive,
+        seed: paths::DEMO_SEED,
+        format: Format::Jsonl,
+        gzip: false,
+        force: true,
+    };
+    crate::generate::generate(&path, &options, progress)?;
+    // The demo shows what the tool concludes from the start.
+    progress.set_phase("analysing the demo case");
+    let case = Case::open(&path)?;
+    analyze_case(&case, &Params::default(), who)?;
+    Ok(path)
+}
+
+/// A scored membership, kept across a retry whose carry-over places the
+/// same accounts.
+struct Scored {
+    membership: Vec<u32>,
+    successors: reconcile::Successors,
+    result: AnalysisResult,
+    stored: StoredAnalysis,
+}
+
+/// The stored form of `result` with what the workbench shows beside it:
+/// each cluster's traffic per model and hour, and template excerpts (one
+/// more pass over the exchanges).
+fn with_series(
+    case: &Case,
+    result: &AnalysisResult,
+    accounts: usize,
+) -> Result<StoredAnalysis, CaseError> {
+    let mut stored = to_stored(result);
+    // Series only for clusters of two or more accounts: a lone account's
+    // traffic is already in the per-account rollups.
+    let mut cluster_of = vec![None; accounts];
+    for (i, c) in result.clusters.iter().enumerate() {
+        if c.members.len() >= 2 {
+            for &a in &c.members {
+                if let Some(slot) = cluster_of.get_mut(a as usize) {
+                    *slot = Some(i as u32);
+                }
+            }
+        }
+    }
+    (stored.cluster_series, stored.template_examples) = case.cluster_model_hourly(&cluster_of)?;
+    Ok(stored)
+}
+
+/// The case file's form of a result (without the per-cluster series,
+/// which [`analyze_case`] reads from the case).
+pub fn to_stored(result: &AnalysisResult) -> StoredAnalysis {
+    let named = |i: &Indicators| -> Vec<(String, f64)> {
+        i.named().iter().map(|(n, v)| (n.to_string(), *v)).collect()
+    };
+    let mut campaign_of: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
+    for k in &result.campaigns {
+        for c in &k.clusters {
+            campaign_of.insert(c.as_str(), k.id.as_str());
+        }
+    }
+    StoredAnalysis {
+        params_json: serde_json::to_string(&result.params).unwrap_or_default(),
+        stats_json: serde_json::to_string(&result.stats).unwrap_or_default(),
+        clusters: result
+            .clusters
+            .iter()
+            .map(|c| StoredCluster {
+                id: c.id.clone(),
+                members: c.members.clone(),
+                exchanges: c.exchanges,
+                score: c.score,
+                suspected: c.suspected,
+                indicators: named(&c.indicators),
+                reasons_json: serde_json::to_string(&c.reasons).unwrap_or_default(),
+                campaign: campaign_of.get(c.id.as_str()).map(|k| k.to_string()),
+            })
+            .collect(),
+        campaigns: result
+            .campaigns
+            .iter()
+            .map(|k| StoredCampaign {
+                id: k.id.clone(),
+                clusters: k.clusters.clone(),
+                accounts: k.members.len() as u64,
+                exchanges: k.exchanges,
+                score: k.score,
+                suspected: k.suspected,
+                cohesion: k.cohesion,
+                indicators: named(&k.indicators),
+                reasons_json: serde_json::to_string(&k.reasons).unwrap_or_default(),
+            })
+            .collect(),
+        links: result
+            .links
+            .iter()
+            .map(|l| {
+                (
+                    l.a,
+                    l.b,
+                    l.weight,
+                    l.evidence
+                        .iter()
+                        .map(|e| StoredLinkEvidence {
+                            kind: e.kind.name().to_string(),
+                            shared: e.shared,
+                            weight: e.weight,
+                            example: e.example.clone(),
+                        })
+                        .collect(),
+                )
+            })
+            .collect(),
+        cluster_series: Vec::new(),
+        template_examples: Vec::new(),
+    }
+}
