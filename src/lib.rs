@@ -1,9 +1,13 @@
 //! Hydrascope: an analyst workbench for investigating distillation campaigns
 //! against a large-language-model API.
 //!
-//! Layers point one way: [`logs`] (the interchange format) and [`case`] (the
-//! SQLite case file, all SQL) at the bottom; [`import`] and [`generate`]
-//! build cases; the front ends ([`cli`], [`ui`]) call only library functions.
+//! Layers point one way, bottom up: [`base`] (small helpers), [`logs`] (the
+//! interchange format), [`facts`] (plain data between the case and the
+//! analysis), [`case`] (the SQLite case file, all SQL) beside [`analysis`]
+//! (pure), [`import`] and [`generate`] (build cases), [`pipeline`] (one
+//! analysis run), [`views`] (the graph and the timelines as drawn), and the
+//! front ends [`render`], [`export`], [`ui`] and [`cli`]. ARCHITECTURE.md
+//! draws them; `tests/layers.rs` keeps them true.
 
 pub mod analysis;
 pub mod base;
