@@ -1691,6 +1691,28 @@ pub enum HistoryExport {
     Csv,
 }
 
+/// Writes the audit log of the case at `case` (of `cluster`, or all) to
+/// `out` in `format`, whole or not at all (see
+/// [`crate::base::paths::write_whole`]). The workbench's *Export history…*
+/// comes here; `hydrascope history` writes the same to its standard output.
+pub fn export_history(
+    case: &std::path::Path,
+    cluster: Option<&str>,
+    format: HistoryExport,
+    out: &std::path::Path,
+) -> Result<(), CaseError> {
+    let records = Case::open_read_only(case)?.audit_log(cluster)?;
+    crate::base::paths::write_whole(out, |file| {
+        let mut buffered = std::io::BufWriter::new(file);
+        write_history(&mut buffered, &records, format)?;
+        std::io::Write::flush(&mut buffered)
+    })
+    .map_err(|source| CaseError::Io {
+        path: out.to_path_buf(),
+        source,
+    })
+}
+
 /// Writes audit-log records (the History panel's export and
 /// `hydrascope history`).
 pub fn write_history(

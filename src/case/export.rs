@@ -86,6 +86,17 @@ impl RedactionKey {
         Ok(Self::from_secret(trimmed))
     }
 
+    /// The key an export asks for: none without `redact`; else the key of
+    /// `key_file` when given (so a team's exports line up), else a fresh
+    /// random one. The command line and the workbench both choose here.
+    pub fn chosen(redact: bool, key_file: Option<&Path>) -> Result<Option<Self>, CaseError> {
+        match (redact, key_file) {
+            (false, _) => Ok(None),
+            (true, Some(path)) => Self::from_file(path).map(Some),
+            (true, None) => Self::random().map(Some),
+        }
+    }
+
     /// A key derived from `secret` (tests and tools).
     pub fn from_secret(secret: &[u8]) -> Self {
         Self {

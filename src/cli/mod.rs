@@ -740,23 +740,22 @@ fn run(cli: Cli) -> Result<(), Failure> {
             chart,
             force,
         }) => {
-            use crate::render::{Focus, PictureSize, PictureView, Scene};
+            use crate::render::{
+                Focus, PictureFormat, PictureSize, PictureView, SavedPicture, Scene,
+            };
             if out.exists() && !force {
                 return Err(Failure::bad_input(format!(
                     "{}: already exists; pass --force to overwrite it",
                     out.display()
                 )));
             }
-            let svg = match out.extension().and_then(|e| e.to_str()) {
-                Some(e) if e.eq_ignore_ascii_case("png") => false,
-                Some(e) if e.eq_ignore_ascii_case("svg") => true,
-                _ => {
-                    return Err(Failure::bad_input(format!(
-                        "{}: --out must end in .png (or .svg for the graph)",
-                        out.display()
-                    )));
-                }
+            let Some(format) = PictureFormat::from_path(&out) else {
+                return Err(Failure::bad_input(format!(
+                    "{}: --out must end in .png (or .svg for the graph)",
+                    out.display()
+                )));
             };
+            let svg = format == PictureFormat::Svg;
             let what = match view {
                 ViewArg::Graph => PictureView::Graph,
                 ViewArg::Timeline => PictureView::Timeline,
@@ -779,8 +778,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
             if let Some(id) = &campaign {
                 campaign_clusters(&case, id)?;
             }
-            let progress = Progress::default();
-            let scene = Scene::open(&case, &progress).map_err(render_failure)?;
+            let progress = Arc::new(Progress::default());
+            let bar = ProgressBar::start(progress.clone(), "steps");
+            let scene = Scene::open(&case, &progress);
+            bar.stop();
+            let scene = scene.map_err(render_failure)?;
             let focus = match (cluster, tag, campaign) {
                 (Some(id), _, _) => Focus::Cluster(id),
                 (None, Some(tag), _) => Focus::Tag(tag),
@@ -790,26 +792,19 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let picture = scene
                 .picture(&focus, chart.chart(), &crate::base::time::now_for_caption())
                 .map_err(render_failure)?;
-            let bytes = if svg {
-                crate::render::svg::graph_svg(&picture, size)
-                    .map_err(render_failure)?
-                    .into_bytes()
-            } else {
-                let image =
-                    crate::render::render_picture(&picture, what, size).map_err(render_failure)?;
-                crate::render::png_bytes(&image).map_err(render_failure)?
-            };
-            crate::render::write_file(&out, &bytes).map_err(render_failure)?;
-            let (w, h) = size.pixels();
-            if svg {
-                println!(
+            let saved = crate::render::save_picture(&picture, what, size, format, &out)
+                .map_err(render_failure)?;
+            match saved {
+                SavedPicture::Svg => println!(
                     "wrote {} ({} x {} points, SVG)",
                     out.display(),
                     width,
                     height
-                );
-            } else {
-                println!("wrote {} ({w} x {h} px)", out.display());
+                ),
+                SavedPicture::Png { .. } => {
+                    let (w, h) = size.pixels();
+                    println!("wrote {} ({w} x {h} px)", out.display());
+                }
             }
             Ok(())
         }
@@ -1112,14 +1107,14 @@ fn export(
     analyst: Option<&str>,
 ) -> Result<(), Failure> {
     use crate::case::export::{ExportOptions, RedactionKey, export_case};
-    use crate::export::graph_file::{GraphFormat, write_graph_file};
+    use crate::export::graph_file::{GraphFileError, GraphFormat, write_case_graph};
     let clusters = clusters.map(|ids| {
         ids.into_iter()
             .map(|id| id.trim().to_string())
             .filter(|id| !id.is_empty())
             .collect::<Vec<_>>()
     });
-    if let Some(format) = GraphFormat::from_path(out) {
+    if GraphFormat::from_path(out).is_some() {
         if redact {
             return Err(Failure::bad_input(
                 "--redact is for case files: graph files hold no identifiers to redact",
@@ -1128,26 +1123,20 @@ fn export(
         if out.exists() && !force {
             return Err(Failure::from_case(CaseError::Exists(out.to_path_buf())));
         }
-        let source = Case::open_read_only(case).map_err(Failure::from_case)?;
-        let rows = source
-            .graph_rows(clusters.as_deref())
-            .map_err(Failure::from_case)?;
-        write_graph_file(out, &rows)
-            .map_err(|e| Failure::other(format!("{}: {e}", out.display())))?;
+        let report = write_case_graph(case, clusters.as_deref(), out).map_err(|e| match e {
+            GraphFileError::Case(e) => Failure::from_case(e),
+            e @ GraphFileError::Write { .. } => Failure::other(e),
+        })?;
         println!(
             "wrote {} ({:?}: {} accounts, {} links)",
             out.display(),
-            format,
-            rows.nodes.len(),
-            rows.edges.len()
+            report.format,
+            report.accounts,
+            report.links
         );
         return Ok(());
     }
-    let key = match (redact, redact_key) {
-        (false, _) => None,
-        (true, Some(path)) => Some(RedactionKey::from_file(path).map_err(Failure::from_case)?),
-        (true, None) => Some(RedactionKey::random().map_err(Failure::from_case)?),
-    };
+    let key = RedactionKey::chosen(redact, redact_key).map_err(Failure::from_case)?;
     let who = who_of(analyst);
     let options = ExportOptions {
         clusters,

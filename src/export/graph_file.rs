@@ -6,11 +6,12 @@
 //! over the edges, through a buffer, with nothing held per element.
 
 use std::io::{self, BufWriter, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::base::text::write_xml_escaped as write_escaped;
 use crate::case::casework::TagStatus;
 use crate::case::graph_rows::{GraphEdge, GraphNode, GraphRows};
+use crate::case::{Case, CaseError};
 
 /// A graph-file format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,10 +45,60 @@ impl GraphFormat {
     }
 }
 
+/// Why a case's graph file could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum GraphFileError {
+    /// The case could not be read.
+    #[error(transparent)]
+    Case(#[from] CaseError),
+    /// The file could not be written.
+    #[error("{path}: {source}")]
+    Write {
+        /// The graph file.
+        path: PathBuf,
+        /// What went wrong (it names the file too).
+        source: io::Error,
+    },
+}
+
+/// What [`write_case_graph`] wrote.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GraphFileReport {
+    /// The format, from the file name.
+    pub format: GraphFormat,
+    /// Accounts written.
+    pub accounts: usize,
+    /// Links written.
+    pub links: usize,
+}
+
+/// Writes the graph of the case at `case` (of `clusters`, or all) to `out`
+/// in the format its extension names: what `hydrascope export` and the
+/// workbench's *Share → Graph file…* both do.
+pub fn write_case_graph(
+    case: &Path,
+    clusters: Option<&[String]>,
+    out: &Path,
+) -> Result<GraphFileReport, GraphFileError> {
+    let source = Case::open_read_only(case)?;
+    let rows = source.graph_rows(clusters)?;
+    drop(source);
+    let format = write_graph_file(out, &rows).map_err(|source| GraphFileError::Write {
+        path: out.to_path_buf(),
+        source,
+    })?;
+    Ok(GraphFileReport {
+        format,
+        accounts: rows.nodes.len(),
+        links: rows.edges.len(),
+    })
+}
+
 /// Writes `rows` to `path` in the format its extension names. The file is
 /// written as `PATH.partial`, synced and renamed into place, so a failed
-/// write leaves neither a partial file nor a changed old one.
-pub fn write_graph_file(path: &Path, rows: &GraphRows) -> Result<(), io::Error> {
+/// write leaves neither a partial file nor a changed old one. Returns the
+/// format written.
+pub fn write_graph_file(path: &Path, rows: &GraphRows) -> Result<GraphFormat, io::Error> {
     let with_path =
         |err: io::Error| io::Error::new(err.kind(), format!("{}: {err}", path.display()));
     let format = GraphFormat::from_path(path).ok_or_else(|| {
@@ -59,7 +110,8 @@ pub fn write_graph_file(path: &Path, rows: &GraphRows) -> Result<(), io::Error> 
             ),
         )
     })?;
-    crate::base::paths::write_whole(path, |file| format.write(file, rows)).map_err(with_path)
+    crate::base::paths::write_whole(path, |file| format.write(file, rows)).map_err(with_path)?;
+    Ok(format)
 }
 
 /// The type of an attribute, as both formats name it.

@@ -332,6 +332,74 @@ fn caption_ui(ui: &mut egui::Ui, strip: egui::Rect, lines: &[String; 2]) {
     }
 }
 
+/// A picture's file format, by its file name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PictureFormat {
+    /// A raster image (`.png`).
+    Png,
+    /// Vector graphics (`.svg`), for the graph only.
+    Svg,
+}
+
+impl PictureFormat {
+    /// The format `path`'s extension names (`.png` or `.svg`, in any case);
+    /// `None` for anything else.
+    pub fn from_path(path: &Path) -> Option<Self> {
+        let ext = path.extension()?.to_str()?;
+        if ext.eq_ignore_ascii_case("png") {
+            Some(PictureFormat::Png)
+        } else if ext.eq_ignore_ascii_case("svg") {
+            Some(PictureFormat::Svg)
+        } else {
+            None
+        }
+    }
+}
+
+/// What [`save_picture`] wrote.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SavedPicture {
+    /// A PNG of this many pixels.
+    Png {
+        /// Width, px.
+        width: u32,
+        /// Height, px.
+        height: u32,
+    },
+    /// An SVG of the graph.
+    Svg,
+}
+
+/// Draws `view` of `picture` at `size` and writes it to `out` whole, as SVG
+/// when `format` says so (the graph only) and as PNG otherwise: what
+/// `hydrascope render` and the workbench's *Save view as picture…* both do.
+pub fn save_picture(
+    picture: &ViewPicture,
+    view: PictureView,
+    size: PictureSize,
+    format: PictureFormat,
+    out: &Path,
+) -> Result<SavedPicture, RenderError> {
+    match format {
+        PictureFormat::Svg if view != PictureView::Graph => Err(RenderError::Invalid(
+            "SVG is for the graph; render the timeline as .png".into(),
+        )),
+        PictureFormat::Svg => {
+            let text = svg::graph_svg(picture, size)?;
+            write_file(out, text.as_bytes())?;
+            Ok(SavedPicture::Svg)
+        }
+        PictureFormat::Png => {
+            let image = render_picture(picture, view, size)?;
+            write_file(out, &png_bytes(&image)?)?;
+            Ok(SavedPicture::Png {
+                width: image.width(),
+                height: image.height(),
+            })
+        }
+    }
+}
+
 /// PNG bytes of an image.
 pub fn png_bytes(image: &image::RgbaImage) -> Result<Vec<u8>, RenderError> {
     let mut out = std::io::Cursor::new(Vec::new());

@@ -4,7 +4,7 @@
 //! queries go to the worker, layout and analysis to jobs, tags and edits to
 //! the case-work writer; it keeps this session's undo and redo stacks.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
@@ -1257,6 +1257,21 @@ impl App {
             ui.spinner();
             ui.label(format!("Re-running the analysis: {}", job.progress.phase()));
         }
+        if let Some(job) = &self.share_job {
+            ui.separator();
+            ui.spinner();
+            let phase = job.progress.phase();
+            let total = job
+                .progress
+                .total
+                .load(std::sync::atomic::Ordering::Relaxed);
+            let done = job.progress.done.load(std::sync::atomic::Ordering::Relaxed);
+            ui.label(match (phase.is_empty(), total) {
+                (true, _) => "Sharing…".to_string(),
+                (false, 0) => format!("Sharing: {phase}"),
+                (false, _) => format!("Sharing: {phase} ({done} of {total})"),
+            });
+        }
         if self.open_dialog.is_some() {
             ui.separator();
             ui.spinner();
@@ -1615,7 +1630,14 @@ fn spawn_export_dialog(
                     case.display(),
                     cluster.as_ref().map(|c| format!(" --cluster {c}")).unwrap_or_default()
                 )),
-                Some(path) => export_history(&case, cluster.as_deref(), &path).map(|()| path),
+                Some(path) => crate::case::casework::export_history(
+                    &case,
+                    cluster.as_deref(),
+                    HistoryExport::Csv,
+                    &path,
+                )
+                .map(|()| path)
+                .map_err(|e| e.to_string()),
             };
             let _ = sender.send(result);
             ctx.request_repaint();
@@ -1626,15 +1648,6 @@ fn spawn_export_dialog(
         return failed;
     }
     receiver
-}
-
-/// Writes the audit log of `case` (of `cluster`, or all) to `path` as CSV.
-pub fn export_history(case: &Path, cluster: Option<&str>, path: &Path) -> Result<(), String> {
-    let case = crate::case::Case::open_read_only(case).map_err(|e| e.to_string())?;
-    let records = case.audit_log(cluster).map_err(|e| e.to_string())?;
-    let mut file = std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    crate::case::casework::write_history(&mut file, &records, HistoryExport::Csv)
-        .map_err(|e| format!("{}: {e}", path.display()))
 }
 
 fn spawn_open_dialog(ctx: &egui::Context) -> Receiver<Option<PathBuf>> {

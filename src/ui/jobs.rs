@@ -443,6 +443,8 @@ pub enum ShareDone {
 pub struct ShareJob {
     /// The outcome, once.
     pub result: Receiver<Result<ShareDone, String>>,
+    /// How far it got (exports and reports count their steps).
+    pub progress: Arc<Progress>,
 }
 
 impl ShareJob {
@@ -456,19 +458,24 @@ impl ShareJob {
         wake: impl Fn() + Send + 'static,
     ) -> Self {
         let (sender, result) = mpsc::channel();
+        let progress = Arc::new(Progress::default());
+        let worker_progress = progress.clone();
         let spawned = std::thread::Builder::new()
             .name("share".into())
             .spawn(move || {
-                let outcome = run_share(&case, request, &who);
+                let outcome = run_share(&case, request, &who, &worker_progress);
                 let _ = sender.send(outcome);
                 wake();
             });
         if let Err(err) = spawned {
             let (sender, failed) = mpsc::channel();
             let _ = sender.send(Err(format!("could not start: {err}")));
-            return Self { result: failed };
+            return Self {
+                result: failed,
+                progress,
+            };
         }
-        Self { result }
+        Self { result, progress }
     }
 }
 
@@ -493,7 +500,9 @@ fn run_share(
     case: &std::path::Path,
     request: ShareJobRequest,
     who: &Who,
+    progress: &Progress,
 ) -> Result<ShareDone, String> {
+    use crate::render::{PictureFormat, SavedPicture};
     use crate::ui::share_dialog::ShareRequest;
     match request {
         ShareJobRequest::Picture {
@@ -506,37 +515,24 @@ fn run_share(
             picture.case_fingerprint = source.fingerprint().map_err(|e| e.to_string())?;
             picture.redacted = source.redaction().map_err(|e| e.to_string())?;
             drop(source);
-            let svg = out
-                .as_ref()
-                .is_some_and(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("svg")));
-            if svg {
-                let out = out.unwrap_or_default();
-                let text =
-                    crate::render::svg::graph_svg(&picture, size).map_err(|e| e.to_string())?;
-                crate::render::write_file(&out, text.as_bytes()).map_err(|e| e.to_string())?;
-                return Ok(ShareDone::Saved(format!(
-                    "Saved the graph as {}",
-                    out.display()
-                )));
-            }
-            let image =
-                crate::render::render_picture(&picture, view, size).map_err(|e| e.to_string())?;
-            match out {
-                Some(out) => {
-                    let bytes = crate::render::png_bytes(&image).map_err(|e| e.to_string())?;
-                    crate::render::write_file(&out, &bytes).map_err(|e| e.to_string())?;
-                    Ok(ShareDone::Saved(format!(
-                        "Saved {} ({} x {} px)",
-                        out.display(),
-                        image.width(),
-                        image.height()
-                    )))
-                }
-                None => Ok(ShareDone::Copied(egui::ColorImage::from_rgba_unmultiplied(
+            let Some(out) = out else {
+                let image = crate::render::render_picture(&picture, view, size)
+                    .map_err(|e| e.to_string())?;
+                return Ok(ShareDone::Copied(egui::ColorImage::from_rgba_unmultiplied(
                     [image.width() as usize, image.height() as usize],
                     image.as_raw(),
-                ))),
-            }
+                )));
+            };
+            // The dialog offers .png and .svg; any other name is saved as PNG.
+            let format = PictureFormat::from_path(&out).unwrap_or(PictureFormat::Png);
+            let saved = crate::render::save_picture(&picture, view, size, format, &out)
+                .map_err(|e| e.to_string())?;
+            Ok(ShareDone::Saved(match saved {
+                SavedPicture::Svg => format!("Saved the graph as {}", out.display()),
+                SavedPicture::Png { width, height } => {
+                    format!("Saved {} ({width} x {height} px)", out.display())
+                }
+            }))
         }
         ShareJobRequest::File(ShareRequest::ExportCase {
             out,
@@ -545,20 +541,15 @@ fn run_share(
             key_file,
         }) => {
             use crate::case::export::{ExportOptions, RedactionKey, export_case};
-            let key = match (redact, key_file) {
-                (false, _) => None,
-                (true, Some(file)) => {
-                    Some(RedactionKey::from_file(&file).map_err(|e| e.to_string())?)
-                }
-                (true, None) => Some(RedactionKey::random().map_err(|e| e.to_string())?),
-            };
+            let key =
+                RedactionKey::chosen(redact, key_file.as_deref()).map_err(|e| e.to_string())?;
             let options = ExportOptions {
                 clusters,
                 redact: key,
                 force: false,
             };
-            let report = export_case(case, &out, &options, who, &Progress::default())
-                .map_err(|e| e.to_string())?;
+            let report =
+                export_case(case, &out, &options, who, progress).map_err(|e| e.to_string())?;
             Ok(ShareDone::Saved(format!(
                 "Exported {} accounts, {} clusters, {} tags to {}{}",
                 report.accounts,
@@ -572,22 +563,19 @@ fn run_share(
             )))
         }
         ShareJobRequest::File(ShareRequest::GraphFile { out, clusters }) => {
-            let source = Case::open_read_only(case).map_err(|e| e.to_string())?;
-            let rows = source
-                .graph_rows(clusters.as_deref())
-                .map_err(|e| e.to_string())?;
-            crate::export::graph_file::write_graph_file(&out, &rows)
-                .map_err(|e| format!("{}: {e}", out.display()))?;
+            let report =
+                crate::export::graph_file::write_case_graph(case, clusters.as_deref(), &out)
+                    .map_err(|e| e.to_string())?;
             Ok(ShareDone::Saved(format!(
                 "Wrote {} ({} accounts, {} links)",
                 out.display(),
-                rows.nodes.len(),
-                rows.edges.len()
+                report.accounts,
+                report.links
             )))
         }
         ShareJobRequest::File(ShareRequest::Report { out }) => {
-            let summary = crate::export::write_briefing(case, &out, &Progress::default())
-                .map_err(|e| e.to_string())?;
+            let summary =
+                crate::export::write_briefing(case, &out, progress).map_err(|e| e.to_string())?;
             Ok(ShareDone::Saved(format!(
                 "Wrote the report {} ({} campaign(s), {} picture(s){})",
                 out.display(),
