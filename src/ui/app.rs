@@ -1,14 +1,16 @@
-//! The app shell: opens cases off the UI thread, owns what the analyst is
-//! looking at (settings, selection, filters, time range), lays the panels
-//! out, and applies their commands in one place. It holds no domain logic:
-//! queries go to the worker, layout and analysis to jobs, tags and edits to
-//! the case-work writer; it keeps this session's undo and redo stacks.
+//! The app shell: lays the panels, views and dialogs out and applies the
+//! [`Command`]s they return in one place ([`App::apply`]), the only code
+//! that changes the [`AppState`]. It holds no domain logic: cases are read
+//! off the UI thread, queries go to the worker, layout, analysis and
+//! sharing to jobs, tags and edits to the case-work writer, search and the
+//! demo case to the library; it keeps this session's undo and redo stacks.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
+use super::app_state::AppState;
 use super::campaign_table::{CampaignTable, CampaignTableInput};
 use super::cluster_table::ClusterTable;
 use super::command::Command;
@@ -21,6 +23,7 @@ use super::jobs::{
     AnalysisJob, CaseworkJob, CaseworkRequest, CaseworkUpdate, External, LayoutJob, LayoutUpdate,
     ShareDone, ShareJob, ShareJobRequest,
 };
+use super::rerun_dialog::RerunDialog;
 use super::share_dialog::{ShareDialog, ShareKind, ShareRequest};
 use super::summary_panel::SummaryPanel;
 use super::tag_dialog::{TagDialog, TagDialogOutcome};
@@ -77,9 +80,10 @@ pub struct App {
     ctx: egui::Context,
     options: AppOptions,
     case: CaseState,
-    settings: ViewSettings,
-    view: CaseView,
-    /// Bumped whenever `settings` or `view` change (the graph's cache key).
+    /// What the analyst is looking at; only [`App::apply`] changes it.
+    state: AppState,
+    /// Bumped whenever `state` or the loaded case change (the graph's
+    /// cache key).
     revision: u64,
     commands: Vec<Command>,
     worker: Option<Worker>,
@@ -112,7 +116,7 @@ pub struct App {
     /// merge it in?
     dropped_case: Option<PathBuf>,
     open_dialog: Option<Receiver<Option<PathBuf>>>,
-    rerun_params: Option<Params>,
+    rerun_dialog: Option<RerunDialog>,
     status: Option<String>,
     recent: Vec<PathBuf>,
     opened_at: Instant,
@@ -133,7 +137,10 @@ impl App {
         let case = start_loading(&ctx, options.case.clone());
         Self {
             ctx,
-            settings: options.settings.clone(),
+            state: AppState {
+                settings: options.settings.clone(),
+                view: CaseView::default(),
+            },
             recent: if options.remember {
                 paths::recent_cases()
             } else {
@@ -141,7 +148,6 @@ impl App {
             },
             options,
             case,
-            view: CaseView::default(),
             revision: 1,
             commands: Vec::new(),
             worker: None,
@@ -167,7 +173,7 @@ impl App {
             conflicts_window: None,
             dropped_case: None,
             open_dialog: None,
-            rerun_params: None,
+            rerun_dialog: None,
             status: None,
             opened_at: Instant::now(),
             first_frame: None,
@@ -204,12 +210,12 @@ impl App {
 
     /// Selection, filters and time range of the open case.
     pub fn view(&self) -> &CaseView {
-        &self.view
+        &self.state.view
     }
 
     /// The view settings.
     pub fn settings(&self) -> &ViewSettings {
-        &self.settings
+        &self.state.settings
     }
 
     /// Whether the graph has positions for every account.
@@ -225,8 +231,8 @@ impl App {
             || self.share_job.is_some()
             || self.casework_pending > 0
             || (self.selection_accounts().is_some() && self.selection_series.is_none())
-            || (self.view.account.is_some() && self.account_links.is_none())
-            || (self.view.time_range.is_some() && self.view.active_in_range.is_none())
+            || (self.state.view.account.is_some() && self.account_links.is_none())
+            || (self.state.view.time_range.is_some() && self.state.view.active_in_range.is_none())
     }
 
     /// Where the graph was drawn last (points).
@@ -268,28 +274,34 @@ impl App {
     /// cluster they are, if any.
     fn selection_accounts(&self) -> Option<(Vec<u32>, Option<usize>)> {
         let loaded = self.loaded()?;
-        if !self.view.accounts.is_empty() {
-            return Some((self.view.accounts.clone(), None));
+        if !self.state.view.accounts.is_empty() {
+            return Some((self.state.view.accounts.clone(), None));
         }
         if let Some(c) = self
+            .state
             .view
             .cluster
             .and_then(|c| loaded.clusters.get(c).map(|x| (c, x)))
         {
             return Some((c.1.members.clone(), Some(c.0)));
         }
-        if let Some(k) = self.view.campaign.filter(|&k| k < loaded.campaigns.len()) {
+        if let Some(k) = self
+            .state
+            .view
+            .campaign
+            .filter(|&k| k < loaded.campaigns.len())
+        {
             return Some((loaded.campaign_members(k).to_vec(), None));
         }
-        self.view.account.map(|a| (vec![a], None))
+        self.state.view.account.map(|a| (vec![a], None))
     }
 
     fn selection_label(&self) -> Option<String> {
         let loaded = self.loaded()?;
         let (accounts, cluster) = self.selection_accounts()?;
-        if self.view.accounts.is_empty()
-            && self.view.cluster.is_none()
-            && let Some(k) = self.view.campaign
+        if self.state.view.accounts.is_empty()
+            && self.state.view.cluster.is_none()
+            && let Some(k) = self.state.view.campaign
         {
             return Some(loaded.campaign_label(k));
         }
@@ -425,7 +437,7 @@ impl App {
             loaded.accounts.len(),
             move || ctx.request_repaint(),
         ));
-        self.view = CaseView::default();
+        self.state.view = CaseView::default();
         self.selection_series = None;
         self.conflicts.clear();
         self.conflicts_window = None;
@@ -469,10 +481,10 @@ impl App {
     /// The analyst as recorded in the case: the name from the settings,
     /// else the login name.
     fn who(&self) -> Who {
-        if self.settings.analyst.trim().is_empty() {
+        if self.state.settings.analyst.trim().is_empty() {
             Who::from_env(Origin::Workbench)
         } else {
-            Who::named(self.settings.analyst.trim(), Origin::Workbench)
+            Who::named(self.state.settings.analyst.trim(), Origin::Workbench)
         }
     }
 
@@ -568,6 +580,7 @@ impl App {
             self.status = Some("Tags or edits changed by another writer; showing them".into());
         }
         let selected_id = self
+            .state
             .view
             .cluster
             .and_then(|c| Some(self.loaded()?.clusters.get(c)?.id.clone()));
@@ -579,10 +592,10 @@ impl App {
             // Cluster indices changed: find the selected cluster again.
             let index =
                 selected_id.and_then(|id| self.loaded()?.cluster_by_id(&id).map(|(i, _)| i));
-            if self.view.cluster.is_some() {
-                self.view.cluster = index;
+            if self.state.view.cluster.is_some() {
+                self.state.view.cluster = index;
             }
-            self.view.focus = None;
+            self.state.view.focus = None;
             self.ask_selection();
         }
         self.revision += 1;
@@ -645,8 +658,8 @@ impl App {
         let picture = ViewPicture {
             loaded: Arc::new(loaded.clone()),
             positions: self.positions.clone(),
-            settings: self.settings.clone(),
-            view: self.view.clone(),
+            settings: self.state.settings.clone(),
+            view: self.state.view.clone(),
             camera: self.graph.camera_view(),
             chart: self.timeline.chart,
             selection: selection.map(|s| s.0).unwrap_or_default(),
@@ -702,10 +715,10 @@ impl App {
     }
 
     fn send_casework(&mut self, request: CaseworkRequest) {
-        if self.settings.analyst.trim().is_empty() {
+        if self.state.settings.analyst.trim().is_empty() {
             // Recorded under the login name from now on; the Tag dialog
             // asks when nothing is known.
-            self.settings.analyst = self.who().analyst;
+            self.state.settings.analyst = self.who().analyst;
         }
         let Some(job) = &self.casework_job else {
             self.status = Some(match self.loaded().and_then(|l| l.read_only.clone()) {
@@ -714,7 +727,7 @@ impl App {
             });
             return;
         };
-        match job.send(&self.settings.analyst, request) {
+        match job.send(&self.state.settings.analyst, request) {
             Ok(()) => self.casework_pending += 1,
             Err(err) => self.status = Some(err),
         }
@@ -728,7 +741,7 @@ impl App {
     fn on_answer(&mut self, ticket: u64, answer: Answer) {
         match answer {
             Answer::AccountLinks(account, links) => {
-                if ticket == self.tickets.account && self.view.account == Some(account) {
+                if ticket == self.tickets.account && self.state.view.account == Some(account) {
                     self.account_links = Some((account, links));
                 }
             }
@@ -738,14 +751,14 @@ impl App {
                 }
             }
             Answer::ActiveBetween(range, active) => {
-                if self.view.time_range == Some(range) {
-                    self.view.active_in_range = Some(active);
+                if self.state.view.time_range == Some(range) {
+                    self.state.view.active_in_range = Some(active);
                     self.revision += 1;
                 }
             }
             Answer::RequestIp(ip, found) => {
-                if self.view.search == ip && !found.is_empty() {
-                    let mut hits = self.view.search_hits.clone();
+                if self.state.view.search == ip && !found.is_empty() {
+                    let mut hits = self.state.view.search_hits.clone();
                     hits.extend(found);
                     hits.sort_unstable();
                     hits.dedup();
@@ -758,13 +771,13 @@ impl App {
                     self.selection_series = Some(SelectionSeries::default());
                 }
                 if ticket == self.tickets.account
-                    && let Some(account) = self.view.account
+                    && let Some(account) = self.state.view.account
                 {
                     self.account_links = Some((account, Vec::new()));
                 }
                 if ticket == self.tickets.active {
-                    self.view.time_range = None;
-                    self.view.active_in_range = None;
+                    self.state.view.time_range = None;
+                    self.state.view.active_in_range = None;
                     self.revision += 1;
                 }
                 self.status = Some(format!("Query failed: {message}"));
@@ -783,9 +796,9 @@ impl App {
         let clusters: Vec<String> = self
             .loaded()
             .map(|l| {
-                let indices: Vec<usize> = match (cluster, self.view.campaign) {
+                let indices: Vec<usize> = match (cluster, self.state.view.campaign) {
                     (Some(c), _) => vec![c],
-                    (None, Some(k)) if self.view.accounts.is_empty() => l
+                    (None, Some(k)) if self.state.view.accounts.is_empty() => l
                         .campaign_index
                         .clusters
                         .get(k)
@@ -807,7 +820,7 @@ impl App {
     }
 
     fn show_search_hits(&mut self, hits: Vec<u32>) {
-        self.view.search_hits = hits.clone();
+        self.state.view.search_hits = hits.clone();
         match hits.as_slice() {
             [] => {}
             [one] => self.apply(Command::SelectAccount(Some(*one))),
@@ -828,7 +841,16 @@ impl App {
     }
 
     fn apply(&mut self, command: Command) {
-        self.revision += 1;
+        // The graph rebuilds its scene when the revision moves: only when
+        // what the analyst looks at changed, not on every command.
+        let before = self.state.clone();
+        self.apply_to_state(command);
+        if self.state != before {
+            self.revision += 1;
+        }
+    }
+
+    fn apply_to_state(&mut self, command: Command) {
         match command {
             Command::OpenCase(path) => {
                 self.worker = None;
@@ -845,10 +867,10 @@ impl App {
             }
             Command::SelectCampaign(id) => {
                 let index = id.and_then(|id| self.loaded()?.campaign_by_id(&id).map(|(k, _)| k));
-                self.view.campaign = index;
-                self.view.cluster = None;
-                self.view.account = None;
-                self.view.accounts.clear();
+                self.state.view.campaign = index;
+                self.state.view.cluster = None;
+                self.state.view.account = None;
+                self.state.view.accounts.clear();
                 if let Some(members) =
                     index.and_then(|k| Some(self.loaded()?.campaign_members(k).to_vec()))
                 {
@@ -857,10 +879,10 @@ impl App {
                 self.ask_selection();
             }
             Command::SelectCluster(cluster) => {
-                self.view.campaign = None;
-                self.view.cluster = cluster;
-                self.view.account = None;
-                self.view.accounts.clear();
+                self.state.view.campaign = None;
+                self.state.view.cluster = cluster;
+                self.state.view.account = None;
+                self.state.view.accounts.clear();
                 if let Some(members) =
                     cluster.and_then(|c| Some(self.loaded()?.clusters.get(c)?.members.clone()))
                 {
@@ -870,10 +892,10 @@ impl App {
             }
             Command::SelectAccount(account) => {
                 let before = self.selection_accounts().map(|s| s.0);
-                self.view.campaign = None;
-                self.view.account = account;
-                self.view.accounts.clear();
-                self.view.cluster = account.and_then(|a| {
+                self.state.view.campaign = None;
+                self.state.view.account = account;
+                self.state.view.accounts.clear();
+                self.state.view.cluster = account.and_then(|a| {
                     let c = *self.loaded()?.cluster_of.get(a as usize)?;
                     (c != NO_CLUSTER).then_some(c as usize)
                 });
@@ -885,18 +907,18 @@ impl App {
                     self.ask_selection();
                 }
                 if account.is_none() {
-                    self.view.search_hits.clear();
+                    self.state.view.search_hits.clear();
                 }
             }
             Command::SelectAccounts(accounts) => {
-                self.view.campaign = None;
-                self.view.accounts = accounts;
-                self.view.account = None;
-                self.view.cluster = None;
+                self.state.view.campaign = None;
+                self.state.view.accounts = accounts;
+                self.state.view.account = None;
+                self.state.view.cluster = None;
                 self.ask_selection();
             }
             Command::Focus(cluster) => {
-                self.view.focus = cluster;
+                self.state.view.focus = cluster;
                 if let Some(c) = cluster {
                     self.apply(Command::SelectCluster(Some(c)));
                 } else {
@@ -904,22 +926,22 @@ impl App {
                 }
             }
             Command::SetTimeRange(range) => {
-                self.view.time_range = range;
-                self.view.active_in_range = None;
+                self.state.view.time_range = range;
+                self.state.view.active_in_range = None;
                 if let (Some((first, last)), Some(worker)) = (range, &mut self.worker) {
                     self.tickets.active = worker.ask(Query::ActiveBetween(first, last));
                 }
             }
             Command::Search(text) => {
-                self.view.search = text.clone();
-                let hits = self.loaded().map(|l| search(l, &text)).unwrap_or_default();
+                self.state.view.search = text.clone();
+                let hits = self.loaded().map(|l| l.search(&text)).unwrap_or_default();
                 if text.parse::<std::net::IpAddr>().is_ok()
                     && let Some(worker) = &mut self.worker
                 {
                     worker.ask(Query::RequestIp(text.clone()));
                 }
                 if text.is_empty() {
-                    self.view.search_hits.clear();
+                    self.state.view.search_hits.clear();
                 } else {
                     if hits.is_empty() {
                         self.status = Some(format!(
@@ -929,7 +951,7 @@ impl App {
                     self.show_search_hits(hits);
                 }
             }
-            Command::Settings(settings) => self.settings = settings,
+            Command::Settings(settings) => self.state.settings = settings,
             Command::Relayout => {
                 if let CaseState::Loaded(loaded) = &self.case {
                     self.layout_job = Some(layout_job(&self.ctx, loaded));
@@ -969,12 +991,12 @@ impl App {
                 None => self.status = Some("Nothing to redo".into()),
             },
             Command::OpenTagDialog(target) => {
-                self.tag_dialog = Some(TagDialog::new(target, &self.settings.analyst));
+                self.tag_dialog = Some(TagDialog::new(target, &self.state.settings.analyst));
             }
             Command::Casework(request) => self.send_casework(request),
             Command::OpenShare(kind) => {
                 if let Some(loaded) = self.loaded() {
-                    let campaign_clusters = self.view.campaign.map(|k| {
+                    let campaign_clusters = self.state.view.campaign.map(|k| {
                         loaded
                             .campaign_index
                             .clusters
@@ -985,15 +1007,16 @@ impl App {
                             .collect::<Vec<String>>()
                     });
                     let selected: Vec<String> = self
+                        .state
                         .view
                         .cluster
                         .and_then(|c| loaded.clusters.get(c))
                         .map(|c| vec![c.id.clone()])
                         .or(campaign_clusters)
                         .unwrap_or_default();
-                    let view = if self.settings.bottom_tab == BottomTab::Timelines
+                    let view = if self.state.settings.bottom_tab == BottomTab::Timelines
                         && kind == ShareKind::Picture
-                        && (self.view.cluster.is_some() || self.view.campaign.is_some())
+                        && (self.state.view.cluster.is_some() || self.state.view.campaign.is_some())
                     {
                         PictureView::Timeline
                     } else {
@@ -1192,7 +1215,7 @@ impl App {
                     .add_enabled(enabled, egui::Button::new("Re-run analysis…"))
                     .clicked()
                 {
-                    self.rerun_params = Some(self.stored_params());
+                    self.rerun_dialog = Some(RerunDialog::new(self.stored_params()));
                 }
                 if ui
                     .add_enabled(
@@ -1205,12 +1228,12 @@ impl App {
                 }
             });
             ui.menu_button("View", |ui| {
-                let mut settings = self.settings.clone();
+                let mut settings = self.state.settings.clone();
                 ui.checkbox(&mut settings.suspected_only, "Only suspected clusters");
                 ui.checkbox(&mut settings.show_unlinked, "Accounts without links");
                 ui.checkbox(&mut settings.show_links, "Links");
                 ui.checkbox(&mut settings.size_by_volume, "Size by exchanges");
-                if settings != self.settings {
+                if settings != self.state.settings {
                     self.commands.push(Command::Settings(settings));
                 }
                 if ui.button("Reset view settings").clicked() {
@@ -1292,8 +1315,8 @@ impl App {
             TagDialogOutcome::Cancelled => self.tag_dialog = None,
             TagDialogOutcome::Save(request, analyst) => {
                 self.tag_dialog = None;
-                if analyst != self.settings.analyst {
-                    self.settings.analyst = analyst;
+                if analyst != self.state.settings.analyst {
+                    self.state.settings.analyst = analyst;
                 }
                 self.commands.push(Command::Casework(*request));
             }
@@ -1301,50 +1324,16 @@ impl App {
     }
 
     fn rerun_dialog_ui(&mut self, ctx: &egui::Context) {
-        let Some(params) = &mut self.rerun_params else {
+        let Some(dialog) = &mut self.rerun_dialog else {
             return;
         };
-        let mut open = true;
-        let mut run = false;
-        egui::Window::new("Re-run analysis")
-            .open(&mut open)
-            .collapsible(false)
-            .resizable(false)
-            .show(ctx, |ui| {
-                ui.label("The new results replace the stored clusters, links and layout");
-                egui::Grid::new("params").num_columns(2).show(ui, |ui| {
-                    ui.label("Leiden resolution");
-                    ui.add(
-                        egui::DragValue::new(&mut params.resolution)
-                            .range(0.05..=20.0)
-                            .speed(0.05),
-                    );
-                    ui.end_row();
-                    ui.label("Seed");
-                    ui.add(egui::DragValue::new(&mut params.seed));
-                    ui.end_row();
-                    ui.label("Suspect threshold");
-                    ui.add(
-                        egui::DragValue::new(&mut params.suspect_threshold)
-                            .range(0.0..=1.0)
-                            .speed(0.01),
-                    );
-                    ui.end_row();
-                    ui.label("Links kept per account");
-                    ui.add(egui::DragValue::new(&mut params.max_links_per_account).range(1..=500));
-                    ui.end_row();
-                    ui.label("Release window (hours)");
-                    ui.add(egui::DragValue::new(&mut params.pivot_window_hours).range(1..=720));
-                    ui.end_row();
-                });
-                run = ui.button("Run").clicked();
-            });
-        if run {
-            let params = params.clone();
-            self.rerun_params = None;
-            self.commands.push(Command::RerunAnalysis(params));
-        } else if !open {
-            self.rerun_params = None;
+        match dialog.ui(ctx) {
+            DialogOutcome::Open => {}
+            DialogOutcome::Closed => self.rerun_dialog = None,
+            DialogOutcome::Confirmed(params) => {
+                self.rerun_dialog = None;
+                self.commands.push(Command::RerunAnalysis(params));
+            }
         }
     }
 
@@ -1405,7 +1394,12 @@ impl App {
             .default_size(290.0)
             .show(ui, |ui| {
                 egui::ScrollArea::vertical().show(ui, |ui| {
-                    commands.extend(self.filter_panel.ui(ui, loaded, &self.settings, &self.view));
+                    commands.extend(self.filter_panel.ui(
+                        ui,
+                        loaded,
+                        &self.state.settings,
+                        &self.state.view,
+                    ));
                     ui.add_space(8.0);
                     egui::CollapsingHeader::new("Case summary")
                         .default_open(true)
@@ -1419,12 +1413,12 @@ impl App {
             .show(ui, |ui| {
                 let input = InspectorInput {
                     loaded,
-                    view: &self.view,
+                    view: &self.state.view,
                     series,
                     account_links: self
                         .account_links
                         .as_ref()
-                        .filter(|(a, _)| Some(*a) == self.view.account)
+                        .filter(|(a, _)| Some(*a) == self.state.view.account)
                         .map(|(_, l)| l.as_slice()),
                     read_only: self.casework_job.is_none(),
                 };
@@ -1439,7 +1433,7 @@ impl App {
             .show(ui, |ui| {
                 // A panel shrinks to its content; the plots fill what is there.
                 ui.set_min_height(ui.available_height());
-                let mut tab = self.settings.bottom_tab;
+                let mut tab = self.state.settings.bottom_tab;
                 ui.horizontal(|ui| {
                     ui.selectable_value(
                         &mut tab,
@@ -1462,8 +1456,8 @@ impl App {
                         egui::RichText::new("History").strong(),
                     );
                 });
-                if tab != self.settings.bottom_tab {
-                    let mut settings = self.settings.clone();
+                if tab != self.state.settings.bottom_tab {
+                    let mut settings = self.state.settings.clone();
                     settings.bottom_tab = tab;
                     commands.push(Command::Settings(settings));
                 }
@@ -1472,7 +1466,7 @@ impl App {
                     BottomTab::Timelines => {
                         let input = TimelineInput {
                             loaded,
-                            view: &self.view,
+                            view: &self.state.view,
                             selection_label,
                             selection: selection.as_ref().map_or(&[], |s| s.0.as_slice()),
                             series,
@@ -1485,6 +1479,7 @@ impl App {
                         let input = HistoryInput {
                             history: &self.history,
                             selected_cluster: self
+                                .state
                                 .view
                                 .cluster
                                 .and_then(|c| loaded.clusters.get(c))
@@ -1496,9 +1491,9 @@ impl App {
                     BottomTab::Campaigns => {
                         let input = CampaignTableInput {
                             loaded,
-                            selected: self.view.campaign,
-                            time_range: self.view.time_range,
-                            active: self.view.active_in_range.as_deref(),
+                            selected: self.state.view.campaign,
+                            time_range: self.state.view.time_range,
+                            active: self.state.view.active_in_range.as_deref(),
                             read_only: self.casework_job.is_none(),
                         };
                         commands.extend(self.campaign_table.ui(ui, &input));
@@ -1507,9 +1502,9 @@ impl App {
                         if let Some(command) = self.cluster_table.ui(
                             ui,
                             loaded,
-                            self.view.cluster,
-                            self.view.time_range,
-                            self.view.active_in_range.as_deref(),
+                            self.state.view.cluster,
+                            self.state.view.time_range,
+                            self.state.view.active_in_range.as_deref(),
                         ) {
                             commands.push(command);
                         }
@@ -1521,8 +1516,8 @@ impl App {
                 loaded,
                 positions: &self.positions,
                 positions_version: self.positions_version,
-                settings: &self.settings,
-                view: &self.view,
+                settings: &self.state.settings,
+                view: &self.state.view,
                 revision: self.revision,
                 layout_status: self.layout_stage.map(|stage| {
                     let secs = self.layout_job.as_ref().map_or(0.0, |j| j.started.elapsed().as_secs_f32());
@@ -1556,38 +1551,12 @@ impl eframe::App for App {
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
-        eframe::set_value(storage, SETTINGS_KEY, &self.settings);
+        eframe::set_value(storage, SETTINGS_KEY, &self.state.settings);
     }
 }
 
 /// Where the view settings are kept in eframe's storage.
 pub const SETTINGS_KEY: &str = "hydrascope.view_settings";
-
-/// Case-insensitive search over account id, org, e-mail domain, payment
-/// token and sign-up IP (request IPs are asked of the worker).
-pub fn search(loaded: &Loaded, text: &str) -> Vec<u32> {
-    let needle = text.trim().to_lowercase();
-    if needle.is_empty() {
-        return Vec::new();
-    }
-    let matches = |v: &Option<String>| {
-        v.as_deref()
-            .is_some_and(|v| v.to_lowercase().contains(&needle))
-    };
-    loaded
-        .accounts
-        .iter()
-        .enumerate()
-        .filter(|(_, a)| {
-            a.account_id.to_lowercase().contains(&needle)
-                || matches(&a.org_name)
-                || matches(&a.email_domain)
-                || matches(&a.payment_fingerprint)
-                || matches(&a.signup_ip)
-        })
-        .map(|(i, _)| i as u32)
-        .collect()
-}
 
 /// Lays out `loaded` on a thread; the result is stored in its case.
 fn layout_job(ctx: &egui::Context, loaded: &Loaded) -> LayoutJob {

@@ -2,6 +2,7 @@
 //! that lays them out and applies their commands.
 
 pub mod app;
+pub mod app_state;
 pub mod campaign_table;
 pub mod cluster_table;
 pub mod command;
@@ -12,6 +13,7 @@ pub mod filter_panel;
 pub mod history_panel;
 pub mod inspector;
 pub mod jobs;
+pub mod rerun_dialog;
 pub mod share_dialog;
 pub mod summary_panel;
 pub mod tag_dialog;

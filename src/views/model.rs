@@ -234,6 +234,31 @@ pub struct Loaded {
 }
 
 impl Loaded {
+    /// Case-insensitive search over account id, org, e-mail domain, payment
+    /// token and sign-up IP (request IPs are asked of the worker).
+    pub fn search(&self, text: &str) -> Vec<u32> {
+        let needle = text.trim().to_lowercase();
+        if needle.is_empty() {
+            return Vec::new();
+        }
+        let matches = |v: &Option<String>| {
+            v.as_deref()
+                .is_some_and(|v| v.to_lowercase().contains(&needle))
+        };
+        self.accounts
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| {
+                a.account_id.to_lowercase().contains(&needle)
+                    || matches(&a.org_name)
+                    || matches(&a.email_domain)
+                    || matches(&a.payment_fingerprint)
+                    || matches(&a.signup_ip)
+            })
+            .map(|(i, _)| i as u32)
+            .collect()
+    }
+
     /// Reads everything the workbench shows up front from `path`.
     pub fn read(path: &Path, progress: &Progress) -> Result<Self, CaseError> {
         Self::read_as(path, progress, true)

@@ -129,17 +129,3 @@ pub struct CaseView {
     /// Accounts the search found (indices, ascending).
     pub search_hits: Vec<u32>,
 }
-
-impl CaseView {
-    /// The accounts the inspector and timelines describe: the selected
-    /// account, else the box/search selection, else the cluster's members.
-    pub fn described_accounts<'a>(&'a self, cluster_members: Option<&'a [u32]>) -> &'a [u32] {
-        if let Some(a) = &self.account {
-            return std::slice::from_ref(a);
-        }
-        if !self.accounts.is_empty() {
-            return &self.accounts;
-        }
-        cluster_members.unwrap_or(&[])
-    }
-}
