@@ -1,7 +1,9 @@
 //! Workbench responsiveness, measured headless: time from opening a case
 //! to its first drawn frame, time until the graph layout is ready, and the
 //! CPU cost of one frame (egui run + tessellation) with the whole graph in
-//! view — still, hovered, and while panning (which rebuilds the graph mesh).
+//! view — still, hovered, and while panning (which rebuilds the graph mesh)
+//! — and with the strongest campaign selected and the bottom panel on the
+//! timelines, then on the cluster table (pointer moving over the rows).
 //!
 //! `cargo run --release --example frame_bench -- CASE [FRAMES]`
 //! (see `benches/workbench.sh`; numbers in `docs/benchmarks.md`).
@@ -9,7 +11,9 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use hydrascope::ui::command::Command;
 use hydrascope::ui::{App, AppOptions};
+use hydrascope::views::state::BottomTab;
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -67,7 +71,8 @@ fn main() {
     for _ in 0..5 {
         frame(&mut app, &mut events);
     }
-    // `FRAME_BENCH_ONLY=hover` (or still, pan) runs one phase long, for profiling.
+    // `FRAME_BENCH_ONLY=hover` (or still, pan, timelines, clusters) runs one
+    // phase long, for profiling.
     let only = std::env::var("FRAME_BENCH_ONLY").ok();
     let frames_of = |phase: &str| match &only {
         Some(p) if p == phase => frames * 10,
@@ -102,6 +107,43 @@ fn main() {
             frame(&mut app, &mut events)
         })
         .collect();
+    events.push(egui::Event::PointerButton {
+        pos: centre,
+        button: egui::PointerButton::Primary,
+        pressed: false,
+        modifiers: egui::Modifiers::NONE,
+    });
+    frame(&mut app, &mut events);
+    // The strongest campaign, selected as the analyst would, with its series
+    // read by the worker before the timing starts.
+    let campaign = app
+        .loaded()
+        .and_then(|l| l.campaigns.first().map(|k| k.id.clone()));
+    app.push_command(Command::SelectCampaign(campaign));
+    let mut bottom_tab_frames = |app: &mut App, tab: BottomTab, phase: &str, rows: bool| {
+        let mut settings = app.settings().clone();
+        settings.bottom_tab = tab;
+        app.push_command(Command::Settings(settings));
+        frame(app, &mut events);
+        while app.busy() {
+            frame(app, &mut events);
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        frame(app, &mut events);
+        (0..frames_of(phase))
+            .map(|i| {
+                if rows {
+                    events.push(egui::Event::PointerMoved(egui::pos2(
+                        400.0,
+                        820.0 + (i % 40) as f32 * 3.0,
+                    )));
+                }
+                frame(app, &mut events)
+            })
+            .collect::<Vec<Duration>>()
+    };
+    let timelines = bottom_tab_frames(&mut app, BottomTab::Timelines, "timelines", false);
+    let clusters = bottom_tab_frames(&mut app, BottomTab::Clusters, "clusters", true);
     println!("case: {}", case.display());
     println!("accounts: {}, links: {}", loaded.0, loaded.1);
     println!(
@@ -117,7 +159,13 @@ fn main() {
         "graph layout ready: {:.2} s after opening",
         layout_ready.as_secs_f64()
     );
-    for (name, times) in [("still", still), ("hover", hovered), ("pan", panning)] {
+    for (name, times) in [
+        ("still", still),
+        ("hover", hovered),
+        ("pan", panning),
+        ("timelines, campaign selected", timelines),
+        ("cluster table, campaign selected", clusters),
+    ] {
         let mut ms: Vec<f64> = times.iter().map(|d| d.as_secs_f64() * 1000.0).collect();
         ms.sort_by(f64::total_cmp);
         let pct = |p: f64| ms[((ms.len() - 1) as f64 * p) as usize];

@@ -61,7 +61,9 @@ enum CaseState {
         progress: Arc<Progress>,
         result: Receiver<Result<Loaded, String>>,
     },
-    Loaded(Box<Loaded>),
+    /// Shared with picture jobs, so saving a view copies nothing on the UI
+    /// thread; case work changes it copy-on-write.
+    Loaded(Arc<Loaded>),
     Failed {
         message: String,
     },
@@ -475,7 +477,7 @@ impl App {
                 Err(err) => self.status = Some(format!("Tags and edits are off: {err}")),
             }
         }
-        self.case = CaseState::Loaded(Box::new(loaded));
+        self.case = CaseState::Loaded(Arc::new(loaded));
     }
 
     /// The analyst as recorded in the case: the name from the settings,
@@ -586,7 +588,7 @@ impl App {
             .and_then(|c| Some(self.loaded()?.clusters.get(c)?.id.clone()));
         let membership_changed = update.clusters.is_some();
         if let CaseState::Loaded(loaded) = &mut self.case {
-            loaded.apply_casework(update.state, update.clusters);
+            Arc::make_mut(loaded).apply_casework(update.state, update.clusters);
         }
         if membership_changed {
             // Cluster indices changed: find the selected cluster again.
@@ -649,14 +651,17 @@ impl App {
     /// resolution, with its size (the view's size on screen plus the
     /// caption strip).
     fn view_picture(&self, view: PictureView, scale: f32) -> Option<(ViewPicture, PictureSize)> {
-        let loaded = self.loaded()?;
+        let CaseState::Loaded(shared) = &self.case else {
+            return None;
+        };
+        let loaded: &Loaded = shared;
         let rect = match view {
             PictureView::Graph => self.graph.last_rect?,
             PictureView::Timeline => self.timeline.last_rect?,
         };
         let selection = self.selection_accounts();
         let picture = ViewPicture {
-            loaded: Arc::new(loaded.clone()),
+            loaded: Arc::clone(shared),
             positions: self.positions.clone(),
             settings: self.state.settings.clone(),
             view: self.state.view.clone(),

@@ -14,7 +14,6 @@ use egui::{Color32, RichText};
 use super::command::Command;
 use super::jobs::CaseworkRequest;
 use super::tag_dialog::TagTarget;
-use crate::analysis::Reason;
 use crate::base::text::thousands;
 use crate::base::time::format_rfc3339_ms;
 use crate::case::analysis_store::{INDICATOR_COLUMNS, StoredCluster};
@@ -660,7 +659,7 @@ fn cluster_ui(ui: &mut egui::Ui, loaded: &Loaded, c: &StoredCluster, commands: &
         });
     }
     ui.add_space(6.0);
-    let reasons: Vec<Reason> = serde_json::from_str(&c.reasons_json).unwrap_or_default();
+    let reasons = loaded.cluster_reasons.of(c);
     for (i, name) in INDICATOR_COLUMNS.iter().enumerate() {
         let value = c.indicators.get(i).map_or(0.0, |(_, v)| *v);
         ui.add(

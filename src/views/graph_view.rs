@@ -1315,9 +1315,7 @@ fn hover_ui(ui: &mut egui::Ui, loaded: &Loaded, node: u32) {
     }
     if let Some(c) = loaded.cluster_of_account(node) {
         ui.label(format!("Cluster {}", cluster_facts(c)));
-        if let Ok(reasons) = serde_json::from_str::<Vec<crate::analysis::Reason>>(&c.reasons_json)
-            && let Some(top) = reasons.first()
-        {
+        if let Some(top) = loaded.cluster_reasons.of(c).first() {
             ui.label(egui::RichText::new(&top.text).small());
         }
     }

@@ -3,7 +3,9 @@
 //! all-traffic series and the case work (tags). Built on the loader thread;
 //! afterwards only case work changes it (the layout arrives separately).
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use crate::analysis::Reason;
 use crate::base::Progress;
@@ -187,9 +189,46 @@ impl TagIndex {
     }
 }
 
+/// Clusters' reasons, parsed from their stored JSON the first time they are
+/// shown (the inspector, a graph tooltip) instead of on every frame.
+#[derive(Debug, Default)]
+pub struct ReasonsCache(Mutex<HashMap<String, Arc<Vec<Reason>>>>);
+
+impl Clone for ReasonsCache {
+    /// A copy starts empty: it fills again on use.
+    fn clone(&self) -> Self {
+        Self::default()
+    }
+}
+
+impl ReasonsCache {
+    /// The reasons of `cluster`, strongest first (none if its JSON is
+    /// unreadable).
+    pub fn of(&self, cluster: &StoredCluster) -> Arc<Vec<Reason>> {
+        let mut parsed = match self.0.lock() {
+            Ok(parsed) => parsed,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        parsed
+            .entry(cluster.id.clone())
+            .or_insert_with(|| {
+                Arc::new(serde_json::from_str(&cluster.reasons_json).unwrap_or_default())
+            })
+            .clone()
+    }
+
+    fn clear(&self) {
+        if let Ok(mut parsed) = self.0.lock() {
+            parsed.clear();
+        }
+    }
+}
+
 /// An opened case, ready to draw.
 #[derive(Clone)]
 pub struct Loaded {
+    /// Each cluster's reasons, parsed once.
+    pub cluster_reasons: ReasonsCache,
     /// Where it is.
     pub path: PathBuf,
     /// Its summary.
@@ -331,6 +370,7 @@ impl Loaded {
             None
         };
         Ok(Self {
+            cluster_reasons: ReasonsCache::default(),
             path: path.to_path_buf(),
             summary,
             analysed,
@@ -365,6 +405,7 @@ impl Loaded {
             (self.cluster_of, self.cluster_tokens) = index_clusters(&clusters, &self.accounts);
             self.campaign_index = CampaignIndex::build(&self.campaigns, &clusters);
             self.clusters = clusters;
+            self.cluster_reasons.clear();
         }
         self.generation += 1;
         let state = state.unwrap_or_else(|| CaseworkState {
