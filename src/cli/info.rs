@@ -1,0 +1,63 @@
+//! `hydrascope info`: print what a case holds (a Hydrascope addition to the contract).
+
+use std::path::PathBuf;
+
+use crate::base::time::format_rfc3339_ms;
+use crate::case::Case;
+
+use super::{Failure, clean};
+
+// The arguments; their help is the command line's (`hydrascope info --help`).
+#[derive(clap::Args, Debug)]
+pub(super) struct InfoArgs {
+    /// The case file
+    case: PathBuf,
+    /// Print one JSON document instead of text
+    #[arg(long)]
+    json: bool,
+}
+
+/// Runs `hydrascope info` with `args`.
+pub(super) fn run(args: InfoArgs) -> Result<(), Failure> {
+    let InfoArgs { case, json } = args;
+    let case = Case::open_read_only(&case).map_err(Failure::from_case)?;
+    let s = case.summary().map_err(Failure::other)?;
+    if json {
+        let doc = serde_json::json!({
+            "format_version": s.format_version,
+            "source": s.source,
+            "accounts": s.accounts,
+            "exchanges": s.exchanges,
+            "events": s.events,
+            "indicators": s.indicators,
+            "first": s.first_ms.map(format_rfc3339_ms),
+            "last": s.last_ms.map(format_rfc3339_ms),
+            "input_tokens": s.input_tokens,
+            "output_tokens": s.output_tokens,
+            "models": s.models.iter().map(|(m, n)| serde_json::json!({"model": m, "exchanges": n})).collect::<Vec<_>>(),
+        });
+        println!("{doc}");
+    } else {
+        println!("{}", clean(&case.path().display().to_string()));
+        println!(
+            "  format v{}; source: {}",
+            s.format_version,
+            clean(s.source.as_deref().unwrap_or("unknown"))
+        );
+        println!(
+            "  {} accounts, {} exchanges, {} events, {} indicators",
+            s.accounts, s.exchanges, s.events, s.indicators
+        );
+        if let (Some(first), Some(last)) = (s.first_ms, s.last_ms) {
+            println!(
+                "  from {} to {} (UTC)",
+                format_rfc3339_ms(first),
+                format_rfc3339_ms(last)
+            );
+        }
+        for (model, n) in &s.models {
+            println!("  model {}: {n} exchanges", clean(model));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,64 @@
+//! `hydrascope report`: write a briefing report of the tagged campaigns, with pictures (a Hydrascope addition).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::base::Progress;
+use crate::case::CaseError;
+
+use super::{Failure, ProgressBar, campaign_clusters};
+
+// The arguments; their help is the command line's (`hydrascope report --help`).
+#[derive(clap::Args, Debug)]
+pub(super) struct ReportArgs {
+    /// The case file
+    case: PathBuf,
+    /// The report: .html (one self-contained file) or .md (pictures in a folder next to it)
+    #[arg(long)]
+    out: PathBuf,
+    /// Only this campaign of the analysis (an id from `analyze --json`, e.g. k17): its score and reasons, then the tags and suspected clusters among its clusters
+    #[arg(long)]
+    campaign: Option<String>,
+    /// Overwrite an existing report
+    #[arg(long)]
+    force: bool,
+}
+
+/// Runs `hydrascope report` with `args`.
+pub(super) fn run(args: ReportArgs) -> Result<(), Failure> {
+    let ReportArgs {
+        case,
+        out,
+        campaign,
+        force,
+    } = args;
+    if out.exists() && !force {
+        return Err(Failure::from_case(CaseError::Exists(out.clone())));
+    }
+    if let Some(id) = &campaign {
+        campaign_clusters(&case, id)?;
+    }
+    let progress = Arc::new(Progress::default());
+    let bar = ProgressBar::start(progress.clone(), "steps");
+    let result = crate::export::write_briefing_of(&case, &out, campaign.as_deref(), &progress);
+    bar.stop();
+    let summary = result.map_err(|e| {
+        if e.is_bad_input() {
+            Failure::bad_input(e)
+        } else {
+            Failure::other(e)
+        }
+    })?;
+    println!(
+        "wrote {}: {} campaign(s), {} dismissed, {} suspected cluster(s) not tagged, {} picture(s)",
+        summary.path.display(),
+        summary.campaigns,
+        summary.dismissed,
+        summary.untagged_suspected,
+        summary.pictures
+    );
+    for missing in &summary.missing_pictures {
+        eprintln!("warning: picture left out: {missing}");
+    }
+    Ok(())
+}
