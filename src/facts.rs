@@ -4,6 +4,12 @@
 
 use std::collections::BTreeMap;
 
+use crate::logs::Capability;
+
+/// How many capability codes there are (the index of a per-capability count
+/// is the code).
+pub const CAPABILITIES: usize = Capability::ALL.len();
+
 /// One account's facts.
 #[derive(Clone, Debug, Default)]
 pub struct AccountFacts {
@@ -36,7 +42,7 @@ pub struct AccountFacts {
     /// Exchanges per hour of day (UTC).
     pub hour_of_day: [u64; 24],
     /// Exchanges per capability code.
-    pub capabilities: [u64; 11],
+    pub capabilities: [u64; CAPABILITIES],
     /// Exchanges with a chain-of-thought score of 0.5 or more.
     pub cot_high: u64,
     /// Exchanges with a chain-of-thought score.
@@ -114,7 +120,7 @@ pub struct TemplateProfile {
     /// Exchanges with the template.
     pub exchanges: u64,
     /// Of them, per capability code.
-    pub capabilities: [u64; 11],
+    pub capabilities: [u64; CAPABILITIES],
     /// Of them, with a chain-of-thought score.
     pub cot_scored: u64,
     /// Of them, with a chain-of-thought score of 0.5 or more.

@@ -14,7 +14,7 @@ use hydrascope::case::Case;
 use hydrascope::case::analysis_store::StoredCluster;
 use hydrascope::case::casework::{Origin, TagPatch, TagStatus, Who};
 use hydrascope::export::report::{
-    Picture, PictureView, ReportError, ReportFormat, ReportSummary, write_report,
+    Picture, ReportError, ReportFormat, ReportSummary, ViewKind, write_report,
 };
 use hydrascope::generate::Scenario;
 
@@ -112,7 +112,7 @@ fn report(
         GENERATED_AT,
         &mut |picture: &Picture| {
             asked.push(picture.clone());
-            if fail_timelines && picture.view == PictureView::Timeline {
+            if fail_timelines && picture.view == ViewKind::Timeline {
                 Err("no GPU adapter".into())
             } else {
                 Ok(png(asked.len() as u32))
@@ -237,7 +237,7 @@ fn html_report_shows_every_campaign_in_order_with_the_numbers_from_the_case() {
                 .into_iter()
                 .find(|t| t.label == *label)
                 .unwrap();
-            [PictureView::Graph, PictureView::Timeline].map(|view| Picture {
+            [ViewKind::Graph, ViewKind::Timeline].map(|view| Picture {
                 view,
                 cluster: Some(tagged[i].id.clone()),
                 tag: Some(tag.id),
@@ -283,7 +283,7 @@ fn a_failing_picture_becomes_a_note_and_the_report_still_succeeds() {
     let summary = summary.unwrap();
     let timelines = asked
         .iter()
-        .filter(|p| p.view == PictureView::Timeline)
+        .filter(|p| p.view == ViewKind::Timeline)
         .count();
     assert_eq!(timelines, 3);
     assert_eq!(summary.missing_pictures.len(), timelines);

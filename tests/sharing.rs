@@ -652,7 +652,7 @@ fn a_rendered_cluster_view_matches_its_snapshot() {
         scale: 1.0,
     };
     let image =
-        hydrascope::render::render_picture(&picture, hydrascope::render::PictureView::Graph, size)
+        hydrascope::render::render_picture(&picture, hydrascope::render::ViewKind::Graph, size)
             .unwrap();
     let options = egui_kittest::SnapshotOptions::new()
         .threshold(2.0)

@@ -13,7 +13,7 @@
 
 use rustc_hash::FxHashSet;
 
-use crate::facts::{Activity, CaseFeatures};
+use crate::facts::{Activity, CAPABILITIES, CaseFeatures};
 
 /// Exchanges below which an account's profile is too noisy to compare.
 pub const MIN_EXCHANGES: u64 = 20;
@@ -32,7 +32,7 @@ pub struct Fingerprint {
     /// Share of exchanges per day of the week (UTC, Monday first).
     pub weekdays: [f32; 7],
     /// Share of exchanges per capability code.
-    pub capabilities: [f32; 11],
+    pub capabilities: [f32; CAPABILITIES],
     /// Days (UTC) with at least one exchange.
     pub active_days: u32,
     /// log10 of exchanges per active day.
@@ -301,7 +301,7 @@ pub(crate) mod tests {
             }
             None => hours = [1.0 / 24.0; 24],
         }
-        let mut capabilities = [0f32; 11];
+        let mut capabilities = [0f32; CAPABILITIES];
         capabilities[2] = 0.6;
         capabilities[3] = 0.4;
         Fingerprint {

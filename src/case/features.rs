@@ -7,8 +7,8 @@ use rustc_hash::FxHashMap;
 
 use super::{Case, CaseError};
 use crate::facts::{
-    AccountFacts, Activity, CaseFeatures, EventFacts, IndicatorFacts, OriginFacts, ReleaseWindow,
-    TemplateProfile,
+    AccountFacts, Activity, CAPABILITIES, CaseFeatures, EventFacts, IndicatorFacts, OriginFacts,
+    ReleaseWindow, TemplateProfile,
 };
 
 fn rows<T>(
@@ -127,10 +127,11 @@ impl Case {
         while let Some(r) = q.next()? {
             let (account, capability, n): (i64, i64, u64) = (r.get(0)?, r.get(1)?, r.get(2)?);
             let account = index("account_capabilities", account)?;
-            if !(0..11).contains(&capability) {
+            if !(0..CAPABILITIES as i64).contains(&capability) {
                 return Err(CaseError::Invalid(format!(
-                    "account_capabilities: capability {capability} of account row {} is not a capability code (0..=10)",
-                    account + 1
+                    "account_capabilities: capability {capability} of account row {} is not a capability code (0..={})",
+                    account + 1,
+                    CAPABILITIES - 1
                 )));
             }
             accounts[account].capabilities[capability as usize] = n;
@@ -308,7 +309,7 @@ impl Case {
                 if let Some(c) = r
                     .get::<_, Option<i64>>(5)?
                     .and_then(|c| usize::try_from(c).ok())
-                    .filter(|c| *c < 11)
+                    .filter(|c| *c < CAPABILITIES)
                 {
                     t.capabilities[c] += 1;
                 }

@@ -60,7 +60,7 @@ pub(super) fn run(args: RenderArgs) -> Result<(), Failure> {
         chart,
         force,
     } = args;
-    use crate::render::{Focus, PictureFormat, PictureSize, PictureView, SavedPicture, Scene};
+    use crate::render::{Focus, PictureFormat, PictureSize, SavedPicture, Scene, ViewKind};
     if out.exists() && !force {
         return Err(Failure::bad_input(format!(
             "{}: already exists; pass --force to overwrite it",
@@ -75,10 +75,10 @@ pub(super) fn run(args: RenderArgs) -> Result<(), Failure> {
     };
     let svg = format == PictureFormat::Svg;
     let what = match view {
-        ViewArg::Graph => PictureView::Graph,
-        ViewArg::Timeline => PictureView::Timeline,
+        ViewArg::Graph => ViewKind::Graph,
+        ViewArg::Timeline => ViewKind::Timeline,
     };
-    if svg && what != PictureView::Graph {
+    if svg && what != ViewKind::Graph {
         return Err(Failure::bad_input(
             "SVG is for the graph; render the timeline as .png",
         ));

@@ -11,7 +11,7 @@ use crate::base::Progress;
 use crate::case::Case;
 use crate::render::{Focus, PictureSize, Scene, png_bytes, render_picture};
 use crate::views::timeline::Chart;
-use report::{Picture, PictureView, ReportError, ReportFormat, ReportSummary, write_report_of};
+use report::{Picture, ReportError, ReportFormat, ReportSummary, ViewKind, write_report_of};
 
 /// Size of a report's graph pictures, in points (drawn at [`REPORT_SCALE`]).
 pub const REPORT_GRAPH_SIZE: (f32, f32) = (1100.0, 720.0);
@@ -67,8 +67,8 @@ pub fn write_briefing_of(
             .map_err(|e| e.to_string())?;
         let view = p.view;
         let (width, height) = match view {
-            PictureView::Graph => REPORT_GRAPH_SIZE,
-            PictureView::Timeline => REPORT_TIMELINE_SIZE,
+            ViewKind::Graph => REPORT_GRAPH_SIZE,
+            ViewKind::Timeline => REPORT_TIMELINE_SIZE,
         };
         let size = PictureSize {
             width,

@@ -56,21 +56,21 @@ impl ReportFormat {
 }
 
 /// Which view a picture shows: the renderer's own.
-pub use crate::render::PictureView;
+pub use crate::render::ViewKind;
 
-impl PictureView {
+impl ViewKind {
     /// The name `hydrascope render --view` takes.
     pub fn name(self) -> &'static str {
         match self {
-            PictureView::Graph => "graph",
-            PictureView::Timeline => "timeline",
+            ViewKind::Graph => "graph",
+            ViewKind::Timeline => "timeline",
         }
     }
 
     fn title(self) -> &'static str {
         match self {
-            PictureView::Graph => "Relationship graph",
-            PictureView::Timeline => "Activity timeline (UTC)",
+            ViewKind::Graph => "Relationship graph",
+            ViewKind::Timeline => "Activity timeline (UTC)",
         }
     }
 }
@@ -79,7 +79,7 @@ impl PictureView {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Picture {
     /// The view to draw.
-    pub view: PictureView,
+    pub view: ViewKind,
     /// The cluster to focus on (`None` for a tag on a set of accounts).
     pub cluster: Option<String>,
     /// The tag whose campaign it shows (`tags.id`), whose accounts an
@@ -484,7 +484,7 @@ fn scope_blocks(
         );
     }
     blocks.push(Block::Paragraph(format!("Clusters: {listed}.")));
-    for view in [PictureView::Graph, PictureView::Timeline] {
+    for view in [ViewKind::Graph, ViewKind::Timeline] {
         let picture = Picture {
             view,
             cluster: None,
@@ -682,7 +682,7 @@ fn campaign_blocks(
         )));
     }
 
-    for view in [PictureView::Graph, PictureView::Timeline] {
+    for view in [ViewKind::Graph, ViewKind::Timeline] {
         let picture = Picture {
             view,
             cluster: tag.cluster.clone(),

@@ -24,7 +24,7 @@ use crate::views::timeline::{Chart, Timeline, TimelineInput};
 
 /// Which view a picture shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum PictureView {
+pub enum ViewKind {
     /// The account-relationship graph.
     Graph,
     /// The timelines (the chart chosen).
@@ -162,7 +162,7 @@ impl PictureSize {
 /// `size.pixels()`).
 pub fn render_picture(
     picture: &ViewPicture,
-    what: PictureView,
+    what: ViewKind,
     size: PictureSize,
 ) -> Result<image::RgbaImage, RenderError> {
     size.check()?;
@@ -187,10 +187,10 @@ pub fn render_picture(
         let mut view_ui = ui.new_child(egui::UiBuilder::new().max_rect(view_rect));
         view_ui.set_clip_rect(view_rect);
         match what {
-            PictureView::Graph => {
+            ViewKind::Graph => {
                 graph.ui(&mut view_ui, &picture.graph_input());
             }
-            PictureView::Timeline => {
+            ViewKind::Timeline => {
                 let mut inner =
                     view_ui.new_child(egui::UiBuilder::new().max_rect(view_rect.shrink(6.0)));
                 let input = TimelineInput {
@@ -261,7 +261,7 @@ fn render_once(
 }
 
 /// The caption: what the picture shows and where it comes from.
-pub fn caption_lines(picture: &ViewPicture, what: PictureView) -> [String; 2] {
+pub fn caption_lines(picture: &ViewPicture, what: ViewKind) -> [String; 2] {
     let loaded = &picture.loaded;
     let settings = &picture.settings;
     let mut filters = Vec::new();
@@ -286,8 +286,8 @@ pub fn caption_lines(picture: &ViewPicture, what: PictureView) -> [String; 2] {
         None => "all times".into(),
     };
     let view = match what {
-        PictureView::Graph => format!("Graph, colour by {}", settings.color_by.label()),
-        PictureView::Timeline => format!("Timeline: {}", picture.chart.label()),
+        ViewKind::Graph => format!("Graph, colour by {}", settings.color_by.label()),
+        ViewKind::Timeline => format!("Timeline: {}", picture.chart.label()),
     };
     let redacted = match &picture.redacted {
         Some(key) => format!(" · REDACTED (key {key})"),
@@ -375,13 +375,13 @@ pub enum SavedPicture {
 /// `hydrascope render` and the workbench's *Save view as picture…* both do.
 pub fn save_picture(
     picture: &ViewPicture,
-    view: PictureView,
+    view: ViewKind,
     size: PictureSize,
     format: PictureFormat,
     out: &Path,
 ) -> Result<SavedPicture, RenderError> {
     match format {
-        PictureFormat::Svg if view != PictureView::Graph => Err(RenderError::Invalid(
+        PictureFormat::Svg if view != ViewKind::Graph => Err(RenderError::Invalid(
             "SVG is for the graph; render the timeline as .png".into(),
         )),
         PictureFormat::Svg => {

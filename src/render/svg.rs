@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use egui::{Color32, Pos2, Rect, pos2, vec2};
 
-use super::{CAPTION_HEIGHT, PictureSize, PictureView, RenderError, ViewPicture, caption_lines};
+use super::{CAPTION_HEIGHT, PictureSize, RenderError, ViewKind, ViewPicture, caption_lines};
 use crate::views::graph_view::{BACKGROUND, GraphSink, GraphView};
 
 struct SvgSink {
@@ -130,10 +130,7 @@ pub fn graph_svg(picture: &ViewPicture, size: PictureSize) -> Result<String, Ren
         "<rect x=\"0\" y=\"{}\" width=\"{w}\" height=\"{CAPTION_HEIGHT}\" fill=\"#0c0d11\"/>",
         strip.y
     );
-    for (i, line) in caption_lines(picture, PictureView::Graph)
-        .iter()
-        .enumerate()
-    {
+    for (i, line) in caption_lines(picture, ViewKind::Graph).iter().enumerate() {
         let _ = writeln!(
             svg,
             "<text x=\"8\" y=\"{:.1}\" font-size=\"12\" fill=\"{}\">{}</text>",

@@ -35,7 +35,7 @@ use crate::base::paths;
 use crate::case::casework::{AuditEntry, HistoryExport, Origin, Who};
 use crate::case::merge::{ConflictStatus, MergeConflict};
 use crate::case::workbench::AccountLink;
-use crate::render::{CAPTION_HEIGHT, PictureSize, PictureView, ViewPicture};
+use crate::render::{CAPTION_HEIGHT, PictureSize, ViewKind, ViewPicture};
 use crate::views::graph_view::{GraphInput, GraphView};
 use crate::views::model::{Loaded, NO_CLUSTER};
 use crate::views::palette;
@@ -650,14 +650,14 @@ impl App {
     /// What `view` shows now, as a picture at `scale` times the screen's
     /// resolution, with its size (the view's size on screen plus the
     /// caption strip).
-    fn view_picture(&self, view: PictureView, scale: f32) -> Option<(ViewPicture, PictureSize)> {
+    fn view_picture(&self, view: ViewKind, scale: f32) -> Option<(ViewPicture, PictureSize)> {
         let CaseState::Loaded(shared) = &self.case else {
             return None;
         };
         let loaded: &Loaded = shared;
         let rect = match view {
-            PictureView::Graph => self.graph.last_rect?,
-            PictureView::Timeline => self.timeline.last_rect?,
+            ViewKind::Graph => self.graph.last_rect?,
+            ViewKind::Timeline => self.timeline.last_rect?,
         };
         let selection = self.selection_accounts();
         let picture = ViewPicture {
@@ -1023,9 +1023,9 @@ impl App {
                         && kind == ShareKind::Picture
                         && (self.state.view.cluster.is_some() || self.state.view.campaign.is_some())
                     {
-                        PictureView::Timeline
+                        ViewKind::Timeline
                     } else {
-                        PictureView::Graph
+                        ViewKind::Graph
                     };
                     self.share_dialog = Some(ShareDialog::new(kind, &loaded.path, &selected, view));
                 }
@@ -1175,8 +1175,8 @@ impl App {
                     self.commands.push(Command::OpenShare(ShareKind::Picture));
                 }
                 for (label, view) in [
-                    ("Copy graph view", PictureView::Graph),
-                    ("Copy timelines view", PictureView::Timeline),
+                    ("Copy graph view", ViewKind::Graph),
+                    ("Copy timelines view", ViewKind::Timeline),
                 ] {
                     if ui
                         .add_enabled(loaded && self.share_job.is_none(), egui::Button::new(label))
@@ -1654,7 +1654,7 @@ fn start_loading(ctx: &egui::Context, path: Option<PathBuf>) -> CaseState {
     let spawned = std::thread::Builder::new()
         .name("case-loader".into())
         .spawn(move || {
-            let loaded = load_case(requested, &worker_progress);
+            let loaded = load_case(requested, &worker_progress).map_err(|e| e.to_string());
             let _ = sender.send(loaded);
             ctx.request_repaint();
         });
@@ -1671,11 +1671,10 @@ fn start_loading(ctx: &egui::Context, path: Option<PathBuf>) -> CaseState {
 }
 
 /// Opens `path`, or the last case, or the demo case (generating it first).
-fn load_case(path: Option<PathBuf>, progress: &Progress) -> Result<Loaded, String> {
+fn load_case(path: Option<PathBuf>, progress: &Progress) -> anyhow::Result<Loaded> {
     let path = match path.or_else(paths::last_case) {
         Some(path) => path,
-        None => crate::pipeline::ensure_demo_case(progress, &Who::from_env(Origin::Workbench))
-            .map_err(|e| e.to_string())?,
+        None => crate::pipeline::ensure_demo_case(progress, &Who::from_env(Origin::Workbench))?,
     };
-    Loaded::read(&path, progress).map_err(|e| e.to_string())
+    Ok(Loaded::read(&path, progress)?)
 }

@@ -8,7 +8,7 @@ use super::jobs::CaseworkRequest;
 use super::share_dialog::{ShareKind, ShareRequest};
 use super::tag_dialog::TagTarget;
 use crate::analysis::Params;
-use crate::render::PictureView;
+use crate::render::ViewKind;
 use crate::views::command::ViewCommand;
 use crate::views::state::ViewSettings;
 
@@ -58,7 +58,7 @@ pub enum Command {
     Share(ShareRequest),
     /// Copy a picture of the graph or the timelines, as shown, to the
     /// clipboard.
-    CopyView(PictureView),
+    CopyView(ViewKind),
     /// Show the merge conflicts.
     ShowConflicts,
 }

@@ -463,7 +463,8 @@ impl ShareJob {
         let spawned = std::thread::Builder::new()
             .name("share".into())
             .spawn(move || {
-                let outcome = run_share(&case, request, &who, &worker_progress);
+                let outcome =
+                    run_share(&case, request, &who, &worker_progress).map_err(|e| e.to_string());
                 let _ = sender.send(outcome);
                 wake();
             });
@@ -488,7 +489,7 @@ pub enum ShareJobRequest {
         /// What the view shows.
         picture: Box<crate::render::ViewPicture>,
         /// Which view.
-        view: crate::render::PictureView,
+        view: crate::render::ViewKind,
         /// Its size.
         size: crate::render::PictureSize,
         /// The file, or `None` for the clipboard.
@@ -501,7 +502,7 @@ fn run_share(
     request: ShareJobRequest,
     who: &Who,
     progress: &Progress,
-) -> Result<ShareDone, String> {
+) -> anyhow::Result<ShareDone> {
     use crate::render::{PictureFormat, SavedPicture};
     use crate::ui::share_dialog::ShareRequest;
     match request {
@@ -511,13 +512,12 @@ fn run_share(
             size,
             out,
         } => {
-            let source = Case::open_read_only(case).map_err(|e| e.to_string())?;
-            picture.case_fingerprint = source.fingerprint().map_err(|e| e.to_string())?;
-            picture.redacted = source.redaction().map_err(|e| e.to_string())?;
+            let source = Case::open_read_only(case)?;
+            picture.case_fingerprint = source.fingerprint()?;
+            picture.redacted = source.redaction()?;
             drop(source);
             let Some(out) = out else {
-                let image = crate::render::render_picture(&picture, view, size)
-                    .map_err(|e| e.to_string())?;
+                let image = crate::render::render_picture(&picture, view, size)?;
                 return Ok(ShareDone::Copied(egui::ColorImage::from_rgba_unmultiplied(
                     [image.width() as usize, image.height() as usize],
                     image.as_raw(),
@@ -525,8 +525,7 @@ fn run_share(
             };
             // The dialog offers .png and .svg; any other name is saved as PNG.
             let format = PictureFormat::from_path(&out).unwrap_or(PictureFormat::Png);
-            let saved = crate::render::save_picture(&picture, view, size, format, &out)
-                .map_err(|e| e.to_string())?;
+            let saved = crate::render::save_picture(&picture, view, size, format, &out)?;
             Ok(ShareDone::Saved(match saved {
                 SavedPicture::Svg => format!("Saved the graph as {}", out.display()),
                 SavedPicture::Png { width, height } => {
@@ -541,15 +540,13 @@ fn run_share(
             key_file,
         }) => {
             use crate::case::export::{ExportOptions, RedactionKey, export_case};
-            let key =
-                RedactionKey::chosen(redact, key_file.as_deref()).map_err(|e| e.to_string())?;
+            let key = RedactionKey::chosen(redact, key_file.as_deref())?;
             let options = ExportOptions {
                 clusters,
                 redact: key,
                 force: false,
             };
-            let report =
-                export_case(case, &out, &options, who, progress).map_err(|e| e.to_string())?;
+            let report = export_case(case, &out, &options, who, progress)?;
             Ok(ShareDone::Saved(format!(
                 "Exported {} accounts, {} clusters, {} tags to {}{}",
                 report.accounts,
@@ -564,8 +561,7 @@ fn run_share(
         }
         ShareJobRequest::File(ShareRequest::GraphFile { out, clusters }) => {
             let report =
-                crate::export::graph_file::write_case_graph(case, clusters.as_deref(), &out)
-                    .map_err(|e| e.to_string())?;
+                crate::export::graph_file::write_case_graph(case, clusters.as_deref(), &out)?;
             Ok(ShareDone::Saved(format!(
                 "Wrote {} ({} accounts, {} links)",
                 out.display(),
@@ -574,8 +570,7 @@ fn run_share(
             )))
         }
         ShareJobRequest::File(ShareRequest::Report { out }) => {
-            let summary =
-                crate::export::write_briefing(case, &out, progress).map_err(|e| e.to_string())?;
+            let summary = crate::export::write_briefing(case, &out, progress)?;
             Ok(ShareDone::Saved(format!(
                 "Wrote the report {} ({} campaign(s), {} picture(s){})",
                 out.display(),
@@ -588,6 +583,6 @@ fn run_share(
                 }
             )))
         }
-        ShareJobRequest::File(other) => Err(format!("not a file to write: {other:?}")),
+        ShareJobRequest::File(other) => anyhow::bail!("not a file to write: {other:?}"),
     }
 }

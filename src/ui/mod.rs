@@ -38,7 +38,7 @@ pub fn keep_frame_buffers() {
 
 /// Opens the workbench window on `case`, or on the last-opened case, or on
 /// the demo case (generated on first run). Returns when the window closes.
-pub fn run(case: Option<PathBuf>) -> Result<(), String> {
+pub fn run(case: Option<PathBuf>) -> anyhow::Result<()> {
     keep_frame_buffers();
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
@@ -64,5 +64,5 @@ pub fn run(case: Option<PathBuf>) -> Result<(), String> {
             Ok(Box::new(App::new(cc.egui_ctx.clone(), options)))
         }),
     )
-    .map_err(|e| format!("could not open the workbench window: {e}"))
+    .map_err(|e| anyhow::anyhow!("could not open the workbench window: {e}"))
 }

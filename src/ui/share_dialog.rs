@@ -11,7 +11,7 @@ use std::sync::mpsc::Receiver;
 use egui::RichText;
 
 use super::dialog::DialogOutcome;
-use crate::render::PictureView;
+use crate::render::ViewKind;
 
 /// What the dialog makes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,7 +59,7 @@ pub enum ShareRequest {
         /// The file (.png, or .svg for the graph).
         out: PathBuf,
         /// Which view.
-        view: PictureView,
+        view: ViewKind,
         /// 1, 2 or 4 times the screen's resolution.
         scale: f32,
     },
@@ -97,7 +97,7 @@ pub struct ShareDialog {
     /// File with the redaction secret (empty: a random key).
     pub key_file: String,
     /// The picture's view.
-    pub view: PictureView,
+    pub view: ViewKind,
     /// The picture's resolution.
     pub scale: f32,
     case: PathBuf,
@@ -108,7 +108,7 @@ pub struct ShareDialog {
 impl ShareDialog {
     /// A dialog for `kind` on the case at `case`, with `selected` clusters
     /// (ids) preset where a subset makes sense.
-    pub fn new(kind: ShareKind, case: &Path, selected: &[String], view: PictureView) -> Self {
+    pub fn new(kind: ShareKind, case: &Path, selected: &[String], view: ViewKind) -> Self {
         let mut dialog = Self {
             kind,
             path: String::new(),
@@ -148,8 +148,8 @@ impl ShareDialog {
                 format!("{name}.hcase")
             }
             ShareKind::Picture => match self.view {
-                PictureView::Graph => format!("{stem}-graph.png"),
-                PictureView::Timeline => format!("{stem}-timeline.png"),
+                ViewKind::Graph => format!("{stem}-graph.png"),
+                ViewKind::Timeline => format!("{stem}-timeline.png"),
             },
             ShareKind::GraphFile => format!("{stem}.graphml"),
             ShareKind::Report => format!("{stem}-brief.html"),
@@ -192,8 +192,8 @@ impl ShareDialog {
             ShareKind::Picture => format!(
                 "hydrascope render {case} --view {} --out {path} --scale {}",
                 match self.view {
-                    PictureView::Graph => "graph",
-                    PictureView::Timeline => "timeline",
+                    ViewKind::Graph => "graph",
+                    ViewKind::Timeline => "timeline",
                 },
                 self.scale
             ),
@@ -288,8 +288,8 @@ impl ShareDialog {
             ShareKind::Picture => {
                 ui.horizontal(|ui| {
                     ui.label("View:");
-                    ui.radio_value(&mut self.view, PictureView::Graph, "Graph");
-                    ui.radio_value(&mut self.view, PictureView::Timeline, "Timelines");
+                    ui.radio_value(&mut self.view, ViewKind::Graph, "Graph");
+                    ui.radio_value(&mut self.view, ViewKind::Timeline, "Timelines");
                 });
                 ui.horizontal(|ui| {
                     ui.label("Resolution:");
@@ -437,8 +437,8 @@ impl ShareDialog {
             }
             ShareKind::Picture => {
                 match self.view {
-                    PictureView::Graph => want(&["png", "svg"])?,
-                    PictureView::Timeline => want(&["png"])?,
+                    ViewKind::Graph => want(&["png", "svg"])?,
+                    ViewKind::Timeline => want(&["png"])?,
                 }
                 ShareRequest::Picture {
                     out: path,
@@ -520,7 +520,7 @@ mod tests {
             ShareKind::CaseExport,
             Path::new("/cases/lab.hcase"),
             &["c17".to_string()],
-            PictureView::Graph,
+            ViewKind::Graph,
         );
         assert_eq!(d.path, "/cases/lab-c17.hcase");
         d.redact = true;

@@ -71,7 +71,7 @@ struct Camera {
 /// Per-node and per-link drawing data, rebuilt when the selection,
 /// filters or positions change.
 #[derive(Default)]
-struct Scene {
+struct GraphScene {
     key: (u64, u64),
     visible: Vec<bool>,
     highlighted: Vec<bool>,
@@ -139,7 +139,7 @@ pub struct GraphView {
     camera: Option<Camera>,
     /// Accounts to fit into view on the next frame (empty: everything visible).
     fit_request: Option<Vec<u32>>,
-    scene: Scene,
+    scene: GraphScene,
     grid: Grid,
     mesh: Option<(MeshKey, Arc<Mesh>)>,
     box_start: Option<Pos2>,
@@ -526,7 +526,7 @@ impl GraphView {
                     .any(|&a| visible.get(a as usize).copied().unwrap_or(false))
             });
         }
-        self.scene = Scene {
+        self.scene = GraphScene {
             outlined,
             key,
             visible_count: visible.iter().filter(|v| **v).count(),
