@@ -82,6 +82,34 @@ pub struct Timeline {
     brush_now: Option<f64>,
     /// Where the timelines were drawn last (points), header included.
     pub last_rect: Option<egui::Rect>,
+    /// Accounts created per day, of the case and of the selection, kept
+    /// while the creation times they count are the same (building the
+    /// count over every account is too much for every frame at seed scale;
+    /// hashing the times is not).
+    creations_all: Option<(u64, Vec<[f64; 2]>)>,
+    creations_selection: Option<(u64, Vec<[f64; 2]>)>,
+}
+
+/// Accounts created per day from `created`, reused from `slot` when the
+/// times are the same as last time.
+fn creations_cached(
+    slot: &mut Option<(u64, Vec<[f64; 2]>)>,
+    created: impl Iterator<Item = i64> + Clone,
+) -> Vec<[f64; 2]> {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = rustc_hash::FxHasher::default();
+    for ms in created.clone() {
+        ms.hash(&mut hasher);
+    }
+    let key = hasher.finish();
+    match slot {
+        Some((k, days)) if *k == key => days.clone(),
+        _ => {
+            let days = creations_per_day(created);
+            *slot = Some((key, days.clone()));
+            days
+        }
+    }
 }
 
 impl Timeline {
@@ -223,7 +251,8 @@ impl Timeline {
             Chart::Creations => {
                 let height = plot_height(ui, input.selection_label.is_some());
                 if input.selection_label.is_some() {
-                    let days = creations_per_day(
+                    let days = creations_cached(
+                        &mut self.creations_selection,
                         input
                             .selection
                             .iter()
@@ -241,7 +270,10 @@ impl Timeline {
                         );
                     });
                 }
-                let days = creations_per_day(loaded.accounts.iter().map(|a| a.created_ms));
+                let days = creations_cached(
+                    &mut self.creations_all,
+                    loaded.accounts.iter().map(|a| a.created_ms),
+                );
                 self.time_plot_ui(ui, "all", height, span, brushed, &mut commands, |plot_ui| {
                     plot_ui.line(
                         Line::new("all accounts created per day", PlotPoints::from(days))
