@@ -869,3 +869,34 @@ fn tagging_a_campaign_tags_all_its_clusters_in_one_action_and_ctrl_z_undoes_it()
     assert!(case.casework_state().unwrap().tags.is_empty());
     harness.get_by_label("Tag campaign…");
 }
+
+#[test]
+fn an_analysis_rerun_from_the_workbench_is_logged_as_the_workbenchs_and_the_command_lines_as_its_own()
+ {
+    let dir = tempfile::tempdir().unwrap();
+    let case = common::generated_case(dir.path(), Scenario::Tiny, 3);
+    let (code, _, stderr) = common::run(&["analyze", case.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    let mut harness = harness_on(case.clone(), [1200.0, 800.0]);
+    settle(&mut harness, |app| app.loaded().is_some_and(|l| l.analysed));
+    harness
+        .state_mut()
+        .push_command(Command::RerunAnalysis(Default::default()));
+    settle(&mut harness, |app| {
+        app.history()
+            .iter()
+            .filter(|e| e.action == "analysis")
+            .count()
+            == 2
+    });
+    drop(harness);
+    let origins: Vec<String> = Case::open_read_only(&case)
+        .unwrap()
+        .audit_log(None)
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.entry.action == "analysis")
+        .map(|r| r.entry.origin)
+        .collect();
+    assert_eq!(origins, ["cli", "workbench"]);
+}
