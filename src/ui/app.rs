@@ -16,6 +16,7 @@ use super::cluster_table::ClusterTable;
 use super::command::Command;
 use super::conflicts_window::ConflictsWindow;
 use super::dialog::DialogOutcome;
+use super::file_dialogs;
 use super::filter_panel::FilterPanel;
 use super::history_panel::{HistoryInput, HistoryPanel};
 use super::inspector::{Inspector, InspectorInput};
@@ -32,7 +33,7 @@ use crate::analysis::Params;
 use crate::analysis::layout::LayoutStage;
 use crate::base::Progress;
 use crate::base::paths;
-use crate::case::casework::{AuditEntry, HistoryExport, Origin, Who};
+use crate::case::casework::{AuditEntry, Origin, Who};
 use crate::case::merge::{ConflictStatus, MergeConflict};
 use crate::case::workbench::AccountLink;
 use crate::render::{CAPTION_HEIGHT, PictureSize, ViewKind, ViewPicture};
@@ -867,7 +868,7 @@ impl App {
             }
             Command::OpenDialog => {
                 if self.open_dialog.is_none() {
-                    self.open_dialog = Some(spawn_open_dialog(&self.ctx));
+                    self.open_dialog = Some(file_dialogs::spawn_open_dialog(&self.ctx));
                 }
             }
             Command::SelectCampaign(id) => {
@@ -1050,7 +1051,8 @@ impl App {
                 if self.export_dialog.is_none()
                     && let Some(path) = self.loaded().map(|l| l.path.clone())
                 {
-                    self.export_dialog = Some(spawn_export_dialog(&self.ctx, path, cluster));
+                    self.export_dialog =
+                        Some(file_dialogs::spawn_export_dialog(&self.ctx, path, cluster));
                 }
             }
         }
@@ -1572,77 +1574,6 @@ fn layout_job(ctx: &egui::Context, loaded: &Loaded) -> LayoutJob {
         loaded.links.links.clone(),
         move || ctx.request_repaint(),
     )
-}
-
-/// Asks where to save the audit log (of `cluster`, or all) and writes it
-/// as CSV, on a thread: the UI never waits for the dialog.
-fn spawn_export_dialog(
-    ctx: &egui::Context,
-    case: PathBuf,
-    cluster: Option<String>,
-) -> Receiver<Result<PathBuf, String>> {
-    let (sender, receiver) = mpsc::channel();
-    let ctx = ctx.clone();
-    let stem = case
-        .file_stem()
-        .map_or("case".to_string(), |s| s.to_string_lossy().into_owned());
-    let name = match &cluster {
-        Some(c) => format!("{stem}-history-{c}.csv"),
-        None => format!("{stem}-history.csv"),
-    };
-    let spawned = std::thread::Builder::new()
-        .name("export-dialog".into())
-        .spawn(move || {
-            let result = match rfd::FileDialog::new()
-                .set_title("Export the history")
-                .set_file_name(&name)
-                .add_filter("CSV", &["csv"])
-                .save_file()
-            {
-                None => Err(format!(
-                    "History not exported (no file chosen; without a file dialog, run `hydrascope history {} --format csv{} > {name}`)",
-                    case.display(),
-                    cluster.as_ref().map(|c| format!(" --cluster {c}")).unwrap_or_default()
-                )),
-                Some(path) => crate::case::casework::export_history(
-                    &case,
-                    cluster.as_deref(),
-                    HistoryExport::Csv,
-                    &path,
-                )
-                .map(|()| path)
-                .map_err(|e| e.to_string()),
-            };
-            let _ = sender.send(result);
-            ctx.request_repaint();
-        });
-    if spawned.is_err() {
-        let (sender, failed) = mpsc::channel();
-        let _ = sender.send(Err("could not start the export".into()));
-        return failed;
-    }
-    receiver
-}
-
-fn spawn_open_dialog(ctx: &egui::Context) -> Receiver<Option<PathBuf>> {
-    let (sender, receiver) = mpsc::channel();
-    let ctx = ctx.clone();
-    let spawned = std::thread::Builder::new()
-        .name("open-dialog".into())
-        .spawn(move || {
-            let picked = rfd::FileDialog::new()
-                .set_title("Open a Hydrascope case")
-                .add_filter("Hydrascope case", &["hcase"])
-                .pick_file();
-            let _ = sender.send(picked);
-            ctx.request_repaint();
-        });
-    if spawned.is_err() {
-        let (sender, failed) = mpsc::channel();
-        let _ = sender.send(None);
-        return failed;
-    }
-    receiver
 }
 
 fn start_loading(ctx: &egui::Context, path: Option<PathBuf>) -> CaseState {

@@ -9,6 +9,7 @@ pub mod command;
 pub mod conflicts_window;
 pub mod dialog;
 pub mod dropped_case_window;
+pub mod file_dialogs;
 pub mod filter_panel;
 pub mod history_panel;
 pub mod inspector;
