@@ -1,11 +1,12 @@
 //! Pictures of the workbench's views for briefings: the graph or the
-//! timelines, drawn by the very panels the workbench shows
+//! timelines, drawn by the same `views` code the window shows
 //! ([`GraphView`](crate::views::graph_view::GraphView),
 //! [`Timeline`](crate::views::timeline::Timeline)) into an offscreen egui pass
 //! that wgpu rasterises (software GL when there is no GPU), at 1×, 2× or 4×
 //! the on-screen resolution, with a caption strip that says what the picture
-//! shows. `hydrascope render`, the report and the workbench's "Save view as
-//! PNG…" all come through [`render_picture`].
+//! shows. `hydrascope render` and the workbench's *Save view as picture…*
+//! both save through [`save_picture`] (PNG, or SVG for the graph, by the
+//! file's extension); the report draws through [`render_picture`].
 
 pub mod svg;
 
