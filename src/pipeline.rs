@@ -114,12 +114,16 @@ pub enum DemoCaseError {
     Case(#[from] CaseError),
 }
 
-/// The demo case, generated into the data directory and analysed (as
-/// `who`'s run) on first use.
-pub fn ensure_demo_case(progress: &Progress, who: &Who) -> Result<PathBuf, DemoCaseError> {
-    let path = paths::demo_case_path();
+/// The demo case at `path` (the workbench's is
+/// [`paths::demo_case_path`]), generated and analysed (as `who`'s run) if
+/// it is not there yet.
+pub fn ensure_demo_case(
+    path: &Path,
+    progress: &Progress,
+    who: &Who,
+) -> Result<PathBuf, DemoCaseError> {
     if path.is_file() {
-        return Ok(path);
+        return Ok(path.to_path_buf());
     }
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|source| DemoCaseError::Folder {
@@ -137,12 +141,12 @@ pub fn ensure_demo_case(progress: &Progress, who: &Who) -> Result<PathBuf, DemoC
         gzip: false,
         force: true,
     };
-    crate::generate::generate(&path, &options, progress)?;
+    crate::generate::generate(path, &options, progress)?;
     // The demo shows what the tool concludes from the start.
     progress.set_phase("analysing the demo case");
-    let case = Case::open(&path)?;
+    let case = Case::open(path)?;
     analyze_case(&case, &Params::default(), who)?;
-    Ok(path)
+    Ok(path.to_path_buf())
 }
 
 /// A scored membership, kept across a retry whose carry-over places the

@@ -811,3 +811,33 @@ fn undoing_a_split_is_refused_once_someone_tagged_the_new_cluster() {
         1
     );
 }
+
+#[test]
+fn the_demo_case_made_for_the_workbench_logs_its_first_analysis_as_the_workbenchs() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("demo.hcase");
+    let who = Who::named("dana", Origin::Workbench);
+    let made =
+        hydrascope::pipeline::ensure_demo_case(&path, &hydrascope::base::Progress::default(), &who)
+            .unwrap();
+    assert_eq!(made, path);
+    let runs: Vec<(String, String)> = Case::open_read_only(&path)
+        .unwrap()
+        .audit_log(None)
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.entry.action == "analysis")
+        .map(|r| (r.entry.analyst, r.entry.origin))
+        .collect();
+    assert_eq!(runs, [("dana".to_string(), "workbench".to_string())]);
+    // A second call finds it and changes nothing.
+    hydrascope::pipeline::ensure_demo_case(&path, &Default::default(), &who).unwrap();
+    assert_eq!(
+        Case::open_read_only(&path)
+            .unwrap()
+            .audit_log(None)
+            .unwrap()
+            .len(),
+        1
+    );
+}

@@ -1605,7 +1605,11 @@ fn start_loading(ctx: &egui::Context, path: Option<PathBuf>) -> CaseState {
 fn load_case(path: Option<PathBuf>, progress: &Progress) -> anyhow::Result<Loaded> {
     let path = match path.or_else(paths::last_case) {
         Some(path) => path,
-        None => crate::pipeline::ensure_demo_case(progress, &Who::from_env(Origin::Workbench))?,
+        None => crate::pipeline::ensure_demo_case(
+            &paths::demo_case_path(),
+            progress,
+            &Who::from_env(Origin::Workbench),
+        )?,
     };
     Ok(Loaded::read(&path, progress)?)
 }
