@@ -11,6 +11,7 @@ pub mod graph_rows;
 pub mod guard;
 pub mod merge;
 pub mod records;
+mod redact;
 pub mod report_data;
 pub mod schema;
 pub mod summary;

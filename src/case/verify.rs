@@ -559,7 +559,7 @@ fn write_repaired(
     let conn = Connection::open(partial)?;
     guard::harden_for_inspection(&conn)?;
     conn.pragma_update(None, "journal_mode", "DELETE")?;
-    conn.pragma_update(None, "application_id", APPLICATION_ID)?;
+    // `application_id` is set last: a `.partial` left by a kill is no case.
     conn.execute_batch("BEGIN")?;
     schema::create(&conn, version)?;
     conn.execute_batch("COMMIT")?;
@@ -667,11 +667,12 @@ fn write_repaired(
     }
     conn.execute_batch("COMMIT")?;
     conn.execute("DETACH DATABASE src", [])?;
+    conn.execute_batch("BEGIN")?;
     if version < SCHEMA_VERSION {
-        conn.execute_batch("BEGIN")?;
         schema::migrate(&conn, version, SCHEMA_VERSION)?;
-        conn.execute_batch("COMMIT")?;
     }
+    conn.pragma_update(None, "application_id", APPLICATION_ID)?;
+    conn.execute_batch("COMMIT")?;
     let file = conn.path().map(PathBuf::from);
     conn.close().map_err(|(_, e)| e)?;
     if let Some(file) = file

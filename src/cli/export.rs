@@ -128,5 +128,11 @@ fn export(
             None => String::new(),
         }
     );
+    if report.rows_left_out > 0 {
+        println!(
+            "left out {} row(s) holding values of another type than their column's (`hydrascope verify` names them)",
+            report.rows_left_out
+        );
+    }
     Ok(())
 }
