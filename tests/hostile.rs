@@ -796,3 +796,116 @@ fn a_wal_case_in_a_folder_you_cannot_write_still_opens_read_only() {
     assert!(stdout.contains("accounts"), "{stdout}");
     assert!(!dir.join("wal.hcase-shm").exists());
 }
+
+#[test]
+fn import_refuses_a_csv_record_that_never_ends_in_bounded_memory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let logs = common::tiny_folder(tmp.path(), 5, hydrascope::logs::Format::Csv, false);
+    let events = std::fs::read_dir(&logs)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("events")
+        })
+        .unwrap_or_else(|| logs.join("events.csv"));
+    let mut text = std::fs::read_to_string(&events)
+        .unwrap_or_else(|_| "ts,kind,model,account_id,text\n".to_string());
+    // A quoted field opened and never closed: every line is short, the
+    // record is the rest of the file (3 MB).
+    text.push_str("2026-01-12T00:00:00Z,note,,,\"an open quote\n");
+    for _ in 0..100_000 {
+        text.push_str("more text of the same field\n");
+    }
+    std::fs::write(&events, text).unwrap();
+    let out = tmp.path().join("open-quote.hcase");
+    let (code, _, err) = common::import_cli(&logs, &out, &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("events") && err.contains("record is longer than"),
+        "{err}"
+    );
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(!out.exists());
+}
+
+/// Runs the binary with a step budget of `steps` for every case it opens.
+fn run_with_budget(steps: u64, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_hydrascope"))
+        .args(args)
+        .env("HYDRASCOPE_ANALYST", "tester")
+        .env(hydrascope::case::STEP_BUDGET_ENV, steps.to_string())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_spent_step_budget_stops_a_command_with_exit_2_in_one_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let case = tmp.path().join("budget.hcase");
+    std::fs::copy(base_case(), &case).unwrap();
+    let c = case.to_str().unwrap();
+    // Small work fits a small budget; a whole analysis does not.
+    let (code, _, err) = run_with_budget(2_000_000, &["tags", c]);
+    assert_eq!(code, 0, "{err}");
+    let out = tmp.path().join("budget-out.hcase");
+    for args in [
+        vec!["analyze", c],
+        vec!["verify", c],
+        vec!["export", c, "--out", out.to_str().unwrap(), "--redact"],
+    ] {
+        let (code, _, err) = run_with_budget(20_000, &args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+        assert!(
+            err.contains("budget") && err.contains(hydrascope::case::STEP_BUDGET_ENV),
+            "{args:?}: {err}"
+        );
+    }
+    assert!(!out.exists() && !hydrascope::paths::partial_path(&out).exists());
+    // The analysis stopped midway changed nothing.
+    let (code, _, err) = run_limited(&["verify", c]);
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn huge_row_counts_in_expected_tables_cost_steps_linear_in_rows() {
+    // What the schema check lets through: many rows of Hydrascope's own
+    // tables. Reading them is bounded by their count, never worse.
+    let tmp = tempfile::tempdir().unwrap();
+    let steps_for = |rows: u64| {
+        let path = variant(
+            tmp.path(),
+            &format!("rows-{rows}"),
+            &format!(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {rows}) \
+                 INSERT INTO tags (cluster, label, capability, status, confidence, actor, notes, \
+                 analyst, created_at, updated_at, updated_by) \
+                 SELECT NULL, 'ad hoc ' || i, '', 'open', 0.5, '', '', 'x', 'a', 'a', 'x' FROM n; \
+                 INSERT INTO tag_accounts (tag, account) \
+                 SELECT t.id, a.id FROM tags t, accounts a WHERE t.cluster IS NULL AND a.id <= 40;"
+            ),
+        );
+        let mut case = Case::open_read_only(&path).unwrap();
+        let budget = case.set_step_budget(u64::MAX / 4).unwrap();
+        let state = case.casework_state().unwrap();
+        assert!(state.tags.len() as u64 >= rows);
+        let history = case.audit_log(None).unwrap();
+        assert!(!history.is_empty());
+        budget.spent_thousands()
+    };
+    let (small, large) = (steps_for(1_000), steps_for(8_000));
+    assert!(small > 0);
+    assert!(
+        large < small * 8 * 2,
+        "{small} thousand steps for 1,000 tags, {large} thousand for 8,000"
+    );
+}

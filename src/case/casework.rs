@@ -323,6 +323,11 @@ pub struct AuditEntry {
     /// when `None`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_id: Option<i64>,
+    /// For an entry copied by merge: whose claim it is (the case it came
+    /// from, who merged it here and when); its analyst and time are what
+    /// that case says. `None` for an entry made here (left out of JSON).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claimed: Option<super::provenance::Claim>,
 }
 
 /// One `audit_log` row with its snapshots (as JSON text).
@@ -403,11 +408,8 @@ pub(super) fn begin_write(case: &Case) -> Result<Transaction<'_>, CaseError> {
 
 pub(super) fn read_tag(tx: &Transaction<'_>, id: i64) -> Result<Option<Tag>, CaseError> {
     let tag = tx
-        .query_row(
-            &format!("SELECT {TAG_COLUMNS} FROM tags WHERE id = ?1"),
-            [id],
-            tag_from_row,
-        )
+        .prepare_cached(&format!("SELECT {TAG_COLUMNS} FROM tags WHERE id = ?1"))?
+        .query_row([id], tag_from_row)
         .optional()?;
     let Some(mut tag) = tag else {
         return Ok(None);
@@ -525,15 +527,19 @@ pub(super) fn snapshot(tx: &Transaction<'_>, keys: &Keys) -> Result<Snapshot, Ca
 }
 
 pub(super) fn write_tag(tx: &Transaction<'_>, id: i64, tag: Option<&Tag>) -> Result<(), CaseError> {
-    tx.execute("DELETE FROM tag_accounts WHERE tag = ?1", [id])?;
+    tx.prepare_cached("DELETE FROM tag_accounts WHERE tag = ?1")?
+        .execute([id])?;
     let Some(t) = tag else {
-        tx.execute("DELETE FROM tags WHERE id = ?1", [id])?;
+        tx.prepare_cached("DELETE FROM tags WHERE id = ?1")?
+            .execute([id])?;
         return Ok(());
     };
-    tx.execute(
+    tx.prepare_cached(
         &format!(
             "INSERT OR REPLACE INTO tags ({TAG_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
         ),
+    )?
+    .execute(
         params![
             id,
             t.cluster,
@@ -1580,12 +1586,14 @@ pub(super) fn read_audit(
     } else {
         "'', ''"
     };
+    let claims = super::provenance::read_claims(conn)?;
     let mut stmt = conn.prepare(&format!(
         "SELECT id, at, analyst, origin, session, action, clusters, summary, reverts, merged_from, source_id, {snapshots} \
          FROM audit_log WHERE ?1 IS NULL OR instr(',' || clusters || ',', ',' || ?1 || ',') > 0 ORDER BY id"
     ))?;
     Ok(stmt
         .query_map([cluster], |r| {
+            let merged_from: Option<i64> = r.get(9)?;
             // Text over its documented maximum is cut with a marker (see
             // `tag_from_row`).
             let field = |i: usize, max: usize| -> rusqlite::Result<String> {
@@ -1604,8 +1612,9 @@ pub(super) fn read_audit(
                     clusters: field(6, super::guard::MAX_TEXT_BYTES)?,
                     summary: field(7, MAX_NOTES_BYTES)?,
                     reverts: r.get(8)?,
-                    merged_from: r.get(9)?,
+                    merged_from,
                     source_id: r.get(10)?,
+                    claimed: merged_from.and_then(|m| claims.get(&m).cloned()),
                 },
                 before_json: r.get(11)?,
                 after_json: r.get(12)?,
@@ -1722,8 +1731,7 @@ pub fn write_history(
 ) -> std::io::Result<()> {
     match format {
         HistoryExport::Text => {
-            for r in records {
-                let e = &r.entry;
+            let line = |out: &mut dyn std::io::Write, e: &AuditEntry| {
                 let safe = crate::base::text::terminal_safe;
                 writeln!(
                     out,
@@ -1734,7 +1742,35 @@ pub fn write_history(
                     safe(&e.origin),
                     safe(&e.action),
                     safe(&e.summary)
+                )
+            };
+            // What was done here first; then, apart, each merge's copied
+            // entries under what they are: another case's claims.
+            for r in records.iter().filter(|r| r.entry.merged_from.is_none()) {
+                line(out, &r.entry)?;
+            }
+            let mut by_merge: BTreeMap<i64, Vec<&AuditEntry>> = BTreeMap::new();
+            for r in records {
+                if let Some(m) = r.entry.merged_from {
+                    by_merge.entry(m).or_default().push(&r.entry);
+                }
+            }
+            for (merge, entries) in by_merge {
+                let claim = entries
+                    .first()
+                    .and_then(|e| e.claimed.as_ref())
+                    .map_or_else(
+                        || format!("claimed by the case of merge #{merge}"),
+                        |c| c.describe(),
+                    );
+                writeln!(
+                    out,
+                    "\n{}; analysts and times below are what that case says:",
+                    upper_first(&claim)
                 )?;
+                for e in entries {
+                    line(out, e)?;
+                }
             }
         }
         HistoryExport::Jsonl => {
@@ -1765,6 +1801,10 @@ pub fn write_history(
                 "reverts",
                 "before_json",
                 "after_json",
+                "claimed_by_case",
+                "claimed_by_fingerprint",
+                "merged_by",
+                "merged_at",
             ])?;
             for r in records {
                 let e = &r.entry;
@@ -1772,6 +1812,8 @@ pub fn write_history(
                 // formula that another analyst's case put in a name.
                 let reverts = e.reverts.map(|v| v.to_string()).unwrap_or_default();
                 let id = e.id.to_string();
+                let claim =
+                    |f: fn(&super::provenance::Claim) -> &str| e.claimed.as_ref().map_or("", f);
                 let cells = [
                     id.as_str(),
                     &e.at,
@@ -1784,6 +1826,10 @@ pub fn write_history(
                     &reverts,
                     &r.before_json,
                     &r.after_json,
+                    claim(|c| &c.case),
+                    claim(|c| &c.fingerprint),
+                    claim(|c| &c.merged_by),
+                    claim(|c| &c.merged_at),
                 ];
                 w.write_record(
                     cells
@@ -1796,4 +1842,13 @@ pub fn write_history(
         }
     }
     Ok(())
+}
+
+/// `text` with its first letter upper-case.
+fn upper_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }

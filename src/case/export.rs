@@ -441,6 +441,8 @@ fn build_fresh(
         "ATTACH DATABASE ?1 AS src",
         [format!("{}?mode=ro", sqlite_uri(source)?)],
     )?;
+    // The source's size bounds the work of copying it, as for every open.
+    super::step_budget_on(&mut conn, super::default_step_budget(source))?;
     // One transaction: every read of `src` sees the same snapshot.
     let tx = conn.transaction()?;
     // The file attached is the file checked.
@@ -472,8 +474,12 @@ fn build_fresh(
     let mut left_out = 0;
     for shape in &reference.tables {
         let table = shape.name.as_str();
+        let in_source = source_tables.iter().any(|t| t == table);
         let rule = match (clusters, table_rule(table)) {
             (_, Some(Rule::Internal)) => continue,
+            // A whole export copies the rollups; a subset, or a source of a
+            // format without them, has them recomputed.
+            (None, Some(Rule::Recompute(_))) if in_source => Rule::All,
             (_, Some(Rule::Recompute(sql))) => Rule::Recompute(sql),
             (Some(_), Some(rule)) => rule,
             (None, Some(_)) => Rule::All,
@@ -496,7 +502,7 @@ fn build_fresh(
             Rule::All => "1",
             Rule::Where(condition) => condition,
         };
-        if !source_tables.iter().any(|t| t == table) {
+        if !in_source {
             continue; // an older format without it: it stays empty
         }
         // The columns of the format the source has (an older format lacks

@@ -11,6 +11,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use rusqlite::{Connection, params};
 
@@ -113,6 +114,10 @@ pub struct MergeReport {
     /// What happened, in words (the audit entry's summary, or why nothing
     /// was written).
     pub summary: String,
+    /// Steps of the merge's own comparisons (account sets converted and
+    /// hashed, tags looked up, overlaps counted): linear in tags, accounts
+    /// and conflicts, never in tags times tags (tests bound it).
+    pub work: u64,
 }
 
 impl MergeReport {
@@ -125,11 +130,13 @@ impl MergeReport {
 /// What a merge reads from the other case.
 struct Source {
     name: String,
+    /// Its fingerprint ([`Case::fingerprint`]) as read.
+    fingerprint: String,
     /// Their `accounts.id` → `account_id`, by id.
     accounts: Vec<(i64, String)>,
     /// Their tags, oldest first, each with its accounts (their
     /// `accounts.id`): its cluster's members there, or its `tag_accounts`.
-    tags: Vec<(Tag, BTreeSet<i64>)>,
+    tags: Vec<(Tag, Accounts)>,
     /// Their audit log, oldest first.
     entries: Vec<AuditRecord>,
 }
@@ -198,11 +205,11 @@ fn read_source(path: &Path) -> Result<Source, CaseError> {
         )));
     }
     match Case::open_read_only(path) {
-        Ok(case) => read_source_from(case.conn(), name),
+        Ok(case) => read_source_from(&case, name),
         Err(CaseError::NeedsMigration { .. }) => {
             let copy = MigratedCopy::make(path)?;
             let case = Case::open(&copy.path)?;
-            let source = read_source_from(case.conn(), name);
+            let source = read_source_from(&case, name);
             // Close the copy before its files are removed.
             drop(case);
             drop(copy);
@@ -212,9 +219,10 @@ fn read_source(path: &Path) -> Result<Source, CaseError> {
     }
 }
 
-fn read_source_from(conn: &Connection, name: String) -> Result<Source, CaseError> {
+fn read_source_from(case: &Case, name: String) -> Result<Source, CaseError> {
     // One read transaction: a consistent view even while its owner writes.
-    let tx = conn.unchecked_transaction()?;
+    let tx = case.conn().unchecked_transaction()?;
+    let fingerprint = case.fingerprint()?;
     let mut stmt = tx.prepare("SELECT id, account_id FROM accounts ORDER BY id")?;
     let accounts = stmt
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
@@ -230,6 +238,7 @@ fn read_source_from(conn: &Connection, name: String) -> Result<Source, CaseError
     let entries = read_audit(&tx, None, true)?;
     Ok(Source {
         name,
+        fingerprint,
         accounts,
         tags,
         entries,
@@ -258,22 +267,64 @@ fn tag_accounts(conn: &Connection) -> Result<HashMap<i64, BTreeSet<i64>>, CaseEr
     Ok(accounts)
 }
 
+/// A set of `accounts.id`, shared by every tag that covers the same
+/// accounts (all the tags on one cluster): each set is converted, hashed
+/// and compared once, however many tags cover it.
+type Accounts = Rc<BTreeSet<i64>>;
+
 /// Each tag with the accounts it covers (`accounts.id`): its cluster's
 /// members, or its own accounts for an ad-hoc tag.
 fn with_accounts(
     tags: Vec<Tag>,
     members: &HashMap<String, BTreeSet<i64>>,
     ad_hoc: &HashMap<i64, BTreeSet<i64>>,
-) -> Vec<(Tag, BTreeSet<i64>)> {
+) -> Vec<(Tag, Accounts)> {
+    let mut shared: HashMap<String, Accounts> = HashMap::new();
     tags.into_iter()
         .map(|tag| {
             let accounts = match &tag.cluster {
-                Some(c) => members.get(c).cloned().unwrap_or_default(),
-                None => ad_hoc.get(&tag.id).cloned().unwrap_or_default(),
+                Some(c) => shared
+                    .entry(c.clone())
+                    .or_insert_with(|| Rc::new(members.get(c).cloned().unwrap_or_default()))
+                    .clone(),
+                None => Rc::new(ad_hoc.get(&tag.id).cloned().unwrap_or_default()),
             };
             (tag, accounts)
         })
         .collect()
+}
+
+/// A hash of what makes two tags the same (see [`same_tag`]), from the
+/// hash of their account set.
+fn tag_hash(tag: &Tag, accounts_hash: u64) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (
+        &tag.label,
+        &tag.capability,
+        tag.status.name(),
+        tag.confidence.to_bits(),
+        &tag.actor,
+        &tag.notes,
+        &tag.analyst,
+        &tag.created_at,
+        accounts_hash,
+    )
+        .hash(&mut h);
+    h.finish()
+}
+
+/// The hash of an account set, computed once per set.
+fn set_hash(cache: &mut HashMap<usize, u64>, set: &Accounts, work: &mut u64) -> u64 {
+    use std::hash::{Hash, Hasher};
+    *cache.entry(Rc::as_ptr(set) as usize).or_insert_with(|| {
+        *work += set.len() as u64 + 1;
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        for a in set.iter() {
+            a.hash(&mut h);
+        }
+        h.finish()
+    })
 }
 
 /// The tag fields an analyst sets, compared by name, in column order.
@@ -317,7 +368,7 @@ fn possessive(names: &[String]) -> String {
 /// A tag a merge will add, and where it lands.
 struct Incoming {
     tag: Tag,
-    accounts: BTreeSet<i64>,
+    accounts: Accounts,
 }
 
 impl Case {
@@ -379,20 +430,51 @@ impl Case {
         let cluster_with: HashMap<&BTreeSet<i64>, &String> =
             members.iter().map(|(c, m)| (m, c)).collect();
 
-        // Their tags: skipped when here, else landed and checked for conflicts.
+        // Their tags: skipped when here, else landed and checked for
+        // conflicts. Nothing below compares every tag with every other:
+        // tags are found by a hash of what makes them the same, and
+        // conflicts through the tags each account has here.
+        let mut work: u64 = 0;
+        let mut hashes: HashMap<usize, u64> = HashMap::new();
+        // Where a tag is: 0..ours.len() here, then incoming.
+        let mut known: HashMap<u64, Vec<usize>> = HashMap::new();
+        for (o, (tag, accounts)) in ours.iter().enumerate() {
+            let h = tag_hash(tag, set_hash(&mut hashes, accounts, &mut work));
+            known.entry(h).or_default().push(o);
+            work += 1;
+        }
+        // Their account sets as ours, with the cluster here that has
+        // exactly those accounts: once per set.
+        let mut converted: HashMap<usize, (Accounts, Option<String>)> = HashMap::new();
         let mut next_id = next_tag_id(&tx)?;
         let mut incoming: Vec<Incoming> = Vec::new();
         let mut tags_skipped = 0;
         for (theirs, their_accounts) in &source.tags {
-            let accounts: BTreeSet<i64> = their_accounts
-                .iter()
-                .filter_map(|a| key_of.get(a).copied())
-                .collect();
-            let here = ours
-                .iter()
-                .map(|(t, a)| (t, a)) // &(Tag, set) as (&Tag, &set)
-                .chain(incoming.iter().map(|i| (&i.tag, &i.accounts)))
-                .any(|(t, a)| *a == accounts && same_tag(t, theirs));
+            let key = Rc::as_ptr(their_accounts) as usize;
+            if let std::collections::hash_map::Entry::Vacant(slot) = converted.entry(key) {
+                work += their_accounts.len() as u64 + 1;
+                let set: BTreeSet<i64> = their_accounts
+                    .iter()
+                    .filter_map(|a| key_of.get(a).copied())
+                    .collect();
+                let lands_on = (!set.is_empty())
+                    .then(|| cluster_with.get(&set).map(|c| (*c).clone()))
+                    .flatten();
+                slot.insert((Rc::new(set), lands_on));
+            }
+            let Some((accounts, lands_on)) = converted.get(&key).cloned() else {
+                continue;
+            };
+            let h = tag_hash(theirs, set_hash(&mut hashes, &accounts, &mut work));
+            let candidates = known.get(&h).map_or(&[][..], Vec::as_slice);
+            work += candidates.len() as u64 + 1;
+            let here = candidates.iter().any(|&k| {
+                let (t, a) = match k.checked_sub(ours.len()) {
+                    None => (&ours[k].0, &ours[k].1),
+                    Some(i) => (&incoming[i].tag, &incoming[i].accounts),
+                };
+                **a == *accounts && same_tag(t, theirs)
+            });
             if here {
                 tags_skipped += 1;
                 continue;
@@ -400,9 +482,9 @@ impl Case {
             let mut tag = theirs.clone();
             tag.id = next_id;
             next_id += 1;
-            match cluster_with.get(&accounts).filter(|_| !accounts.is_empty()) {
+            match lands_on {
                 Some(cluster) => {
-                    tag.cluster = Some((*cluster).clone());
+                    tag.cluster = Some(cluster);
                     tag.accounts = Vec::new();
                 }
                 None => {
@@ -410,14 +492,40 @@ impl Case {
                     tag.accounts = accounts.iter().map(|&k| (k - 1) as u32).collect();
                 }
             }
+            known
+                .entry(h)
+                .or_default()
+                .push(ours.len() + incoming.len());
             incoming.push(Incoming { tag, accounts });
         }
+        // The tags here on each account, then each incoming account set's
+        // overlap with them (once per set).
+        let mut tags_on_account: HashMap<i64, Vec<usize>> = HashMap::new();
+        for (o, (_, accounts)) in ours.iter().enumerate() {
+            for &a in accounts.iter() {
+                tags_on_account.entry(a).or_default().push(o);
+                work += 1;
+            }
+        }
+        let mut overlaps_of: HashMap<usize, Vec<(usize, usize)>> = HashMap::new();
         let mut conflicts: Vec<(usize, usize, usize, Vec<String>)> = Vec::new();
         for (i, inc) in incoming.iter().enumerate() {
-            for (o, (tag, accounts)) in ours.iter().enumerate() {
-                let overlap = accounts.intersection(&inc.accounts).count();
-                let fields = differing_fields(tag, &inc.tag);
-                if overlap > 0 && !fields.is_empty() {
+            let key = Rc::as_ptr(&inc.accounts) as usize;
+            if let std::collections::hash_map::Entry::Vacant(slot) = overlaps_of.entry(key) {
+                let mut counts: BTreeMap<usize, usize> = BTreeMap::new();
+                for a in inc.accounts.iter() {
+                    work += 1;
+                    for &o in tags_on_account.get(a).map_or(&[][..], Vec::as_slice) {
+                        *counts.entry(o).or_default() += 1;
+                        work += 1;
+                    }
+                }
+                slot.insert(counts.into_iter().collect());
+            }
+            for &(o, overlap) in overlaps_of.get(&key).map_or(&[][..], Vec::as_slice) {
+                work += 1;
+                let fields = differing_fields(&ours[o].0, &inc.tag);
+                if !fields.is_empty() {
                     conflicts.push((o, i, overlap, fields));
                 }
             }
@@ -462,6 +570,7 @@ impl Case {
         let analysts: Vec<String> = analysts.into_iter().map(|(a, _)| a.to_string()).collect();
 
         let mut report = MergeReport {
+            work,
             source_name: source.name.clone(),
             analysts: analysts.clone(),
             tags_skipped,
@@ -483,8 +592,9 @@ impl Case {
         let on_clusters = incoming.iter().filter(|i| i.tag.cluster.is_some()).count();
         tx.execute(
             "INSERT INTO merges (at, analyst, session, source_name, source_analysts, tags_added, \
-             tags_on_clusters, tags_skipped, entries_added, entries_skipped, conflicts) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+             tags_on_clusters, tags_skipped, entries_added, entries_skipped, conflicts, \
+             source_fingerprint) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             params![
                 at,
                 who.analyst,
@@ -497,6 +607,7 @@ impl Case {
                 new_entries.len() as i64,
                 entries_skipped as i64,
                 conflicts.len() as i64,
+                source.fingerprint,
             ],
         )?;
         let merge = tx.last_insert_rowid();

@@ -10,6 +10,7 @@ pub mod features;
 pub mod graph_rows;
 pub mod guard;
 pub mod merge;
+pub mod provenance;
 pub mod records;
 mod redact;
 pub mod report_data;
@@ -136,8 +137,8 @@ pub enum CaseError {
         /// What the OS said.
         source: std::io::Error,
     },
-    /// An SQLite error.
-    #[error("case file: {0}")]
+    /// An SQLite error (a statement stopped by its step budget says so).
+    #[error("{}", sqlite_message(.0))]
     Sqlite(#[from] rusqlite::Error),
     /// A request the case cannot satisfy (an unknown cluster, a bad value).
     #[error("{0}")]
@@ -169,7 +170,67 @@ impl CaseError {
                 | CaseError::UnexpectedSchema { .. }
                 | CaseError::Damaged { .. }
         ) || matches!(self, CaseError::Sqlite(err) if is_damage(err))
+            || self.is_interrupted()
     }
+}
+
+/// The error of a statement stopped by its step budget.
+pub(crate) fn interrupted() -> CaseError {
+    CaseError::Sqlite(rusqlite::Error::SqliteFailure(
+        rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_INTERRUPT),
+        None,
+    ))
+}
+
+/// An SQLite error in words: "case file: …", or what a spent step budget
+/// means and how to allow more.
+fn sqlite_message(err: &rusqlite::Error) -> String {
+    match err {
+        rusqlite::Error::SqliteFailure(e, _)
+            if e.code == rusqlite::ErrorCode::OperationInterrupted =>
+        {
+            format!(
+                "case file: stopped: the work on this case went over its budget of steps \
+                 (about {} per byte of the file, or cancelled); a case this size needs far less, \
+                 so it may be built to hang Hydrascope (`hydrascope verify` checks it); \
+                 set {STEP_BUDGET_ENV} to a number of steps to allow more",
+                thousands_of(STEPS_PER_BYTE)
+            )
+        }
+        other => format!("case file: {other}"),
+    }
+}
+
+fn thousands_of(n: u64) -> String {
+    crate::base::text::thousands(n)
+}
+
+/// The environment variable that sets the step budget of every case a
+/// command opens (a number of SQLite virtual-machine steps).
+pub const STEP_BUDGET_ENV: &str = "HYDRASCOPE_STEP_BUDGET";
+
+/// The default step budget per byte of a case file (and its `-wal`): every
+/// command's work on a case is linear in its size, with room for dozens of
+/// passes over every row; only a case built to make a query explode spends
+/// it.
+pub const STEPS_PER_BYTE: u64 = 1_000;
+
+/// The smallest default step budget, for small cases.
+pub const MIN_STEP_BUDGET: u64 = 2_000_000_000;
+
+/// The step budget of a case at `path`: [`STEP_BUDGET_ENV`] when set,
+/// else [`STEPS_PER_BYTE`] per byte of the file and its `-wal`, at least
+/// [`MIN_STEP_BUDGET`].
+pub fn default_step_budget(path: &Path) -> u64 {
+    if let Some(steps) = std::env::var(STEP_BUDGET_ENV)
+        .ok()
+        .and_then(|v| v.trim().replace('_', "").parse::<u64>().ok())
+    {
+        return steps;
+    }
+    let size = |p: &Path| std::fs::metadata(p).map_or(0, |m| m.len());
+    let bytes = size(path) + size(&guard::side_file(path, "-wal"));
+    bytes.saturating_mul(STEPS_PER_BYTE).max(MIN_STEP_BUDGET)
 }
 
 impl CaseError {
@@ -186,10 +247,12 @@ impl CaseError {
 pub(crate) fn is_damage(err: &rusqlite::Error) -> bool {
     use rusqlite::ErrorCode;
     match err {
-        rusqlite::Error::SqliteFailure(e, _) => matches!(
-            e.code,
-            ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase | ErrorCode::TooBig
-        ),
+        rusqlite::Error::SqliteFailure(e, msg) => {
+            matches!(
+                e.code,
+                ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase | ErrorCode::TooBig
+            ) || msg.as_deref() == Some("integer overflow")
+        }
         rusqlite::Error::InvalidColumnType(..)
         | rusqlite::Error::FromSqlConversionFailure(..)
         | rusqlite::Error::IntegralValueOutOfRange(..) => true,
@@ -245,10 +308,12 @@ impl Case {
             schema::migrate(&tx, version, SCHEMA_VERSION).map_err(upgrade)?;
             tx.commit().map_err(upgrade)?;
         }
-        Ok(Self {
+        let mut case = Self {
             conn,
             path: path.to_path_buf(),
-        })
+        };
+        case.set_step_budget(default_step_budget(path))?;
+        Ok(case)
     }
 
     /// Opens a case without ever writing to it.
@@ -262,40 +327,22 @@ impl Case {
             });
         }
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        Ok(Self {
+        let mut case = Self {
             conn,
             path: path.to_path_buf(),
-        })
+        };
+        case.set_step_budget(default_step_budget(path))?;
+        Ok(case)
     }
 
     /// Gives every later statement on this case a budget of about `steps`
     /// SQLite virtual-machine steps (counted in thousands), and stops it
     /// with an "interrupted" error when the budget is spent or when the
     /// returned handle is cancelled. [`StepBudget::refill`] starts a new
-    /// budget (before each query of a worker, say).
+    /// budget (before each query of a worker, say). Every case is opened
+    /// with [`default_step_budget`]; this replaces it.
     pub fn set_step_budget(&mut self, steps: u64) -> Result<StepBudget, CaseError> {
-        let budget = StepBudget {
-            state: std::sync::Arc::new(BudgetState {
-                left: std::sync::atomic::AtomicU64::new(steps / STEPS_PER_CALL),
-                per_refill: steps / STEPS_PER_CALL,
-                cancelled: std::sync::atomic::AtomicBool::new(false),
-            }),
-        };
-        let state = budget.state.clone();
-        self.conn.progress_handler(
-            STEPS_PER_CALL as i32,
-            Some(move || {
-                use std::sync::atomic::Ordering;
-                if state.cancelled.load(Ordering::Relaxed) {
-                    return true;
-                }
-                state
-                    .left
-                    .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
-                    .is_err()
-            }),
-        )?;
-        Ok(budget)
+        step_budget_on(&mut self.conn, steps)
     }
 
     /// Where the case is.
@@ -326,6 +373,33 @@ impl Case {
     }
 }
 
+/// Installs a step budget of about `steps` on `conn` (see
+/// [`Case::set_step_budget`]).
+pub(crate) fn step_budget_on(conn: &mut Connection, steps: u64) -> Result<StepBudget, CaseError> {
+    let budget = StepBudget {
+        state: std::sync::Arc::new(BudgetState {
+            left: std::sync::atomic::AtomicU64::new(steps / STEPS_PER_CALL),
+            per_refill: steps / STEPS_PER_CALL,
+            cancelled: std::sync::atomic::AtomicBool::new(false),
+        }),
+    };
+    let state = budget.state.clone();
+    conn.progress_handler(
+        STEPS_PER_CALL as i32,
+        Some(move || {
+            use std::sync::atomic::Ordering;
+            if state.cancelled.load(Ordering::Relaxed) {
+                return true;
+            }
+            state
+                .left
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
+                .is_err()
+        }),
+    )?;
+    Ok(budget)
+}
+
 /// Virtual-machine steps between two looks at a [`StepBudget`].
 const STEPS_PER_CALL: u64 = 1000;
 
@@ -350,6 +424,15 @@ impl StepBudget {
             .left
             .store(self.state.per_refill, Ordering::Relaxed);
         self.state.cancelled.store(false, Ordering::Relaxed);
+    }
+
+    /// The steps spent since the budget was set or last refilled, in
+    /// thousands (what bounded-work tests count).
+    pub fn spent_thousands(&self) -> u64 {
+        use std::sync::atomic::Ordering;
+        self.state
+            .per_refill
+            .saturating_sub(self.state.left.load(Ordering::Relaxed))
     }
 
     /// Stops the running statement, and every later one until

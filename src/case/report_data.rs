@@ -85,6 +85,9 @@ pub struct ReportCounts {
 pub struct Campaign {
     /// The tag as stored.
     pub tag: Tag,
+    /// For a tag that came in by merge: whose claim it is (the case it
+    /// came from, who merged it here and when).
+    pub claimed: Option<super::provenance::Claim>,
     /// The clusters the tag's accounts are in: its own cluster for a tag on
     /// a cluster (none when that cluster no longer exists), every cluster
     /// holding one of its accounts for an ad-hoc tag; highest score first.
@@ -136,20 +139,42 @@ impl Case {
             }
         }
 
+        // Nothing below is quadratic in tags or clusters: clusters are
+        // found by id, a tag's clusters are counted from its own accounts,
+        // and tags on one cluster share its model and capability mix.
+        let cluster_index: std::collections::HashMap<&str, usize> = clusters
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.as_str(), i))
+            .collect();
+        let claims = self.claims()?;
+        let edited: std::collections::HashSet<&str> = casework
+            .edited_clusters
+            .iter()
+            .map(String::as_str)
+            .collect();
+        let mut mixes: std::collections::HashMap<String, (Counts, Counts)> =
+            std::collections::HashMap::new();
         let mut campaigns = Vec::new();
         let mut dismissed = Vec::new();
         for tag in &casework.tags {
-            let members: Vec<u32> = match &tag.cluster {
-                Some(id) => clusters
-                    .iter()
-                    .find(|c| &c.id == id)
-                    .map(|c| c.members.clone())
-                    .unwrap_or_default(),
-                None => tag.accounts.clone(),
+            let own = tag
+                .cluster
+                .as_deref()
+                .and_then(|id| cluster_index.get(id).copied());
+            let members: &[u32] = match (&tag.cluster, own) {
+                (Some(_), Some(i)) => &clusters[i].members,
+                (Some(_), None) => &[],
+                (None, _) => &tag.accounts,
             };
-            let mut in_cluster: Vec<usize> = vec![0; clusters.len()];
+            let mut in_cluster: std::collections::BTreeMap<usize, usize> =
+                std::collections::BTreeMap::new();
+            if let Some(i) = own {
+                in_cluster.insert(i, 0);
+            }
             let mut campaign = Campaign {
                 tag: tag.clone(),
+                claimed: tag.merged_from.and_then(|m| claims.get(&m).cloned()),
                 clusters: Vec::new(),
                 account_ids: Vec::with_capacity(members.len()),
                 exchanges: 0,
@@ -159,7 +184,7 @@ impl Case {
                 models: Vec::new(),
                 capabilities: Vec::new(),
             };
-            for &a in &members {
+            for &a in members {
                 let Some(row) = accounts.get(a as usize) else {
                     continue;
                 };
@@ -169,22 +194,29 @@ impl Case {
                 campaign.first_ms = min_some(campaign.first_ms, row.first_ms);
                 campaign.last_ms = campaign.last_ms.max(row.last_ms);
                 if let Some(Some(c)) = cluster_of_account.get(a as usize) {
-                    in_cluster[*c] += 1;
+                    *in_cluster.entry(*c).or_default() += 1;
                 }
             }
             // A tag on a cluster covers exactly that cluster; an ad-hoc tag
             // reaches every cluster one of its accounts is in.
-            for (i, &n) in in_cluster.iter().enumerate() {
-                let own = tag.cluster.as_deref() == Some(clusters[i].id.as_str());
-                if n > 0 || own {
-                    campaign.clusters.push(CampaignCluster {
-                        cluster: clusters[i].clone(),
-                        edited: casework.edited_clusters.contains(&clusters[i].id),
-                        campaign_accounts: n,
-                    });
-                }
+            for (i, n) in in_cluster {
+                campaign.clusters.push(CampaignCluster {
+                    cluster: clusters[i].clone(),
+                    edited: edited.contains(clusters[i].id.as_str()),
+                    campaign_accounts: n,
+                });
             }
-            (campaign.models, campaign.capabilities) = self.mix_of(&members)?;
+            (campaign.models, campaign.capabilities) = match &tag.cluster {
+                Some(id) => match mixes.get(id) {
+                    Some(mix) => mix.clone(),
+                    None => {
+                        let mix = self.mix_of(members)?;
+                        mixes.insert(id.clone(), mix.clone());
+                        mix
+                    }
+                },
+                None => self.mix_of(members)?,
+            };
             if tag.status == TagStatus::Dismissed {
                 dismissed.push(campaign);
             } else {
@@ -206,7 +238,7 @@ impl Case {
             .iter()
             .filter(|t| t.status != TagStatus::Dismissed)
             .filter_map(|t| t.cluster.as_deref())
-            .filter(|id| clusters.iter().any(|c| c.id == *id))
+            .filter(|id| cluster_index.contains_key(id))
             .collect();
         tagged_open.sort_unstable();
         tagged_open.dedup();

@@ -20,7 +20,7 @@ pub const ROLLUP_TABLES: &[&str] = &[
 ];
 
 /// The newest case-file format this build reads and writes.
-pub const SCHEMA_VERSION: i32 = 7;
+pub const SCHEMA_VERSION: i32 = 8;
 
 /// Format 1: the imported data, its dictionaries, and the per-account rollups.
 const V1: &str = r#"
@@ -377,6 +377,13 @@ CREATE TABLE campaign_clusters (
 CREATE INDEX campaign_clusters_by_campaign ON campaign_clusters (campaign, rank);
 "#;
 
+/// Format 8 records which case a merge read: the fingerprint it had (see
+/// `Case::fingerprint`), so what came in by merge says whose claim it is
+/// (empty for merges made before format 8).
+const V8: &str = r#"
+ALTER TABLE merges ADD COLUMN source_fingerprint TEXT NOT NULL DEFAULT '';
+"#;
+
 /// The SQL that takes a file from `version - 1` to `version`.
 fn migration_to(version: i32) -> Option<String> {
     match version {
@@ -387,6 +394,7 @@ fn migration_to(version: i32) -> Option<String> {
         5 => Some(V5.to_string()),
         6 => Some(V6.to_string()),
         7 => Some(V7.to_string()),
+        8 => Some(V8.to_string()),
         _ => None,
     }
 }

@@ -155,9 +155,10 @@ impl VerifyReport {
 /// defences with triggers and views off, `application_id` and version; not
 /// the schema check (the caller makes it).
 fn open_for_inspection(path: &Path) -> Result<(Connection, i32), CaseError> {
-    let (conn, version) = super::open_identified(path, true)?;
+    let (mut conn, version) = super::open_identified(path, true)?;
     guard::harden_for_inspection(&conn)?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    super::step_budget_on(&mut conn, super::default_step_budget(path))?;
     Ok((conn, version))
 }
 
@@ -178,7 +179,7 @@ pub fn verify_case(path: &Path, integrity: Integrity) -> Result<VerifyReport, Ca
     let problems = match guard::schema_problems(&conn, "main", version) {
         Ok(problems) => problems,
         Err(err) => {
-            findings.push(finding_from_error("schema", None, &err));
+            findings.push(finding_from_error("schema", None, &err)?);
             return Ok(VerifyReport {
                 path: path.into(),
                 format_version: version,
@@ -207,7 +208,7 @@ pub fn verify_case(path: &Path, integrity: Integrity) -> Result<VerifyReport, Ca
             rows: 0,
             message: m,
         })),
-        Err(err) => findings.push(finding_from_error("integrity", None, &err)),
+        Err(err) => findings.push(finding_from_error("integrity", None, &err)?),
     }
     let readable = readable_tables(&conn, "main", &reference)?;
     for shape in reference.tables.iter() {
@@ -218,7 +219,7 @@ pub fn verify_case(path: &Path, integrity: Integrity) -> Result<VerifyReport, Ca
             let rule = match rule {
                 Ok(rule) => rule,
                 Err(err) => {
-                    findings.push(finding_from_error("ids", Some(&shape.name), &err));
+                    findings.push(finding_from_error("ids", Some(&shape.name), &err)?);
                     continue;
                 }
             };
@@ -245,7 +246,7 @@ pub fn verify_case(path: &Path, integrity: Integrity) -> Result<VerifyReport, Ca
                     rule.check,
                     Some(&shape.name),
                     &CaseError::Sqlite(err),
-                )),
+                )?),
             }
         }
     }
@@ -259,7 +260,7 @@ pub fn verify_case(path: &Path, integrity: Integrity) -> Result<VerifyReport, Ca
                 rows: 0,
                 message,
             }),
-            Err(err) => findings.push(finding_from_error("accounts", Some("accounts"), &err)),
+            Err(err) => findings.push(finding_from_error("accounts", Some("accounts"), &err)?),
         }
     }
     Ok(VerifyReport {
@@ -269,12 +270,21 @@ pub fn verify_case(path: &Path, integrity: Integrity) -> Result<VerifyReport, Ca
     })
 }
 
-fn finding_from_error(check: &'static str, table: Option<&str>, err: &CaseError) -> Finding {
+/// A check that could not run, as a finding; a spent step budget stops
+/// the whole verification instead (a case built to hang is not "checked").
+fn finding_from_error(
+    check: &'static str,
+    table: Option<&str>,
+    err: &CaseError,
+) -> Result<Finding, CaseError> {
+    if err.is_interrupted() {
+        return Err(super::interrupted());
+    }
     let message = match err {
         CaseError::Sqlite(e) => super::one_line(e),
         other => crate::base::text::terminal_safe(&other.to_string()).into_owned(),
     };
-    Finding {
+    Ok(Finding {
         check,
         table: table.map(str::to_string),
         column: None,
@@ -283,7 +293,7 @@ fn finding_from_error(check: &'static str, table: Option<&str>, err: &CaseError)
             Some(t) => format!("{t}: cannot be read: {message}"),
             None => format!("cannot be checked: {message}"),
         },
-    }
+    })
 }
 
 /// The first 100 messages of `PRAGMA integrity_check` (or `quick_check`),

@@ -21,6 +21,8 @@ pub(super) fn run(args: TagsArgs) -> Result<(), Failure> {
     let TagsArgs { case, json } = args;
     let case = Case::open_read_only(&case).map_err(Failure::from_case)?;
     let state = case.casework_state().map_err(Failure::from_case)?;
+    let claims = case.claims().map_err(Failure::from_case)?;
+    let claim_of = |t: &crate::case::casework::Tag| t.merged_from.and_then(|m| claims.get(&m));
     let ids = case.account_ids().map_err(Failure::other)?;
     let mut tags = Vec::new();
     for t in &state.tags {
@@ -52,6 +54,9 @@ pub(super) fn run(args: TagsArgs) -> Result<(), Failure> {
                     "actor": t.actor,
                     "created_by": t.analyst,
                     "created_at": t.created_at,
+                    // Null for a tag made here; for a merged one, whose
+                    // claim its analyst and times are.
+                    "claimed_by": claim_of(t),
                 })
             })
             .collect();
@@ -59,7 +64,19 @@ pub(super) fn run(args: TagsArgs) -> Result<(), Failure> {
     } else if tags.is_empty() {
         println!("no tags in {}", case.path().display());
     } else {
+        // Tags made here first; merged tags apart, under the case whose
+        // claim they are.
+        tags.sort_by_key(|(t, _)| (t.merged_from.is_some(), t.merged_from, t.id));
+        let mut heading = None;
         for (t, accounts) in &tags {
+            if t.merged_from.is_some() && heading != Some(t.merged_from) {
+                heading = Some(t.merged_from);
+                let claim = claim_of(t)
+                    .map_or_else(|| "claimed by another case".to_string(), |c| c.describe());
+                println!(
+                    "\nMerged tags, {claim}; who made them and when is what that case says:"
+                );
+            }
             println!(
                 "#{:<4} {:<10} {:<10} {:.2}  {} ({} accounts){}{}  by {} at {}",
                 t.id,

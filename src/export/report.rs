@@ -284,6 +284,8 @@ enum Block {
 const LISTED_ACCOUNTS: usize = 60;
 /// The most clusters detailed under one ad-hoc campaign.
 const DETAILED_CLUSTERS: usize = 5;
+/// Tagged campaigns with a section (facts, clusters, pictures) of their own.
+const DETAILED_CAMPAIGNS: usize = 10;
 /// The most untagged suspected clusters listed.
 const LISTED_UNTAGGED: usize = 100;
 /// The most models or capabilities named in a mix.
@@ -345,7 +347,10 @@ fn layout(
                 .map(|(i, c)| {
                     vec![
                         vec![(i + 1).to_string()],
-                        vec![c.tag.label.clone()],
+                        vec![match &c.claimed {
+                            Some(claim) => format!("{} (merged from {})", c.tag.label, claim.case),
+                            None => c.tag.label.clone(),
+                        }],
                         vec![c.tag.status.name().to_string()],
                         vec![format!("{:.2}", c.tag.confidence)],
                         vec![clusters_cell(c)],
@@ -360,8 +365,18 @@ fn layout(
                 })
                 .collect(),
         });
-        for (i, campaign) in data.campaigns.iter().enumerate() {
+        // A section with pictures for the first few only: a case holding
+        // thousands of (merged) tags gets a report of bounded size and time.
+        for (i, campaign) in data.campaigns.iter().enumerate().take(DETAILED_CAMPAIGNS) {
             campaign_blocks(&mut blocks, i + 1, campaign, pictures);
+        }
+        if data.campaigns.len() > DETAILED_CAMPAIGNS {
+            blocks.push(Block::Remark(format!(
+                "{} more tagged campaigns are in the table above without a section of their own \
+                 (a report shows at most {DETAILED_CAMPAIGNS}); `hydrascope report --campaign ID` \
+                 makes one about a single campaign",
+                thousands((data.campaigns.len() - DETAILED_CAMPAIGNS) as u64)
+            )));
         }
     }
 
@@ -606,6 +621,12 @@ fn campaign_blocks(
             format!("{} by {}", tag.updated_at, tag.updated_by),
         ),
         ("Tag".into(), format!("#{}", tag.id)),
+    ];
+    if let Some(claim) = &c.claimed {
+        // Its analyst and times are what the other case says.
+        facts.push(("Provenance".into(), claim.describe()));
+    }
+    facts.extend([
         ("Cluster".into(), clusters_cell(c)),
         ("Accounts".into(), thousands(c.account_ids.len() as u64)),
         (
@@ -616,7 +637,7 @@ fn campaign_blocks(
                 thousands(c.tokens.max(0) as u64)
             ),
         ),
-    ];
+    ]);
     if let (Some(first), Some(last)) = (c.first_ms, c.last_ms) {
         facts.push(("Active".into(), span(first, last)));
     }

@@ -290,6 +290,45 @@ impl<R: BufRead> Read for LineBound<R> {
     }
 }
 
+/// The longest CSV record (one row, whatever quoted newlines it holds), in
+/// bytes: as [`MAX_LINE_BYTES`]. A quoted field that never closes would
+/// otherwise gather the rest of the file into one record in memory.
+pub const MAX_RECORD_BYTES: usize = MAX_LINE_BYTES;
+
+/// Read-ahead of the CSV parser beyond the record it is parsing.
+const CSV_BUFFER_BYTES: u64 = 64 << 10;
+
+/// A reader that fails once the CSV record being parsed has taken more
+/// than [`MAX_RECORD_BYTES`]: `record_start` is where the parser's record
+/// began (set by the reading loop), `handed` counts the bytes handed out.
+struct RecordBound<R> {
+    inner: R,
+    handed: Arc<AtomicU64>,
+    record_start: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for RecordBound<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let handed = self.handed.load(Ordering::Relaxed);
+        let start = self.record_start.load(Ordering::Relaxed);
+        let allowance = (MAX_RECORD_BYTES as u64 + CSV_BUFFER_BYTES)
+            .saturating_sub(handed.saturating_sub(start));
+        if allowance == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "a record is longer than {MAX_RECORD_BYTES} bytes (a quoted field that is \
+                     never closed?); no row of the contract is that long"
+                ),
+            ));
+        }
+        let want = out.len().min(allowance.min(usize::MAX as u64) as usize);
+        let n = self.inner.read(&mut out[..want])?;
+        self.handed.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
 /// One row handed to a [`for_each_row`] callback.
 pub struct RowRef<'a, 'r> {
     /// 1-based line number where the row starts.
@@ -383,10 +422,17 @@ pub fn for_each_row<E>(
             }
         }
         Format::Csv => {
+            let record_start = Arc::new(AtomicU64::new(0));
+            let bounded = RecordBound {
+                inner: reader,
+                handed: Arc::new(AtomicU64::new(0)),
+                record_start: record_start.clone(),
+            };
             let mut csv = csv::ReaderBuilder::new()
                 .has_headers(true)
                 .flexible(true)
-                .from_reader(reader);
+                .buffer_capacity(CSV_BUFFER_BYTES as usize / 8)
+                .from_reader(bounded);
             let header = csv.byte_headers().map_err(|e| StreamError::Read {
                 file: name.clone(),
                 message: e.to_string(),
@@ -423,6 +469,7 @@ pub fn for_each_row<E>(
             let mut text = String::new();
             loop {
                 let line = csv.position().line();
+                record_start.store(csv.position().byte(), Ordering::Relaxed);
                 match csv.read_byte_record(&mut record) {
                     Ok(false) => break,
                     Ok(true) => {}

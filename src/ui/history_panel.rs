@@ -1,5 +1,6 @@
 //! The History panel: the case's audit log (who did what, when, from
 //! where), filtered by cluster or text, newest first, with an export.
+//! Entries that came in by merge are marked as the other case's claims.
 
 use egui_extras::{Column, TableBuilder};
 
@@ -108,7 +109,21 @@ impl HistoryPanel {
                         ui.label(e.at.replace('T', " ").trim_end_matches('Z').to_string());
                     });
                     row.col(|ui| {
-                        ui.label(&e.analyst);
+                        // A merged entry is another case's claim, never
+                        // shown as if someone did it here.
+                        match &e.claimed {
+                            Some(claim) => {
+                                ui.label(
+                                    egui::RichText::new(format!("{} (claimed)", e.analyst))
+                                        .italics()
+                                        .weak(),
+                                )
+                                .on_hover_text(claim.describe());
+                            }
+                            None => {
+                                ui.label(&e.analyst);
+                            }
+                        }
                     });
                     row.col(|ui| {
                         ui.label(&e.origin);
