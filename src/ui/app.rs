@@ -115,6 +115,7 @@ pub struct App {
     /// Merge conflicts of the open case, open and resolved.
     conflicts: Vec<MergeConflict>,
     conflicts_window: Option<ConflictsWindow>,
+    repair_window: Option<super::repair_window::RepairWindow>,
     /// A case file dropped on the window while a case is open: open it or
     /// merge it in?
     dropped_case: Option<PathBuf>,
@@ -174,6 +175,7 @@ impl App {
             share_job: None,
             conflicts: Vec::new(),
             conflicts_window: None,
+            repair_window: None,
             dropped_case: None,
             open_dialog: None,
             rerun_dialog: None,
@@ -318,10 +320,14 @@ impl App {
     }
 
     fn poll(&mut self) {
-        if let CaseState::Loading { result, .. } = &self.case {
+        if let CaseState::Loading { path, result, .. } = &self.case {
             match result.try_recv() {
                 Ok(Ok(loaded)) => self.on_loaded(loaded),
-                Ok(Err(message)) => self.case = CaseState::Failed { message },
+                Ok(Err(message)) => {
+                    self.repair_window =
+                        super::repair_window::RepairWindow::for_refusal(path.as_deref(), &message);
+                    self.case = CaseState::Failed { message };
+                }
                 Err(mpsc::TryRecvError::Empty) => {}
                 Err(mpsc::TryRecvError::Disconnected) => {
                     self.case = CaseState::Failed {
@@ -691,6 +697,13 @@ impl App {
     }
 
     fn sharing_windows_ui(&mut self, ctx: &egui::Context) {
+        if let Some(window) = &mut self.repair_window {
+            let (command, open) = window.ui(ctx);
+            self.commands.extend(command);
+            if !open {
+                self.repair_window = None;
+            }
+        }
         if let Some(dialog) = &mut self.share_dialog {
             match dialog.ui(ctx) {
                 DialogOutcome::Open => {}
@@ -1611,5 +1624,6 @@ fn load_case(path: Option<PathBuf>, progress: &Progress) -> anyhow::Result<Loade
             &Who::from_env(Origin::Workbench),
         )?,
     };
+    super::repair_window::verify_if_new(&path, progress).map_err(anyhow::Error::msg)?;
     Ok(Loaded::read(&path, progress)?)
 }
