@@ -33,33 +33,9 @@ fn copy_of(dir: &Path, name: &str, source: &Path) -> PathBuf {
     path
 }
 
-fn strings(conn: &Connection, sql: &str) -> BTreeSet<String> {
-    let mut stmt = conn.prepare(sql).unwrap();
-    stmt.query_map([], |r| r.get::<_, String>(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect()
-}
-
-/// Every identifier value of the case (4 characters or more).
+/// Every identifier value of the case.
 fn identifiers(path: &Path) -> BTreeSet<String> {
-    let conn = Connection::open(path).unwrap();
-    let mut all = BTreeSet::new();
-    for sql in [
-        "SELECT org_name FROM accounts WHERE org_name IS NOT NULL",
-        "SELECT email_domain FROM accounts WHERE email_domain IS NOT NULL",
-        "SELECT payment_fingerprint FROM accounts WHERE payment_fingerprint IS NOT NULL",
-        "SELECT signup_ip FROM accounts WHERE signup_ip IS NOT NULL",
-        "SELECT ip FROM origins WHERE ip IS NOT NULL",
-        "SELECT prefix FROM origins WHERE prefix IS NOT NULL",
-        "SELECT key_id FROM api_keys",
-        "SELECT fingerprint FROM client_fingerprints",
-        "SELECT text FROM excerpts",
-    ] {
-        all.extend(strings(&conn, sql));
-    }
-    all.retain(|v| v.len() >= hydrascope::case::export::MIN_REDACTED_SUBSTRING);
-    all
+    common::raw_identifiers(path)
 }
 
 /// The raw identifiers found in the bytes of `file`, in any letter case.

@@ -188,26 +188,9 @@ fn a_subset_export_holds_exactly_the_chosen_clusters_and_what_belongs_to_them() 
     );
 }
 
-/// Every identifier value of the case, as the importer stored it.
+/// Every identifier value of the case.
 fn identifiers(path: &Path) -> BTreeSet<String> {
-    let conn = Connection::open(path).unwrap();
-    let mut all = BTreeSet::new();
-    for sql in [
-        "SELECT org_name FROM accounts WHERE org_name IS NOT NULL",
-        "SELECT email_domain FROM accounts WHERE email_domain IS NOT NULL",
-        "SELECT payment_fingerprint FROM accounts WHERE payment_fingerprint IS NOT NULL",
-        "SELECT signup_ip FROM accounts WHERE signup_ip IS NOT NULL",
-        "SELECT ip FROM origins WHERE ip IS NOT NULL",
-        "SELECT prefix FROM origins WHERE prefix IS NOT NULL",
-        "SELECT key_id FROM api_keys",
-        "SELECT fingerprint FROM client_fingerprints",
-        "SELECT text FROM excerpts",
-        "SELECT value FROM indicators WHERE kind IN ('ip', 'cidr', 'payment_fingerprint', 'email_domain', 'client_fingerprint')",
-    ] {
-        all.extend(strings(&conn, sql));
-    }
-    all.retain(|v| v.len() >= hydrascope::case::export::MIN_REDACTED_SUBSTRING);
-    all
+    common::raw_identifiers(path)
 }
 
 #[test]

@@ -143,3 +143,30 @@ pub fn downgrade_to_format_5(path: &Path) {
     )
     .expect("downgrade to format 5");
 }
+
+/// Every identifier value of the case at `path` as the importer stored it
+/// (4 characters or more: shorter ones are not replaced inside free text).
+pub fn raw_identifiers(path: &Path) -> std::collections::BTreeSet<String> {
+    let conn = rusqlite::Connection::open(path).expect("open to read identifiers");
+    let mut all = std::collections::BTreeSet::new();
+    for sql in [
+        "SELECT org_name FROM accounts WHERE org_name IS NOT NULL",
+        "SELECT email_domain FROM accounts WHERE email_domain IS NOT NULL",
+        "SELECT payment_fingerprint FROM accounts WHERE payment_fingerprint IS NOT NULL",
+        "SELECT signup_ip FROM accounts WHERE signup_ip IS NOT NULL",
+        "SELECT ip FROM origins WHERE ip IS NOT NULL",
+        "SELECT prefix FROM origins WHERE prefix IS NOT NULL",
+        "SELECT key_id FROM api_keys",
+        "SELECT fingerprint FROM client_fingerprints",
+        "SELECT text FROM excerpts",
+        "SELECT value FROM indicators WHERE kind IN ('ip', 'cidr', 'payment_fingerprint', 'email_domain', 'client_fingerprint')",
+    ] {
+        let mut stmt = conn.prepare(sql).expect("identifier query");
+        let values = stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .expect("identifier rows");
+        all.extend(values.map(|v| v.expect("identifier")));
+    }
+    all.retain(|v| v.len() >= hydrascope::case::export::MIN_REDACTED_SUBSTRING);
+    all
+}
