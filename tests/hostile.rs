@@ -870,7 +870,7 @@ fn a_spent_step_budget_stops_a_command_with_exit_2_in_one_line() {
             "{args:?}: {err}"
         );
     }
-    assert!(!out.exists() && !hydrascope::paths::partial_path(&out).exists());
+    assert!(!out.exists() && !hydrascope::base::paths::partial_path(&out).exists());
     // The analysis stopped midway changed nothing.
     let (code, _, err) = run_limited(&["verify", c]);
     assert_eq!(code, 0, "{err}");

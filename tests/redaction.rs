@@ -66,7 +66,7 @@ fn export_redacted(case: &Path, out: &Path) -> (i32, String, String) {
 }
 
 fn partial_of(out: &Path) -> PathBuf {
-    hydrascope::paths::partial_path(out)
+    hydrascope::base::paths::partial_path(out)
 }
 
 #[test]

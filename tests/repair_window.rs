@@ -10,9 +10,9 @@ use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
+use hydrascope::base::Progress;
 use hydrascope::case::verify::{Integrity, verify_case};
 use hydrascope::generate::Scenario;
-use hydrascope::import::Progress;
 use hydrascope::ui::repair_window::{RepairWindow, verify_if_new};
 use hydrascope::ui::{App, AppOptions};
 

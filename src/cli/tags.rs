@@ -73,9 +73,7 @@ pub(super) fn run(args: TagsArgs) -> Result<(), Failure> {
                 heading = Some(t.merged_from);
                 let claim = claim_of(t)
                     .map_or_else(|| "claimed by another case".to_string(), |c| c.describe());
-                println!(
-                    "\nMerged tags, {claim}; who made them and when is what that case says:"
-                );
+                println!("\nMerged tags, {claim}; who made them and when is what that case says:");
             }
             println!(
                 "#{:<4} {:<10} {:<10} {:.2}  {} ({} accounts){}{}  by {} at {}",

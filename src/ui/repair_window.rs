@@ -13,8 +13,8 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver};
 
 use super::command::Command;
-use crate::case::verify::{Integrity, RepairReport, repair_case, verify_case};
 use crate::base::Progress;
+use crate::case::verify::{Integrity, RepairReport, repair_case, verify_case};
 
 /// Cases at most in the list of cases seen here.
 const MAX_REMEMBERED: usize = 500;
