@@ -314,6 +314,13 @@ fn a_tagged_campaign_stays_tagged_whole_across_a_reanalysis() {
         .iter()
         .map(|c| c.as_str().unwrap().to_string())
         .collect();
+    // The run did reach the carry-over of the campaign's tag (not only
+    // tags following their own clusters).
+    let (_, history, _) = common::run(&["history", case.to_str().unwrap()]);
+    assert!(
+        history.contains("campaign tag \"Lab C\"") && history.contains("extended to"),
+        "{history}"
+    );
     let tagged = clusters_tagged(&case, "Lab C");
     assert!(
         successor_clusters.is_subset(&tagged),

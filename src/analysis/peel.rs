@@ -237,6 +237,32 @@ mod tests {
     }
 
     #[test]
+    fn a_member_heavy_on_distinct_places_alone_leaves_a_cluster_tied_by_work() {
+        // Account 6 shares a different address with each of four members
+        // (0.9 each: 3.6, well above the weight limit) and nothing else:
+        // only the round by places takes it out.
+        let (edges, places) = job_of_six(&[
+            (0, 6, 0.9, Some(1)),
+            (1, 6, 0.9, Some(2)),
+            (2, 6, 0.9, Some(3)),
+            (3, 6, 0.9, Some(4)),
+        ]);
+        let membership = vec![0; 7];
+        let peeled = peel(7, &edges, &places, &membership, 0.25, 1.0);
+        assert!(peeled[..6].iter().all(|&c| c == 0), "{peeled:?}");
+        assert_ne!(peeled[6], 0, "{peeled:?}");
+        // The same ties marked as more than places keep it.
+        let (edges, _) = job_of_six(&[
+            (0, 6, 0.9, None),
+            (1, 6, 0.9, None),
+            (2, 6, 0.9, None),
+            (3, 6, 0.9, None),
+        ]);
+        let kept = peel(7, &edges, &[], &membership, 0.25, 1.0);
+        assert_eq!(kept[6], 0, "{kept:?}");
+    }
+
+    #[test]
     fn a_cluster_tied_by_places_keeps_its_members() {
         // A household and its neighbours: five accounts on distinct shared
         // addresses only.

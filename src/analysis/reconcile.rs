@@ -194,8 +194,8 @@ const TAGGED_CAMPAIGN_SHARE: f64 = 0.9;
 /// whose clusters (by accounts, at least [`TAGGED_CAMPAIGN_SHARE`]) carry
 /// one label has as successor the new campaign holding most of its
 /// accounts — when they are also most of that campaign's — and every
-/// cluster of the successor left without that label gets a copy of the
-/// campaign's newest tag with it. Returns the copies (template tag id, new
+/// cluster of the successor left without any tag gets a copy of the
+/// campaign's newest tag with that label. Returns the copies (template tag id, new
 /// cluster) and a line per widened campaign for the audit log.
 fn extend_campaign_tags(
     carry: &CarryOver,
@@ -303,9 +303,10 @@ fn extend_campaign_tags(
         }
         let mut added = Vec::new();
         for cluster in &successor.clusters {
-            let has = new_labels
-                .get(cluster.as_str())
-                .is_some_and(|l| l.contains(label));
+            // A cluster with a tag of its own (of any label) keeps just
+            // that; one cluster gets one copy, from the first campaign.
+            let has = new_labels.contains_key(cluster.as_str())
+                || extended.iter().any(|(_, c)| c == cluster);
             if !has && cluster_index.contains_key(cluster.as_str()) {
                 extended.push((template, cluster.clone()));
                 added.push(cluster.clone());

@@ -22,7 +22,11 @@
 //!
 //! The new file is written as `<out>.partial` and renamed when complete. Its
 //! `application_id` is set in the last transaction, so a `.partial` left by
-//! a killed export never opens as a case.
+//! a killed export does not open as a case. (A whole unredacted copy is made
+//! by `VACUUM INTO`, which carries the source's `application_id` until the
+//! next statement clears it: a kill in between leaves a `.partial` that
+//! opens as the source's plain copy, never a redacted file holding raw
+//! values.)
 
 use std::path::{Path, PathBuf};
 

@@ -97,7 +97,9 @@ pub(super) fn run(args: TagArgs) -> Result<(), Failure> {
     };
     let case = Case::open(&case).map_err(Failure::from_case)?;
     let recorded = match (cluster, accounts, campaign, of_campaign) {
-        (_, _, Some(id), Some(clusters)) => case.tag_campaign(&who, &id, &clusters, &patch, None),
+        (_, _, Some(id), Some(clusters)) => {
+            case.tag_campaign(&who, id.trim(), &clusters, &patch, None)
+        }
         (Some(clusters), _, _, _) => {
             let clusters: Vec<String> = split_list(&clusters);
             case.tag_clusters(&who, &clusters, &patch, None)

@@ -230,7 +230,7 @@ pub fn render_picture(
     }
 }
 
-/// One try of [`draw_picture`]'s rendering.
+/// One try of [`render_picture`]'s rendering.
 fn render_once(
     draw: &mut impl FnMut(&mut egui::Ui),
     w: f32,

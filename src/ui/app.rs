@@ -324,8 +324,12 @@ impl App {
             match result.try_recv() {
                 Ok(Ok(loaded)) => self.on_loaded(loaded),
                 Ok(Err(message)) => {
-                    self.repair_window =
-                        super::repair_window::RepairWindow::for_refusal(path.as_deref(), &message);
+                    // The loader opens the case opened last when none was named.
+                    let source = path.clone().or_else(crate::base::paths::last_case);
+                    self.repair_window = super::repair_window::RepairWindow::for_refusal(
+                        source.as_deref(),
+                        &message,
+                    );
                     self.case = CaseState::Failed { message };
                 }
                 Err(mpsc::TryRecvError::Empty) => {}

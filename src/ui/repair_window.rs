@@ -7,7 +7,9 @@
 //!
 //! Which cases this machine has seen is kept in the data folder
 //! (`verified_cases.txt`: a case's canonical path and, on Unix, its file's
-//! inode, so a file saved over it from elsewhere is checked again).
+//! inode, so a file put in its place — moved in, or saved by a program that
+//! writes a new file — is checked again; one overwritten in place keeps its
+//! inode and is not, though the schema check of every open still runs).
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver};
