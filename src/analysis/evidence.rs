@@ -850,8 +850,9 @@ fn collect_shared(f: &CaseFeatures, limit: usize) -> Vec<Shared> {
 /// Template families (SimHashes within `radius` bits, chained) and who uses each.
 fn template_families(f: &CaseFeatures, radius: u32) -> (Vec<u32>, Vec<Shared>) {
     let family = families::families(&f.templates, radius);
-    let mut users: FxHashMap<String, Vec<(u32, u64)>> = FxHashMap::default();
-    let mut variants: FxHashMap<String, FxHashMap<u32, u64>> = FxHashMap::default();
+    // By family root (the hex text is made once per family, not per row).
+    let mut by_root: FxHashMap<u32, Vec<(u32, u64)>> = FxHashMap::default();
+    let mut variants: FxHashMap<u32, FxHashMap<u32, u64>> = FxHashMap::default();
     for &(account, template, n) in &f.account_templates {
         let Some(&root) = family.get(template as usize) else {
             continue;
@@ -859,19 +860,27 @@ fn template_families(f: &CaseFeatures, radius: u32) -> (Vec<u32>, Vec<Shared>) {
         if template == 0 {
             continue;
         }
-        let hex = format!("{:016x}", f.templates[root as usize]);
-        users.entry(hex.clone()).or_default().push((account, n));
+        by_root.entry(root).or_default().push((account, n));
         *variants
-            .entry(hex)
+            .entry(root)
             .or_default()
             .entry(template)
             .or_default() += n;
     }
+    let mut paraphrased: FxHashMap<String, bool> = FxHashMap::default();
+    let users: FxHashMap<String, Vec<(u32, u64)>> = by_root
+        .into_iter()
+        .map(|(root, rows)| {
+            let hex = format!("{:016x}", f.templates[root as usize]);
+            if let Some(uses) = variants.get(&root) {
+                paraphrased.insert(hex.clone(), is_paraphrase_pool(uses, &f.templates));
+            }
+            (hex, rows)
+        })
+        .collect();
     let mut shared = group_weighted(EvidenceKind::TemplateFamily, users, f);
     for value in &mut shared {
-        if let Some(uses) = variants.get(&value.example) {
-            value.paraphrased = is_paraphrase_pool(uses, &f.templates);
-        }
+        value.paraphrased = paraphrased.get(&value.example).copied().unwrap_or(false);
     }
     (family, shared)
 }
