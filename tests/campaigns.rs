@@ -175,23 +175,30 @@ fn clusters_tagged(case: &Path, label: &str) -> std::collections::BTreeSet<Strin
         .collect()
 }
 
+/// `hydrascope tag CASE --campaign ID` with `more` arguments.
+fn tag_campaign(case: &Path, id: &str, more: &[&str]) -> (i32, String, String) {
+    let mut args = vec!["tag", case.to_str().unwrap(), "--campaign", id];
+    args.extend_from_slice(more);
+    common::run(&args)
+}
+
 #[test]
 fn tag_with_a_campaign_tags_its_clusters_in_one_audited_action() {
     let dir = tempfile::tempdir().unwrap();
     let case = demo_copy(dir.path());
     let campaign = widest_suspected_campaign(&case);
-    let (code, stdout, stderr) = common::run(&[
-        "tag",
-        case.to_str().unwrap(),
-        "--campaign",
+    let (code, stdout, stderr) = tag_campaign(
+        &case,
         &campaign.id,
-        "--label",
-        "Lab C",
-        "--status",
-        "confirmed",
-        "--analyst",
-        "alice",
-    ]);
+        &[
+            "--label",
+            "Lab C",
+            "--status",
+            "confirmed",
+            "--analyst",
+            "alice",
+        ],
+    );
     assert_eq!(code, 0, "{stderr}");
     assert!(
         stdout.contains(&format!(
@@ -218,26 +225,10 @@ fn tag_with_a_campaign_tags_its_clusters_in_one_audited_action() {
     assert!(clusters_tagged(&case, "Lab C").is_empty());
 
     // An unknown campaign is bad input, and --campaign excludes --cluster.
-    let (code, _, stderr) = common::run(&[
-        "tag",
-        case.to_str().unwrap(),
-        "--campaign",
-        "k999999",
-        "--label",
-        "x",
-    ]);
+    let (code, _, stderr) = tag_campaign(&case, "k999999", &["--label", "x"]);
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("no campaign k999999"), "{stderr}");
-    let (code, _, _) = common::run(&[
-        "tag",
-        case.to_str().unwrap(),
-        "--campaign",
-        &campaign.id,
-        "--cluster",
-        "c1",
-        "--label",
-        "x",
-    ]);
+    let (code, _, _) = tag_campaign(&case, &campaign.id, &["--cluster", "c1", "--label", "x"]);
     assert_eq!(code, 2);
 }
 
@@ -246,14 +237,7 @@ fn a_tagged_campaign_stays_tagged_whole_across_a_reanalysis() {
     let dir = tempfile::tempdir().unwrap();
     let case = demo_copy(dir.path());
     let campaign = widest_suspected_campaign(&case);
-    let (code, _, stderr) = common::run(&[
-        "tag",
-        case.to_str().unwrap(),
-        "--campaign",
-        &campaign.id,
-        "--label",
-        "Lab C",
-    ]);
+    let (code, _, stderr) = tag_campaign(&case, &campaign.id, &["--label", "Lab C"]);
     assert_eq!(code, 0, "{stderr}");
     let tagged_accounts: std::collections::BTreeSet<String> = {
         let (_, stdout, _) = common::run(&["tags", case.to_str().unwrap(), "--json"]);
@@ -362,18 +346,13 @@ fn the_whole_case_report_lists_untagged_suspected_campaigns_until_they_are_tagge
         "{} is listed: {before}",
         campaign.id
     );
-    let (code, _, stderr) = common::run(&[
-        "tag",
-        case.to_str().unwrap(),
-        "--campaign",
+    // Dismissed: looked at all the same, and a report draws no pictures
+    // for it (this test needs none).
+    let (code, _, stderr) = tag_campaign(
+        &case,
         &campaign.id,
-        "--label",
-        "Lab C",
-        // Dismissed: looked at all the same, and a report draws no
-        // pictures for it (this test needs none).
-        "--status",
-        "dismissed",
-    ]);
+        &["--label", "Lab C", "--status", "dismissed"],
+    );
     assert_eq!(code, 0, "{stderr}");
     let after = section(&write());
     assert!(

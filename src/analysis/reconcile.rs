@@ -208,7 +208,7 @@ fn extend_campaign_tags(
     if carry.campaigns.is_empty() || campaigns.is_empty() {
         return (extended, lines);
     }
-    // Old cluster → its accounts; tags by old cluster; labels by new cluster.
+    // Old cluster → its accounts, and the tags on it.
     let mut old_accounts: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
     for (account, cluster) in carry.cluster_of.iter().enumerate() {
         if let Some(cluster) = cluster.as_deref() {
@@ -223,15 +223,8 @@ fn extend_campaign_tags(
         old_tags.entry(cluster.as_str()).or_default().push(*id);
     }
     let label_of = |id: &i64| carry.tag_labels.get(id).map(String::as_str);
-    let mut new_labels: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    for (id, cluster) in tags {
-        if let Some(label) = label_of(id) {
-            new_labels
-                .entry(cluster.as_str())
-                .or_default()
-                .insert(label);
-        }
-    }
+    // New clusters that a carried tag lands on.
+    let tagged_now: BTreeSet<&str> = tags.iter().map(|(_, c)| c.as_str()).collect();
     let mut campaign_of_account: Vec<Option<usize>> = vec![None; carry.cluster_of.len()];
     for (k, campaign) in campaigns.iter().enumerate() {
         for &m in &campaign.members {
@@ -240,12 +233,9 @@ fn extend_campaign_tags(
             }
         }
     }
-    let cluster_index: BTreeMap<&str, usize> = clusters
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.id.as_str(), i))
-        .collect();
-    let mut widened: BTreeSet<(usize, &str)> = BTreeSet::new();
+    let present: BTreeSet<&str> = clusters.iter().map(|c| c.id.as_str()).collect();
+    // Clusters given a copy so far: one each, from the first campaign.
+    let mut copied: BTreeSet<&str> = BTreeSet::new();
     for old in &carry.campaigns {
         let accounts: Vec<u32> = old
             .iter()
@@ -298,16 +288,12 @@ fn extend_campaign_tags(
         if 2 * shared < accounts.len() || 2 * shared < successor.members.len() {
             continue;
         }
-        if !widened.insert((k, label)) {
-            continue;
-        }
         let mut added = Vec::new();
         for cluster in &successor.clusters {
             // A cluster with a tag of its own (of any label) keeps just
-            // that; one cluster gets one copy, from the first campaign.
-            let has = new_labels.contains_key(cluster.as_str())
-                || extended.iter().any(|(_, c)| c == cluster);
-            if !has && cluster_index.contains_key(cluster.as_str()) {
+            // that.
+            let id = cluster.as_str();
+            if !tagged_now.contains(id) && present.contains(id) && copied.insert(id) {
                 extended.push((template, cluster.clone()));
                 added.push(cluster.clone());
             }
