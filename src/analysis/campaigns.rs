@@ -238,7 +238,15 @@ pub fn group_campaigns(
             && alike >= params.campaign_min_similarity;
         let by_links = overlap >= params.campaign_min_family_overlap / 2.0
             && strong_links >= 3.max(smaller.div_ceil(10));
-        if by_profile || by_links {
+        // A campaign that shares no prompt (a fresh template per request)
+        // still works in crews: the same windows, accounts swapping between
+        // crews, replacements taking over. Lock-step minutes and hand-offs
+        // crossing between two clusters whose members behave alike join
+        // them without any shared family.
+        let timing_links = crossing.synchrony + 2 * crossing.hand_off;
+        let by_timing =
+            alike >= params.campaign_min_similarity && timing_links >= 3.max(smaller.div_ceil(10));
+        if by_profile || by_links || by_timing {
             uf.union(a, b);
             ties.push((
                 a,

@@ -55,6 +55,15 @@ impl Reasons {
         }
     }
 
+    /// A sentence that explains why something did not count (strength 0).
+    fn note(&mut self, indicator: &str, text: String) {
+        self.0.push(Reason {
+            indicator: indicator.to_string(),
+            strength: 0.0,
+            text,
+        });
+    }
+
     /// `any_of` over weighted parts, recording each part's sentence with
     /// the strength it contributes.
     fn explained(&mut self, indicator: &str, parts: Vec<(f64, f64, String)>) -> f64 {
@@ -83,6 +92,13 @@ struct AccountSignals {
     days: Vec<u32>,
     /// The client fingerprint it used most (0: none).
     main_client: u32,
+    /// Its stable home network: the /24 (or /48) that carries at least
+    /// half of its traffic, when it uses fewer than 6 networks (an id, the
+    /// same for the same network).
+    home: Option<u32>,
+    /// Its diurnal phase, as a unit vector on the 24-hour clock (from 20
+    /// exchanges on; `None` for a flat load with no peak).
+    phase: Option<(f64, f64)>,
 }
 
 fn account_signals(
@@ -98,6 +114,7 @@ fn account_signals(
             *slot = true;
         }
     }
+    let homes = home_networks(f, graph);
     let mut main_client = vec![(0u64, 0u32); f.accounts.len()];
     for &(account, fp, n) in &f.account_client_fps {
         if let Some(slot) = main_client.get_mut(account as usize)
@@ -145,9 +162,10 @@ fn account_signals(
                 .get(i)
                 .copied()
                 .unwrap_or(0)
-                >= 6;
+                >= ROTATING_NETWORKS;
             let mut days: Vec<u32> = minutes.iter().map(|m| m / 1440).collect();
             days.dedup();
+            let phase = diurnal_phase(&a.hour_of_day);
             AccountSignals {
                 quiet_share,
                 gap_cv,
@@ -158,9 +176,75 @@ fn account_signals(
                 established,
                 days,
                 main_client: main_client[i].1,
+                home: homes[i],
+                phase,
             }
         })
         .collect()
+}
+
+/// Each account's stable home network (see [`AccountSignals::home`]).
+fn home_networks(f: &CaseFeatures, graph: &EvidenceGraph) -> Vec<Option<u32>> {
+    let mut ids: FxHashMap<&str, u32> = FxHashMap::default();
+    let mut best: Vec<(u64, u32)> = vec![(0, u32::MAX); f.accounts.len()];
+    let mut per_prefix: FxHashMap<(u32, u32), u64> = FxHashMap::default();
+    for &(account, origin, n) in &f.account_origins {
+        let Some(prefix) = f
+            .origins
+            .get(origin as usize)
+            .and_then(|o| o.prefix.as_deref())
+        else {
+            continue;
+        };
+        let next = ids.len() as u32;
+        let id = *ids.entry(prefix).or_insert(next);
+        *per_prefix.entry((account, id)).or_default() += n;
+    }
+    for ((account, id), n) in per_prefix {
+        if let Some(slot) = best.get_mut(account as usize)
+            && (n > slot.0 || (n == slot.0 && id < slot.1))
+        {
+            *slot = (n, id);
+        }
+    }
+    best.iter()
+        .enumerate()
+        .map(|(i, &(n, id))| {
+            let total = f.accounts[i].exchanges;
+            let networks = graph
+                .accounts
+                .distinct_prefixes
+                .get(i)
+                .copied()
+                .unwrap_or(0);
+            (id != u32::MAX && total > 0 && 2 * n >= total && networks < ROTATING_NETWORKS)
+                .then_some(id)
+        })
+        .collect()
+}
+
+/// An account that used this many networks or more rotates over them.
+const ROTATING_NETWORKS: u32 = 6;
+
+/// The peak of an account's day as a unit vector on the 24-hour clock:
+/// the direction of its exchanges' mean hour, when they have one (a flat
+/// load's vectors cancel out).
+fn diurnal_phase(hours: &[u64; 24]) -> Option<(f64, f64)> {
+    let total: u64 = hours.iter().sum();
+    if total < 20 {
+        return None;
+    }
+    let (mut x, mut y) = (0.0f64, 0.0f64);
+    for (h, &n) in hours.iter().enumerate() {
+        let angle = std::f64::consts::TAU * (h as f64 + 0.5) / 24.0;
+        x += n as f64 * angle.cos();
+        y += n as f64 * angle.sin();
+    }
+    let length = (x * x + y * y).sqrt() / total as f64;
+    (length >= 0.2).then(|| {
+        let norm = (x * x + y * y).sqrt();
+        (x / norm, y / norm)
+    })
 }
 
 fn median(mut values: Vec<f64>) -> Option<f64> {
@@ -196,6 +280,28 @@ pub struct Scorer<'a> {
     baselines: Vec<Baseline>,
     /// Median exchanges per active day of accounts in no sizeable group.
     ordinary_rate: f64,
+    /// What heavy independent users reach: the 95th percentile of
+    /// exchanges per active day over accounts in no sizeable group that
+    /// were active on 3 days or more, and never under
+    /// [`HEAVY_RATE_FLOOR`].
+    heavy_rate: f64,
+    /// Per client fingerprint id: accounts whose main client it is.
+    client_accounts: FxHashMap<u32, u32>,
+}
+
+/// Exchanges per account-day no heavy independent user is held below: a
+/// course's 2 a day or a tool user's 6 is never "industrial", even in a
+/// case of very light users.
+pub const HEAVY_RATE_FLOOR: f64 = 20.0;
+
+/// The `q`-quantile (0..1) of `values`.
+fn quantile(mut values: Vec<f64>, q: f64) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_by(f64::total_cmp);
+    let i = ((values.len() - 1) as f64 * q).round() as usize;
+    Some(values[i.min(values.len() - 1)])
 }
 
 impl<'a> Scorer<'a> {
@@ -273,6 +379,24 @@ impl<'a> Scorer<'a> {
         )
         .unwrap_or(1.0)
         .max(1.0);
+        let heavy_rate = quantile(
+            f.accounts
+                .iter()
+                .zip(&signals)
+                .zip(&independent)
+                .filter(|((a, s), alone)| **alone && a.exchanges > 0 && s.days.len() >= 3)
+                .map(|((a, s), _)| a.exchanges as f64 / s.days.len() as f64)
+                .collect(),
+            0.95,
+        )
+        .unwrap_or(HEAVY_RATE_FLOOR)
+        .max(HEAVY_RATE_FLOOR);
+        let mut client_accounts: FxHashMap<u32, u32> = FxHashMap::default();
+        for s in &signals {
+            if s.main_client != 0 {
+                *client_accounts.entry(s.main_client).or_default() += 1;
+            }
+        }
         Self {
             f,
             activity,
@@ -283,6 +407,8 @@ impl<'a> Scorer<'a> {
             template_rows,
             baselines,
             ordinary_rate,
+            heavy_rate,
+            client_accounts,
         }
     }
 
@@ -329,14 +455,23 @@ impl<'a> Scorer<'a> {
             signals: &signals,
             exchanges,
         };
-        let coordination = coordination(&group, kinds_inside, &mut reasons);
+        let scale = self.scale(&group, &mut reasons);
         let work = self.common_work(&group);
-        let extraction = self.extraction(&group, &work, &mut reasons);
+        let mix = self.mix(&group, &work);
+        // The shape of a harvest: reasoning asked for, grading and
+        // rewrites, answers long against the prompts.
+        let harvest = {
+            let [cot, grading, _, ratio] = mix.values();
+            any_of(&[cot, grading, ratio])
+        };
+        let independence = independence(&group, kinds_inside, &mut reasons);
+        let common_source = common_source_factor(independence, scale, harvest, &mut reasons);
+        let coordination = coordination(&group, kinds_inside, common_source, &mut reasons);
+        let extraction = self.extraction(&group, &work, mix, common_source, &mut reasons);
         let automation = automation(&group, kinds_inside, &mut reasons);
-        let evasion = evasion(&group, &mut reasons);
+        let evasion = evasion(&group, scale, &mut reasons);
         let (release_pivot, same_client_adoption) = self.release_pivot(&group, &mut reasons);
         let partner = self.partner(&group, &mut reasons);
-        let scale = self.scale(&group, &mut reasons);
         let exculpation = self.exculpation(&group, same_client_adoption, &mut reasons);
         let indicators = Indicators {
             coordination,
@@ -429,7 +564,10 @@ impl<'a> Scorer<'a> {
         }
     }
 
-    fn extraction(&self, g: &Group<'_>, work: &Work, reasons: &mut Reasons) -> f64 {
+    /// What the group's exchanges ask for: over all of them, or over its
+    /// common work when that is a good part of the traffic and reads
+    /// stronger (cover traffic dilutes the whole, not the work).
+    fn mix(&self, g: &Group<'_>, work: &Work) -> Mix {
         let mut caps = [0u64; 11];
         for a in g.accounts {
             for (c, n) in a.capabilities.iter().enumerate() {
@@ -447,34 +585,44 @@ impl<'a> Scorer<'a> {
         let mut all = Mix::new(&caps, cot_high, cot_scored, input as f64, output as f64);
         all.from_work = false;
         all.concentration_from_work = false;
-        // Cover traffic (chat, one-off prompts) dilutes the whole; the
-        // common work, when it is a good part of the traffic, is measured
-        // on its own and the stronger reading counts.
         let on_work = g.members.len() >= 2 && work.share >= 0.25 && work.profile.exchanges > 0;
+        if !on_work {
+            return all;
+        }
         let p = &work.profile;
-        let mix = if on_work {
-            let mut w = Mix::new(
-                &p.capabilities,
-                p.cot_high,
-                p.cot_scored,
-                p.input_tokens as f64,
-                p.output_tokens as f64,
-            );
-            // A template asks for one capability, so a few shared families
-            // are "concentrated" by construction: concentration is read on
-            // all the traffic.
-            w.caps = all.caps;
-            w.concentration = all.concentration;
-            w.concentration_from_work = false;
-            if w.strength() > all.strength() {
-                w
-            } else {
-                all
-            }
+        let mut w = Mix::new(
+            &p.capabilities,
+            p.cot_high,
+            p.cot_scored,
+            p.input_tokens as f64,
+            p.output_tokens as f64,
+        );
+        // A template asks for one capability, so a few shared families
+        // are "concentrated" by construction: concentration is read on
+        // all the traffic.
+        w.caps = all.caps;
+        w.concentration = all.concentration;
+        w.concentration_from_work = false;
+        if w.strength() > all.strength() {
+            w
         } else {
             all
-        };
-        let whose = if on_work && mix.from_work {
+        }
+    }
+
+    /// Extraction intent: the harvest shape of the answers (chain-of-thought,
+    /// grading and rewrites, long outputs), and what the group's shared
+    /// content says (capability concentration, common work) — the latter
+    /// counted `common_source`× (see [`common_source_factor`]).
+    fn extraction(
+        &self,
+        g: &Group<'_>,
+        work: &Work,
+        mix: Mix,
+        common_source: f64,
+        reasons: &mut Reasons,
+    ) -> f64 {
+        let whose = if mix.from_work {
             format!(
                 " on the {} template families the members share",
                 work.families
@@ -487,12 +635,22 @@ impl<'a> Scorer<'a> {
         } else {
             0.0
         };
+        let discounted = if common_source < 1.0 {
+            format!(" (counted {common_source:.2}×: a common source explains shared content)")
+        } else {
+            String::new()
+        };
         let mut parts = mix.parts(&whose);
+        // Capability concentration.
+        parts[2].1 *= common_source;
+        if common_source < 1.0 && parts[2].1 > 0.0 {
+            parts[2].2.push_str(&discounted);
+        }
         parts.push((
             0.6,
-            template_part,
+            template_part * common_source,
             format!(
-                "{} of traffic on {} template families shared by {} or more of the members",
+                "{} of traffic on {} template families shared by {} or more of the members{discounted}",
                 pct(work.share),
                 work.families,
                 pct(WORK_FAMILY_MEMBERS)
@@ -525,6 +683,28 @@ impl<'a> Scorer<'a> {
                 continue;
             }
             let share = on_model as f64 / total as f64;
+            let model = self
+                .f
+                .models
+                .get(window.model as usize)
+                .map_or("the new model", String::as_str);
+            // When the group is its client's population, there is no one
+            // independent of it to compare its adoption with.
+            if let Some((client, held, of)) = self.population_client(g, w, total) {
+                let name = self
+                    .f
+                    .client_fps
+                    .get(client as usize)
+                    .map_or("its client", String::as_str);
+                reasons.note(
+                    "release_pivot",
+                    format!(
+                        "{} of traffic on {model} after its release, not counted: the group holds {held} of the {of} accounts of its client {name}, so no independent accounts of that client exist to compare with",
+                        pct(share)
+                    ),
+                );
+                continue;
+            }
             // Where most of the traffic comes through a client that enough
             // independent accounts use, its users' adoption is the norm.
             let (norm, norm_text) = if client_covered * 2 >= total {
@@ -541,11 +721,6 @@ impl<'a> Scorer<'a> {
             if value > pivot {
                 pivot = value;
             }
-            let model = self
-                .f
-                .models
-                .get(window.model as usize)
-                .map_or("the new model", String::as_str);
             let hours = self.params.pivot_window_hours;
             reasons.push(
                 "release_pivot",
@@ -571,6 +746,32 @@ impl<'a> Scorer<'a> {
             }
         }
         (pivot, same_client)
+    }
+
+    /// The client fingerprint that carries at least half of the group's
+    /// traffic in release window `w` (by its accounts' main clients), when
+    /// the group holds at least half of that client's accounts in the case
+    /// and fewer than [`CLIENT_BASELINE_ACCOUNTS`] independent accounts of it
+    /// were active in the window: (client, accounts the group holds,
+    /// accounts of the client).
+    fn population_client(&self, g: &Group<'_>, w: usize, total: u64) -> Option<(u32, u32, u32)> {
+        let mut by_client: FxHashMap<u32, (u64, u32)> = FxHashMap::default();
+        for (&a, sig) in g.members.iter().zip(g.signals) {
+            let slot = by_client.entry(sig.main_client).or_default();
+            slot.0 += u64::from(self.activity.release_windows[w][a as usize].0);
+            slot.1 += 1;
+        }
+        let (&client, &(traffic, held)) = by_client
+            .iter()
+            .filter(|(c, _)| **c != 0)
+            .max_by_key(|(c, (t, _))| (*t, std::cmp::Reverse(**c)))?;
+        let of = self.client_accounts.get(&client).copied().unwrap_or(0);
+        let independent_users = self.baselines[w]
+            .by_client
+            .get(&client)
+            .map_or(0, |&(_, _, users)| users);
+        (traffic * 2 >= total && held * 2 >= of && independent_users < CLIENT_BASELINE_ACCOUNTS)
+            .then_some((client, held, of))
     }
 
     fn partner(&self, g: &Group<'_>, reasons: &mut Reasons) -> f64 {
@@ -626,8 +827,10 @@ impl<'a> Scorer<'a> {
         days.sort_unstable();
         days.dedup();
         let rate = g.exchanges as f64 / account_days.max(1) as f64;
-        let intensity = rate / self.ordinary_rate;
-        let intensity_part = clamp01(intensity.max(1e-9).log2() / 4.0);
+        // Against what heavy independent users reach, not the median
+        // account (which is tiny): half of it is 0, twice it is 1.
+        let intensity = rate / self.heavy_rate;
+        let intensity_part = clamp01((2.0 * intensity).max(1e-9).log2() / 2.0);
         let sustained_part = clamp01((days.len() as f64 - 3.0) / 7.0);
         let volume_part = clamp01((g.exchanges.max(1) as f64 / 100.0).log10() / 2.0);
         let scale = (intensity_part * sustained_part * volume_part).cbrt();
@@ -635,11 +838,12 @@ impl<'a> Scorer<'a> {
             "scale",
             scale,
             format!(
-                "{} exchanges over {} days, {:.0} per account-day ({:.1}× an ordinary account's {:.0})",
+                "{} exchanges over {} days, {:.0} per account-day ({:.1}× what heavy independent users reach, {:.0}; an ordinary account: {:.0})",
                 thousands(g.exchanges),
                 days.len(),
                 rate,
                 intensity,
+                self.heavy_rate,
                 self.ordinary_rate
             ),
         );
@@ -899,7 +1103,31 @@ impl Mix {
     }
 }
 
-fn coordination(g: &Group<'_>, kinds_inside: &[u16], reasons: &mut Reasons) -> f64 {
+/// Whether evidence of `kind` is shared *content* or a shared *place* —
+/// a template family, a cohort on families, a client, an e-mail domain, an
+/// address or network — which a common external source explains for
+/// independent people (a tool's prompts, a course's assignments, a campus
+/// network), as opposed to evidence that the accounts are not independent
+/// (a card, a sign-up address, lock-step minutes, hand-offs, a sign-up
+/// burst, a partner's indicator).
+pub fn is_common_source_kind(kind: EvidenceKind) -> bool {
+    matches!(
+        kind,
+        EvidenceKind::TemplateFamily
+            | EvidenceKind::Cohort
+            | EvidenceKind::ClientFingerprint
+            | EvidenceKind::EmailDomain
+            | EvidenceKind::RequestIp
+            | EvidenceKind::Prefix
+    )
+}
+
+fn coordination(
+    g: &Group<'_>,
+    kinds_inside: &[u16],
+    common_source: f64,
+    reasons: &mut Reasons,
+) -> f64 {
     let s = g.members.len();
     let mut parts = Vec::new();
     if s >= 2 {
@@ -912,19 +1140,185 @@ fn coordination(g: &Group<'_>, kinds_inside: &[u16], reasons: &mut Reasons) -> f
                 .count();
             if count > 0 {
                 let share = count as f64 / s as f64;
-                parts.push((kind.weight(), share));
-                reasons.push(
-                    "coordination",
-                    kind.weight() * share,
-                    format!(
-                        "{count} of {s} accounts share {} with another member",
-                        kind_phrase(kind)
-                    ),
+                let factor = if is_common_source_kind(kind) {
+                    common_source
+                } else {
+                    1.0
+                };
+                parts.push((kind.weight(), share * factor));
+                let counted = if factor < 1.0 {
+                    format!(" (counted {factor:.2}×: a common source explains it)")
+                } else {
+                    String::new()
+                };
+                let text = format!(
+                    "{count} of {s} accounts share {} with another member{counted}",
+                    kind_phrase(kind)
                 );
+                if share * factor > 0.0 {
+                    reasons.push("coordination", kind.weight() * share * factor, text);
+                } else {
+                    reasons.note("coordination", text);
+                }
             }
         }
     }
     any_of(&parts)
+}
+
+/// Independence below this counts for nothing against shared content…
+const INDEPENDENCE_FROM: f64 = 0.3;
+/// …and this much or more counts in full.
+const INDEPENDENCE_FULL: f64 = 0.8;
+
+/// How independent a group's members are on every axis but their content:
+/// the mean, over the axes that can be measured, of
+///
+/// - *payment*: the share of paying members on a card no other member has;
+/// - *home*: the share of members on a stable home network (the /24 or /48
+///   carrying half their traffic, fewer than 6 networks in all) that no
+///   other member calls home;
+/// - *clock*: how spread the members' diurnal peaks are over the 24 hours
+///   (`clamp((1 − R) / 0.5)`, `R` the length of the mean of their peak
+///   directions: 0 all at one hour, 1 spread over time zones or personal
+///   schedules);
+/// - *age*: how far apart their sign-ups are (median deviation of the
+///   creation dates, `clamp(days / 60)`);
+/// - *apart*: the share of members with no lock-step minutes, hand-off or
+///   sign-up burst with another member.
+///
+/// 0 for a group of one. Recorded as an `independence` reason with every
+/// axis's numbers.
+fn independence(g: &Group<'_>, kinds_inside: &[u16], reasons: &mut Reasons) -> f64 {
+    let s = g.members.len();
+    if s < 2 {
+        return 0.0;
+    }
+    let sf = s as f64;
+    let mut axes: Vec<(f64, String)> = Vec::new();
+    // Payment.
+    let mut cards: FxHashMap<&str, usize> = FxHashMap::default();
+    for a in g.accounts {
+        if let Some(card) = a.payment_fingerprint.as_deref() {
+            *cards.entry(card).or_default() += 1;
+        }
+    }
+    let paying: usize = cards.values().sum();
+    if paying >= 2 {
+        let own: usize = cards.values().filter(|&&n| n == 1).count();
+        axes.push((
+            own as f64 / paying as f64,
+            format!("{own} of {paying} paying members on a card of their own"),
+        ));
+    }
+    // Home networks.
+    let mut homes: FxHashMap<u32, usize> = FxHashMap::default();
+    for sig in g.signals {
+        if let Some(h) = sig.home {
+            *homes.entry(h).or_default() += 1;
+        }
+    }
+    let own_home = g
+        .signals
+        .iter()
+        .filter(|sig| sig.home.is_some_and(|h| homes.get(&h) == Some(&1)))
+        .count();
+    axes.push((
+        own_home as f64 / sf,
+        format!("{own_home} of {s} on a stable home network of their own"),
+    ));
+    // Diurnal peaks.
+    let phases: Vec<(f64, f64)> = g.signals.iter().filter_map(|sig| sig.phase).collect();
+    if phases.len() >= 2 {
+        // Only a member with a daily rhythm of its own can show one.
+        let n = phases.len() as f64;
+        let (x, y) = phases
+            .iter()
+            .fold((0.0, 0.0), |(x, y), (px, py)| (x + px, y + py));
+        let r = (x * x + y * y).sqrt() / n;
+        axes.push((
+            clamp01((1.0 - r) / 0.5) * n / sf,
+            format!(
+                "diurnal peaks spread {:.2} over the clock, {} of {s} members with a daily rhythm",
+                1.0 - r,
+                phases.len()
+            ),
+        ));
+    }
+    // Sign-up dates.
+    let created: Vec<f64> = g
+        .accounts
+        .iter()
+        .map(|a| a.created_ms as f64 / DAY_MS as f64)
+        .collect();
+    if let Some(mid) = median(created.clone()) {
+        let deviation = median(created.iter().map(|c| (c - mid).abs()).collect()).unwrap_or(0.0);
+        axes.push((
+            clamp01(deviation / 60.0),
+            format!("sign-ups {deviation:.0} days from the median one (median deviation)"),
+        ));
+    }
+    // Lock-step, hand-offs, sign-up bursts.
+    let together = (1u16 << (EvidenceKind::Synchrony as u16))
+        | (1u16 << (EvidenceKind::HandOff as u16))
+        | (1u16 << (EvidenceKind::SignupBurst as u16));
+    let tied = g
+        .members
+        .iter()
+        .filter(|&&a| {
+            kinds_inside
+                .get(a as usize)
+                .is_some_and(|k| k & together != 0)
+        })
+        .count();
+    axes.push((
+        1.0 - tied as f64 / sf,
+        format!(
+            "{tied} of {s} in lock-step minutes, a hand-off or a sign-up burst with another member"
+        ),
+    ));
+    let mean = axes.iter().map(|(v, _)| v).sum::<f64>() / axes.len() as f64;
+    // A member that rotates over networks hides where it is: nothing about
+    // it can be shown independent.
+    let proxied = g.signals.iter().filter(|x| x.proxied).count();
+    let value = mean * (1.0 - proxied as f64 / sf);
+    let mut texts: Vec<String> = axes.iter().map(|(v, t)| format!("{t} ({v:.2})")).collect();
+    if proxied > 0 {
+        texts.push(format!(
+            "{proxied} of {s} rotate over {ROTATING_NETWORKS} or more networks, hiding where they are (×{:.2})",
+            1.0 - proxied as f64 / sf
+        ));
+    }
+    reasons.push(
+        "independence",
+        value,
+        format!("independence {value:.2}: {}", texts.join("; ")),
+    );
+    value
+}
+
+/// How much shared content and shared places count as coordination:
+/// 1 for members that are not independent; down to 0 for independent
+/// members (independence from [`INDEPENDENCE_FROM`] to
+/// [`INDEPENDENCE_FULL`]) — a common external source explains what they
+/// share — unless what they do with it is an industrial harvest
+/// (`sqrt(scale × harvest shape)`): independence is no pardon for a paid
+/// crowd running one lab's queue.
+fn common_source_factor(independence: f64, scale: f64, harvest: f64, reasons: &mut Reasons) -> f64 {
+    let independent =
+        clamp01((independence - INDEPENDENCE_FROM) / (INDEPENDENCE_FULL - INDEPENDENCE_FROM));
+    let industrial = (clamp01(scale) * clamp01(harvest)).sqrt();
+    let factor = 1.0 - independent * (1.0 - industrial);
+    if independent > 0.0 {
+        reasons.push(
+            "independence",
+            1.0 - factor,
+            format!(
+                "shared content and places count {factor:.2}×: the members are independent ({independence:.2}), so a common source (a tool's prompts, a course, a network) explains them; an industrial harvest would not be explained ({industrial:.2}: scale {scale:.2}, harvest shape {harvest:.2})"
+            ),
+        );
+    }
+    factor
 }
 
 fn automation(g: &Group<'_>, kinds_inside: &[u16], reasons: &mut Reasons) -> f64 {
@@ -986,7 +1380,10 @@ fn automation(g: &Group<'_>, kinds_inside: &[u16], reasons: &mut Reasons) -> f64
     flat.max(regular).max(synchrony)
 }
 
-fn evasion(g: &Group<'_>, reasons: &mut Reasons) -> f64 {
+/// Hiding: bans and rotating networks; young accounts and farmed access
+/// (a student's or a start-up's new account is ordinary) count only as far
+/// as bans, rotation or industrial scale back them.
+fn evasion(g: &Group<'_>, scale: f64, reasons: &mut Reasons) -> f64 {
     let s = g.members.len();
     let sf = s as f64;
     let count =
@@ -997,19 +1394,40 @@ fn evasion(g: &Group<'_>, reasons: &mut Reasons) -> f64 {
         count(&|x| x.banned),
         count(&|x| x.proxied),
     );
+    let backing = clamp01(2.0 * (banned as f64 / sf).max(proxied as f64 / sf).max(scale));
+    let backed = if backing < 1.0 {
+        format!(
+            " (counted {backing:.2}×: new accounts are ordinary unless bans, rotation or industrial scale back them)"
+        )
+    } else {
+        String::new()
+    };
+    if backing == 0.0 {
+        for (n, what) in [
+            (young, "first used within 30 days of creation"),
+            (
+                farmed,
+                "on education, startup or research access without KYC or long standing",
+            ),
+        ] {
+            if n > 0 {
+                reasons.note("evasion", format!("{n} of {s} accounts {what}{backed}"));
+            }
+        }
+    }
     reasons.explained(
         "evasion",
         vec![
             (
                 0.6,
-                young as f64 / sf,
-                format!("{young} of {s} accounts first used within 30 days of creation"),
+                young as f64 / sf * backing,
+                format!("{young} of {s} accounts first used within 30 days of creation{backed}"),
             ),
             (
                 0.5,
-                farmed as f64 / sf,
+                farmed as f64 / sf * backing,
                 format!(
-                    "{farmed} of {s} accounts on education, startup or research access without KYC or long standing"
+                    "{farmed} of {s} accounts on education, startup or research access without KYC or long standing{backed}"
                 ),
             ),
             (

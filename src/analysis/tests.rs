@@ -565,3 +565,243 @@ fn evasion_counts_young_farmed_banned_and_rotating_accounts() {
         c.indicators.evasion
     );
 }
+
+/// `per_day` exchanges on each of `days` days from the case start, in
+/// local daytime at `tz_hour`.
+fn daily(fx: &Fixture, per_day: u32, days: u32, tz_hour: u32, offset: u32) -> Vec<u32> {
+    let start = fx.start();
+    (0..days)
+        .flat_map(|d| {
+            (0..per_day).map(move |k| {
+                start + d * DAY + ((9 + tz_hour) % 24) * 60 + (k * 600 / per_day.max(1)) + offset
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn scale_is_absolute_a_course_in_a_case_of_light_users_is_not_industrial() {
+    let mut fx = Fixture::new(21, false);
+    // Very light ordinary users: the median account sends about one a day.
+    for i in 0..60u32 {
+        let minutes = person(&mut fx, 8, i % 12);
+        fx.account(
+            facts(200, "card", Some(&format!("p-{i}"))),
+            Traffic {
+                minutes,
+                ..Default::default()
+            },
+        );
+    }
+    let course: Vec<u32> = (0..30u32)
+        .map(|i| {
+            let minutes = daily(&fx, 4, 20, 0, i);
+            fx.account(
+                facts(5, "email", None),
+                Traffic {
+                    minutes,
+                    ..Default::default()
+                },
+            )
+        })
+        .collect();
+    let harvest: Vec<u32> = (0..10u32)
+        .map(|i| {
+            let minutes = daily(&fx, 200, 20, 0, i);
+            fx.account(
+                facts(5, "email", None),
+                Traffic {
+                    minutes,
+                    ..Default::default()
+                },
+            )
+        })
+        .collect();
+    let c = score(&fx, &course);
+    assert!(
+        c.indicators.scale < 0.01,
+        "4 a day is 4× the median here, not industrial: {:?}",
+        c.reasons
+    );
+    let h = score(&fx, &harvest);
+    assert!(h.indicators.scale > 0.9, "{:?}", h.reasons);
+    assert!(
+        h.reasons
+            .iter()
+            .any(|r| r.indicator == "scale"
+                && r.text.contains("what heavy independent users reach, 20")),
+        "{:?}",
+        h.reasons
+    );
+}
+
+/// Twelve accounts that send `share` of their traffic on one template
+/// family (linked by it: twelve is under the crowd limit), `per_day` a
+/// day. `independent`: own cards, own home networks, eight time zones,
+/// sign-ups years apart; otherwise two shared cards, one proxy pool, one
+/// time zone, sign-ups in one week.
+fn content_group(fx: &mut Fixture, independent: bool, per_day: u32, harvest: bool) -> Vec<u32> {
+    let family = fx.template(0x5a5a_1234_9876_0f0f);
+    let pool: Vec<u32> = (0..8)
+        .map(|k| fx.origin(&format!("62.{k}.9.1"), 9009))
+        .collect();
+    (0..12u32)
+        .map(|i| {
+            let own = fx.template(fx_hash(7000 + i));
+            let tz = if independent { i * 3 } else { 0 };
+            let minutes = daily(fx, per_day, 20, tz, i);
+            let (card, created, origins) = if independent {
+                let home = fx.origin(&format!("81.{i}.{}.7", 40 + i), 3320);
+                (format!("own-{i}"), 100 + 60 * i64::from(i), vec![home])
+            } else {
+                (
+                    format!("shared-{}", i % 2),
+                    3 + i64::from(i % 5),
+                    pool.clone(),
+                )
+            };
+            fx.account(
+                facts(created, "card", Some(&card)),
+                Traffic {
+                    minutes,
+                    templates: vec![(family, 0.8), (own, 0.2)],
+                    capability: if harvest { 1 } else { 9 },
+                    tokens: if harvest { (300, 2400) } else { (600, 450) },
+                    cot: if harvest { 0.9 } else { 0.0 },
+                    origins,
+                    ..Default::default()
+                },
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn independent_people_sharing_only_content_are_explained_by_a_common_source() {
+    let mut fx = Fixture::new(21, false);
+    ordinary_people(&mut fx, 60, 0, 0.0);
+    let crowd = content_group(&mut fx, true, 6, false);
+    let c = score(&fx, &crowd);
+    let independence = c
+        .reasons
+        .iter()
+        .find(|r| r.indicator == "independence" && r.text.starts_with("independence"))
+        .unwrap_or_else(|| panic!("no independence reason: {:?}", c.reasons));
+    assert!(independence.strength > 0.8, "{}", independence.text);
+    for axis in [
+        "card of their own",
+        "stable home network",
+        "diurnal peaks",
+        "sign-ups",
+    ] {
+        assert!(independence.text.contains(axis), "{}", independence.text);
+    }
+    assert!(
+        c.reasons
+            .iter()
+            .any(|r| r.indicator == "coordination" && r.text.contains("common source")),
+        "{:?}",
+        c.reasons
+    );
+    assert!(c.indicators.coordination < 0.1, "{:?}", c.indicators);
+    // The same work by accounts that are not independent counts in full.
+    let mut fx2 = Fixture::new(21, false);
+    ordinary_people(&mut fx2, 60, 0, 0.0);
+    let cell = content_group(&mut fx2, false, 6, false);
+    let d = score(&fx2, &cell);
+    let dependent = d
+        .reasons
+        .iter()
+        .find(|r| r.indicator == "independence" && r.text.starts_with("independence"))
+        .map_or(0.0, |r| r.strength);
+    assert!(dependent < 0.3, "{:?}", d.reasons);
+    assert!(
+        d.indicators.coordination > 0.9,
+        "shared cards and a proxy pool: {:?}",
+        d.indicators
+    );
+}
+
+#[test]
+fn a_paid_crowd_independent_on_every_axis_but_the_work_is_not_excused() {
+    let mut fx = Fixture::new(21, false);
+    ordinary_people(&mut fx, 60, 0, 0.0);
+    let crowd = content_group(&mut fx, true, 250, true);
+    let c = score(&fx, &crowd);
+    assert!(c.indicators.scale > 0.9, "{:?}", c.reasons);
+    assert!(
+        c.indicators.coordination > 0.35,
+        "an industrial harvest is not explained by a common source: {:?}",
+        c.reasons
+    );
+    assert!(c.suspected, "score {}: {:?}", c.score, c.reasons);
+    // The same accounts at a tool user's volume are a crowd.
+    let mut fx2 = Fixture::new(21, false);
+    ordinary_people(&mut fx2, 60, 0, 0.0);
+    let light = content_group(&mut fx2, true, 6, true);
+    let l = score(&fx2, &light);
+    assert!(!l.suspected, "score {}: {:?}", l.score, l.reasons);
+}
+
+#[test]
+fn a_group_that_is_its_clients_whole_population_has_no_pivot_to_compare() {
+    let mut fx = Fixture::new(21, true);
+    ordinary_people(&mut fx, 40, 0, 0.05);
+    let agent = fx.client("agent-everyone-in-the-group-uses");
+    let start = fx.start();
+    let users: Vec<u32> = (0..20u32)
+        .map(|i| {
+            let minutes: Vec<u32> = (0..600).map(|k| start + k * 45 + i).collect();
+            fx.account(
+                facts(300, "card", Some(&format!("u-{i}"))),
+                Traffic {
+                    minutes,
+                    client: agent,
+                    adoption: 0.8,
+                    ..Default::default()
+                },
+            )
+        })
+        .collect();
+    let c = score(&fx, &users);
+    assert_eq!(c.indicators.release_pivot, 0.0, "{:?}", c.reasons);
+    assert!(
+        c.reasons.iter().any(|r| r.indicator == "release_pivot"
+            && r.text.contains("holds 20 of the 20 accounts of its client")
+            && r.text.contains("no independent accounts")),
+        "{:?}",
+        c.reasons
+    );
+}
+
+#[test]
+fn new_accounts_on_education_access_are_no_evasion_without_hiding_or_scale() {
+    let mut fx = Fixture::new(21, false);
+    ordinary_people(&mut fx, 40, 0, 0.0);
+    let start = fx.start();
+    let students: Vec<u32> = (0..6u32)
+        .map(|i| {
+            let minutes: Vec<u32> = (0..60).map(|k| start + k * 400 + i).collect();
+            let home = fx.origin(&format!("73.{i}.5.9"), 7922);
+            let mut f = facts(3, "email", None);
+            f.access_path = Some("education".into());
+            fx.account(
+                f,
+                Traffic {
+                    minutes,
+                    origins: vec![home],
+                    ..Default::default()
+                },
+            )
+        })
+        .collect();
+    let c = score(&fx, &students);
+    assert!(c.indicators.evasion < 0.01, "{:?}", c.reasons);
+    assert!(
+        c.reasons.iter().any(
+            |r| r.indicator == "evasion" && r.text.contains("new accounts are ordinary unless")
+        ),
+        "the young accounts are shown, with why they do not count: {:?}",
+        c.reasons
+    );
+}

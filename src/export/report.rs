@@ -762,9 +762,13 @@ fn indicators_table(indicators: &[(String, f64)], reasons_json: &str) -> Block {
     let mut rows: Vec<Vec<Vec<String>>> = indicators
         .iter()
         .map(|(name, value)| {
+            // How independent the members are weighs on their coordination.
             let evidence: Vec<String> = reasons
                 .iter()
-                .filter(|r| &r.indicator == name)
+                .filter(|r| {
+                    &r.indicator == name
+                        || (name == "coordination" && r.indicator == "independence")
+                })
                 .map(|r| r.text.clone())
                 .collect();
             vec![
@@ -781,7 +785,11 @@ fn indicators_table(indicators: &[(String, f64)], reasons_json: &str) -> Block {
     // Reasons for an indicator the case has no column for still count.
     let others: Vec<String> = reasons
         .iter()
-        .filter(|r| !INDICATOR_COLUMNS.contains(&r.indicator.as_str()) && !named(&r.indicator))
+        .filter(|r| {
+            !INDICATOR_COLUMNS.contains(&r.indicator.as_str())
+                && !named(&r.indicator)
+                && !(r.indicator == "independence" && named("coordination"))
+        })
         .map(|r| format!("{}: {}", r.indicator, r.text))
         .collect();
     if !others.is_empty() {

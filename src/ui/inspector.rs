@@ -558,6 +558,10 @@ fn campaign_ui(
         let value = campaign.indicators.get(i).map_or(0.0, |(_, v)| *v);
         cohesion_bar(ui, &name.replace('_', " "), value);
         reasons_of(ui, name);
+        if *name == "coordination" {
+            // How independent the members are weighs on their coordination.
+            reasons_of(ui, "independence");
+        }
         ui.add_space(3.0);
     }
     ui.add_space(4.0);
@@ -668,7 +672,11 @@ fn cluster_ui(ui: &mut egui::Ui, loaded: &Loaded, c: &StoredCluster, commands: &
                 .fill(palette::score_color(value).gamma_multiply(0.8))
                 .desired_width(ui.available_width()),
         );
-        for r in reasons.iter().filter(|r| r.indicator == *name) {
+        let independence = *name == "coordination";
+        for r in reasons
+            .iter()
+            .filter(|r| r.indicator == *name || (independence && r.indicator == "independence"))
+        {
             ui.add(
                 egui::Label::new(RichText::new(format!("• {}", r.text)).small())
                     .wrap_mode(egui::TextWrapMode::Wrap),
