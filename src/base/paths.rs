@@ -66,6 +66,58 @@ pub fn remember_case(case: &Path) {
     let _ = std::fs::write(recent_cases_file(), text);
 }
 
+/// Cases at most in the list of cases known here.
+const MAX_KNOWN: usize = 500;
+
+fn known_cases_file() -> PathBuf {
+    data_dir().join("verified_cases.txt")
+}
+
+/// The line that stands for the file at `path` now: its inode (on Unix) and
+/// canonical path, so a file put in its place — moved in, or saved by a
+/// program that writes a new file — is not taken for it.
+fn case_identity(path: &Path) -> Option<String> {
+    let canonical = std::fs::canonicalize(path).ok()?;
+    #[cfg(unix)]
+    let inode = {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(&canonical).ok()?.ino()
+    };
+    #[cfg(not(unix))]
+    let inode = 0u64;
+    Some(format!("{inode}\t{}", canonical.to_string_lossy()))
+}
+
+fn known_lines() -> Vec<String> {
+    std::fs::read_to_string(known_cases_file())
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// Remembers that the case file at `path` was written on this machine (by
+/// `import`, `generate`, `repair`, the workbench) or passed every check of
+/// `verify`, so the workbench opens it without checking it again (best
+/// effort: a read-only home directory must not stop the analyst).
+pub fn remember_known_case(path: &Path) {
+    let Some(line) = case_identity(path) else {
+        return;
+    };
+    let mut lines = known_lines();
+    lines.retain(|l| *l != line);
+    lines.insert(0, line);
+    lines.truncate(MAX_KNOWN);
+    let _ = std::fs::create_dir_all(data_dir());
+    let _ = std::fs::write(known_cases_file(), lines.join("\n") + "\n");
+}
+
+/// Whether the case file at `path` is one [`remember_known_case`] recorded
+/// (the same path and the same file).
+pub fn is_known_case(path: &Path) -> bool {
+    case_identity(path).is_some_and(|line| known_lines().contains(&line))
+}
+
 /// `<path>.partial`, beside `path`: where a file is written before it is
 /// renamed into place.
 pub fn partial_path(path: &Path) -> PathBuf {

@@ -71,6 +71,10 @@ pub(super) fn run(args: GenerateArgs) -> Result<(), Failure> {
         GenerateError::Exists(_) => Failure::bad_input(e),
         other => Failure::other(other),
     })?;
+    if crate::generate::is_case_path(&out) {
+        // Written here: the workbench opens it without checking it again.
+        crate::base::paths::remember_known_case(&out);
+    }
     println!(
         "generated {} accounts, {} exchanges, {} events, {} indicators into {} in {:.1} s; ground truth: {}",
         report.accounts,

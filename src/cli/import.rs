@@ -54,6 +54,8 @@ pub(super) fn run(args: ImportArgs) -> Result<(), Failure> {
     for warning in &report.warnings {
         eprintln!("warning: {warning}");
     }
+    // Written here: the workbench opens it without checking it again.
+    crate::base::paths::remember_known_case(&out);
     let s = &report.stats;
     println!(
         "imported {} accounts, {} exchanges, {} events, {} indicators into {} in {:.1} s ({:.0} exchanges/s)",

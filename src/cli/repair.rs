@@ -22,6 +22,9 @@ pub(super) fn run(args: RepairArgs) -> Result<(), Failure> {
     let RepairArgs { case, out, force } = args;
     let report =
         crate::case::verify::repair_case(&case, &out, force).map_err(Failure::from_case)?;
+    // Built here from what was sound: the workbench opens it without
+    // checking it again.
+    crate::base::paths::remember_known_case(&out);
     for object in &report.objects {
         println!("object  {}", clean(object));
     }

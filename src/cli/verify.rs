@@ -40,6 +40,8 @@ pub(super) fn run(args: VerifyArgs) -> Result<(), Failure> {
         }
     }
     if report.is_clean() {
+        // Checked here: the workbench opens it without checking it again.
+        crate::base::paths::remember_known_case(&case);
         Ok(())
     } else {
         Err(Failure::bad_input(format!(

@@ -6,10 +6,13 @@
 //! beside it, then offers to open that file.
 //!
 //! Which cases this machine has seen is kept in the data folder
-//! (`verified_cases.txt`: a case's canonical path and, on Unix, its file's
-//! inode, so a file put in its place — moved in, or saved by a program that
-//! writes a new file — is checked again; one overwritten in place keeps its
-//! inode and is not, though the schema check of every open still runs).
+//! (`verified_cases.txt`, [`crate::base::paths::remember_known_case`]: a
+//! case's canonical path and, on Unix, its file's inode, so a file put in
+//! its place — moved in, or saved by a program that writes a new file — is
+//! checked again; one overwritten in place keeps its inode and is not,
+//! though the schema check of every open still runs). Cases the command
+//! line wrote here (`import`, `generate`, `repair`) or checked (`verify`)
+//! are in it too.
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver};
@@ -18,46 +21,10 @@ use super::command::Command;
 use crate::base::Progress;
 use crate::case::verify::{Integrity, RepairReport, repair_case, verify_case};
 
-/// Cases at most in the list of cases seen here.
-const MAX_REMEMBERED: usize = 500;
-
-fn seen_file() -> PathBuf {
-    crate::base::paths::data_dir().join("verified_cases.txt")
-}
-
-/// The line that stands for the file at `path` now.
-fn identity(path: &Path) -> Option<String> {
-    let canonical = std::fs::canonicalize(path).ok()?;
-    #[cfg(unix)]
-    let inode = {
-        use std::os::unix::fs::MetadataExt;
-        std::fs::metadata(&canonical).ok()?.ino()
-    };
-    #[cfg(not(unix))]
-    let inode = 0u64;
-    Some(format!("{inode}\t{}", canonical.to_string_lossy()))
-}
-
-fn seen_lines() -> Vec<String> {
-    std::fs::read_to_string(seen_file())
-        .unwrap_or_default()
-        .lines()
-        .map(str::to_string)
-        .collect()
-}
-
 /// Remembers that the file at `path` passed its checks (or was written
 /// here), best effort.
 pub fn remember_verified(path: &Path) {
-    let Some(line) = identity(path) else {
-        return;
-    };
-    let mut lines = seen_lines();
-    lines.retain(|l| *l != line);
-    lines.insert(0, line);
-    lines.truncate(MAX_REMEMBERED);
-    let _ = std::fs::create_dir_all(crate::base::paths::data_dir());
-    let _ = std::fs::write(seen_file(), lines.join("\n") + "\n");
+    crate::base::paths::remember_known_case(path);
 }
 
 /// Runs every check of `hydrascope verify` (with SQLite's quick check of
@@ -69,7 +36,7 @@ pub fn verify_if_new(path: &Path, progress: &Progress) -> Result<(), String> {
     if path == crate::base::paths::demo_case_path() {
         return Ok(());
     }
-    if identity(path).is_some_and(|line| seen_lines().contains(&line)) {
+    if crate::base::paths::is_known_case(path) {
         return Ok(());
     }
     progress.set_phase("checking a case from elsewhere");
