@@ -112,3 +112,23 @@ fn open_refuses_a_damaged_case_and_repair_gives_one_that_opens() {
     }
     assert_eq!(harness.state().loaded().unwrap().path, repaired);
 }
+
+#[test]
+fn a_case_the_command_line_wrote_here_opens_without_the_check_and_a_copy_does_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = dir.path().join("written-here.hcase");
+    let (code, _, err) = common::generate_cli("tiny", &case, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        hydrascope::base::paths::is_known_case(&case),
+        "generate wrote it here"
+    );
+    // The same bytes in another file are another case: checked on Open.
+    let copy = dir.path().join("sent-by-someone.hcase");
+    std::fs::copy(&case, &copy).unwrap();
+    assert!(!hydrascope::base::paths::is_known_case(&copy));
+    // A verify that passes makes it known.
+    let (code, out, err) = common::run(&["verify", copy.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(hydrascope::base::paths::is_known_case(&copy));
+}
