@@ -43,7 +43,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map(|c| (c.members.iter().filter(|&&a| in_group(a)).count(), c))
         .filter(|(n, _)| *n > 0)
         .collect();
-    clusters.sort_by(|a, b| b.0.cmp(&a.0));
+    clusters.sort_by_key(|c| std::cmp::Reverse(c.0));
     let singles = clusters
         .iter()
         .filter(|(_, c)| c.members.len() == 1)

@@ -5,8 +5,10 @@
 //! each as its own [`Who`], so the audit log says where a run came from.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
+use crate::analysis::evidence::EvidenceGraph;
 use crate::analysis::{self, AnalysisResult, Indicators, Params, RunStats, reconcile};
 use crate::base::{Progress, paths};
 use crate::case::analysis_store::{
@@ -14,7 +16,7 @@ use crate::case::analysis_store::{
 };
 use crate::case::casework::Who;
 use crate::case::{Case, CaseError};
-use crate::facts::CarryOver;
+use crate::facts::{Activity, CarryOver, CaseFeatures, ReleaseWindow};
 use crate::generate::{GenerateError, GenerateOptions, Scenario};
 use crate::logs::Format;
 
@@ -28,16 +30,107 @@ const ATTEMPTS: usize = 5;
 /// successor of their cluster, tags follow theirs, and the run is logged in
 /// the audit log as `who`'s.
 pub fn analyze_case(case: &Case, params: &Params, who: &Who) -> Result<AnalysisResult, CaseError> {
-    let started = Instant::now();
-    let mut features = case.features()?;
-    let windows = analysis::release_windows(&features, params);
-    let activity = case.scan_activity(&mut features, &windows)?;
+    let mut prepared = None;
+    let never = AtomicBool::new(false);
+    analyze_case_reusing(
+        case,
+        params,
+        who,
+        &Progress::default(),
+        &never,
+        &mut prepared,
+    )
+    .map(|result| result.expect("not cancelled"))
+}
+
+/// What an analysis read from a case and built from it that a re-run with
+/// other clustering or scoring parameters (resolution, threshold, the
+/// campaign rules: see [`analysis::same_evidence`]) can reuse: the
+/// facts, the activity and the evidence graph. Kept by the workbench
+/// between re-runs; valid while the case's data stamp
+/// ([`Case::data_stamp`]) stays the same.
+pub struct Prepared {
+    stamp: String,
+    params: Params,
+    features: CaseFeatures,
+    activity: Activity,
+    windows: Vec<ReleaseWindow>,
+    graph: EvidenceGraph,
+    load_secs: f64,
+    graph_secs: f64,
+}
+
+/// [`analyze_case`], reporting its phase in `progress`, stopping between
+/// phases when `cancel` is set (then `Ok(None)`: nothing is stored), and
+/// reusing `prepared` — the facts and the evidence graph of an earlier run
+/// on the same data with the same evidence parameters — instead of reading
+/// and building them again; `prepared` is left holding this run's.
+pub fn analyze_case_reusing(
+    case: &Case,
+    params: &Params,
+    who: &Who,
+    progress: &Progress,
+    cancel: &AtomicBool,
+    prepared: &mut Option<Prepared>,
+) -> Result<Option<AnalysisResult>, CaseError> {
+    let cancelled = || cancel.load(Ordering::Relaxed);
+    let stamp = case.data_stamp()?;
+    let reusable = prepared
+        .as_ref()
+        .is_some_and(|p| p.stamp == stamp && analysis::same_evidence(&p.params, params));
+    if !reusable {
+        *prepared = None;
+        progress.set_phase("reading the case");
+        let started = Instant::now();
+        let mut features = case.features()?;
+        let windows = analysis::release_windows(&features, params);
+        let activity = case.scan_activity(&mut features, &windows)?;
+        let load_secs = started.elapsed().as_secs_f64();
+        if cancelled() {
+            return Ok(None);
+        }
+        progress.set_phase("building the evidence graph");
+        let started = Instant::now();
+        let graph = analysis::evidence::build(&features, &activity, params);
+        *prepared = Some(Prepared {
+            stamp,
+            params: params.clone(),
+            features,
+            activity,
+            windows,
+            graph,
+            load_secs,
+            graph_secs: started.elapsed().as_secs_f64(),
+        });
+        if cancelled() {
+            return Ok(None);
+        }
+    }
+    let Some(p) = prepared.as_ref() else {
+        return Ok(None);
+    };
+    let (features, activity, windows) = (&p.features, &p.activity, &p.windows);
     let mut stats = RunStats {
         accounts: features.accounts.len(),
-        load_secs: started.elapsed().as_secs_f64(),
+        // A reused graph took no time this run.
+        load_secs: if reusable { 0.0 } else { p.load_secs },
+        graph_secs: if reusable { 0.0 } else { p.graph_secs },
         ..Default::default()
     };
-    let clustering = analysis::cluster(&features, &activity, params, &mut stats);
+    progress.set_phase(if reusable {
+        "clustering the evidence graph of the last run"
+    } else {
+        "clustering"
+    });
+    let graph = &p.graph;
+    let algorithm = analysis::cluster_graph(features, graph, params, &mut stats);
+    if reusable {
+        stats.graph_phases.clear();
+    }
+    if cancelled() {
+        return Ok(None);
+    }
+    progress.set_phase("scoring and storing");
     // Case work written while the analysis ran (another workbench, the
     // command line) makes the carry-over stale: compute it again.
     // Tags written meanwhile only change where tags land (cheap); hand
@@ -53,13 +146,12 @@ pub fn analyze_case(case: &Case, params: &Params, who: &Who) -> Result<AnalysisR
         let scored = match computed.take() {
             Some((_, scored)) if same_membership => scored,
             _ => {
-                let (membership, successors) =
-                    reconcile::membership_with_pins(&clustering.algorithm, &carry);
+                let (membership, successors) = reconcile::membership_with_pins(&algorithm, &carry);
                 let result = analysis::score_membership(
-                    &features,
-                    &activity,
-                    &windows,
-                    &clustering.graph,
+                    features,
+                    activity,
+                    windows,
+                    graph,
                     &membership,
                     params,
                     &mut stats,
@@ -81,7 +173,7 @@ pub fn analyze_case(case: &Case, params: &Params, who: &Who) -> Result<AnalysisR
             &scored.result.campaigns,
         );
         match case.store_analysis_carrying(&scored.stored, Some((&carried, stamp, who))) {
-            Ok(()) => return Ok(scored.result),
+            Ok(()) => return Ok(Some(scored.result)),
             Err(CaseError::Conflict(_)) if attempt < ATTEMPTS => {
                 computed = Some((carry, scored));
             }

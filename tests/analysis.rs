@@ -495,3 +495,83 @@ fn a_rollup_row_naming_no_account_is_exit_2_with_the_table_and_id_not_a_panic() 
         assert_eq!(err.trim().lines().count(), 1, "{err}");
     }
 }
+
+#[test]
+fn a_rerun_with_another_resolution_reuses_the_graph_and_gives_what_a_fresh_run_gives() {
+    use std::sync::atomic::AtomicBool;
+
+    use hydrascope::base::Progress;
+    use hydrascope::pipeline::analyze_case_reusing;
+    let tmp = tempfile::tempdir().unwrap();
+    let path = generated_case(tmp.path(), Scenario::TinyEvasive, 4);
+    let who = Who::from_env(Origin::Workbench);
+    let never = AtomicBool::new(false);
+    let mut prepared = None;
+    let case = Case::open(&path).unwrap();
+    let first = analyze_case_reusing(
+        &case,
+        &Params::default(),
+        &who,
+        &Progress::default(),
+        &never,
+        &mut prepared,
+    )
+    .unwrap()
+    .expect("not cancelled");
+    assert!(first.stats.graph_secs > 0.0 && prepared.is_some());
+    let fine = Params {
+        resolution: 4.0,
+        iterations: 3,
+        suspect_threshold: 0.45,
+        ..Params::default()
+    };
+    let progress = Progress::default();
+    let reused = analyze_case_reusing(&case, &fine, &who, &progress, &never, &mut prepared)
+        .unwrap()
+        .expect("not cancelled");
+    assert_eq!(
+        (reused.stats.load_secs, reused.stats.graph_secs),
+        (0.0, 0.0),
+        "neither read nor built again"
+    );
+    assert!(progress.phase().contains("scoring"), "{}", progress.phase());
+    // The same as a run from scratch with those parameters.
+    let fresh = analyze_case(&case, &fine, &who).unwrap();
+    assert_eq!(reused.clusters, fresh.clusters);
+    assert_eq!(reused.campaigns, fresh.campaigns);
+    assert_eq!(reused.links.len(), fresh.links.len());
+    if let Some((a, b)) = reused.links.iter().zip(&fresh.links).find(|(a, b)| a != b) {
+        panic!("the graphs differ: {a:?} against {b:?}");
+    }
+    // Another evidence parameter (or seed: it orders the cohort test's
+    // samples) builds the graph again.
+    let wider = Params {
+        template_radius: 6,
+        seed: 7,
+        ..fine.clone()
+    };
+    let rebuilt = analyze_case_reusing(&case, &wider, &who, &progress, &never, &mut prepared)
+        .unwrap()
+        .expect("not cancelled");
+    assert!(rebuilt.stats.graph_secs > 0.0);
+    // A cancelled run stores nothing.
+    let runs = || -> i64 {
+        rusqlite::Connection::open(&path)
+            .unwrap()
+            .query_row("SELECT count(*) FROM analysis_runs", [], |r| r.get(0))
+            .unwrap()
+    };
+    let before = runs();
+    let stop = AtomicBool::new(true);
+    let stopped = analyze_case_reusing(
+        &case,
+        &Params::default(),
+        &who,
+        &progress,
+        &stop,
+        &mut prepared,
+    )
+    .unwrap();
+    assert!(stopped.is_none());
+    assert_eq!(runs(), before, "nothing stored");
+}

@@ -441,6 +441,41 @@ pub fn cluster(
     let started = Instant::now();
     let graph = evidence::build(features, activity, params);
     stats.graph_secs = started.elapsed().as_secs_f64();
+    let algorithm = cluster_graph(features, &graph, params, stats);
+    Clustering { graph, algorithm }
+}
+
+/// Whether two parameter sets build the same evidence graph (and read the
+/// same release windows): they differ at most in the clustering's and the
+/// scoring's knobs (resolution, iterations, the corrections after Leiden,
+/// the threshold, the campaign rules), so a re-run can cluster and score
+/// the graph it already has. (The seed orders the cohort test's samples as
+/// well as Leiden's visits: another seed builds the graph again.)
+pub fn same_evidence(a: &Params, b: &Params) -> bool {
+    let graph_only = |p: &Params| Params {
+        resolution: 0.0,
+        iterations: 0,
+        bridge_conductance: 0.0,
+        peel_share: 0.0,
+        peel_floor: 0.0,
+        pair_min_address_weight: 0.0,
+        suspect_threshold: 0.0,
+        campaign_min_cluster: 0,
+        campaign_min_family_overlap: 0.0,
+        campaign_min_similarity: 0.0,
+        ..p.clone()
+    };
+    graph_only(a) == graph_only(b)
+}
+
+/// Clusters a built evidence graph (Leiden, then peeling), recording its
+/// sizes and the clustering's time in `stats`.
+pub fn cluster_graph(
+    features: &CaseFeatures,
+    graph: &evidence::EvidenceGraph,
+    params: &Params,
+    stats: &mut RunStats,
+) -> Vec<u32> {
     stats.candidate_pairs = graph.candidate_pairs;
     stats.links = graph.links.len();
     stats.values_linked = graph.values_linked;
@@ -474,7 +509,7 @@ pub fn cluster(
         params,
     );
     stats.cluster_secs = started.elapsed().as_secs_f64();
-    Clustering { graph, algorithm }
+    algorithm
 }
 
 /// The places a link rests on, for peeling: `Some` (equal values: the same

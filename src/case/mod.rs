@@ -350,6 +350,24 @@ impl Case {
         &self.path
     }
 
+    /// What stands for the case's activity data (not its analysis or case
+    /// work): its path and the counts, span and import time in `meta`. An
+    /// analysis built from facts read under one stamp can reuse them while
+    /// the stamp stays the same.
+    pub fn data_stamp(&self) -> Result<String, CaseError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT key, value FROM meta WHERE key IN \
+             ('accounts', 'exchanges', 'events', 'indicators', 'first_ms', 'last_ms', 'imported_at') \
+             ORDER BY key",
+        )?;
+        let mut text = format!("{};", self.path.display());
+        for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+            let (k, v) = row?;
+            text.push_str(&format!("{k}={v};"));
+        }
+        Ok(text)
+    }
+
     /// The case's format version.
     pub fn format_version(&self) -> Result<i32, CaseError> {
         Ok(self

@@ -786,9 +786,10 @@ fn indicators_table(indicators: &[(String, f64)], reasons_json: &str) -> Block {
     let others: Vec<String> = reasons
         .iter()
         .filter(|r| {
-            !INDICATOR_COLUMNS.contains(&r.indicator.as_str())
-                && !named(&r.indicator)
-                && !(r.indicator == "independence" && named("coordination"))
+            let shown = INDICATOR_COLUMNS.contains(&r.indicator.as_str())
+                || named(&r.indicator)
+                || (r.indicator == "independence" && named("coordination"));
+            !shown
         })
         .map(|r| format!("{}: {}", r.indicator, r.text))
         .collect();

@@ -21,8 +21,8 @@ use super::filter_panel::FilterPanel;
 use super::history_panel::{HistoryInput, HistoryPanel};
 use super::inspector::{Inspector, InspectorInput};
 use super::jobs::{
-    AnalysisJob, CaseworkJob, CaseworkRequest, CaseworkUpdate, External, LayoutJob, LayoutUpdate,
-    ShareDone, ShareJob, ShareJobRequest,
+    AnalysisJob, AnalysisOutcome, CaseworkJob, CaseworkRequest, CaseworkUpdate, External,
+    LayoutJob, LayoutUpdate, PreparedCache, ShareDone, ShareJob, ShareJobRequest,
 };
 use super::rerun_dialog::RerunDialog;
 use super::share_dialog::{ShareDialog, ShareKind, ShareRequest};
@@ -98,6 +98,8 @@ pub struct App {
     layout_job: Option<LayoutJob>,
     layout_stage: Option<LayoutStage>,
     analysis_job: Option<AnalysisJob>,
+    /// The facts and evidence graph of the last re-run, for the next.
+    prepared: PreparedCache,
     casework_job: Option<CaseworkJob>,
     /// Requests sent to the case-work writer and not answered yet.
     casework_pending: usize,
@@ -163,6 +165,7 @@ impl App {
             layout_job: None,
             layout_stage: None,
             analysis_job: None,
+            prepared: PreparedCache::default(),
             casework_job: None,
             casework_pending: 0,
             history: Vec::new(),
@@ -377,15 +380,22 @@ impl App {
         if let Some(job) = &self.analysis_job
             && let Ok(outcome) = job.result.try_recv()
         {
+            let secs = job.started.elapsed().as_secs_f64();
             self.analysis_job = None;
             match outcome {
-                Ok(summary) => {
-                    self.status = Some(format!("Analysis done: {summary}"));
+                AnalysisOutcome::Done(summary) => {
+                    self.status = Some(format!("Analysis done in {secs:.1} s: {summary}"));
                     if let Some(path) = self.loaded().map(|l| l.path.clone()) {
                         self.commands.push(Command::OpenCase(path));
                     }
                 }
-                Err(err) => self.status = Some(format!("Analysis failed: {err}")),
+                AnalysisOutcome::Cancelled => {
+                    self.status =
+                        Some("Analysis cancelled; the case still holds the earlier run".into());
+                }
+                AnalysisOutcome::Failed(err) => {
+                    self.status = Some(format!("Analysis failed: {err}"));
+                }
             }
         }
         self.poll_casework();
@@ -876,6 +886,12 @@ impl App {
     fn apply_to_state(&mut self, command: Command) {
         match command {
             Command::OpenCase(path) => {
+                if self.loaded().is_none_or(|l| l.path != path) {
+                    // Another case: the last run's facts and graph are of no use.
+                    if let Ok(mut prepared) = self.prepared.lock() {
+                        *prepared = None;
+                    }
+                }
                 self.worker = None;
                 self.casework_job = None;
                 self.layout_job = None;
@@ -987,16 +1003,24 @@ impl App {
                 self.status =
                     Some("Layout stopped; the graph shows where it got to (not saved)".into());
             }
+            Command::CancelAnalysis => {
+                if let Some(job) = &self.analysis_job {
+                    job.cancel();
+                }
+            }
             Command::RerunAnalysis(params) => {
                 // A layout of the old clusters must not land after the new ones.
                 self.layout_job = None;
                 self.layout_stage = None;
                 if let Some(path) = self.loaded().map(|l| l.path.clone()) {
                     let ctx = self.ctx.clone();
-                    self.analysis_job =
-                        Some(AnalysisJob::start(path, params, self.who(), move || {
-                            ctx.request_repaint()
-                        }));
+                    self.analysis_job = Some(AnalysisJob::start(
+                        path,
+                        params,
+                        self.who(),
+                        self.prepared.clone(),
+                        move || ctx.request_repaint(),
+                    ));
                     self.status = None;
                 }
             }
@@ -1266,7 +1290,9 @@ impl App {
                 }
             });
             ui.separator();
-            self.status_ui(ui);
+            if let Some(command) = self.status_ui(ui) {
+                self.commands.push(command);
+            }
         });
     }
 
@@ -1278,7 +1304,10 @@ impl App {
             .unwrap_or_default()
     }
 
-    fn status_ui(&self, ui: &mut egui::Ui) {
+    /// The status line; a Cancel of the running re-analysis comes back as
+    /// its command.
+    fn status_ui(&self, ui: &mut egui::Ui) -> Option<Command> {
+        let mut command = None;
         match &self.case {
             CaseState::Loading { path, progress, .. } => {
                 ui.spinner();
@@ -1302,7 +1331,25 @@ impl App {
         if let Some(job) = &self.analysis_job {
             ui.separator();
             ui.spinner();
-            ui.label(format!("Re-running the analysis: {}", job.progress.phase()));
+            if job.is_cancelling() {
+                ui.label(format!(
+                    "Cancelling the analysis after: {}",
+                    job.progress.phase()
+                ));
+            } else {
+                ui.label(format!(
+                    "Re-running the analysis: {} ({:.0} s)",
+                    job.progress.phase(),
+                    job.started.elapsed().as_secs_f64()
+                ));
+                if ui
+                    .small_button("Cancel")
+                    .on_hover_text("Stop the run at the end of this phase; nothing is stored")
+                    .clicked()
+                {
+                    command = Some(Command::CancelAnalysis);
+                }
+            }
         }
         if let Some(job) = &self.share_job {
             ui.separator();
@@ -1328,6 +1375,7 @@ impl App {
             ui.separator();
             ui.label(egui::RichText::new(status).weak());
         }
+        command
     }
 
     fn tag_dialog_ui(&mut self, ctx: &egui::Context) {

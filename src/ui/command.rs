@@ -42,6 +42,8 @@ pub enum Command {
     CancelLayout,
     /// Re-run the analysis with these parameters and reload.
     RerunAnalysis(Params),
+    /// Stop the running re-analysis (nothing is stored).
+    CancelAnalysis,
     /// Undo this session's last tag or edit.
     Undo,
     /// Redo the last undone tag or edit.

@@ -97,52 +97,113 @@ impl Drop for LayoutJob {
     }
 }
 
+/// What the last re-run read and built (the facts and the evidence
+/// graph), kept so that a re-run with another resolution, seed, threshold
+/// or campaign rule clusters and scores it again without reading the case
+/// or building the graph ([`crate::pipeline::Prepared`]).
+pub type PreparedCache = Arc<std::sync::Mutex<Option<crate::pipeline::Prepared>>>;
+
+/// How a re-analysis ended.
+pub enum AnalysisOutcome {
+    /// Stored: a one-line summary.
+    Done(String),
+    /// Stopped by the analyst before storing anything.
+    Cancelled,
+    /// Failed: why.
+    Failed(String),
+}
+
 /// A running re-analysis.
 pub struct AnalysisJob {
     /// Phase text.
     pub progress: Arc<Progress>,
-    /// The outcome: a one-line summary, or the error.
-    pub result: Receiver<Result<String, String>>,
+    /// The outcome.
+    pub result: Receiver<AnalysisOutcome>,
+    cancel: Arc<AtomicBool>,
+    /// When it started.
+    pub started: Instant,
 }
 
 impl AnalysisJob {
-    /// Re-runs the analysis of the case at `path` with `params`.
+    /// Re-runs the analysis of the case at `path` with `params`, reusing
+    /// and refilling `cache`.
     pub fn start(
         path: PathBuf,
         params: Params,
         who: Who,
+        cache: PreparedCache,
         wake: impl Fn() + Send + 'static,
     ) -> Self {
         let (sender, result) = mpsc::channel();
         let progress = Arc::new(Progress::default());
+        let cancel = Arc::new(AtomicBool::new(false));
         let worker_progress = progress.clone();
+        let stop = cancel.clone();
         let spawned = std::thread::Builder::new()
             .name("analysis".into())
             .spawn(move || {
-                worker_progress.set_phase("analysing");
+                worker_progress.set_phase("opening the case");
+                // A poisoned lock only means an earlier run panicked: its
+                // cache is dropped and built again.
+                let mut prepared = cache.lock().map(|mut c| c.take()).unwrap_or(None);
                 let outcome = Case::open(&path)
-                    .and_then(|case| crate::pipeline::analyze_case(&case, &params, &who))
-                    .map(|r| {
-                        let suspected = r.clusters.iter().filter(|c| c.suspected).count();
-                        format!(
-                            "{suspected} suspected clusters among {} (resolution {})",
-                            r.clusters.len(),
-                            params.resolution
+                    .and_then(|case| {
+                        crate::pipeline::analyze_case_reusing(
+                            &case,
+                            &params,
+                            &who,
+                            &worker_progress,
+                            &stop,
+                            &mut prepared,
                         )
                     })
-                    .map_err(|e| e.to_string());
+                    .map(|r| match r {
+                        Some(r) => {
+                            let suspected = r.clusters.iter().filter(|c| c.suspected).count();
+                            AnalysisOutcome::Done(format!(
+                                "{suspected} suspected clusters among {} (resolution {})",
+                                r.clusters.len(),
+                                params.resolution
+                            ))
+                        }
+                        None => AnalysisOutcome::Cancelled,
+                    })
+                    .unwrap_or_else(|e| AnalysisOutcome::Failed(e.to_string()));
+                if let Ok(mut slot) = cache.lock() {
+                    *slot = prepared;
+                }
                 let _ = sender.send(outcome);
                 wake();
             });
         if let Err(err) = spawned {
             let (sender, failed) = mpsc::channel();
-            let _ = sender.send(Err(format!("could not start the analysis: {err}")));
+            let _ = sender.send(AnalysisOutcome::Failed(format!(
+                "could not start the analysis: {err}"
+            )));
             return Self {
                 progress,
                 result: failed,
+                cancel,
+                started: Instant::now(),
             };
         }
-        Self { progress, result }
+        Self {
+            progress,
+            result,
+            cancel,
+            started: Instant::now(),
+        }
+    }
+
+    /// Asks the run to stop at the end of its current phase; it stores
+    /// nothing then.
+    pub fn cancel(&self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether [`Self::cancel`] was asked.
+    pub fn is_cancelling(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
     }
 }
 
