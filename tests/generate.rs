@@ -397,8 +397,11 @@ fn scenario_and_group_names_round_trip_and_campaign_names_say_campaign() {
         .collect();
     assert_eq!(
         groups,
-        Group::ALL.into_iter().collect(),
-        "every group present"
+        Group::ALL
+            .into_iter()
+            .filter(|g| !FAMILIES_ONLY.contains(g))
+            .collect(),
+        "every group but the families scenarios' present"
     );
     let classic: BTreeSet<Group> = plan(Scenario::Tiny, 1)
         .plans
@@ -1291,4 +1294,316 @@ fn seed_scale_evasive_plan_has_the_reported_population_and_volumes() {
     assert_eq!(accounts[&Group::BenignCodingAgent], 2_000);
     let reasoning = exchanges[&Group::CampaignReasoning];
     assert!((100_000..=200_000).contains(&reasoning), "{reasoning}");
+}
+
+// ---------------------------------------------------------------------------
+// The families scenarios: every group in every seed, parameters drawn per
+// seed, and the traits the groups are built from.
+
+/// The groups only the families scenarios have.
+const FAMILIES_ONLY: [Group; 10] = [
+    Group::BenignHeavyUsers,
+    Group::BenignCourse,
+    Group::BenignAgentUsers,
+    Group::BenignBenchmark,
+    Group::BenignPromptCommunity,
+    Group::BenignExtension,
+    Group::BenignBotPlatform,
+    Group::CampaignTemplated,
+    Group::CampaignCrews,
+    Group::CampaignPaidCrowd,
+];
+
+/// Every group of a families scenario: the background and the drawn ones.
+fn families_groups() -> BTreeSet<Group> {
+    let mut all: BTreeSet<Group> = FAMILIES_ONLY.into_iter().collect();
+    all.extend([
+        Group::BenignDiurnal,
+        Group::BenignSdkUsers,
+        Group::BenignProxyPeers,
+    ]);
+    all
+}
+
+#[test]
+fn families_small_has_every_group_in_every_seed_at_its_size() {
+    for seed in [1, 2, 101] {
+        let pop = plan(Scenario::FamiliesSmall, seed);
+        let groups: BTreeSet<Group> = pop.plans.iter().map(|p| p.group).collect();
+        assert_eq!(groups, families_groups(), "seed {seed}");
+        let families = pop.families.as_ref().expect("families record their knobs");
+        assert!(pop.evasion.is_none());
+        for group in families_groups() {
+            let k = families.knobs(group).unwrap_or_else(|| panic!("{group:?}"));
+            let planned = pop.plans.iter().filter(|p| p.group == group).count();
+            assert_eq!(k.accounts, planned, "seed {seed} {}", group.name());
+            if FAMILIES_ONLY.contains(&group) && group != Group::BenignHeavyUsers {
+                assert!(
+                    (20..=500).contains(&k.accounts),
+                    "seed {seed} {}: {} accounts",
+                    group.name(),
+                    k.accounts
+                );
+            }
+        }
+        let accounts = pop.plans.len();
+        assert!(
+            (2_400..=4_100).contains(&accounts),
+            "seed {seed}: {accounts}"
+        );
+        let exchanges: u64 = pop.plans.iter().map(|p| p.exchanges).sum();
+        assert!(
+            (100_000..=260_000).contains(&exchanges),
+            "seed {seed}: {exchanges} exchanges"
+        );
+        // Campaigns are industrial in total; benign people stay human.
+        for group in FAMILIES_ONLY.into_iter().filter(|g| g.is_campaign()) {
+            let k = families.knobs(group).unwrap();
+            assert!(k.exchanges >= 10_000, "seed {seed} {}: {k:?}", group.name());
+        }
+        let days = pop.params.days as u64;
+        for p in pop.plans.iter().filter(|p| p.group == Group::BenignCourse) {
+            assert!(p.exchanges <= 60 * days, "a student sends {}", p.exchanges);
+        }
+        for p in pop
+            .plans
+            .iter()
+            .filter(|p| p.group == Group::BenignHeavyUsers)
+        {
+            assert!(
+                p.exchanges <= 150 * days,
+                "a heavy user sends {}",
+                p.exchanges
+            );
+        }
+        let heavy = families.knobs(Group::BenignHeavyUsers).unwrap().accounts as f64;
+        let share = heavy / accounts as f64;
+        assert!((0.015..=0.06).contains(&share), "heavy users {share}");
+        let release_day = (pop.release_ms - pop.start_ms) as f64 / 86_400_000.0;
+        assert!((8.0..=10.9).contains(&release_day), "{release_day}");
+    }
+}
+
+#[test]
+fn families_plans_are_deterministic_and_their_parameters_differ_between_seeds() {
+    let fingerprint = |pop: &Population| {
+        pop.plans
+            .iter()
+            .map(|p| {
+                (
+                    p.account.account_id.clone(),
+                    p.group,
+                    p.exchanges,
+                    format!("{:?}", p.timing),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let a = plan(Scenario::FamiliesSmall, 3);
+    let b = plan(Scenario::FamiliesSmall, 3);
+    assert_eq!(fingerprint(&a), fingerprint(&b), "same seed, same plan");
+    let summaries = |pop: &Population| {
+        let f = pop.families.as_ref().unwrap();
+        f.groups.iter().map(|k| k.summary()).collect::<Vec<_>>()
+    };
+    assert_eq!(summaries(&a), summaries(&b));
+    // Same seed, same exchanges.
+    let traffic = |pop: &Population, index: usize| {
+        let mut out = Vec::new();
+        account_traffic(pop, index, 3, |e| {
+            out.push((e.ts_ms, e.prompt_template, e.ip, e.output_tokens))
+        });
+        out
+    };
+    for index in [0, a.plans.len() / 2, a.plans.len() - 1] {
+        assert_eq!(traffic(&a, index), traffic(&b, index));
+    }
+    // Across seeds, the drawn parameters move.
+    let mut sizes: BTreeMap<Group, BTreeSet<usize>> = BTreeMap::new();
+    let mut shapes: BTreeMap<Group, BTreeSet<i64>> = BTreeMap::new();
+    let mut modes = BTreeSet::new();
+    for seed in [1, 2, 3, 4] {
+        let pop = plan(Scenario::FamiliesSmall, seed);
+        for k in &pop.families.as_ref().unwrap().groups {
+            sizes.entry(k.group).or_default().insert(k.accounts);
+            shapes
+                .entry(k.group)
+                .or_default()
+                .insert(k.shape.output.round() as i64);
+            if k.group == Group::CampaignTemplated || k.group == Group::CampaignPaidCrowd {
+                modes.insert(k.mode.label());
+            }
+        }
+    }
+    let varied = FAMILIES_ONLY.iter().filter(|g| sizes[g].len() >= 3).count();
+    assert!(varied >= 6, "group sizes vary by seed: {sizes:?}");
+    for group in FAMILIES_ONLY
+        .iter()
+        .filter(|g| **g != Group::BenignHeavyUsers)
+    {
+        assert_eq!(shapes[group].len(), 4, "{group:?} token shapes: {shapes:?}");
+    }
+    assert!(modes.len() >= 3, "template modes vary: {modes:?}");
+}
+
+#[test]
+fn families_crews_send_a_fresh_template_with_every_harvest_request() {
+    let g = generated(Scenario::FamiliesSmall, 1);
+    // The persona's own templates (cover) repeat; the harvest must not.
+    let own: BTreeSet<u64> = g
+        .accounts(Group::CampaignCrews)
+        .flat_map(|(_, p)| {
+            let family = p.family.as_ref().unwrap();
+            p.templates
+                .iter()
+                .chain(&family.cover_templates)
+                .map(|&t| g.pop.templates[t as usize].simhash)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let mut counts: HashMap<u64, usize> = HashMap::new();
+    for s in g.of_group(Group::CampaignCrews) {
+        if !own.contains(&s.template) {
+            *counts.entry(s.template).or_default() += 1;
+        }
+    }
+    let harvest: usize = counts.values().sum();
+    let repeated: usize = counts.values().filter(|n| **n > 1).map(|n| n - 1).sum();
+    assert!(harvest >= 5_000, "{harvest} harvest requests");
+    assert!(
+        repeated * 1_000 <= harvest,
+        "{repeated} repeats in {harvest}"
+    );
+    // Nobody else sends any of them.
+    let elsewhere = g
+        .seen
+        .iter()
+        .filter(|s| g.pop.plans[s.account].group != Group::CampaignCrews)
+        .filter(|s| counts.contains_key(&s.template))
+        .count();
+    assert_eq!(elsewhere, 0);
+    // The harvest is long and asks for the reasoning.
+    let long = g
+        .of_group(Group::CampaignCrews)
+        .filter(|s| !own.contains(&s.template))
+        .filter(|s| s.output_tokens >= 500 && s.cot.unwrap_or(1.0) >= 0.3)
+        .count();
+    assert!(long * 10 >= harvest * 8, "{long} of {harvest}");
+    // Crews are banned and replaced.
+    let banned = g
+        .accounts(Group::CampaignCrews)
+        .filter(|(_, p)| p.banned)
+        .count();
+    assert!(banned >= 1);
+}
+
+#[test]
+fn families_course_students_share_the_university_domain_and_work_before_deadlines() {
+    for seed in [1, 2] {
+        let g = generated(Scenario::FamiliesSmall, seed);
+        let domains: BTreeSet<&str> = g
+            .accounts(Group::BenignCourse)
+            .map(|(_, p)| p.account.email_domain.as_deref().unwrap())
+            .collect();
+        assert_eq!(domains.len(), 1, "one university: {domains:?}");
+        let uni = *domains.iter().next().unwrap();
+        assert!(uni.ends_with(".edu"), "{uni}");
+        assert!(
+            g.accounts(Group::BenignCourse)
+                .all(|(_, p)| p.account.access_path.as_deref() == Some("education"))
+        );
+        // Other students of the university have the domain too.
+        let others = g
+            .pop
+            .plans
+            .iter()
+            .filter(|p| p.group != Group::BenignCourse)
+            .filter(|p| p.account.email_domain.as_deref() == Some(uni))
+            .count();
+        assert!(others >= 1, "seed {seed}: no other student on {uni}");
+        // Most of a week's work comes in the days before its deadline.
+        let (_, first) = g.accounts(Group::BenignCourse).next().unwrap();
+        let hydrascope::generate::scenario::Timing::Deadlines {
+            deadlines, lead_ms, ..
+        } = &first.timing
+        else {
+            panic!("course timing: {:?}", first.timing);
+        };
+        let course: Vec<i64> = g.of_group(Group::BenignCourse).map(|s| s.ts_ms).collect();
+        let before = course
+            .iter()
+            .filter(|&&t| deadlines.iter().any(|&d| t < d && t >= d - lead_ms))
+            .count();
+        let (start, end) = (g.pop.start_ms, g.pop.end_ms);
+        let burst_time: i64 = deadlines
+            .iter()
+            .map(|&d| (d.min(end) - (d - lead_ms).max(start)).max(0))
+            .sum();
+        let time_share = burst_time as f64 / (end - start) as f64;
+        let share = before as f64 / course.len() as f64;
+        assert!(
+            share >= 0.3 && share >= 1.5 * time_share,
+            "seed {seed}: {share:.2} of the requests in {time_share:.2} of the time"
+        );
+    }
+}
+
+#[test]
+fn families_look_alikes_share_what_their_kind_shares_and_nothing_else() {
+    let g = generated(Scenario::FamiliesSmall, 2);
+    let distinct = |group: Group, f: &dyn Fn(&hydrascope::generate::scenario::Plan) -> String| {
+        g.accounts(group)
+            .map(|(_, p)| f(p))
+            .collect::<BTreeSet<_>>()
+            .len()
+    };
+    let count = |group: Group| g.accounts(group).count();
+    // The agent's users: one client, their own cards.
+    let agent_clients: BTreeSet<String> = g
+        .of_group(Group::BenignAgentUsers)
+        .map(|s| s.client.clone())
+        .collect();
+    let agent_client = g
+        .accounts(Group::BenignAgentUsers)
+        .map(|(_, p)| g.pop.clients[p.clients[0] as usize].clone())
+        .collect::<BTreeSet<_>>();
+    assert_eq!(agent_client.len(), 1);
+    assert!(agent_clients.is_superset(&agent_client));
+    let card = |p: &hydrascope::generate::scenario::Plan| {
+        p.account.payment_fingerprint.clone().unwrap_or_default()
+    };
+    assert_eq!(
+        distinct(Group::BenignAgentUsers, &card),
+        count(Group::BenignAgentUsers)
+    );
+    // The bot platform's tenants: its egress and client.
+    let egress: BTreeSet<IpAddr> = g
+        .of_group(Group::BenignBotPlatform)
+        .filter_map(|s| s.ip)
+        .collect();
+    assert!(egress.len() <= 24, "{} platform addresses", egress.len());
+    // The paid crowd: a card and a home each, nobody's exits.
+    assert_eq!(
+        distinct(Group::CampaignPaidCrowd, &card),
+        count(Group::CampaignPaidCrowd)
+    );
+    // The extension's users: short outputs.
+    let outputs: Vec<i64> = g
+        .of_group(Group::BenignExtension)
+        .map(|s| s.output_tokens)
+        .collect();
+    let short = outputs.iter().filter(|o| **o <= 600).count();
+    assert!(
+        short * 10 >= outputs.len() * 7,
+        "{short} of {}",
+        outputs.len()
+    );
+    // The benchmark's runners: many organisations.
+    let orgs = distinct(Group::BenignBenchmark, &|p| {
+        p.account.org_name.clone().unwrap_or_default()
+    });
+    assert!(
+        orgs * 2 >= count(Group::BenignBenchmark),
+        "{orgs} organisations"
+    );
 }

@@ -147,8 +147,9 @@ pub fn build(features: &CaseFeatures, activity: &Activity, params: &Params) -> E
         .map(|(&p, a)| p >= 6 || (p >= 2 && f64::from(p) >= 0.25 * a.exchanges as f64))
         .collect();
 
-    // Pairs and their evidence: kind → (1 - Π(1 - idf)) accumulators.
-    let mut pairs: FxHashMap<(u32, u32), PairEvidence> = FxHashMap::default();
+    // Pairs and their evidence: kind → (1 - Π(1 - idf)) accumulators,
+    // numbers only (the readable examples are made for the kept links).
+    let mut store = PairStore::default();
     let mut values_linked = 0;
     let mut values_too_common = 0;
     // Per account: the corroborating values it has (index into `shared`).
@@ -200,10 +201,7 @@ pub fn build(features: &CaseFeatures, activity: &Activity, params: &Params) -> E
                 {
                     strength *= ROTATING_ADDRESS_FACTOR;
                 }
-                pairs
-                    .entry((a, b))
-                    .or_default()
-                    .add(value.kind, strength, &value.example);
+                store.add((a, b), value.kind, strength, index as u32);
             },
         );
     }
@@ -212,33 +210,9 @@ pub fn build(features: &CaseFeatures, activity: &Activity, params: &Params) -> E
     // Behaviour: fingerprints, then cohorts (same families, same behaviour).
     let prints = behaviour::fingerprints(features, activity, &template_family);
     clock.lap("fingerprints");
-    for c in cohort_pairs(&prints, params) {
-        pairs.entry((c.a, c.b)).or_default().add(
-            EvidenceKind::Cohort,
-            c.strength,
-            &format!(
-                "{} template families with {} of traffic in common, whose users are alike {} than random accounts; \
-                 behaviour {:.2} alike \
-                 (hours {:.2}, weekdays {:.2}, volume {:.2}, capabilities {:.2}, tokens {:.2}, \
-                 chain-of-thought {:.2}, network churn {:.2}, adoption {:.2})",
-                c.families,
-                pct(c.overlap),
-                if c.lift.is_finite() {
-                    format!("{:.1}× more often", c.lift)
-                } else {
-                    "few and more often".to_string()
-                },
-                c.similarity.combined,
-                c.similarity.hours,
-                c.similarity.weekdays,
-                c.similarity.rate,
-                c.similarity.capabilities,
-                c.similarity.ratio,
-                c.similarity.cot,
-                c.similarity.churn,
-                c.similarity.adoption,
-            ),
-        );
+    let cohorts = Cohorts::new(&prints, params);
+    for (a, b, strength) in cohorts.strengths() {
+        store.add((a, b), EvidenceKind::Cohort, strength, 0);
     }
 
     clock.lap("cohorts");
@@ -249,17 +223,37 @@ pub fn build(features: &CaseFeatures, activity: &Activity, params: &Params) -> E
         ((last - first) as f64 / 60_000.0).max(1.0)
     });
     let by_hour = coactivity::minutes_by_hour(&activity.minutes);
-    let mut keys: FxHashSet<(u32, u32)> = pairs.keys().copied().collect();
-    keys.extend(coactivity::lockstep_candidates(
-        &activity.minutes,
-        params.sync_min_minutes,
-        params.seed,
-    ));
-    clock.lap("lock-step candidates (MinHash)");
-    let mut keys: Vec<(u32, u32)> = keys.into_iter().collect();
+    let expected = |a: u32, b: u32| {
+        coactivity::expected_shared(
+            &by_hour[a as usize],
+            &by_hour[b as usize],
+            span_minutes / 24.0,
+        )
+        .max(1e-9)
+    };
+    let mut keys: Vec<(u32, u32)> = store.head.keys().copied().collect();
     keys.sort_unstable();
-    // Each pair's test is independent: run them in parallel, in order.
-    let tested: Vec<Option<(usize, f64)>> = {
+    let lockstep =
+        coactivity::lockstep_candidates(&activity.minutes, params.sync_min_minutes, params.seed);
+    // The candidates no other evidence found (both lists are sorted).
+    let mut i = 0;
+    let mut fresh: Vec<(u32, u32)> = Vec::new();
+    for pair in lockstep {
+        while i < keys.len() && keys[i] < pair {
+            i += 1;
+        }
+        if keys.get(i) != Some(&pair) {
+            fresh.push(pair);
+        }
+    }
+    keys.extend(fresh);
+    clock.lap("lock-step candidates (MinHash)");
+    let sets = coactivity::MinuteSets::new(&activity.minutes, params.sync_min_minutes);
+    // Each pair's test is independent: run them in parallel, in order. The
+    // cheap bounds first: the smaller list, then the hours of the day they
+    // share (in each hour, the fewer minutes of the two) — neither can be
+    // beaten by the count itself, so skipping on them changes nothing.
+    let tested: Vec<Option<u32>> = {
         use rayon::prelude::*;
         keys.par_iter()
             .map(|&(a, b)| {
@@ -267,37 +261,35 @@ pub fn build(features: &CaseFeatures, activity: &Activity, params: &Params) -> E
                 if ma.len() < params.sync_min_minutes || mb.len() < params.sync_min_minutes {
                     return None;
                 }
-                let expected = coactivity::expected_shared(
-                    &by_hour[a as usize],
-                    &by_hour[b as usize],
-                    span_minutes / 24.0,
-                );
+                let expected = expected(a, b);
                 // Even sharing every minute of the smaller list would not do.
                 let most = ma.len().min(mb.len()) as f64;
-                if most / expected.max(1e-9) < params.sync_min_lift {
+                if most / expected < params.sync_min_lift {
                     return None;
                 }
-                let both = coactivity::shared_minutes(ma, mb);
-                (both >= params.sync_min_minutes).then(|| (both, both as f64 / expected.max(1e-9)))
+                let bound = coactivity::shared_bound(&by_hour[a as usize], &by_hour[b as usize]);
+                if (bound as usize) < params.sync_min_minutes
+                    || f64::from(bound) / expected < params.sync_min_lift
+                {
+                    return None;
+                }
+                let both = sets.shared(a, b);
+                (both >= params.sync_min_minutes && both as f64 / expected >= params.sync_min_lift)
+                    .then_some(both as u32)
             })
             .collect()
     };
-    for (&(a, b), test) in keys.iter().zip(tested) {
-        let Some((both, lift)) = test else {
+    for (&(a, b), both) in keys.iter().zip(tested) {
+        let Some(both) = both else {
             continue;
         };
-        if lift >= params.sync_min_lift {
-            let strength =
-                ((lift - params.sync_min_lift) / (2.0 * params.sync_min_lift)).clamp(0.1, 1.0);
-            let p = pairs.entry((a, b)).or_default();
-            p.add(
-                EvidenceKind::Synchrony,
-                strength,
-                &format!("{both} shared minutes, {lift:.1}× what their hours of the day explain"),
-            );
-            p.sync_minutes = both as u32;
-        }
+        let lift = f64::from(both) / expected(a, b);
+        let strength =
+            ((lift - params.sync_min_lift) / (2.0 * params.sync_min_lift)).clamp(0.1, 1.0);
+        store.add((a, b), EvidenceKind::Synchrony, strength, both);
     }
+    drop(keys);
+    drop(sets);
 
     clock.lap("synchrony");
     // Hand-offs: one account stops, another starts within minutes on the same work.
@@ -330,27 +322,19 @@ pub fn build(features: &CaseFeatures, activity: &Activity, params: &Params) -> E
         ),
         None => Vec::new(),
     };
-    for h in &hand_offs {
+    for (index, h) in hand_offs.iter().enumerate() {
         let key = (h.from.min(h.to), h.from.max(h.to));
-        pairs.entry(key).or_default().add(
-            EvidenceKind::HandOff,
-            h.strength,
-            &format!(
-                "{} {:.0} min after the other's last request{}, {} of traffic on the same template families, behaviour {:.2} alike",
-                if h.from == key.0 { "second started" } else { "first started" },
-                h.gap_minutes,
-                if h.replaced_ban { " (banned, replaced by a new account)" } else { "" },
-                pct(h.family_overlap),
-                h.similarity
-            ),
-        );
+        store.add(key, EvidenceKind::HandOff, h.strength, index as u32);
     }
+    let candidate_pairs = store.head.len();
     clock.lap("hand-offs");
+
     // Commodity values (a client fingerprint, a network prefix) corroborate
     // a pair that other evidence made; strangers share them all the time.
-    let mut keys: Vec<(u32, u32)> = pairs.keys().copied().collect();
-    keys.sort_unstable();
-    for (a, b) in keys {
+    // Each pair's are found again from the two accounts' lists when they
+    // are needed (its weight, a kept link's evidence), never stored.
+    let corroboration = |a: u32, b: u32| -> [Option<Entry>; 2] {
+        let mut out: [Option<Entry>; 2] = [None, None];
         let (la, lb) = (&corroborating[a as usize], &corroborating[b as usize]);
         let (mut i, mut j) = (0, 0);
         while i < la.len() && j < lb.len() {
@@ -368,53 +352,126 @@ pub fn build(features: &CaseFeatures, activity: &Activity, params: &Params) -> E
                     {
                         strength *= ROTATING_ADDRESS_FACTOR;
                     }
-                    if let Some(p) = pairs.get_mut(&(a, b)) {
-                        p.add(value.kind, strength, &value.example);
+                    // Prefixes come before client fingerprints in `shared`,
+                    // so the kinds come in the order they always did.
+                    match out
+                        .iter_mut()
+                        .find(|e| e.is_none_or(|e| e.kind == value.kind))
+                    {
+                        Some(Some(e)) => {
+                            e.miss *= 1.0 - strength;
+                            e.count += 1;
+                        }
+                        Some(slot) => {
+                            *slot = Some(Entry {
+                                miss: 1.0 - strength,
+                                count: 1,
+                                source: la[i],
+                                next: NONE,
+                                kind: value.kind,
+                            });
+                        }
+                        None => {}
                     }
                     i += 1;
                     j += 1;
                 }
             }
         }
-    }
-    let candidate_pairs = pairs.len();
+        out
+    };
+    // Σ over kinds of the kind's weight × (1 - Π(1 - strength)), in the
+    // order the kinds came.
+    let weight_of = |head: u32, extra: &[Option<Entry>; 2]| -> f64 {
+        store
+            .chain(head)
+            .chain(extra.iter().flatten())
+            .map(|e| e.kind.weight() * (1.0 - e.miss))
+            .sum()
+    };
+    let mut keys: Vec<((u32, u32), u32)> = store.head.iter().map(|(k, h)| (*k, *h)).collect();
+    keys.sort_unstable_by_key(|(k, _)| *k);
+    let weights: Vec<f64> = {
+        use rayon::prelude::*;
+        keys.par_iter()
+            .map(|&((a, b), head)| weight_of(head, &corroboration(a, b)))
+            .collect()
+    };
 
     clock.lap("corroborating values");
     // Each account keeps its strongest links; a link stays if either end
     // keeps it. Links too weak to mean anything are dropped first: they
     // would only pull strangers into a group.
-    let mut keys: Vec<(u32, u32)> = pairs.keys().copied().collect();
-    keys.sort_unstable();
-    let mut by_account: Vec<Vec<(f64, u32)>> = vec![Vec::new(); n];
-    for &(a, b) in &keys {
-        let w = pairs[&(a, b)].weight();
+    let mut by_account: Vec<Vec<(f64, u32, u32)>> = vec![Vec::new(); n];
+    for (index, (&((a, b), _), &w)) in keys.iter().zip(&weights).enumerate() {
         if w < params.min_link_weight {
             continue;
         }
-        by_account[a as usize].push((w, b));
-        by_account[b as usize].push((w, a));
+        by_account[a as usize].push((w, b, index as u32));
+        by_account[b as usize].push((w, a, index as u32));
     }
-    let mut kept: FxHashSet<(u32, u32)> = FxHashSet::default();
-    for (a, list) in by_account.iter_mut().enumerate() {
-        list.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
-        for &(_, b) in list.iter().take(params.max_links_per_account) {
-            let a = a as u32;
-            kept.insert(if a < b { (a, b) } else { (b, a) });
+    let mut kept = vec![false; keys.len()];
+    {
+        use rayon::prelude::*;
+        by_account.par_iter_mut().for_each(|list| {
+            list.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+            list.truncate(params.max_links_per_account);
+        });
+    }
+    for list in &by_account {
+        for &(_, _, index) in list {
+            kept[index as usize] = true;
         }
     }
-    let mut links: Vec<Link> = kept
-        .into_iter()
-        .map(|(a, b)| {
-            let p = &pairs[&(a, b)];
-            Link {
-                a,
-                b,
-                weight: p.weight(),
-                evidence: p.evidence(),
-            }
-        })
-        .collect();
-    links.sort_unstable_by_key(|l| (l.a, l.b));
+    drop(by_account);
+    let links: Vec<Link> = {
+        use rayon::prelude::*;
+        let kept: Vec<usize> = (0..keys.len()).filter(|&i| kept[i]).collect();
+        kept.par_iter()
+            .map(|&i| {
+                let ((a, b), head) = keys[i];
+                let extra = corroboration(a, b);
+                let mut evidence: Vec<LinkEvidence> = store
+                    .chain(head)
+                    .chain(extra.iter().flatten())
+                    .map(|e| LinkEvidence {
+                        kind: e.kind,
+                        shared: if e.kind == EvidenceKind::Synchrony {
+                            e.source
+                        } else {
+                            e.count
+                        },
+                        weight: e.kind.weight() * (1.0 - e.miss),
+                        example: match e.kind {
+                            EvidenceKind::Cohort => cohorts
+                                .test(a, b)
+                                .map(|c| cohort_example(&c))
+                                .unwrap_or_default(),
+                            EvidenceKind::Synchrony => {
+                                let lift = f64::from(e.source) / expected(a, b);
+                                format!(
+                                    "{} shared minutes, {lift:.1}× what their hours of the day explain",
+                                    e.source
+                                )
+                            }
+                            EvidenceKind::HandOff => hand_off_example(
+                                &hand_offs[e.source as usize],
+                                a,
+                            ),
+                            _ => shared[e.source as usize].example.clone(),
+                        },
+                    })
+                    .collect();
+                evidence.sort_by(|x, y| y.weight.total_cmp(&x.weight).then(x.kind.cmp(&y.kind)));
+                Link {
+                    a,
+                    b,
+                    weight: weights[i],
+                    evidence,
+                }
+            })
+            .collect()
+    };
     clock.lap("strongest links");
 
     EvidenceGraph {
@@ -431,6 +488,52 @@ pub fn build(features: &CaseFeatures, activity: &Activity, params: &Params) -> E
         values_linked,
         values_too_common,
     }
+}
+
+/// The readable evidence of a cohort.
+fn cohort_example(c: &CohortPair) -> String {
+    format!(
+        "{} template families with {} of traffic in common, whose users are alike {} than random accounts; \
+         behaviour {:.2} alike \
+         (hours {:.2}, weekdays {:.2}, volume {:.2}, capabilities {:.2}, tokens {:.2}, \
+         chain-of-thought {:.2}, network churn {:.2}, adoption {:.2})",
+        c.families,
+        pct(c.overlap),
+        if c.lift.is_finite() {
+            format!("{:.1}× more often", c.lift)
+        } else {
+            "few and more often".to_string()
+        },
+        c.similarity.combined,
+        c.similarity.hours,
+        c.similarity.weekdays,
+        c.similarity.rate,
+        c.similarity.capabilities,
+        c.similarity.ratio,
+        c.similarity.cot,
+        c.similarity.churn,
+        c.similarity.adoption,
+    )
+}
+
+/// The readable evidence of a hand-off on the link whose first account is `first`.
+fn hand_off_example(h: &coactivity::HandOff, first: u32) -> String {
+    format!(
+        "{} {:.0} min after the other's last request{}, {} of traffic on the same template families, behaviour {:.2} alike",
+        if h.from == first {
+            "second started"
+        } else {
+            "first started"
+        },
+        h.gap_minutes,
+        if h.replaced_ban {
+            " (banned, replaced by a new account)"
+        } else {
+            ""
+        },
+        pct(h.family_overlap),
+        h.similarity
+    )
 }
 
 fn pct(x: f64) -> String {
@@ -483,135 +586,189 @@ const BASELINE_PAIRS: u64 = 4_000;
 /// day (ties in a family-specific shuffle), each compared with its next
 /// `cohort_window` neighbours: O(users × window) per family, never all pairs.
 pub fn cohort_pairs(prints: &[behaviour::Fingerprint], params: &Params) -> Vec<CohortPair> {
-    let mut users: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
-    let mut reliable: Vec<u32> = Vec::new();
-    for (account, p) in prints.iter().enumerate() {
-        if !p.is_reliable() {
-            continue;
+    let cohorts = Cohorts::new(prints, params);
+    use rayon::prelude::*;
+    cohorts
+        .candidates()
+        .par_iter()
+        .filter_map(|&(a, b)| cohorts.test(a, b))
+        .collect()
+}
+
+/// The families that tie their users ([`cohort_pairs`]) and the test of
+/// one pair, kept so that a kept link's evidence can be told in words
+/// without holding every candidate's numbers.
+pub struct Cohorts<'a> {
+    prints: &'a [behaviour::Fingerprint],
+    params: &'a Params,
+    /// Users of each family (accounts with a reliable profile), by family.
+    users: FxHashMap<u32, Vec<u32>>,
+    /// Families whose users are alike often enough, and their lift.
+    lift_of: FxHashMap<u32, f64>,
+}
+
+impl<'a> Cohorts<'a> {
+    /// Measures each family's lift.
+    pub fn new(prints: &'a [behaviour::Fingerprint], params: &'a Params) -> Self {
+        let mut users: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+        let mut reliable: Vec<u32> = Vec::new();
+        for (account, p) in prints.iter().enumerate() {
+            if !p.is_reliable() {
+                continue;
+            }
+            reliable.push(account as u32);
+            for &(family, _) in &p.families {
+                users.entry(family).or_default().push(account as u32);
+            }
         }
-        reliable.push(account as u32);
-        for &(family, _) in &p.families {
-            users.entry(family).or_default().push(account as u32);
+        let mut cohorts = Self {
+            prints,
+            params,
+            users,
+            lift_of: FxHashMap::default(),
+        };
+        if reliable.len() < 2 {
+            return cohorts;
         }
-    }
-    if reliable.len() < 2 {
-        return Vec::new();
-    }
-    let alike = |a: u32, b: u32| {
-        behaviour::similarity(&prints[a as usize], &prints[b as usize]).combined
-            >= params.cohort_min_similarity
-    };
-    let salt = crate::base::rng::mix64(params.seed ^ 0x636f_686f_7274);
-    let pick = |list: &[u32], k: u64| {
-        list[(crate::base::rng::mix64(salt ^ k) % list.len() as u64) as usize]
-    };
-    // How often accounts that share no template family are alike: the
-    // similarity that the population's make-up explains (people of one
-    // timezone, one client's defaults), not a job.
-    let (mut tried, mut hits) = (0u64, 0u64);
-    for k in 0..4 * BASELINE_PAIRS {
-        if tried >= BASELINE_PAIRS {
-            break;
-        }
-        let (a, b) = (pick(&reliable, 2 * k), pick(&reliable, 2 * k + 1));
-        let (pa, pb) = (&prints[a as usize], &prints[b as usize]);
-        if a != b && behaviour::family_overlap(pa, pb).1 == 0 {
-            tried += 1;
-            hits += u64::from(alike(a, b));
-        }
-    }
-    let random_rate = if tried >= BASELINE_PAIRS / 20 {
-        (hits as f64 / tried as f64).max(1.0 / BASELINE_PAIRS as f64)
-    } else {
-        // Too few unrelated accounts to tell: a prior of one in twenty.
-        0.05
-    };
-    let mut families: Vec<u32> = users.keys().copied().collect();
-    families.sort_unstable();
-    let mut lift_of: FxHashMap<u32, f64> = FxHashMap::default();
-    for &family in &families {
-        let members = &users[&family];
-        let m = members.len();
-        if m < 2 {
-            continue;
-        }
-        if m <= 3 {
-            lift_of.insert(family, f64::INFINITY);
-            continue;
-        }
-        let samples = (4 * m as u64).min(800);
+        let alike = |a: u32, b: u32| {
+            behaviour::similarity(&prints[a as usize], &prints[b as usize]).combined
+                >= params.cohort_min_similarity
+        };
+        let salt = crate::base::rng::mix64(params.seed ^ 0x636f_686f_7274);
+        let pick = |list: &[u32], k: u64| {
+            list[(crate::base::rng::mix64(salt ^ k) % list.len() as u64) as usize]
+        };
+        // How often accounts that share no template family are alike: the
+        // similarity that the population's make-up explains (people of one
+        // timezone, one client's defaults), not a job.
         let (mut tried, mut hits) = (0u64, 0u64);
-        for k in 0..samples {
-            let key = (u64::from(family) << 20) ^ k;
-            let (a, b) = (pick(members, 2 * key), pick(members, 2 * key + 1));
-            if a != b {
+        for k in 0..4 * BASELINE_PAIRS {
+            if tried >= BASELINE_PAIRS {
+                break;
+            }
+            let (a, b) = (pick(&reliable, 2 * k), pick(&reliable, 2 * k + 1));
+            let (pa, pb) = (&prints[a as usize], &prints[b as usize]);
+            if a != b && behaviour::family_overlap(pa, pb).1 == 0 {
                 tried += 1;
                 hits += u64::from(alike(a, b));
             }
         }
-        let rate = hits as f64 / tried.max(1) as f64;
-        let lift = rate / random_rate;
-        if rate >= 0.2 && lift >= params.cohort_min_lift {
-            lift_of.insert(family, lift);
-        }
-    }
-    let mut seen: FxHashSet<(u32, u32)> = FxHashSet::default();
-    let mut candidates: Vec<(u32, u32)> = Vec::new();
-    for family in families {
-        if !lift_of.contains_key(&family) {
-            continue;
-        }
-        let mut order = users[&family].clone();
-        order.sort_unstable_by_key(|&a| {
-            let rate = (prints[a as usize].rate_log10 / 0.05).round() as i64;
-            (
-                rate,
-                crate::base::rng::mix64(u64::from(a) ^ u64::from(family)),
-            )
-        });
-        for i in 0..order.len() {
-            for j in i + 1..order.len().min(i + 1 + params.cohort_window) {
-                let (a, b) = (order[i].min(order[j]), order[i].max(order[j]));
-                if seen.insert((a, b)) {
-                    candidates.push((a, b));
+        let random_rate = if tried >= BASELINE_PAIRS / 20 {
+            (hits as f64 / tried as f64).max(1.0 / BASELINE_PAIRS as f64)
+        } else {
+            // Too few unrelated accounts to tell: a prior of one in twenty.
+            0.05
+        };
+        let mut families: Vec<u32> = cohorts.users.keys().copied().collect();
+        families.sort_unstable();
+        // Each family's sample is its own: in parallel, in family order.
+        use rayon::prelude::*;
+        let lifts: Vec<Option<f64>> = families
+            .par_iter()
+            .map(|&family| {
+                let members = &cohorts.users[&family];
+                let m = members.len();
+                if m < 2 {
+                    return None;
                 }
-            }
-        }
-    }
-    // Each candidate's test is independent: in parallel, in order.
-    use rayon::prelude::*;
-    let mut out: Vec<CohortPair> = candidates
-        .par_iter()
-        .filter_map(|&(a, b)| {
-            let (pa, pb) = (&prints[a as usize], &prints[b as usize]);
-            let (overlap, shared, lift) =
-                behaviour::family_overlap_where(pa, pb, |f| lift_of.get(&f).copied());
-            if overlap < params.cohort_min_overlap {
-                return None;
-            }
-            let similarity = behaviour::similarity(pa, pb);
-            if similarity.combined < params.cohort_min_similarity {
-                return None;
-            }
-            let strength = ((overlap - 0.1) / 0.4).clamp(0.0, 1.0)
-                * ((similarity.combined - params.cohort_min_similarity)
-                    / (1.0 - params.cohort_min_similarity).max(1e-6)
-                    * 2.0)
-                    .clamp(0.1, 1.0)
-                * ((lift - 1.0) / 2.0).clamp(0.25, 1.0);
-            Some(CohortPair {
-                a,
-                b,
-                families: shared,
-                overlap,
-                lift,
-                similarity,
-                strength,
+                if m <= 3 {
+                    return Some(f64::INFINITY);
+                }
+                let samples = (4 * m as u64).min(800);
+                let (mut tried, mut hits) = (0u64, 0u64);
+                for k in 0..samples {
+                    let key = (u64::from(family) << 20) ^ k;
+                    let (a, b) = (pick(members, 2 * key), pick(members, 2 * key + 1));
+                    if a != b {
+                        tried += 1;
+                        hits += u64::from(alike(a, b));
+                    }
+                }
+                let rate = hits as f64 / tried.max(1) as f64;
+                let lift = rate / random_rate;
+                (rate >= 0.2 && lift >= params.cohort_min_lift).then_some(lift)
             })
+            .collect();
+        cohorts.lift_of = families
+            .iter()
+            .zip(lifts)
+            .filter_map(|(&family, lift)| Some((family, lift?)))
+            .collect();
+        cohorts
+    }
+
+    /// Candidate pairs (a < b, sorted, each once): within each family that
+    /// ties its users, each user and its next `cohort_window` in an order
+    /// by volume per day (ties in a family-specific shuffle).
+    pub fn candidates(&self) -> Vec<(u32, u32)> {
+        use rayon::prelude::*;
+        let mut families: Vec<u32> = self.lift_of.keys().copied().collect();
+        families.sort_unstable();
+        let prints = self.prints;
+        let window = self.params.cohort_window;
+        let mut out: Vec<(u32, u32)> = families
+            .par_iter()
+            .flat_map_iter(|&family| {
+                let mut order = self.users[&family].clone();
+                order.sort_unstable_by_key(|&a| {
+                    let rate = (prints[a as usize].rate_log10 / 0.05).round() as i64;
+                    (
+                        rate,
+                        crate::base::rng::mix64(u64::from(a) ^ u64::from(family)),
+                    )
+                });
+                let mut pairs = Vec::with_capacity(order.len() * window);
+                for i in 0..order.len() {
+                    for j in i + 1..order.len().min(i + 1 + window) {
+                        pairs.push((order[i].min(order[j]), order[i].max(order[j])));
+                    }
+                }
+                pairs
+            })
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// Whether `a` and `b` (a < b) are a cohort, and what they share.
+    pub fn test(&self, a: u32, b: u32) -> Option<CohortPair> {
+        let params = self.params;
+        let (pa, pb) = (&self.prints[a as usize], &self.prints[b as usize]);
+        let (overlap, shared, lift) =
+            behaviour::family_overlap_where(pa, pb, |f| self.lift_of.get(&f).copied());
+        if overlap < params.cohort_min_overlap {
+            return None;
+        }
+        let similarity = behaviour::similarity(pa, pb);
+        if similarity.combined < params.cohort_min_similarity {
+            return None;
+        }
+        let strength = ((overlap - 0.1) / 0.4).clamp(0.0, 1.0)
+            * ((similarity.combined - params.cohort_min_similarity)
+                / (1.0 - params.cohort_min_similarity).max(1e-6)
+                * 2.0)
+                .clamp(0.1, 1.0)
+            * ((lift - 1.0) / 2.0).clamp(0.25, 1.0);
+        Some(CohortPair {
+            a,
+            b,
+            families: shared,
+            overlap,
+            lift,
+            similarity,
+            strength,
         })
-        .collect();
-    out.sort_unstable_by_key(|c| (c.a, c.b));
-    out
+    }
+
+    /// Every cohort's (a, b, strength), sorted by pair.
+    pub fn strengths(&self) -> Vec<(u32, u32, f64)> {
+        use rayon::prelude::*;
+        self.candidates()
+            .par_iter()
+            .filter_map(|&(a, b)| self.test(a, b).map(|c| (a, b, c.strength)))
+            .collect()
+    }
 }
 
 /// The order a large group's ring is drawn in. Template families sent as
@@ -628,52 +785,73 @@ fn value_salt(value: &Shared) -> u64 {
     xxhash_rust::xxh3::xxh3_64(value.example.as_bytes()) ^ value.kind as u64
 }
 
-/// Evidence on one pair, per kind.
-#[derive(Default)]
-struct PairEvidence {
-    /// Per kind: Π(1 - strength) over shared values, count, one example.
-    kinds: Vec<(EvidenceKind, f64, u32, String)>,
-    sync_minutes: u32,
+/// No entry.
+const NONE: u32 = u32::MAX;
+
+/// One kind of evidence on one pair: Π(1 − strength) over its values, how
+/// many, and where its example comes from: the first value's index in the
+/// shared values, a hand-off's index, the shared minutes of synchrony
+/// (cohorts are tested again). A pair's entries are chained in the order
+/// their kinds first came, which is the order their weights are summed in.
+#[derive(Clone, Copy)]
+struct Entry {
+    miss: f64,
+    count: u32,
+    source: u32,
+    next: u32,
+    kind: EvidenceKind,
 }
 
-impl PairEvidence {
-    fn add(&mut self, kind: EvidenceKind, strength: f64, example: &str) {
-        match self.kinds.iter_mut().find(|k| k.0 == kind) {
-            Some(k) => {
-                k.1 *= 1.0 - strength;
-                k.2 += 1;
+/// The candidate pairs and their evidence, as numbers: each pair's first
+/// entry, and every entry in one arena.
+#[derive(Default)]
+struct PairStore {
+    head: FxHashMap<(u32, u32), u32>,
+    entries: Vec<Entry>,
+}
+
+impl PairStore {
+    fn add(&mut self, key: (u32, u32), kind: EvidenceKind, strength: f64, source: u32) {
+        let fresh = Entry {
+            miss: 1.0 - strength,
+            count: 1,
+            source,
+            next: NONE,
+            kind,
+        };
+        let next = self.entries.len() as u32;
+        match self.head.entry(key) {
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(next);
             }
-            None => self
-                .kinds
-                .push((kind, 1.0 - strength, 1, example.to_string())),
+            std::collections::hash_map::Entry::Occupied(slot) => {
+                let mut i = *slot.get() as usize;
+                loop {
+                    let e = &mut self.entries[i];
+                    if e.kind == kind {
+                        e.miss *= 1.0 - strength;
+                        e.count += 1;
+                        return;
+                    }
+                    if e.next == NONE {
+                        e.next = next;
+                        break;
+                    }
+                    i = e.next as usize;
+                }
+            }
         }
+        self.entries.push(fresh);
     }
 
-    /// Σ over kinds of the kind's weight × (1 - Π(1 - strength)).
-    fn weight(&self) -> f64 {
-        self.kinds
-            .iter()
-            .map(|(kind, miss, _, _)| kind.weight() * (1.0 - miss))
-            .sum()
-    }
-
-    fn evidence(&self) -> Vec<LinkEvidence> {
-        let mut out: Vec<LinkEvidence> = self
-            .kinds
-            .iter()
-            .map(|(kind, miss, count, example)| LinkEvidence {
-                kind: *kind,
-                shared: if *kind == EvidenceKind::Synchrony {
-                    self.sync_minutes
-                } else {
-                    *count
-                },
-                weight: kind.weight() * (1.0 - miss),
-                example: example.clone(),
-            })
-            .collect();
-        out.sort_by(|x, y| y.weight.total_cmp(&x.weight).then(x.kind.cmp(&y.kind)));
-        out
+    /// The entries of the pair whose first entry is `head`, in order.
+    fn chain(&self, head: u32) -> impl Iterator<Item = &Entry> {
+        let mut i = head;
+        std::iter::from_fn(move || {
+            let e = self.entries.get(i as usize)?;
+            i = e.next;
+            Some(e)
+        })
     }
 }
 

@@ -14,7 +14,8 @@ use super::{Failure, ProgressBar};
 #[derive(clap::Args, Debug)]
 pub(super) struct GenerateArgs {
     /// Scenario: tiny, demo, seed-scale, or tiny-evasive, demo-evasive,
-    /// seed-scale-evasive (the same sizes, campaigns that evade)
+    /// seed-scale-evasive (the same sizes, campaigns that evade), or
+    /// families-small, families-large (every group's parameters drawn per seed)
     #[arg(long)]
     scenario: String,
     /// Output: a folder, or a case file if it ends in .hcase

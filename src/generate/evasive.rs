@@ -236,7 +236,7 @@ struct Kit<'a> {
 
 /// The residential proxy network the campaigns rent: exits that are benign
 /// users' home connections, and other addresses in the same ranges.
-struct ProxyNetwork {
+pub(super) struct ProxyNetwork {
     /// Exactly a benign user's home address.
     exact: Vec<u32>,
     /// Another address in a home address's `/16` (IPv6: `/32`), same ASN.
@@ -245,7 +245,7 @@ struct ProxyNetwork {
 }
 
 impl ProxyNetwork {
-    fn new(b: &mut Builder, exact_share: f64) -> ProxyNetwork {
+    pub(super) fn new(b: &mut Builder, exact_share: f64) -> ProxyNetwork {
         let mut exact = Vec::new();
         for i in 0..b.plans.len() {
             let peer = match b.plans[i].group {
@@ -307,7 +307,7 @@ impl ProxyNetwork {
     }
 
     /// `count` exits for one account, the first (its sticky exit) a home.
-    fn exits(&self, b: &mut Builder, count: usize) -> Vec<u32> {
+    pub(super) fn exits(&self, b: &mut Builder, count: usize) -> Vec<u32> {
         let exact = ((count as f64 * self.exact_share).round() as usize).clamp(1, count);
         let mut out: Vec<u32> = (0..exact)
             .map(|_| self.exact[b.rng.below(self.exact.len())])
@@ -316,7 +316,7 @@ impl ProxyNetwork {
         out
     }
 
-    fn all(&self) -> Vec<u32> {
+    pub(super) fn all(&self) -> Vec<u32> {
         let mut all: Vec<u32> = self.exact.iter().chain(&self.nearby).copied().collect();
         all.sort_unstable();
         all.dedup();
@@ -482,7 +482,7 @@ fn disguise(b: &mut Builder, kit: &Kit<'_>, k: &CampaignKnobs) -> Disguise {
 
 /// One or two fingerprints of the most popular SDKs (an operator who wants
 /// to blend in picks the clients everybody has, not the long tail).
-fn sdk_clients(b: &mut Builder, shared: &Shared) -> Vec<u32> {
+pub(super) fn sdk_clients(b: &mut Builder, shared: &Shared) -> Vec<u32> {
     let popular = &shared.sdk_clients[..shared.sdk_clients.len().min(6)];
     let first = popular[b.rng.zipf(popular.len(), 1.3)];
     let mut clients = vec![first];
@@ -496,7 +496,7 @@ fn sdk_clients(b: &mut Builder, shared: &Shared) -> Vec<u32> {
 }
 
 /// An e-mail domain as ordinary users have them.
-fn ordinary_domain(b: &mut Builder) -> String {
+pub(super) fn ordinary_domain(b: &mut Builder) -> String {
     if b.rng.chance(0.75) {
         WEBMAIL[b.rng.zipf(WEBMAIL.len(), 1.2)].to_string()
     } else {
@@ -870,7 +870,7 @@ fn aged_accounts(
 
 /// A home connection as ordinary users have one, and sometimes a second
 /// address (mobile, office).
-fn home_nets(b: &mut Builder) -> Vec<u32> {
+pub(super) fn home_nets(b: &mut Builder) -> Vec<u32> {
     let home = if b.rng.chance(0.2) {
         b.residential_v6()
     } else {

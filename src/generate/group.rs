@@ -43,11 +43,40 @@ pub enum Group {
     /// (evasive) Customers of a residential ISP whose home connections are
     /// exits of the residential proxy network the campaigns rent.
     BenignProxyPeers,
+    /// (families) Heavy independent users: power users and developers at a
+    /// high but human volume, some with scripts of their own.
+    BenignHeavyUsers,
+    /// (families) Students of one university course doing the same graded
+    /// homework: one university domain, new accounts, weekly deadline bursts.
+    BenignCourse,
+    /// (families) Users of a popular open-source coding agent: its system
+    /// prompts and client, the new model on release day, otherwise independent.
+    BenignAgentUsers,
+    /// (families) Independent labs and researchers running one public
+    /// benchmark by script, many of them on the new model on release day.
+    BenignBenchmark,
+    /// (families) Members of a prompt-sharing community copying its popular
+    /// prompts among their ordinary use.
+    BenignPromptCommunity,
+    /// (families) Users of a browser extension: its client, its few prompts.
+    BenignExtension,
+    /// (families) Tenants of a chat-bot platform: its egress and client, their
+    /// own system prompts, around-the-clock load from their end users.
+    BenignBotPlatform,
+    /// (families) A harvest job on template families, fixed or paraphrased,
+    /// with unique items and cover traffic.
+    CampaignTemplated,
+    /// (families) Crews working lock-step shifts that share no prompt: a
+    /// fresh template per request, residential proxies, ban and replace.
+    CampaignCrews,
+    /// (families) A paid crowd running one lab's queue on its own long-held
+    /// accounts: independent on every axis but the work, industrial volume.
+    CampaignPaidCrowd,
 }
 
 impl Group {
     /// Every group.
-    pub const ALL: [Group; 16] = [
+    pub const ALL: [Group; 26] = [
         Group::CampaignReasoning,
         Group::CampaignAgentic,
         Group::CampaignHydra,
@@ -64,6 +93,16 @@ impl Group {
         Group::BenignEvalPipeline,
         Group::BenignDataLabelling,
         Group::BenignProxyPeers,
+        Group::BenignHeavyUsers,
+        Group::BenignCourse,
+        Group::BenignAgentUsers,
+        Group::BenignBenchmark,
+        Group::BenignPromptCommunity,
+        Group::BenignExtension,
+        Group::BenignBotPlatform,
+        Group::CampaignTemplated,
+        Group::CampaignCrews,
+        Group::CampaignPaidCrowd,
     ];
 
     /// The name in ground-truth files.
@@ -85,6 +124,16 @@ impl Group {
             Group::BenignEvalPipeline => "benign_eval_pipeline",
             Group::BenignDataLabelling => "benign_data_labelling",
             Group::BenignProxyPeers => "benign_proxy_peers",
+            Group::BenignHeavyUsers => "benign_heavy_users",
+            Group::BenignCourse => "benign_course",
+            Group::BenignAgentUsers => "benign_agent_users",
+            Group::BenignBenchmark => "benign_benchmark",
+            Group::BenignPromptCommunity => "benign_prompt_community",
+            Group::BenignExtension => "benign_extension",
+            Group::BenignBotPlatform => "benign_bot_platform",
+            Group::CampaignTemplated => "campaign_templated",
+            Group::CampaignCrews => "campaign_crews",
+            Group::CampaignPaidCrowd => "campaign_paid_crowd",
         }
     }
 
@@ -102,6 +151,9 @@ impl Group {
                 | Group::CampaignHydra
                 | Group::CampaignLowAndSlow
                 | Group::CampaignAgedAccounts
+                | Group::CampaignTemplated
+                | Group::CampaignCrews
+                | Group::CampaignPaidCrowd
         )
     }
 }

@@ -2,11 +2,31 @@
 //! testing detection, deterministic for a seed. Writes an activity-log folder
 //! (exactly what `import` reads) or a case file directly, and keeps the
 //! ground truth apart from what the analyst sees.
+//!
+//! The scenarios:
+//!
+//! - `tiny`, `demo`, `seed-scale` ([`scenario`]): the three publicly reported
+//!   campaigns among benign traps, fixed parameters per size; their output
+//!   per seed is a regression baseline.
+//! - `tiny-evasive`, `demo-evasive`, `seed-scale-evasive` ([`evasive`]): the
+//!   same sizes, campaigns run by an adversary who read the reports, and
+//!   more look-alikes; evasion knobs drawn per seed within narrow ranges.
+//! - `families-small`, `families-large` ([`families`]): every group's
+//!   parameters drawn per seed from wide ranges (sizes, volumes, template
+//!   modes, schedules, card and address sharing, token shapes, adoption of
+//!   the new model), six benign look-alike kinds (a course, coding-agent
+//!   users, a public benchmark, a prompt community, a browser extension, a
+//!   bot platform) and three campaign kinds (templated, crews sharing no
+//!   prompt, a paid crowd) in every seed. Tune on seeds 1–8, judge on
+//!   101–108 (`examples/quality.rs --tune` / `--eval`). What each group drew
+//!   is in [`Population::families`] ([`knobs`]).
 
 pub use crate::base::rng;
 pub mod disguise;
 pub mod evasive;
+pub mod families;
 pub mod group;
+pub mod knobs;
 pub mod scenario;
 pub mod traffic;
 
@@ -16,6 +36,7 @@ use std::sync::atomic::Ordering;
 
 pub use disguise::{CampaignKnobs, Disguise, Evasion};
 pub use group::Group;
+pub use knobs::{Families, FamilyKnobs, FamilyPlan, Shape, TemplateMode};
 pub use scenario::{Population, Scenario};
 
 use crate::base::Progress;
@@ -183,7 +204,9 @@ fn generated_origin() -> crate::case::builder::RowOrigin {
 
 /// Plans the population of a scenario for a seed.
 pub fn plan(scenario: Scenario, seed: u64) -> Population {
-    if scenario.is_evasive() {
+    if scenario.is_families() {
+        families::plan_families(scenario, seed)
+    } else if scenario.is_evasive() {
         evasive::plan_evasive(scenario, seed)
     } else {
         scenario::plan_classic(scenario, seed)
@@ -402,6 +425,9 @@ fn events(pop: &Population) -> Vec<Event> {
 }
 
 fn indicators(pop: &Population) -> Vec<Indicator> {
+    if pop.families.is_some() {
+        return family_indicators(pop);
+    }
     if pop.evasion.is_some() {
         return sparse_indicators(pop);
     }
@@ -499,4 +525,47 @@ fn sparse_indicators(pop: &Population) -> Vec<Indicator> {
         extra_json: None,
     });
     ips.chain(cards).collect()
+}
+
+/// The families scenarios' partner intelligence: one residential proxy exit
+/// a crew used (also somebody's home), one card a crew shared (if any), and
+/// a campus address somebody put on a block list (a false lead).
+fn family_indicators(pop: &Population) -> Vec<Indicator> {
+    let intel = &pop.intel;
+    let ind = |kind: IndicatorKind, value: String, source: &str, note: &str| Indicator {
+        kind,
+        value,
+        source: Some(source.to_string()),
+        note: Some(note.to_string()),
+        extra_json: None,
+    };
+    let mut out: Vec<Indicator> = intel
+        .reasoning_ips
+        .iter()
+        .map(|ip| {
+            ind(
+                IndicatorKind::Ip,
+                ip.to_string(),
+                "partner-lab-a",
+                "residential proxy exit seen scraping",
+            )
+        })
+        .collect();
+    out.extend(intel.hydra_cards.iter().map(|card| {
+        ind(
+            IndicatorKind::PaymentFingerprint,
+            card.clone(),
+            "payments-consortium",
+            "chargeback",
+        )
+    }));
+    if let Some(ip) = intel.nat_ip {
+        out.push(ind(
+            IndicatorKind::Ip,
+            ip.to_string(),
+            "community-blocklist",
+            "spam source",
+        ));
+    }
+    out
 }

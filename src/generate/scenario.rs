@@ -6,11 +6,14 @@
 //! whose output for a seed is a regression baseline: each group's section
 //! draws from the random stream in the same order as before the evasive
 //! scenarios ([`super::evasive`]) were added, which reuse the benign traps.
+//! The families scenarios ([`super::families`]) reuse the builder and the
+//! home users, drawing every group's parameters per seed.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use super::disguise::{Disguise, Evasion};
 use super::group::Group;
+use super::knobs::{Families, FamilyPlan};
 use crate::base::rng::{Rng, mix64};
 use crate::base::time::days_from_civil;
 use crate::logs::record::{Account, Capability};
@@ -32,17 +35,26 @@ pub enum Scenario {
     DemoEvasive,
     /// [`Scenario::SeedScale`]'s sizes, evasive.
     SeedScaleEvasive,
+    /// Randomised families (see [`super::families`]): 2,500–4,000 accounts,
+    /// 100,000–250,000 exchanges over two weeks, every group's parameters
+    /// drawn per seed. For tests and honest tuning.
+    FamiliesSmall,
+    /// Randomised families at 10,000–15,000 accounts and up to 1.5 million
+    /// exchanges over three weeks. For benchmarks.
+    FamiliesLarge,
 }
 
 impl Scenario {
     /// Every scenario, for help texts.
-    pub const ALL: [Scenario; 6] = [
+    pub const ALL: [Scenario; 8] = [
         Scenario::Tiny,
         Scenario::Demo,
         Scenario::SeedScale,
         Scenario::TinyEvasive,
         Scenario::DemoEvasive,
         Scenario::SeedScaleEvasive,
+        Scenario::FamiliesSmall,
+        Scenario::FamiliesLarge,
     ];
 
     /// The name used on the command line.
@@ -54,7 +66,15 @@ impl Scenario {
             Scenario::TinyEvasive => "tiny-evasive",
             Scenario::DemoEvasive => "demo-evasive",
             Scenario::SeedScaleEvasive => "seed-scale-evasive",
+            Scenario::FamiliesSmall => "families-small",
+            Scenario::FamiliesLarge => "families-large",
         }
+    }
+
+    /// Whether every group's parameters are drawn per seed (the `families-`
+    /// scenarios).
+    pub fn is_families(self) -> bool {
+        matches!(self, Scenario::FamiliesSmall | Scenario::FamiliesLarge)
     }
 
     /// Whether the campaigns evade (the `-evasive` scenarios).
@@ -62,7 +82,8 @@ impl Scenario {
         self.base() != self
     }
 
-    /// The classic scenario whose sizes this one has.
+    /// The classic scenario whose sizes this one has (a families scenario
+    /// is its own base).
     pub fn base(self) -> Scenario {
         match self {
             Scenario::TinyEvasive => Scenario::Tiny,
@@ -112,6 +133,27 @@ impl Scenario {
                 diurnal: 580,
                 benign_median_exchanges: 13.0,
             },
+            // The families planner draws its sizes per seed and records the
+            // background's counts here; the classic groups' sizes are zero.
+            Scenario::FamiliesSmall | Scenario::FamiliesLarge => {
+                let small = self == Scenario::FamiliesSmall;
+                Params {
+                    days: if small { 14 } else { 21 },
+                    release_day: if small { 9.0 } else { 14.0 },
+                    reasoning: (0, 0),
+                    agentic: (0, 0),
+                    hydra_slots: 0,
+                    hydra_lifetime_days: 0.0,
+                    hydra_exchanges: 0,
+                    company: 0,
+                    carrier_nat: 0,
+                    university_lab: 0,
+                    relay_customers: 0,
+                    sdk_users: 0,
+                    diurnal: 0,
+                    benign_median_exchanges: if small { 8.0 } else { 11.0 },
+                }
+            }
             _ => Params {
                 days: 21,
                 release_day: 14.0,
@@ -258,6 +300,87 @@ pub enum Timing {
         /// Share of the requests in the extra run.
         extra_share: f64,
     },
+    /// Regularly spaced requests across the account's own windows (a
+    /// script's runs: a benchmark run, a batch job).
+    Windows(Vec<(i64, i64)>),
+    /// Daytime sessions in local time on the account's active days only (a
+    /// share of the days, drawn per account).
+    Active {
+        /// Offset of local time from UTC, hours.
+        tz_hours: i64,
+        /// Chance a weekday is an active day.
+        active_share: f64,
+        /// Weight of weekend days against weekdays.
+        weekend_weight: f64,
+    },
+    /// The account's own script: a tick every `period_ms` from its own
+    /// phase, inside a daily window (UTC), on its active days.
+    Script {
+        /// Tick period.
+        period_ms: i64,
+        /// The script's phase within the period.
+        phase_ms: i64,
+        /// Spread after the tick.
+        jitter_ms: i64,
+        /// Daily window start hour (UTC).
+        start_hour: i64,
+        /// Daily window length, hours (24: all day).
+        hours: i64,
+        /// Chance a day is an active day.
+        active_share: f64,
+    },
+    /// A human working through a queue: on active days, one to three blocks
+    /// of work in local time, requests at random moments within them.
+    Grind {
+        /// Offset of local time from UTC, hours.
+        tz_hours: i64,
+        /// Chance a day is a working day.
+        active_share: f64,
+        /// Usual local start hour of the working day.
+        start_hour: i64,
+        /// Usual hours worked on a working day.
+        hours: i64,
+    },
+    /// Weekly deadlines: most of each week's requests in the hours before
+    /// the deadline (day and late night), the rest in daytime sessions.
+    Deadlines {
+        /// The deadlines.
+        deadlines: Vec<i64>,
+        /// How long before a deadline the burst starts.
+        lead_ms: i64,
+        /// Share of each week's requests in the burst.
+        burst_share: f64,
+        /// Offset of local time from UTC, hours.
+        tz_hours: i64,
+    },
+    /// Lock-step work in a crew's shifts: regularly spaced requests across
+    /// every window of every shift the account worked.
+    Shifts(Vec<Shift>),
+    /// Around the clock, a little less in the audience's night (a bot
+    /// serving end users).
+    Audience {
+        /// Offset of the audience's local time from UTC, hours.
+        tz_hours: i64,
+        /// How much quieter the small hours are (0: flat).
+        depth: f64,
+    },
+    /// Several patterns, each with its share of the requests.
+    Mixed(Vec<(f64, Timing)>),
+}
+
+/// A crew's daily work window over part of the observed window.
+#[derive(Clone, Debug)]
+pub struct Shift {
+    /// When the account joined the crew.
+    pub from_ms: i64,
+    /// When it left (or was banned).
+    pub to_ms: i64,
+    /// Window start hour (UTC).
+    pub start_hour: i64,
+    /// Window length, hours.
+    pub hours: i64,
+    /// Days worked: bit 0 Monday … bit 6 Sunday.
+    pub days: u8,
 }
 
 /// Everything about one account the traffic generator needs.
@@ -287,6 +410,9 @@ pub struct Plan {
     pub templates: Vec<u32>,
     /// How an evasive campaign account hides its harvest (`None` elsewhere).
     pub disguise: Option<Box<Disguise>>,
+    /// A families scenario's account: its work, cover and shape (`None` for
+    /// the background users and the other scenarios).
+    pub family: Option<Box<FamilyPlan>>,
 }
 
 /// The planned population and the shared resources it draws on.
@@ -313,6 +439,8 @@ pub struct Population {
     pub intel: Intel,
     /// The evasion knobs drawn for this seed (evasive scenarios only).
     pub evasion: Option<Evasion>,
+    /// Every group's parameters drawn for this seed (families scenarios only).
+    pub families: Option<Families>,
 }
 
 /// Identifiers partners may have shared.
@@ -466,6 +594,7 @@ impl Builder {
             lab_runs,
             intel,
             evasion,
+            families: None,
         }
     }
 
@@ -635,6 +764,7 @@ impl Builder {
             keys,
             templates,
             disguise: None,
+            family: None,
         });
     }
 }
@@ -1172,7 +1302,7 @@ pub(super) fn home_users(b: &mut Builder, shared: &Shared, group: Group, count: 
 
 /// Example prompt excerpts, four per template category (already redacted,
 /// as the contract says exports are).
-pub const EXCERPTS: [&str; 24] = [
+pub const EXCERPTS: [&str; 48] = [
     "Solve the following problem. Think step by step and write out every intermediate step of your reasoning before the final answer: [PROBLEM]",
     "Explain your full chain of thought in detail, then give the answer. Do not skip steps. Question: [QUESTION]",
     "You are a strict grader. Score the RESPONSE against the RUBRIC from 1 to 10 and justify each criterion: [RUBRIC] [RESPONSE]",
@@ -1197,4 +1327,28 @@ pub const EXCERPTS: [&str; 24] = [
     "Benchmark item (few-shot, CoT): [EXAMPLES] [ITEM]",
     "Benchmark item: grade-school math word problem, show work. [ITEM]",
     "Benchmark item: multi-hop question, reason step by step. [ITEM]",
+    "Homework [N], problem [K]: [PROBLEM] Show your reasoning step by step.",
+    "Assignment: prove that [CLAIM]. Explain each step of the proof.",
+    "Lab exercise: write a function that [SPEC] and explain your approach step by step.",
+    "Problem set: compute [QUANTITY] for the data below, showing every step: [DATA]",
+    "You are an open-source coding agent running in the user's terminal. Tools: [TOOLS]. Repository: [REPO]. Task: [TASK]",
+    "Use the edit and shell tools to make the change; keep the diff minimal and run the tests: [CONTEXT]",
+    "Summarise the session so far for the agent's context window: [HISTORY]",
+    "Tool result: [RESULT]. Decide the next tool call.",
+    "Summarise this page in three bullet points: [PAGE]",
+    "Rewrite the selected text so it sounds more professional: [TEXT]",
+    "Translate the selected text into [LANGUAGE]: [TEXT]",
+    "Explain the selected text in simple words: [TEXT]",
+    "You are [BOT], the assistant of [BUSINESS]. Answer the customer from the FAQ: [FAQ] [MESSAGE]",
+    "You are [CHARACTER]. Stay in character. [HISTORY] [MESSAGE]",
+    "You are a helpful assistant. Keep answers under 100 words. [MESSAGE]",
+    "Classify the message into one of [INTENTS] and reply accordingly: [MESSAGE]",
+    "Act as a [ROLE]. I will give you [INPUT] and you will [OUTPUT]. My first request: [REQUEST]",
+    "You are an expert prompt engineer. Improve this prompt: [PROMPT]",
+    "Write a cover letter for [JOB] from this CV: [CV]",
+    "Make me a study plan for [TOPIC] over [WEEKS] weeks",
+    "Give a detailed solution with your full reasoning, labelling every step: [TASK]",
+    "Answer as an expert, then critique and revise your answer: [QUESTION]",
+    "Solve the coding task, explain the design and include tests: [TASK]",
+    "Write out every step an agent would take to finish: [TASK]",
 ];

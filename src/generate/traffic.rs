@@ -1,15 +1,18 @@
 //! The exchanges of one planned account: when it sends, from where, with
 //! which client, template, capability, model and token counts. Accounts of
 //! the evasive campaigns (with a [`Disguise`]) mix their harvest with cover
-//! traffic, in `disguised_traffic`; every other account goes through one
-//! path whose random draws the classic scenarios' baselines pin.
+//! traffic, in `disguised_traffic`; accounts of the families scenarios (with
+//! a [`FamilyPlan`]) follow their plan in `family_traffic`; every other
+//! account goes through one path whose random draws the classic scenarios'
+//! baselines pin.
 
 use std::borrow::Cow;
 
 use super::disguise::Disguise;
 use super::group::Group;
+use super::knobs::{FamilyPlan, Shape, TemplateMode};
 use super::scenario::{
-    DAY_MS, EXCERPTS, HOUR_MS, MODELS, NEW_MODEL, Plan, Population, Timing, token,
+    DAY_MS, EXCERPTS, HOUR_MS, MODELS, NEW_MODEL, Plan, Population, Shift, Timing, token,
 };
 use crate::base::rng::{Rng, mix64};
 use crate::logs::record::{Capability, Exchange};
@@ -23,6 +26,10 @@ pub fn account_traffic(
     mut emit: impl FnMut(&Exchange<'_>),
 ) {
     let plan = &pop.plans[index];
+    if let Some(family) = plan.family.as_deref() {
+        family_traffic(pop, index, seed, family, emit);
+        return;
+    }
     if let Some(disguise) = plan.disguise.as_deref() {
         disguised_traffic(pop, index, seed, disguise, emit);
         return;
@@ -255,8 +262,323 @@ fn times_of(
             let target = n - out.len();
             spaced_in_windows(&mut out, &windows, target, rng);
         }
+        Timing::Windows(windows) => {
+            let clipped: Vec<(i64, i64)> = windows
+                .iter()
+                .map(|&(s, e)| (s.max(from), e.min(to)))
+                .filter(|(s, e)| e > s)
+                .collect();
+            spaced_in_windows(&mut out, &clipped, n, rng);
+        }
+        Timing::Active {
+            tz_hours,
+            active_share,
+            weekend_weight,
+        } => {
+            let days = active_days((from, to), *active_share, *weekend_weight, rng);
+            sessions_on(&mut out, &days, (from, to), n, *tz_hours, rng);
+        }
+        Timing::Script {
+            period_ms,
+            phase_ms,
+            jitter_ms,
+            start_hour,
+            hours,
+            active_share,
+        } => script(
+            &mut out,
+            (from, to),
+            n,
+            (*period_ms, *phase_ms, *jitter_ms),
+            (*start_hour, *hours, *active_share),
+            rng,
+        ),
+        Timing::Grind {
+            tz_hours,
+            active_share,
+            start_hour,
+            hours,
+        } => grind(
+            &mut out,
+            (from, to),
+            n,
+            *tz_hours,
+            (*active_share, *start_hour, *hours),
+            rng,
+        ),
+        Timing::Deadlines {
+            deadlines,
+            lead_ms,
+            burst_share,
+            tz_hours,
+        } => deadline_bursts(
+            &mut out,
+            (from, to),
+            n,
+            deadlines,
+            (*lead_ms, *burst_share, *tz_hours),
+            rng,
+        ),
+        Timing::Shifts(shifts) => {
+            let windows = shift_windows(shifts, (from, to));
+            spaced_in_windows(&mut out, &windows, n, rng);
+        }
+        Timing::Audience { tz_hours, depth } => {
+            let mut guard = 0;
+            while out.len() < n && guard < n * 20 + 100 {
+                guard += 1;
+                let t = rng.range(from, to);
+                let local = (t + tz_hours * HOUR_MS).rem_euclid(DAY_MS) as f64 / HOUR_MS as f64;
+                // Quietest around 04:00 local.
+                let night = (1.0 + ((local - 4.0) / 24.0 * std::f64::consts::TAU).cos()) / 2.0;
+                if rng.chance(1.0 - depth * night) {
+                    out.push(t);
+                }
+            }
+        }
+        Timing::Mixed(parts) => {
+            let total: f64 = parts.iter().map(|(share, _)| share).sum();
+            let mut left = n;
+            for (i, (share, part)) in parts.iter().enumerate() {
+                let k = if i + 1 == parts.len() {
+                    left
+                } else {
+                    ((n as f64 * share / total.max(1e-9)).round() as usize).min(left)
+                };
+                left -= k;
+                out.extend(times_of(pop, part, (from, to), k, index, rng));
+            }
+        }
     }
     out
+}
+
+/// The days (numbers since 1970-01-01) of `[from, to)` an account is active
+/// on: each weekday with chance `share`, each weekend day with
+/// `share * weekend_weight`; at least one.
+fn active_days((from, to): (i64, i64), share: f64, weekend_weight: f64, rng: &mut Rng) -> Vec<i64> {
+    let (first, last) = (from.div_euclid(DAY_MS), (to - 1).div_euclid(DAY_MS));
+    let mut days: Vec<i64> = (first..=last)
+        .filter(|&d| {
+            let p = if weekday(d) < 5 {
+                share
+            } else {
+                share * weekend_weight
+            };
+            rng.chance(p)
+        })
+        .collect();
+    if days.is_empty() {
+        days.push(rng.range(first, last + 1));
+    }
+    days
+}
+
+/// Appends up to `n` times in local-daytime sessions on `days`.
+fn sessions_on(
+    out: &mut Vec<i64>,
+    days: &[i64],
+    (from, to): (i64, i64),
+    n: usize,
+    tz_hours: i64,
+    rng: &mut Rng,
+) {
+    if days.is_empty() || n == 0 {
+        return;
+    }
+    let target = out.len() + n;
+    let mut guard = 0;
+    while out.len() < target && guard < n * 20 + 100 {
+        guard += 1;
+        let day = days[rng.below(days.len())];
+        let local_hour = (14.0 + 3.5 * rng.normal()).clamp(6.5, 23.5);
+        let mut t = day * DAY_MS + (local_hour * HOUR_MS as f64) as i64 - tz_hours * HOUR_MS;
+        let session = 1 + rng.exp(4.0) as usize;
+        for _ in 0..session {
+            if out.len() >= target {
+                break;
+            }
+            if t >= from && t < to {
+                out.push(t);
+            }
+            t += 5_000 + rng.exp(90_000.0) as i64;
+        }
+    }
+}
+
+/// Appends up to `n` ticks of an account's own script: every `period` from
+/// its `phase`, inside a daily window on its active days.
+fn script(
+    out: &mut Vec<i64>,
+    (from, to): (i64, i64),
+    n: usize,
+    (period, phase, jitter): (i64, i64, i64),
+    (start_hour, hours, active_share): (i64, i64, f64),
+    rng: &mut Rng,
+) {
+    let period = period.max(1_000);
+    let days = active_days((from, to), active_share, 1.0, rng);
+    let mut ticks = Vec::new();
+    for day in days {
+        let ws = (day * DAY_MS + start_hour * HOUR_MS).max(from);
+        let we = (day * DAY_MS + (start_hour + hours.clamp(1, 24)) * HOUR_MS).min(to);
+        let mut t = ws + (phase - ws).rem_euclid(period);
+        while t < we {
+            ticks.push(t);
+            t += period;
+        }
+    }
+    if ticks.is_empty() {
+        return;
+    }
+    let p = (n as f64 / ticks.len() as f64).min(1.0);
+    let target = out.len() + n;
+    for tick in ticks {
+        if out.len() >= target {
+            break;
+        }
+        if rng.chance(p) {
+            out.push((tick + rng.range(0, jitter.max(1))).min(to - 1));
+        }
+    }
+}
+
+/// Appends `n` times of a person working through a queue: on each working
+/// day one to three blocks of work around `start_hour` local time, requests
+/// at random moments within them.
+fn grind(
+    out: &mut Vec<i64>,
+    (from, to): (i64, i64),
+    n: usize,
+    tz_hours: i64,
+    (active_share, start_hour, hours): (f64, i64, i64),
+    rng: &mut Rng,
+) {
+    if n == 0 {
+        return;
+    }
+    let days = active_days((from, to), active_share, 0.6, rng);
+    let mut blocks: Vec<(i64, i64)> = Vec::new();
+    let mut weights: Vec<f64> = Vec::new();
+    for day in days {
+        let count = 1 + rng.below(3);
+        let worked = hours as f64 * rng.range_f(0.7, 1.3);
+        let mut local = start_hour as f64 + rng.range_f(-1.5, 1.5);
+        let day_weight = rng.range_f(0.7, 1.3);
+        for _ in 0..count {
+            let len = worked / count as f64;
+            let s = day * DAY_MS + (local * HOUR_MS as f64) as i64 - tz_hours * HOUR_MS;
+            let e = s + (len * HOUR_MS as f64) as i64;
+            let (s, e) = (s.max(from), e.min(to));
+            if e > s {
+                blocks.push((s, e));
+                weights.push(day_weight * (e - s) as f64);
+            }
+            local += len + rng.range_f(0.5, 2.0);
+        }
+    }
+    if blocks.is_empty() {
+        return;
+    }
+    for _ in 0..n {
+        let (s, e) = blocks[rng.weighted(&weights)];
+        out.push(rng.range(s, e));
+    }
+}
+
+/// Appends `n` times around weekly deadlines: each week (the seven days
+/// before a deadline) gets its share; `burst_share` of it in the `lead_ms`
+/// before the deadline, day and late night, in work sessions; the rest in
+/// daytime sessions earlier in the week.
+fn deadline_bursts(
+    out: &mut Vec<i64>,
+    (from, to): (i64, i64),
+    n: usize,
+    deadlines: &[i64],
+    (lead_ms, burst_share, tz_hours): (i64, f64, i64),
+    rng: &mut Rng,
+) {
+    // Each week clipped to the account's window, with its overlap as weight.
+    let weeks: Vec<(i64, i64, i64)> = deadlines
+        .iter()
+        .map(|&d| (d - 7 * DAY_MS, d))
+        .map(|(ws, d)| (ws.max(from), d.min(to), d))
+        .filter(|(s, e, _)| e > s)
+        .collect();
+    if weeks.is_empty() || n == 0 {
+        return;
+    }
+    let weights: Vec<f64> = weeks
+        .iter()
+        .map(|(s, e, _)| (e - s) as f64 * rng.range_f(0.6, 1.4))
+        .collect();
+    let total: f64 = weights.iter().sum();
+    let mut left = n;
+    for (i, &(ws, we, deadline)) in weeks.iter().enumerate() {
+        let quota = if i + 1 == weeks.len() {
+            left
+        } else {
+            ((n as f64 * weights[i] / total).round() as usize).min(left)
+        };
+        left -= quota;
+        let (bs, be) = ((deadline - lead_ms).max(ws), we);
+        let early = (ws, (deadline - lead_ms).min(we));
+        let in_burst = if early.1 <= early.0 {
+            quota
+        } else if be <= bs {
+            0
+        } else {
+            (quota as f64 * burst_share).round() as usize
+        };
+        let target = out.len() + in_burst;
+        let mut guard = 0;
+        while out.len() < target && guard < in_burst * 20 + 100 {
+            guard += 1;
+            let mut t = rng.range(bs, be);
+            let local_hour = (t + tz_hours * HOUR_MS).rem_euclid(DAY_MS) / HOUR_MS;
+            // Students work late before a deadline, but rarely 03:00–08:00.
+            if (3..8).contains(&local_hour) && !rng.chance(0.15) {
+                continue;
+            }
+            let session = 1 + rng.exp(5.0) as usize;
+            for _ in 0..session {
+                if out.len() >= target || t >= be {
+                    break;
+                }
+                out.push(t);
+                t += 20_000 + rng.exp(150_000.0) as i64;
+            }
+        }
+        let rest = quota - in_burst.min(quota);
+        if early.1 > early.0 {
+            diurnal(out, early, rest, tz_hours, 0.6, rng);
+        }
+    }
+}
+
+/// The windows of a crew member's shifts, in time order.
+fn shift_windows(shifts: &[Shift], (from, to): (i64, i64)) -> Vec<(i64, i64)> {
+    let mut windows = Vec::new();
+    for s in shifts {
+        let (sf, st) = (s.from_ms.max(from), s.to_ms.min(to));
+        if st <= sf {
+            continue;
+        }
+        // A window may start the day before and run past midnight.
+        let mut day = sf.div_euclid(DAY_MS) - 1;
+        while day * DAY_MS < st {
+            if s.days & (1 << weekday(day)) != 0 {
+                let ws = (day * DAY_MS + s.start_hour * HOUR_MS).max(sf);
+                let we = (day * DAY_MS + (s.start_hour + s.hours) * HOUR_MS).min(st);
+                if we > ws {
+                    windows.push((ws, we));
+                }
+            }
+            day += 1;
+        }
+    }
+    windows.sort_unstable();
+    windows
 }
 
 /// Appends `n` regularly spaced times across `windows` (a shared schedule:
@@ -585,4 +907,198 @@ fn hydra_harvest_model(pop: &Population, d: &Disguise, ts_ms: i64, rng: &mut Rng
         }
     }
     MODELS[rng.weighted(&[0.8, 0.2, 0.0])]
+}
+
+/// The exchanges of a families scenario's account: its work (the group's
+/// templates, sent as the group sends them, in the group's shape), its own
+/// ordinary requests, and cover (a persona's ordinary use, from the
+/// persona's sticky exit), on the timing of its plan.
+fn family_traffic(
+    pop: &Population,
+    index: usize,
+    seed: u64,
+    f: &FamilyPlan,
+    mut emit: impl FnMut(&Exchange<'_>),
+) {
+    let plan = &pop.plans[index];
+    let mut rng = Rng::new(seed, index as u64 + 1);
+    let (from, to) = (plan.from_ms, plan.to_ms);
+    if to <= from {
+        return;
+    }
+    let n = plan.exchanges as usize;
+    let cover = ((n as f64 * f.cover_share).round() as usize).min(n);
+    let mut times: Vec<(i64, bool)> =
+        times_of(pop, &plan.timing, (from, to), n - cover, index, &mut rng)
+            .into_iter()
+            .map(|t| (t, false))
+            .collect();
+    if cover > 0 {
+        let mut own = Vec::with_capacity(cover);
+        diurnal(&mut own, (from, to), cover, f.tz_hours, 0.5, &mut rng);
+        times.extend(own.into_iter().map(|t| (t, true)));
+    }
+    times.sort_unstable();
+
+    let request_key = mix64(seed ^ 0x7265_7175_6573_7473);
+    let span = (pop.end_ms - pop.start_ms).max(1) as f64;
+    for (k, (ts_ms, is_cover)) in times.into_iter().enumerate() {
+        // (network, template, fresh SimHash, part of the work)
+        let (net, template_index, fresh, work) = if is_cover {
+            let net = if f.exits.is_empty() {
+                plan.nets[0]
+            } else if rng.chance(0.8) {
+                f.exits[0]
+            } else {
+                f.exits[rng.below(f.exits.len())]
+            };
+            let own = if f.cover_templates.is_empty() {
+                &plan.templates
+            } else {
+                &f.cover_templates
+            };
+            (net, own[rng.zipf(own.len(), 1.3)], false, false)
+        } else {
+            let net = if !f.exits.is_empty() && rng.chance(f.exit_share) {
+                f.exits[rng.below(f.exits.len())]
+            } else if f.any_net {
+                plan.nets[rng.below(plan.nets.len())]
+            } else {
+                pick_net(plan, ts_ms, &mut rng)
+            };
+            let set = f
+                .work
+                .iter()
+                .rev()
+                .find(|(start, _)| *start <= ts_ms)
+                .or(f.work.first())
+                .map(|(_, set)| set.as_slice())
+                .unwrap_or_default();
+            if !set.is_empty() && rng.chance(f.work_share) {
+                let t = if f.work_zipf > 0.0 {
+                    set[rng.zipf(set.len(), f.work_zipf)]
+                } else {
+                    set[rng.below(set.len())]
+                };
+                let fresh = f.mode == TemplateMode::Fresh
+                    || (f.fresh_share > 0.0 && rng.chance(f.fresh_share));
+                (net, t, fresh, true)
+            } else {
+                let t = plan.templates[rng.zipf(plan.templates.len(), 1.3)];
+                (net, t, false, false)
+            }
+        };
+        let net = pop.nets[net as usize];
+        let client = &pop.clients[plan.clients[if plan.clients.len() > 1 && rng.chance(0.1) {
+            1
+        } else {
+            0
+        }] as usize];
+        let key = &plan.keys[rng.zipf(plan.keys.len(), 1.5)];
+        let template = &pop.templates[template_index as usize];
+        let simhash = if fresh {
+            rng.next_u64()
+        } else if !work {
+            template.simhash
+        } else {
+            match f.mode {
+                TemplateMode::Fixed | TemplateMode::Fresh => template.simhash,
+                TemplateMode::NearExact { bits } => {
+                    let mut simhash = template.simhash;
+                    for _ in 0..rng.below(bits as usize + 1) {
+                        let bit = mix64(template.simhash.wrapping_add(rng.below(16) as u64)) % 64;
+                        simhash ^= 1 << bit;
+                    }
+                    simhash
+                }
+                TemplateMode::Paraphrased { .. } if !template.variants.is_empty() => {
+                    // A window over the pool that drifts through the window.
+                    let pool = template.variants.len();
+                    let width = (pool / 4).clamp(8.min(pool), pool);
+                    let progress = (ts_ms - pop.start_ms) as f64 / span;
+                    let base = (progress * f.drift * pool as f64) as usize;
+                    template.variants[(base + rng.below(width)) % pool]
+                }
+                TemplateMode::Paraphrased { .. } => template.simhash,
+            }
+        };
+        let capability = template.capability;
+        let (input_tokens, output_tokens, cot, model) = if work {
+            let (input, output) = shaped_tokens(&f.shape, capability, &mut rng);
+            let cot = (!rng.chance(0.01)).then(|| {
+                let (lo, hi) = f.shape.cot;
+                (rng.range_f(lo, hi.max(lo)) * 1000.0).round() / 1000.0
+            });
+            (input, output, cot, family_model(pop, f, ts_ms, &mut rng))
+        } else {
+            // The account's own requests and cover are an ordinary user's.
+            let (input, output) = tokens(Group::BenignDiurnal, capability, &mut rng);
+            let cot = (!rng.chance(0.01)).then(|| {
+                (cot(Group::BenignDiurnal, capability, &mut rng) * 1000.0).round() / 1000.0
+            });
+            let model = model(pop, Group::BenignDiurnal, ts_ms, &mut rng);
+            (input, output, cot, model)
+        };
+        let excerpt = rng
+            .chance(0.03)
+            .then(|| Cow::Borrowed(EXCERPTS[template.excerpt % EXCERPTS.len()]));
+        // Benign exports sometimes lack the address; campaign traffic always has it.
+        let ip = (plan.group.is_campaign() || !rng.chance(0.005)).then_some(net);
+        emit(&Exchange {
+            request_id: Cow::Owned(token(
+                "req_",
+                ((index as u64) << 26) | k as u64,
+                request_key,
+            )),
+            account_id: Cow::Borrowed(&plan.account.account_id),
+            ts_ms,
+            model: Cow::Borrowed(model),
+            input_tokens,
+            output_tokens,
+            ip: ip.map(|n| n.addr),
+            asn: ip.map(|n| n.asn),
+            api_key_id: Some(Cow::Borrowed(key)),
+            client_fingerprint: Some(Cow::Borrowed(client)),
+            prompt_template: Some(simhash),
+            capability: Some(capability),
+            cot_elicitation: cot,
+            prompt_excerpt: excerpt,
+            extra_json: None,
+        });
+    }
+}
+
+/// Token counts of a work request in a group's shape: what the capability
+/// asks for moves the medians a little (reasoning answers are longer, tool
+/// calls carry more context, grading answers are short).
+fn shaped_tokens(shape: &Shape, capability: Capability, rng: &mut Rng) -> (i64, i64) {
+    let (input_factor, output_factor) = match capability {
+        Capability::Reasoning => (0.85, 1.2),
+        Capability::RubricGrading => (1.5, 0.5),
+        Capability::ToolUse | Capability::AgenticCoding | Capability::ComputerUse => (1.2, 0.85),
+        Capability::Vision => (1.4, 0.8),
+        _ => (1.0, 1.0),
+    };
+    let input = rng
+        .lognormal(shape.input * input_factor, 0.6)
+        .round()
+        .clamp(1.0, 200_000.0) as i64;
+    let output = rng
+        .lognormal(shape.output * output_factor, 0.5)
+        .round()
+        .clamp(1.0, 64_000.0) as i64;
+    (input, output)
+}
+
+/// The model of a work request: the account's mix of the older models, and
+/// the new one at its adoption share once released (reached after the ramp).
+fn family_model(pop: &Population, f: &FamilyPlan, ts_ms: i64, rng: &mut Rng) -> &'static str {
+    if ts_ms >= pop.release_ms {
+        let dt = (ts_ms - pop.release_ms) as f64;
+        let p = f.adoption.0 * (dt / f.adoption.1.max(1) as f64).min(1.0);
+        if rng.chance(p) {
+            return NEW_MODEL;
+        }
+    }
+    MODELS[rng.weighted(&f.models)]
 }

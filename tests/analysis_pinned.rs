@@ -1,0 +1,183 @@
+//! The evidence graph and the clustering, pinned: speed work on the
+//! analysis (issue 20) must not change a single link, piece of evidence or
+//! cluster. Each case is generated (seed 1), read and clustered with the
+//! default parameters, and digests of the result are compared with the
+//! values captured from the code before that work.
+//!
+//! What is pinned: every kept link (accounts, weight to 1e-9, each piece of
+//! evidence: kind, count, weight to 1e-9, example text), the per-account
+//! facts the scoring reads from the graph (fingerprints, hand-offs,
+//! template families, indicator hits, distinct prefixes), the graph's
+//! counts, and the algorithm's membership (Leiden and peeling). Scores and
+//! campaigns are not pinned: they change on purpose with the scoring.
+//!
+//! The input (features and minute activity as read from the generated
+//! case) is digested too: when it differs, the generator changed, not the
+//! analysis, and the pins must be captured again from unchanged analysis
+//! code (run with `PINNED_PRINT=1` to print the current values).
+
+mod common;
+
+use std::fmt::Write as _;
+
+use hydrascope::analysis::{self, Params, RunStats};
+use hydrascope::case::Case;
+use hydrascope::generate::Scenario;
+
+struct Digests {
+    input: String,
+    links: String,
+    accounts: String,
+    membership: String,
+    counts: (usize, usize, usize, usize),
+}
+
+fn hex(text: &str) -> String {
+    blake3::hash(text.as_bytes()).to_hex()[..16].to_string()
+}
+
+fn digests(scenario: Scenario) -> Digests {
+    let dir = tempfile::tempdir().unwrap();
+    let path = common::generated_case(dir.path(), scenario, 1);
+    let case = Case::open_read_only(&path).unwrap();
+    let params = Params::default();
+    let mut features = case.features().unwrap();
+    let windows = analysis::release_windows(&features, &params);
+    let activity = case.scan_activity(&mut features, &windows).unwrap();
+
+    let mut input = String::new();
+    writeln!(input, "{:?}", features.accounts).unwrap();
+    writeln!(input, "{:?}", features.account_origins).unwrap();
+    writeln!(input, "{:?}", features.account_templates).unwrap();
+    writeln!(input, "{:?}", features.account_client_fps).unwrap();
+    writeln!(input, "{:?}", features.templates).unwrap();
+    writeln!(input, "{:?}", activity.minutes).unwrap();
+    writeln!(input, "{:?}", activity.release_windows).unwrap();
+
+    let mut stats = RunStats::default();
+    let clustering = analysis::cluster(&features, &activity, &params, &mut stats);
+    let graph = &clustering.graph;
+    let mut links = String::new();
+    for l in &graph.links {
+        write!(links, "{} {} {:.9}:", l.a, l.b, l.weight).unwrap();
+        for e in &l.evidence {
+            write!(
+                links,
+                " [{} {} {:.9} {}]",
+                e.kind.name(),
+                e.shared,
+                e.weight,
+                e.example
+            )
+            .unwrap();
+        }
+        links.push('\n');
+    }
+    let a = &graph.accounts;
+    let mut accounts = String::new();
+    writeln!(accounts, "{:?}", a.prints).unwrap();
+    writeln!(accounts, "{:?}", a.hand_offs).unwrap();
+    writeln!(accounts, "{:?}", a.template_family).unwrap();
+    writeln!(accounts, "{:?}", a.indicator_hits).unwrap();
+    writeln!(accounts, "{:?}", a.distinct_prefixes).unwrap();
+    let membership = format!("{:?}", clustering.algorithm);
+    Digests {
+        input: hex(&input),
+        links: hex(&links),
+        accounts: hex(&accounts),
+        membership: hex(&membership),
+        counts: (
+            graph.links.len(),
+            graph.candidate_pairs,
+            graph.values_linked,
+            graph.values_too_common,
+        ),
+    }
+}
+
+/// (scenario, input, links, accounts, membership, (links, candidate pairs,
+/// values linked, values too common)), captured from the analysis before
+/// the speed work of issue 20.
+type Pin = (
+    Scenario,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    (usize, usize, usize, usize),
+);
+
+const PINS: [Pin; 4] = [
+    (
+        Scenario::Tiny,
+        "e2c2399ec5978430",
+        "de320981af23c9d6",
+        "35f32d1ce6001806",
+        "55506a7629e6a3b7",
+        (1970, 2349, 192, 51),
+    ),
+    (
+        Scenario::TinyEvasive,
+        "00b17553c42689d8",
+        "d1534c2a014296bd",
+        "c5ac3fd6b67bd570",
+        "678834f996b4b00d",
+        (1520, 8595, 714, 56),
+    ),
+    (
+        Scenario::Demo,
+        "86ae03d877552f05",
+        "e127a4a4304e2391",
+        "5aa45b09ee21136c",
+        "064a233d6b8958b1",
+        (12850, 28862, 396, 94),
+    ),
+    (
+        Scenario::DemoEvasive,
+        "1f0ef6b9648106f2",
+        "97bc7ff491ca1fc9",
+        "cf14e36d11b89afc",
+        "d72017d6598d448d",
+        (12754, 63680, 3188, 104),
+    ),
+];
+
+#[test]
+fn the_evidence_graph_and_the_clustering_are_unchanged() {
+    let print = std::env::var_os("PINNED_PRINT").is_some();
+    let mut failures = Vec::new();
+    for (scenario, input, links, accounts, membership, counts) in PINS {
+        let d = digests(scenario);
+        let name = scenario.name();
+        if print {
+            println!(
+                "({scenario:?}, {:?}, {:?}, {:?}, {:?}, {:?}),",
+                d.input, d.links, d.accounts, d.membership, d.counts
+            );
+        }
+        if d.input != input {
+            failures.push(format!(
+                "{name}: the generated input changed ({} against {input}): the generator \
+                 changed, not the analysis; capture the pins again from unchanged analysis code",
+                d.input
+            ));
+            continue;
+        }
+        for (what, got, want) in [
+            ("links and evidence", &d.links, links),
+            ("per-account evidence facts", &d.accounts, accounts),
+            ("clustering membership", &d.membership, membership),
+        ] {
+            if got != want {
+                failures.push(format!("{name}: {what} changed: {got} against {want}"));
+            }
+        }
+        if d.counts != counts {
+            failures.push(format!(
+                "{name}: (links, candidate pairs, values linked, values too common) {:?} against {counts:?}",
+                d.counts
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
