@@ -134,6 +134,60 @@ impl<'a> MinuteSets<'a> {
     }
 }
 
+/// Distinct days (since the epoch) among the minutes in which both `a` and
+/// `b` were active: lock-step is a schedule kept day after day, not two
+/// runs that once overlapped.
+pub fn shared_days(sets: &MinuteSets<'_>, a: u32, b: u32) -> usize {
+    let (ia, ib) = (a as usize, b as usize);
+    let mut days = 0usize;
+    let mut last = u32::MAX;
+    let mut count = |minute: u32| {
+        let day = minute / 1440;
+        if day != last {
+            days += 1;
+            last = day;
+        }
+    };
+    match (&sets.bitmaps[ia], &sets.bitmaps[ib]) {
+        (Some(x), Some(y)) => {
+            let from = x.first.max(y.first);
+            let to = (x.first as usize + x.words.len()).min(y.first as usize + y.words.len());
+            for word in from as usize..to.max(from as usize) {
+                let mut both = x.words[word - x.first as usize] & y.words[word - y.first as usize];
+                while both != 0 {
+                    let bit = both.trailing_zeros();
+                    count(word as u32 * 64 + bit);
+                    both &= both - 1;
+                }
+            }
+        }
+        (Some(x), None) => sets.minutes[ib]
+            .iter()
+            .filter(|&&m| x.contains(m))
+            .for_each(|&m| count(m)),
+        (None, Some(y)) => sets.minutes[ia]
+            .iter()
+            .filter(|&&m| y.contains(m))
+            .for_each(|&m| count(m)),
+        (None, None) => {
+            let (xs, ys) = (&sets.minutes[ia], &sets.minutes[ib]);
+            let (mut i, mut j) = (0, 0);
+            while i < xs.len() && j < ys.len() {
+                match xs[i].cmp(&ys[j]) {
+                    std::cmp::Ordering::Less => i += 1,
+                    std::cmp::Ordering::Greater => j += 1,
+                    std::cmp::Ordering::Equal => {
+                        count(xs[i]);
+                        i += 1;
+                        j += 1;
+                    }
+                }
+            }
+        }
+    }
+    days
+}
+
 /// An upper bound on the minutes two accounts share: in each hour of the
 /// day, the fewer of their active minutes in it.
 pub fn shared_bound(a: &[u32; 24], b: &[u32; 24]) -> u32 {

@@ -274,7 +274,9 @@ pub fn build(features: &CaseFeatures, activity: &Activity, params: &Params) -> E
                     return None;
                 }
                 let both = sets.shared(a, b);
-                (both >= params.sync_min_minutes && both as f64 / expected >= params.sync_min_lift)
+                (both >= params.sync_min_minutes
+                    && both as f64 / expected >= params.sync_min_lift
+                    && coactivity::shared_days(&sets, a, b) >= params.sync_min_days)
                     .then_some(both as u32)
             })
             .collect()

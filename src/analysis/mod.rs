@@ -55,6 +55,10 @@ pub struct Params {
     pub sync_min_minutes: usize,
     /// Synchrony: how many times more shared minutes than chance.
     pub sync_min_lift: f64,
+    /// Synchrony: distinct days the shared minutes fall on, at least (a
+    /// schedule kept day after day, not two runs that overlapped once —
+    /// two labs running one public benchmark on release day).
+    pub sync_min_days: usize,
     /// Sign-up burst: the most time between consecutive sign-ups, ms.
     pub burst_window_ms: i64,
     /// Sign-up burst: accounts in a burst, at least.
@@ -118,6 +122,7 @@ impl Default for Params {
             min_commodity_crowd: 16,
             sync_min_minutes: 20,
             sync_min_lift: 3.0,
+            sync_min_days: 3,
             burst_window_ms: 30 * 60_000,
             burst_min_accounts: 4,
             pivot_window_hours: 48,

@@ -294,6 +294,12 @@ pub struct Scorer<'a> {
 /// case of very light users.
 pub const HEAVY_RATE_FLOOR: f64 = 20.0;
 
+/// A group's exchanges in all from which its volume starts to count as
+/// industrial…
+pub const VOLUME_FROM: f64 = 3_000.0;
+/// …and at which it counts in full.
+pub const VOLUME_FULL: f64 = 100_000.0;
+
 /// The `q`-quantile (0..1) of `values`.
 fn quantile(mut values: Vec<f64>, q: f64) -> Option<f64> {
     if values.is_empty() {
@@ -421,25 +427,36 @@ impl<'a> Scorer<'a> {
             .is_some_and(|s| s.young || s.banned)
     }
 
-    /// Evidence kinds each account has on a link inside its own group.
-    pub fn kinds_inside(&self, membership: &[u32]) -> Vec<u16> {
-        let mut kinds = vec![0u16; self.f.accounts.len()];
+    /// Evidence kinds each account has on a link inside its own group, and
+    /// the cells that evidence of dependence (not of a common source: see
+    /// [`is_common_source_kind`]) ties inside each group.
+    pub fn kinds_inside(&self, membership: &[u32]) -> Inside {
+        let n = self.f.accounts.len();
+        let mut kinds = vec![0u16; n];
+        let mut cells = super::families::UnionFind::new(n);
         for link in &self.graph.links {
             let (a, b) = (link.a as usize, link.b as usize);
             if membership.get(a).is_some() && membership.get(a) == membership.get(b) {
+                let mut dependent = false;
                 for e in &link.evidence {
                     let bit = 1u16 << (e.kind as u16);
                     kinds[a] |= bit;
                     kinds[b] |= bit;
+                    dependent |= !is_common_source_kind(e.kind);
+                }
+                if dependent {
+                    cells.union(link.a, link.b);
                 }
             }
         }
-        kinds
+        let cell = (0..n as u32).map(|a| cells.find(a)).collect();
+        Inside { kinds, cell }
     }
 
-    /// Scores one group of accounts (ascending indices); `kinds_inside`
-    /// from [`Self::kinds_inside`] of the partition the group is part of.
-    pub fn score_group(&self, members: Vec<u32>, kinds_inside: &[u16]) -> Cluster {
+    /// Scores one group of accounts (ascending indices); `inside` from
+    /// [`Self::kinds_inside`] of the partition the group is part of.
+    pub fn score_group(&self, members: Vec<u32>, inside: &Inside) -> Cluster {
+        let kinds_inside = inside.kinds.as_slice();
         let s = members.len();
         let mut reasons = Reasons::default();
         let accounts: Vec<&AccountFacts> = members
@@ -466,12 +483,28 @@ impl<'a> Scorer<'a> {
         };
         let independence = independence(&group, kinds_inside, &mut reasons);
         let common_source = common_source_factor(independence, scale, harvest, &mut reasons);
-        let coordination = coordination(&group, kinds_inside, common_source, &mut reasons);
+        let reach = inside.reach(&members);
+        let (coordination, dependence) =
+            coordination(&group, kinds_inside, common_source, reach, &mut reasons);
         let extraction = self.extraction(&group, &work, mix, common_source, &mut reasons);
         let automation = automation(&group, kinds_inside, &mut reasons);
         let evasion = evasion(&group, scale, &mut reasons);
-        let (release_pivot, same_client_adoption) = self.release_pivot(&group, &mut reasons);
-        let partner = self.partner(&group, &mut reasons);
+        let (release_pivot, same_client_adoption) =
+            self.release_pivot(&group, common_source, &mut reasons);
+        // What backs a partner's word about a place: the members are not
+        // independent (cards, lock-step, hand-offs, bursts), they hide
+        // (bans, rotation), or they harvest at industrial scale.
+        let size = members.len().max(1) as f64;
+        let share = |pred: fn(&AccountSignals) -> bool| {
+            group.signals.iter().filter(|x| pred(x)).count() as f64 / size
+        };
+        let backing = clamp01(
+            2.0 * dependence
+                .max(share(|x| x.banned))
+                .max(share(|x| x.proxied))
+                .max(scale),
+        );
+        let partner = self.partner(&group, backing, &mut reasons);
         let exculpation = self.exculpation(&group, same_client_adoption, &mut reasons);
         let indicators = Indicators {
             coordination,
@@ -659,7 +692,15 @@ impl<'a> Scorer<'a> {
         reasons.explained("extraction", parts)
     }
 
-    fn release_pivot(&self, g: &Group<'_>, reasons: &mut Reasons) -> (f64, f64) {
+    /// The release pivot; a pivot shared by independent members is a crowd
+    /// moving on a common trigger (a tool's default, a benchmark's
+    /// evaluation day) and counts `common_source`×.
+    fn release_pivot(
+        &self,
+        g: &Group<'_>,
+        common_source: f64,
+        reasons: &mut Reasons,
+    ) -> (f64, f64) {
         let mut pivot: f64 = 0.0;
         let mut same_client: f64 = 0.0;
         for (w, window) in self.windows.iter().enumerate() {
@@ -716,21 +757,30 @@ impl<'a> Scorer<'a> {
             } else {
                 (baseline.overall, "independent accounts")
             };
-            let value = clamp01((share - norm) / 0.35);
+            let raw = clamp01((share - norm) / 0.35);
+            let value = raw * common_source;
             let against_all = clamp01((share - baseline.overall) / 0.35);
             if value > pivot {
                 pivot = value;
             }
             let hours = self.params.pivot_window_hours;
-            reasons.push(
-                "release_pivot",
-                value,
+            let counted = if common_source < 1.0 && raw > 0.0 {
                 format!(
-                    "{} of traffic on {model} within {hours} h of its release, against {} for {norm_text}",
-                    pct(share),
-                    pct(norm),
-                ),
+                    " (counted {common_source:.2}×: independent members moving together on a common trigger)"
+                )
+            } else {
+                String::new()
+            };
+            let text = format!(
+                "{} of traffic on {model} within {hours} h of its release, against {} for {norm_text}{counted}",
+                pct(share),
+                pct(norm),
             );
+            if value > 0.0 {
+                reasons.push("release_pivot", value, text);
+            } else if raw > 0.0 {
+                reasons.note("release_pivot", text);
+            }
             let explained = clamp01(against_all - value);
             if explained > same_client {
                 same_client = explained;
@@ -774,11 +824,38 @@ impl<'a> Scorer<'a> {
             .then_some((client, held, of))
     }
 
-    fn partner(&self, g: &Group<'_>, reasons: &mut Reasons) -> f64 {
+    /// A third of the members matching partner indicators suffices. An
+    /// indicator that names a *place or content* (an address, network or
+    /// ASN, an e-mail domain, a client, a prompt template) rather than an
+    /// identity (a card) says something happened from there, not who did
+    /// it: its hits count `backing`× (see [`Scorer::score_group`]) — a
+    /// blocklisted campus address says nothing against the students behind
+    /// it.
+    fn partner(&self, g: &Group<'_>, backing: f64, reasons: &mut Reasons) -> f64 {
         let hits = self.graph.accounts.indicator_hits.as_slice();
-        let hit = |a: u32| hits.get(a as usize).is_some_and(|h| !h.is_empty());
-        let count = g.members.iter().filter(|&&a| hit(a)).count();
-        let partner = clamp01(3.0 * count as f64 / g.members.len().max(1) as f64);
+        let identity = |k: &u32| {
+            self.f
+                .indicators
+                .get(*k as usize)
+                .is_some_and(|i| i.kind == "payment_fingerprint")
+        };
+        let (mut by_identity, mut by_place) = (0usize, 0usize);
+        for &a in g.members {
+            let Some(h) = hits.get(a as usize) else {
+                continue;
+            };
+            if h.iter().any(identity) {
+                by_identity += 1;
+            } else if !h.is_empty() {
+                by_place += 1;
+            }
+        }
+        let count = by_identity + by_place;
+        let s = g.members.len().max(1) as f64;
+        let partner = any_of(&[
+            (1.0, clamp01(3.0 * by_identity as f64 / s)),
+            (1.0, clamp01(3.0 * by_place as f64 / s) * backing),
+        ]);
         if count > 0 {
             let mut which: Vec<u32> = g
                 .members
@@ -802,15 +879,23 @@ impl<'a> Scorer<'a> {
                     )
                 })
                 .collect();
-            reasons.push(
-                "partner",
-                partner,
+            let counted = if by_place > 0 && backing < 1.0 {
                 format!(
-                    "{count} of {} accounts match partner indicators ({})",
-                    g.members.len(),
-                    examples.join("; ")
-                ),
+                    "; {by_place} of them only on a place or content, counted {backing:.2}×: being where abuse was seen is no sign of it unless cards, lock-step, hand-offs, hiding or industrial scale back it"
+                )
+            } else {
+                String::new()
+            };
+            let text = format!(
+                "{count} of {} accounts match partner indicators ({}){counted}",
+                g.members.len(),
+                examples.join("; ")
             );
+            if partner > 0.0 {
+                reasons.push("partner", partner, text);
+            } else {
+                reasons.note("partner", text);
+            }
         }
         partner
     }
@@ -831,16 +916,34 @@ impl<'a> Scorer<'a> {
         // account (which is tiny): half of it is 0, twice it is 1.
         let intensity = rate / self.heavy_rate;
         let intensity_part = clamp01((2.0 * intensity).max(1e-9).log2() / 2.0);
-        let sustained_part = clamp01((days.len() as f64 - 3.0) / 7.0);
-        let volume_part = clamp01((g.exchanges.max(1) as f64 / 100.0).log10() / 2.0);
-        let scale = (intensity_part * sustained_part * volume_part).cbrt();
+        // Sustained by the group over weeks, and by its accounts: a
+        // script run on a day or two (a benchmark's runners) is not a
+        // harvest however dense (members' active days, exchange-weighted).
+        let member_days = g
+            .signals
+            .iter()
+            .zip(g.accounts)
+            .map(|(s, a)| s.days.len() as f64 * a.exchanges as f64)
+            .sum::<f64>()
+            / g.exchanges.max(1) as f64;
+        let sustained_part =
+            clamp01((days.len() as f64 - 3.0) / 7.0).min(clamp01((member_days - 2.0) / 6.0));
+        // In all, absolutely: a few heavy users' worth is nothing; the
+        // smallest reported campaign ran 150,000 exchanges.
+        let volume_part = clamp01(
+            (g.exchanges.max(1) as f64 / VOLUME_FROM).log10() / (VOLUME_FULL / VOLUME_FROM).log10(),
+        );
+        // All three must hold; a square root, not a cube root, so that one
+        // weak part is not carried by two strong ones.
+        let scale = (intensity_part * sustained_part * volume_part).sqrt();
         reasons.push(
             "scale",
             scale,
             format!(
-                "{} exchanges over {} days, {:.0} per account-day ({:.1}× what heavy independent users reach, {:.0}; an ordinary account: {:.0})",
+                "{} exchanges over {} days (each account active on {:.1} of them, traffic-weighted), {:.0} per account-day ({:.1}× what heavy independent users reach, {:.0}; an ordinary account: {:.0})",
                 thousands(g.exchanges),
                 days.len(),
+                member_days,
                 rate,
                 intensity,
                 self.heavy_rate,
@@ -889,8 +992,10 @@ impl<'a> Scorer<'a> {
         } else {
             best as f64 / total as f64
         };
+        // An event ends; a burst that ends in bans was stopped.
+        let banned = g.signals.iter().filter(|x| x.banned).count() as f64 / s;
         let short_event = if s >= 2.0 {
-            clamp01((burst_share - 0.6) / 0.3)
+            clamp01((burst_share - 0.6) / 0.3) * (1.0 - banned)
         } else {
             0.0
         };
@@ -914,7 +1019,16 @@ impl<'a> Scorer<'a> {
                 (
                     0.7,
                     short_event,
-                    format!("{} of traffic within its busiest 3 days: a short event", pct(burst_share)),
+                    if banned > 0.0 {
+                        format!(
+                            "{} of traffic within its busiest 3 days: a short event (counted {:.2}×: {} of its accounts were banned)",
+                            pct(burst_share),
+                            1.0 - banned,
+                            pct(banned)
+                        )
+                    } else {
+                        format!("{} of traffic within its busiest 3 days: a short event", pct(burst_share))
+                    },
                 ),
                 (
                     0.5,
@@ -1103,13 +1217,40 @@ impl Mix {
     }
 }
 
+/// What the links inside the groups of a partition say, per account.
+pub struct Inside {
+    /// Evidence kinds the account has on a link inside its group (a bit per
+    /// [`EvidenceKind`]).
+    kinds: Vec<u16>,
+    /// Its cell: the accounts of its group that evidence of dependence ties
+    /// it to, directly or through others (an id shared by the cell).
+    cell: Vec<u32>,
+}
+
+impl Inside {
+    /// The share of `members` in their largest cell (1 for a group tied
+    /// together by dependence; a crowd of small independent cells — a
+    /// benchmark's runners, a few accounts per organisation — scores low).
+    fn reach(&self, members: &[u32]) -> f64 {
+        let mut sizes: FxHashMap<u32, usize> = FxHashMap::default();
+        for &a in members {
+            if let Some(&c) = self.cell.get(a as usize) {
+                *sizes.entry(c).or_default() += 1;
+            }
+        }
+        let largest = sizes.values().copied().max().unwrap_or(0);
+        largest as f64 / members.len().max(1) as f64
+    }
+}
+
 /// Whether evidence of `kind` is shared *content* or a shared *place* —
-/// a template family, a cohort on families, a client, an e-mail domain, an
-/// address or network — which a common external source explains for
-/// independent people (a tool's prompts, a course's assignments, a campus
-/// network), as opposed to evidence that the accounts are not independent
-/// (a card, a sign-up address, lock-step minutes, hand-offs, a sign-up
-/// burst, a partner's indicator).
+/// a template family, a cohort on families, a client, an e-mail domain, a
+/// request or sign-up address, a network, a partner's indicator matched
+/// together (a card indicator shows as a shared card too) — which a common
+/// external source explains for independent people (a tool's prompts, a
+/// course's assignments, a campus network), as opposed to evidence that the
+/// accounts are not independent (a card, lock-step minutes, hand-offs, a
+/// sign-up burst).
 pub fn is_common_source_kind(kind: EvidenceKind) -> bool {
     matches!(
         kind,
@@ -1118,18 +1259,24 @@ pub fn is_common_source_kind(kind: EvidenceKind) -> bool {
             | EvidenceKind::ClientFingerprint
             | EvidenceKind::EmailDomain
             | EvidenceKind::RequestIp
+            | EvidenceKind::SignupIp
             | EvidenceKind::Prefix
+            | EvidenceKind::Indicator
     )
 }
 
+/// Coordination, and the part of it that says the members are not
+/// independent (evidence of kinds other than [`is_common_source_kind`]).
 fn coordination(
     g: &Group<'_>,
     kinds_inside: &[u16],
     common_source: f64,
+    reach: f64,
     reasons: &mut Reasons,
-) -> f64 {
+) -> (f64, f64) {
     let s = g.members.len();
     let mut parts = Vec::new();
+    let mut dependence = Vec::new();
     if s >= 2 {
         for kind in EvidenceKind::ALL {
             let bit = 1u16 << (kind as u16);
@@ -1140,14 +1287,27 @@ fn coordination(
                 .count();
             if count > 0 {
                 let share = count as f64 / s as f64;
-                let factor = if is_common_source_kind(kind) {
-                    common_source
+                // Dependence ties the group as far as its cells reach: a
+                // crowd of small cells (a few accounts per organisation) is
+                // independent between them.
+                let (factor, why) = if is_common_source_kind(kind) {
+                    (common_source, "a common source explains it")
                 } else {
-                    1.0
+                    (reach, "the largest group of members it ties together")
                 };
                 parts.push((kind.weight(), share * factor));
+                if !is_common_source_kind(kind) {
+                    dependence.push((kind.weight(), share * factor));
+                }
                 let counted = if factor < 1.0 {
-                    format!(" (counted {factor:.2}×: a common source explains it)")
+                    if is_common_source_kind(kind) {
+                        format!(" (counted {factor:.2}×: {why})")
+                    } else {
+                        format!(
+                            " (counted {factor:.2}×: {} of the members are {why})",
+                            pct(factor)
+                        )
+                    }
                 } else {
                     String::new()
                 };
@@ -1163,7 +1323,7 @@ fn coordination(
             }
         }
     }
-    any_of(&parts)
+    (any_of(&parts), any_of(&dependence))
 }
 
 /// Independence below this counts for nothing against shared content…
