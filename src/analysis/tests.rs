@@ -379,9 +379,10 @@ fn scale_is_industrial_volume_sustained_over_weeks_not_a_short_event() {
     let mut fx = Fixture::new(21, false);
     ordinary_people(&mut fx, 60, 0, 0.0);
     let start = fx.start();
+    // 120,000 exchanges in all: industrial in absolute terms too.
     let sustained: Vec<u32> = (0..10u32)
         .map(|i| {
-            let minutes: Vec<u32> = (0..3000).map(|k| start + k * 9 + i).collect();
+            let minutes: Vec<u32> = (0..12_000).map(|k| start + k * 2 + i).collect();
             fx.account(
                 facts(3, "card", None),
                 Traffic {
@@ -607,7 +608,7 @@ fn scale_is_absolute_a_course_in_a_case_of_light_users_is_not_industrial() {
         .collect();
     let harvest: Vec<u32> = (0..10u32)
         .map(|i| {
-            let minutes = daily(&fx, 200, 20, 0, i);
+            let minutes = daily(&fx, 600, 20, 0, i);
             fx.account(
                 facts(5, "email", None),
                 Traffic {
@@ -804,4 +805,80 @@ fn new_accounts_on_education_access_are_no_evasion_without_hiding_or_scale() {
         "the young accounts are shown, with why they do not count: {:?}",
         c.reasons
     );
+}
+
+#[test]
+fn two_runs_that_overlapped_on_one_day_are_not_lock_step_but_a_daily_schedule_is() {
+    let build = |days: u32| {
+        let mut fx = Fixture::new(21, false);
+        ordinary_people(&mut fx, 40, 0, 0.0);
+        let start = fx.start();
+        // Two scripts, the same 90 minutes at 03:00 UTC on `days` days.
+        let pair: Vec<u32> = (0..2u32)
+            .map(|_| {
+                let minutes: Vec<u32> = (0..days)
+                    .flat_map(|d| (0..90u32).map(move |k| start + (2 + 5 * d) * DAY + 180 + k))
+                    .collect();
+                fx.account(
+                    facts(300, "card", None),
+                    Traffic {
+                        minutes,
+                        ..Default::default()
+                    },
+                )
+            })
+            .collect();
+        let graph = evidence::build(&fx.features, &fx.activity, &Params::default());
+        kinds(&graph, pair[0], pair[1])
+    };
+    assert!(
+        !build(1).contains(&EvidenceKind::Synchrony),
+        "one overlap of two runs (two labs evaluating on release day)"
+    );
+    assert!(build(3).contains(&EvidenceKind::Synchrony), "a schedule kept day after day");
+}
+
+#[test]
+fn a_blocklisted_place_says_nothing_against_the_independent_people_behind_it() {
+    let build = |shared_cards: bool| {
+        let mut fx = Fixture::new(21, false);
+        ordinary_people(&mut fx, 60, 0, 0.0);
+        let campus = fx.origin("131.3.156.10", 64500);
+        fx.features.indicators.push(crate::facts::IndicatorFacts {
+            kind: "ip".into(),
+            value: "131.3.156.10".into(),
+            source: Some("community-blocklist".into()),
+        });
+        let students: Vec<u32> = (0..8u32)
+            .map(|i| {
+                let minutes = person(&mut fx, 60, 1);
+                let home = fx.origin(&format!("73.{i}.8.4"), 7922);
+                let card = if shared_cards {
+                    format!("card-{}", i / 4)
+                } else {
+                    format!("own-{i}")
+                };
+                fx.account(
+                    facts(5, "card", Some(&card)),
+                    Traffic {
+                        minutes,
+                        origins: vec![campus, home],
+                        ..Default::default()
+                    },
+                )
+            })
+            .collect::<Vec<u32>>();
+        score(&fx, &students)
+    };
+    let independent = build(false);
+    assert_eq!(independent.indicators.partner, 0.0, "{:?}", independent.reasons);
+    assert!(
+        independent.reasons.iter().any(|r| r.indicator == "partner"
+            && r.text.contains("8 of 8 accounts match partner indicators")
+            && r.text.contains("only on a place")),
+        "shown, with why it does not count: {:?}",
+        independent.reasons
+    );
+    let carded = build(true);
+    assert!(carded.indicators.partner > 0.5, "{:?}", carded.reasons);
 }
