@@ -372,6 +372,12 @@ const OWNED_FAMILY_MIN_USERS: usize = 5;
 /// campaign that sum and how many of the campaign's accounts use it.
 type FamilyUse = (f64, FxHashMap<usize, (f64, usize)>);
 
+/// A lone account this alike to a campaign's typical member (a profile of
+/// 20 or more exchanges) is weighed as one of its accounts when the
+/// campaign's own families are found, and may join it without looking
+/// disposable.
+const LONE_ALIKE: f64 = 0.8;
+
 /// A lone account's share on a family counts only up to this many times
 /// the campaign's accounts' mean share on it.
 const LONE_MAX_LEAN: f64 = 6.0;
@@ -408,8 +414,41 @@ fn attach_lone_accounts(
             }
         }
     }
+    let typical: Vec<Fingerprint> = groups
+        .iter()
+        .map(|list| {
+            let members: Vec<u32> = list
+                .iter()
+                .flat_map(|&i| clusters[i].members.iter().copied())
+                .collect();
+            profile(&members, prints).typical
+        })
+        .collect();
+    // Lone accounts that behave like a campaign's typical member: the
+    // campaign's own accounts that no link tied to it, or look-alikes.
+    let mut alike: FxHashMap<u32, usize> = FxHashMap::default();
+    for cluster in clusters.iter().filter(|c| c.members.len() == 1) {
+        let a = cluster.members[0];
+        let Some(p) = prints.get(a as usize) else {
+            continue;
+        };
+        if campaign_of_account.contains_key(&a) || !p.is_reliable() {
+            continue;
+        }
+        let best = typical
+            .iter()
+            .enumerate()
+            .map(|(k, t)| (k, similarity(p, t).combined))
+            .filter(|(_, sim)| *sim >= LONE_ALIKE)
+            .max_by(|x, y| x.1.total_cmp(&y.1).then(y.0.cmp(&x.0)));
+        if let Some((k, _)) = best {
+            alike.insert(a, k);
+        }
+    }
     // Per family: how much its users lean on it (Σ of their shares on it),
     // in all and per campaign, and how many of each campaign's accounts use it.
+    // A lone account alike to a campaign counts towards the campaign's
+    // weight (not its count): its use of the family is what is being decided.
     let mut users: FxHashMap<u32, FamilyUse> = FxHashMap::default();
     for (a, p) in prints.iter().enumerate() {
         let k = campaign_of_account.get(&(a as u32)).copied();
@@ -418,13 +457,15 @@ fn attach_lone_accounts(
         if k.is_none() && !p.is_reliable() {
             continue;
         }
+        let like = alike.get(&(a as u32)).copied();
         for &(family, share) in &p.families {
             let slot = users.entry(family).or_default();
             slot.0 += f64::from(share);
-            if let Some(k) = k {
+            if let Some(k) = k.or(like) {
                 let c = slot.1.entry(k).or_default();
                 c.0 += f64::from(share);
-                c.1 += 1;
+                // Only its own accounts count towards the five it needs.
+                c.1 += usize::from(campaign_of_account.contains_key(&(a as u32)));
             }
         }
     }
@@ -441,16 +482,6 @@ fn attach_lone_accounts(
         return false;
     }
     let mut joined = false;
-    let typical: Vec<Fingerprint> = groups
-        .iter()
-        .map(|list| {
-            let members: Vec<u32> = list
-                .iter()
-                .flat_map(|&i| clusters[i].members.iter().copied())
-                .collect();
-            profile(&members, prints).typical
-        })
-        .collect();
     for (i, cluster) in clusters.iter().enumerate() {
         if cluster.members.len() != 1 {
             continue;
@@ -459,7 +490,12 @@ fn attach_lone_accounts(
         let Some(p) = prints.get(a as usize) else {
             continue;
         };
-        if p.exchanges < 3 || campaign_of_account.contains_key(&a) || !scorer.is_disposable(a) {
+        // A disposable account, or one that behaves like a campaign's
+        // typical member, may join it.
+        if p.exchanges < 3
+            || campaign_of_account.contains_key(&a)
+            || !(scorer.is_disposable(a) || alike.contains_key(&a))
+        {
             continue;
         }
         let mut work: FxHashMap<usize, (f64, u32)> = FxHashMap::default();

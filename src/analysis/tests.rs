@@ -835,7 +835,10 @@ fn two_runs_that_overlapped_on_one_day_are_not_lock_step_but_a_daily_schedule_is
         !build(1).contains(&EvidenceKind::Synchrony),
         "one overlap of two runs (two labs evaluating on release day)"
     );
-    assert!(build(3).contains(&EvidenceKind::Synchrony), "a schedule kept day after day");
+    assert!(
+        build(3).contains(&EvidenceKind::Synchrony),
+        "a schedule kept day after day"
+    );
 }
 
 #[test]
@@ -871,7 +874,11 @@ fn a_blocklisted_place_says_nothing_against_the_independent_people_behind_it() {
         score(&fx, &students)
     };
     let independent = build(false);
-    assert_eq!(independent.indicators.partner, 0.0, "{:?}", independent.reasons);
+    assert_eq!(
+        independent.indicators.partner, 0.0,
+        "{:?}",
+        independent.reasons
+    );
     assert!(
         independent.reasons.iter().any(|r| r.indicator == "partner"
             && r.text.contains("8 of 8 accounts match partner indicators")
