@@ -1246,11 +1246,12 @@ impl Inside {
 /// Whether evidence of `kind` is shared *content* or a shared *place* —
 /// a template family, a cohort on families, a client, an e-mail domain, a
 /// request or sign-up address, a network, a partner's indicator matched
-/// together (a card indicator shows as a shared card too) — which a common
-/// external source explains for independent people (a tool's prompts, a
-/// course's assignments, a campus network), as opposed to evidence that the
-/// accounts are not independent (a card, lock-step minutes, hand-offs, a
-/// sign-up burst).
+/// together (a card indicator shows as a shared card too), a sign-up burst
+/// from one network (a class signing up in its first lecture) — which a
+/// common external source explains for independent people (a tool's
+/// prompts, a course's assignments, a campus network), as opposed to
+/// evidence that the accounts are not independent (a card, lock-step
+/// minutes, hand-offs).
 pub fn is_common_source_kind(kind: EvidenceKind) -> bool {
     matches!(
         kind,
@@ -1262,6 +1263,7 @@ pub fn is_common_source_kind(kind: EvidenceKind) -> bool {
             | EvidenceKind::SignupIp
             | EvidenceKind::Prefix
             | EvidenceKind::Indicator
+            | EvidenceKind::SignupBurst
     )
 }
 
@@ -1344,8 +1346,8 @@ const INDEPENDENCE_FULL: f64 = 0.8;
 ///   schedules);
 /// - *age*: how far apart their sign-ups are (median deviation of the
 ///   creation dates, `clamp(days / 60)`);
-/// - *apart*: the share of members with no lock-step minutes, hand-off or
-///   sign-up burst with another member.
+/// - *apart*: the share of members with no lock-step minutes or hand-off
+///   with another member.
 ///
 /// 0 for a group of one. Recorded as an `independence` reason with every
 /// axis's numbers.
@@ -1418,10 +1420,9 @@ fn independence(g: &Group<'_>, kinds_inside: &[u16], reasons: &mut Reasons) -> f
             format!("sign-ups {deviation:.0} days from the median one (median deviation)"),
         ));
     }
-    // Lock-step, hand-offs, sign-up bursts.
-    let together = (1u16 << (EvidenceKind::Synchrony as u16))
-        | (1u16 << (EvidenceKind::HandOff as u16))
-        | (1u16 << (EvidenceKind::SignupBurst as u16));
+    // Lock-step minutes and hand-offs (sign-up dates are the age axis).
+    let together =
+        (1u16 << (EvidenceKind::Synchrony as u16)) | (1u16 << (EvidenceKind::HandOff as u16));
     let tied = g
         .members
         .iter()
@@ -1433,9 +1434,7 @@ fn independence(g: &Group<'_>, kinds_inside: &[u16], reasons: &mut Reasons) -> f
         .count();
     axes.push((
         1.0 - tied as f64 / sf,
-        format!(
-            "{tied} of {s} in lock-step minutes, a hand-off or a sign-up burst with another member"
-        ),
+        format!("{tied} of {s} in lock-step minutes or a hand-off with another member"),
     ));
     let mean = axes.iter().map(|(v, _)| v).sum::<f64>() / axes.len() as f64;
     // A member that rotates over networks hides where it is: nothing about
