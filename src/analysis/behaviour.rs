@@ -191,6 +191,24 @@ pub struct Similarity {
     pub combined: f64,
 }
 
+impl Similarity {
+    /// How alike the *work* is, whatever the hours: the weighted geometric
+    /// mean of the capability mixes, the volume, the token shapes, the
+    /// chain-of-thought share and the network churn (crews of one campaign
+    /// work different shifts the same way).
+    pub fn work(&self) -> f64 {
+        let parts = [
+            (1.5, self.capabilities),
+            (2.0, self.rate),
+            (1.0, self.ratio),
+            (1.0, self.cot),
+            (1.0, self.churn),
+        ];
+        let weight: f64 = parts.iter().map(|(w, _)| w).sum();
+        (parts.iter().map(|(w, v)| w * v.max(1e-6).ln()).sum::<f64>() / weight).exp()
+    }
+}
+
 /// Compares two fingerprints. The combined value is a weighted geometric
 /// mean, so one part far apart (a tenth of the volume, another timezone)
 /// pulls it down however alike the rest is: independent people rarely match

@@ -227,7 +227,8 @@ pub fn group_campaigns(
     for (a, b) in pairs {
         let (pa, pb) = (&profiles[&(a as usize)], &profiles[&(b as usize)]);
         let (overlap, _) = family_overlap(&pa.typical, &pb.typical);
-        let alike = similarity(&pa.typical, &pb.typical).combined;
+        let parts = similarity(&pa.typical, &pb.typical);
+        let alike = parts.combined;
         let crossing = crossings.get(&(a, b)).copied().unwrap_or_default();
         let smaller = clusters[a as usize]
             .members
@@ -246,7 +247,13 @@ pub fn group_campaigns(
         let timing_links = crossing.synchrony + 2 * crossing.hand_off;
         let by_timing =
             alike >= params.campaign_min_similarity && timing_links >= 3.max(smaller.div_ceil(10));
-        if by_profile || by_links || by_timing {
+        // Nor does it share its prompts between crews; what is left is the
+        // same work done the same way (typical members' work very alike,
+        // whatever their shifts) over shared infrastructure: a card, an
+        // address, a throw-away domain crossing between the crews.
+        let by_infrastructure =
+            parts.work() >= SAME_WORK_SIMILARITY && crossing.other >= 1.max(smaller.div_ceil(10));
+        if by_profile || by_links || by_timing || by_infrastructure {
             uf.union(a, b);
             ties.push((
                 a,
@@ -362,6 +369,13 @@ pub fn group_campaigns(
     });
     campaigns
 }
+
+/// Two clusters whose typical members' work is this alike
+/// ([`super::behaviour::Similarity::work`]) do the same work the same way,
+/// whatever their prompts and shifts: with shared infrastructure crossing
+/// between them (one link is enough, a tenth of the smaller cluster's
+/// accounts for larger ones), they are tied.
+const SAME_WORK_SIMILARITY: f64 = 0.85;
 
 /// A family is a campaign's own when the campaign's accounts carry this
 /// share of its use…
