@@ -62,8 +62,12 @@ fn verdict(case_path: &Path, result: &AnalysisResult) -> Verdict {
             .filter(|(_, g)| **g == group)
             .map(|(a, _)| a)
             .collect();
+        if members.is_empty() {
+            // A group this scenario does not have.
+            continue;
+        }
         let hit = members.iter().filter(|a| flagged.contains(**a)).count();
-        flagged_share.insert(group.name(), hit as f64 / members.len().max(1) as f64);
+        flagged_share.insert(group.name(), hit as f64 / members.len() as f64);
     }
     let campaign_clusters = largest_cluster
         .into_iter()
