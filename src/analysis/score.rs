@@ -1292,26 +1292,21 @@ fn coordination(
                 // Dependence ties the group as far as its cells reach: a
                 // crowd of small cells (a few accounts per organisation) is
                 // independent between them.
-                let (factor, why) = if is_common_source_kind(kind) {
-                    (common_source, "a common source explains it")
-                } else {
-                    (reach, "the largest group of members it ties together")
-                };
+                let common = is_common_source_kind(kind);
+                let factor = if common { common_source } else { reach };
                 parts.push((kind.weight(), share * factor));
-                if !is_common_source_kind(kind) {
+                if !common {
                     dependence.push((kind.weight(), share * factor));
                 }
-                let counted = if factor < 1.0 {
-                    if is_common_source_kind(kind) {
-                        format!(" (counted {factor:.2}×: {why})")
-                    } else {
-                        format!(
-                            " (counted {factor:.2}×: {} of the members are {why})",
-                            pct(factor)
-                        )
+                let counted = match (factor < 1.0, common) {
+                    (false, _) => String::new(),
+                    (true, true) => {
+                        format!(" (counted {factor:.2}×: a common source explains it)")
                     }
-                } else {
-                    String::new()
+                    (true, false) => format!(
+                        " (counted {factor:.2}×: the largest group such ties join holds {} of the members)",
+                        pct(factor)
+                    ),
                 };
                 let text = format!(
                     "{count} of {s} accounts share {} with another member{counted}",
