@@ -8,7 +8,9 @@
 //! evidence: kind, count, weight to 1e-9, example text), the per-account
 //! facts the scoring reads from the graph (fingerprints, hand-offs,
 //! template families, indicator hits, distinct prefixes), the graph's
-//! counts, and the algorithm's membership (Leiden and peeling). Scores and
+//! counts, the algorithm's membership (Leiden and peeling) and what the run
+//! stores beside it per cluster (traffic per model and hour, template
+//! examples; by the algorithm's cluster numbers here). Scores and
 //! campaigns are not pinned: they change on purpose with the scoring.
 //!
 //! The input (features and minute activity as read from the generated
@@ -53,6 +55,7 @@ fn digests(scenario: Scenario) -> Digests {
     writeln!(input, "{:?}", features.templates).unwrap();
     writeln!(input, "{:?}", activity.minutes).unwrap();
     writeln!(input, "{:?}", activity.release_windows).unwrap();
+    writeln!(input, "{:?}", activity.templates).unwrap();
 
     let mut stats = RunStats::default();
     let clustering = analysis::cluster(&features, &activity, &params, &mut stats);
@@ -80,7 +83,21 @@ fn digests(scenario: Scenario) -> Digests {
     writeln!(accounts, "{:?}", a.template_family).unwrap();
     writeln!(accounts, "{:?}", a.indicator_hits).unwrap();
     writeln!(accounts, "{:?}", a.distinct_prefixes).unwrap();
-    let membership = format!("{:?}", clustering.algorithm);
+    let mut membership = format!("{:?}", clustering.algorithm);
+    // Each cluster's traffic per model and hour, and the template examples,
+    // as the run stores them (clusters of two or more, by the algorithm's
+    // cluster numbers here: the stored ones follow the scores).
+    let mut sizes = vec![0usize; features.accounts.len()];
+    for &c in &clustering.algorithm {
+        sizes[c as usize] += 1;
+    }
+    let cluster_of: Vec<Option<u32>> = clustering
+        .algorithm
+        .iter()
+        .map(|&c| (sizes[c as usize] >= 2).then_some(c))
+        .collect();
+    let series = case.cluster_model_hourly(&cluster_of).unwrap();
+    write!(membership, "\n{series:?}").unwrap();
     Digests {
         input: hex(&input),
         links: hex(&links),
@@ -110,34 +127,34 @@ type Pin = (
 const PINS: [Pin; 4] = [
     (
         Scenario::Tiny,
-        "e2c2399ec5978430",
+        "bc6f3d239e397fc7",
         "de320981af23c9d6",
         "35f32d1ce6001806",
-        "55506a7629e6a3b7",
+        "133a09475d34a76b",
         (1970, 2349, 192, 51),
     ),
     (
         Scenario::TinyEvasive,
-        "00b17553c42689d8",
+        "36211690ddf86459",
         "d1534c2a014296bd",
         "c5ac3fd6b67bd570",
-        "678834f996b4b00d",
+        "d4337d06c076e488",
         (1520, 8595, 714, 56),
     ),
     (
         Scenario::Demo,
-        "86ae03d877552f05",
+        "c345f7c312057c88",
         "e127a4a4304e2391",
         "5aa45b09ee21136c",
-        "064a233d6b8958b1",
+        "9887e59476971667",
         (12850, 28862, 396, 94),
     ),
     (
         Scenario::DemoEvasive,
-        "1f0ef6b9648106f2",
+        "1ce21ac199c597a3",
         "97bc7ff491ca1fc9",
         "cf14e36d11b89afc",
-        "d72017d6598d448d",
+        "d89e158272e4c103",
         (12754, 63680, 3188, 104),
     ),
 ];

@@ -122,10 +122,7 @@ impl<'a> MinuteSets<'a> {
                 }
                 let xs = &x.words[(from - x.first) as usize..to - x.first as usize];
                 let ys = &y.words[(from - y.first) as usize..to - y.first as usize];
-                xs.iter()
-                    .zip(ys)
-                    .map(|(p, q)| (p & q).count_ones() as usize)
-                    .sum()
+                super::families::and_count(xs, ys)
             }
             (Some(x), None) => self.minutes[b].iter().filter(|&&m| x.contains(m)).count(),
             (None, Some(y)) => self.minutes[a].iter().filter(|&&m| y.contains(m)).count(),
@@ -258,7 +255,7 @@ pub fn lockstep_candidates(minutes: &[Vec<u32>], min_minutes: usize, seed: u64) 
             pairs
         })
         .collect();
-    out.sort_unstable();
+    out.par_sort_unstable();
     out.dedup();
     out
 }

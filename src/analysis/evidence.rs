@@ -232,7 +232,10 @@ pub fn build(features: &CaseFeatures, activity: &Activity, params: &Params) -> E
         .max(1e-9)
     };
     let mut keys: Vec<(u32, u32)> = store.head.keys().copied().collect();
-    keys.sort_unstable();
+    {
+        use rayon::prelude::*;
+        keys.par_sort_unstable();
+    }
     let lockstep =
         coactivity::lockstep_candidates(&activity.minutes, params.sync_min_minutes, params.seed);
     // The candidates no other evidence found (both lists are sorted).
@@ -331,6 +334,8 @@ pub fn build(features: &CaseFeatures, activity: &Activity, params: &Params) -> E
     let candidate_pairs = store.head.len();
     clock.lap("hand-offs");
 
+    // The pairs in order, each with its first entry (the map is no longer needed).
+    let mut keys: Vec<((u32, u32), u32)> = std::mem::take(&mut store.head).into_iter().collect();
     // Commodity values (a client fingerprint, a network prefix) corroborate
     // a pair that other evidence made; strangers share them all the time.
     // Each pair's are found again from the two accounts' lists when they
@@ -391,10 +396,9 @@ pub fn build(features: &CaseFeatures, activity: &Activity, params: &Params) -> E
             .map(|e| e.kind.weight() * (1.0 - e.miss))
             .sum()
     };
-    let mut keys: Vec<((u32, u32), u32)> = store.head.iter().map(|(k, h)| (*k, *h)).collect();
-    keys.sort_unstable_by_key(|(k, _)| *k);
     let weights: Vec<f64> = {
         use rayon::prelude::*;
+        keys.par_sort_unstable_by_key(|(k, _)| *k);
         keys.par_iter()
             .map(|&((a, b), head)| weight_of(head, &corroboration(a, b)))
             .collect()
@@ -404,38 +408,77 @@ pub fn build(features: &CaseFeatures, activity: &Activity, params: &Params) -> E
     // Each account keeps its strongest links; a link stays if either end
     // keeps it. Links too weak to mean anything are dropped first: they
     // would only pull strangers into a group.
-    let mut by_account: Vec<Vec<(f64, u32, u32)>> = vec![Vec::new(); n];
-    for (index, (&((a, b), _), &w)) in keys.iter().zip(&weights).enumerate() {
-        if w < params.min_link_weight {
-            continue;
+    // Per account, its links heavy enough (weight, other end, pair index),
+    // in one array cut at each account's offset.
+    // (Not "lighter than the least": what was always kept.)
+    let heavy = |w: f64| w.partial_cmp(&params.min_link_weight) != Some(std::cmp::Ordering::Less);
+    let mut offsets = vec![0usize; n + 1];
+    for (&((a, b), _), &w) in keys.iter().zip(&weights) {
+        if heavy(w) {
+            offsets[a as usize + 1] += 1;
+            offsets[b as usize + 1] += 1;
         }
-        by_account[a as usize].push((w, b, index as u32));
-        by_account[b as usize].push((w, a, index as u32));
     }
-    let mut kept = vec![false; keys.len()];
+    for i in 0..n {
+        offsets[i + 1] += offsets[i];
+    }
+    let mut by_account: Vec<(f64, u32, u32)> = vec![(0.0, 0, 0); offsets[n]];
+    {
+        let mut next = offsets.clone();
+        for (index, (&((a, b), _), &w)) in keys.iter().zip(&weights).enumerate() {
+            if heavy(w) {
+                by_account[next[a as usize]] = (w, b, index as u32);
+                next[a as usize] += 1;
+                by_account[next[b as usize]] = (w, a, index as u32);
+                next[b as usize] += 1;
+            }
+        }
+    }
+    let mut lists: Vec<&mut [(f64, u32, u32)]> = Vec::with_capacity(n);
+    let mut rest: &mut [(f64, u32, u32)] = &mut by_account;
+    for a in 0..n {
+        let (list, tail) = std::mem::take(&mut rest).split_at_mut(offsets[a + 1] - offsets[a]);
+        lists.push(list);
+        rest = tail;
+    }
     {
         use rayon::prelude::*;
-        by_account.par_iter_mut().for_each(|list| {
+        lists.par_iter_mut().for_each(|list| {
             list.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
-            list.truncate(params.max_links_per_account);
         });
     }
-    for list in &by_account {
-        for &(_, _, index) in list {
+    let mut kept = vec![false; keys.len()];
+    for list in &lists {
+        for &(_, _, index) in list.iter().take(params.max_links_per_account) {
             kept[index as usize] = true;
         }
     }
+    drop(lists);
     drop(by_account);
-    let links: Vec<Link> = {
+    // The kept links' entries, then the candidates are let go before the
+    // evidence is put in words.
+    let kept: Vec<(u32, u32, f64, Vec<Entry>)> = {
         use rayon::prelude::*;
         let kept: Vec<usize> = (0..keys.len()).filter(|&i| kept[i]).collect();
         kept.par_iter()
             .map(|&i| {
                 let ((a, b), head) = keys[i];
                 let extra = corroboration(a, b);
-                let mut evidence: Vec<LinkEvidence> = store
-                    .chain(head)
-                    .chain(extra.iter().flatten())
+                let entries = store.chain(head).chain(extra.iter().flatten()).copied();
+                (a, b, weights[i], entries.collect())
+            })
+            .collect()
+    };
+    drop(keys);
+    drop(weights);
+    drop(store);
+    drop(corroborating);
+    let links: Vec<Link> = {
+        use rayon::prelude::*;
+        kept.into_par_iter()
+            .map(|(a, b, weight, entries)| {
+                let mut evidence: Vec<LinkEvidence> = entries
+                    .iter()
                     .map(|e| LinkEvidence {
                         kind: e.kind,
                         shared: if e.kind == EvidenceKind::Synchrony {
@@ -468,7 +511,7 @@ pub fn build(features: &CaseFeatures, activity: &Activity, params: &Params) -> E
                 Link {
                     a,
                     b,
-                    weight: weights[i],
+                    weight,
                     evidence,
                 }
             })
@@ -728,7 +771,7 @@ impl<'a> Cohorts<'a> {
                 pairs
             })
             .collect();
-        out.sort_unstable();
+        out.par_sort_unstable();
         out.dedup();
         out
     }
@@ -857,7 +900,7 @@ impl PairStore {
     }
 }
 
-fn group(kind: EvidenceKind, by_value: FxHashMap<String, Vec<u32>>) -> Vec<Shared> {
+fn group<K: AsRef<str>>(kind: EvidenceKind, by_value: FxHashMap<K, Vec<u32>>) -> Vec<Shared> {
     let mut out: Vec<Shared> = by_value
         .into_iter()
         .filter(|(_, members)| members.len() >= 2)
@@ -866,7 +909,7 @@ fn group(kind: EvidenceKind, by_value: FxHashMap<String, Vec<u32>>) -> Vec<Share
             members.dedup();
             Shared {
                 kind,
-                example,
+                example: example.as_ref().to_string(),
                 members,
                 shares: Vec::new(),
                 paraphrased: false,
@@ -880,9 +923,9 @@ fn group(kind: EvidenceKind, by_value: FxHashMap<String, Vec<u32>>) -> Vec<Share
 
 /// Like [`group`], for values an account uses for part of its traffic:
 /// each member's share of its exchanges on the value is kept.
-fn group_weighted(
+fn group_weighted<K: AsRef<str>>(
     kind: EvidenceKind,
-    by_value: FxHashMap<String, Vec<(u32, u64)>>,
+    by_value: FxHashMap<K, Vec<(u32, u64)>>,
     f: &CaseFeatures,
 ) -> Vec<Shared> {
     let mut out: Vec<Shared> = by_value
@@ -920,7 +963,7 @@ fn group_weighted(
                 .collect();
             Some(Shared {
                 kind,
-                example,
+                example: example.as_ref().to_string(),
                 members,
                 shares,
                 paraphrased: false,
@@ -936,16 +979,18 @@ fn group_weighted(
 /// than `limit` accounts send requests from (a relay's or a carrier's egress)
 /// is no evidence either.
 fn collect_shared(f: &CaseFeatures, limit: usize) -> Vec<Shared> {
-    let mut cards: FxHashMap<String, Vec<u32>> = FxHashMap::default();
-    let mut signups: FxHashMap<String, Vec<u32>> = FxHashMap::default();
+    // Keyed by the case's own text: a value's text is copied only for the
+    // values shared by two or more accounts.
+    let mut cards: FxHashMap<&str, Vec<u32>> = FxHashMap::default();
+    let mut signups: FxHashMap<&str, Vec<u32>> = FxHashMap::default();
     let mut domains: FxHashMap<String, Vec<u32>> = FxHashMap::default();
     for (i, a) in f.accounts.iter().enumerate() {
         let i = i as u32;
-        if let Some(card) = &a.payment_fingerprint {
-            cards.entry(card.clone()).or_default().push(i);
+        if let Some(card) = a.payment_fingerprint.as_deref() {
+            cards.entry(card).or_default().push(i);
         }
-        if let Some(ip) = &a.signup_ip {
-            signups.entry(ip.clone()).or_default().push(i);
+        if let Some(ip) = a.signup_ip.as_deref() {
+            signups.entry(ip).or_default().push(i);
         }
         if let Some(domain) = &a.email_domain {
             let domain = domain.to_ascii_lowercase();
@@ -954,26 +999,23 @@ fn collect_shared(f: &CaseFeatures, limit: usize) -> Vec<Shared> {
             }
         }
     }
-    let mut ips: FxHashMap<String, Vec<(u32, u64)>> = FxHashMap::default();
-    let mut prefixes: FxHashMap<String, Vec<(u32, u64)>> = FxHashMap::default();
+    let mut ips: FxHashMap<&str, Vec<(u32, u64)>> = FxHashMap::default();
+    let mut prefixes: FxHashMap<&str, Vec<(u32, u64)>> = FxHashMap::default();
     for &(account, origin, n) in &f.account_origins {
         let Some(o) = f.origins.get(origin as usize) else {
             continue;
         };
-        if let Some(ip) = &o.ip {
-            ips.entry(ip.clone()).or_default().push((account, n));
+        if let Some(ip) = o.ip.as_deref() {
+            ips.entry(ip).or_default().push((account, n));
         }
-        if let Some(prefix) = &o.prefix {
-            prefixes
-                .entry(prefix.clone())
-                .or_default()
-                .push((account, n));
+        if let Some(prefix) = o.prefix.as_deref() {
+            prefixes.entry(prefix).or_default().push((account, n));
         }
     }
-    let mut clients: FxHashMap<String, Vec<u32>> = FxHashMap::default();
+    let mut clients: FxHashMap<&str, Vec<u32>> = FxHashMap::default();
     for &(account, fp, _) in &f.account_client_fps {
         if let Some(name) = f.client_fps.get(fp as usize) {
-            clients.entry(name.clone()).or_default().push(account);
+            clients.entry(name.as_str()).or_default().push(account);
         }
     }
     signups.retain(|ip, _| {

@@ -71,6 +71,11 @@ pub fn families(hashes: &[u64], radius: u32) -> Vec<u32> {
             }
         }
     }
+    // Each block's buckets are compared on their own, in parallel; the
+    // near pairs found are joined afterwards (the families do not depend
+    // on the order of joins: a family's root is its smallest index).
+    use rayon::prelude::*;
+    let mut ranges: Vec<(u32, u64)> = Vec::new();
     let mut bit = 0u32;
     for block in 0..blocks {
         // Widths differ by at most one bit and sum to 64.
@@ -80,31 +85,89 @@ pub fn families(hashes: &[u64], radius: u32) -> Vec<u32> {
         } else {
             (1u64 << width) - 1
         };
-        let mut buckets: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
-        for &i in &distinct {
-            buckets
-                .entry((hashes[i as usize] >> bit) & mask)
-                .or_default()
-                .push(i);
-        }
+        ranges.push((bit, mask));
         bit += width;
-        let mut keys: Vec<u64> = buckets.keys().copied().collect();
-        keys.sort_unstable();
-        for key in keys {
-            let members = &buckets[&key];
-            if members.len() > MAX_BUCKET {
-                continue;
+    }
+    let buckets: Vec<Vec<u32>> = ranges
+        .par_iter()
+        .flat_map_iter(|&(bit, mask)| {
+            let mut buckets: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
+            for &i in &distinct {
+                buckets
+                    .entry((hashes[i as usize] >> bit) & mask)
+                    .or_default()
+                    .push(i);
             }
-            for (x, &i) in members.iter().enumerate() {
-                for &j in &members[x + 1..] {
-                    if (hashes[i as usize] ^ hashes[j as usize]).count_ones() <= radius {
-                        uf.union(i, j);
-                    }
-                }
+            buckets
+                .into_values()
+                .filter(|members| members.len() >= 2 && members.len() <= MAX_BUCKET)
+        })
+        .collect();
+    let near: Vec<(u32, u32)> = buckets
+        .par_iter()
+        .flat_map_iter(|members| near_pairs(members, hashes, radius))
+        .collect();
+    for (i, j) in near {
+        uf.union(i, j);
+    }
+    (0..hashes.len() as u32).map(|i| uf.find(i)).collect()
+}
+
+/// The pairs of `members` (indices into `hashes`) within `radius` bits.
+fn near_pairs(members: &[u32], hashes: &[u64], radius: u32) -> Vec<(u32, u32)> {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("popcnt") {
+        // SAFETY: the CPU has the popcount instruction (checked just above).
+        return unsafe { near_pairs_popcnt(members, hashes, radius) };
+    }
+    near_pairs_body(members, hashes, radius)
+}
+
+/// [`near_pairs`] compiled with the popcount instruction.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "popcnt")]
+fn near_pairs_popcnt(members: &[u32], hashes: &[u64], radius: u32) -> Vec<(u32, u32)> {
+    near_pairs_body(members, hashes, radius)
+}
+
+#[inline(always)]
+fn near_pairs_body(members: &[u32], hashes: &[u64], radius: u32) -> Vec<(u32, u32)> {
+    let mut near = Vec::new();
+    for (x, &i) in members.iter().enumerate() {
+        let h = hashes[i as usize];
+        for &j in &members[x + 1..] {
+            if (h ^ hashes[j as usize]).count_ones() <= radius {
+                near.push((i, j));
             }
         }
     }
-    (0..hashes.len() as u32).map(|i| uf.find(i)).collect()
+    near
+}
+
+/// Σ over word pairs of the bits set in both: with the popcount
+/// instruction where the CPU has it (checked at run time).
+pub(crate) fn and_count(x: &[u64], y: &[u64]) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("popcnt") {
+        // SAFETY: the CPU has the popcount instruction (checked just above).
+        return unsafe { and_count_popcnt(x, y) };
+    }
+    and_count_body(x, y)
+}
+
+/// [`and_count`] compiled with the popcount instruction.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "popcnt")]
+fn and_count_popcnt(x: &[u64], y: &[u64]) -> usize {
+    and_count_body(x, y)
+}
+
+#[inline(always)]
+fn and_count_body(x: &[u64], y: &[u64]) -> usize {
+    x.iter()
+        .zip(y)
+        .map(|(p, q)| (p & q).count_ones() as usize)
+        .sum()
 }
 
 #[cfg(test)]

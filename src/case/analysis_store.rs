@@ -374,40 +374,66 @@ impl Case {
         &self,
         cluster_of: &[Option<u32>],
     ) -> Result<(Vec<ClusterModelHour>, TemplateExamples), CaseError> {
-        let mut examples: Vec<i64> = Vec::new();
-        let mut sums: rustc_hash::FxHashMap<(u32, u32, i64), (u64, i64, i64)> =
-            rustc_hash::FxHashMap::default();
-        let mut stmt = self
-            .conn()
-            .prepare(
-                "SELECT account, ts_ms, model, input_tokens, output_tokens, template, excerpt FROM exchanges",
+        type Sums = rustc_hash::FxHashMap<(u32, u32, i64), (u64, i64, i64)>;
+        // In parts on several threads (`scan_exchanges_in_parts`), in id
+        // order: a template's example is the first exchange's excerpt.
+        let parts = self.scan_exchanges_in_parts(|case, first, last| {
+            let mut examples: Vec<i64> = Vec::new();
+            let mut sums = Sums::default();
+            let mut stmt = case.conn().prepare(
+                "SELECT account, ts_ms, model, input_tokens, output_tokens, template, excerpt \
+                 FROM exchanges WHERE id BETWEEN ?1 AND ?2",
             )?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            if let (Some(template), Some(excerpt)) =
-                (r.get::<_, Option<i64>>(5)?, r.get::<_, Option<i64>>(6)?)
-                && let Ok(slot) = usize::try_from(template)
-            {
-                if examples.len() <= slot {
-                    examples.resize(slot + 1, 0);
+            let mut rows = stmt.query([first, last])?;
+            while let Some(r) = rows.next()? {
+                if let (Some(template), Some(excerpt)) =
+                    (r.get::<_, Option<i64>>(5)?, r.get::<_, Option<i64>>(6)?)
+                    && let Ok(slot) = usize::try_from(template)
+                {
+                    if examples.len() <= slot {
+                        examples.resize(slot + 1, 0);
+                    }
+                    if examples[slot] == 0 {
+                        examples[slot] = excerpt;
+                    }
                 }
-                if examples[slot] == 0 {
-                    examples[slot] = excerpt;
+                let account = r.get::<_, i64>(0)? - 1;
+                let Some(Some(cluster)) = usize::try_from(account)
+                    .ok()
+                    .and_then(|a| cluster_of.get(a))
+                else {
+                    continue;
+                };
+                let hour = crate::case::builder::hour_of_ms(r.get(1)?);
+                let model = (r.get::<_, i64>(2)? - 1).max(0) as u32;
+                let slot = sums.entry((*cluster, model, hour)).or_default();
+                slot.0 += 1;
+                slot.1 += r.get::<_, i64>(3)?;
+                slot.2 += r.get::<_, i64>(4)?;
+            }
+            Ok((examples, sums))
+        })?;
+        let mut examples: Vec<i64> = Vec::new();
+        let mut sums = Sums::default();
+        for (part_examples, part_sums) in parts {
+            if examples.len() < part_examples.len() {
+                examples.resize(part_examples.len(), 0);
+            }
+            for (slot, excerpt) in examples.iter_mut().zip(part_examples) {
+                if *slot == 0 {
+                    *slot = excerpt;
                 }
             }
-            let account = r.get::<_, i64>(0)? - 1;
-            let Some(Some(cluster)) = usize::try_from(account)
-                .ok()
-                .and_then(|a| cluster_of.get(a))
-            else {
+            if sums.is_empty() {
+                sums = part_sums;
                 continue;
-            };
-            let hour = crate::case::builder::hour_of_ms(r.get(1)?);
-            let model = (r.get::<_, i64>(2)? - 1).max(0) as u32;
-            let slot = sums.entry((*cluster, model, hour)).or_default();
-            slot.0 += 1;
-            slot.1 += r.get::<_, i64>(3)?;
-            slot.2 += r.get::<_, i64>(4)?;
+            }
+            for (key, (n, input, output)) in part_sums {
+                let slot = sums.entry(key).or_default();
+                slot.0 += n;
+                slot.1 += input;
+                slot.2 += output;
+            }
         }
         let mut out: Vec<ClusterModelHour> = sums
             .into_iter()

@@ -111,14 +111,22 @@ impl Case {
             )));
         }
         let index = |table: &str, id: i64| checked_account(table, id, n_accounts);
-        let mut stmt = self.conn().prepare(
-            "SELECT account, ((hour % 24) + 24) % 24, sum(exchanges) FROM account_hourly GROUP BY 1, 2",
-        )?;
+        // Summed per hour of the day here rather than by a GROUP BY, which
+        // sorts millions of rows first.
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT account, hour, exchanges FROM account_hourly")?;
         let mut q = stmt.query([])?;
         while let Some(r) = q.next()? {
             let (account, hour, n): (i64, i64, u64) = (r.get(0)?, r.get(1)?, r.get(2)?);
             let account = index("account_hourly", account)?;
-            accounts[account].hour_of_day[hour.clamp(0, 23) as usize] = n;
+            let slot = &mut accounts[account].hour_of_day[hour.rem_euclid(24) as usize];
+            *slot = slot.checked_add(n).ok_or_else(|| {
+                CaseError::Invalid(format!(
+                    "account_hourly: the exchanges of account row {} overflow",
+                    account + 1
+                ))
+            })?;
         }
         let mut stmt = self
             .conn()
@@ -173,31 +181,24 @@ impl Case {
                      column: &str,
                      values: usize|
          -> Result<Vec<(u32, u32, u64)>, CaseError> {
-            let raw = rows(
-                self,
-                &format!(
-                    "SELECT account, {column}, exchanges FROM {table} ORDER BY account, {column}"
-                ),
-                |r| {
-                    Ok((
-                        r.get::<_, i64>(0)?,
-                        r.get::<_, i64>(1)?,
-                        r.get::<_, u64>(2)?,
-                    ))
-                },
-            )?;
-            raw.into_iter()
-                .map(|(account, value, n)| {
-                    let account = checked_account(table, account, n_accounts)?;
-                    if value < 1 || value as u64 >= values as u64 {
-                        return Err(CaseError::Invalid(format!(
-                            "{table}: {column} {value} of account row {} names no row of its dictionary",
-                            account + 1
-                        )));
-                    }
-                    Ok((account as u32, value as u32, n))
-                })
-                .collect()
+            // Straight into the result, row by row (millions of rows).
+            let mut stmt = self.conn().prepare(&format!(
+                "SELECT account, {column}, exchanges FROM {table} ORDER BY account, {column}"
+            ))?;
+            let mut q = stmt.query([])?;
+            let mut out = Vec::new();
+            while let Some(r) = q.next()? {
+                let (account, value, n): (i64, i64, u64) = (r.get(0)?, r.get(1)?, r.get(2)?);
+                let account = checked_account(table, account, n_accounts)?;
+                if value < 1 || value as u64 >= values as u64 {
+                    return Err(CaseError::Invalid(format!(
+                        "{table}: {column} {value} of account row {} names no row of its dictionary",
+                        account + 1
+                    )));
+                }
+                out.push((account as u32, value as u32, n));
+            }
+            Ok(out)
         };
         let events = rows(
             self,
@@ -259,88 +260,243 @@ impl Case {
         })
     }
 
+    /// Reads `exchanges` in parts, ranges of ids each read on its own
+    /// thread and connection (this case's for the first, readers opened
+    /// beside it for the others, spending the same step budget), and
+    /// returns each part's result in id order. `scan(case, first, last)`
+    /// reads the exchanges with `first <= id <= last`.
+    pub(crate) fn scan_exchanges_in_parts<T: Send>(
+        &self,
+        scan: impl Fn(&Case, i64, i64) -> Result<T, CaseError> + Sync,
+    ) -> Result<Vec<T>, CaseError> {
+        // Apart, so that each is one look into the id index (together,
+        // min and max scan the table).
+        let (low, high): (Option<i64>, Option<i64>) = self.conn().query_row(
+            "SELECT (SELECT min(id) FROM exchanges), (SELECT max(id) FROM exchanges)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let (Some(low), Some(high)) = (low, high) else {
+            return Ok(vec![scan(self, 1, 0)?]);
+        };
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+        // Small tables are not worth a second connection.
+        let parts = if high - low < 50_000 { 1 } else { threads };
+        let width = (high - low) / parts as i64 + 1;
+        let ranges: Vec<(i64, i64)> = (0..parts as i64)
+            .map(|k| (low + k * width, (low + (k + 1) * width - 1).min(high)))
+            .collect();
+        // Readers are opened here (a case is not shared between threads);
+        // a part without one is read on this thread after the first.
+        let readers: Vec<Option<Case>> = ranges[1..]
+            .iter()
+            .map(|_| self.reader_beside().ok())
+            .collect();
+        let scan = &scan;
+        std::thread::scope(|s| {
+            let mut handles = Vec::new();
+            let mut here = Vec::new();
+            for (&(first, last), reader) in ranges[1..].iter().zip(readers) {
+                match reader {
+                    Some(reader) => {
+                        handles.push(Some(s.spawn(move || scan(&reader, first, last))));
+                        here.push(None);
+                    }
+                    None => {
+                        handles.push(None);
+                        here.push(Some((first, last)));
+                    }
+                }
+            }
+            let mut out = vec![scan(self, ranges[0].0, ranges[0].1)];
+            for (handle, range) in handles.into_iter().zip(here) {
+                out.push(match (handle, range) {
+                    (Some(handle), _) => handle
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                    (None, Some((first, last))) => scan(self, first, last),
+                    (None, None) => unreachable!("a part is read on a thread or here"),
+                });
+            }
+            out.into_iter().collect()
+        })
+    }
+
     /// One pass over `exchanges`: active minutes per account, counts in
     /// each release window, and chain-of-thought counts (filled into
-    /// `features.accounts`).
+    /// `features.accounts`). Read in parts on several threads
+    /// ([`Case::scan_exchanges_in_parts`]); nothing read depends on the
+    /// order of rows.
     pub fn scan_activity(
         &self,
         features: &mut CaseFeatures,
         windows: &[ReleaseWindow],
     ) -> Result<Activity, CaseError> {
         let n = features.accounts.len();
-        let cot_high: FxHashMap<i64, bool> = rows(self, "SELECT id, value FROM cot_values", |r| {
+        let cot_values: Vec<(i64, bool)> = rows(self, "SELECT id, value FROM cot_values", |r| {
             Ok((r.get::<_, i64>(0)?, r.get::<_, f64>(1)? >= 0.5))
-        })?
-        .into_iter()
-        .collect();
-        let mut minutes: Vec<Vec<u32>> = vec![Vec::new(); n];
-        let mut release_windows = vec![vec![(0u32, 0u32); n]; windows.len()];
-        let mut templates = vec![TemplateProfile::default(); features.templates.len().max(1)];
-        let mut stmt = self.conn().prepare(
-            "SELECT account, ts_ms, model, cot, template, capability, input_tokens, output_tokens FROM exchanges",
-        )?;
-        let mut q = stmt.query([])?;
-        while let Some(r) = q.next()? {
-            let account = checked_account("exchanges", r.get::<_, i64>(0)?, n)?;
-            let ts_ms: i64 = r.get(1)?;
-            let list = &mut minutes[account];
-            let minute = ts_ms.div_euclid(60_000).clamp(0, i64::from(u32::MAX)) as u32;
-            if list.last() != Some(&minute) {
-                list.push(minute);
-            }
-            let a = &mut features.accounts[account];
-            // 1970-01-01 was a Thursday: day 0 is weekday 3 (Monday = 0).
-            a.weekday[(ts_ms.div_euclid(86_400_000) + 3).rem_euclid(7) as usize] += 1;
-            let high = match r.get::<_, Option<i64>>(3)? {
-                Some(cot) => {
-                    let high = cot_high.get(&cot).copied().unwrap_or(false);
-                    a.cot_scored += 1;
-                    a.cot_high += u64::from(high);
-                    Some(high)
+        })?;
+        // By id when the ids are dense (as in a case Hydrascope wrote).
+        let dense = cot_values
+            .iter()
+            .all(|(id, _)| *id >= 0 && (*id as u64) <= 2 * cot_values.len() as u64 + 1024);
+        let mut cot_by_id: Vec<bool> = Vec::new();
+        let mut cot_map: FxHashMap<i64, bool> = FxHashMap::default();
+        for &(id, high) in &cot_values {
+            if dense {
+                if cot_by_id.len() <= id as usize {
+                    cot_by_id.resize(id as usize + 1, false);
                 }
-                None => None,
+                cot_by_id[id as usize] = high;
+            } else {
+                cot_map.insert(id, high);
+            }
+        }
+        let cot_high = |id: i64| -> bool {
+            if dense {
+                usize::try_from(id)
+                    .ok()
+                    .and_then(|i| cot_by_id.get(i))
+                    .copied()
+                    .unwrap_or(false)
+            } else {
+                cot_map.get(&id).copied().unwrap_or(false)
+            }
+        };
+        let template_count = features.templates.len().max(1);
+        let parts = self.scan_exchanges_in_parts(|case, first, last| {
+            let mut part = ActivityPart {
+                minutes: vec![Vec::new(); n],
+                weekday: vec![[0; 7]; n],
+                cot: vec![[0; 2]; n],
+                templates: vec![TemplateProfile::default(); template_count],
+                release_windows: vec![vec![(0u32, 0u32); n]; windows.len()],
             };
-            if let Some(t) = r
-                .get::<_, Option<i64>>(4)?
-                .and_then(|t| usize::try_from(t).ok())
-                .and_then(|t| templates.get_mut(t))
-            {
-                t.exchanges += 1;
-                if let Some(c) = r
-                    .get::<_, Option<i64>>(5)?
-                    .and_then(|c| usize::try_from(c).ok())
-                    .filter(|c| *c < CAPABILITIES)
+            let mut stmt = case.conn().prepare(
+                "SELECT account, ts_ms, model, cot, template, capability, input_tokens, output_tokens \
+                 FROM exchanges WHERE id BETWEEN ?1 AND ?2",
+            )?;
+            let mut q = stmt.query([first, last])?;
+            while let Some(r) = q.next()? {
+                let account = checked_account("exchanges", r.get::<_, i64>(0)?, n)?;
+                let ts_ms: i64 = r.get(1)?;
+                let list = &mut part.minutes[account];
+                let minute = ts_ms.div_euclid(60_000).clamp(0, i64::from(u32::MAX)) as u32;
+                if list.last() != Some(&minute) {
+                    list.push(minute);
+                }
+                // 1970-01-01 was a Thursday: day 0 is weekday 3 (Monday = 0).
+                part.weekday[account][(ts_ms.div_euclid(86_400_000) + 3).rem_euclid(7) as usize] +=
+                    1;
+                let high = match r.get::<_, Option<i64>>(3)? {
+                    Some(cot) => {
+                        let high = cot_high(cot);
+                        part.cot[account][0] += 1;
+                        part.cot[account][1] += u64::from(high);
+                        Some(high)
+                    }
+                    None => None,
+                };
+                if let Some(t) = r
+                    .get::<_, Option<i64>>(4)?
+                    .and_then(|t| usize::try_from(t).ok())
+                    .and_then(|t| part.templates.get_mut(t))
                 {
-                    t.capabilities[c] += 1;
+                    t.exchanges += 1;
+                    if let Some(c) = r
+                        .get::<_, Option<i64>>(5)?
+                        .and_then(|c| usize::try_from(c).ok())
+                        .filter(|c| *c < CAPABILITIES)
+                    {
+                        t.capabilities[c] += 1;
+                    }
+                    if let Some(high) = high {
+                        t.cot_scored += 1;
+                        t.cot_high += u64::from(high);
+                    }
+                    t.input_tokens = t
+                        .input_tokens
+                        .saturating_add(r.get::<_, i64>(6)?.max(0) as u64);
+                    t.output_tokens = t
+                        .output_tokens
+                        .saturating_add(r.get::<_, i64>(7)?.max(0) as u64);
                 }
-                if let Some(high) = high {
-                    t.cot_scored += 1;
-                    t.cot_high += u64::from(high);
+                for (w, window) in windows.iter().enumerate() {
+                    if ts_ms >= window.start_ms && ts_ms < window.end_ms {
+                        let slot = &mut part.release_windows[w][account];
+                        slot.0 += 1;
+                        slot.1 += u32::from(r.get::<_, u32>(2)? == window.model);
+                    }
                 }
-                t.input_tokens = t
-                    .input_tokens
-                    .saturating_add(r.get::<_, i64>(6)?.max(0) as u64);
-                t.output_tokens = t
-                    .output_tokens
-                    .saturating_add(r.get::<_, i64>(7)?.max(0) as u64);
             }
-            for (w, window) in windows.iter().enumerate() {
-                if ts_ms >= window.start_ms && ts_ms < window.end_ms {
-                    let slot = &mut release_windows[w][account];
-                    slot.0 += 1;
-                    slot.1 += u32::from(r.get::<_, u32>(2)? == window.model);
+            Ok(part)
+        })?;
+        // The parts summed, in id order.
+        let mut parts = parts.into_iter();
+        let mut all = parts.next().unwrap_or_else(|| ActivityPart {
+            minutes: vec![Vec::new(); n],
+            weekday: vec![[0; 7]; n],
+            cot: vec![[0; 2]; n],
+            templates: vec![TemplateProfile::default(); template_count],
+            release_windows: vec![vec![(0u32, 0u32); n]; windows.len()],
+        });
+        for part in parts {
+            for (to, from) in all.minutes.iter_mut().zip(part.minutes) {
+                to.extend(from);
+            }
+            for (to, from) in all.weekday.iter_mut().zip(&part.weekday) {
+                for (t, f) in to.iter_mut().zip(from) {
+                    *t += f;
+                }
+            }
+            for (to, from) in all.cot.iter_mut().zip(&part.cot) {
+                to[0] += from[0];
+                to[1] += from[1];
+            }
+            for (to, from) in all.templates.iter_mut().zip(&part.templates) {
+                to.exchanges += from.exchanges;
+                for (t, f) in to.capabilities.iter_mut().zip(&from.capabilities) {
+                    *t += f;
+                }
+                to.cot_scored += from.cot_scored;
+                to.cot_high += from.cot_high;
+                to.input_tokens = to.input_tokens.saturating_add(from.input_tokens);
+                to.output_tokens = to.output_tokens.saturating_add(from.output_tokens);
+            }
+            for (to, from) in all.release_windows.iter_mut().zip(&part.release_windows) {
+                for (t, f) in to.iter_mut().zip(from) {
+                    t.0 += f.0;
+                    t.1 += f.1;
                 }
             }
         }
-        for list in &mut minutes {
+        for (a, account) in features.accounts.iter_mut().enumerate() {
+            for (t, f) in account.weekday.iter_mut().zip(&all.weekday[a]) {
+                *t += f;
+            }
+            account.cot_scored += all.cot[a][0];
+            account.cot_high += all.cot[a][1];
+        }
+        for list in &mut all.minutes {
             list.sort_unstable();
             list.dedup();
             list.shrink_to_fit();
         }
         Ok(Activity {
-            templates,
-            minutes,
-            release_windows,
+            templates: all.templates,
+            minutes: all.minutes,
+            release_windows: all.release_windows,
         })
     }
+}
+
+/// What one part of [`Case::scan_activity`]'s pass counted.
+struct ActivityPart {
+    minutes: Vec<Vec<u32>>,
+    weekday: Vec<[u64; 7]>,
+    /// Per account: exchanges with a chain-of-thought score, and of them
+    /// with one of 0.5 or more.
+    cot: Vec<[u64; 2]>,
+    templates: Vec<TemplateProfile>,
+    release_windows: Vec<Vec<(u32, u32)>>,
 }

@@ -276,6 +276,10 @@ pub(crate) fn one_line(err: &rusqlite::Error) -> String {
 pub struct Case {
     conn: Connection,
     path: PathBuf,
+    /// The step budget statements on this case spend (see
+    /// [`Case::set_step_budget`]); readers opened beside it for a split
+    /// scan spend the same.
+    budget: Option<StepBudget>,
 }
 
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
@@ -311,6 +315,7 @@ impl Case {
         let mut case = Self {
             conn,
             path: path.to_path_buf(),
+            budget: None,
         };
         case.set_step_budget(default_step_budget(path))?;
         Ok(case)
@@ -330,6 +335,7 @@ impl Case {
         let mut case = Self {
             conn,
             path: path.to_path_buf(),
+            budget: None,
         };
         case.set_step_budget(default_step_budget(path))?;
         Ok(case)
@@ -342,7 +348,26 @@ impl Case {
     /// budget (before each query of a worker, say). Every case is opened
     /// with [`default_step_budget`]; this replaces it.
     pub fn set_step_budget(&mut self, steps: u64) -> Result<StepBudget, CaseError> {
-        step_budget_on(&mut self.conn, steps)
+        let budget = step_budget_on(&mut self.conn, steps)?;
+        self.budget = Some(budget.clone());
+        Ok(budget)
+    }
+
+    /// Another read-only connection to this case, opened and checked as
+    /// [`Case::open_read_only`] opens one, whose statements spend this
+    /// case's step budget (and stop when it is cancelled): for reading
+    /// one large table in parts on several threads.
+    pub(crate) fn reader_beside(&self) -> Result<Case, CaseError> {
+        let (mut conn, _) = open_checked(&self.path, true)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        if let Some(budget) = &self.budget {
+            share_budget_on(&mut conn, budget)?;
+        }
+        Ok(Case {
+            conn,
+            path: self.path.clone(),
+            budget: self.budget.clone(),
+        })
     }
 
     /// Where the case is.
@@ -401,6 +426,12 @@ pub(crate) fn step_budget_on(conn: &mut Connection, steps: u64) -> Result<StepBu
             cancelled: std::sync::atomic::AtomicBool::new(false),
         }),
     };
+    share_budget_on(conn, &budget)?;
+    Ok(budget)
+}
+
+/// Makes the statements on `conn` spend `budget` too.
+fn share_budget_on(conn: &mut Connection, budget: &StepBudget) -> Result<(), CaseError> {
     let state = budget.state.clone();
     conn.progress_handler(
         STEPS_PER_CALL as i32,
@@ -415,7 +446,7 @@ pub(crate) fn step_budget_on(conn: &mut Connection, steps: u64) -> Result<StepBu
                 .is_err()
         }),
     )?;
-    Ok(budget)
+    Ok(())
 }
 
 /// Virtual-machine steps between two looks at a [`StepBudget`].

@@ -24,6 +24,9 @@ pub(super) struct AnalyzeArgs {
     /// Score at or above which a cluster is suspected
     #[arg(long, default_value_t = 0.5)]
     threshold: f64,
+    /// Print the seconds each phase took on stderr
+    #[arg(long)]
+    timings: bool,
 }
 
 /// Runs `hydrascope analyze` with `args`.
@@ -34,6 +37,7 @@ pub(super) fn run(args: AnalyzeArgs) -> Result<(), Failure> {
         resolution,
         seed,
         threshold,
+        timings,
     } = args;
     if !(resolution > 0.0 && resolution.is_finite()) {
         return Err(Failure::bad_input(format!(
@@ -52,8 +56,12 @@ pub(super) fn run(args: AnalyzeArgs) -> Result<(), Failure> {
         suspect_threshold: threshold,
         ..Default::default()
     };
+    let started = std::time::Instant::now();
     let result = crate::pipeline::analyze_case(&case, &params, &Who::from_env(Origin::Cli))
         .map_err(Failure::from_case)?;
+    if timings {
+        print_timings(&result.stats, started.elapsed().as_secs_f64());
+    }
     let features_ids = case.account_ids().map_err(Failure::other)?;
     if json {
         println!("{}", analysis_json(&result, &features_ids));
@@ -61,6 +69,26 @@ pub(super) fn run(args: AnalyzeArgs) -> Result<(), Failure> {
         print_analysis(&result, &features_ids);
     }
     Ok(())
+}
+
+/// `--timings`: seconds per phase on stderr, one phase a line; "series
+/// and storing" is the rest of the run (the pass that stores each
+/// cluster's series, and writing the results).
+fn print_timings(s: &crate::analysis::RunStats, total: f64) {
+    let mut lines = vec![("reading".to_string(), s.load_secs)];
+    lines.push(("graph".to_string(), s.graph_secs));
+    for (name, secs) in &s.graph_phases {
+        lines.push((format!("  {name}"), *secs));
+    }
+    lines.push(("clustering".to_string(), s.cluster_secs));
+    lines.push(("scoring".to_string(), s.score_secs));
+    lines.push(("campaigns".to_string(), s.campaign_secs));
+    let counted = s.load_secs + s.graph_secs + s.cluster_secs + s.score_secs + s.campaign_secs;
+    lines.push(("series and storing".to_string(), (total - counted).max(0.0)));
+    lines.push(("total".to_string(), total));
+    for (name, secs) in lines {
+        eprintln!("{:<40} {secs:>7.2} s", clean(&name));
+    }
 }
 
 /// The `analyze --json` document of the contract.
