@@ -363,7 +363,7 @@ fn links_explain_themselves_with_typed_evidence() {
     for kind in ["card", "synchrony", "signup_burst", "template_family"] {
         assert!(kinds.contains(kind), "{kind} missing from {kinds:?}");
     }
-    for link in &result.links {
+    for link in result.links.iter() {
         assert!(link.a < link.b && !link.evidence.is_empty());
         let sum: f64 = link.evidence.iter().map(|e| e.weight).sum();
         assert!((sum - link.weight).abs() < 1e-9);
@@ -544,7 +544,12 @@ fn a_rerun_with_another_resolution_reuses_the_graph_and_gives_what_a_fresh_run_g
     assert_eq!(reused.clusters, fresh.clusters);
     assert_eq!(reused.campaigns, fresh.campaigns);
     assert_eq!(reused.links.len(), fresh.links.len());
-    if let Some((a, b)) = reused.links.iter().zip(&fresh.links).find(|(a, b)| a != b) {
+    if let Some((a, b)) = reused
+        .links
+        .iter()
+        .zip(fresh.links.iter())
+        .find(|(a, b)| a != b)
+    {
         panic!("the graphs differ: {a:?} against {b:?}");
     }
     // Another evidence parameter (or seed: it orders the cohort test's

@@ -61,7 +61,7 @@ fn digests(scenario: Scenario) -> Digests {
     let clustering = analysis::cluster(&features, &activity, &params, &mut stats);
     let graph = &clustering.graph;
     let mut links = String::new();
-    for l in &graph.links {
+    for l in graph.links.iter() {
         write!(links, "{} {} {:.9}:", l.a, l.b, l.weight).unwrap();
         for e in &l.evidence {
             write!(

@@ -185,7 +185,7 @@ pub fn group_campaigns(
         .collect();
     // Links that cross between candidate clusters, by kind.
     let mut crossings: FxHashMap<(u32, u32), Crossing> = FxHashMap::default();
-    for link in &graph.links {
+    for link in graph.links.iter() {
         let (ca, cb) = (
             cluster_of.get(link.a as usize).copied().unwrap_or(u32::MAX),
             cluster_of.get(link.b as usize).copied().unwrap_or(u32::MAX),

@@ -77,7 +77,7 @@ pub struct AccountEvidence {
 /// The links, and the numbers behind them.
 pub struct EvidenceGraph {
     /// Kept links, `a < b`, sorted.
-    pub links: Vec<Link>,
+    pub links: std::sync::Arc<Vec<Link>>,
     /// Facts for the indicators.
     pub accounts: AccountEvidence,
     /// Candidate pairs before each account kept its strongest.
@@ -521,7 +521,7 @@ pub fn build(features: &CaseFeatures, activity: &Activity, params: &Params) -> E
 
     EvidenceGraph {
         phases: clock.0,
-        links,
+        links: std::sync::Arc::new(links),
         accounts: AccountEvidence {
             prints,
             hand_offs,

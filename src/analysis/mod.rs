@@ -394,7 +394,7 @@ pub struct AnalysisResult {
     /// The parameters used.
     pub params: Params,
     /// Kept links.
-    pub links: Vec<Link>,
+    pub links: std::sync::Arc<Vec<Link>>,
     /// Clusters, highest score first (ties by id).
     pub clusters: Vec<Cluster>,
     /// Candidate campaigns (groups of clusters), highest score first.
@@ -569,7 +569,8 @@ pub fn score_membership(
     stats.campaign_secs = started.elapsed().as_secs_f64();
     AnalysisResult {
         params: params.clone(),
-        links: graph.links.clone(),
+        // Shared with the graph, not copied (it can be large).
+        links: std::sync::Arc::clone(&graph.links),
         clusters,
         campaigns,
         stats: stats.clone(),

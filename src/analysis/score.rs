@@ -434,7 +434,7 @@ impl<'a> Scorer<'a> {
         let n = self.f.accounts.len();
         let mut kinds = vec![0u16; n];
         let mut cells = super::families::UnionFind::new(n);
-        for link in &self.graph.links {
+        for link in self.graph.links.iter() {
             let (a, b) = (link.a as usize, link.b as usize);
             if membership.get(a).is_some() && membership.get(a) == membership.get(b) {
                 let mut dependent = false;

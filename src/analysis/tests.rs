@@ -110,7 +110,7 @@ fn accounts_doing_one_job_form_a_cohort_however_many_they_are() {
     }
     let graph = evidence::build(&fx.features, &fx.activity, &Params::default());
     let mut linked = vec![false; 300];
-    for l in &graph.links {
+    for l in graph.links.iter() {
         assert!(
             l.evidence.iter().any(|e| e.kind == EvidenceKind::Cohort),
             "{l:?}"
