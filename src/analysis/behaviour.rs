@@ -204,9 +204,15 @@ impl Similarity {
             (1.0, self.cot),
             (1.0, self.churn),
         ];
-        let weight: f64 = parts.iter().map(|(w, _)| w).sum();
-        (parts.iter().map(|(w, v)| w * v.max(1e-6).ln()).sum::<f64>() / weight).exp()
+        weighted_geometric_mean(&parts)
     }
+}
+
+/// Σ-weighted geometric mean of (weight, value) parts (values floored at
+/// 10⁻⁶): one part far apart pulls it down however alike the rest is.
+fn weighted_geometric_mean(parts: &[(f64, f64)]) -> f64 {
+    let weight: f64 = parts.iter().map(|(w, _)| w).sum();
+    (parts.iter().map(|(w, v)| w * v.max(1e-6).ln()).sum::<f64>() / weight).exp()
 }
 
 /// Compares two fingerprints. The combined value is a weighted geometric
@@ -250,8 +256,7 @@ fn similarity_parts(a: &Fingerprint, b: &Fingerprint, with_adoption: bool) -> Si
         (1.0, s.churn),
         (0.5, s.adoption),
     ];
-    let weight: f64 = parts.iter().map(|(w, _)| w).sum();
-    s.combined = (parts.iter().map(|(w, v)| w * v.max(1e-6).ln()).sum::<f64>() / weight).exp();
+    s.combined = weighted_geometric_mean(&parts);
     s
 }
 

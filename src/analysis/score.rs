@@ -1282,11 +1282,7 @@ fn coordination(
     if s >= 2 {
         for kind in EvidenceKind::ALL {
             let bit = 1u16 << (kind as u16);
-            let count = g
-                .members
-                .iter()
-                .filter(|&&a| kinds_inside.get(a as usize).is_some_and(|k| k & bit != 0))
-                .count();
+            let count = members_with(g, kinds_inside, bit);
             if count > 0 {
                 let share = count as f64 / s as f64;
                 // Dependence ties the group as far as its cells reach: a
@@ -1321,6 +1317,15 @@ fn coordination(
         }
     }
     (any_of(&parts), any_of(&dependence))
+}
+
+/// How many of the group's members have evidence of a kind in `mask` (bits
+/// of [`EvidenceKind`]) on a link inside the group.
+fn members_with(g: &Group<'_>, kinds_inside: &[u16], mask: u16) -> usize {
+    g.members
+        .iter()
+        .filter(|&&a| kinds_inside.get(a as usize).is_some_and(|k| k & mask != 0))
+        .count()
 }
 
 /// Independence below this counts for nothing against shared content…
@@ -1418,15 +1423,7 @@ fn independence(g: &Group<'_>, kinds_inside: &[u16], reasons: &mut Reasons) -> f
     // Lock-step minutes and hand-offs (sign-up dates are the age axis).
     let together =
         (1u16 << (EvidenceKind::Synchrony as u16)) | (1u16 << (EvidenceKind::HandOff as u16));
-    let tied = g
-        .members
-        .iter()
-        .filter(|&&a| {
-            kinds_inside
-                .get(a as usize)
-                .is_some_and(|k| k & together != 0)
-        })
-        .count();
+    let tied = members_with(g, kinds_inside, together);
     axes.push((
         1.0 - tied as f64 / sf,
         format!("{tied} of {s} in lock-step minutes or a hand-off with another member"),
@@ -1495,15 +1492,7 @@ fn automation(g: &Group<'_>, kinds_inside: &[u16], reasons: &mut Reasons) -> f64
     let cv = median(g.signals.iter().filter_map(|s| s.gap_cv).collect());
     let regular = cv.map_or(0.0, |cv| clamp01((1.2 - cv) / 0.8));
     let sync_bit = 1u16 << (EvidenceKind::Synchrony as u16);
-    let synced = g
-        .members
-        .iter()
-        .filter(|&&a| {
-            kinds_inside
-                .get(a as usize)
-                .is_some_and(|k| k & sync_bit != 0)
-        })
-        .count();
+    let synced = members_with(g, kinds_inside, sync_bit);
     let synchrony = if s >= 2 {
         synced as f64 / s as f64
     } else {

@@ -594,30 +594,23 @@ fn scale_is_absolute_a_course_in_a_case_of_light_users_is_not_industrial() {
             },
         );
     }
-    let course: Vec<u32> = (0..30u32)
-        .map(|i| {
-            let minutes = daily(&fx, 4, 20, 0, i);
-            fx.account(
-                facts(5, "email", None),
-                Traffic {
-                    minutes,
-                    ..Default::default()
-                },
-            )
-        })
-        .collect();
-    let harvest: Vec<u32> = (0..10u32)
-        .map(|i| {
-            let minutes = daily(&fx, 600, 20, 0, i);
-            fx.account(
-                facts(5, "email", None),
-                Traffic {
-                    minutes,
-                    ..Default::default()
-                },
-            )
-        })
-        .collect();
+    // `count` new accounts sending `per_day` a day for 20 days.
+    let group = |fx: &mut Fixture, count: u32, per_day: u32| -> Vec<u32> {
+        (0..count)
+            .map(|i| {
+                let minutes = daily(fx, per_day, 20, 0, i);
+                fx.account(
+                    facts(5, "email", None),
+                    Traffic {
+                        minutes,
+                        ..Default::default()
+                    },
+                )
+            })
+            .collect()
+    };
+    let course = group(&mut fx, 30, 4);
+    let harvest = group(&mut fx, 10, 600);
     let c = score(&fx, &course);
     assert!(
         c.indicators.scale < 0.01,
