@@ -173,6 +173,23 @@ fn open_for_inspection(path: &Path) -> Result<(Connection, i32), CaseError> {
 /// application's, a newer format, not a regular file) is an error, not a
 /// finding.
 pub fn verify_case(path: &Path, integrity: Integrity) -> Result<VerifyReport, CaseError> {
+    verify_case_with(path, integrity, &crate::base::Progress::default())
+}
+
+/// [`verify_case`], saying in `progress` which check runs (`done` of
+/// `total` counts the steps: the schema, the pages, each table, the
+/// account numbering).
+pub fn verify_case_with(
+    path: &Path,
+    integrity: Integrity,
+    progress: &crate::base::Progress,
+) -> Result<VerifyReport, CaseError> {
+    use std::sync::atomic::Ordering;
+    let step = |phase: String| {
+        progress.set_phase(phase);
+        progress.done.fetch_add(1, Ordering::Relaxed);
+    };
+    progress.set_phase("schema");
     let (conn, version) = open_for_inspection(path)?;
     let mut findings = Vec::new();
     let reference = guard::reference(version)?;
@@ -200,6 +217,10 @@ pub fn verify_case(path: &Path, integrity: Integrity) -> Result<VerifyReport, Ca
         Integrity::Full => "integrity_check",
         Integrity::Quick => "quick_check",
     };
+    progress
+        .total
+        .store(reference.tables.len() as u64 + 3, Ordering::Relaxed);
+    step(format!("pages and records ({pragma})"));
     match integrity_messages(&conn, pragma) {
         Ok(messages) => findings.extend(messages.into_iter().map(|m| Finding {
             check: "integrity",
@@ -212,6 +233,7 @@ pub fn verify_case(path: &Path, integrity: Integrity) -> Result<VerifyReport, Ca
     }
     let readable = readable_tables(&conn, "main", &reference)?;
     for shape in reference.tables.iter() {
+        step(format!("table {}", shape.name));
         let Some(present) = readable.iter().find(|(name, _)| name == &shape.name) else {
             continue;
         };
@@ -250,6 +272,7 @@ pub fn verify_case(path: &Path, integrity: Integrity) -> Result<VerifyReport, Ca
             }
         }
     }
+    step("account numbering".into());
     if readable.iter().any(|(name, _)| name == "accounts") {
         match account_numbering(&conn, "main") {
             Ok(None) => {}
