@@ -172,6 +172,10 @@ pub fn analyze_case_reusing(
             &scored.result.clusters,
             &scored.result.campaigns,
         );
+        // The last moment a cancel can still keep the case as it was.
+        if cancelled() {
+            return Ok(None);
+        }
         match case.store_analysis_carrying(&scored.stored, Some((&carried, stamp, who))) {
             Ok(()) => return Ok(Some(scored.result)),
             Err(CaseError::Conflict(_)) if attempt < ATTEMPTS => {

@@ -148,6 +148,9 @@ struct Crossing {
     hand_off: u32,
     synchrony: u32,
     other: u32,
+    /// Links (not evidence items) carrying a card, a sign-up or request
+    /// address, or an e-mail domain.
+    infrastructure: u32,
 }
 
 /// Why two clusters were joined.
@@ -202,6 +205,17 @@ pub fn group_campaigns(
                 _ => slot.other += 1,
             }
         }
+        if link.evidence.iter().any(|e| {
+            matches!(
+                e.kind,
+                EvidenceKind::Card
+                    | EvidenceKind::SignupIp
+                    | EvidenceKind::RequestIp
+                    | EvidenceKind::EmailDomain
+            )
+        }) {
+            slot.infrastructure += 1;
+        }
     }
     // Candidate pairs: clusters that put 5% or more of their traffic on one
     // family, and clusters that links cross between.
@@ -251,8 +265,8 @@ pub fn group_campaigns(
         // same work done the same way (typical members' work very alike,
         // whatever their shifts) over shared infrastructure: a card, an
         // address, a throw-away domain crossing between the crews.
-        let by_infrastructure =
-            parts.work() >= SAME_WORK_SIMILARITY && crossing.other >= 1.max(smaller.div_ceil(10));
+        let by_infrastructure = parts.work() >= SAME_WORK_SIMILARITY
+            && crossing.infrastructure >= 1.max(smaller.div_ceil(10));
         if by_profile || by_links || by_timing || by_infrastructure {
             uf.union(a, b);
             ties.push((

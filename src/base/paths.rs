@@ -78,6 +78,10 @@ fn known_cases_file() -> PathBuf {
 /// program that writes a new file — is not taken for it.
 fn case_identity(path: &Path) -> Option<String> {
     let canonical = std::fs::canonicalize(path).ok()?;
+    // A name with a line break could write lines of its own into the list.
+    if canonical.to_string_lossy().contains(['\n', '\r']) {
+        return None;
+    }
     #[cfg(unix)]
     let inode = {
         use std::os::unix::fs::MetadataExt;
@@ -96,6 +100,21 @@ fn known_lines() -> Vec<String> {
         .collect()
 }
 
+/// What stands for the file at `path` now, to be passed to
+/// [`remember_known_case_if_unchanged`] after checking it.
+pub fn known_case_token(path: &Path) -> Option<String> {
+    case_identity(path)
+}
+
+/// [`remember_known_case`], only if the file at `path` is still the one
+/// `token` stood for when its check began (not one put in its place
+/// meanwhile).
+pub fn remember_known_case_if_unchanged(path: &Path, token: Option<String>) {
+    if token.is_some() && case_identity(path) == token {
+        remember_known_case(path);
+    }
+}
+
 /// Remembers that the case file at `path` was written on this machine (by
 /// `import`, `generate`, `repair`, the workbench) or passed every check of
 /// `verify`, so the workbench opens it without checking it again (best
@@ -109,7 +128,12 @@ pub fn remember_known_case(path: &Path) {
     lines.insert(0, line);
     lines.truncate(MAX_KNOWN);
     let _ = std::fs::create_dir_all(data_dir());
-    let _ = std::fs::write(known_cases_file(), lines.join("\n") + "\n");
+    // Whole or not at all: a partial list beside it, renamed into place.
+    let file = known_cases_file();
+    let partial = partial_path(&file);
+    if std::fs::write(&partial, lines.join("\n") + "\n").is_ok() {
+        let _ = std::fs::rename(&partial, &file);
+    }
 }
 
 /// Whether the case file at `path` is one [`remember_known_case`] recorded

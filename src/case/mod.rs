@@ -382,10 +382,22 @@ impl Case {
     pub fn data_stamp(&self) -> Result<String, CaseError> {
         let mut stmt = self.conn.prepare(
             "SELECT key, value FROM meta WHERE key IN \
-             ('accounts', 'exchanges', 'events', 'indicators', 'first_ms', 'last_ms', 'imported_at') \
+             ('accounts', 'exchanges', 'events', 'indicators', 'first_ms', 'last_ms', \
+              'imported_at', 'generated_at', 'exported_at', 'source') \
              ORDER BY key",
         )?;
-        let mut text = format!("{};", self.path.display());
+        // The file itself too: another file put at the same path (equal
+        // counts or not) is another case.
+        #[cfg(unix)]
+        let file = {
+            use std::os::unix::fs::MetadataExt;
+            std::fs::metadata(&self.path)
+                .map(|m| format!("{}:{}", m.dev(), m.ino()))
+                .unwrap_or_default()
+        };
+        #[cfg(not(unix))]
+        let file = String::new();
+        let mut text = format!("{};{file};", self.path.display());
         for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
             let (k, v) = row?;
             text.push_str(&format!("{k}={v};"));

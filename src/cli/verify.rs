@@ -30,6 +30,8 @@ pub(super) fn run(args: VerifyArgs) -> Result<(), Failure> {
     } else {
         Integrity::Quick
     };
+    // The file as it is before the checks: only that one is remembered.
+    let token = crate::base::paths::known_case_token(&case);
     let report = verify_case_with(&case, integrity, &progress);
     bar.stop();
     let report = report.map_err(Failure::from_case)?;
@@ -61,7 +63,7 @@ pub(super) fn run(args: VerifyArgs) -> Result<(), Failure> {
     }
     if report.is_clean() {
         // Checked here: the workbench opens it without checking it again.
-        crate::base::paths::remember_known_case(&case);
+        crate::base::paths::remember_known_case_if_unchanged(&case, token);
         Ok(())
     } else {
         Err(Failure::bad_input(format!(

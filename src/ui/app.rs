@@ -377,8 +377,19 @@ impl App {
             self.layout_stage = None;
             self.graph.request_fit(Vec::new());
         }
+        let analysis_outcome = self.analysis_job.as_ref().and_then(|job| {
+            match job.result.try_recv() {
+                Ok(outcome) => Some(outcome),
+                Err(mpsc::TryRecvError::Empty) => None,
+                // The thread ended without a word (it panicked).
+                Err(mpsc::TryRecvError::Disconnected) => Some(AnalysisOutcome::Failed(
+                    "the analysis stopped unexpectedly; the case still holds the earlier run"
+                        .into(),
+                )),
+            }
+        });
         if let Some(job) = &self.analysis_job
-            && let Ok(outcome) = job.result.try_recv()
+            && let Some(outcome) = analysis_outcome
         {
             let secs = job.started.elapsed().as_secs_f64();
             self.analysis_job = None;

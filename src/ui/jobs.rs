@@ -98,8 +98,8 @@ impl Drop for LayoutJob {
 }
 
 /// What the last re-run read and built (the facts and the evidence
-/// graph), kept so that a re-run with another resolution, seed, threshold
-/// or campaign rule clusters and scores it again without reading the case
+/// graph), kept so that a re-run with another resolution, threshold or
+/// campaign rule clusters and scores it again without reading the case
 /// or building the graph ([`crate::pipeline::Prepared`]).
 pub type PreparedCache = Arc<std::sync::Mutex<Option<crate::pipeline::Prepared>>>;
 
@@ -143,9 +143,12 @@ impl AnalysisJob {
             .name("analysis".into())
             .spawn(move || {
                 worker_progress.set_phase("opening the case");
-                // A poisoned lock only means an earlier run panicked: its
-                // cache is dropped and built again.
-                let mut prepared = cache.lock().map(|mut c| c.take()).unwrap_or(None);
+                // A poisoned lock only means an earlier run panicked: what
+                // it held is taken (and checked against the case like any).
+                let mut prepared = cache
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .take();
                 let outcome = Case::open(&path)
                     .and_then(|case| {
                         crate::pipeline::analyze_case_reusing(
@@ -169,9 +172,9 @@ impl AnalysisJob {
                         None => AnalysisOutcome::Cancelled,
                     })
                     .unwrap_or_else(|e| AnalysisOutcome::Failed(e.to_string()));
-                if let Ok(mut slot) = cache.lock() {
-                    *slot = prepared;
-                }
+                *cache
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) = prepared;
                 let _ = sender.send(outcome);
                 wake();
             });

@@ -40,6 +40,7 @@ pub fn verify_if_new(path: &Path, progress: &Progress) -> Result<(), String> {
         return Ok(());
     }
     progress.set_phase("checking a case from elsewhere");
+    let token = crate::base::paths::known_case_token(path);
     let report = verify_case(path, Integrity::Quick).map_err(|e| e.to_string())?;
     if let Some(first) = report.findings.first() {
         return Err(format!(
@@ -53,7 +54,7 @@ pub fn verify_if_new(path: &Path, progress: &Progress) -> Result<(), String> {
             }
         ));
     }
-    remember_verified(path);
+    crate::base::paths::remember_known_case_if_unchanged(path, token);
     Ok(())
 }
 
