@@ -237,19 +237,33 @@ pub fn verify_case_with(
         let Some(present) = readable.iter().find(|(name, _)| name == &shape.name) else {
             continue;
         };
+        let mut rules = Vec::new();
         for rule in row_rules(&conn, shape, &present.1, "main") {
-            let rule = match rule {
-                Ok(rule) => rule,
-                Err(err) => {
-                    findings.push(finding_from_error("ids", Some(&shape.name), &err)?);
-                    continue;
+            match rule {
+                Ok(rule) => rules.push(rule),
+                Err(err) => findings.push(finding_from_error("ids", Some(&shape.name), &err)?),
+            }
+        }
+        // Every rule of the table in one pass over it (the table is read
+        // once, not once a rule); a rule that cannot run is then run alone,
+        // so that the finding names it.
+        let counts: Vec<Result<i64, rusqlite::Error>> =
+            match rule_counts(&conn, &shape.name, &rules) {
+                Ok(counts) => counts.into_iter().map(Ok).collect(),
+                Err(rusqlite::Error::SqliteFailure(e, _))
+                    if e.code == rusqlite::ErrorCode::OperationInterrupted =>
+                {
+                    return Err(super::interrupted());
                 }
+                Err(_) => rules
+                    .iter()
+                    .map(|rule| {
+                        rule_counts(&conn, &shape.name, std::slice::from_ref(rule)).map(|c| c[0])
+                    })
+                    .collect(),
             };
-            let sql = format!(
-                "SELECT count(*) FROM main.\"{}\" AS t WHERE NOT coalesce(({}), 0)",
-                shape.name, rule.valid_sql
-            );
-            match conn.query_row(&sql, [], |r| r.get::<_, i64>(0)) {
+        for (rule, count) in rules.iter().zip(counts) {
+            match count {
                 Ok(0) => {}
                 Ok(n) => findings.push(Finding {
                     check: rule.check,
@@ -367,6 +381,27 @@ fn readable_tables(
 
 /// One rule a column's values must follow, as SQL that is true for a row
 /// that follows it.
+/// How many rows of `table` break each of `rules`, in one pass over it.
+fn rule_counts(
+    conn: &Connection,
+    table: &str,
+    rules: &[RowRule],
+) -> Result<Vec<i64>, rusqlite::Error> {
+    if rules.is_empty() {
+        return Ok(Vec::new());
+    }
+    let columns: Vec<String> = rules
+        .iter()
+        .map(|rule| format!("coalesce(sum(NOT coalesce(({}), 0)), 0)", rule.valid_sql))
+        .collect();
+    let sql = format!("SELECT {} FROM main.\"{table}\" AS t", columns.join(", "));
+    conn.query_row(&sql, [], |r| {
+        (0..rules.len())
+            .map(|i| r.get::<_, i64>(i))
+            .collect::<Result<Vec<i64>, _>>()
+    })
+}
+
 struct RowRule {
     check: &'static str,
     column: String,
