@@ -40,7 +40,8 @@ pub fn analyze_case(case: &Case, params: &Params, who: &Who) -> Result<AnalysisR
         &never,
         &mut prepared,
     )
-    .map(|result| result.expect("not cancelled"))
+    // Nothing cancels it; `None` would mean a run that stored nothing.
+    .and_then(|result| result.ok_or_else(|| CaseError::Invalid("the analysis was stopped".into())))
 }
 
 /// What an analysis read from a case and built from it that a re-run with
