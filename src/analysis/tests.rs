@@ -890,3 +890,52 @@ fn a_blocklisted_place_says_nothing_against_the_independent_people_behind_it() {
     let carded = build(true);
     assert!(carded.indicators.partner > 0.5, "{:?}", carded.reasons);
 }
+
+#[test]
+fn a_burner_dropped_before_its_ban_and_taken_over_backs_young_accounts_as_a_ban_does() {
+    let mut fx = Fixture::new(21, false);
+    ordinary_people(&mut fx, 40, 0, 0.0);
+    let start = fx.start();
+    let work: Vec<u32> = (0..4).map(|k| fx.template(fx_hash(70 + k))).collect();
+    let templates: Vec<(u32, f64)> = work.iter().map(|&t| (t, 0.25)).collect();
+    let home = fx.origin("98.7.6.5", 7922);
+    // Three young accounts, each dropped (not banned) and taken over
+    // within minutes by the next, from one sticky network.
+    let mut chain = Vec::new();
+    let mut from = start + DAY;
+    for k in 0..3u32 {
+        let to = from + 4 * DAY;
+        let mut minutes: Vec<u32> = (0..400)
+            .map(|_| from + fx.rng().below((to - from) as usize) as u32)
+            .collect();
+        minutes.push(from);
+        let mut f = facts(0, "card", Some(&format!("burner-{k}")));
+        f.created_ms = i64::from(from.saturating_sub(5)) * 60_000;
+        chain.push(fx.account(
+            f,
+            Traffic {
+                minutes,
+                templates: templates.clone(),
+                capability: 2,
+                origins: vec![home],
+                ..Default::default()
+            },
+        ));
+        let last = (fx.features.accounts[chain[k as usize] as usize]
+            .last_ms
+            .unwrap_or(0)
+            / 60_000) as u32;
+        from = last + 9;
+    }
+    let c = score(&fx, &chain);
+    let young = c
+        .reasons
+        .iter()
+        .find(|r| r.indicator == "evasion" && r.text.contains("first used within 30 days"))
+        .unwrap_or_else(|| panic!("{:?}", c.reasons));
+    assert!(
+        young.strength > 0.3,
+        "hand-offs back the young accounts: {:?}",
+        c.reasons
+    );
+}
