@@ -85,6 +85,7 @@ use super::scenario::{
     Shared, Timing, WEBMAIL, carrier_nat, company, home_users, relay, relay_customers,
     residential_asn, university_lab,
 };
+use crate::base::rng::Rng;
 use crate::logs::record::Capability;
 
 /// The random stream of the evasive planner (the classic one uses `u64::MAX`).
@@ -421,27 +422,40 @@ fn paraphrased_families(
 ) -> Vec<u32> {
     let families = b.add_templates(k.families, 0, caps, excerpt_base);
     for &f in &families {
-        let centre = b.templates[f as usize].simhash;
-        let mut variants: Vec<u64> = Vec::with_capacity(k.variants_per_family);
-        while variants.len() < k.variants_per_family {
-            let flips = if b.rng.chance(k.five_bit_share) { 5 } else { 4 };
-            let mut mask = 0u64;
-            while mask.count_ones() < flips {
-                mask |= 1 << b.rng.below(64);
-            }
-            let variant = centre ^ mask;
-            if !variants.contains(&variant) {
-                variants.push(variant);
-            }
-        }
-        b.templates[f as usize].variants = variants;
+        paraphrase(b, f, k.variants_per_family, |rng| {
+            if rng.chance(k.five_bit_share) { 5 } else { 4 }
+        });
     }
     families
 }
 
+/// Gives template `t` a pool of `pool` distinct rewordings, each `bits(rng)`
+/// random bits from its centre (the bit count drawn anew for every try).
+pub(super) fn paraphrase(
+    b: &mut Builder,
+    t: u32,
+    pool: usize,
+    mut bits: impl FnMut(&mut Rng) -> u32,
+) {
+    let centre = b.templates[t as usize].simhash;
+    let mut variants: Vec<u64> = Vec::with_capacity(pool);
+    while variants.len() < pool {
+        let flips = bits(&mut b.rng);
+        let mut mask = 0u64;
+        while mask.count_ones() < flips {
+            mask |= 1 << b.rng.below(64);
+        }
+        let variant = centre ^ mask;
+        if !variants.contains(&variant) {
+            variants.push(variant);
+        }
+    }
+    b.templates[t as usize].variants = variants;
+}
+
 /// A random subset (at least two, in order) of a campaign's families: each
 /// account works on part of the task list.
-fn family_subset(b: &mut Builder, families: &[u32]) -> Vec<u32> {
+pub(super) fn family_subset(b: &mut Builder, families: &[u32]) -> Vec<u32> {
     let keep = b.rng.range_f(0.5, 1.0);
     let mut subset: Vec<u32> = families
         .iter()

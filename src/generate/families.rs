@@ -73,7 +73,9 @@
 use std::collections::BTreeSet;
 use std::net::{IpAddr, Ipv4Addr};
 
-use super::evasive::{ProxyNetwork, home_nets, ordinary_domain, sdk_clients};
+use super::evasive::{
+    ProxyNetwork, family_subset, home_nets, ordinary_domain, paraphrase, sdk_clients,
+};
 use super::group::Group;
 use super::knobs::{Families, FamilyKnobs, FamilyPlan, Shape, TemplateMode};
 use super::scenario::{
@@ -450,40 +452,10 @@ fn work_templates(
     let templates = b.add_templates(count, 0, caps, excerpt);
     if let TemplateMode::Paraphrased { pool, bits } = mode {
         for &t in &templates {
-            let centre = b.templates[t as usize].simhash;
-            let mut variants: Vec<u64> = Vec::with_capacity(pool);
-            while variants.len() < pool {
-                let mut mask = 0u64;
-                while mask.count_ones() < bits {
-                    mask |= 1 << b.rng.below(64);
-                }
-                if !variants.contains(&(centre ^ mask)) {
-                    variants.push(centre ^ mask);
-                }
-            }
-            b.templates[t as usize].variants = variants;
+            paraphrase(b, t, pool, |_| bits);
         }
     }
     templates
-}
-
-/// A random subset (at least two, in order) of a campaign's families.
-fn subset(b: &mut Builder, families: &[u32]) -> Vec<u32> {
-    let keep = b.rng.range_f(0.5, 1.0);
-    let mut out: Vec<u32> = families
-        .iter()
-        .copied()
-        .filter(|_| b.rng.chance(keep))
-        .collect();
-    for &f in families {
-        if out.len() >= 2 {
-            break;
-        }
-        if !out.contains(&f) {
-            out.push(f);
-        }
-    }
-    out
 }
 
 /// A family plan with nothing but its work and shape; the rest ordinary.
@@ -1736,7 +1708,7 @@ fn templated(
         };
         let card = cards.deal(b);
         let country = b.country();
-        let work = subset(b, &families);
+        let work = family_subset(b, &families);
         let cover_templates = persona_templates(b);
         let from_ms = b.start_ms + b.rng.range(0, DAY_MS);
         let plan = FamilyPlan {
@@ -2129,7 +2101,7 @@ fn paid_crowd(b: &mut Builder, shared: &Shared, d: &PaidDraw) -> FamilyKnobs {
         let country = b.country();
         let client = b.pick_sdk_client(shared);
         let own = persona_templates(b);
-        let work = subset(b, &families);
+        let work = family_subset(b, &families);
         let (start_ms, end_ms) = (b.start_ms, b.end_ms);
         let plan = FamilyPlan {
             mode,

@@ -424,6 +424,30 @@ fn events(pop: &Population) -> Vec<Event> {
     events
 }
 
+/// One partner indicator.
+fn ind(kind: IndicatorKind, value: String, source: &str, note: &str) -> Indicator {
+    Indicator {
+        kind,
+        value,
+        source: Some(source.to_string()),
+        note: Some(note.to_string()),
+        extra_json: None,
+    }
+}
+
+/// The false lead, if any: a shared address (a carrier NAT, a campus)
+/// somebody put on a block list.
+fn nat_lead(pop: &Population) -> Option<Indicator> {
+    pop.intel.nat_ip.map(|ip| {
+        ind(
+            IndicatorKind::Ip,
+            ip.to_string(),
+            "community-blocklist",
+            "spam source",
+        )
+    })
+}
+
 fn indicators(pop: &Population) -> Vec<Indicator> {
     if pop.families.is_some() {
         return family_indicators(pop);
@@ -432,13 +456,6 @@ fn indicators(pop: &Population) -> Vec<Indicator> {
         return sparse_indicators(pop);
     }
     let intel = &pop.intel;
-    let ind = |kind: IndicatorKind, value: String, source: &str, note: &str| Indicator {
-        kind,
-        value,
-        source: Some(source.to_string()),
-        note: Some(note.to_string()),
-        extra_json: None,
-    };
     let mut out = Vec::new();
     for ip in &intel.reasoning_ips {
         out.push(ind(
@@ -494,14 +511,7 @@ fn indicators(pop: &Population) -> Vec<Indicator> {
         "partner-lab-b",
         "harvest template",
     ));
-    if let Some(ip) = intel.nat_ip {
-        out.push(ind(
-            IndicatorKind::Ip,
-            ip.to_string(),
-            "community-blocklist",
-            "spam source",
-        ));
-    }
+    out.extend(nat_lead(pop));
     out
 }
 
@@ -510,19 +520,21 @@ fn indicators(pop: &Population) -> Vec<Indicator> {
 /// can lean on it.
 fn sparse_indicators(pop: &Population) -> Vec<Indicator> {
     let intel = &pop.intel;
-    let ips = intel.reasoning_ips.iter().map(|ip| Indicator {
-        kind: IndicatorKind::Ip,
-        value: ip.to_string(),
-        source: Some("partner-lab-a".to_string()),
-        note: Some("seen scraping reasoning traces".to_string()),
-        extra_json: None,
+    let ips = intel.reasoning_ips.iter().map(|ip| {
+        ind(
+            IndicatorKind::Ip,
+            ip.to_string(),
+            "partner-lab-a",
+            "seen scraping reasoning traces",
+        )
     });
-    let cards = intel.hydra_cards.iter().map(|card| Indicator {
-        kind: IndicatorKind::PaymentFingerprint,
-        value: card.clone(),
-        source: Some("payments-consortium".to_string()),
-        note: Some("chargeback".to_string()),
-        extra_json: None,
+    let cards = intel.hydra_cards.iter().map(|card| {
+        ind(
+            IndicatorKind::PaymentFingerprint,
+            card.clone(),
+            "payments-consortium",
+            "chargeback",
+        )
     });
     ips.chain(cards).collect()
 }
@@ -532,13 +544,6 @@ fn sparse_indicators(pop: &Population) -> Vec<Indicator> {
 /// a campus address somebody put on a block list (a false lead).
 fn family_indicators(pop: &Population) -> Vec<Indicator> {
     let intel = &pop.intel;
-    let ind = |kind: IndicatorKind, value: String, source: &str, note: &str| Indicator {
-        kind,
-        value,
-        source: Some(source.to_string()),
-        note: Some(note.to_string()),
-        extra_json: None,
-    };
     let mut out: Vec<Indicator> = intel
         .reasoning_ips
         .iter()
@@ -559,13 +564,6 @@ fn family_indicators(pop: &Population) -> Vec<Indicator> {
             "chargeback",
         )
     }));
-    if let Some(ip) = intel.nat_ip {
-        out.push(ind(
-            IndicatorKind::Ip,
-            ip.to_string(),
-            "community-blocklist",
-            "spam source",
-        ));
-    }
+    out.extend(nat_lead(pop));
     out
 }

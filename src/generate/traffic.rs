@@ -734,6 +734,39 @@ fn cot(group: Group, capability: Capability, rng: &mut Rng) -> f64 {
     }
 }
 
+/// An account's exchanges split into its own work and planned cover.
+struct Split {
+    /// The account's random stream, past the work's times.
+    rng: Rng,
+    /// Exchanges planned in all.
+    n: usize,
+    /// How many of them are planned as cover.
+    cover: usize,
+    /// The times of the rest, the work (unsorted; may be fewer than planned).
+    work: Vec<i64>,
+}
+
+/// The account's random stream and the split of its planned exchanges into
+/// cover (`cover_share` of them) and work, with the work's times drawn;
+/// `None` if its plan spans no time.
+fn split(pop: &Population, index: usize, seed: u64, cover_share: f64) -> Option<Split> {
+    let plan = &pop.plans[index];
+    let mut rng = Rng::new(seed, index as u64 + 1);
+    let (from, to) = (plan.from_ms, plan.to_ms);
+    if to <= from {
+        return None;
+    }
+    let n = plan.exchanges as usize;
+    let cover = ((n as f64 * cover_share).round() as usize).min(n);
+    let work = times_of(pop, &plan.timing, (from, to), n - cover, index, &mut rng);
+    Some(Split {
+        rng,
+        n,
+        cover,
+        work,
+    })
+}
+
 /// What an evasive campaign account's request is.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Purpose {
@@ -756,21 +789,16 @@ fn disguised_traffic(
     mut emit: impl FnMut(&Exchange<'_>),
 ) {
     let plan = &pop.plans[index];
-    let mut rng = Rng::new(seed, index as u64 + 1);
     let (from, to) = (plan.from_ms, plan.to_ms);
-    if to <= from {
+    let Some(Split {
+        mut rng,
+        n,
+        cover: planned_cover,
+        work: harvest_times,
+    }) = split(pop, index, seed, d.cover_share)
+    else {
         return;
-    }
-    let n = plan.exchanges as usize;
-    let planned_cover = ((n as f64 * d.cover_share).round() as usize).min(n);
-    let harvest_times = times_of(
-        pop,
-        &plan.timing,
-        (from, to),
-        n - planned_cover,
-        index,
-        &mut rng,
-    );
+    };
     // A scheduler may fire a little less often than planned; the cover keeps
     // its share of what was actually sent.
     let cover = if harvest_times.len() + planned_cover == n {
@@ -921,18 +949,17 @@ fn family_traffic(
     mut emit: impl FnMut(&Exchange<'_>),
 ) {
     let plan = &pop.plans[index];
-    let mut rng = Rng::new(seed, index as u64 + 1);
     let (from, to) = (plan.from_ms, plan.to_ms);
-    if to <= from {
+    let Some(Split {
+        mut rng,
+        cover,
+        work,
+        ..
+    }) = split(pop, index, seed, f.cover_share)
+    else {
         return;
-    }
-    let n = plan.exchanges as usize;
-    let cover = ((n as f64 * f.cover_share).round() as usize).min(n);
-    let mut times: Vec<(i64, bool)> =
-        times_of(pop, &plan.timing, (from, to), n - cover, index, &mut rng)
-            .into_iter()
-            .map(|t| (t, false))
-            .collect();
+    };
+    let mut times: Vec<(i64, bool)> = work.into_iter().map(|t| (t, false)).collect();
     if cover > 0 {
         let mut own = Vec::with_capacity(cover);
         diurnal(&mut own, (from, to), cover, f.tz_hours, 0.5, &mut rng);
