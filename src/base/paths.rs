@@ -87,8 +87,11 @@ fn case_identity(path: &Path) -> Option<String> {
         use std::os::unix::fs::MetadataExt;
         std::fs::metadata(&canonical).ok()?.ino()
     };
+    // Without an inode a path alone would stand for whatever file is put
+    // there: nothing is known, every case from elsewhere is checked.
     #[cfg(not(unix))]
-    let inode = 0u64;
+    return None;
+    #[cfg(unix)]
     Some(format!("{inode}\t{}", canonical.to_string_lossy()))
 }
 
