@@ -17,6 +17,9 @@ use hydrascope::pipeline::analyze_case;
 struct Verdict {
     precision: f64,
     recall: f64,
+    /// The counts behind them: flagged accounts, of them campaign
+    /// accounts, and campaign accounts in all.
+    counts: (usize, usize, usize),
     flagged_share: BTreeMap<&'static str, f64>,
     campaign_clusters: HashMap<Group, String>,
     /// Per planted campaign: the share of its flagged accounts inside its
@@ -54,7 +57,8 @@ fn verdict(case_path: &Path, result: &AnalysisResult) -> Verdict {
         .filter(|(_, g)| g.is_campaign())
         .map(|(a, _)| a.clone())
         .collect();
-    let true_positives = flagged.intersection(&campaign).count() as f64;
+    let hits = flagged.intersection(&campaign).count();
+    let true_positives = hits as f64;
     let mut flagged_share = BTreeMap::new();
     for group in Group::ALL {
         let members: Vec<&String> = truth
@@ -117,6 +121,7 @@ fn verdict(case_path: &Path, result: &AnalysisResult) -> Verdict {
     Verdict {
         precision: true_positives / flagged.len().max(1) as f64,
         recall: true_positives / campaign.len() as f64,
+        counts: (flagged.len(), hits, campaign.len()),
         flagged_share,
         campaign_clusters,
         unity,
@@ -592,7 +597,7 @@ const EVALUATION_SEEDS: [u64; 8] = [101, 102, 103, 104, 105, 106, 107, 108];
 #[test]
 fn on_randomised_families_never_seen_in_tuning_every_look_alike_is_spared() {
     let tmp = tempfile::tempdir().unwrap();
-    let (mut flagged, mut true_positives, mut campaign_accounts) = (0.0, 0.0, 0.0);
+    let (mut flagged, mut true_positives, mut campaign_accounts) = (0, 0, 0);
     for seed in EVALUATION_SEEDS {
         let path = generated_case(tmp.path(), Scenario::FamiliesSmall, seed);
         let case = Case::open(&path).unwrap();
@@ -611,19 +616,12 @@ fn on_randomised_families_never_seen_in_tuning_every_look_alike_is_spared() {
         let paid = v.flagged_share["campaign_paid_crowd"];
         assert!(paid >= 0.9, "{at}: paid crowd flagged {paid:.3}");
         // Pool the counts behind precision and recall.
-        let truth = read_truth(&truth_path_for_case(&path)).unwrap();
-        let campaign = truth.iter().filter(|(_, g)| g.is_campaign()).count() as f64;
-        let hits = v.recall * campaign;
-        campaign_accounts += campaign;
-        true_positives += hits;
-        flagged += if v.precision > 0.0 {
-            hits / v.precision
-        } else {
-            0.0
-        };
+        flagged += v.counts.0;
+        true_positives += v.counts.1;
+        campaign_accounts += v.counts.2;
     }
-    let precision = true_positives / flagged.max(1.0);
-    let recall = true_positives / campaign_accounts;
+    let precision = true_positives as f64 / flagged.max(1) as f64;
+    let recall = true_positives as f64 / campaign_accounts.max(1) as f64;
     assert!(precision >= 0.97, "pooled precision {precision:.3}");
     // Issue 19 asks for 0.93; the crews that share no prompt are found in
     // part (docs/benchmarks.md): this guards what is reached.
