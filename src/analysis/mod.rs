@@ -230,6 +230,30 @@ impl EvidenceKind {
         )
     }
 
+    /// Whether evidence of this kind is shared *content* or a shared *place* —
+    /// a template family, a cohort on families, a client, an e-mail domain, a
+    /// request or sign-up address, a network, a partner's indicator matched
+    /// together (a card indicator shows as a shared card too), a sign-up burst
+    /// from one network (a class signing up in its first lecture) — which a
+    /// common external source explains for independent people (a tool's
+    /// prompts, a course's assignments, a campus network), as opposed to
+    /// evidence that the accounts are not independent (a card, lock-step
+    /// minutes, hand-offs).
+    pub fn is_common_source(self) -> bool {
+        matches!(
+            self,
+            EvidenceKind::TemplateFamily
+                | EvidenceKind::Cohort
+                | EvidenceKind::ClientFingerprint
+                | EvidenceKind::EmailDomain
+                | EvidenceKind::RequestIp
+                | EvidenceKind::SignupIp
+                | EvidenceKind::Prefix
+                | EvidenceKind::Indicator
+                | EvidenceKind::SignupBurst
+        )
+    }
+
     /// Whether the kind is about network addresses (request or sign-up
     /// address, prefix).
     pub fn is_address(self) -> bool {

@@ -429,7 +429,7 @@ impl<'a> Scorer<'a> {
 
     /// Evidence kinds each account has on a link inside its own group, and
     /// the cells that evidence of dependence (not of a common source: see
-    /// [`is_common_source_kind`]) ties inside each group.
+    /// [`EvidenceKind::is_common_source`]) ties inside each group.
     pub fn kinds_inside(&self, membership: &[u32]) -> Inside {
         let n = self.f.accounts.len();
         let mut kinds = vec![0u16; n];
@@ -442,7 +442,7 @@ impl<'a> Scorer<'a> {
                     let bit = 1u16 << (e.kind as u16);
                     kinds[a] |= bit;
                     kinds[b] |= bit;
-                    dependent |= !is_common_source_kind(e.kind);
+                    dependent |= !e.kind.is_common_source();
                 }
                 if dependent {
                     cells.union(link.a, link.b);
@@ -1254,32 +1254,8 @@ impl Inside {
     }
 }
 
-/// Whether evidence of `kind` is shared *content* or a shared *place* —
-/// a template family, a cohort on families, a client, an e-mail domain, a
-/// request or sign-up address, a network, a partner's indicator matched
-/// together (a card indicator shows as a shared card too), a sign-up burst
-/// from one network (a class signing up in its first lecture) — which a
-/// common external source explains for independent people (a tool's
-/// prompts, a course's assignments, a campus network), as opposed to
-/// evidence that the accounts are not independent (a card, lock-step
-/// minutes, hand-offs).
-pub fn is_common_source_kind(kind: EvidenceKind) -> bool {
-    matches!(
-        kind,
-        EvidenceKind::TemplateFamily
-            | EvidenceKind::Cohort
-            | EvidenceKind::ClientFingerprint
-            | EvidenceKind::EmailDomain
-            | EvidenceKind::RequestIp
-            | EvidenceKind::SignupIp
-            | EvidenceKind::Prefix
-            | EvidenceKind::Indicator
-            | EvidenceKind::SignupBurst
-    )
-}
-
 /// Coordination, and the part of it that says the members are not
-/// independent (evidence of kinds other than [`is_common_source_kind`]).
+/// independent (evidence of kinds other than [`EvidenceKind::is_common_source`]).
 fn coordination(
     g: &Group<'_>,
     kinds_inside: &[u16],
@@ -1299,7 +1275,7 @@ fn coordination(
                 // Dependence ties the group as far as its cells reach: a
                 // crowd of small cells (a few accounts per organisation) is
                 // independent between them.
-                let common = is_common_source_kind(kind);
+                let common = kind.is_common_source();
                 let factor = if common { common_source } else { reach };
                 parts.push((kind.weight(), share * factor));
                 if !common {
