@@ -205,15 +205,7 @@ pub fn group_campaigns(
                 _ => slot.other += 1,
             }
         }
-        if link.evidence.iter().any(|e| {
-            matches!(
-                e.kind,
-                EvidenceKind::Card
-                    | EvidenceKind::SignupIp
-                    | EvidenceKind::RequestIp
-                    | EvidenceKind::EmailDomain
-            )
-        }) {
+        if carries_infrastructure(link) {
             slot.infrastructure += 1;
         }
     }
@@ -293,7 +285,7 @@ pub fn group_campaigns(
     groups.sort_by_key(|list| list.iter().map(|&i| clusters[i].members[0]).min());
     // Each round of joiners makes the campaign's families more its own.
     for _ in 0..3 {
-        if !attach_lone_accounts(&mut groups, clusters, prints, scorer) {
+        if !attach_lone_accounts(&mut groups, clusters, graph, scorer) {
             break;
         }
     }
@@ -384,6 +376,20 @@ pub fn group_campaigns(
     campaigns
 }
 
+/// Whether a link carries a card, a sign-up or request address or an
+/// e-mail domain: infrastructure one account shares with another.
+fn carries_infrastructure(link: &super::Link) -> bool {
+    link.evidence.iter().any(|e| {
+        matches!(
+            e.kind,
+            EvidenceKind::Card
+                | EvidenceKind::SignupIp
+                | EvidenceKind::RequestIp
+                | EvidenceKind::EmailDomain
+        )
+    })
+}
+
 /// Two clusters whose typical members' work is this alike
 /// ([`super::behaviour::Similarity::work`]) do the same work the same way,
 /// whatever their prompts and shifts: with shared infrastructure crossing
@@ -405,6 +411,12 @@ type FamilyUse = (f64, FxHashMap<usize, (f64, usize)>);
 /// campaign's own families are found, and may join it without looking
 /// disposable.
 const LONE_ALIKE: f64 = 0.8;
+
+/// A lone disposable account whose work is this alike to the typical
+/// member of a campaign it shares infrastructure with joins it (lower than
+/// [`SAME_WORK_SIMILARITY`]: one account's few weeks see fewer networks and
+/// a noisier volume than a cluster's pooled profile).
+const LONE_SAME_WORK: f64 = 0.75;
 
 /// A lone account's share on a family counts only up to this many times
 /// the campaign's accounts' mean share on it.
@@ -431,9 +443,10 @@ const LONE_WORK_SHARE: f64 = 0.4;
 fn attach_lone_accounts(
     groups: &mut [Vec<usize>],
     clusters: &[Cluster],
-    prints: &[Fingerprint],
+    graph: &EvidenceGraph,
     scorer: &Scorer<'_>,
 ) -> bool {
+    let prints = &graph.accounts.prints;
     let mut campaign_of_account: FxHashMap<u32, usize> = FxHashMap::default();
     for (k, list) in groups.iter().enumerate() {
         for &i in list {
@@ -442,6 +455,12 @@ fn attach_lone_accounts(
             }
         }
     }
+    let mut clusters_of_one: Vec<u32> = clusters
+        .iter()
+        .filter(|c| c.members.len() == 1)
+        .map(|c| c.members[0])
+        .collect();
+    clusters_of_one.sort_unstable();
     let typical: Vec<Fingerprint> = groups
         .iter()
         .map(|list| {
@@ -506,7 +525,20 @@ fn attach_lone_accounts(
             }
         }
     }
-    if owner.is_empty() {
+    // Lone accounts → the campaigns they share infrastructure with.
+    let lone =
+        |a: u32| !campaign_of_account.contains_key(&a) && clusters_of_one.binary_search(&a).is_ok();
+    let mut infrastructure: FxHashMap<u32, Vec<usize>> = FxHashMap::default();
+    for link in graph.links.iter().filter(|l| carries_infrastructure(l)) {
+        for (x, y) in [(link.a, link.b), (link.b, link.a)] {
+            if let Some(&k) = campaign_of_account.get(&y)
+                && lone(x)
+            {
+                infrastructure.entry(x).or_default().push(k);
+            }
+        }
+    }
+    if owner.is_empty() && infrastructure.is_empty() {
         return false;
     }
     let mut joined = false;
@@ -539,16 +571,30 @@ fn attach_lone_accounts(
                 slot.1 += 1;
             }
         }
-        let best = work
+        let by_families = work
             .into_iter()
             .filter(|(_, (share, families))| *share >= LONE_WORK_SHARE && *families >= 2)
-            .max_by(|x, y| x.1.0.total_cmp(&y.1.0).then(y.0.cmp(&x.0)));
-        let Some((k, _)) = best else {
+            .max_by(|x, y| x.1.0.total_cmp(&y.1.0).then(y.0.cmp(&x.0)))
+            .map(|(k, _)| k)
+            .filter(|&k| !p.is_reliable() || similarity(p, &typical[k]).combined >= 0.6);
+        // A campaign that shares no prompt leaves its lone accounts the
+        // job and the infrastructure: the same work done the same way as
+        // the typical member of a campaign it shares a card, an address or
+        // a domain with.
+        let by_infrastructure = || {
+            let mut ks = infrastructure.get(&a)?.clone();
+            ks.sort_unstable();
+            ks.dedup();
+            ks.into_iter()
+                .filter(|_| p.is_reliable())
+                .map(|k| (k, similarity(p, &typical[k]).work()))
+                .filter(|(_, work)| *work >= LONE_SAME_WORK)
+                .max_by(|x, y| x.1.total_cmp(&y.1).then(y.0.cmp(&x.0)))
+                .map(|(k, _)| k)
+        };
+        let Some(k) = by_families.or_else(by_infrastructure) else {
             continue;
         };
-        if p.is_reliable() && similarity(p, &typical[k]).combined < 0.6 {
-            continue;
-        }
         groups[k].push(i);
         joined = true;
     }

@@ -939,3 +939,118 @@ fn a_burner_dropped_before_its_ban_and_taken_over_backs_young_accounts_as_a_ban_
         c.reasons
     );
 }
+
+/// Runs the whole analysis on a fixture: the evidence graph, Leiden and its
+/// corrections, the scores and the campaigns.
+fn analyse(fx: &Fixture) -> super::AnalysisResult {
+    let params = Params::default();
+    let mut stats = super::RunStats::default();
+    let clustering = super::cluster(&fx.features, &fx.activity, &params, &mut stats);
+    super::score_membership(
+        &fx.features,
+        &fx.activity,
+        &fx.windows,
+        &clustering.graph,
+        &clustering.algorithm,
+        &params,
+        &mut stats,
+    )
+}
+
+#[test]
+fn a_lone_account_doing_a_crews_work_over_its_infrastructure_joins_its_campaign() {
+    let mut fx = Fixture::new(21, false);
+    ordinary_people(&mut fx, 60, 0, 0.0);
+    // The crew's servers: a third of each crew account's traffic; four of
+    // them use servers of their own, each shared with one account outside.
+    let server = fx.origin("45.77.1.9", 20473);
+    let spares: Vec<u32> = (0..4)
+        .map(|i| fx.origin(&format!("45.{}.2.9", 80 + i), 20473))
+        .collect();
+    // The harvest every crew account does, each request with a fresh
+    // template: coding with step-by-step reasoning, long outputs.
+    let harvest = |fx: &mut Fixture, exchanges: usize, salt: u32, origins: Vec<u32>| {
+        let minutes = job(fx, exchanges, 0.0);
+        let templates: Vec<(u32, f64)> = (0..20)
+            .map(|k| (fx.template(fx_hash(50_000 + salt * 100 + k)), 0.05))
+            .collect();
+        Traffic {
+            minutes,
+            templates,
+            capability: 2,
+            tokens: (350, 3600),
+            cot: 0.9,
+            origins,
+            ..Default::default()
+        }
+    };
+    // The crew: young accounts on one card, working from the server and
+    // proxies of their own.
+    let mut crew = Vec::new();
+    for i in 0..12u32 {
+        let proxy = fx.origin(&format!("73.9.{}.4", i), 7922);
+        let servers = spares.get(i as usize).copied().unwrap_or(server);
+        let traffic = harvest(&mut fx, 260, i, vec![servers, proxy, proxy]);
+        let a = fx.account(facts(4, "email", Some("crew-card")), traffic);
+        if i % 3 == 0 {
+            fx.ban(a);
+        }
+        crew.push(a);
+    }
+    // Its lone accounts: each on a card of its own.
+    let mut lone = Vec::new();
+    for i in 0..3u32 {
+        let proxy = fx.origin(&format!("73.8.{}.4", i), 7922);
+        let traffic = harvest(
+            &mut fx,
+            230,
+            100 + i,
+            vec![spares[i as usize], proxy, proxy],
+        );
+        lone.push(fx.account(facts(6, "email", Some(&format!("lone-{i}"))), traffic));
+    }
+    // A young account on the fourth server doing ordinary work.
+    let minutes = person(&mut fx, 120, 3);
+    let chat = fx.origin("73.7.1.4", 7922);
+    let other = fx.account(
+        facts(6, "email", Some("other")),
+        Traffic {
+            minutes,
+            origins: vec![spares[3], chat, chat],
+            ..Default::default()
+        },
+    );
+    let result = analyse(&fx);
+    assert!(
+        result
+            .links
+            .iter()
+            .any(|l| (l.a, l.b) == (crew[3].min(other), crew[3].max(other))),
+        "the account doing other work shares the server with the crew"
+    );
+    let cluster_of = |a: u32| {
+        result
+            .clusters
+            .iter()
+            .find(|c| c.members.contains(&a))
+            .expect("every account is in a cluster")
+    };
+    // The lone accounts are not in the crew's cluster: no link ties them
+    // strongly enough.
+    for &a in &lone {
+        assert_eq!(cluster_of(a).members, vec![a], "{a} is clustered");
+    }
+    let campaign = result
+        .campaigns
+        .iter()
+        .find(|k| k.members.contains(&crew[0]))
+        .expect("the crew is a campaign");
+    assert!(campaign.suspected, "{:?}", campaign.reasons);
+    for &a in &lone {
+        assert!(campaign.members.contains(&a), "lone {a} not joined");
+    }
+    assert!(
+        !campaign.members.contains(&other),
+        "an account on the server doing other work joined"
+    );
+}
