@@ -370,14 +370,34 @@ fn an_untagged_case_says_so_and_lists_the_suspected_clusters() {
             "{format}"
         );
         let untagged_at = text.find("Suspected clusters not tagged yet").unwrap();
+        // Clusters suspected on their own are listed with their score;
+        // those suspected only as part of their campaign are counted under
+        // it (their own score says nothing).
+        let inherited = |c: &StoredCluster| {
+            serde_json::from_str::<Vec<Reason>>(&c.reasons_json)
+                .unwrap()
+                .first()
+                .is_some_and(|r| r.indicator == "campaign")
+        };
         for c in &suspected {
             let row = if format == "html" {
                 format!("<td>{}</td>", c.id)
             } else {
                 format!("| {} |", c.id)
             };
-            assert!(text[untagged_at..].contains(&row), "{format}: {}", c.id);
-            assert!(text[untagged_at..].contains(&format!("{:.2}", c.score)));
+            if inherited(c) {
+                assert!(!text[untagged_at..].contains(&row), "{format}: {}", c.id);
+            } else {
+                assert!(text[untagged_at..].contains(&row), "{format}: {}", c.id);
+                assert!(text[untagged_at..].contains(&format!("{:.2}", c.score)));
+            }
+        }
+        let counted = suspected.iter().filter(|c| inherited(c)).count();
+        if counted > 0 {
+            assert!(
+                text[untagged_at..].contains(&format!("{counted} more clusters carry no tag")),
+                "{format}"
+            );
         }
     }
     assert!(!tmp.path().join("untagged_files").exists());
@@ -461,4 +481,115 @@ fn a_report_that_cannot_be_written_leaves_nothing_and_names_the_path() {
     assert!(matches!(err, ReportError::Io { .. }), "{err}");
     assert!(err.to_string().contains("no such folder"), "{err}");
     assert!(!tmp.path().join("no such folder").exists());
+}
+
+/// The report section between `## {from}` and the next `## ` heading.
+fn section<'a>(report: &'a str, from: &str) -> &'a str {
+    let start = report
+        .find(&format!("## {from}"))
+        .unwrap_or_else(|| panic!("no section {from:?} in\n{report}"));
+    let rest = &report[start + 3..];
+    &rest[..rest.find("\n## ").unwrap_or(rest.len())]
+}
+
+#[test]
+fn a_campaign_tagged_whole_is_one_entry_and_no_fragment_reads_suspected_at_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = analysed_case(dir.path(), Scenario::TinyEvasive, 3);
+    let case = Case::open(&path).unwrap();
+    // The campaign of most clusters: a hydra's cluster and its one-account
+    // fragments, each suspected only as part of it.
+    let campaign = case
+        .stored_campaigns()
+        .unwrap()
+        .into_iter()
+        .filter(|k| k.suspected)
+        .max_by_key(|k| (k.clusters.len(), std::cmp::Reverse(k.id.clone())))
+        .unwrap();
+    let all = clusters(&case);
+    let fragments = all
+        .iter()
+        .filter(|c| campaign.clusters.contains(&c.id) && c.members.len() == 1)
+        .count();
+    assert!(
+        fragments >= 5,
+        "{} has {fragments} one-account clusters",
+        campaign.id
+    );
+
+    // Untagged: the fragments are counted under their campaign, not listed
+    // as suspected clusters with a score of 0.00.
+    let out = dir.path().join("before.md");
+    let (result, _) = report(&case, &out, false);
+    result.unwrap();
+    let text = std::fs::read_to_string(&out).unwrap();
+    let untagged = section(&text, "Suspected clusters not tagged yet");
+    for c in all.iter().filter(|c| c.suspected && c.members.len() == 1) {
+        assert!(
+            !untagged.contains(&format!("| {} |", c.id)),
+            "{} listed:\n{untagged}",
+            c.id
+        );
+    }
+    assert!(
+        untagged.contains(&format!(
+            "suspected only as part of a campaign: {fragments} clusters"
+        )),
+        "{untagged}"
+    );
+
+    // Tagged whole: one campaign in the report, with its clusters inside.
+    let who = Who::named("alice", Origin::Cli);
+    let patch = TagPatch {
+        label: Some("Hydra proxy".into()),
+        ..Default::default()
+    };
+    case.tag_campaign(&who, &campaign.id, &campaign.clusters, &patch, None)
+        .unwrap();
+    let out = dir.path().join("after.md");
+    let (result, asked) = report(&case, &out, false);
+    let summary = result.unwrap();
+    assert_eq!(summary.campaigns, 1, "one campaign tag is one campaign");
+    let text = std::fs::read_to_string(&out).unwrap();
+    let tagged = section(&text, "Tagged campaigns");
+    assert_eq!(tagged.matches("| Hydra proxy |").count(), 1, "{tagged}");
+    assert_eq!(
+        tagged.lines().filter(|l| l.starts_with("### ")).count(),
+        1,
+        "{tagged}"
+    );
+    assert!(
+        tagged.contains(&format!(
+            "one on each of {} clusters of campaign {}",
+            campaign.clusters.len(),
+            campaign.id
+        )),
+        "{tagged}"
+    );
+    assert!(
+        tagged.contains(&format!("{:.2} (campaign {})", campaign.score, campaign.id)),
+        "{tagged}"
+    );
+    assert!(
+        tagged.contains(&format!("And {fragments} clusters of one account each")),
+        "{tagged}"
+    );
+    // No cluster reads "suspected" beside a score of 0.00.
+    for line in text.lines() {
+        assert!(
+            !(line.contains("0.00")
+                && line.contains("suspected")
+                && !line.contains("not suspected")),
+            "{line}"
+        );
+        assert!(!line.contains("score 0.00, suspected"), "{line}");
+    }
+    // Its pictures are the campaign's.
+    assert!(
+        asked
+            .iter()
+            .all(|p| p.campaign.as_deref() == Some(campaign.id.as_str()) && p.tag.is_none()),
+        "{asked:?}"
+    );
+    assert!(section(&text, "Suspected clusters not tagged yet").contains("carr"));
 }

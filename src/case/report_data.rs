@@ -80,11 +80,21 @@ pub struct ReportCounts {
     pub tags: u64,
 }
 
-/// A tag with what it covers.
+/// A tagged campaign with what it covers: one tag, or the tags one
+/// *Tag campaign* action (or `hydrascope tag --campaign`) put on every
+/// cluster of a campaign of the analysis — one entry in the report, not one
+/// per cluster.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Campaign {
-    /// The tag as stored.
+    /// The tag as stored; for tags on a campaign's clusters, the first of
+    /// them (lowest id), whose fields they all share.
     pub tag: Tag,
+    /// Every tag of the entry (ids ascending): `[tag.id]` for a tag on its
+    /// own.
+    pub tags: Vec<i64>,
+    /// The campaign of the analysis the tags' clusters are in, when the
+    /// entry holds the tags on two or more of its clusters.
+    pub of_campaign: Option<StoredCampaign>,
     /// For a tag that came in by merge: whose claim it is (the case it
     /// came from, who merged it here and when).
     pub claimed: Option<super::provenance::Claim>,
@@ -174,6 +184,8 @@ impl Case {
             }
             let mut campaign = Campaign {
                 tag: tag.clone(),
+                tags: vec![tag.id],
+                of_campaign: None,
                 claimed: tag.merged_from.and_then(|m| claims.get(&m).cloned()),
                 clusters: Vec::new(),
                 account_ids: Vec::with_capacity(members.len()),
@@ -223,6 +235,13 @@ impl Case {
                 campaigns.push(campaign);
             }
         }
+        let stored_campaigns = self.stored_campaigns()?;
+        let by_id: std::collections::HashMap<&str, &StoredCampaign> = stored_campaigns
+            .iter()
+            .map(|k| (k.id.as_str(), k))
+            .collect();
+        let mut campaigns = group_campaign_tags(campaigns, &by_id);
+        let mut dismissed = group_campaign_tags(dismissed, &by_id);
         campaigns.sort_by(report_order);
         dismissed.sort_by(report_order);
 
@@ -250,8 +269,7 @@ impl Case {
 
         let untagged_ids: std::collections::HashSet<&str> =
             untagged_suspected.iter().map(|c| c.id.as_str()).collect();
-        let mut untagged_campaigns: Vec<StoredCampaign> = self
-            .stored_campaigns()?
+        let mut untagged_campaigns: Vec<StoredCampaign> = stored_campaigns
             .into_iter()
             .filter(|k| k.suspected && k.clusters.iter().any(|c| untagged_ids.contains(c.as_str())))
             .collect();
@@ -327,6 +345,104 @@ impl ReportData {
         self.untagged_campaigns.clear();
         self.scope = Some(campaign);
     }
+}
+
+/// Joins the tags that one action put on a campaign's clusters into one
+/// entry: tags on clusters of the same campaign of the analysis with the
+/// same label, status, confidence, capability, actor, notes and origin. A
+/// tag an analyst changed on one cluster since stands apart (it says
+/// something else); tags on sets of accounts are never joined.
+fn group_campaign_tags(
+    entries: Vec<Campaign>,
+    campaigns: &std::collections::HashMap<&str, &StoredCampaign>,
+) -> Vec<Campaign> {
+    type Key = (
+        String,
+        String,
+        TagStatus,
+        u64,
+        String,
+        String,
+        String,
+        Option<i64>,
+    );
+    let key = |c: &Campaign| -> Option<Key> {
+        let [only] = c.clusters.as_slice() else {
+            return None;
+        };
+        c.tag.cluster.as_ref()?;
+        let k = only.cluster.campaign.clone()?;
+        campaigns.contains_key(k.as_str()).then(|| {
+            (
+                k,
+                c.tag.label.clone(),
+                c.tag.status,
+                c.tag.confidence.to_bits(),
+                c.tag.capability.clone(),
+                c.tag.actor.clone(),
+                c.tag.notes.clone(),
+                c.tag.merged_from,
+            )
+        })
+    };
+    let mut out: Vec<Campaign> = Vec::with_capacity(entries.len());
+    let mut slot_of: std::collections::HashMap<Key, usize> = std::collections::HashMap::new();
+    let mut entries = entries;
+    entries.sort_by_key(|c| c.tag.id);
+    for entry in entries {
+        let Some(k) = key(&entry) else {
+            out.push(entry);
+            continue;
+        };
+        match slot_of.get(&k) {
+            None => {
+                slot_of.insert(k, out.len());
+                out.push(entry);
+            }
+            Some(&i) => {
+                let into = &mut out[i];
+                into.tags.push(entry.tag.id);
+                into.clusters.extend(entry.clusters);
+                into.account_ids.extend(entry.account_ids);
+                into.exchanges += entry.exchanges;
+                into.tokens += entry.tokens;
+                into.first_ms = min_some(into.first_ms, entry.first_ms);
+                into.last_ms = into.last_ms.max(entry.last_ms);
+                into.models = add_counts(&into.models, &entry.models);
+                into.capabilities = add_counts(&into.capabilities, &entry.capabilities);
+            }
+        }
+    }
+    for entry in &mut out {
+        if entry.tags.len() > 1 {
+            entry.of_campaign = entry
+                .clusters
+                .first()
+                .and_then(|k| k.cluster.campaign.as_deref())
+                .and_then(|id| campaigns.get(id))
+                .map(|k| (*k).clone());
+            entry.clusters.sort_by(|a, b| {
+                b.cluster
+                    .score
+                    .total_cmp(&a.cluster.score)
+                    .then(b.cluster.members.len().cmp(&a.cluster.members.len()))
+                    .then(a.cluster.id.len().cmp(&b.cluster.id.len()))
+                    .then_with(|| a.cluster.id.cmp(&b.cluster.id))
+            });
+        }
+    }
+    out
+}
+
+/// Two mixes added up, most first (then by name).
+fn add_counts(a: &Counts, b: &Counts) -> Counts {
+    let mut sum: std::collections::BTreeMap<&str, u64> = std::collections::BTreeMap::new();
+    for (name, n) in a.iter().chain(b) {
+        *sum.entry(name.as_str()).or_default() += n;
+    }
+    let mut out: Counts = sum.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    out.sort_by(|x, y| y.1.cmp(&x.1).then_with(|| x.0.cmp(&y.0)));
+    out
 }
 
 /// Confirmed before open before dismissed, then by confidence (highest

@@ -20,7 +20,7 @@ use crate::analysis::Reason;
 use crate::base::text::thousands;
 use crate::base::time::format_rfc3339_ms;
 use crate::case::analysis_store::{INDICATOR_COLUMNS, StoredCampaign, StoredCluster};
-use crate::case::report_data::{Campaign, ReportData};
+use crate::case::report_data::{Campaign, CampaignCluster, ReportData};
 use crate::case::{Case, CaseError};
 
 /// The two report formats.
@@ -356,11 +356,7 @@ fn layout(
                         vec![clusters_cell(c)],
                         vec![thousands(c.account_ids.len() as u64)],
                         vec![thousands(c.exchanges)],
-                        vec![
-                            c.clusters
-                                .first()
-                                .map_or("–".into(), |k| format!("{:.2}", k.cluster.score)),
-                        ],
+                        vec![score_cell(c)],
                     ]
                 })
                 .collect(),
@@ -418,11 +414,7 @@ fn layout(
                         vec![c.tag.label.clone()],
                         vec![clusters_cell(c)],
                         vec![thousands(c.account_ids.len() as u64)],
-                        vec![
-                            c.clusters
-                                .first()
-                                .map_or("–".into(), |k| format!("{:.2}", k.cluster.score)),
-                        ],
+                        vec![score_cell(c)],
                         vec![format!("{:.2}", c.tag.confidence)],
                         vec![c.tag.analyst.clone()],
                         vec![format!("{} by {}", c.tag.updated_at, c.tag.updated_by)],
@@ -559,14 +551,28 @@ fn header_facts(data: &ReportData, generated_at: &str) -> Vec<(String, String)> 
         ("Clusters".into(), thousands(c.clusters)),
         ("Suspected clusters".into(), thousands(c.suspected)),
         ("Tagged clusters".into(), thousands(c.tagged_clusters)),
-        (
-            "Tags".into(),
+        ("Tags".into(), {
+            let tags: usize = data
+                .campaigns
+                .iter()
+                .chain(&data.dismissed)
+                .map(|c| c.tags.len())
+                .sum();
             format!(
-                "{} campaigns, {} dismissed",
+                "{} {}, {} dismissed{}",
                 thousands(data.campaigns.len() as u64),
-                thousands(data.dismissed.len() as u64)
-            ),
-        ),
+                plural(data.campaigns.len(), "campaign", "campaigns"),
+                thousands(data.dismissed.len() as u64),
+                if tags > data.campaigns.len() + data.dismissed.len() {
+                    format!(
+                        " ({} tags: a campaign tagged whole has one per cluster)",
+                        thousands(tags as u64)
+                    )
+                } else {
+                    String::new()
+                }
+            )
+        }),
     ]);
     facts
 }
@@ -620,14 +626,34 @@ fn campaign_blocks(
             "Last changed".into(),
             format!("{} by {}", tag.updated_at, tag.updated_by),
         ),
-        ("Tag".into(), format!("#{}", tag.id)),
+        (
+            if c.tags.len() > 1 { "Tags" } else { "Tag" }.into(),
+            match (&c.of_campaign, c.tags.len()) {
+                (Some(k), n) if n > 1 => format!(
+                    "#{} and {} more: one on each of {} clusters of campaign {}, tagged as one",
+                    tag.id,
+                    thousands(n as u64 - 1),
+                    thousands(c.clusters.len() as u64),
+                    k.id
+                ),
+                _ => format!("#{}", tag.id),
+            },
+        ),
     ];
     if let Some(claim) = &c.claimed {
         // Its analyst and times are what the other case says.
         facts.push(("Provenance".into(), claim.describe()));
     }
     facts.extend([
-        ("Cluster".into(), clusters_cell(c)),
+        (
+            if c.of_campaign.is_some() {
+                "Clusters"
+            } else {
+                "Cluster"
+            }
+            .into(),
+            clusters_cell(c),
+        ),
         ("Accounts".into(), thousands(c.account_ids.len() as u64)),
         (
             "Exchanges".into(),
@@ -661,24 +687,41 @@ fn campaign_blocks(
             None => "None of the tag's accounts is in a cluster; there is no score to show".into(),
         }));
     }
-    for k in c.clusters.iter().take(DETAILED_CLUSTERS) {
+    if let Some(k) = &c.of_campaign {
+        blocks.push(Block::Heading(
+            4,
+            format!(
+                "Campaign {}: score {:.2}, {} ({} clusters, {} accounts)",
+                k.id,
+                k.score,
+                if k.suspected {
+                    "suspected"
+                } else {
+                    "not suspected"
+                },
+                thousands(k.clusters.len() as u64),
+                thousands(k.accounts)
+            ),
+        ));
+        let mut indicators = vec![("cohesion".to_string(), k.cohesion)];
+        indicators.extend(k.indicators.iter().cloned());
+        blocks.push(indicators_table(&indicators, &k.reasons_json));
+    }
+    // Clusters of several accounts in detail; clusters of one account (a
+    // campaign's short-lived accounts, each scored alone at nothing) in one
+    // line.
+    let (several, singles): (Vec<&CampaignCluster>, Vec<&CampaignCluster>) = c
+        .clusters
+        .iter()
+        .partition(|k| k.cluster.members.len() > 1 || c.clusters.len() == 1);
+    for k in several.iter().take(DETAILED_CLUSTERS) {
         let cluster = &k.cluster;
-        let mut heading = format!(
-            "Cluster {}: score {:.2}, {}",
-            cluster.id,
-            cluster.score,
-            if cluster.suspected {
-                "suspected"
-            } else {
-                "not suspected"
-            }
-        );
+        let mut heading = cluster_heading(cluster);
         if tag.cluster.is_none() {
             let _ = write!(
                 heading,
-                " ({} of the tag's accounts, of {})",
+                " ({} of the tag's accounts)",
                 thousands(k.campaign_accounts as u64),
-                thousands(cluster.members.len() as u64)
             );
         }
         blocks.push(Block::Heading(4, heading));
@@ -689,35 +732,63 @@ fn campaign_blocks(
                     .into(),
             ));
         }
-        blocks.push(indicator_table(cluster));
+        if cluster.members.len() > 1 {
+            blocks.push(indicator_table(cluster));
+        }
     }
-    if c.clusters.len() > DETAILED_CLUSTERS {
+    if several.len() > DETAILED_CLUSTERS {
         blocks.push(Block::Paragraph(format!(
-            "And {} more clusters: {}.",
-            c.clusters.len() - DETAILED_CLUSTERS,
-            c.clusters[DETAILED_CLUSTERS..]
+            "And {} more clusters of several accounts: {}.",
+            several.len() - DETAILED_CLUSTERS,
+            several[DETAILED_CLUSTERS..]
                 .iter()
-                .map(|k| format!("{} ({:.2})", k.cluster.id, k.cluster.score))
+                .map(|k| format!(
+                    "{} ({} accounts, {})",
+                    k.cluster.id,
+                    thousands(k.cluster.members.len() as u64),
+                    match inherited_from(&k.cluster) {
+                        Some(id) => format!("suspected as part of {id}"),
+                        None => format!("score {:.2}", k.cluster.score),
+                    }
+                ))
                 .collect::<Vec<_>>()
                 .join(", ")
         )));
     }
+    if !singles.is_empty() {
+        blocks.push(Block::Paragraph(singles_line(&singles)));
+    }
 
     for view in [ViewKind::Graph, ViewKind::Timeline] {
-        let picture = Picture {
-            view,
-            cluster: tag.cluster.clone(),
-            tag: Some(tag.id),
-            campaign: None,
+        // Tags on a campaign's clusters: the campaign's picture.
+        let picture = match &c.of_campaign {
+            Some(k) => Picture {
+                view,
+                cluster: None,
+                tag: None,
+                campaign: Some(k.id.clone()),
+            },
+            None => Picture {
+                view,
+                cluster: tag.cluster.clone(),
+                tag: Some(tag.id),
+                campaign: None,
+            },
         };
         let png = match pictures(&picture) {
             Ok(bytes) if bytes.starts_with(PNG_SIGNATURE) => Ok(bytes),
             Ok(_) => Err("the renderer returned something that is not a PNG image".into()),
             Err(why) => Err(why),
         };
-        let subject = match &tag.cluster {
-            Some(id) => format!("campaign \u{201c}{}\u{201d} (cluster {id})", tag.label),
-            None => format!(
+        let subject = match (&c.of_campaign, &tag.cluster) {
+            (Some(k), _) => format!(
+                "campaign \u{201c}{}\u{201d} (campaign {}, {} clusters)",
+                tag.label,
+                k.id,
+                thousands(c.clusters.len() as u64)
+            ),
+            (None, Some(id)) => format!("campaign \u{201c}{}\u{201d} (cluster {id})", tag.label),
+            (None, None) => format!(
                 "campaign \u{201c}{}\u{201d} ({} accounts)",
                 tag.label,
                 c.account_ids.len()
@@ -748,6 +819,78 @@ fn campaign_blocks(
         blocks.push(Block::Paragraph(format!("Accounts: {listed}.")));
     }
     blocks.push(Block::SectionEnd);
+}
+
+/// "Cluster c23 (34 accounts): score 0.69, suspected", or for a cluster
+/// suspected only as part of its campaign "…: suspected as part of
+/// campaign k3 (score 0.12 alone)" — never a bare low score beside
+/// "suspected".
+fn cluster_heading(cluster: &StoredCluster) -> String {
+    let size = cluster.members.len();
+    let accounts = format!(
+        "{} {}",
+        thousands(size as u64),
+        plural(size, "account", "accounts")
+    );
+    match inherited_from(cluster) {
+        Some(k) if size == 1 => format!(
+            "Cluster {} ({accounts}): suspected as part of campaign {k} (one account scores nothing alone)",
+            cluster.id
+        ),
+        Some(k) => format!(
+            "Cluster {} ({accounts}): suspected as part of campaign {k} (score {:.2} alone)",
+            cluster.id, cluster.score
+        ),
+        None => format!(
+            "Cluster {} ({accounts}): score {:.2}, {}",
+            cluster.id,
+            cluster.score,
+            if cluster.suspected {
+                "suspected"
+            } else {
+                "not suspected"
+            }
+        ),
+    }
+}
+
+/// The most one-account clusters named in one line.
+const LISTED_SINGLES: usize = 30;
+
+/// One line for a campaign's clusters of one account each: how many, their
+/// exchanges, where their verdict comes from, and the first few ids.
+fn singles_line(singles: &[&CampaignCluster]) -> String {
+    let exchanges: u64 = singles.iter().map(|k| k.cluster.exchanges).sum();
+    let mut from: Vec<&str> = singles
+        .iter()
+        .filter_map(|k| inherited_from(&k.cluster))
+        .collect();
+    from.sort_unstable();
+    from.dedup();
+    let verdict = match from.as_slice() {
+        [] => String::new(),
+        [one] => format!(", suspected as part of campaign {one}"),
+        many => format!(", suspected as part of campaigns {}", many.join(", ")),
+    };
+    let mut ids = singles
+        .iter()
+        .take(LISTED_SINGLES)
+        .map(|k| k.cluster.id.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    if singles.len() > LISTED_SINGLES {
+        let _ = write!(
+            ids,
+            " and {} more",
+            thousands((singles.len() - LISTED_SINGLES) as u64)
+        );
+    }
+    format!(
+        "And {} {} of one account each ({} exchanges){verdict}: {ids}.",
+        thousands(singles.len() as u64),
+        plural(singles.len(), "cluster", "clusters"),
+        thousands(exchanges),
+    )
 }
 
 /// The sub-scores of a cluster with the evidence behind each.
@@ -870,9 +1013,49 @@ fn untagged_blocks(blocks: &mut Vec<Block>, data: &ReportData) {
         }));
         return;
     }
+    // Clusters suspected only as part of their campaign are counted by
+    // campaign (the campaigns are above), not listed with a score of their
+    // own that says nothing.
+    let (own, inherited): (Vec<&StoredCluster>, Vec<&StoredCluster>) =
+        untagged.iter().partition(|c| inherited_from(c).is_none());
+    let mut by_campaign: std::collections::BTreeMap<&str, (usize, usize)> =
+        std::collections::BTreeMap::new();
+    for c in &inherited {
+        if let Some(k) = inherited_from(c) {
+            let slot = by_campaign.entry(k).or_default();
+            slot.0 += 1;
+            slot.1 += c.members.len();
+        }
+    }
+    let inherited_line = (!inherited.is_empty()).then(|| {
+        format!(
+            "{} more {} no tag and {} suspected only as part of {}: {}.",
+            thousands(inherited.len() as u64),
+            plural(inherited.len(), "cluster carries", "clusters carry"),
+            plural(inherited.len(), "is", "are"),
+            plural(by_campaign.len(), "a campaign", "campaigns"),
+            by_campaign
+                .iter()
+                .map(|(k, (n, a))| format!(
+                    "{} {} ({} {}) of {k}",
+                    thousands(*n as u64),
+                    plural(*n, "cluster", "clusters"),
+                    thousands(*a as u64),
+                    plural(*a, "account", "accounts")
+                ))
+                .collect::<Vec<_>>()
+                .join("; ")
+        )
+    });
+    if own.is_empty() {
+        blocks.push(Block::Paragraph(inherited_line.unwrap_or_default()));
+        return;
+    }
+    let untagged = own;
     blocks.push(Block::Paragraph(format!(
-        "{} suspected clusters carry no tag, highest score first.",
-        thousands(untagged.len() as u64)
+        "{} suspected {} no tag, highest score first.",
+        thousands(untagged.len() as u64),
+        plural(untagged.len(), "cluster carries", "clusters carry")
     )));
     blocks.push(Block::Table {
         head: vec![
@@ -912,10 +1095,19 @@ fn untagged_blocks(blocks: &mut Vec<Block>, data: &ReportData) {
             thousands((untagged.len() - LISTED_UNTAGGED) as u64)
         )));
     }
+    if let Some(line) = inherited_line {
+        blocks.push(Block::Paragraph(line));
+    }
 }
 
 /// The cluster (or clusters) a campaign is on, in one cell.
 fn clusters_cell(c: &Campaign) -> String {
+    if let Some(k) = &c.of_campaign {
+        return match c.clusters.len() {
+            n if n == k.clusters.len() => format!("campaign {} (all {n} clusters)", k.id),
+            n => format!("{n} of campaign {}'s {} clusters", k.id, k.clusters.len()),
+        };
+    }
     match &c.tag.cluster {
         Some(id) => id.clone(),
         None => match c.clusters.len() {
@@ -924,6 +1116,40 @@ fn clusters_cell(c: &Campaign) -> String {
             n => format!("accounts in {n} clusters"),
         },
     }
+}
+
+/// A tagged campaign's score in one cell: its campaign's for the tags on
+/// a campaign's clusters, else its (first) cluster's — and for a cluster
+/// suspected only as part of its campaign, that campaign's, said so.
+fn score_cell(c: &Campaign) -> String {
+    if let Some(k) = &c.of_campaign {
+        return format!("{:.2} (campaign {})", k.score, k.id);
+    }
+    match c.clusters.first() {
+        None => "–".into(),
+        Some(k) => match inherited_from(&k.cluster) {
+            Some(id) => format!("– (suspected as part of {id})"),
+            None => format!("{:.2}", k.cluster.score),
+        },
+    }
+}
+
+/// The campaign a suspected cluster takes its verdict from: a cluster
+/// suspected because its campaign is has a first reason with indicator
+/// `campaign` (see docs/case-file.md), and its own score says nothing then
+/// (a one-account fragment of a campaign scores 0 alone).
+fn inherited_from(cluster: &StoredCluster) -> Option<&str> {
+    if !cluster.suspected {
+        return None;
+    }
+    let reasons: Vec<Reason> = serde_json::from_str(&cluster.reasons_json).unwrap_or_default();
+    (reasons.first()?.indicator == "campaign").then_some(())?;
+    cluster.campaign.as_deref()
+}
+
+/// `one` or `many` by `n`.
+fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
+    if n == 1 { one } else { many }
 }
 
 /// `first – last UTC, over N days`.
