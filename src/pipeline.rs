@@ -307,6 +307,8 @@ pub fn to_stored(result: &AnalysisResult) -> StoredAnalysis {
                 indicators: named(&c.indicators),
                 reasons_json: serde_json::to_string(&c.reasons).unwrap_or_default(),
                 campaign: campaign_of.get(c.id.as_str()).map(|k| k.to_string()),
+                inherited: c.suspected
+                    && c.reasons.first().is_some_and(|r| r.indicator == "campaign"),
             })
             .collect(),
         campaigns: result

@@ -484,7 +484,10 @@ fn focusing_a_cluster_shows_only_it_and_its_one_hop_neighbours() {
     settle(&mut harness, |app| app.view().cluster == Some(0));
     harness.get_by_label("Focus").click();
     settle(&mut harness, |app| app.view().focus == Some(0));
-    // The legend counts what is shown: some, not all, of the accounts.
+    // The legend (folded on a graph this small: open it) counts what is
+    // shown: some, not all, of the accounts.
+    harness.get_by_label("Legend").click();
+    harness.run_steps(3);
     harness.get_by_label_contains("of 1,988 accounts");
     assert!(
         harness
@@ -762,6 +765,7 @@ fn the_graph_coloured_by_campaign_names_the_suspected_campaigns_in_its_legend() 
             settings: hydrascope::views::state::ViewSettings {
                 color_by: hydrascope::views::state::ColorBy::Cluster,
                 bottom_tab: hydrascope::views::state::BottomTab::Timelines,
+                legend: hydrascope::views::state::LegendMode::Shown,
                 ..Default::default()
             },
         },
@@ -915,4 +919,149 @@ fn an_analysis_rerun_from_the_workbench_is_logged_as_the_workbenchs_and_the_comm
         .map(|r| r.entry.origin)
         .collect();
     assert_eq!(origins, ["cli", "workbench"]);
+}
+
+/// A demo case with five suspected campaigns (the evasive demo), generated
+/// and analysed once per test run.
+fn five_campaign_case() -> &'static Path {
+    static CASE: OnceLock<PathBuf> = OnceLock::new();
+    CASE.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap().keep();
+        common::analysed_case(&dir, Scenario::DemoEvasive, 1)
+    })
+}
+
+/// Every outlined campaign of the last frame has its name, clear of every
+/// other campaign's outline and of the other names, and tied to its own
+/// outline: right against it, or by a leader line that ends on it.
+fn assert_names_placed_like_a_map(app: &App, at: &str) -> usize {
+    use hydrascope::views::labels::{hull_meets_rect, nearest_on_hull};
+    let graph = app.graph_view();
+    let outlines = graph.outlines();
+    let labels = graph.campaign_labels();
+    let loaded = app.loaded().unwrap();
+    let suspected = loaded.campaigns.iter().filter(|c| c.suspected).count();
+    assert!(
+        outlines.len() >= suspected.min(5),
+        "{at}: {} outlines",
+        outlines.len()
+    );
+    for (k, _) in outlines {
+        assert!(
+            labels.iter().any(|l| l.campaign == *k),
+            "{at}: {} has no name",
+            loaded.campaigns[*k].id
+        );
+    }
+    for (i, label) in labels.iter().enumerate() {
+        for (k, hull) in outlines {
+            if *k != label.campaign {
+                assert!(
+                    !hull_meets_rect(hull, label.plate),
+                    "{at}: {}'s name lies over {}'s outline",
+                    label.id,
+                    loaded.campaigns[*k].id
+                );
+            }
+        }
+        for other in &labels[i + 1..] {
+            assert!(!label.plate.intersects(other.plate), "{at}: names overlap");
+        }
+        let (_, own) = outlines
+            .iter()
+            .find(|(k, _)| *k == label.campaign)
+            .expect("a name belongs to an outline");
+        let near = |p: egui::Pos2| nearest_on_hull(own, p).unwrap().distance(p);
+        match label.leader {
+            Some((on_plate, on_outline)) => {
+                assert!(label.plate.expand(0.5).contains(on_plate), "{at}");
+                assert!(
+                    near(on_outline) < 0.5,
+                    "{at}: {}'s leader misses its outline",
+                    label.id
+                );
+            }
+            None => {
+                let closest = near(
+                    label
+                        .plate
+                        .clamp(nearest_on_hull(own, label.plate.center()).unwrap()),
+                );
+                assert!(
+                    closest < 8.0,
+                    "{at}: {}'s name is {closest} from its outline with no leader",
+                    label.id
+                );
+            }
+        }
+    }
+    labels.len()
+}
+
+#[test]
+fn campaign_names_sit_by_their_own_outlines_at_1280x720_and_after_a_tag() {
+    campaign_names_at([1280.0, 720.0], "workbench_campaigns_1280x720");
+}
+
+#[test]
+fn campaign_names_sit_by_their_own_outlines_at_1600x1000_and_after_a_tag() {
+    campaign_names_at([1600.0, 1000.0], "workbench_campaigns_1600x1000");
+}
+
+/// The overview of five suspected campaigns in a window of `size`: every
+/// name placed like a map's, before and after a campaign is tagged (its
+/// name grows), with snapshots of both.
+fn campaign_names_at(size: [f32; 2], name: &str) {
+    let tmp = tempfile::tempdir().unwrap();
+    {
+        let case = tmp.path().join(format!("{name}.hcase"));
+        std::fs::copy(five_campaign_case(), &case).unwrap();
+        let mut harness = harness_on(case.clone(), size);
+        settle(&mut harness, |app| {
+            app.loaded().is_some() && app.has_layout()
+        });
+        let suspected = harness
+            .state()
+            .loaded()
+            .unwrap()
+            .campaigns
+            .iter()
+            .filter(|c| c.suspected)
+            .count();
+        assert!(suspected >= 5, "{suspected} suspected campaigns");
+        harness.snapshot_options(name, &snapshot_options());
+        let named = assert_names_placed_like_a_map(harness.state(), name);
+        assert!(named >= 5, "{name}: {named} names");
+
+        // Tagging a campaign lengthens its name; it keeps a place.
+        let (id, _, clusters) = widest_suspected_campaign(harness.state());
+        Case::open(&case)
+            .unwrap()
+            .tag_campaign(
+                &Who::named("alice", Origin::Cli),
+                &id,
+                &clusters,
+                &TagPatch {
+                    label: Some("Lab C agentic coding".into()),
+                    ..Default::default()
+                },
+                None,
+            )
+            .unwrap();
+        settle(&mut harness, |app| {
+            app.loaded().is_some_and(|l| !l.casework.tags.is_empty())
+        });
+        harness.run_steps(3);
+        assert_names_placed_like_a_map(harness.state(), &format!("{name}, tagged"));
+        assert!(
+            harness
+                .state()
+                .graph_view()
+                .campaign_labels()
+                .iter()
+                .any(|l| l.id == id),
+            "{name}: the tagged campaign lost its name"
+        );
+        harness.snapshot_options(format!("{name}_tagged"), &snapshot_options());
+    }
 }

@@ -19,6 +19,11 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
+/// `1 account`, `1,234 accounts`: a count with its noun, singular or plural.
+pub fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
+}
+
 /// The marker put where text was cut for display.
 pub const TRUNCATION_MARKER: &str = "…[truncated]";
 

@@ -41,6 +41,36 @@ pub struct StoredCluster {
     pub reasons_json: String,
     /// The campaign it is part of, if any.
     pub campaign: Option<String>,
+    /// Suspected only because its campaign is: its first reason has the
+    /// indicator `campaign`, and its own score (a one-account fragment's
+    /// is 0) is no verdict. See [`StoredCluster::inherited_from`].
+    pub inherited: bool,
+}
+
+impl StoredCluster {
+    /// The campaign whose verdict this cluster carries, when it is
+    /// suspected only as part of it: what the inspector, the tables and the
+    /// report say instead of a bare score beside "suspected".
+    pub fn inherited_from(&self) -> Option<&str> {
+        if self.inherited && self.suspected {
+            self.campaign.as_deref()
+        } else {
+            None
+        }
+    }
+}
+
+/// Whether a cluster's reasons (as stored, JSON) say it is suspected only as
+/// part of its campaign: the first reason's indicator is `campaign`.
+/// Unreadable reasons say no.
+pub fn verdict_from_campaign(reasons_json: &str) -> bool {
+    /// A reason's indicator; its other fields are skipped.
+    #[derive(serde::Deserialize)]
+    struct Indicator {
+        indicator: String,
+    }
+    serde_json::from_str::<Vec<Indicator>>(reasons_json)
+        .is_ok_and(|list| list.first().is_some_and(|r| r.indicator == "campaign"))
 }
 
 /// One cluster's traffic on one model in one hour (`cluster_model_hourly`).
@@ -343,9 +373,13 @@ impl Case {
                     indicators: indicators_at(r, 4)?,
                     reasons_json: r.get(4 + INDICATOR_COLUMNS.len())?,
                     campaign: r.get(5 + INDICATOR_COLUMNS.len())?,
+                    inherited: false,
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
+        for c in clusters.iter_mut().filter(|c| c.suspected) {
+            c.inherited = verdict_from_campaign(&c.reasons_json);
+        }
         let index: std::collections::HashMap<String, usize> = clusters
             .iter()
             .enumerate()

@@ -40,6 +40,9 @@ pub(super) struct RenderArgs {
     /// The timeline chart (a Hydrascope addition)
     #[arg(long, value_enum, default_value_t = ChartArg::Requests)]
     chart: ChartArg,
+    /// Draw the graph's legend in a strip beside the graph (PNG only; a Hydrascope addition)
+    #[arg(long)]
+    legend: bool,
     /// Overwrite an existing output (a Hydrascope addition)
     #[arg(long)]
     force: bool,
@@ -58,6 +61,7 @@ pub(super) fn run(args: RenderArgs) -> Result<(), Failure> {
         campaign,
         tag,
         chart,
+        legend,
         force,
     } = args;
     use crate::render::{Focus, PictureFormat, PictureSize, SavedPicture, Scene, ViewKind};
@@ -78,6 +82,11 @@ pub(super) fn run(args: RenderArgs) -> Result<(), Failure> {
         ViewArg::Graph => ViewKind::Graph,
         ViewArg::Timeline => ViewKind::Timeline,
     };
+    if legend && (svg || what != ViewKind::Graph) {
+        return Err(Failure::bad_input(
+            "--legend draws the graph's legend beside a PNG picture of the graph",
+        ));
+    }
     if svg && what != ViewKind::Graph {
         return Err(Failure::bad_input(
             "SVG is for the graph; render the timeline as .png",
@@ -107,9 +116,10 @@ pub(super) fn run(args: RenderArgs) -> Result<(), Failure> {
         (None, None, Some(id)) => Focus::Campaign(id),
         (None, None, None) => Focus::Everything,
     };
-    let picture = scene
+    let mut picture = scene
         .picture(&focus, chart.chart(), &crate::base::time::now_for_caption())
         .map_err(render_failure)?;
+    picture.legend = legend;
     let saved =
         crate::render::save_picture(&picture, what, size, format, &out).map_err(render_failure)?;
     match saved {

@@ -62,9 +62,12 @@ pub fn write_briefing_of(
             (None, None, None) => Focus::Everything,
         };
         progress.set_phase(format!("drawing the {} of {focus:?}", p.view.name()));
-        let picture = scene
+        let mut picture = scene
             .picture(&focus, Chart::Requests, &caption_time)
             .map_err(|e| e.to_string())?;
+        // A briefing's graph is read without the workbench: its legend goes
+        // beside it.
+        picture.legend = true;
         let view = p.view;
         let (width, height) = match view {
             ViewKind::Graph => REPORT_GRAPH_SIZE,

@@ -746,7 +746,7 @@ fn campaign_blocks(
                     "{} ({} accounts, {})",
                     k.cluster.id,
                     thousands(k.cluster.members.len() as u64),
-                    match inherited_from(&k.cluster) {
+                    match k.cluster.inherited_from() {
                         Some(id) => format!("suspected as part of {id}"),
                         None => format!("score {:.2}", k.cluster.score),
                     }
@@ -832,7 +832,7 @@ fn cluster_heading(cluster: &StoredCluster) -> String {
         thousands(size as u64),
         plural(size, "account", "accounts")
     );
-    match inherited_from(cluster) {
+    match cluster.inherited_from() {
         Some(k) if size == 1 => format!(
             "Cluster {} ({accounts}): suspected as part of campaign {k} (one account scores nothing alone)",
             cluster.id
@@ -863,7 +863,7 @@ fn singles_line(singles: &[&CampaignCluster]) -> String {
     let exchanges: u64 = singles.iter().map(|k| k.cluster.exchanges).sum();
     let mut from: Vec<&str> = singles
         .iter()
-        .filter_map(|k| inherited_from(&k.cluster))
+        .filter_map(|k| k.cluster.inherited_from())
         .collect();
     from.sort_unstable();
     from.dedup();
@@ -1017,11 +1017,11 @@ fn untagged_blocks(blocks: &mut Vec<Block>, data: &ReportData) {
     // campaign (the campaigns are above), not listed with a score of their
     // own that says nothing.
     let (own, inherited): (Vec<&StoredCluster>, Vec<&StoredCluster>) =
-        untagged.iter().partition(|c| inherited_from(c).is_none());
+        untagged.iter().partition(|c| c.inherited_from().is_none());
     let mut by_campaign: std::collections::BTreeMap<&str, (usize, usize)> =
         std::collections::BTreeMap::new();
     for c in &inherited {
-        if let Some(k) = inherited_from(c) {
+        if let Some(k) = c.inherited_from() {
             let slot = by_campaign.entry(k).or_default();
             slot.0 += 1;
             slot.1 += c.members.len();
@@ -1127,24 +1127,11 @@ fn score_cell(c: &Campaign) -> String {
     }
     match c.clusters.first() {
         None => "–".into(),
-        Some(k) => match inherited_from(&k.cluster) {
+        Some(k) => match k.cluster.inherited_from() {
             Some(id) => format!("– (suspected as part of {id})"),
             None => format!("{:.2}", k.cluster.score),
         },
     }
-}
-
-/// The campaign a suspected cluster takes its verdict from: a cluster
-/// suspected because its campaign is has a first reason with indicator
-/// `campaign` (see docs/case-file.md), and its own score says nothing then
-/// (a one-account fragment of a campaign scores 0 alone).
-fn inherited_from(cluster: &StoredCluster) -> Option<&str> {
-    if !cluster.suspected {
-        return None;
-    }
-    let reasons: Vec<Reason> = serde_json::from_str(&cluster.reasons_json).unwrap_or_default();
-    (reasons.first()?.indicator == "campaign").then_some(())?;
-    cluster.campaign.as_deref()
 }
 
 /// `one` or `many` by `n`.

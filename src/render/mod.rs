@@ -94,6 +94,9 @@ pub struct ViewPicture {
     pub redacted: Option<String>,
     /// UTC time written in the caption.
     pub exported_at: String,
+    /// Draw the graph's legend in a strip beside the graph (never over
+    /// it); without it a picture shows the graph and its caption only.
+    pub legend: bool,
 }
 
 impl ViewPicture {
@@ -159,6 +162,9 @@ impl PictureSize {
     }
 }
 
+/// Width (points) of the strip a picture's legend takes beside the graph.
+const LEGEND_STRIP: f32 = 250.0;
+
 /// Draws `what` of `picture` at `size` and returns the image (RGBA,
 /// `size.pixels()`).
 pub fn render_picture(
@@ -188,6 +194,27 @@ pub fn render_picture(
         let mut view_ui = ui.new_child(egui::UiBuilder::new().max_rect(view_rect));
         view_ui.set_clip_rect(view_rect);
         match what {
+            ViewKind::Graph if picture.legend && view_rect.width() > 3.0 * LEGEND_STRIP => {
+                // The legend beside the graph, never over it.
+                let graph_rect = egui::Rect::from_min_max(
+                    view_rect.min,
+                    egui::pos2(view_rect.max.x - LEGEND_STRIP, view_rect.max.y),
+                );
+                let strip = egui::Rect::from_min_max(
+                    egui::pos2(graph_rect.max.x, view_rect.min.y),
+                    view_rect.max,
+                );
+                let mut graph_ui = view_ui.new_child(egui::UiBuilder::new().max_rect(graph_rect));
+                graph_ui.set_clip_rect(graph_rect);
+                graph.ui(&mut graph_ui, &picture.graph_input());
+                view_ui
+                    .painter()
+                    .rect_filled(strip, 0.0, Color32::from_rgb(24, 26, 34));
+                let mut legend_ui = view_ui
+                    .new_child(egui::UiBuilder::new().max_rect(strip.shrink2(vec2(10.0, 10.0))));
+                legend_ui.set_clip_rect(strip);
+                graph.legend_contents_ui(&mut legend_ui, &picture.graph_input());
+            }
             ViewKind::Graph => {
                 graph.ui(&mut view_ui, &picture.graph_input());
             }
@@ -580,6 +607,7 @@ impl Scene {
             case_fingerprint: self.fingerprint.clone(),
             redacted: self.redacted.clone(),
             exported_at: exported_at.to_string(),
+            legend: false,
         })
     }
 }

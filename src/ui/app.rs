@@ -263,6 +263,11 @@ impl App {
         self.graph.last_build_ms
     }
 
+    /// The graph panel as last drawn (its campaign names and outlines).
+    pub fn graph_view(&self) -> &GraphView {
+        &self.graph
+    }
+
     /// The audit log as last read, oldest first.
     pub fn history(&self) -> &[AuditEntry] {
         &self.history
@@ -644,14 +649,22 @@ impl App {
                 self.status = Some(format!("Merging {}…", from.display()));
                 self.send_casework(CaseworkRequest::MergeCase(from));
             }
-            ShareRequest::Picture { out, view, scale } => {
+            ShareRequest::Picture {
+                out,
+                view,
+                scale,
+                legend,
+            } => {
                 match self.view_picture(view, scale) {
-                    Some((picture, size)) => self.start_share(ShareJobRequest::Picture {
+                    Some((mut picture, size)) => {
+                        picture.legend = legend;
+                        self.start_share(ShareJobRequest::Picture {
                         picture: Box::new(picture),
                         view,
                         size,
                         out: Some(out),
-                    }),
+                    })
+                    }
                     None => {
                         self.status = Some(
                             "Nothing to draw yet: show the view first (the Timelines tab for the timelines)"
@@ -710,6 +723,7 @@ impl App {
             case_fingerprint: String::new(),
             redacted: loaded.redacted.clone(),
             exported_at: crate::base::time::now_for_caption(),
+            legend: false,
         };
         let size = PictureSize {
             width: rect.width().max(200.0),
@@ -1080,7 +1094,13 @@ impl App {
                     } else {
                         ViewKind::Graph
                     };
-                    self.share_dialog = Some(ShareDialog::new(kind, &loaded.path, &selected, view));
+                    let mut dialog = ShareDialog::new(kind, &loaded.path, &selected, view);
+                    dialog.focus = match (self.state.view.campaign, self.state.view.focus) {
+                        (Some(k), _) => loaded.campaigns.get(k).map(|c| format!("--campaign {}", c.id)),
+                        (None, Some(c)) => loaded.clusters.get(c).map(|c| format!("--cluster {}", c.id)),
+                        (None, None) => None,
+                    };
+                    self.share_dialog = Some(dialog);
                 }
             }
             Command::Share(request) => self.share(request),

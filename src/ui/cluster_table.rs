@@ -369,12 +369,28 @@ impl ClusterTable {
                         }
                     });
                     row.col(|ui| {
-                        let text = RichText::new(format!("{:.2}", c.score));
-                        ui.label(if c.suspected {
-                            text.color(Color32::from_rgb(230, 90, 70)).strong()
-                        } else {
-                            text
-                        });
+                        match c.inherited_from() {
+                            // Suspected only as part of its campaign: its
+                            // own score (0 for one account) is no verdict.
+                            Some(k) => {
+                                ui.label(
+                                    RichText::new(format!("in {k}"))
+                                        .color(Color32::from_rgb(230, 90, 70)),
+                                )
+                                .on_hover_text(format!(
+                                    "Suspected as part of campaign {k}; its own score is {:.2}",
+                                    c.score
+                                ));
+                            }
+                            None => {
+                                let text = RichText::new(format!("{:.2}", c.score));
+                                ui.label(if c.suspected {
+                                    text.color(Color32::from_rgb(230, 90, 70)).strong()
+                                } else {
+                                    text
+                                });
+                            }
+                        }
                     });
                     row.col(|ui| {
                         ui.label(thousands(c.members.len() as u64));

@@ -14,7 +14,7 @@ use egui::{Color32, RichText};
 use super::command::Command;
 use super::jobs::CaseworkRequest;
 use super::tag_dialog::TagTarget;
-use crate::base::text::thousands;
+use crate::base::text::{count, thousands};
 use crate::base::time::format_rfc3339_ms;
 use crate::case::analysis_store::{INDICATOR_COLUMNS, StoredCluster};
 use crate::case::casework::{MoveTarget, Tag};
@@ -406,8 +406,8 @@ fn overview_ui(ui: &mut egui::Ui, loaded: &Loaded, commands: &mut Vec<Command>) 
                     );
                     let clusters = index.clusters[k].len();
                     ui.label(format!(
-                        "{} accounts{} · score {:.2}",
-                        thousands(index.members[k].len() as u64),
+                        "{}{} · score {:.2}",
+                        count(index.members[k].len() as u64, "account", "accounts"),
                         if clusters == 1 {
                             " in 1 cluster".to_string()
                         } else {
@@ -486,10 +486,10 @@ fn campaign_ui(
         }
     });
     ui.label(format!(
-        "Score {:.2} · {} · {} accounts · {} exchanges",
+        "Score {:.2} · {} · {} · {} exchanges",
         campaign.score,
         clusters_phrase(index.clusters[k].len()),
-        thousands(index.members[k].len() as u64),
+        count(index.members[k].len() as u64, "account", "accounts"),
         thousands(index.exchanges[k])
     ));
     ui.add_space(4.0);
@@ -626,10 +626,17 @@ fn cluster_ui(ui: &mut egui::Ui, loaded: &Loaded, c: &StoredCluster, commands: &
         .filter_map(|&a| loaded.accounts.get(a as usize))
         .map(|a| a.tokens)
         .sum();
+    let verdict = match c.inherited_from() {
+        // A fragment's own score (a one-account cluster's is 0) is no verdict.
+        Some(k) => format!(
+            "Suspected as part of campaign {k} (own score {:.2})",
+            c.score
+        ),
+        None => format!("Score {:.2}", c.score),
+    };
     ui.label(format!(
-        "Score {:.2} · {} accounts · {} exchanges · {} tokens",
-        c.score,
-        thousands(c.members.len() as u64),
+        "{verdict} · {} · {} exchanges · {} tokens",
+        count(c.members.len() as u64, "account", "accounts"),
         thousands(c.exchanges),
         thousands(tokens.max(0) as u64)
     ));
@@ -655,9 +662,13 @@ fn cluster_ui(ui: &mut egui::Ui, loaded: &Loaded, c: &StoredCluster, commands: &
                 commands.push(Command::SelectCampaign(Some(campaign.id.clone())));
             }
             ui.label(format!(
-                "({}, {} accounts, score {:.2})",
+                "({}, {}, score {:.2})",
                 clusters_phrase(loaded.campaign_index.clusters[k].len()),
-                thousands(loaded.campaign_members(k).len() as u64),
+                count(
+                    loaded.campaign_members(k).len() as u64,
+                    "account",
+                    "accounts"
+                ),
                 campaign.score
             ));
         });
@@ -704,10 +715,10 @@ fn mix_ui(ui: &mut egui::Ui, input: &InspectorInput<'_>, accounts: &[u32]) {
     }
     for t in &series.templates {
         ui.label(format!(
-            "{}  {} exchanges by {} accounts ({}% of its use in the case)",
+            "{}  {} exchanges by {} ({}% of its use in the case)",
             t.hex,
             thousands(t.exchanges),
-            thousands(t.accounts),
+            count(t.accounts, "account", "accounts"),
             (t.exchanges * 100)
                 .checked_div(t.case_exchanges)
                 .unwrap_or(0)

@@ -62,6 +62,8 @@ pub enum ShareRequest {
         view: ViewKind,
         /// 1, 2 or 4 times the screen's resolution.
         scale: f32,
+        /// The graph's legend in a strip beside it.
+        legend: bool,
     },
     /// Write the graph as GraphML or GEXF.
     GraphFile {
@@ -100,6 +102,11 @@ pub struct ShareDialog {
     pub view: ViewKind,
     /// The picture's resolution.
     pub scale: f32,
+    /// The picture of the graph with its legend beside it.
+    pub legend: bool,
+    /// What the view is focused on, as `hydrascope render` arguments
+    /// (`--campaign k3`, `--cluster c17`): for the command line shown.
+    pub focus: Option<String>,
     case: PathBuf,
     browse: Option<Receiver<Option<PathBuf>>>,
     error: Option<String>,
@@ -118,6 +125,8 @@ impl ShareDialog {
             key_file: String::new(),
             view,
             scale: 2.0,
+            legend: false,
+            focus: None,
             case: case.to_path_buf(),
             browse: None,
             error: None,
@@ -189,14 +198,24 @@ impl ShareDialog {
                 }
                 line
             }
-            ShareKind::Picture => format!(
-                "hydrascope render {case} --view {} --out {path} --scale {}",
-                match self.view {
-                    ViewKind::Graph => "graph",
-                    ViewKind::Timeline => "timeline",
-                },
-                self.scale
-            ),
+            ShareKind::Picture => {
+                let mut line = format!(
+                    "hydrascope render {case} --view {} --out {path} --scale {}",
+                    match self.view {
+                        ViewKind::Graph => "graph",
+                        ViewKind::Timeline => "timeline",
+                    },
+                    self.scale
+                );
+                if let Some(focus) = &self.focus {
+                    line.push(' ');
+                    line.push_str(focus);
+                }
+                if self.legend && self.view == ViewKind::Graph {
+                    line.push_str(" --legend");
+                }
+                line
+            }
             ShareKind::GraphFile => {
                 let mut line = format!("hydrascope export {case} --out {path}");
                 if let Some(ids) = self.cluster_list() {
@@ -297,9 +316,15 @@ impl ShareDialog {
                         ui.radio_value(&mut self.scale, scale, format!("{scale}×"));
                     }
                 });
+                if self.view == ViewKind::Graph {
+                    ui.checkbox(&mut self.legend, "Legend beside the graph")
+                        .on_hover_text(
+                            "PNG only: the legend in a strip of its own, never over the graph",
+                        );
+                }
                 ui.label(
                     RichText::new(
-                        "Exactly what the view shows, with the legend and a caption strip; .svg for a vector graph",
+                        "Exactly what the view shows, with a caption strip; .svg for a vector graph",
                     )
                     .weak(),
                 );
@@ -444,6 +469,7 @@ impl ShareDialog {
                     out: path,
                     view: self.view,
                     scale: self.scale,
+                    legend: self.legend && self.view == ViewKind::Graph,
                 }
             }
             ShareKind::GraphFile => {

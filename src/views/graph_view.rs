@@ -20,11 +20,12 @@ use egui::{Color32, Pos2, Rect, Sense, Shape, Stroke, Vec2, pos2, vec2};
 use rustc_hash::FxHashMap;
 
 use super::command::ViewCommand;
+use super::labels;
 use super::model::{Loaded, NO_CLUSTER, cluster_facts};
 use super::palette;
-use super::state::{CaseView, ColorBy, ViewSettings};
+use super::state::{CaseView, ColorBy, Corner, LegendMode, ViewSettings};
 use crate::analysis::EvidenceKind;
-use crate::base::text::thousands;
+use crate::base::text::{count, thousands};
 
 /// Links drawn at most (the strongest; the legend says how many are hidden).
 pub const MAX_DRAWN_LINKS: usize = 60_000;
@@ -55,8 +56,9 @@ pub struct GraphInput<'a> {
     pub revision: u64,
     /// What the layout is doing, if it is still running.
     pub layout_status: Option<String>,
-    /// Drawing a picture (for a briefing): no toolbar, no hover, no input;
-    /// the legend stays.
+    /// Drawing a picture (for a briefing): no toolbar, no hover, no input,
+    /// no legend over the graph (a picture that has one draws
+    /// [`GraphView::legend_contents_ui`] beside the graph).
     pub picture: bool,
 }
 
@@ -146,12 +148,30 @@ pub struct GraphView {
     hovered: Option<u32>,
     hulls: Hulls,
     /// Where each campaign name was drawn last frame (screen), to click.
-    campaign_labels: Vec<(Rect, String)>,
+    campaign_labels: Vec<CampaignLabel>,
+    /// The outlined campaigns' outlines of the last frame (screen, padded),
+    /// with the campaign index.
+    outlines: Vec<(usize, Vec<Pos2>)>,
+    /// The legend's size when last drawn, to put it in its corner.
+    legend_size: std::cell::Cell<Option<Vec2>>,
     /// Milliseconds the last mesh build took (for the frame benchmark).
     pub last_build_ms: f32,
     /// Where the graph was drawn last (points): a picture of the view has
     /// this size.
     pub last_rect: Option<Rect>,
+}
+
+/// A campaign's name as drawn on the graph.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CampaignLabel {
+    /// The campaign (index into [`Loaded::campaigns`]).
+    pub campaign: usize,
+    /// Its id.
+    pub id: String,
+    /// The name's plate (screen).
+    pub plate: Rect,
+    /// The leader line to its outline, when the name had to move away.
+    pub leader: Option<(Pos2, Pos2)>,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -284,7 +304,11 @@ impl GraphView {
             painter.circle_stroke(p, r, Stroke::new(1.5, Color32::WHITE));
             response.on_hover_ui_at_pointer(|ui| hover_ui(ui, input.loaded, node));
         }
-        let legend = self.legend_ui(ui, input, rect);
+        let legend = if input.picture {
+            Rect::NOTHING
+        } else {
+            self.legend_ui(ui, input, rect, &mut commands)
+        };
         // After the legend, so that no campaign's name hides under it.
         self.campaign_labels_ui(&painter, input, camera, rect, legend);
         commands
@@ -672,11 +696,19 @@ impl GraphView {
             return;
         };
         let bounds = bounds.expand(GRID_CELL);
-        // A picture has no hand to pan: fit beside the legend, not under it.
-        let free = if input.picture && rect.width() > 2.5 * LEGEND_WIDTH {
-            Rect::from_min_max(pos2(rect.min.x + LEGEND_WIDTH + 16.0, rect.min.y), rect.max)
-        } else {
-            rect
+        // Fit beside the legend, not under it, when it is shown over a
+        // graph wide enough to leave it a column.
+        let legend_shown = !input.picture
+            && input.settings.legend.shown([rect.width(), rect.height()])
+            && rect.width() > 2.5 * LEGEND_WIDTH;
+        let free = match (legend_shown, input.settings.legend_corner) {
+            (false, _) => rect,
+            (true, Corner::TopLeft | Corner::BottomLeft) => {
+                Rect::from_min_max(pos2(rect.min.x + LEGEND_WIDTH + 16.0, rect.min.y), rect.max)
+            }
+            (true, Corner::TopRight | Corner::BottomRight) => {
+                Rect::from_min_max(rect.min, pos2(rect.max.x - LEGEND_WIDTH - 16.0, rect.max.y))
+            }
         };
         let scale = ((free.width() - 40.0) / bounds.width())
             .min((free.height() - 40.0) / bounds.height())
@@ -768,8 +800,8 @@ impl GraphView {
             let label = response.interact_pointer_pos().and_then(|p| {
                 self.campaign_labels
                     .iter()
-                    .find(|(r, _)| r.contains(p))
-                    .map(|(_, id)| id.clone())
+                    .find(|l| l.plate.contains(p))
+                    .map(|l| l.id.clone())
             });
             match label {
                 Some(id) if self.hovered.is_none() => {
@@ -942,8 +974,10 @@ impl GraphView {
         }
     }
 
-    /// Each outlined campaign's name above its outline: id, tag, size and
-    /// score, on a dark plate; the strongest first, none over another.
+    /// Each outlined campaign's name next to its outline: id, tag, size and
+    /// score, on a dark plate; the selected and the strongest first, none
+    /// over another outline, name or the legend, a leader line to its
+    /// outline when it had to move ([`labels::place`]).
     fn campaign_labels_ui(
         &mut self,
         painter: &egui::Painter,
@@ -956,11 +990,8 @@ impl GraphView {
         let loaded = input.loaded;
         let font = egui::FontId::proportional(12.5);
         let mut placed: Vec<Rect> = Vec::new();
-        for (k, hull) in self
-            .screen_hulls(camera, rect)
-            .into_iter()
-            .take(MAX_CAMPAIGN_LABELS)
-        {
+        let hulls = self.screen_hulls(camera, rect);
+        for (k, hull) in hulls.iter().take(MAX_CAMPAIGN_LABELS).cloned() {
             let Some(campaign) = loaded.campaigns.get(k) else {
                 continue;
             };
@@ -982,14 +1013,18 @@ impl GraphView {
                 .unwrap_or_default();
             let clusters = loaded.campaign_index.clusters[k].len();
             let text = format!(
-                "{}{tag} · {} · {} accounts{} · score {:.2}",
+                "{}{tag} · {} · {}{} · score {:.2}",
                 campaign.id,
                 if campaign.suspected {
                     "suspected campaign"
                 } else {
                     "campaign"
                 },
-                thousands(loaded.campaign_members(k).len() as u64),
+                count(
+                    loaded.campaign_members(k).len() as u64,
+                    "account",
+                    "accounts"
+                ),
                 if clusters > 1 {
                     format!(" in {} clusters", thousands(clusters as u64))
                 } else {
@@ -997,44 +1032,30 @@ impl GraphView {
                 },
                 campaign.score
             );
+            // Where the full name does not fit, the id, tag and score.
+            let short = format!("{}{tag} · {:.2}", campaign.id, campaign.score);
             let color = palette::campaign_swatch(loaded, k);
-            let galley = painter.layout_no_wrap(text, font.clone(), color);
-            let size = galley.size() + vec2(10.0, 4.0);
-            let centre_x = ((min_x + max_x) / 2.0).clamp(
-                rect.left() + size.x / 2.0,
-                (rect.right() - size.x / 2.0).max(rect.left() + size.x / 2.0),
-            );
-            let bottom = (top.y - 3.0).max(rect.top() + size.y + 2.0);
-            let left = centre_x - size.x / 2.0;
-            let (min_y, max_y) = (top.y, lowest);
-            let middle = (min_y + max_y) / 2.0 - size.y / 2.0;
-            // Above the outline, else below it, else beside it; never under
-            // the legend or over another campaign's name (a name that fits
-            // nowhere near its outline is left out: far off, it would name
-            // the wrong group).
-            // Above or below, moved right of the legend when it covers
-            // that spot, as long as the name still sits over the outline.
-            let beside_legend = (legend.right() + 6.0).min(rect.right() - size.x);
-            let mut candidates = Vec::with_capacity(6);
-            for y in [bottom - size.y, lowest + 3.0] {
-                candidates.push(Rect::from_min_size(pos2(left, y), size));
-                if beside_legend < max_x - 20.0 {
-                    candidates.push(Rect::from_min_size(pos2(beside_legend, y), size));
-                }
-            }
-            candidates.push(Rect::from_min_size(pos2(max_x + 4.0, middle), size));
-            candidates.push(Rect::from_min_size(
-                pos2(min_x - 4.0 - size.x, middle),
-                size,
-            ));
-            let selected = input.view.campaign == Some(k);
-            let Some(plate) = candidates.into_iter().find(|plate| {
-                rect.contains_rect(*plate)
-                    && !plate.intersects(legend)
-                    && (selected || !placed.iter().any(|r| r.intersects(*plate)))
+            // Next to its own outline, clear of every other outline, name
+            // and the legend; tied to its outline by a leader line when it
+            // had to move; left out when nothing near fits (far off, it
+            // would name the wrong group).
+            let others: Vec<&[Pos2]> = hulls
+                .iter()
+                .filter(|(other, _)| *other != k)
+                .map(|(_, h)| h.as_slice())
+                .collect();
+            let mut taken = placed.clone();
+            taken.push(legend);
+            let Some((galley, spot)) = [text, short].into_iter().find_map(|text| {
+                let galley = painter.layout_no_wrap(text, font.clone(), color);
+                let size = galley.size() + vec2(10.0, 4.0);
+                labels::place(size, &hull, &others, &taken, rect.shrink(2.0))
+                    .map(|spot| (galley, spot))
             }) else {
                 continue;
             };
+            let plate = spot.plate;
+            let selected = input.view.campaign == Some(k);
             placed.push(plate);
             let dimmed = self.scene.any_highlight && !selected;
             painter.rect(
@@ -1056,21 +1077,127 @@ impl GraphView {
                     color
                 },
             );
-            self.campaign_labels.push((plate, campaign.id.clone()));
+            if let Some((from, to)) = spot.leader {
+                painter.line_segment(
+                    [from, to],
+                    Stroke::new(1.0, color.gamma_multiply(if dimmed { 0.3 } else { 0.7 })),
+                );
+                painter.circle_filled(
+                    to,
+                    2.0,
+                    color.gamma_multiply(if dimmed { 0.3 } else { 0.9 }),
+                );
+            }
+            self.campaign_labels.push(CampaignLabel {
+                campaign: k,
+                id: campaign.id.clone(),
+                plate,
+                leader: spot.leader,
+            });
         }
+        self.outlines = hulls;
     }
 
-    /// Draws the legend over the graph's top-left corner; returns where.
-    fn legend_ui(&self, ui: &mut egui::Ui, input: &GraphInput<'_>, rect: Rect) -> Rect {
-        let legend_rect = Rect::from_min_size(
-            rect.min + vec2(8.0, 8.0),
-            vec2(LEGEND_WIDTH, rect.height() - 16.0),
-        );
-        let mut child = ui.new_child(egui::UiBuilder::new().max_rect(legend_rect));
+    /// The campaign names drawn in the last frame, in the order placed.
+    pub fn campaign_labels(&self) -> &[CampaignLabel] {
+        &self.campaign_labels
+    }
+
+    /// The outlined campaigns' outlines in the last frame (screen points,
+    /// padded as drawn), with each campaign's index.
+    pub fn outlines(&self) -> &[(usize, Vec<Pos2>)] {
+        &self.outlines
+    }
+
+    /// Draws the legend over the graph in the corner the settings name, as
+    /// an overlay the analyst can hide (down to a "Legend" button) or move
+    /// to the next corner; returns where it is.
+    fn legend_ui(
+        &self,
+        ui: &mut egui::Ui,
+        input: &GraphInput<'_>,
+        rect: Rect,
+        commands: &mut Vec<ViewCommand>,
+    ) -> Rect {
+        let settings = input.settings;
+        let inner = rect.shrink(8.0);
+        let place = |size: Vec2| {
+            let min = match settings.legend_corner {
+                Corner::TopLeft => inner.min,
+                Corner::TopRight => pos2(inner.max.x - size.x, inner.min.y),
+                Corner::BottomRight => inner.max - size,
+                Corner::BottomLeft => pos2(inner.min.x, inner.max.y - size.y),
+            };
+            Rect::from_min_size(min, size)
+        };
+        let mut changed = settings.clone();
+        if !settings.legend.shown([rect.width(), rect.height()]) {
+            let at = place(vec2(70.0, 22.0));
+            let mut child = ui.new_child(egui::UiBuilder::new().max_rect(at));
+            if child
+                .button("Legend")
+                .on_hover_text("Show the legend")
+                .clicked()
+            {
+                changed.legend = LegendMode::Shown;
+                commands.push(ViewCommand::Settings(changed));
+            }
+            return at;
+        }
+        // From a top corner it grows down as far as it needs; from a bottom
+        // corner it stands on the height measured the frame before (egui
+        // sizes a frame after drawing it).
+        let height = match settings.legend_corner {
+            Corner::TopLeft | Corner::TopRight => inner.height(),
+            Corner::BottomLeft | Corner::BottomRight => self
+                .legend_size
+                .get()
+                .map_or(inner.height(), |s| s.y.min(inner.height())),
+        };
+        let area = place(vec2(LEGEND_WIDTH.min(inner.width()), height));
+        let mut child = ui.new_child(egui::UiBuilder::new().max_rect(area));
         let shown = egui::Frame::popup(child.style())
             .fill(Color32::from_rgba_unmultiplied(24, 26, 34, 225))
             .show(&mut child, |ui| {
-                ui.set_max_width(234.0);
+                ui.set_max_width(LEGEND_WIDTH - 16.0);
+                ui.horizontal(|ui| {
+                    ui.label(egui::RichText::new("Legend").small().strong());
+                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                        if ui
+                            .small_button("Hide")
+                            .on_hover_text("Hide the legend (pictures leave it out unless asked)")
+                            .clicked()
+                        {
+                            changed.legend = LegendMode::Hidden;
+                        }
+                        if ui
+                            .small_button("Move")
+                            .on_hover_text("Move the legend to the next corner")
+                            .clicked()
+                        {
+                            changed.legend_corner = settings.legend_corner.next();
+                        }
+                    });
+                });
+                egui::ScrollArea::vertical()
+                    .max_height((inner.height() - 40.0).max(60.0))
+                    .show(ui, |ui| self.legend_contents_ui(ui, input));
+            });
+        if changed != *settings {
+            commands.push(ViewCommand::Settings(changed));
+        }
+        let drawn = shown.response.rect;
+        self.legend_size.set(Some(drawn.size()));
+        drawn
+    }
+
+    /// What the legend says: counts, node colours, tag rings, sizes and the
+    /// link colours of the evidence shown. Drawn over the graph in the
+    /// workbench and beside it in a picture that asks for it.
+    pub fn legend_contents_ui(&self, ui: &mut egui::Ui, input: &GraphInput<'_>) {
+        {
+            {
+                ui.set_max_width(LEGEND_WIDTH - 16.0);
                 ui.spacing_mut().item_spacing.y = 1.0;
                 let loaded = input.loaded;
                 ui.label(
@@ -1221,8 +1348,8 @@ impl GraphView {
                             }
                         });
                 }
-            });
-        shown.response.rect
+            }
+        }
     }
 }
 

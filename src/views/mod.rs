@@ -6,6 +6,7 @@
 
 pub mod command;
 pub mod graph_view;
+pub mod labels;
 pub mod model;
 pub mod palette;
 pub mod series;

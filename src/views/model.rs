@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::analysis::Reason;
 use crate::base::Progress;
-use crate::base::text::thousands;
+use crate::base::text::count;
 use crate::case::analysis_store::{StoredCampaign, StoredCluster};
 use crate::case::casework::{CaseworkState, Tag};
 use crate::case::workbench::{AccountRow, GraphLinks, HourTraffic};
@@ -580,13 +580,16 @@ pub fn hourly_totals(model_hourly: &[(u32, i64, u64, i64)]) -> Vec<HourTraffic> 
 
 /// `c17 (12 accounts, score 0.91, suspected)`: a cluster in one phrase.
 pub fn cluster_facts(c: &StoredCluster) -> String {
-    format!(
-        "{} ({} accounts, score {:.2}{})",
-        c.id,
-        thousands(c.members.len() as u64),
-        c.score,
-        if c.suspected { ", suspected" } else { "" }
-    )
+    let accounts = count(c.members.len() as u64, "account", "accounts");
+    match c.inherited_from() {
+        Some(k) => format!("{} ({accounts}, suspected as part of {k})", c.id),
+        None => format!(
+            "{} ({accounts}, score {:.2}{})",
+            c.id,
+            c.score,
+            if c.suspected { ", suspected" } else { "" }
+        ),
+    }
 }
 
 #[cfg(test)]
@@ -603,6 +606,7 @@ mod tests {
             indicators: Vec::new(),
             reasons_json: "[]".into(),
             campaign: campaign.map(str::to_string),
+            inherited: false,
         }
     }
 

@@ -88,6 +88,66 @@ pub struct ViewSettings {
     pub bottom_tab: BottomTab,
     /// The analyst's name, written with every tag and edit (asked once).
     pub analyst: String,
+    /// Whether the graph's legend is shown over the graph (else only a
+    /// small "Legend" button in its corner).
+    pub legend: LegendMode,
+    /// The graph's corner the legend sits in.
+    pub legend_corner: Corner,
+}
+
+/// Whether the graph's legend is shown over the graph.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LegendMode {
+    /// Shown when the graph has room for it beside the groups (at least
+    /// [`LegendMode::ROOM`] points), else folded to a button.
+    #[default]
+    Auto,
+    /// Always shown.
+    Shown,
+    /// Folded to a button.
+    Hidden,
+}
+
+impl LegendMode {
+    /// The graph size (points) from which [`LegendMode::Auto`] shows it.
+    pub const ROOM: [f32; 2] = [900.0, 560.0];
+
+    /// Whether the legend is shown on a graph of `size` points.
+    pub fn shown(self, size: [f32; 2]) -> bool {
+        match self {
+            LegendMode::Auto => size[0] >= Self::ROOM[0] && size[1] >= Self::ROOM[1],
+            LegendMode::Shown => true,
+            LegendMode::Hidden => false,
+        }
+    }
+}
+
+/// A corner of a view.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Corner {
+    /// Top left.
+    #[default]
+    TopLeft,
+    /// Top right.
+    TopRight,
+    /// Bottom right.
+    BottomRight,
+    /// Bottom left.
+    BottomLeft,
+}
+
+impl Corner {
+    /// The next corner clockwise.
+    pub fn next(self) -> Self {
+        match self {
+            Corner::TopLeft => Corner::TopRight,
+            Corner::TopRight => Corner::BottomRight,
+            Corner::BottomRight => Corner::BottomLeft,
+            Corner::BottomLeft => Corner::TopLeft,
+        }
+    }
 }
 
 impl Default for ViewSettings {
@@ -103,6 +163,8 @@ impl Default for ViewSettings {
             campaign_outlines: true,
             bottom_tab: BottomTab::Campaigns,
             analyst: String::new(),
+            legend: LegendMode::Auto,
+            legend_corner: Corner::TopLeft,
         }
     }
 }
