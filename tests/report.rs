@@ -574,6 +574,21 @@ fn a_campaign_tagged_whole_is_one_entry_and_no_fragment_reads_suspected_at_zero(
         tagged.contains(&format!("And {fragments} clusters of one account each")),
         "{tagged}"
     );
+    // The template families its accounts share, shared by two or more.
+    let families = &tagged[tagged
+        .find("#### Shared template families")
+        .expect("shared families")..];
+    let first_row = families
+        .lines()
+        .find(|l| l.starts_with("| ") && !l.starts_with("| Family"))
+        .unwrap();
+    let accounts: Vec<&str> = first_row
+        .split(" | ")
+        .nth(4)
+        .unwrap()
+        .split(" of ")
+        .collect();
+    assert!(accounts[0].parse::<usize>().unwrap() >= 2, "{first_row}");
     // No cluster reads "suspected" beside a score of 0.00.
     for line in text.lines() {
         assert!(

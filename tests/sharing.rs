@@ -535,9 +535,11 @@ fn render_draws_the_asked_size_at_each_scale_and_is_not_blank() {
     let source = demo_copy(dir.path());
     let cluster = two_suspected(&source).remove(0);
     let s = source.to_str().unwrap();
+    // The default size at 2× (a briefing's usual picture), with the legend
+    // beside the graph.
     for (view, w, h, scale) in [
         ("graph", 640, 400, "1"),
-        ("graph", 640, 400, "2"),
+        ("graph", 1600, 1000, "2"),
         ("timeline", 500, 300, "4"),
     ] {
         let out = dir.path().join(format!("{view}-{scale}.png"));
@@ -556,6 +558,11 @@ fn render_draws_the_asked_size_at_each_scale_and_is_not_blank() {
             scale,
             "--cluster",
             &cluster,
+            if view == "graph" {
+                "--legend"
+            } else {
+                "--force"
+            },
         ]);
         assert_eq!(code, 0, "{err}");
         assert!(stdout.contains("px"), "{stdout}");

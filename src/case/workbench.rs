@@ -344,21 +344,7 @@ impl Case {
         top.truncate(limit);
         let mut out = Vec::with_capacity(top.len());
         for (template, exchanges, accounts) in top {
-            let (hex, case_exchanges): (String, u64) = self.conn().query_row(
-                "SELECT t.hex, coalesce(s.exchanges, 0) FROM templates t \
-                 LEFT JOIN template_stats s ON s.template = t.id WHERE t.id = ?1",
-                [template],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )?;
-            let excerpt: Option<String> = self
-                .conn()
-                .query_row(
-                    "SELECT x.text FROM template_examples t JOIN excerpts x ON x.id = t.excerpt \
-                     WHERE t.template = ?1",
-                    [template],
-                    |r| r.get(0),
-                )
-                .optional()?;
+            let (hex, case_exchanges, excerpt) = self.template_facts(template)?;
             out.push(TemplateUse {
                 hex,
                 exchanges,
@@ -368,6 +354,56 @@ impl Case {
             });
         }
         Ok(out)
+    }
+
+    /// Every (account, template, exchanges) row of `accounts` in the
+    /// `account_templates` rollup, with each template's SimHash: what a
+    /// caller groups into template families.
+    pub fn template_rows_of(
+        &self,
+        accounts: &[u32],
+    ) -> Result<Vec<(u32, i64, u64, u64)>, CaseError> {
+        let mut rows = Vec::new();
+        self.for_each_row_of(
+            "SELECT a.account, a.template, a.exchanges, t.simhash FROM account_templates a \
+             JOIN templates t ON t.id = a.template WHERE a.account = ?1",
+            accounts,
+            |r| {
+                let account: i64 = r.get(0)?;
+                rows.push((
+                    u32::try_from(account - 1).unwrap_or(u32::MAX),
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get::<_, i64>(3)? as u64,
+                ));
+                Ok(())
+            },
+        )?;
+        Ok(rows)
+    }
+
+    /// A template's hex, its exchanges in the whole case and one prompt
+    /// excerpt, when the logs carried one.
+    pub fn template_facts(
+        &self,
+        template: i64,
+    ) -> Result<(String, u64, Option<String>), CaseError> {
+        let (hex, case_exchanges): (String, u64) = self.conn().query_row(
+            "SELECT t.hex, coalesce(s.exchanges, 0) FROM templates t \
+             LEFT JOIN template_stats s ON s.template = t.id WHERE t.id = ?1",
+            [template],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let excerpt: Option<String> = self
+            .conn()
+            .query_row(
+                "SELECT x.text FROM template_examples t JOIN excerpts x ON x.id = t.excerpt \
+                 WHERE t.template = ?1",
+                [template],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok((hex, case_exchanges, excerpt))
     }
 
     /// Exchanges of a set of accounts per model and per capability, most

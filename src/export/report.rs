@@ -22,6 +22,7 @@ use crate::base::time::format_rfc3339_ms;
 use crate::case::analysis_store::{INDICATOR_COLUMNS, StoredCampaign, StoredCluster};
 use crate::case::report_data::{Campaign, CampaignCluster, ReportData};
 use crate::case::{Case, CaseError};
+use crate::views::series::FamilyUse;
 
 /// The two report formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -207,7 +208,19 @@ pub fn write_report_of(
         };
         data.keep_campaign(found.clone());
     }
-    let blocks = layout(&data, generated_at, pictures);
+    // The template families each tagged campaign's accounts share (the
+    // evidence its score cites), read from the case as the inspector does.
+    let radius = data
+        .run
+        .as_ref()
+        .and_then(|run| serde_json::from_str::<crate::analysis::Params>(&run.params_json).ok())
+        .unwrap_or_default()
+        .template_radius;
+    let mut families = |members: &[u32]| -> Vec<FamilyUse> {
+        crate::views::series::shared_families(case, members, radius, SHARED_FAMILIES)
+            .unwrap_or_default()
+    };
+    let blocks = layout(&data, generated_at, pictures, &mut families);
     let mut summary = ReportSummary {
         path: out.to_path_buf(),
         campaigns: data.campaigns.len(),
@@ -299,6 +312,7 @@ fn layout(
     data: &ReportData,
     generated_at: &str,
     pictures: &mut dyn FnMut(&Picture) -> Result<Vec<u8>, String>,
+    families: &mut dyn FnMut(&[u32]) -> Vec<FamilyUse>,
 ) -> Vec<Block> {
     let mut blocks = vec![Block::Heading(
         1,
@@ -364,7 +378,7 @@ fn layout(
         // A section with pictures for the first few only: a case holding
         // thousands of (merged) tags gets a report of bounded size and time.
         for (i, campaign) in data.campaigns.iter().enumerate().take(DETAILED_CAMPAIGNS) {
-            campaign_blocks(&mut blocks, i + 1, campaign, pictures);
+            campaign_blocks(&mut blocks, i + 1, campaign, pictures, families);
         }
         if data.campaigns.len() > DETAILED_CAMPAIGNS {
             blocks.push(Block::Remark(format!(
@@ -602,6 +616,7 @@ fn campaign_blocks(
     number: usize,
     c: &Campaign,
     pictures: &mut dyn FnMut(&Picture) -> Result<Vec<u8>, String>,
+    families: &mut dyn FnMut(&[u32]) -> Vec<FamilyUse>,
 ) {
     let tag = &c.tag;
     blocks.push(Block::SectionStart);
@@ -758,6 +773,51 @@ fn campaign_blocks(
     if !singles.is_empty() {
         blocks.push(Block::Paragraph(singles_line(&singles)));
     }
+    // The template families its accounts share, with an excerpt each.
+    let members: Vec<u32> = match &tag.cluster {
+        Some(_) => c
+            .clusters
+            .iter()
+            .flat_map(|k| k.cluster.members.iter().copied())
+            .collect(),
+        None => tag.accounts.clone(),
+    };
+    let shared = families(&members);
+    if !shared.is_empty() {
+        blocks.push(Block::Heading(4, "Shared template families".into()));
+        blocks.push(Block::Table {
+            head: vec![
+                "Family",
+                "Wordings",
+                "Exchanges",
+                "Share",
+                "Accounts",
+                "Excerpt",
+            ],
+            rows: shared
+                .iter()
+                .map(|f| {
+                    vec![
+                        vec![f.hex.clone()],
+                        vec![thousands(f.variants as u64)],
+                        vec![thousands(f.exchanges)],
+                        vec![format!(
+                            "{}%",
+                            (f.exchanges * 100)
+                                .checked_div(f.group_exchanges)
+                                .unwrap_or(0)
+                        )],
+                        vec![format!(
+                            "{} of {}",
+                            thousands(f.accounts as u64),
+                            thousands(f.group_accounts as u64)
+                        )],
+                        vec![f.excerpt.clone().unwrap_or_else(|| "–".into())],
+                    ]
+                })
+                .collect(),
+        });
+    }
 
     for view in [ViewKind::Graph, ViewKind::Timeline] {
         // Tags on a campaign's clusters: the campaign's picture.
@@ -853,6 +913,9 @@ fn cluster_heading(cluster: &StoredCluster) -> String {
         ),
     }
 }
+
+/// The most shared template families listed under a campaign.
+const SHARED_FAMILIES: usize = 8;
 
 /// The most one-account clusters named in one line.
 const LISTED_SINGLES: usize = 30;

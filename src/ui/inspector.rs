@@ -709,20 +709,38 @@ fn mix_ui(ui: &mut egui::Ui, input: &InspectorInput<'_>, accounts: &[u32]) {
         });
         return;
     };
+    // The families the members share: the evidence behind a score's
+    // "template families the members share".
+    if !series.families.is_empty() {
+        ui.strong("Shared template families");
+        for f in &series.families {
+            ui.add(egui::Label::new(f.describe()).wrap_mode(egui::TextWrapMode::Wrap));
+            if let Some(excerpt) = &f.excerpt {
+                ui.add(
+                    egui::Label::new(RichText::new(format!("“{excerpt}”")).italics().small())
+                        .wrap_mode(egui::TextWrapMode::Wrap),
+                );
+            }
+        }
+        ui.add_space(6.0);
+    }
     ui.strong("Top prompt templates");
     if series.templates.is_empty() {
         ui.label(RichText::new("no templates recorded").weak());
     }
     for t in &series.templates {
-        ui.label(format!(
-            "{}  {} exchanges by {} ({}% of its use in the case)",
-            t.hex,
-            thousands(t.exchanges),
-            count(t.accounts, "account", "accounts"),
-            (t.exchanges * 100)
-                .checked_div(t.case_exchanges)
-                .unwrap_or(0)
-        ));
+        ui.add(
+            egui::Label::new(format!(
+                "{}  {} exchanges by {} ({}% of its use in the case)",
+                t.hex,
+                thousands(t.exchanges),
+                count(t.accounts, "account", "accounts"),
+                (t.exchanges * 100)
+                    .checked_div(t.case_exchanges)
+                    .unwrap_or(0)
+            ))
+            .wrap_mode(egui::TextWrapMode::Wrap),
+        );
         if let Some(excerpt) = &t.excerpt {
             ui.add(
                 egui::Label::new(RichText::new(format!("“{excerpt}”")).italics().small())
