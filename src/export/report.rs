@@ -349,7 +349,7 @@ fn layout(
                 "Campaign",
                 "Status",
                 "Confidence",
-                "Cluster",
+                "Clusters",
                 "Accounts",
                 "Exchanges",
                 "Score",
@@ -412,7 +412,7 @@ fn layout(
         blocks.push(Block::Table {
             head: vec![
                 "Label",
-                "Cluster",
+                "Clusters",
                 "Accounts",
                 "Score",
                 "Confidence",

@@ -195,6 +195,8 @@ impl Timeline {
                 });
             }
             Chart::ModelMix => {
+                // The key above the plots, never over them.
+                model_mix_key(ui, loaded);
                 let height = plot_height(ui, input.selection_label.is_some());
                 let banned: BTreeSet<&str> = input
                     .selection
@@ -312,14 +314,10 @@ impl Timeline {
         add: impl FnOnce(&mut egui_plot::PlotUi<'a>) + 'a,
     ) {
         let link = ui.make_persistent_id("timeline-x");
-        // One legend, on the all-traffic model mix (the only plot with
-        // several series); the selection's plot uses the same colours.
-        let legend = (id == "all-mix")
-            .then(|| egui_plot::Legend::default().position(egui_plot::Corner::LeftTop));
-        let mut plot = Plot::new(("timeline", id)).height(height);
-        if let Some(legend) = legend {
-            plot = plot.legend(legend);
-        }
+        // No legend inside a plot: the model mix's key is a row above
+        // the plots ([`model_mix_key`]), the other charts have one series
+        // each and say so in their titles and hover text.
+        let plot = Plot::new(("timeline", id)).height(height);
         let response = plot
             .link_axis(link, [true, false])
             .link_cursor(link, [true, false])
@@ -498,6 +496,56 @@ fn model_mix_items(
     }
 }
 
+/// The model mix's key, in one wrapped row above its plots: each model's
+/// colour, the release line and the ban ticks.
+fn model_mix_key(ui: &mut egui::Ui, loaded: &Loaded) {
+    let seen: BTreeSet<u32> = loaded.model_hourly.iter().map(|r| r.0).collect();
+    ui.horizontal_wrapped(|ui| {
+        ui.spacing_mut().item_spacing.x = 10.0;
+        for (m, name) in loaded.model_names.iter().enumerate() {
+            if !seen.contains(&(m as u32)) {
+                continue;
+            }
+            key_swatch(
+                ui,
+                palette::series_color(m).gamma_multiply(0.8),
+                name,
+                false,
+            );
+        }
+        key_swatch(ui, palette::RELEASE, "model release", true);
+        let (r, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
+        ui.painter().add(egui::Shape::convex_polygon(
+            vec![
+                egui::pos2(r.center().x, r.top() + 1.0),
+                egui::pos2(r.right() - 1.0, r.bottom() - 1.0),
+                egui::pos2(r.left() + 1.0, r.bottom() - 1.0),
+            ],
+            palette::BAN,
+            egui::Stroke::NONE,
+        ));
+        ui.label(RichText::new("account banned").small());
+        ui.label(RichText::new("(% of each hour's exchanges)").small().weak());
+    });
+}
+
+/// A colour swatch (a filled square, or a vertical line) and its name.
+fn key_swatch(ui: &mut egui::Ui, color: Color32, name: &str, line: bool) {
+    ui.horizontal(|ui| {
+        ui.spacing_mut().item_spacing.x = 4.0;
+        let (r, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
+        if line {
+            ui.painter().line_segment(
+                [r.center_top(), r.center_bottom()],
+                egui::Stroke::new(2.0, color),
+            );
+        } else {
+            ui.painter().rect_filled(r, 2.0, color);
+        }
+        ui.label(RichText::new(name).small());
+    });
+}
+
 /// Model releases (always, as lines) and bans (of `banned` accounts, or
 /// all; as ticks along the bottom, since a campaign's bans run to
 /// thousands), inside the case's span (hours).
@@ -563,10 +611,44 @@ fn heat_map_ui(ui: &mut egui::Ui, hourly: &[HourTraffic], label: &str) {
     );
     let (rect, response) = ui.allocate_exact_size(size, egui::Sense::hover());
     let painter = ui.painter_at(rect);
+    // The grid, with its colour scale in a strip on the right.
+    let scale_width = 70.0;
     let grid = egui::Rect::from_min_max(
         rect.min + egui::vec2(40.0, 0.0),
-        rect.max - egui::vec2(0.0, 16.0),
+        rect.max - egui::vec2(scale_width, 16.0),
     );
+    {
+        let bar = egui::Rect::from_min_max(
+            egui::pos2(grid.right() + 10.0, grid.top()),
+            egui::pos2(grid.right() + 22.0, grid.bottom()),
+        );
+        let steps = 32;
+        for i in 0..steps {
+            // Top is the most: colour t ↔ requests max × t².
+            let t = 1.0 - i as f32 / steps as f32;
+            let y0 = bar.top() + bar.height() * i as f32 / steps as f32;
+            let cell = egui::Rect::from_min_max(
+                egui::pos2(bar.left(), y0),
+                egui::pos2(bar.right(), y0 + bar.height() / steps as f32 + 0.5),
+            );
+            painter.rect_filled(cell, 0.0, palette::score_color(f64::from(t)));
+        }
+        let weak = ui.visuals().weak_text_color();
+        for (t, align) in [
+            (1.0f32, egui::Align2::LEFT_TOP),
+            (0.5, egui::Align2::LEFT_CENTER),
+            (0.0, egui::Align2::LEFT_BOTTOM),
+        ] {
+            let value = (max * t * t).round() as u64;
+            painter.text(
+                egui::pos2(bar.right() + 4.0, bar.top() + bar.height() * (1.0 - t)),
+                align,
+                thousands(value),
+                egui::FontId::proportional(10.0),
+                weak,
+            );
+        }
+    }
     let cw = grid.width() / days as f32;
     let ch = grid.height() / 24.0;
     for d in 0..days {
