@@ -750,6 +750,21 @@ fn the_campaign_table_comes_first_and_a_click_selects_the_campaign_everywhere() 
         .unwrap()
         .click();
     settle(&mut harness, |app| app.view().campaign == Some(k));
+    // Back goes to the cluster followed from the campaign, then to the
+    // campaign, then to nothing; Forward returns.
+    harness.get_by_label("Back").click();
+    settle(&mut harness, |app| app.view().cluster == Some(ci));
+    assert_eq!(harness.state().view().campaign, None);
+    harness.get_by_label("Back").click();
+    settle(&mut harness, |app| app.view().campaign == Some(k));
+    harness.get_by_label("Back").click();
+    settle(&mut harness, |app| {
+        app.view().campaign.is_none() && app.view().cluster.is_none()
+    });
+    harness.get_by_label("Forward").click();
+    settle(&mut harness, |app| app.view().campaign == Some(k));
+    harness.get_by_label("Forward").click();
+    settle(&mut harness, |app| app.view().cluster == Some(ci));
 }
 
 #[test]

@@ -24,6 +24,7 @@ use super::jobs::{
     AnalysisJob, AnalysisOutcome, CaseworkJob, CaseworkRequest, CaseworkUpdate, External,
     LayoutJob, LayoutUpdate, PreparedCache, ShareDone, ShareJob, ShareJobRequest,
 };
+use super::navigation::{Navigation, Selected};
 use super::rerun_dialog::RerunDialog;
 use super::share_dialog::{ShareDialog, ShareKind, ShareRequest};
 use super::summary_panel::SummaryPanel;
@@ -134,6 +135,8 @@ pub struct App {
     inspector: Inspector,
     timeline: Timeline,
     graph: GraphView,
+    /// Back and Forward through the selections.
+    navigation: Navigation,
 }
 
 impl App {
@@ -192,6 +195,7 @@ impl App {
             inspector: Inspector::default(),
             timeline: Timeline::default(),
             graph: GraphView::default(),
+            navigation: Navigation::default(),
         }
     }
 
@@ -902,10 +906,61 @@ impl App {
         // The graph rebuilds its scene when the revision moves: only when
         // what the analyst looks at changed, not on every command.
         let before = self.state.clone();
+        // A selection the analyst makes is remembered for Back.
+        let selecting = matches!(
+            command,
+            Command::SelectCampaign(_)
+                | Command::SelectCluster(_)
+                | Command::SelectAccount(_)
+                | Command::SelectAccounts(_)
+                | Command::Focus(Some(_))
+        );
+        let selected_before = selecting.then(|| self.selected());
         self.apply_to_state(command);
+        if let Some(old) = selected_before
+            && old != self.selected()
+        {
+            self.navigation.moved_from(old);
+        }
         if self.state != before {
             self.revision += 1;
         }
+    }
+
+    /// What is selected now, as the selection history keeps it.
+    fn selected(&self) -> Selected {
+        let view = &self.state.view;
+        let Some(loaded) = self.loaded() else {
+            return Selected::Nothing;
+        };
+        if let Some(k) = view.campaign.and_then(|k| loaded.campaigns.get(k)) {
+            Selected::Campaign(k.id.clone())
+        } else if let Some(a) = view.account {
+            Selected::Account(a)
+        } else if !view.accounts.is_empty() {
+            Selected::Accounts(view.accounts.clone())
+        } else if let Some(c) = view.cluster.and_then(|c| loaded.clusters.get(c)) {
+            Selected::Cluster(c.id.clone())
+        } else {
+            Selected::Nothing
+        }
+    }
+
+    /// Selects `to` again (Back or Forward): the same commands a click
+    /// gives, without remembering the step.
+    fn reselect(&mut self, to: Selected) {
+        let command = match to {
+            Selected::Nothing => Command::SelectAccount(None),
+            Selected::Campaign(id) => Command::SelectCampaign(Some(id)),
+            Selected::Cluster(id) => Command::SelectCluster(
+                self.loaded()
+                    .and_then(|l| l.cluster_by_id(&id))
+                    .map(|(i, _)| i),
+            ),
+            Selected::Account(a) => Command::SelectAccount(Some(a)),
+            Selected::Accounts(list) => Command::SelectAccounts(list),
+        };
+        self.apply_to_state(command);
     }
 
     fn apply_to_state(&mut self, command: Command) {
@@ -920,9 +975,22 @@ impl App {
                 self.worker = None;
                 self.casework_job = None;
                 self.layout_job = None;
+                self.navigation.clear();
                 self.opened_at = Instant::now();
                 self.first_frame = None;
                 self.case = start_loading(&self.ctx, Some(path));
+            }
+            Command::Back => {
+                let here = self.selected();
+                if let Some(to) = self.navigation.back(here) {
+                    self.reselect(to);
+                }
+            }
+            Command::Forward => {
+                let here = self.selected();
+                if let Some(to) = self.navigation.forward(here) {
+                    self.reselect(to);
+                }
             }
             Command::OpenDialog => {
                 if self.open_dialog.is_none() {
@@ -1180,6 +1248,17 @@ impl App {
             if i.consume_key(egui::Modifiers::NONE, egui::Key::Escape) {
                 self.commands.push(Command::SelectAccount(None));
             }
+            // Back and Forward: Alt+arrows, or the mouse's side buttons.
+            if (!typing && i.consume_key(egui::Modifiers::ALT, egui::Key::ArrowLeft))
+                || i.pointer.button_pressed(egui::PointerButton::Extra1)
+            {
+                self.commands.push(Command::Back);
+            }
+            if (!typing && i.consume_key(egui::Modifiers::ALT, egui::Key::ArrowRight))
+                || i.pointer.button_pressed(egui::PointerButton::Extra2)
+            {
+                self.commands.push(Command::Forward);
+            }
         });
     }
 
@@ -1307,6 +1386,26 @@ impl App {
                 }
             });
             ui.menu_button("View", |ui| {
+                if ui
+                    .add_enabled(
+                        self.navigation.can_go_back(),
+                        egui::Button::new("Back").shortcut_text("Alt+Left"),
+                    )
+                    .on_hover_text("The selection before this one")
+                    .clicked()
+                {
+                    self.commands.push(Command::Back);
+                }
+                if ui
+                    .add_enabled(
+                        self.navigation.can_go_forward(),
+                        egui::Button::new("Forward").shortcut_text("Alt+Right"),
+                    )
+                    .clicked()
+                {
+                    self.commands.push(Command::Forward);
+                }
+                ui.separator();
                 let mut settings = self.state.settings.clone();
                 ui.checkbox(&mut settings.suspected_only, "Only suspected clusters");
                 ui.checkbox(&mut settings.show_unlinked, "Accounts without links");
@@ -1320,6 +1419,22 @@ impl App {
                         .push(Command::Settings(ViewSettings::default()));
                 }
             });
+            ui.separator();
+            // Back and Forward through the selections, as in a browser.
+            if ui
+                .add_enabled(self.navigation.can_go_back(), egui::Button::new("Back").small())
+                .on_hover_text("The selection before this one (Alt+Left)")
+                .clicked()
+            {
+                self.commands.push(Command::Back);
+            }
+            if ui
+                .add_enabled(self.navigation.can_go_forward(), egui::Button::new("Forward").small())
+                .on_hover_text("Forward again (Alt+Right)")
+                .clicked()
+            {
+                self.commands.push(Command::Forward);
+            }
             ui.separator();
             if let Some(command) = self.status_ui(ui) {
                 self.commands.push(command);

@@ -44,6 +44,10 @@ pub enum Command {
     RerunAnalysis(Params),
     /// Stop the running re-analysis (nothing is stored).
     CancelAnalysis,
+    /// Go back to the selection before this one.
+    Back,
+    /// Go forward again after a [`Command::Back`].
+    Forward,
     /// Undo this session's last tag or edit.
     Undo,
     /// Redo the last undone tag or edit.

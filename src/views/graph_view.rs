@@ -940,6 +940,11 @@ impl GraphView {
         }
     }
 
+    /// Account names, thinned out as on a map: the selected account's
+    /// first, then the hovered one, the highlighted (selected cluster or
+    /// campaign), then by exchanges; a name that would overlap one already
+    /// placed goes to the node's other side or is left out. The selected
+    /// account keeps a ring when the mouse leaves it.
     fn labels_ui(
         &self,
         painter: &egui::Painter,
@@ -947,10 +952,22 @@ impl GraphView {
         camera: Camera,
         rect: Rect,
     ) {
+        let selected = input
+            .view
+            .account
+            .filter(|&a| self.scene.visible.get(a as usize).copied().unwrap_or(false));
+        if let Some(a) = selected
+            && let Some(&p) = input.positions.get(a as usize)
+        {
+            let p = to_screen(camera, rect, p);
+            let r = self.node_radius(a, camera) + 4.0;
+            painter.circle_stroke(p, r + 1.5, Stroke::new(1.5, Color32::BLACK));
+            painter.circle_stroke(p, r, Stroke::new(2.0, Color32::WHITE));
+        }
         if camera.scale < 2.0 {
             return;
         }
-        let shown: Vec<(usize, Pos2)> = input
+        let mut shown: Vec<(usize, Pos2)> = input
             .positions
             .iter()
             .enumerate()
@@ -962,15 +979,40 @@ impl GraphView {
         if shown.len() > MAX_LABELS {
             return;
         }
+        let loaded = input.loaded;
+        let rank = |a: usize| {
+            (
+                Some(a as u32) != selected,
+                Some(a as u32) != self.hovered,
+                !(self.scene.any_highlight && self.scene.highlighted[a]),
+                std::cmp::Reverse(loaded.accounts[a].exchanges),
+                a,
+            )
+        };
+        shown.sort_by_key(|&(a, _)| rank(a));
+        let font = egui::FontId::proportional(11.0);
+        let mut placed: Vec<Rect> = Vec::with_capacity(shown.len());
         for (a, p) in shown {
+            let first = placed.is_empty() || Some(a as u32) == selected;
+            let color = if Some(a as u32) == selected {
+                Color32::WHITE
+            } else {
+                Color32::from_gray(200)
+            };
+            let galley =
+                painter.layout_no_wrap(loaded.accounts[a].account_id.clone(), font.clone(), color);
             let r = self.node_radius(a as u32, camera);
-            painter.text(
-                p + vec2(r + 3.0, 0.0),
-                egui::Align2::LEFT_CENTER,
-                &input.loaded.accounts[a].account_id,
-                egui::FontId::proportional(11.0),
-                Color32::from_gray(200),
-            );
+            let size = galley.size();
+            let right = Rect::from_min_size(p + vec2(r + 3.0, -size.y / 2.0), size);
+            let left = Rect::from_min_size(p - vec2(r + 3.0 + size.x, size.y / 2.0), size);
+            let Some(spot) = [right, left]
+                .into_iter()
+                .find(|spot| first || !placed.iter().any(|q| q.intersects(*spot)))
+            else {
+                continue;
+            };
+            placed.push(spot);
+            painter.galley(spot.min, galley, color);
         }
     }
 
