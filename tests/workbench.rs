@@ -1080,3 +1080,33 @@ fn campaign_names_at(size: [f32; 2], name: &str) {
         harness.snapshot_options(format!("{name}_tagged"), &snapshot_options());
     }
 }
+
+#[test]
+fn the_rerun_dialog_closes_on_cancel_and_on_escape_and_leaves_the_selection() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut harness = harness_on_demo(tmp.path());
+    let (id, k, _) = widest_suspected_campaign(harness.state());
+    click_lowest(&mut harness, &id);
+    settle(&mut harness, |app| app.view().campaign == Some(k));
+    for close in ["Cancel", "Escape"] {
+        harness.get_by_label("Analysis").click();
+        harness.run_steps(2);
+        harness.get_by_label("Re-run analysis…").click();
+        step_until_shown(&mut harness, "Run");
+        if close == "Cancel" {
+            harness.get_by_label("Cancel").click();
+        } else {
+            harness.key_press(egui::Key::Escape);
+        }
+        harness.run_steps(3);
+        assert!(
+            harness.query_by_label("Run").is_none(),
+            "{close} left it open"
+        );
+        assert_eq!(
+            harness.state().view().campaign,
+            Some(k),
+            "{close} cleared the selection"
+        );
+    }
+}

@@ -1235,6 +1235,9 @@ impl App {
         // Ctrl+Z in a text field (a tag's notes) undoes typing there, not
         // case work.
         let typing = ctx.egui_wants_keyboard_input() || self.tag_dialog.is_some();
+        // Escape closes an open dialog (it reads the key itself) before it
+        // clears the selection.
+        let dialog_open = self.rerun_dialog.is_some();
         ctx.input_mut(|i| {
             if i.consume_shortcut(&open) {
                 self.commands.push(Command::OpenDialog);
@@ -1245,7 +1248,7 @@ impl App {
             if !typing && i.consume_shortcut(&undo) {
                 self.commands.push(Command::Undo);
             }
-            if i.consume_key(egui::Modifiers::NONE, egui::Key::Escape) {
+            if !dialog_open && i.consume_key(egui::Modifiers::NONE, egui::Key::Escape) {
                 self.commands.push(Command::SelectAccount(None));
             }
             // Back and Forward: Alt+arrows, or the mouse's side buttons.

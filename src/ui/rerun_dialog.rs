@@ -19,6 +19,7 @@ impl RerunDialog {
     pub fn ui(&mut self, ctx: &egui::Context) -> DialogOutcome<Params> {
         let mut open = true;
         let mut run = false;
+        let mut cancel = false;
         egui::Window::new("Re-run analysis")
             .open(&mut open)
             .collapsible(false)
@@ -54,8 +55,19 @@ impl RerunDialog {
                     );
                     ui.end_row();
                 });
-                run = ui.button("Run").clicked();
+                ui.horizontal(|ui| {
+                    run = ui.button("Run").clicked();
+                    cancel = ui
+                        .button("Cancel")
+                        .on_hover_text("Close without running (Esc)")
+                        .clicked();
+                });
             });
+        // Escape closes it as Cancel does (before the shell reads Escape as
+        // "clear the selection").
+        if cancel || ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape)) {
+            open = false;
+        }
         if run {
             DialogOutcome::Confirmed(self.params.clone())
         } else if !open {

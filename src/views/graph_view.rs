@@ -320,7 +320,9 @@ impl GraphView {
         input: &GraphInput<'_>,
         commands: &mut Vec<ViewCommand>,
     ) {
-        ui.horizontal(|ui| {
+        // Wrapped: on a narrow graph the last buttons go to a second row
+        // instead of being cut off.
+        ui.horizontal_wrapped(|ui| {
             let mut settings = input.settings.clone();
             ui.label("Colour by");
             egui::ComboBox::from_id_salt("color_by")
