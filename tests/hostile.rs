@@ -909,3 +909,111 @@ fn huge_row_counts_in_expected_tables_cost_steps_linear_in_rows() {
         "{small} thousand steps for 1,000 tags, {large} thousand for 8,000"
     );
 }
+
+#[test]
+fn a_redaction_key_file_is_read_bounded_and_refused_with_exit_2_when_it_is_not_a_small_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = base_case().to_str().unwrap().to_string();
+    let big = dir.path().join("big.key");
+    std::fs::write(&big, vec![b'k'; 100 * 1024]).unwrap();
+    let fifo = dir.path().join("fifo.key");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let missing = dir.path().join("missing.key");
+    for (key, says) in [
+        (Path::new("/dev/zero"), "regular file"),
+        (fifo.as_path(), "regular file"),
+        (dir.path(), "regular file"),
+        (big.as_path(), "at most"),
+        (missing.as_path(), "cannot read"),
+    ] {
+        let out = dir.path().join("out.hcase");
+        let started = Instant::now();
+        let (code, _, err) = run_limited(&[
+            "export",
+            &case,
+            "--out",
+            out.to_str().unwrap(),
+            "--redact",
+            "--redact-key",
+            key.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 2, "{}: {err}", key.display());
+        assert!(err.contains(says), "{}: {err}", key.display());
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "{}",
+            key.display()
+        );
+        assert!(!out.exists(), "{}: an export was written", key.display());
+    }
+}
+
+#[test]
+fn a_huge_tag_label_is_cut_in_graph_files_not_repeated_on_every_node() {
+    let dir = tempfile::tempdir().unwrap();
+    // A label of a megabyte (the largest a value may be) on the biggest
+    // cluster's tag.
+    let case = variant(
+        dir.path(),
+        "huge-label",
+        "UPDATE tags SET label = printf('%.*c', 1000000, 'L');",
+    );
+    let members = {
+        let c = Case::open_read_only(&case).unwrap();
+        let clusters = c.stored_clusters().unwrap().unwrap();
+        clusters.iter().map(|k| k.members.len()).max().unwrap()
+    };
+    assert!(members >= 3, "the tagged cluster has {members} accounts");
+    for ext in ["graphml", "gexf"] {
+        let out = dir.path().join(format!("graph.{ext}"));
+        let (code, _, err) = run_limited(&[
+            "export",
+            case.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{ext}: {err}");
+        let size = std::fs::metadata(&out).unwrap().len();
+        assert!(
+            size < 2_000_000,
+            "{ext}: {size} bytes for {members} tagged accounts"
+        );
+        let text = std::fs::read_to_string(&out).unwrap();
+        assert!(
+            text.contains("[truncated]"),
+            "{ext}: the label is marked as cut"
+        );
+    }
+}
+
+#[test]
+fn account_ids_of_a_megabyte_are_cut_for_drawing_and_render_and_report_succeed() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = variant(
+        dir.path(),
+        "huge-ids",
+        "UPDATE accounts SET account_id = printf('%.*c', 1000000, 'A') || id WHERE id <= 40;",
+    );
+    let s = case.to_str().unwrap();
+    let out = dir.path().join("tag.png");
+    let started = Instant::now();
+    let (code, stdout, err) = run_limited(&[
+        "render",
+        s,
+        "--view",
+        "graph",
+        "--tag",
+        "1",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(stdout.contains("px"), "{stdout}");
+    assert!(image::open(&out).is_ok());
+    let report = dir.path().join("brief.md");
+    let (code, stdout, err) = run_limited(&["report", s, "--out", report.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(stdout.contains("2 picture(s)"), "{stdout}");
+    assert!(started.elapsed() < Duration::from_secs(60));
+}

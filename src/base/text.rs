@@ -24,6 +24,20 @@ pub fn count(n: u64, one: &str, many: &str) -> String {
     format!("{} {}", thousands(n), if n == 1 { one } else { many })
 }
 
+/// The most characters of a name drawn on a graph, a legend, a caption or
+/// a chart title.
+pub const MAX_DRAWN_CHARS: usize = 80;
+
+/// `text` as drawn in a picture or on the graph: at most
+/// [`MAX_DRAWN_CHARS`] characters, cut with "…". A case may hold names of a
+/// megabyte; drawn whole, one would need a texture no renderer has.
+pub fn for_drawing(text: &str) -> Cow<'_, str> {
+    match text.char_indices().nth(MAX_DRAWN_CHARS) {
+        None => Cow::Borrowed(text),
+        Some((end, _)) => Cow::Owned(format!("{}…", &text[..end])),
+    }
+}
+
 /// The marker put where text was cut for display.
 pub const TRUNCATION_MARKER: &str = "…[truncated]";
 

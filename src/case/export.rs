@@ -65,6 +65,9 @@ impl std::fmt::Debug for RedactionKey {
     }
 }
 
+/// The largest redaction key file read (bytes): a secret is a line.
+pub const MAX_KEY_FILE: u64 = 64 * 1024;
+
 impl RedactionKey {
     /// A fresh random key (from the operating system), for a one-off export.
     pub fn random() -> Result<Self, CaseError> {
@@ -81,11 +84,40 @@ impl RedactionKey {
 
     /// A key derived from a secret kept in a file, so that a team's exports
     /// line up with each other.
+    ///
+    /// The file is named on the command line, so it is read as input from
+    /// anyone: a regular file of at most [`MAX_KEY_FILE`] bytes; a missing
+    /// or unreadable file, a device, a pipe or a larger file is bad input
+    /// (never read without end, never waited on).
     pub fn from_file(path: &Path) -> Result<Self, CaseError> {
-        let secret = std::fs::read(path).map_err(|source| CaseError::Io {
-            path: path.into(),
-            source,
-        })?;
+        let refuse = |why: String| CaseError::Invalid(format!("{}: {why}", path.display()));
+        let meta = std::fs::metadata(path)
+            .map_err(|e| refuse(format!("cannot read the redaction key file: {e}")))?;
+        if !meta.is_file() {
+            return Err(refuse(
+                "the redaction key must be a regular file (not a directory, device or pipe)".into(),
+            ));
+        }
+        if meta.len() > MAX_KEY_FILE {
+            return Err(refuse(format!(
+                "a redaction key file holds at most {MAX_KEY_FILE} bytes (this one {})",
+                meta.len()
+            )));
+        }
+        let mut secret = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|f| {
+                std::io::Read::read_to_end(
+                    &mut std::io::Read::take(f, MAX_KEY_FILE + 1),
+                    &mut secret,
+                )
+            })
+            .map_err(|e| refuse(format!("cannot read the redaction key file: {e}")))?;
+        if secret.len() as u64 > MAX_KEY_FILE {
+            return Err(refuse(format!(
+                "a redaction key file holds at most {MAX_KEY_FILE} bytes"
+            )));
+        }
         let trimmed = secret.trim_ascii();
         if trimmed.len() < 16 {
             return Err(CaseError::Invalid(format!(

@@ -217,11 +217,21 @@ fn node_values(node: &GraphNode) -> [Option<Value<'_>>; 14] {
     ]
 }
 
+/// The longest text attribute or label written (bytes); node ids are
+/// written whole (edges name them).
+pub const MAX_ATTRIBUTE_TEXT: usize = 4096;
+
 /// Writes a value as attribute or element text. Callers leave out values
 /// that are not [`is_writable`].
 fn write_value(out: &mut impl Write, value: Value<'_>) -> io::Result<()> {
     match value {
-        Value::Str(text) => write_escaped(out, text),
+        // A text attribute is cut at [`MAX_ATTRIBUTE_TEXT`] bytes (marked):
+        // one tag label of megabytes, repeated on every node of its
+        // cluster, would otherwise make a file of gigabytes.
+        Value::Str(text) => write_escaped(
+            out,
+            &crate::base::text::truncate_for_display(text, MAX_ATTRIBUTE_TEXT),
+        ),
         // `{}` of an f64 is the shortest text that reads back to the same
         // number, and never uses an exponent.
         Value::F64(x) => write!(out, "{x}"),
@@ -423,7 +433,10 @@ pub fn write_gexf(out: &mut impl Write, rows: &GraphRows) -> io::Result<()> {
         out.write_all(b"      <node id=\"")?;
         write_escaped(out, &node.account_id)?;
         out.write_all(b"\" label=\"")?;
-        write_escaped(out, &node.account_id)?;
+        write_escaped(
+            out,
+            &crate::base::text::truncate_for_display(&node.account_id, MAX_ATTRIBUTE_TEXT),
+        )?;
         out.write_all(b"\"><attvalues>")?;
         for ((name, _), value) in NODE_ATTRIBUTES.iter().zip(node_values(node)) {
             if let Some(value) = value.filter(|v| is_writable(*v)) {

@@ -329,11 +329,13 @@ pub fn caption_lines(picture: &ViewPicture, what: ViewKind) -> [String; 2] {
             } else {
                 filters.join(", ")
             },
-            picture.selection_label.as_deref().unwrap_or("nothing")
+            crate::base::text::for_drawing(picture.selection_label.as_deref().unwrap_or("nothing"))
         ),
         format!(
             "Hydrascope · case {} ({}){redacted} · exported {} UTC",
-            picture.case_name, picture.case_fingerprint, picture.exported_at
+            crate::base::text::for_drawing(&picture.case_name),
+            picture.case_fingerprint,
+            picture.exported_at
         ),
     ]
 }

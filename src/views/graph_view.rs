@@ -25,7 +25,7 @@ use super::model::{Loaded, NO_CLUSTER, cluster_facts};
 use super::palette;
 use super::state::{CaseView, ColorBy, Corner, LegendMode, ViewSettings};
 use crate::analysis::EvidenceKind;
-use crate::base::text::{count, thousands};
+use crate::base::text::{count, for_drawing, thousands};
 
 /// Links drawn at most (the strongest; the legend says how many are hidden).
 pub const MAX_DRAWN_LINKS: usize = 60_000;
@@ -1001,8 +1001,11 @@ impl GraphView {
             } else {
                 Color32::from_gray(200)
             };
-            let galley =
-                painter.layout_no_wrap(loaded.accounts[a].account_id.clone(), font.clone(), color);
+            let galley = painter.layout_no_wrap(
+                for_drawing(&loaded.accounts[a].account_id).into_owned(),
+                font.clone(),
+                color,
+            );
             let r = self.node_radius(a as u32, camera);
             let size = galley.size();
             let right = Rect::from_min_size(p + vec2(r + 3.0, -size.y / 2.0), size);
@@ -1053,7 +1056,7 @@ impl GraphView {
             let tag = loaded
                 .campaign_tags(k)
                 .first()
-                .map(|(t, _)| format!(" \"{}\"", t.label))
+                .map(|(t, _)| format!(" \"{}\"", for_drawing(&t.label)))
                 .unwrap_or_default();
             let clusters = loaded.campaign_index.clusters[k].len();
             let text = format!(
@@ -1343,7 +1346,7 @@ impl GraphView {
                         ui.label(egui::RichText::new("no tags yet").small().weak());
                     }
                     for (i, label) in labels.iter().enumerate().take(10) {
-                        swatch_ui(ui, palette::tag_label_color(i), label);
+                        swatch_ui(ui, palette::tag_label_color(i), &for_drawing(label));
                     }
                     if labels.len() > 10 {
                         ui.label(
@@ -1448,9 +1451,9 @@ fn hover_ui(ui: &mut egui::Ui, loaded: &Loaded, node: u32) {
     let Some(account) = loaded.accounts.get(node as usize) else {
         return;
     };
-    ui.strong(&account.account_id);
+    ui.strong(for_drawing(&account.account_id));
     if let Some(org) = &account.org_name {
-        ui.label(format!("Organization: {org}"));
+        ui.label(format!("Organization: {}", for_drawing(org)));
     }
     ui.label(format!(
         "{} exchanges · {}",

@@ -117,6 +117,11 @@ impl Timeline {
     /// when a brush ends.
     pub fn ui(&mut self, ui: &mut egui::Ui, input: &TimelineInput<'_>) -> Vec<ViewCommand> {
         let mut commands = Vec::new();
+        // The selection's name as drawn (a tag label may be a megabyte).
+        let selection_label: Option<String> = input
+            .selection_label
+            .as_deref()
+            .map(|l| crate::base::text::for_drawing(l).into_owned());
         self.last_rect = Some(ui.available_rect_before_wrap());
         // Wraps, so a long selection name (a cluster with its tag) is read
         // whole rather than cut at the panel's edge.
@@ -130,7 +135,7 @@ impl Timeline {
             }
             ui.separator();
             ui.label(RichText::new("times in UTC").weak());
-            match &input.selection_label {
+            match &selection_label {
                 Some(label) if input.series.is_none() => {
                     ui.spinner();
                     ui.label(format!("reading {label}…"));
@@ -177,7 +182,7 @@ impl Timeline {
                     .collect();
                 let height = plot_height(ui, input.selection_label.is_some());
                 if let Some(points) = selection {
-                    let name = input.selection_label.clone().unwrap_or_default();
+                    let name = selection_label.clone().unwrap_or_default();
                     self.time_plot_ui(ui, "sel", height, span, brushed, &mut commands, |plot_ui| {
                         plot_ui.line(
                             Line::new(format!("{name}: {unit}"), PlotPoints::from(points))
@@ -206,7 +211,7 @@ impl Timeline {
                     .collect();
                 if let Some(series) = input.series {
                     let rows: Vec<(u32, i64, u64)> = series.model_hourly.clone();
-                    let name = input.selection_label.clone().unwrap_or_default();
+                    let name = selection_label.clone().unwrap_or_default();
                     if rows.is_empty() {
                         ui.label(
                             RichText::new(format!(
@@ -286,7 +291,7 @@ impl Timeline {
             }
             Chart::HeatMap => {
                 let (hourly, label) = match input.series {
-                    Some(s) => (&s.hourly, input.selection_label.clone().unwrap_or_default()),
+                    Some(s) => (&s.hourly, selection_label.clone().unwrap_or_default()),
                     None => (&loaded.hourly, "all traffic".to_string()),
                 };
                 heat_map_ui(ui, hourly, &label);
