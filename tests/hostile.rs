@@ -1017,3 +1017,106 @@ fn account_ids_of_a_megabyte_are_cut_for_drawing_and_render_and_report_succeed()
     assert!(stdout.contains("2 picture(s)"), "{stdout}");
     assert!(started.elapsed() < Duration::from_secs(60));
 }
+
+#[test]
+fn addresses_written_inside_vocabulary_fields_do_not_survive_redaction() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = variant(
+        dir.path(),
+        "ip-in-words",
+        "UPDATE accounts SET access_path = 'reseller:203.0.113.77' WHERE id = 1;
+         UPDATE accounts SET billing_country = '198.51.100.23' WHERE id = 2;
+         UPDATE models SET name = 'relay-192.0.2.201-large' WHERE id = 1;",
+    );
+    let out = dir.path().join("redacted.hcase");
+    let (code, _, err) = run_limited(&[
+        "export",
+        case.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--redact",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let bytes = std::fs::read(&out).unwrap();
+    for raw in ["203.0.113.77", "198.51.100.23", "192.0.2.201"] {
+        assert!(
+            !bytes.windows(raw.len()).any(|w| w == raw.as_bytes()),
+            "{raw} survived redaction"
+        );
+    }
+    // The words around them are kept.
+    let conn = rusqlite::Connection::open(&out).unwrap();
+    let path: String = conn
+        .query_row("SELECT access_path FROM accounts WHERE id = 1", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert!(path.starts_with("reseller:ip-"), "{path}");
+}
+
+#[test]
+fn a_forged_redacted_mark_is_not_believed_not_carried_on_and_fails_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = variant(
+        dir.path(),
+        "forged-mark",
+        "INSERT OR REPLACE INTO meta VALUES ('redacted', '1'), ('redaction_key_id', 'deadbeefdead'),
+         ('source', '(redacted)');",
+    );
+    let s = case.to_str().unwrap();
+    assert_eq!(
+        Case::open_read_only(&case).unwrap().redaction().unwrap(),
+        None
+    );
+    let (code, stdout, _) = run_limited(&["info", s]);
+    assert_eq!(code, 0);
+    assert!(!stdout.contains("deadbeefdead"), "{stdout}");
+    let (code, stdout, err) = run_limited(&["verify", s]);
+    assert_ne!(code, 0, "verify passed a forged mark: {stdout}{err}");
+    assert!(
+        format!("{stdout}{err}").contains("mark is false"),
+        "{stdout}{err}"
+    );
+    // A plain export does not carry the mark on.
+    let out = dir.path().join("plain.hcase");
+    let (code, _, err) = run_limited(&["export", s, "--out", out.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let conn = rusqlite::Connection::open(&out).unwrap();
+    let marks: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM meta WHERE key IN ('redacted', 'redaction_key_id')",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(marks, 0);
+    // A real redacted export keeps its mark through a plain export.
+    let redacted = dir.path().join("redacted.hcase");
+    let (code, _, err) =
+        run_limited(&["export", s, "--out", redacted.to_str().unwrap(), "--redact"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        Case::open_read_only(&redacted)
+            .unwrap()
+            .redaction()
+            .unwrap()
+            .is_some()
+    );
+    let again = dir.path().join("again.hcase");
+    let (code, _, err) = run_limited(&[
+        "export",
+        redacted.to_str().unwrap(),
+        "--out",
+        again.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        Case::open_read_only(&again)
+            .unwrap()
+            .redaction()
+            .unwrap()
+            .is_some()
+    );
+    let (code, stdout, err) = run_limited(&["verify", again.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stdout}{err}");
+}

@@ -669,8 +669,15 @@ fn stamp_export(
         ("exported_from", source_name.clone()),
         ("export_scope", scope.clone()),
     ];
-    // (Without a key, a redacted source's marker stays: every export of a
-    // redacted case is redacted.)
+    // Without a key, a redacted source's marker stays (every export of a
+    // redacted case is redacted) — if it is true of the bytes written; a
+    // forged mark on raw data is not carried on.
+    if redaction_key_id.is_none() && redaction_of(tx)?.is_none() {
+        tx.execute(
+            "DELETE FROM meta WHERE key IN ('redacted', 'redaction_key_id')",
+            [],
+        )?;
+    }
     if let Some(id) = redaction_key_id {
         meta.push(("redacted", "1".into()));
         meta.push(("redaction_key_id", id.to_string()));
@@ -766,6 +773,11 @@ pub fn redaction_of(conn: &Connection) -> Result<Option<String>, CaseError> {
         })
         .optional()?;
     if redacted.as_deref() != Some("1") {
+        return Ok(None);
+    }
+    // The mark is a claim about the bytes: a case whose identifier columns
+    // hold raw values is not redacted, whatever its meta says.
+    if super::redact::raw_identifiers(conn)? > 0 {
         return Ok(None);
     }
     let key: Option<String> = conn

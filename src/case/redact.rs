@@ -47,9 +47,83 @@ const INDICATOR_KINDS: &[(&str, Option<&str>)] = &[
     ("client_fingerprint", Some("cfp")),
 ];
 
+/// Values in the identifier columns of a case marked redacted that are not
+/// pseudonyms (`kind-` and 16 hex digits), and rows in the tables a
+/// redacted export leaves empty: what makes a "redacted" mark a lie. The
+/// mark is a meta row anyone can write; this is the fact it claims, read
+/// from the bytes (one pass over each identifier column, no key needed).
+pub(crate) fn raw_identifiers(conn: &rusqlite::Connection) -> Result<u64, CaseError> {
+    let hex16 = "[0-9a-f]".repeat(16);
+    let mut raw = 0u64;
+    let exists = |table: &str, column: &str| -> Result<bool, CaseError> {
+        let n: i64 = conn.query_row(
+            "SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2",
+            [table, column],
+            |r| r.get(0),
+        )?;
+        Ok(n > 0)
+    };
+    let mut count = |table: &str, column: &str, kinds: &[&str]| -> Result<(), CaseError> {
+        if !exists(table, column)? {
+            return Ok(());
+        }
+        let shapes = kinds
+            .iter()
+            .map(|k| format!("\"{column}\" GLOB '{k}-{hex16}'"))
+            .collect::<Vec<_>>()
+            .join(" OR ");
+        let n: i64 = conn.query_row(
+            &format!(
+                "SELECT count(*) FROM \"{table}\" WHERE \"{column}\" IS NOT NULL \
+                 AND \"{column}\" <> '' AND NOT ({shapes})"
+            ),
+            [],
+            |r| r.get(0),
+        )?;
+        raw += n.max(0) as u64;
+        Ok(())
+    };
+    for (table, column, kind) in TOKEN_COLUMNS {
+        count(table, column, &[kind])?;
+    }
+    for (table, column) in ADDRESS_COLUMNS {
+        count(table, column, &["ip", "net"])?;
+    }
+    for table in DROPPED_TABLES {
+        let present: i64 = conn.query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1",
+            [table],
+            |r| r.get(0),
+        )?;
+        if present > 0 {
+            let n: i64 = conn.query_row(&format!("SELECT count(*) FROM \"{table}\""), [], |r| {
+                r.get(0)
+            })?;
+            raw += n.max(0) as u64;
+        }
+    }
+    Ok(raw)
+}
+
 /// Tables whose rows a redacted export leaves out: prompt excerpts and
 /// fields the contract does not name.
 pub(super) const DROPPED_TABLES: &[&str] = &["excerpts", "template_examples", "exchange_extra"];
+
+/// Vocabulary columns: kept as words, but with any address inside them
+/// replaced (a sender can put one anywhere).
+fn is_vocabulary(table: &str, column: &str) -> bool {
+    matches!(
+        (table, column),
+        ("accounts", "billing_country")
+            | ("accounts", "access_path")
+            | ("accounts", "verification")
+            | ("events", "kind")
+            | ("events", "model")
+            | ("models", "name")
+            | ("capabilities", "name")
+            | ("indicators", "kind")
+    )
+}
 
 /// Text columns that are never rewritten: ids that tie the case to the
 /// provider's records and to other analysts' cases, fixed vocabularies, and
@@ -94,6 +168,10 @@ enum Treatment {
     Address,
     /// `indicators.value`: by the row's `kind`.
     IndicatorValue,
+    /// A fixed vocabulary (an access path, a model or capability name, a
+    /// country, an event kind): kept, but an address written inside it
+    /// (`reseller:203.0.113.9`) is replaced by its pseudonym.
+    Vocabulary,
     /// Free text, with identifiers inside it replaced.
     Text,
     /// A JSON document, with identifiers inside its strings replaced.
@@ -116,7 +194,9 @@ fn treatment(table: &str, column: &ColumnShape) -> Treatment {
         ("exchanges", "excerpt") | (_, "extra_json") => return Treatment::Null,
         _ => {}
     }
-    if !column.decl_type.eq_ignore_ascii_case("TEXT") || keeps_text(table, name) {
+    if column.decl_type.eq_ignore_ascii_case("TEXT") && is_vocabulary(table, name) {
+        Treatment::Vocabulary
+    } else if !column.decl_type.eq_ignore_ascii_case("TEXT") || keeps_text(table, name) {
         Treatment::Keep
     } else if name.ends_with("_json") {
         Treatment::Json
@@ -323,6 +403,9 @@ impl Scrubber {
                 kind.and_then(|k| self.redactor.indicator(k, &s))
                     .unwrap_or_else(|| self.text(&s)),
             )),
+            (Treatment::Vocabulary, Value::Text(s)) => {
+                Some(Value::Text(scrub_addresses(&s, &self.redactor)))
+            }
             (Treatment::Text, Value::Text(s)) => Some(Value::Text(self.text(&s))),
             (Treatment::Json, Value::Text(s)) => Some(Value::Text(self.json(&s))),
         }

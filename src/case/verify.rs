@@ -300,6 +300,28 @@ pub fn verify_case_with(
             Err(err) => findings.push(finding_from_error("accounts", Some("accounts"), &err)?),
         }
     }
+    // A "redacted" mark must be true of the bytes.
+    let marked: Option<String> = conn
+        .query_row("SELECT value FROM meta WHERE key = 'redacted'", [], |r| {
+            r.get(0)
+        })
+        .ok();
+    if marked.as_deref() == Some("1") {
+        match super::redact::raw_identifiers(&conn) {
+            Ok(0) => {}
+            Ok(n) => findings.push(Finding {
+                check: "redaction",
+                table: Some("meta".into()),
+                column: Some("redacted".into()),
+                rows: n,
+                message: format!(
+                    "meta says the case is redacted, but {n} identifier value(s) are not pseudonyms \
+                     or prompt excerpts remain: the mark is false (commands treat the case as not redacted)"
+                ),
+            }),
+            Err(err) => findings.push(finding_from_error("redaction", None, &err)?),
+        }
+    }
     Ok(VerifyReport {
         path: path.into(),
         format_version: version,
