@@ -1120,3 +1120,36 @@ fn a_forged_redacted_mark_is_not_believed_not_carried_on_and_fails_verify() {
     let (code, stdout, err) = run_limited(&["verify", again.to_str().unwrap()]);
     assert_eq!(code, 0, "{stdout}{err}");
 }
+
+#[test]
+fn more_own_indexes_than_a_case_may_hold_refuse_it_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let sql: String = (0..40)
+        .map(|i| format!("CREATE INDEX extra_{i} ON link_evidence (a, kind DESC, b);"))
+        .collect();
+    let case = variant(dir.path(), "many-indexes", &sql);
+    let s = case.to_str().unwrap();
+    let before = std::fs::read(&case).unwrap();
+    for args in [vec!["analyze", s], vec!["verify", s], vec!["info", s]] {
+        let started = Instant::now();
+        let (code, stdout, err) = run_limited(&args);
+        assert_eq!(code, 2, "{args:?}: {stdout}{err}");
+        assert!(
+            format!("{stdout}{err}").contains("indexes of its own"),
+            "{args:?}: {stdout}{err}"
+        );
+        assert!(started.elapsed() < Duration::from_secs(20), "{args:?}");
+    }
+    assert_eq!(
+        std::fs::read(&case).unwrap(),
+        before,
+        "the refused case was changed"
+    );
+    // Eight are the analyst's to keep.
+    let sql: String = (0..8)
+        .map(|i| format!("CREATE INDEX mine_{i} ON exchanges (account, model, ts_ms);"))
+        .collect();
+    let case = variant(dir.path(), "eight-indexes", &sql);
+    let (code, _, err) = run_limited(&["verify", case.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+}

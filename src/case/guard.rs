@@ -316,7 +316,15 @@ pub enum SchemaProblem {
     Changed(SchemaObject),
     /// One of Hydrascope's objects that is not there.
     Missing(SchemaObject),
+    /// A plain index of the analyst's own beyond the [`MAX_OWN_INDEXES`] a
+    /// case may hold (each one slows every write of every command).
+    ExtraIndex(SchemaObject),
 }
+
+/// Plain indexes of their own a case may hold (docs/case-file.md suggests
+/// one on `exchanges`): a case with a thousand would make every analysis
+/// write each row a thousand times.
+pub const MAX_OWN_INDEXES: usize = 8;
 
 impl SchemaProblem {
     /// The object concerned.
@@ -324,7 +332,8 @@ impl SchemaProblem {
         match self {
             SchemaProblem::Unexpected(o)
             | SchemaProblem::Changed(o)
-            | SchemaProblem::Missing(o) => o,
+            | SchemaProblem::Missing(o)
+            | SchemaProblem::ExtraIndex(o) => o,
         }
     }
 }
@@ -352,6 +361,10 @@ impl std::fmt::Display for SchemaProblem {
                 o.kind_name()
             ),
             SchemaProblem::Missing(_) => write!(f, "{} {name} is missing", o.kind_name()),
+            SchemaProblem::ExtraIndex(_) => write!(
+                f,
+                "index {name}{on} is one more than the {MAX_OWN_INDEXES} indexes of its own a case may hold"
+            ),
         }
     }
 }
@@ -367,6 +380,7 @@ pub fn schema_problems(
     let reference = reference(version)?;
     let found = read_objects(conn, db)?;
     let mut problems = Vec::new();
+    let mut own_indexes = 0usize;
     for object in &found {
         let expected = reference
             .objects
@@ -376,7 +390,12 @@ pub fn schema_problems(
         match expected {
             Some(e) if e.sql == object.sql && e.table.eq_ignore_ascii_case(&object.table) => {}
             Some(_) => problems.push(SchemaProblem::Changed(object.clone())),
-            None if is_plain_index(object, &reference) => {}
+            None if is_plain_index(object, &reference) => {
+                own_indexes += 1;
+                if own_indexes > MAX_OWN_INDEXES {
+                    problems.push(SchemaProblem::ExtraIndex(object.clone()));
+                }
+            }
             None => problems.push(SchemaProblem::Unexpected(object.clone())),
         }
     }
