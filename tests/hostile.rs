@@ -1153,3 +1153,44 @@ fn more_own_indexes_than_a_case_may_hold_refuse_it_at_once() {
     let (code, _, err) = run_limited(&["verify", case.to_str().unwrap()]);
     assert_eq!(code, 0, "{err}");
 }
+
+#[test]
+fn a_hot_journal_is_rolled_back_before_a_read_only_command_reads_the_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let live = variant(dir.path(), "live", "PRAGMA journal_mode = DELETE;");
+    // A writer stopped mid-transaction: its changed pages already spilled
+    // into the file, the journal beside it holding the originals.
+    let conn = rusqlite::Connection::open(&live).unwrap();
+    conn.execute_batch(
+        "PRAGMA cache_size = 1; PRAGMA cache_spill = 1; BEGIN;
+         UPDATE tags SET label = 'UNCOMMITTED';
+         UPDATE exchanges SET input_tokens = input_tokens + 1;",
+    )
+    .unwrap();
+    let crashed = dir.path().join("crashed.hcase");
+    std::fs::copy(&live, &crashed).unwrap();
+    let journal = dir.path().join("crashed.hcase-journal");
+    std::fs::copy(dir.path().join("live.hcase-journal"), &journal).unwrap();
+    drop(conn);
+    assert!(std::fs::metadata(&journal).unwrap().len() > 0);
+    let s = crashed.to_str().unwrap();
+    let (code, stdout, err) = run_limited(&["tags", s]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        !stdout.contains("UNCOMMITTED"),
+        "read through the journal: {stdout}"
+    );
+    assert!(stdout.contains("Lab A"), "{stdout}");
+    let (code, stdout, err) = run_limited(&["verify", s]);
+    assert_eq!(code, 0, "{stdout}{err}");
+    // A file named as an unfinished output is no case.
+    let partial = dir.path().join("export.hcase.partial");
+    std::fs::copy(base_case(), &partial).unwrap();
+    for args in [vec!["info"], vec!["verify"], vec!["tags"]] {
+        let mut args = args;
+        args.push(partial.to_str().unwrap());
+        let (code, _, err) = run_limited(&args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains("unfinished output"), "{err}");
+    }
+}

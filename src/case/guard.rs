@@ -97,6 +97,18 @@ fn not_regular(meta: &std::fs::Metadata) -> Option<&'static str> {
 /// likewise its SQLite side files (`-wal`, `-shm`, `-journal`) where they
 /// exist: opening a named pipe or a device would hang or worse.
 pub(crate) fn require_regular_file(path: &Path) -> Result<(), CaseError> {
+    // What Hydrascope's writers leave when stopped before renaming their
+    // output into place: complete or not, it is no case of anyone's.
+    if path
+        .file_name()
+        .is_some_and(|n| n.to_string_lossy().ends_with(".partial"))
+    {
+        return Err(CaseError::Invalid(format!(
+            "{}: an unfinished output (a command writing it stopped before renaming it into \
+             place), not a case; run that command again",
+            path.display()
+        )));
+    }
     let meta = match std::fs::metadata(path) {
         Ok(meta) => meta,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => {

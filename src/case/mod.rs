@@ -534,6 +534,28 @@ pub(crate) fn open_identified(
 ) -> Result<(Connection, i32), CaseError> {
     let conn = open_hardened(path, read_only)?;
     match identify(&conn, path) {
+        Err(CaseError::Sqlite(err)) if read_only && is_cannot_open(&err) && hot_journal(path) => {
+            // An unfinished transaction a read-only open cannot roll back:
+            // roll it back with a writable open when the file allows, else
+            // refuse — never read through it (its half-written pages are
+            // not the case).
+            drop(conn);
+            let journal = guard::side_file(path, "-journal");
+            match open_hardened(path, false).and_then(|rw| identify(&rw, path)) {
+                Ok(_) => {
+                    let conn = open_hardened(path, true)?;
+                    let version = identify(&conn, path)?;
+                    Ok((conn, version))
+                }
+                Err(_) => Err(CaseError::Invalid(format!(
+                    "{}: an unfinished transaction is waiting in {} and this file cannot be \
+                     written to roll it back; open the case where it can be written (any command \
+                     rolls it back), or repair it",
+                    path.display(),
+                    journal.display()
+                ))),
+            }
+        }
         Err(CaseError::Sqlite(err))
             if read_only && is_cannot_open(&err) && !guard::side_file(path, "-wal").exists() =>
         {
@@ -588,6 +610,13 @@ pub(crate) fn open_hardened(path: &Path, read_only: bool) -> Result<Connection, 
     let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
     guard::harden(&conn).map_err(|e| damaged(path, e.into()))?;
     Ok(conn)
+}
+
+/// Whether a rollback journal with content lies beside `path`: a
+/// transaction that did not finish (SQLite rolls it back on the next
+/// writable open).
+fn hot_journal(path: &Path) -> bool {
+    std::fs::metadata(guard::side_file(path, "-journal")).is_ok_and(|m| m.len() > 0)
 }
 
 fn open_immutable(path: &Path) -> Result<Connection, CaseError> {
