@@ -1194,3 +1194,48 @@ fn a_hot_journal_is_rolled_back_before_a_read_only_command_reads_the_case() {
         assert!(err.contains("unfinished output"), "{err}");
     }
 }
+
+#[test]
+fn verify_fails_what_the_schema_forbids_but_a_sender_can_switch_off() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, sql, says) in [
+        (
+            "evil-status",
+            "PRAGMA ignore_check_constraints = 1; UPDATE tags SET status = 'evil';",
+            "is not open, confirmed or dismissed",
+        ),
+        (
+            "wild-confidence",
+            "PRAGMA ignore_check_constraints = 1; UPDATE tags SET confidence = 7.5;",
+            "is outside 0..1",
+        ),
+        (
+            "infinite-confidence",
+            "PRAGMA ignore_check_constraints = 1; UPDATE tags SET confidence = 9e999;",
+            "is outside 0..1",
+        ),
+        (
+            "negative-count",
+            "UPDATE clusters SET exchanges = -5 WHERE rowid = 1;",
+            "is outside 0..=",
+        ),
+        (
+            "huge-count",
+            "UPDATE clusters SET exchanges = 9223372036854775807 WHERE rowid = 1;",
+            "is outside 0..=",
+        ),
+        (
+            "sequence-at-max",
+            "UPDATE sqlite_sequence SET seq = 9223372036854775807 WHERE name = 'tags';",
+            "near its maximum",
+        ),
+    ] {
+        let case = variant(dir.path(), name, sql);
+        let (code, stdout, err) = run_limited(&["verify", case.to_str().unwrap()]);
+        assert_eq!(code, 2, "{name}: {stdout}{err}");
+        assert!(
+            format!("{stdout}{err}").contains(says),
+            "{name}: {stdout}{err}"
+        );
+    }
+}

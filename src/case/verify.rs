@@ -92,6 +92,44 @@ const RANGES: &[(&str, &str, i64, i64)] = &[
     ),
 ];
 
+/// The schema's CHECK constraints, checked row by row: SQLite lets a
+/// sender switch them off (`PRAGMA ignore_check_constraints`) before
+/// writing, and a command that rewrites such a row (a merge, a redacted
+/// export) would then fail. (table, column, SQL true for a valid `{c}`,
+/// what is wrong.)
+const CHECKS: &[(&str, &str, &str, &str)] = &[
+    (
+        "tags",
+        "status",
+        "{c} IN ('open', 'confirmed', 'dismissed')",
+        "is not open, confirmed or dismissed",
+    ),
+    (
+        "tags",
+        "confidence",
+        "{c} >= 0 AND {c} <= 1",
+        "is outside 0..1",
+    ),
+    (
+        "merge_conflicts",
+        "status",
+        "{c} IN ('open', 'kept_ours', 'kept_theirs', 'kept_both')",
+        "is not open, kept_ours, kept_theirs or kept_both",
+    ),
+];
+
+/// Integer columns that count rows, exchanges or tokens: never negative,
+/// and below 2^53 (sums of them must not overflow).
+fn is_count(column: &str) -> bool {
+    matches!(
+        column,
+        "exchanges" | "input_tokens" | "output_tokens" | "size" | "accounts" | "clusters"
+    )
+}
+
+/// The largest count a column may hold (2^53 − 1).
+const MAX_COUNT: i64 = (1 << 53) - 1;
+
 /// The documented maximum size in bytes of a text column's values.
 pub fn max_bytes(table: &str, column: &str) -> usize {
     match (table, column) {
@@ -300,6 +338,26 @@ pub fn verify_case_with(
             Err(err) => findings.push(finding_from_error("accounts", Some("accounts"), &err)?),
         }
     }
+    // Room left in the id sequences: at their maximum, every insert fails.
+    let tight: Option<String> = conn
+        .query_row(
+            "SELECT name FROM sqlite_sequence WHERE seq > (1 << 62) LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .ok();
+    if let Some(table) = tight {
+        let table = crate::base::text::terminal_safe(&table).into_owned();
+        findings.push(Finding {
+            check: "ranges",
+            table: Some("sqlite_sequence".into()),
+            column: Some("seq".into()),
+            rows: 1,
+            message: format!(
+                "sqlite_sequence: the id sequence of {table} is near its maximum; new rows could not be added"
+            ),
+        });
+    }
     // A "redacted" mark must be true of the bytes.
     let marked: Option<String> = conn
         .query_row("SELECT value FROM meta WHERE key = 'redacted'", [], |r| {
@@ -493,6 +551,30 @@ fn row_rules(
                 column: column.name.clone(),
                 valid_sql: format!("{c} IS NULL OR {c} BETWEEN {min} AND {max}"),
                 what: format!("column {} is outside {min}..={max}", column.name),
+            }));
+        }
+        for &(_, _, valid, what) in CHECKS
+            .iter()
+            .filter(|(t, col, _, _)| *t == shape.name && *col == column.name)
+        {
+            rules.push(Ok(RowRule {
+                check: "ranges",
+                column: column.name.clone(),
+                valid_sql: nullable(valid.replace("{c}", &c)),
+                what: format!("column {} {what}", column.name),
+            }));
+        }
+        if column.decl_type.eq_ignore_ascii_case("INTEGER")
+            && is_count(&column.name)
+            && !RANGES
+                .iter()
+                .any(|(t, col, _, _)| *t == shape.name && *col == column.name)
+        {
+            rules.push(Ok(RowRule {
+                check: "ranges",
+                column: column.name.clone(),
+                valid_sql: format!("{c} IS NULL OR {c} BETWEEN 0 AND {MAX_COUNT}"),
+                what: format!("column {} is outside 0..={MAX_COUNT}", column.name),
             }));
         }
         if let Some(&(_, _, target, key)) = REFERENCES
