@@ -404,9 +404,28 @@ fn an_untagged_case_says_so_and_lists_the_suspected_clusters() {
 }
 
 #[test]
-fn a_redacted_case_says_so_in_the_header() {
+fn a_redacted_case_says_so_in_the_header_and_a_forged_mark_does_not() {
     let tmp = tempfile::tempdir().unwrap();
     let path = fresh_case(tmp.path());
+    let redacted = tmp.path().join("redacted.hcase");
+    let (code, _, err) = common::run(&[
+        "export",
+        path.to_str().unwrap(),
+        "--out",
+        redacted.to_str().unwrap(),
+        "--redact",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let case = Case::open(&redacted).unwrap();
+    let key = case.redaction().unwrap().expect("a redacted export");
+    let out = tmp.path().join("brief.md");
+    report(&case, &out, false).0.unwrap();
+    let md = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        md.contains(&format!("| **Redacted** | yes (key id {key}) |")),
+        "{md}"
+    );
+    // A mark written by hand onto raw data is not believed.
     rusqlite::Connection::open(&path)
         .unwrap()
         .execute_batch(
@@ -415,13 +434,10 @@ fn a_redacted_case_says_so_in_the_header() {
         )
         .unwrap();
     let case = Case::open(&path).unwrap();
-    let out = tmp.path().join("brief.md");
+    let out = tmp.path().join("forged.md");
     report(&case, &out, false).0.unwrap();
     let md = std::fs::read_to_string(&out).unwrap();
-    assert!(
-        md.contains("| **Redacted** | yes (key id 0123456789ab) |"),
-        "{md}"
-    );
+    assert!(md.contains("| **Redacted** | no |"), "{md}");
 }
 
 #[test]
