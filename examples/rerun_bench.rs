@@ -36,7 +36,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         )?
         .ok_or("cancelled")?;
         println!(
-            "{label}: {:.2} s ({} clusters, {} suspected; reading {:.2} s, graph {:.2} s, clustering {:.2} s, scoring {:.2} s, campaigns {:.2} s)",
+            "{label}: {:.2} s ({} clusters, {} suspected; reading {:.2} s, graph {:.2} s, clustering {:.2} s, scoring {:.2} s, campaigns {:.2} s, series {:.2} s, storing {:.2} s{})",
             started.elapsed().as_secs_f64(),
             result.clusters.len(),
             result.clusters.iter().filter(|c| c.suspected).count(),
@@ -45,6 +45,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             result.stats.cluster_secs,
             result.stats.score_secs,
             result.stats.campaign_secs,
+            result.stats.series_secs,
+            result.stats.store_secs,
+            if result.stats.links_kept {
+                ", links kept"
+            } else {
+                ""
+            },
         );
         Ok(())
     };

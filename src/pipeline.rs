@@ -124,6 +124,13 @@ pub fn analyze_case_reusing(
         "clustering"
     });
     let graph = &p.graph;
+    // The case's links are this graph's when the last stored run was made
+    // on the same evidence: a re-run then leaves them in place.
+    stats.links_kept = reusable
+        && case
+            .last_analysis_params()?
+            .and_then(|json| serde_json::from_str::<Params>(&json).ok())
+            .is_some_and(|last| analysis::same_evidence(&last, params));
     let algorithm = analysis::cluster_graph(features, graph, params, &mut stats);
     if reusable {
         stats.graph_phases.clear();
@@ -148,7 +155,7 @@ pub fn analyze_case_reusing(
             Some((_, scored)) if same_membership => scored,
             _ => {
                 let (membership, successors) = reconcile::membership_with_pins(&algorithm, &carry);
-                let result = analysis::score_membership(
+                let mut result = analysis::score_membership(
                     features,
                     activity,
                     windows,
@@ -157,7 +164,10 @@ pub fn analyze_case_reusing(
                     params,
                     &mut stats,
                 );
+                let started = std::time::Instant::now();
                 let stored = with_series(case, &result, features.accounts.len())?;
+                stats.series_secs = started.elapsed().as_secs_f64();
+                result.stats.series_secs = stats.series_secs;
                 Scored {
                     membership,
                     successors,
@@ -177,8 +187,13 @@ pub fn analyze_case_reusing(
         if cancelled() {
             return Ok(None);
         }
+        let started = std::time::Instant::now();
         match case.store_analysis_carrying(&scored.stored, Some((&carried, stamp, who))) {
-            Ok(()) => return Ok(Some(scored.result)),
+            Ok(()) => {
+                let mut result = scored.result;
+                result.stats.store_secs = started.elapsed().as_secs_f64();
+                return Ok(Some(result));
+            }
             Err(CaseError::Conflict(_)) if attempt < ATTEMPTS => {
                 computed = Some((carry, scored));
             }
@@ -326,9 +341,12 @@ pub fn to_stored(result: &AnalysisResult) -> StoredAnalysis {
                 reasons_json: serde_json::to_string(&k.reasons).unwrap_or_default(),
             })
             .collect(),
+        // A re-run on the same evidence leaves the stored links in place.
+        keep_links: result.stats.links_kept,
         links: result
             .links
             .iter()
+            .filter(|_| !result.stats.links_kept)
             .map(|l| {
                 (
                     l.a,

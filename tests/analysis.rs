@@ -544,6 +544,23 @@ fn a_rerun_with_another_resolution_reuses_the_graph_and_gives_what_a_fresh_run_g
         "neither read nor built again"
     );
     assert!(progress.phase().contains("scoring"), "{}", progress.phase());
+    // The stored links are this graph's: left in place, and still whole.
+    assert!(reused.stats.links_kept);
+    let stored_links = || -> (i64, i64) {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        let count = |sql: &str| conn.query_row(sql, [], |r| r.get(0)).unwrap();
+        (
+            count("SELECT count(*) FROM links"),
+            count("SELECT count(*) FROM link_evidence"),
+        )
+    };
+    let evidence = |links: &[hydrascope::analysis::Link]| -> i64 {
+        links.iter().map(|l| l.evidence.len() as i64).sum()
+    };
+    assert_eq!(
+        stored_links(),
+        (reused.links.len() as i64, evidence(&reused.links))
+    );
     // The same as a run from scratch with those parameters.
     let fresh = analyze_case(&case, &fine, &who).unwrap();
     assert_eq!(reused.clusters, fresh.clusters);
@@ -568,6 +585,14 @@ fn a_rerun_with_another_resolution_reuses_the_graph_and_gives_what_a_fresh_run_g
         .unwrap()
         .expect("not cancelled");
     assert!(rebuilt.stats.graph_secs > 0.0);
+    assert!(
+        !rebuilt.stats.links_kept,
+        "another graph's links are written"
+    );
+    assert_eq!(
+        stored_links(),
+        (rebuilt.links.len() as i64, evidence(&rebuilt.links))
+    );
     // A cancelled run stores nothing.
     let runs = || -> i64 {
         rusqlite::Connection::open(&path)

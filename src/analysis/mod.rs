@@ -410,6 +410,16 @@ pub struct RunStats {
     pub campaign_secs: f64,
     /// Seconds per phase of building the graph.
     pub graph_phases: Vec<(String, f64)>,
+    /// Seconds of the pass over `exchanges` for each cluster's series.
+    #[serde(default)]
+    pub series_secs: f64,
+    /// Seconds writing the results into the case.
+    #[serde(default)]
+    pub store_secs: f64,
+    /// The links of the previous run were kept in the case (a re-run on
+    /// the same evidence graph), not written again.
+    #[serde(default)]
+    pub links_kept: bool,
 }
 
 /// Everything a run produces.

@@ -110,6 +110,9 @@ pub struct StoredAnalysis {
     pub cluster_series: Vec<ClusterModelHour>,
     /// One example excerpt per template.
     pub template_examples: TemplateExamples,
+    /// The links stored by the latest run are this run's (a re-run on the
+    /// same evidence graph): they are left in place, and `links` is empty.
+    pub keep_links: bool,
 }
 
 pub use super::schema::INDICATOR_COLUMNS;
@@ -239,8 +242,11 @@ impl Case {
             ));
         }
         // The layout belongs to the clustering it was drawn for, so it goes too.
+        if !analysis.keep_links {
+            tx.execute_batch("DELETE FROM link_evidence; DELETE FROM links;")?;
+        }
         tx.execute_batch(
-            "DELETE FROM link_evidence; DELETE FROM links; DELETE FROM cluster_members; DELETE FROM clusters; \
+            "DELETE FROM cluster_members; DELETE FROM clusters; \
              DELETE FROM campaigns; DELETE FROM campaign_clusters; \
              DELETE FROM cluster_model_hourly; DELETE FROM template_examples; DELETE FROM layout;",
         )?;
