@@ -1239,3 +1239,44 @@ fn verify_fails_what_the_schema_forbids_but_a_sender_can_switch_off() {
         );
     }
 }
+
+#[test]
+fn a_merge_that_would_record_more_conflicts_than_the_cap_is_refused_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    // 1,500 ad-hoc tags from another analyst, each on the accounts of the
+    // cluster tagged "Lab A" here, each saying something else.
+    let flood = variant(
+        dir.path(),
+        "flood",
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1500)
+         INSERT INTO tags (cluster, label, capability, status, confidence, actor, notes, analyst,
+                           created_at, updated_at, updated_by)
+         SELECT NULL, 'flood ' || i, '', 'open', 0.5, '', '', 'mallory',
+                '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z', 'mallory' FROM n;
+         INSERT INTO tag_accounts (tag, account)
+         SELECT t.id, m.account FROM tags t, cluster_members m
+         WHERE t.label LIKE 'flood %'
+           AND m.cluster = (SELECT cluster FROM tags WHERE label = 'Lab A');",
+    );
+    let here = dir.path().join("here.hcase");
+    std::fs::copy(base_case(), &here).unwrap();
+    let before = std::fs::read(&here).unwrap();
+    let started = Instant::now();
+    let (code, _, err) = run_limited(&[
+        "merge",
+        here.to_str().unwrap(),
+        "--from",
+        flood.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("1500 conflicts") && err.contains("nothing was merged"),
+        "{err}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(30));
+    assert_eq!(
+        std::fs::read(&here).unwrap(),
+        before,
+        "the receiving case changed"
+    );
+}

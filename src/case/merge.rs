@@ -24,6 +24,10 @@ pub use super::conflict_row::{ConflictRow, ConflictStatus, MERGE_ACTION};
 use super::conflict_row::{parse_status, read_conflict_row, split_fields};
 use super::{Case, CaseError};
 
+/// The most conflicts one merge records; a merge that would record more is
+/// refused, nothing written.
+pub const MAX_MERGE_CONFLICTS: usize = 1_000;
+
 /// The `audit_log.action` of a conflict's resolution.
 pub const RESOLVE_ACTION: &str = "conflict.resolve";
 
@@ -529,6 +533,23 @@ impl Case {
                     conflicts.push((o, i, overlap, fields));
                 }
             }
+        }
+
+        // A merge records conflicts in proportion to what is new; past the
+        // cap it is refused before anything is written (each conflict keeps
+        // both tags whole, so thousands would grow this case by the
+        // incoming tags times the tags here).
+        if conflicts.len() > MAX_MERGE_CONFLICTS {
+            let tags_in_conflict: BTreeSet<usize> = conflicts.iter().map(|c| c.1).collect();
+            return Err(CaseError::Invalid(format!(
+                "{}: merging it would record {} conflicts ({} of its tags disagree with tags here \
+                 on shared accounts), more than the {MAX_MERGE_CONFLICTS} a merge may record; \
+                 nothing was merged. Export fewer of its tags (hydrascope export --clusters) or \
+                 settle them with its analyst first",
+                other.display(),
+                conflicts.len(),
+                tags_in_conflict.len()
+            )));
         }
 
         // Their entries: skipped when here (same session, time, action and
