@@ -1280,3 +1280,44 @@ fn a_merge_that_would_record_more_conflicts_than_the_cap_is_refused_and_writes_n
         "the receiving case changed"
     );
 }
+
+#[test]
+fn an_output_that_is_a_folder_or_too_long_a_name_is_bad_input_before_any_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = base_case().to_str().unwrap().to_string();
+    let folder = dir.path().join("brief.html");
+    std::fs::create_dir(&folder).unwrap();
+    let long = dir.path().join(format!("{}.hcase", "n".repeat(249)));
+    let logs = dir.path().join("logs");
+    let (code, _, err) = run_limited(&[
+        "generate",
+        "--scenario",
+        "tiny",
+        "--seed",
+        "2",
+        "--out",
+        logs.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let f = folder.to_str().unwrap();
+    let l = long.to_str().unwrap();
+    for args in [
+        vec!["report", &case, "--out", f],
+        vec!["report", &case, "--out", f, "--force"],
+        vec!["export", &case, "--out", l],
+        vec!["repair", &case, "--out", l],
+        vec!["render", &case, "--view", "graph", "--out", f],
+        vec!["import", logs.to_str().unwrap(), "--out", f, "--force"],
+        vec!["import", logs.to_str().unwrap(), "--out", l],
+    ] {
+        let started = Instant::now();
+        let (code, _, err) = run_limited(&args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(
+            err.contains("is a folder") || err.contains("file name is"),
+            "{args:?}: {err}"
+        );
+        assert!(started.elapsed() < Duration::from_secs(10), "{args:?}");
+    }
+    assert!(!long.exists());
+}

@@ -48,6 +48,7 @@ pub(super) fn run(args: ExportArgs) -> Result<(), Failure> {
         force,
         analyst,
     } = args;
+    super::check_output_file(&out)?;
     export(
         &case,
         &out,

@@ -32,6 +32,7 @@ pub(super) fn run(args: ImportArgs) -> Result<(), Failure> {
         skip_invalid,
         force,
     } = args;
+    super::check_output_file(&out)?;
     let progress = Arc::new(Progress::default());
     let bar = ProgressBar::start(progress.clone(), "bytes");
     let result = crate::import::import_folder(

@@ -106,6 +106,28 @@ impl Failure {
     }
 }
 
+/// Checks an output file named on the command line before any work: not a
+/// folder, and a name that still fits the file system once the
+/// `.partial` suffix it is first written under is added (names of at most
+/// 255 bytes, the usual limit).
+fn check_output_file(out: &std::path::Path) -> Result<(), Failure> {
+    if out.is_dir() {
+        return Err(Failure::bad_input(format!(
+            "{}: is a folder; --out names the file to write",
+            out.display()
+        )));
+    }
+    let name = out.file_name().map_or(0, |n| n.len());
+    if name + ".partial".len() > 255 {
+        return Err(Failure::bad_input(format!(
+            "{}: the file name is {name} bytes long; at most {} (the file is written as NAME.partial first)",
+            out.display(),
+            255 - ".partial".len()
+        )));
+    }
+    Ok(())
+}
+
 /// Runs the command line; the binary's whole `main`.
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {

@@ -65,6 +65,7 @@ pub(super) fn run(args: RenderArgs) -> Result<(), Failure> {
         force,
     } = args;
     use crate::render::{Focus, PictureFormat, PictureSize, SavedPicture, Scene, ViewKind};
+    super::check_output_file(&out)?;
     if out.exists() && !force {
         return Err(Failure::bad_input(format!(
             "{}: already exists; pass --force to overwrite it",

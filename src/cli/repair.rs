@@ -20,6 +20,7 @@ pub(super) struct RepairArgs {
 /// Runs `hydrascope repair` with `args`.
 pub(super) fn run(args: RepairArgs) -> Result<(), Failure> {
     let RepairArgs { case, out, force } = args;
+    super::check_output_file(&out)?;
     let report =
         crate::case::verify::repair_case(&case, &out, force).map_err(Failure::from_case)?;
     // Built here from what was sound: the workbench opens it without

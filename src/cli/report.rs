@@ -32,6 +32,7 @@ pub(super) fn run(args: ReportArgs) -> Result<(), Failure> {
         campaign,
         force,
     } = args;
+    super::check_output_file(&out)?;
     if out.exists() && !force {
         return Err(Failure::from_case(CaseError::Exists(out.clone())));
     }
