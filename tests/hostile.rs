@@ -1321,3 +1321,31 @@ fn an_output_that_is_a_folder_or_too_long_a_name_is_bad_input_before_any_work() 
     }
     assert!(!long.exists());
 }
+
+#[test]
+fn reports_carry_no_control_characters_from_a_case() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = variant(
+        tmp.path(),
+        "controls",
+        "UPDATE tags SET label = char(27) || '[2J' || char(27) || ']0;owned' || char(7) || 'Lab'
+                                 || char(155) || '31m', notes = 'a' || char(8) || 'b';",
+    );
+    for ext in ["md", "html"] {
+        let out = tmp.path().join(format!("brief.{ext}"));
+        let (code, _, err) = run_limited(&[
+            "report",
+            path.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{err}");
+        let text = std::fs::read_to_string(&out).unwrap();
+        let bad: Vec<char> = text
+            .chars()
+            .filter(|c| c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
+            .collect();
+        assert!(bad.is_empty(), "{ext}: {bad:?}");
+        assert!(text.contains("Lab"), "{ext}");
+    }
+}

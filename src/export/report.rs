@@ -1357,6 +1357,10 @@ fn html(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            '\n' | '\t' => out.push(ch),
+            // Control characters (ESC, BEL, C1) from a case mean nothing in
+            // a document and act on a terminal that shows it: left out.
+            c if c.is_control() => {}
             _ => out.push(ch),
         }
     }
@@ -1453,6 +1457,8 @@ fn md(text: &str) -> String {
             }
             '\r' => {}
             '\n' => out.push_str("<br>"),
+            '\t' => out.push(' '),
+            c if c.is_control() => {}
             _ => out.push(ch),
         }
     }
