@@ -418,6 +418,21 @@ const LONE_ALIKE: f64 = 0.8;
 /// a noisier volume than a cluster's pooled profile).
 const LONE_SAME_WORK: f64 = 0.75;
 
+/// Links of the work itself (cohort, hand-off, lock-step) a lone account
+/// needs into a campaign to join it by them.
+const LONE_MIN_PAIR_LINKS: u32 = 2;
+
+/// The campaign a lone account joins by its links of the work itself:
+/// `per` counts them per campaign, `all` in all (to campaigns or not). Two
+/// or more into one campaign, and more than half of all it has; the
+/// campaign with most, the lower index on a tie.
+fn joins_by_pairs(per: &FxHashMap<usize, u32>, all: u32) -> Option<usize> {
+    per.iter()
+        .filter(|&(_, &n)| n >= LONE_MIN_PAIR_LINKS && 2 * n > all)
+        .max_by(|x, y| x.1.cmp(y.1).then(y.0.cmp(x.0)))
+        .map(|(&k, _)| k)
+}
+
 /// A lone account's share on a family counts only up to this many times
 /// the campaign's accounts' mean share on it.
 const LONE_MAX_LEAN: f64 = 6.0;
@@ -538,7 +553,30 @@ fn attach_lone_accounts(
             }
         }
     }
-    if owner.is_empty() && infrastructure.is_empty() {
+    // Lone accounts → their links of the work itself (cohort, hand-off,
+    // lock-step) per campaign, and in all.
+    let mut paired: FxHashMap<u32, (FxHashMap<usize, u32>, u32)> = FxHashMap::default();
+    for link in graph.links.iter() {
+        let strong = link.evidence.iter().any(|e| {
+            matches!(
+                e.kind,
+                EvidenceKind::Cohort | EvidenceKind::HandOff | EvidenceKind::Synchrony
+            )
+        });
+        if !strong {
+            continue;
+        }
+        for (x, y) in [(link.a, link.b), (link.b, link.a)] {
+            if lone(x) {
+                let slot = paired.entry(x).or_default();
+                slot.1 += 1;
+                if let Some(&k) = campaign_of_account.get(&y) {
+                    *slot.0.entry(k).or_default() += 1;
+                }
+            }
+        }
+    }
+    if owner.is_empty() && infrastructure.is_empty() && paired.is_empty() {
         return false;
     }
     let mut joined = false;
@@ -550,12 +588,24 @@ fn attach_lone_accounts(
         let Some(p) = prints.get(a as usize) else {
             continue;
         };
+        if p.exchanges < 3 || campaign_of_account.contains_key(&a) {
+            continue;
+        }
+        // Its own links say it does a campaign's work with the campaign's
+        // accounts (cohort, hand-off, lock-step: the pair itself, not a
+        // place or a prompt they share), two or more of them and most of
+        // its links of that kind: it is one of them, however old.
+        let by_pairs = paired
+            .get(&a)
+            .and_then(|(per, all)| joins_by_pairs(per, *all));
+        if let Some(k) = by_pairs.filter(|_| p.is_reliable()) {
+            groups[k].push(i);
+            joined = true;
+            continue;
+        }
         // A disposable account, or one that behaves like a campaign's
         // typical member, may join it.
-        if p.exchanges < 3
-            || campaign_of_account.contains_key(&a)
-            || !(scorer.is_disposable(a) || alike.contains_key(&a))
-        {
+        if !(scorer.is_disposable(a) || alike.contains_key(&a)) {
             continue;
         }
         let mut work: FxHashMap<usize, (f64, u32)> = FxHashMap::default();
@@ -635,4 +685,25 @@ fn cohesion(clusters: usize, ties: &[&Tie]) -> (f64, Vec<Reason>) {
         });
     }
     (cohesion, reasons)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lone_account_joins_by_its_work_links_only_with_two_and_a_majority() {
+        let per =
+            |pairs: &[(usize, u32)]| -> FxHashMap<usize, u32> { pairs.iter().copied().collect() };
+        // Two into campaign 3, of two in all.
+        assert_eq!(joins_by_pairs(&per(&[(3, 2)]), 2), Some(3));
+        // One is not enough.
+        assert_eq!(joins_by_pairs(&per(&[(3, 1)]), 1), None);
+        // Most of its work links go elsewhere (a crowd it belongs to).
+        assert_eq!(joins_by_pairs(&per(&[(3, 2)]), 5), None);
+        // Two campaigns: only one can hold more than half.
+        assert_eq!(joins_by_pairs(&per(&[(3, 2), (5, 4)]), 6), Some(5));
+        assert_eq!(joins_by_pairs(&per(&[(5, 3), (4, 3)]), 6), None);
+        assert_eq!(joins_by_pairs(&per(&[(5, 3), (4, 2)]), 5), Some(5));
+    }
 }
