@@ -1241,14 +1241,14 @@ fn verify_fails_what_the_schema_forbids_but_a_sender_can_switch_off() {
 }
 
 #[test]
-fn a_merge_that_would_record_more_conflicts_than_the_cap_is_refused_and_writes_nothing() {
+fn a_merge_whose_conflicts_multiply_with_the_tags_here_is_refused_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    // 1,500 ad-hoc tags from another analyst, each on the accounts of the
-    // cluster tagged "Lab A" here, each saying something else.
+    // 300 ad-hoc tags from another analyst, each on the accounts of the
+    // cluster tagged "Lab A" here, each saying something else ...
     let flood = variant(
         dir.path(),
         "flood",
-        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1500)
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300)
          INSERT INTO tags (cluster, label, capability, status, confidence, actor, notes, analyst,
                            created_at, updated_at, updated_by)
          SELECT NULL, 'flood ' || i, '', 'open', 0.5, '', '', 'mallory',
@@ -1258,8 +1258,18 @@ fn a_merge_that_would_record_more_conflicts_than_the_cap_is_refused_and_writes_n
          WHERE t.label LIKE 'flood %'
            AND m.cluster = (SELECT cluster FROM tags WHERE label = 'Lab A');",
     );
-    let here = dir.path().join("here.hcase");
-    std::fs::copy(base_case(), &here).unwrap();
+    // ... against 10 tags here on those accounts: 3,000 conflicts, ten per
+    // new tag.
+    let here = variant(
+        dir.path(),
+        "here",
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 9)
+         INSERT INTO tags (cluster, label, capability, status, confidence, actor, notes, analyst,
+                           created_at, updated_at, updated_by)
+         SELECT cluster, 'ours ' || i, '', 'open', 0.5, '', '', 'alice',
+                '2026-01-02T00:00:00.000Z', '2026-01-02T00:00:00.000Z', 'alice'
+         FROM n, (SELECT cluster FROM tags WHERE label = 'Lab A');",
+    );
     let before = std::fs::read(&here).unwrap();
     let started = Instant::now();
     let (code, _, err) = run_limited(&[
@@ -1270,7 +1280,7 @@ fn a_merge_that_would_record_more_conflicts_than_the_cap_is_refused_and_writes_n
     ]);
     assert_eq!(code, 2, "{err}");
     assert!(
-        err.contains("1500 conflicts") && err.contains("nothing was merged"),
+        err.contains("3000 conflicts") && err.contains("nothing was merged"),
         "{err}"
     );
     assert!(started.elapsed() < Duration::from_secs(30));

@@ -24,8 +24,13 @@ pub use super::conflict_row::{ConflictRow, ConflictStatus, MERGE_ACTION};
 use super::conflict_row::{parse_status, read_conflict_row, split_fields};
 use super::{Case, CaseError};
 
-/// The most conflicts one merge records; a merge that would record more is
-/// refused, nothing written.
+/// Conflicts a merge may record per new tag (a tag that disagrees with
+/// one or two tags here); past that, and past [`MAX_MERGE_CONFLICTS`], the
+/// merge is refused, nothing written: conflicts multiplying with the tags
+/// here (thousands of tags each disagreeing with dozens) are a flood, not
+/// a disagreement.
+pub const CONFLICTS_PER_TAG: usize = 2;
+/// Conflicts any merge may record, however few its new tags.
 pub const MAX_MERGE_CONFLICTS: usize = 1_000;
 
 /// The `audit_log.action` of a conflict's resolution.
@@ -539,16 +544,19 @@ impl Case {
         // cap it is refused before anything is written (each conflict keeps
         // both tags whole, so thousands would grow this case by the
         // incoming tags times the tags here).
-        if conflicts.len() > MAX_MERGE_CONFLICTS {
+        let cap = MAX_MERGE_CONFLICTS.max(CONFLICTS_PER_TAG * incoming.len());
+        if conflicts.len() > cap {
             let tags_in_conflict: BTreeSet<usize> = conflicts.iter().map(|c| c.1).collect();
             return Err(CaseError::Invalid(format!(
-                "{}: merging it would record {} conflicts ({} of its tags disagree with tags here \
-                 on shared accounts), more than the {MAX_MERGE_CONFLICTS} a merge may record; \
-                 nothing was merged. Export fewer of its tags (hydrascope export --clusters) or \
-                 settle them with its analyst first",
+                "{}: merging it would record {} conflicts ({} of its {} new tags disagree with \
+                 tags here on shared accounts), more than the {cap} a merge of it may record \
+                 ({CONFLICTS_PER_TAG} per new tag, at least {MAX_MERGE_CONFLICTS}); nothing was \
+                 merged. Export fewer of its tags (hydrascope export --clusters) or settle them \
+                 with its analyst first",
                 other.display(),
                 conflicts.len(),
-                tags_in_conflict.len()
+                tags_in_conflict.len(),
+                incoming.len()
             )));
         }
 

@@ -542,10 +542,16 @@ fn row_rules(
                 what: format!("column {} is longer than {max} bytes", column.name),
             }));
         }
-        if let Some(&(_, _, min, max)) = RANGES
+        // A documented range, else a count's.
+        let range = RANGES
             .iter()
             .find(|(t, col, _, _)| *t == shape.name && *col == column.name)
-        {
+            .map(|&(_, _, min, max)| (min, max))
+            .or_else(|| {
+                (column.decl_type.eq_ignore_ascii_case("INTEGER") && is_count(&column.name))
+                    .then_some((0, MAX_COUNT))
+            });
+        if let Some((min, max)) = range {
             rules.push(Ok(RowRule {
                 check: "ranges",
                 column: column.name.clone(),
@@ -562,19 +568,6 @@ fn row_rules(
                 column: column.name.clone(),
                 valid_sql: nullable(valid.replace("{c}", &c)),
                 what: format!("column {} {what}", column.name),
-            }));
-        }
-        if column.decl_type.eq_ignore_ascii_case("INTEGER")
-            && is_count(&column.name)
-            && !RANGES
-                .iter()
-                .any(|(t, col, _, _)| *t == shape.name && *col == column.name)
-        {
-            rules.push(Ok(RowRule {
-                check: "ranges",
-                column: column.name.clone(),
-                valid_sql: format!("{c} IS NULL OR {c} BETWEEN 0 AND {MAX_COUNT}"),
-                what: format!("column {} is outside 0..={MAX_COUNT}", column.name),
             }));
         }
         if let Some(&(_, _, target, key)) = REFERENCES

@@ -467,19 +467,7 @@ fn scope_blocks(
     pictures: &mut dyn FnMut(&Picture) -> Result<Vec<u8>, String>,
 ) {
     blocks.push(Block::SectionStart);
-    blocks.push(Block::Heading(
-        2,
-        format!(
-            "Campaign {}: score {:.2}, {}",
-            k.id,
-            k.score,
-            if k.suspected {
-                "suspected"
-            } else {
-                "not suspected"
-            }
-        ),
-    ));
+    blocks.push(Block::Heading(2, campaign_verdict(k)));
     blocks.push(Block::Paragraph(format!(
         "A group of {} clusters the analysis found doing one job ({} accounts, {} exchanges). \
          Only the tags and suspected clusters among its clusters follow.",
@@ -487,9 +475,7 @@ fn scope_blocks(
         thousands(k.accounts),
         thousands(k.exchanges)
     )));
-    let mut indicators = vec![("cohesion".to_string(), k.cohesion)];
-    indicators.extend(k.indicators.iter().cloned());
-    blocks.push(indicators_table(&indicators, &k.reasons_json));
+    blocks.push(campaign_indicators(k));
     let mut listed = k
         .clusters
         .iter()
@@ -706,21 +692,13 @@ fn campaign_blocks(
         blocks.push(Block::Heading(
             4,
             format!(
-                "Campaign {}: score {:.2}, {} ({} clusters, {} accounts)",
-                k.id,
-                k.score,
-                if k.suspected {
-                    "suspected"
-                } else {
-                    "not suspected"
-                },
+                "{} ({} clusters, {} accounts)",
+                campaign_verdict(k),
                 thousands(k.clusters.len() as u64),
                 thousands(k.accounts)
             ),
         ));
-        let mut indicators = vec![("cohesion".to_string(), k.cohesion)];
-        indicators.extend(k.indicators.iter().cloned());
-        blocks.push(indicators_table(&indicators, &k.reasons_json));
+        blocks.push(campaign_indicators(k));
     }
     // Clusters of several accounts in detail; clusters of one account (a
     // campaign's short-lived accounts, each scored alone at nothing) in one
@@ -954,6 +932,27 @@ fn singles_line(singles: &[&CampaignCluster]) -> String {
         plural(singles.len(), "cluster", "clusters"),
         thousands(exchanges),
     )
+}
+
+/// "Campaign k3: score 0.57, suspected".
+fn campaign_verdict(k: &StoredCampaign) -> String {
+    format!(
+        "Campaign {}: score {:.2}, {}",
+        k.id,
+        k.score,
+        if k.suspected {
+            "suspected"
+        } else {
+            "not suspected"
+        }
+    )
+}
+
+/// A campaign's cohesion and sub-scores with the evidence behind each.
+fn campaign_indicators(k: &StoredCampaign) -> Block {
+    let mut indicators = vec![("cohesion".to_string(), k.cohesion)];
+    indicators.extend(k.indicators.iter().cloned());
+    indicators_table(&indicators, &k.reasons_json)
 }
 
 /// The sub-scores of a cluster with the evidence behind each.
