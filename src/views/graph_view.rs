@@ -1038,6 +1038,7 @@ impl GraphView {
         let font = egui::FontId::proportional(12.5);
         let mut placed: Vec<Rect> = Vec::new();
         let hulls = self.screen_hulls(camera, rect);
+        let boxes: Vec<Rect> = hulls.iter().map(|(_, h)| labels::bounds(h)).collect();
         for (k, hull) in hulls.iter().take(MAX_CAMPAIGN_LABELS).cloned() {
             let Some(campaign) = loaded.campaigns.get(k) else {
                 continue;
@@ -1086,16 +1087,21 @@ impl GraphView {
             // and the legend; tied to its outline by a leader line when it
             // had to move; left out when nothing near fits (far off, it
             // would name the wrong group).
-            let others: Vec<&[Pos2]> = hulls
-                .iter()
-                .filter(|(other, _)| *other != k)
-                .map(|(_, h)| h.as_slice())
-                .collect();
             let mut taken = placed.clone();
             taken.push(legend);
             let Some((galley, spot)) = [text, short].into_iter().find_map(|text| {
                 let galley = painter.layout_no_wrap(text, font.clone(), color);
                 let size = galley.size() + vec2(10.0, 4.0);
+                // Only the outlines within reach of a spot this name could
+                // take (hundreds of campaigns at seed scale: each name is
+                // tested against its neighbours, not all of them).
+                let reach = labels::bounds(&hull).expand2(size + Vec2::splat(labels::MAX_GAP));
+                let others: Vec<&[Pos2]> = hulls
+                    .iter()
+                    .zip(&boxes)
+                    .filter(|((other, _), bbox)| *other != k && bbox.intersects(reach))
+                    .map(|((_, h), _)| h.as_slice())
+                    .collect();
                 labels::place(size, &hull, &others, &taken, rect.shrink(2.0))
                     .map(|spot| (galley, spot))
             }) else {

@@ -85,8 +85,11 @@ pub fn nearest_on_hull(hull: &[Pos2], p: Pos2) -> Option<Pos2> {
     }
 }
 
-/// The bounding box of a non-empty outline.
-fn bounds(hull: &[Pos2]) -> Rect {
+/// The largest gap (points) between an outline's bounding box and its name.
+pub const MAX_GAP: f32 = GAPS[GAPS.len() - 1];
+
+/// The bounding box of an outline (nothing for none).
+pub fn bounds(hull: &[Pos2]) -> Rect {
     let mut r = Rect::NOTHING;
     for &p in hull {
         r.extend_with(p);
