@@ -1359,3 +1359,39 @@ fn reports_carry_no_control_characters_from_a_case() {
         assert!(text.contains("Lab"), "{ext}");
     }
 }
+
+#[test]
+fn a_damaged_page_anywhere_is_read_past_or_bad_input_never_exit_1() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bytes = std::fs::read(base_case()).unwrap();
+    let page = 4096;
+    let pages = bytes.len() / page;
+    let mut exits = std::collections::BTreeMap::new();
+    for p in (1..pages).step_by(3) {
+        let path = tmp.path().join(format!("page-{p}.hcase"));
+        let mut damaged = bytes.clone();
+        for (i, b) in damaged[p * page + 100..(p * page + 900).min((p + 1) * page)]
+            .iter_mut()
+            .enumerate()
+        {
+            *b = (i * 173 % 253) as u8;
+        }
+        std::fs::write(&path, &damaged).unwrap();
+        for command in ["info", "tags"] {
+            let (code, _, err) = run_limited(&[command, path.to_str().unwrap()]);
+            assert!(
+                code == 0 || code == 2,
+                "page {p}, {command}: exit {code}: {err}"
+            );
+            if code == 2 && err.contains("malformed") {
+                assert!(
+                    err.contains(path.to_str().unwrap()),
+                    "page {p}, {command}: {err}"
+                );
+            }
+            *exits.entry(code).or_insert(0) += 1;
+        }
+        std::fs::remove_file(&path).unwrap();
+    }
+    assert!(exits.contains_key(&0), "{exits:?}");
+}

@@ -636,9 +636,10 @@ fn is_cannot_open(err: &rusqlite::Error) -> bool {
         if matches!(e.code, rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::ReadOnly))
 }
 
-/// A damage error at open turned into [`CaseError::Damaged`] (a non-SQLite
-/// body behind an SQLite header, a damaged schema page).
-fn damaged(path: &Path, err: CaseError) -> CaseError {
+/// A damage error turned into [`CaseError::Damaged`], naming the file (a
+/// non-SQLite body behind an SQLite header, a damaged page found at open
+/// or while reading).
+pub(crate) fn damaged(path: &Path, err: CaseError) -> CaseError {
     match err {
         CaseError::Sqlite(e) if is_damage(&e) || is_schema_error(&e) => CaseError::Damaged {
             path: path.into(),

@@ -20,8 +20,11 @@ pub(super) struct InfoArgs {
 /// Runs `hydrascope info` with `args`.
 pub(super) fn run(args: InfoArgs) -> Result<(), Failure> {
     let InfoArgs { case, json } = args;
-    let case = Case::open_read_only(&case).map_err(Failure::from_case)?;
-    let s = case.summary().map_err(Failure::other)?;
+    let path = case;
+    // A damaged page found while reading is bad input naming the file.
+    let failed = |e| Failure::from_case(crate::case::damaged(&path, e));
+    let case = Case::open_read_only(&path).map_err(Failure::from_case)?;
+    let s = case.summary().map_err(failed)?;
     if json {
         let doc = serde_json::json!({
             "format_version": s.format_version,

@@ -19,15 +19,18 @@ pub(super) struct TagsArgs {
 /// Runs `hydrascope tags` with `args`.
 pub(super) fn run(args: TagsArgs) -> Result<(), Failure> {
     let TagsArgs { case, json } = args;
-    let case = Case::open_read_only(&case).map_err(Failure::from_case)?;
-    let state = case.casework_state().map_err(Failure::from_case)?;
-    let claims = case.claims().map_err(Failure::from_case)?;
+    let path = case;
+    // A damaged page found while reading is bad input naming the file.
+    let failed = |e| Failure::from_case(crate::case::damaged(&path, e));
+    let case = Case::open_read_only(&path).map_err(Failure::from_case)?;
+    let state = case.casework_state().map_err(failed)?;
+    let claims = case.claims().map_err(failed)?;
     let claim_of = |t: &crate::case::casework::Tag| t.merged_from.and_then(|m| claims.get(&m));
-    let ids = case.account_ids().map_err(Failure::other)?;
+    let ids = case.account_ids().map_err(failed)?;
     let mut tags = Vec::new();
     for t in &state.tags {
         let accounts: Vec<String> = match &t.cluster {
-            Some(c) => case.cluster_account_ids(c).map_err(Failure::other)?,
+            Some(c) => case.cluster_account_ids(c).map_err(failed)?,
             None => t
                 .accounts
                 .iter()
