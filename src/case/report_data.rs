@@ -402,6 +402,14 @@ fn group_campaign_tags(
             Some(&i) => {
                 let into = &mut out[i];
                 into.tags.push(entry.tag.id);
+                // Two alike tags on one cluster: its accounts count once.
+                if entry
+                    .clusters
+                    .iter()
+                    .all(|k| into.clusters.iter().any(|c| c.cluster.id == k.cluster.id))
+                {
+                    continue;
+                }
                 into.clusters.extend(entry.clusters);
                 into.account_ids.extend(entry.account_ids);
                 into.exchanges += entry.exchanges;
