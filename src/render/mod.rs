@@ -46,12 +46,18 @@ pub enum RenderError {
     /// The case could not be read.
     #[error(transparent)]
     Case(#[from] crate::case::CaseError),
-    /// The renderer failed (no usable GPU or software renderer).
-    #[error(
-        "could not draw the picture: {0} (headless drawing needs a GPU or Mesa's software renderer: \
-         on Debian, apt-get install libegl1 libgl1-mesa-dri)"
-    )]
+    /// The renderer failed (no usable GPU or software renderer, or another
+    /// failure it reported).
+    #[error("could not draw the picture: {}", renderer_words(.0))]
     Renderer(String),
+    /// The renderer did not finish the frame within its wait, three times
+    /// (software rendering on a busy machine, or a very large picture).
+    #[error(
+        "could not draw the picture: the renderer did not finish the {0} x {1} pixel frame in \
+         time, three tries (the machine is busy, or the picture is large); try again, or lower \
+         --scale or the size"
+    )]
+    TimedOut(u32, u32),
     /// The file could not be written.
     #[error("{path}: {message}")]
     Write {
@@ -247,13 +253,32 @@ pub fn render_picture(
     loop {
         attempts += 1;
         match render_once(&mut draw, w, h, size.scale) {
-            Err(RenderError::Renderer(message))
-                if attempts < 3 && message.contains("timed out") =>
-            {
-                continue;
+            Err(RenderError::Renderer(message)) if message.contains("timed out") => {
+                if attempts < 3 {
+                    continue;
+                }
+                let (pw, ph) = size.pixels();
+                return Err(RenderError::TimedOut(pw, ph));
             }
             other => return other,
         }
+    }
+}
+
+/// What the renderer said, with the packages to install only when what
+/// failed is finding a renderer at all.
+fn renderer_words(message: &str) -> String {
+    let lower = message.to_ascii_lowercase();
+    if ["adapter", "egl", "no suitable", "backend"]
+        .iter()
+        .any(|w| lower.contains(w))
+    {
+        format!(
+            "{message} (headless drawing needs a GPU or Mesa's software renderer: \
+             on Debian, apt-get install libegl1 libgl1-mesa-dri)"
+        )
+    } else {
+        message.to_string()
     }
 }
 
@@ -611,5 +636,27 @@ impl Scene {
             exported_at: exported_at.to_string(),
             legend: false,
         })
+    }
+}
+
+#[cfg(test)]
+mod error_tests {
+    use super::*;
+
+    #[test]
+    fn only_a_missing_renderer_asks_for_packages_and_a_timeout_says_what_to_do() {
+        let missing = RenderError::Renderer("no adapter found".into()).to_string();
+        assert!(missing.contains("apt-get install"), "{missing}");
+        let other =
+            RenderError::Renderer("Buffer size 672070032 is greater than the maximum".into())
+                .to_string();
+        assert!(!other.contains("apt-get"), "{other}");
+        let slow = RenderError::TimedOut(6400, 4000).to_string();
+        assert!(
+            slow.contains("6400 x 4000")
+                && slow.contains("lower --scale")
+                && !slow.contains("apt-get"),
+            "{slow}"
+        );
     }
 }
