@@ -641,7 +641,7 @@ impl Scene {
 
 #[cfg(test)]
 mod error_tests {
-    use super::*;
+    use crate::render::RenderError;
 
     #[test]
     fn only_a_missing_renderer_asks_for_packages_and_a_timeout_says_what_to_do() {
