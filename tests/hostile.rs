@@ -1395,3 +1395,27 @@ fn a_damaged_page_anywhere_is_read_past_or_bad_input_never_exit_1() {
     }
     assert!(exits.contains_key(&0), "{exits:?}");
 }
+
+#[test]
+fn side_files_beside_a_linked_cases_target_are_checked_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let real_dir = dir.path().join("real");
+    std::fs::create_dir(&real_dir).unwrap();
+    let target = real_dir.join("case.hcase");
+    std::fs::copy(base_case(), &target).unwrap();
+    // A FIFO as the journal beside the target, where SQLite would read it.
+    let made = Command::new("mkfifo")
+        .arg(real_dir.join("case.hcase-journal"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let link = dir.path().join("linked.hcase");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    for command in ["info", "tags", "verify"] {
+        let started = Instant::now();
+        let (code, _, err) = run_limited(&[command, link.to_str().unwrap()]);
+        assert_eq!(code, 2, "{command}: {err}");
+        assert!(err.contains("case.hcase-journal"), "{command}: {err}");
+        assert!(started.elapsed() < Duration::from_secs(10), "{command}");
+    }
+}

@@ -127,12 +127,17 @@ pub(crate) fn require_regular_file(path: &Path) -> Result<(), CaseError> {
             what,
         });
     }
-    for suffix in ["-wal", "-shm", "-journal"] {
-        let side = side_file(path, suffix);
-        if let Ok(meta) = std::fs::metadata(&side)
-            && let Some(what) = not_regular(&meta)
-        {
-            return Err(CaseError::NotRegularFile { path: side, what });
+    // SQLite keeps its side files beside the file a link points to, so
+    // those are checked too (a case linked from elsewhere).
+    let target = std::fs::canonicalize(path).ok();
+    for base in std::iter::once(path).chain(target.as_deref()) {
+        for suffix in ["-wal", "-shm", "-journal"] {
+            let side = side_file(base, suffix);
+            if let Ok(meta) = std::fs::metadata(&side)
+                && let Some(what) = not_regular(&meta)
+            {
+                return Err(CaseError::NotRegularFile { path: side, what });
+            }
         }
     }
     Ok(())
