@@ -946,6 +946,14 @@ fn five_campaign_case() -> &'static Path {
     })
 }
 
+/// Whether campaign `id` has its name on the graph in the last frame.
+fn is_named(app: &App, id: &str) -> bool {
+    app.graph_view()
+        .campaign_labels()
+        .iter()
+        .any(|l| l.id == id)
+}
+
 /// Every outlined campaign of the last frame has its name, clear of every
 /// other campaign's outline and of the other names, and tied to its own
 /// outline: right against it, or by a leader line that ends on it.
@@ -1076,12 +1084,7 @@ fn campaign_names_at(size: [f32; 2], name: &str) {
         harness.run_steps(3);
         assert_names_placed_like_a_map(harness.state(), &format!("{name}, tagged"));
         assert!(
-            harness
-                .state()
-                .graph_view()
-                .campaign_labels()
-                .iter()
-                .any(|l| l.id == id),
+            is_named(harness.state(), &id),
             "{name}: the tagged campaign lost its name"
         );
         harness.snapshot_options(format!("{name}_tagged"), &snapshot_options());
@@ -1098,12 +1101,7 @@ fn campaign_names_at(size: [f32; 2], name: &str) {
         harness.run_steps(3);
         assert_names_placed(harness.state(), &format!("{name}, zoomed"), false);
         assert!(
-            harness
-                .state()
-                .graph_view()
-                .campaign_labels()
-                .iter()
-                .any(|l| l.id == id),
+            is_named(harness.state(), &id),
             "{name}: the selected campaign has no name"
         );
         harness.snapshot_options(format!("{name}_zoomed"), &snapshot_options());

@@ -767,12 +767,7 @@ fn note_export_in_source(
 
 /// Whether a case says it is a redacted export, with its key id.
 pub fn redaction_of(conn: &Connection) -> Result<Option<String>, CaseError> {
-    let redacted: Option<String> = conn
-        .query_row("SELECT value FROM meta WHERE key = 'redacted'", [], |r| {
-            r.get(0)
-        })
-        .optional()?;
-    if redacted.as_deref() != Some("1") {
+    if !marked_redacted(conn)? {
         return Ok(None);
     }
     // The mark is a claim about the bytes: a case whose identifier columns
@@ -788,6 +783,17 @@ pub fn redaction_of(conn: &Connection) -> Result<Option<String>, CaseError> {
         )
         .optional()?;
     Ok(Some(key.unwrap_or_default()))
+}
+
+/// Whether the case's meta says it is redacted (`meta.redacted` = `1`): a
+/// claim, which [`redaction_of`] checks against the bytes.
+pub(crate) fn marked_redacted(conn: &Connection) -> Result<bool, CaseError> {
+    let redacted: Option<String> = conn
+        .query_row("SELECT value FROM meta WHERE key = 'redacted'", [], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    Ok(redacted.as_deref() == Some("1"))
 }
 
 impl super::Case {

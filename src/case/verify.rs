@@ -359,12 +359,7 @@ pub fn verify_case_with(
         });
     }
     // A "redacted" mark must be true of the bytes.
-    let marked: Option<String> = conn
-        .query_row("SELECT value FROM meta WHERE key = 'redacted'", [], |r| {
-            r.get(0)
-        })
-        .ok();
-    if marked.as_deref() == Some("1") {
+    if super::export::marked_redacted(&conn).unwrap_or(false) {
         match super::redact::raw_identifiers(&conn) {
             Ok(0) => {}
             Ok(n) => findings.push(Finding {

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use base64::Engine as _;
 
 use crate::analysis::Reason;
-use crate::base::text::thousands;
+use crate::base::text::{count, thousands};
 use crate::base::time::format_rfc3339_ms;
 use crate::case::analysis_store::{INDICATOR_COLUMNS, StoredCampaign, StoredCluster};
 use crate::case::report_data::{Campaign, CampaignCluster, ReportData};
@@ -559,9 +559,8 @@ fn header_facts(data: &ReportData, generated_at: &str) -> Vec<(String, String)> 
                 .map(|c| c.tags.len())
                 .sum();
             format!(
-                "{} {}, {} dismissed{}",
-                thousands(data.campaigns.len() as u64),
-                plural(data.campaigns.len(), "campaign", "campaigns"),
+                "{}, {} dismissed{}",
+                count(data.campaigns.len() as u64, "campaign", "campaigns"),
                 thousands(data.dismissed.len() as u64),
                 if tags > data.campaigns.len() + data.dismissed.len() {
                     format!(
@@ -865,11 +864,7 @@ fn campaign_blocks(
 /// "suspected".
 fn cluster_heading(cluster: &StoredCluster) -> String {
     let size = cluster.members.len();
-    let accounts = format!(
-        "{} {}",
-        thousands(size as u64),
-        plural(size, "account", "accounts")
-    );
+    let accounts = count(size as u64, "account", "accounts");
     match cluster.inherited_from() {
         Some(k) if size == 1 => format!(
             "Cluster {} ({accounts}): suspected as part of campaign {k} (one account scores nothing alone)",
@@ -927,9 +922,8 @@ fn singles_line(singles: &[&CampaignCluster]) -> String {
         );
     }
     format!(
-        "And {} {} of one account each ({} exchanges){verdict}: {ids}.",
-        thousands(singles.len() as u64),
-        plural(singles.len(), "cluster", "clusters"),
+        "And {} of one account each ({} exchanges){verdict}: {ids}.",
+        count(singles.len() as u64, "cluster", "clusters"),
         thousands(exchanges),
     )
 }
@@ -1099,11 +1093,9 @@ fn untagged_blocks(blocks: &mut Vec<Block>, data: &ReportData) {
             by_campaign
                 .iter()
                 .map(|(k, (n, a))| format!(
-                    "{} {} ({} {}) of {k}",
-                    thousands(*n as u64),
-                    plural(*n, "cluster", "clusters"),
-                    thousands(*a as u64),
-                    plural(*a, "account", "accounts")
+                    "{} ({}) of {k}",
+                    count(*n as u64, "cluster", "clusters"),
+                    count(*a as u64, "account", "accounts")
                 ))
                 .collect::<Vec<_>>()
                 .join("; ")
