@@ -647,8 +647,8 @@ fn on_randomised_families_never_seen_in_tuning_every_look_alike_is_spared() {
     }
     let precision = true_positives as f64 / flagged.max(1) as f64;
     let recall = true_positives as f64 / campaign_accounts.max(1) as f64;
-    assert!(precision >= 0.97, "pooled precision {precision:.3}");
+    assert!(precision >= 0.98, "pooled precision {precision:.3}");
     // Issue 19 asks for 0.93; the crews that share no prompt are found in
     // part (docs/benchmarks.md): this guards what is reached.
-    assert!(recall >= 0.62, "pooled recall {recall:.3}");
+    assert!(recall >= 0.66, "pooled recall {recall:.3}");
 }

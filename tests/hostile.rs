@@ -45,6 +45,29 @@ fn first_cluster(path: &Path) -> String {
 
 /// Runs the binary with a time limit (a hang is a failure, not a stuck CI).
 fn run_limited(args: &[&str]) -> (i32, String, String) {
+    let (code, stdout, stderr, _) = run_measured(args);
+    (code, stdout, stderr)
+}
+
+/// What a run cost: wall time and peak resident memory.
+struct Cost {
+    seconds: f64,
+    peak_mib: u64,
+}
+
+/// The child's peak resident memory so far (`VmHWM`), in KiB.
+fn peak_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+/// [`run_limited`], measuring the run: its peak resident memory is sampled
+/// every 20 ms until it exits (the high-water mark, so only growth in the
+/// last 20 ms could be missed).
+fn run_measured(args: &[&str]) -> (i32, String, String, Cost) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_hydrascope"))
         .args(args)
         .env("HYDRASCOPE_ANALYST", "tester")
@@ -65,7 +88,10 @@ fn run_limited(args: &[&str]) -> (i32, String, String) {
     let stdout = drain(Box::new(child.stdout.take().unwrap()));
     let stderr = drain(Box::new(child.stderr.take().unwrap()));
     let started = Instant::now();
+    let mut peak = 0u64;
     let status = loop {
+        // Before reaping: a finished child's status is still readable.
+        peak = peak.max(peak_kib(child.id()).unwrap_or(0));
         if let Some(status) = child.try_wait().unwrap() {
             break status;
         }
@@ -75,10 +101,15 @@ fn run_limited(args: &[&str]) -> (i32, String, String) {
         }
         std::thread::sleep(Duration::from_millis(20));
     };
+    let cost = Cost {
+        seconds: started.elapsed().as_secs_f64(),
+        peak_mib: peak / 1024,
+    };
     (
         status.code().unwrap_or(-1),
         String::from_utf8_lossy(&stdout.join().unwrap()).into_owned(),
         String::from_utf8_lossy(&stderr.join().unwrap()).into_owned(),
+        cost,
     )
 }
 
@@ -102,6 +133,10 @@ enum Expect {
     Damaged,
     /// Odd but within the rules: every command works.
     Works,
+    /// Passes `verify`: every command works or refuses with a reason
+    /// (exit 0 or 2: a merge of a case of other accounts is refused),
+    /// never fails otherwise.
+    Handled,
 }
 
 /// Every command that takes a case, run on `case`; checks exit statuses,
@@ -112,6 +147,7 @@ fn through_every_command(name: &str, case: &Path, expect: Expect) {
     let c = s(case);
     let cluster = "c1".to_string();
     let before = hash(case);
+    let case_size = std::fs::metadata(case).map_or(0, |m| m.len() as usize);
     let good = dir.join(format!("{name}-good.hcase"));
     std::fs::copy(base_case(), &good).unwrap();
     let good_hash = hash(&good);
@@ -203,11 +239,27 @@ fn through_every_command(name: &str, case: &Path, expect: Expect) {
     ];
     for (what, args) in &commands {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let (code, stdout, stderr) = run_limited(&args);
+        let (code, stdout, stderr, cost) = run_measured(&args);
         assert_ne!(code, 101, "{name}: {what} panicked: {stderr}");
         assert!(
-            stdout.len() < 2 << 20,
-            "{name}: {what} printed {} bytes",
+            cost.seconds <= 60.0 && cost.peak_mib <= 2048,
+            "{name}: {what} took {:.1} s and {} MiB",
+            cost.seconds,
+            cost.peak_mib
+        );
+        // A command that writes a file and says it worked has written it.
+        if code == 0
+            && let Some(at) = args.iter().position(|a| *a == "--out")
+        {
+            let written = std::fs::metadata(args[at + 1]).map_or(0, |m| m.len());
+            assert!(written > 0, "{name}: {what} exited 0 and wrote nothing");
+        }
+        // Output in proportion to the case, never amplified: 2 MiB, or as
+        // much as the case holds (a JSON listing of megabyte-long ids
+        // carries them whole).
+        assert!(
+            stdout.len() < (2 << 20).max(case_size),
+            "{name}: {what} printed {} bytes from a case of {case_size}",
             stdout.len()
         );
         assert!(
@@ -227,6 +279,15 @@ fn through_every_command(name: &str, case: &Path, expect: Expect) {
             }
             Expect::Works => {
                 assert_eq!(code, 0, "{name}: {what}: {stderr}");
+            }
+            Expect::Handled => {
+                assert!(
+                    code == 0 || code == 2,
+                    "{name}: {what}: exit {code}: {stderr}"
+                );
+                if what.starts_with("verify") {
+                    assert_eq!(code, 0, "{name}: {what}: {stdout}{stderr}");
+                }
             }
             Expect::Damaged => {
                 assert!(
@@ -1418,4 +1479,78 @@ fn side_files_beside_a_linked_cases_target_are_checked_too() {
         assert!(err.contains("case.hcase-journal"), "{command}: {err}");
         assert!(started.elapsed() < Duration::from_secs(10), "{command}");
     }
+}
+
+#[test]
+fn every_command_handles_what_verify_passes_within_60_s_and_2_gib() {
+    let dir = tempfile::tempdir().unwrap();
+    // Odd, at the edge of the rules: values at the 1 MiB bound where ids
+    // are drawn and written (a tag label that long is over its own bound,
+    // which verify finds), addresses inside vocabulary fields.
+    let corpus = [
+        (
+            "huge-label",
+            "UPDATE tags SET label = printf('%.*c', 1000000, 'L');",
+        ),
+        (
+            "huge-ids",
+            "UPDATE accounts SET account_id = printf('%.*c', 1000000, 'A') || id WHERE id <= 40;",
+        ),
+        (
+            "ip-in-words",
+            "UPDATE accounts SET access_path = 'reseller:203.0.113.77' WHERE id = 1;
+             UPDATE models SET name = 'relay-192.0.2.201-large' WHERE id = 1;",
+        ),
+    ];
+    let mut passed = 0;
+    for (name, sql) in corpus {
+        let case = variant(dir.path(), name, sql);
+        let (code, _, err) = run_limited(&["verify", case.to_str().unwrap()]);
+        // What verify passes, every command handles; what it refuses, the
+        // commands may refuse too.
+        let expect = match code {
+            0 => Expect::Handled,
+            2 => Expect::Damaged,
+            _ => panic!("{name}: verify exit {code}: {err}"),
+        };
+        passed += usize::from(code == 0);
+        through_every_command(name, &case, expect);
+    }
+    assert!(passed >= 2, "the corpus must hold cases verify passes");
+}
+
+#[test]
+fn a_redaction_that_would_make_two_rows_one_is_bad_input_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    // One address in two spellings: two rows here, one row redacted.
+    let case = variant(
+        dir.path(),
+        "two-spellings",
+        "INSERT INTO origins (ip, asn, family, prefix) VALUES
+           ('2001:db8::1', 64500, 6, '2001:db8::/48'),
+           ('2001:DB8:0::1', 64500, 6, '2001:db8::/48');",
+    );
+    let out = dir.path().join("redacted.hcase");
+    let (code, _, err) = run_limited(&[
+        "export",
+        case.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--redact",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(
+        err.contains("table origins") && err.contains("written two ways"),
+        "{err}"
+    );
+    assert!(!out.exists());
+    assert!(
+        std::fs::read_dir(dir.path()).unwrap().all(|e| !e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .ends_with(".partial")),
+        "no partial file is left"
+    );
 }

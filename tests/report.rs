@@ -624,3 +624,55 @@ fn a_campaign_tagged_whole_is_one_entry_and_no_fragment_reads_suspected_at_zero(
     );
     assert!(section(&text, "Suspected clusters not tagged yet").contains("carr"));
 }
+
+#[test]
+fn on_a_machine_without_a_renderer_the_report_is_written_and_exits_1_and_render_exits_1_in_one_line()
+ {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = fresh_case(tmp.path());
+    tag_demo(&Case::open(&path).unwrap());
+    // No adapter of this back end exists on Linux: the machine has no renderer.
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_hydrascope"))
+            .args(args)
+            .env("WGPU_BACKEND", "dx12")
+            .env("HYDRASCOPE_ANALYST", "tester")
+            .output()
+            .unwrap()
+    };
+    let out = tmp.path().join("brief.html");
+    let done = run(&[
+        "report",
+        path.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&done.stderr);
+    assert_eq!(done.status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("brief.html: written, but") && stderr.contains("could not be drawn"),
+        "{stderr}"
+    );
+    let html = std::fs::read_to_string(&out).expect("the report is kept");
+    assert!(html.contains("is not available"), "each figure says why");
+    assert!(inline_images(&html).is_empty());
+    let png = tmp.path().join("graph.png");
+    let done = run(&[
+        "render",
+        path.to_str().unwrap(),
+        "--view",
+        "graph",
+        "--out",
+        png.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&done.stderr);
+    assert_eq!(done.status.code(), Some(1), "{stderr}");
+    assert_eq!(
+        stderr.trim_end().lines().count(),
+        1,
+        "no panic trace: {stderr}"
+    );
+    assert!(stderr.contains("could not draw the picture"), "{stderr}");
+    assert!(!png.exists());
+}

@@ -164,6 +164,80 @@ fn overlap(a: &[f32], b: &[f32]) -> f64 {
         .min(1.0)
 }
 
+/// A working window: the hours of the day (UTC) that hold most of an
+/// account's (or a cluster's typical member's) traffic.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct WorkingWindow {
+    /// First hour (0..24).
+    pub start: u8,
+    /// Length in hours (1..=[`SHIFT_MAX_HOURS`]).
+    pub hours: u8,
+    /// Share of the traffic inside it.
+    pub share: f32,
+}
+
+impl WorkingWindow {
+    /// Whether `hour` (0..24) is inside the window (which may wrap past midnight).
+    pub fn contains(&self, hour: u8) -> bool {
+        (hour + 24 - self.start) % 24 < self.hours
+    }
+
+    /// Hours the two windows have in common.
+    pub fn common_hours(&self, other: &WorkingWindow) -> u8 {
+        (0..24u8)
+            .filter(|&h| self.contains(h) && other.contains(h))
+            .count() as u8
+    }
+
+    /// "14:00–17:00 UTC".
+    pub fn label(&self) -> String {
+        format!(
+            "{:02}:00–{:02}:00 UTC",
+            self.start,
+            (u32::from(self.start) + u32::from(self.hours)) % 24
+        )
+    }
+}
+
+/// A shift is at most this many hours long…
+pub const SHIFT_MAX_HOURS: u8 = 6;
+/// …and holds at least this share of the traffic: a person's day spreads
+/// over waking hours (a flat 9-to-5 puts 75% in its best six hours, a
+/// diurnal curve far less), a crew's shift of a few hours holds nearly all
+/// of its work and what cover traffic leaves.
+pub const SHIFT_MIN_SHARE: f32 = 0.8;
+
+/// The shortest window of at most [`SHIFT_MAX_HOURS`] hours that holds
+/// [`SHIFT_MIN_SHARE`] of the traffic in `hours` (shares per hour of the
+/// day), the fullest one of that length; `None` when the traffic spreads
+/// wider (or there is none).
+pub fn working_window(hours: &[f32; 24]) -> Option<WorkingWindow> {
+    let total: f32 = hours.iter().sum();
+    if total <= 0.0 {
+        return None;
+    }
+    for len in 1..=SHIFT_MAX_HOURS {
+        let mut best: Option<WorkingWindow> = None;
+        for start in 0..24u8 {
+            let share = (0..len)
+                .map(|i| hours[usize::from((start + i) % 24)])
+                .sum::<f32>()
+                / total;
+            if share >= SHIFT_MIN_SHARE && best.is_none_or(|b| share > b.share) {
+                best = Some(WorkingWindow {
+                    start,
+                    hours: len,
+                    share,
+                });
+            }
+        }
+        if best.is_some() {
+            return best;
+        }
+    }
+    None
+}
+
 fn close(a: f32, b: f32, scale: f64) -> f64 {
     (-(f64::from(a) - f64::from(b)).abs() / scale).exp()
 }
@@ -355,6 +429,42 @@ pub(crate) mod tests {
         let tenth = print(None, 1.0, &[(1, 0.3)]);
         let s = similarity(&a, &tenth);
         assert!(s.rate < 0.05 && s.combined < 0.6, "{s:?}");
+    }
+
+    #[test]
+    fn a_shift_of_a_few_hours_is_a_working_window_and_a_working_day_is_not() {
+        let mut hours = [0f32; 24];
+        // 14:00–17:00 with a tenth of the traffic spread over the day.
+        for (h, x) in hours.iter_mut().enumerate() {
+            *x = 0.1 / 24.0 + if (14..17).contains(&h) { 0.3 } else { 0.0 };
+        }
+        let w = working_window(&hours).expect("a shift");
+        assert_eq!((w.start, w.hours), (14, 3));
+        assert!(w.share > 0.9, "{w:?}");
+        assert_eq!(w.label(), "14:00–17:00 UTC");
+        // Across midnight: 22:00–02:00.
+        let mut night = [0f32; 24];
+        for h in [22, 23, 0, 1] {
+            night[h] = 0.25;
+        }
+        let w = working_window(&night).expect("a night shift");
+        assert_eq!((w.start, w.hours), (22, 4));
+        assert!(w.contains(23) && w.contains(1) && !w.contains(2) && !w.contains(21));
+        assert_eq!(
+            w.common_hours(&WorkingWindow {
+                start: 0,
+                hours: 6,
+                share: 1.0
+            }),
+            2
+        );
+        // A flat nine-to-five puts 75% in its best six hours: no shift.
+        let mut office = [0f32; 24];
+        for x in &mut office[9..17] {
+            *x = 0.125;
+        }
+        assert_eq!(working_window(&office), None);
+        assert_eq!(working_window(&[0.0; 24]), None);
     }
 
     #[test]

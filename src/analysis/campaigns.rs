@@ -15,7 +15,9 @@
 
 use rustc_hash::FxHashMap;
 
-use super::behaviour::{Fingerprint, family_overlap, similarity};
+use super::behaviour::{
+    Fingerprint, Similarity, WorkingWindow, family_overlap, similarity, working_window,
+};
 use super::evidence::EvidenceGraph;
 use super::families::UnionFind;
 use super::score::Scorer;
@@ -158,6 +160,17 @@ struct Tie {
     overlap: f64,
     similarity: f64,
     crossing: Crossing,
+    /// The working window both work, when that alone tied them.
+    shift: Option<WorkingWindow>,
+}
+
+/// Whether two working windows are one shift: they share half the hours
+/// of the longer one, the typical members' hours of the day are
+/// [`SAME_SHIFT_HOURS`] alike and their work `min_work` alike.
+fn one_shift(a: &WorkingWindow, b: &WorkingWindow, sim: &Similarity, min_work: f64) -> bool {
+    2 * a.common_hours(b) >= a.hours.max(b.hours)
+        && sim.hours >= SAME_SHIFT_HOURS
+        && sim.work() >= min_work
 }
 
 /// Groups the scored `clusters` into campaigns, scores each, and lets a
@@ -226,6 +239,24 @@ pub fn group_campaigns(
         let list = &by_family[&family];
         super::pairs::for_each_pair(list, 24, u64::from(family), |a, b| pairs.push((a, b)));
     }
+    // And clusters that work the same shift: same start of their working
+    // window, give or take an hour.
+    let windows: FxHashMap<usize, WorkingWindow> = candidates
+        .iter()
+        .filter_map(|&i| Some((i, working_window(&profiles[&i].typical.hours)?)))
+        .collect();
+    let mut by_start: Vec<Vec<u32>> = vec![Vec::new(); 24];
+    for &i in &candidates {
+        if let Some(w) = windows.get(&i) {
+            by_start[usize::from(w.start)].push(i as u32);
+        }
+    }
+    for h in 0..24 {
+        let mut list = by_start[h].clone();
+        list.extend_from_slice(&by_start[(h + 1) % 24]);
+        list.sort_unstable();
+        super::pairs::for_each_pair(&list, 24, SHIFT_SALT ^ h as u64, |a, b| pairs.push((a, b)));
+    }
     pairs.sort_unstable();
     pairs.dedup();
     let mut uf = UnionFind::new(clusters.len());
@@ -259,7 +290,15 @@ pub fn group_campaigns(
         // address, a throw-away domain crossing between the crews.
         let by_infrastructure = parts.work() >= SAME_WORK_SIMILARITY
             && crossing.infrastructure >= 1.max(smaller.div_ceil(10));
-        if by_profile || by_links || by_timing || by_infrastructure {
+        // A campaign that shares no prompt and no infrastructure between
+        // the pieces Leiden found of one crew still works the crew's shift:
+        // the same few hours of the day, the same work done the same way.
+        let shift = match (windows.get(&(a as usize)), windows.get(&(b as usize))) {
+            (Some(wa), Some(wb)) if one_shift(wa, wb, &parts, SAME_WORK_SIMILARITY) => Some(*wa),
+            _ => None,
+        };
+        let same_shift = shift.is_some();
+        if by_profile || by_links || by_timing || by_infrastructure || same_shift {
             uf.union(a, b);
             ties.push((
                 a,
@@ -268,6 +307,8 @@ pub fn group_campaigns(
                     overlap,
                     similarity: alike,
                     crossing,
+                    shift: shift
+                        .filter(|_| !(by_profile || by_links || by_timing || by_infrastructure)),
                 },
             ));
         }
@@ -396,6 +437,13 @@ fn carries_infrastructure(link: &super::Link) -> bool {
 /// between them (one link is enough, a tenth of the smaller cluster's
 /// accounts for larger ones), they are tied.
 const SAME_WORK_SIMILARITY: f64 = 0.85;
+
+/// Two clusters work the same shift when their working windows
+/// ([`working_window`]) share half the hours of the longer one and their
+/// typical members' hours of the day are this alike (Bhattacharyya).
+const SAME_SHIFT_HOURS: f64 = 0.9;
+/// Salt of the shuffled pairing of clusters by their shift's start.
+const SHIFT_SALT: u64 = 0x5b1f_7e11;
 
 /// A family is a campaign's own when the campaign's accounts carry this
 /// share of its use…
@@ -576,7 +624,24 @@ fn attach_lone_accounts(
             }
         }
     }
-    if owner.is_empty() && infrastructure.is_empty() && paired.is_empty() {
+    // Clusters of campaigns that work a shift, by the hour it starts.
+    let mut shifts: Vec<Vec<(usize, Fingerprint, WorkingWindow)>> = vec![Vec::new(); 24];
+    for (k, list) in groups.iter().enumerate() {
+        for &i in list {
+            if clusters[i].members.len() < 2 {
+                continue;
+            }
+            let typical = profile(&clusters[i].members, prints).typical;
+            if let Some(w) = working_window(&typical.hours) {
+                shifts[usize::from(w.start)].push((k, typical, w));
+            }
+        }
+    }
+    if owner.is_empty()
+        && infrastructure.is_empty()
+        && paired.is_empty()
+        && shifts.iter().all(Vec::is_empty)
+    {
         return false;
     }
     let mut joined = false;
@@ -642,7 +707,20 @@ fn attach_lone_accounts(
                 .max_by(|x, y| x.1.total_cmp(&y.1).then(y.0.cmp(&x.0)))
                 .map(|(k, _)| k)
         };
-        let Some(k) = by_families.or_else(by_infrastructure) else {
+        // Nor, when it shares neither prompts nor a place, anything but its
+        // crew's shift: the same few hours, the same work done the same way.
+        let by_shift = || {
+            let w = working_window(&p.hours).filter(|_| p.is_reliable())?;
+            [23, 0, 1]
+                .iter()
+                .flat_map(|d| &shifts[(usize::from(w.start) + d) % 24])
+                .map(|(k, typical, cw)| (*k, cw, similarity(p, typical)))
+                .filter(|(_, cw, sim)| one_shift(&w, cw, sim, LONE_SAME_WORK))
+                .map(|(k, _, sim)| (k, sim))
+                .max_by(|x, y| x.1.work().total_cmp(&y.1.work()).then(y.0.cmp(&x.0)))
+                .map(|(k, _)| k)
+        };
+        let Some(k) = by_families.or_else(by_infrastructure).or_else(by_shift) else {
             continue;
         };
         groups[k].push(i);
@@ -657,8 +735,12 @@ fn cohesion(clusters: usize, ties: &[&Tie]) -> (f64, Vec<Reason>) {
         return (1.0, Vec::new());
     }
     let n = ties.len() as f64;
-    let overlap = ties.iter().map(|t| t.overlap).sum::<f64>() / n;
-    let alike = ties.iter().map(|t| t.similarity).sum::<f64>() / n;
+    let (shifts, work): (Vec<&Tie>, Vec<&Tie>) = ties.iter().partition(|t| t.shift.is_some());
+    let mean = |list: &[&Tie], f: fn(&Tie) -> f64| {
+        list.iter().map(|t| f(t)).sum::<f64>() / list.len().max(1) as f64
+    };
+    let overlap = mean(&work, |t| t.overlap);
+    let alike = mean(&work, |t| t.similarity);
     let total = |f: fn(&Crossing) -> u32| ties.iter().map(|t| f(&t.crossing)).sum::<u32>();
     let (cohort, hand_off, synchrony, other) = (
         total(|c| c.cohort),
@@ -666,15 +748,35 @@ fn cohesion(clusters: usize, ties: &[&Tie]) -> (f64, Vec<Reason>) {
         total(|c| c.synchrony),
         total(|c| c.other),
     );
-    let cohesion = (overlap.min(1.0) * alike).sqrt().clamp(0.0, 1.0);
-    let mut reasons = vec![Reason {
-        indicator: "cohesion".into(),
-        strength: cohesion,
-        text: format!(
-            "{clusters} clusters doing the same work: on average {:.0}% of their traffic on the same template families, typical members {alike:.2} alike in behaviour",
-            100.0 * overlap
-        ),
-    }];
+    // Ties by the work itself count as its families and behaviour say;
+    // ties by a shared shift as alike as their typical members are.
+    let by_work = (overlap.min(1.0) * alike).sqrt();
+    let by_shift = mean(&shifts, |t| t.similarity);
+    let cohesion =
+        ((work.len() as f64 * by_work + shifts.len() as f64 * by_shift) / n).clamp(0.0, 1.0);
+    let mut reasons = Vec::new();
+    if !work.is_empty() {
+        reasons.push(Reason {
+            indicator: "cohesion".into(),
+            strength: by_work.clamp(0.0, 1.0),
+            text: format!(
+                "{clusters} clusters doing the same work: on average {:.0}% of their traffic on the same template families, typical members {alike:.2} alike in behaviour",
+                100.0 * overlap
+            ),
+        });
+    }
+    if let Some(w) = shifts.first().and_then(|t| t.shift) {
+        reasons.push(Reason {
+            indicator: "cohesion".into(),
+            strength: by_shift.clamp(0.0, 1.0),
+            text: format!(
+                "{} of its ties between clusters by a shared shift alone: the same working window ({}, {:.0}% of the traffic in it) and the same work, typical members {by_shift:.2} alike",
+                shifts.len(),
+                w.label(),
+                100.0 * w.share
+            ),
+        });
+    }
     if cohort + hand_off + synchrony + other > 0 {
         reasons.push(Reason {
             indicator: "cohesion".into(),

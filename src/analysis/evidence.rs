@@ -124,6 +124,29 @@ fn idf(members: usize, accounts: usize) -> f64 {
     ((accounts as f64 / members as f64).ln() / (accounts as f64).ln()).clamp(0.0, 1.0)
 }
 
+/// The most of `members` active at one time: each account counts from its
+/// first exchange to its last (its creation when it has none).
+pub fn most_at_once(members: &[u32], accounts: &[crate::facts::AccountFacts]) -> usize {
+    let mut edges: Vec<(i64, i32)> = Vec::with_capacity(2 * members.len());
+    for &a in members {
+        let Some(x) = accounts.get(a as usize) else {
+            continue;
+        };
+        let first = x.first_ms.unwrap_or(x.created_ms);
+        let last = x.last_ms.unwrap_or(first).max(first);
+        edges.push((first, 1));
+        edges.push((last, -1));
+    }
+    // Starts before ends at the same instant: touching lives overlap.
+    edges.sort_unstable_by_key(|&(t, d)| (t, -d));
+    let (mut now, mut most) = (0i32, 0i32);
+    for (_, d) in edges {
+        now += d;
+        most = most.max(now);
+    }
+    most as usize
+}
+
 /// Builds the evidence graph.
 pub fn build(features: &CaseFeatures, activity: &Activity, params: &Params) -> EvidenceGraph {
     let mut clock = Phases(Vec::new(), Some(std::time::Instant::now()));
@@ -164,7 +187,14 @@ pub fn build(features: &CaseFeatures, activity: &Activity, params: &Params) -> E
         } else {
             max_members(params, value.kind, n)
         };
-        if m > limit {
+        // A crowd is many people at once: a place or a card that more
+        // accounts than the limit use one after another, no more than the
+        // limit at any time (a crew's server, its accounts banned and
+        // replaced), is not everyone's.
+        if m > limit
+            && !(value.kind.is_place_or_payment()
+                && most_at_once(&value.members, &features.accounts) <= limit)
+        {
             values_too_common += 1;
             continue;
         }
@@ -179,6 +209,9 @@ pub fn build(features: &CaseFeatures, activity: &Activity, params: &Params) -> E
         }
         let weight = idf(m, n);
         let weighted = !value.shares.is_empty();
+        // Taken in turns (kept above): a base of its own, not a residential
+        // exit that strangers' rotations happen to cross.
+        let in_turns = m > limit;
         for_each_pair(
             &value.members,
             params.ring_neighbours,
@@ -198,6 +231,7 @@ pub fn build(features: &CaseFeatures, activity: &Activity, params: &Params) -> E
                     value.kind,
                     EvidenceKind::RequestIp | EvidenceKind::Prefix | EvidenceKind::SignupIp
                 ) && (rotating[a as usize] || rotating[b as usize])
+                    && !in_turns
                 {
                     strength *= ROTATING_ADDRESS_FACTOR;
                 }

@@ -263,6 +263,13 @@ impl EvidenceKind {
         )
     }
 
+    /// Whether the kind is a place (a request or sign-up address, a
+    /// network, an e-mail domain) or a payment card: something a crowd
+    /// shares at once, as opposed to content or a client.
+    pub fn is_place_or_payment(self) -> bool {
+        self.is_address() || matches!(self, EvidenceKind::Card | EvidenceKind::EmailDomain)
+    }
+
     /// Whether values of this kind only strengthen a pair that other
     /// evidence links (a client fingerprint, a network prefix: strangers
     /// share them all the time) rather than link strangers.

@@ -1054,3 +1054,159 @@ fn a_lone_account_doing_a_crews_work_over_its_infrastructure_joins_its_campaign(
         "an account on the server doing other work joined"
     );
 }
+
+/// Minutes of a shift worker: `per_day` requests on each of the case's
+/// first `days` days, all within `hours` hours from `start_hour` (UTC).
+fn shift_worker(
+    fx: &mut Fixture,
+    days: u32,
+    per_day: u32,
+    start_hour: u32,
+    hours: u32,
+) -> Vec<u32> {
+    let start = fx.start();
+    let mut out = Vec::new();
+    for day in 0..days {
+        for _ in 0..per_day {
+            let minute = fx.rng().below((hours * 60) as usize) as u32;
+            out.push(start + day * DAY + start_hour * 60 + minute);
+        }
+    }
+    out
+}
+
+#[test]
+fn pieces_of_a_crew_that_share_only_its_shift_and_its_work_are_one_campaign() {
+    let mut fx = Fixture::new(21, false);
+    ordinary_people(&mut fx, 60, 0, 0.0);
+    // The harvest, each request a fresh template: reasoning with long outputs.
+    let harvest = |fx: &mut Fixture, minutes: Vec<u32>, salt: u32, origin: u32| {
+        let templates: Vec<(u32, f64)> = (0..20)
+            .map(|k| (fx.template(fx_hash(70_000 + salt * 100 + k)), 0.05))
+            .collect();
+        Traffic {
+            minutes,
+            templates,
+            capability: 2,
+            tokens: (350, 3600),
+            cot: 0.9,
+            origins: vec![origin],
+            ..Default::default()
+        }
+    };
+    // Two pieces of one crew, 14:00–17:00 UTC every day, each on a card of
+    // its own: nothing links one piece to the other. A third piece does the
+    // same work on another shift (02:00–05:00).
+    let mut pieces: Vec<Vec<u32>> = Vec::new();
+    for (p, start_hour) in [(0u32, 14u32), (1, 14), (2, 2)] {
+        let mut piece = Vec::new();
+        for i in 0..6u32 {
+            let minutes = shift_worker(&mut fx, 20, 12, start_hour, 3);
+            let origin = fx.origin(&format!("73.{p}.{i}.4"), 7922);
+            let traffic = harvest(&mut fx, minutes, p * 10 + i, origin);
+            piece.push(fx.account(facts(5, "email", Some(&format!("card-{p}"))), traffic));
+        }
+        pieces.push(piece);
+    }
+    // A young account of its own on the crew's shift doing its work, and a
+    // young account on the same hours doing ordinary work.
+    let minutes = shift_worker(&mut fx, 20, 12, 14, 3);
+    let origin = fx.origin("73.9.9.4", 7922);
+    let traffic = harvest(&mut fx, minutes, 99, origin);
+    let lone = fx.account(facts(5, "email", Some("own-card")), traffic);
+    let minutes = shift_worker(&mut fx, 20, 12, 14, 3);
+    let origin = fx.origin("73.9.8.4", 7922);
+    let chat = fx.template(fx_hash(77_777));
+    let other = fx.account(
+        facts(5, "email", Some("other-card")),
+        Traffic {
+            minutes,
+            templates: vec![(chat, 1.0)],
+            origins: vec![origin],
+            ..Default::default()
+        },
+    );
+    let result = analyse(&fx);
+    let cluster_of = |a: u32| {
+        result
+            .clusters
+            .iter()
+            .position(|c| c.members.contains(&a))
+            .expect("every account is in a cluster")
+    };
+    assert_ne!(
+        cluster_of(pieces[0][0]),
+        cluster_of(pieces[1][0]),
+        "the two pieces were meant to be apart at the cluster level"
+    );
+    let campaign_of = |a: u32| result.campaigns.iter().find(|k| k.members.contains(&a));
+    let campaign = campaign_of(pieces[0][0]).expect("the first piece is in a campaign");
+    for &a in pieces[1].iter().chain([&lone]) {
+        assert!(
+            campaign.members.contains(&a),
+            "{a} is not in {}",
+            campaign.id
+        );
+    }
+    assert!(
+        campaign
+            .reasons
+            .iter()
+            .any(|r| r.text.contains("shared shift alone") && r.text.contains("14:00–17:00 UTC")),
+        "{:?}",
+        campaign.reasons
+    );
+    for &a in pieces[2].iter().chain([&other]) {
+        assert!(
+            !campaign.members.contains(&a),
+            "{a} (another shift, or other work) joined"
+        );
+    }
+}
+
+#[test]
+fn an_address_taken_in_turns_by_more_than_a_crowd_is_evidence_and_one_used_at_once_is_not() {
+    // 40 accounts on one address (more than the crowd limit of 16 here):
+    // one after another, two at a time at most, or all at once.
+    let build = |in_turns: bool| {
+        let mut fx = Fixture::new(30, false);
+        ordinary_people(&mut fx, 60, 0, 0.0);
+        let start = fx.start();
+        let shared = fx.origin("198.51.100.7", 64_500);
+        let mut accounts = Vec::new();
+        for i in 0..40u32 {
+            let from = if in_turns {
+                start + i * DAY * 7 / 10
+            } else {
+                start
+            };
+            let minutes: Vec<u32> = (0..30).map(|k| from + k * 30).collect();
+            accounts.push(fx.account(
+                facts(2, "email", Some(&format!("own-{i}"))),
+                Traffic {
+                    minutes,
+                    origins: vec![shared],
+                    ..Default::default()
+                },
+            ));
+        }
+        let most = evidence::most_at_once(&accounts, &fx.features.accounts);
+        let graph = evidence::build(&fx.features, &fx.activity, &Params::default());
+        (most, graph.values_too_common)
+    };
+    let (most, too_common) = build(true);
+    assert_eq!(
+        most, 1,
+        "each account's day ends before the next one starts"
+    );
+    assert_eq!(
+        too_common, 0,
+        "taken in turns, the address and its network are evidence"
+    );
+    let (most, too_common) = build(false);
+    assert_eq!(most, 40);
+    assert_eq!(
+        too_common, 2,
+        "all at once, the address and its network are a crowd's"
+    );
+}

@@ -413,7 +413,10 @@ impl Case {
             let mut shown = missing
                 .iter()
                 .take(IDS_SHOWN)
-                .cloned()
+                .map(|id| {
+                    crate::base::text::terminal_safe(&crate::base::text::for_drawing(id))
+                        .into_owned()
+                })
                 .collect::<Vec<_>>()
                 .join(", ");
             if missing.len() > IDS_SHOWN {

@@ -514,8 +514,32 @@ pub(super) fn copy_rows(
             left_out += 1;
             continue;
         }
-        write.execute(rusqlite::params_from_iter(values.iter()))?;
-        written += 1;
+        match write.execute(rusqlite::params_from_iter(values.iter())) {
+            Ok(_) => written += 1,
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+            {
+                // Two rows that differ only in how one identifier is
+                // written (an address in two spellings) become one row
+                // redacted: the case contradicts itself.
+                let raw: Vec<String> = (0..columns.len())
+                    .filter(|&i| !matches!(treatments[i], Treatment::Keep | Treatment::Null))
+                    .filter_map(|i| row.get::<_, Value>(i).ok())
+                    .map(|v| match v {
+                        Value::Text(t) => {
+                            crate::base::text::terminal_safe(&crate::base::text::for_drawing(&t))
+                                .into_owned()
+                        }
+                        other => format!("{other:?}"),
+                    })
+                    .collect();
+                return Err(CaseError::Invalid(format!(
+                    "cannot redact: in table {table}, the row with {} is another row once redacted                      (one identifier written two ways); nothing was written",
+                    raw.join(", ")
+                )));
+            }
+            Err(e) => return Err(e.into()),
+        }
     }
     Ok((written, left_out))
 }

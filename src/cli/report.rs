@@ -58,8 +58,15 @@ pub(super) fn run(args: ReportArgs) -> Result<(), Failure> {
         summary.untagged_suspected,
         summary.pictures
     );
-    for missing in &summary.missing_pictures {
-        eprintln!("warning: picture left out: {missing}");
+    // The report is kept (every figure that failed says so in its place),
+    // but a briefing short of a picture is no success: exit 1, one line.
+    if let Some(first) = summary.missing_pictures.first() {
+        return Err(Failure::other(format!(
+            "{}: written, but {} of its {} picture(s) could not be drawn (the first: {first})",
+            summary.path.display(),
+            summary.missing_pictures.len(),
+            summary.pictures + summary.missing_pictures.len()
+        )));
     }
     Ok(())
 }

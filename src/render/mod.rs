@@ -245,8 +245,8 @@ pub fn render_picture(
         caption_ui(ui, strip, &caption);
     };
     let (w, h) = (size.width, size.height);
-    // The renderer panics when no adapter exists; that is an error here,
-    // not a crash of the workbench or of a report. Software rendering on a
+    // No renderer (no adapter) is an error here, not a crash of the
+    // workbench or of a report. Software rendering on a
     // busy machine can outlast the renderer's wait for the frame (ten
     // seconds): that is tried again, twice, before it counts as an error.
     let mut attempts = 0;
@@ -282,6 +282,24 @@ fn renderer_words(message: &str) -> String {
     }
 }
 
+/// A fresh headless renderer: egui_kittest's own choice of adapter
+/// (software rasterisers first), or why there is none.
+fn render_state() -> Result<eframe::egui_wgpu::RenderState, RenderError> {
+    use eframe::egui_wgpu;
+    let setup = egui_kittest::wgpu::default_wgpu_setup();
+    let instance = pollster::block_on(setup.new_instance());
+    pollster::block_on(egui_wgpu::RenderState::create(
+        &egui_wgpu::WgpuConfiguration {
+            wgpu_setup: setup,
+            ..Default::default()
+        },
+        &instance,
+        None,
+        egui_wgpu::RendererOptions::PREDICTABLE,
+    ))
+    .map_err(|e| RenderError::Renderer(format!("no renderer: {e}")))
+}
+
 /// One try of [`render_picture`]'s rendering.
 fn render_once(
     draw: &mut impl FnMut(&mut egui::Ui),
@@ -289,12 +307,17 @@ fn render_once(
     h: f32,
     scale: f32,
 ) -> Result<image::RgbaImage, RenderError> {
+    // The renderer is made here, so that a machine without one is an
+    // error with its reason, not a panic inside the test harness.
+    let state = render_state()?;
     let rendered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let mut harness = egui_kittest::Harness::builder()
             .with_size(vec2(w, h))
             .with_pixels_per_point(scale)
             .with_context_setup(|ctx| ctx.set_theme(egui::Theme::Dark))
-            .wgpu()
+            .renderer(egui_kittest::wgpu::WgpuTestRenderer::from_render_state(
+                state,
+            ))
             .build_ui(|ui: &mut egui::Ui| draw(ui));
         // Legends and plots size themselves from the pass before.
         harness.run_steps(3);
