@@ -264,7 +264,9 @@ fn write_export(
     let mut conn = if options.clusters.is_none() && options.redact.is_none() {
         progress.set_phase("copying the case");
         // `export_case` checked the file (its schema is its version's).
-        let src = super::open_hardened(source, true)?;
+        // Read as every read-only command reads it (immutable in a folder
+        // this process cannot write, where a WAL case gets no `-shm`).
+        let (src, _) = super::open_identified(source, true)?;
         src.busy_timeout(std::time::Duration::from_secs(10))?;
         src.execute("VACUUM INTO ?1", [path_text(partial)?])?;
         drop(src);
@@ -473,10 +475,7 @@ fn build_fresh(
         tx.commit()?;
     }
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
-    conn.execute(
-        "ATTACH DATABASE ?1 AS src",
-        [format!("{}?mode=ro", sqlite_uri(source)?)],
-    )?;
+    conn.execute("ATTACH DATABASE ?1 AS src", [super::read_only_uri(source)?])?;
     // The source's size bounds the work of copying it, as for every open.
     super::step_budget_on(&mut conn, super::default_step_budget(source))?;
     // One transaction: every read of `src` sees the same snapshot.

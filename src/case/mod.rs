@@ -569,6 +569,26 @@ pub(crate) fn open_identified(
     }
 }
 
+/// A URI that attaches `path` read-only as [`open_identified`] would read
+/// it: `mode=ro`, or with `immutable=1` when a read-only open must fall
+/// back to it (a WAL case in a folder this process cannot write, where no
+/// `-shm` can be made; only when no `-wal` or unfinished journal waits).
+pub(crate) fn read_only_uri(path: &Path) -> Result<String, CaseError> {
+    let base = export::sqlite_uri(path)?;
+    let conn = open_hardened(path, true)?;
+    let immutable = match identify(&conn, path) {
+        Err(CaseError::Sqlite(err)) => {
+            is_cannot_open(&err) && !hot_journal(path) && !guard::side_file(path, "-wal").exists()
+        }
+        _ => false,
+    };
+    Ok(if immutable {
+        format!("{base}?mode=ro&immutable=1")
+    } else {
+        format!("{base}?mode=ro")
+    })
+}
+
 fn finish_checks(
     conn: Connection,
     path: &Path,

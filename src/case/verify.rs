@@ -657,6 +657,166 @@ pub struct RepairReport {
     /// Rows left out because they broke a rule, per table (only tables
     /// that lost rows).
     pub dropped: Vec<(String, u64)>,
+    /// Text values over their column's bound, cut to it (ending in
+    /// [`crate::base::text::TRUNCATION_MARKER`]) rather than losing their
+    /// row: ("table.column", values cut, the bound in bytes).
+    pub cut: Vec<(String, u64, usize)>,
+    /// Tables with damaged pages: their rows were copied around them (the
+    /// rows on those pages, and the counts of some, are lost).
+    pub damaged: Vec<String>,
+}
+
+/// How many keys [`copy_past_damage`] copies per statement, at most…
+const DAMAGE_CHUNK: i64 = 1000;
+/// …and how many ranges it tries before it leaves the rest of a table.
+const DAMAGE_TRIES: usize = 100_000;
+
+/// Copies a table with damaged pages by ranges of its key (the rowid, or
+/// the first column of its primary key): each range whole when it reads,
+/// else key by key; past a key that cannot be sought, integer keys are
+/// probed further ahead (1, 2, 4, … on) until one reads again. `insert` is
+/// the table's `INSERT … SELECT … WHERE …` (rows aliased `t`). Returns the
+/// rows copied.
+fn copy_past_damage(
+    conn: &Connection,
+    shape: &TableShape,
+    insert: &str,
+) -> Result<usize, CaseError> {
+    use rusqlite::types::Value;
+    let table = &shape.name;
+    let sql: Option<String> = conn
+        .query_row(
+            "SELECT sql FROM src.sqlite_schema WHERE type = 'table' AND name = ?1",
+            [table],
+            |r| r.get(0),
+        )
+        .ok();
+    let without_rowid = sql.is_some_and(|sql| sql.to_ascii_uppercase().contains("WITHOUT ROWID"));
+    let key = if without_rowid {
+        let first: String = conn.query_row(
+            "SELECT name FROM pragma_table_info(?1, 'src') WHERE pk = 1",
+            [table],
+            |r| r.get(0),
+        )?;
+        format!("t.\"{first}\"")
+    } else {
+        "t.rowid".to_string()
+    };
+    let first = format!("SELECT {key} FROM src.\"{table}\" AS t ORDER BY {key} LIMIT 1");
+    let after =
+        format!("SELECT {key} FROM src.\"{table}\" AS t WHERE {key} > ?1 ORDER BY {key} LIMIT 1");
+    let chunk_end = |size: i64| {
+        format!(
+            "SELECT {key} FROM src.\"{table}\" AS t WHERE {key} >= ?1 ORDER BY {key} LIMIT 1 OFFSET {}",
+            size - 1
+        )
+    };
+    let in_range = format!("{insert} AND {key} >= ?1 AND {key} <= ?2");
+    let to_end = format!("{insert} AND {key} >= ?1");
+    let read = |sql: &str, args: &[&Value]| -> Result<Option<Value>, rusqlite::Error> {
+        let mut stmt = conn.prepare_cached(sql)?;
+        match stmt.query_row(rusqlite::params_from_iter(args.iter()), |r| r.get(0)) {
+            Ok(v) => Ok(Some(v)),
+            Err(rusqlite::Error::QueryReturnedNoRows) => Ok(None),
+            Err(e) => Err(e),
+        }
+    };
+    // The next readable key after `last` (the first one when `None`):
+    // `None` at the end, or when nothing further can be reached.
+    let next_after = |last: Option<&Value>| -> Result<Option<Value>, CaseError> {
+        let tried = match last {
+            None => read(&first, &[]),
+            Some(k) => read(&after, &[k]),
+        };
+        match tried {
+            Ok(v) => Ok(v),
+            Err(e) if super::is_damage(&e) => {
+                let Some(Value::Integer(from)) = last.cloned() else {
+                    return Ok(None);
+                };
+                for step in (0..48).map(|j| 1i64 << j) {
+                    let probe = Value::Integer(from.saturating_add(step));
+                    match read(&after, &[&probe]) {
+                        Ok(v) => return Ok(v),
+                        Err(e) if super::is_damage(&e) => continue,
+                        Err(e) => return Err(e.into()),
+                    }
+                }
+                Ok(None)
+            }
+            Err(e) => Err(e.into()),
+        }
+    };
+    // One range of keys copied whole, or nothing of it (a transaction).
+    let copy_range = |start: &Value, end: Option<&Value>| -> Result<Option<usize>, CaseError> {
+        conn.execute_batch("BEGIN")?;
+        let done = match end {
+            Some(end) => conn
+                .prepare_cached(&in_range)?
+                .execute(rusqlite::params![start, end]),
+            None => conn.prepare_cached(&to_end)?.execute([start]),
+        };
+        match done {
+            Ok(n) => {
+                conn.execute_batch("COMMIT")?;
+                Ok(Some(n))
+            }
+            Err(e) if super::is_damage(&e) => {
+                conn.execute_batch("ROLLBACK")?;
+                Ok(None)
+            }
+            Err(e) => Err(e.into()),
+        }
+    };
+    // Ranges of up to DAMAGE_CHUNK keys: a range that does not read is
+    // tried in tenths, down to one key, which is left out when it does not
+    // read; after a range that reads, ten times as many. A damaged page can
+    // give keys out of order: the copy goes only forward, and gives up on
+    // the rest of the table after DAMAGE_TRIES statements.
+    let forward = |from: &Value, to: &Value| match (from, to) {
+        (Value::Integer(a), Value::Integer(b)) => b > a,
+        (Value::Text(a), Value::Text(b)) => b > a,
+        _ => false,
+    };
+    let mut copied = 0usize;
+    let mut size = DAMAGE_CHUNK;
+    let mut tries = 0;
+    let mut cursor = next_after(None)?;
+    while let Some(start) = cursor.clone() {
+        tries += 1;
+        if tries > DAMAGE_TRIES {
+            break;
+        }
+        let end = match read(&chunk_end(size), &[&start]) {
+            Ok(Some(end)) if end == start || forward(&start, &end) => Some(end),
+            Ok(Some(_)) => Some(start.clone()),
+            Ok(None) => None,
+            Err(e) if super::is_damage(&e) => {
+                if size > 1 {
+                    size /= 10;
+                    continue;
+                }
+                Some(start.clone())
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let copied_now = copy_range(&start, end.as_ref())?;
+        let last = match (&copied_now, &end) {
+            (Some(_), None) => break,
+            (Some(_), Some(end)) => end.clone(),
+            (None, _) if size > 1 => {
+                size /= 10;
+                continue;
+            }
+            (None, _) => start.clone(),
+        };
+        if let Some(n) = copied_now {
+            copied += n;
+            size = (size * 10).min(DAMAGE_CHUNK);
+        }
+        cursor = next_after(Some(&last))?.filter(|next| forward(&last, next));
+    }
+    Ok(copied)
 }
 
 /// Copies the sound part of the case at `source` into a new case at `out`:
@@ -723,10 +883,7 @@ fn write_repaired(
     conn.execute_batch("BEGIN")?;
     schema::create(&conn, version)?;
     conn.execute_batch("COMMIT")?;
-    conn.execute(
-        "ATTACH DATABASE ?1 AS src",
-        [format!("{}?mode=ro", super::export::sqlite_uri(source)?)],
-    )?;
+    conn.execute("ATTACH DATABASE ?1 AS src", [super::read_only_uri(source)?])?;
     let mut report = RepairReport {
         path: partial.to_path_buf(),
         format_version: version,
@@ -743,7 +900,10 @@ fn write_repaired(
         ..Default::default()
     };
     let readable = readable_tables(&conn, "src", &reference)?;
-    conn.execute_batch("BEGIN")?;
+    // A table at a time, each in a transaction of its own: a damaged page
+    // puts the source in an error state until the transaction ends. The
+    // `.partial` is no case until the last step, and is synced at the end.
+    conn.pragma_update(None, "synchronous", "OFF")?;
     for shape in copy_order(&reference) {
         let Some((_, present)) = readable.iter().find(|(name, _)| name == &shape.name) else {
             continue;
@@ -758,43 +918,110 @@ fn write_repaired(
             // this build makes them.
             continue;
         }
-        let total: i64 = conn.query_row(
+        // A damaged page can stop even the count: what is read past it
+        // is still copied, and the table is named as damaged.
+        let total: Option<i64> = match conn.query_row(
             &format!("SELECT count(*) FROM src.\"{}\"", shape.name),
             [],
             |r| r.get(0),
-        )?;
+        ) {
+            Ok(n) => Some(n),
+            Err(e) if super::is_damage(&e) => None,
+            Err(e) => return Err(e.into()),
+        };
         let columns: Vec<&str> = shape
             .columns
             .iter()
             .filter(|c| present.iter().any(|p| p.eq_ignore_ascii_case(&c.name)))
             .map(|c| c.name.as_str())
             .collect();
+        // A text value over its bound is cut to it, not the reason to lose
+        // its row (and with an account, everything that names it); JSON is
+        // not text to cut: its row goes.
+        let cut: Vec<(&str, usize)> = shape
+            .columns
+            .iter()
+            .filter(|c| {
+                columns.contains(&c.name.as_str())
+                    && c.decl_type.eq_ignore_ascii_case("TEXT")
+                    && !c.name.ends_with("_json")
+            })
+            .map(|c| (c.name.as_str(), max_bytes(&shape.name, &c.name)))
+            .collect();
         let mut conditions = Vec::new();
         for rule in row_rules(&conn, shape, present, "main") {
-            conditions.push(format!("coalesce(({}), 0)", rule?.valid_sql));
+            let rule = rule?;
+            if rule.check == "sizes" && cut.iter().any(|(c, _)| *c == rule.column) {
+                continue;
+            }
+            conditions.push(format!("coalesce(({}), 0)", rule.valid_sql));
+        }
+        for &(column, max) in &cut {
+            let n: i64 = match conn.query_row(
+                &format!(
+                    "SELECT count(*) FROM src.\"{}\" WHERE octet_length(\"{column}\") > {max}",
+                    shape.name
+                ),
+                [],
+                |r| r.get(0),
+            ) {
+                Ok(n) => n,
+                Err(e) if super::is_damage(&e) => 0,
+                Err(e) => return Err(e.into()),
+            };
+            if n > 0 {
+                report
+                    .cut
+                    .push((format!("{}.{column}", shape.name), n as u64, max));
+            }
         }
         let list = columns
             .iter()
             .map(|c| format!("\"{c}\""))
             .collect::<Vec<_>>()
             .join(", ");
-        let copied = if columns.is_empty() {
+        let marker = crate::base::text::TRUNCATION_MARKER;
+        // Characters of at most 4 bytes each, and the marker, within the bound.
+        let select = columns
+            .iter()
+            .map(|c| match cut.iter().find(|(name, _)| name == c) {
+                Some(&(_, max)) => format!(
+                    "CASE WHEN octet_length(t.\"{c}\") > {max} THEN substr(t.\"{c}\", 1, {}) || '{marker}' \
+                     ELSE t.\"{c}\" END",
+                    (max - marker.len()) / 4
+                ),
+                None => format!("t.\"{c}\""),
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let insert = format!(
+            "INSERT OR IGNORE INTO main.\"{t}\" ({list}) SELECT {select} FROM src.\"{t}\" AS t WHERE {w}",
+            t = shape.name,
+            w = if conditions.is_empty() {
+                "1".to_string()
+            } else {
+                conditions.join(" AND ")
+            }
+        );
+        let mut copied = if columns.is_empty() {
             0
         } else {
-            conn.execute(
-                &format!(
-                    "INSERT OR IGNORE INTO main.\"{t}\" ({list}) SELECT {list} FROM src.\"{t}\" AS t WHERE {w}",
-                    t = shape.name,
-                    w = if conditions.is_empty() {
-                        "1".to_string()
-                    } else {
-                        conditions.join(" AND ")
-                    }
-                ),
-                [],
-            )? as i64
+            conn.execute_batch("BEGIN")?;
+            match conn.execute(&insert, []) {
+                Ok(n) => {
+                    conn.execute_batch("COMMIT")?;
+                    n as i64
+                }
+                Err(e) if super::is_damage(&e) => {
+                    // Damaged pages: copy around them, in key order, each
+                    // range in a transaction of its own.
+                    conn.execute_batch("ROLLBACK")?;
+                    report.damaged.push(shape.name.clone());
+                    copy_past_damage(&conn, shape, &insert)? as i64
+                }
+                Err(e) => return Err(e.into()),
+            }
         };
-        let mut copied = copied;
         if shape.name == "accounts" {
             // Accounts are numbered 1..N: those after the first gap go.
             copied -= conn.execute(
@@ -807,25 +1034,35 @@ fn write_repaired(
         report
             .copied
             .push((shape.name.clone(), copied.max(0) as u64));
-        if total > copied {
+        if let Some(total) = total
+            && total > copied
+        {
             report
                 .dropped
                 .push((shape.name.clone(), (total - copied) as u64));
         }
     }
     // AUTOINCREMENT counters: a removed tag's number is never given again.
+    // A damaged counter table leaves the counters the copied rows set.
     let has_sequence: i64 = conn.query_row(
         "SELECT count(*) FROM src.sqlite_schema WHERE type = 'table' AND name = 'sqlite_sequence'",
         [],
         |r| r.get(0),
     )?;
     if has_sequence > 0 {
-        conn.execute_batch(
+        conn.execute_batch("BEGIN")?;
+        match conn.execute_batch(
             "UPDATE main.sqlite_sequence SET seq = max(seq, coalesce((SELECT max(s.seq) FROM src.sqlite_sequence s \
              WHERE s.name = main.sqlite_sequence.name AND typeof(s.seq) = 'integer' AND s.seq BETWEEN 0 AND 9007199254740991), 0))",
-        )?;
+        ) {
+            Ok(()) => conn.execute_batch("COMMIT")?,
+            Err(e) if super::is_damage(&e) => {
+                conn.execute_batch("ROLLBACK")?;
+                report.damaged.push("sqlite_sequence".into());
+            }
+            Err(e) => return Err(e.into()),
+        }
     }
-    conn.execute_batch("COMMIT")?;
     conn.execute("DETACH DATABASE src", [])?;
     conn.execute_batch("BEGIN")?;
     if version < SCHEMA_VERSION {

@@ -29,15 +29,32 @@ pub(super) fn run(args: RepairArgs) -> Result<(), Failure> {
     for object in &report.objects {
         println!("object  {}", clean(object));
     }
+    for (column, values, max) in &report.cut {
+        println!("cut     {values} value(s) of {column} to its bound of {max} bytes");
+    }
+    for table in &report.damaged {
+        let copied = report
+            .copied
+            .iter()
+            .find(|(t, _)| t == table)
+            .map_or(0, |(_, n)| *n);
+        println!(
+            "damaged {table}: {copied} row(s) copied around its damaged pages; the rows on them are lost"
+        );
+    }
     for (table, rows) in &report.dropped {
         println!("dropped {rows} row(s) of {table}");
     }
     let copied: u64 = report.copied.iter().map(|(_, n)| n).sum();
     let dropped: u64 = report.dropped.iter().map(|(_, n)| n).sum();
     println!(
-        "wrote {}: {copied} row(s) copied, {dropped} row(s) and {} object(s) left out or remade",
+        "wrote {}: {copied} row(s) copied, {dropped} row(s) and {} object(s) left out or remade{}",
         out.display(),
-        report.objects.len()
+        report.objects.len(),
+        match report.damaged.len() {
+            0 => String::new(),
+            n => format!(", and what lay on damaged pages of {n} table(s)"),
+        }
     );
     Ok(())
 }
