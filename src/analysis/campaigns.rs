@@ -485,8 +485,22 @@ fn joins_by_pairs(per: &FxHashMap<usize, u32>, all: u32) -> Option<usize> {
 /// the campaign's accounts' mean share on it.
 const LONE_MAX_LEAN: f64 = 6.0;
 /// A lone account does a campaign's work when this share of its traffic
-/// is on the campaign's own families, spread over two or more of them.
+/// is on the campaign's own families, spread over two or more of them —
+/// or half what the campaign's own accounts put on them, when that is
+/// less, but never under [`LONE_MIN_WORK_SHARE`].
 const LONE_WORK_SHARE: f64 = 0.4;
+/// The least share of its traffic a lone account must put on a campaign's
+/// own families to join it by them.
+const LONE_MIN_WORK_SHARE: f64 = 0.15;
+
+/// The share of its traffic a lone account must put on a campaign's own
+/// families to join it by them, given the mean share the campaign's own
+/// accounts put on them (when known).
+fn lone_work_share(campaign_mean: Option<f64>) -> f64 {
+    campaign_mean
+        .map_or(LONE_WORK_SHARE, |mean| 0.5 * mean)
+        .clamp(LONE_MIN_WORK_SHARE, LONE_WORK_SHARE)
+}
 
 /// Accounts on their own (clusters of one) that look disposable (first used
 /// within 30 days of creation, or banned) and do a
@@ -588,6 +602,29 @@ fn attach_lone_accounts(
             }
         }
     }
+    // How much of its traffic a campaign's typical account puts on the
+    // campaign's own families (the mean over its accounts with a profile).
+    let mut own_work: FxHashMap<usize, (f64, usize)> = FxHashMap::default();
+    for (&a, &k) in &campaign_of_account {
+        let Some(p) = prints.get(a as usize).filter(|p| p.is_reliable()) else {
+            continue;
+        };
+        let on: f64 = p
+            .families
+            .iter()
+            .filter(|(f, _)| owner.get(f).is_some_and(|(o, _)| *o == k))
+            .map(|(_, share)| f64::from(*share))
+            .sum();
+        let slot = own_work.entry(k).or_default();
+        slot.0 += on;
+        slot.1 += 1;
+    }
+    // A lone account does a campaign's work when it puts on the campaign's
+    // families what its accounts put on them (half their mean share, at
+    // most [`LONE_WORK_SHARE`]): a campaign that spends most of its traffic
+    // on items of its own leaves its lone accounts less to share.
+    let work_share =
+        |k: usize| lone_work_share(own_work.get(&k).map(|(sum, n)| sum / (*n).max(1) as f64));
     // Lone accounts → the campaigns they share infrastructure with.
     let lone =
         |a: u32| !campaign_of_account.contains_key(&a) && clusters_of_one.binary_search(&a).is_ok();
@@ -670,7 +707,7 @@ fn attach_lone_accounts(
         }
         // A disposable account, or one that behaves like a campaign's
         // typical member, may join it.
-        if !(scorer.is_disposable(a) || alike.contains_key(&a)) {
+        if !(scorer.is_disposable(a) || scorer.is_hiding(a) || alike.contains_key(&a)) {
             continue;
         }
         let mut work: FxHashMap<usize, (f64, u32)> = FxHashMap::default();
@@ -688,7 +725,7 @@ fn attach_lone_accounts(
         }
         let by_families = work
             .into_iter()
-            .filter(|(_, (share, families))| *share >= LONE_WORK_SHARE && *families >= 2)
+            .filter(|(k, (share, families))| *share >= work_share(*k) && *families >= 2)
             .max_by(|x, y| x.1.0.total_cmp(&y.1.0).then(y.0.cmp(&x.0)))
             .map(|(k, _)| k)
             .filter(|&k| !p.is_reliable() || similarity(p, &typical[k]).combined >= 0.6);
@@ -792,6 +829,19 @@ fn cohesion(clusters: usize, ties: &[&Tie]) -> (f64, Vec<Reason>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lone_account_needs_half_the_campaigns_own_share_of_its_work_within_bounds() {
+        // Unknown: the fixed share.
+        assert_eq!(lone_work_share(None), LONE_WORK_SHARE);
+        // A campaign almost all on its families: still 40%, not 45%.
+        assert_eq!(lone_work_share(Some(0.9)), LONE_WORK_SHARE);
+        // One that spends most of its traffic on items of its own: half
+        // what its accounts put on its families…
+        assert!((lone_work_share(Some(0.44)) - 0.22).abs() < 1e-9);
+        // …but never under 15%.
+        assert_eq!(lone_work_share(Some(0.2)), LONE_MIN_WORK_SHARE);
+    }
 
     #[test]
     fn a_lone_account_joins_by_its_work_links_only_with_two_and_a_majority() {

@@ -427,6 +427,15 @@ impl<'a> Scorer<'a> {
             .is_some_and(|s| s.young || s.banned)
     }
 
+    /// Whether an account rotates over 6 or more networks: behind
+    /// residential proxies, it hides where it is (nothing about it can be
+    /// shown independent).
+    pub fn is_hiding(&self, account: u32) -> bool {
+        self.signals
+            .get(account as usize)
+            .is_some_and(|s| s.proxied)
+    }
+
     /// Evidence kinds each account has on a link inside its own group, and
     /// the cells that evidence of dependence (not of a common source: see
     /// [`EvidenceKind::is_common_source`]) ties inside each group.
