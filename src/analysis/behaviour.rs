@@ -238,6 +238,29 @@ pub fn working_window(hours: &[f32; 24]) -> Option<WorkingWindow> {
     None
 }
 
+/// An account needs this many active minutes for [`shift_change`].
+pub const SHIFT_CHANGE_MIN_MINUTES: usize = 40;
+
+/// Where an account moved from one shift to another: the working windows
+/// of the first and of the second half of its active minutes (`minutes`
+/// since the epoch, sorted), when each half works a shift and the two are
+/// not one shift (they share less than half the hours of the longer).
+pub fn shift_change(minutes: &[u32]) -> Option<(WorkingWindow, WorkingWindow)> {
+    if minutes.len() < SHIFT_CHANGE_MIN_MINUTES {
+        return None;
+    }
+    let window = |part: &[u32]| {
+        let mut hours = [0f32; 24];
+        for m in part {
+            hours[((m % 1440) / 60) as usize] += 1.0;
+        }
+        working_window(&hours)
+    };
+    let mid = minutes.len() / 2;
+    let (early, late) = (window(&minutes[..mid])?, window(&minutes[mid..])?);
+    (2 * early.common_hours(&late) < early.hours.max(late.hours)).then_some((early, late))
+}
+
 fn close(a: f32, b: f32, scale: f64) -> f64 {
     (-(f64::from(a) - f64::from(b)).abs() / scale).exp()
 }
@@ -465,6 +488,22 @@ pub(crate) mod tests {
         }
         assert_eq!(working_window(&office), None);
         assert_eq!(working_window(&[0.0; 24]), None);
+    }
+
+    #[test]
+    fn an_account_that_moves_to_another_shift_is_told_from_one_that_keeps_its_own() {
+        // 20 days, 6 a day: 14:00–17:00 for ten days, then 02:00–05:00.
+        let day = |d: u32, hour: u32| (0..6).map(move |k| d * 1440 + hour * 60 + k * 25);
+        let moved: Vec<u32> = (0..10)
+            .flat_map(|d| day(d, 14))
+            .chain((10..20).flat_map(|d| day(d, 2)))
+            .collect();
+        let (early, late) = shift_change(&moved).expect("a move");
+        assert_eq!((early.start, late.start), (14, 2));
+        let kept: Vec<u32> = (0..20).flat_map(|d| day(d, 14)).collect();
+        assert_eq!(shift_change(&kept), None);
+        // Too little to say.
+        assert_eq!(shift_change(&moved[..30]), None);
     }
 
     #[test]

@@ -162,6 +162,9 @@ struct Tie {
     crossing: Crossing,
     /// The working window both work, when that alone tied them.
     shift: Option<WorkingWindow>,
+    /// Accounts that moved from one's shift to the other's, when that tied
+    /// them: how many, and one move (from, to).
+    moved: Option<(u32, WorkingWindow, WorkingWindow)>,
 }
 
 /// Whether two working windows are one shift: they share half the hours
@@ -309,9 +312,73 @@ pub fn group_campaigns(
                     crossing,
                     shift: shift
                         .filter(|_| !(by_profile || by_links || by_timing || by_infrastructure)),
+                    moved: None,
                 },
             ));
         }
+    }
+    // Accounts that moved from one crew's shift to another's tie the
+    // crews: an account of no independence (disposable, or hiding behind
+    // rotating proxies) whose first half works one cluster's shift and
+    // second half another's, doing the work of both.
+    let mut moved: FxHashMap<(u32, u32), (u32, WorkingWindow, WorkingWindow)> =
+        FxHashMap::default();
+    for (a, change) in graph.accounts.shift_changes.iter().enumerate() {
+        let Some((early, late)) = change else {
+            continue;
+        };
+        let Some(p) = prints.get(a).filter(|p| p.is_reliable()) else {
+            continue;
+        };
+        if !(scorer.is_disposable(a as u32) || scorer.is_hiding(a as u32)) {
+            continue;
+        }
+        let on_shift = |w: &WorkingWindow| -> Option<u32> {
+            [23, 0, 1]
+                .iter()
+                .flat_map(|d| &by_start[(usize::from(w.start) + d) % 24])
+                .filter(|&&c| {
+                    windows
+                        .get(&(c as usize))
+                        .is_some_and(|cw| 2 * w.common_hours(cw) >= w.hours.max(cw.hours))
+                })
+                .map(|&c| (c, similarity(p, &profiles[&(c as usize)].typical).work()))
+                .filter(|(_, work)| *work >= LONE_SAME_WORK)
+                .max_by(|x, y| x.1.total_cmp(&y.1).then(y.0.cmp(&x.0)))
+                .map(|(c, _)| c)
+        };
+        if let (Some(x), Some(y)) = (on_shift(early), on_shift(late))
+            && x != y
+        {
+            let slot = moved
+                .entry((x.min(y), x.max(y)))
+                .or_insert((0, *early, *late));
+            slot.0 += 1;
+        }
+    }
+    let mut moved: Vec<_> = moved.into_iter().collect();
+    moved.sort_unstable_by_key(|(pair, _)| *pair);
+    for ((a, b), (movers, from, to)) in moved {
+        let smaller = clusters[a as usize]
+            .members
+            .len()
+            .min(clusters[b as usize].members.len()) as u32;
+        if movers < 1.max(smaller / 10) || uf.find(a) == uf.find(b) {
+            continue;
+        }
+        uf.union(a, b);
+        let (pa, pb) = (&profiles[&(a as usize)], &profiles[&(b as usize)]);
+        ties.push((
+            a,
+            b,
+            Tie {
+                overlap: family_overlap(&pa.typical, &pb.typical).0,
+                similarity: similarity(&pa.typical, &pb.typical).combined,
+                crossing: crossings.get(&(a, b)).copied().unwrap_or_default(),
+                shift: None,
+                moved: Some((movers, from, to)),
+            },
+        ));
     }
     let mut components: FxHashMap<u32, Vec<usize>> = FxHashMap::default();
     for &i in &candidates {
@@ -772,7 +839,9 @@ fn cohesion(clusters: usize, ties: &[&Tie]) -> (f64, Vec<Reason>) {
         return (1.0, Vec::new());
     }
     let n = ties.len() as f64;
-    let (shifts, work): (Vec<&Tie>, Vec<&Tie>) = ties.iter().partition(|t| t.shift.is_some());
+    let (shifts, work): (Vec<&Tie>, Vec<&Tie>) = ties
+        .iter()
+        .partition(|t| t.shift.is_some() || t.moved.is_some());
     let mean = |list: &[&Tie], f: fn(&Tie) -> f64| {
         list.iter().map(|t| f(t)).sum::<f64>() / list.len().max(1) as f64
     };
@@ -802,13 +871,28 @@ fn cohesion(clusters: usize, ties: &[&Tie]) -> (f64, Vec<Reason>) {
             ),
         });
     }
-    if let Some(w) = shifts.first().and_then(|t| t.shift) {
+    let moves: Vec<(u32, WorkingWindow, WorkingWindow)> =
+        shifts.iter().filter_map(|t| t.moved).collect();
+    if let Some(&(_, from, to)) = moves.first() {
+        let movers: u32 = moves.iter().map(|m| m.0).sum();
+        reasons.push(Reason {
+            indicator: "cohesion".into(),
+            strength: by_shift.clamp(0.0, 1.0),
+            text: format!(
+                "{movers} account(s) moved from one of its crews' shifts to another's, doing the same work (e.g. {} → {}), tying {} of its clusters together",
+                from.label(),
+                to.label(),
+                moves.len() + 1
+            ),
+        });
+    }
+    if let Some(w) = shifts.iter().find_map(|t| t.shift) {
         reasons.push(Reason {
             indicator: "cohesion".into(),
             strength: by_shift.clamp(0.0, 1.0),
             text: format!(
                 "{} of its ties between clusters by a shared shift alone: the same working window ({}, {:.0}% of the traffic in it) and the same work, typical members {by_shift:.2} alike",
-                shifts.len(),
+                shifts.iter().filter(|t| t.shift.is_some()).count(),
                 w.label(),
                 100.0 * w.share
             ),

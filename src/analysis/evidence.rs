@@ -72,6 +72,10 @@ pub struct AccountEvidence {
     pub indicator_hits: Vec<Vec<u32>>,
     /// Per account: distinct network prefixes it used.
     pub distinct_prefixes: Vec<u32>,
+    /// Per account: the shift it worked in the first half of its active
+    /// minutes and the other shift it worked in the second
+    /// ([`behaviour::shift_change`]), if it moved.
+    pub shift_changes: Vec<Option<(behaviour::WorkingWindow, behaviour::WorkingWindow)>>,
 }
 
 /// The links, and the numbers behind them.
@@ -243,6 +247,14 @@ pub fn build(features: &CaseFeatures, activity: &Activity, params: &Params) -> E
     clock.lap("pairs of shared values");
     // Behaviour: fingerprints, then cohorts (same families, same behaviour).
     let prints = behaviour::fingerprints(features, activity, &template_family);
+    let shift_changes: Vec<_> = {
+        use rayon::prelude::*;
+        activity
+            .minutes
+            .par_iter()
+            .map(|m| behaviour::shift_change(m))
+            .collect()
+    };
     clock.lap("fingerprints");
     let cohorts = Cohorts::new(&prints, params);
     for (a, b, strength) in cohorts.strengths() {
@@ -562,6 +574,7 @@ pub fn build(features: &CaseFeatures, activity: &Activity, params: &Params) -> E
             template_family,
             indicator_hits,
             distinct_prefixes,
+            shift_changes,
         },
         candidate_pairs,
         values_linked,

@@ -1210,3 +1210,68 @@ fn an_address_taken_in_turns_by_more_than_a_crowd_is_evidence_and_one_used_at_on
         "all at once, the address and its network are a crowd's"
     );
 }
+
+#[test]
+fn accounts_moving_from_one_crews_shift_to_anothers_tie_the_crews() {
+    let build = |movers: u32| {
+        let mut fx = Fixture::new(21, false);
+        ordinary_people(&mut fx, 60, 0, 0.0);
+        let harvest = |fx: &mut Fixture, minutes: Vec<u32>, salt: u32, origin: u32| {
+            let templates: Vec<(u32, f64)> = (0..20)
+                .map(|k| (fx.template(fx_hash(80_000 + salt * 100 + k)), 0.05))
+                .collect();
+            Traffic {
+                minutes,
+                templates,
+                capability: 2,
+                tokens: (350, 3600),
+                cot: 0.9,
+                origins: vec![origin],
+                ..Default::default()
+            }
+        };
+        // Two crews, each on a card of its own: 14:00–17:00 and 02:00–05:00.
+        let mut crews: Vec<Vec<u32>> = Vec::new();
+        for (c, start_hour) in [(0u32, 14u32), (1, 2)] {
+            let mut crew = Vec::new();
+            for i in 0..6u32 {
+                let minutes = shift_worker(&mut fx, 20, 12, start_hour, 3);
+                let origin = fx.origin(&format!("73.{c}.{i}.4"), 7922);
+                let traffic = harvest(&mut fx, minutes, c * 10 + i, origin);
+                crew.push(fx.account(facts(5, "email", Some(&format!("crew-{c}"))), traffic));
+            }
+            crews.push(crew);
+        }
+        // Young accounts of their own that work the first crew's shift for
+        // ten days, then the second's.
+        let start = fx.start();
+        for i in 0..movers {
+            let first = shift_worker(&mut fx, 10, 12, 14, 3);
+            let then: Vec<u32> = shift_worker(&mut fx, 10, 12, 2, 3)
+                .into_iter()
+                .map(|m| m + 10 * DAY)
+                .collect();
+            assert!(first.iter().chain(&then).all(|&m| m >= start));
+            let origin = fx.origin(&format!("73.7.{i}.4"), 7922);
+            let traffic = harvest(&mut fx, [first, then].concat(), 50 + i, origin);
+            fx.account(facts(5, "email", Some(&format!("mover-{i}"))), traffic);
+        }
+        let result = analyse(&fx);
+        let campaign_of = |a: u32| result.campaigns.iter().position(|k| k.members.contains(&a));
+        let one = campaign_of(crews[0][0]).is_some()
+            && campaign_of(crews[0][0]) == campaign_of(crews[1][0]);
+        let said = campaign_of(crews[0][0]).is_some_and(|k| {
+            result.campaigns[k].reasons.iter().any(|r| {
+                r.text
+                    .contains("moved from one of its crews' shifts to another's")
+            })
+        });
+        (one, said)
+    };
+    assert_eq!(
+        build(0),
+        (false, false),
+        "two crews on two shifts, nothing between them"
+    );
+    assert_eq!(build(2), (true, true), "accounts moved between the crews");
+}
