@@ -24,6 +24,7 @@ use super::jobs::{
     AnalysisJob, AnalysisOutcome, CaseworkJob, CaseworkRequest, CaseworkUpdate, External,
     LayoutJob, LayoutUpdate, PreparedCache, ShareDone, ShareJob, ShareJobRequest,
 };
+use super::menu::{self, MenuState};
 use super::navigation::{Navigation, Selected};
 use super::rerun_dialog::RerunDialog;
 use super::share_dialog::{ShareDialog, ShareKind, ShareRequest};
@@ -1187,6 +1188,11 @@ impl App {
                 }
             },
             Command::ShowConflicts => self.conflicts_window = Some(ConflictsWindow::default()),
+            Command::OpenRerunDialog => {
+                if self.loaded().is_some() && self.analysis_job.is_none() {
+                    self.rerun_dialog = Some(RerunDialog::new(self.stored_params()));
+                }
+            }
             Command::ExportHistory(cluster) => {
                 if self.export_dialog.is_none()
                     && let Some(path) = self.loaded().map(|l| l.path.clone())
@@ -1266,183 +1272,25 @@ impl App {
     }
 
     fn menu_ui(&mut self, ui: &mut egui::Ui) {
-        egui::MenuBar::new().ui(ui, |ui| {
-            ui.menu_button("Case", |ui| {
-                if ui
-                    .add(
-                        egui::Button::new("Open…").shortcut_text(ui.ctx().format_shortcut(
-                            &egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::O),
-                        )),
-                    )
-                    .clicked()
-                {
-                    self.commands.push(Command::OpenDialog);
-                }
-                ui.menu_button("Open recent", |ui| {
-                    if self.recent.is_empty() {
-                        ui.label("No recent cases");
-                    }
-                    for path in &self.recent {
-                        if ui.button(path.display().to_string()).clicked() {
-                            self.commands.push(Command::OpenCase(path.clone()));
-                        }
-                    }
-                });
-                if ui.button("Open the demo case").clicked() {
-                    self.commands
-                        .push(Command::OpenCase(paths::demo_case_path()));
-                }
-                ui.separator();
-                let loaded = self.loaded().is_some();
-                let writable = self.casework_job.is_some();
-                if ui
-                    .add_enabled(loaded, egui::Button::new("Export case…"))
-                    .on_hover_text("The whole case or chosen clusters, optionally redacted, to a new .hcase to share")
-                    .clicked()
-                {
-                    self.commands.push(Command::OpenShare(ShareKind::CaseExport));
-                }
-                if ui
-                    .add_enabled(writable, egui::Button::new("Merge another case into this one…"))
-                    .clicked()
-                {
-                    self.commands.push(Command::OpenShare(ShareKind::Merge));
-                }
-                let open_conflicts = self
-                    .conflicts
-                    .iter()
-                    .filter(|c| c.status == ConflictStatus::Open)
-                    .count();
-                if ui
-                    .add_enabled(
-                        !self.conflicts.is_empty(),
-                        egui::Button::new(format!("Merge conflicts ({open_conflicts} open)…")),
-                    )
-                    .clicked()
-                {
-                    self.commands.push(Command::ShowConflicts);
-                }
-                ui.separator();
-                if ui
-                    .add_enabled(loaded, egui::Button::new("Save view as picture…"))
-                    .on_hover_text("The graph or the timelines as on screen, at 1x, 2x or 4x, with a caption; PNG or SVG")
-                    .clicked()
-                {
-                    self.commands.push(Command::OpenShare(ShareKind::Picture));
-                }
-                for (label, view) in [
-                    ("Copy graph view", ViewKind::Graph),
-                    ("Copy timelines view", ViewKind::Timeline),
-                ] {
-                    if ui
-                        .add_enabled(loaded && self.share_job.is_none(), egui::Button::new(label))
-                        .clicked()
-                    {
-                        self.commands.push(Command::CopyView(view));
-                    }
-                }
-                if ui
-                    .add_enabled(loaded, egui::Button::new("Export graph (GraphML, GEXF)…"))
-                    .clicked()
-                {
-                    self.commands.push(Command::OpenShare(ShareKind::GraphFile));
-                }
-                if ui
-                    .add_enabled(loaded, egui::Button::new("Write briefing report…"))
-                    .clicked()
-                {
-                    self.commands.push(Command::OpenShare(ShareKind::Report));
-                }
-                ui.separator();
-                ui.label(egui::RichText::new("Or drop a .hcase file on the window").weak());
-            });
-            ui.menu_button("Edit", |ui| {
-                if ui
-                    .add(egui::Button::new("Undo").shortcut_text("Ctrl+Z"))
-                    .clicked()
-                {
-                    self.commands.push(Command::Undo);
-                }
-                if ui
-                    .add(egui::Button::new("Redo").shortcut_text("Ctrl+Shift+Z"))
-                    .clicked()
-                {
-                    self.commands.push(Command::Redo);
-                }
-            });
-            ui.menu_button("Analysis", |ui| {
-                let enabled = self.loaded().is_some() && self.analysis_job.is_none();
-                if ui
-                    .add_enabled(enabled, egui::Button::new("Re-run analysis…"))
-                    .clicked()
-                {
-                    self.rerun_dialog = Some(RerunDialog::new(self.stored_params()));
-                }
-                if ui
-                    .add_enabled(
-                        self.has_layout() && self.layout_job.is_none(),
-                        egui::Button::new("Re-layout graph"),
-                    )
-                    .clicked()
-                {
-                    self.commands.push(Command::Relayout);
-                }
-            });
-            ui.menu_button("View", |ui| {
-                if ui
-                    .add_enabled(
-                        self.navigation.can_go_back(),
-                        egui::Button::new("Back").shortcut_text("Alt+Left"),
-                    )
-                    .on_hover_text("The selection before this one")
-                    .clicked()
-                {
-                    self.commands.push(Command::Back);
-                }
-                if ui
-                    .add_enabled(
-                        self.navigation.can_go_forward(),
-                        egui::Button::new("Forward").shortcut_text("Alt+Right"),
-                    )
-                    .clicked()
-                {
-                    self.commands.push(Command::Forward);
-                }
-                ui.separator();
-                let mut settings = self.state.settings.clone();
-                ui.checkbox(&mut settings.suspected_only, "Only suspected clusters");
-                ui.checkbox(&mut settings.show_unlinked, "Accounts without links");
-                ui.checkbox(&mut settings.show_links, "Links");
-                ui.checkbox(&mut settings.size_by_volume, "Size by exchanges");
-                if settings != self.state.settings {
-                    self.commands.push(Command::Settings(settings));
-                }
-                if ui.button("Reset view settings").clicked() {
-                    self.commands
-                        .push(Command::Settings(ViewSettings::default()));
-                }
-            });
-            ui.separator();
-            // Back and Forward through the selections, as in a browser.
-            if ui
-                .add_enabled(self.navigation.can_go_back(), egui::Button::new("Back").small())
-                .on_hover_text("The selection before this one (Alt+Left)")
-                .clicked()
-            {
-                self.commands.push(Command::Back);
-            }
-            if ui
-                .add_enabled(self.navigation.can_go_forward(), egui::Button::new("Forward").small())
-                .on_hover_text("Forward again (Alt+Right)")
-                .clicked()
-            {
-                self.commands.push(Command::Forward);
-            }
-            ui.separator();
-            if let Some(command) = self.status_ui(ui) {
-                self.commands.push(command);
-            }
-        });
+        let state = MenuState {
+            recent: &self.recent,
+            loaded: self.loaded().is_some(),
+            writable: self.casework_job.is_some(),
+            conflicts: self.conflicts.len(),
+            open_conflicts: self
+                .conflicts
+                .iter()
+                .filter(|c| c.status == ConflictStatus::Open)
+                .count(),
+            sharing: self.share_job.is_some(),
+            analysing: self.analysis_job.is_some(),
+            can_relayout: self.has_layout() && self.layout_job.is_none(),
+            can_back: self.navigation.can_go_back(),
+            can_forward: self.navigation.can_go_forward(),
+            settings: &self.state.settings,
+        };
+        let mut commands = menu::bar(ui, &state, |ui| self.status_ui(ui));
+        self.commands.append(&mut commands);
     }
 
     /// The parameters of the stored analysis, to start the dialog from.

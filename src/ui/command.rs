@@ -67,6 +67,9 @@ pub enum Command {
     CopyView(ViewKind),
     /// Show the merge conflicts.
     ShowConflicts,
+    /// Open the Re-run analysis dialog, with the stored analysis's
+    /// parameters.
+    OpenRerunDialog,
 }
 
 impl From<ViewCommand> for Command {

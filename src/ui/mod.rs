@@ -14,6 +14,7 @@ pub mod filter_panel;
 pub mod history_panel;
 pub mod inspector;
 pub mod jobs;
+pub mod menu;
 pub mod navigation;
 pub mod repair_window;
 pub mod rerun_dialog;
