@@ -8,6 +8,8 @@
 use egui::RichText;
 use egui_extras::{Column, TableBuilder};
 
+use super::sortable::Sorting;
+
 use super::command::Command;
 use super::tag_dialog::TagTarget;
 use crate::base::text::thousands;
@@ -34,8 +36,7 @@ pub enum SortKey {
 struct RowsKey {
     generation: u64,
     campaigns: usize,
-    sort: SortKey,
-    descending: bool,
+    sorting: Sorting<SortKey>,
     suspected_only: bool,
     time_range: Option<(i64, i64)>,
     active_known: bool,
@@ -43,8 +44,7 @@ struct RowsKey {
 
 /// The campaign-table panel.
 pub struct CampaignTable {
-    sort: SortKey,
-    descending: bool,
+    sorting: Sorting<SortKey>,
     /// Only suspected campaigns are listed.
     pub suspected_only: bool,
     /// Campaign indices in table order, and what they were computed from:
@@ -55,8 +55,7 @@ pub struct CampaignTable {
 impl Default for CampaignTable {
     fn default() -> Self {
         Self {
-            sort: SortKey::Score,
-            descending: true,
+            sorting: Sorting::new(SortKey::Score),
             suspected_only: false,
             rows: None,
         }
@@ -84,8 +83,7 @@ impl CampaignTable {
         let key = RowsKey {
             generation: loaded.generation,
             campaigns: loaded.campaigns.len(),
-            sort: self.sort,
-            descending: self.descending,
+            sorting: self.sorting,
             suspected_only: self.suspected_only,
             time_range: input.time_range,
             active_known: input.active.is_some(),
@@ -106,7 +104,7 @@ impl CampaignTable {
                 .collect();
             let value = |k: usize| -> (bool, f64) {
                 let c = &loaded.campaigns[k];
-                match self.sort {
+                match self.sorting.key {
                     SortKey::Score => (c.suspected, c.score),
                     SortKey::Clusters => (true, index.clusters[k].len() as f64),
                     SortKey::Accounts => (true, index.members[k].len() as f64),
@@ -117,7 +115,7 @@ impl CampaignTable {
             rows.sort_by(|&a, &b| {
                 let (va, vb) = (value(a), value(b));
                 let order = va.0.cmp(&vb.0).then(va.1.total_cmp(&vb.1));
-                let order = if self.descending {
+                let order = if self.sorting.descending {
                     order.reverse()
                 } else {
                     order
@@ -208,27 +206,7 @@ impl CampaignTable {
                     .column(Column::auto().at_least(80.0).at_most(260.0).clip(true))
                     .column(Column::remainder().at_least(200.0).clip(true))
                     .header(22.0, |mut header| {
-                        for (name, key) in headers {
-                            header.col(|ui| {
-                                let label = RichText::new(name).strong();
-                                ui.horizontal(|ui| match key {
-                                    Some(k) => {
-                                        if ui.add(egui::Button::new(label).frame(false)).clicked() {
-                                            header_click = Some(k);
-                                        }
-                                        if k == self.sort {
-                                            super::cluster_table::sort_arrow_ui(
-                                                ui,
-                                                self.descending,
-                                            );
-                                        }
-                                    }
-                                    None => {
-                                        ui.label(label);
-                                    }
-                                });
-                            });
-                        }
+                        header_click = self.sorting.header_ui(&mut header, headers);
                     })
                     .body(|body| {
                         body.rows(22.0, rows.len(), |mut row| {
@@ -358,12 +336,7 @@ impl CampaignTable {
                     });
             });
         if let Some(key) = header_click {
-            if key == self.sort {
-                self.descending = !self.descending;
-            } else {
-                self.sort = key;
-                self.descending = true;
-            }
+            self.sorting.click(key);
         }
         commands
     }

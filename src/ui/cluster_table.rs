@@ -7,6 +7,8 @@
 use egui::{Color32, RichText};
 use egui_extras::{Column, TableBuilder};
 
+use super::sortable::Sorting;
+
 use super::command::Command;
 use crate::base::text::thousands;
 use crate::case::analysis_store::{INDICATOR_COLUMNS, StoredCluster};
@@ -62,8 +64,7 @@ impl TagFilter {
 struct RowsKey {
     generation: u64,
     clusters: usize,
-    sort: SortKey,
-    descending: bool,
+    sorting: Sorting<SortKey>,
     suspected_only: bool,
     tag_filter: TagFilter,
     time_range: Option<(i64, i64)>,
@@ -72,8 +73,7 @@ struct RowsKey {
 
 /// The cluster-table panel.
 pub struct ClusterTable {
-    sort: SortKey,
-    descending: bool,
+    sorting: Sorting<SortKey>,
     suspected_only: bool,
     /// Which clusters to list by tag.
     pub tag_filter: TagFilter,
@@ -84,8 +84,7 @@ pub struct ClusterTable {
 impl Default for ClusterTable {
     fn default() -> Self {
         Self {
-            sort: SortKey::Score,
-            descending: true,
+            sorting: Sorting::new(SortKey::Score),
             suspected_only: false,
             tag_filter: TagFilter::All,
             rows: None,
@@ -122,8 +121,7 @@ impl ClusterTable {
         let key = RowsKey {
             generation: loaded.generation,
             clusters: loaded.clusters.len(),
-            sort: self.sort,
-            descending: self.descending,
+            sorting: self.sorting,
             suspected_only: self.suspected_only,
             tag_filter: self.tag_filter.clone(),
             time_range,
@@ -156,14 +154,14 @@ impl ClusterTable {
                 (!self.suspected_only || c.suspected) && in_range(c) && tag_ok(i)
             })
             .collect();
-        let key_sort = self.sort;
+        let key_sort = self.sorting.key;
         let tokens = &loaded.cluster_tokens;
         rows.sort_by(|&ia, &ib| {
             let (a, b) = (&clusters[ia], &clusters[ib]);
             let token = |i: usize| tokens.get(i).copied().unwrap_or(0);
             let order =
                 sort_value(a, token(ia), key_sort).total_cmp(&sort_value(b, token(ib), key_sort));
-            let order = if self.descending {
+            let order = if self.sorting.descending {
                 order.reverse()
             } else {
                 order
@@ -281,32 +279,9 @@ impl ClusterTable {
             .column(Column::auto().at_least(90.0))
             .columns(Column::auto().at_least(64.0), INDICATOR_COLUMNS.len())
             .header(22.0, |mut header| {
-                for (name, key) in &headers {
-                    header.col(|ui| {
-                        let sorted = key.is_some_and(|k| k == self.sort);
-                        let label = RichText::new(name.as_str()).strong();
-                        let clicked = ui
-                            .horizontal(|ui| {
-                                let clicked = match key {
-                                    Some(_) => {
-                                        ui.add(egui::Button::new(label).frame(false)).clicked()
-                                    }
-                                    None => {
-                                        ui.label(label);
-                                        false
-                                    }
-                                };
-                                if sorted {
-                                    sort_arrow_ui(ui, self.descending);
-                                }
-                                clicked
-                            })
-                            .inner;
-                        if clicked {
-                            header_click = *key;
-                        }
-                    });
-                }
+                header_click = self
+                    .sorting
+                    .header_ui(&mut header, headers.iter().map(|(n, k)| (n, *k)));
             })
             .body(|body| {
                 body.rows(22.0, rows.len(), |mut row| {
@@ -411,38 +386,8 @@ impl ClusterTable {
             });
             });
         if let Some(key) = header_click {
-            if key == self.sort {
-                self.descending = !self.descending;
-            } else {
-                self.sort = key;
-                self.descending = true;
-            }
+            self.sorting.click(key);
         }
         command
     }
-}
-
-/// A small painted triangle after the sorted column's name (pointing down
-/// when the highest values come first).
-pub(super) fn sort_arrow_ui(ui: &mut egui::Ui, descending: bool) {
-    let (rect, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
-    let c = rect.center();
-    let points = if descending {
-        vec![
-            c + egui::vec2(-4.0, -2.5),
-            c + egui::vec2(4.0, -2.5),
-            c + egui::vec2(0.0, 3.5),
-        ]
-    } else {
-        vec![
-            c + egui::vec2(-4.0, 2.5),
-            c + egui::vec2(4.0, 2.5),
-            c + egui::vec2(0.0, -3.5),
-        ]
-    };
-    ui.painter().add(egui::Shape::convex_polygon(
-        points,
-        ui.visuals().strong_text_color(),
-        egui::Stroke::NONE,
-    ));
 }

@@ -19,6 +19,7 @@ pub mod navigation;
 pub mod repair_window;
 pub mod rerun_dialog;
 pub mod share_dialog;
+pub mod sortable;
 pub mod summary_panel;
 pub mod tag_dialog;
 pub mod worker;
