@@ -12,12 +12,12 @@ use std::time::{Duration, Instant};
 
 use super::app_state::AppState;
 use super::campaign_table::{CampaignTable, CampaignTableInput};
-use super::cluster_table::ClusterTable;
+use super::cluster_table::{ClusterTable, ClusterTableInput};
 use super::command::Command;
 use super::conflicts_window::ConflictsWindow;
 use super::dialog::DialogOutcome;
 use super::file_dialogs;
-use super::filter_panel::FilterPanel;
+use super::filter_panel::{FilterInput, FilterPanel};
 use super::history_panel::{HistoryInput, HistoryPanel};
 use super::inspector::{Inspector, InspectorInput};
 use super::jobs::{
@@ -26,6 +26,7 @@ use super::jobs::{
 };
 use super::menu::{self, MenuState};
 use super::navigation::{Navigation, Selected};
+use super::panel::Panel;
 use super::rerun_dialog::RerunDialog;
 use super::share_dialog::{ShareDialog, ShareKind, ShareRequest};
 use super::summary_panel::SummaryPanel;
@@ -1463,16 +1464,16 @@ impl App {
             .default_size(290.0)
             .show(ui, |ui| {
                 egui::ScrollArea::vertical().show(ui, |ui| {
-                    commands.extend(self.filter_panel.ui(
-                        ui,
+                    let input = FilterInput {
                         loaded,
-                        &self.state.settings,
-                        &self.state.view,
-                    ));
+                        settings: &self.state.settings,
+                        view: &self.state.view,
+                    };
+                    commands.extend(self.filter_panel.ui(ui, &input));
                     ui.add_space(8.0);
                     egui::CollapsingHeader::new("Case summary")
                         .default_open(true)
-                        .show(ui, |ui| self.summary_panel.ui(ui, loaded));
+                        .show(ui, |ui| commands.extend(self.summary_panel.ui(ui, loaded)));
                 });
             });
         let series = self.selection_series.as_ref();
@@ -1568,15 +1569,13 @@ impl App {
                         commands.extend(self.campaign_table.ui(ui, &input));
                     }
                     BottomTab::Clusters => {
-                        if let Some(command) = self.cluster_table.ui(
-                            ui,
+                        let input = ClusterTableInput {
                             loaded,
-                            self.state.view.cluster,
-                            self.state.view.time_range,
-                            self.state.view.active_in_range.as_deref(),
-                        ) {
-                            commands.push(command);
-                        }
+                            selected: self.state.view.cluster,
+                            time_range: self.state.view.time_range,
+                            active: self.state.view.active_in_range.as_deref(),
+                        };
+                        commands.extend(self.cluster_table.ui(ui, &input));
                     }
                 }
             });

@@ -11,6 +11,7 @@ use egui_extras::{Column, TableBuilder};
 use super::sortable::Sorting;
 
 use super::command::Command;
+use super::panel::Panel;
 use super::tag_dialog::TagTarget;
 use crate::base::text::thousands;
 use crate::views::model::Loaded;
@@ -126,10 +127,14 @@ impl CampaignTable {
         }
         self.rows.as_ref().map_or(&[], |(_, rows)| rows.as_slice())
     }
+}
+
+impl Panel for CampaignTable {
+    type Input<'a> = CampaignTableInput<'a>;
 
     /// Draws the table; returns the analyst's commands (select a campaign,
     /// open the Tag dialog on one).
-    pub fn ui(&mut self, ui: &mut egui::Ui, input: &CampaignTableInput<'_>) -> Vec<Command> {
+    fn ui(&mut self, ui: &mut egui::Ui, input: &CampaignTableInput<'_>) -> Vec<Command> {
         let mut commands = Vec::new();
         let loaded = input.loaded;
         if !loaded.analysed {

@@ -10,6 +10,7 @@ use egui_extras::{Column, TableBuilder};
 use super::sortable::Sorting;
 
 use super::command::Command;
+use super::panel::Panel;
 use crate::base::text::thousands;
 use crate::case::analysis_store::{INDICATOR_COLUMNS, StoredCluster};
 use crate::case::casework::TagStatus;
@@ -171,24 +172,39 @@ impl ClusterTable {
         self.rows = Some((key, rows.clone()));
         rows
     }
+}
+
+/// What the cluster table reads.
+pub struct ClusterTableInput<'a> {
+    /// The open case.
+    pub loaded: &'a Loaded,
+    /// The selected cluster (index).
+    pub selected: Option<usize>,
+    /// The brushed time range (hours), if any.
+    pub time_range: Option<(i64, i64)>,
+    /// Per account, whether it was active in `time_range`.
+    pub active: Option<&'a [bool]>,
+}
+
+impl Panel for ClusterTable {
+    type Input<'a> = ClusterTableInput<'a>;
 
     /// Draws the table; returns `SelectCluster` when a row is clicked (or
     /// `SelectCampaign` when its campaign is). With `active` (per account,
     /// from the brushed `time_range`) only clusters with a member active
     /// then are listed.
-    pub fn ui(
-        &mut self,
-        ui: &mut egui::Ui,
-        loaded: &Loaded,
-        selected: Option<usize>,
-        time_range: Option<(i64, i64)>,
-        active: Option<&[bool]>,
-    ) -> Option<Command> {
+    fn ui(&mut self, ui: &mut egui::Ui, input: &ClusterTableInput<'_>) -> Vec<Command> {
+        let ClusterTableInput {
+            loaded,
+            selected,
+            time_range,
+            active,
+        } = *input;
         let clusters = &loaded.clusters;
         if !loaded.analysed {
             ui.heading("Clusters");
             ui.label("Not analysed yet: run `hydrascope analyze` on this case to find suspected campaigns");
-            return None;
+            return Vec::new();
         };
         let suspected = clusters.iter().filter(|c| c.suspected).count();
         let flagged: usize = clusters
@@ -388,6 +404,6 @@ impl ClusterTable {
         if let Some(key) = header_click {
             self.sorting.click(key);
         }
-        command
+        command.into_iter().collect()
     }
 }

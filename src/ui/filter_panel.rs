@@ -4,6 +4,7 @@
 use egui::RichText;
 
 use super::command::Command;
+use super::panel::Panel;
 use crate::base::text::thousands;
 use crate::base::time::format_rfc3339_ms;
 use crate::views::model::Loaded;
@@ -17,15 +18,26 @@ pub struct FilterPanel {
     search: String,
 }
 
-impl FilterPanel {
+/// What the filter panel reads.
+pub struct FilterInput<'a> {
+    /// The open case.
+    pub loaded: &'a Loaded,
+    /// The view settings its toggles change.
+    pub settings: &'a ViewSettings,
+    /// The case view (selection, time range).
+    pub view: &'a CaseView,
+}
+
+impl Panel for FilterPanel {
+    type Input<'a> = FilterInput<'a>;
+
     /// Draws search, filters and toggles; returns the analyst's commands.
-    pub fn ui(
-        &mut self,
-        ui: &mut egui::Ui,
-        loaded: &Loaded,
-        settings: &ViewSettings,
-        view: &CaseView,
-    ) -> Vec<Command> {
+    fn ui(&mut self, ui: &mut egui::Ui, input: &FilterInput<'_>) -> Vec<Command> {
+        let FilterInput {
+            loaded,
+            settings,
+            view,
+        } = *input;
         let mut commands = Vec::new();
         ui.heading("Find");
         let response = ui.add(

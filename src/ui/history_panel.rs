@@ -7,6 +7,7 @@ use egui_extras::{Column, TableBuilder};
 use crate::case::casework::AuditEntry;
 
 use super::command::Command;
+use super::panel::Panel;
 
 /// The History panel's own state.
 #[derive(Default)]
@@ -25,9 +26,13 @@ pub struct HistoryInput<'a> {
     pub undoable: &'a [i64],
 }
 
-impl HistoryPanel {
+impl HistoryPanel {}
+
+impl Panel for HistoryPanel {
+    type Input<'a> = HistoryInput<'a>;
+
     /// Draws the log; returns commands (export, select a cluster).
-    pub fn ui(&mut self, ui: &mut egui::Ui, input: &HistoryInput<'_>) -> Vec<Command> {
+    fn ui(&mut self, ui: &mut egui::Ui, input: &HistoryInput<'_>) -> Vec<Command> {
         let mut commands = Vec::new();
         let cluster_filter = if self.only_selected {
             input.selected_cluster

@@ -13,6 +13,7 @@ use egui::{Color32, RichText};
 
 use super::command::Command;
 use super::jobs::CaseworkRequest;
+use super::panel::Panel;
 use super::tag_dialog::TagTarget;
 use crate::base::text::{count, thousands};
 use crate::base::time::format_rfc3339_ms;
@@ -48,10 +49,14 @@ pub struct Inspector {
     target: String,
 }
 
-impl Inspector {
+impl Inspector {}
+
+impl Panel for Inspector {
+    type Input<'a> = InspectorInput<'a>;
+
     /// Draws the selection; returns the analyst's commands (follow a link,
     /// select a member).
-    pub fn ui(&mut self, ui: &mut egui::Ui, input: &InspectorInput<'_>) -> Vec<Command> {
+    fn ui(&mut self, ui: &mut egui::Ui, input: &InspectorInput<'_>) -> Vec<Command> {
         let mut commands = Vec::new();
         let loaded = input.loaded;
         let view = input.view;

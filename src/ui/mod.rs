@@ -16,6 +16,7 @@ pub mod inspector;
 pub mod jobs;
 pub mod menu;
 pub mod navigation;
+pub mod panel;
 pub mod repair_window;
 pub mod rerun_dialog;
 pub mod share_dialog;

@@ -3,6 +3,8 @@
 
 use egui::RichText;
 
+use super::command::Command;
+use super::panel::Panel;
 use crate::base::text::thousands;
 use crate::base::time::format_rfc3339_ms;
 use crate::views::model::Loaded;
@@ -11,9 +13,11 @@ use crate::views::model::Loaded;
 #[derive(Default)]
 pub struct SummaryPanel {}
 
-impl SummaryPanel {
-    /// Draws the summary.
-    pub fn ui(&mut self, ui: &mut egui::Ui, loaded: &Loaded) {
+impl Panel for SummaryPanel {
+    type Input<'a> = Loaded;
+
+    /// Draws the summary; it asks for nothing.
+    fn ui(&mut self, ui: &mut egui::Ui, loaded: &Loaded) -> Vec<Command> {
         let s = &loaded.summary;
         {
             ui.label(format!(
@@ -90,6 +94,7 @@ impl SummaryPanel {
                 ui.label(format!("{} UTC  {kind}  {what}", format_rfc3339_ms(*ts)));
             }
         }
+        Vec::new()
     }
 }
 
