@@ -1638,27 +1638,20 @@ fn layout_job(ctx: &egui::Context, loaded: &Loaded) -> LayoutJob {
 }
 
 fn start_loading(ctx: &egui::Context, path: Option<PathBuf>) -> CaseState {
-    let (sender, result) = mpsc::channel();
     let progress = Arc::new(Progress::default());
     let worker_progress = progress.clone();
     let ctx = ctx.clone();
     let requested = path.clone();
-    let spawned = std::thread::Builder::new()
-        .name("case-loader".into())
-        .spawn(move || {
-            let loaded = load_case(requested, &worker_progress).map_err(|e| e.to_string());
-            let _ = sender.send(loaded);
-            ctx.request_repaint();
-        });
-    match spawned {
-        Ok(_) => CaseState::Loading {
-            path,
-            progress,
-            result,
-        },
-        Err(err) => CaseState::Failed {
-            message: format!("could not start the case loader: {err}"),
-        },
+    let result = super::background::run(
+        "case-loader",
+        move || ctx.request_repaint(),
+        Err,
+        move || load_case(requested, &worker_progress).map_err(|e| e.to_string()),
+    );
+    CaseState::Loading {
+        path,
+        progress,
+        result,
     }
 }
 

@@ -521,25 +521,11 @@ impl ShareJob {
         who: Who,
         wake: impl Fn() + Send + 'static,
     ) -> Self {
-        let (sender, result) = mpsc::channel();
         let progress = Arc::new(Progress::default());
         let worker_progress = progress.clone();
-        let spawned = std::thread::Builder::new()
-            .name("share".into())
-            .spawn(move || {
-                let outcome =
-                    run_share(&case, request, &who, &worker_progress).map_err(|e| e.to_string());
-                let _ = sender.send(outcome);
-                wake();
-            });
-        if let Err(err) = spawned {
-            let (sender, failed) = mpsc::channel();
-            let _ = sender.send(Err(format!("could not start: {err}")));
-            return Self {
-                result: failed,
-                progress,
-            };
-        }
+        let result = super::background::run("share", wake, Err, move || {
+            run_share(&case, request, &who, &worker_progress).map_err(|e| e.to_string())
+        });
         Self { result, progress }
     }
 }

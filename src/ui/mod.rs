@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod app_state;
+pub mod background;
 pub mod campaign_table;
 pub mod cluster_table;
 pub mod command;

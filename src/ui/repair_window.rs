@@ -112,22 +112,19 @@ impl RepairWindow {
         if self.job.is_some() || self.outcome.is_some() {
             return;
         }
-        let (sender, receiver) = mpsc::channel();
         let (source, out, ctx) = (self.source.clone(), self.out.clone(), ctx.clone());
-        let spawned = std::thread::Builder::new()
-            .name("case-repair".into())
-            .spawn(move || {
+        self.job = Some(super::background::run(
+            "case-repair",
+            move || ctx.request_repaint(),
+            Err,
+            move || {
                 let result = repair_case(&source, &out, false).map_err(|e| e.to_string());
                 if result.is_ok() {
                     remember_verified(&out);
                 }
-                let _ = sender.send(result);
-                ctx.request_repaint();
-            });
-        match spawned {
-            Ok(_) => self.job = Some(receiver),
-            Err(err) => self.outcome = Some(Err(format!("could not start the repair: {err}"))),
-        }
+                result
+            },
+        ));
     }
 
     /// Takes the repair's result when it has come; whether it is done.

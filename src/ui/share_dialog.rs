@@ -507,33 +507,27 @@ fn shell_quote(text: &str) -> String {
 /// The system's file dialog on its own thread (it may block for as long as
 /// the analyst takes, or return at once when there is none).
 fn spawn_browse(ctx: &egui::Context, open: bool, current: &str) -> Receiver<Option<PathBuf>> {
-    let (sender, receiver) = std::sync::mpsc::channel();
     let ctx = ctx.clone();
     let current = PathBuf::from(current);
-    let spawned = std::thread::Builder::new()
-        .name("share-dialog".into())
-        .spawn(move || {
+    super::background::run(
+        "share-dialog",
+        move || ctx.request_repaint(),
+        |_| None,
+        move || {
             let mut dialog = rfd::FileDialog::new();
             if let Some(dir) = current.parent().filter(|d| d.is_dir()) {
                 dialog = dialog.set_directory(dir);
             }
-            let picked = if open {
+            if open {
                 dialog.add_filter("Hydrascope case", &["hcase"]).pick_file()
             } else {
                 if let Some(name) = current.file_name() {
                     dialog = dialog.set_file_name(name.to_string_lossy());
                 }
                 dialog.save_file()
-            };
-            let _ = sender.send(picked);
-            ctx.request_repaint();
-        });
-    if spawned.is_err() {
-        let (sender, failed) = std::sync::mpsc::channel();
-        let _ = sender.send(None);
-        return failed;
-    }
-    receiver
+            }
+        },
+    )
 }
 
 #[cfg(test)]
