@@ -81,6 +81,33 @@ struct Tickets {
     active: u64,
 }
 
+/// The docked panels and the views, each with its own state.
+#[derive(Default)]
+struct Panels {
+    summary: SummaryPanel,
+    filter: FilterPanel,
+    campaigns: CampaignTable,
+    clusters: ClusterTable,
+    inspector: Inspector,
+    timeline: Timeline,
+    graph: GraphView,
+    history: HistoryPanel,
+}
+
+/// The dialogs and windows open, and the system dialogs waited for.
+#[derive(Default)]
+struct Dialogs {
+    tag: Option<TagDialog>,
+    export: Option<Receiver<Result<PathBuf, String>>>,
+    share: Option<ShareDialog>,
+    conflicts: Option<ConflictsWindow>,
+    repair: Option<super::repair_window::RepairWindow>,
+    /// A case dropped on the window, waiting for the analyst's answer.
+    dropped_case: Option<PathBuf>,
+    open: Option<Receiver<Option<PathBuf>>>,
+    rerun: Option<RerunDialog>,
+}
+
 /// The workbench application.
 pub struct App {
     ctx: egui::Context,
@@ -112,33 +139,19 @@ pub struct App {
     undo_stack: Vec<i64>,
     /// Undos that can be redone (their audit ids), newest last.
     redo_stack: Vec<i64>,
-    tag_dialog: Option<TagDialog>,
-    history_panel: HistoryPanel,
-    export_dialog: Option<Receiver<Result<PathBuf, String>>>,
-    share_dialog: Option<ShareDialog>,
     share_job: Option<ShareJob>,
     /// Merge conflicts of the open case, open and resolved.
     conflicts: Vec<MergeConflict>,
-    conflicts_window: Option<ConflictsWindow>,
-    repair_window: Option<super::repair_window::RepairWindow>,
-    /// A case file dropped on the window while a case is open: open it or
-    /// merge it in?
-    dropped_case: Option<PathBuf>,
-    open_dialog: Option<Receiver<Option<PathBuf>>>,
-    rerun_dialog: Option<RerunDialog>,
     status: Option<String>,
     recent: Vec<PathBuf>,
     opened_at: Instant,
     first_frame: Option<Duration>,
-    summary_panel: SummaryPanel,
-    filter_panel: FilterPanel,
-    campaign_table: CampaignTable,
-    cluster_table: ClusterTable,
-    inspector: Inspector,
-    timeline: Timeline,
-    graph: GraphView,
     /// Back and Forward through the selections.
     navigation: Navigation,
+    /// The docked panels and the views, each with its own state.
+    panels: Panels,
+    /// The dialogs and windows open, and the system dialogs waited for.
+    dialogs: Dialogs,
 }
 
 impl App {
@@ -176,28 +189,14 @@ impl App {
             history: Vec::new(),
             undo_stack: Vec::new(),
             redo_stack: Vec::new(),
-            tag_dialog: None,
-            history_panel: HistoryPanel::default(),
-            export_dialog: None,
-            share_dialog: None,
             share_job: None,
             conflicts: Vec::new(),
-            conflicts_window: None,
-            repair_window: None,
-            dropped_case: None,
-            open_dialog: None,
-            rerun_dialog: None,
             status: None,
             opened_at: Instant::now(),
             first_frame: None,
-            summary_panel: SummaryPanel::default(),
-            filter_panel: FilterPanel::default(),
-            campaign_table: CampaignTable::default(),
-            cluster_table: ClusterTable::default(),
-            inspector: Inspector::default(),
-            timeline: Timeline::default(),
-            graph: GraphView::default(),
             navigation: Navigation::default(),
+            panels: Panels::default(),
+            dialogs: Dialogs::default(),
         }
     }
 
@@ -251,7 +250,7 @@ impl App {
 
     /// Where the graph was drawn last (points).
     pub fn graph_rect(&self) -> Option<egui::Rect> {
-        self.graph.last_rect
+        self.panels.graph.last_rect
     }
 
     /// Merge conflicts of the open case, open and resolved.
@@ -266,12 +265,12 @@ impl App {
 
     /// Milliseconds the graph's last mesh build took.
     pub fn graph_build_ms(&self) -> f32 {
-        self.graph.last_build_ms
+        self.panels.graph.last_build_ms
     }
 
     /// The graph panel as last drawn (its campaign names and outlines).
     pub fn graph_view(&self) -> &GraphView {
-        &self.graph
+        &self.panels.graph
     }
 
     /// The audit log as last read, oldest first.
@@ -281,7 +280,7 @@ impl App {
 
     /// The open Tag dialog, if any.
     pub fn tag_dialog_mut(&mut self) -> Option<&mut TagDialog> {
-        self.tag_dialog.as_mut()
+        self.dialogs.tag.as_mut()
     }
 
     /// Queues a command as if a panel had given it.
@@ -340,7 +339,7 @@ impl App {
                 Ok(Err(message)) => {
                     // The loader opens the case opened last when none was named.
                     let source = path.clone().or_else(crate::base::paths::last_case);
-                    self.repair_window = super::repair_window::RepairWindow::for_refusal(
+                    self.dialogs.repair = super::repair_window::RepairWindow::for_refusal(
                         source.as_deref(),
                         &message,
                     );
@@ -369,7 +368,7 @@ impl App {
                         self.positions_version += 1;
                         self.layout_stage = Some(stage);
                         if first {
-                            self.graph.request_fit(Vec::new());
+                            self.panels.graph.request_fit(Vec::new());
                         }
                     }
                     LayoutUpdate::Done(positions, stored) => {
@@ -386,7 +385,7 @@ impl App {
         if layout_done {
             self.layout_job = None;
             self.layout_stage = None;
-            self.graph.request_fit(Vec::new());
+            self.panels.graph.request_fit(Vec::new());
         }
         let analysis_outcome = self.analysis_job.as_ref().and_then(|job| {
             match job.result.try_recv() {
@@ -443,23 +442,23 @@ impl App {
                 Err(message) => format!("Not saved: {message}"),
             });
         }
-        if let Some(dialog) = &self.export_dialog
+        if let Some(dialog) = &self.dialogs.export
             && let Ok(result) = dialog.try_recv()
         {
-            self.export_dialog = None;
+            self.dialogs.export = None;
             self.status = Some(match result {
                 Ok(path) => format!("History exported to {}", path.display()),
                 Err(message) => message,
             });
         }
-        if let Some(dialog) = &self.open_dialog {
+        if let Some(dialog) = &self.dialogs.open {
             match dialog.try_recv() {
                 Ok(Some(path)) => {
-                    self.open_dialog = None;
+                    self.dialogs.open = None;
                     self.commands.push(Command::OpenCase(path));
                 }
                 Ok(None) | Err(mpsc::TryRecvError::Disconnected) => {
-                    self.open_dialog = None;
+                    self.dialogs.open = None;
                     self.status = Some(
                         "No file chosen. If no dialog appeared, this desktop has no file-dialog portal: \
                          drop the .hcase on the window or run `hydrascope open CASE`"
@@ -485,8 +484,8 @@ impl App {
         self.state.view = CaseView::default();
         self.selection_series = None;
         self.conflicts.clear();
-        self.conflicts_window = None;
-        self.share_dialog = None;
+        self.dialogs.conflicts = None;
+        self.dialogs.share = None;
         self.account_links = None;
         self.layout_job = None;
         self.layout_stage = None;
@@ -504,12 +503,12 @@ impl App {
                 }
             }
         }
-        self.graph = GraphView::default();
+        self.panels.graph = GraphView::default();
         self.undo_stack.clear();
         self.redo_stack.clear();
         self.history.clear();
         self.casework_pending = 0;
-        self.tag_dialog = None;
+        self.dialogs.tag = None;
         self.casework_job = None;
         if loaded.read_only.is_none() {
             let ctx = self.ctx.clone();
@@ -583,8 +582,8 @@ impl App {
                 .filter(|c| c.status == ConflictStatus::Open)
                 .any(|c| !self.conflicts.iter().any(|o| o.id == c.id));
             self.conflicts = conflicts;
-            if new_open && self.conflicts_window.is_none() {
-                self.conflicts_window = Some(ConflictsWindow::default());
+            if new_open && self.dialogs.conflicts.is_none() {
+                self.dialogs.conflicts = Some(ConflictsWindow::default());
             }
         }
         if let Some(error) = &update.read_error {
@@ -649,7 +648,7 @@ impl App {
     /// Runs a sharing request: a merge goes to the case-work writer (one
     /// writer per case), the rest to a thread of their own.
     fn share(&mut self, request: ShareRequest) {
-        self.share_dialog = None;
+        self.dialogs.share = None;
         match request {
             ShareRequest::Merge { from } => {
                 self.status = Some(format!("Merging {}…", from.display()));
@@ -707,8 +706,8 @@ impl App {
         };
         let loaded: &Loaded = shared;
         let rect = match view {
-            ViewKind::Graph => self.graph.last_rect?,
-            ViewKind::Timeline => self.timeline.last_rect?,
+            ViewKind::Graph => self.panels.graph.last_rect?,
+            ViewKind::Timeline => self.panels.timeline.last_rect?,
         };
         let selection = self.selection_accounts();
         let picture = ViewPicture {
@@ -716,8 +715,8 @@ impl App {
             positions: self.positions.clone(),
             settings: self.state.settings.clone(),
             view: self.state.view.clone(),
-            camera: self.graph.camera_view(),
-            chart: self.timeline.chart,
+            camera: self.panels.graph.camera_view(),
+            chart: self.panels.timeline.chart,
             selection: selection.map(|s| s.0).unwrap_or_default(),
             selection_label: self.selection_label(),
             series: self.selection_series.clone(),
@@ -742,36 +741,36 @@ impl App {
     }
 
     fn sharing_windows_ui(&mut self, ctx: &egui::Context) {
-        if let Some(window) = &mut self.repair_window {
+        if let Some(window) = &mut self.dialogs.repair {
             let (command, open) = window.ui(ctx);
             self.commands.extend(command);
             if !open {
-                self.repair_window = None;
+                self.dialogs.repair = None;
             }
         }
-        if let Some(dialog) = &mut self.share_dialog {
+        if let Some(dialog) = &mut self.dialogs.share {
             match dialog.ui(ctx) {
                 DialogOutcome::Open => {}
-                DialogOutcome::Closed => self.share_dialog = None,
+                DialogOutcome::Closed => self.dialogs.share = None,
                 DialogOutcome::Confirmed(request) => {
-                    self.share_dialog = None;
+                    self.dialogs.share = None;
                     self.commands.push(Command::Share(request));
                 }
             }
         }
-        if let Some(window) = &mut self.conflicts_window {
+        if let Some(window) = &mut self.dialogs.conflicts {
             let (commands, open) = window.ui(ctx, &self.conflicts, self.casework_job.is_some());
             self.commands.extend(commands);
             if !open {
-                self.conflicts_window = None;
+                self.dialogs.conflicts = None;
             }
         }
-        if let Some(path) = self.dropped_case.clone() {
+        if let Some(path) = self.dialogs.dropped_case.clone() {
             match super::dropped_case_window::dropped_case_ui(ctx, &path) {
                 DialogOutcome::Open => {}
-                DialogOutcome::Closed => self.dropped_case = None,
+                DialogOutcome::Closed => self.dialogs.dropped_case = None,
                 DialogOutcome::Confirmed(command) => {
-                    self.dropped_case = None;
+                    self.dialogs.dropped_case = None;
                     self.commands.push(command);
                 }
             }
@@ -891,7 +890,7 @@ impl App {
             _ => self.apply(Command::SelectAccounts(hits.clone())),
         }
         if !hits.is_empty() {
-            self.graph.request_fit(hits);
+            self.panels.graph.request_fit(hits);
         }
         self.revision += 1;
     }
@@ -995,8 +994,8 @@ impl App {
                 }
             }
             Command::OpenDialog => {
-                if self.open_dialog.is_none() {
-                    self.open_dialog = Some(file_dialogs::spawn_open_dialog(&self.ctx));
+                if self.dialogs.open.is_none() {
+                    self.dialogs.open = Some(file_dialogs::spawn_open_dialog(&self.ctx));
                 }
             }
             Command::SelectCampaign(id) => {
@@ -1008,7 +1007,7 @@ impl App {
                 if let Some(members) =
                     index.and_then(|k| Some(self.loaded()?.campaign_members(k).to_vec()))
                 {
-                    self.graph.request_fit(members);
+                    self.panels.graph.request_fit(members);
                 }
                 self.ask_selection();
             }
@@ -1020,7 +1019,7 @@ impl App {
                 if let Some(members) =
                     cluster.and_then(|c| Some(self.loaded()?.clusters.get(c)?.members.clone()))
                 {
-                    self.graph.request_fit(members);
+                    self.panels.graph.request_fit(members);
                 }
                 self.ask_selection();
             }
@@ -1056,7 +1055,7 @@ impl App {
                 if let Some(c) = cluster {
                     self.apply(Command::SelectCluster(Some(c)));
                 } else {
-                    self.graph.request_fit(Vec::new());
+                    self.panels.graph.request_fit(Vec::new());
                 }
             }
             Command::SetTimeRange(range) => {
@@ -1133,7 +1132,7 @@ impl App {
                 None => self.status = Some("Nothing to redo".into()),
             },
             Command::OpenTagDialog(target) => {
-                self.tag_dialog = Some(TagDialog::new(target, &self.state.settings.analyst));
+                self.dialogs.tag = Some(TagDialog::new(target, &self.state.settings.analyst));
             }
             Command::Casework(request) => self.send_casework(request),
             Command::OpenShare(kind) => {
@@ -1170,7 +1169,7 @@ impl App {
                         (None, Some(c)) => loaded.clusters.get(c).map(|c| format!("--cluster {}", c.id)),
                         (None, None) => None,
                     };
-                    self.share_dialog = Some(dialog);
+                    self.dialogs.share = Some(dialog);
                 }
             }
             Command::Share(request) => self.share(request),
@@ -1188,17 +1187,17 @@ impl App {
                     )
                 }
             },
-            Command::ShowConflicts => self.conflicts_window = Some(ConflictsWindow::default()),
+            Command::ShowConflicts => self.dialogs.conflicts = Some(ConflictsWindow::default()),
             Command::OpenRerunDialog => {
                 if self.loaded().is_some() && self.analysis_job.is_none() {
-                    self.rerun_dialog = Some(RerunDialog::new(self.stored_params()));
+                    self.dialogs.rerun = Some(RerunDialog::new(self.stored_params()));
                 }
             }
             Command::ExportHistory(cluster) => {
-                if self.export_dialog.is_none()
+                if self.dialogs.export.is_none()
                     && let Some(path) = self.loaded().map(|l| l.path.clone())
                 {
-                    self.export_dialog =
+                    self.dialogs.export =
                         Some(file_dialogs::spawn_export_dialog(&self.ctx, path, cluster));
                 }
             }
@@ -1219,7 +1218,7 @@ impl App {
                 let current = self.loaded().map(|l| l.path.clone());
                 if current.is_some_and(|c| c != path) && self.casework_job.is_some() {
                     // Another analyst's case on an open one: open or merge?
-                    self.dropped_case = Some(path);
+                    self.dialogs.dropped_case = Some(path);
                 } else {
                     self.commands.push(Command::OpenCase(path));
                 }
@@ -1241,10 +1240,10 @@ impl App {
         );
         // Ctrl+Z in a text field (a tag's notes) undoes typing there, not
         // case work.
-        let typing = ctx.egui_wants_keyboard_input() || self.tag_dialog.is_some();
+        let typing = ctx.egui_wants_keyboard_input() || self.dialogs.tag.is_some();
         // Escape closes an open dialog (it reads the key itself) before it
         // clears the selection.
-        let dialog_open = self.rerun_dialog.is_some();
+        let dialog_open = self.dialogs.rerun.is_some();
         ctx.input_mut(|i| {
             if i.consume_shortcut(&open) {
                 self.commands.push(Command::OpenDialog);
@@ -1364,7 +1363,7 @@ impl App {
                 (false, _) => format!("Sharing: {phase} ({done} of {total})"),
             });
         }
-        if self.open_dialog.is_some() {
+        if self.dialogs.open.is_some() {
             ui.separator();
             ui.spinner();
             ui.label("Waiting for the file dialog…");
@@ -1377,14 +1376,14 @@ impl App {
     }
 
     fn tag_dialog_ui(&mut self, ctx: &egui::Context) {
-        let Some(dialog) = &mut self.tag_dialog else {
+        let Some(dialog) = &mut self.dialogs.tag else {
             return;
         };
         match dialog.ui(ctx) {
             TagDialogOutcome::Open => {}
-            TagDialogOutcome::Cancelled => self.tag_dialog = None,
+            TagDialogOutcome::Cancelled => self.dialogs.tag = None,
             TagDialogOutcome::Save(request, analyst) => {
-                self.tag_dialog = None;
+                self.dialogs.tag = None;
                 if analyst != self.state.settings.analyst {
                     self.state.settings.analyst = analyst;
                 }
@@ -1394,14 +1393,14 @@ impl App {
     }
 
     fn rerun_dialog_ui(&mut self, ctx: &egui::Context) {
-        let Some(dialog) = &mut self.rerun_dialog else {
+        let Some(dialog) = &mut self.dialogs.rerun else {
             return;
         };
         match dialog.ui(ctx) {
             DialogOutcome::Open => {}
-            DialogOutcome::Closed => self.rerun_dialog = None,
+            DialogOutcome::Closed => self.dialogs.rerun = None,
             DialogOutcome::Confirmed(params) => {
-                self.rerun_dialog = None;
+                self.dialogs.rerun = None;
                 self.commands.push(Command::RerunAnalysis(params));
             }
         }
@@ -1414,7 +1413,7 @@ impl App {
         self.handle_dropped_files(&ctx);
         self.shortcuts(&ctx);
         if matches!(self.case, CaseState::Loading { .. })
-            || self.open_dialog.is_some()
+            || self.dialogs.open.is_some()
             || self.analysis_job.is_some()
         {
             ctx.request_repaint_after(Duration::from_millis(100));
@@ -1469,11 +1468,11 @@ impl App {
                         settings: &self.state.settings,
                         view: &self.state.view,
                     };
-                    commands.extend(self.filter_panel.ui(ui, &input));
+                    commands.extend(self.panels.filter.ui(ui, &input));
                     ui.add_space(8.0);
                     egui::CollapsingHeader::new("Case summary")
                         .default_open(true)
-                        .show(ui, |ui| commands.extend(self.summary_panel.ui(ui, loaded)));
+                        .show(ui, |ui| commands.extend(self.panels.summary.ui(ui, loaded)));
                 });
             });
         let series = self.selection_series.as_ref();
@@ -1492,7 +1491,7 @@ impl App {
                         .map(|(_, l)| l.as_slice()),
                     read_only: self.casework_job.is_none(),
                 };
-                commands.extend(self.inspector.ui(ui, &input));
+                commands.extend(self.panels.inspector.ui(ui, &input));
             });
         let selection = self.selection_accounts();
         let selection_label = self.selection_label();
@@ -1542,8 +1541,13 @@ impl App {
                             series,
                             picture: false,
                         };
-                        commands
-                            .extend(self.timeline.ui(ui, &input).into_iter().map(Command::from));
+                        commands.extend(
+                            self.panels
+                                .timeline
+                                .ui(ui, &input)
+                                .into_iter()
+                                .map(Command::from),
+                        );
                     }
                     BottomTab::History => {
                         let input = HistoryInput {
@@ -1556,7 +1560,7 @@ impl App {
                                 .map(|c| c.id.as_str()),
                             undoable: &self.undo_stack,
                         };
-                        commands.extend(self.history_panel.ui(ui, &input));
+                        commands.extend(self.panels.history.ui(ui, &input));
                     }
                     BottomTab::Campaigns => {
                         let input = CampaignTableInput {
@@ -1566,7 +1570,7 @@ impl App {
                             active: self.state.view.active_in_range.as_deref(),
                             read_only: self.casework_job.is_none(),
                         };
-                        commands.extend(self.campaign_table.ui(ui, &input));
+                        commands.extend(self.panels.campaigns.ui(ui, &input));
                     }
                     BottomTab::Clusters => {
                         let input = ClusterTableInput {
@@ -1575,7 +1579,7 @@ impl App {
                             time_range: self.state.view.time_range,
                             active: self.state.view.active_in_range.as_deref(),
                         };
-                        commands.extend(self.cluster_table.ui(ui, &input));
+                        commands.extend(self.panels.clusters.ui(ui, &input));
                     }
                 }
             });
@@ -1597,7 +1601,7 @@ impl App {
                 }),
                 picture: false,
             };
-            commands.extend(self.graph.ui(ui, &input).into_iter().map(Command::from));
+            commands.extend(self.panels.graph.ui(ui, &input).into_iter().map(Command::from));
             if !loaded.analysed {
                 ui.put(
                     egui::Rect::from_center_size(ui.max_rect().center(), egui::vec2(460.0, 60.0)),
