@@ -1075,24 +1075,29 @@ fn shift_worker(
     out
 }
 
+/// A harvest in `minutes`, each request a fresh template (20 of them, from
+/// `salt` on): reasoning with long outputs, from `origin`.
+fn fresh_harvest(fx: &mut Fixture, minutes: Vec<u32>, salt: u32, origin: u32) -> Traffic {
+    let templates: Vec<(u32, f64)> = (0..20)
+        .map(|k| (fx.template(fx_hash(salt + k)), 0.05))
+        .collect();
+    Traffic {
+        minutes,
+        templates,
+        capability: 2,
+        tokens: (350, 3600),
+        cot: 0.9,
+        origins: vec![origin],
+        ..Default::default()
+    }
+}
+
 #[test]
 fn pieces_of_a_crew_that_share_only_its_shift_and_its_work_are_one_campaign() {
     let mut fx = Fixture::new(21, false);
     ordinary_people(&mut fx, 60, 0, 0.0);
-    // The harvest, each request a fresh template: reasoning with long outputs.
     let harvest = |fx: &mut Fixture, minutes: Vec<u32>, salt: u32, origin: u32| {
-        let templates: Vec<(u32, f64)> = (0..20)
-            .map(|k| (fx.template(fx_hash(70_000 + salt * 100 + k)), 0.05))
-            .collect();
-        Traffic {
-            minutes,
-            templates,
-            capability: 2,
-            tokens: (350, 3600),
-            cot: 0.9,
-            origins: vec![origin],
-            ..Default::default()
-        }
+        fresh_harvest(fx, minutes, 70_000 + salt * 100, origin)
     };
     // Two pieces of one crew, 14:00–17:00 UTC every day, each on a card of
     // its own: nothing links one piece to the other. A third piece does the
@@ -1217,18 +1222,7 @@ fn accounts_moving_from_one_crews_shift_to_anothers_tie_the_crews() {
         let mut fx = Fixture::new(21, false);
         ordinary_people(&mut fx, 60, 0, 0.0);
         let harvest = |fx: &mut Fixture, minutes: Vec<u32>, salt: u32, origin: u32| {
-            let templates: Vec<(u32, f64)> = (0..20)
-                .map(|k| (fx.template(fx_hash(80_000 + salt * 100 + k)), 0.05))
-                .collect();
-            Traffic {
-                minutes,
-                templates,
-                capability: 2,
-                tokens: (350, 3600),
-                cot: 0.9,
-                origins: vec![origin],
-                ..Default::default()
-            }
+            fresh_harvest(fx, minutes, 80_000 + salt * 100, origin)
         };
         // Two crews, each on a card of its own: 14:00–17:00 and 02:00–05:00.
         let mut crews: Vec<Vec<u32>> = Vec::new();
