@@ -81,6 +81,31 @@ struct Tickets {
     active: u64,
 }
 
+/// The work running off the UI thread, and what it keeps between runs.
+#[derive(Default)]
+struct Jobs {
+    worker: Option<Worker>,
+    tickets: Tickets,
+    layout: Option<LayoutJob>,
+    layout_stage: Option<LayoutStage>,
+    analysis: Option<AnalysisJob>,
+    /// The facts and evidence graph of the last re-run, for the next.
+    prepared: PreparedCache,
+    casework: Option<CaseworkJob>,
+    /// Requests sent to the case-work writer and not answered yet.
+    casework_pending: usize,
+    share: Option<ShareJob>,
+}
+
+/// What is read or computed for the view and kept until it changes.
+#[derive(Default)]
+struct Caches {
+    selection_series: Option<SelectionSeries>,
+    account_links: Option<(u32, Vec<AccountLink>)>,
+    positions: Arc<Vec<[f32; 2]>>,
+    positions_version: u64,
+}
+
 /// The docked panels and the views, each with its own state.
 #[derive(Default)]
 struct Panels {
@@ -119,27 +144,12 @@ pub struct App {
     /// cache key).
     revision: u64,
     commands: Vec<Command>,
-    worker: Option<Worker>,
-    tickets: Tickets,
-    selection_series: Option<SelectionSeries>,
-    account_links: Option<(u32, Vec<AccountLink>)>,
-    positions: Arc<Vec<[f32; 2]>>,
-    positions_version: u64,
-    layout_job: Option<LayoutJob>,
-    layout_stage: Option<LayoutStage>,
-    analysis_job: Option<AnalysisJob>,
-    /// The facts and evidence graph of the last re-run, for the next.
-    prepared: PreparedCache,
-    casework_job: Option<CaseworkJob>,
-    /// Requests sent to the case-work writer and not answered yet.
-    casework_pending: usize,
     /// The audit log, oldest first.
     history: Vec<AuditEntry>,
     /// This session's actions that can be undone (audit ids), newest last.
     undo_stack: Vec<i64>,
     /// Undos that can be redone (their audit ids), newest last.
     redo_stack: Vec<i64>,
-    share_job: Option<ShareJob>,
     /// Merge conflicts of the open case, open and resolved.
     conflicts: Vec<MergeConflict>,
     status: Option<String>,
@@ -152,6 +162,10 @@ pub struct App {
     panels: Panels,
     /// The dialogs and windows open, and the system dialogs waited for.
     dialogs: Dialogs,
+    /// The work running off the UI thread, and what it keeps between runs.
+    jobs: Jobs,
+    /// What is read or computed for the view and kept until it changes.
+    caches: Caches,
 }
 
 impl App {
@@ -174,22 +188,9 @@ impl App {
             case,
             revision: 1,
             commands: Vec::new(),
-            worker: None,
-            tickets: Tickets::default(),
-            selection_series: None,
-            account_links: None,
-            positions: Arc::new(Vec::new()),
-            positions_version: 0,
-            layout_job: None,
-            layout_stage: None,
-            analysis_job: None,
-            prepared: PreparedCache::default(),
-            casework_job: None,
-            casework_pending: 0,
             history: Vec::new(),
             undo_stack: Vec::new(),
             redo_stack: Vec::new(),
-            share_job: None,
             conflicts: Vec::new(),
             status: None,
             opened_at: Instant::now(),
@@ -197,6 +198,8 @@ impl App {
             navigation: Navigation::default(),
             panels: Panels::default(),
             dialogs: Dialogs::default(),
+            jobs: Jobs::default(),
+            caches: Caches::default(),
         }
     }
 
@@ -233,18 +236,19 @@ impl App {
 
     /// Whether the graph has positions for every account.
     pub fn has_layout(&self) -> bool {
-        self.loaded()
-            .is_some_and(|l| !l.accounts.is_empty() && self.positions.len() == l.accounts.len())
+        self.loaded().is_some_and(|l| {
+            !l.accounts.is_empty() && self.caches.positions.len() == l.accounts.len()
+        })
     }
 
     /// Whether a layout, analysis or query is still under way.
     pub fn busy(&self) -> bool {
-        self.layout_job.is_some()
-            || self.analysis_job.is_some()
-            || self.share_job.is_some()
-            || self.casework_pending > 0
-            || (self.selection_accounts().is_some() && self.selection_series.is_none())
-            || (self.state.view.account.is_some() && self.account_links.is_none())
+        self.jobs.layout.is_some()
+            || self.jobs.analysis.is_some()
+            || self.jobs.share.is_some()
+            || self.jobs.casework_pending > 0
+            || (self.selection_accounts().is_some() && self.caches.selection_series.is_none())
+            || (self.state.view.account.is_some() && self.caches.account_links.is_none())
             || (self.state.view.time_range.is_some() && self.state.view.active_in_range.is_none())
     }
 
@@ -353,27 +357,27 @@ impl App {
                 }
             }
         }
-        if let Some(worker) = &self.worker {
+        if let Some(worker) = &self.jobs.worker {
             for (ticket, answer) in worker.answers() {
                 self.on_answer(ticket, answer);
             }
         }
         let mut layout_done = false;
-        if let Some(job) = &self.layout_job {
+        if let Some(job) = &self.jobs.layout {
             for update in job.updates.try_iter() {
                 match update {
                     LayoutUpdate::Progress(stage, positions) => {
-                        let first = self.positions.is_empty();
-                        self.positions = positions;
-                        self.positions_version += 1;
-                        self.layout_stage = Some(stage);
+                        let first = self.caches.positions.is_empty();
+                        self.caches.positions = positions;
+                        self.caches.positions_version += 1;
+                        self.jobs.layout_stage = Some(stage);
                         if first {
                             self.panels.graph.request_fit(Vec::new());
                         }
                     }
                     LayoutUpdate::Done(positions, stored) => {
-                        self.positions = positions;
-                        self.positions_version += 1;
+                        self.caches.positions = positions;
+                        self.caches.positions_version += 1;
                         layout_done = true;
                         if let Err(err) = stored {
                             self.status = Some(format!("layout not saved in the case: {err}"));
@@ -383,11 +387,11 @@ impl App {
             }
         }
         if layout_done {
-            self.layout_job = None;
-            self.layout_stage = None;
+            self.jobs.layout = None;
+            self.jobs.layout_stage = None;
             self.panels.graph.request_fit(Vec::new());
         }
-        let analysis_outcome = self.analysis_job.as_ref().and_then(|job| {
+        let analysis_outcome = self.jobs.analysis.as_ref().and_then(|job| {
             match job.result.try_recv() {
                 Ok(outcome) => Some(outcome),
                 Err(mpsc::TryRecvError::Empty) => None,
@@ -398,11 +402,11 @@ impl App {
                 )),
             }
         });
-        if let Some(job) = &self.analysis_job
+        if let Some(job) = &self.jobs.analysis
             && let Some(outcome) = analysis_outcome
         {
             let secs = job.started.elapsed().as_secs_f64();
-            self.analysis_job = None;
+            self.jobs.analysis = None;
             match outcome {
                 AnalysisOutcome::Done(summary) => {
                     self.status = Some(format!("Analysis done in {secs:.1} s: {summary}"));
@@ -420,7 +424,7 @@ impl App {
             }
         }
         self.poll_casework();
-        let share_result = match &self.share_job {
+        let share_result = match &self.jobs.share {
             Some(job) => match job.result.try_recv() {
                 Ok(result) => Some(result),
                 Err(mpsc::TryRecvError::Empty) => None,
@@ -431,7 +435,7 @@ impl App {
             None => None,
         };
         if let Some(result) = share_result {
-            self.share_job = None;
+            self.jobs.share = None;
             self.status = Some(match result {
                 Ok(ShareDone::Saved(message)) => message,
                 Ok(ShareDone::Copied(image)) => {
@@ -476,28 +480,28 @@ impl App {
             self.recent = paths::recent_cases();
         }
         let ctx = self.ctx.clone();
-        self.worker = Some(Worker::start(
+        self.jobs.worker = Some(Worker::start(
             loaded.path.clone(),
             loaded.accounts.len(),
             move || ctx.request_repaint(),
         ));
         self.state.view = CaseView::default();
-        self.selection_series = None;
+        self.caches.selection_series = None;
         self.conflicts.clear();
         self.dialogs.conflicts = None;
         self.dialogs.share = None;
-        self.account_links = None;
-        self.layout_job = None;
-        self.layout_stage = None;
+        self.caches.account_links = None;
+        self.jobs.layout = None;
+        self.jobs.layout_stage = None;
         self.revision += 1;
         match &loaded.stored_layout {
             Some(positions) => {
-                self.positions = Arc::new(positions.clone());
-                self.positions_version += 1;
+                self.caches.positions = Arc::new(positions.clone());
+                self.caches.positions_version += 1;
             }
             None => {
-                self.positions = Arc::new(Vec::new());
-                self.positions_version += 1;
+                self.caches.positions = Arc::new(Vec::new());
+                self.caches.positions_version += 1;
                 if loaded.analysed && !loaded.accounts.is_empty() {
                     self.start_layout(&loaded);
                 }
@@ -507,15 +511,15 @@ impl App {
         self.undo_stack.clear();
         self.redo_stack.clear();
         self.history.clear();
-        self.casework_pending = 0;
+        self.jobs.casework_pending = 0;
         self.dialogs.tag = None;
-        self.casework_job = None;
+        self.jobs.casework = None;
         if loaded.read_only.is_none() {
             let ctx = self.ctx.clone();
             match CaseworkJob::start(loaded.path.clone(), self.who(), move || {
                 ctx.request_repaint()
             }) {
-                Ok(job) => self.casework_job = Some(job),
+                Ok(job) => self.jobs.casework = Some(job),
                 Err(err) => self.status = Some(format!("Tags and edits are off: {err}")),
             }
         }
@@ -533,7 +537,7 @@ impl App {
     }
 
     fn poll_casework(&mut self) {
-        let Some(job) = &self.casework_job else {
+        let Some(job) = &self.jobs.casework else {
             return;
         };
         let updates: Vec<CaseworkUpdate> = job.updates.try_iter().collect();
@@ -544,7 +548,7 @@ impl App {
 
     fn on_casework(&mut self, update: CaseworkUpdate) {
         if update.external == Some(External::Analysis) {
-            if self.analysis_job.is_some() {
+            if self.jobs.analysis.is_some() {
                 // Our own re-run: its job reloads the case when it is done.
                 return;
             }
@@ -590,7 +594,7 @@ impl App {
             self.status = Some(format!("Could not read the case work back: {error}"));
         }
         if let Some((request, outcome)) = update.outcome {
-            self.casework_pending = self.casework_pending.saturating_sub(1);
+            self.jobs.casework_pending = self.jobs.casework_pending.saturating_sub(1);
             match outcome {
                 Ok(recorded) => {
                     match request {
@@ -683,7 +687,7 @@ impl App {
     }
 
     fn start_share(&mut self, request: ShareJobRequest) {
-        if self.share_job.is_some() {
+        if self.jobs.share.is_some() {
             self.status = Some("Still writing the last file; try again when it is done".into());
             return;
         }
@@ -692,7 +696,7 @@ impl App {
         };
         let ctx = self.ctx.clone();
         self.status = Some("Writing…".into());
-        self.share_job = Some(ShareJob::start(path, request, self.who(), move || {
+        self.jobs.share = Some(ShareJob::start(path, request, self.who(), move || {
             ctx.request_repaint()
         }));
     }
@@ -712,14 +716,14 @@ impl App {
         let selection = self.selection_accounts();
         let picture = ViewPicture {
             loaded: Arc::clone(shared),
-            positions: self.positions.clone(),
+            positions: self.caches.positions.clone(),
             settings: self.state.settings.clone(),
             view: self.state.view.clone(),
             camera: self.panels.graph.camera_view(),
             chart: self.panels.timeline.chart,
             selection: selection.map(|s| s.0).unwrap_or_default(),
             selection_label: self.selection_label(),
-            series: self.selection_series.clone(),
+            series: self.caches.selection_series.clone(),
             case_name: loaded
                 .path
                 .file_name()
@@ -759,7 +763,7 @@ impl App {
             }
         }
         if let Some(window) = &mut self.dialogs.conflicts {
-            let (commands, open) = window.ui(ctx, &self.conflicts, self.casework_job.is_some());
+            let (commands, open) = window.ui(ctx, &self.conflicts, self.jobs.casework.is_some());
             self.commands.extend(commands);
             if !open {
                 self.dialogs.conflicts = None;
@@ -783,7 +787,7 @@ impl App {
             // asks when nothing is known.
             self.state.settings.analyst = self.who().analyst;
         }
-        let Some(job) = &self.casework_job else {
+        let Some(job) = &self.jobs.casework else {
             self.status = Some(match self.loaded().and_then(|l| l.read_only.clone()) {
                 Some(reason) => format!("Read-only case: {reason}"),
                 None => "Tags and edits are off for this case".into(),
@@ -791,26 +795,26 @@ impl App {
             return;
         };
         match job.send(&self.state.settings.analyst, request) {
-            Ok(()) => self.casework_pending += 1,
+            Ok(()) => self.jobs.casework_pending += 1,
             Err(err) => self.status = Some(err),
         }
     }
 
     fn start_layout(&mut self, loaded: &Loaded) {
-        self.layout_job = Some(layout_job(&self.ctx, loaded));
-        self.layout_stage = Some(LayoutStage::Clusters);
+        self.jobs.layout = Some(layout_job(&self.ctx, loaded));
+        self.jobs.layout_stage = Some(LayoutStage::Clusters);
     }
 
     fn on_answer(&mut self, ticket: u64, answer: Answer) {
         match answer {
             Answer::AccountLinks(account, links) => {
-                if ticket == self.tickets.account && self.state.view.account == Some(account) {
-                    self.account_links = Some((account, links));
+                if ticket == self.jobs.tickets.account && self.state.view.account == Some(account) {
+                    self.caches.account_links = Some((account, links));
                 }
             }
             Answer::Selection(series) => {
-                if ticket == self.tickets.selection {
-                    self.selection_series = Some(*series);
+                if ticket == self.jobs.tickets.selection {
+                    self.caches.selection_series = Some(*series);
                 }
             }
             Answer::ActiveBetween(range, active) => {
@@ -830,15 +834,15 @@ impl App {
             }
             Answer::Failed(message) => {
                 // Stop waiting for what failed: the panels show it as empty.
-                if ticket == self.tickets.selection {
-                    self.selection_series = Some(SelectionSeries::default());
+                if ticket == self.jobs.tickets.selection {
+                    self.caches.selection_series = Some(SelectionSeries::default());
                 }
-                if ticket == self.tickets.account
+                if ticket == self.jobs.tickets.account
                     && let Some(account) = self.state.view.account
                 {
-                    self.account_links = Some((account, Vec::new()));
+                    self.caches.account_links = Some((account, Vec::new()));
                 }
-                if ticket == self.tickets.active {
+                if ticket == self.jobs.tickets.active {
                     self.state.view.time_range = None;
                     self.state.view.active_in_range = None;
                     self.revision += 1;
@@ -849,7 +853,7 @@ impl App {
     }
 
     fn ask_selection(&mut self) {
-        self.selection_series = None;
+        self.caches.selection_series = None;
         let Some((accounts, cluster)) = self.selection_accounts() else {
             return;
         };
@@ -877,8 +881,8 @@ impl App {
                     .collect()
             })
             .unwrap_or_default();
-        if let Some(worker) = &mut self.worker {
-            self.tickets.selection = worker.ask(Query::Selection { accounts, clusters });
+        if let Some(worker) = &mut self.jobs.worker {
+            self.jobs.tickets.selection = worker.ask(Query::Selection { accounts, clusters });
         }
     }
 
@@ -969,13 +973,13 @@ impl App {
             Command::OpenCase(path) => {
                 if self.loaded().is_none_or(|l| l.path != path) {
                     // Another case: the last run's facts and graph are of no use.
-                    if let Ok(mut prepared) = self.prepared.lock() {
+                    if let Ok(mut prepared) = self.jobs.prepared.lock() {
                         *prepared = None;
                     }
                 }
-                self.worker = None;
-                self.casework_job = None;
-                self.layout_job = None;
+                self.jobs.worker = None;
+                self.jobs.casework = None;
+                self.jobs.layout = None;
                 self.navigation.clear();
                 self.opened_at = Instant::now();
                 self.first_frame = None;
@@ -1032,9 +1036,9 @@ impl App {
                     let c = *self.loaded()?.cluster_of.get(a as usize)?;
                     (c != NO_CLUSTER).then_some(c as usize)
                 });
-                self.account_links = None;
-                if let (Some(a), Some(worker)) = (account, &mut self.worker) {
-                    self.tickets.account = worker.ask(Query::AccountLinks(a));
+                self.caches.account_links = None;
+                if let (Some(a), Some(worker)) = (account, &mut self.jobs.worker) {
+                    self.jobs.tickets.account = worker.ask(Query::AccountLinks(a));
                 }
                 if self.selection_accounts().map(|s| s.0) != before {
                     self.ask_selection();
@@ -1061,15 +1065,15 @@ impl App {
             Command::SetTimeRange(range) => {
                 self.state.view.time_range = range;
                 self.state.view.active_in_range = None;
-                if let (Some((first, last)), Some(worker)) = (range, &mut self.worker) {
-                    self.tickets.active = worker.ask(Query::ActiveBetween(first, last));
+                if let (Some((first, last)), Some(worker)) = (range, &mut self.jobs.worker) {
+                    self.jobs.tickets.active = worker.ask(Query::ActiveBetween(first, last));
                 }
             }
             Command::Search(text) => {
                 self.state.view.search = text.clone();
                 let hits = self.loaded().map(|l| l.search(&text)).unwrap_or_default();
                 if text.parse::<std::net::IpAddr>().is_ok()
-                    && let Some(worker) = &mut self.worker
+                    && let Some(worker) = &mut self.jobs.worker
                 {
                     worker.ask(Query::RequestIp(text.clone()));
                 }
@@ -1087,39 +1091,39 @@ impl App {
             Command::Settings(settings) => self.state.settings = settings,
             Command::Relayout => {
                 if let CaseState::Loaded(loaded) = &self.case {
-                    self.layout_job = Some(layout_job(&self.ctx, loaded));
-                    self.layout_stage = Some(LayoutStage::Clusters);
+                    self.jobs.layout = Some(layout_job(&self.ctx, loaded));
+                    self.jobs.layout_stage = Some(LayoutStage::Clusters);
                 }
             }
             Command::CancelLayout => {
-                self.layout_job = None;
-                self.layout_stage = None;
+                self.jobs.layout = None;
+                self.jobs.layout_stage = None;
                 self.status =
                     Some("Layout stopped; the graph shows where it got to (not saved)".into());
             }
             Command::CancelAnalysis => {
-                if let Some(job) = &self.analysis_job {
+                if let Some(job) = &self.jobs.analysis {
                     job.cancel();
                 }
             }
             Command::RerunAnalysis(params) => {
                 // A layout of the old clusters must not land after the new ones.
-                self.layout_job = None;
-                self.layout_stage = None;
+                self.jobs.layout = None;
+                self.jobs.layout_stage = None;
                 if let Some(path) = self.loaded().map(|l| l.path.clone()) {
                     let ctx = self.ctx.clone();
-                    self.analysis_job = Some(AnalysisJob::start(
+                    self.jobs.analysis = Some(AnalysisJob::start(
                         path,
                         params,
                         self.who(),
-                        self.prepared.clone(),
+                        self.jobs.prepared.clone(),
                         move || ctx.request_repaint(),
                     ));
                     self.status = None;
                 }
             }
             // One at a time: an undo must name the action that is really last.
-            Command::Undo | Command::Redo if self.casework_pending > 0 => {
+            Command::Undo | Command::Redo if self.jobs.casework_pending > 0 => {
                 self.status =
                     Some("Still saving the last action; undo and redo wait for it".into());
             }
@@ -1189,7 +1193,7 @@ impl App {
             },
             Command::ShowConflicts => self.dialogs.conflicts = Some(ConflictsWindow::default()),
             Command::OpenRerunDialog => {
-                if self.loaded().is_some() && self.analysis_job.is_none() {
+                if self.loaded().is_some() && self.jobs.analysis.is_none() {
                     self.dialogs.rerun = Some(RerunDialog::new(self.stored_params()));
                 }
             }
@@ -1216,7 +1220,7 @@ impl App {
         for path in dropped {
             if path.extension().is_some_and(|e| e == "hcase") {
                 let current = self.loaded().map(|l| l.path.clone());
-                if current.is_some_and(|c| c != path) && self.casework_job.is_some() {
+                if current.is_some_and(|c| c != path) && self.jobs.casework.is_some() {
                     // Another analyst's case on an open one: open or merge?
                     self.dialogs.dropped_case = Some(path);
                 } else {
@@ -1275,16 +1279,16 @@ impl App {
         let state = MenuState {
             recent: &self.recent,
             loaded: self.loaded().is_some(),
-            writable: self.casework_job.is_some(),
+            writable: self.jobs.casework.is_some(),
             conflicts: self.conflicts.len(),
             open_conflicts: self
                 .conflicts
                 .iter()
                 .filter(|c| c.status == ConflictStatus::Open)
                 .count(),
-            sharing: self.share_job.is_some(),
-            analysing: self.analysis_job.is_some(),
-            can_relayout: self.has_layout() && self.layout_job.is_none(),
+            sharing: self.jobs.share.is_some(),
+            analysing: self.jobs.analysis.is_some(),
+            can_relayout: self.has_layout() && self.jobs.layout.is_none(),
             can_back: self.navigation.can_go_back(),
             can_forward: self.navigation.can_go_forward(),
             settings: &self.state.settings,
@@ -1325,7 +1329,7 @@ impl App {
                 ui.colored_label(ui.visuals().error_fg_color, message);
             }
         }
-        if let Some(job) = &self.analysis_job {
+        if let Some(job) = &self.jobs.analysis {
             ui.separator();
             ui.spinner();
             if job.is_cancelling() {
@@ -1348,7 +1352,7 @@ impl App {
                 }
             }
         }
-        if let Some(job) = &self.share_job {
+        if let Some(job) = &self.jobs.share {
             ui.separator();
             ui.spinner();
             let phase = job.progress.phase();
@@ -1414,7 +1418,7 @@ impl App {
         self.shortcuts(&ctx);
         if matches!(self.case, CaseState::Loading { .. })
             || self.dialogs.open.is_some()
-            || self.analysis_job.is_some()
+            || self.jobs.analysis.is_some()
         {
             ctx.request_repaint_after(Duration::from_millis(100));
         }
@@ -1475,7 +1479,7 @@ impl App {
                         .show(ui, |ui| commands.extend(self.panels.summary.ui(ui, loaded)));
                 });
             });
-        let series = self.selection_series.as_ref();
+        let series = self.caches.selection_series.as_ref();
         egui::Panel::right("inspector")
             .resizable(true)
             .default_size(380.0)
@@ -1485,11 +1489,12 @@ impl App {
                     view: &self.state.view,
                     series,
                     account_links: self
+                        .caches
                         .account_links
                         .as_ref()
                         .filter(|(a, _)| Some(*a) == self.state.view.account)
                         .map(|(_, l)| l.as_slice()),
-                    read_only: self.casework_job.is_none(),
+                    read_only: self.jobs.casework.is_none(),
                 };
                 commands.extend(self.panels.inspector.ui(ui, &input));
             });
@@ -1568,7 +1573,7 @@ impl App {
                             selected: self.state.view.campaign,
                             time_range: self.state.view.time_range,
                             active: self.state.view.active_in_range.as_deref(),
-                            read_only: self.casework_job.is_none(),
+                            read_only: self.jobs.casework.is_none(),
                         };
                         commands.extend(self.panels.campaigns.ui(ui, &input));
                     }
@@ -1586,13 +1591,13 @@ impl App {
         egui::CentralPanel::default().show(ui, |ui| {
             let input = GraphInput {
                 loaded,
-                positions: &self.positions,
-                positions_version: self.positions_version,
+                positions: &self.caches.positions,
+                positions_version: self.caches.positions_version,
                 settings: &self.state.settings,
                 view: &self.state.view,
                 revision: self.revision,
-                layout_status: self.layout_stage.map(|stage| {
-                    let secs = self.layout_job.as_ref().map_or(0.0, |j| j.started.elapsed().as_secs_f32());
+                layout_status: self.jobs.layout_stage.map(|stage| {
+                    let secs = self.jobs.layout.as_ref().map_or(0.0, |j| j.started.elapsed().as_secs_f32());
                     match stage {
                         LayoutStage::Clusters => format!("Placing clusters… {secs:.0} s"),
                         LayoutStage::Members => format!("Laying out accounts inside clusters… {secs:.0} s"),
