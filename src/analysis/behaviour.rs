@@ -238,6 +238,15 @@ pub fn working_window(hours: &[f32; 24]) -> Option<WorkingWindow> {
     None
 }
 
+/// How many of `minutes` (since the epoch) fall in each hour of the day (UTC).
+pub fn hour_counts(minutes: &[u32]) -> [u32; 24] {
+    let mut hours = [0u32; 24];
+    for m in minutes {
+        hours[((m % 1440) / 60) as usize] += 1;
+    }
+    hours
+}
+
 /// An account needs this many active minutes for [`shift_change`].
 pub const SHIFT_CHANGE_MIN_MINUTES: usize = 40;
 
@@ -249,13 +258,7 @@ pub fn shift_change(minutes: &[u32]) -> Option<(WorkingWindow, WorkingWindow)> {
     if minutes.len() < SHIFT_CHANGE_MIN_MINUTES {
         return None;
     }
-    let window = |part: &[u32]| {
-        let mut hours = [0f32; 24];
-        for m in part {
-            hours[((m % 1440) / 60) as usize] += 1.0;
-        }
-        working_window(&hours)
-    };
+    let window = |part: &[u32]| working_window(&hour_counts(part).map(|n| n as f32));
     let mid = minutes.len() / 2;
     let (early, late) = (window(&minutes[..mid])?, window(&minutes[mid..])?);
     (2 * early.common_hours(&late) < early.hours.max(late.hours)).then_some((early, late))

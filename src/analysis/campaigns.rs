@@ -171,9 +171,45 @@ struct Tie {
 /// of the longer one, the typical members' hours of the day are
 /// [`SAME_SHIFT_HOURS`] alike and their work `min_work` alike.
 fn one_shift(a: &WorkingWindow, b: &WorkingWindow, sim: &Similarity, min_work: f64) -> bool {
+    shares_hours(a, b) && sim.hours >= SAME_SHIFT_HOURS && sim.work() >= min_work
+}
+
+/// Whether two working windows share half the hours of the longer one.
+fn shares_hours(a: &WorkingWindow, b: &WorkingWindow) -> bool {
     2 * a.common_hours(b) >= a.hours.max(b.hours)
-        && sim.hours >= SAME_SHIFT_HOURS
-        && sim.work() >= min_work
+}
+
+/// The candidate clusters whose typical member works a shift: each one's
+/// working window, and the clusters by the hour their window starts.
+struct Shifts {
+    windows: FxHashMap<usize, WorkingWindow>,
+    by_start: Vec<Vec<u32>>,
+}
+
+impl Shifts {
+    fn new(candidates: &[usize], profiles: &FxHashMap<usize, Profile>) -> Self {
+        let windows: FxHashMap<usize, WorkingWindow> = candidates
+            .iter()
+            .filter_map(|&i| Some((i, working_window(&profiles[&i].typical.hours)?)))
+            .collect();
+        let mut by_start: Vec<Vec<u32>> = vec![Vec::new(); 24];
+        for &i in candidates {
+            if let Some(w) = windows.get(&i) {
+                by_start[usize::from(w.start)].push(i as u32);
+            }
+        }
+        Self { windows, by_start }
+    }
+
+    /// Clusters whose window starts within an hour of `w`'s, with their
+    /// windows.
+    fn near<'a>(&'a self, w: &WorkingWindow) -> impl Iterator<Item = (u32, &'a WorkingWindow)> {
+        let start = usize::from(w.start);
+        [23, 0, 1]
+            .into_iter()
+            .flat_map(move |d| &self.by_start[(start + d) % 24])
+            .map(|&c| (c, &self.windows[&(c as usize)]))
+    }
 }
 
 /// Groups the scored `clusters` into campaigns, scores each, and lets a
@@ -244,19 +280,10 @@ pub fn group_campaigns(
     }
     // And clusters that work the same shift: same start of their working
     // window, give or take an hour.
-    let windows: FxHashMap<usize, WorkingWindow> = candidates
-        .iter()
-        .filter_map(|&i| Some((i, working_window(&profiles[&i].typical.hours)?)))
-        .collect();
-    let mut by_start: Vec<Vec<u32>> = vec![Vec::new(); 24];
-    for &i in &candidates {
-        if let Some(w) = windows.get(&i) {
-            by_start[usize::from(w.start)].push(i as u32);
-        }
-    }
+    let shifts = Shifts::new(&candidates, &profiles);
     for h in 0..24 {
-        let mut list = by_start[h].clone();
-        list.extend_from_slice(&by_start[(h + 1) % 24]);
+        let mut list = shifts.by_start[h].clone();
+        list.extend_from_slice(&shifts.by_start[(h + 1) % 24]);
         list.sort_unstable();
         super::pairs::for_each_pair(&list, 24, SHIFT_SALT ^ h as u64, |a, b| pairs.push((a, b)));
     }
@@ -296,7 +323,10 @@ pub fn group_campaigns(
         // A campaign that shares no prompt and no infrastructure between
         // the pieces Leiden found of one crew still works the crew's shift:
         // the same few hours of the day, the same work done the same way.
-        let shift = match (windows.get(&(a as usize)), windows.get(&(b as usize))) {
+        let shift = match (
+            shifts.windows.get(&(a as usize)),
+            shifts.windows.get(&(b as usize)),
+        ) {
             (Some(wa), Some(wb)) if one_shift(wa, wb, &parts, SAME_WORK_SIMILARITY) => Some(*wa),
             _ => None,
         };
@@ -334,15 +364,10 @@ pub fn group_campaigns(
             continue;
         }
         let on_shift = |w: &WorkingWindow| -> Option<u32> {
-            [23, 0, 1]
-                .iter()
-                .flat_map(|d| &by_start[(usize::from(w.start) + d) % 24])
-                .filter(|&&c| {
-                    windows
-                        .get(&(c as usize))
-                        .is_some_and(|cw| 2 * w.common_hours(cw) >= w.hours.max(cw.hours))
-                })
-                .map(|&c| (c, similarity(p, &profiles[&(c as usize)].typical).work()))
+            shifts
+                .near(w)
+                .filter(|(_, cw)| shares_hours(w, cw))
+                .map(|(c, _)| (c, similarity(p, &profiles[&(c as usize)].typical).work()))
                 .filter(|(_, work)| *work >= LONE_SAME_WORK)
                 .max_by(|x, y| x.1.total_cmp(&y.1).then(y.0.cmp(&x.0)))
                 .map(|(c, _)| c)
@@ -393,7 +418,7 @@ pub fn group_campaigns(
     groups.sort_by_key(|list| list.iter().map(|&i| clusters[i].members[0]).min());
     // Each round of joiners makes the campaign's families more its own.
     for _ in 0..3 {
-        if !attach_lone_accounts(&mut groups, clusters, graph, scorer) {
+        if !attach_lone_accounts(&mut groups, clusters, graph, scorer, &profiles, &shifts) {
             break;
         }
     }
@@ -589,6 +614,8 @@ fn attach_lone_accounts(
     clusters: &[Cluster],
     graph: &EvidenceGraph,
     scorer: &Scorer<'_>,
+    profiles: &FxHashMap<usize, Profile>,
+    shifts: &Shifts,
 ) -> bool {
     let prints = &graph.accounts.prints;
     let mut campaign_of_account: FxHashMap<u32, usize> = FxHashMap::default();
@@ -728,23 +755,17 @@ fn attach_lone_accounts(
             }
         }
     }
-    // Clusters of campaigns that work a shift, by the hour it starts.
-    let mut shifts: Vec<Vec<(usize, Fingerprint, WorkingWindow)>> = vec![Vec::new(); 24];
+    // The campaign of each cluster in one (for clusters working a shift).
+    let mut campaign_of_cluster: FxHashMap<u32, usize> = FxHashMap::default();
     for (k, list) in groups.iter().enumerate() {
         for &i in list {
-            if clusters[i].members.len() < 2 {
-                continue;
-            }
-            let typical = profile(&clusters[i].members, prints).typical;
-            if let Some(w) = working_window(&typical.hours) {
-                shifts[usize::from(w.start)].push((k, typical, w));
-            }
+            campaign_of_cluster.insert(i as u32, k);
         }
     }
     if owner.is_empty()
         && infrastructure.is_empty()
         && paired.is_empty()
-        && shifts.iter().all(Vec::is_empty)
+        && shifts.windows.is_empty()
     {
         return false;
     }
@@ -815,10 +836,12 @@ fn attach_lone_accounts(
         // crew's shift: the same few hours, the same work done the same way.
         let by_shift = || {
             let w = working_window(&p.hours).filter(|_| p.is_reliable())?;
-            [23, 0, 1]
-                .iter()
-                .flat_map(|d| &shifts[(usize::from(w.start) + d) % 24])
-                .map(|(k, typical, cw)| (*k, cw, similarity(p, typical)))
+            shifts
+                .near(&w)
+                .filter_map(|(c, cw)| {
+                    let k = *campaign_of_cluster.get(&c)?;
+                    Some((k, cw, similarity(p, &profiles[&(c as usize)].typical)))
+                })
                 .filter(|(_, cw, sim)| one_shift(&w, cw, sim, LONE_SAME_WORK))
                 .map(|(k, _, sim)| (k, sim))
                 .max_by(|x, y| x.1.work().total_cmp(&y.1.work()).then(y.0.cmp(&x.0)))

@@ -12,7 +12,7 @@
 
 use rustc_hash::FxHashMap;
 
-use super::behaviour::{Fingerprint, family_overlap, similarity_without_adoption};
+use super::behaviour::{Fingerprint, family_overlap, hour_counts, similarity_without_adoption};
 use crate::base::rng::mix64;
 
 /// Bands × rows of the minute MinHash: a pair whose minute sets have a
@@ -27,16 +27,7 @@ const MAX_BUCKET_PAIRS_PER_MEMBER: usize = 12;
 
 /// Per account: active minutes per hour of the day (UTC).
 pub fn minutes_by_hour(minutes: &[Vec<u32>]) -> Vec<[u32; 24]> {
-    minutes
-        .iter()
-        .map(|list| {
-            let mut hours = [0u32; 24];
-            for m in list {
-                hours[((m % 1440) / 60) as usize] += 1;
-            }
-            hours
-        })
-        .collect()
+    minutes.iter().map(|list| hour_counts(list)).collect()
 }
 
 /// Shared minutes of two sorted minute lists.
