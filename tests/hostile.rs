@@ -813,12 +813,12 @@ fn import_refuses_token_counts_beyond_the_maximum_and_a_missing_output_folder() 
 }
 
 #[cfg(unix)]
-#[test]
-fn a_wal_case_in_a_folder_you_cannot_write_still_opens_read_only() {
+/// A copy of the base case in WAL mode at `dir/wal.hcase`, in a folder
+/// made here and then made read-only (0555, its parent 0755): no `-shm`
+/// can be made beside it.
+fn wal_case_in_read_only(dir: &Path) -> PathBuf {
     use std::os::unix::fs::PermissionsExt;
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("read-only");
-    std::fs::create_dir(&dir).unwrap();
+    std::fs::create_dir(dir).unwrap();
     let case = dir.join("wal.hcase");
     std::fs::copy(base_case(), &case).unwrap();
     let conn = rusqlite::Connection::open(&case).unwrap();
@@ -828,35 +828,44 @@ fn a_wal_case_in_a_folder_you_cannot_write_still_opens_read_only() {
     assert_eq!(mode, "wal");
     drop(conn);
     assert!(!dir.join("wal.hcase-wal").exists());
-    std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-    std::fs::set_permissions(&case, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let mode = |p: &Path, m: u32| std::fs::set_permissions(p, std::fs::Permissions::from_mode(m));
+    mode(dir.parent().unwrap(), 0o755).unwrap();
+    mode(&case, 0o644).unwrap();
+    mode(dir, 0o555).unwrap();
+    case
+}
+
+/// Runs the binary as someone who cannot write where the read-only
+/// folders of these tests are: this user, or `nobody` (through
+/// `setpriv`) when this is root, who may write anywhere. `None` when that
+/// cannot be arranged here (no `setpriv`, or a build folder `nobody`
+/// cannot read: exit 126).
+fn run_as_reader(args: &[&str]) -> Option<std::process::Output> {
     let uid = Command::new("id").arg("-u").output().unwrap();
-    let root = String::from_utf8_lossy(&uid.stdout).trim() == "0";
     let bin = env!("CARGO_BIN_EXE_hydrascope");
-    let output = if root {
-        // Root may write anywhere: run as nobody, for whom the folder is
-        // not writable.
-        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
-        match Command::new("setpriv")
-            .args(["--reuid=65534", "--regid=65534", "--clear-groups", bin])
-            .args(["info", case.to_str().unwrap()])
-            .output()
-        {
-            Ok(output) => output,
-            Err(_) => return, // no setpriv here: nothing to learn
-        }
-    } else {
-        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o555)).unwrap();
-        Command::new(bin)
-            .args(["info", case.to_str().unwrap()])
-            .output()
-            .unwrap()
-    };
-    let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755));
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    if root && stdout.is_empty() && output.status.code() == Some(126) {
-        return; // the build folder is not readable by nobody
+    if String::from_utf8_lossy(&uid.stdout).trim() != "0" {
+        return Some(Command::new(bin).args(args).output().unwrap());
     }
+    let output = Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", bin])
+        .args(args)
+        .output()
+        .ok()?;
+    (output.status.code() != Some(126)).then_some(output)
+}
+
+#[test]
+fn a_wal_case_in_a_folder_you_cannot_write_still_opens_read_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("read-only");
+    let case = wal_case_in_read_only(&dir);
+    let output = run_as_reader(&["info", case.to_str().unwrap()]);
+    let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755));
+    let Some(output) = output else {
+        return; // nothing to learn here
+    };
+    let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(
         output.status.code(),
         Some(0),
@@ -1567,78 +1576,33 @@ fn a_redaction_that_would_make_two_rows_one_is_bad_input_and_writes_nothing() {
 #[test]
 fn export_and_repair_read_a_wal_case_in_a_folder_they_cannot_write() {
     use std::os::unix::fs::PermissionsExt;
-    let uid = Command::new("id").arg("-u").output().unwrap();
-    let root = String::from_utf8_lossy(&uid.stdout).trim() == "0";
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("read-only");
     let out = tmp.path().join("out");
-    std::fs::create_dir(&dir).unwrap();
+    let case = wal_case_in_read_only(&dir);
     std::fs::create_dir(&out).unwrap();
-    let case = dir.join("wal.hcase");
-    std::fs::copy(base_case(), &case).unwrap();
-    let conn = rusqlite::Connection::open(&case).unwrap();
-    let mode: String = conn
-        .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(mode, "wal");
-    drop(conn);
-    let before = hash(&case);
-    std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-    std::fs::set_permissions(&case, std::fs::Permissions::from_mode(0o644)).unwrap();
     std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o777)).unwrap();
-    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o555)).unwrap();
-    let bin = env!("CARGO_BIN_EXE_hydrascope");
+    let before = hash(&case);
     let c = case.to_str().unwrap();
     let target = |name: &str| out.join(name).to_str().unwrap().to_string();
-    let runs: Vec<Vec<String>> = vec![
-        vec![
-            "export".into(),
-            c.into(),
-            "--out".into(),
-            target("copy.hcase"),
-        ],
-        vec![
-            "export".into(),
-            c.into(),
-            "--out".into(),
-            target("redacted.hcase"),
-            "--redact".into(),
-        ],
-        vec![
-            "repair".into(),
-            c.into(),
-            "--out".into(),
-            target("repaired.hcase"),
-        ],
-    ];
-    for args in &runs {
-        // Root may write anywhere: run as nobody, for whom the folder is
-        // not writable.
-        let output = if root {
-            match Command::new("setpriv")
-                .args(["--reuid=65534", "--regid=65534", "--clear-groups", bin])
-                .args(args)
-                .output()
-            {
-                Ok(output) => output,
-                Err(_) => return, // no setpriv here: nothing to learn
-            }
-        } else {
-            Command::new(bin).args(args).output().unwrap()
+    let (copy, redacted, repaired) = (
+        target("copy.hcase"),
+        target("redacted.hcase"),
+        target("repaired.hcase"),
+    );
+    for args in [
+        vec!["export", c, "--out", &copy],
+        vec!["export", c, "--out", &redacted, "--redact"],
+        vec!["repair", c, "--out", &repaired],
+    ] {
+        let Some(output) = run_as_reader(&args) else {
+            let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755));
+            return; // nothing to learn here
         };
         let stderr = String::from_utf8_lossy(&output.stderr);
-        if root && output.status.code() == Some(126) {
-            return; // the build folder is not readable by nobody
-        }
         assert_eq!(output.status.code(), Some(0), "{args:?}: {stderr}");
-        let written = args.last().unwrap();
-        let written = if written.starts_with("--") {
-            &args[3]
-        } else {
-            written
-        };
-        let (code, _, err) = run_limited(&["verify", written]);
-        assert_eq!(code, 0, "{written}: {err}");
+        let (code, _, err) = run_limited(&["verify", args[3]]);
+        assert_eq!(code, 0, "{}: {err}", args[3]);
     }
     let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755));
     assert_eq!(hash(&case), before, "the source is only read");
