@@ -1,9 +1,11 @@
 //! For tuning on the *tuning* seeds only: how the analysis sees one planted
 //! group of a generated case — the clusters and campaigns its accounts fall
-//! into, with every sub-score and reason.
+//! into, with every sub-score and reason; with `--missed`, what ties the
+//! group's accounts that were not flagged (their kept links by kind, to
+//! the group's flagged and missed accounts and to others).
 //!
 //! ```text
-//! cargo run --release --example group_report -- CASE.hcase GROUP [--all]
+//! cargo run --release --example group_report -- CASE.hcase GROUP [--all] [--missed]
 //! ```
 //!
 //! `CASE.hcase` must have been generated (its `CASE.hcase.truth.csv` beside
@@ -23,9 +25,10 @@ use hydrascope::pipeline::analyze_case;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (Some(path), Some(group)) = (args.first(), args.get(1)) else {
-        return Err("usage: group_report CASE.hcase GROUP [--all]".into());
+        return Err("usage: group_report CASE.hcase GROUP [--all] [--missed]".into());
     };
     let all = args.iter().any(|a| a == "--all");
+    let missed = args.iter().any(|a| a == "--missed");
     let path = std::path::PathBuf::from(path);
     let group = Group::parse(group).ok_or("unknown group")?;
     let case = Case::open(&path)?;
@@ -92,5 +95,96 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("  {:?}", k.indicators);
         print_reasons(&k.reasons);
     }
+    if missed {
+        print_missed(&result, &in_group);
+    }
     Ok(())
+}
+
+/// The group's accounts in no suspected cluster: how their kept links are
+/// spread over kinds and over whom they reach.
+fn print_missed(result: &hydrascope::analysis::AnalysisResult, in_group: &dyn Fn(u32) -> bool) {
+    let flagged: std::collections::HashSet<u32> = result
+        .clusters
+        .iter()
+        .filter(|c| c.suspected)
+        .flat_map(|c| c.members.iter().copied())
+        .collect();
+    let cluster_size: HashMap<u32, usize> = result
+        .clusters
+        .iter()
+        .flat_map(|c| c.members.iter().map(move |&a| (a, c.members.len())))
+        .collect();
+    // Per missed account: links to flagged group accounts, to missed group
+    // accounts, to others; and per kind the same three counts.
+    let mut per_account: BTreeMap<u32, [usize; 3]> = BTreeMap::new();
+    let mut per_kind: BTreeMap<String, [usize; 3]> = BTreeMap::new();
+    let reach = |b: u32| {
+        if !in_group(b) {
+            2
+        } else if flagged.contains(&b) {
+            0
+        } else {
+            1
+        }
+    };
+    for l in result.links.iter() {
+        for (x, y) in [(l.a, l.b), (l.b, l.a)] {
+            if in_group(x) && !flagged.contains(&x) {
+                let r = reach(y);
+                per_account.entry(x).or_default()[r] += 1;
+                for e in &l.evidence {
+                    per_kind.entry(format!("{:?}", e.kind)).or_default()[r] += 1;
+                }
+            }
+        }
+    }
+    let group_size = (0..cluster_size.len() as u32)
+        .filter(|&a| in_group(a))
+        .count();
+    let missed_all: Vec<u32> = (0..cluster_size.len() as u32)
+        .filter(|&a| in_group(a) && !flagged.contains(&a))
+        .collect();
+    let alone = missed_all
+        .iter()
+        .filter(|a| cluster_size.get(a) == Some(&1))
+        .count();
+    let unlinked = missed_all
+        .iter()
+        .filter(|a| !per_account.contains_key(a))
+        .count();
+    let to_flagged = per_account.values().filter(|c| c[0] > 0).count();
+    println!(
+        "\nmissed: {} of {group_size} ({alone} alone in their cluster, {unlinked} with no kept link, {to_flagged} linked to a flagged account of the group)",
+        missed_all.len()
+    );
+    println!(
+        "  kept-link evidence of missed accounts by kind: [to flagged of group, to missed of group, to others]"
+    );
+    for (k, c) in &per_kind {
+        println!("    {k}: {c:?}");
+    }
+    // Links between the group's accounts in different suspected campaigns.
+    let campaign_of: HashMap<u32, &str> = result
+        .campaigns
+        .iter()
+        .filter(|k| k.suspected)
+        .flat_map(|k| k.members.iter().map(move |&a| (a, k.id.as_str())))
+        .collect();
+    let mut across: BTreeMap<String, usize> = BTreeMap::new();
+    for l in result.links.iter() {
+        if !(in_group(l.a) && in_group(l.b)) {
+            continue;
+        }
+        if let (Some(x), Some(y)) = (campaign_of.get(&l.a), campaign_of.get(&l.b))
+            && x != y
+        {
+            for e in &l.evidence {
+                *across.entry(format!("{:?}", e.kind)).or_default() += 1;
+            }
+        }
+    }
+    println!(
+        "  evidence on links between the group's accounts in different suspected campaigns: {across:?}"
+    );
 }

@@ -238,6 +238,28 @@ pub fn working_window(hours: &[f32; 24]) -> Option<WorkingWindow> {
     None
 }
 
+/// The share of all accounts' traffic in each hour of the day (each
+/// account weighted by its exchanges): the population a group's hours are
+/// compared with.
+pub fn population_hours(prints: &[Fingerprint]) -> [f32; 24] {
+    let mut hours = [0f64; 24];
+    let mut total = 0f64;
+    for p in prints {
+        let w = p.exchanges as f64;
+        total += w;
+        for (t, x) in hours.iter_mut().zip(&p.hours) {
+            *t += f64::from(*x) * w;
+        }
+    }
+    std::array::from_fn(|h| (hours[h] / total.max(1.0)) as f32)
+}
+
+/// The share of traffic in each hour of the day above what `population`
+/// puts there (0 where it is at or under it).
+pub fn hours_beyond(hours: &[f32; 24], population: &[f32; 24]) -> [f32; 24] {
+    std::array::from_fn(|h| (hours[h] - population[h]).max(0.0))
+}
+
 /// How many of `minutes` (since the epoch) fall in each hour of the day (UTC).
 pub fn hour_counts(minutes: &[u32]) -> [u32; 24] {
     let mut hours = [0u32; 24];
@@ -304,6 +326,15 @@ impl Similarity {
             (1.0, self.cot),
             (1.0, self.churn),
         ];
+        weighted_geometric_mean(&parts)
+    }
+
+    /// How alike the *content* of the work is: the weighted geometric mean
+    /// of the capability mixes, the token shapes and the chain-of-thought
+    /// share — the parts that do not grow with how long an account lived
+    /// (volume per day and networks seen do).
+    pub fn content(&self) -> f64 {
+        let parts = [(1.5, self.capabilities), (1.0, self.ratio), (1.0, self.cot)];
         weighted_geometric_mean(&parts)
     }
 }
@@ -516,5 +547,52 @@ pub(crate) mod tests {
         let (sum, count) = family_overlap(&a, &b);
         assert!((sum - 0.3).abs() < 1e-6, "{sum}");
         assert_eq!(count, 2);
+    }
+
+    #[test]
+    fn hours_beyond_the_population_are_what_a_group_adds_to_everyones_day() {
+        // Everyone: flat. A crew: 60% in 14:00–17:00, the rest flat.
+        let flat = Fingerprint {
+            exchanges: 900,
+            hours: [1.0 / 24.0; 24],
+            ..Fingerprint::default()
+        };
+        let mut crew = Fingerprint {
+            exchanges: 100,
+            ..Fingerprint::default()
+        };
+        for (h, x) in crew.hours.iter_mut().enumerate() {
+            *x = if (14..17).contains(&h) {
+                0.2
+            } else {
+                0.4 / 21.0
+            };
+        }
+        let population = population_hours(&[flat.clone(), crew.clone()]);
+        // 90% flat and 10% the crew's.
+        assert!((population[15] - (0.9 / 24.0 + 0.02)).abs() < 1e-6);
+        assert!((population[3] - (0.9 / 24.0 + 0.04 / 21.0)).abs() < 1e-6);
+        let beyond = hours_beyond(&crew.hours, &population);
+        assert_eq!(beyond[3], 0.0, "under the population's share");
+        let sum: f32 = beyond.iter().sum();
+        assert!((sum - 3.0 * (0.2 - population[15])).abs() < 1e-5, "{sum}");
+        // Everyone else is above it where the crew is not, a little.
+        let others = hours_beyond(&flat.hours, &population);
+        assert_eq!(others[15], 0.0);
+        assert!(others.iter().sum::<f32>() < 0.2 * sum);
+    }
+
+    #[test]
+    fn the_content_of_work_leaves_out_volume_and_networks_seen() {
+        let a = print(Some(14), 1.0, &[]);
+        let mut b = a.clone();
+        b.rate_log10 += 1.0;
+        b.networks = 40;
+        b.asns = 20;
+        let s = similarity(&a, &b);
+        assert!(s.work() < 0.5, "volume and churn apart: {}", s.work());
+        assert!((s.content() - 1.0).abs() < 1e-9, "{}", s.content());
+        b.cot_share = (a.cot_share + 0.6).min(1.0);
+        assert!(similarity(&a, &b).content() < 0.5);
     }
 }

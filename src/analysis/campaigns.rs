@@ -13,10 +13,11 @@
 //! own. Every cluster is in at most one campaign. `docs/analysis.md` has the
 //! rules.
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::behaviour::{
-    Fingerprint, Similarity, WorkingWindow, family_overlap, similarity, working_window,
+    Fingerprint, Similarity, WorkingWindow, family_overlap, hours_beyond, population_hours,
+    similarity, working_window,
 };
 use super::evidence::EvidenceGraph;
 use super::families::UnionFind;
@@ -153,6 +154,8 @@ struct Crossing {
     /// Links (not evidence items) carrying a card, a sign-up or request
     /// address, or an e-mail domain.
     infrastructure: u32,
+    /// Links carrying a card or an e-mail domain (an owner's).
+    owner: u32,
 }
 
 /// Why two clusters were joined.
@@ -165,6 +168,23 @@ struct Tie {
     /// Accounts that moved from one's shift to the other's, when that tied
     /// them: how many, and one move (from, to).
     moved: Option<(u32, WorkingWindow, WorkingWindow)>,
+    /// The hours both work beyond what everyone does, when that tied them.
+    beyond: Option<Beyond>,
+}
+
+/// Two suspected campaigns' hours of the day beyond the population's.
+#[derive(Clone, Copy)]
+struct Beyond {
+    /// The share of each one's traffic (the smaller of the two, hour by
+    /// hour, summed) above what all accounts put in the same hours.
+    shared: f64,
+    /// The window that holds most of it, when one of at most six hours does.
+    window: Option<WorkingWindow>,
+    /// The share of all accounts' traffic in that window.
+    population: f64,
+    /// How alike the two groups' typical members' work is (all of it
+    /// between clusters, its content between suspected campaigns).
+    alike: f64,
 }
 
 /// Whether two working windows are one shift: they share half the hours
@@ -260,6 +280,9 @@ pub fn group_campaigns(
         if carries_infrastructure(link) {
             slot.infrastructure += 1;
         }
+        if carries_owner(link) {
+            slot.owner += 1;
+        }
     }
     // Candidate pairs: clusters that put 5% or more of their traffic on one
     // family, and clusters that links cross between.
@@ -286,6 +309,37 @@ pub fn group_campaigns(
         list.extend_from_slice(&shifts.by_start[(h + 1) % 24]);
         list.sort_unstable();
         super::pairs::for_each_pair(&list, 24, SHIFT_SALT ^ h as u64, |a, b| pairs.push((a, b)));
+    }
+    // And clusters of no independence (most members disposable or hiding)
+    // that stand out from the population in the same hours, whatever cover
+    // traffic spreads over the rest of the day: by the hour they stand out
+    // most, give or take three.
+    let population = population_hours(prints);
+    let beyond_of: FxHashMap<usize, [f32; 24]> = candidates
+        .iter()
+        .filter(|&&i| {
+            let m = &clusters[i].members;
+            let dependent = m
+                .iter()
+                .filter(|&&a| scorer.is_disposable(a) || scorer.is_hiding(a))
+                .count();
+            2 * dependent >= m.len()
+        })
+        .map(|&i| (i, hours_beyond(&profiles[&i].typical.hours, &population)))
+        .filter(|(_, b)| b.iter().map(|&x| f64::from(x)).sum::<f64>() >= SHARED_HOURS_BEYOND)
+        .collect();
+    let mut by_peak: Vec<Vec<u32>> = vec![Vec::new(); 24];
+    for (&i, b) in &beyond_of {
+        let peak = (0..24).max_by(|&x, &y| b[x].total_cmp(&b[y]).then(y.cmp(&x)));
+        by_peak[peak.unwrap_or(0)].push(i as u32);
+    }
+    for list in &mut by_peak {
+        list.sort_unstable();
+    }
+    for h in 0..24 {
+        let mut list: Vec<u32> = (0..4).flat_map(|d| by_peak[(h + d) % 24].clone()).collect();
+        list.sort_unstable();
+        super::pairs::for_each_pair(&list, 24, BEYOND_SALT ^ h as u64, |a, b| pairs.push((a, b)));
     }
     pairs.sort_unstable();
     pairs.dedup();
@@ -320,6 +374,13 @@ pub fn group_campaigns(
         // address, a throw-away domain crossing between the crews.
         let by_infrastructure = parts.work() >= SAME_WORK_SIMILARITY
             && crossing.infrastructure >= 1.max(smaller.div_ceil(10));
+        // A card or a domain crossing is one owner holding accounts in
+        // both: what it asks of the work is its content (capabilities,
+        // token shape, chain-of-thought), not the volume or the networks
+        // seen, which differ with crews' sizes and accounts' lifetimes.
+        let by_owner = parts.content() >= SAME_WORK_SIMILARITY
+            && crossing.owner >= 1.max(smaller.div_ceil(10));
+        let by_infrastructure = by_infrastructure || by_owner;
         // A campaign that shares no prompt and no infrastructure between
         // the pieces Leiden found of one crew still works the crew's shift:
         // the same few hours of the day, the same work done the same way.
@@ -331,7 +392,21 @@ pub fn group_campaigns(
             _ => None,
         };
         let same_shift = shift.is_some();
-        if by_profile || by_links || by_timing || by_infrastructure || same_shift {
+        // Nor, when cover traffic spreads over the rest of the day, a
+        // window of its own: what is left is the hours both stand out in.
+        let beyond = match (beyond_of.get(&(a as usize)), beyond_of.get(&(b as usize))) {
+            (Some(x), Some(y)) if !same_shift => {
+                beyond_tie(x, y, &parts, Similarity::work, &population)
+            }
+            _ => None,
+        };
+        if by_profile
+            || by_links
+            || by_timing
+            || by_infrastructure
+            || same_shift
+            || beyond.is_some()
+        {
             uf.union(a, b);
             ties.push((
                 a,
@@ -343,6 +418,8 @@ pub fn group_campaigns(
                     shift: shift
                         .filter(|_| !(by_profile || by_links || by_timing || by_infrastructure)),
                     moved: None,
+                    beyond: beyond
+                        .filter(|_| !(by_profile || by_links || by_timing || by_infrastructure)),
                 },
             ));
         }
@@ -402,6 +479,7 @@ pub fn group_campaigns(
                 crossing: crossings.get(&(a, b)).copied().unwrap_or_default(),
                 shift: None,
                 moved: Some((movers, from, to)),
+                beyond: None,
             },
         ));
     }
@@ -409,7 +487,6 @@ pub fn group_campaigns(
     for &i in &candidates {
         components.entry(uf.find(i as u32)).or_default().push(i);
     }
-    let mut campaign_of_cluster = vec![usize::MAX; clusters.len()];
     let mut groups: Vec<Vec<usize>> = components
         .into_values()
         .filter(|list| list.len() >= 2 || clusters[list[0]].suspected)
@@ -422,6 +499,7 @@ pub fn group_campaigns(
             break;
         }
     }
+    join_by_owner(&mut groups, clusters, graph, &mut ties);
     for list in &mut groups {
         list.sort_by(|&x, &y| {
             clusters[y]
@@ -431,54 +509,13 @@ pub fn group_campaigns(
         });
     }
     groups.sort_by_key(|list| list.iter().map(|&i| clusters[i].members[0]).min());
-    // Score each campaign as one group under the campaign partition.
-    let mut membership = vec![u32::MAX; accounts];
-    for (k, list) in groups.iter().enumerate() {
-        for &i in list {
-            campaign_of_cluster[i] = k;
-            for &a in &clusters[i].members {
-                if let Some(slot) = membership.get_mut(a as usize) {
-                    *slot = k as u32;
-                }
-            }
-        }
+    let (mut campaigns, mut campaign_of_cluster) =
+        score_campaigns(&groups, clusters, scorer, accounts, &ties);
+    if join_by_hours_beyond(&mut groups, &campaigns, prints, &mut ties) {
+        groups.sort_by_key(|list| list.iter().map(|&i| clusters[i].members[0]).min());
+        (campaigns, campaign_of_cluster) =
+            score_campaigns(&groups, clusters, scorer, accounts, &ties);
     }
-    let kinds_inside = scorer.kinds_inside(&membership);
-    let mut ties_of: FxHashMap<usize, Vec<&Tie>> = FxHashMap::default();
-    for (a, _, tie) in &ties {
-        ties_of
-            .entry(campaign_of_cluster[*a as usize])
-            .or_default()
-            .push(tie);
-    }
-    let mut campaigns: Vec<Campaign> = groups
-        .iter()
-        .enumerate()
-        .map(|(k, list)| {
-            let mut members: Vec<u32> = list
-                .iter()
-                .flat_map(|&i| clusters[i].members.iter().copied())
-                .collect();
-            members.sort_unstable();
-            let scored = scorer.score_group(members, &kinds_inside);
-            let mine: Vec<&Tie> = ties_of.get(&k).cloned().unwrap_or_default();
-            let (cohesion, mut tie_reasons) = cohesion(list.len(), &mine);
-            let mut reasons = scored.reasons;
-            reasons.append(&mut tie_reasons);
-            super::score::sort_reasons(&mut reasons);
-            Campaign {
-                id: format!("k{}", scored.members[0] + 1),
-                clusters: list.iter().map(|&i| clusters[i].id.clone()).collect(),
-                members: scored.members,
-                exchanges: scored.exchanges,
-                score: scored.score,
-                suspected: scored.suspected,
-                indicators: scored.indicators,
-                cohesion,
-                reasons,
-            }
-        })
-        .collect();
     for (i, cluster) in clusters.iter_mut().enumerate() {
         if let Some(c) = campaigns.get(campaign_of_cluster[i])
             && c.suspected
@@ -509,6 +546,180 @@ pub fn group_campaigns(
     campaigns
 }
 
+/// Two suspected campaigns work the same hours when this share of each
+/// one's traffic (the smaller, hour by hour, summed) falls in the same hours
+/// of the day above what all accounts put there: crews whose cover traffic
+/// hides their shift from a window of their own still stand out from the
+/// population in the same hours.
+const SHARED_HOURS_BEYOND: f64 = 0.25;
+
+/// Whether two groups (their hours beyond the population's, and their
+/// typical members compared) work the same hours beyond everyone else on
+/// the same work: [`SHARED_HOURS_BEYOND`] of each one's traffic in the same
+/// hours above the population's, and `alike` (all of the work, or its
+/// content) [`SAME_WORK_SIMILARITY`] or more. The rest of their day is not
+/// compared: it is where cover traffic goes, each account's wherever it
+/// likes.
+fn beyond_tie(
+    x: &[f32; 24],
+    y: &[f32; 24],
+    parts: &Similarity,
+    alike: fn(&Similarity) -> f64,
+    population: &[f32; 24],
+) -> Option<Beyond> {
+    let both: [f32; 24] = std::array::from_fn(|h| x[h].min(y[h]));
+    let shared: f64 = both.iter().map(|&v| f64::from(v)).sum();
+    if shared < SHARED_HOURS_BEYOND || alike(parts) < SAME_WORK_SIMILARITY {
+        return None;
+    }
+    let window = working_window(&both);
+    Some(Beyond {
+        shared,
+        window,
+        population: window.map_or(0.0, |w| {
+            (0..24u8)
+                .filter(|&h| w.contains(h))
+                .map(|h| f64::from(population[usize::from(h)]))
+                .sum()
+        }),
+        alike: alike(parts),
+    })
+}
+
+/// Joins suspected campaigns that work the same hours beyond the
+/// population's ([`SHARED_HOURS_BEYOND`]) on work of the same content
+/// ([`Similarity::content`], [`SAME_WORK_SIMILARITY`]; volume and networks
+/// seen differ with crews' sizes and accounts' lifetimes): the crews of
+/// one campaign on one shift, found apart. Only suspected campaigns are joined (none is made
+/// suspected by it); each join is a tie between their first clusters.
+/// Whether any was joined.
+fn join_by_hours_beyond(
+    groups: &mut Vec<Vec<usize>>,
+    campaigns: &[Campaign],
+    prints: &[Fingerprint],
+    ties: &mut Vec<(u32, u32, Tie)>,
+) -> bool {
+    let suspected: Vec<usize> = (0..campaigns.len())
+        .filter(|&k| campaigns[k].suspected)
+        .collect();
+    if suspected.len() < 2 {
+        return false;
+    }
+    let population = population_hours(prints);
+    let typical: Vec<Fingerprint> = suspected
+        .iter()
+        .map(|&k| profile(&campaigns[k].members, prints).typical)
+        .collect();
+    let beyond: Vec<[f32; 24]> = typical
+        .iter()
+        .map(|t| hours_beyond(&t.hours, &population))
+        .collect();
+    let mut uf = UnionFind::new(groups.len());
+    let mut joined = false;
+    for i in 0..suspected.len() {
+        for j in i + 1..suspected.len() {
+            let (k, l) = (suspected[i], suspected[j]);
+            if uf.find(k as u32) == uf.find(l as u32) {
+                continue;
+            }
+            let parts = similarity(&typical[i], &typical[j]);
+            let Some(tie) =
+                beyond_tie(&beyond[i], &beyond[j], &parts, Similarity::content, &population)
+            else {
+                continue;
+            };
+            uf.union(k as u32, l as u32);
+            joined = true;
+            ties.push((
+                groups[k][0] as u32,
+                groups[l][0] as u32,
+                Tie {
+                    overlap: family_overlap(&typical[i], &typical[j]).0,
+                    similarity: parts.combined,
+                    crossing: Crossing::default(),
+                    shift: None,
+                    moved: None,
+                    beyond: Some(tie),
+                },
+            ));
+        }
+    }
+    if !joined {
+        return false;
+    }
+    let mut merged: FxHashMap<u32, Vec<usize>> = FxHashMap::default();
+    for (k, list) in groups.iter().enumerate() {
+        merged
+            .entry(uf.find(k as u32))
+            .or_default()
+            .extend_from_slice(list);
+    }
+    *groups = merged.into_values().collect();
+    true
+}
+
+/// Scores each group of clusters as one campaign (under the partition the
+/// groups make), with the ties that joined its clusters; and each
+/// cluster's campaign (`usize::MAX` for none).
+fn score_campaigns(
+    groups: &[Vec<usize>],
+    clusters: &[Cluster],
+    scorer: &Scorer<'_>,
+    accounts: usize,
+    ties: &[(u32, u32, Tie)],
+) -> (Vec<Campaign>, Vec<usize>) {
+    let mut campaign_of_cluster = vec![usize::MAX; clusters.len()];
+    // Score each campaign as one group under the campaign partition.
+    let mut membership = vec![u32::MAX; accounts];
+    for (k, list) in groups.iter().enumerate() {
+        for &i in list {
+            campaign_of_cluster[i] = k;
+            for &a in &clusters[i].members {
+                if let Some(slot) = membership.get_mut(a as usize) {
+                    *slot = k as u32;
+                }
+            }
+        }
+    }
+    let kinds_inside = scorer.kinds_inside(&membership);
+    let mut ties_of: FxHashMap<usize, Vec<&Tie>> = FxHashMap::default();
+    for (a, _, tie) in ties {
+        ties_of
+            .entry(campaign_of_cluster[*a as usize])
+            .or_default()
+            .push(tie);
+    }
+    let campaigns: Vec<Campaign> = groups
+        .iter()
+        .enumerate()
+        .map(|(k, list)| {
+            let mut members: Vec<u32> = list
+                .iter()
+                .flat_map(|&i| clusters[i].members.iter().copied())
+                .collect();
+            members.sort_unstable();
+            let scored = scorer.score_group(members, &kinds_inside);
+            let mine: Vec<&Tie> = ties_of.get(&k).cloned().unwrap_or_default();
+            let (cohesion, mut tie_reasons) = cohesion(list.len(), &mine);
+            let mut reasons = scored.reasons;
+            reasons.append(&mut tie_reasons);
+            super::score::sort_reasons(&mut reasons);
+            Campaign {
+                id: format!("k{}", scored.members[0] + 1),
+                clusters: list.iter().map(|&i| clusters[i].id.clone()).collect(),
+                members: scored.members,
+                exchanges: scored.exchanges,
+                score: scored.score,
+                suspected: scored.suspected,
+                indicators: scored.indicators,
+                cohesion,
+                reasons,
+            }
+        })
+        .collect();
+    (campaigns, campaign_of_cluster)
+}
+
 /// Whether a link carries a card, a sign-up or request address or an
 /// e-mail domain: infrastructure one account shares with another.
 fn carries_infrastructure(link: &super::Link) -> bool {
@@ -521,6 +732,14 @@ fn carries_infrastructure(link: &super::Link) -> bool {
                 | EvidenceKind::EmailDomain
         )
     })
+}
+
+/// Whether a link carries a card or an e-mail domain: what one owner holds
+/// (both held to the crowd limit by how many use them at once).
+fn carries_owner(link: &super::Link) -> bool {
+    link.evidence
+        .iter()
+        .any(|e| matches!(e.kind, EvidenceKind::Card | EvidenceKind::EmailDomain))
 }
 
 /// Two clusters whose typical members' work is this alike
@@ -536,6 +755,8 @@ const SAME_WORK_SIMILARITY: f64 = 0.85;
 const SAME_SHIFT_HOURS: f64 = 0.9;
 /// Salt of the shuffled pairing of clusters by their shift's start.
 const SHIFT_SALT: u64 = 0x5b1f_7e11;
+/// Salt of the shuffled pairing of clusters by the hour they stand out most.
+const BEYOND_SALT: u64 = 0x3e70_bd42;
 
 /// A family is a campaign's own when the campaign's accounts carry this
 /// share of its use…
@@ -557,6 +778,10 @@ const LONE_ALIKE: f64 = 0.8;
 /// [`SAME_WORK_SIMILARITY`]: one account's few weeks see fewer networks and
 /// a noisier volume than a cluster's pooled profile).
 const LONE_SAME_WORK: f64 = 0.75;
+
+/// The fewest exchanges of a lone account (or of the accounts one owner
+/// holds, pooled) whose work's content is compared with a campaign's.
+const LONE_MIN_CONTENT_EXCHANGES: u64 = 5;
 
 /// Links of the work itself (cohort, hand-off, lock-step) a lone account
 /// needs into a campaign to join it by them.
@@ -722,13 +947,19 @@ fn attach_lone_accounts(
     // Lone accounts → the campaigns they share infrastructure with.
     let lone =
         |a: u32| !campaign_of_account.contains_key(&a) && clusters_of_one.binary_search(&a).is_ok();
+    // Lone accounts → the campaigns they share a card or a domain with
+    // (an owner's), a subset of the former.
     let mut infrastructure: FxHashMap<u32, Vec<usize>> = FxHashMap::default();
+    let mut owner_ties: FxHashMap<u32, Vec<usize>> = FxHashMap::default();
     for link in graph.links.iter().filter(|l| carries_infrastructure(l)) {
         for (x, y) in [(link.a, link.b), (link.b, link.a)] {
             if let Some(&k) = campaign_of_account.get(&y)
                 && lone(x)
             {
                 infrastructure.entry(x).or_default().push(k);
+                if carries_owner(link) {
+                    owner_ties.entry(x).or_default().push(k);
+                }
             }
         }
     }
@@ -770,6 +1001,13 @@ fn attach_lone_accounts(
         return false;
     }
     let mut joined = false;
+    let mut joined_now: FxHashSet<u32> = Default::default();
+    let cluster_of_lone: FxHashMap<u32, usize> = clusters
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.members.len() == 1)
+        .map(|(i, c)| (c.members[0], i))
+        .collect();
     for (i, cluster) in clusters.iter().enumerate() {
         if cluster.members.len() != 1 {
             continue;
@@ -791,6 +1029,7 @@ fn attach_lone_accounts(
         if let Some(k) = by_pairs.filter(|_| p.is_reliable()) {
             groups[k].push(i);
             joined = true;
+            joined_now.insert(a);
             continue;
         }
         // A disposable account, or one that behaves like a campaign's
@@ -798,24 +1037,7 @@ fn attach_lone_accounts(
         if !(scorer.is_disposable(a) || scorer.is_hiding(a) || alike.contains_key(&a)) {
             continue;
         }
-        let mut work: FxHashMap<usize, (f64, u32)> = FxHashMap::default();
-        for &(family, share) in &p.families {
-            // A family counts when the account uses it as the campaign's
-            // accounts do; one that leans on it far more (a relay customer
-            // whose own prompts the campaign carries) is its source.
-            if let Some(&(k, mean)) = owner.get(&family)
-                && f64::from(share) <= LONE_MAX_LEAN * mean
-            {
-                let slot = work.entry(k).or_default();
-                slot.0 += f64::from(share);
-                slot.1 += 1;
-            }
-        }
-        let by_families = work
-            .into_iter()
-            .filter(|(k, (share, families))| *share >= work_share(*k) && *families >= 2)
-            .max_by(|x, y| x.1.0.total_cmp(&y.1.0).then(y.0.cmp(&x.0)))
-            .map(|(k, _)| k)
+        let by_families = on_own_families(p, &owner, &work_share)
             .filter(|&k| !p.is_reliable() || similarity(p, &typical[k]).combined >= 0.6);
         // A campaign that shares no prompt leaves its lone accounts the
         // job and the infrastructure: the same work done the same way as
@@ -852,9 +1074,246 @@ fn attach_lone_accounts(
         };
         groups[k].push(i);
         joined = true;
+        joined_now.insert(a);
+    }
+    // What one account of a few requests cannot show, the accounts one
+    // owner holds can: lone accounts tied to one another by a card or an
+    // e-mail domain (one owner's, under the crowd limit: they are not
+    // independent of each other, however old each is) are judged together
+    // on their pooled profile; so is a lone account on its own that looks
+    // disposable or hides where it is. A card or a domain they share with a
+    // campaign's account is the tie itself; what it asks of their work is
+    // the content (capabilities, token shape, chain-of-thought), not the
+    // volume or the networks seen, which grow with how long an account
+    // lived. The campaign's own families, shared addresses (a proxy's exits
+    // serve strangers too) and a crew's shift ask what they ask of one
+    // account, of the pooled profile.
+    let open = |a: u32| {
+        lone(a)
+            && !joined_now.contains(&a)
+            && prints.get(a as usize).is_some_and(|p| p.exchanges > 0)
+    };
+    let mut units = registrant_batches(graph, &open);
+    let batched: FxHashSet<u32> = units.iter().flatten().copied().collect();
+    let mut alone_with_owner: Vec<u32> = owner_ties
+        .keys()
+        .copied()
+        .filter(|&a| {
+            open(a) && !batched.contains(&a) && (scorer.is_disposable(a) || scorer.is_hiding(a))
+        })
+        .collect();
+    alone_with_owner.sort_unstable();
+    units.extend(alone_with_owner.into_iter().map(|a| vec![a]));
+    for unit in units {
+        let pooled = profile(&unit, prints).typical;
+        // An owner's tie asks only the content of the work, which a few
+        // requests already show; the rest needs a profile.
+        if pooled.exchanges < LONE_MIN_CONTENT_EXCHANGES {
+            continue;
+        }
+        let tied_to = |map: &FxHashMap<u32, Vec<usize>>| {
+            let mut ks: Vec<usize> = unit
+                .iter()
+                .filter_map(|a| map.get(a))
+                .flatten()
+                .copied()
+                .collect();
+            ks.sort_unstable();
+            ks.dedup();
+            ks
+        };
+        let best = |ks: Vec<usize>, alike: &dyn Fn(&Similarity) -> f64| {
+            ks.into_iter()
+                .map(|k| (k, alike(&similarity(&pooled, &typical[k]))))
+                .filter(|(_, x)| *x >= LONE_SAME_WORK)
+                .max_by(|x, y| x.1.total_cmp(&y.1).then(y.0.cmp(&x.0)))
+                .map(|(k, _)| k)
+        };
+        let by_owner = best(tied_to(&owner_ties), &Similarity::content);
+        let by_families = || {
+            on_own_families(&pooled, &owner, &work_share)
+                .filter(|_| unit.len() >= 2 && pooled.is_reliable())
+                .filter(|&k| similarity(&pooled, &typical[k]).content() >= LONE_SAME_WORK)
+        };
+        let by_infrastructure =
+            || best(tied_to(&infrastructure), &Similarity::work).filter(|_| pooled.is_reliable());
+        let by_shift = || {
+            let w = working_window(&pooled.hours).filter(|_| pooled.is_reliable())?;
+            shifts
+                .near(&w)
+                .filter_map(|(c, cw)| {
+                    let k = *campaign_of_cluster.get(&c)?;
+                    Some((k, cw, similarity(&pooled, &profiles[&(c as usize)].typical)))
+                })
+                .filter(|(_, cw, sim)| one_shift(&w, cw, sim, LONE_SAME_WORK))
+                .map(|(k, _, sim)| (k, sim))
+                .max_by(|x, y| x.1.work().total_cmp(&y.1.work()).then(y.0.cmp(&x.0)))
+                .map(|(k, _)| k)
+        };
+        let Some(k) = by_owner
+            .or_else(by_families)
+            .or_else(by_infrastructure)
+            .or_else(by_shift)
+        else {
+            continue;
+        };
+        for a in unit {
+            groups[k].push(cluster_of_lone[&a]);
+        }
+        joined = true;
     }
     joined
 }
+
+/// Joins campaigns between whose accounts a card or an e-mail domain
+/// crosses (one owner holding accounts in both; a tenth of the smaller
+/// one's accounts, at least one) when their typical members' work is of
+/// the same content ([`Similarity::content`], [`SAME_WORK_SIMILARITY`]):
+/// the crews of one campaign, whose disposable accounts joined their own
+/// crews one by one, are tied by the owner's accounts that sit in two.
+/// Each join is a tie between the clusters of one crossing link's accounts.
+fn join_by_owner(
+    groups: &mut Vec<Vec<usize>>,
+    clusters: &[Cluster],
+    graph: &EvidenceGraph,
+    ties: &mut Vec<(u32, u32, Tie)>,
+) {
+    let prints = &graph.accounts.prints;
+    let mut campaign_of_account: FxHashMap<u32, usize> = FxHashMap::default();
+    let mut cluster_of_account: FxHashMap<u32, usize> = FxHashMap::default();
+    for (k, list) in groups.iter().enumerate() {
+        for &i in list {
+            for &a in &clusters[i].members {
+                campaign_of_account.insert(a, k);
+                cluster_of_account.insert(a, i);
+            }
+        }
+    }
+    // (k, l) with k < l → (owner links, one such link's clusters).
+    let mut crossing: FxHashMap<(usize, usize), (u32, (usize, usize))> = FxHashMap::default();
+    for link in graph.links.iter().filter(|l| carries_owner(l)) {
+        let (Some(&k), Some(&l)) = (
+            campaign_of_account.get(&link.a),
+            campaign_of_account.get(&link.b),
+        ) else {
+            continue;
+        };
+        if k == l {
+            continue;
+        }
+        let slot = crossing.entry((k.min(l), k.max(l))).or_insert((
+            0,
+            (cluster_of_account[&link.a], cluster_of_account[&link.b]),
+        ));
+        slot.0 += 1;
+    }
+    if crossing.is_empty() {
+        return;
+    }
+    let members = |k: usize| -> Vec<u32> {
+        groups[k]
+            .iter()
+            .flat_map(|&i| clusters[i].members.iter().copied())
+            .collect()
+    };
+    let mut pairs: Vec<_> = crossing.into_iter().collect();
+    pairs.sort_unstable_by_key(|(pair, _)| *pair);
+    let mut uf = UnionFind::new(groups.len());
+    for ((k, l), (links, (ca, cb))) in pairs {
+        let (mk, ml) = (members(k), members(l));
+        let smaller = mk.len().min(ml.len()) as u32;
+        if links < 1.max(smaller.div_ceil(10)) || uf.find(k as u32) == uf.find(l as u32) {
+            continue;
+        }
+        let (pk, pl) = (profile(&mk, prints), profile(&ml, prints));
+        let parts = similarity(&pk.typical, &pl.typical);
+        if parts.content() < SAME_WORK_SIMILARITY {
+            continue;
+        }
+        uf.union(k as u32, l as u32);
+        ties.push((
+            ca as u32,
+            cb as u32,
+            Tie {
+                overlap: family_overlap(&pk.typical, &pl.typical).0,
+                similarity: parts.combined,
+                crossing: Crossing {
+                    owner: links,
+                    ..Crossing::default()
+                },
+                shift: None,
+                moved: None,
+                beyond: None,
+            },
+        ));
+    }
+    let mut merged: FxHashMap<u32, Vec<usize>> = FxHashMap::default();
+    for (k, list) in groups.iter().enumerate() {
+        merged
+            .entry(uf.find(k as u32))
+            .or_default()
+            .extend_from_slice(list);
+    }
+    let mut out: Vec<Vec<usize>> = merged.into_values().collect();
+    out.sort_by_key(|list| list.iter().map(|&i| clusters[i].members[0]).min());
+    *groups = out;
+}
+
+/// The campaign whose own families (`owner`: family → (campaign, its
+/// accounts' mean share on it)) carry `work_share(campaign)` or more of
+/// this traffic, over two or more of them, each used no more than
+/// [`LONE_MAX_LEAN`] times as heavily as the campaign's accounts use it (a
+/// relay customer whose own prompts the campaign carries now and then
+/// leans on them far more: it is their source). The campaign with the
+/// largest such share, the lower index on a tie.
+fn on_own_families(
+    p: &Fingerprint,
+    owner: &FxHashMap<u32, (usize, f64)>,
+    work_share: &dyn Fn(usize) -> f64,
+) -> Option<usize> {
+    let mut work: FxHashMap<usize, (f64, u32)> = FxHashMap::default();
+    for &(family, share) in &p.families {
+        if let Some(&(k, mean)) = owner.get(&family)
+            && f64::from(share) <= LONE_MAX_LEAN * mean
+        {
+            let slot = work.entry(k).or_default();
+            slot.0 += f64::from(share);
+            slot.1 += 1;
+        }
+    }
+    work.into_iter()
+        .filter(|(k, (share, families))| *share >= work_share(*k) && *families >= 2)
+        .max_by(|x, y| x.1.0.total_cmp(&y.1.0).then(y.0.cmp(&x.0)))
+        .map(|(k, _)| k)
+}
+
+/// Groups of two or more accounts (each passing `eligible`) tied to one
+/// another, directly or through each other, by a shared card or e-mail
+/// domain: the accounts of one registrant. Each group ascending, groups
+/// by their first account.
+fn registrant_batches(graph: &EvidenceGraph, eligible: &dyn Fn(u32) -> bool) -> Vec<Vec<u32>> {
+    let mut uf = UnionFind::new(graph.accounts.prints.len());
+    let mut tied: Vec<u32> = Vec::new();
+    for link in graph.links.iter() {
+        if carries_owner(link) && eligible(link.a) && eligible(link.b) {
+            uf.union(link.a, link.b);
+            tied.extend([link.a, link.b]);
+        }
+    }
+    tied.sort_unstable();
+    tied.dedup();
+    let mut batches: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+    for a in tied {
+        batches.entry(uf.find(a)).or_default().push(a);
+    }
+    let mut batches: Vec<Vec<u32>> = batches.into_values().filter(|b| b.len() >= 2).collect();
+    batches.sort_unstable_by_key(|b| b[0]);
+    batches
+}
+
+/// A tie between clusters is by the work's families when they put this
+/// share of their traffic on the same families.
+const FAMILY_TIE: f64 = 0.15;
 
 /// How strongly a campaign's clusters are tied, and the sentences saying by what.
 fn cohesion(clusters: usize, ties: &[&Tie]) -> (f64, Vec<Reason>) {
@@ -862,20 +1321,25 @@ fn cohesion(clusters: usize, ties: &[&Tie]) -> (f64, Vec<Reason>) {
         return (1.0, Vec::new());
     }
     let n = ties.len() as f64;
-    let (shifts, work): (Vec<&Tie>, Vec<&Tie>) = ties
-        .iter()
-        .partition(|t| t.shift.is_some() || t.moved.is_some());
+    // Ties by the work's families count as the families and behaviour
+    // say; the rest (a shift, a move, the hours beyond everyone's, an
+    // owner's card or domain, the same work without shared prompts) as
+    // alike as the typical members are.
+    let (shifts, work): (Vec<&Tie>, Vec<&Tie>) = ties.iter().partition(|t| {
+        t.shift.is_some() || t.moved.is_some() || t.beyond.is_some() || t.overlap < FAMILY_TIE
+    });
     let mean = |list: &[&Tie], f: fn(&Tie) -> f64| {
         list.iter().map(|t| f(t)).sum::<f64>() / list.len().max(1) as f64
     };
     let overlap = mean(&work, |t| t.overlap);
     let alike = mean(&work, |t| t.similarity);
     let total = |f: fn(&Crossing) -> u32| ties.iter().map(|t| f(&t.crossing)).sum::<u32>();
-    let (cohort, hand_off, synchrony, other) = (
+    let (cohort, hand_off, synchrony, other, owner) = (
         total(|c| c.cohort),
         total(|c| c.hand_off),
         total(|c| c.synchrony),
         total(|c| c.other),
+        total(|c| c.owner),
     );
     // Ties by the work itself count as its families and behaviour say;
     // ties by a shared shift as alike as their typical members are.
@@ -918,6 +1382,55 @@ fn cohesion(clusters: usize, ties: &[&Tie]) -> (f64, Vec<Reason>) {
                 shifts.iter().filter(|t| t.shift.is_some()).count(),
                 w.label(),
                 100.0 * w.share
+            ),
+        });
+    }
+    let beyond: Vec<Beyond> = shifts.iter().filter_map(|t| t.beyond).collect();
+    if let Some(first) = beyond.first() {
+        let strength = mean(&shifts, |t| t.similarity);
+        let shared = beyond.iter().map(|b| b.shared).sum::<f64>() / beyond.len() as f64;
+        let alike = beyond.iter().map(|b| b.alike).sum::<f64>() / beyond.len() as f64;
+        let window = first.window.map_or(String::new(), |w| {
+            format!(
+                " (e.g. {}, where all accounts put {:.0}% of theirs)",
+                w.label(),
+                100.0 * first.population
+            )
+        });
+        reasons.push(Reason {
+            indicator: "cohesion".into(),
+            strength: strength.clamp(0.0, 1.0),
+            text: format!(
+                "{} of its ties between clusters by the hours they work beyond everyone else: on average {:.0}% of each one's traffic in the same hours above all accounts' share{window}, their work {alike:.2} alike",
+                beyond.len(),
+                100.0 * shared
+            ),
+        });
+    }
+    let unshared: Vec<&&Tie> = shifts
+        .iter()
+        .filter(|t| t.shift.is_none() && t.moved.is_none() && t.beyond.is_none())
+        .collect();
+    if !unshared.is_empty() {
+        let alike = unshared.iter().map(|t| t.similarity).sum::<f64>() / unshared.len() as f64;
+        reasons.push(Reason {
+            indicator: "cohesion".into(),
+            strength: alike.clamp(0.0, 1.0),
+            text: format!(
+                "{} of its ties between clusters without shared prompts: the same work over infrastructure they share or an owner's card or domain, typical members {alike:.2} alike",
+                unshared.len()
+            ),
+        });
+    }
+    let owners: Vec<&&Tie> = ties.iter().filter(|t| t.crossing.owner > 0).collect();
+    if !owners.is_empty() {
+        reasons.push(Reason {
+            indicator: "cohesion".into(),
+            strength: (owners.iter().map(|t| t.similarity).sum::<f64>() / owners.len() as f64)
+                .clamp(0.0, 1.0),
+            text: format!(
+                "{owner} card or e-mail domain link(s) between {} pair(s) of its clusters: one owner holding accounts in both",
+                owners.len()
             ),
         });
     }

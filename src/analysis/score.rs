@@ -1273,7 +1273,7 @@ fn coordination(
     reasons: &mut Reasons,
 ) -> (f64, f64) {
     let s = g.members.len();
-    let mut parts = Vec::new();
+    let mut common_parts = Vec::new();
     let mut dependence = Vec::new();
     if s >= 2 {
         for kind in EvidenceKind::ALL {
@@ -1286,8 +1286,9 @@ fn coordination(
                 // independent between them.
                 let common = kind.is_common_source();
                 let factor = if common { common_source } else { reach };
-                parts.push((kind.weight(), share * factor));
-                if !common {
+                if common {
+                    common_parts.push((kind.weight(), share));
+                } else {
                     dependence.push((kind.weight(), share * factor));
                 }
                 let counted = match (factor < 1.0, common) {
@@ -1312,6 +1313,11 @@ fn coordination(
             }
         }
     }
+    // One common source (an organisation, a tool, a benchmark) shows in
+    // several kinds at once — its prompts, its client, its network, its
+    // domain: what it explains is their union, counted once.
+    let mut parts = dependence.clone();
+    parts.push((1.0, any_of(&common_parts) * common_source));
     (any_of(&parts), any_of(&dependence))
 }
 

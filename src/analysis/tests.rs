@@ -1269,3 +1269,185 @@ fn accounts_moving_from_one_crews_shift_to_anothers_tie_the_crews() {
     );
     assert_eq!(build(2), (true, true), "accounts moved between the crews");
 }
+
+#[test]
+fn pieces_of_a_crew_whose_cover_hides_its_shift_are_one_campaign_by_the_hours_beyond_everyones() {
+    let mut fx = Fixture::new(21, false);
+    // The population: 300 people over twelve time zones, most of the traffic.
+    ordinary_people(&mut fx, 300, 0, 0.0);
+    // Two pieces of one crew, 14:00–17:00 UTC every day, each on a card of
+    // its own, and a third piece on 02:00–05:00; every account sends two
+    // fifths of its traffic as cover spread over a person's day, so no six
+    // hours hold 80% of anyone's traffic (no working window of its own).
+    let mut pieces: Vec<Vec<u32>> = Vec::new();
+    for (p, start_hour) in [(0u32, 14u32), (1, 14), (2, 2)] {
+        let mut piece = Vec::new();
+        for i in 0..6u32 {
+            let mut minutes = shift_worker(&mut fx, 20, 6, start_hour, 3);
+            minutes.extend(person(&mut fx, 80, (p * 6 + i) * 2 % 24));
+            let origin = fx.origin(&format!("73.{p}.{i}.4"), 7922);
+            let traffic = fresh_harvest(&mut fx, minutes, 90_000 + (p * 10 + i) * 100, origin);
+            piece.push(fx.account(facts(5, "email", Some(&format!("card-{p}"))), traffic));
+        }
+        pieces.push(piece);
+    }
+    let result = analyse(&fx);
+    let campaign_of = |a: u32| result.campaigns.iter().find(|k| k.members.contains(&a));
+    let campaign = campaign_of(pieces[0][0]).expect("the first piece is in a campaign");
+    for &a in &pieces[1] {
+        assert!(
+            campaign.members.contains(&a),
+            "{a} is not in {}",
+            campaign.id
+        );
+    }
+    assert!(
+        campaign
+            .reasons
+            .iter()
+            .any(|r| r.text.contains("beyond everyone else") && r.text.contains("UTC")),
+        "{:?}",
+        campaign.reasons
+    );
+    assert!(
+        !campaign
+            .reasons
+            .iter()
+            .any(|r| r.text.contains("shared shift alone")),
+        "the cover was meant to leave no working window: {:?}",
+        campaign.reasons
+    );
+    for &a in &pieces[2] {
+        assert!(!campaign.members.contains(&a), "{a} (another shift) joined");
+    }
+}
+
+#[test]
+fn accounts_an_owner_holds_doing_a_crews_work_join_it_by_the_owners_domain_and_others_do_not() {
+    let build = |burner_work: bool| {
+        let mut fx = Fixture::new(21, false);
+        ordinary_people(&mut fx, 60, 0, 0.0);
+        // A crew on its own card, 14:00–17:00, half of it banned, one of
+        // its accounts registered on a throw-away domain.
+        let mut crew = Vec::new();
+        for i in 0..6u32 {
+            let minutes = shift_worker(&mut fx, 20, 12, 14, 3);
+            let origin = fx.origin(&format!("73.1.{i}.4"), 7922);
+            let traffic = fresh_harvest(&mut fx, minutes, 95_000 + i * 100, origin);
+            let mut account = facts(5, "email", Some("crew-card"));
+            if i == 0 {
+                account.email_domain = Some("quanta42.ai".into());
+            }
+            let a = fx.account(account, traffic);
+            if i % 2 == 0 {
+                fx.ban(a);
+            }
+            crew.push(a);
+        }
+        // Three burners on the same domain, each on its own card, eight
+        // requests in all: too few to profile one by one.
+        let mut burners = Vec::new();
+        for i in 0..3u32 {
+            let minutes = shift_worker(&mut fx, 2, 4, 14, 3);
+            let origin = fx.origin(&format!("73.2.{i}.4"), 7922);
+            let traffic = if burner_work {
+                fresh_harvest(&mut fx, minutes, 96_000 + i * 100, origin)
+            } else {
+                let chat = fx.template(fx_hash(97_000 + i));
+                Traffic {
+                    minutes,
+                    templates: vec![(chat, 1.0)],
+                    origins: vec![origin],
+                    ..Default::default()
+                }
+            };
+            let mut account = facts(3, "email", Some(&format!("burner-{i}")));
+            account.email_domain = Some("quanta42.ai".into());
+            burners.push(fx.account(account, traffic));
+        }
+        let result = analyse(&fx);
+        let campaign = result
+            .campaigns
+            .iter()
+            .find(|k| k.members.contains(&crew[1]))
+            .expect("the crew is a campaign");
+        burners
+            .iter()
+            .filter(|a| campaign.members.contains(a))
+            .count()
+    };
+    assert_eq!(build(true), 3, "the owner's burners doing the crew's work");
+    assert_eq!(build(false), 0, "the owner's accounts doing other work");
+}
+
+#[test]
+fn one_common_source_seen_through_many_kinds_is_counted_once() {
+    // Four organisations of three accounts each run one public benchmark
+    // through one harness: its prompts and its client, and within each
+    // organisation its office address (requests and sign-ups) and its
+    // domain. Every member on a card of its own, the organisations in two
+    // time zones, sign-ups weeks apart: independent in part.
+    let mut fx = Fixture::new(21, false);
+    ordinary_people(&mut fx, 60, 0, 0.0);
+    let benchmark = fx.template(0x0b0b_7e57_0000_0001);
+    let harness = fx.client("harness/1.0");
+    let mut members = Vec::new();
+    for org in 0..4u32 {
+        let office = format!("93.{org}.7.1");
+        let origin = fx.origin(&office, 5000 + i64::from(org));
+        for i in 0..3u32 {
+            let k = org * 3 + i;
+            let own = fx.template(fx_hash(8000 + k));
+            let minutes = daily(&mut fx, 6, 20, (org % 2) * 8, k);
+            let mut account = facts(100 + 4 * i64::from(k), "card", Some(&format!("own-{k}")));
+            account.email_domain = Some(format!("org{org}.example"));
+            account.signup_ip = Some(office.clone());
+            members.push(fx.account(
+                account,
+                Traffic {
+                    minutes,
+                    templates: vec![(benchmark, 0.8), (own, 0.2)],
+                    client: harness,
+                    origins: vec![origin],
+                    ..Default::default()
+                },
+            ));
+        }
+    }
+    let c = score(&fx, &members);
+    let common: Vec<&super::Reason> = c
+        .reasons
+        .iter()
+        .filter(|r| r.indicator == "coordination" && r.text.contains("a common source explains it"))
+        .collect();
+    assert!(
+        common.len() >= 4,
+        "the source shows in several kinds: {:?}",
+        c.reasons
+    );
+    let factor: f64 = c
+        .reasons
+        .iter()
+        .find_map(|r| {
+            let rest = r.text.strip_prefix("shared content and places count ")?;
+            rest[..4].parse().ok()
+        })
+        .unwrap_or_else(|| panic!("no common-source discount: {:?}", c.reasons));
+    assert!(
+        factor > 0.1 && factor < 0.9,
+        "members independent in part: {factor}"
+    );
+    // Each kind alone is counted `factor`×; together they are one source,
+    // counted `factor`× once, not compounded kind by kind.
+    assert!(
+        c.indicators.coordination <= factor + 1e-9,
+        "coordination {} against the discount {factor}: {:?}",
+        c.indicators.coordination,
+        c.reasons
+    );
+    let compounded = 1.0 - common.iter().map(|r| 1.0 - r.strength).product::<f64>();
+    assert!(
+        compounded > factor,
+        "the kinds compounded one by one would exceed it ({compounded:.2})"
+    );
+}
