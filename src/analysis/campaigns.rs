@@ -623,9 +623,13 @@ fn join_by_hours_beyond(
                 continue;
             }
             let parts = similarity(&typical[i], &typical[j]);
-            let Some(tie) =
-                beyond_tie(&beyond[i], &beyond[j], &parts, Similarity::content, &population)
-            else {
+            let Some(tie) = beyond_tie(
+                &beyond[i],
+                &beyond[j],
+                &parts,
+                Similarity::content,
+                &population,
+            ) else {
                 continue;
             };
             uf.union(k as u32, l as u32);
