@@ -1338,12 +1338,11 @@ fn cohesion(clusters: usize, ties: &[&Tie]) -> (f64, Vec<Reason>) {
     let overlap = mean(&work, |t| t.overlap);
     let alike = mean(&work, |t| t.similarity);
     let total = |f: fn(&Crossing) -> u32| ties.iter().map(|t| f(&t.crossing)).sum::<u32>();
-    let (cohort, hand_off, synchrony, other, owner) = (
+    let (cohort, hand_off, synchrony, other) = (
         total(|c| c.cohort),
         total(|c| c.hand_off),
         total(|c| c.synchrony),
         total(|c| c.other),
-        total(|c| c.owner),
     );
     // Ties by the work itself count as its families and behaviour say;
     // ties by a shared shift as alike as their typical members are.
@@ -1426,14 +1425,20 @@ fn cohesion(clusters: usize, ties: &[&Tie]) -> (f64, Vec<Reason>) {
             ),
         });
     }
-    let owners: Vec<&&Tie> = ties.iter().filter(|t| t.crossing.owner > 0).collect();
+    // An owner's card or domain, where it (not shared families) tied them.
+    let owners: Vec<&&Tie> = unshared
+        .iter()
+        .filter(|t| t.crossing.owner > 0)
+        .copied()
+        .collect();
     if !owners.is_empty() {
         reasons.push(Reason {
             indicator: "cohesion".into(),
             strength: (owners.iter().map(|t| t.similarity).sum::<f64>() / owners.len() as f64)
                 .clamp(0.0, 1.0),
             text: format!(
-                "{owner} card or e-mail domain link(s) between {} pair(s) of its clusters: one owner holding accounts in both",
+                "{} card or e-mail domain link(s) between {} pair(s) of its clusters: one owner holding accounts in both",
+                owners.iter().map(|t| t.crossing.owner).sum::<u32>(),
                 owners.len()
             ),
         });
