@@ -19,6 +19,7 @@ pub mod reconcile;
 pub mod score;
 #[cfg(test)]
 mod tests;
+pub mod why;
 
 use std::time::Instant;
 

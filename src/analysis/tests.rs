@@ -1398,7 +1398,7 @@ fn one_common_source_seen_through_many_kinds_is_counted_once() {
         for i in 0..3u32 {
             let k = org * 3 + i;
             let own = fx.template(fx_hash(8000 + k));
-            let minutes = daily(&mut fx, 6, 20, (org % 2) * 8, k);
+            let minutes = daily(&fx, 6, 20, (org % 2) * 8, k);
             let mut account = facts(100 + 4 * i64::from(k), "card", Some(&format!("own-{k}")));
             account.email_domain = Some(format!("org{org}.example"));
             account.signup_ip = Some(office.clone());

@@ -13,6 +13,7 @@ mod import;
 mod info;
 mod merge;
 mod open;
+mod path;
 mod render;
 mod repair;
 mod report;
@@ -75,6 +76,8 @@ enum Command {
     Repair(repair::RepairArgs),
     /// Print what a case holds (a Hydrascope addition to the contract)
     Info(info::InfoArgs),
+    /// Why two accounts, clusters or campaigns are related: the shortest and the strongest chains of evidence links (a Hydrascope addition)
+    Path(path::PathArgs),
 }
 
 /// A failure with its exit status.
@@ -172,6 +175,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Some(Command::Verify(args)) => verify::run(args),
         Some(Command::Repair(args)) => repair::run(args),
         Some(Command::Info(args)) => info::run(args),
+        Some(Command::Path(args)) => path::run(args),
     }
 }
 
