@@ -502,16 +502,18 @@ impl<'a> Scorer<'a> {
             self.release_pivot(&group, common_source, &mut reasons);
         // What backs a partner's word about a place: the members are not
         // independent (cards, lock-step, hand-offs), they hide (bans,
-        // rotation), or they harvest at industrial scale.
+        // rotation) — twice as far as those read —, or they harvest at
+        // industrial scale (as far as it reads: scale adds to bad faith on
+        // its own too).
         let size = members.len().max(1) as f64;
         let share = |pred: fn(&AccountSignals) -> bool| {
             group.signals.iter().filter(|x| pred(x)).count() as f64 / size
         };
         let backing = clamp01(
-            2.0 * dependence
+            (2.0 * dependence
                 .max(share(|x| x.banned))
-                .max(share(|x| x.proxied))
-                .max(scale),
+                .max(share(|x| x.proxied)))
+            .max(scale),
         );
         let partner = self.partner(&group, backing, &mut reasons);
         let exculpation = self.exculpation(&group, same_client_adoption, &mut reasons);
@@ -1090,12 +1092,14 @@ pub fn sort_reasons(reasons: &mut [Reason]) {
 /// Bad faith is evasion, a partner's report or industrial scale; a
 /// release pivot counts only as far as one of those backs it.
 pub fn score_from_indicators(i: &Indicators) -> f64 {
-    let backing = i.evasion.max(i.partner).max(i.scale);
+    // Evasion or a partner's report backs it twice as far as it reads;
+    // scale, which adds to bad faith on its own, only as far.
+    let backing = clamp01((2.0 * i.evasion.max(i.partner)).max(i.scale));
     let bad_faith = any_of(&[
         (1.0, i.evasion),
         (1.0, i.partner),
         (0.8, i.scale),
-        (0.6, i.release_pivot * clamp01(2.0 * backing)),
+        (0.6, i.release_pivot * backing),
     ]);
     let score = (i.coordination * i.extraction * bad_faith).cbrt()
         * (0.85 + 0.15 * i.automation)
@@ -1549,11 +1553,14 @@ fn evasion(g: &Group<'_>, kinds_inside: &[u16], scale: f64, reasons: &mut Reason
     // Accounts that take over from one another (a burner dropped before
     // its ban, its successor starting within the hour) back it too.
     let handed = members_with(g, kinds_inside, 1u16 << (EvidenceKind::HandOff as u16));
+    // A share of members banned, rotating or handing over backs them
+    // twice as far as it reads (a third banned is already a burner farm);
+    // scale, which adds to bad faith on its own, only as far as it reads.
     let backing = clamp01(
-        2.0 * (banned as f64 / sf)
+        (2.0 * (banned as f64 / sf)
             .max(proxied as f64 / sf)
-            .max(handed as f64 / sf)
-            .max(scale),
+            .max(handed as f64 / sf))
+        .max(scale),
     );
     let backed = if backing < 1.0 {
         format!(

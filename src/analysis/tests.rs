@@ -1451,3 +1451,38 @@ fn one_common_source_seen_through_many_kinds_is_counted_once() {
         "the kinds compounded one by one would exceed it ({compounded:.2})"
     );
 }
+
+#[test]
+fn scale_backs_a_pivot_only_as_far_as_it_reads_and_evasion_twice_as_far() {
+    // A release-day pivot with nothing else of bad faith but a weak scale
+    // (a benchmark run on release day by its runners, a few days of dense
+    // traffic): the pivot counts as far as the scale reads (0.26×), and
+    // the scale itself counts once.
+    let base = Indicators {
+        coordination: 0.43,
+        extraction: 0.88,
+        release_pivot: 0.37,
+        ..Indicators::default()
+    };
+    let by_scale = Indicators {
+        scale: 0.26,
+        ..base.clone()
+    };
+    let by_evasion = Indicators {
+        evasion: 0.26,
+        ..base.clone()
+    };
+    let bad_faith = |i: &Indicators| {
+        let s = score_from_indicators(i) / (0.85 + 0.15 * i.automation);
+        s.powi(3) / (i.coordination * i.extraction)
+    };
+    let expect_scale = 1.0 - (1.0 - 0.8 * 0.26) * (1.0 - 0.6 * 0.37 * 0.26);
+    assert!((bad_faith(&by_scale) - expect_scale).abs() < 1e-9);
+    let expect_evasion = 1.0 - (1.0 - 0.26) * (1.0 - 0.6 * 0.37 * 0.52);
+    assert!((bad_faith(&by_evasion) - expect_evasion).abs() < 1e-9);
+    assert!(
+        score_from_indicators(&by_scale) < 0.5,
+        "{}",
+        score_from_indicators(&by_scale)
+    );
+}
