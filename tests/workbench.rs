@@ -1137,3 +1137,80 @@ fn the_rerun_dialog_closes_on_cancel_and_on_escape_and_leaves_the_selection() {
         );
     }
 }
+
+#[test]
+fn why_related_shows_the_chains_from_an_account_to_another_and_selects_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut harness = harness_on_demo(tmp.path());
+    let loaded = harness.state().loaded().unwrap();
+    // An account of a cluster, and the member of that cluster whose
+    // shortest chain from it is longest: two links or more.
+    let n = loaded.accounts.len();
+    let (from, to, expected) = loaded
+        .clusters
+        .iter()
+        .filter(|c| c.members.len() >= 3)
+        .find_map(|c| {
+            let from = c.members[0];
+            let (to, chain) = c
+                .members
+                .iter()
+                .filter_map(|&b| {
+                    let p = hydrascope::analysis::why::evidence_paths(
+                        n,
+                        &loaded.links.links,
+                        &[from],
+                        &[b],
+                    );
+                    Some((b, p.shortest?))
+                })
+                .max_by_key(|(b, chain)| (chain.len(), std::cmp::Reverse(*b)))?;
+            (chain.len() >= 3).then_some((from, to, chain))
+        })
+        .expect("a cluster whose accounts are not all linked to each other");
+    assert!(
+        expected.len() >= 3,
+        "a chain of two links or more: {expected:?}"
+    );
+    let from_id = loaded.account_name(from);
+    let to_id = loaded.account_name(to);
+    harness
+        .state_mut()
+        .push_command(Command::SelectAccount(Some(from)));
+    settle(&mut harness, |app| app.view().account == Some(from));
+    harness.get_by_label(&format!("Account {from_id}"));
+    harness.get_by_label("Why related to…").click();
+    harness.step();
+    harness.step();
+    // The field and its button are there; what they send is one command.
+    harness.get_by_label("Find chains");
+    harness.state_mut().push_command(Command::FindWhy {
+        from: vec![from],
+        to: to_id.clone(),
+    });
+    let shown = format!("Shortest: {} links", expected.len() - 1);
+    let started = Instant::now();
+    while harness.query_by_label_contains(&shown).is_none() {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "{shown:?} not shown; status {:?}",
+            harness.state().status()
+        );
+        harness.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    settle(&mut harness, |_| true);
+    harness.snapshot_options("workbench_why_related", &snapshot_options());
+    // "Select the chain" (the shortest's, listed first) selects its accounts.
+    harness
+        .query_all_by_label("Select the chain")
+        .min_by(|a, b| a.rect().top().total_cmp(&b.rect().top()))
+        .unwrap()
+        .click();
+    settle(&mut harness, |app| !app.view().accounts.is_empty());
+    let mut selected = harness.state().view().accounts.clone();
+    selected.sort_unstable();
+    let mut expected = expected;
+    expected.sort_unstable();
+    assert_eq!(selected, expected);
+}

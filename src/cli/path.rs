@@ -5,10 +5,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::analysis::why::{EvidencePaths, evidence_paths};
 use crate::base::text::{for_drawing, terminal_safe};
 use crate::case::Case;
-use crate::case::analysis_store::StoredLinkEvidence;
+use crate::views::why::{Chain, EvidenceChains, evidence_chains};
 
 use super::Failure;
 
@@ -36,14 +35,6 @@ struct End {
     accounts: Vec<u32>,
 }
 
-/// One link of a chain, with its evidence, strongest first.
-struct Hop {
-    a: u32,
-    b: u32,
-    weight: f64,
-    evidence: Vec<StoredLinkEvidence>,
-}
-
 /// Runs `hydrascope path` with `args`.
 pub(super) fn run(args: PathArgs) -> Result<(), Failure> {
     let PathArgs {
@@ -64,43 +55,18 @@ pub(super) fn run(args: PathArgs) -> Result<(), Failure> {
     let ids = case.account_ids().map_err(failed)?;
     let from = resolve(&case, &path, &from)?;
     let to = resolve(&case, &path, &to)?;
-    let graph = case.graph_links().map_err(failed)?;
-    let paths = evidence_paths(ids.len(), &graph.links, &from.accounts, &to.accounts);
-    let hops = |chain: &Option<Vec<u32>>| -> Result<Option<Vec<Hop>>, Failure> {
-        let Some(chain) = chain else {
-            return Ok(None);
-        };
-        let mut hops = Vec::new();
-        for pair in chain.windows(2) {
-            let (a, b) = (pair[0], pair[1]);
-            let link = case
-                .account_links(a)
-                .map_err(failed)?
-                .into_iter()
-                .find(|l| l.other == b);
-            let (weight, evidence) = link.map_or((0.0, Vec::new()), |l| (l.weight, l.evidence));
-            hops.push(Hop {
-                a,
-                b,
-                weight,
-                evidence,
-            });
-        }
-        Ok(Some(hops))
-    };
-    let EvidencePaths {
+    let EvidenceChains {
         shortest,
         strongest,
-    } = &paths;
-    let (shortest_hops, strongest_hops) = (hops(shortest)?, hops(strongest)?);
+    } = evidence_chains(&case, &from.accounts, &to.accounts).map_err(failed)?;
     let name = |a: u32| ids.get(a as usize).map_or("?", String::as_str);
     if json {
-        let chain_json = |chain: &Option<Vec<u32>>, hops: &Option<Vec<Hop>>| match (chain, hops) {
-            (Some(chain), Some(hops)) => serde_json::json!({
-                "accounts": chain.iter().map(|&a| name(a)).collect::<Vec<_>>(),
-                "links": hops.len(),
-                "weakest": hops.iter().map(|h| h.weight).reduce(f64::min),
-                "hops": hops.iter().map(|h| serde_json::json!({
+        let chain_json = |chain: &Option<Chain>| match chain {
+            Some(chain) => serde_json::json!({
+                "accounts": chain.accounts.iter().map(|&a| name(a)).collect::<Vec<_>>(),
+                "links": chain.hops.len(),
+                "weakest": chain.weakest(),
+                "hops": chain.hops.iter().map(|h| serde_json::json!({
                     "a": name(h.a),
                     "b": name(h.b),
                     "weight": h.weight,
@@ -112,7 +78,7 @@ pub(super) fn run(args: PathArgs) -> Result<(), Failure> {
                     })).collect::<Vec<_>>(),
                 })).collect::<Vec<_>>(),
             }),
-            _ => serde_json::Value::Null,
+            None => serde_json::Value::Null,
         };
         let end_json = |end: &End| serde_json::json!({"kind": end.kind, "id": end.id, "accounts": end.accounts.len()});
         println!(
@@ -120,8 +86,8 @@ pub(super) fn run(args: PathArgs) -> Result<(), Failure> {
             serde_json::json!({
                 "from": end_json(&from),
                 "to": end_json(&to),
-                "shortest": chain_json(shortest, &shortest_hops),
-                "strongest": chain_json(strongest, &strongest_hops),
+                "shortest": chain_json(&shortest),
+                "strongest": chain_json(&strongest),
             })
         );
         return Ok(());
@@ -135,30 +101,27 @@ pub(super) fn run(args: PathArgs) -> Result<(), Failure> {
         ),
     };
     println!("{} → {}", describe(&from), describe(&to));
-    let Some(shortest) = shortest else {
+    let (Some(shortest), Some(strongest)) = (&shortest, &strongest) else {
         println!(
             "no chain of evidence links joins them (in the links the last analysis kept; a lower \
              link floor or other evidence parameters may keep more)"
         );
         return Ok(());
     };
-    if shortest.len() == 1 {
+    if shortest.hops.is_empty() {
         println!(
             "both hold account {}: no link is needed",
-            show(name(shortest[0]))
+            show(name(shortest.accounts[0]))
         );
         return Ok(());
     }
-    for (title, hops) in [
-        ("shortest", shortest_hops.as_deref().unwrap_or_default()),
-        ("strongest", strongest_hops.as_deref().unwrap_or_default()),
-    ] {
-        let weakest = hops.iter().map(|h| h.weight).fold(f64::INFINITY, f64::min);
+    for (title, chain) in [("shortest", shortest), ("strongest", strongest)] {
         println!(
-            "\n{title}: {}, weakest link {weakest:.2}",
-            crate::base::text::count(hops.len() as u64, "link", "links")
+            "\n{title}: {}, weakest link {:.2}",
+            crate::base::text::count(chain.hops.len() as u64, "link", "links"),
+            chain.weakest().unwrap_or(0.0)
         );
-        for h in hops {
+        for h in &chain.hops {
             println!(
                 "  {} — {} (weight {:.2})",
                 show(name(h.a)),

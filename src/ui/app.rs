@@ -19,7 +19,7 @@ use super::dialog::DialogOutcome;
 use super::file_dialogs;
 use super::filter_panel::{FilterInput, FilterPanel};
 use super::history_panel::{HistoryInput, HistoryPanel};
-use super::inspector::{Inspector, InspectorInput};
+use super::inspector::{Inspector, InspectorInput, WhyAnswer};
 use super::jobs::{
     AnalysisJob, AnalysisOutcome, CaseworkJob, CaseworkRequest, CaseworkUpdate, External,
     LayoutJob, LayoutUpdate, PreparedCache, ShareDone, ShareJob, ShareJobRequest,
@@ -79,6 +79,7 @@ struct Tickets {
     selection: u64,
     account: u64,
     active: u64,
+    why: u64,
 }
 
 /// The work running off the UI thread, and what it keeps between runs.
@@ -102,6 +103,8 @@ struct Jobs {
 struct Caches {
     selection_series: Option<SelectionSeries>,
     account_links: Option<(u32, Vec<AccountLink>)>,
+    /// The last "Why related to…" question and its answer.
+    why: Option<WhyAnswer>,
     positions: Arc<Vec<[f32; 2]>>,
     positions_version: u64,
 }
@@ -805,6 +808,44 @@ impl App {
         self.jobs.layout_stage = Some(LayoutStage::Clusters);
     }
 
+    /// Resolves what the analyst named (an account id, then a cluster id,
+    /// then a campaign id) and asks the worker for the chains to it.
+    fn find_why(&mut self, from: Vec<u32>, to: String) {
+        let Some(loaded) = self.loaded() else {
+            return;
+        };
+        let target: Option<Vec<u32>> = loaded
+            .accounts
+            .iter()
+            .position(|a| a.account_id == to)
+            .map(|a| vec![a as u32])
+            .or_else(|| loaded.cluster_by_id(&to).map(|(_, c)| c.members.clone()))
+            .or_else(|| {
+                loaded
+                    .campaign_by_id(&to)
+                    .map(|(k, _)| loaded.campaign_members(k).to_vec())
+            });
+        let Some(target) = target else {
+            self.status = Some(format!(
+                "No account, cluster or campaign “{}” in this case",
+                crate::base::text::for_drawing(&to)
+            ));
+            return;
+        };
+        if let Some(worker) = &mut self.jobs.worker {
+            self.jobs.tickets.why = worker.ask(Query::Why {
+                from: from.clone(),
+                to: target,
+                to_label: to.clone(),
+            });
+            self.caches.why = Some(WhyAnswer {
+                from,
+                to,
+                chains: None,
+            });
+        }
+    }
+
     fn on_answer(&mut self, ticket: u64, answer: Answer) {
         match answer {
             Answer::AccountLinks(account, links) => {
@@ -832,7 +873,19 @@ impl App {
                     self.show_search_hits(hits);
                 }
             }
+            Answer::Why(to, chains) => {
+                if ticket == self.jobs.tickets.why
+                    && let Some(why) = &mut self.caches.why
+                    && why.to == to
+                {
+                    why.chains = Some(*chains);
+                }
+            }
             Answer::Failed(message) => {
+                if ticket == self.jobs.tickets.why {
+                    self.caches.why = None;
+                    self.status = Some(format!("Could not find the chains: {message}"));
+                }
                 // Stop waiting for what failed: the panels show it as empty.
                 if ticket == self.jobs.tickets.selection {
                     self.caches.selection_series = Some(SelectionSeries::default());
@@ -1088,6 +1141,7 @@ impl App {
                     self.show_search_hits(hits);
                 }
             }
+            Command::FindWhy { from, to } => self.find_why(from, to),
             Command::Settings(settings) => self.state.settings = settings,
             Command::Relayout => {
                 if let CaseState::Loaded(loaded) = &self.case {
@@ -1495,6 +1549,7 @@ impl App {
                         .filter(|(a, _)| Some(*a) == self.state.view.account)
                         .map(|(_, l)| l.as_slice()),
                     read_only: self.jobs.casework.is_none(),
+                    why: self.caches.why.as_ref(),
                 };
                 commands.extend(self.panels.inspector.ui(ui, &input));
             });

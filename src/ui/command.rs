@@ -70,6 +70,14 @@ pub enum Command {
     /// Open the Re-run analysis dialog, with the stored analysis's
     /// parameters.
     OpenRerunDialog,
+    /// Find the chains of evidence links from these accounts to an
+    /// account, cluster or campaign (by id).
+    FindWhy {
+        /// The accounts of the selection.
+        from: Vec<u32>,
+        /// What the analyst typed.
+        to: String,
+    },
 }
 
 impl From<ViewCommand> for Command {

@@ -6,6 +6,9 @@
 //! as a bar with the numbers behind it, its top prompt templates with
 //! excerpts, and its capability / model / country / access-path mix. For an
 //! account: its metadata, its cluster, and every link with its evidence.
+//! For any of them: why it is related to an account, a cluster or a
+//! campaign the analyst names (the shortest and the strongest chains of
+//! evidence links, [`crate::views::why`]).
 
 use std::collections::BTreeMap;
 
@@ -24,6 +27,7 @@ use crate::views::model::{Loaded, NO_CLUSTER, cluster_facts};
 use crate::views::palette;
 use crate::views::series::SelectionSeries;
 use crate::views::state::CaseView;
+use crate::views::why::{Chain, EvidenceChains};
 
 /// Accounts listed under a cluster, at most.
 const MAX_LISTED_ACCOUNTS: usize = 100;
@@ -40,6 +44,20 @@ pub struct InspectorInput<'a> {
     pub account_links: Option<&'a [AccountLink]>,
     /// Case work is off (the case could not be opened for writing).
     pub read_only: bool,
+    /// The last "Why related to…" answer.
+    pub why: Option<&'a WhyAnswer>,
+}
+
+/// An answer to "Why related to…": the chains from the accounts that were
+/// selected to what the analyst named.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WhyAnswer {
+    /// The accounts selected when it was asked.
+    pub from: Vec<u32>,
+    /// What the analyst named.
+    pub to: String,
+    /// The chains; `None` while the worker is on it.
+    pub chains: Option<EvidenceChains>,
 }
 
 /// The inspector panel.
@@ -47,6 +65,8 @@ pub struct InspectorInput<'a> {
 pub struct Inspector {
     /// The cluster id typed for "Merge into" / "Move to".
     target: String,
+    /// The account, cluster or campaign typed for "Why related to…".
+    why_to: String,
 }
 
 impl Inspector {}
@@ -63,6 +83,9 @@ impl Panel for Inspector {
         egui::ScrollArea::vertical()
             .auto_shrink([false, false])
             .show(ui, |ui| {
+                if let Some(from) = selected_accounts(loaded, view) {
+                    self.why_ui(ui, input, &from, &mut commands);
+                }
                 if let Some(account) = view.account {
                     account_ui(ui, input, account, &mut commands);
                     if !input.read_only {
@@ -108,7 +131,97 @@ impl Panel for Inspector {
     }
 }
 
+/// The accounts of what is selected (an account, a cluster, a set, a
+/// campaign), for "Why related to…"; `None` with nothing selected.
+fn selected_accounts(loaded: &Loaded, view: &CaseView) -> Option<Vec<u32>> {
+    if let Some(a) = view.account {
+        return Some(vec![a]);
+    }
+    if let Some(c) = view.cluster.and_then(|c| loaded.clusters.get(c)) {
+        return Some(c.members.clone());
+    }
+    if !view.accounts.is_empty() {
+        return Some(view.accounts.clone());
+    }
+    view.campaign
+        .filter(|&k| k < loaded.campaigns.len())
+        .map(|k| loaded.campaign_members(k).to_vec())
+}
+
 impl Inspector {
+    /// "Why related to…": a field for an account, cluster or campaign id
+    /// and the chains of evidence links from the selection to it.
+    fn why_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        input: &InspectorInput<'_>,
+        from: &[u32],
+        commands: &mut Vec<Command>,
+    ) {
+        if !input.loaded.analysed {
+            return;
+        }
+        let loaded = input.loaded;
+        egui::CollapsingHeader::new("Why related to…")
+            .id_salt("why_related")
+            .default_open(input.why.is_some_and(|w| w.from == from))
+            .show(ui, |ui| {
+                ui.horizontal(|ui| {
+                    let field = ui.add(
+                        egui::TextEdit::singleline(&mut self.why_to)
+                            .id_salt("why_related_to")
+                            .hint_text("account, cluster or campaign id")
+                            .desired_width(180.0),
+                    );
+                    let to = self.why_to.trim().to_string();
+                    let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                    if (ui
+                        .add_enabled(!to.is_empty(), egui::Button::new("Find chains"))
+                        .on_hover_text(
+                            "The shortest and the strongest chains of evidence links from the selection to it",
+                        )
+                        .clicked()
+                        || enter)
+                        && !to.is_empty()
+                    {
+                        commands.push(Command::FindWhy {
+                            from: from.to_vec(),
+                            to,
+                        });
+                    }
+                });
+                let Some(answer) = input.why.filter(|w| w.from == from) else {
+                    return;
+                };
+                let Some(chains) = &answer.chains else {
+                    ui.label(RichText::new(format!("Looking for chains to {}…", answer.to)).weak());
+                    return;
+                };
+                match (&chains.shortest, &chains.strongest) {
+                    (Some(shortest), _) if shortest.hops.is_empty() => {
+                        ui.label(format!(
+                            "{} is part of both: no link is needed",
+                            loaded.account_name(shortest.accounts[0])
+                        ));
+                    }
+                    (Some(shortest), Some(strongest)) => {
+                        chain_ui(ui, loaded, "Shortest", shortest, commands);
+                        if strongest != shortest {
+                            chain_ui(ui, loaded, "Strongest", strongest, commands);
+                        } else {
+                            ui.label(RichText::new("The strongest chain is the same.").weak());
+                        }
+                    }
+                    _ => {
+                        ui.label(format!(
+                            "No chain of evidence links joins the selection to {} (in the links the last analysis kept)",
+                            answer.to
+                        ));
+                    }
+                }
+            });
+    }
+
     fn cluster_casework_ui(
         &mut self,
         ui: &mut egui::Ui,
@@ -284,6 +397,57 @@ impl Inspector {
             .filter(|t| t.cluster.is_none())
         {
             tag_card_ui(ui, tag, true, commands);
+        }
+    }
+}
+
+/// One chain: its length and weakest link, each link with its evidence;
+/// account names select the account, "Select the chain" its accounts.
+fn chain_ui(
+    ui: &mut egui::Ui,
+    loaded: &Loaded,
+    title: &str,
+    chain: &Chain,
+    commands: &mut Vec<Command>,
+) {
+    ui.horizontal(|ui| {
+        ui.strong(format!(
+            "{title}: {}, weakest link {:.2}",
+            count(chain.hops.len() as u64, "link", "links"),
+            chain.weakest().unwrap_or(0.0)
+        ));
+        if ui
+            .small_button("Select the chain")
+            .on_hover_text("Select its accounts on the graph and the timelines")
+            .clicked()
+        {
+            commands.push(Command::SelectAccounts(chain.accounts.clone()));
+        }
+    });
+    for hop in &chain.hops {
+        ui.horizontal_wrapped(|ui| {
+            for (i, a) in [hop.a, hop.b].into_iter().enumerate() {
+                if i == 1 {
+                    ui.label("—");
+                }
+                let name = crate::base::text::for_drawing(&loaded.account_name(a)).into_owned();
+                if ui.link(name).clicked() {
+                    commands.push(Command::SelectAccount(Some(a)));
+                }
+            }
+            ui.label(RichText::new(format!("{:.2}", hop.weight)).weak());
+        });
+        for e in &hop.evidence {
+            ui.label(
+                RichText::new(format!(
+                    "    {} ×{} ({:.2}), e.g. {}",
+                    e.kind.replace('_', " "),
+                    e.shared,
+                    e.weight,
+                    crate::base::text::for_drawing(&e.example)
+                ))
+                .small(),
+            );
         }
     }
 }

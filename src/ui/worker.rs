@@ -9,6 +9,7 @@ use std::sync::mpsc::{self, Receiver, Sender};
 use crate::case::Case;
 use crate::case::workbench::AccountLink;
 use crate::views::series::{SelectionSeries, selection_series};
+use crate::views::why::{EvidenceChains, evidence_chains};
 
 /// A question for the worker.
 #[derive(Clone, Debug)]
@@ -28,6 +29,16 @@ pub enum Query {
     ActiveBetween(i64, i64),
     /// Accounts that sent requests from an address.
     RequestIp(String),
+    /// The shortest and the strongest chains of evidence links between
+    /// two sets of accounts (indices), and what the second set is called.
+    Why {
+        /// The accounts of the selection asked about.
+        from: Vec<u32>,
+        /// The accounts of what the analyst named.
+        to: Vec<u32>,
+        /// What the analyst named (an account, a cluster or a campaign).
+        to_label: String,
+    },
 }
 
 /// An answer.
@@ -41,6 +52,8 @@ pub enum Answer {
     ActiveBetween((i64, i64), Vec<bool>),
     /// Accounts with requests from the address asked.
     RequestIp(String, Vec<u32>),
+    /// Chains between the two sets asked about, and the second's name.
+    Why(String, Box<EvidenceChains>),
     /// The query failed.
     Failed(String),
 }
@@ -168,6 +181,9 @@ fn answer(case: &Result<Case, crate::case::CaseError>, accounts: usize, query: Q
         Query::RequestIp(ip) => case
             .accounts_with_request_ip(&ip)
             .map(|found| Answer::RequestIp(ip, found)),
+        Query::Why { from, to, to_label } => {
+            evidence_chains(case, &from, &to).map(|chains| Answer::Why(to_label, Box::new(chains)))
+        }
     };
     result.unwrap_or_else(|err: crate::case::CaseError| {
         Answer::Failed(if err.is_interrupted() {

@@ -12,3 +12,4 @@ pub mod palette;
 pub mod series;
 pub mod state;
 pub mod timeline;
+pub mod why;
