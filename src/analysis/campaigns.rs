@@ -511,8 +511,7 @@ pub fn group_campaigns(
     groups.sort_by_key(|list| list.iter().map(|&i| clusters[i].members[0]).min());
     let (mut campaigns, mut campaign_of_cluster) =
         score_campaigns(&groups, clusters, scorer, accounts, &ties);
-    if join_by_hours_beyond(&mut groups, &campaigns, prints, &mut ties) {
-        groups.sort_by_key(|list| list.iter().map(|&i| clusters[i].members[0]).min());
+    if join_by_hours_beyond(&mut groups, &campaigns, clusters, prints, &mut ties) {
         (campaigns, campaign_of_cluster) =
             score_campaigns(&groups, clusters, scorer, accounts, &ties);
     }
@@ -596,6 +595,7 @@ fn beyond_tie(
 fn join_by_hours_beyond(
     groups: &mut Vec<Vec<usize>>,
     campaigns: &[Campaign],
+    clusters: &[Cluster],
     prints: &[Fingerprint],
     ties: &mut Vec<(u32, u32, Tie)>,
 ) -> bool {
@@ -651,14 +651,7 @@ fn join_by_hours_beyond(
     if !joined {
         return false;
     }
-    let mut merged: FxHashMap<u32, Vec<usize>> = FxHashMap::default();
-    for (k, list) in groups.iter().enumerate() {
-        merged
-            .entry(uf.find(k as u32))
-            .or_default()
-            .extend_from_slice(list);
-    }
-    *groups = merged.into_values().collect();
+    merge_groups(groups, &mut uf, clusters);
     true
 }
 
@@ -1251,6 +1244,12 @@ fn join_by_owner(
             },
         ));
     }
+    merge_groups(groups, &mut uf, clusters);
+}
+
+/// Replaces `groups` by the unions `uf` made of them (indices into
+/// `groups`), in a fixed order (by first account).
+fn merge_groups(groups: &mut Vec<Vec<usize>>, uf: &mut UnionFind, clusters: &[Cluster]) {
     let mut merged: FxHashMap<u32, Vec<usize>> = FxHashMap::default();
     for (k, list) in groups.iter().enumerate() {
         merged

@@ -438,16 +438,7 @@ fn chain_ui(
             ui.label(RichText::new(format!("{:.2}", hop.weight)).weak());
         });
         for e in &hop.evidence {
-            ui.label(
-                RichText::new(format!(
-                    "    {} ×{} ({:.2}), e.g. {}",
-                    e.kind.replace('_', " "),
-                    e.shared,
-                    e.weight,
-                    crate::base::text::for_drawing(&e.example)
-                ))
-                .small(),
-            );
+            evidence_ui(ui, e);
         }
     }
 }
@@ -1077,25 +1068,28 @@ fn account_ui(
             ui.label(RichText::new(format!("weight {:.2}", link.weight)).weak());
         });
         for e in &link.evidence {
-            ui.horizontal_wrapped(|ui| {
-                ui.add_space(12.0);
-                let (r, _) = ui.allocate_exact_size(egui::vec2(8.0, 8.0), egui::Sense::hover());
-                ui.painter().circle_filled(
-                    r.center(),
-                    3.5,
-                    palette::evidence_color_by_name(&e.kind),
-                );
-                ui.label(
-                    RichText::new(format!(
-                        "{}: {} shared (+{:.2}), e.g. {}",
-                        e.kind.replace('_', " "),
-                        e.shared,
-                        e.weight,
-                        e.example
-                    ))
-                    .small(),
-                );
-            });
+            evidence_ui(ui, e);
         }
     }
+}
+
+/// One piece of a link's evidence: its kind's colour, how many values it
+/// shares, its weight and an example (cut for drawing).
+fn evidence_ui(ui: &mut egui::Ui, e: &crate::case::analysis_store::StoredLinkEvidence) {
+    ui.horizontal_wrapped(|ui| {
+        ui.add_space(12.0);
+        let (r, _) = ui.allocate_exact_size(egui::vec2(8.0, 8.0), egui::Sense::hover());
+        ui.painter()
+            .circle_filled(r.center(), 3.5, palette::evidence_color_by_name(&e.kind));
+        ui.label(
+            RichText::new(format!(
+                "{}: {} shared (+{:.2}), e.g. {}",
+                e.kind.replace('_', " "),
+                e.shared,
+                e.weight,
+                crate::base::text::for_drawing(&e.example)
+            ))
+            .small(),
+        );
+    });
 }
