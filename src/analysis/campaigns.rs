@@ -589,8 +589,10 @@ fn beyond_tie(
 /// population's ([`SHARED_HOURS_BEYOND`]) on work of the same content
 /// ([`Similarity::content`], [`SAME_WORK_SIMILARITY`]; volume and networks
 /// seen differ with crews' sizes and accounts' lifetimes): the crews of
-/// one campaign on one shift, found apart. Only suspected campaigns are joined (none is made
-/// suspected by it); each join is a tie between their first clusters.
+/// one campaign on one shift, found apart. Only suspected campaigns are
+/// joined, so none is made suspected by it (scored again as one, a joined
+/// campaign that fell under the threshold would leave its clusters their
+/// own verdicts); each join is a tie between their first clusters.
 /// Whether any was joined.
 fn join_by_hours_beyond(
     groups: &mut Vec<Vec<usize>>,
@@ -614,39 +616,55 @@ fn join_by_hours_beyond(
         .iter()
         .map(|t| hours_beyond(&t.hours, &population))
         .collect();
+    // Candidate pairs: campaigns whose most standing-out hours are within
+    // three of each other, each compared with at most 24 ring neighbours
+    // per hour (sub-quadratic however many campaigns a case holds).
+    let mut by_peak: Vec<Vec<u32>> = vec![Vec::new(); 24];
+    for (i, b) in beyond.iter().enumerate() {
+        let peak = (0..24).max_by(|&x, &y| b[x].total_cmp(&b[y]).then(y.cmp(&x)));
+        by_peak[peak.unwrap_or(0)].push(i as u32);
+    }
+    let mut pairs: Vec<(u32, u32)> = Vec::new();
+    for h in 0..24 {
+        let mut list: Vec<u32> = (0..4).flat_map(|d| by_peak[(h + d) % 24].clone()).collect();
+        list.sort_unstable();
+        let salt = BEYOND_SALT ^ ((h as u64) << 8);
+        super::pairs::for_each_pair(&list, 24, salt, |a, b| pairs.push((a, b)));
+    }
+    pairs.sort_unstable();
+    pairs.dedup();
     let mut uf = UnionFind::new(groups.len());
     let mut joined = false;
-    for i in 0..suspected.len() {
-        for j in i + 1..suspected.len() {
-            let (k, l) = (suspected[i], suspected[j]);
-            if uf.find(k as u32) == uf.find(l as u32) {
-                continue;
-            }
-            let parts = similarity(&typical[i], &typical[j]);
-            let Some(tie) = beyond_tie(
-                &beyond[i],
-                &beyond[j],
-                &parts,
-                Similarity::content,
-                &population,
-            ) else {
-                continue;
-            };
-            uf.union(k as u32, l as u32);
-            joined = true;
-            ties.push((
-                groups[k][0] as u32,
-                groups[l][0] as u32,
-                Tie {
-                    overlap: family_overlap(&typical[i], &typical[j]).0,
-                    similarity: parts.combined,
-                    crossing: Crossing::default(),
-                    shift: None,
-                    moved: None,
-                    beyond: Some(tie),
-                },
-            ));
+    for (i, j) in pairs {
+        let (i, j) = (i as usize, j as usize);
+        let (k, l) = (suspected[i], suspected[j]);
+        if uf.find(k as u32) == uf.find(l as u32) {
+            continue;
         }
+        let parts = similarity(&typical[i], &typical[j]);
+        let Some(tie) = beyond_tie(
+            &beyond[i],
+            &beyond[j],
+            &parts,
+            Similarity::content,
+            &population,
+        ) else {
+            continue;
+        };
+        uf.union(k as u32, l as u32);
+        joined = true;
+        ties.push((
+            groups[k][0] as u32,
+            groups[l][0] as u32,
+            Tie {
+                overlap: family_overlap(&typical[i], &typical[j]).0,
+                similarity: parts.combined,
+                crossing: Crossing::default(),
+                shift: None,
+                moved: None,
+                beyond: Some(tie),
+            },
+        ));
     }
     if !joined {
         return false;
