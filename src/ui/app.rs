@@ -494,6 +494,8 @@ impl App {
         self.dialogs.conflicts = None;
         self.dialogs.share = None;
         self.caches.account_links = None;
+        // Chains name account indices of the case they were read from.
+        self.caches.why = None;
         self.jobs.layout = None;
         self.jobs.layout_stage = None;
         self.revision += 1;
