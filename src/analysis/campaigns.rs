@@ -328,19 +328,11 @@ pub fn group_campaigns(
         .map(|&i| (i, hours_beyond(&profiles[&i].typical.hours, &population)))
         .filter(|(_, b)| b.iter().map(|&x| f64::from(x)).sum::<f64>() >= SHARED_HOURS_BEYOND)
         .collect();
-    let mut by_peak: Vec<Vec<u32>> = vec![Vec::new(); 24];
-    for (&i, b) in &beyond_of {
-        let peak = (0..24).max_by(|&x, &y| b[x].total_cmp(&b[y]).then(y.cmp(&x)));
-        by_peak[peak.unwrap_or(0)].push(i as u32);
-    }
-    for list in &mut by_peak {
-        list.sort_unstable();
-    }
-    for h in 0..24 {
-        let mut list: Vec<u32> = (0..4).flat_map(|d| by_peak[(h + d) % 24].clone()).collect();
-        list.sort_unstable();
-        super::pairs::for_each_pair(&list, 24, BEYOND_SALT ^ h as u64, |a, b| pairs.push((a, b)));
-    }
+    pair_by_peak(
+        beyond_of.iter().map(|(&i, b)| (i as u32, b)),
+        |h| BEYOND_SALT ^ h as u64,
+        &mut pairs,
+    );
     pairs.sort_unstable();
     pairs.dedup();
     let mut uf = UnionFind::new(clusters.len());
@@ -552,6 +544,30 @@ pub fn group_campaigns(
 /// population in the same hours.
 const SHARED_HOURS_BEYOND: f64 = 0.25;
 
+/// Pairs of groups (id, hours beyond the population's) whose most
+/// standing-out hours are within three of each other: per hour of the day
+/// the groups peaking in it or the three after, each with at most 24 ring
+/// neighbours ([`super::pairs::for_each_pair`], salted by `salt_of(hour)`).
+fn pair_by_peak<'a>(
+    beyond: impl Iterator<Item = (u32, &'a [f32; 24])>,
+    salt_of: impl Fn(usize) -> u64,
+    pairs: &mut Vec<(u32, u32)>,
+) {
+    let mut by_peak: Vec<Vec<u32>> = vec![Vec::new(); 24];
+    for (i, b) in beyond {
+        let peak = (0..24).max_by(|&x, &y| b[x].total_cmp(&b[y]).then(y.cmp(&x)));
+        by_peak[peak.unwrap_or(0)].push(i);
+    }
+    for list in &mut by_peak {
+        list.sort_unstable();
+    }
+    for h in 0..24 {
+        let mut list: Vec<u32> = (0..4).flat_map(|d| by_peak[(h + d) % 24].clone()).collect();
+        list.sort_unstable();
+        super::pairs::for_each_pair(&list, 24, salt_of(h), |a, b| pairs.push((a, b)));
+    }
+}
+
 /// Whether two groups (their hours beyond the population's, and their
 /// typical members compared) work the same hours beyond everyone else on
 /// the same work: [`SHARED_HOURS_BEYOND`] of each one's traffic in the same
@@ -619,18 +635,12 @@ fn join_by_hours_beyond(
     // Candidate pairs: campaigns whose most standing-out hours are within
     // three of each other, each compared with at most 24 ring neighbours
     // per hour (sub-quadratic however many campaigns a case holds).
-    let mut by_peak: Vec<Vec<u32>> = vec![Vec::new(); 24];
-    for (i, b) in beyond.iter().enumerate() {
-        let peak = (0..24).max_by(|&x, &y| b[x].total_cmp(&b[y]).then(y.cmp(&x)));
-        by_peak[peak.unwrap_or(0)].push(i as u32);
-    }
     let mut pairs: Vec<(u32, u32)> = Vec::new();
-    for h in 0..24 {
-        let mut list: Vec<u32> = (0..4).flat_map(|d| by_peak[(h + d) % 24].clone()).collect();
-        list.sort_unstable();
-        let salt = BEYOND_SALT ^ ((h as u64) << 8);
-        super::pairs::for_each_pair(&list, 24, salt, |a, b| pairs.push((a, b)));
-    }
+    pair_by_peak(
+        beyond.iter().enumerate().map(|(i, b)| (i as u32, b)),
+        |h| BEYOND_SALT ^ ((h as u64) << 8),
+        &mut pairs,
+    );
     pairs.sort_unstable();
     pairs.dedup();
     let mut uf = UnionFind::new(groups.len());
@@ -1059,31 +1069,12 @@ fn attach_lone_accounts(
         // the typical member of a campaign it shares a card, an address or
         // a domain with.
         let by_infrastructure = || {
-            let mut ks = infrastructure.get(&a)?.clone();
-            ks.sort_unstable();
-            ks.dedup();
-            ks.into_iter()
-                .filter(|_| p.is_reliable())
-                .map(|k| (k, similarity(p, &typical[k]).work()))
-                .filter(|(_, work)| *work >= LONE_SAME_WORK)
-                .max_by(|x, y| x.1.total_cmp(&y.1).then(y.0.cmp(&x.0)))
-                .map(|(k, _)| k)
+            let ks = tied_campaigns(&[a], &infrastructure);
+            most_alike(p, ks, &typical, Similarity::work).filter(|_| p.is_reliable())
         };
         // Nor, when it shares neither prompts nor a place, anything but its
         // crew's shift: the same few hours, the same work done the same way.
-        let by_shift = || {
-            let w = working_window(&p.hours).filter(|_| p.is_reliable())?;
-            shifts
-                .near(&w)
-                .filter_map(|(c, cw)| {
-                    let k = *campaign_of_cluster.get(&c)?;
-                    Some((k, cw, similarity(p, &profiles[&(c as usize)].typical)))
-                })
-                .filter(|(_, cw, sim)| one_shift(&w, cw, sim, LONE_SAME_WORK))
-                .map(|(k, _, sim)| (k, sim))
-                .max_by(|x, y| x.1.work().total_cmp(&y.1.work()).then(y.0.cmp(&x.0)))
-                .map(|(k, _)| k)
-        };
+        let by_shift = || on_a_shift(p, shifts, &campaign_of_cluster, profiles);
         let Some(k) = by_families.or_else(by_infrastructure).or_else(by_shift) else {
             continue;
         };
@@ -1126,45 +1117,23 @@ fn attach_lone_accounts(
         if pooled.exchanges < LONE_MIN_CONTENT_EXCHANGES {
             continue;
         }
-        let tied_to = |map: &FxHashMap<u32, Vec<usize>>| {
-            let mut ks: Vec<usize> = unit
-                .iter()
-                .filter_map(|a| map.get(a))
-                .flatten()
-                .copied()
-                .collect();
-            ks.sort_unstable();
-            ks.dedup();
-            ks
-        };
-        let best = |ks: Vec<usize>, alike: &dyn Fn(&Similarity) -> f64| {
-            ks.into_iter()
-                .map(|k| (k, alike(&similarity(&pooled, &typical[k]))))
-                .filter(|(_, x)| *x >= LONE_SAME_WORK)
-                .max_by(|x, y| x.1.total_cmp(&y.1).then(y.0.cmp(&x.0)))
-                .map(|(k, _)| k)
-        };
-        let by_owner = best(tied_to(&owner_ties), &Similarity::content);
+        let tied_to = |map: &FxHashMap<u32, Vec<usize>>| tied_campaigns(&unit, map);
+        let by_owner = most_alike(&pooled, tied_to(&owner_ties), &typical, Similarity::content);
         let by_families = || {
             on_own_families(&pooled, &owner, &work_share)
                 .filter(|_| unit.len() >= 2 && pooled.is_reliable())
                 .filter(|&k| similarity(&pooled, &typical[k]).content() >= LONE_SAME_WORK)
         };
-        let by_infrastructure =
-            || best(tied_to(&infrastructure), &Similarity::work).filter(|_| pooled.is_reliable());
-        let by_shift = || {
-            let w = working_window(&pooled.hours).filter(|_| pooled.is_reliable())?;
-            shifts
-                .near(&w)
-                .filter_map(|(c, cw)| {
-                    let k = *campaign_of_cluster.get(&c)?;
-                    Some((k, cw, similarity(&pooled, &profiles[&(c as usize)].typical)))
-                })
-                .filter(|(_, cw, sim)| one_shift(&w, cw, sim, LONE_SAME_WORK))
-                .map(|(k, _, sim)| (k, sim))
-                .max_by(|x, y| x.1.work().total_cmp(&y.1.work()).then(y.0.cmp(&x.0)))
-                .map(|(k, _)| k)
+        let by_infrastructure = || {
+            most_alike(
+                &pooled,
+                tied_to(&infrastructure),
+                &typical,
+                Similarity::work,
+            )
+            .filter(|_| pooled.is_reliable())
         };
+        let by_shift = || on_a_shift(&pooled, shifts, &campaign_of_cluster, profiles);
         let Some(k) = by_owner
             .or_else(by_families)
             .or_else(by_infrastructure)
@@ -1278,6 +1247,57 @@ fn merge_groups(groups: &mut Vec<Vec<usize>>, uf: &mut UnionFind, clusters: &[Cl
     let mut out: Vec<Vec<usize>> = merged.into_values().collect();
     out.sort_by_key(|list| list.iter().map(|&i| clusters[i].members[0]).min());
     *groups = out;
+}
+
+/// The campaigns `accounts` are tied to in `map` (account → campaigns),
+/// ascending, each once.
+fn tied_campaigns(accounts: &[u32], map: &FxHashMap<u32, Vec<usize>>) -> Vec<usize> {
+    let mut ks: Vec<usize> = accounts
+        .iter()
+        .filter_map(|a| map.get(a))
+        .flatten()
+        .copied()
+        .collect();
+    ks.sort_unstable();
+    ks.dedup();
+    ks
+}
+
+/// Of the campaigns `ks`, the one whose typical member `p` is most alike
+/// to by `alike` ([`LONE_SAME_WORK`] or more), the lower index on a tie.
+fn most_alike(
+    p: &Fingerprint,
+    ks: Vec<usize>,
+    typical: &[Fingerprint],
+    alike: fn(&Similarity) -> f64,
+) -> Option<usize> {
+    ks.into_iter()
+        .map(|k| (k, alike(&similarity(p, &typical[k]))))
+        .filter(|(_, x)| *x >= LONE_SAME_WORK)
+        .max_by(|x, y| x.1.total_cmp(&y.1).then(y.0.cmp(&x.0)))
+        .map(|(k, _)| k)
+}
+
+/// The campaign one of whose clusters works the shift `p` works (a
+/// working window of its own, with a profile), the work
+/// [`LONE_SAME_WORK`] alike: the most alike, the lower index on a tie.
+fn on_a_shift(
+    p: &Fingerprint,
+    shifts: &Shifts,
+    campaign_of_cluster: &FxHashMap<u32, usize>,
+    profiles: &FxHashMap<usize, Profile>,
+) -> Option<usize> {
+    let w = working_window(&p.hours).filter(|_| p.is_reliable())?;
+    shifts
+        .near(&w)
+        .filter_map(|(c, cw)| {
+            let k = *campaign_of_cluster.get(&c)?;
+            Some((k, cw, similarity(p, &profiles[&(c as usize)].typical)))
+        })
+        .filter(|(_, cw, sim)| one_shift(&w, cw, sim, LONE_SAME_WORK))
+        .map(|(k, _, sim)| (k, sim))
+        .max_by(|x, y| x.1.work().total_cmp(&y.1.work()).then(y.0.cmp(&x.0)))
+        .map(|(k, _)| k)
 }
 
 /// The campaign whose own families (`owner`: family → (campaign, its
