@@ -1439,6 +1439,19 @@ fn reports_carry_no_control_characters_from_a_case() {
     }
 }
 
+/// Writes `bytes` (a case) to `path` with 800 bytes of page `p` (of
+/// `page` bytes) overwritten by a fixed pattern.
+fn write_damaged_page(bytes: &[u8], p: usize, page: usize, path: &Path) {
+    let mut damaged = bytes.to_vec();
+    for (i, b) in damaged[p * page + 100..(p * page + 900).min((p + 1) * page)]
+        .iter_mut()
+        .enumerate()
+    {
+        *b = (i * 173 % 253) as u8;
+    }
+    std::fs::write(path, &damaged).unwrap();
+}
+
 #[test]
 fn a_damaged_page_anywhere_is_read_past_or_bad_input_never_exit_1() {
     let tmp = tempfile::tempdir().unwrap();
@@ -1448,14 +1461,7 @@ fn a_damaged_page_anywhere_is_read_past_or_bad_input_never_exit_1() {
     let mut exits = std::collections::BTreeMap::new();
     for p in (1..pages).step_by(3) {
         let path = tmp.path().join(format!("page-{p}.hcase"));
-        let mut damaged = bytes.clone();
-        for (i, b) in damaged[p * page + 100..(p * page + 900).min((p + 1) * page)]
-            .iter_mut()
-            .enumerate()
-        {
-            *b = (i * 173 % 253) as u8;
-        }
-        std::fs::write(&path, &damaged).unwrap();
+        write_damaged_page(&bytes, p, page, &path);
         for command in ["info", "tags"] {
             let (code, _, err) = run_limited(&[command, path.to_str().unwrap()]);
             assert!(
@@ -1648,14 +1654,7 @@ fn repair_reads_past_what_info_reads_past_and_cuts_an_over_long_value() {
     let (mut read_past, mut around) = (0, 0);
     for p in (1..pages).step_by(5) {
         let path = tmp.path().join(format!("page-{p}.hcase"));
-        let mut damaged = bytes.clone();
-        for (i, b) in damaged[p * page + 100..(p * page + 900).min((p + 1) * page)]
-            .iter_mut()
-            .enumerate()
-        {
-            *b = (i * 173 % 253) as u8;
-        }
-        std::fs::write(&path, &damaged).unwrap();
+        write_damaged_page(&bytes, p, page, &path);
         let (info, _, _) = run_limited(&["info", path.to_str().unwrap()]);
         let fixed = tmp.path().join(format!("page-{p}-repaired.hcase"));
         let (code, stdout, err) = run_limited(&[

@@ -1092,6 +1092,36 @@ fn fresh_harvest(fx: &mut Fixture, minutes: Vec<u32>, salt: u32, origin: u32) ->
     }
 }
 
+/// The campaign holding `first`, asserted to hold every one of `others`.
+fn campaign_holding<'r, 'a>(
+    result: &'r super::AnalysisResult,
+    first: u32,
+    others: impl IntoIterator<Item = &'a u32>,
+) -> &'r super::campaigns::Campaign {
+    let campaign = result
+        .campaigns
+        .iter()
+        .find(|k| k.members.contains(&first))
+        .unwrap_or_else(|| panic!("{first} is in no campaign"));
+    for a in others {
+        assert!(
+            campaign.members.contains(a),
+            "{a} is not in {}",
+            campaign.id
+        );
+    }
+    campaign
+}
+
+/// Asserts that one of `campaign`'s reasons says what `says` looks for.
+fn assert_reason(campaign: &super::campaigns::Campaign, says: impl Fn(&str) -> bool) {
+    assert!(
+        campaign.reasons.iter().any(|r| says(&r.text)),
+        "{:?}",
+        campaign.reasons
+    );
+}
+
 #[test]
 fn pieces_of_a_crew_that_share_only_its_shift_and_its_work_are_one_campaign() {
     let mut fx = Fixture::new(21, false);
@@ -1144,23 +1174,10 @@ fn pieces_of_a_crew_that_share_only_its_shift_and_its_work_are_one_campaign() {
         cluster_of(pieces[1][0]),
         "the two pieces were meant to be apart at the cluster level"
     );
-    let campaign_of = |a: u32| result.campaigns.iter().find(|k| k.members.contains(&a));
-    let campaign = campaign_of(pieces[0][0]).expect("the first piece is in a campaign");
-    for &a in pieces[1].iter().chain([&lone]) {
-        assert!(
-            campaign.members.contains(&a),
-            "{a} is not in {}",
-            campaign.id
-        );
-    }
-    assert!(
-        campaign
-            .reasons
-            .iter()
-            .any(|r| r.text.contains("shared shift alone") && r.text.contains("14:00–17:00 UTC")),
-        "{:?}",
-        campaign.reasons
-    );
+    let campaign = campaign_holding(&result, pieces[0][0], pieces[1].iter().chain([&lone]));
+    assert_reason(campaign, |text| {
+        text.contains("shared shift alone") && text.contains("14:00–17:00 UTC")
+    });
     for &a in pieces[2].iter().chain([&other]) {
         assert!(
             !campaign.members.contains(&a),
@@ -1292,23 +1309,10 @@ fn pieces_of_a_crew_whose_cover_hides_its_shift_are_one_campaign_by_the_hours_be
         pieces.push(piece);
     }
     let result = analyse(&fx);
-    let campaign_of = |a: u32| result.campaigns.iter().find(|k| k.members.contains(&a));
-    let campaign = campaign_of(pieces[0][0]).expect("the first piece is in a campaign");
-    for &a in &pieces[1] {
-        assert!(
-            campaign.members.contains(&a),
-            "{a} is not in {}",
-            campaign.id
-        );
-    }
-    assert!(
-        campaign
-            .reasons
-            .iter()
-            .any(|r| r.text.contains("beyond everyone else") && r.text.contains("UTC")),
-        "{:?}",
-        campaign.reasons
-    );
+    let campaign = campaign_holding(&result, pieces[0][0], &pieces[1]);
+    assert_reason(campaign, |text| {
+        text.contains("beyond everyone else") && text.contains("UTC")
+    });
     assert!(
         !campaign
             .reasons
