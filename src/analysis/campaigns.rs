@@ -503,7 +503,14 @@ pub fn group_campaigns(
     groups.sort_by_key(|list| list.iter().map(|&i| clusters[i].members[0]).min());
     let (mut campaigns, mut campaign_of_cluster) =
         score_campaigns(&groups, clusters, scorer, accounts, &ties);
-    if join_by_hours_beyond(&mut groups, &campaigns, clusters, prints, &mut ties) {
+    if join_by_hours_beyond(
+        &mut groups,
+        &campaigns,
+        clusters,
+        prints,
+        &population,
+        &mut ties,
+    ) {
         (campaigns, campaign_of_cluster) =
             score_campaigns(&groups, clusters, scorer, accounts, &ties);
     }
@@ -615,6 +622,7 @@ fn join_by_hours_beyond(
     campaigns: &[Campaign],
     clusters: &[Cluster],
     prints: &[Fingerprint],
+    population: &[f32; 24],
     ties: &mut Vec<(u32, u32, Tie)>,
 ) -> bool {
     let suspected: Vec<usize> = (0..campaigns.len())
@@ -623,14 +631,13 @@ fn join_by_hours_beyond(
     if suspected.len() < 2 {
         return false;
     }
-    let population = population_hours(prints);
     let typical: Vec<Fingerprint> = suspected
         .iter()
         .map(|&k| profile(&campaigns[k].members, prints).typical)
         .collect();
     let beyond: Vec<[f32; 24]> = typical
         .iter()
-        .map(|t| hours_beyond(&t.hours, &population))
+        .map(|t| hours_beyond(&t.hours, population))
         .collect();
     // Candidate pairs: campaigns whose most standing-out hours are within
     // three of each other, each compared with at most 24 ring neighbours
@@ -657,7 +664,7 @@ fn join_by_hours_beyond(
             &beyond[j],
             &parts,
             Similarity::content,
-            &population,
+            population,
         ) else {
             continue;
         };
