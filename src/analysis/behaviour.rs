@@ -272,18 +272,85 @@ pub fn hour_counts(minutes: &[u32]) -> [u32; 24] {
 /// An account needs this many active minutes for [`shift_change`].
 pub const SHIFT_CHANGE_MIN_MINUTES: usize = 40;
 
-/// Where an account moved from one shift to another: the working windows
-/// of the first and of the second half of its active minutes (`minutes`
-/// since the epoch, sorted), when each half works a shift and the two are
-/// not one shift (they share less than half the hours of the longer).
-pub fn shift_change(minutes: &[u32]) -> Option<(WorkingWindow, WorkingWindow)> {
+/// An account's active minutes per hour of the day (UTC), in the first and
+/// in the second half of its active minutes: where it worked early in its
+/// life and where late, for telling an account that moved between crews'
+/// shifts.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Halves {
+    /// Active minutes per hour of the day, first half.
+    pub early: [u32; 24],
+    /// Active minutes per hour of the day, second half.
+    pub late: [u32; 24],
+}
+
+/// The two halves of `minutes` (since the epoch, sorted), when there are
+/// [`SHIFT_CHANGE_MIN_MINUTES`] or more.
+pub fn halves(minutes: &[u32]) -> Option<Halves> {
     if minutes.len() < SHIFT_CHANGE_MIN_MINUTES {
         return None;
     }
-    let window = |part: &[u32]| working_window(&hour_counts(part).map(|n| n as f32));
     let mid = minutes.len() / 2;
-    let (early, late) = (window(&minutes[..mid])?, window(&minutes[mid..])?);
-    (2 * early.common_hours(&late) < early.hours.max(late.hours)).then_some((early, late))
+    Some(Halves {
+        early: hour_counts(&minutes[..mid]),
+        late: hour_counts(&minutes[mid..]),
+    })
+}
+
+impl Halves {
+    /// Where it moved from one shift to another: the working windows of
+    /// the first and of the second half, when each half works a shift and
+    /// the two are not one shift (they share less than half the hours of
+    /// the longer).
+    pub fn shift_change(&self) -> Option<(WorkingWindow, WorkingWindow)> {
+        let window = |counts: &[u32; 24]| working_window(&counts.map(|n| n as f32));
+        let (early, late) = (window(&self.early)?, window(&self.late)?);
+        (2 * early.common_hours(&late) < early.hours.max(late.hours)).then_some((early, late))
+    }
+
+    /// Each half's share of its minutes per hour of the day above what
+    /// `population` puts there ([`hours_beyond`]): what stands out of each
+    /// half however much cover traffic spreads over the rest of the day.
+    pub fn beyond(&self, population: &[f32; 24]) -> ([f32; 24], [f32; 24]) {
+        let shares = |counts: &[u32; 24]| {
+            let total = counts.iter().sum::<u32>().max(1) as f32;
+            hours_beyond(&counts.map(|n| n as f32 / total), population)
+        };
+        (shares(&self.early), shares(&self.late))
+    }
+}
+
+/// Where an account moved from one shift to another ([`Halves::shift_change`]
+/// of the halves of its active minutes, `minutes` since the epoch, sorted).
+pub fn shift_change(minutes: &[u32]) -> Option<(WorkingWindow, WorkingWindow)> {
+    halves(minutes)?.shift_change()
+}
+
+/// The share the two hour profiles (shares per hour of the day) have in
+/// common: Σ over hours of the smaller.
+pub fn shared_hours(x: &[f32; 24], y: &[f32; 24]) -> f64 {
+    x.iter().zip(y).map(|(a, b)| f64::from(a.min(*b))).sum()
+}
+
+/// The fullest window of [`SHIFT_MAX_HOURS`] hours of `hours` (shares per
+/// hour of the day), to name where a profile stands out when no working
+/// window holds [`SHIFT_MIN_SHARE`] of it.
+pub fn fullest_window(hours: &[f32; 24]) -> WorkingWindow {
+    let total = hours.iter().sum::<f32>().max(f32::MIN_POSITIVE);
+    let share = |start: u8| {
+        (0..SHIFT_MAX_HOURS)
+            .map(|i| hours[usize::from((start + i) % 24)])
+            .sum::<f32>()
+            / total
+    };
+    let start = (0..24u8)
+        .max_by(|&x, &y| share(x).total_cmp(&share(y)).then(y.cmp(&x)))
+        .unwrap_or(0);
+    WorkingWindow {
+        start,
+        hours: SHIFT_MAX_HOURS,
+        share: share(start),
+    }
 }
 
 fn close(a: f32, b: f32, scale: f64) -> f64 {

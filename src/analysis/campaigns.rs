@@ -16,8 +16,8 @@
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::behaviour::{
-    Fingerprint, Similarity, WorkingWindow, family_overlap, hours_beyond, population_hours,
-    similarity, working_window,
+    Fingerprint, Similarity, WorkingWindow, family_overlap, fullest_window, hours_beyond,
+    population_hours, shared_hours, similarity, working_window,
 };
 use super::evidence::EvidenceGraph;
 use super::families::UnionFind;
@@ -199,15 +199,27 @@ fn shares_hours(a: &WorkingWindow, b: &WorkingWindow) -> bool {
     2 * a.common_hours(b) >= a.hours.max(b.hours)
 }
 
-/// The candidate clusters whose typical member works a shift: each one's
-/// working window, and the clusters by the hour their window starts.
+/// When the candidate clusters work: each one's working window if its
+/// typical member works a shift, and the clusters by the hour their window
+/// starts; for clusters of no independence, the hours they stand out from
+/// the population in, and those clusters by the hour they stand out most.
 struct Shifts {
     windows: FxHashMap<usize, WorkingWindow>,
     by_start: Vec<Vec<u32>>,
+    /// Cluster → its typical member's hours beyond the population's.
+    beyond: FxHashMap<usize, [f32; 24]>,
+    beyond_by_peak: Vec<Vec<u32>>,
+    /// All accounts' share of traffic per hour of the day.
+    population: [f32; 24],
 }
 
 impl Shifts {
-    fn new(candidates: &[usize], profiles: &FxHashMap<usize, Profile>) -> Self {
+    fn new(
+        candidates: &[usize],
+        profiles: &FxHashMap<usize, Profile>,
+        beyond: FxHashMap<usize, [f32; 24]>,
+        population: [f32; 24],
+    ) -> Self {
         let windows: FxHashMap<usize, WorkingWindow> = candidates
             .iter()
             .filter_map(|&i| Some((i, working_window(&profiles[&i].typical.hours)?)))
@@ -218,7 +230,14 @@ impl Shifts {
                 by_start[usize::from(w.start)].push(i as u32);
             }
         }
-        Self { windows, by_start }
+        let beyond_by_peak = peak_index(beyond.iter().map(|(&i, b)| (i as u32, b)));
+        Self {
+            windows,
+            by_start,
+            beyond,
+            beyond_by_peak,
+            population,
+        }
     }
 
     /// Clusters whose window starts within an hour of `w`'s, with their
@@ -229,6 +248,18 @@ impl Shifts {
             .into_iter()
             .flat_map(move |d| &self.by_start[(start + d) % 24])
             .map(|&c| (c, &self.windows[&(c as usize)]))
+    }
+
+    /// Clusters that stand out from the population in the same hours as
+    /// `beyond` (a profile's hours beyond the population's): peaking within
+    /// three hours of its peak, with [`SHARED_HOURS_BEYOND`] or more in
+    /// common ([`shared_hours`]); with what they have in common.
+    fn beyond_near<'a>(&'a self, beyond: &'a [f32; 24]) -> impl Iterator<Item = (u32, f64)> + 'a {
+        let peak = peak_hour(beyond);
+        (0..7)
+            .flat_map(move |d| &self.beyond_by_peak[(peak + 21 + d) % 24])
+            .map(move |&c| (c, shared_hours(beyond, &self.beyond[&(c as usize)])))
+            .filter(|(_, shared)| *shared >= SHARED_HOURS_BEYOND)
     }
 }
 
@@ -301,19 +332,9 @@ pub fn group_campaigns(
         let list = &by_family[&family];
         super::pairs::for_each_pair(list, 24, u64::from(family), |a, b| pairs.push((a, b)));
     }
-    // And clusters that work the same shift: same start of their working
-    // window, give or take an hour.
-    let shifts = Shifts::new(&candidates, &profiles);
-    for h in 0..24 {
-        let mut list = shifts.by_start[h].clone();
-        list.extend_from_slice(&shifts.by_start[(h + 1) % 24]);
-        list.sort_unstable();
-        super::pairs::for_each_pair(&list, 24, SHIFT_SALT ^ h as u64, |a, b| pairs.push((a, b)));
-    }
-    // And clusters of no independence (most members disposable or hiding)
-    // that stand out from the population in the same hours, whatever cover
-    // traffic spreads over the rest of the day: by the hour they stand out
-    // most, give or take three.
+    // Clusters of no independence (most members disposable or hiding)
+    // stand out from the population in the hours they work, whatever cover
+    // traffic spreads over the rest of the day.
     let population = population_hours(prints);
     let beyond_of: FxHashMap<usize, [f32; 24]> = candidates
         .iter()
@@ -328,8 +349,19 @@ pub fn group_campaigns(
         .map(|&i| (i, hours_beyond(&profiles[&i].typical.hours, &population)))
         .filter(|(_, b)| b.iter().map(|&x| f64::from(x)).sum::<f64>() >= SHARED_HOURS_BEYOND)
         .collect();
+    // And clusters that work the same shift: same start of their working
+    // window, give or take an hour.
+    let shifts = Shifts::new(&candidates, &profiles, beyond_of, population);
+    for h in 0..24 {
+        let mut list = shifts.by_start[h].clone();
+        list.extend_from_slice(&shifts.by_start[(h + 1) % 24]);
+        list.sort_unstable();
+        super::pairs::for_each_pair(&list, 24, SHIFT_SALT ^ h as u64, |a, b| pairs.push((a, b)));
+    }
+    // And those clusters that stand out in the same hours: by the hour
+    // they stand out most, give or take three.
     pair_by_peak(
-        beyond_of.iter().map(|(&i, b)| (i as u32, b)),
+        shifts.beyond.iter().map(|(&i, b)| (i as u32, b)),
         |h| BEYOND_SALT ^ h as u64,
         &mut pairs,
     );
@@ -386,9 +418,12 @@ pub fn group_campaigns(
         let same_shift = shift.is_some();
         // Nor, when cover traffic spreads over the rest of the day, a
         // window of its own: what is left is the hours both stand out in.
-        let beyond = match (beyond_of.get(&(a as usize)), beyond_of.get(&(b as usize))) {
+        let beyond = match (
+            shifts.beyond.get(&(a as usize)),
+            shifts.beyond.get(&(b as usize)),
+        ) {
             (Some(x), Some(y)) if !same_shift => {
-                beyond_tie(x, y, &parts, Similarity::work, &population)
+                beyond_tie(x, y, &parts, Similarity::content, &shifts.population)
             }
             _ => None,
         };
@@ -419,11 +454,13 @@ pub fn group_campaigns(
     // Accounts that moved from one crew's shift to another's tie the
     // crews: an account of no independence (disposable, or hiding behind
     // rotating proxies) whose first half works one cluster's shift and
-    // second half another's, doing the work of both.
+    // second half another's, doing the work of both. Where cover traffic
+    // hides the shifts, what each half adds to everyone's day is compared
+    // with what each cluster does (the hours beyond the population).
     let mut moved: FxHashMap<(u32, u32), (u32, WorkingWindow, WorkingWindow)> =
         FxHashMap::default();
-    for (a, change) in graph.accounts.shift_changes.iter().enumerate() {
-        let Some((early, late)) = change else {
+    for (a, halves) in graph.accounts.halves.iter().enumerate() {
+        let Some(halves) = halves else {
             continue;
         };
         let Some(p) = prints.get(a).filter(|p| p.is_reliable()) else {
@@ -441,12 +478,18 @@ pub fn group_campaigns(
                 .max_by(|x, y| x.1.total_cmp(&y.1).then(y.0.cmp(&x.0)))
                 .map(|(c, _)| c)
         };
-        if let (Some(x), Some(y)) = (on_shift(early), on_shift(late))
+        let found = match halves.shift_change() {
+            Some((early, late)) => on_shift(&early)
+                .zip(on_shift(&late))
+                .map(|(x, y)| (x, y, early, late)),
+            None => moved_beyond(halves, p, &shifts, |c| &profiles[&(c as usize)].typical),
+        };
+        if let Some((x, y, early, late)) = found
             && x != y
         {
             let slot = moved
                 .entry((x.min(y), x.max(y)))
-                .or_insert((0, *early, *late));
+                .or_insert((0, early, late));
             slot.0 += 1;
         }
     }
@@ -560,19 +603,68 @@ fn pair_by_peak<'a>(
     salt_of: impl Fn(usize) -> u64,
     pairs: &mut Vec<(u32, u32)>,
 ) {
-    let mut by_peak: Vec<Vec<u32>> = vec![Vec::new(); 24];
-    for (i, b) in beyond {
-        let peak = (0..24).max_by(|&x, &y| b[x].total_cmp(&b[y]).then(y.cmp(&x)));
-        by_peak[peak.unwrap_or(0)].push(i);
-    }
-    for list in &mut by_peak {
-        list.sort_unstable();
-    }
+    let by_peak = peak_index(beyond);
     for h in 0..24 {
         let mut list: Vec<u32> = (0..4).flat_map(|d| by_peak[(h + d) % 24].clone()).collect();
         list.sort_unstable();
         super::pairs::for_each_pair(&list, 24, salt_of(h), |a, b| pairs.push((a, b)));
     }
+}
+
+/// Groups (id, hours beyond the population's) by the hour they stand out
+/// most, each list ascending.
+fn peak_index<'a>(beyond: impl Iterator<Item = (u32, &'a [f32; 24])>) -> Vec<Vec<u32>> {
+    let mut by_peak: Vec<Vec<u32>> = vec![Vec::new(); 24];
+    for (i, b) in beyond {
+        by_peak[peak_hour(b)].push(i);
+    }
+    for list in &mut by_peak {
+        list.sort_unstable();
+    }
+    by_peak
+}
+
+/// The hour of the day `b` is largest in, the earliest on a tie.
+fn peak_hour(b: &[f32; 24]) -> usize {
+    (0..24)
+        .max_by(|&x, &y| b[x].total_cmp(&b[y]).then(y.cmp(&x)))
+        .unwrap_or(0)
+}
+
+/// Where an account whose halves work no shift of their own (cover traffic
+/// spread over the day) moved: each half stands out from the population in
+/// [`SHARED_HOURS_BEYOND`] of its minutes, the two halves in different
+/// hours (less than that in common), and each half in the same hours as a
+/// cluster does ([`Shifts::beyond_near`]), the account's work
+/// [`LONE_SAME_WORK`] alike to that cluster's typical member. The two clusters (the most hours in common, the lower id on a
+/// tie) and where each half stands out.
+fn moved_beyond<'a>(
+    halves: &super::behaviour::Halves,
+    p: &Fingerprint,
+    shifts: &Shifts,
+    typical: impl Fn(u32) -> &'a Fingerprint,
+) -> Option<(u32, u32, WorkingWindow, WorkingWindow)> {
+    let (early, late) = halves.beyond(&shifts.population);
+    let stands_out = |b: &[f32; 24]| shared_hours(b, b) >= SHARED_HOURS_BEYOND;
+    if !(stands_out(&early) && stands_out(&late))
+        || shared_hours(&early, &late) >= SHARED_HOURS_BEYOND
+    {
+        return None;
+    }
+    let cluster_of = |half: &[f32; 24]| -> Option<u32> {
+        shifts
+            .beyond_near(half)
+            .filter(|&(c, _)| similarity(p, typical(c)).work() >= LONE_SAME_WORK)
+            .max_by(|x, y| x.1.total_cmp(&y.1).then(y.0.cmp(&x.0)))
+            .map(|(c, _)| c)
+    };
+    let window = |b: &[f32; 24]| working_window(b).unwrap_or_else(|| fullest_window(b));
+    Some((
+        cluster_of(&early)?,
+        cluster_of(&late)?,
+        window(&early),
+        window(&late),
+    ))
 }
 
 /// Whether two groups (their hours beyond the population's, and their
@@ -715,11 +807,13 @@ fn score_campaigns(
     }
     let kinds_inside = scorer.kinds_inside(&membership);
     let mut ties_of: FxHashMap<usize, Vec<&Tie>> = FxHashMap::default();
-    for (a, _, tie) in ties {
-        ties_of
-            .entry(campaign_of_cluster[*a as usize])
-            .or_default()
-            .push(tie);
+    let mut ties_by_campaign: Vec<Vec<(u32, u32, &Tie)>> = vec![Vec::new(); groups.len()];
+    for (a, b, tie) in ties {
+        let k = campaign_of_cluster[*a as usize];
+        ties_of.entry(k).or_default().push(tie);
+        if let Some(slot) = ties_by_campaign.get_mut(k) {
+            slot.push((*a, *b, tie));
+        }
     }
     let campaigns: Vec<Campaign> = groups
         .iter()
@@ -730,7 +824,8 @@ fn score_campaigns(
                 .flat_map(|&i| clusters[i].members.iter().copied())
                 .collect();
             members.sort_unstable();
-            let scored = scorer.score_group(members, &kinds_inside);
+            let timing = timing_dependence(list, clusters, members.len(), &ties_by_campaign[k]);
+            let scored = scorer.score_group_with(members, &kinds_inside, timing.as_ref());
             let mine: Vec<&Tie> = ties_of.get(&k).cloned().unwrap_or_default();
             let (cohesion, mut tie_reasons) = cohesion(list.len(), &mine);
             let mut reasons = scored.reasons;
@@ -750,6 +845,50 @@ fn score_campaigns(
         })
         .collect();
     (campaigns, campaign_of_cluster)
+}
+
+/// What the hours of the day count for in coordination, as a kind of
+/// evidence on the links does ([`EvidenceKind::weight`]): as much as a
+/// shared request address, less than the same minutes (lock-step, 0.8).
+const SHARED_HOURS_WEIGHT: f64 = 0.5;
+
+/// A campaign's crews tied by their timing — clusters of no independence
+/// working the same shift, standing out from the population in the same
+/// hours, or accounts moving between their shifts — are synchronised, one
+/// crew with another: dependence the accounts' own links do not show.
+/// It reaches the members of the clusters those ties join (`list`: the
+/// campaign's clusters, `members` of them in all), as strongly as the tied
+/// clusters' typical members are alike.
+fn timing_dependence(
+    list: &[usize],
+    clusters: &[Cluster],
+    members: usize,
+    ties: &[(u32, u32, &Tie)],
+) -> Option<super::score::Dependence> {
+    let timing: Vec<&(u32, u32, &Tie)> = ties
+        .iter()
+        .filter(|(_, _, t)| t.shift.is_some() || t.moved.is_some() || t.beyond.is_some())
+        .collect();
+    if timing.is_empty() || list.len() < 2 {
+        return None;
+    }
+    let mut tied: Vec<u32> = timing.iter().flat_map(|(a, b, _)| [*a, *b]).collect();
+    tied.sort_unstable();
+    tied.dedup();
+    let reached: usize = tied
+        .iter()
+        .map(|&c| clusters[c as usize].members.len())
+        .sum();
+    let alike = timing.iter().map(|(_, _, t)| t.similarity).sum::<f64>() / timing.len() as f64;
+    let share = (reached as f64 / members.max(1) as f64).min(1.0);
+    Some(super::score::Dependence {
+        weight: SHARED_HOURS_WEIGHT,
+        share: share * alike.clamp(0.0, 1.0),
+        text: format!(
+            "{reached} of {members} accounts in {} of its crews tied by their timing (the same shift, the same hours beyond everyone else, or accounts moving between their shifts), typical members {alike:.2} alike",
+            tied.len()
+        ),
+    })
 }
 
 /// Whether a link carries a card, a sign-up or request address or an
@@ -1029,6 +1168,7 @@ fn attach_lone_accounts(
         && infrastructure.is_empty()
         && paired.is_empty()
         && shifts.windows.is_empty()
+        && shifts.beyond.is_empty()
     {
         return false;
     }
@@ -1082,6 +1222,13 @@ fn attach_lone_accounts(
         // Nor, when it shares neither prompts nor a place, anything but its
         // crew's shift: the same few hours, the same work done the same way.
         let by_shift = || on_a_shift(p, shifts, &campaign_of_cluster, profiles);
+            eprintln!(
+                "LONE {a} fam={:?} infra={:?} shift={:?}",
+                by_families,
+                by_infrastructure(),
+                by_shift()
+            );
+        }
         let Some(k) = by_families.or_else(by_infrastructure).or_else(by_shift) else {
             continue;
         };
@@ -1141,6 +1288,15 @@ fn attach_lone_accounts(
             .filter(|_| pooled.is_reliable())
         };
         let by_shift = || on_a_shift(&pooled, shifts, &campaign_of_cluster, profiles);
+            eprintln!(
+                "UNIT {:?} owner={:?} fam={:?} infra={:?} shift={:?}",
+                unit,
+                by_owner,
+                by_families(),
+                by_infrastructure(),
+                by_shift()
+            );
+        }
         let Some(k) = by_owner
             .or_else(by_families)
             .or_else(by_infrastructure)
@@ -1288,13 +1444,31 @@ fn most_alike(
 /// The campaign one of whose clusters works the shift `p` works (a
 /// working window of its own, with a profile), the work
 /// [`LONE_SAME_WORK`] alike: the most alike, the lower index on a tie.
+/// When cover traffic leaves `p` no window, the campaign one of whose
+/// clusters stands out from the population in the same hours as `p` does
+/// ([`Shifts::beyond_near`]), the content of the work [`LONE_SAME_WORK`]
+/// alike (volume and networks seen differ with an account's lifetime):
+/// the most hours in common, the lower index on a tie.
 fn on_a_shift(
     p: &Fingerprint,
     shifts: &Shifts,
     campaign_of_cluster: &FxHashMap<u32, usize>,
     profiles: &FxHashMap<usize, Profile>,
 ) -> Option<usize> {
-    let w = working_window(&p.hours).filter(|_| p.is_reliable())?;
+    if !p.is_reliable() {
+        return None;
+    }
+    let Some(w) = working_window(&p.hours) else {
+        let beyond = hours_beyond(&p.hours, &shifts.population);
+        return shifts
+            .beyond_near(&beyond)
+            .filter_map(|(c, shared)| Some((*campaign_of_cluster.get(&c)?, c, shared)))
+            .filter(|&(_, c, _)| {
+                similarity(p, &profiles[&(c as usize)].typical).content() >= LONE_SAME_WORK
+            })
+            .max_by(|x, y| x.2.total_cmp(&y.2).then(y.0.cmp(&x.0)))
+            .map(|(k, _, _)| k);
+    };
     shifts
         .near(&w)
         .filter_map(|(c, cw)| {

@@ -72,10 +72,11 @@ pub struct AccountEvidence {
     pub indicator_hits: Vec<Vec<u32>>,
     /// Per account: distinct network prefixes it used.
     pub distinct_prefixes: Vec<u32>,
-    /// Per account: the shift it worked in the first half of its active
-    /// minutes and the other shift it worked in the second
-    /// ([`behaviour::shift_change`]), if it moved.
-    pub shift_changes: Vec<Option<(behaviour::WorkingWindow, behaviour::WorkingWindow)>>,
+    /// Per account: its active minutes per hour of the day in the first
+    /// and the second half of them ([`behaviour::halves`]), for accounts
+    /// with enough of them: where it worked early and late, to tell one
+    /// that moved between crews' shifts.
+    pub halves: Vec<Option<behaviour::Halves>>,
 }
 
 /// The links, and the numbers behind them.
@@ -247,12 +248,12 @@ pub fn build(features: &CaseFeatures, activity: &Activity, params: &Params) -> E
     clock.lap("pairs of shared values");
     // Behaviour: fingerprints, then cohorts (same families, same behaviour).
     let prints = behaviour::fingerprints(features, activity, &template_family);
-    let shift_changes: Vec<_> = {
+    let halves: Vec<_> = {
         use rayon::prelude::*;
         activity
             .minutes
             .par_iter()
-            .map(|m| behaviour::shift_change(m))
+            .map(|m| behaviour::halves(m))
             .collect()
     };
     clock.lap("fingerprints");
@@ -574,7 +575,7 @@ pub fn build(features: &CaseFeatures, activity: &Activity, params: &Params) -> E
             template_family,
             indicator_hits,
             distinct_prefixes,
-            shift_changes,
+            halves,
         },
         candidate_pairs,
         values_linked,

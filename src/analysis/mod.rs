@@ -585,6 +585,35 @@ fn place_signature(link: &Link) -> Option<u64> {
     Some(hasher.finish())
 }
 
+/// Tells each cluster how many accounts at home on an address its members
+/// pass through were left out of it ([`score::Scorer::residents`]; their
+/// cluster in `before`), with one of them.
+fn note_residents(
+    clusters: &mut [Cluster],
+    residents: &[u32],
+    before: &[u32],
+    features: &CaseFeatures,
+) {
+    let mut left: rustc_hash::FxHashMap<u32, Vec<u32>> = Default::default();
+    for &a in residents {
+        left.entry(before[a as usize]).or_default().push(a);
+    }
+    for cluster in clusters.iter_mut().filter(|c| c.members.len() >= 2) {
+        let Some(out) = left.get(&before[cluster.members[0] as usize]) else {
+            continue;
+        };
+        cluster.reasons.push(Reason {
+            indicator: "exculpation".into(),
+            strength: 0.0,
+            text: format!(
+                "{} account(s) left out (e.g. {}): each on a stable home network of its own, tied to the cluster only by addresses its members rotate through (a residential proxy's exit is somebody's home)",
+                out.len(),
+                features.accounts[out[0] as usize].account_id
+            ),
+        });
+    }
+}
+
 /// Scores the clusters of `membership` (each account's cluster) and groups
 /// them into campaigns.
 pub fn score_membership(
@@ -597,8 +626,28 @@ pub fn score_membership(
     stats: &mut RunStats,
 ) -> AnalysisResult {
     let started = Instant::now();
-    let scorer = score::Scorer::new(features, activity, windows, graph, membership, params);
+    let mut scorer = score::Scorer::new(features, activity, windows, graph, membership, params);
+    // Residents of a proxy's exit leave the cluster of those passing through.
+    let residents = scorer.residents(membership);
+    let before = membership;
+    let released;
+    let membership = if residents.is_empty() {
+        membership
+    } else {
+        let mut next = membership.iter().copied().max().map_or(0, |m| m + 1);
+        let mut m = membership.to_vec();
+        for &a in &residents {
+            m[a as usize] = next;
+            next += 1;
+        }
+        scorer.rebase(&m);
+        released = m;
+        &released
+    };
     let mut clusters = scorer.score_partition(membership);
+    if !residents.is_empty() {
+        note_residents(&mut clusters, &residents, before, features);
+    }
     stats.score_secs = started.elapsed().as_secs_f64();
     let started = Instant::now();
     let campaigns = campaigns::group_campaigns(

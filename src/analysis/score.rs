@@ -268,6 +268,90 @@ struct Baseline {
 /// it were active in the window.
 const CLIENT_BASELINE_ACCOUNTS: u32 = 10;
 
+/// What scoring compares a group with, taken from the accounts in no
+/// sizeable group (three or fewer) of a partition.
+struct Bases {
+    baselines: Vec<Baseline>,
+    ordinary_rate: f64,
+    heavy_rate: f64,
+}
+
+impl Bases {
+    fn new(
+        f: &CaseFeatures,
+        activity: &Activity,
+        windows: &[ReleaseWindow],
+        signals: &[AccountSignals],
+        membership: &[u32],
+    ) -> Self {
+        let mut sizes: FxHashMap<u32, usize> = FxHashMap::default();
+        for &g in membership {
+            *sizes.entry(g).or_default() += 1;
+        }
+        let independent: Vec<bool> = membership
+            .iter()
+            .map(|g| sizes.get(g).copied().unwrap_or(0) <= 3)
+            .collect();
+        let baselines = (0..windows.len())
+            .map(|w| {
+                let (mut total, mut on_model) = (0u64, 0u64);
+                let mut by_client: FxHashMap<u32, (u64, u64, u32)> = FxHashMap::default();
+                for (account, &alone) in independent.iter().enumerate() {
+                    if !alone {
+                        continue;
+                    }
+                    let (t, m) = activity.release_windows[w][account];
+                    if t == 0 {
+                        continue;
+                    }
+                    total += u64::from(t);
+                    on_model += u64::from(m);
+                    let slot = by_client.entry(signals[account].main_client).or_default();
+                    slot.0 += u64::from(t);
+                    slot.1 += u64::from(m);
+                    slot.2 += 1;
+                }
+                Baseline {
+                    overall: if total == 0 {
+                        0.0
+                    } else {
+                        on_model as f64 / total as f64
+                    },
+                    by_client,
+                }
+            })
+            .collect();
+        let ordinary_rate = median(
+            f.accounts
+                .iter()
+                .zip(signals)
+                .zip(&independent)
+                .filter(|((a, _), alone)| **alone && a.exchanges > 0)
+                .map(|((a, s), _)| a.exchanges as f64 / s.days.len().max(1) as f64)
+                .collect(),
+        )
+        .unwrap_or(1.0)
+        .max(1.0);
+        let heavy_rate = quantile(
+            f.accounts
+                .iter()
+                .zip(signals)
+                .zip(&independent)
+                .filter(|((a, s), alone)| **alone && a.exchanges > 0 && s.days.len() >= 3)
+                .map(|((a, s), _)| a.exchanges as f64 / s.days.len() as f64)
+                .collect(),
+            0.95,
+        )
+        .unwrap_or(HEAVY_RATE_FLOOR)
+        .max(HEAVY_RATE_FLOOR);
+        Self {
+            baselines,
+            ordinary_rate,
+            heavy_rate,
+        }
+    }
+}
+
 /// Everything scoring needs that does not depend on the group scored.
 pub struct Scorer<'a> {
     f: &'a CaseFeatures,
@@ -337,66 +421,7 @@ impl<'a> Scorer<'a> {
                 start = i;
             }
         }
-        let mut sizes: FxHashMap<u32, usize> = FxHashMap::default();
-        for &g in membership {
-            *sizes.entry(g).or_default() += 1;
-        }
-        let independent: Vec<bool> = membership
-            .iter()
-            .map(|g| sizes.get(g).copied().unwrap_or(0) <= 3)
-            .collect();
-        let baselines = (0..windows.len())
-            .map(|w| {
-                let (mut total, mut on_model) = (0u64, 0u64);
-                let mut by_client: FxHashMap<u32, (u64, u64, u32)> = FxHashMap::default();
-                for (account, &alone) in independent.iter().enumerate() {
-                    if !alone {
-                        continue;
-                    }
-                    let (t, m) = activity.release_windows[w][account];
-                    if t == 0 {
-                        continue;
-                    }
-                    total += u64::from(t);
-                    on_model += u64::from(m);
-                    let slot = by_client.entry(signals[account].main_client).or_default();
-                    slot.0 += u64::from(t);
-                    slot.1 += u64::from(m);
-                    slot.2 += 1;
-                }
-                Baseline {
-                    overall: if total == 0 {
-                        0.0
-                    } else {
-                        on_model as f64 / total as f64
-                    },
-                    by_client,
-                }
-            })
-            .collect();
-        let ordinary_rate = median(
-            f.accounts
-                .iter()
-                .zip(&signals)
-                .zip(&independent)
-                .filter(|((a, _), alone)| **alone && a.exchanges > 0)
-                .map(|((a, s), _)| a.exchanges as f64 / s.days.len().max(1) as f64)
-                .collect(),
-        )
-        .unwrap_or(1.0)
-        .max(1.0);
-        let heavy_rate = quantile(
-            f.accounts
-                .iter()
-                .zip(&signals)
-                .zip(&independent)
-                .filter(|((a, s), alone)| **alone && a.exchanges > 0 && s.days.len() >= 3)
-                .map(|((a, s), _)| a.exchanges as f64 / s.days.len() as f64)
-                .collect(),
-            0.95,
-        )
-        .unwrap_or(HEAVY_RATE_FLOOR)
-        .max(HEAVY_RATE_FLOOR);
+        let bases = Bases::new(f, activity, windows, &signals, membership);
         let mut client_accounts: FxHashMap<u32, u32> = FxHashMap::default();
         for s in &signals {
             if s.main_client != 0 {
@@ -411,11 +436,80 @@ impl<'a> Scorer<'a> {
             params,
             signals,
             template_rows,
-            baselines,
-            ordinary_rate,
-            heavy_rate,
+            baselines: bases.baselines,
+            ordinary_rate: bases.ordinary_rate,
+            heavy_rate: bases.heavy_rate,
             client_accounts,
         }
+    }
+
+    /// Bases the population's baselines (release adoption, ordinary and
+    /// heavy rates: accounts in no sizeable group) on another partition.
+    pub fn rebase(&mut self, membership: &[u32]) {
+        let bases = Bases::new(
+            self.f,
+            self.activity,
+            self.windows,
+            &self.signals,
+            membership,
+        );
+        self.baselines = bases.baselines;
+        self.ordinary_rate = bases.ordinary_rate;
+        self.heavy_rate = bases.heavy_rate;
+    }
+
+    /// Accounts at home among strangers who rotate: members of a cluster
+    /// of three or more on a stable home network of their own (not
+    /// rotating, not new, not banned) whose every link into their cluster
+    /// rests only on shared addresses (with at most a client or a network
+    /// to corroborate them) and leads to a member who rotates over many
+    /// networks. A residential proxy's exit is somebody's home: sharing it
+    /// with accounts that pass through it says nothing of the one who lives
+    /// there. Ascending.
+    pub fn residents(&self, membership: &[u32]) -> Vec<u32> {
+        let mut sizes: FxHashMap<u32, usize> = FxHashMap::default();
+        for &g in membership {
+            *sizes.entry(g).or_default() += 1;
+        }
+        let at_home = |a: u32| {
+            self.signals
+                .get(a as usize)
+                .is_some_and(|s| s.home.is_some() && !s.proxied && !s.young && !s.banned)
+        };
+        // Per account at home in a sizeable cluster: whether every link
+        // into the cluster so far passes through a rotating stranger's
+        // address, and whether it has one.
+        let mut verdict: FxHashMap<u32, bool> = FxHashMap::default();
+        for link in self.graph.links.iter() {
+            let (Some(&ga), Some(&gb)) = (
+                membership.get(link.a as usize),
+                membership.get(link.b as usize),
+            ) else {
+                continue;
+            };
+            if ga != gb || sizes.get(&ga).copied().unwrap_or(0) < 3 {
+                continue;
+            }
+            let through_address = link
+                .evidence
+                .iter()
+                .all(|e| e.kind.is_address() || e.kind.is_corroborating());
+            for (x, y) in [(link.a, link.b), (link.b, link.a)] {
+                if at_home(x) {
+                    let passing =
+                        through_address && self.signals.get(y as usize).is_some_and(|s| s.proxied);
+                    let slot = verdict.entry(x).or_insert(true);
+                    *slot &= passing;
+                }
+            }
+        }
+        let mut out: Vec<u32> = verdict
+            .into_iter()
+            .filter(|&(_, resident)| resident)
+            .map(|(a, _)| a)
+            .collect();
+        out.sort_unstable();
+        out
     }
 
     /// Whether an account looks disposable: first used within 30 days of
@@ -465,6 +559,18 @@ impl<'a> Scorer<'a> {
     /// Scores one group of accounts (ascending indices); `inside` from
     /// [`Self::kinds_inside`] of the partition the group is part of.
     pub fn score_group(&self, members: Vec<u32>, inside: &Inside) -> Cluster {
+        self.score_group_with(members, inside, None)
+    }
+
+    /// [`Self::score_group`] with evidence of dependence found above the
+    /// accounts' own links (a campaign's crews tied by their timing),
+    /// counted in coordination with the kinds on the links.
+    pub fn score_group_with(
+        &self,
+        members: Vec<u32>,
+        inside: &Inside,
+        above: Option<&Dependence>,
+    ) -> Cluster {
         let kinds_inside = inside.kinds.as_slice();
         let s = members.len();
         let mut reasons = Reasons::default();
@@ -493,8 +599,14 @@ impl<'a> Scorer<'a> {
         let independence = independence(&group, kinds_inside, &mut reasons);
         let common_source = common_source_factor(independence, group_volume, harvest, &mut reasons);
         let reach = inside.reach(&members);
-        let (coordination, dependence) =
-            coordination(&group, kinds_inside, common_source, reach, &mut reasons);
+        let (coordination, dependence) = coordination(
+            &group,
+            kinds_inside,
+            common_source,
+            reach,
+            above,
+            &mut reasons,
+        );
         let extraction = self.extraction(&group, &work, mix, common_source, &mut reasons);
         let automation = automation(&group, kinds_inside, &mut reasons);
         let evasion = evasion(&group, kinds_inside, scale, &mut reasons);
@@ -1269,16 +1381,35 @@ impl Inside {
 
 /// Coordination, and the part of it that says the members are not
 /// independent (evidence of kinds other than [`EvidenceKind::is_common_source`]).
+/// Evidence of dependence a group shows above its accounts' own links: a
+/// campaign's clusters tied by the hours they work. Counted in
+/// coordination like a kind of evidence on the links: `weight` × `share`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dependence {
+    /// What it counts for, as [`EvidenceKind::weight`] does for a kind.
+    pub weight: f64,
+    /// How far it reaches: the share of the members it ties, times how
+    /// strongly (0..1).
+    pub share: f64,
+    /// The sentence shown with its numbers.
+    pub text: String,
+}
+
 fn coordination(
     g: &Group<'_>,
     kinds_inside: &[u16],
     common_source: f64,
     reach: f64,
+    above: Option<&Dependence>,
     reasons: &mut Reasons,
 ) -> (f64, f64) {
     let s = g.members.len();
     let mut common_parts = Vec::new();
     let mut dependence = Vec::new();
+    if let Some(d) = above.filter(|d| d.share > 0.0) {
+        dependence.push((d.weight, d.share));
+        reasons.push("coordination", d.weight * d.share, d.text.clone());
+    }
     if s >= 2 {
         for kind in EvidenceKind::ALL {
             let bit = 1u16 << (kind as u16);
