@@ -1222,13 +1222,6 @@ fn attach_lone_accounts(
         // Nor, when it shares neither prompts nor a place, anything but its
         // crew's shift: the same few hours, the same work done the same way.
         let by_shift = || on_a_shift(p, shifts, &campaign_of_cluster, profiles);
-            eprintln!(
-                "LONE {a} fam={:?} infra={:?} shift={:?}",
-                by_families,
-                by_infrastructure(),
-                by_shift()
-            );
-        }
         let Some(k) = by_families.or_else(by_infrastructure).or_else(by_shift) else {
             continue;
         };
@@ -1288,15 +1281,6 @@ fn attach_lone_accounts(
             .filter(|_| pooled.is_reliable())
         };
         let by_shift = || on_a_shift(&pooled, shifts, &campaign_of_cluster, profiles);
-            eprintln!(
-                "UNIT {:?} owner={:?} fam={:?} infra={:?} shift={:?}",
-                unit,
-                by_owner,
-                by_families(),
-                by_infrastructure(),
-                by_shift()
-            );
-        }
         let Some(k) = by_owner
             .or_else(by_families)
             .or_else(by_infrastructure)
