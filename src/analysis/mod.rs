@@ -634,11 +634,10 @@ pub fn score_membership(
     let membership = if residents.is_empty() {
         membership
     } else {
-        let mut next = membership.iter().copied().max().map_or(0, |m| m + 1);
+        let first_free = membership.iter().copied().max().map_or(0, |m| m + 1);
         let mut m = membership.to_vec();
-        for &a in &residents {
-            m[a as usize] = next;
-            next += 1;
+        for (label, &a) in (first_free..).zip(&residents) {
+            m[a as usize] = label;
         }
         scorer.rebase(&m);
         released = m;

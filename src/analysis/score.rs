@@ -458,14 +458,16 @@ impl<'a> Scorer<'a> {
         self.heavy_rate = bases.heavy_rate;
     }
 
-    /// Accounts at home among strangers who rotate: members of a cluster
-    /// of three or more on a stable home network of their own (not
+    /// Accounts at home among strangers passing through: members of a
+    /// cluster of three or more on a stable home network of their own (not
     /// rotating, not new, not banned) whose every link into their cluster
     /// rests only on shared addresses (with at most a client or a network
-    /// to corroborate them) and leads to a member who rotates over many
-    /// networks. A residential proxy's exit is somebody's home: sharing it
-    /// with accounts that pass through it says nothing of the one who lives
-    /// there. Ascending.
+    /// to corroborate them) and leads to a member not at home on that
+    /// network (one that signed up or sent requests through it on its way
+    /// elsewhere). A residential proxy's exit is somebody's home: sharing
+    /// it with accounts that pass through it says nothing of the one who
+    /// lives there; two accounts at home on one network (a household) stay
+    /// together. Ascending.
     pub fn residents(&self, membership: &[u32]) -> Vec<u32> {
         let mut sizes: FxHashMap<u32, usize> = FxHashMap::default();
         for &g in membership {
@@ -496,8 +498,9 @@ impl<'a> Scorer<'a> {
                 .all(|e| e.kind.is_address() || e.kind.is_corroborating());
             for (x, y) in [(link.a, link.b), (link.b, link.a)] {
                 if at_home(x) {
-                    let passing =
-                        through_address && self.signals.get(y as usize).is_some_and(|s| s.proxied);
+                    let home = self.signals[x as usize].home;
+                    let passing = through_address
+                        && self.signals.get(y as usize).is_some_and(|s| s.home != home);
                     let slot = verdict.entry(x).or_insert(true);
                     *slot &= passing;
                 }

@@ -1490,3 +1490,188 @@ fn scale_backs_a_pivot_only_as_far_as_it_reads_and_evasion_twice_as_far() {
         score_from_indicators(&by_scale)
     );
 }
+
+#[test]
+fn movers_and_lone_accounts_of_crews_whose_cover_hides_their_shifts_join_by_the_hours_they_stand_out_in()
+ {
+    let build = |movers: u32| {
+        let mut fx = Fixture::new(21, false);
+        ordinary_people(&mut fx, 300, 0, 0.0);
+        let harvest = |fx: &mut Fixture, minutes: Vec<u32>, salt: u32, origin: u32| {
+            fresh_harvest(fx, minutes, 120_000 + salt * 100, origin)
+        };
+        // Two crews, 14:00–17:00 and 02:00–05:00 UTC, each in two pieces
+        // on a card of their own; every account sends two fifths of its
+        // traffic as cover over a person's day (no working window of its
+        // own).
+        let mut crews: Vec<Vec<u32>> = Vec::new();
+        for (c, start_hour) in [(0u32, 14u32), (1, 2)] {
+            let mut crew = Vec::new();
+            for i in 0..12u32 {
+                let mut minutes = shift_worker(&mut fx, 20, 6, start_hour, 3);
+                minutes.extend(person(&mut fx, 80, (c * 12 + i) * 2 % 24));
+                let origin = fx.origin(&format!("73.{c}.{i}.4"), 7922);
+                let traffic = harvest(&mut fx, minutes, c * 20 + i, origin);
+                let card = format!("crew-{c}-{}", i / 6);
+                crew.push(fx.account(facts(5, "email", Some(&card)), traffic));
+            }
+            crews.push(crew);
+        }
+        // Young accounts of their own that work the first crew's shift for
+        // ten days, then the second's, under the same cover.
+        let mut moved = Vec::new();
+        for i in 0..movers {
+            let first = shift_worker(&mut fx, 10, 6, 14, 3);
+            let then: Vec<u32> = shift_worker(&mut fx, 10, 6, 2, 3)
+                .into_iter()
+                .map(|m| m + 10 * DAY)
+                .collect();
+            let mut minutes = [first, then].concat();
+            minutes.extend(person(&mut fx, 80, 5 + 2 * i));
+            let origin = fx.origin(&format!("73.7.{i}.4"), 7922);
+            let traffic = harvest(&mut fx, minutes, 50 + i, origin);
+            moved.push(fx.account(facts(5, "email", Some(&format!("mover-{i}"))), traffic));
+        }
+        // A young account of its own on the first crew's shift under cover,
+        // doing its work; another on the same hours doing ordinary work.
+        let mut minutes = shift_worker(&mut fx, 20, 6, 14, 3);
+        minutes.extend(person(&mut fx, 80, 7));
+        let origin = fx.origin("73.9.9.4", 7922);
+        let traffic = harvest(&mut fx, minutes, 99, origin);
+        let lone = fx.account(facts(5, "email", Some("own-card")), traffic);
+        let mut minutes = shift_worker(&mut fx, 20, 6, 14, 3);
+        minutes.extend(person(&mut fx, 80, 7));
+        let origin = fx.origin("73.9.8.4", 7922);
+        let chat = fx.template(fx_hash(121_777));
+        let other = fx.account(
+            facts(5, "email", Some("other-card")),
+            Traffic {
+                minutes,
+                templates: vec![(chat, 1.0)],
+                origins: vec![origin],
+                ..Default::default()
+            },
+        );
+        let result = analyse(&fx);
+        let campaign_of = |a: u32| result.campaigns.iter().position(|k| k.members.contains(&a));
+        let first = campaign_of(crews[0][0]).expect("the first crew is a campaign");
+        let campaign = campaign_holding(&result, crews[0][0], &crews[0]);
+        assert!(campaign.members.contains(&lone), "the lone account joined");
+        assert!(
+            !campaign.members.contains(&other),
+            "the ordinary one did not"
+        );
+        let one = campaign_of(crews[1][0]) == Some(first);
+        if one {
+            campaign_holding(&result, crews[0][0], &crews[1]);
+        }
+        let said = campaign.reasons.iter().any(|r| {
+            r.text
+                .contains("moved from one of its crews' shifts to another's")
+        });
+        let timing = campaign
+            .reasons
+            .iter()
+            .any(|r| r.indicator == "coordination" && r.text.contains("tied by their timing"));
+        (one, said, timing)
+    };
+    // Each crew's two pieces stand out in the same hours: synchronised.
+    assert_eq!(
+        build(0),
+        (false, false, true),
+        "two crews on two shifts, nothing between them"
+    );
+    assert_eq!(
+        build(2),
+        (true, true, true),
+        "accounts moved between the crews: one campaign"
+    );
+}
+
+#[test]
+fn an_account_at_home_on_a_proxy_exit_is_left_out_of_the_crew_passing_through() {
+    let build = |on_the_crews_card: bool| {
+        let mut fx = Fixture::new(21, false);
+        ordinary_people(&mut fx, 60, 0, 0.0);
+        // Somebody's home, which is also one of a residential proxy's
+        // exits, and two more exits: a crew of four, each on a card of its
+        // own, half of it banned, signed up through that home and sends a
+        // quarter of its requests through each exit and the rest from a
+        // server of its own. Nothing but addresses ties it together.
+        let home = fx.origin("81.2.3.4", 3320);
+        let exits = [fx.origin("82.5.6.7", 3321), fx.origin("83.8.9.1", 3322)];
+        let mut crew = Vec::new();
+        for i in 0..4u32 {
+            let minutes = shift_worker(&mut fx, 20, 12, 14, 3);
+            let server = fx.origin(&format!("91.{i}.1.8"), 9009);
+            let mut traffic = fresh_harvest(&mut fx, minutes, 130_000 + i * 100, server);
+            traffic.origins = vec![server, exits[0], exits[1], home];
+            let mut account = facts(5, "email", Some(&format!("crew-card-{i}")));
+            account.signup_ip = Some("81.2.3.4".into());
+            let a = fx.account(account, traffic);
+            if i % 2 == 0 {
+                fx.ban(a);
+            }
+            crew.push(a);
+        }
+        // The person who lives there: an old account, ordinary work, signed
+        // up and every request from home.
+        let minutes = person(&mut fx, 120, 3);
+        let chat = fx.template(fx_hash(131_000));
+        let card = if on_the_crews_card {
+            "crew-card-0"
+        } else {
+            "own-card"
+        };
+        let mut account = facts(400, "card", Some(card));
+        account.signup_ip = Some("81.2.3.4".into());
+        let resident = fx.account(
+            account,
+            Traffic {
+                minutes,
+                templates: vec![(chat, 1.0)],
+                origins: vec![home],
+                ..Default::default()
+            },
+        );
+        // Whatever the clustering made of it, the resident is put in the
+        // crew's cluster: what is judged is the rule.
+        let params = Params::default();
+        let mut stats = super::RunStats::default();
+        let clustering = super::cluster(&fx.features, &fx.activity, &params, &mut stats);
+        let mut membership = clustering.algorithm.clone();
+        membership[resident as usize] = membership[crew[0] as usize];
+        let result = super::score_membership(
+            &fx.features,
+            &fx.activity,
+            &fx.windows,
+            &clustering.graph,
+            &membership,
+            &params,
+            &mut stats,
+        );
+        let cluster_of = |a: u32| {
+            result
+                .clusters
+                .iter()
+                .find(|c| c.members.contains(&a))
+                .expect("every account is in a cluster")
+        };
+        let crew_cluster = cluster_of(crew[0]);
+        let noted = crew_cluster
+            .reasons
+            .iter()
+            .any(|r| r.indicator == "exculpation" && r.text.contains("left out"));
+        (crew_cluster.members.contains(&resident), noted)
+    };
+    assert_eq!(
+        build(false),
+        (false, true),
+        "tied only by the address the crew passes through: left out, and said so"
+    );
+    assert_eq!(
+        build(true),
+        (true, false),
+        "on the crew's card it is one of them"
+    );
+}
