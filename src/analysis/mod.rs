@@ -606,7 +606,7 @@ fn note_residents(
             indicator: "exculpation".into(),
             strength: 0.0,
             text: format!(
-                "{} account(s) left out (e.g. {}): each on a stable home network of its own, tied to the cluster only by addresses its members rotate through (a residential proxy's exit is somebody's home)",
+                "{} account(s) left out (e.g. {}): each on a stable home network of its own, tied to the cluster only by addresses its members pass through on their way elsewhere (a residential proxy's exit is somebody's home)",
                 out.len(),
                 features.accounts[out[0] as usize].account_id
             ),
