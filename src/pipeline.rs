@@ -12,7 +12,7 @@ use crate::analysis::evidence::EvidenceGraph;
 use crate::analysis::{self, AnalysisResult, Indicators, Params, RunStats, reconcile};
 use crate::base::{Progress, paths};
 use crate::case::analysis_store::{
-    StoredAnalysis, StoredCampaign, StoredCluster, StoredLinkEvidence,
+    EvidenceRow, LinkSource, LinkVisitor, StoredAnalysis, StoredCampaign, StoredCluster,
 };
 use crate::case::casework::Who;
 use crate::case::{Case, CaseError};
@@ -295,6 +295,25 @@ fn with_series(
     Ok(stored)
 }
 
+/// The evidence graph's links, lent to the store as they are.
+struct GraphLinks(std::sync::Arc<Vec<analysis::Link>>);
+
+impl LinkSource for GraphLinks {
+    fn visit(&self, visit: &mut LinkVisitor<'_>) -> Result<(), CaseError> {
+        let mut rows: Vec<EvidenceRow<'_>> = Vec::new();
+        for l in self.0.iter() {
+            rows.clear();
+            rows.extend(
+                l.evidence
+                    .iter()
+                    .map(|e| (e.kind.name(), e.shared, e.weight, e.example.as_str())),
+            );
+            visit(l.a, l.b, l.weight, &rows)?;
+        }
+        Ok(())
+    }
+}
+
 /// The case file's form of a result (without the per-cluster series,
 /// which [`analyze_case`] reads from the case).
 pub fn to_stored(result: &AnalysisResult) -> StoredAnalysis {
@@ -343,27 +362,7 @@ pub fn to_stored(result: &AnalysisResult) -> StoredAnalysis {
             .collect(),
         // A re-run on the same evidence leaves the stored links in place.
         keep_links: result.stats.links_kept,
-        links: result
-            .links
-            .iter()
-            .filter(|_| !result.stats.links_kept)
-            .map(|l| {
-                (
-                    l.a,
-                    l.b,
-                    l.weight,
-                    l.evidence
-                        .iter()
-                        .map(|e| StoredLinkEvidence {
-                            kind: e.kind.name().to_string(),
-                            shared: e.shared,
-                            weight: e.weight,
-                            example: e.example.clone(),
-                        })
-                        .collect(),
-                )
-            })
-            .collect(),
+        links: std::sync::Arc::new(GraphLinks(std::sync::Arc::clone(&result.links))),
         cluster_series: Vec::new(),
         template_examples: Vec::new(),
     }

@@ -93,8 +93,23 @@ pub struct ClusterModelHour {
 /// One example excerpt per template: (`templates.id`, `excerpts.id`).
 pub type TemplateExamples = Vec<(i64, i64)>;
 
+/// One kind of evidence on a link, as the store writes it: (kind name,
+/// values shared, contribution to the link weight, one shared value).
+pub type EvidenceRow<'a> = (&'a str, u32, f64, &'a str);
+
+/// What visiting a link does with it: (account index a < b, weight, its
+/// evidence).
+pub type LinkVisitor<'v> =
+    dyn FnMut(u32, u32, f64, &[EvidenceRow<'_>]) -> Result<(), CaseError> + 'v;
+
+/// A run's links, lent to the store by whoever holds them (the evidence
+/// graph), so that storing copies none of them.
+pub trait LinkSource: Send + Sync {
+    /// Calls `visit` for every link, in order, until it fails.
+    fn visit(&self, visit: &mut LinkVisitor<'_>) -> Result<(), CaseError>;
+}
+
 /// A run's results as stored.
-#[derive(Clone, Debug, PartialEq)]
 pub struct StoredAnalysis {
     /// Parameters, as JSON.
     pub params_json: String,
@@ -105,13 +120,13 @@ pub struct StoredAnalysis {
     /// Campaigns (groups of clusters).
     pub campaigns: Vec<StoredCampaign>,
     /// Links: account indices a < b, weight, evidence.
-    pub links: Vec<(u32, u32, f64, Vec<StoredLinkEvidence>)>,
+    pub links: std::sync::Arc<dyn LinkSource>,
     /// Per cluster of two or more accounts: its traffic per model and hour.
     pub cluster_series: Vec<ClusterModelHour>,
     /// One example excerpt per template.
     pub template_examples: TemplateExamples,
     /// The links stored by the latest run are this run's (a re-run on the
-    /// same evidence graph): they are left in place, and `links` is empty.
+    /// same evidence graph): they are left in place, and `links` is not read.
     pub keep_links: bool,
 }
 
@@ -317,12 +332,15 @@ impl Case {
             let mut evidence = tx.prepare(
                 "INSERT INTO link_evidence (a, b, kind, shared, weight, example) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?;
-            for (a, b, weight, items) in &analysis.links {
-                let (a, b) = (i64::from(*a) + 1, i64::from(*b) + 1);
-                link.execute(params![a, b, weight])?;
-                for e in items {
-                    evidence.execute(params![a, b, e.kind, e.shared, e.weight, e.example])?;
-                }
+            if !analysis.keep_links {
+                analysis.links.visit(&mut |a, b, weight, items| {
+                    let (a, b) = (i64::from(a) + 1, i64::from(b) + 1);
+                    link.execute(params![a, b, weight])?;
+                    for &(kind, shared, weight, example) in items {
+                        evidence.execute(params![a, b, kind, shared, weight, example])?;
+                    }
+                    Ok(())
+                })?;
             }
             let mut series = tx.prepare(
                 "INSERT INTO cluster_model_hourly (cluster, model, hour, exchanges, input_tokens, output_tokens) \
