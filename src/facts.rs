@@ -143,6 +143,70 @@ pub struct Activity {
     pub release_windows: Vec<Vec<(u32, u32)>>,
 }
 
+/// One account's traffic on one model in one hour, in a compact form: the
+/// counts of a busy hour that would not fit are split over several entries
+/// with the same key (summed when read).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ModelHour {
+    /// Hour since the epoch (UTC).
+    pub hour: i32,
+    /// Model index (`models.id` − 1).
+    pub model: u32,
+    /// Exchanges.
+    pub exchanges: u32,
+    /// Prompt tokens.
+    pub input_tokens: u32,
+    /// Completion tokens.
+    pub output_tokens: u32,
+}
+
+impl ModelHour {
+    /// Adds `other`'s counts if the sums fit; whether they did.
+    pub fn try_add(&mut self, other: &ModelHour) -> bool {
+        match (
+            self.exchanges.checked_add(other.exchanges),
+            self.input_tokens.checked_add(other.input_tokens),
+            self.output_tokens.checked_add(other.output_tokens),
+        ) {
+            (Some(e), Some(i), Some(o)) => {
+                (self.exchanges, self.input_tokens, self.output_tokens) = (e, i, o);
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Every account's traffic per model and hour: [`ModelHour`]s account by
+/// account (sorted by model and hour within each), the exchanges whose
+/// hour or tokens do not fit the compact form one by one, and each
+/// template's example excerpt. What a cluster's series are summed from;
+/// the workbench keeps it to re-cluster without reading the exchanges.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ModelHours {
+    /// Where each account's entries start in `entries` (one more than
+    /// there are accounts).
+    pub starts: Vec<u32>,
+    /// The entries.
+    pub entries: Vec<ModelHour>,
+    /// (account index, model index, hour, input tokens, output tokens) of
+    /// exchanges outside the compact form's ranges.
+    pub wide: Vec<(u32, u32, i64, i64, i64)>,
+    /// Per template id: the excerpt id of its first exchange (by exchange
+    /// id) that has one, 0 for none.
+    pub template_examples: Vec<i64>,
+}
+
+impl ModelHours {
+    /// Account `a`'s entries.
+    pub fn of(&self, a: usize) -> &[ModelHour] {
+        match (self.starts.get(a), self.starts.get(a + 1)) {
+            (Some(&from), Some(&to)) => &self.entries[from as usize..to as usize],
+            _ => &[],
+        }
+    }
+}
+
 /// A window after a model release: [start, end) and the model's id.
 #[derive(Clone, Copy, Debug)]
 pub struct ReleaseWindow {

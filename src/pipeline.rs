@@ -16,7 +16,7 @@ use crate::case::analysis_store::{
 };
 use crate::case::casework::Who;
 use crate::case::{Case, CaseError};
-use crate::facts::{Activity, CarryOver, CaseFeatures, ReleaseWindow};
+use crate::facts::{Activity, CarryOver, CaseFeatures, ModelHours, ReleaseWindow};
 use crate::generate::{GenerateError, GenerateOptions, Scenario};
 use crate::logs::Format;
 
@@ -32,13 +32,16 @@ const ATTEMPTS: usize = 5;
 pub fn analyze_case(case: &Case, params: &Params, who: &Who) -> Result<AnalysisResult, CaseError> {
     let mut prepared = None;
     let never = AtomicBool::new(false);
-    analyze_case_reusing(
+    // One run: its clusters' series are summed as the exchanges are read,
+    // not kept per account for re-runs (which costs memory).
+    run(
         case,
         params,
         who,
         &Progress::default(),
         &never,
         &mut prepared,
+        false,
     )
     // Nothing cancels it; `None` would mean a run that stored nothing.
     .and_then(|result| result.ok_or_else(|| CaseError::Invalid("the analysis was stopped".into())))
@@ -57,6 +60,9 @@ pub struct Prepared {
     activity: Activity,
     windows: Vec<ReleaseWindow>,
     graph: EvidenceGraph,
+    /// Every account's traffic per model and hour, read with the first
+    /// run's series (a re-run sums its clusters' series from it).
+    model_hours: Option<ModelHours>,
     load_secs: f64,
     graph_secs: f64,
 }
@@ -73,6 +79,22 @@ pub fn analyze_case_reusing(
     progress: &Progress,
     cancel: &AtomicBool,
     prepared: &mut Option<Prepared>,
+) -> Result<Option<AnalysisResult>, CaseError> {
+    run(case, params, who, progress, cancel, prepared, true)
+}
+
+/// [`analyze_case_reusing`]; with `keep_hours`, every account's traffic per
+/// model and hour is read once and kept in `prepared` (a re-run sums its
+/// clusters' series from it without reading the exchanges), else each
+/// run's clusters' series are summed as the exchanges are read.
+fn run(
+    case: &Case,
+    params: &Params,
+    who: &Who,
+    progress: &Progress,
+    cancel: &AtomicBool,
+    prepared: &mut Option<Prepared>,
+    keep_hours: bool,
 ) -> Result<Option<AnalysisResult>, CaseError> {
     let cancelled = || cancel.load(Ordering::Relaxed);
     let stamp = case.data_stamp()?;
@@ -100,6 +122,7 @@ pub fn analyze_case_reusing(
             activity,
             windows,
             graph,
+            model_hours: None,
             load_secs,
             graph_secs: started.elapsed().as_secs_f64(),
         });
@@ -107,9 +130,24 @@ pub fn analyze_case_reusing(
             return Ok(None);
         }
     }
+    // The accounts' traffic per model and hour, once per prepared graph.
+    let mut hours_secs = 0.0;
+    if let Some(p) = prepared.as_mut()
+        && p.model_hours.is_none()
+        && keep_hours
+    {
+        progress.set_phase("reading each account's traffic per model and hour");
+        let started = Instant::now();
+        p.model_hours = Some(case.model_hours()?);
+        hours_secs = started.elapsed().as_secs_f64();
+        if cancelled() {
+            return Ok(None);
+        }
+    }
     let Some(p) = prepared.as_ref() else {
         return Ok(None);
     };
+    let model_hours = p.model_hours.as_ref();
     let (features, activity, windows) = (&p.features, &p.activity, &p.windows);
     let mut stats = RunStats {
         accounts: features.accounts.len(),
@@ -165,8 +203,8 @@ pub fn analyze_case_reusing(
                     &mut stats,
                 );
                 let started = std::time::Instant::now();
-                let stored = with_series(case, &result, features.accounts.len())?;
-                stats.series_secs = started.elapsed().as_secs_f64();
+                let stored = with_series(case, &result, model_hours, features.accounts.len())?;
+                stats.series_secs = hours_secs + started.elapsed().as_secs_f64();
                 result.stats.series_secs = stats.series_secs;
                 Scored {
                     membership,
@@ -271,11 +309,13 @@ struct Scored {
 }
 
 /// The stored form of `result` with what the workbench shows beside it:
-/// each cluster's traffic per model and hour, and template excerpts (one
-/// more pass over the exchanges).
+/// each cluster's traffic per model and hour, and template excerpts: from
+/// the accounts' traffic per model and hour when it is kept
+/// ([`Case::model_hours`]), else from one more pass over the exchanges.
 fn with_series(
     case: &Case,
     result: &AnalysisResult,
+    hours: Option<&ModelHours>,
     accounts: usize,
 ) -> Result<StoredAnalysis, CaseError> {
     let mut stored = to_stored(result);
@@ -291,7 +331,10 @@ fn with_series(
             }
         }
     }
-    (stored.cluster_series, stored.template_examples) = case.cluster_model_hourly(&cluster_of)?;
+    (stored.cluster_series, stored.template_examples) = match hours {
+        Some(hours) => crate::case::analysis_store::cluster_series(hours, &cluster_of),
+        None => case.cluster_model_hourly(&cluster_of)?,
+    };
     Ok(stored)
 }
 

@@ -97,6 +97,12 @@ fn digests(scenario: Scenario) -> Digests {
         .map(|&c| (sizes[c as usize] >= 2).then_some(c))
         .collect();
     let series = case.cluster_model_hourly(&cluster_of).unwrap();
+    // The workbench's re-runs sum the same from each account's traffic.
+    let hours = case.model_hours().unwrap();
+    assert_eq!(
+        hydrascope::case::analysis_store::cluster_series(&hours, &cluster_of),
+        series
+    );
     write!(membership, "\n{series:?}").unwrap();
     Digests {
         input: hex(&input),

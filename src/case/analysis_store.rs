@@ -7,7 +7,7 @@ use rusqlite::params;
 
 use super::casework::{Stamp, Who};
 use super::{Case, CaseError};
-use crate::facts::Carried;
+use crate::facts::{Carried, ModelHour, ModelHours};
 
 /// One kind of evidence on a stored link.
 #[derive(Clone, Debug, PartialEq)]
@@ -424,20 +424,21 @@ impl Case {
 }
 
 impl Case {
-    /// One pass over `exchanges`: the traffic per model and hour of every
-    /// cluster `cluster_of` names (account index → cluster index, `None` for
-    /// accounts whose cluster gets no series), sorted by cluster, model and
-    /// hour; and the first excerpt seen with each template, by template.
-    pub fn cluster_model_hourly(
+    /// One pass over `exchanges` (in parts on several threads,
+    /// [`Case::scan_exchanges_in_parts`]) for the clusters' series: each
+    /// part starts from `new()`, and `add(part, account index, hour, model
+    /// index, prompt tokens, completion tokens)` counts one exchange in it;
+    /// the parts in id order, and the first excerpt seen with each template
+    /// (0: none), by template.
+    fn scan_series<T: Send>(
         &self,
-        cluster_of: &[Option<u32>],
-    ) -> Result<(Vec<ClusterModelHour>, TemplateExamples), CaseError> {
-        type Sums = rustc_hash::FxHashMap<(u32, u32, i64), (u64, i64, i64)>;
-        // In parts on several threads (`scan_exchanges_in_parts`), in id
-        // order: a template's example is the first exchange's excerpt.
+        accounts: usize,
+        new: impl Fn() -> T + Sync,
+        add: impl Fn(&mut T, usize, i64, u32, i64, i64) + Sync,
+    ) -> Result<(Vec<T>, Vec<i64>), CaseError> {
         let parts = self.scan_exchanges_in_parts(|case, first, last| {
+            let mut part = new();
             let mut examples: Vec<i64> = Vec::new();
-            let mut sums = Sums::default();
             let mut stmt = case.conn().prepare(
                 "SELECT account, ts_ms, model, input_tokens, output_tokens, template, excerpt \
                  FROM exchanges WHERE id BETWEEN ?1 AND ?2",
@@ -455,25 +456,21 @@ impl Case {
                         examples[slot] = excerpt;
                     }
                 }
-                let account = r.get::<_, i64>(0)? - 1;
-                let Some(Some(cluster)) = usize::try_from(account)
+                let Some(account) = usize::try_from(r.get::<_, i64>(0)? - 1)
                     .ok()
-                    .and_then(|a| cluster_of.get(a))
+                    .filter(|&a| a < accounts)
                 else {
                     continue;
                 };
                 let hour = crate::case::builder::hour_of_ms(r.get(1)?);
                 let model = (r.get::<_, i64>(2)? - 1).max(0) as u32;
-                let slot = sums.entry((*cluster, model, hour)).or_default();
-                slot.0 += 1;
-                slot.1 += r.get::<_, i64>(3)?;
-                slot.2 += r.get::<_, i64>(4)?;
+                add(&mut part, account, hour, model, r.get(3)?, r.get(4)?);
             }
-            Ok((examples, sums))
+            Ok((part, examples))
         })?;
         let mut examples: Vec<i64> = Vec::new();
-        let mut sums = Sums::default();
-        for (part_examples, part_sums) in parts {
+        let mut out = Vec::with_capacity(parts.len());
+        for (part, part_examples) in parts {
             if examples.len() < part_examples.len() {
                 examples.resize(part_examples.len(), 0);
             }
@@ -482,40 +479,124 @@ impl Case {
                     *slot = excerpt;
                 }
             }
+            out.push(part);
+        }
+        Ok((out, examples))
+    }
+
+    /// One pass over `exchanges`: the traffic per model and hour of every
+    /// cluster `cluster_of` names (account index → cluster index, `None`
+    /// for accounts whose cluster gets no series), sorted by cluster, model
+    /// and hour; and the first excerpt seen with each template, by template.
+    pub fn cluster_model_hourly(
+        &self,
+        cluster_of: &[Option<u32>],
+    ) -> Result<(Vec<ClusterModelHour>, TemplateExamples), CaseError> {
+        type Sums = rustc_hash::FxHashMap<(u32, u32, i64), (u64, i64, i64)>;
+        let (parts, examples) = self.scan_series(
+            cluster_of.len(),
+            Sums::default,
+            |sums, account, hour, model, input, output| {
+                if let Some(cluster) = cluster_of[account] {
+                    let slot = sums.entry((cluster, model, hour)).or_default();
+                    slot.0 += 1;
+                    slot.1 += input;
+                    slot.2 += output;
+                }
+            },
+        )?;
+        let mut sums = Sums::default();
+        for part in parts {
             if sums.is_empty() {
-                sums = part_sums;
+                sums = part;
                 continue;
             }
-            for (key, (n, input, output)) in part_sums {
+            for (key, (n, input, output)) in part {
                 let slot = sums.entry(key).or_default();
                 slot.0 += n;
                 slot.1 += input;
                 slot.2 += output;
             }
         }
-        let mut out: Vec<ClusterModelHour> = sums
-            .into_iter()
-            .map(
-                |((cluster, model, hour), (exchanges, input_tokens, output_tokens))| {
-                    ClusterModelHour {
-                        cluster,
-                        model,
-                        hour,
-                        exchanges,
-                        input_tokens,
-                        output_tokens,
-                    }
-                },
-            )
-            .collect();
-        out.sort_unstable_by_key(|r| (r.cluster, r.model, r.hour));
-        let examples = examples
-            .into_iter()
-            .enumerate()
-            .filter(|(_, excerpt)| *excerpt != 0)
-            .map(|(template, excerpt)| (template as i64, excerpt))
-            .collect();
-        Ok((out, examples))
+        Ok((series_rows(sums), template_examples(&examples)))
+    }
+
+    /// One pass over `exchanges`: every account's traffic per model and
+    /// hour ([`ModelHours`]), what [`cluster_series`] sums any clustering's
+    /// series from without reading the exchanges again.
+    pub fn model_hours(&self) -> Result<ModelHours, CaseError> {
+        let accounts: i64 = self
+            .conn()
+            .query_row("SELECT count(*) FROM accounts", [], |r| r.get(0))?;
+        let n = usize::try_from(accounts).unwrap_or(0);
+        type Part = (Vec<Vec<ModelHour>>, Vec<(u32, u32, i64, i64, i64)>);
+        let (parts, examples) = self.scan_series(
+            n,
+            || -> Part { (vec![Vec::new(); n], Vec::new()) },
+            |(lists, wide), account, hour, model, input, output| {
+                let (Ok(h), Ok(i), Ok(o)) = (
+                    i32::try_from(hour),
+                    u32::try_from(input),
+                    u32::try_from(output),
+                ) else {
+                    wide.push((account as u32, model, hour, input, output));
+                    return;
+                };
+                let entry = ModelHour {
+                    hour: h,
+                    model,
+                    exchanges: 1,
+                    input_tokens: i,
+                    output_tokens: o,
+                };
+                let list = &mut lists[account];
+                let added = list
+                    .last_mut()
+                    .is_some_and(|e| (e.hour, e.model) == (h, model) && e.try_add(&entry));
+                if !added {
+                    list.push(entry);
+                }
+            },
+        )?;
+        // The parts in id order, each account's lists joined.
+        let mut parts = parts.into_iter();
+        let (mut lists, mut wide): Part = parts
+            .next()
+            .unwrap_or_else(|| (vec![Vec::new(); n], Vec::new()));
+        for (part_lists, part_wide) in parts {
+            for (to, from) in lists.iter_mut().zip(part_lists) {
+                to.extend(from);
+            }
+            wide.extend(part_wide);
+        }
+        // Each account's entries sorted by model and hour, those with one
+        // key summed as far as the compact form holds them, laid out one
+        // account after another (each list freed as it is copied).
+        let mut starts = Vec::with_capacity(n + 1);
+        let mut entries: Vec<ModelHour> = Vec::with_capacity(lists.iter().map(Vec::len).sum());
+        starts.push(0u32);
+        for mut list in lists {
+            list.sort_unstable_by_key(|e| (e.model, e.hour));
+            let from = entries.len();
+            for e in list {
+                if entries.len() > from
+                    && let Some(last) = entries.last_mut()
+                    && (last.model, last.hour) == (e.model, e.hour)
+                    && last.try_add(&e)
+                {
+                    continue;
+                }
+                entries.push(e);
+            }
+            starts.push(u32::try_from(entries.len()).unwrap_or(u32::MAX));
+        }
+        entries.shrink_to_fit();
+        Ok(ModelHours {
+            starts,
+            entries,
+            wide,
+            template_examples: examples,
+        })
     }
 
     /// The parameters of the latest analysis run, as JSON.
@@ -564,4 +645,73 @@ impl Case {
         }
         Ok((out.len() == accounts && accounts > 0).then_some(out))
     }
+}
+
+/// The traffic per model and hour of every cluster `cluster_of` names
+/// (account index → cluster index, `None` for accounts whose cluster gets
+/// no series), sorted by cluster, model and hour, summed from the
+/// accounts' ([`Case::model_hours`]); and each template's example
+/// excerpt, by template.
+pub fn cluster_series(
+    hours: &ModelHours,
+    cluster_of: &[Option<u32>],
+) -> (Vec<ClusterModelHour>, TemplateExamples) {
+    let mut sums: rustc_hash::FxHashMap<(u32, u32, i64), (u64, i64, i64)> = Default::default();
+    for (a, cluster) in cluster_of.iter().enumerate() {
+        let Some(cluster) = *cluster else {
+            continue;
+        };
+        for e in hours.of(a) {
+            let slot = sums
+                .entry((cluster, e.model, i64::from(e.hour)))
+                .or_default();
+            slot.0 += u64::from(e.exchanges);
+            slot.1 += i64::from(e.input_tokens);
+            slot.2 += i64::from(e.output_tokens);
+        }
+    }
+    for &(a, model, hour, input, output) in &hours.wide {
+        let Some(Some(cluster)) = cluster_of.get(a as usize) else {
+            continue;
+        };
+        let slot = sums.entry((*cluster, model, hour)).or_default();
+        slot.0 += 1;
+        slot.1 = slot.1.wrapping_add(input);
+        slot.2 = slot.2.wrapping_add(output);
+    }
+    (
+        series_rows(sums),
+        template_examples(&hours.template_examples),
+    )
+}
+
+/// Summed series as rows, sorted by cluster, model and hour.
+fn series_rows(
+    sums: rustc_hash::FxHashMap<(u32, u32, i64), (u64, i64, i64)>,
+) -> Vec<ClusterModelHour> {
+    let mut out: Vec<ClusterModelHour> = sums
+        .into_iter()
+        .map(
+            |((cluster, model, hour), (exchanges, input_tokens, output_tokens))| ClusterModelHour {
+                cluster,
+                model,
+                hour,
+                exchanges,
+                input_tokens,
+                output_tokens,
+            },
+        )
+        .collect();
+    out.sort_unstable_by_key(|r| (r.cluster, r.model, r.hour));
+    out
+}
+
+/// (template, excerpt) for every template with an example (0: none).
+fn template_examples(by_template: &[i64]) -> TemplateExamples {
+    by_template
+        .iter()
+        .enumerate()
+        .filter(|(_, excerpt)| **excerpt != 0)
+        .map(|(template, excerpt)| (template as i64, *excerpt))
+        .collect()
 }
