@@ -1199,7 +1199,13 @@ fn why_related_shows_the_chains_from_an_account_to_another_and_selects_one() {
         harness.step();
         std::thread::sleep(Duration::from_millis(10));
     }
+    // The chains are drawn on the graph, and the legend (opened) says
+    // which is which.
+    let mut settings = harness.state().settings().clone();
+    settings.legend = hydrascope::views::state::LegendMode::Shown;
+    harness.state_mut().push_command(Command::Settings(settings));
     settle(&mut harness, |_| true);
+    harness.get_by_label("Evidence chain: shortest");
     harness.snapshot_options("workbench_why_related", &snapshot_options());
     // "Select the chain" (the shortest's, listed first) selects its accounts.
     harness
@@ -1210,7 +1216,77 @@ fn why_related_shows_the_chains_from_an_account_to_another_and_selects_one() {
     settle(&mut harness, |app| !app.view().accounts.is_empty());
     let mut selected = harness.state().view().accounts.clone();
     selected.sort_unstable();
-    let mut expected = expected;
-    expected.sort_unstable();
-    assert_eq!(selected, expected);
+    let mut sorted = expected.clone();
+    sorted.sort_unstable();
+    assert_eq!(selected, sorted);
+    // The answer stays in the inspector with the chain selected; Clear
+    // forgets it and the graph stops drawing it.
+    assert!(harness.query_by_label_contains(&shown).is_some());
+    harness.get_by_label("Clear").click();
+    settle(&mut harness, |app| app.why_answer().is_none());
+    assert!(harness.query_by_label("Evidence chain: shortest").is_none());
+}
+
+#[test]
+fn the_graphs_context_menu_asks_why_an_account_is_related_to_the_selection() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut harness = harness_on_demo(tmp.path());
+    let loaded = harness.state().loaded().unwrap();
+    // A cluster of three or more: its first account selected, another one
+    // right-clicked.
+    let cluster = loaded
+        .clusters
+        .iter()
+        .find(|c| c.members.len() >= 3)
+        .expect("a cluster of three")
+        .clone();
+    let from = cluster.members[0];
+    harness
+        .state_mut()
+        .push_command(Command::SelectAccount(Some(from)));
+    settle(&mut harness, |app| app.view().account == Some(from));
+    // Right-click on the account under another member of the cluster
+    // (whichever account the pointer finds there).
+    let world = harness.state().positions()[cluster.members[1] as usize];
+    let at = harness
+        .state()
+        .graph_view()
+        .screen_of(world)
+        .expect("the graph was drawn");
+    harness.hover_at(at);
+    harness.step();
+    let target = harness
+        .state()
+        .graph_view()
+        .hovered()
+        .expect("an account under the pointer");
+    assert_ne!(
+        target, from,
+        "the selected account itself was under the pointer"
+    );
+    let target_id = harness.state().loaded().unwrap().account_name(target);
+    for pressed in [true, false] {
+        harness.event(egui::Event::PointerButton {
+            pos: at,
+            button: egui::PointerButton::Secondary,
+            pressed,
+            modifiers: egui::Modifiers::NONE,
+        });
+        harness.step();
+    }
+    harness.step();
+    harness.get_by_label("Select this account");
+    harness
+        .get_by_label("Why related to the selection?")
+        .click();
+    settle(&mut harness, |app| {
+        app.why_answer().is_some_and(|w| w.chains.is_some())
+    });
+    let answer = harness.state().why_answer().unwrap();
+    assert_eq!(answer.from, vec![from]);
+    assert_eq!(answer.to, target_id);
+    let chains = answer.chains.as_ref().unwrap();
+    let shortest = chains.shortest.as_ref().expect("the cluster is linked");
+    assert_eq!(shortest.accounts.first(), Some(&from));
+    assert_eq!(shortest.accounts.last(), Some(&target));
 }

@@ -280,6 +280,16 @@ impl App {
         &self.panels.graph
     }
 
+    /// Graph positions by account index (world units), as drawn.
+    pub fn positions(&self) -> &[[f32; 2]] {
+        &self.caches.positions
+    }
+
+    /// The last "Why related to…" question and, once answered, its chains.
+    pub fn why_answer(&self) -> Option<&WhyAnswer> {
+        self.caches.why.as_ref()
+    }
+
     /// The audit log as last read, oldest first.
     pub fn history(&self) -> &[AuditEntry] {
         &self.history
@@ -880,6 +890,18 @@ impl App {
                     && let Some(why) = &mut self.caches.why
                     && why.to == to
                 {
+                    // Frame the chains: a path across a campaign is a few
+                    // nodes among thousands.
+                    let mut shown: Vec<u32> = [&chains.shortest, &chains.strongest]
+                        .into_iter()
+                        .flatten()
+                        .flat_map(|c| c.accounts.iter().copied())
+                        .collect();
+                    shown.sort_unstable();
+                    shown.dedup();
+                    if shown.len() >= 2 {
+                        self.panels.graph.request_fit(shown);
+                    }
                     why.chains = Some(*chains);
                 }
             }
@@ -1144,6 +1166,10 @@ impl App {
                 }
             }
             Command::FindWhy { from, to } => self.find_why(from, to),
+            Command::ClearWhy => {
+                self.caches.why = None;
+                self.jobs.tickets.why = 0;
+            }
             Command::Settings(settings) => self.state.settings = settings,
             Command::Relayout => {
                 if let CaseState::Loaded(loaded) = &self.case {
@@ -1645,8 +1671,25 @@ impl App {
                     }
                 }
             });
+        // The chains of the last "Why related to…" answer, drawn on the graph.
+        let chains: Vec<Vec<u32>> = self
+            .caches
+            .why
+            .as_ref()
+            .and_then(|w| w.chains.as_ref())
+            .map(|c| {
+                let mut out: Vec<Vec<u32>> = Vec::new();
+                for chain in [&c.shortest, &c.strongest].into_iter().flatten() {
+                    if chain.accounts.len() >= 2 && !out.contains(&chain.accounts) {
+                        out.push(chain.accounts.clone());
+                    }
+                }
+                out
+            })
+            .unwrap_or_default();
         egui::CentralPanel::default().show(ui, |ui| {
             let input = GraphInput {
+                chains: &chains,
                 loaded,
                 positions: &self.caches.positions,
                 positions_version: self.caches.positions_version,

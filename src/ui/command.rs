@@ -78,6 +78,9 @@ pub enum Command {
         /// What the analyst typed.
         to: String,
     },
+    /// Forget the last "Why related to…" answer (and stop drawing its
+    /// chains on the graph).
+    ClearWhy,
 }
 
 impl From<ViewCommand> for Command {
@@ -91,6 +94,7 @@ impl From<ViewCommand> for Command {
             ViewCommand::Settings(settings) => Command::Settings(settings),
             ViewCommand::Relayout => Command::Relayout,
             ViewCommand::CancelLayout => Command::CancelLayout,
+            ViewCommand::FindWhy { from, to } => Command::FindWhy { from, to },
         }
     }
 }

@@ -83,7 +83,7 @@ impl Panel for Inspector {
         egui::ScrollArea::vertical()
             .auto_shrink([false, false])
             .show(ui, |ui| {
-                if let Some(from) = selected_accounts(loaded, view) {
+                if let Some(from) = loaded.selected_accounts(view) {
                     self.why_ui(ui, input, &from, &mut commands);
                 }
                 if let Some(account) = view.account {
@@ -131,23 +131,6 @@ impl Panel for Inspector {
     }
 }
 
-/// The accounts of what is selected (an account, a cluster, a set, a
-/// campaign), for "Why related to…"; `None` with nothing selected.
-fn selected_accounts(loaded: &Loaded, view: &CaseView) -> Option<Vec<u32>> {
-    if let Some(a) = view.account {
-        return Some(vec![a]);
-    }
-    if let Some(c) = view.cluster.and_then(|c| loaded.clusters.get(c)) {
-        return Some(c.members.clone());
-    }
-    if !view.accounts.is_empty() {
-        return Some(view.accounts.clone());
-    }
-    view.campaign
-        .filter(|&k| k < loaded.campaigns.len())
-        .map(|k| loaded.campaign_members(k).to_vec())
-}
-
 impl Inspector {
     /// "Why related to…": a field for an account, cluster or campaign id
     /// and the chains of evidence links from the selection to it.
@@ -190,9 +173,26 @@ impl Inspector {
                         });
                     }
                 });
-                let Some(answer) = input.why.filter(|w| w.from == from) else {
+                // The answer stays with the selection it was asked for, and
+                // with a chain once it is selected.
+                let Some(answer) = input.why.filter(|w| {
+                    w.from == from
+                        || w.chains.as_ref().is_some_and(|c| {
+                            [&c.shortest, &c.strongest]
+                                .into_iter()
+                                .flatten()
+                                .any(|chain| chain.accounts == from)
+                        })
+                }) else {
                     return;
                 };
+                if ui
+                    .small_button("Clear")
+                    .on_hover_text("Forget these chains and stop drawing them on the graph")
+                    .clicked()
+                {
+                    commands.push(Command::ClearWhy);
+                }
                 let Some(chains) = &answer.chains else {
                     ui.label(RichText::new(format!("Looking for chains to {}…", answer.to)).weak());
                     return;
@@ -205,9 +205,14 @@ impl Inspector {
                         ));
                     }
                     (Some(shortest), Some(strongest)) => {
-                        chain_ui(ui, loaded, "Shortest", shortest, commands);
+                        ui.label(
+                            RichText::new("Drawn on the graph: the shortest in yellow, the strongest in cyan")
+                                .small()
+                                .weak(),
+                        );
+                        chain_ui(ui, loaded, 0, shortest, commands);
                         if strongest != shortest {
-                            chain_ui(ui, loaded, "Strongest", strongest, commands);
+                            chain_ui(ui, loaded, 1, strongest, commands);
                         } else {
                             ui.label(RichText::new("The strongest chain is the same.").weak());
                         }
@@ -406,16 +411,21 @@ impl Inspector {
 fn chain_ui(
     ui: &mut egui::Ui,
     loaded: &Loaded,
-    title: &str,
+    which: usize,
     chain: &Chain,
     commands: &mut Vec<Command>,
 ) {
+    let title = if which == 0 { "Shortest" } else { "Strongest" };
     ui.horizontal(|ui| {
-        ui.strong(format!(
-            "{title}: {}, weakest link {:.2}",
-            count(chain.hops.len() as u64, "link", "links"),
-            chain.weakest().unwrap_or(0.0)
-        ));
+        ui.label(
+            RichText::new(format!(
+                "{title}: {}, weakest link {:.2}",
+                count(chain.hops.len() as u64, "link", "links"),
+                chain.weakest().unwrap_or(0.0)
+            ))
+            .strong()
+            .color(crate::views::graph_view::chain_color(which)),
+        );
         if ui
             .small_button("Select the chain")
             .on_hover_text("Select its accounts on the graph and the timelines")

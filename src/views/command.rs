@@ -23,4 +23,12 @@ pub enum ViewCommand {
     Relayout,
     /// Stop the running layout.
     CancelLayout,
+    /// Find the chains of evidence links from these accounts to an
+    /// account, cluster or campaign (by id).
+    FindWhy {
+        /// The accounts of the selection.
+        from: Vec<u32>,
+        /// The account, cluster or campaign id.
+        to: String,
+    },
 }

@@ -60,6 +60,20 @@ pub struct GraphInput<'a> {
     /// no legend over the graph (a picture that has one draws
     /// [`GraphView::legend_contents_ui`] beside the graph).
     pub picture: bool,
+    /// Chains of evidence links to draw over the graph (accounts in
+    /// order): the shortest first, then the strongest ("Why related
+    /// to…").
+    pub chains: &'a [Vec<u32>],
+}
+
+/// The colour of the `i`-th chain drawn over the graph: the shortest, then
+/// the strongest.
+pub fn chain_color(i: usize) -> Color32 {
+    if i == 0 {
+        palette::CHAIN_SHORTEST
+    } else {
+        palette::CHAIN_STRONGEST
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -146,6 +160,8 @@ pub struct GraphView {
     mesh: Option<(MeshKey, Arc<Mesh>)>,
     box_start: Option<Pos2>,
     hovered: Option<u32>,
+    /// The account right-clicked for the context menu (none: the view).
+    menu_node: Option<u32>,
     hulls: Hulls,
     /// Where each campaign name was drawn last frame (screen), to click.
     campaign_labels: Vec<CampaignLabel>,
@@ -191,6 +207,17 @@ impl GraphView {
     /// the points per world unit (`None` before the first frame).
     pub fn camera_view(&self) -> Option<([f32; 2], f32)> {
         self.camera.map(|c| ([c.center.x, c.center.y], c.scale))
+    }
+
+    /// Where the world point `world` was drawn last frame (screen points;
+    /// `None` before the first frame).
+    pub fn screen_of(&self, world: [f32; 2]) -> Option<Pos2> {
+        Some(to_screen(self.camera?, self.last_rect?, world))
+    }
+
+    /// The account under the pointer last frame, if any.
+    pub fn hovered(&self) -> Option<u32> {
+        self.hovered
     }
 
     /// A graph view that starts with the camera at `center` and `scale`,
@@ -241,6 +268,7 @@ impl GraphView {
         }
         if !input.picture {
             self.handle_input(ui, &response, input, rect, &mut commands);
+            self.context_menu(&response, input, &mut commands);
         }
         let Some(camera) = self.camera else {
             return commands;
@@ -271,6 +299,7 @@ impl GraphView {
         // Overlays get their own clip rectangle, so the tessellator starts a
         // new primitive for them instead of growing (and copying) the graph's.
         let painter = painter.with_clip_rect(rect.shrink(0.25));
+        self.chains_ui(&painter, input, camera, rect);
         self.labels_ui(&painter, input, camera, rect);
         if let Some((top, n)) = self.scene.unlinked
             && n >= 20
@@ -312,6 +341,98 @@ impl GraphView {
         // After the legend, so that no campaign's name hides under it.
         self.campaign_labels_ui(&painter, input, camera, rect, legend);
         commands
+    }
+
+    /// The chains of evidence links asked for ([`GraphInput::chains`]):
+    /// each link a thick line, each account ringed, the strongest under
+    /// the shortest.
+    fn chains_ui(
+        &self,
+        painter: &egui::Painter,
+        input: &GraphInput<'_>,
+        camera: Camera,
+        rect: Rect,
+    ) {
+        for (i, chain) in input.chains.iter().enumerate().rev() {
+            let color = chain_color(i);
+            let width = if i == 0 { 3.0 } else { 4.5 };
+            let screen: Vec<Pos2> = chain
+                .iter()
+                .filter_map(|&a| input.positions.get(a as usize))
+                .map(|&p| to_screen(camera, rect, p))
+                .collect();
+            for pair in screen.windows(2) {
+                painter.line_segment([pair[0], pair[1]], Stroke::new(width, color));
+            }
+            for (&a, &p) in chain.iter().zip(&screen) {
+                let r = self.node_radius(a, camera) + 3.5;
+                painter.circle_stroke(p, r, Stroke::new(2.0, color));
+            }
+        }
+    }
+
+    /// Right-click on the graph: what can be done with the account under
+    /// the pointer (select it, focus its cluster, why it is related to
+    /// the selection, copy its id), or with the view.
+    fn context_menu(
+        &mut self,
+        response: &egui::Response,
+        input: &GraphInput<'_>,
+        commands: &mut Vec<ViewCommand>,
+    ) {
+        if response.secondary_clicked() {
+            self.menu_node = self.hovered;
+        }
+        let loaded = input.loaded;
+        response.context_menu(|ui| {
+            let Some(node) = self.menu_node.filter(|&a| (a as usize) < loaded.accounts.len())
+            else {
+                if ui.button("Fit everything shown").clicked() {
+                    self.fit_request = Some(Vec::new());
+                }
+                if ui.button("Clear the selection").clicked() {
+                    commands.push(ViewCommand::SelectAccount(None));
+                }
+                return;
+            };
+            let id = loaded.account_name(node);
+            ui.label(egui::RichText::new(crate::base::text::for_drawing(&id)).strong());
+            if ui.button("Select this account").clicked() {
+                commands.push(ViewCommand::SelectAccount(Some(node)));
+            }
+            let cluster = loaded.cluster_of[node as usize];
+            if cluster != NO_CLUSTER
+                && ui
+                    .button("Focus on its cluster")
+                    .on_hover_text("Show only its cluster and the accounts one link away")
+                    .clicked()
+            {
+                commands.push(ViewCommand::Focus(Some(cluster as usize)));
+            }
+            let selection = loaded
+                .selected_accounts(input.view)
+                .filter(|from| !from.is_empty() && !from.contains(&node));
+            let why = ui
+                .add_enabled(
+                    selection.is_some() && loaded.analysed,
+                    egui::Button::new("Why related to the selection?"),
+                )
+                .on_hover_text(
+                    "The shortest and the strongest chains of evidence links from the selection to this account, drawn on the graph and listed in the inspector",
+                )
+                .on_disabled_hover_text("Select an account, a cluster or a campaign first");
+            if why.clicked()
+                && let Some(from) = selection
+            {
+                commands.push(ViewCommand::FindWhy {
+                    from,
+                    to: id.clone(),
+                });
+            }
+            if ui.button("Copy its id").clicked() {
+                ui.ctx().copy_text(id);
+            }
+        });
     }
 
     fn toolbar_ui(
@@ -1262,6 +1383,13 @@ impl GraphView {
                     ))
                     .small(),
                 );
+                for (i, name) in ["Evidence chain: shortest", "Evidence chain: strongest"]
+                    .iter()
+                    .enumerate()
+                    .take(input.chains.len())
+                {
+                    swatch_ui(ui, chain_color(i), name);
+                }
                 if self.scene.links_passing > self.scene.links.len() && input.settings.show_links {
                     ui.label(
                         egui::RichText::new(format!(

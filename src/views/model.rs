@@ -458,6 +458,23 @@ impl Loaded {
         self.campaign_index.of_cluster(c as usize)
     }
 
+    /// The accounts of what `view` selects (an account, a cluster, a set,
+    /// a campaign); `None` with nothing selected.
+    pub fn selected_accounts(&self, view: &super::state::CaseView) -> Option<Vec<u32>> {
+        if let Some(a) = view.account {
+            return Some(vec![a]);
+        }
+        if let Some(c) = view.cluster.and_then(|c| self.clusters.get(c)) {
+            return Some(c.members.clone());
+        }
+        if !view.accounts.is_empty() {
+            return Some(view.accounts.clone());
+        }
+        view.campaign
+            .filter(|&k| k < self.campaigns.len())
+            .map(|k| self.campaign_members(k).to_vec())
+    }
+
     /// The accounts of campaign index `campaign` (empty if out of range).
     pub fn campaign_members(&self, campaign: usize) -> &[u32] {
         self.campaign_index

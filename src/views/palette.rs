@@ -19,6 +19,10 @@ pub const RELEASE: Color32 = Color32::from_rgb(240, 160, 40);
 pub const BAN: Color32 = Color32::from_rgb(200, 70, 200);
 /// The selection's series on the timelines.
 pub const SELECTION: Color32 = Color32::from_rgb(240, 110, 60);
+/// The shortest chain of evidence links drawn over the graph.
+pub const CHAIN_SHORTEST: Color32 = Color32::from_rgb(250, 214, 60);
+/// The strongest chain of evidence links drawn over the graph.
+pub const CHAIN_STRONGEST: Color32 = Color32::from_rgb(70, 220, 230);
 /// An account no tag covers (colour by tag).
 pub const UNTAGGED: Color32 = Color32::from_rgb(70, 76, 88);
 /// A campaign the tool does not suspect (colour by campaign).
