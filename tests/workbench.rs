@@ -1203,7 +1203,9 @@ fn why_related_shows_the_chains_from_an_account_to_another_and_selects_one() {
     // which is which.
     let mut settings = harness.state().settings().clone();
     settings.legend = hydrascope::views::state::LegendMode::Shown;
-    harness.state_mut().push_command(Command::Settings(settings));
+    harness
+        .state_mut()
+        .push_command(Command::Settings(settings));
     settle(&mut harness, |_| true);
     harness.get_by_label("Evidence chain: shortest");
     harness.snapshot_options("workbench_why_related", &snapshot_options());
@@ -1289,4 +1291,61 @@ fn the_graphs_context_menu_asks_why_an_account_is_related_to_the_selection() {
     let shortest = chains.shortest.as_ref().expect("the cluster is linked");
     assert_eq!(shortest.accounts.first(), Some(&from));
     assert_eq!(shortest.accounts.last(), Some(&target));
+}
+
+#[test]
+fn the_neighbourhood_grows_trims_and_isolates_the_selection_and_back_undoes_it() {
+    use hydrascope::views::neighbourhood::{Grow, grow, link_shown};
+    let tmp = tempfile::tempdir().unwrap();
+    let mut harness = harness_on_demo(tmp.path());
+    let loaded = harness.state().loaded().unwrap();
+    // An account whose one-hop neighbourhood has a 2-core smaller than it
+    // (some neighbour tied to the rest by one link only).
+    let n = loaded.accounts.len();
+    let settings = harness.state().settings().clone();
+    let shown = link_shown(&loaded.links, &settings);
+    let (account, one_hop, two_core) = (0..n as u32)
+        .find_map(|a| {
+            let one_hop = grow(&loaded.links, &shown, n, &[a], Grow::OneHop);
+            let two_core = grow(&loaded.links, &shown, n, &one_hop, Grow::Core(2));
+            (one_hop.len() >= 3 && !two_core.is_empty() && two_core != one_hop)
+                .then_some((a, one_hop, two_core))
+        })
+        .expect("an account with a neighbourhood to trim");
+    harness
+        .state_mut()
+        .push_command(Command::SelectAccount(Some(account)));
+    settle(&mut harness, |app| app.view().account == Some(account));
+    // From the inspector: one hop more.
+    harness.get_by_label("Neighbourhood").click();
+    harness.step();
+    harness.step();
+    harness.get_by_label("One hop more").click();
+    settle(&mut harness, |app| !app.view().accounts.is_empty());
+    assert_eq!(harness.state().view().accounts, one_hop);
+    // Its 2-core, then only it on the graph.
+    harness
+        .state_mut()
+        .push_command(Command::Grow(Grow::Core(2)));
+    settle(&mut harness, |_| true);
+    assert_eq!(harness.state().view().accounts, two_core);
+    let selected = harness.state().view().accounts.clone();
+    harness.state_mut().push_command(Command::Isolate(true));
+    settle(&mut harness, |app| app.view().isolate);
+    assert_eq!(
+        harness.state().graph_view().shown_counts().0,
+        selected.len(),
+        "only the selection is shown"
+    );
+    harness.snapshot_options("workbench_neighbourhood", &snapshot_options());
+    harness.get_by_label("Only the selection: show all").click();
+    settle(&mut harness, |app| !app.view().isolate);
+    assert!(harness.state().graph_view().shown_counts().0 > selected.len());
+    // Back undoes the trimming, then the growing.
+    harness.state_mut().push_command(Command::Back);
+    settle(&mut harness, |_| true);
+    assert_eq!(harness.state().view().accounts, one_hop);
+    harness.state_mut().push_command(Command::Back);
+    settle(&mut harness, |_| true);
+    assert_eq!(harness.state().view().account, Some(account));
 }

@@ -822,6 +822,35 @@ impl App {
 
     /// Resolves what the analyst named (an account id, then a cluster id,
     /// then a campaign id) and asks the worker for the chains to it.
+    /// The selection grown or trimmed by `how` over the links the graph
+    /// shows, selected as a set of accounts (Back returns to the one before).
+    fn grow_selection(&mut self, how: crate::views::neighbourhood::Grow) {
+        use crate::views::neighbourhood;
+        let Some(loaded) = self.loaded() else {
+            return;
+        };
+        let Some(from) = loaded.selected_accounts(&self.state.view) else {
+            self.status =
+                Some("Select an account, a cluster, a campaign or a box of accounts first".into());
+            return;
+        };
+        let grown = {
+            let shown = neighbourhood::link_shown(&loaded.links, &self.state.settings);
+            neighbourhood::grow(&loaded.links, &shown, loaded.accounts.len(), &from, how)
+        };
+        self.status = Some(format!(
+            "Selection {}: {} accounts (from {})",
+            how.label(),
+            crate::base::text::thousands(grown.len() as u64),
+            crate::base::text::thousands(from.len() as u64)
+        ));
+        if grown.is_empty() {
+            return;
+        }
+        self.panels.graph.request_fit(grown.clone());
+        self.apply_to_state(Command::SelectAccounts(grown));
+    }
+
     fn find_why(&mut self, from: Vec<u32>, to: String) {
         let Some(loaded) = self.loaded() else {
             return;
@@ -996,6 +1025,7 @@ impl App {
                 | Command::SelectAccount(_)
                 | Command::SelectAccounts(_)
                 | Command::Focus(Some(_))
+                | Command::Grow(_)
         );
         let selected_before = selecting.then(|| self.selected());
         self.apply_to_state(command);
@@ -1166,6 +1196,8 @@ impl App {
                 }
             }
             Command::FindWhy { from, to } => self.find_why(from, to),
+            Command::Grow(how) => self.grow_selection(how),
+            Command::Isolate(on) => self.state.view.isolate = on,
             Command::ClearWhy => {
                 self.caches.why = None;
                 self.jobs.tickets.why = 0;

@@ -78,6 +78,11 @@ pub enum Command {
         /// What the analyst typed.
         to: String,
     },
+    /// Grow or trim the selection over the links the graph shows (one hop
+    /// more, its largest connected part, its k-core): a new selection.
+    Grow(crate::views::neighbourhood::Grow),
+    /// Show only the selected accounts on the graph (or everything again).
+    Isolate(bool),
     /// Forget the last "Why related to…" answer (and stop drawing its
     /// chains on the graph).
     ClearWhy,
@@ -95,6 +100,8 @@ impl From<ViewCommand> for Command {
             ViewCommand::Relayout => Command::Relayout,
             ViewCommand::CancelLayout => Command::CancelLayout,
             ViewCommand::FindWhy { from, to } => Command::FindWhy { from, to },
+            ViewCommand::Grow(how) => Command::Grow(how),
+            ViewCommand::Isolate(on) => Command::Isolate(on),
         }
     }
 }

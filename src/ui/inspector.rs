@@ -67,6 +67,8 @@ pub struct Inspector {
     target: String,
     /// The account, cluster or campaign typed for "Why related to…".
     why_to: String,
+    /// The k of "Keep the k-core" (2 until changed).
+    core_k: Option<u32>,
 }
 
 impl Inspector {}
@@ -85,6 +87,7 @@ impl Panel for Inspector {
             .show(ui, |ui| {
                 if let Some(from) = loaded.selected_accounts(view) {
                     self.why_ui(ui, input, &from, &mut commands);
+                    self.neighbourhood_ui(ui, input, &from, &mut commands);
                 }
                 if let Some(account) = view.account {
                     account_ui(ui, input, account, &mut commands);
@@ -223,6 +226,66 @@ impl Inspector {
                             answer.to
                         ));
                     }
+                }
+            });
+    }
+
+    /// "Neighbourhood": grow the selection by one hop, keep its largest
+    /// connected part or its k-core (through the links the graph shows),
+    /// and show only it.
+    fn neighbourhood_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        input: &InspectorInput<'_>,
+        from: &[u32],
+        commands: &mut Vec<Command>,
+    ) {
+        use crate::views::neighbourhood::Grow;
+        if !input.loaded.analysed {
+            return;
+        }
+        egui::CollapsingHeader::new("Neighbourhood")
+            .id_salt("neighbourhood")
+            .show(ui, |ui| {
+                ui.label(
+                    RichText::new(format!(
+                        "{} selected; through the evidence kinds and the link weight the Evidence filter shows (Back undoes)",
+                        count(from.len() as u64, "account", "accounts")
+                    ))
+                    .small()
+                    .weak(),
+                );
+                ui.horizontal_wrapped(|ui| {
+                    if ui
+                        .button("One hop more")
+                        .on_hover_text("Add every account one shown link away")
+                        .clicked()
+                    {
+                        commands.push(Command::Grow(Grow::OneHop));
+                    }
+                    if ui
+                        .button("Largest connected part")
+                        .on_hover_text("Keep the largest part of the selection its shown links hold together")
+                        .clicked()
+                    {
+                        commands.push(Command::Grow(Grow::LargestPart));
+                    }
+                    let k = self.core_k.get_or_insert(2);
+                    if ui
+                        .button("k-core")
+                        .on_hover_text("Keep the accounts with at least k shown links to others of the selection that have as many")
+                        .clicked()
+                    {
+                        commands.push(Command::Grow(Grow::Core(*k)));
+                    }
+                    ui.add(egui::DragValue::new(k).range(1..=50).prefix("k = "));
+                });
+                let mut isolate = input.view.isolate;
+                if ui
+                    .checkbox(&mut isolate, "Show only the selection on the graph")
+                    .changed()
+                {
+                    commands.push(Command::Isolate(isolate));
                 }
             });
     }

@@ -23,6 +23,10 @@ pub enum ViewCommand {
     Relayout,
     /// Stop the running layout.
     CancelLayout,
+    /// Grow or trim the selection over the links the graph shows.
+    Grow(super::neighbourhood::Grow),
+    /// Show only the selected accounts (or everything again).
+    Isolate(bool),
     /// Find the chains of evidence links from these accounts to an
     /// account, cluster or campaign (by id).
     FindWhy {

@@ -22,6 +22,7 @@ use rustc_hash::FxHashMap;
 use super::command::ViewCommand;
 use super::labels;
 use super::model::{Loaded, NO_CLUSTER, cluster_facts};
+use super::neighbourhood::Grow;
 use super::palette;
 use super::state::{CaseView, ColorBy, Corner, LegendMode, ViewSettings};
 use crate::analysis::EvidenceKind;
@@ -432,6 +433,16 @@ impl GraphView {
             if ui.button("Copy its id").clicked() {
                 ui.ctx().copy_text(id);
             }
+            if loaded.selected_accounts(input.view).is_some() {
+                ui.separator();
+                if ui
+                    .button("Grow the selection by one hop")
+                    .on_hover_text("Add every account one shown link away from the selection")
+                    .clicked()
+                {
+                    commands.push(ViewCommand::Grow(Grow::OneHop));
+                }
+            }
         });
     }
 
@@ -481,6 +492,14 @@ impl GraphView {
                 {
                     commands.push(ViewCommand::Focus(None));
                 }
+            }
+            if input.view.isolate
+                && ui
+                    .button("Only the selection: show all")
+                    .on_hover_text("Show every account again")
+                    .clicked()
+            {
+                commands.push(ViewCommand::Isolate(false));
             }
             if let Some(status) = &input.layout_status {
                 ui.spinner();
@@ -548,6 +567,19 @@ impl GraphView {
                         .is_none_or(|active| active.get(a).copied().unwrap_or(false))
             })
             .collect();
+        if view.isolate
+            && let Some(selected) = loaded.selected_accounts(view)
+        {
+            let mut keep = vec![false; n];
+            for a in selected {
+                if let Some(k) = keep.get_mut(a as usize) {
+                    *k = true;
+                }
+            }
+            for (v, k) in visible.iter_mut().zip(keep) {
+                *v &= k;
+            }
+        }
         if let Some(focus) = view.focus.and_then(|f| loaded.clusters.get(f)) {
             let mut keep = vec![false; n];
             for &m in &focus.members {

@@ -8,6 +8,7 @@ pub mod command;
 pub mod graph_view;
 pub mod labels;
 pub mod model;
+pub mod neighbourhood;
 pub mod palette;
 pub mod series;
 pub mod state;

@@ -182,6 +182,8 @@ pub struct CaseView {
     pub accounts: Vec<u32>,
     /// Only this cluster and its one-hop neighbours are shown.
     pub focus: Option<usize>,
+    /// Only the selected accounts are shown (the rest hidden).
+    pub isolate: bool,
     /// Brushed hour range (inclusive, hours since the epoch, UTC).
     pub time_range: Option<(i64, i64)>,
     /// Accounts active in `time_range`, once the worker has answered.
