@@ -1349,3 +1349,53 @@ fn the_neighbourhood_grows_trims_and_isolates_the_selection_and_back_undoes_it()
     settle(&mut harness, |_| true);
     assert_eq!(harness.state().view().account, Some(account));
 }
+
+#[test]
+fn playback_steps_and_plays_a_window_over_the_case_and_stop_shows_everything() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut harness = harness_on_demo(tmp.path());
+    let first = harness.state().loaded().unwrap().hourly[0].hour;
+    let all = harness.state().graph_view().shown_counts().0;
+    // One window on from nothing: the case's first hour.
+    harness.get_by_label("Next").click();
+    settle(&mut harness, |app| app.view().active_in_range.is_some());
+    assert_eq!(harness.state().view().time_range, Some((first, first)));
+    let shown = harness.state().graph_view().shown_counts().0;
+    assert!(
+        shown < all,
+        "only the accounts active in the first hour: {shown} of {all}"
+    );
+    // Played, it moves on by itself, one window at a time.
+    harness.get_by_label("Play").click();
+    let started = Instant::now();
+    while harness
+        .state()
+        .view()
+        .time_range
+        .is_some_and(|(a, _)| a < first + 2)
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "playback did not move on"
+        );
+        harness.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let (a, b) = harness.state().view().time_range.unwrap();
+    assert_eq!(b, a, "a window of one hour");
+    harness.get_by_label("Pause").click();
+    harness.step();
+    let paused = harness.state().view().time_range;
+    for _ in 0..5 {
+        harness.step();
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert_eq!(
+        harness.state().view().time_range,
+        paused,
+        "paused stays put"
+    );
+    harness.get_by_label("Stop").click();
+    settle(&mut harness, |app| app.view().time_range.is_none());
+    assert_eq!(harness.state().graph_view().shown_counts().0, all);
+}

@@ -120,6 +120,7 @@ struct Panels {
     timeline: Timeline,
     graph: GraphView,
     history: HistoryPanel,
+    playback: super::playback::Playback,
 }
 
 /// The dialogs and windows open, and the system dialogs waited for.
@@ -1622,6 +1623,12 @@ impl App {
             .show(ui, |ui| {
                 // A panel shrinks to its content; the plots fill what is there.
                 ui.set_min_height(ui.available_height());
+                let input = super::playback::PlaybackInput {
+                    loaded,
+                    view: &self.state.view,
+                };
+                commands.extend(self.panels.playback.ui(ui, &input));
+                ui.separator();
                 let mut tab = self.state.settings.bottom_tab;
                 ui.horizontal(|ui| {
                     ui.selectable_value(

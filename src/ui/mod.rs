@@ -18,6 +18,7 @@ pub mod jobs;
 pub mod menu;
 pub mod navigation;
 pub mod panel;
+pub mod playback;
 pub mod repair_window;
 pub mod rerun_dialog;
 pub mod share_dialog;
