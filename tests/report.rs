@@ -676,3 +676,74 @@ fn on_a_machine_without_a_renderer_the_report_is_written_and_exits_1_and_render_
     assert!(stderr.contains("could not draw the picture"), "{stderr}");
     assert!(!png.exists());
 }
+
+#[test]
+fn render_with_a_step_writes_one_frame_per_window_and_refuses_what_it_cannot_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = analysed_case(dir.path(), Scenario::TinyEvasive, 3);
+    let summary = Case::open(&path).unwrap().summary().unwrap();
+    let (first, last) = (summary.first_ms.unwrap(), summary.last_ms.unwrap());
+    let iso = |ms: i64| hydrascope::base::time::format_rfc3339_ms(ms);
+    // Three days from the first hour, a frame a day.
+    let from = first.div_euclid(3_600_000) * 3_600_000;
+    let to = (from + 3 * 86_400_000).min(last + 1);
+    let frames = dir.path().join("frames");
+    let args = |step: &str| -> Vec<String> {
+        [
+            "render",
+            path.to_str().unwrap(),
+            "--view",
+            "graph",
+            "--from",
+            &iso(from),
+            "--to",
+            &iso(to),
+            "--step",
+            step,
+            "--out",
+            frames.to_str().unwrap(),
+            "--width",
+            "400",
+            "--height",
+            "300",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+    };
+    let run = |args: Vec<String>| {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        common::run(&args)
+    };
+    let (code, stdout, stderr) = run(args("1d"));
+    assert_eq!(code, 0, "{stderr}");
+    // One frame per day from the first hour to the hour --to still touches.
+    let expected = ((to - 1).div_euclid(3_600_000) - from.div_euclid(3_600_000)) / 24 + 1;
+    let mut names: Vec<String> = std::fs::read_dir(&frames)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len() as i64, expected, "{names:?} {stdout}");
+    assert_eq!(names[0], "frame-00001.png");
+    let bytes: Vec<Vec<u8>> = names
+        .iter()
+        .map(|n| std::fs::read(frames.join(n)).unwrap())
+        .collect();
+    assert!(bytes.iter().all(|b| b.starts_with(b"\x89PNG")));
+    assert_ne!(bytes[0], bytes[1], "each frame shows its own window");
+    // Written frames are not overwritten without --force.
+    let (code, _, stderr) = run(args("1d"));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("--force"), "{stderr}");
+    assert_eq!(std::fs::read(frames.join(&names[0])).unwrap(), bytes[0]);
+    // A step that is not whole hours, and the timeline, are refused.
+    let (code, _, stderr) = run(args("90m"));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("whole hours or days"), "{stderr}");
+    let mut timeline = args("1d");
+    timeline[3] = "timeline".into();
+    let (code, _, stderr) = run(timeline);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--view graph"), "{stderr}");
+}

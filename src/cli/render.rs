@@ -46,6 +46,30 @@ pub(super) struct RenderArgs {
     /// Overwrite an existing output (a Hydrascope addition)
     #[arg(long)]
     force: bool,
+    /// Frames of the graph over time from this time (RFC 3339), each showing only the accounts active in its window; --out is then a folder of PNG frames (a Hydrascope addition)
+    #[arg(long, requires_all = ["to", "step"])]
+    from: Option<String>,
+    /// The end of the frames (RFC 3339, exclusive) (a Hydrascope addition)
+    #[arg(long, requires_all = ["from", "step"])]
+    to: Option<String>,
+    /// Each frame's window and the step between frames, in whole hours or days: 1h, 6h, 1d (a Hydrascope addition)
+    #[arg(long, requires_all = ["from", "to"])]
+    step: Option<String>,
+}
+
+/// The most frames one `render --step` writes.
+const MAX_FRAMES: i64 = 10_000;
+
+/// Hours in a step written `6h` or `1d` (whole hours, at least one).
+fn step_hours(text: &str) -> Option<i64> {
+    let text = text.trim();
+    let (number, unit) = text.split_at(text.len().checked_sub(1)?);
+    let n: i64 = number.parse().ok().filter(|n| *n >= 1)?;
+    match unit {
+        "h" | "H" => Some(n),
+        "d" | "D" => n.checked_mul(24),
+        _ => None,
+    }
 }
 
 /// Runs `hydrascope render` with `args`.
@@ -63,8 +87,32 @@ pub(super) fn run(args: RenderArgs) -> Result<(), Failure> {
         chart,
         legend,
         force,
+        from,
+        to,
+        step,
     } = args;
-    use crate::render::{Focus, PictureFormat, PictureSize, SavedPicture, Scene, ViewKind};
+    use crate::render::{PictureFormat, PictureSize, SavedPicture, Scene, ViewKind};
+    if let (Some(from), Some(to), Some(step)) = (from, to, step) {
+        let frames = FrameArgs {
+            from,
+            to,
+            step,
+            legend,
+            force,
+            focus: (cluster, tag, campaign),
+        };
+        return frames_run(
+            &case,
+            view,
+            &out,
+            PictureSize {
+                width: width as f32,
+                height: height as f32,
+                scale,
+            },
+            frames,
+        );
+    }
     super::check_output_file(&out)?;
     if out.exists() && !force {
         return Err(Failure::bad_input(format!(
@@ -111,12 +159,7 @@ pub(super) fn run(args: RenderArgs) -> Result<(), Failure> {
     let scene = Scene::open(&case, &progress);
     bar.stop();
     let scene = scene.map_err(render_failure)?;
-    let focus = match (cluster, tag, campaign) {
-        (Some(id), _, _) => Focus::Cluster(id),
-        (None, Some(tag), _) => Focus::Tag(tag),
-        (None, None, Some(id)) => Focus::Campaign(id),
-        (None, None, None) => Focus::Everything,
-    };
+    let focus = focus_of(cluster, tag, campaign);
     let mut picture = scene
         .picture(&focus, chart.chart(), &crate::base::time::now_for_caption())
         .map_err(render_failure)?;
@@ -135,6 +178,139 @@ pub(super) fn run(args: RenderArgs) -> Result<(), Failure> {
             println!("wrote {} ({w} x {h} px)", out.display());
         }
     }
+    Ok(())
+}
+
+/// What the picture selects and focuses.
+fn focus_of(
+    cluster: Option<String>,
+    tag: Option<i64>,
+    campaign: Option<String>,
+) -> crate::render::Focus {
+    use crate::render::Focus;
+    match (cluster, tag, campaign) {
+        (Some(id), _, _) => Focus::Cluster(id),
+        (None, Some(tag), _) => Focus::Tag(tag),
+        (None, None, Some(id)) => Focus::Campaign(id),
+        (None, None, None) => Focus::Everything,
+    }
+}
+
+/// What `render --from --to --step` draws.
+struct FrameArgs {
+    from: String,
+    to: String,
+    step: String,
+    legend: bool,
+    force: bool,
+    /// --cluster, --tag, --campaign.
+    focus: (Option<String>, Option<i64>, Option<String>),
+}
+
+/// Frames of the graph, one per step from `--from` to `--to`, each showing
+/// the accounts active in its window, written to the folder `out` as
+/// `frame-00001.png`, … (for a briefing's image sequence or an animation).
+fn frames_run(
+    case: &std::path::Path,
+    view: ViewArg,
+    out: &std::path::Path,
+    size: crate::render::PictureSize,
+    args: FrameArgs,
+) -> Result<(), Failure> {
+    use crate::render::{PictureFormat, Scene, ViewKind};
+    if !matches!(view, ViewArg::Graph) {
+        return Err(Failure::bad_input(
+            "--from, --to and --step draw frames of the graph: use --view graph",
+        ));
+    }
+    let time = |flag: &str, text: &str| {
+        crate::base::time::parse_rfc3339_ms(text).ok_or_else(|| {
+            Failure::bad_input(format!(
+                "--{flag} {text:?}: not an RFC 3339 time (e.g. 2026-02-01T00:00:00Z)"
+            ))
+        })
+    };
+    let (from_ms, to_ms) = (time("from", &args.from)?, time("to", &args.to)?);
+    let Some(step) = step_hours(&args.step) else {
+        return Err(Failure::bad_input(format!(
+            "--step {:?}: whole hours or days, such as 1h, 6h or 1d",
+            args.step
+        )));
+    };
+    let first = from_ms.div_euclid(3_600_000);
+    // The hour the window ending at --to (exclusive) still touches.
+    let end = (to_ms - 1).div_euclid(3_600_000);
+    if to_ms <= from_ms {
+        return Err(Failure::bad_input("--to must be after --from"));
+    }
+    let count = (end - first) / step + 1;
+    if count > MAX_FRAMES {
+        return Err(Failure::bad_input(format!(
+            "{count} frames from --from to --to at --step {}: at most {MAX_FRAMES}; take a longer step",
+            args.step
+        )));
+    }
+    if out.exists() && !out.is_dir() {
+        return Err(Failure::bad_input(format!(
+            "{}: with --step, --out names a folder for the frames",
+            out.display()
+        )));
+    }
+    let name = |i: i64| out.join(format!("frame-{:05}.png", i + 1));
+    if !args.force
+        && let Some(existing) = (0..count).map(name).find(|p| p.exists())
+    {
+        return Err(Failure::bad_input(format!(
+            "{}: already exists; pass --force to overwrite the frames",
+            existing.display()
+        )));
+    }
+    std::fs::create_dir_all(out).map_err(|e| Failure::other(format!("{}: {e}", out.display())))?;
+    let render_failure = |e: crate::render::RenderError| match e {
+        crate::render::RenderError::Invalid(_) => Failure::bad_input(e),
+        crate::render::RenderError::Case(e) => Failure::from_case(e),
+        e => Failure::other(e),
+    };
+    if let Some(id) = &args.focus.2 {
+        campaign_clusters(case, id)?;
+    }
+    let progress = Arc::new(Progress::default());
+    let bar = ProgressBar::start(progress.clone(), "steps");
+    let scene = Scene::open(case, &progress);
+    bar.stop();
+    let scene = scene.map_err(render_failure)?;
+    let (cluster, tag, campaign) = args.focus;
+    let mut picture = scene
+        .picture(
+            &focus_of(cluster, tag, campaign),
+            crate::views::timeline::Chart::Requests,
+            &crate::base::time::now_for_caption(),
+        )
+        .map_err(render_failure)?;
+    picture.legend = args.legend;
+    for i in 0..count {
+        let start = first + i * step;
+        let last = (start + step - 1).min(end);
+        picture.view.time_range = Some((start, last));
+        picture.view.active_in_range =
+            Some(scene.active_between(start, last).map_err(render_failure)?);
+        crate::render::save_picture(
+            &picture,
+            ViewKind::Graph,
+            size,
+            PictureFormat::Png,
+            &name(i),
+        )
+        .map_err(render_failure)?;
+        eprint!("\rframe {} of {count}", i + 1);
+    }
+    eprintln!();
+    let (w, h) = size.pixels();
+    println!(
+        "wrote {count} frames to {} (frame-00001.png …, {w} x {h} px each, {} per frame)",
+        out.display(),
+        args.step
+    );
     Ok(())
 }
 

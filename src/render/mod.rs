@@ -525,6 +525,15 @@ pub struct Scene {
 }
 
 impl Scene {
+    /// Which accounts (by index) sent requests in the hours `first` to
+    /// `last` (inclusive, hours since the epoch, UTC): what a picture of a
+    /// time window shows.
+    pub fn active_between(&self, first: i64, last: i64) -> Result<Vec<bool>, RenderError> {
+        Ok(self
+            .case
+            .active_between(self.loaded.accounts.len(), first, last)?)
+    }
+
     /// Reads the case at `path` (and lays the graph out if the case keeps
     /// no layout, as the workbench would; nothing is written).
     pub fn open(path: &Path, progress: &Progress) -> Result<Self, RenderError> {
