@@ -1295,7 +1295,7 @@ fn the_graphs_context_menu_asks_why_an_account_is_related_to_the_selection() {
 
 #[test]
 fn the_neighbourhood_grows_trims_and_isolates_the_selection_and_back_undoes_it() {
-    use hydrascope::views::neighbourhood::{Grow, grow, link_shown};
+    use hydrascope::views::neighbourhood::{Grow, ShownLinks, grow};
     let tmp = tempfile::tempdir().unwrap();
     let mut harness = harness_on_demo(tmp.path());
     let loaded = harness.state().loaded().unwrap();
@@ -1303,11 +1303,11 @@ fn the_neighbourhood_grows_trims_and_isolates_the_selection_and_back_undoes_it()
     // (some neighbour tied to the rest by one link only).
     let n = loaded.accounts.len();
     let settings = harness.state().settings().clone();
-    let shown = link_shown(&loaded.links, &settings);
+    let shown = ShownLinks::new(&loaded.links, &settings);
     let (account, one_hop, two_core) = (0..n as u32)
         .find_map(|a| {
-            let one_hop = grow(&loaded.links, &shown, n, &[a], Grow::OneHop);
-            let two_core = grow(&loaded.links, &shown, n, &one_hop, Grow::Core(2));
+            let one_hop = grow(&shown, n, &[a], Grow::OneHop);
+            let two_core = grow(&shown, n, &one_hop, Grow::Core(2));
             (one_hop.len() >= 3 && !two_core.is_empty() && two_core != one_hop)
                 .then_some((a, one_hop, two_core))
         })

@@ -835,10 +835,8 @@ impl App {
                 Some("Select an account, a cluster, a campaign or a box of accounts first".into());
             return;
         };
-        let grown = {
-            let shown = neighbourhood::link_shown(&loaded.links, &self.state.settings);
-            neighbourhood::grow(&loaded.links, &shown, loaded.accounts.len(), &from, how)
-        };
+        let shown = neighbourhood::ShownLinks::new(&loaded.links, &self.state.settings);
+        let grown = neighbourhood::grow(&shown, loaded.accounts.len(), &from, how);
         self.status = Some(format!(
             "Selection {}: {} accounts (from {})",
             how.label(),

@@ -536,16 +536,8 @@ impl GraphView {
         let view = input.view;
         let n = loaded.accounts.len();
         let links = &loaded.links;
-        let hidden_mask: u32 = links
-            .kind_names
-            .iter()
-            .enumerate()
-            .filter(|(_, k)| settings.hidden_kinds.contains(*k))
-            .fold(0, |m, (i, _)| m | (1 << i));
-        let link_passes = |i: usize| {
-            let kinds = links.kinds.get(i).copied().unwrap_or(0);
-            kinds & !hidden_mask != 0 && links.links[i].2 >= settings.min_link_weight
-        };
+        let shown = super::neighbourhood::ShownLinks::new(links, settings);
+        let link_passes = |i: usize| shown.passes(i);
         let mut degree = vec![0u32; n];
         for &(a, b, _) in &links.links {
             degree[a as usize] += 1;
@@ -663,7 +655,7 @@ impl GraphView {
                 passing += 1;
                 if drawn.len() < MAX_DRAWN_LINKS {
                     drawn.push(i as u32);
-                    let kinds = links.kinds[i] & !hidden_mask;
+                    let kinds = links.kinds[i] & !shown.hidden_kinds();
                     let kind = kinds_by_strength
                         .iter()
                         .find(|(bit, _)| kinds & (1 << bit) != 0)

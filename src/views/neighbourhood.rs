@@ -30,34 +30,51 @@ impl Grow {
     }
 }
 
-/// Whether link `i` of `links` is shown under `settings` (its evidence
-/// kinds not all hidden, its weight at or above the minimum).
-pub fn link_shown(links: &GraphLinks, settings: &ViewSettings) -> impl Fn(usize) -> bool + use<> {
-    let hidden: u32 = links
-        .kind_names
-        .iter()
-        .enumerate()
-        .filter(|(_, k)| settings.hidden_kinds.contains(*k))
-        .fold(0, |m, (i, _)| m | (1 << i));
-    let min = settings.min_link_weight;
-    let (kinds, weights): (Vec<u32>, Vec<f32>) = links
-        .links
-        .iter()
-        .enumerate()
-        .map(|(i, l)| (links.kinds.get(i).copied().unwrap_or(0), l.2))
-        .unzip();
-    move |i| kinds.get(i).is_some_and(|k| k & !hidden != 0) && weights[i] >= min
+/// Which of the graph's links are shown under the view settings: their
+/// evidence kinds not all hidden, their weight at or above the minimum
+/// (the graph draws these, and neighbourhoods grow through them).
+pub struct ShownLinks<'a> {
+    links: &'a GraphLinks,
+    hidden: u32,
+    min: f32,
 }
 
-/// `grow` applied to `selection` (account indices) over the links `shown`
-/// passes, of a case of `n` accounts: the accounts, ascending.
-pub fn grow(
-    links: &GraphLinks,
-    shown: &dyn Fn(usize) -> bool,
-    n: usize,
-    selection: &[u32],
-    grow: Grow,
-) -> Vec<u32> {
+impl<'a> ShownLinks<'a> {
+    /// The links of `links` shown under `settings`.
+    pub fn new(links: &'a GraphLinks, settings: &ViewSettings) -> Self {
+        let hidden = links
+            .kind_names
+            .iter()
+            .enumerate()
+            .filter(|(_, k)| settings.hidden_kinds.contains(*k))
+            .fold(0, |m, (i, _)| m | (1 << i));
+        Self {
+            links,
+            hidden,
+            min: settings.min_link_weight,
+        }
+    }
+
+    /// The bits of the hidden evidence kinds (as in [`GraphLinks::kinds`]).
+    pub fn hidden_kinds(&self) -> u32 {
+        self.hidden
+    }
+
+    /// Whether link `i` is shown.
+    pub fn passes(&self, i: usize) -> bool {
+        self.links
+            .kinds
+            .get(i)
+            .is_some_and(|k| k & !self.hidden != 0)
+            && self.links.links.get(i).is_some_and(|l| l.2 >= self.min)
+    }
+}
+
+/// `grow` applied to `selection` (account indices) over the `shown` links,
+/// in a case of `n` accounts: the accounts, ascending.
+pub fn grow(shown: &ShownLinks<'_>, n: usize, selection: &[u32], grow: Grow) -> Vec<u32> {
+    let links = shown.links;
+    let shown = |i: usize| shown.passes(i);
     let mut member = vec![false; n];
     for &a in selection {
         if let Some(m) = member.get_mut(a as usize) {
@@ -193,8 +210,7 @@ mod tests {
 
     fn run(settings: &ViewSettings, selection: &[u32], how: Grow) -> Vec<u32> {
         let l = links();
-        let shown = link_shown(&l, settings);
-        grow(&l, &shown, 7, selection, how)
+        grow(&ShownLinks::new(&l, settings), 7, selection, how)
     }
 
     #[test]
