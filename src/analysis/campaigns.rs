@@ -815,8 +815,10 @@ fn score_campaigns(
             slot.push((*a, *b, tie));
         }
     }
+    // Each campaign on its own, on both cores, collected in order.
+    use rayon::prelude::*;
     let campaigns: Vec<Campaign> = groups
-        .iter()
+        .par_iter()
         .enumerate()
         .map(|(k, list)| {
             let mut members: Vec<u32> = list

@@ -1774,8 +1774,10 @@ impl Scorer<'_> {
             members[c as usize].push(account as u32);
         }
         let kinds_inside = self.kinds_inside(membership);
+        // Each group on its own, on both cores, collected in order.
+        use rayon::prelude::*;
         let mut clusters: Vec<Cluster> = members
-            .into_iter()
+            .into_par_iter()
             .filter(|m| !m.is_empty())
             .map(|m| self.score_group(m, &kinds_inside))
             .collect();
