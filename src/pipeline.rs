@@ -192,13 +192,19 @@ fn run(
         let scored = match computed.take() {
             Some((_, scored)) if same_membership => scored,
             _ => {
-                let (membership, successors) = reconcile::membership_with_pins(&algorithm, &carry);
+                let (mut membership, successors) =
+                    reconcile::membership_with_pins(&algorithm, &carry);
+                let mut pinned: Vec<u32> = carry.pins.iter().map(|(a, _)| *a).collect();
+                pinned.sort_unstable();
+                // The partition scored (residents of a proxy's exit left
+                // out) is what the case work is carried over onto.
                 let mut result = analysis::score_membership(
                     features,
                     activity,
                     windows,
                     graph,
-                    &membership,
+                    &mut membership,
+                    &pinned,
                     params,
                     &mut stats,
                 );

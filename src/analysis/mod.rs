@@ -615,37 +615,39 @@ fn note_residents(
 }
 
 /// Scores the clusters of `membership` (each account's cluster) and groups
-/// them into campaigns.
+/// them into campaigns. Residents of a proxy's exit
+/// ([`score::Scorer::residents`]) are first left out of their clusters,
+/// each given a cluster label of its own above the others in `membership`
+/// (so that it stays the partition the result was scored on) — but never
+/// an account an analyst placed (`pinned`, ascending).
+#[allow(clippy::too_many_arguments)]
 pub fn score_membership(
     features: &CaseFeatures,
     activity: &Activity,
     windows: &[ReleaseWindow],
     graph: &evidence::EvidenceGraph,
-    membership: &[u32],
+    membership: &mut [u32],
+    pinned: &[u32],
     params: &Params,
     stats: &mut RunStats,
 ) -> AnalysisResult {
     let started = Instant::now();
     let mut scorer = score::Scorer::new(features, activity, windows, graph, membership, params);
     // Residents of a proxy's exit leave the cluster of those passing through.
-    let residents = scorer.residents(membership);
-    let before = membership;
-    let released;
-    let membership = if residents.is_empty() {
-        membership
-    } else {
+    let mut residents = scorer.residents(membership);
+    residents.retain(|a| pinned.binary_search(a).is_err());
+    let before = membership.to_vec();
+    if !residents.is_empty() {
         let first_free = membership.iter().copied().max().map_or(0, |m| m + 1);
-        let mut m = membership.to_vec();
         for (label, &a) in (first_free..).zip(&residents) {
-            m[a as usize] = label;
+            membership[a as usize] = label;
         }
-        scorer.rebase(&m);
-        released = m;
-        &released
-    };
+        scorer.rebase(membership);
+    }
+    let membership: &[u32] = membership;
     let mut clusters = scorer.score_partition(membership);
     if !residents.is_empty() {
-        note_residents(&mut clusters, &residents, before, features);
+        note_residents(&mut clusters, &residents, &before, features);
     }
     stats.score_secs = started.elapsed().as_secs_f64();
     let started = Instant::now();

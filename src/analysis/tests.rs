@@ -951,7 +951,8 @@ fn analyse(fx: &Fixture) -> super::AnalysisResult {
         &fx.activity,
         &fx.windows,
         &clustering.graph,
-        &clustering.algorithm,
+        &mut clustering.algorithm.clone(),
+        &[],
         &params,
         &mut stats,
     )
@@ -1590,7 +1591,7 @@ fn movers_and_lone_accounts_of_crews_whose_cover_hides_their_shifts_join_by_the_
 
 #[test]
 fn an_account_at_home_on_a_proxy_exit_is_left_out_of_the_crew_passing_through() {
-    let build = |on_the_crews_card: bool| {
+    let build = |on_the_crews_card: bool, pinned: bool| {
         let mut fx = Fixture::new(21, false);
         ordinary_people(&mut fx, 60, 0, 0.0);
         // Somebody's home, which is also one of a residential proxy's
@@ -1641,12 +1642,15 @@ fn an_account_at_home_on_a_proxy_exit_is_left_out_of_the_crew_passing_through() 
         let clustering = super::cluster(&fx.features, &fx.activity, &params, &mut stats);
         let mut membership = clustering.algorithm.clone();
         membership[resident as usize] = membership[crew[0] as usize];
+        // An analyst may have placed it there.
+        let placed: Vec<u32> = if pinned { vec![resident] } else { Vec::new() };
         let result = super::score_membership(
             &fx.features,
             &fx.activity,
             &fx.windows,
             &clustering.graph,
-            &membership,
+            &mut membership,
+            &placed,
             &params,
             &mut stats,
         );
@@ -1665,13 +1669,18 @@ fn an_account_at_home_on_a_proxy_exit_is_left_out_of_the_crew_passing_through() 
         (crew_cluster.members.contains(&resident), noted)
     };
     assert_eq!(
-        build(false),
+        build(false, false),
         (false, true),
         "tied only by the address the crew passes through: left out, and said so"
     );
     assert_eq!(
-        build(true),
+        build(true, false),
         (true, false),
         "on the crew's card it is one of them"
+    );
+    assert_eq!(
+        build(false, true),
+        (true, false),
+        "placed there by an analyst, it stays"
     );
 }
