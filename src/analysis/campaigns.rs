@@ -636,8 +636,9 @@ fn peak_hour(b: &[f32; 24]) -> usize {
 /// [`SHARED_HOURS_BEYOND`] of its minutes, the two halves in different
 /// hours (less than that in common), and each half in the same hours as a
 /// cluster does ([`Shifts::beyond_near`]), the account's work
-/// [`LONE_SAME_WORK`] alike to that cluster's typical member. The two clusters (the most hours in common, the lower id on a
-/// tie) and where each half stands out.
+/// [`LONE_SAME_WORK`] alike to that cluster's typical member. The two
+/// clusters (the most hours in common, the lower id on a tie) and where
+/// each half stands out.
 fn moved_beyond<'a>(
     halves: &super::behaviour::Halves,
     p: &Fingerprint,
