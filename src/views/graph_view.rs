@@ -117,7 +117,8 @@ struct GraphScene {
 /// recomputed only when the positions or the clusters change.
 #[derive(Default)]
 struct Hulls {
-    key: (u64, u64),
+    /// The scene's key and the case's generation it was made for.
+    key: ((u64, u64), u64),
     /// Per campaign index: hull corners, counter-clockwise on screen.
     corners: Vec<Vec<Pos2>>,
 }
@@ -727,17 +728,21 @@ impl GraphView {
         }
     }
 
+    /// Each campaign's outline around its accounts shown (a filter, a
+    /// time window or "only the selection" draws it around what is left).
     fn update_hulls(&mut self, input: &GraphInput<'_>) {
-        let key = (input.positions_version, input.loaded.generation);
+        let key = (self.scene.key, input.loaded.generation);
         if self.hulls.key == key && self.hulls.corners.len() == input.loaded.campaigns.len() {
             return;
         }
+        let visible = &self.scene.visible;
         let corners = (0..input.loaded.campaigns.len())
             .map(|k| {
                 let points: Vec<Pos2> = input
                     .loaded
                     .campaign_members(k)
                     .iter()
+                    .filter(|&&a| visible.get(a as usize).copied().unwrap_or(false))
                     .filter_map(|&a| input.positions.get(a as usize))
                     .map(|p| pos2(p[0], p[1]))
                     .collect();
