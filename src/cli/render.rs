@@ -3,6 +3,7 @@
 use clap::ValueEnum;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use crate::base::Progress;
 
@@ -91,7 +92,7 @@ pub(super) fn run(args: RenderArgs) -> Result<(), Failure> {
         to,
         step,
     } = args;
-    use crate::render::{PictureFormat, PictureSize, SavedPicture, Scene, ViewKind};
+    use crate::render::{PictureFormat, PictureSize, SavedPicture, ViewKind};
     if let (Some(from), Some(to), Some(step)) = (from, to, step) {
         let frames = FrameArgs {
             from,
@@ -146,24 +147,11 @@ pub(super) fn run(args: RenderArgs) -> Result<(), Failure> {
         height: height as f32,
         scale,
     };
-    let render_failure = |e: crate::render::RenderError| match e {
-        crate::render::RenderError::Invalid(_) => Failure::bad_input(e),
-        crate::render::RenderError::Case(e) => Failure::from_case(e),
-        e => Failure::other(e),
-    };
-    if let Some(id) = &campaign {
-        campaign_clusters(&case, id)?;
-    }
     let progress = Arc::new(Progress::default());
     let bar = ProgressBar::start(progress.clone(), "steps");
-    let scene = Scene::open(&case, &progress);
+    let opened = open_picture(&case, (cluster, tag, campaign), chart, legend, &progress);
     bar.stop();
-    let scene = scene.map_err(render_failure)?;
-    let focus = focus_of(cluster, tag, campaign);
-    let mut picture = scene
-        .picture(&focus, chart.chart(), &crate::base::time::now_for_caption())
-        .map_err(render_failure)?;
-    picture.legend = legend;
+    let (_, picture) = opened?;
     let saved =
         crate::render::save_picture(&picture, what, size, format, &out).map_err(render_failure)?;
     match saved {
@@ -179,6 +167,41 @@ pub(super) fn run(args: RenderArgs) -> Result<(), Failure> {
         }
     }
     Ok(())
+}
+
+/// What a failure to draw is: bad input, a case that cannot be read, or
+/// anything else.
+fn render_failure(e: crate::render::RenderError) -> Failure {
+    match e {
+        crate::render::RenderError::Invalid(_) => Failure::bad_input(e),
+        crate::render::RenderError::Case(e) => Failure::from_case(e),
+        e => Failure::other(e),
+    }
+}
+
+/// The case's scene (read with `progress`) and the picture of it that
+/// `focus` (--cluster, --tag, --campaign) selects, with `chart` for a
+/// timeline and the legend if asked; an unknown --campaign is bad input.
+fn open_picture(
+    case: &std::path::Path,
+    (cluster, tag, campaign): (Option<String>, Option<i64>, Option<String>),
+    chart: ChartArg,
+    legend: bool,
+    progress: &Progress,
+) -> Result<(crate::render::Scene, crate::render::ViewPicture), Failure> {
+    if let Some(id) = &campaign {
+        campaign_clusters(case, id)?;
+    }
+    let scene = crate::render::Scene::open(case, progress).map_err(render_failure)?;
+    let mut picture = scene
+        .picture(
+            &focus_of(cluster, tag, campaign),
+            chart.chart(),
+            &crate::base::time::now_for_caption(),
+        )
+        .map_err(render_failure)?;
+    picture.legend = legend;
+    Ok((scene, picture))
 }
 
 /// What the picture selects and focuses.
@@ -217,7 +240,7 @@ fn frames_run(
     size: crate::render::PictureSize,
     args: FrameArgs,
 ) -> Result<(), Failure> {
-    use crate::render::{PictureFormat, Scene, ViewKind};
+    use crate::render::{PictureFormat, ViewKind};
     if !matches!(view, ViewArg::Graph) {
         return Err(Failure::bad_input(
             "--from, --to and --step draw frames of the graph: use --view graph",
@@ -266,45 +289,34 @@ fn frames_run(
         )));
     }
     std::fs::create_dir_all(out).map_err(|e| Failure::other(format!("{}: {e}", out.display())))?;
-    let render_failure = |e: crate::render::RenderError| match e {
-        crate::render::RenderError::Invalid(_) => Failure::bad_input(e),
-        crate::render::RenderError::Case(e) => Failure::from_case(e),
-        e => Failure::other(e),
-    };
-    if let Some(id) = &args.focus.2 {
-        campaign_clusters(case, id)?;
-    }
     let progress = Arc::new(Progress::default());
     let bar = ProgressBar::start(progress.clone(), "steps");
-    let scene = Scene::open(case, &progress);
+    let drawn = (|| {
+        let (scene, mut picture) =
+            open_picture(case, args.focus, ChartArg::Requests, args.legend, &progress)?;
+        progress.set_phase("drawing the frames");
+        progress.done.store(0, Ordering::Relaxed);
+        progress.total.store(count as u64, Ordering::Relaxed);
+        for i in 0..count {
+            let start = first + i * step;
+            let last = (start + step - 1).min(end);
+            picture.view.time_range = Some((start, last));
+            picture.view.active_in_range =
+                Some(scene.active_between(start, last).map_err(render_failure)?);
+            crate::render::save_picture(
+                &picture,
+                ViewKind::Graph,
+                size,
+                PictureFormat::Png,
+                &name(i),
+            )
+            .map_err(render_failure)?;
+            progress.done.store(i as u64 + 1, Ordering::Relaxed);
+        }
+        Ok(())
+    })();
     bar.stop();
-    let scene = scene.map_err(render_failure)?;
-    let (cluster, tag, campaign) = args.focus;
-    let mut picture = scene
-        .picture(
-            &focus_of(cluster, tag, campaign),
-            crate::views::timeline::Chart::Requests,
-            &crate::base::time::now_for_caption(),
-        )
-        .map_err(render_failure)?;
-    picture.legend = args.legend;
-    for i in 0..count {
-        let start = first + i * step;
-        let last = (start + step - 1).min(end);
-        picture.view.time_range = Some((start, last));
-        picture.view.active_in_range =
-            Some(scene.active_between(start, last).map_err(render_failure)?);
-        crate::render::save_picture(
-            &picture,
-            ViewKind::Graph,
-            size,
-            PictureFormat::Png,
-            &name(i),
-        )
-        .map_err(render_failure)?;
-        eprint!("\rframe {} of {count}", i + 1);
-    }
-    eprintln!();
+    drawn?;
     let (w, h) = size.pixels();
     println!(
         "wrote {count} frames to {} (frame-00001.png …, {w} x {h} px each, {} per frame)",
