@@ -271,8 +271,14 @@ const CLIENT_BASELINE_ACCOUNTS: u32 = 10;
 /// What scoring compares a group with, taken from the accounts in no
 /// sizeable group (three or fewer) of a partition.
 struct Bases {
+    /// Per release window: independent accounts' adoption of the model.
     baselines: Vec<Baseline>,
+    /// Median exchanges per active day of accounts in no sizeable group.
     ordinary_rate: f64,
+    /// What heavy independent users reach: the 95th percentile of
+    /// exchanges per active day over accounts in no sizeable group that
+    /// were active on 3 days or more, and never under
+    /// [`HEAVY_RATE_FLOOR`].
     heavy_rate: f64,
 }
 
@@ -361,14 +367,8 @@ pub struct Scorer<'a> {
     params: &'a Params,
     signals: Vec<AccountSignals>,
     template_rows: Vec<std::ops::Range<usize>>,
-    baselines: Vec<Baseline>,
-    /// Median exchanges per active day of accounts in no sizeable group.
-    ordinary_rate: f64,
-    /// What heavy independent users reach: the 95th percentile of
-    /// exchanges per active day over accounts in no sizeable group that
-    /// were active on 3 days or more, and never under
-    /// [`HEAVY_RATE_FLOOR`].
-    heavy_rate: f64,
+    /// The population compared with (of the partition scored).
+    bases: Bases,
     /// Per client fingerprint id: accounts whose main client it is.
     client_accounts: FxHashMap<u32, u32>,
 }
@@ -436,9 +436,7 @@ impl<'a> Scorer<'a> {
             params,
             signals,
             template_rows,
-            baselines: bases.baselines,
-            ordinary_rate: bases.ordinary_rate,
-            heavy_rate: bases.heavy_rate,
+            bases,
             client_accounts,
         }
     }
@@ -446,16 +444,13 @@ impl<'a> Scorer<'a> {
     /// Bases the population's baselines (release adoption, ordinary and
     /// heavy rates: accounts in no sizeable group) on another partition.
     pub fn rebase(&mut self, membership: &[u32]) {
-        let bases = Bases::new(
+        self.bases = Bases::new(
             self.f,
             self.activity,
             self.windows,
             &self.signals,
             membership,
         );
-        self.baselines = bases.baselines;
-        self.ordinary_rate = bases.ordinary_rate;
-        self.heavy_rate = bases.heavy_rate;
     }
 
     /// Accounts at home among strangers passing through: members of a
@@ -478,9 +473,9 @@ impl<'a> Scorer<'a> {
                 .get(a as usize)
                 .is_some_and(|s| s.home.is_some() && !s.proxied && !s.young && !s.banned)
         };
-        // Per account at home in a sizeable cluster: whether every link
-        // into the cluster so far passes through a rotating stranger's
-        // address, and whether it has one.
+        // Per account at home in a sizeable cluster (with a link into it):
+        // whether every such link so far rests on an address its partner
+        // only passes through.
         let mut verdict: FxHashMap<u32, bool> = FxHashMap::default();
         for link in self.graph.links.iter() {
             let (Some(&ga), Some(&gb)) = (
@@ -830,7 +825,7 @@ impl<'a> Scorer<'a> {
         let mut pivot: f64 = 0.0;
         let mut same_client: f64 = 0.0;
         for (w, window) in self.windows.iter().enumerate() {
-            let baseline = &self.baselines[w];
+            let baseline = &self.bases.baselines[w];
             let (mut total, mut on_model) = (0u64, 0u64);
             let mut expected_client = 0.0;
             let mut client_covered = 0u64;
@@ -949,7 +944,7 @@ impl<'a> Scorer<'a> {
             .filter(|(c, _)| **c != 0)
             .max_by_key(|(c, (t, _))| (*t, std::cmp::Reverse(**c)))?;
         let of = self.client_accounts.get(&client).copied().unwrap_or(0);
-        let independent_users = self.baselines[w]
+        let independent_users = self.bases.baselines[w]
             .by_client
             .get(&client)
             .map_or(0, |&(_, _, users)| users);
@@ -1051,7 +1046,7 @@ impl<'a> Scorer<'a> {
         let rate = g.exchanges as f64 / account_days.max(1) as f64;
         // Against what heavy independent users reach, not the median
         // account (which is tiny): half of it is 0, twice it is 1.
-        let intensity = rate / self.heavy_rate;
+        let intensity = rate / self.bases.heavy_rate;
         let intensity_part = clamp01((2.0 * intensity).max(1e-9).log2() / 2.0);
         // Sustained by the group over weeks, and by its accounts: a
         // script run on a day or two (a benchmark's runners) is not a
@@ -1083,8 +1078,8 @@ impl<'a> Scorer<'a> {
                 member_days,
                 rate,
                 intensity,
-                self.heavy_rate,
-                self.ordinary_rate
+                self.bases.heavy_rate,
+                self.bases.ordinary_rate
             ),
         );
         (scale, (sustained_part * volume_part).sqrt())
