@@ -138,7 +138,7 @@ fn run(
     {
         progress.set_phase("reading each account's traffic per model and hour");
         let started = Instant::now();
-        p.model_hours = Some(case.model_hours()?);
+        p.model_hours = Some(case.model_hours(p.features.accounts.len())?);
         hours_secs = started.elapsed().as_secs_f64();
         if cancelled() {
             return Ok(None);

@@ -98,7 +98,7 @@ fn digests(scenario: Scenario) -> Digests {
         .collect();
     let series = case.cluster_model_hourly(&cluster_of).unwrap();
     // The workbench's re-runs sum the same from each account's traffic.
-    let hours = case.model_hours().unwrap();
+    let hours = case.model_hours(features.accounts.len()).unwrap();
     assert_eq!(
         hydrascope::case::analysis_store::cluster_series(&hours, &cluster_of),
         series

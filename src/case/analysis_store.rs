@@ -492,10 +492,9 @@ impl Case {
         &self,
         cluster_of: &[Option<u32>],
     ) -> Result<(Vec<ClusterModelHour>, TemplateExamples), CaseError> {
-        type Sums = rustc_hash::FxHashMap<(u32, u32, i64), (u64, i64, i64)>;
         let (parts, examples) = self.scan_series(
             cluster_of.len(),
-            Sums::default,
+            SeriesSums::default,
             |sums, account, hour, model, input, output| {
                 if let Some(cluster) = cluster_of[account] {
                     let slot = sums.entry((cluster, model, hour)).or_default();
@@ -505,7 +504,7 @@ impl Case {
                 }
             },
         )?;
-        let mut sums = Sums::default();
+        let mut sums = SeriesSums::default();
         for part in parts {
             if sums.is_empty() {
                 sums = part;
@@ -521,14 +520,11 @@ impl Case {
         Ok((series_rows(sums), template_examples(&examples)))
     }
 
-    /// One pass over `exchanges`: every account's traffic per model and
-    /// hour ([`ModelHours`]), what [`cluster_series`] sums any clustering's
-    /// series from without reading the exchanges again.
-    pub fn model_hours(&self) -> Result<ModelHours, CaseError> {
-        let accounts: i64 = self
-            .conn()
-            .query_row("SELECT count(*) FROM accounts", [], |r| r.get(0))?;
-        let n = usize::try_from(accounts).unwrap_or(0);
+    /// One pass over `exchanges`: the traffic per model and hour of each
+    /// of the case's `n` accounts ([`ModelHours`]), what [`cluster_series`]
+    /// sums any clustering's series from without reading the exchanges
+    /// again.
+    pub fn model_hours(&self, n: usize) -> Result<ModelHours, CaseError> {
         type Part = (Vec<Vec<ModelHour>>, Vec<(u32, u32, i64, i64, i64)>);
         let (parts, examples) = self.scan_series(
             n,
@@ -656,7 +652,7 @@ pub fn cluster_series(
     hours: &ModelHours,
     cluster_of: &[Option<u32>],
 ) -> (Vec<ClusterModelHour>, TemplateExamples) {
-    let mut sums: rustc_hash::FxHashMap<(u32, u32, i64), (u64, i64, i64)> = Default::default();
+    let mut sums = SeriesSums::default();
     for (a, cluster) in cluster_of.iter().enumerate() {
         let Some(cluster) = *cluster else {
             continue;
@@ -685,10 +681,11 @@ pub fn cluster_series(
     )
 }
 
+/// Per (cluster, model index, hour): exchanges, prompt and completion tokens.
+type SeriesSums = rustc_hash::FxHashMap<(u32, u32, i64), (u64, i64, i64)>;
+
 /// Summed series as rows, sorted by cluster, model and hour.
-fn series_rows(
-    sums: rustc_hash::FxHashMap<(u32, u32, i64), (u64, i64, i64)>,
-) -> Vec<ClusterModelHour> {
+fn series_rows(sums: SeriesSums) -> Vec<ClusterModelHour> {
     let mut out: Vec<ClusterModelHour> = sums
         .into_iter()
         .map(
