@@ -109,7 +109,7 @@ impl ViewPicture {
     /// What the graph panel draws for this picture.
     pub fn graph_input(&self) -> GraphInput<'_> {
         GraphInput {
-            chains: &[],
+            chains: None,
             loaded: &self.loaded,
             positions: &self.positions,
             positions_version: 1,

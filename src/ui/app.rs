@@ -920,9 +920,8 @@ impl App {
                 {
                     // Frame the chains: a path across a campaign is a few
                     // nodes among thousands.
-                    let mut shown: Vec<u32> = [&chains.shortest, &chains.strongest]
-                        .into_iter()
-                        .flatten()
+                    let mut shown: Vec<u32> = chains
+                        .distinct()
                         .flat_map(|c| c.accounts.iter().copied())
                         .collect();
                     shown.sort_unstable();
@@ -1708,25 +1707,10 @@ impl App {
                     }
                 }
             });
-        // The chains of the last "Why related to…" answer, drawn on the graph.
-        let chains: Vec<Vec<u32>> = self
-            .caches
-            .why
-            .as_ref()
-            .and_then(|w| w.chains.as_ref())
-            .map(|c| {
-                let mut out: Vec<Vec<u32>> = Vec::new();
-                for chain in [&c.shortest, &c.strongest].into_iter().flatten() {
-                    if chain.accounts.len() >= 2 && !out.contains(&chain.accounts) {
-                        out.push(chain.accounts.clone());
-                    }
-                }
-                out
-            })
-            .unwrap_or_default();
         egui::CentralPanel::default().show(ui, |ui| {
             let input = GraphInput {
-                chains: &chains,
+                // The chains of the last "Why related to…" answer.
+                chains: self.caches.why.as_ref().and_then(|w| w.chains.as_ref()),
                 loaded,
                 positions: &self.caches.positions,
                 positions_version: self.caches.positions_version,

@@ -180,12 +180,10 @@ impl Inspector {
                 // with a chain once it is selected.
                 let Some(answer) = input.why.filter(|w| {
                     w.from == from
-                        || w.chains.as_ref().is_some_and(|c| {
-                            [&c.shortest, &c.strongest]
-                                .into_iter()
-                                .flatten()
-                                .any(|chain| chain.accounts == from)
-                        })
+                        || w
+                            .chains
+                            .as_ref()
+                            .is_some_and(|c| c.distinct().any(|chain| chain.accounts == from))
                 }) else {
                     return;
                 };

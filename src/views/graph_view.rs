@@ -25,6 +25,7 @@ use super::model::{Loaded, NO_CLUSTER, cluster_facts};
 use super::neighbourhood::Grow;
 use super::palette;
 use super::state::{CaseView, ColorBy, Corner, LegendMode, ViewSettings};
+use super::why::{Chain, EvidenceChains};
 use crate::analysis::EvidenceKind;
 use crate::base::text::{count, for_drawing, thousands};
 
@@ -61,10 +62,19 @@ pub struct GraphInput<'a> {
     /// no legend over the graph (a picture that has one draws
     /// [`GraphView::legend_contents_ui`] beside the graph).
     pub picture: bool,
-    /// Chains of evidence links to draw over the graph (accounts in
-    /// order): the shortest first, then the strongest ("Why related
-    /// to…").
-    pub chains: &'a [Vec<u32>],
+    /// The chains of evidence links of "Why related to…", drawn over the
+    /// graph.
+    pub chains: Option<&'a EvidenceChains>,
+}
+
+/// The chains drawn over the graph: the shortest, then the strongest when
+/// it is another, each of two accounts or more.
+fn drawn_chains(chains: Option<&EvidenceChains>) -> Vec<&Chain> {
+    chains
+        .into_iter()
+        .flat_map(EvidenceChains::distinct)
+        .filter(|c| c.accounts.len() >= 2)
+        .collect()
 }
 
 /// The colour of the `i`-th chain drawn over the graph: the shortest, then
@@ -355,18 +365,23 @@ impl GraphView {
         camera: Camera,
         rect: Rect,
     ) {
-        for (i, chain) in input.chains.iter().enumerate().rev() {
+        for (i, chain) in drawn_chains(input.chains).into_iter().enumerate().rev() {
             let color = chain_color(i);
             let width = if i == 0 { 3.0 } else { 4.5 };
-            let screen: Vec<Pos2> = chain
+            let screen: Vec<(u32, Pos2)> = chain
+                .accounts
                 .iter()
-                .filter_map(|&a| input.positions.get(a as usize))
-                .map(|&p| to_screen(camera, rect, p))
+                .filter_map(|&a| {
+                    Some((
+                        a,
+                        to_screen(camera, rect, *input.positions.get(a as usize)?),
+                    ))
+                })
                 .collect();
             for pair in screen.windows(2) {
-                painter.line_segment([pair[0], pair[1]], Stroke::new(width, color));
+                painter.line_segment([pair[0].1, pair[1].1], Stroke::new(width, color));
             }
-            for (&a, &p) in chain.iter().zip(&screen) {
+            for &(a, p) in &screen {
                 let r = self.node_radius(a, camera) + 3.5;
                 painter.circle_stroke(p, r, Stroke::new(2.0, color));
             }
@@ -1415,7 +1430,7 @@ impl GraphView {
                 for (i, name) in ["Evidence chain: shortest", "Evidence chain: strongest"]
                     .iter()
                     .enumerate()
-                    .take(input.chains.len())
+                    .take(drawn_chains(input.chains).len())
                 {
                     swatch_ui(ui, chain_color(i), name);
                 }

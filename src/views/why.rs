@@ -46,6 +46,18 @@ pub struct EvidenceChains {
     pub strongest: Option<Chain>,
 }
 
+impl EvidenceChains {
+    /// The chains found, each once: the shortest, then the strongest when
+    /// it is another.
+    pub fn distinct(&self) -> impl Iterator<Item = &Chain> {
+        let other = self
+            .strongest
+            .as_ref()
+            .filter(|s| self.shortest.as_ref() != Some(*s));
+        self.shortest.iter().chain(other)
+    }
+}
+
 /// The shortest and the strongest chains between `from` and `to` (account
 /// indices) over the links stored in `case`, each link with its evidence.
 pub fn evidence_chains(case: &Case, from: &[u32], to: &[u32]) -> Result<EvidenceChains, CaseError> {
