@@ -361,7 +361,7 @@ pub fn group_campaigns(
     // And those clusters that stand out in the same hours: by the hour
     // they stand out most, give or take three.
     pair_by_peak(
-        shifts.beyond.iter().map(|(&i, b)| (i as u32, b)),
+        &shifts.beyond_by_peak,
         |h| BEYOND_SALT ^ h as u64,
         &mut pairs,
     );
@@ -594,16 +594,12 @@ pub fn group_campaigns(
 /// population in the same hours.
 const SHARED_HOURS_BEYOND: f64 = 0.25;
 
-/// Pairs of groups (id, hours beyond the population's) whose most
-/// standing-out hours are within three of each other: per hour of the day
-/// the groups peaking in it or the three after, each with at most 24 ring
-/// neighbours ([`super::pairs::for_each_pair`], salted by `salt_of(hour)`).
-fn pair_by_peak<'a>(
-    beyond: impl Iterator<Item = (u32, &'a [f32; 24])>,
-    salt_of: impl Fn(usize) -> u64,
-    pairs: &mut Vec<(u32, u32)>,
-) {
-    let by_peak = peak_index(beyond);
+/// Pairs of groups whose most standing-out hours are within three of each
+/// other (`by_peak`: the groups by the hour they stand out most,
+/// [`peak_index`]): per hour of the day the groups peaking in it or the
+/// three after, each with at most 24 ring neighbours
+/// ([`super::pairs::for_each_pair`], salted by `salt_of(hour)`).
+fn pair_by_peak(by_peak: &[Vec<u32>], salt_of: impl Fn(usize) -> u64, pairs: &mut Vec<(u32, u32)>) {
     for h in 0..24 {
         let mut list: Vec<u32> = (0..4).flat_map(|d| by_peak[(h + d) % 24].clone()).collect();
         list.sort_unstable();
@@ -737,7 +733,7 @@ fn join_by_hours_beyond(
     // per hour (sub-quadratic however many campaigns a case holds).
     let mut pairs: Vec<(u32, u32)> = Vec::new();
     pair_by_peak(
-        beyond.iter().enumerate().map(|(i, b)| (i as u32, b)),
+        &peak_index(beyond.iter().enumerate().map(|(i, b)| (i as u32, b))),
         |h| BEYOND_SALT ^ ((h as u64) << 8),
         &mut pairs,
     );
