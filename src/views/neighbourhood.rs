@@ -5,6 +5,7 @@
 //! the analyst sees. Linear in the links (a few milliseconds at seed scale).
 
 use super::state::ViewSettings;
+use crate::analysis::families::UnionFind;
 use crate::case::workbench::GraphLinks;
 
 /// What to do with a selection.
@@ -102,22 +103,22 @@ pub fn grow(shown: &ShownLinks<'_>, n: usize, selection: &[u32], grow: Grow) -> 
             let mut uf = UnionFind::new(n);
             for (i, &(a, b, _)) in links.links.iter().enumerate() {
                 if (a as usize) < n && (b as usize) < n && inside(i, a, b) {
-                    uf.union(a as usize, b as usize);
+                    uf.union(a, b);
                 }
             }
             let mut size = vec![0u32; n];
             let mut first = vec![u32::MAX; n];
-            for a in (0..n).filter(|&a| member[a]) {
-                let r = uf.find(a);
+            for a in (0..n as u32).filter(|&a| member[a as usize]) {
+                let r = uf.find(a) as usize;
                 size[r] += 1;
-                first[r] = first[r].min(a as u32);
+                first[r] = first[r].min(a);
             }
             // The largest part; on a tie, the one with the lowest account.
             let best = (0..n)
                 .filter(|&r| size[r] > 0)
                 .max_by(|&x, &y| size[x].cmp(&size[y]).then(first[y].cmp(&first[x])));
             for (a, k) in keep.iter_mut().enumerate() {
-                *k = member[a] && best == Some(uf.find(a));
+                *k = member[a] && best == Some(uf.find(a as u32) as usize);
             }
         }
         Grow::Core(k) => {
@@ -150,41 +151,6 @@ pub fn grow(shown: &ShownLinks<'_>, n: usize, selection: &[u32], grow: Grow) -> 
         }
     }
     (0..n as u32).filter(|&a| keep[a as usize]).collect()
-}
-
-/// Union-find over `0..n` (path halving, union by size).
-struct UnionFind {
-    parent: Vec<usize>,
-    size: Vec<u32>,
-}
-
-impl UnionFind {
-    fn new(n: usize) -> Self {
-        Self {
-            parent: (0..n).collect(),
-            size: vec![1; n],
-        }
-    }
-
-    fn find(&mut self, mut a: usize) -> usize {
-        while self.parent[a] != a {
-            self.parent[a] = self.parent[self.parent[a]];
-            a = self.parent[a];
-        }
-        a
-    }
-
-    fn union(&mut self, a: usize, b: usize) {
-        let (mut a, mut b) = (self.find(a), self.find(b));
-        if a == b {
-            return;
-        }
-        if self.size[a] < self.size[b] {
-            std::mem::swap(&mut a, &mut b);
-        }
-        self.parent[b] = a;
-        self.size[a] += self.size[b];
-    }
 }
 
 #[cfg(test)]
