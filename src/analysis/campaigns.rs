@@ -1425,13 +1425,15 @@ fn most_alike(
 }
 
 /// The campaign one of whose clusters works the shift `p` works (a
-/// working window of its own, with a profile), the work
+/// working window of its own sharing half its hours, the hours of the day
+/// [`SAME_SHIFT_HOURS`] alike), the content of the work
 /// [`LONE_SAME_WORK`] alike: the most alike, the lower index on a tie.
-/// When cover traffic leaves `p` no window, the campaign one of whose
-/// clusters stands out from the population in the same hours as `p` does
-/// ([`Shifts::beyond_near`]), the content of the work [`LONE_SAME_WORK`]
-/// alike (volume and networks seen differ with an account's lifetime):
-/// the most hours in common, the lower index on a tie.
+/// When cover traffic leaves `p` no window, or no campaign's cluster works
+/// its window, the campaign one of whose clusters stands out from the
+/// population in the same hours as `p` does ([`Shifts::beyond_near`]), the
+/// content [`LONE_SAME_WORK`] alike: the most hours in common, the lower
+/// index on a tie. Both ask the content of the work, not its volume or the
+/// networks seen, which differ with how long an account lived.
 fn on_a_shift(
     p: &Fingerprint,
     shifts: &Shifts,
@@ -1441,27 +1443,33 @@ fn on_a_shift(
     if !p.is_reliable() {
         return None;
     }
-    let Some(w) = working_window(&p.hours) else {
+    let by_window = working_window(&p.hours).and_then(|w| {
+        shifts
+            .near(&w)
+            .filter_map(|(c, cw)| {
+                let k = *campaign_of_cluster.get(&c)?;
+                Some((k, cw, similarity(p, &profiles[&(c as usize)].typical)))
+            })
+            .filter(|(_, cw, sim)| {
+                shares_hours(&w, cw)
+                    && sim.hours >= SAME_SHIFT_HOURS
+                    && sim.content() >= LONE_SAME_WORK
+            })
+            .map(|(k, _, sim)| (k, sim))
+            .max_by(|x, y| x.1.content().total_cmp(&y.1.content()).then(y.0.cmp(&x.0)))
+            .map(|(k, _)| k)
+    });
+    by_window.or_else(|| {
         let beyond = hours_beyond(&p.hours, &shifts.population);
-        return shifts
+        shifts
             .beyond_near(&beyond)
             .filter_map(|(c, shared)| Some((*campaign_of_cluster.get(&c)?, c, shared)))
             .filter(|&(_, c, _)| {
                 similarity(p, &profiles[&(c as usize)].typical).content() >= LONE_SAME_WORK
             })
             .max_by(|x, y| x.2.total_cmp(&y.2).then(y.0.cmp(&x.0)))
-            .map(|(k, _, _)| k);
-    };
-    shifts
-        .near(&w)
-        .filter_map(|(c, cw)| {
-            let k = *campaign_of_cluster.get(&c)?;
-            Some((k, cw, similarity(p, &profiles[&(c as usize)].typical)))
-        })
-        .filter(|(_, cw, sim)| one_shift(&w, cw, sim, LONE_SAME_WORK))
-        .map(|(k, _, sim)| (k, sim))
-        .max_by(|x, y| x.1.work().total_cmp(&y.1.work()).then(y.0.cmp(&x.0)))
-        .map(|(k, _)| k)
+            .map(|(k, _, _)| k)
+    })
 }
 
 /// The campaign whose own families (`owner`: family → (campaign, its
