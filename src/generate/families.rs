@@ -66,6 +66,10 @@
 //!   their own long-held accounts: own cards, homes, time zones, no lock-step,
 //!   but 150–600 requests per working day all window long, harvest-shaped.
 //!
+//! Some innocents are banned as well (the background at one rate of 0–1%,
+//! each look-alike group at its own of 0–3%), so that bans tell of a
+//! campaign only as far as they exceed the population's rate.
+//!
 //! What each group drew is in [`Population::families`] ([`FamilyKnobs`]);
 //! partner intelligence is one residential exit and at most one card of the
 //! crews, and a campus address on a block list.
@@ -300,6 +304,11 @@ pub(super) fn plan_families(scenario: Scenario, seed: u64) -> Population {
     ));
     knobs.push(paid_crowd(&mut b, &shared, &paid_draw));
 
+    // The innocent are banned too: a provider bans some ordinary accounts
+    // (payment fraud, spam, other terms violations), so that a ban tells of
+    // a campaign only as far as bans exceed the population's rate.
+    ban_some_innocents(&mut b, &mut knobs);
+
     // What each group came to.
     for k in &mut knobs {
         let mine = b.plans.iter().filter(|p| p.group == k.group);
@@ -320,6 +329,51 @@ pub(super) fn plan_families(scenario: Scenario, seed: u64) -> Population {
     let mut pop = b.finish(Vec::new(), intel, None);
     pop.families = Some(families);
     pop
+}
+
+/// Bans of benign accounts: the background at one rate drawn from 0–1%,
+/// each look-alike group at its own drawn from 0–3% (a prompt community's
+/// jailbreak prompts, a bot platform's spam tenants, a course's cheats),
+/// recorded as the group's `banned` detail. A banned account stops at a
+/// moment drawn over the second part of its activity (20–100% of it), its
+/// exchanges cut in proportion.
+fn ban_some_innocents(b: &mut Builder, knobs: &mut [FamilyKnobs]) {
+    let background = b.rng.range_f(0.0, 0.01);
+    let mut rates: Vec<(Group, f64)> = Vec::new();
+    for k in knobs.iter_mut() {
+        if k.group.is_campaign() {
+            continue;
+        }
+        let rate = if matches!(
+            k.group,
+            Group::BenignSdkUsers
+                | Group::BenignDiurnal
+                | Group::BenignProxyPeers
+                | Group::BenignHeavyUsers
+        ) {
+            background
+        } else {
+            b.rng.range_f(0.0, 0.03)
+        };
+        k.detail.push(("banned", rate));
+        rates.push((k.group, rate));
+    }
+    for i in 0..b.plans.len() {
+        let group = b.plans[i].group;
+        let Some(&(_, rate)) = rates.iter().find(|(g, _)| *g == group) else {
+            continue;
+        };
+        if !b.rng.chance(rate) {
+            continue;
+        }
+        let at = b.rng.range_f(0.2, 1.0);
+        let plan = &mut b.plans[i];
+        let span = (plan.to_ms - plan.from_ms).max(0);
+        let kept = (span as f64 * at) as i64;
+        plan.exchanges = ((plan.exchanges as f64 * at).round() as u64).max(1);
+        plan.to_ms = plan.from_ms + kept;
+        plan.banned = true;
+    }
 }
 
 /// A kind's group exchange budget: its range scaled to the scenario, the
