@@ -280,6 +280,13 @@ struct Bases {
     /// were active on 3 days or more, and never under
     /// [`HEAVY_RATE_FLOOR`].
     heavy_rate: f64,
+    /// The share of independent accounts (with traffic, not new, not
+    /// rotating over networks) the provider banned, smoothed as
+    /// (bans + 1) / (accounts + 2): a group's bans are compared with it.
+    ban_rate: f64,
+    /// Groups of two or more accounts in the partition: how many groups a
+    /// count beyond chance is looked for in.
+    groups: usize,
 }
 
 impl Bases {
@@ -350,10 +357,21 @@ impl Bases {
         )
         .unwrap_or(HEAVY_RATE_FLOOR)
         .max(HEAVY_RATE_FLOOR);
+        let (mut active, mut banned) = (0u64, 0u64);
+        for ((a, s), alone) in f.accounts.iter().zip(signals).zip(&independent) {
+            // Ordinary standing accounts: a campaign's burners left alone
+            // (new, rotating) would raise the rate they are compared with.
+            if *alone && a.exchanges > 0 && !s.young && !s.proxied {
+                active += 1;
+                banned += u64::from(s.banned);
+            }
+        }
         Self {
             baselines,
             ordinary_rate,
             heavy_rate,
+            ban_rate: (banned + 1) as f64 / (active + 2) as f64,
+            groups: sizes.values().filter(|&&n| n >= 2).count(),
         }
     }
 }
@@ -607,7 +625,8 @@ impl<'a> Scorer<'a> {
         );
         let extraction = self.extraction(&group, &work, mix, common_source, &mut reasons);
         let automation = automation(&group, kinds_inside, &mut reasons);
-        let evasion = evasion(&group, kinds_inside, scale, &mut reasons);
+        let bans = self.bans(&group, common_source);
+        let evasion = evasion(&group, kinds_inside, scale, &bans, &mut reasons);
         let (release_pivot, same_client_adoption) =
             self.release_pivot(&group, common_source, &mut reasons);
         // What backs a partner's word about a place: the members are not
@@ -621,12 +640,13 @@ impl<'a> Scorer<'a> {
         };
         let backing = clamp01(
             (2.0 * dependence
-                .max(share(|x| x.banned))
+                .max(bans.reading())
                 .max(share(|x| x.proxied)))
             .max(scale),
         );
         let partner = self.partner(&group, backing, &mut reasons);
-        let exculpation = self.exculpation(&group, same_client_adoption, &mut reasons);
+        let exculpation =
+            self.exculpation(&group, same_client_adoption, bans.reading(), &mut reasons);
         let indicators = Indicators {
             coordination,
             extraction,
@@ -1034,6 +1054,23 @@ impl<'a> Scorer<'a> {
     /// (`sqrt(sustained × volume)`, without the per-account intensity: many
     /// accounts at a human rate each can still run an industrial harvest
     /// together).
+    /// The group's bans against the population's ban rate, `as_one` the
+    /// common-source factor.
+    fn bans(&self, g: &Group<'_>, as_one: f64) -> Bans {
+        let banned = g.signals.iter().filter(|x| x.banned).count();
+        let members = g.members.len();
+        let expected = self.bases.ban_rate * members as f64;
+        let examined = (self.bases.groups.max(1) as f64).log10();
+        let surprise = poisson_surprise(banned as u64, expected);
+        Bans {
+            banned,
+            members,
+            expected,
+            beyond: clamp01((surprise - examined) / BAN_SURPRISE_FULL),
+            as_one,
+        }
+    }
+
     fn scale(&self, g: &Group<'_>, reasons: &mut Reasons) -> (f64, f64) {
         let account_days: usize = g.signals.iter().map(|s| s.days.len()).sum();
         let mut days: Vec<u32> = g
@@ -1088,7 +1125,13 @@ impl<'a> Scorer<'a> {
     /// What speaks for the group: long-standing verified accounts of one
     /// organisation, a short event, short outputs (grading, not
     /// harvesting), a small volume, adoption at its client's usual rate.
-    fn exculpation(&self, g: &Group<'_>, same_client: f64, reasons: &mut Reasons) -> f64 {
+    fn exculpation(
+        &self,
+        g: &Group<'_>,
+        same_client: f64,
+        banned: f64,
+        reasons: &mut Reasons,
+    ) -> f64 {
         let s = g.members.len() as f64;
         let established = g.signals.iter().filter(|x| x.established).count();
         let (org, org_count) = one_organisation(g.accounts);
@@ -1124,8 +1167,8 @@ impl<'a> Scorer<'a> {
         } else {
             best as f64 / total as f64
         };
-        // An event ends; a burst that ends in bans was stopped.
-        let banned = g.signals.iter().filter(|x| x.banned).count() as f64 / s;
+        // An event ends; a burst that ends in bans was stopped (the bans
+        // as far as the population's rate does not explain them).
         let short_event = if s >= 2.0 {
             clamp01((burst_share - 0.6) / 0.3) * (1.0 - banned)
         } else {
@@ -1153,10 +1196,9 @@ impl<'a> Scorer<'a> {
                     short_event,
                     if banned > 0.0 {
                         format!(
-                            "{} of traffic within its busiest 3 days: a short event (counted {:.2}×: {} of its accounts were banned)",
+                            "{} of traffic within its busiest 3 days: a short event (counted {:.2}×: bans beyond the population's rate)",
                             pct(burst_share),
-                            1.0 - banned,
-                            pct(banned)
+                            1.0 - banned
                         )
                     } else {
                         format!("{} of traffic within its busiest 3 days: a short event", pct(burst_share))
@@ -1665,28 +1707,118 @@ fn automation(g: &Group<'_>, kinds_inside: &[u16], reasons: &mut Reasons) -> f64
     flat.max(regular).max(synchrony)
 }
 
+/// A group's bans read against the population's ban rate.
+struct Bans {
+    /// Members banned, and members.
+    banned: usize,
+    members: usize,
+    /// Bans the population's rate ([`Bases::ban_rate`]) expects of a group
+    /// this size.
+    expected: f64,
+    /// How far beyond chance the bans are, 0 to 1: the surprise
+    /// ([`poisson_surprise`]) less what the number of groups examined
+    /// explains (one in a thousand groups shows a one-in-a-thousand count),
+    /// in full from [`BAN_SURPRISE_FULL`] more.
+    beyond: f64,
+    /// How far the group counts as one operation: the common-source factor
+    /// (1 for members that are not independent; down to 0 for independent
+    /// members whose shared work is no industrial harvest).
+    as_one: f64,
+}
+
+impl Bans {
+    fn share(&self) -> f64 {
+        self.banned as f64 / self.members.max(1) as f64
+    }
+
+    /// What the bans say, 0 to 1: the share of members banned, as far as
+    /// chance does not explain them; beyond chance, the provider has judged
+    /// this work in several of the group's accounts, which tells of the
+    /// whole group as far as it is one operation.
+    fn reading(&self) -> f64 {
+        (self.share() * self.beyond).max(self.beyond * self.as_one)
+    }
+
+    fn text(&self) -> String {
+        let (k, s) = (self.banned, self.members);
+        if k == 0 {
+            return format!("{k} of {s} accounts banned");
+        }
+        let head = format!(
+            "{k} of {s} accounts banned, where the population's ban rate expects {:.1}",
+            self.expected
+        );
+        if self.beyond == 0.0 {
+            format!("{head}: within chance over the groups examined")
+        } else if self.beyond * self.as_one > self.share() * self.beyond {
+            format!(
+                "{head}: beyond chance ({:.2}), and the members are one operation as far as {:.2}, so the bans tell of the group",
+                self.beyond, self.as_one
+            )
+        } else {
+            format!(
+                "{head}: beyond chance ({:.2}), but the members are independent, so the bans tell only of those banned",
+                self.beyond
+            )
+        }
+    }
+}
+
+/// The surprise (−log10 of the chance) beyond what the number of groups
+/// examined explains at which bans count in full: a million times rarer.
+const BAN_SURPRISE_FULL: f64 = 6.0;
+
+/// −log10 P(X ≥ k) for X Poisson with mean `lambda`: how surprising `k`
+/// events are where `lambda` were expected (0 when k ≤ λ).
+pub(super) fn poisson_surprise(k: u64, lambda: f64) -> f64 {
+    let kf = k as f64;
+    if k == 0 || lambda <= 0.0 || kf <= lambda {
+        return 0.0;
+    }
+    // ln P(X = k), then the tail as P(X = k) × Σ_j λ^j / ((k+1)…(k+j)).
+    let ln_fact: f64 = (2..=k).map(|i| (i as f64).ln()).sum();
+    let ln_term = -lambda + kf * lambda.ln() - ln_fact;
+    let (mut sum, mut term) = (1.0f64, 1.0f64);
+    for j in 1..10_000u64 {
+        term *= lambda / (kf + j as f64);
+        sum += term;
+        if term < 1e-15 * sum {
+            break;
+        }
+    }
+    (-(ln_term + sum.ln()) / std::f64::consts::LN_10).max(0.0)
+}
+
 /// Hiding: bans and rotating networks; young accounts and farmed access
 /// (a student's or a start-up's new account is ordinary) count only as far
-/// as bans, rotation or industrial scale back them.
-fn evasion(g: &Group<'_>, kinds_inside: &[u16], scale: f64, reasons: &mut Reasons) -> f64 {
+/// as bans, rotation or industrial scale back them. Bans count as far as
+/// the population's ban rate does not explain them ([`Bans::reading`]).
+fn evasion(
+    g: &Group<'_>,
+    kinds_inside: &[u16],
+    scale: f64,
+    bans: &Bans,
+    reasons: &mut Reasons,
+) -> f64 {
     let s = g.members.len();
     let sf = s as f64;
     let count =
         |pred: &dyn Fn(&AccountSignals) -> bool| g.signals.iter().filter(|x| pred(x)).count();
-    let (young, farmed, banned, proxied) = (
+    let (young, farmed, proxied) = (
         count(&|x| x.young),
         count(&|x| x.farmed),
-        count(&|x| x.banned),
         count(&|x| x.proxied),
     );
     // Accounts that take over from one another (a burner dropped before
     // its ban, its successor starting within the hour) back it too.
     let handed = members_with(g, kinds_inside, 1u16 << (EvidenceKind::HandOff as u16));
-    // A share of members banned, rotating or handing over backs them
-    // twice as far as it reads (a third banned is already a burner farm);
-    // scale, which adds to bad faith on its own, only as far as it reads.
+    // A share of members banned (beyond chance), rotating or handing over
+    // backs them twice as far as it reads (a third banned is already a
+    // burner farm); scale, which adds to bad faith on its own, only as far
+    // as it reads.
     let backing = clamp01(
-        (2.0 * (banned as f64 / sf)
+        (2.0 * bans
+            .reading()
             .max(proxied as f64 / sf)
             .max(handed as f64 / sf))
         .max(scale),
@@ -1726,11 +1858,7 @@ fn evasion(g: &Group<'_>, kinds_inside: &[u16], scale: f64, reasons: &mut Reason
                     "{farmed} of {s} accounts on education, startup or research access without KYC or long standing{backed}"
                 ),
             ),
-            (
-                0.7,
-                banned as f64 / sf,
-                format!("{banned} of {s} accounts banned"),
-            ),
+            (0.7, bans.reading(), bans.text()),
             (
                 0.5,
                 proxied as f64 / sf,

@@ -1684,3 +1684,65 @@ fn an_account_at_home_on_a_proxy_exit_is_left_out_of_the_crew_passing_through() 
         "placed there by an analyst, it stays"
     );
 }
+
+#[test]
+fn poisson_surprise_is_the_tail_of_the_count_in_powers_of_ten() {
+    use super::score::poisson_surprise;
+    // P(X ≥ 1) = 1 − e^−λ.
+    let one = -(1.0 - (-0.1f64).exp()).log10();
+    assert!((poisson_surprise(1, 0.1) - one).abs() < 1e-9);
+    // P(X ≥ 3 | λ = 1) = 1 − e^−1 (1 + 1 + 1/2).
+    let three = -(1.0 - (-1.0f64).exp() * 2.5).log10();
+    assert!((poisson_surprise(3, 1.0) - three).abs() < 1e-9);
+    // No more than expected is no surprise; far more is a large one.
+    assert_eq!(poisson_surprise(2, 2.0), 0.0);
+    assert_eq!(poisson_surprise(0, 0.5), 0.0);
+    assert!(poisson_surprise(16, 0.7) > 15.0);
+}
+
+#[test]
+fn bans_beyond_the_population_rate_tell_of_a_group_only_as_far_as_it_is_one_operation() {
+    let evasion_texts = |c: &super::Cluster| -> Vec<String> {
+        c.reasons
+            .iter()
+            .filter(|r| r.indicator == "evasion")
+            .map(|r| r.text.clone())
+            .collect()
+    };
+    // One operation: shared cards, one proxy pool, sign-ups in one week;
+    // 4 of its 12 banned where the population (none banned) expects 0.2.
+    let mut fx = Fixture::new(21, false);
+    ordinary_people(&mut fx, 60, 0, 0.0);
+    let cell = content_group(&mut fx, false, 6, true);
+    for &a in &cell[..4] {
+        fx.ban(a);
+    }
+    let d = score(&fx, &cell);
+    let texts = evasion_texts(&d);
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.starts_with("4 of 12 accounts banned, where the population's ban rate")
+                && t.contains("beyond chance")),
+        "{texts:?}"
+    );
+    assert!(d.indicators.evasion > 0.5, "{:?}", d.reasons);
+    // Independent people at a tool user's volume, the same 4 banned: the
+    // bans tell of those banned, not of the crowd.
+    let mut fx2 = Fixture::new(21, false);
+    ordinary_people(&mut fx2, 60, 0, 0.0);
+    let crowd = content_group(&mut fx2, true, 6, true);
+    for &a in &crowd[..4] {
+        fx2.ban(a);
+    }
+    let c = score(&fx2, &crowd);
+    let texts = evasion_texts(&c);
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.starts_with("4 of 12 accounts banned (the population's ban rate")),
+        "{texts:?}"
+    );
+    assert!(c.indicators.evasion < 0.3, "{:?}", c.reasons);
+    assert!(!c.suspected, "score {}: {:?}", c.score, c.reasons);
+}
