@@ -638,12 +638,8 @@ impl<'a> Scorer<'a> {
         let share = |pred: fn(&AccountSignals) -> bool| {
             group.signals.iter().filter(|x| pred(x)).count() as f64 / size
         };
-        let backing = clamp01(
-            (2.0 * dependence
-                .max(bans.reading())
-                .max(share(|x| x.proxied)))
-            .max(scale),
-        );
+        let backing =
+            clamp01((2.0 * dependence.max(bans.reading()).max(share(|x| x.proxied))).max(scale));
         let partner = self.partner(&group, backing, &mut reasons);
         let exculpation =
             self.exculpation(&group, same_client_adoption, bans.reading(), &mut reasons);
@@ -1842,6 +1838,10 @@ fn evasion(
                 reasons.note("evasion", format!("{n} of {s} accounts {what}{backed}"));
             }
         }
+    }
+    // Bans the population's rate explains do not count; the reason says so.
+    if bans.banned > 0 && bans.reading() == 0.0 {
+        reasons.note("evasion", bans.text());
     }
     reasons.explained(
         "evasion",

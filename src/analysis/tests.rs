@@ -552,14 +552,18 @@ fn evasion_counts_young_farmed_banned_and_rotating_accounts() {
         "{text:?}"
     );
     assert!(
-        text.iter().any(|t| t.starts_with("1 of 4 accounts banned")),
+        text.iter()
+            .any(|t| t
+                .starts_with("1 of 4 accounts banned, where the population's ban rate expects")),
         "{text:?}"
     );
     assert!(
         text.iter().any(|t| t.starts_with("4 of 4 accounts rotate")),
         "{text:?}"
     );
-    let expected = 1.0 - (1.0 - 0.6) * (1.0 - 0.5) * (1.0 - 0.7 * 0.25) * (1.0 - 0.5);
+    // One ban in four is within chance at the population's rate: it is
+    // shown, and does not count.
+    let expected = 1.0 - (1.0 - 0.6) * (1.0 - 0.5) * (1.0 - 0.5);
     assert!(
         (c.indicators.evasion - expected).abs() < 1e-9,
         "{}",
@@ -1720,10 +1724,9 @@ fn bans_beyond_the_population_rate_tell_of_a_group_only_as_far_as_it_is_one_oper
     let d = score(&fx, &cell);
     let texts = evasion_texts(&d);
     assert!(
-        texts
-            .iter()
-            .any(|t| t.starts_with("4 of 12 accounts banned, where the population's ban rate")
-                && t.contains("beyond chance")),
+        texts.iter().any(|t| t
+            .starts_with("4 of 12 accounts banned, where the population's ban rate")
+            && t.contains("beyond chance")),
         "{texts:?}"
     );
     assert!(d.indicators.evasion > 0.5, "{:?}", d.reasons);
@@ -1738,9 +1741,9 @@ fn bans_beyond_the_population_rate_tell_of_a_group_only_as_far_as_it_is_one_oper
     let c = score(&fx2, &crowd);
     let texts = evasion_texts(&c);
     assert!(
-        texts
-            .iter()
-            .any(|t| t.starts_with("4 of 12 accounts banned (the population's ban rate")),
+        texts.iter().any(|t| t
+            .starts_with("4 of 12 accounts banned, where the population's ban rate")
+            && t.ends_with("so the bans tell only of those banned")),
         "{texts:?}"
     );
     assert!(c.indicators.evasion < 0.3, "{:?}", c.reasons);
