@@ -46,7 +46,7 @@ struct Shared {
     /// value, for request addresses and prefixes; empty for the rest.
     shares: Vec<f32>,
     /// A template family sent as a pool of paraphrases (see
-    /// [`is_paraphrase_pool`]): held to the crowd limit of identity values.
+    /// [`is_paraphrase_pool`]): linked at any size, at full weight.
     paraphrased: bool,
 }
 
@@ -187,8 +187,9 @@ pub fn build(features: &CaseFeatures, activity: &Activity, params: &Params) -> E
         if m < 2 {
             continue;
         }
+        // A generator's paraphrases are no crowd's: linked at any size.
         let limit = if value.paraphrased {
-            max_members(params, EvidenceKind::Card, n)
+            usize::MAX
         } else {
             max_members(params, value.kind, n)
         };
@@ -212,7 +213,9 @@ pub fn build(features: &CaseFeatures, activity: &Activity, params: &Params) -> E
             }
             continue;
         }
-        let weight = idf(m, n);
+        // …and at full weight: their size says how big the job is, not how
+        // common the value is among strangers.
+        let weight = if value.paraphrased { 1.0 } else { idf(m, n) };
         let weighted = !value.shares.is_empty();
         // Taken in turns (kept above): a base of its own, not a residential
         // exit that strangers' rotations happen to cross.
@@ -1161,10 +1164,12 @@ fn template_families(f: &CaseFeatures, radius: u32) -> (Vec<u32>, Vec<Shared>) {
 /// wording. A public tool's or a course's template is sent as written, with
 /// a word changed here and there, so one wording dominates and the rest lie
 /// a bit or two from it; a generator rewording every request to dodge
-/// exact-match detection leaves no wording dominant. Such a family is not a
-/// popular template, so it is held to the crowd limit of identity values
-/// (a card, a sign-up address) rather than that of commodity values: a
-/// 40-account job among 2,500 accounts stays evidence.
+/// exact-match detection leaves no wording dominant. Such a family is no
+/// popular template but a generator's output: it links its users at any
+/// size and at full weight (no crowd limit, no rarity discount), since its
+/// size says how big the job is, not how common the value is among
+/// strangers; whether its users are one operation or independent people
+/// is for the scoring to say.
 fn is_paraphrase_pool(uses: &FxHashMap<u32, u64>, hashes: &[u64]) -> bool {
     let total: u64 = uses.values().sum();
     let Some((&top, &top_n)) = uses

@@ -1749,3 +1749,70 @@ fn bans_beyond_the_population_rate_tell_of_a_group_only_as_far_as_it_is_one_oper
     assert!(c.indicators.evasion < 0.3, "{:?}", c.reasons);
     assert!(!c.suspected, "score {}: {:?}", c.score, c.reasons);
 }
+
+/// `count` independent people (own cards, homes, time zones), each putting
+/// 40% of its traffic on one pool of 24 paraphrases of a skeleton (each
+/// 2–3 bits from it, none dominant) and the rest on a template of its own.
+fn paraphrase_pool_users(fx: &mut Fixture, count: u32) -> Vec<u32> {
+    let skeleton: u64 = 0x0f0f_3c3c_5a5a_9696;
+    let pool: Vec<u32> = (0..24u32)
+        .map(|k| {
+            let bits = [k % 61, (k * 7 + 3) % 61, (k * 13 + 5) % 61];
+            let mask = bits.iter().fold(0u64, |m, b| m | (1u64 << b));
+            fx.template(skeleton ^ mask)
+        })
+        .collect();
+    (0..count)
+        .map(|i| {
+            let personal = fx.template(fx_hash(20_000 + i));
+            let minutes = person(fx, 60, [0, 3, 8, 15][i as usize % 4]);
+            let origin = fx.origin(&format!("82.{}.{}.9", i / 200, i % 200), 3320);
+            let mut templates: Vec<(u32, f64)> =
+                pool.iter().map(|&t| (t, 0.4 / pool.len() as f64)).collect();
+            templates.push((personal, 0.6));
+            fx.account(
+                facts(200 + 7 * i64::from(i), "card", Some(&format!("own-{i}"))),
+                Traffic {
+                    minutes,
+                    templates,
+                    capability: 1,
+                    origins: vec![origin],
+                    ..Default::default()
+                },
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_generators_paraphrases_link_their_users_however_many_they_are() {
+    // 200 users: over the crowd limit of any value (64 here), which a
+    // popular template of that size would be held to.
+    let mut fx = Fixture::new(21, false);
+    let users = paraphrase_pool_users(&mut fx, 200);
+    let graph = evidence::build(&fx.features, &fx.activity, &Params::default());
+    let linked: std::collections::BTreeSet<u32> = graph
+        .links
+        .iter()
+        .filter(|l| {
+            l.evidence
+                .iter()
+                .any(|e| e.kind == EvidenceKind::TemplateFamily)
+        })
+        .flat_map(|l| [l.a, l.b])
+        .collect();
+    assert!(
+        linked.len() >= 190,
+        "{} of 200 users of one paraphrase pool linked by it",
+        linked.len()
+    );
+    // Linked is not accused: independent people at a person's volume are
+    // a crowd a common source explains, whatever they send.
+    let c = score(&fx, &users);
+    assert!(
+        c.indicators.coordination < 0.2,
+        "independent users: {:?}",
+        c.reasons
+    );
+    assert!(!c.suspected, "score {}: {:?}", c.score, c.reasons);
+}
