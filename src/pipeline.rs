@@ -63,6 +63,10 @@ pub struct Prepared {
     /// Every account's traffic per model and hour, read with the first
     /// run's series (a re-run sums its clusters' series from it).
     model_hours: Option<ModelHours>,
+    /// The last clustering of this graph (Leiden and peeling), with the
+    /// parameters it was made with: a re-run that changes only the scoring
+    /// or the campaign parameters reuses it.
+    clustered: Option<(Params, Vec<u32>)>,
     load_secs: f64,
     graph_secs: f64,
 }
@@ -123,6 +127,7 @@ fn run(
             windows,
             graph,
             model_hours: None,
+            clustered: None,
             load_secs,
             graph_secs: started.elapsed().as_secs_f64(),
         });
@@ -144,6 +149,27 @@ fn run(
             return Ok(None);
         }
     }
+    // The clustering, unless this graph was already clustered so.
+    let reclustered = match prepared.as_mut() {
+        Some(p)
+            if !p
+                .clustered
+                .as_ref()
+                .is_some_and(|(last, _)| analysis::same_clustering(last, params)) =>
+        {
+            progress.set_phase(if reusable {
+                "clustering the evidence graph of the last run"
+            } else {
+                "clustering"
+            });
+            let mut clustering_stats = RunStats::default();
+            let membership =
+                analysis::cluster_graph(&p.features, &p.graph, params, &mut clustering_stats);
+            p.clustered = Some((params.clone(), membership));
+            Some(clustering_stats.cluster_secs)
+        }
+        _ => None,
+    };
     let Some(p) = prepared.as_ref() else {
         return Ok(None);
     };
@@ -156,11 +182,6 @@ fn run(
         graph_secs: if reusable { 0.0 } else { p.graph_secs },
         ..Default::default()
     };
-    progress.set_phase(if reusable {
-        "clustering the evidence graph of the last run"
-    } else {
-        "clustering"
-    });
     let graph = &p.graph;
     // The case's links are this graph's when the last stored run was made
     // on the same evidence: a re-run then leaves them in place.
@@ -169,7 +190,10 @@ fn run(
             .last_analysis_params()?
             .and_then(|json| serde_json::from_str::<Params>(&json).ok())
             .is_some_and(|last| analysis::same_evidence(&last, params));
-    let algorithm = analysis::cluster_graph(features, graph, params, &mut stats);
+    analysis::graph_stats(graph, &mut stats);
+    // Leiden and peeling took no time when their result was reused.
+    stats.cluster_secs = reclustered.unwrap_or(0.0);
+    let algorithm: &[u32] = p.clustered.as_ref().map_or(&[], |(_, m)| m.as_slice());
     if reusable {
         stats.graph_phases.clear();
     }

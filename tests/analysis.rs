@@ -574,6 +574,27 @@ fn a_rerun_with_another_resolution_reuses_the_graph_and_gives_what_a_fresh_run_g
     {
         panic!("the graphs differ: {a:?} against {b:?}");
     }
+    assert!(
+        reused.stats.cluster_secs > 0.0,
+        "another resolution clusters again"
+    );
+    // Only the threshold changed: the clustering is reused, and the result
+    // is still what a run from scratch gives.
+    let stricter = Params {
+        suspect_threshold: 0.6,
+        ..fine.clone()
+    };
+    let rescored = analyze_case_reusing(&case, &stricter, &who, &progress, &never, &mut prepared)
+        .unwrap()
+        .expect("not cancelled");
+    assert_eq!(rescored.stats.cluster_secs, 0.0, "not clustered again");
+    let fresh = analyze_case(&case, &stricter, &who).unwrap();
+    assert_eq!(rescored.clusters, fresh.clusters);
+    assert_eq!(rescored.campaigns, fresh.campaigns);
+    assert!(
+        rescored.clusters.iter().filter(|c| c.suspected).count()
+            <= reused.clusters.iter().filter(|c| c.suspected).count()
+    );
     // Another evidence parameter (or seed: it orders the cohort test's
     // samples) builds the graph again.
     let wider = Params {

@@ -515,6 +515,30 @@ pub fn same_evidence(a: &Params, b: &Params) -> bool {
     graph_only(a) == graph_only(b)
 }
 
+/// The evidence graph's sizes and phases, recorded in `stats`.
+pub fn graph_stats(graph: &evidence::EvidenceGraph, stats: &mut RunStats) {
+    stats.candidate_pairs = graph.candidate_pairs;
+    stats.links = graph.links.len();
+    stats.values_linked = graph.values_linked;
+    stats.values_too_common = graph.values_too_common;
+    stats.graph_phases = graph.phases.clone();
+}
+
+/// Whether `b` clusters an evidence graph as `a` does (the same evidence,
+/// and the same Leiden and peeling parameters): a re-run that changes only
+/// how clusters are scored and joined into campaigns (the threshold, the
+/// campaign parameters) reuses the clustering it already has.
+pub fn same_clustering(a: &Params, b: &Params) -> bool {
+    let clustering_only = |p: &Params| Params {
+        suspect_threshold: 0.0,
+        campaign_min_cluster: 0,
+        campaign_min_family_overlap: 0.0,
+        campaign_min_similarity: 0.0,
+        ..p.clone()
+    };
+    clustering_only(a) == clustering_only(b)
+}
+
 /// Clusters a built evidence graph (Leiden, then peeling), recording its
 /// sizes and the clustering's time in `stats`.
 pub fn cluster_graph(
@@ -523,11 +547,7 @@ pub fn cluster_graph(
     params: &Params,
     stats: &mut RunStats,
 ) -> Vec<u32> {
-    stats.candidate_pairs = graph.candidate_pairs;
-    stats.links = graph.links.len();
-    stats.values_linked = graph.values_linked;
-    stats.values_too_common = graph.values_too_common;
-    stats.graph_phases = graph.phases.clone();
+    graph_stats(graph, stats);
     let started = Instant::now();
     let edges: Vec<(u32, u32, f64)> = graph.links.iter().map(|l| (l.a, l.b, l.weight)).collect();
     let algorithm = leiden::leiden(
