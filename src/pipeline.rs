@@ -217,7 +217,7 @@ fn run(
             Some((_, scored)) if same_membership => scored,
             _ => {
                 let (mut membership, successors) =
-                    reconcile::membership_with_pins(&algorithm, &carry);
+                    reconcile::membership_with_pins(algorithm, &carry);
                 let mut pinned: Vec<u32> = carry.pins.iter().map(|(a, _)| *a).collect();
                 pinned.sort_unstable();
                 // The partition scored (residents of a proxy's exit left

@@ -1399,3 +1399,48 @@ fn playback_steps_and_plays_a_window_over_the_case_and_stop_shows_everything() {
     settle(&mut harness, |app| app.view().time_range.is_none());
     assert_eq!(harness.state().graph_view().shown_counts().0, all);
 }
+
+#[test]
+fn journeys_show_a_banned_account_and_its_replacement_side_by_side() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut harness = harness_on_demo(tmp.path());
+    // Two accounts the analysis tied by a hand-off (one stopped, the other
+    // took over): the pair the Journeys tab is for.
+    let (a, b): (i64, i64) = rusqlite::Connection::open(tmp.path().join("demo.hcase"))
+        .unwrap()
+        .query_row(
+            "SELECT a, b FROM link_evidence WHERE kind = 'hand_off' ORDER BY weight DESC, a, b LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let (a, b) = ((a - 1) as u32, (b - 1) as u32);
+    harness
+        .state_mut()
+        .push_command(hydrascope::ui::command::Command::SelectAccounts(vec![a, b]));
+    harness.step();
+    click_tab(&mut harness, "Journeys");
+    settle(&mut harness, |app| {
+        app.settings().bottom_tab == hydrascope::views::state::BottomTab::Journeys
+    });
+    let loaded = harness.state().loaded().unwrap();
+    let (id_a, id_b) = (
+        loaded.accounts[a as usize].account_id.clone(),
+        loaded.accounts[b as usize].account_id.clone(),
+    );
+    // "Hand-over: X stopped <when>, Y started <gap> later", either way.
+    let shown = |x: &str, y: &str| {
+        harness
+            .query_by_label_contains(&format!("Hand-over: {x} stopped"))
+            .is_some()
+            && harness
+                .query_by_label_contains(&format!("{y} started"))
+                .is_some()
+    };
+    assert!(
+        shown(&id_a, &id_b) || shown(&id_b, &id_a),
+        "no hand-over shown between {id_a} and {id_b}"
+    );
+    assert!(harness.query_by_label_contains(" later").is_some());
+    harness.snapshot_options("workbench_journeys", &snapshot_options());
+}

@@ -458,3 +458,121 @@ impl Case {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }
+
+/// One exchange of an account's journey: when, on which model (index), for
+/// which capability (id) and from which origin (id).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct JourneyExchange {
+    /// When, ms (UTC).
+    pub ts_ms: i64,
+    /// Model index (its id less one).
+    pub model: u32,
+    /// Capability id, when classified.
+    pub capability: Option<i64>,
+    /// Origin id, when recorded.
+    pub origin: Option<i64>,
+}
+
+/// What the account journeys are drawn from: each account's exchanges in
+/// time order, and what names them.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct JourneyRows {
+    /// Per account asked (index), its exchanges in time order.
+    pub accounts: Vec<(u32, Vec<JourneyExchange>)>,
+    /// Origin id → its network (prefix, else the address) and ASN.
+    pub origins: FxHashMap<i64, (String, Option<i64>)>,
+    /// Capability id → name.
+    pub capabilities: FxHashMap<i64, String>,
+    /// Bans of the accounts asked: (account index, when).
+    pub bans: Vec<(u32, i64)>,
+    /// Model releases: (model name, when).
+    pub releases: Vec<(String, i64)>,
+}
+
+impl Case {
+    /// The exchanges of `accounts` (indices) in time order, with the names
+    /// of their origins and capabilities, their bans and the model
+    /// releases. Scans the exchanges table once (it has no index by
+    /// account: a handful of accounts at seed scale take a few seconds, on
+    /// the query worker).
+    pub fn journey_rows(&self, accounts: &[u32]) -> Result<JourneyRows, CaseError> {
+        let mut wanted: Vec<u32> = accounts.to_vec();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let mut out = JourneyRows::default();
+        if wanted.is_empty() {
+            return Ok(out);
+        }
+        let position: FxHashMap<i64, usize> = wanted
+            .iter()
+            .enumerate()
+            .map(|(i, &a)| (i64::from(a) + 1, i))
+            .collect();
+        let mut per: Vec<Vec<JourneyExchange>> = vec![Vec::new(); wanted.len()];
+        let ids: Vec<String> = position.keys().map(|id| id.to_string()).collect();
+        // Ids are integers formatted here, never text from the case.
+        let sql = format!(
+            "SELECT account, ts_ms, model, capability, origin FROM exchanges WHERE account IN ({})",
+            ids.join(",")
+        );
+        let mut stmt = self.conn().prepare(&sql)?;
+        let mut rows = stmt.query([])?;
+        let mut origins: Vec<i64> = Vec::new();
+        while let Some(r) = rows.next()? {
+            let Some(&i) = position.get(&r.get::<_, i64>(0)?) else {
+                continue;
+            };
+            let origin: Option<i64> = r.get(4)?;
+            origins.extend(origin);
+            per[i].push(JourneyExchange {
+                ts_ms: r.get(1)?,
+                model: u32::try_from(r.get::<_, i64>(2)? - 1).unwrap_or(0),
+                capability: r.get(3)?,
+                origin,
+            });
+        }
+        for list in &mut per {
+            list.sort_by_key(|e| e.ts_ms);
+        }
+        out.accounts = wanted.iter().copied().zip(per).collect();
+        origins.sort_unstable();
+        origins.dedup();
+        let mut stmt = self
+            .conn()
+            .prepare_cached("SELECT coalesce(prefix, ip, ''), asn FROM origins WHERE id = ?1")?;
+        for id in origins {
+            if let Some(row) = stmt
+                .query_row([id], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, Option<i64>>(1)?))
+                })
+                .optional()?
+            {
+                out.origins.insert(id, row);
+            }
+        }
+        let mut stmt = self.conn().prepare("SELECT id, name FROM capabilities")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+        for row in rows {
+            let (id, name) = row?;
+            out.capabilities.insert(id, name);
+        }
+        let mut stmt = self.conn().prepare(
+            "SELECT account, ts_ms FROM events WHERE kind = 'account_banned' AND account IS NOT NULL ORDER BY ts_ms",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?;
+        for row in rows {
+            let (id, ts) = row?;
+            if position.contains_key(&id) {
+                out.bans.push(((id - 1) as u32, ts));
+            }
+        }
+        let mut stmt = self.conn().prepare(
+            "SELECT coalesce(model, ''), ts_ms FROM events WHERE kind = 'model_release' ORDER BY ts_ms",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+        for row in rows {
+            out.releases.push(row?);
+        }
+        Ok(out)
+    }
+}

@@ -77,6 +77,7 @@ enum CaseState {
 #[derive(Default)]
 struct Tickets {
     selection: u64,
+    journeys: u64,
     account: u64,
     active: u64,
     why: u64,
@@ -105,6 +106,8 @@ struct Caches {
     account_links: Option<(u32, Vec<AccountLink>)>,
     /// The last "Why related to…" question and its answer.
     why: Option<WhyAnswer>,
+    /// The accounts whose journeys were asked for, and the answer.
+    journeys: Option<(Vec<u32>, Option<crate::views::journey::Journeys>)>,
     positions: Arc<Vec<[f32; 2]>>,
     positions_version: u64,
 }
@@ -121,6 +124,7 @@ struct Panels {
     graph: GraphView,
     history: HistoryPanel,
     playback: super::playback::Playback,
+    journeys: super::journey_panel::JourneyPanel,
 }
 
 /// The dialogs and windows open, and the system dialogs waited for.
@@ -252,6 +256,11 @@ impl App {
             || self.jobs.share.is_some()
             || self.jobs.casework_pending > 0
             || (self.selection_accounts().is_some() && self.caches.selection_series.is_none())
+            || self
+                .caches
+                .journeys
+                .as_ref()
+                .is_some_and(|(_, answer)| answer.is_none())
             || (self.state.view.account.is_some() && self.caches.account_links.is_none())
             || (self.state.view.time_range.is_some() && self.state.view.active_in_range.is_none())
     }
@@ -898,6 +907,13 @@ impl App {
                     self.caches.selection_series = Some(*series);
                 }
             }
+            Answer::Journeys(journeys) => {
+                if ticket == self.jobs.tickets.journeys
+                    && let Some((_, slot)) = &mut self.caches.journeys
+                {
+                    *slot = Some(*journeys);
+                }
+            }
             Answer::ActiveBetween(range, active) => {
                 if self.state.view.time_range == Some(range) {
                     self.state.view.active_in_range = Some(active);
@@ -938,6 +954,11 @@ impl App {
                     self.status = Some(format!("Could not find the chains: {message}"));
                 }
                 // Stop waiting for what failed: the panels show it as empty.
+                if ticket == self.jobs.tickets.journeys
+                    && let Some((_, slot)) = &mut self.caches.journeys
+                {
+                    *slot = Some(Default::default());
+                }
                 if ticket == self.jobs.tickets.selection {
                     self.caches.selection_series = Some(SelectionSeries::default());
                 }
@@ -953,6 +974,43 @@ impl App {
                 }
                 self.status = Some(format!("Query failed: {message}"));
             }
+        }
+    }
+
+    /// Asks for the journeys of the selection's accounts (a handful of
+    /// them) when the Journeys tab shows and they are not those asked for.
+    fn ask_journeys_if_shown(&mut self) {
+        if self.state.settings.bottom_tab != BottomTab::Journeys {
+            return;
+        }
+        let Some(loaded) = self.loaded() else {
+            return;
+        };
+        let Some((selection, _)) = self.selection_accounts() else {
+            self.caches.journeys = None;
+            return;
+        };
+        let (accounts, left_out) = crate::views::journey::pick_accounts(
+            &selection,
+            &loaded.accounts,
+            self.state.view.account,
+        );
+        if self
+            .caches
+            .journeys
+            .as_ref()
+            .is_some_and(|(asked, _)| *asked == accounts)
+        {
+            return;
+        }
+        let model_names = loaded.model_names.clone();
+        self.caches.journeys = Some((accounts.clone(), None));
+        if let Some(worker) = &mut self.jobs.worker {
+            self.jobs.tickets.journeys = worker.ask(Query::Journeys {
+                accounts,
+                left_out,
+                model_names,
+            });
         }
     }
 
@@ -1557,6 +1615,7 @@ impl App {
         self.rerun_dialog_ui(&ctx);
         self.tag_dialog_ui(&ctx);
         self.sharing_windows_ui(&ctx);
+        self.ask_journeys_if_shown();
         let CaseState::Loaded(loaded) = &self.case else {
             let message = self.failure().map(str::to_string);
             egui::CentralPanel::default().show(ui, |ui| {
@@ -1645,6 +1704,11 @@ impl App {
                     );
                     ui.selectable_value(
                         &mut tab,
+                        BottomTab::Journeys,
+                        egui::RichText::new("Journeys").strong(),
+                    );
+                    ui.selectable_value(
+                        &mut tab,
                         BottomTab::History,
                         egui::RichText::new("History").strong(),
                     );
@@ -1672,6 +1736,19 @@ impl App {
                                 .into_iter()
                                 .map(Command::from),
                         );
+                    }
+                    BottomTab::Journeys => {
+                        let input = super::journey_panel::JourneyInput {
+                            loaded,
+                            journeys: self
+                                .caches
+                                .journeys
+                                .as_ref()
+                                .and_then(|(_, answer)| answer.as_ref()),
+                            selected: selection.is_some(),
+                            focus: self.state.view.account,
+                        };
+                        commands.extend(self.panels.journeys.ui(ui, &input));
                     }
                     BottomTab::History => {
                         let input = HistoryInput {

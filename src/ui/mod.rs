@@ -15,6 +15,7 @@ pub mod filter_panel;
 pub mod history_panel;
 pub mod inspector;
 pub mod jobs;
+pub mod journey_panel;
 pub mod menu;
 pub mod navigation;
 pub mod panel;

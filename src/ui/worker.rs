@@ -8,6 +8,7 @@ use std::sync::mpsc::{self, Receiver, Sender};
 
 use crate::case::Case;
 use crate::case::workbench::AccountLink;
+use crate::views::journey::{Journeys, journeys};
 use crate::views::series::{SelectionSeries, selection_series};
 use crate::views::why::{EvidenceChains, evidence_chains};
 
@@ -39,6 +40,16 @@ pub enum Query {
         /// What the analyst named (an account, a cluster or a campaign).
         to_label: String,
     },
+    /// The journeys of a handful of accounts (indices), the selection's
+    /// accounts left out, and the model names by index.
+    Journeys {
+        /// The accounts shown.
+        accounts: Vec<u32>,
+        /// How many of the selection's accounts are not shown.
+        left_out: usize,
+        /// Model names by model index.
+        model_names: Vec<String>,
+    },
 }
 
 /// An answer.
@@ -54,6 +65,8 @@ pub enum Answer {
     RequestIp(String, Vec<u32>),
     /// Chains between the two sets asked about, and the second's name.
     Why(String, Box<EvidenceChains>),
+    /// Journeys of the accounts asked about.
+    Journeys(Box<Journeys>),
     /// The query failed.
     Failed(String),
 }
@@ -184,6 +197,13 @@ fn answer(case: &Result<Case, crate::case::CaseError>, accounts: usize, query: Q
         Query::Why { from, to, to_label } => {
             evidence_chains(case, &from, &to).map(|chains| Answer::Why(to_label, Box::new(chains)))
         }
+        Query::Journeys {
+            accounts,
+            left_out,
+            model_names,
+        } => case
+            .journey_rows(&accounts)
+            .map(|rows| Answer::Journeys(Box::new(journeys(&rows, &model_names, left_out)))),
     };
     result.unwrap_or_else(|err: crate::case::CaseError| {
         Answer::Failed(if err.is_interrupted() {

@@ -6,6 +6,7 @@
 
 pub mod command;
 pub mod graph_view;
+pub mod journey;
 pub mod labels;
 pub mod model;
 pub mod neighbourhood;

@@ -59,6 +59,8 @@ pub enum BottomTab {
     Timelines,
     /// The cluster table.
     Clusters,
+    /// The selection's account journeys.
+    Journeys,
     /// The audit log.
     History,
 }
