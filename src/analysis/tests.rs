@@ -1713,15 +1713,19 @@ fn bans_beyond_the_population_rate_tell_of_a_group_only_as_far_as_it_is_one_oper
             .map(|r| r.text.clone())
             .collect()
     };
-    // One operation: shared cards, one proxy pool, sign-ups in one week;
-    // 4 of its 12 banned where the population (none banned) expects 0.2.
-    let mut fx = Fixture::new(21, false);
-    ordinary_people(&mut fx, 60, 0, 0.0);
-    let cell = content_group(&mut fx, false, 6, true);
-    for &a in &cell[..4] {
-        fx.ban(a);
-    }
-    let d = score(&fx, &cell);
+    // Twelve accounts doing one harvest at a tool user's volume, 4 of them
+    // banned where the population (none banned) expects 0.2.
+    let banned_group = |independent: bool| {
+        let mut fx = Fixture::new(21, false);
+        ordinary_people(&mut fx, 60, 0, 0.0);
+        let group = content_group(&mut fx, independent, 6, true);
+        for &a in &group[..4] {
+            fx.ban(a);
+        }
+        score(&fx, &group)
+    };
+    // One operation: shared cards, one proxy pool, sign-ups in one week.
+    let d = banned_group(false);
     let texts = evasion_texts(&d);
     assert!(
         texts.iter().any(|t| t
@@ -1730,15 +1734,9 @@ fn bans_beyond_the_population_rate_tell_of_a_group_only_as_far_as_it_is_one_oper
         "{texts:?}"
     );
     assert!(d.indicators.evasion > 0.5, "{:?}", d.reasons);
-    // Independent people at a tool user's volume, the same 4 banned: the
-    // bans tell of those banned, not of the crowd.
-    let mut fx2 = Fixture::new(21, false);
-    ordinary_people(&mut fx2, 60, 0, 0.0);
-    let crowd = content_group(&mut fx2, true, 6, true);
-    for &a in &crowd[..4] {
-        fx2.ban(a);
-    }
-    let c = score(&fx2, &crowd);
+    // Independent people, the same 4 banned: the bans tell of those
+    // banned, not of the crowd.
+    let c = banned_group(true);
     let texts = evasion_texts(&c);
     assert!(
         texts.iter().any(|t| t
