@@ -1444,3 +1444,53 @@ fn journeys_show_a_banned_account_and_its_replacement_side_by_side() {
     assert!(harness.query_by_label_contains(" later").is_some());
     harness.snapshot_options("workbench_journeys", &snapshot_options());
 }
+
+#[test]
+fn the_networks_tab_shows_where_each_campaign_comes_from_and_a_cell_selects_its_accounts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut harness = harness_on_demo(tmp.path());
+    click_tab(&mut harness, "Networks");
+    settle(&mut harness, |app| app.networks_matrix().is_some());
+    let matrix = harness.state().networks_matrix().unwrap().clone();
+    assert!(!matrix.rows.is_empty());
+    // The hydra's relay: its autonomous system is a row, and its traffic
+    // comes from the suspected campaigns, not from everyone else alone.
+    let relay = matrix
+        .rows
+        .iter()
+        .position(|r| r == "AS209588")
+        .unwrap_or_else(|| panic!("no relay ASN among {:?}", matrix.rows));
+    harness.get_by_label("AS209588");
+    harness.get_by_label("everyone else");
+    let columns = matrix.column_totals.len();
+    assert!(
+        matrix.cells[relay][..columns - 1]
+            .iter()
+            .any(|c| c.exchanges > 0),
+        "{:?}",
+        matrix.cells[relay]
+    );
+    // A cell whose number is shown once: clicking it selects its accounts.
+    let (r, c) = (0..matrix.rows.len())
+        .flat_map(|r| (0..columns).map(move |c| (r, c)))
+        .find(|&(r, c)| {
+            let cell = &matrix.cells[r][c];
+            !cell.accounts.is_empty()
+                && harness
+                    .query_all_by_label(&cell.exchanges.to_string())
+                    .count()
+                    == 1
+        })
+        .expect("a cell with a number of its own");
+    let cell = matrix.cells[r][c].clone();
+    harness.get_by_label(&cell.exchanges.to_string()).click();
+    settle(&mut harness, |app| !app.view().accounts.is_empty());
+    assert_eq!(harness.state().view().accounts, cell.accounts);
+    // Billing countries are counted from the accounts themselves.
+    harness.get_by_label("Billing countries").click();
+    settle(&mut harness, |app| {
+        app.networks_matrix()
+            .is_some_and(|m| m.axis == hydrascope::views::networks::Axis::Country)
+    });
+    harness.snapshot_options("workbench_networks", &snapshot_options());
+}

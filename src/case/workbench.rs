@@ -576,3 +576,51 @@ impl Case {
         Ok(out)
     }
 }
+
+/// Where each account's requests came from: (account index, origin id,
+/// exchanges) rows, and each origin's network (prefix, else the address)
+/// and ASN.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct OriginRows {
+    /// One row per account and origin.
+    pub rows: Vec<(u32, i64, u64)>,
+    /// Origin id → (network, ASN).
+    pub origins: FxHashMap<i64, (String, Option<i64>)>,
+}
+
+impl Case {
+    /// Every account's traffic per origin (the `account_origins` rollup,
+    /// one scan) with the origins' networks and ASNs.
+    pub fn origin_rows(&self) -> Result<OriginRows, CaseError> {
+        let mut out = OriginRows::default();
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT account, origin, exchanges FROM account_origins")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let account: i64 = r.get(0)?;
+            if let Ok(index) = u32::try_from(account - 1) {
+                out.rows.push((
+                    index,
+                    r.get(1)?,
+                    u64::try_from(r.get::<_, i64>(2)?).unwrap_or(0),
+                ));
+            }
+        }
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT id, coalesce(prefix, ip, ''), asn FROM origins")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<i64>>(2)?,
+            ))
+        })?;
+        for row in rows {
+            let (id, network, asn) = row?;
+            out.origins.insert(id, (network, asn));
+        }
+        Ok(out)
+    }
+}

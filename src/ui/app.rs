@@ -77,6 +77,7 @@ enum CaseState {
 #[derive(Default)]
 struct Tickets {
     selection: u64,
+    networks: u64,
     journeys: u64,
     account: u64,
     active: u64,
@@ -106,10 +107,21 @@ struct Caches {
     account_links: Option<(u32, Vec<AccountLink>)>,
     /// The last "Why related to…" question and its answer.
     why: Option<WhyAnswer>,
+    /// The Networks tab's columns, what they were made from, and the
+    /// matrix once read.
+    networks: Option<NetworksCache>,
     /// The accounts whose journeys were asked for, and the answer.
     journeys: Option<(Vec<u32>, Option<crate::views::journey::Journeys>)>,
     positions: Arc<Vec<[f32; 2]>>,
     positions_version: u64,
+}
+
+/// The Networks tab's columns and matrix, and what they were made from
+/// (the axis, the selection, the case's campaigns).
+struct NetworksCache {
+    key: (crate::views::networks::Axis, Vec<u32>, Vec<String>),
+    columns: Vec<super::networks_panel::NetworkColumn>,
+    matrix: Option<crate::views::networks::Matrix>,
 }
 
 /// The docked panels and the views, each with its own state.
@@ -125,6 +137,7 @@ struct Panels {
     history: HistoryPanel,
     playback: super::playback::Playback,
     journeys: super::journey_panel::JourneyPanel,
+    networks: super::networks_panel::NetworksPanel,
 }
 
 /// The dialogs and windows open, and the system dialogs waited for.
@@ -261,6 +274,11 @@ impl App {
                 .journeys
                 .as_ref()
                 .is_some_and(|(_, answer)| answer.is_none())
+            || self
+                .caches
+                .networks
+                .as_ref()
+                .is_some_and(|c| c.matrix.is_none())
             || (self.state.view.account.is_some() && self.caches.account_links.is_none())
             || (self.state.view.time_range.is_some() && self.state.view.active_in_range.is_none())
     }
@@ -293,6 +311,14 @@ impl App {
     /// Graph positions by account index (world units), as drawn.
     pub fn positions(&self) -> &[[f32; 2]] {
         &self.caches.positions
+    }
+
+    /// The Networks tab's matrix, once read (for tests).
+    pub fn networks_matrix(&self) -> Option<&crate::views::networks::Matrix> {
+        self.caches
+            .networks
+            .as_ref()
+            .and_then(|c| c.matrix.as_ref())
     }
 
     /// The last "Why related to…" question and, once answered, its chains.
@@ -510,6 +536,9 @@ impl App {
         ));
         self.state.view = CaseView::default();
         self.caches.selection_series = None;
+        // Read from the case as it was: asked again of the new one.
+        self.caches.journeys = None;
+        self.caches.networks = None;
         self.conflicts.clear();
         self.dialogs.conflicts = None;
         self.dialogs.share = None;
@@ -907,6 +936,13 @@ impl App {
                     self.caches.selection_series = Some(*series);
                 }
             }
+            Answer::Networks(matrix) => {
+                if ticket == self.jobs.tickets.networks
+                    && let Some(cache) = &mut self.caches.networks
+                {
+                    cache.matrix = Some(*matrix);
+                }
+            }
             Answer::Journeys(journeys) => {
                 if ticket == self.jobs.tickets.journeys
                     && let Some((_, slot)) = &mut self.caches.journeys
@@ -954,6 +990,14 @@ impl App {
                     self.status = Some(format!("Could not find the chains: {message}"));
                 }
                 // Stop waiting for what failed: the panels show it as empty.
+                if ticket == self.jobs.tickets.networks
+                    && let Some(cache) = &mut self.caches.networks
+                {
+                    cache.matrix = Some(crate::views::networks::Matrix {
+                        axis: cache.key.0,
+                        ..Default::default()
+                    });
+                }
                 if ticket == self.jobs.tickets.journeys
                     && let Some((_, slot)) = &mut self.caches.journeys
                 {
@@ -974,6 +1018,103 @@ impl App {
                 }
                 self.status = Some(format!("Query failed: {message}"));
             }
+        }
+    }
+
+    /// Builds the Networks tab's columns (the suspected campaigns, the
+    /// selection, everyone else) and asks for the matrix when the tab
+    /// shows and they, or the axis, changed. Billing countries are the
+    /// accounts' own, in memory: counted here.
+    fn ask_networks_if_shown(&mut self) {
+        use super::networks_panel::NetworkColumn;
+        use crate::views::networks::{Axis, matrix};
+        if self.state.settings.bottom_tab != BottomTab::Networks {
+            return;
+        }
+        let Some(loaded) = self.loaded() else {
+            return;
+        };
+        let axis = self.panels.networks.axis;
+        // The selection, unless it is one campaign (its own column).
+        let selection: Vec<u32> = match self.selection_accounts() {
+            Some(_)
+                if self.state.view.accounts.is_empty()
+                    && self.state.view.cluster.is_none()
+                    && self.state.view.campaign.is_some() =>
+            {
+                Vec::new()
+            }
+            Some((accounts, _)) => accounts,
+            None => Vec::new(),
+        };
+        let suspected: Vec<usize> = (0..loaded.campaigns.len())
+            .filter(|&k| loaded.campaigns[k].suspected)
+            .collect();
+        let ids: Vec<String> = suspected
+            .iter()
+            .map(|&k| loaded.campaigns[k].id.clone())
+            .collect();
+        let key = (axis, selection.clone(), ids);
+        // The selection's accounts count in its column and in their own.
+        if self.caches.networks.as_ref().is_some_and(|c| c.key == key) {
+            return;
+        }
+        let mut columns: Vec<NetworkColumn> = Vec::new();
+        let mut column_of = vec![u32::MAX; loaded.accounts.len()];
+        let mut selection = selection;
+        selection.sort_unstable();
+        selection.dedup();
+        if !selection.is_empty() {
+            columns.push(NetworkColumn {
+                label: "selection".into(),
+                color: crate::views::palette::SELECTION,
+            });
+        }
+        for &k in &suspected {
+            let c = columns.len() as u32;
+            for &a in loaded.campaign_members(k) {
+                if let Some(slot) = column_of.get_mut(a as usize).filter(|s| **s == u32::MAX) {
+                    *slot = c;
+                }
+            }
+            columns.push(NetworkColumn {
+                label: loaded.campaigns[k].id.clone(),
+                color: crate::views::palette::campaign_swatch(loaded, k),
+            });
+        }
+        let rest = columns.len() as u32;
+        for slot in column_of.iter_mut().filter(|s| **s == u32::MAX) {
+            *slot = rest;
+        }
+        columns.push(NetworkColumn {
+            label: "everyone else".into(),
+            color: crate::views::palette::ALL_TRAFFIC,
+        });
+        let count = columns.len();
+        let ready = (axis == Axis::Country).then(|| {
+            matrix(
+                axis,
+                &Default::default(),
+                &loaded.accounts,
+                &column_of,
+                count,
+                (&selection, 0),
+            )
+        });
+        self.caches.networks = Some(NetworksCache {
+            key,
+            columns,
+            matrix: ready.clone(),
+        });
+        if ready.is_none()
+            && let Some(worker) = &mut self.jobs.worker
+        {
+            self.jobs.tickets.networks = worker.ask(Query::Networks {
+                axis,
+                column_of,
+                columns: count,
+                selection,
+            });
         }
     }
 
@@ -1616,6 +1757,7 @@ impl App {
         self.tag_dialog_ui(&ctx);
         self.sharing_windows_ui(&ctx);
         self.ask_journeys_if_shown();
+        self.ask_networks_if_shown();
         let CaseState::Loaded(loaded) = &self.case else {
             let message = self.failure().map(str::to_string);
             egui::CentralPanel::default().show(ui, |ui| {
@@ -1709,6 +1851,11 @@ impl App {
                     );
                     ui.selectable_value(
                         &mut tab,
+                        BottomTab::Networks,
+                        egui::RichText::new("Networks").strong(),
+                    );
+                    ui.selectable_value(
+                        &mut tab,
                         BottomTab::History,
                         egui::RichText::new("History").strong(),
                     );
@@ -1749,6 +1896,14 @@ impl App {
                             focus: self.state.view.account,
                         };
                         commands.extend(self.panels.journeys.ui(ui, &input));
+                    }
+                    BottomTab::Networks => {
+                        let (columns, matrix) =
+                            self.caches.networks.as_ref().map_or((&[][..], None), |c| {
+                                (c.columns.as_slice(), c.matrix.as_ref())
+                            });
+                        let input = super::networks_panel::NetworksInput { columns, matrix };
+                        commands.extend(self.panels.networks.ui(ui, &input));
                     }
                     BottomTab::History => {
                         let input = HistoryInput {

@@ -18,6 +18,7 @@ pub mod jobs;
 pub mod journey_panel;
 pub mod menu;
 pub mod navigation;
+pub mod networks_panel;
 pub mod panel;
 pub mod playback;
 pub mod repair_window;

@@ -9,6 +9,7 @@ use std::sync::mpsc::{self, Receiver, Sender};
 use crate::case::Case;
 use crate::case::workbench::AccountLink;
 use crate::views::journey::{Journeys, journeys};
+use crate::views::networks::{Axis, Matrix, matrix};
 use crate::views::series::{SelectionSeries, selection_series};
 use crate::views::why::{EvidenceChains, evidence_chains};
 
@@ -40,6 +41,19 @@ pub enum Query {
         /// What the analyst named (an account, a cluster or a campaign).
         to_label: String,
     },
+    /// Where the requests of groups of accounts came from, by ASN or
+    /// network: `column_of[account]` is its group (`u32::MAX`: none).
+    Networks {
+        /// ASNs or networks.
+        axis: Axis,
+        /// Each account's column.
+        column_of: Vec<u32>,
+        /// How many columns.
+        columns: usize,
+        /// Accounts (ascending) that count in column 0 as well: the
+        /// selection, beside the campaigns they are in.
+        selection: Vec<u32>,
+    },
     /// The journeys of a handful of accounts (indices), the selection's
     /// accounts left out, and the model names by index.
     Journeys {
@@ -67,6 +81,8 @@ pub enum Answer {
     Why(String, Box<EvidenceChains>),
     /// Journeys of the accounts asked about.
     Journeys(Box<Journeys>),
+    /// The matrix of places against groups asked for.
+    Networks(Box<Matrix>),
     /// The query failed.
     Failed(String),
 }
@@ -197,6 +213,21 @@ fn answer(case: &Result<Case, crate::case::CaseError>, accounts: usize, query: Q
         Query::Why { from, to, to_label } => {
             evidence_chains(case, &from, &to).map(|chains| Answer::Why(to_label, Box::new(chains)))
         }
+        Query::Networks {
+            axis,
+            column_of,
+            columns,
+            selection,
+        } => case.origin_rows().map(|rows| {
+            Answer::Networks(Box::new(matrix(
+                axis,
+                &rows,
+                &[],
+                &column_of,
+                columns,
+                (&selection, 0),
+            )))
+        }),
         Query::Journeys {
             accounts,
             left_out,

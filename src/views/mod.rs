@@ -10,6 +10,7 @@ pub mod journey;
 pub mod labels;
 pub mod model;
 pub mod neighbourhood;
+pub mod networks;
 pub mod palette;
 pub mod series;
 pub mod state;

@@ -61,6 +61,8 @@ pub enum BottomTab {
     Clusters,
     /// The selection's account journeys.
     Journeys,
+    /// Where requests come from.
+    Networks,
     /// The audit log.
     History,
 }
