@@ -747,3 +747,70 @@ fn render_with_a_step_writes_one_frame_per_window_and_refuses_what_it_cannot_do(
     assert_eq!(code, 2);
     assert!(stderr.contains("--view graph"), "{stderr}");
 }
+
+#[test]
+fn render_draws_a_campaigns_account_journeys_and_asks_for_whose() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = analysed_case(dir.path(), Scenario::TinyEvasive, 3);
+    let campaign = Case::open(&path)
+        .unwrap()
+        .stored_campaigns()
+        .unwrap()
+        .into_iter()
+        .find(|k| k.suspected)
+        .expect("a suspected campaign")
+        .id;
+    let out = dir.path().join("journeys.png");
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "render",
+            path.to_str().unwrap(),
+            "--view",
+            "journeys",
+            "--out",
+            out.to_str().unwrap(),
+            "--width",
+            "900",
+            "--height",
+            "400",
+        ];
+        args.extend_from_slice(extra);
+        common::run(&args)
+    };
+    // Whose journeys: nothing selected is bad input, and nothing is written.
+    let (code, _, stderr) = run(&[]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("--campaign"), "{stderr}");
+    assert!(!out.exists());
+    let (code, stdout, stderr) = run(&["--campaign", &campaign]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("900 x 400"), "{stdout}");
+    let image = image::open(&out).unwrap().to_rgba8();
+    assert_eq!(image.dimensions(), (900, 400));
+    // Session bars in a model's colour are drawn (not only the caption).
+    let series: Vec<[u8; 3]> = (0..4)
+        .map(|i| {
+            let c = hydrascope::views::palette::series_color(i);
+            [c.r(), c.g(), c.b()]
+        })
+        .collect();
+    let bars = image
+        .pixels()
+        .filter(|p| series.contains(&[p[0], p[1], p[2]]))
+        .count();
+    assert!(bars > 100, "{bars} pixels of session bars");
+    // SVG is the graph's only.
+    let svg = dir.path().join("journeys.svg");
+    let (code, _, stderr) = common::run(&[
+        "render",
+        path.to_str().unwrap(),
+        "--view",
+        "journeys",
+        "--campaign",
+        &campaign,
+        "--out",
+        svg.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("as .png"), "{stderr}");
+}

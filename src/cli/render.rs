@@ -131,7 +131,13 @@ pub(super) fn run(args: RenderArgs) -> Result<(), Failure> {
     let what = match view {
         ViewArg::Graph => ViewKind::Graph,
         ViewArg::Timeline => ViewKind::Timeline,
+        ViewArg::Journeys => ViewKind::Journeys,
     };
+    if what == ViewKind::Journeys && cluster.is_none() && campaign.is_none() && tag.is_none() {
+        return Err(Failure::bad_input(
+            "--view journeys draws the journeys of a cluster's, a campaign's or a tag's accounts: pass --cluster, --campaign or --tag",
+        ));
+    }
     if legend && (svg || what != ViewKind::Graph) {
         return Err(Failure::bad_input(
             "--legend draws the graph's legend beside a PNG picture of the graph",
@@ -139,7 +145,7 @@ pub(super) fn run(args: RenderArgs) -> Result<(), Failure> {
     }
     if svg && what != ViewKind::Graph {
         return Err(Failure::bad_input(
-            "SVG is for the graph; render the timeline as .png",
+            "SVG is for the graph; render the timeline or the journeys as .png",
         ));
     }
     let size = PictureSize {
@@ -150,6 +156,13 @@ pub(super) fn run(args: RenderArgs) -> Result<(), Failure> {
     let progress = Arc::new(Progress::default());
     let bar = ProgressBar::start(progress.clone(), "steps");
     let opened = open_picture(&case, (cluster, tag, campaign), chart, legend, &progress);
+    let opened = opened.and_then(|(scene, mut picture)| {
+        if what == ViewKind::Journeys {
+            progress.set_phase("reading the accounts' requests");
+            picture.journeys = Some(scene.journeys(&picture.selection).map_err(render_failure)?);
+        }
+        Ok((scene, picture))
+    });
     bar.stop();
     let (_, picture) = opened?;
     let saved =
@@ -332,6 +345,8 @@ enum ViewArg {
     Graph,
     /// The timelines
     Timeline,
+    /// The accounts' journeys: sessions, bans, hand-overs (needs --cluster, --campaign or --tag; a Hydrascope addition)
+    Journeys,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]

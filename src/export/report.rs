@@ -65,6 +65,7 @@ impl ViewKind {
         match self {
             ViewKind::Graph => "graph",
             ViewKind::Timeline => "timeline",
+            ViewKind::Journeys => "journeys",
         }
     }
 
@@ -72,6 +73,7 @@ impl ViewKind {
         match self {
             ViewKind::Graph => "Relationship graph",
             ViewKind::Timeline => "Activity timeline (UTC)",
+            ViewKind::Journeys => "Account journeys (UTC)",
         }
     }
 }

@@ -30,6 +30,8 @@ pub enum ViewKind {
     Graph,
     /// The timelines (the chart chosen).
     Timeline,
+    /// The selection's account journeys (a handful of accounts).
+    Journeys,
 }
 
 /// Largest picture side in pixels (the renderer's texture limit).
@@ -92,6 +94,8 @@ pub struct ViewPicture {
     pub selection_label: Option<String>,
     /// The selection's series (for the timelines).
     pub series: Option<SelectionSeries>,
+    /// The selection's account journeys (for the journeys), once read.
+    pub journeys: Option<crate::views::journey::Journeys>,
     /// Case name and short fingerprint for the caption.
     pub case_name: String,
     /// Short fingerprint of the case's state.
@@ -238,6 +242,30 @@ pub fn render_picture(
                 };
                 timeline.ui(&mut inner, &input);
             }
+            ViewKind::Journeys => {
+                let mut inner =
+                    view_ui.new_child(egui::UiBuilder::new().max_rect(view_rect.shrink(6.0)));
+                match &picture.journeys {
+                    Some(journeys) => {
+                        let loaded = &picture.loaded;
+                        let name = |a: u32| {
+                            loaded
+                                .accounts
+                                .get(a as usize)
+                                .map_or_else(|| format!("account {a}"), |r| r.account_id.clone())
+                        };
+                        crate::views::journey::draw(
+                            &mut inner,
+                            journeys,
+                            &name,
+                            picture.view.account,
+                        );
+                    }
+                    None => {
+                        inner.label("No accounts selected: nothing to show.");
+                    }
+                }
+            }
         }
         let strip = egui::Rect::from_min_size(
             top + vec2(0.0, view_size.y),
@@ -365,6 +393,7 @@ pub fn caption_lines(picture: &ViewPicture, what: ViewKind) -> [String; 2] {
     let view = match what {
         ViewKind::Graph => format!("Graph, colour by {}", settings.color_by.label()),
         ViewKind::Timeline => format!("Timeline: {}", picture.chart.label()),
+        ViewKind::Journeys => "Account journeys (UTC)".to_string(),
     };
     let redacted = match &picture.redacted {
         Some(key) => format!(" · REDACTED (key {key})"),
@@ -570,6 +599,19 @@ impl Scene {
         })
     }
 
+    /// The journeys of `selection`'s accounts (a handful of them: the
+    /// busiest of a larger selection), read from the case: what a picture
+    /// of the journeys shows.
+    pub fn journeys(
+        &self,
+        selection: &[u32],
+    ) -> Result<crate::views::journey::Journeys, RenderError> {
+        use crate::views::journey::{journeys, pick_accounts};
+        let (accounts, left_out) = pick_accounts(selection, &self.loaded.accounts, None);
+        let rows = self.case.journey_rows(&accounts)?;
+        Ok(journeys(&rows, &self.loaded.model_names, left_out))
+    }
+
     /// The case as read.
     pub fn loaded(&self) -> &Loaded {
         &self.loaded
@@ -663,6 +705,7 @@ impl Scene {
             selection,
             selection_label: label,
             series,
+            journeys: None,
             case_name: self.case_name.clone(),
             case_fingerprint: self.fingerprint.clone(),
             redacted: self.redacted.clone(),

@@ -730,7 +730,7 @@ impl App {
                     }
                     None => {
                         self.status = Some(
-                            "Nothing to draw yet: show the view first (the Timelines tab for the timelines)"
+                            "Nothing to draw yet: show the view first (the Timelines or Journeys tab for those)"
                                 .into(),
                         )
                     }
@@ -766,6 +766,7 @@ impl App {
         let rect = match view {
             ViewKind::Graph => self.panels.graph.last_rect?,
             ViewKind::Timeline => self.panels.timeline.last_rect?,
+            ViewKind::Journeys => self.panels.journeys.last_rect?,
         };
         let selection = self.selection_accounts();
         let picture = ViewPicture {
@@ -778,6 +779,11 @@ impl App {
             selection: selection.map(|s| s.0).unwrap_or_default(),
             selection_label: self.selection_label(),
             series: self.caches.selection_series.clone(),
+            journeys: self
+                .caches
+                .journeys
+                .as_ref()
+                .and_then(|(_, answer)| answer.clone()),
             case_name: loaded
                 .path
                 .file_name()
@@ -1475,6 +1481,11 @@ impl App {
                         && (self.state.view.cluster.is_some() || self.state.view.campaign.is_some())
                     {
                         ViewKind::Timeline
+                    } else if self.state.settings.bottom_tab == BottomTab::Journeys
+                        && kind == ShareKind::Picture
+                        && (self.state.view.cluster.is_some() || self.state.view.campaign.is_some())
+                    {
+                        ViewKind::Journeys
                     } else {
                         ViewKind::Graph
                     };
@@ -1497,7 +1508,7 @@ impl App {
                 }),
                 None => {
                     self.status = Some(
-                        "Nothing to copy yet: show the view first (the Timelines tab for the timelines)"
+                        "Nothing to copy yet: show the view first (the Timelines or Journeys tab for those)"
                             .into(),
                     )
                 }

@@ -159,6 +159,7 @@ impl ShareDialog {
             ShareKind::Picture => match self.view {
                 ViewKind::Graph => format!("{stem}-graph.png"),
                 ViewKind::Timeline => format!("{stem}-timeline.png"),
+                ViewKind::Journeys => format!("{stem}-journeys.png"),
             },
             ShareKind::GraphFile => format!("{stem}.graphml"),
             ShareKind::Report => format!("{stem}-brief.html"),
@@ -204,6 +205,7 @@ impl ShareDialog {
                     match self.view {
                         ViewKind::Graph => "graph",
                         ViewKind::Timeline => "timeline",
+                        ViewKind::Journeys => "journeys",
                     },
                     self.scale
                 );
@@ -309,6 +311,7 @@ impl ShareDialog {
                     ui.label("View:");
                     ui.radio_value(&mut self.view, ViewKind::Graph, "Graph");
                     ui.radio_value(&mut self.view, ViewKind::Timeline, "Timelines");
+                    ui.radio_value(&mut self.view, ViewKind::Journeys, "Journeys");
                 });
                 ui.horizontal(|ui| {
                     ui.label("Resolution:");
@@ -463,7 +466,7 @@ impl ShareDialog {
             ShareKind::Picture => {
                 match self.view {
                     ViewKind::Graph => want(&["png", "svg"])?,
-                    ViewKind::Timeline => want(&["png"])?,
+                    ViewKind::Timeline | ViewKind::Journeys => want(&["png"])?,
                 }
                 ShareRequest::Picture {
                     out: path,
