@@ -1061,7 +1061,6 @@ impl App {
             .map(|&k| loaded.campaigns[k].id.clone())
             .collect();
         let key = (axis, selection.clone(), ids);
-        // The selection's accounts count in its column and in their own.
         if self.caches.networks.as_ref().is_some_and(|c| c.key == key) {
             return;
         }
@@ -1070,6 +1069,7 @@ impl App {
         let mut selection = selection;
         selection.sort_unstable();
         selection.dedup();
+        // The selection's accounts count in its column and in their own.
         if !selection.is_empty() {
             columns.push(NetworkColumn {
                 label: "selection".into(),
