@@ -3,7 +3,10 @@
 //! CPU cost of one frame (egui run + tessellation) with the whole graph in
 //! view — still, hovered, and while panning (which rebuilds the graph mesh)
 //! — and with the largest campaign selected and the bottom panel on the
-//! timelines, then on the cluster table (pointer moving over the rows).
+//! timelines, then on the cluster table (pointer moving over the rows);
+//! then time playback: one-hour windows stepped over the case from its
+//! first hour, every frame counted while each window's active accounts are
+//! read and shown (as *Play* does, without its pause between windows).
 //!
 //! `cargo run --release --example frame_bench -- CASE [FRAMES]`
 //! (see `benches/workbench.sh`; numbers in `docs/benchmarks.md`).
@@ -147,6 +150,30 @@ fn main() {
     };
     let timelines = bottom_tab_frames(&mut app, BottomTab::Timelines, "timelines", false);
     let clusters = bottom_tab_frames(&mut app, BottomTab::Clusters, "clusters", true);
+    // Playback over the whole graph (nothing selected), the campaign table
+    // below: each step a window of one hour, shown once its accounts are
+    // known, every frame timed (the waiting ones too).
+    app.push_command(Command::SelectCampaign(None));
+    let mut settings = app.settings().clone();
+    settings.bottom_tab = BottomTab::Campaigns;
+    app.push_command(Command::Settings(settings));
+    frame(&mut app, &mut events);
+    let first_hour = app
+        .loaded()
+        .and_then(|l| l.hourly.first().map(|h| h.hour))
+        .unwrap_or(0);
+    let steps = frames_of("playback").max(1);
+    let mut playback: Vec<Duration> = Vec::new();
+    for step in 0..steps as i64 {
+        let hour = first_hour + step;
+        app.push_command(Command::SetTimeRange(Some((hour, hour))));
+        playback.push(frame(&mut app, &mut events));
+        while app.view().active_in_range.is_none() {
+            playback.push(frame(&mut app, &mut events));
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        playback.push(frame(&mut app, &mut events));
+    }
     println!("case: {}", case.display());
     println!("accounts: {}, links: {}", loaded.0, loaded.1);
     println!(
@@ -168,6 +195,7 @@ fn main() {
         ("pan", panning),
         ("timelines, campaign selected", timelines),
         ("cluster table, campaign selected", clusters),
+        ("playback, one-hour windows", playback),
     ] {
         let mut ms: Vec<f64> = times.iter().map(|d| d.as_secs_f64() * 1000.0).collect();
         ms.sort_by(f64::total_cmp);
