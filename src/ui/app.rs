@@ -1840,36 +1840,16 @@ impl App {
                 ui.separator();
                 let mut tab = self.state.settings.bottom_tab;
                 ui.horizontal(|ui| {
-                    ui.selectable_value(
-                        &mut tab,
-                        BottomTab::Campaigns,
-                        egui::RichText::new("Campaigns").strong(),
-                    );
-                    ui.selectable_value(
-                        &mut tab,
-                        BottomTab::Timelines,
-                        egui::RichText::new("Timelines").strong(),
-                    );
-                    ui.selectable_value(
-                        &mut tab,
-                        BottomTab::Clusters,
-                        egui::RichText::new("Clusters").strong(),
-                    );
-                    ui.selectable_value(
-                        &mut tab,
-                        BottomTab::Journeys,
-                        egui::RichText::new("Journeys").strong(),
-                    );
-                    ui.selectable_value(
-                        &mut tab,
-                        BottomTab::Networks,
-                        egui::RichText::new("Networks").strong(),
-                    );
-                    ui.selectable_value(
-                        &mut tab,
-                        BottomTab::History,
-                        egui::RichText::new("History").strong(),
-                    );
+                    for (which, name) in [
+                        (BottomTab::Campaigns, "Campaigns"),
+                        (BottomTab::Timelines, "Timelines"),
+                        (BottomTab::Clusters, "Clusters"),
+                        (BottomTab::Journeys, "Journeys"),
+                        (BottomTab::Networks, "Networks"),
+                        (BottomTab::History, "History"),
+                    ] {
+                        ui.selectable_value(&mut tab, which, egui::RichText::new(name).strong());
+                    }
                 });
                 if tab != self.state.settings.bottom_tab {
                     let mut settings = self.state.settings.clone();
