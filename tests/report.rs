@@ -814,3 +814,47 @@ fn render_draws_a_campaigns_account_journeys_and_asks_for_whose() {
     assert_eq!(code, 2);
     assert!(stderr.contains("as .png"), "{stderr}");
 }
+
+#[test]
+fn render_draws_where_requests_come_from_by_asn_and_by_billing_country() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = analysed_case(dir.path(), Scenario::TinyEvasive, 3);
+    for (axis, name) in [("asn", "asn.png"), ("country", "country.png")] {
+        let out = dir.path().join(name);
+        let (code, stdout, stderr) = common::run(&[
+            "render",
+            path.to_str().unwrap(),
+            "--view",
+            "networks",
+            "--axis",
+            axis,
+            "--out",
+            out.to_str().unwrap(),
+            "--width",
+            "800",
+            "--height",
+            "500",
+        ]);
+        assert_eq!(code, 0, "{axis}: {stderr}");
+        assert!(stdout.contains("800 x 500"), "{stdout}");
+        let image = image::open(&out).unwrap().to_rgba8();
+        assert_eq!(image.dimensions(), (800, 500));
+        // The cells are tinted in their columns' colours: more than the
+        // caption's two colours are drawn.
+        let mut colours: Vec<[u8; 3]> = image.pixels().map(|p| [p[0], p[1], p[2]]).collect();
+        colours.sort_unstable();
+        colours.dedup();
+        assert!(colours.len() > 50, "{axis}: {} colours", colours.len());
+    }
+    let (code, _, stderr) = common::run(&[
+        "render",
+        path.to_str().unwrap(),
+        "--view",
+        "networks",
+        "--axis",
+        "planet",
+        "--out",
+        dir.path().join("x.png").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+}

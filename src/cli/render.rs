@@ -41,6 +41,9 @@ pub(super) struct RenderArgs {
     /// The timeline chart (a Hydrascope addition)
     #[arg(long, value_enum, default_value_t = ChartArg::Requests)]
     chart: ChartArg,
+    /// What the rows of --view networks are (a Hydrascope addition)
+    #[arg(long, value_enum, default_value_t = AxisArg::Asn)]
+    axis: AxisArg,
     /// Draw the graph's legend in a strip beside the graph (PNG only; a Hydrascope addition)
     #[arg(long)]
     legend: bool,
@@ -86,6 +89,7 @@ pub(super) fn run(args: RenderArgs) -> Result<(), Failure> {
         campaign,
         tag,
         chart,
+        axis,
         legend,
         force,
         from,
@@ -132,6 +136,7 @@ pub(super) fn run(args: RenderArgs) -> Result<(), Failure> {
         ViewArg::Graph => ViewKind::Graph,
         ViewArg::Timeline => ViewKind::Timeline,
         ViewArg::Journeys => ViewKind::Journeys,
+        ViewArg::Networks => ViewKind::Networks,
     };
     if what == ViewKind::Journeys && cluster.is_none() && campaign.is_none() && tag.is_none() {
         return Err(Failure::bad_input(
@@ -145,7 +150,7 @@ pub(super) fn run(args: RenderArgs) -> Result<(), Failure> {
     }
     if svg && what != ViewKind::Graph {
         return Err(Failure::bad_input(
-            "SVG is for the graph; render the timeline or the journeys as .png",
+            "SVG is for the graph; render the timeline, the journeys or the networks as .png",
         ));
     }
     let size = PictureSize {
@@ -160,6 +165,23 @@ pub(super) fn run(args: RenderArgs) -> Result<(), Failure> {
         if what == ViewKind::Journeys {
             progress.set_phase("reading the accounts' requests");
             picture.journeys = Some(scene.journeys(&picture.selection).map_err(render_failure)?);
+        }
+        if what == ViewKind::Networks {
+            use crate::views::networks::Axis;
+            progress.set_phase("reading where the requests came from");
+            let axis = match axis {
+                AxisArg::Asn => Axis::Asn,
+                AxisArg::Network => Axis::Network,
+                AxisArg::Country => Axis::Country,
+            };
+            // A campaign is a column of its own; anything else selected is
+            // the selection's column.
+            let selection = if picture.view.campaign.is_some() {
+                Vec::new()
+            } else {
+                picture.selection.clone()
+            };
+            picture.networks = Some(scene.networks(&selection, axis).map_err(render_failure)?);
         }
         Ok((scene, picture))
     });
@@ -347,6 +369,18 @@ enum ViewArg {
     Timeline,
     /// The accounts' journeys: sessions, bans, hand-overs (needs --cluster, --campaign or --tag; a Hydrascope addition)
     Journeys,
+    /// Where requests come from: ASNs, networks or billing countries against the selection and the campaigns (a Hydrascope addition)
+    Networks,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum AxisArg {
+    /// Autonomous systems
+    Asn,
+    /// Networks (/24 or /48 prefixes)
+    Network,
+    /// Billing countries (the accounts' own)
+    Country,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]

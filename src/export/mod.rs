@@ -71,7 +71,7 @@ pub fn write_briefing_of(
         let view = p.view;
         let (width, height) = match view {
             ViewKind::Graph => REPORT_GRAPH_SIZE,
-            ViewKind::Timeline | ViewKind::Journeys => REPORT_TIMELINE_SIZE,
+            ViewKind::Timeline | ViewKind::Journeys | ViewKind::Networks => REPORT_TIMELINE_SIZE,
         };
         let size = PictureSize {
             width,

@@ -66,6 +66,7 @@ impl ViewKind {
             ViewKind::Graph => "graph",
             ViewKind::Timeline => "timeline",
             ViewKind::Journeys => "journeys",
+            ViewKind::Networks => "networks",
         }
     }
 
@@ -74,6 +75,7 @@ impl ViewKind {
             ViewKind::Graph => "Relationship graph",
             ViewKind::Timeline => "Activity timeline (UTC)",
             ViewKind::Journeys => "Account journeys (UTC)",
+            ViewKind::Networks => "Where requests come from",
         }
     }
 }

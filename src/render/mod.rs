@@ -32,6 +32,8 @@ pub enum ViewKind {
     Timeline,
     /// The selection's account journeys (a handful of accounts).
     Journeys,
+    /// Where requests come from: places against the campaigns.
+    Networks,
 }
 
 /// Largest picture side in pixels (the renderer's texture limit).
@@ -96,6 +98,12 @@ pub struct ViewPicture {
     pub series: Option<SelectionSeries>,
     /// The selection's account journeys (for the journeys), once read.
     pub journeys: Option<crate::views::journey::Journeys>,
+    /// Where requests come from (for the networks): the columns and the
+    /// matrix, once read.
+    pub networks: Option<(
+        Vec<crate::views::networks::NetworkColumn>,
+        crate::views::networks::Matrix,
+    )>,
     /// Case name and short fingerprint for the caption.
     pub case_name: String,
     /// Short fingerprint of the case's state.
@@ -266,6 +274,25 @@ pub fn render_picture(
                     }
                 }
             }
+            ViewKind::Networks => {
+                let mut inner =
+                    view_ui.new_child(egui::UiBuilder::new().max_rect(view_rect.shrink(6.0)));
+                match &picture.networks {
+                    Some((columns, matrix)) => {
+                        inner.label(
+                            egui::RichText::new(format!(
+                                "Where requests come from: {} (requests per group)",
+                                matrix.axis.label()
+                            ))
+                            .strong(),
+                        );
+                        crate::views::networks::draw(&mut inner, matrix, columns, false);
+                    }
+                    None => {
+                        inner.label("Nothing read: nothing to show.");
+                    }
+                }
+            }
         }
         let strip = egui::Rect::from_min_size(
             top + vec2(0.0, view_size.y),
@@ -394,6 +421,10 @@ pub fn caption_lines(picture: &ViewPicture, what: ViewKind) -> [String; 2] {
         ViewKind::Graph => format!("Graph, colour by {}", settings.color_by.label()),
         ViewKind::Timeline => format!("Timeline: {}", picture.chart.label()),
         ViewKind::Journeys => "Account journeys (UTC)".to_string(),
+        ViewKind::Networks => match &picture.networks {
+            Some((_, m)) => format!("Where requests come from: {}", m.axis.label()),
+            None => "Where requests come from".to_string(),
+        },
     };
     let redacted = match &picture.redacted {
         Some(key) => format!(" · REDACTED (key {key})"),
@@ -612,6 +643,38 @@ impl Scene {
         Ok(journeys(&rows, &self.loaded.model_names, left_out))
     }
 
+    /// Where the requests of `selection` (empty: none), each suspected
+    /// campaign and everyone else come from, by `axis`: what a picture of
+    /// the networks shows.
+    pub fn networks(
+        &self,
+        selection: &[u32],
+        axis: crate::views::networks::Axis,
+    ) -> Result<
+        (
+            Vec<crate::views::networks::NetworkColumn>,
+            crate::views::networks::Matrix,
+        ),
+        RenderError,
+    > {
+        use crate::views::networks::{Axis, columns_for, matrix};
+        let (columns, column_of, selection) = columns_for(&self.loaded, selection);
+        let origins = if axis == Axis::Country {
+            Default::default()
+        } else {
+            self.case.origin_rows()?
+        };
+        let m = matrix(
+            axis,
+            &origins,
+            &self.loaded.accounts,
+            &column_of,
+            columns.len(),
+            (&selection, 0),
+        );
+        Ok((columns, m))
+    }
+
     /// The case as read.
     pub fn loaded(&self) -> &Loaded {
         &self.loaded
@@ -706,6 +769,7 @@ impl Scene {
             selection_label: label,
             series,
             journeys: None,
+            networks: None,
             case_name: self.case_name.clone(),
             case_fingerprint: self.fingerprint.clone(),
             redacted: self.redacted.clone(),

@@ -120,7 +120,7 @@ struct Caches {
 /// (the axis, the selection, the case's campaigns).
 struct NetworksCache {
     key: (crate::views::networks::Axis, Vec<u32>, Vec<String>),
-    columns: Vec<super::networks_panel::NetworkColumn>,
+    columns: Vec<crate::views::networks::NetworkColumn>,
     matrix: Option<crate::views::networks::Matrix>,
 }
 
@@ -767,6 +767,7 @@ impl App {
             ViewKind::Graph => self.panels.graph.last_rect?,
             ViewKind::Timeline => self.panels.timeline.last_rect?,
             ViewKind::Journeys => self.panels.journeys.last_rect?,
+            ViewKind::Networks => self.panels.networks.last_rect?,
         };
         let selection = self.selection_accounts();
         let picture = ViewPicture {
@@ -784,6 +785,11 @@ impl App {
                 .journeys
                 .as_ref()
                 .and_then(|(_, answer)| answer.clone()),
+            networks: self
+                .caches
+                .networks
+                .as_ref()
+                .and_then(|c| Some((c.columns.clone(), c.matrix.clone()?))),
             case_name: loaded
                 .path
                 .file_name()
@@ -1032,7 +1038,6 @@ impl App {
     /// shows and they, or the axis, changed. Billing countries are the
     /// accounts' own, in memory: counted here.
     fn ask_networks_if_shown(&mut self) {
-        use super::networks_panel::NetworkColumn;
         use crate::views::networks::{Axis, matrix};
         if self.state.settings.bottom_tab != BottomTab::Networks {
             return;
@@ -1064,38 +1069,8 @@ impl App {
         if self.caches.networks.as_ref().is_some_and(|c| c.key == key) {
             return;
         }
-        let mut columns: Vec<NetworkColumn> = Vec::new();
-        let mut column_of = vec![u32::MAX; loaded.accounts.len()];
-        let mut selection = selection;
-        selection.sort_unstable();
-        selection.dedup();
-        // The selection's accounts count in its column and in their own.
-        if !selection.is_empty() {
-            columns.push(NetworkColumn {
-                label: "selection".into(),
-                color: crate::views::palette::SELECTION,
-            });
-        }
-        for &k in &suspected {
-            let c = columns.len() as u32;
-            for &a in loaded.campaign_members(k) {
-                if let Some(slot) = column_of.get_mut(a as usize).filter(|s| **s == u32::MAX) {
-                    *slot = c;
-                }
-            }
-            columns.push(NetworkColumn {
-                label: loaded.campaigns[k].id.clone(),
-                color: crate::views::palette::campaign_swatch(loaded, k),
-            });
-        }
-        let rest = columns.len() as u32;
-        for slot in column_of.iter_mut().filter(|s| **s == u32::MAX) {
-            *slot = rest;
-        }
-        columns.push(NetworkColumn {
-            label: "everyone else".into(),
-            color: crate::views::palette::ALL_TRAFFIC,
-        });
+        let (columns, column_of, selection) =
+            crate::views::networks::columns_for(loaded, &selection);
         let count = columns.len();
         let ready = (axis == Axis::Country).then(|| {
             matrix(
@@ -1481,6 +1456,10 @@ impl App {
                         && (self.state.view.cluster.is_some() || self.state.view.campaign.is_some())
                     {
                         ViewKind::Timeline
+                    } else if self.state.settings.bottom_tab == BottomTab::Networks
+                        && kind == ShareKind::Picture
+                    {
+                        ViewKind::Networks
                     } else if self.state.settings.bottom_tab == BottomTab::Journeys
                         && kind == ShareKind::Picture
                         && (self.state.view.cluster.is_some() || self.state.view.campaign.is_some())

@@ -4,9 +4,7 @@
 //! place, tinted by its share of the group's traffic; hovering says how
 //! many accounts sent them, clicking selects those accounts.
 
-use egui_extras::{Column, TableBuilder};
-
-use crate::views::networks::{Axis, Matrix};
+use crate::views::networks::{Axis, Matrix, NetworkColumn, draw};
 
 use super::command::Command;
 use super::panel::Panel;
@@ -15,18 +13,12 @@ use super::panel::Panel;
 /// count requests or accounts.
 #[derive(Default)]
 pub struct NetworksPanel {
+    /// Where the matrix was drawn last (points).
+    pub last_rect: Option<egui::Rect>,
     /// What the rows are.
     pub axis: Axis,
     /// Count accounts instead of requests.
     pub accounts: bool,
-}
-
-/// A column of the matrix as the panel heads it.
-pub struct NetworkColumn {
-    /// Its name (`k13`, "selection", "everyone else").
-    pub label: String,
-    /// Its colour.
-    pub color: egui::Color32,
 }
 
 /// What the Networks tab shows.
@@ -67,65 +59,10 @@ impl Panel for NetworksPanel {
                 .weak(),
             );
         }
-        let columns = input.columns.len().min(matrix.column_totals.len());
-        let text_height = egui::TextStyle::Body.resolve(ui.style()).size + 6.0;
-        TableBuilder::new(ui)
-            .striped(true)
-            .column(Column::initial(170.0).at_least(110.0).clip(true))
-            .columns(Column::initial(92.0).at_least(60.0), columns)
-            .header(text_height, |mut header| {
-                header.col(|ui| {
-                    ui.strong(self.axis.label());
-                });
-                for column in &input.columns[..columns] {
-                    header.col(|ui| {
-                        ui.label(egui::RichText::new(&column.label).strong().color(column.color));
-                    });
-                }
-            })
-            .body(|body| {
-                body.rows(text_height, matrix.rows.len(), |mut row| {
-                    let r = row.index();
-                    row.col(|ui| {
-                        ui.label(egui::RichText::new(&matrix.rows[r]).monospace());
-                    });
-                    for c in 0..columns {
-                        let cell = &matrix.cells[r][c];
-                        let total = matrix.column_totals[c].max(1);
-                        let share = cell.exchanges as f64 / total as f64;
-                        row.col(|ui| {
-                            if cell.accounts.is_empty() {
-                                ui.weak("·");
-                                return;
-                            }
-                            let rect = ui.max_rect();
-                            ui.painter().rect_filled(
-                                rect,
-                                0.0,
-                                input.columns[c].color.gamma_multiply(0.15 + 0.6 * share as f32),
-                            );
-                            let text = if self.accounts {
-                                cell.accounts.len().to_string()
-                            } else {
-                                cell.exchanges.to_string()
-                            };
-                            let response = ui
-                                .add(egui::Label::new(text).sense(egui::Sense::click()))
-                                .on_hover_text(format!(
-                                    "{} from {}: {} requests ({:.0}% of its traffic) by {} account(s); click to select them",
-                                    input.columns[c].label,
-                                    matrix.rows[r],
-                                    cell.exchanges,
-                                    100.0 * share,
-                                    cell.accounts.len()
-                                ));
-                            if response.clicked() {
-                                commands.push(Command::SelectAccounts(cell.accounts.clone()));
-                            }
-                        });
-                    }
-                });
-            });
+        self.last_rect = Some(ui.max_rect());
+        if let Some(accounts) = draw(ui, matrix, input.columns, self.accounts) {
+            commands.push(Command::SelectAccounts(accounts));
+        }
         commands
     }
 }

@@ -160,6 +160,7 @@ impl ShareDialog {
                 ViewKind::Graph => format!("{stem}-graph.png"),
                 ViewKind::Timeline => format!("{stem}-timeline.png"),
                 ViewKind::Journeys => format!("{stem}-journeys.png"),
+                ViewKind::Networks => format!("{stem}-networks.png"),
             },
             ShareKind::GraphFile => format!("{stem}.graphml"),
             ShareKind::Report => format!("{stem}-brief.html"),
@@ -206,6 +207,7 @@ impl ShareDialog {
                         ViewKind::Graph => "graph",
                         ViewKind::Timeline => "timeline",
                         ViewKind::Journeys => "journeys",
+                        ViewKind::Networks => "networks",
                     },
                     self.scale
                 );
@@ -312,6 +314,7 @@ impl ShareDialog {
                     ui.radio_value(&mut self.view, ViewKind::Graph, "Graph");
                     ui.radio_value(&mut self.view, ViewKind::Timeline, "Timelines");
                     ui.radio_value(&mut self.view, ViewKind::Journeys, "Journeys");
+                    ui.radio_value(&mut self.view, ViewKind::Networks, "Networks");
                 });
                 ui.horizontal(|ui| {
                     ui.label("Resolution:");
@@ -466,7 +469,7 @@ impl ShareDialog {
             ShareKind::Picture => {
                 match self.view {
                     ViewKind::Graph => want(&["png", "svg"])?,
-                    ViewKind::Timeline | ViewKind::Journeys => want(&["png"])?,
+                    ViewKind::Timeline | ViewKind::Journeys | ViewKind::Networks => want(&["png"])?,
                 }
                 ShareRequest::Picture {
                     out: path,

@@ -10,6 +10,8 @@
 use rustc_hash::FxHashMap;
 
 use crate::case::workbench::{AccountRow, OriginRows};
+use crate::views::model::Loaded;
+use crate::views::palette;
 
 /// What the rows of the matrix are.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -183,6 +185,127 @@ pub fn matrix(
         cells,
         column_totals,
     }
+}
+
+/// A column of the matrix as it is headed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NetworkColumn {
+    /// Its name (`k13`, "selection", "everyone else").
+    pub label: String,
+    /// Its colour.
+    pub color: egui::Color32,
+}
+
+/// The columns of the matrix for `loaded` and a `selection` (empty: none):
+/// the selection (its accounts count in its column and in their own), each
+/// suspected campaign, everyone else. Returns the columns, each account's
+/// own column, and the selection ascending.
+pub fn columns_for(loaded: &Loaded, selection: &[u32]) -> (Vec<NetworkColumn>, Vec<u32>, Vec<u32>) {
+    let mut columns: Vec<NetworkColumn> = Vec::new();
+    let mut column_of = vec![u32::MAX; loaded.accounts.len()];
+    let mut selection = selection.to_vec();
+    selection.sort_unstable();
+    selection.dedup();
+    if !selection.is_empty() {
+        columns.push(NetworkColumn {
+            label: "selection".into(),
+            color: palette::SELECTION,
+        });
+    }
+    for k in (0..loaded.campaigns.len()).filter(|&k| loaded.campaigns[k].suspected) {
+        let c = columns.len() as u32;
+        for &a in loaded.campaign_members(k) {
+            if let Some(slot) = column_of.get_mut(a as usize).filter(|s| **s == u32::MAX) {
+                *slot = c;
+            }
+        }
+        columns.push(NetworkColumn {
+            label: loaded.campaigns[k].id.clone(),
+            color: palette::campaign_swatch(loaded, k),
+        });
+    }
+    let rest = columns.len() as u32;
+    for slot in column_of.iter_mut().filter(|s| **s == u32::MAX) {
+        *slot = rest;
+    }
+    columns.push(NetworkColumn {
+        label: "everyone else".into(),
+        color: palette::ALL_TRAFFIC,
+    });
+    (columns, column_of, selection)
+}
+
+/// Draws `matrix` as a table under `columns`' heads, each cell its
+/// requests (or, with `accounts`, its accounts) tinted by its share of the
+/// column's traffic. Returns the accounts of the cell clicked, if one was.
+pub fn draw(
+    ui: &mut egui::Ui,
+    matrix: &Matrix,
+    columns: &[NetworkColumn],
+    accounts: bool,
+) -> Option<Vec<u32>> {
+    use egui_extras::{Column, TableBuilder};
+    let mut clicked = None;
+    let shown = columns.len().min(matrix.column_totals.len());
+    let text_height = egui::TextStyle::Body.resolve(ui.style()).size + 6.0;
+    TableBuilder::new(ui)
+            .striped(true)
+            .column(Column::initial(170.0).at_least(110.0).clip(true))
+            .columns(Column::initial(92.0).at_least(60.0), shown)
+            .header(text_height, |mut header| {
+                header.col(|ui| {
+                    ui.strong(matrix.axis.label());
+                });
+                for column in &columns[..shown] {
+                    header.col(|ui| {
+                        ui.label(egui::RichText::new(&column.label).strong().color(column.color));
+                    });
+                }
+            })
+            .body(|body| {
+                body.rows(text_height, matrix.rows.len(), |mut row| {
+                    let r = row.index();
+                    row.col(|ui| {
+                        ui.label(egui::RichText::new(&matrix.rows[r]).monospace());
+                    });
+                    for (c, column) in columns[..shown].iter().enumerate() {
+                        let cell = &matrix.cells[r][c];
+                        let total = matrix.column_totals[c].max(1);
+                        let share = cell.exchanges as f64 / total as f64;
+                        row.col(|ui| {
+                            if cell.accounts.is_empty() {
+                                ui.weak("·");
+                                return;
+                            }
+                            let rect = ui.max_rect();
+                            ui.painter().rect_filled(
+                                rect,
+                                0.0,
+                                column.color.gamma_multiply(0.15 + 0.6 * share as f32),
+                            );
+                            let text = if accounts {
+                                cell.accounts.len().to_string()
+                            } else {
+                                cell.exchanges.to_string()
+                            };
+                            let response = ui
+                                .add(egui::Label::new(text).sense(egui::Sense::click()))
+                                .on_hover_text(format!(
+                                    "{} from {}: {} requests ({:.0}% of its traffic) by {} account(s); click to select them",
+                                    column.label,
+                                    matrix.rows[r],
+                                    cell.exchanges,
+                                    100.0 * share,
+                                    cell.accounts.len()
+                                ));
+                            if response.clicked() {
+                                clicked = Some(cell.accounts.clone());
+                            }
+                        });
+                    }
+                });
+            });
+    clicked
 }
 
 #[cfg(test)]
