@@ -255,17 +255,10 @@ pub fn render_picture(
                     view_ui.new_child(egui::UiBuilder::new().max_rect(view_rect.shrink(6.0)));
                 match &picture.journeys {
                     Some(journeys) => {
-                        let loaded = &picture.loaded;
-                        let name = |a: u32| {
-                            loaded
-                                .accounts
-                                .get(a as usize)
-                                .map_or_else(|| format!("account {a}"), |r| r.account_id.clone())
-                        };
                         crate::views::journey::draw(
                             &mut inner,
+                            &picture.loaded,
                             journeys,
-                            &name,
                             picture.view.account,
                         );
                     }

@@ -110,10 +110,18 @@ struct Caches {
     /// The Networks tab's columns, what they were made from, and the
     /// matrix once read.
     networks: Option<NetworksCache>,
-    /// The accounts whose journeys were asked for, and the answer.
-    journeys: Option<(Vec<u32>, Option<crate::views::journey::Journeys>)>,
+    /// The journeys asked for, and the answer.
+    journeys: Option<JourneysCache>,
     positions: Arc<Vec<[f32; 2]>>,
     positions_version: u64,
+}
+
+/// The journeys of the selection, and what they were asked for.
+struct JourneysCache {
+    /// The selection and the account in focus.
+    key: (Vec<u32>, Option<u32>),
+    /// The answer, once read.
+    journeys: Option<crate::views::journey::Journeys>,
 }
 
 /// The Networks tab's columns and matrix, and what they were made from
@@ -273,7 +281,7 @@ impl App {
                 .caches
                 .journeys
                 .as_ref()
-                .is_some_and(|(_, answer)| answer.is_none())
+                .is_some_and(|c| c.journeys.is_none())
             || self
                 .caches
                 .networks
@@ -784,7 +792,7 @@ impl App {
                 .caches
                 .journeys
                 .as_ref()
-                .and_then(|(_, answer)| answer.clone()),
+                .and_then(|c| c.journeys.clone()),
             networks: self
                 .caches
                 .networks
@@ -957,9 +965,9 @@ impl App {
             }
             Answer::Journeys(journeys) => {
                 if ticket == self.jobs.tickets.journeys
-                    && let Some((_, slot)) = &mut self.caches.journeys
+                    && let Some(cache) = &mut self.caches.journeys
                 {
-                    *slot = Some(*journeys);
+                    cache.journeys = Some(*journeys);
                 }
             }
             Answer::ActiveBetween(range, active) => {
@@ -1011,9 +1019,9 @@ impl App {
                     });
                 }
                 if ticket == self.jobs.tickets.journeys
-                    && let Some((_, slot)) = &mut self.caches.journeys
+                    && let Some(cache) = &mut self.caches.journeys
                 {
-                    *slot = Some(Default::default());
+                    cache.journeys = Some(Default::default());
                 }
                 if ticket == self.jobs.tickets.selection {
                     self.caches.selection_series = Some(SelectionSeries::default());
@@ -1112,21 +1120,20 @@ impl App {
             self.caches.journeys = None;
             return;
         };
-        let (accounts, left_out) = crate::views::journey::pick_accounts(
-            &selection,
-            &loaded.accounts,
-            self.state.view.account,
-        );
-        if self
-            .caches
-            .journeys
-            .as_ref()
-            .is_some_and(|(asked, _)| *asked == accounts)
-        {
+        // Asked again only when the selection or the focus changed: which
+        // accounts of a large selection to show takes a sort, not a
+        // frame's work.
+        let key = (selection, self.state.view.account);
+        if self.caches.journeys.as_ref().is_some_and(|c| c.key == key) {
             return;
         }
+        let (accounts, left_out) =
+            crate::views::journey::pick_accounts(&key.0, &loaded.accounts, key.1);
         let model_names = loaded.model_names.clone();
-        self.caches.journeys = Some((accounts.clone(), None));
+        self.caches.journeys = Some(JourneysCache {
+            key,
+            journeys: None,
+        });
         if let Some(worker) = &mut self.jobs.worker {
             self.jobs.tickets.journeys = worker.ask(Query::Journeys {
                 accounts,
@@ -1861,7 +1868,7 @@ impl App {
                                 .caches
                                 .journeys
                                 .as_ref()
-                                .and_then(|(_, answer)| answer.as_ref()),
+                                .and_then(|c| c.journeys.as_ref()),
                             selected: selection.is_some(),
                             focus: self.state.view.account,
                         };

@@ -43,15 +43,8 @@ impl Panel for JourneyPanel {
             });
             return Vec::new();
         };
-        let loaded = input.loaded;
-        let name = |a: u32| {
-            loaded
-                .accounts
-                .get(a as usize)
-                .map_or_else(|| format!("account {a}"), |r| r.account_id.clone())
-        };
         self.last_rect = Some(ui.max_rect());
-        let clicked = draw(ui, journeys, &name, input.focus);
+        let clicked = draw(ui, input.loaded, journeys, input.focus);
         clicked
             .map(|a| vec![Command::SelectAccount(Some(a))])
             .unwrap_or_default()

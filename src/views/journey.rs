@@ -11,6 +11,7 @@ use rustc_hash::FxHashMap;
 
 use crate::base::time::format_rfc3339_ms;
 use crate::case::workbench::{AccountRow, JourneyRows};
+use crate::views::model::Loaded;
 use crate::views::palette;
 
 /// A gap longer than this between two requests ends a session.
@@ -305,16 +306,17 @@ fn session_text(account: &str, s: &Session) -> String {
     )
 }
 
-/// Draws `journeys` (names of accounts from `name`, the account in
-/// `focus` in the selection's colour): a legend, the hand-overs, and one
-/// row per account on one UTC time axis. Returns the account whose name
-/// was clicked, if one was.
+/// Draws `journeys` of `loaded`'s accounts (the account in `focus` in the
+/// selection's colour): a legend, the hand-overs, and one row per account
+/// on one UTC time axis. Returns the account whose name was clicked, if
+/// one was.
 pub fn draw(
     ui: &mut egui::Ui,
+    loaded: &Loaded,
     journeys: &Journeys,
-    name: &dyn Fn(u32) -> String,
     focus: Option<u32>,
 ) -> Option<u32> {
+    let name = |a: u32| loaded.account_name(a);
     let mut clicked = None;
     let Some((first, last)) = journeys.span() else {
         ui.label("These accounts sent no requests.");
