@@ -21,7 +21,10 @@
 //! A deliberate change of the evidence captures them again, in the same
 //! commit and said so there: the evasive scenarios' pins were captured
 //! again on 2026-12-07 when a pool of paraphrases came to link its users at
-//! any size and full weight (issue 19; docs/analysis.md).
+//! any size and full weight (issue 19; docs/analysis.md), and all four
+//! again on 2026-12-07 (third session) when every template family came to
+//! link its users at any size, a pair's evidence being every family both
+//! use (issue 19; docs/analysis.md).
 
 mod common;
 
@@ -143,34 +146,34 @@ const PINS: [Pin; 4] = [
     (
         Scenario::Tiny,
         "bc6f3d239e397fc7",
-        "ee1d9dd290ff856a",
+        "ebe75e095775e752",
         "35f32d1ce6001806",
-        "2df681de7834849b",
-        (1991, 2349, 196, 47),
+        "02343650b9ff1059",
+        (2168, 7276, 209, 34),
     ),
     (
         Scenario::TinyEvasive,
         "36211690ddf86459",
-        "7aa7649cedf0beca",
+        "6b9feff12223cf5e",
         "c5ac3fd6b67bd570",
-        "eb6b85fba6cfd644",
-        (2503, 9233, 724, 46),
+        "bd7461a5ddee031d",
+        (3607, 10374, 735, 35),
     ),
     (
         Scenario::Demo,
         "c345f7c312057c88",
-        "e127a4a4304e2391",
+        "73fd66cdf4811680",
         "5aa45b09ee21136c",
-        "9887e59476971667",
-        (12850, 28862, 396, 94),
+        "6b789277477e6ac9",
+        (12349, 67705, 429, 61),
     ),
     (
         Scenario::DemoEvasive,
         "1ce21ac199c597a3",
-        "6357f072dc0e5c11",
+        "d5b3feb9d13a55b2",
         "cf14e36d11b89afc",
-        "6d38a403c9aa33e9",
-        (16215, 71328, 3205, 87),
+        "a6b191b0b5278ddd",
+        (22099, 81785, 3225, 67),
     ),
 ];
 

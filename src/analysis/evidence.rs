@@ -46,7 +46,8 @@ struct Shared {
     /// value, for request addresses and prefixes; empty for the rest.
     shares: Vec<f32>,
     /// A template family sent as a pool of paraphrases (see
-    /// [`is_paraphrase_pool`]): linked at any size, at full weight.
+    /// [`is_paraphrase_pool`]): weighs in full (template families link at
+    /// any size).
     paraphrased: bool,
 }
 
@@ -182,13 +183,20 @@ pub fn build(features: &CaseFeatures, activity: &Activity, params: &Params) -> E
     let mut values_too_common = 0;
     // Per account: the corroborating values it has (index into `shared`).
     let mut corroborating: Vec<Vec<u32>> = vec![Vec::new(); n];
+    // Per account: the template families it uses (index into `shared`,
+    // in order), its share of exchanges on each and the family's weight;
+    // and the pairs the families' rings found.
+    let mut families_of: Vec<Vec<(u32, f32, f64)>> = vec![Vec::new(); n];
+    let mut family_pairs: Vec<(u32, u32)> = Vec::new();
     for (index, value) in shared.iter().enumerate() {
         let m = value.members.len();
         if m < 2 {
             continue;
         }
-        // A generator's paraphrases are no crowd's: linked at any size.
-        let limit = if value.paraphrased {
+        // Shared content links at any size: whether a common source (a
+        // tool's prompts, a course) explains it is the scoring's to say,
+        // from how independent its users are.
+        let limit = if value.kind == EvidenceKind::TemplateFamily {
             usize::MAX
         } else {
             max_members(params, value.kind, n)
@@ -216,6 +224,19 @@ pub fn build(features: &CaseFeatures, activity: &Activity, params: &Params) -> E
         // …and at full weight: their size says how big the job is, not how
         // common the value is among strangers.
         let weight = if value.paraphrased { 1.0 } else { idf(m, n) };
+        if value.kind == EvidenceKind::TemplateFamily {
+            // Pairs found here; their evidence is every family both use,
+            // weighed below (a job spread over many families, a small share
+            // of each, would otherwise tie a pair through the one family
+            // its ring happened to pair it in).
+            for (i, &a) in value.members.iter().enumerate() {
+                families_of[a as usize].push((index as u32, value.shares[i], weight));
+            }
+            for_each_pair(&value.members, params.ring_neighbours, value_salt(value), |a, b| {
+                family_pairs.push((a, b))
+            });
+            continue;
+        }
         let weighted = !value.shares.is_empty();
         // Taken in turns (kept above): a base of its own, not a residential
         // exit that strangers' rotations happen to cross.
@@ -247,6 +268,26 @@ pub fn build(features: &CaseFeatures, activity: &Activity, params: &Params) -> E
             },
         );
     }
+
+    // Template families: a pair's evidence is each family both use,
+    // weighed by the lesser share of the two (a relay's customer whose
+    // prompt a campaign account carries once in twenty says little).
+    {
+        use rayon::prelude::*;
+        family_pairs.par_sort_unstable();
+        family_pairs.dedup();
+        let found: Vec<(f64, u32, u32)> = family_pairs
+            .par_iter()
+            .map(|&(a, b)| shared_families(&families_of[a as usize], &families_of[b as usize]))
+            .collect();
+        for (&key, (miss, count, source)) in family_pairs.iter().zip(found) {
+            if count > 0 {
+                store.add_all(key, EvidenceKind::TemplateFamily, miss, count, source);
+            }
+        }
+    }
+    drop(families_of);
+    drop(family_pairs);
 
     clock.lap("pairs of shared values");
     // Behaviour: fingerprints, then cohorts (same families, same behaviour).
@@ -908,9 +949,14 @@ struct PairStore {
 
 impl PairStore {
     fn add(&mut self, key: (u32, u32), kind: EvidenceKind, strength: f64, source: u32) {
+        self.add_all(key, kind, 1.0 - strength, 1, source);
+    }
+
+    /// Adds `count` values of `kind` whose Π(1 − strength) is `miss`.
+    fn add_all(&mut self, key: (u32, u32), kind: EvidenceKind, miss: f64, count: u32, source: u32) {
         let fresh = Entry {
-            miss: 1.0 - strength,
-            count: 1,
+            miss,
+            count,
             source,
             next: NONE,
             kind,
@@ -925,8 +971,8 @@ impl PairStore {
                 loop {
                     let e = &mut self.entries[i];
                     if e.kind == kind {
-                        e.miss *= 1.0 - strength;
-                        e.count += 1;
+                        e.miss *= miss;
+                        e.count += count;
                         return;
                     }
                     if e.next == NONE {
@@ -1166,7 +1212,8 @@ fn template_families(f: &CaseFeatures, radius: u32) -> (Vec<u32>, Vec<Shared>) {
 /// a bit or two from it; a generator rewording every request to dodge
 /// exact-match detection leaves no wording dominant. Such a family is no
 /// popular template but a generator's output: it links its users at any
-/// size and at full weight (no crowd limit, no rarity discount), since its
+/// size (as every template family does) and at full weight (no rarity
+/// discount), since its
 /// size says how big the job is, not how common the value is among
 /// strangers; whether its users are one operation or independent people
 /// is for the scoring to say.
@@ -1193,6 +1240,34 @@ fn is_paraphrase_pool(uses: &FxHashMap<u32, u64>, hashes: &[u64]) -> bool {
         .sum::<f64>()
         / total as f64;
     spread >= 3.0
+}
+
+/// The template families two accounts both use (lists by index into the
+/// shared values, in order), each one's strength on the pair being its
+/// weight × twice the lesser of the two shares, at most the weight:
+/// Π(1 − strength) over them, how many, and the strongest (the first of
+/// equals), whose example the link shows.
+fn shared_families(a: &[(u32, f32, f64)], b: &[(u32, f32, f64)]) -> (f64, u32, u32) {
+    let (mut miss, mut count, mut best) = (1.0, 0u32, (0.0f64, 0u32));
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                let share = f64::from(a[i].1.min(b[j].1));
+                let strength = a[i].2 * (2.0 * share).min(1.0);
+                miss *= 1.0 - strength;
+                if count == 0 || strength > best.0 {
+                    best = (strength, a[i].0);
+                }
+                count += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    (miss, count, best.1)
 }
 
 /// Accounts each partner indicator matches, and the groups they form.

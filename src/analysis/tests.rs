@@ -1814,3 +1814,76 @@ fn a_generators_paraphrases_link_their_users_however_many_they_are() {
     );
     assert!(!c.suspected, "score {}: {:?}", c.score, c.reasons);
 }
+
+#[test]
+fn a_job_spread_thin_over_many_families_ties_its_accounts_by_all_of_them() {
+    // 60 accounts (past the 17 whose pairs are all enumerated) put 70% of
+    // their traffic on the same 20 templates, 3.5% on each, the rest on
+    // templates of their own; 1,000 ordinary people beside them. Weighed
+    // family by family through each family's own ring, a pair met in two
+    // or three families and stayed far under the weight a link needs.
+    let mut fx = Fixture::new(21, false);
+    let job: Vec<u32> = (0..20u64)
+        .map(|k| fx.template(fx_hash(90_000 + k as u32)))
+        .collect();
+    let workers: Vec<u32> = (0..60u32)
+        .map(|i| {
+            let personal = fx.template(fx_hash(30_000 + i));
+            let minutes = person(&mut fx, 200, [0, 3, 8, 15][i as usize % 4]);
+            let origin = fx.origin(&format!("83.{}.{}.9", i / 200, i % 200), 3320);
+            let mut templates: Vec<(u32, f64)> = job.iter().map(|&t| (t, 0.035)).collect();
+            templates.push((personal, 0.3));
+            fx.account(
+                facts(200 + 7 * i64::from(i), "card", Some(&format!("own-{i}"))),
+                Traffic {
+                    minutes,
+                    templates,
+                    capability: 1,
+                    origins: vec![origin],
+                    ..Default::default()
+                },
+            )
+        })
+        .collect();
+    for i in 0..1_000u32 {
+        let own = fx.template(fx_hash(50_000 + i));
+        let minutes = person(&mut fx, 40, [0, 3, 8, 15][i as usize % 4]);
+        let origin = fx.origin(&format!("84.{}.{}.9", i / 200, i % 200), 3320);
+        fx.account(
+            facts(300 + i64::from(i), "card", Some(&format!("p-{i}"))),
+            Traffic {
+                minutes,
+                templates: vec![(own, 1.0)],
+                capability: 1,
+                origins: vec![origin],
+                ..Default::default()
+            },
+        );
+    }
+    let graph = evidence::build(&fx.features, &fx.activity, &Params::default());
+    let family_links: Vec<&super::Link> = graph
+        .links
+        .iter()
+        .filter(|l| {
+            l.evidence
+                .iter()
+                .any(|e| e.kind == EvidenceKind::TemplateFamily)
+        })
+        .collect();
+    let linked: std::collections::BTreeSet<u32> =
+        family_links.iter().flat_map(|l| [l.a, l.b]).collect();
+    assert!(
+        workers.iter().all(|w| linked.contains(w)),
+        "{} of 60 accounts of the job linked by their families",
+        workers.iter().filter(|w| linked.contains(w)).count()
+    );
+    // Each link carries all 20 families the two share, not the one that
+    // paired them.
+    let counts: Vec<u32> = family_links
+        .iter()
+        .flat_map(|l| l.evidence.iter())
+        .filter(|e| e.kind == EvidenceKind::TemplateFamily)
+        .map(|e| e.shared)
+        .collect();
+    assert!(counts.iter().all(|&c| c == 20), "{counts:?}");
+}
