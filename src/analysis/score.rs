@@ -1175,7 +1175,9 @@ impl<'a> Scorer<'a> {
         });
         let mean_output = output as f64 / count.max(1) as f64;
         let short_outputs = clamp01((400.0 - mean_output) / 250.0);
-        let small = clamp01((500.0 - g.exchanges as f64) / 400.0);
+        // Small because stopped: bans beyond the population's rate cut a
+        // crew's accounts short, as they end a burst.
+        let small = clamp01((500.0 - g.exchanges as f64) / 400.0) * (1.0 - banned);
         reasons.explained(
             "exculpation",
             vec![
@@ -1208,7 +1210,15 @@ impl<'a> Scorer<'a> {
                 (
                     0.5,
                     small,
-                    format!("small volume: {} exchanges in all", g.exchanges),
+                    if banned > 0.0 {
+                        format!(
+                            "small volume: {} exchanges in all (counted {:.2}×: bans beyond the population's rate)",
+                            g.exchanges,
+                            1.0 - banned
+                        )
+                    } else {
+                        format!("small volume: {} exchanges in all", g.exchanges)
+                    },
                 ),
             ],
         );

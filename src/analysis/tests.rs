@@ -1887,3 +1887,39 @@ fn a_job_spread_thin_over_many_families_ties_its_accounts_by_all_of_them() {
         .collect();
     assert!(counts.iter().all(|&c| c == 20), "{counts:?}");
 }
+
+#[test]
+fn a_crew_cut_short_by_bans_is_not_excused_by_its_small_volume() {
+    // Six accounts on one shared card and one server, each a few days of
+    // a shift (150 exchanges in all); with and without four of them
+    // banned, among 60 ordinary people of whom none is.
+    let crew = |banned: bool| {
+        let mut fx = Fixture::new(21, false);
+        ordinary_people(&mut fx, 60, 0, 0.0);
+        let server = fx.origin("91.7.1.8", 9009);
+        let members: Vec<u32> = (0..6u32)
+            .map(|i| {
+                let minutes = shift_worker(&mut fx, 5, 5, 14, 3);
+                let traffic = fresh_harvest(&mut fx, minutes, 140_000 + i * 100, server);
+                fx.account(facts(5, "email", Some("crew-card")), traffic)
+            })
+            .collect();
+        if banned {
+            for &a in &members[..4] {
+                fx.ban(a);
+            }
+        }
+        score(&fx, &members)
+    };
+    let small = |c: &super::Cluster| {
+        c.reasons
+            .iter()
+            .find(|r| r.indicator == "exculpation" && r.text.starts_with("small volume"))
+            .map(|r| (r.strength, r.text.clone()))
+    };
+    let (free, _) = small(&crew(false)).expect("a small crew is said to be small");
+    let (stopped, text) = small(&crew(true)).expect("and so is a banned one");
+    assert!(free > 0.4, "unbanned: {free}");
+    assert!(stopped < 0.5 * free, "banned: {stopped} against {free}");
+    assert!(text.contains("bans beyond the population's rate"), "{text}");
+}
