@@ -1292,8 +1292,45 @@ fn attach_lone_accounts(
         }
         joined = true;
     }
+    // An account that never sent a request has no work to compare; what it
+    // has is who registered it. On a card or an e-mail domain whose every
+    // other holder that did send requests (two or more) is an account of
+    // one campaign, it is that campaign's reserve: the next account a
+    // ban-and-replace operation puts to work.
+    let mut holders: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+    for link in graph.links.iter().filter(|l| carries_owner(l)) {
+        for (x, y) in [(link.a, link.b), (link.b, link.a)] {
+            if lone(x)
+                && !joined_now.contains(&x)
+                && prints.get(x as usize).is_some_and(|p| p.exchanges == 0)
+                && prints.get(y as usize).is_some_and(|p| p.exchanges > 0)
+            {
+                holders.entry(x).or_default().push(y);
+            }
+        }
+    }
+    let mut reserves: Vec<(u32, Vec<u32>)> = holders.into_iter().collect();
+    reserves.sort_unstable_by_key(|(a, _)| *a);
+    for (a, active) in reserves {
+        let campaigns: FxHashSet<Option<usize>> = active
+            .iter()
+            .map(|y| campaign_of_account.get(y).copied())
+            .collect();
+        if active.len() < RESERVE_MIN_HOLDERS || campaigns.len() != 1 {
+            continue;
+        }
+        if let Some(Some(k)) = campaigns.into_iter().next() {
+            groups[k].push(cluster_of_lone[&a]);
+            joined = true;
+        }
+    }
     joined
 }
+
+/// The fewest accounts that sent requests an unused account must share a
+/// card or an e-mail domain with, all of one campaign, to be counted that
+/// campaign's reserve.
+const RESERVE_MIN_HOLDERS: usize = 2;
 
 /// Joins campaigns between whose accounts a card or an e-mail domain
 /// crosses (one owner holding accounts in both; a tenth of the smaller

@@ -1923,3 +1923,64 @@ fn a_crew_cut_short_by_bans_is_not_excused_by_its_small_volume() {
     assert!(stopped < 0.5 * free, "banned: {stopped} against {free}");
     assert!(text.contains("bans beyond the population's rate"), "{text}");
 }
+
+#[test]
+fn an_unused_account_registered_like_a_campaigns_accounts_is_its_reserve() {
+    let mut fx = Fixture::new(21, false);
+    ordinary_people(&mut fx, 60, 0, 0.0);
+    // A crew of twelve young accounts on one card, each on the crew's
+    // throw-away domain but two on a university's, a third of them banned,
+    // harvesting with a fresh template per request from one server.
+    let server = fx.origin("45.77.1.9", 20473);
+    let mut crew = Vec::new();
+    for i in 0..12u32 {
+        let minutes = job(&mut fx, 260, 0.0);
+        let mut traffic = fresh_harvest(&mut fx, minutes, 150_000 + i * 100, server);
+        traffic.cot = 0.9;
+        traffic.tokens = (350, 3600);
+        let mut account = facts(4, "email", Some("crew-card"));
+        account.email_domain = Some(if i < 2 { "uni.edu" } else { "crew-mail.io" }.into());
+        let a = fx.account(account, traffic);
+        if i % 3 == 0 {
+            fx.ban(a);
+        }
+        crew.push(a);
+    }
+    // A student of that university who sends ordinary requests.
+    let minutes = person(&mut fx, 120, 3);
+    let home = fx.origin("81.4.4.4", 3320);
+    let mut student = facts(300, "card", Some("student-card"));
+    student.email_domain = Some("uni.edu".into());
+    fx.account(
+        student,
+        Traffic {
+            minutes,
+            origins: vec![home],
+            ..Default::default()
+        },
+    );
+    // Two accounts that never sent a request, each on a card of its own:
+    // one on the crew's domain, one on the university's.
+    let unused = |fx: &mut Fixture, domain: &str, card: &str| {
+        let mut account = facts(3, "email", Some(card));
+        account.email_domain = Some(domain.into());
+        fx.account(account, Traffic::default())
+    };
+    let reserve = unused(&mut fx, "crew-mail.io", "spare-1");
+    let enrolled = unused(&mut fx, "uni.edu", "spare-2");
+    let result = analyse(&fx);
+    let campaign = result
+        .campaigns
+        .iter()
+        .find(|k| k.members.contains(&crew[5]))
+        .expect("the crew is a campaign");
+    assert!(campaign.suspected, "{:?}", campaign.reasons);
+    assert!(
+        campaign.members.contains(&reserve),
+        "an unused account on the crew's own domain is its reserve"
+    );
+    assert!(
+        !campaign.members.contains(&enrolled),
+        "an unused account on a domain whose holders include a student is not"
+    );
+}
