@@ -1530,7 +1530,11 @@ const INDEPENDENCE_FULL: f64 = 0.8;
 /// - *age*: how far apart their sign-ups are (median deviation of the
 ///   creation dates, `clamp(days / 60)`);
 /// - *apart*: the share of members with no lock-step minutes or hand-off
-///   with another member.
+///   with another member;
+///
+/// or the mean over the operational axes alone (payment, home, apart)
+/// when that is higher: a common source aligns the clock and the sign-ups
+/// by itself (a course's term, one campus's time zone).
 ///
 /// 0 for a group of one. Recorded as an `independence` reason with every
 /// axis's numbers.
@@ -1585,7 +1589,7 @@ fn independence(g: &Group<'_>, kinds_inside: &[u16], reasons: &mut Reasons) -> f
             clamp01((1.0 - r) / 0.5) * n / sf,
             format!(
                 "diurnal peaks spread {:.2} over the clock, {} of {s} members with a daily rhythm",
-                1.0 - r,
+                (1.0 - r).max(0.0),
                 phases.len()
             ),
         ));
@@ -1612,6 +1616,17 @@ fn independence(g: &Group<'_>, kinds_inside: &[u16], reasons: &mut Reasons) -> f
         format!("{tied} of {s} in lock-step minutes or a hand-off with another member"),
     ));
     let mean = axes.iter().map(|(v, _)| v).sum::<f64>() / axes.len() as f64;
+    // The operational axes (who pays, where from, in step or not) against
+    // the circumstantial ones (when they work, when they signed up), which a
+    // common source aligns by itself: a course's students sign up in the
+    // term's first week and live in one time zone. Members independent on
+    // the operational axes are independent, whatever their clock.
+    let operational: Vec<f64> = axes
+        .iter()
+        .filter(|(_, t)| !t.starts_with("diurnal") && !t.starts_with("sign-ups"))
+        .map(|(v, _)| *v)
+        .collect();
+    let mean = mean.max(operational.iter().sum::<f64>() / operational.len().max(1) as f64);
     // A member that rotates over networks hides where it is: nothing about
     // it can be shown independent.
     let proxied = g.signals.iter().filter(|x| x.proxied).count();

@@ -1984,3 +1984,45 @@ fn an_unused_account_registered_like_a_campaigns_accounts_is_its_reserve() {
         "an unused account on a domain whose holders include a student is not"
     );
 }
+
+#[test]
+fn a_common_term_and_time_zone_do_not_make_independent_people_one_operation() {
+    // Twelve students: each on a card and a home network of their own, no
+    // two in step, but all signed up in the term's first week and living
+    // in one time zone — what a course does by itself.
+    let mut fx = Fixture::new(21, false);
+    ordinary_people(&mut fx, 60, 0, 0.0);
+    let family = fx.template(0x3c3c_1234_9876_0f0f);
+    let students: Vec<u32> = (0..12u32)
+        .map(|i| {
+            let own = fx.template(fx_hash(7500 + i));
+            let minutes = daily(&mut fx, 4, 20, 0, i);
+            let home = fx.origin(&format!("81.{i}.{}.7", 60 + i), 3320);
+            fx.account(
+                facts(30 + i64::from(i % 5), "card", Some(&format!("student-{i}"))),
+                Traffic {
+                    minutes,
+                    templates: vec![(family, 0.8), (own, 0.2)],
+                    capability: 1,
+                    tokens: (300, 900),
+                    cot: 0.7,
+                    origins: vec![home],
+                    ..Default::default()
+                },
+            )
+        })
+        .collect();
+    let c = score(&fx, &students);
+    let text = &c
+        .reasons
+        .iter()
+        .find(|r| r.indicator == "independence" && r.text.starts_with("independence"))
+        .unwrap_or_else(|| panic!("no independence reason: {:?}", c.reasons))
+        .text;
+    let value: f64 = text["independence ".len()..][..4].parse().unwrap();
+    // The sign-ups and the clock read low on their own…
+    assert!(text.contains("sign-ups"), "{text}");
+    // …but who pays, where from and in step or not say independent.
+    assert!(value > 0.9, "{text}");
+    assert!(!c.suspected, "score {}: {:?}", c.score, c.reasons);
+}
