@@ -671,5 +671,5 @@ fn on_randomised_families_never_seen_in_tuning_every_look_alike_is_spared() {
     assert!(precision >= 0.98, "pooled precision {precision:.3}");
     // Issue 19 asks for 0.93; the crews that share no prompt are found in
     // part (docs/benchmarks.md): this guards what is reached.
-    assert!(recall >= 0.84, "pooled recall {recall:.3}");
+    assert!(recall >= 0.855, "pooled recall {recall:.3}");
 }
