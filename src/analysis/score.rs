@@ -1533,8 +1533,9 @@ const INDEPENDENCE_FULL: f64 = 0.8;
 ///   with another member;
 ///
 /// or the mean over the operational axes alone (payment, home, apart)
-/// when that is higher: a common source aligns the clock and the sign-ups
-/// by itself (a course's term, one campus's time zone).
+/// when that reaches [`INDEPENDENCE_FULL`]: a common source aligns the
+/// clock and the sign-ups by itself (a course's term, one campus's time
+/// zone).
 ///
 /// 0 for a group of one. Recorded as an `independence` reason with every
 /// axis's numbers.
@@ -1619,14 +1620,19 @@ fn independence(g: &Group<'_>, kinds_inside: &[u16], reasons: &mut Reasons) -> f
     // The operational axes (who pays, where from, in step or not) against
     // the circumstantial ones (when they work, when they signed up), which a
     // common source aligns by itself: a course's students sign up in the
-    // term's first week and live in one time zone. Members independent on
-    // the operational axes are independent, whatever their clock.
+    // term's first week and live in one time zone. Members independent in
+    // full on the operational axes are independent, whatever their clock.
     let operational: Vec<f64> = axes
         .iter()
         .filter(|(_, t)| !t.starts_with("diurnal") && !t.starts_with("sign-ups"))
         .map(|(v, _)| *v)
         .collect();
-    let mean = mean.max(operational.iter().sum::<f64>() / operational.len().max(1) as f64);
+    let operational = operational.iter().sum::<f64>() / operational.len().max(1) as f64;
+    let mean = if operational >= INDEPENDENCE_FULL {
+        mean.max(operational)
+    } else {
+        mean
+    };
     // A member that rotates over networks hides where it is: nothing about
     // it can be shown independent.
     let proxied = g.signals.iter().filter(|x| x.proxied).count();
