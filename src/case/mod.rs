@@ -243,7 +243,8 @@ impl CaseError {
 
 /// Whether an SQLite error comes from the file's content rather than from
 /// the machine: a damaged page, a value over the size bound, a column
-/// holding another type than the schema says.
+/// holding another type than the schema says, text that is not UTF-8 (a
+/// damaged record can read as text of any bytes).
 pub(crate) fn is_damage(err: &rusqlite::Error) -> bool {
     use rusqlite::ErrorCode;
     match err {
@@ -255,7 +256,8 @@ pub(crate) fn is_damage(err: &rusqlite::Error) -> bool {
         }
         rusqlite::Error::InvalidColumnType(..)
         | rusqlite::Error::FromSqlConversionFailure(..)
-        | rusqlite::Error::IntegralValueOutOfRange(..) => true,
+        | rusqlite::Error::IntegralValueOutOfRange(..)
+        | rusqlite::Error::Utf8Error(..) => true,
         _ => false,
     }
 }
@@ -703,4 +705,18 @@ fn identify(conn: &Connection, path: &Path) -> Result<i32, CaseError> {
         });
     }
     Ok(version)
+}
+
+#[cfg(test)]
+mod damage_tests {
+    #[test]
+    fn text_that_is_not_utf8_is_damage_not_a_failure_of_the_machine() {
+        // A damaged record can read as text of any bytes: repair copies
+        // around it instead of stopping (found by the hostile corpus, a page
+        // of `links` whose damaged keys read as text).
+        let bytes = vec![0x66u8, 0xff];
+        let err: rusqlite::Error = std::str::from_utf8(&bytes).unwrap_err().into();
+        assert!(super::is_damage(&err), "{err}");
+        assert!(!super::is_damage(&rusqlite::Error::QueryReturnedNoRows));
+    }
 }
