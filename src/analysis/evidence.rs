@@ -232,9 +232,12 @@ pub fn build(features: &CaseFeatures, activity: &Activity, params: &Params) -> E
             for (i, &a) in value.members.iter().enumerate() {
                 families_of[a as usize].push((index as u32, value.shares[i], weight));
             }
-            for_each_pair(&value.members, params.ring_neighbours, value_salt(value), |a, b| {
-                family_pairs.push((a, b))
-            });
+            for_each_pair(
+                &value.members,
+                params.ring_neighbours,
+                value_salt(value),
+                |a, b| family_pairs.push((a, b)),
+            );
             continue;
         }
         let weighted = !value.shares.is_empty();

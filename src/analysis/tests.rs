@@ -1996,7 +1996,7 @@ fn a_common_term_and_time_zone_do_not_make_independent_people_one_operation() {
     let students: Vec<u32> = (0..12u32)
         .map(|i| {
             let own = fx.template(fx_hash(7500 + i));
-            let minutes = daily(&mut fx, 4, 20, 0, i);
+            let minutes = daily(&fx, 4, 20, 0, i);
             let home = fx.origin(&format!("81.{i}.{}.7", 60 + i), 3320);
             fx.account(
                 facts(30 + i64::from(i % 5), "card", Some(&format!("student-{i}"))),

@@ -716,7 +716,9 @@ mod damage_tests {
         // of `links` whose damaged keys read as text).
         let bytes = vec![0x66u8, 0xff];
         let err: rusqlite::Error = std::str::from_utf8(&bytes).unwrap_err().into();
-        assert!(super::is_damage(&err), "{err}");
-        assert!(!super::is_damage(&rusqlite::Error::QueryReturnedNoRows));
+        assert!(crate::case::is_damage(&err), "{err}");
+        assert!(!crate::case::is_damage(
+            &rusqlite::Error::QueryReturnedNoRows
+        ));
     }
 }

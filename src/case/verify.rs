@@ -258,72 +258,42 @@ pub fn verify_case_with(
     progress
         .total
         .store(reference.tables.len() as u64 + 3, Ordering::Relaxed);
-    step(format!("pages and records ({pragma})"));
-    match integrity_messages(&conn, pragma) {
-        Ok(messages) => findings.extend(messages.into_iter().map(|m| Finding {
-            check: "integrity",
-            table: None,
-            column: None,
-            rows: 0,
-            message: m,
-        })),
-        Err(err) => findings.push(finding_from_error("integrity", None, &err)?),
-    }
+    // The pages are checked on a connection of their own while this one
+    // checks each table's rows: two passes over the file at once, on two
+    // cores (each spends its own step budget).
+    step(format!(
+        "pages and records ({pragma}), beside each table's rows"
+    ));
     let readable = readable_tables(&conn, "main", &reference)?;
-    for shape in reference.tables.iter() {
-        step(format!("table {}", shape.name));
-        let Some(present) = readable.iter().find(|(name, _)| name == &shape.name) else {
-            continue;
-        };
-        let mut rules = Vec::new();
-        for rule in row_rules(&conn, shape, &present.1, "main") {
-            match rule {
-                Ok(rule) => rules.push(rule),
-                Err(err) => findings.push(finding_from_error("ids", Some(&shape.name), &err)?),
-            }
-        }
-        // Every rule of the table in one pass over it (the table is read
-        // once, not once a rule); a rule that cannot run is then run alone,
-        // so that the finding names it.
-        let counts: Vec<Result<i64, rusqlite::Error>> =
-            match rule_counts(&conn, &shape.name, &rules) {
-                Ok(counts) => counts.into_iter().map(Ok).collect(),
-                Err(rusqlite::Error::SqliteFailure(e, _))
-                    if e.code == rusqlite::ErrorCode::OperationInterrupted =>
-                {
-                    return Err(super::interrupted());
-                }
-                Err(_) => rules
-                    .iter()
-                    .map(|rule| {
-                        rule_counts(&conn, &shape.name, std::slice::from_ref(rule)).map(|c| c[0])
+    let (page_findings, table_findings) = std::thread::scope(|scope| {
+        let pages = scope.spawn(|| -> Result<Vec<Finding>, CaseError> {
+            let messages = open_for_inspection(path)
+                .and_then(|(pages_conn, _)| integrity_messages(&pages_conn, pragma));
+            Ok(match messages {
+                Ok(messages) => messages
+                    .into_iter()
+                    .map(|m| Finding {
+                        check: "integrity",
+                        table: None,
+                        column: None,
+                        rows: 0,
+                        message: m,
                     })
                     .collect(),
-            };
-        for (rule, count) in rules.iter().zip(counts) {
-            match count {
-                Ok(0) => {}
-                Ok(n) => findings.push(Finding {
-                    check: rule.check,
-                    table: Some(shape.name.clone()),
-                    column: Some(rule.column.clone()),
-                    rows: n.max(0) as u64,
-                    message: format!(
-                        "{}: {} in {} {}",
-                        shape.name,
-                        rule.what,
-                        n,
-                        if n == 1 { "row" } else { "rows" }
-                    ),
-                }),
-                Err(err) => findings.push(finding_from_error(
-                    rule.check,
-                    Some(&shape.name),
-                    &CaseError::Sqlite(err),
-                )?),
-            }
-        }
-    }
+                Err(err) => vec![finding_from_error("integrity", None, &err)?],
+            })
+        });
+        // Halves by rowid only where the schema is the reference's (no
+        // column can stand in for the rowid there).
+        let split = problems.is_empty().then_some((path, SPLIT_ROWS));
+        let tables = table_findings(&conn, split, &reference, &readable, &step);
+        let pages = pages
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (pages, tables)
+    });
+    findings.extend(page_findings?);
+    findings.extend(table_findings?);
     step("account numbering".into());
     if readable.iter().any(|(name, _)| name == "accounts") {
         match account_numbering(&conn, "main") {
@@ -380,6 +350,212 @@ pub fn verify_case_with(
         format_version: version,
         findings,
     })
+}
+
+/// Each table's row rules ([`row_rules`]) on `conn`, as findings. Every
+/// table is first read once for the rows that break any rule at all
+/// ([`broken_sql`]); with `split`, on two connections at once (this one
+/// and one opened on that path), the tables shared out between them and a
+/// rowid table of more rows than the number given read in two halves of
+/// its rowids. Only a table with
+/// such rows is read again, here, to count each rule's (a rule that cannot
+/// run is then run alone, so that the finding names it).
+fn table_findings(
+    conn: &Connection,
+    split: Option<(&Path, i64)>,
+    reference: &Reference,
+    readable: &[(String, Vec<String>)],
+    step: &(dyn Fn(String) + Sync),
+) -> Result<Vec<Finding>, CaseError> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let mut findings = Vec::new();
+    // Each table's rules, in the reference's order.
+    let mut tables: Vec<(&TableShape, Vec<RowRule>)> = Vec::new();
+    for shape in reference.tables.iter() {
+        if !readable.iter().any(|(name, _)| name == &shape.name) {
+            continue;
+        }
+        let present = &readable
+            .iter()
+            .find(|(name, _)| name == &shape.name)
+            .expect("checked above")
+            .1;
+        let mut rules = Vec::new();
+        for rule in row_rules(conn, shape, present, "main") {
+            match rule {
+                Ok(rule) => rules.push(rule),
+                Err(err) => findings.push(finding_from_error("ids", Some(&shape.name), &err)?),
+            }
+        }
+        tables.push((shape, rules));
+    }
+    // The reads: (table, rowid range); a large rowid table in two halves,
+    // first, so that the two connections finish together.
+    let other = split.and_then(|(path, _)| open_for_inspection(path).ok().map(|(c, _)| c));
+    let split_rows = split.map_or(i64::MAX, |(_, rows)| rows);
+    let mut reads: Vec<(usize, Option<(i64, i64)>)> = Vec::new();
+    for (t, (shape, rules)) in tables.iter().enumerate() {
+        if rules.is_empty() {
+            continue;
+        }
+        match other.as_ref().and_then(|_| rowid_bounds(conn, &shape.name)) {
+            Some((low, high)) if high.saturating_sub(low) > split_rows => {
+                let middle = low + (high - low) / 2;
+                reads.insert(0, (t, Some((middle + 1, high))));
+                reads.insert(0, (t, Some((low, middle))));
+            }
+            _ => reads.push((t, None)),
+        }
+    }
+    let sql: Vec<(String, String)> = tables
+        .iter()
+        .map(|(shape, rules)| {
+            let all = broken_sql(&shape.name, rules);
+            let ranged = format!("{all} AND t.rowid BETWEEN ?1 AND ?2");
+            (all, ranged)
+        })
+        .collect();
+    let next = AtomicUsize::new(0);
+    let work = |c: &Connection| -> Vec<(usize, Result<i64, rusqlite::Error>)> {
+        let mut out = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(&(t, range)) = reads.get(i) else {
+                return out;
+            };
+            // Once a table (its second half follows its first).
+            if i == 0 || reads[i - 1].0 != t {
+                step(format!("table {}", tables[t].0.name));
+            }
+            let (all, ranged) = &sql[t];
+            let got = match range {
+                Some((from, to)) => c.query_row(ranged, [from, to], |r| r.get::<_, i64>(0)),
+                None => c.query_row(all, [], |r| r.get::<_, i64>(0)),
+            };
+            out.push((t, got));
+        }
+    };
+    let results = std::thread::scope(|scope| {
+        let beside = other.map(|other| {
+            let work = &work;
+            scope.spawn(move || work(&other))
+        });
+        let mut results = work(conn);
+        if let Some(beside) = beside {
+            results.extend(
+                beside
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            );
+        }
+        results
+    });
+    // Per table: rows broken (the halves summed), or the read's error.
+    let mut broken: Vec<Result<i64, rusqlite::Error>> = (0..tables.len()).map(|_| Ok(0)).collect();
+    for (t, got) in results {
+        broken[t] = match (std::mem::replace(&mut broken[t], Ok(0)), got) {
+            (Ok(a), Ok(b)) => Ok(a + b),
+            (Err(e), _) | (_, Err(e)) => Err(e),
+        };
+    }
+    for ((shape, rules), broken) in tables.iter().zip(broken) {
+        match broken {
+            Ok(0) => continue,
+            Ok(_) => {}
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::OperationInterrupted =>
+            {
+                return Err(super::interrupted());
+            }
+            // Counted rule by rule below, where the finding names it.
+            Err(_) => {}
+        }
+        let counts: Vec<Result<i64, rusqlite::Error>> = match rule_counts(conn, &shape.name, rules)
+        {
+            Ok(counts) => counts.into_iter().map(Ok).collect(),
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::OperationInterrupted =>
+            {
+                return Err(super::interrupted());
+            }
+            Err(_) => rules
+                .iter()
+                .map(|rule| {
+                    rule_counts(conn, &shape.name, std::slice::from_ref(rule)).map(|c| c[0])
+                })
+                .collect(),
+        };
+        for (rule, count) in rules.iter().zip(counts) {
+            match count {
+                Ok(0) => {}
+                Ok(n) => findings.push(Finding {
+                    check: rule.check,
+                    table: Some(shape.name.clone()),
+                    column: Some(rule.column.clone()),
+                    rows: n.max(0) as u64,
+                    message: format!(
+                        "{}: {} in {} {}",
+                        shape.name,
+                        rule.what,
+                        n,
+                        if n == 1 { "row" } else { "rows" }
+                    ),
+                }),
+                Err(err) => findings.push(finding_from_error(
+                    rule.check,
+                    Some(&shape.name),
+                    &CaseError::Sqlite(err),
+                )?),
+            }
+        }
+    }
+    Ok(findings)
+}
+
+/// A rowid table with more rows than this (by its rowids) is read in two
+/// halves by [`verify_case`].
+const SPLIT_ROWS: i64 = 1_000_000;
+
+/// The least and the greatest rowid of `table`, asked apart so that each is
+/// one look into its b-tree; none for a table without rowids, or empty.
+fn rowid_bounds(conn: &Connection, table: &str) -> Option<(i64, i64)> {
+    conn.query_row(
+        &format!(
+            "SELECT (SELECT min(rowid) FROM main.\"{table}\"), (SELECT max(rowid) FROM main.\"{table}\")"
+        ),
+        [],
+        |r| Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, Option<i64>>(1)?)),
+    )
+    .ok()
+    .and_then(|(low, high)| low.zip(high))
+}
+
+/// SQL counting the rows of `table` that break at least one of `rules`:
+/// each row's rules are tested until the first one it breaks, and a sound
+/// row adds nothing (far cheaper than a sum per rule); `0` rules, `0` rows.
+fn broken_sql(table: &str, rules: &[RowRule]) -> String {
+    if rules.is_empty() {
+        return "SELECT 0".into();
+    }
+    // A column's type rule is implied by its id rule when that tests the
+    // type itself (a row breaking one breaks the other): tested once.
+    let implied = |rule: &RowRule| {
+        let typed = format!("typeof(t.\"{}\") = 'integer'", rule.column);
+        rule.check == "types"
+            && rule.valid_sql.contains(&typed)
+            && rules.iter().any(|other| {
+                other.check == "ids"
+                    && other.column == rule.column
+                    && other.valid_sql.contains(&format!("{typed} AND"))
+            })
+    };
+    let sound = rules
+        .iter()
+        .filter(|rule| !implied(rule))
+        .map(|rule| format!("coalesce(({}), 0)", rule.valid_sql))
+        .collect::<Vec<_>>()
+        .join(" AND ");
+    format!("SELECT count(*) FROM main.\"{table}\" AS t WHERE NOT ({sound})")
 }
 
 /// A check that could not run, as a finding; a spent step budget stops
@@ -1107,4 +1283,110 @@ fn copy_order(reference: &Reference) -> Vec<&TableShape> {
         visit(shape, reference, &mut order, &mut visiting);
     }
     order
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The findings of [`table_findings`] on the case at `path`, read in
+    /// halves above `split_rows` rows (none: on one connection).
+    fn findings_of(path: &Path, split_rows: Option<i64>) -> Vec<Finding> {
+        let (conn, version) = open_for_inspection(path).unwrap();
+        let reference = guard::reference(version).unwrap();
+        let readable = readable_tables(&conn, "main", &reference).unwrap();
+        let split = split_rows.map(|rows| (path, rows));
+        table_findings(&conn, split, &reference, &readable, &|_| {}).unwrap()
+    }
+
+    #[test]
+    fn rows_read_in_halves_on_two_connections_are_found_as_in_one_pass() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("small.hcase");
+        // Three accounts and 60 exchanges, built as an import builds them.
+        let mut builder = crate::case::CaseBuilder::create(&path, Default::default()).unwrap();
+        let account = |i: usize| crate::logs::record::Account {
+            account_id: format!("acct_{i}"),
+            created_ms: 1_767_225_600_000,
+            org_name: None,
+            email_domain: None,
+            payment_fingerprint: None,
+            signup_ip: None,
+            billing_country: None,
+            access_path: None,
+            verification: None,
+            extra_json: None,
+        };
+        builder.add_accounts((0..3).map(account).collect()).unwrap();
+        for k in 0..60i64 {
+            let exchange = crate::logs::record::Exchange {
+                request_id: format!("req_{k}").into(),
+                account_id: format!("acct_{}", k % 3).into(),
+                ts_ms: 1_767_229_200_000 + k * 60_000,
+                model: "m".into(),
+                input_tokens: 10,
+                output_tokens: 20,
+                ip: None,
+                asn: None,
+                api_key_id: None,
+                client_fingerprint: None,
+                prompt_template: None,
+                capability: None,
+                cot_elicitation: None,
+                prompt_excerpt: None,
+                extra_json: None,
+            };
+            builder
+                .add_exchange(&exchange, || unreachable!("no duplicate request ids"))
+                .unwrap();
+        }
+        builder.finish(Vec::new()).unwrap();
+        assert!(findings_of(&path, Some(10)).is_empty(), "a sound case");
+        // One broken row wherever it lies (the first, either side of the
+        // middle, the last) is found, as in one pass.
+        let conn = Connection::open(&path).unwrap();
+        let ids: Vec<i64> = conn
+            .prepare("SELECT id FROM exchanges ORDER BY id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        for &id in &ids {
+            conn.execute("UPDATE exchanges SET input_tokens = -4 WHERE id = ?1", [id])
+                .unwrap();
+            let halves = findings_of(&path, Some(10));
+            assert_eq!(halves, findings_of(&path, None), "row {id}");
+            assert_eq!(
+                halves
+                    .iter()
+                    .map(|f| f.message.as_str())
+                    .collect::<Vec<_>>(),
+                ["exchanges: column input_tokens is outside 0..=100000000 in 1 row"],
+                "row {id}"
+            );
+            conn.execute("UPDATE exchanges SET input_tokens = 10 WHERE id = ?1", [id])
+                .unwrap();
+        }
+        // Several at once, in several tables.
+        conn.execute_batch(&format!(
+            "UPDATE exchanges SET account = 999999 WHERE id = {};
+             UPDATE exchanges SET model = 'x' WHERE id = {};
+             UPDATE accounts SET created_ms = 'soon' WHERE id = 1;",
+            ids[0],
+            ids[ids.len() - 1]
+        ))
+        .unwrap();
+        drop(conn);
+        let halves = findings_of(&path, Some(10));
+        assert_eq!(halves, findings_of(&path, None));
+        let said: Vec<&str> = halves.iter().map(|f| f.message.as_str()).collect();
+        for expected in [
+            "exchanges: column account names no row of accounts in 1 row",
+            "exchanges: column model must hold integers in 1 row",
+            "accounts: column created_ms must hold integers in 1 row",
+        ] {
+            assert!(said.contains(&expected), "{expected} not in {said:?}");
+        }
+    }
 }
