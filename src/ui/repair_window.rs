@@ -19,7 +19,7 @@ use std::sync::mpsc::{self, Receiver};
 
 use super::command::Command;
 use crate::base::Progress;
-use crate::case::verify::{Integrity, RepairReport, repair_case, verify_case};
+use crate::case::verify::{Integrity, RepairReport, repair_case, verify_case_with};
 
 /// Remembers that the file at `path` passed its checks (or was written
 /// here), best effort.
@@ -41,7 +41,8 @@ pub fn verify_if_new(path: &Path, progress: &Progress) -> Result<(), String> {
     }
     progress.set_phase("checking a case from elsewhere");
     let token = crate::base::paths::known_case_token(path);
-    let report = verify_case(path, Integrity::Quick).map_err(|e| e.to_string())?;
+    // The check says which table it reads in the loading screen's progress.
+    let report = verify_case_with(path, Integrity::Quick, progress).map_err(|e| e.to_string())?;
     if let Some(first) = report.findings.first() {
         return Err(format!(
             "{}: refused: {}{}; `hydrascope repair` (the Repair… button) copies what is sound \
