@@ -132,3 +132,21 @@ fn a_case_the_command_line_wrote_here_opens_without_the_check_and_a_copy_does_no
     assert_eq!(code, 0, "{out}{err}");
     assert!(hydrascope::base::paths::is_known_case(&copy));
 }
+
+#[test]
+fn a_cancelled_check_stops_says_so_and_leaves_the_case_unchecked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = common::generated_case(tmp.path(), Scenario::Tiny, 4);
+    // Cancelled before it starts: every statement stops at once.
+    let progress = Progress::default();
+    progress.cancel();
+    let err = verify_if_new(&path, &progress).unwrap_err();
+    assert!(err.contains("the check was cancelled"), "{err}");
+    assert!(
+        RepairWindow::for_refusal(Some(&path), &err).is_none(),
+        "a cancel offers no repair"
+    );
+    // Not remembered as checked: the next open checks it, and it passes.
+    assert!(!hydrascope::base::paths::is_known_case(&path));
+    verify_if_new(&path, &Progress::default()).unwrap();
+}

@@ -3,7 +3,7 @@
 //! terminal's or the workbench's.
 
 use std::sync::Mutex;
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 /// Progress of a long operation, shared with whoever draws a progress bar.
 #[derive(Debug, Default)]
@@ -14,6 +14,8 @@ pub struct Progress {
     pub total: AtomicU64,
     /// What is being done now.
     pub phase: Mutex<String>,
+    /// Asked to stop: an operation that can stop early looks at it.
+    pub cancel: AtomicBool,
 }
 
 impl Progress {
@@ -27,5 +29,15 @@ impl Progress {
     /// The phase text.
     pub fn phase(&self) -> String {
         self.phase.lock().map(|p| p.clone()).unwrap_or_default()
+    }
+
+    /// Asks the operation to stop (those that can stop early do).
+    pub fn cancel(&self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether [`Self::cancel`] was asked.
+    pub fn is_cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
     }
 }

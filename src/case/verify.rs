@@ -193,11 +193,39 @@ impl VerifyReport {
 /// defences with triggers and views off, `application_id` and version; not
 /// the schema check (the caller makes it).
 fn open_for_inspection(path: &Path) -> Result<(Connection, i32), CaseError> {
+    let (conn, version, _) = open_for_inspection_stoppable(path)?;
+    Ok((conn, version))
+}
+
+/// [`open_for_inspection`], with the step budget that can stop it.
+fn open_for_inspection_stoppable(
+    path: &Path,
+) -> Result<(Connection, i32, super::StepBudget), CaseError> {
     let (mut conn, version) = super::open_identified(path, true)?;
     guard::harden_for_inspection(&conn)?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
-    super::step_budget_on(&mut conn, super::default_step_budget(path))?;
-    Ok((conn, version))
+    let budget = super::step_budget_on(&mut conn, super::default_step_budget(path))?;
+    Ok((conn, version, budget))
+}
+
+/// Stops the statements of every connection in `budgets` once `progress`
+/// is cancelled, until `done` is set (looked at every 50 ms).
+fn stop_on_cancel(
+    progress: &crate::base::Progress,
+    budgets: &std::sync::Mutex<Vec<super::StepBudget>>,
+    done: &std::sync::atomic::AtomicBool,
+) {
+    use std::sync::atomic::Ordering;
+    while !done.load(Ordering::Relaxed) {
+        if progress.is_cancelled()
+            && let Ok(budgets) = budgets.lock()
+        {
+            for budget in budgets.iter() {
+                budget.cancel();
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
 }
 
 /// Runs every check on the case at `path` without changing it: its schema
@@ -216,19 +244,55 @@ pub fn verify_case(path: &Path, integrity: Integrity) -> Result<VerifyReport, Ca
 
 /// [`verify_case`], saying in `progress` which check runs (`done` of
 /// `total` counts the steps: the schema, the pages, each table, the
-/// account numbering).
+/// account numbering), and stopping, with an error saying so, when
+/// `progress` is cancelled.
 pub fn verify_case_with(
     path: &Path,
     integrity: Integrity,
     progress: &crate::base::Progress,
 ) -> Result<VerifyReport, CaseError> {
+    let budgets = std::sync::Mutex::new(Vec::new());
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let report = std::thread::scope(|scope| {
+        scope.spawn(|| stop_on_cancel(progress, &budgets, &done));
+        let report = checks(path, integrity, progress, &budgets);
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        report
+    });
+    if progress.is_cancelled() {
+        return Err(CaseError::Invalid(format!(
+            "{}: the check was cancelled",
+            path.display()
+        )));
+    }
+    report
+}
+
+/// The checks of [`verify_case_with`]; every connection they open puts
+/// its step budget in `budgets` (so that a cancel can stop it).
+fn checks(
+    path: &Path,
+    integrity: Integrity,
+    progress: &crate::base::Progress,
+    budgets: &std::sync::Mutex<Vec<super::StepBudget>>,
+) -> Result<VerifyReport, CaseError> {
     use std::sync::atomic::Ordering;
+    let open = |path: &Path| -> Result<(Connection, i32), CaseError> {
+        let (conn, version, budget) = open_for_inspection_stoppable(path)?;
+        if progress.is_cancelled() {
+            budget.cancel();
+        }
+        if let Ok(mut budgets) = budgets.lock() {
+            budgets.push(budget);
+        }
+        Ok((conn, version))
+    };
     let step = |phase: String| {
         progress.set_phase(phase);
         progress.done.fetch_add(1, Ordering::Relaxed);
     };
     progress.set_phase("schema");
-    let (conn, version) = open_for_inspection(path)?;
+    let (conn, version) = open(path)?;
     let mut findings = Vec::new();
     let reference = guard::reference(version)?;
     let problems = match guard::schema_problems(&conn, "main", version) {
@@ -267,8 +331,8 @@ pub fn verify_case_with(
     let readable = readable_tables(&conn, "main", &reference)?;
     let (page_findings, table_findings) = std::thread::scope(|scope| {
         let pages = scope.spawn(|| -> Result<Vec<Finding>, CaseError> {
-            let messages = open_for_inspection(path)
-                .and_then(|(pages_conn, _)| integrity_messages(&pages_conn, pragma));
+            let messages =
+                open(path).and_then(|(pages_conn, _)| integrity_messages(&pages_conn, pragma));
             Ok(match messages {
                 Ok(messages) => messages
                     .into_iter()
@@ -286,7 +350,7 @@ pub fn verify_case_with(
         // Halves by rowid only where the schema is the reference's (no
         // column can stand in for the rowid there).
         let split = problems.is_empty().then_some((path, SPLIT_ROWS));
-        let tables = table_findings(&conn, split, &reference, &readable, &step);
+        let tables = table_findings(&conn, split, &reference, &readable, &step, &open);
         let pages = pages
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
@@ -366,6 +430,7 @@ fn table_findings(
     reference: &Reference,
     readable: &[(String, Vec<String>)],
     step: &(dyn Fn(String) + Sync),
+    open: &OpenConnection<'_>,
 ) -> Result<Vec<Finding>, CaseError> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     let mut findings = Vec::new();
@@ -391,7 +456,7 @@ fn table_findings(
     }
     // The reads: (table, rowid range); a large rowid table in two halves,
     // first, so that the two connections finish together.
-    let other = split.and_then(|(path, _)| open_for_inspection(path).ok().map(|(c, _)| c));
+    let other = split.and_then(|(path, _)| open(path).ok().map(|(c, _)| c));
     let split_rows = split.map_or(i64::MAX, |(_, rows)| rows);
     let mut reads: Vec<(usize, Option<(i64, i64)>)> = Vec::new();
     for (t, (shape, rules)) in tables.iter().enumerate() {
@@ -511,6 +576,10 @@ fn table_findings(
     }
     Ok(findings)
 }
+
+/// Opens one more connection on a case for inspection (its format version
+/// with it).
+type OpenConnection<'a> = dyn Fn(&Path) -> Result<(Connection, i32), CaseError> + 'a;
 
 /// A rowid table with more rows than this (by its rowids) is read in two
 /// halves by [`verify_case`].
@@ -1296,7 +1365,10 @@ mod tests {
         let reference = guard::reference(version).unwrap();
         let readable = readable_tables(&conn, "main", &reference).unwrap();
         let split = split_rows.map(|rows| (path, rows));
-        table_findings(&conn, split, &reference, &readable, &|_| {}).unwrap()
+        table_findings(&conn, split, &reference, &readable, &|_| {}, &|p| {
+            open_for_inspection(p)
+        })
+        .unwrap()
     }
 
     #[test]

@@ -1405,6 +1405,11 @@ impl App {
                     job.cancel();
                 }
             }
+            Command::CancelOpening => {
+                if let CaseState::Loading { progress, .. } = &self.case {
+                    progress.cancel();
+                }
+            }
             Command::RerunAnalysis(params) => {
                 // A layout of the old clusters must not land after the new ones.
                 self.jobs.layout = None;
@@ -1624,6 +1629,15 @@ impl App {
                     .as_ref()
                     .map_or("the demo case".to_string(), |p| p.display().to_string());
                 ui.label(format!("Opening {what}: {}", progress.phase()));
+                if progress.is_cancelled() {
+                    ui.label("cancelling…");
+                } else if ui
+                    .small_button("Cancel")
+                    .on_hover_text("Stop opening this case")
+                    .clicked()
+                {
+                    command = Some(Command::CancelOpening);
+                }
             }
             CaseState::Loaded(loaded) => {
                 let name = loaded.path.file_name().map_or_else(
@@ -2005,5 +2019,8 @@ fn load_case(path: Option<PathBuf>, progress: &Progress) -> anyhow::Result<Loade
         )?,
     };
     super::repair_window::verify_if_new(&path, progress).map_err(anyhow::Error::msg)?;
+    if progress.is_cancelled() {
+        anyhow::bail!("{}: opening cancelled", path.display());
+    }
     Ok(Loaded::read(&path, progress)?)
 }

@@ -44,6 +44,9 @@ pub enum Command {
     RerunAnalysis(Params),
     /// Stop the running re-analysis (nothing is stored).
     CancelAnalysis,
+    /// Stop opening the case (the check of a case from elsewhere stops at
+    /// once; reading it is not started after a cancel).
+    CancelOpening,
     /// Go back to the selection before this one.
     Back,
     /// Go forward again after a [`Command::Back`].
