@@ -1748,26 +1748,24 @@ fn bans_beyond_the_population_rate_tell_of_a_group_only_as_far_as_it_is_one_oper
     assert!(!c.suspected, "score {}: {:?}", c.score, c.reasons);
 }
 
-/// `count` independent people (own cards, homes, time zones), each putting
-/// 40% of its traffic on one pool of 24 paraphrases of a skeleton (each
-/// 2–3 bits from it, none dominant) and the rest on a template of its own.
-fn paraphrase_pool_users(fx: &mut Fixture, count: u32) -> Vec<u32> {
-    let skeleton: u64 = 0x0f0f_3c3c_5a5a_9696;
-    let pool: Vec<u32> = (0..24u32)
-        .map(|k| {
-            let bits = [k % 61, (k * 7 + 3) % 61, (k * 13 + 5) % 61];
-            let mask = bits.iter().fold(0u64, |m, b| m | (1u64 << b));
-            fx.template(skeleton ^ mask)
-        })
-        .collect();
+/// `count` independent people (own cards, homes on network `82.x` or
+/// whichever `net` says, four time zones), each sending `exchanges`
+/// requests, `each` of them on each of `shared` and the rest on a template
+/// of its own (`salt` keeps those apart between callers).
+fn independent_users_of(
+    fx: &mut Fixture,
+    shared: &[u32],
+    each: f64,
+    count: u32,
+    (exchanges, salt, net): (usize, u32, u32),
+) -> Vec<u32> {
     (0..count)
         .map(|i| {
-            let personal = fx.template(fx_hash(20_000 + i));
-            let minutes = person(fx, 60, [0, 3, 8, 15][i as usize % 4]);
-            let origin = fx.origin(&format!("82.{}.{}.9", i / 200, i % 200), 3320);
-            let mut templates: Vec<(u32, f64)> =
-                pool.iter().map(|&t| (t, 0.4 / pool.len() as f64)).collect();
-            templates.push((personal, 0.6));
+            let personal = fx.template(fx_hash(salt + i));
+            let minutes = person(fx, exchanges, [0, 3, 8, 15][i as usize % 4]);
+            let origin = fx.origin(&format!("{net}.{}.{}.9", i / 200, i % 200), 3320);
+            let mut templates: Vec<(u32, f64)> = shared.iter().map(|&t| (t, each)).collect();
+            templates.push((personal, 1.0 - each * shared.len() as f64));
             fx.account(
                 facts(200 + 7 * i64::from(i), "card", Some(&format!("own-{i}"))),
                 Traffic {
@@ -1780,6 +1778,21 @@ fn paraphrase_pool_users(fx: &mut Fixture, count: u32) -> Vec<u32> {
             )
         })
         .collect()
+}
+
+/// `count` independent people (own cards, homes, time zones), each putting
+/// 40% of its traffic on one pool of 24 paraphrases of a skeleton (each
+/// 2–3 bits from it, none dominant) and the rest on a template of its own.
+fn paraphrase_pool_users(fx: &mut Fixture, count: u32) -> Vec<u32> {
+    let skeleton: u64 = 0x0f0f_3c3c_5a5a_9696;
+    let pool: Vec<u32> = (0..24u32)
+        .map(|k| {
+            let bits = [k % 61, (k * 7 + 3) % 61, (k * 13 + 5) % 61];
+            let mask = bits.iter().fold(0u64, |m, b| m | (1u64 << b));
+            fx.template(skeleton ^ mask)
+        })
+        .collect();
+    independent_users_of(fx, &pool, 0.4 / pool.len() as f64, count, (60, 20_000, 82))
 }
 
 #[test]
@@ -1826,25 +1839,7 @@ fn a_job_spread_thin_over_many_families_ties_its_accounts_by_all_of_them() {
     let job: Vec<u32> = (0..20u64)
         .map(|k| fx.template(fx_hash(90_000 + k as u32)))
         .collect();
-    let workers: Vec<u32> = (0..60u32)
-        .map(|i| {
-            let personal = fx.template(fx_hash(30_000 + i));
-            let minutes = person(&mut fx, 200, [0, 3, 8, 15][i as usize % 4]);
-            let origin = fx.origin(&format!("83.{}.{}.9", i / 200, i % 200), 3320);
-            let mut templates: Vec<(u32, f64)> = job.iter().map(|&t| (t, 0.035)).collect();
-            templates.push((personal, 0.3));
-            fx.account(
-                facts(200 + 7 * i64::from(i), "card", Some(&format!("own-{i}"))),
-                Traffic {
-                    minutes,
-                    templates,
-                    capability: 1,
-                    origins: vec![origin],
-                    ..Default::default()
-                },
-            )
-        })
-        .collect();
+    let workers = independent_users_of(&mut fx, &job, 0.035, 60, (200, 30_000, 83));
     for i in 0..1_000u32 {
         let own = fx.template(fx_hash(50_000 + i));
         let minutes = person(&mut fx, 40, [0, 3, 8, 15][i as usize % 4]);

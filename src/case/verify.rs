@@ -1380,14 +1380,7 @@ mod tests {
         let account = |i: usize| crate::logs::record::Account {
             account_id: format!("acct_{i}"),
             created_ms: 1_767_225_600_000,
-            org_name: None,
-            email_domain: None,
-            payment_fingerprint: None,
-            signup_ip: None,
-            billing_country: None,
-            access_path: None,
-            verification: None,
-            extra_json: None,
+            ..Default::default()
         };
         builder.add_accounts((0..3).map(account).collect()).unwrap();
         for k in 0..60i64 {
@@ -1398,15 +1391,7 @@ mod tests {
                 model: "m".into(),
                 input_tokens: 10,
                 output_tokens: 20,
-                ip: None,
-                asn: None,
-                api_key_id: None,
-                client_fingerprint: None,
-                prompt_template: None,
-                capability: None,
-                cot_elicitation: None,
-                prompt_excerpt: None,
-                extra_json: None,
+                ..Default::default()
             };
             builder
                 .add_exchange(&exchange, || unreachable!("no duplicate request ids"))

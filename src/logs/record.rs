@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use std::net::IpAddr;
 
 /// One API account (`accounts` section).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Account {
     /// Unique account identifier.
     pub account_id: String,
@@ -34,7 +34,7 @@ pub struct Account {
 
 /// One API request/response exchange (`exchanges` section). Borrows from the
 /// line it was parsed from, so import allocates nothing per row.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Exchange<'a> {
     /// Unique request identifier.
     pub request_id: Cow<'a, str>,
