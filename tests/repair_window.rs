@@ -142,6 +142,16 @@ fn a_cancelled_check_stops_says_so_and_leaves_the_case_unchecked() {
     progress.cancel();
     let err = verify_if_new(&path, &progress).unwrap_err();
     assert!(err.contains("the check was cancelled"), "{err}");
+    // What was safe to show meanwhile: the size the case says it has.
+    let accounts = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row("SELECT count(*) FROM accounts", [], |r| r.get::<_, i64>(0))
+        .unwrap();
+    let about = progress.about();
+    assert!(
+        about.starts_with(&format!("{accounts} accounts, ")) && about.contains("being checked"),
+        "{about}"
+    );
     assert!(
         RepairWindow::for_refusal(Some(&path), &err).is_none(),
         "a cancel offers no repair"

@@ -16,6 +16,8 @@ pub struct Progress {
     pub phase: Mutex<String>,
     /// Asked to stop: an operation that can stop early looks at it.
     pub cancel: AtomicBool,
+    /// What the operation works on, when known (shown beside the phase).
+    pub about: Mutex<String>,
 }
 
 impl Progress {
@@ -29,6 +31,18 @@ impl Progress {
     /// The phase text.
     pub fn phase(&self) -> String {
         self.phase.lock().map(|p| p.clone()).unwrap_or_default()
+    }
+
+    /// Sets what the operation works on.
+    pub fn set_about(&self, about: impl Into<String>) {
+        if let Ok(mut a) = self.about.lock() {
+            *a = about.into();
+        }
+    }
+
+    /// What the operation works on ("" when not known).
+    pub fn about(&self) -> String {
+        self.about.lock().map(|a| a.clone()).unwrap_or_default()
     }
 
     /// Asks the operation to stop (those that can stop early do).

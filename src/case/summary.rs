@@ -56,6 +56,24 @@ impl CaseSummary {
 }
 
 impl Case {
+    /// How many accounts and exchanges the case says it holds (`meta`):
+    /// numbers only, safe to show before the case is checked (none where
+    /// `meta` holds no number).
+    pub fn declared_size(&self) -> Result<(Option<u64>, Option<u64>), CaseError> {
+        let number = |key: &str| -> Result<Option<u64>, CaseError> {
+            let value: Option<String> = self
+                .conn()
+                .query_row(
+                    "SELECT value FROM meta WHERE key = ?1 AND typeof(value) = 'text' AND length(value) <= 20",
+                    [key],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            Ok(value.and_then(|v| v.trim().parse::<u64>().ok()))
+        };
+        Ok((number("accounts")?, number("exchanges")?))
+    }
+
     /// Reads the summary from the rollups.
     pub fn summary(&self) -> Result<CaseSummary, CaseError> {
         let conn = self.conn();

@@ -1628,7 +1628,12 @@ impl App {
                 let what = path
                     .as_ref()
                     .map_or("the demo case".to_string(), |p| p.display().to_string());
-                ui.label(format!("Opening {what}: {}", progress.phase()));
+                let about = progress.about();
+                if about.is_empty() {
+                    ui.label(format!("Opening {what}: {}", progress.phase()));
+                } else {
+                    ui.label(format!("Opening {what} ({about}): {}", progress.phase()));
+                }
                 if progress.is_cancelled() {
                     ui.label("cancelling…");
                 } else if ui

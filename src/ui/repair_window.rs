@@ -40,6 +40,17 @@ pub fn verify_if_new(path: &Path, progress: &Progress) -> Result<(), String> {
         return Ok(());
     }
     progress.set_phase("checking a case from elsewhere");
+    // What is safe to show meanwhile: the size the case says it has
+    // (numbers from `meta`, read after the schema check every open makes).
+    if let Ok((Some(accounts), Some(exchanges))) =
+        crate::case::Case::open_read_only(path).and_then(|case| case.declared_size())
+    {
+        progress.set_about(format!(
+            "{} accounts, {} exchanges, as it says; being checked",
+            crate::base::text::thousands(accounts),
+            crate::base::text::thousands(exchanges)
+        ));
+    }
     let token = crate::base::paths::known_case_token(path);
     // The check says which table it reads in the loading screen's progress.
     let report = verify_case_with(path, Integrity::Quick, progress).map_err(|e| e.to_string())?;
