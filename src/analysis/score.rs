@@ -1545,7 +1545,9 @@ fn independence(g: &Group<'_>, kinds_inside: &[u16], reasons: &mut Reasons) -> f
         return 0.0;
     }
     let sf = s as f64;
-    let mut axes: Vec<(f64, String)> = Vec::new();
+    // (value, text, operational: who pays, where from, in step or not —
+    // against when they work and when they signed up).
+    let mut axes: Vec<(f64, String, bool)> = Vec::new();
     // Payment.
     let mut cards: FxHashMap<&str, usize> = FxHashMap::default();
     for a in g.accounts {
@@ -1559,6 +1561,7 @@ fn independence(g: &Group<'_>, kinds_inside: &[u16], reasons: &mut Reasons) -> f
         axes.push((
             own as f64 / paying as f64,
             format!("{own} of {paying} paying members on a card of their own"),
+            true,
         ));
     }
     // Home networks.
@@ -1576,6 +1579,7 @@ fn independence(g: &Group<'_>, kinds_inside: &[u16], reasons: &mut Reasons) -> f
     axes.push((
         own_home as f64 / sf,
         format!("{own_home} of {s} on a stable home network of their own"),
+        true,
     ));
     // Diurnal peaks.
     let phases: Vec<(f64, f64)> = g.signals.iter().filter_map(|sig| sig.phase).collect();
@@ -1593,6 +1597,7 @@ fn independence(g: &Group<'_>, kinds_inside: &[u16], reasons: &mut Reasons) -> f
                 (1.0 - r).max(0.0),
                 phases.len()
             ),
+            false,
         ));
     }
     // Sign-up dates.
@@ -1606,6 +1611,7 @@ fn independence(g: &Group<'_>, kinds_inside: &[u16], reasons: &mut Reasons) -> f
         axes.push((
             clamp01(deviation / 60.0),
             format!("sign-ups {deviation:.0} days from the median one (median deviation)"),
+            false,
         ));
     }
     // Lock-step minutes and hand-offs (sign-up dates are the age axis).
@@ -1615,8 +1621,9 @@ fn independence(g: &Group<'_>, kinds_inside: &[u16], reasons: &mut Reasons) -> f
     axes.push((
         1.0 - tied as f64 / sf,
         format!("{tied} of {s} in lock-step minutes or a hand-off with another member"),
+        true,
     ));
-    let mean = axes.iter().map(|(v, _)| v).sum::<f64>() / axes.len() as f64;
+    let mean = axes.iter().map(|(v, _, _)| v).sum::<f64>() / axes.len() as f64;
     // The operational axes (who pays, where from, in step or not) against
     // the circumstantial ones (when they work, when they signed up), which a
     // common source aligns by itself: a course's students sign up in the
@@ -1624,8 +1631,8 @@ fn independence(g: &Group<'_>, kinds_inside: &[u16], reasons: &mut Reasons) -> f
     // full on the operational axes are independent, whatever their clock.
     let operational: Vec<f64> = axes
         .iter()
-        .filter(|(_, t)| !t.starts_with("diurnal") && !t.starts_with("sign-ups"))
-        .map(|(v, _)| *v)
+        .filter(|(_, _, operational)| *operational)
+        .map(|(v, _, _)| *v)
         .collect();
     let operational = operational.iter().sum::<f64>() / operational.len().max(1) as f64;
     let mean = if operational >= INDEPENDENCE_FULL {
@@ -1637,7 +1644,10 @@ fn independence(g: &Group<'_>, kinds_inside: &[u16], reasons: &mut Reasons) -> f
     // it can be shown independent.
     let proxied = g.signals.iter().filter(|x| x.proxied).count();
     let value = mean * (1.0 - proxied as f64 / sf);
-    let mut texts: Vec<String> = axes.iter().map(|(v, t)| format!("{t} ({v:.2})")).collect();
+    let mut texts: Vec<String> = axes
+        .iter()
+        .map(|(v, t, _)| format!("{t} ({v:.2})"))
+        .collect();
     if proxied > 0 {
         texts.push(format!(
             "{proxied} of {s} rotate over {ROTATING_NETWORKS} or more networks, hiding where they are (×{:.2})",

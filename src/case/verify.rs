@@ -255,9 +255,10 @@ pub fn verify_case_with(
     let done = std::sync::atomic::AtomicBool::new(false);
     let report = std::thread::scope(|scope| {
         scope.spawn(|| stop_on_cancel(progress, &budgets, &done));
-        let report = checks(path, integrity, progress, &budgets);
-        done.store(true, std::sync::atomic::Ordering::Relaxed);
-        report
+        // Set however the checks end (a panic too: the scope waits for
+        // the watcher before it goes on).
+        let _finished = SetOnDrop(&done);
+        checks(path, integrity, progress, &budgets)
     });
     if progress.is_cancelled() {
         return Err(CaseError::Invalid(format!(
@@ -266,6 +267,15 @@ pub fn verify_case_with(
         )));
     }
     report
+}
+
+/// Sets its flag when dropped.
+struct SetOnDrop<'a>(&'a std::sync::atomic::AtomicBool);
+
+impl Drop for SetOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 /// The checks of [`verify_case_with`]; every connection they open puts
