@@ -2024,8 +2024,14 @@ fn load_case(path: Option<PathBuf>, progress: &Progress) -> anyhow::Result<Loade
         )?,
     };
     super::repair_window::verify_if_new(&path, progress).map_err(anyhow::Error::msg)?;
+    let cancelled = || anyhow::anyhow!("{}: opening cancelled", path.display());
     if progress.is_cancelled() {
-        anyhow::bail!("{}: opening cancelled", path.display());
+        return Err(cancelled());
     }
-    Ok(Loaded::read(&path, progress)?)
+    let loaded = Loaded::read(&path, progress)?;
+    // Asked while it was read: what was read is dropped, as asked.
+    if progress.is_cancelled() {
+        return Err(cancelled());
+    }
+    Ok(loaded)
 }

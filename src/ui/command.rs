@@ -45,7 +45,7 @@ pub enum Command {
     /// Stop the running re-analysis (nothing is stored).
     CancelAnalysis,
     /// Stop opening the case (the check of a case from elsewhere stops at
-    /// once; reading it is not started after a cancel).
+    /// once; a case being read is dropped when the read ends).
     CancelOpening,
     /// Go back to the selection before this one.
     Back,
