@@ -269,14 +269,7 @@ impl Case {
         &self,
         scan: impl Fn(&Case, i64, i64) -> Result<T, CaseError> + Sync,
     ) -> Result<Vec<T>, CaseError> {
-        // Apart, so that each is one look into the id index (together,
-        // min and max scan the table).
-        let (low, high): (Option<i64>, Option<i64>) = self.conn().query_row(
-            "SELECT (SELECT min(id) FROM exchanges), (SELECT max(id) FROM exchanges)",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
-        let (Some(low), Some(high)) = (low, high) else {
+        let Some((low, high)) = super::key_bounds(self.conn(), "exchanges", "id")? else {
             return Ok(vec![scan(self, 1, 0)?]);
         };
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));

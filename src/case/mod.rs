@@ -262,6 +262,24 @@ pub(crate) fn is_damage(err: &rusqlite::Error) -> bool {
     }
 }
 
+/// The least and the greatest `key` (a rowid, or its alias) of `table`,
+/// asked apart so that each is one look into its b-tree (together, min and
+/// max scan the table); none for an empty table.
+pub(crate) fn key_bounds(
+    conn: &Connection,
+    table: &str,
+    key: &str,
+) -> rusqlite::Result<Option<(i64, i64)>> {
+    conn.query_row(
+        &format!(
+            "SELECT (SELECT min({key}) FROM main.\"{table}\"), (SELECT max({key}) FROM main.\"{table}\")"
+        ),
+        [],
+        |r| Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, Option<i64>>(1)?)),
+    )
+    .map(|(low, high)| low.zip(high))
+}
+
 /// An SQLite error in one line, without the SQL text it came from.
 pub(crate) fn one_line(err: &rusqlite::Error) -> String {
     let text = match err {

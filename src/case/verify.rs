@@ -447,14 +447,9 @@ fn table_findings(
     // Each table's rules, in the reference's order.
     let mut tables: Vec<(&TableShape, Vec<RowRule>)> = Vec::new();
     for shape in reference.tables.iter() {
-        if !readable.iter().any(|(name, _)| name == &shape.name) {
+        let Some((_, present)) = readable.iter().find(|(name, _)| name == &shape.name) else {
             continue;
-        }
-        let present = &readable
-            .iter()
-            .find(|(name, _)| name == &shape.name)
-            .expect("checked above")
-            .1;
+        };
         let mut rules = Vec::new();
         for rule in row_rules(conn, shape, present, "main") {
             match rule {
@@ -473,7 +468,11 @@ fn table_findings(
         if rules.is_empty() {
             continue;
         }
-        match other.as_ref().and_then(|_| rowid_bounds(conn, &shape.name)) {
+        // None for a table without rowids (or empty): read in one pass.
+        let bounds = other
+            .as_ref()
+            .and_then(|_| super::key_bounds(conn, &shape.name, "rowid").ok().flatten());
+        match bounds {
             Some((low, high)) if high.saturating_sub(low) > split_rows => {
                 let middle = low + (high - low) / 2;
                 reads.insert(0, (t, Some((middle + 1, high))));
@@ -594,20 +593,6 @@ type OpenConnection<'a> = dyn Fn(&Path) -> Result<(Connection, i32), CaseError> 
 /// A rowid table with more rows than this (by its rowids) is read in two
 /// halves by [`verify_case`].
 const SPLIT_ROWS: i64 = 1_000_000;
-
-/// The least and the greatest rowid of `table`, asked apart so that each is
-/// one look into its b-tree; none for a table without rowids, or empty.
-fn rowid_bounds(conn: &Connection, table: &str) -> Option<(i64, i64)> {
-    conn.query_row(
-        &format!(
-            "SELECT (SELECT min(rowid) FROM main.\"{table}\"), (SELECT max(rowid) FROM main.\"{table}\")"
-        ),
-        [],
-        |r| Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, Option<i64>>(1)?)),
-    )
-    .ok()
-    .and_then(|(low, high)| low.zip(high))
-}
 
 /// SQL counting the rows of `table` that break at least one of `rules`:
 /// each row's rules are tested until the first one it breaks, and a sound
