@@ -1068,7 +1068,7 @@ impl<'a> Scorer<'a> {
     }
 
     fn scale(&self, g: &Group<'_>, reasons: &mut Reasons) -> (f64, f64) {
-        let account_days: usize = g.signals.iter().map(|s| s.days.len()).sum();
+        let (payer_days, pooled) = Self::payer_days(g);
         let mut days: Vec<u32> = g
             .signals
             .iter()
@@ -1076,7 +1076,7 @@ impl<'a> Scorer<'a> {
             .collect();
         days.sort_unstable();
         days.dedup();
-        let rate = g.exchanges as f64 / account_days.max(1) as f64;
+        let rate = g.exchanges as f64 / payer_days.max(1) as f64;
         // Against what heavy independent users reach, not the median
         // account (which is tiny): half of it is 0, twice it is 1.
         let intensity = rate / self.bases.heavy_rate;
@@ -1101,11 +1101,18 @@ impl<'a> Scorer<'a> {
         // All three must hold; a square root, not a cube root, so that one
         // weak part is not carried by two strong ones.
         let scale = (intensity_part * sustained_part * volume_part).sqrt();
+        let per = if pooled > 0 {
+            format!(
+                "payer-day: {pooled} accounts that one card pays for with others counted as one payer per card"
+            )
+        } else {
+            "account-day".to_string()
+        };
         reasons.push(
             "scale",
             scale,
             format!(
-                "{} exchanges over {} days (each account active on {:.1} of them, traffic-weighted), {:.0} per account-day ({:.1}× what heavy independent users reach, {:.0}; an ordinary account: {:.0})",
+                "{} exchanges over {} days (each account active on {:.1} of them, traffic-weighted), {:.0} per {per} ({:.1}× what heavy independent users reach, {:.0}; an ordinary account: {:.0})",
                 thousands(g.exchanges),
                 days.len(),
                 member_days,
@@ -1116,6 +1123,44 @@ impl<'a> Scorer<'a> {
             ),
         );
         (scale, (sustained_part * volume_part).sqrt())
+    }
+
+    /// The group's payer-days: the days each payer was active, a payer being
+    /// the accounts of the group that one payment card pays for (one purse,
+    /// however many accounts it splits its traffic over), or an account with
+    /// a card of its own or none. Accounts of different declared
+    /// organisations on one card are apart: a platform billing its tenants
+    /// pays for many customers, each its own. Also returns how many accounts
+    /// were pooled with another. Without shared cards, the group's
+    /// account-days.
+    fn payer_days(g: &Group<'_>) -> (usize, usize) {
+        fn purse(a: &AccountFacts) -> Option<(&str, &str)> {
+            let org = a.org_name.as_deref().unwrap_or("");
+            a.payment_fingerprint.as_deref().map(|card| (card, org))
+        }
+        let mut holders: FxHashMap<(&str, &str), usize> = FxHashMap::default();
+        for a in g.accounts {
+            if let Some(p) = purse(a) {
+                *holders.entry(p).or_default() += 1;
+            }
+        }
+        let mut pooled_days: FxHashMap<(&str, &str), Vec<u32>> = FxHashMap::default();
+        let (mut days, mut pooled) = (0usize, 0usize);
+        for (s, a) in g.signals.iter().zip(g.accounts) {
+            match purse(a) {
+                Some(p) if holders[&p] >= 2 => {
+                    pooled += 1;
+                    pooled_days.entry(p).or_default().extend(&s.days);
+                }
+                _ => days += s.days.len(),
+            }
+        }
+        for mut d in pooled_days.into_values() {
+            d.sort_unstable();
+            d.dedup();
+            days += d.len();
+        }
+        (days, pooled)
     }
 
     /// What speaks for the group: long-standing verified accounts of one

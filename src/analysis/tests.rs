@@ -2021,3 +2021,62 @@ fn a_common_term_and_time_zone_do_not_make_independent_people_one_operation() {
     assert!(value > 0.9, "{text}");
     assert!(!c.suspected, "score {}: {:?}", c.score, c.reasons);
 }
+
+#[test]
+fn scale_counts_one_purse_split_over_many_accounts_as_one_payer() {
+    // Thirty accounts at 9 a day each for 20 days: a person's rate per
+    // account. `cards`: how the accounts are paid for; `org`: each
+    // account's declared organisation (a platform's tenants have their
+    // own).
+    let group = |cards: &dyn Fn(u32) -> String, org: &dyn Fn(u32) -> Option<String>| {
+        let mut fx = Fixture::new(21, false);
+        ordinary_people(&mut fx, 60, 0, 0.0);
+        let members: Vec<u32> = (0..30u32)
+            .map(|i| {
+                let minutes = daily(&fx, 9, 20, 0, i);
+                let card = cards(i);
+                fx.account(
+                    crate::facts::AccountFacts {
+                        org_name: org(i),
+                        ..facts(300, "card", Some(&card))
+                    },
+                    Traffic {
+                        minutes,
+                        ..Default::default()
+                    },
+                )
+            })
+            .collect();
+        score(&fx, &members)
+    };
+    let none = |_: u32| None;
+    // Three cards, ten accounts on each: each card buys 90 a day.
+    let purses = group(&|i| format!("purse-{}", i % 3), &none);
+    assert!(
+        purses.indicators.scale > 0.3,
+        "three purses of 90 a day: {:?}",
+        purses.reasons
+    );
+    assert!(
+        purses.reasons.iter().any(|r| r.indicator == "scale"
+            && r.text
+                .contains("per payer-day: 30 accounts that one card pays for")),
+        "{:?}",
+        purses.reasons
+    );
+    // The same traffic, each account paying for itself: 9 a day is a
+    // person's rate.
+    let own = group(&|i| format!("own-{i}"), &none);
+    assert!(own.indicators.scale < 0.01, "{:?}", own.reasons);
+    assert!(
+        !own.reasons.iter().any(|r| r.text.contains("payer-day")),
+        "{:?}",
+        own.reasons
+    );
+    // A platform's card paying for tenants that are organisations of their
+    // own: each tenant is its own customer.
+    let tenants = group(&|i| format!("platform-{}", i % 3), &|i| {
+        Some(format!("Tenant {i}"))
+    });
+    assert!(tenants.indicators.scale < 0.01, "{:?}", tenants.reasons);
+}
