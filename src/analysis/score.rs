@@ -96,6 +96,10 @@ struct AccountSignals {
     /// half of its traffic, when it uses fewer than 6 networks (an id, the
     /// same for the same network).
     home: Option<u32>,
+    /// Its home is a public network: more accounts of the case use it than
+    /// a place may have and still be evidence, more than that many at
+    /// once (a campus's or an office's NAT, a carrier's gateway).
+    public_home: bool,
     /// Its diurnal phase, as a unit vector on the 24-hour clock (from 20
     /// exchanges on; `None` for a flat load with no peak).
     phase: Option<(f64, f64)>,
@@ -105,6 +109,7 @@ fn account_signals(
     f: &CaseFeatures,
     activity: &Activity,
     graph: &EvidenceGraph,
+    params: &Params,
 ) -> Vec<AccountSignals> {
     let mut banned = vec![false; f.accounts.len()];
     for e in &f.events {
@@ -114,7 +119,7 @@ fn account_signals(
             *slot = true;
         }
     }
-    let homes = home_networks(f, graph);
+    let (homes, public) = home_networks(f, graph, params);
     let mut main_client = vec![(0u64, 0u32); f.accounts.len()];
     for &(account, fp, n) in &f.account_client_fps {
         if let Some(slot) = main_client.get_mut(account as usize)
@@ -177,14 +182,21 @@ fn account_signals(
                 days,
                 main_client: main_client[i].1,
                 home: homes[i],
+                public_home: public[i],
                 phase,
             }
         })
         .collect()
 }
 
-/// Each account's stable home network (see [`AccountSignals::home`]).
-fn home_networks(f: &CaseFeatures, graph: &EvidenceGraph) -> Vec<Option<u32>> {
+/// Each account's stable home network (see [`AccountSignals::home`]), and
+/// whether that network is a public one (see
+/// [`AccountSignals::public_home`]).
+fn home_networks(
+    f: &CaseFeatures,
+    graph: &EvidenceGraph,
+    params: &Params,
+) -> (Vec<Option<u32>>, Vec<bool>) {
     let mut ids: FxHashMap<&str, u32> = FxHashMap::default();
     let mut best: Vec<(u64, u32)> = vec![(0, u32::MAX); f.accounts.len()];
     let mut per_prefix: FxHashMap<(u32, u32), u64> = FxHashMap::default();
@@ -200,14 +212,15 @@ fn home_networks(f: &CaseFeatures, graph: &EvidenceGraph) -> Vec<Option<u32>> {
         let id = *ids.entry(prefix).or_insert(next);
         *per_prefix.entry((account, id)).or_default() += n;
     }
-    for ((account, id), n) in per_prefix {
+    for (&(account, id), &n) in &per_prefix {
         if let Some(slot) = best.get_mut(account as usize)
             && (n > slot.0 || (n == slot.0 && id < slot.1))
         {
             *slot = (n, id);
         }
     }
-    best.iter()
+    let homes: Vec<Option<u32>> = best
+        .iter()
         .enumerate()
         .map(|(i, &(n, id))| {
             let total = f.accounts[i].exchanges;
@@ -220,7 +233,29 @@ fn home_networks(f: &CaseFeatures, graph: &EvidenceGraph) -> Vec<Option<u32>> {
             (id != u32::MAX && total > 0 && 2 * n >= total && networks < ROTATING_NETWORKS)
                 .then_some(id)
         })
-        .collect()
+        .collect();
+    // A network everyone uses is no evidence (as the evidence graph says of
+    // a prefix shared beyond its crowd limit): the accounts of the case on
+    // each home network, any share of their traffic.
+    let limit = super::evidence::max_members(params, EvidenceKind::Prefix, f.accounts.len());
+    let mut users: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+    for &(account, id) in per_prefix.keys() {
+        users.entry(id).or_default().push(account);
+    }
+    let mut public_ids: FxHashMap<u32, bool> = FxHashMap::default();
+    let public = homes
+        .iter()
+        .map(|home| {
+            home.is_some_and(|h| {
+                *public_ids.entry(h).or_insert_with(|| {
+                    users.get(&h).is_some_and(|u| {
+                        u.len() > limit && super::evidence::most_at_once(u, &f.accounts) > limit
+                    })
+                })
+            })
+        })
+        .collect();
+    (homes, public)
 }
 
 /// An account that used this many networks or more rotates over them.
@@ -425,7 +460,7 @@ impl<'a> Scorer<'a> {
         params: &'a Params,
     ) -> Self {
         let n = f.accounts.len();
-        let signals = account_signals(f, activity, graph);
+        let signals = account_signals(f, activity, graph, params);
         // `account_templates` is sorted by account: each account's rows, by range.
         let mut template_rows = vec![0..0; n];
         let mut start = 0;
@@ -1621,9 +1656,28 @@ fn independence(g: &Group<'_>, kinds_inside: &[u16], reasons: &mut Reasons) -> f
         .iter()
         .filter(|sig| sig.home.is_some_and(|h| homes.get(&h) == Some(&1)))
         .count();
+    // A public network (a campus's NAT) says nothing of who its users are
+    // to one another: its members count as on a home of their own.
+    let public_home = g
+        .signals
+        .iter()
+        .filter(|sig| {
+            sig.public_home
+                && sig
+                    .home
+                    .is_some_and(|h| homes.get(&h).is_some_and(|&n| n > 1))
+        })
+        .count();
+    let public_text = if public_home > 0 {
+        format!(
+            " (and {public_home} on a public network that more than a crowd uses, counted as their own)"
+        )
+    } else {
+        String::new()
+    };
     axes.push((
-        own_home as f64 / sf,
-        format!("{own_home} of {s} on a stable home network of their own"),
+        (own_home + public_home) as f64 / sf,
+        format!("{own_home} of {s} on a stable home network of their own{public_text}"),
         true,
     ));
     // Diurnal peaks.

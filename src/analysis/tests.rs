@@ -2080,3 +2080,64 @@ fn scale_counts_one_purse_split_over_many_accounts_as_one_payer() {
     });
     assert!(tenants.indicators.scale < 0.01, "{:?}", tenants.reasons);
 }
+
+#[test]
+fn a_network_more_than_a_crowd_uses_is_no_shared_home() {
+    // `count` students each on a card of their own, not in step, at home on
+    // a campus's NAT; the first twelve are scored as a group.
+    let students = |count: u32| {
+        let mut fx = Fixture::new(21, false);
+        ordinary_people(&mut fx, 60, 0, 0.0);
+        let family = fx.template(0x3c3c_1234_9876_0f0f);
+        let nat: Vec<u32> = (0..4)
+            .map(|k| fx.origin(&format!("155.12.199.{}", 10 + k), 7018))
+            .collect();
+        let members: Vec<u32> = (0..count)
+            .map(|i| {
+                let own = fx.template(fx_hash(7700 + i));
+                let minutes = daily(&fx, 4, 20, i % 8, i);
+                fx.account(
+                    facts(
+                        100 + 40 * i64::from(i % 30),
+                        "card",
+                        Some(&format!("student-{i}")),
+                    ),
+                    Traffic {
+                        minutes,
+                        templates: vec![(family, 0.8), (own, 0.2)],
+                        capability: 1,
+                        tokens: (300, 900),
+                        cot: 0.7,
+                        origins: vec![nat[i as usize % nat.len()]],
+                        ..Default::default()
+                    },
+                )
+            })
+            .collect();
+        let c = score(&fx, &members[..12]);
+        let text = c
+            .reasons
+            .iter()
+            .find(|r| r.indicator == "independence" && r.text.starts_with("independence"))
+            .unwrap_or_else(|| panic!("no independence reason: {:?}", c.reasons))
+            .text
+            .clone();
+        let home: f64 = text
+            .split("; ")
+            .find(|axis| axis.contains("stable home network"))
+            .and_then(|axis| axis.rsplit_once('(').map(|(_, v)| v.trim_end_matches(')')))
+            .unwrap_or_else(|| panic!("no home axis: {text}"))
+            .parse()
+            .unwrap();
+        (home, text)
+    };
+    // 90 accounts on the network: more than a crowd of a commodity value
+    // (16), at once.
+    let (home, text) = students(90);
+    assert!(home > 0.99, "{text}");
+    assert!(text.contains("12 on a public network"), "{text}");
+    // Twelve accounts alone on one network: it is theirs, shared.
+    let (home, text) = students(12);
+    assert!(home < 0.01, "{text}");
+    assert!(!text.contains("public network"), "{text}");
+}
