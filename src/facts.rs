@@ -141,6 +141,9 @@ pub struct Activity {
     /// Per release window (in the order given): per account, exchanges in
     /// the window and how many of them targeted the released model.
     pub release_windows: Vec<Vec<(u32, u32)>>,
+    /// Per template id: the excerpt id of its first exchange (by exchange
+    /// id) that has one, 0 for none.
+    pub template_examples: Vec<i64>,
 }
 
 /// One account's traffic on one model in one hour, in a compact form: the

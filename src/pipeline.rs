@@ -143,7 +143,12 @@ fn run(
     {
         progress.set_phase("reading each account's traffic per model and hour");
         let started = Instant::now();
-        p.model_hours = Some(case.model_hours(p.features.accounts.len())?);
+        let n = p.features.accounts.len();
+        let from_rollup = case.model_hours_from_rollup(n, p.activity.template_examples.clone())?;
+        p.model_hours = Some(match from_rollup {
+            Some(hours) => hours,
+            None => case.model_hours(n)?,
+        });
         hours_secs = started.elapsed().as_secs_f64();
         if cancelled() {
             return Ok(None);
@@ -233,7 +238,13 @@ fn run(
                     &mut stats,
                 );
                 let started = std::time::Instant::now();
-                let stored = with_series(case, &result, model_hours, features.accounts.len())?;
+                let stored = with_series(
+                    case,
+                    &result,
+                    model_hours,
+                    activity,
+                    features.accounts.len(),
+                )?;
                 stats.series_secs = hours_secs + started.elapsed().as_secs_f64();
                 result.stats.series_secs = stats.series_secs;
                 Scored {
@@ -341,11 +352,13 @@ struct Scored {
 /// The stored form of `result` with what the workbench shows beside it:
 /// each cluster's traffic per model and hour, and template excerpts: from
 /// the accounts' traffic per model and hour when it is kept
-/// ([`Case::model_hours`]), else from one more pass over the exchanges.
+/// ([`Case::model_hours`]), else from the case's rollup of it
+/// (`account_model_hourly`, with the excerpts the first pass found).
 fn with_series(
     case: &Case,
     result: &AnalysisResult,
     hours: Option<&ModelHours>,
+    activity: &Activity,
     accounts: usize,
 ) -> Result<StoredAnalysis, CaseError> {
     let mut stored = to_stored(result);
@@ -363,7 +376,10 @@ fn with_series(
     }
     (stored.cluster_series, stored.template_examples) = match hours {
         Some(hours) => crate::case::analysis_store::cluster_series(hours, &cluster_of),
-        None => case.cluster_model_hourly(&cluster_of)?,
+        None => (
+            case.cluster_model_hourly_from_rollup(&cluster_of)?,
+            crate::case::analysis_store::template_examples(&activity.template_examples),
+        ),
     };
     Ok(stored)
 }

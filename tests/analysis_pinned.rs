@@ -111,6 +111,24 @@ fn digests(scenario: Scenario) -> Digests {
         hydrascope::case::analysis_store::cluster_series(&hours, &cluster_of),
         series
     );
+    // The analysis sums them from the rollup `account_model_hourly`, with
+    // the examples its first pass over the exchanges found: the same rows.
+    assert_eq!(
+        case.cluster_model_hourly_from_rollup(&cluster_of).unwrap(),
+        series.0
+    );
+    assert_eq!(
+        hydrascope::case::analysis_store::template_examples(&activity.template_examples),
+        series.1
+    );
+    let from_rollup = case
+        .model_hours_from_rollup(features.accounts.len(), activity.template_examples.clone())
+        .unwrap()
+        .expect("the rollup's counts fit the compact form");
+    assert_eq!(
+        hydrascope::case::analysis_store::cluster_series(&from_rollup, &cluster_of),
+        series
+    );
     write!(membership, "\n{series:?}").unwrap();
     Digests {
         input: hex(&input),

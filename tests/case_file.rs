@@ -95,7 +95,7 @@ fn a_format_1_case_migrates_and_its_backfilled_rollups_equal_a_fresh_import() {
     let fresh = tiny_case(tmp.path());
     let old = tmp.path().join("old.hcase");
     std::fs::copy(&fresh, &old).unwrap();
-    // Make the copy a format-1 file: without the tables formats 2 to 6 added.
+    // Make the copy a format-1 file: without the tables formats 2 to 9 added.
     let conn = rusqlite::Connection::open(&old).unwrap();
     conn.execute_batch(
         "DROP TABLE template_stats; DROP TABLE model_hourly; DROP TABLE link_evidence; DROP TABLE links; \
@@ -103,7 +103,8 @@ fn a_format_1_case_migrates_and_its_backfilled_rollups_equal_a_fresh_import() {
          DROP TABLE layout; DROP TABLE cluster_model_hourly; DROP TABLE template_examples; \
          DROP TABLE tags; DROP TABLE tag_accounts; DROP TABLE account_pins; DROP TABLE audit_log; \
          DROP TABLE merges; DROP TABLE merge_conflicts; \
-         DROP TABLE campaigns; DROP TABLE campaign_clusters; PRAGMA user_version = 1;",
+         DROP TABLE campaigns; DROP TABLE campaign_clusters; DROP TABLE account_model_hourly; \
+         PRAGMA user_version = 1;",
     )
     .unwrap();
     drop(conn);

@@ -488,6 +488,9 @@ impl Case {
     /// cluster `cluster_of` names (account index → cluster index, `None`
     /// for accounts whose cluster gets no series), sorted by cluster, model
     /// and hour; and the first excerpt seen with each template, by template.
+    /// The analysis sums the same from the rollup instead
+    /// ([`Self::cluster_model_hourly_from_rollup`]); this reads what the
+    /// rollup was made from (tests check the two agree).
     pub fn cluster_model_hourly(
         &self,
         cluster_of: &[Option<u32>],
@@ -518,6 +521,155 @@ impl Case {
             }
         }
         Ok((series_rows(sums), template_examples(&examples)))
+    }
+
+    /// Reads `account_model_hourly` in parts of accounts on several
+    /// threads ([`Case::scan_in_parts`]), each into a `T` from `new` by
+    /// `add(part, account index, hour, model index, exchanges, prompt
+    /// tokens, completion tokens)`, in key order within a part; the parts
+    /// in account order. Rows of accounts outside `0..accounts` are skipped.
+    fn scan_series_rollup<T: Send>(
+        &self,
+        accounts: usize,
+        new: impl Fn() -> T + Sync,
+        add: impl Fn(&mut T, usize, i64, u32, u64, i64, i64) + Sync,
+    ) -> Result<Vec<T>, CaseError> {
+        // Accounts with few rows are not worth a second connection.
+        self.scan_in_parts(
+            "account_model_hourly",
+            "account",
+            1_000,
+            |case, first, last| {
+                let mut part = new();
+                let mut stmt = case.conn().prepare(
+                    "SELECT account, hour, model, exchanges, input_tokens, output_tokens \
+                 FROM account_model_hourly WHERE account BETWEEN ?1 AND ?2",
+                )?;
+                let mut rows = stmt.query([first, last])?;
+                while let Some(r) = rows.next()? {
+                    let Some(account) = usize::try_from(r.get::<_, i64>(0)? - 1)
+                        .ok()
+                        .filter(|&a| a < accounts)
+                    else {
+                        continue;
+                    };
+                    let model = (r.get::<_, i64>(2)? - 1).max(0) as u32;
+                    let exchanges = u64::try_from(r.get::<_, i64>(3)?).unwrap_or(0);
+                    add(
+                        &mut part,
+                        account,
+                        r.get(1)?,
+                        model,
+                        exchanges,
+                        r.get(4)?,
+                        r.get(5)?,
+                    );
+                }
+                Ok(part)
+            },
+        )
+    }
+
+    /// [`Self::cluster_model_hourly`]'s series summed from the rollup
+    /// `account_model_hourly` instead of the exchanges: the same rows.
+    pub fn cluster_model_hourly_from_rollup(
+        &self,
+        cluster_of: &[Option<u32>],
+    ) -> Result<Vec<ClusterModelHour>, CaseError> {
+        let parts = self.scan_series_rollup(
+            cluster_of.len(),
+            SeriesSums::default,
+            |sums, account, hour, model, exchanges, input, output| {
+                if let Some(cluster) = cluster_of[account] {
+                    let slot = sums.entry((cluster, model, hour)).or_default();
+                    slot.0 += exchanges;
+                    slot.1 += input;
+                    slot.2 += output;
+                }
+            },
+        )?;
+        let mut sums = SeriesSums::default();
+        for part in parts {
+            if sums.is_empty() {
+                sums = part;
+                continue;
+            }
+            for (key, (n, input, output)) in part {
+                let slot = sums.entry(key).or_default();
+                slot.0 += n;
+                slot.1 += input;
+                slot.2 += output;
+            }
+        }
+        Ok(series_rows(sums))
+    }
+
+    /// [`Self::model_hours`] from the rollup `account_model_hourly`, with
+    /// `template_examples` as
+    /// [`crate::facts::Activity::template_examples`] has them; `None` when
+    /// a row's counts do not fit the compact form (the caller then reads
+    /// the exchanges).
+    pub fn model_hours_from_rollup(
+        &self,
+        n: usize,
+        template_examples: Vec<i64>,
+    ) -> Result<Option<ModelHours>, CaseError> {
+        // Per part (a range of accounts, in order): each row's account and
+        // entry in key order, and whether every row fitted.
+        type Part = (Vec<u32>, Vec<ModelHour>, bool);
+        let parts = self.scan_series_rollup(
+            n,
+            || -> Part { (Vec::new(), Vec::new(), true) },
+            |(accounts, entries, fits), account, hour, model, exchanges, input, output| match (
+                i32::try_from(hour),
+                u32::try_from(exchanges),
+                u32::try_from(input),
+                u32::try_from(output),
+            ) {
+                (Ok(hour), Ok(exchanges), Ok(input_tokens), Ok(output_tokens)) => {
+                    accounts.push(account as u32);
+                    entries.push(ModelHour {
+                        hour,
+                        model,
+                        exchanges,
+                        input_tokens,
+                        output_tokens,
+                    });
+                }
+                _ => *fits = false,
+            },
+        )?;
+        if !parts.iter().all(|(_, _, fits)| *fits) {
+            return Ok(None);
+        }
+        // The parts' rows are in account order: one after another, they are
+        // each account's entries, laid out account after account.
+        let mut counts = vec![0u32; n];
+        let mut entries: Vec<ModelHour> =
+            Vec::with_capacity(parts.iter().map(|(_, e, _)| e.len()).sum());
+        for (accounts, part_entries, _) in parts {
+            for &a in &accounts {
+                counts[a as usize] += 1;
+            }
+            entries.extend(part_entries);
+        }
+        let mut starts = Vec::with_capacity(n + 1);
+        starts.push(0u32);
+        let mut at = 0u32;
+        for count in counts {
+            let from = at as usize;
+            at = at.saturating_add(count);
+            // Each account's entries by model and hour, as the pass over the
+            // exchanges lays them out.
+            entries[from..at as usize].sort_unstable_by_key(|e| (e.model, e.hour));
+            starts.push(at);
+        }
+        Ok(Some(ModelHours {
+            starts,
+            entries,
+            wide: Vec::new(),
+            template_examples,
+        }))
     }
 
     /// One pass over `exchanges`: the traffic per model and hour of each
@@ -704,7 +856,7 @@ fn series_rows(sums: SeriesSums) -> Vec<ClusterModelHour> {
 }
 
 /// (template, excerpt) for every template with an example (0: none).
-fn template_examples(by_template: &[i64]) -> TemplateExamples {
+pub fn template_examples(by_template: &[i64]) -> TemplateExamples {
     by_template
         .iter()
         .enumerate()

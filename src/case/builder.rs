@@ -692,6 +692,12 @@ impl Sums {
         self.input_tokens += row.input_tokens;
         self.output_tokens += row.output_tokens;
     }
+
+    fn merge(&mut self, other: &Sums) {
+        self.exchanges += other.exchanges;
+        self.input_tokens += other.input_tokens;
+        self.output_tokens += other.output_tokens;
+    }
 }
 
 #[derive(Clone, Copy, Default)]
@@ -729,7 +735,9 @@ impl Default for AccountSums {
 #[derive(Default)]
 struct Rollups {
     accounts: Vec<AccountSums>,
-    account_hourly: FxHashMap<(u32, i64), Sums>,
+    /// Per (account, hour, model): `account_model_hourly`, and summed over
+    /// models, `account_hourly`.
+    account_hourly: FxHashMap<(u32, i64, u32), Sums>,
     account_origins: FxHashMap<(u32, u32), u64>,
     account_templates: FxHashMap<(u32, u32), u64>,
     account_client_fps: FxHashMap<(u32, u32), u64>,
@@ -769,7 +777,7 @@ impl Rollups {
         }
         let hour = hour_of_ms(row.ts_ms);
         self.account_hourly
-            .entry((row.account, hour))
+            .entry((row.account, hour, row.model))
             .or_default()
             .add(row);
         self.model_hourly
@@ -1073,9 +1081,13 @@ fn write_rollups(conn: &Connection, r: &Rollups, accounts: usize) -> rusqlite::R
     for (account, _) in &r.account_api_keys {
         api_keys[*account as usize] += 1;
     }
+    // Hours with any exchange, on any model.
+    let hourly = sorted(&r.account_hourly);
     let mut hours = vec![0u64; accounts];
-    for (account, _) in r.account_hourly.keys() {
-        hours[*account as usize] += 1;
+    for (i, ((account, hour, _), _)) in hourly.iter().enumerate() {
+        if i == 0 || (hourly[i - 1].0.0, hourly[i - 1].0.1) != (*account, *hour) {
+            hours[*account as usize] += 1;
+        }
     }
     let mut stmt = conn.prepare(
         "INSERT INTO account_summary (account, exchanges, input_tokens, output_tokens, first_ms, last_ms, \
@@ -1122,8 +1134,32 @@ fn write_rollups(conn: &Connection, r: &Rollups, accounts: usize) -> rusqlite::R
         |a: i64, b: i64, s: &Sums| [a, b, s.exchanges as i64, s.input_tokens, s.output_tokens];
     insert_int_rows(
         conn,
+        "account_model_hourly (account, hour, model, exchanges, input_tokens, output_tokens)",
+        hourly.iter().map(|((account, hour, model), s)| {
+            [
+                i64::from(*account),
+                *hour,
+                i64::from(*model),
+                s.exchanges as i64,
+                s.input_tokens,
+                s.output_tokens,
+            ]
+        }),
+    )?;
+    // The same summed over models (the entries are in (account, hour,
+    // model) order: one hour's models are next to one another).
+    let mut per_hour: Vec<((u32, i64), Sums)> = Vec::new();
+    for ((account, hour, _), s) in &hourly {
+        match per_hour.last_mut() {
+            Some((key, sum)) if *key == (*account, *hour) => sum.merge(s),
+            _ => per_hour.push(((*account, *hour), *s)),
+        }
+    }
+    drop(hourly);
+    insert_int_rows(
+        conn,
         "account_hourly (account, hour, exchanges, input_tokens, output_tokens)",
-        sorted(&r.account_hourly)
+        per_hour
             .iter()
             .map(|((account, hour), s)| sums_row(i64::from(*account), *hour, s)),
     )?;

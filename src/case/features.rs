@@ -269,12 +269,26 @@ impl Case {
         &self,
         scan: impl Fn(&Case, i64, i64) -> Result<T, CaseError> + Sync,
     ) -> Result<Vec<T>, CaseError> {
-        let Some((low, high)) = super::key_bounds(self.conn(), "exchanges", "id")? else {
+        self.scan_in_parts("exchanges", "id", 50_000, scan)
+    }
+
+    /// Reads `table` in parts as [`Self::scan_exchanges_in_parts`] reads
+    /// `exchanges`: ranges of `key` (the first column of its primary key),
+    /// `scan(case, first, last)` reading the rows with `first <= key <=
+    /// last`; one part when the keys span less than `least`.
+    pub(crate) fn scan_in_parts<T: Send>(
+        &self,
+        table: &str,
+        key: &str,
+        least: i64,
+        scan: impl Fn(&Case, i64, i64) -> Result<T, CaseError> + Sync,
+    ) -> Result<Vec<T>, CaseError> {
+        let Some((low, high)) = super::key_bounds(self.conn(), table, key)? else {
             return Ok(vec![scan(self, 1, 0)?]);
         };
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
         // Small tables are not worth a second connection.
-        let parts = if high - low < 50_000 { 1 } else { threads };
+        let parts = if high - low < least { 1 } else { threads };
         let width = (high - low) / parts as i64 + 1;
         let ranges: Vec<(i64, i64)> = (0..parts as i64)
             .map(|k| (low + k * width, (low + (k + 1) * width - 1).min(high)))
@@ -364,9 +378,10 @@ impl Case {
                 cot: vec![[0; 2]; n],
                 templates: vec![TemplateProfile::default(); template_count],
                 release_windows: vec![vec![(0u32, 0u32); n]; windows.len()],
+                examples: vec![0; template_count],
             };
             let mut stmt = case.conn().prepare(
-                "SELECT account, ts_ms, model, cot, template, capability, input_tokens, output_tokens \
+                "SELECT account, ts_ms, model, cot, template, capability, input_tokens, output_tokens, excerpt \
                  FROM exchanges WHERE id BETWEEN ?1 AND ?2",
             )?;
             let mut q = stmt.query([first, last])?;
@@ -390,11 +405,16 @@ impl Case {
                     }
                     None => None,
                 };
-                if let Some(t) = r
+                let template = r
                     .get::<_, Option<i64>>(4)?
-                    .and_then(|t| usize::try_from(t).ok())
-                    .and_then(|t| part.templates.get_mut(t))
+                    .and_then(|t| usize::try_from(t).ok());
+                if let Some(slot) = template.and_then(|t| part.examples.get_mut(t))
+                    && *slot == 0
+                    && let Some(excerpt) = r.get::<_, Option<i64>>(8)?
                 {
+                    *slot = excerpt;
+                }
+                if let Some(t) = template.and_then(|t| part.templates.get_mut(t)) {
                     t.exchanges += 1;
                     if let Some(c) = r
                         .get::<_, Option<i64>>(5)?
@@ -432,8 +452,15 @@ impl Case {
             cot: vec![[0; 2]; n],
             templates: vec![TemplateProfile::default(); template_count],
             release_windows: vec![vec![(0u32, 0u32); n]; windows.len()],
+            examples: vec![0; template_count],
         });
         for part in parts {
+            // The first part holds the lower ids: its examples stand.
+            for (to, from) in all.examples.iter_mut().zip(&part.examples) {
+                if *to == 0 {
+                    *to = *from;
+                }
+            }
             for (to, from) in all.minutes.iter_mut().zip(part.minutes) {
                 to.extend(from);
             }
@@ -479,6 +506,7 @@ impl Case {
             templates: all.templates,
             minutes: all.minutes,
             release_windows: all.release_windows,
+            template_examples: all.examples,
         })
     }
 }
@@ -492,4 +520,7 @@ struct ActivityPart {
     cot: Vec<[u64; 2]>,
     templates: Vec<TemplateProfile>,
     release_windows: Vec<Vec<(u32, u32)>>,
+    /// Per template id: the excerpt id of the part's first exchange with
+    /// one (0: none).
+    examples: Vec<i64>,
 }

@@ -10,6 +10,7 @@ pub const APPLICATION_ID: i32 = 0x4879_6453;
 pub const ROLLUP_TABLES: &[&str] = &[
     "account_summary",
     "account_hourly",
+    "account_model_hourly",
     "account_origins",
     "account_templates",
     "account_client_fps",
@@ -20,7 +21,7 @@ pub const ROLLUP_TABLES: &[&str] = &[
 ];
 
 /// The newest case-file format this build reads and writes.
-pub const SCHEMA_VERSION: i32 = 8;
+pub const SCHEMA_VERSION: i32 = 9;
 
 /// Format 1: the imported data, its dictionaries, and the per-account rollups.
 const V1: &str = r#"
@@ -384,6 +385,29 @@ const V8: &str = r#"
 ALTER TABLE merges ADD COLUMN source_fingerprint TEXT NOT NULL DEFAULT '';
 "#;
 
+/// Format 9 adds each account's traffic per hour and model (what
+/// `account_hourly` sums over models), so that an analysis sums its
+/// clusters' series from it instead of reading every exchange again;
+/// backfilled from `exchanges` when an older file is opened.
+fn v9() -> String {
+    format!(
+        r#"
+CREATE TABLE account_model_hourly (
+    account INTEGER NOT NULL,
+    hour INTEGER NOT NULL,
+    model INTEGER NOT NULL,
+    exchanges INTEGER NOT NULL,
+    input_tokens INTEGER NOT NULL,
+    output_tokens INTEGER NOT NULL,
+    PRIMARY KEY (account, hour, model)
+) WITHOUT ROWID;
+INSERT INTO account_model_hourly
+    SELECT account, {SQL_HOUR_OF_TS}, model, count(*), sum(input_tokens), sum(output_tokens)
+    FROM exchanges GROUP BY 1, 2, 3;
+"#
+    )
+}
+
 /// The SQL that takes a file from `version - 1` to `version`.
 fn migration_to(version: i32) -> Option<String> {
     match version {
@@ -395,6 +419,7 @@ fn migration_to(version: i32) -> Option<String> {
         6 => Some(V6.to_string()),
         7 => Some(V7.to_string()),
         8 => Some(V8.to_string()),
+        9 => Some(v9()),
         _ => None,
     }
 }

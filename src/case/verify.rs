@@ -39,6 +39,8 @@ pub const REFERENCES: &[(&str, &str, &str, &str)] = &[
     ("account_summary", "account", "accounts", "id"),
     ("account_summary", "top_capability", "capabilities", "id"),
     ("account_hourly", "account", "accounts", "id"),
+    ("account_model_hourly", "account", "accounts", "id"),
+    ("account_model_hourly", "model", "models", "id"),
     ("account_origins", "account", "accounts", "id"),
     ("account_origins", "origin", "origins", "id"),
     ("account_templates", "account", "accounts", "id"),

@@ -133,7 +133,8 @@ pub fn files_containing(dir: &Path, needle: &str) -> Vec<String> {
 pub fn downgrade_to_format_5(path: &Path) {
     let conn = rusqlite::Connection::open(path).expect("open to downgrade");
     conn.execute_batch(
-        "DROP TABLE campaigns; DROP TABLE campaign_clusters; \
+        "DROP TABLE account_model_hourly; \
+         DROP TABLE campaigns; DROP TABLE campaign_clusters; \
          ALTER TABLE clusters DROP COLUMN scale; ALTER TABLE clusters DROP COLUMN exculpation; \
          DROP TABLE merges; DROP TABLE merge_conflicts; \
          ALTER TABLE tags DROP COLUMN merged_from; \
