@@ -104,6 +104,9 @@ fn a_format_1_case_migrates_and_its_backfilled_rollups_equal_a_fresh_import() {
          DROP TABLE tags; DROP TABLE tag_accounts; DROP TABLE account_pins; DROP TABLE audit_log; \
          DROP TABLE merges; DROP TABLE merge_conflicts; \
          DROP TABLE campaigns; DROP TABLE campaign_clusters; DROP TABLE account_model_hourly; \
+         DROP TABLE template_profiles; \
+         ALTER TABLE account_summary DROP COLUMN cot_scored; \
+         ALTER TABLE account_summary DROP COLUMN cot_high; \
          PRAGMA user_version = 1;",
     )
     .unwrap();

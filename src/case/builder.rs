@@ -714,6 +714,8 @@ struct AccountSums {
     last_ms: i64,
     cot_sum: f64,
     cot_count: u64,
+    /// Exchanges with a chain-of-thought score of 0.5 or more.
+    cot_high: u64,
     capabilities: [CapabilitySums; Capability::ALL.len()],
 }
 
@@ -725,6 +727,7 @@ impl Default for AccountSums {
             last_ms: i64::MIN,
             cot_sum: 0.0,
             cot_count: 0,
+            cot_high: 0,
             capabilities: Default::default(),
         }
     }
@@ -743,8 +746,34 @@ struct Rollups {
     account_client_fps: FxHashMap<(u32, u32), u64>,
     account_models: FxHashMap<(u32, u32), u64>,
     account_api_keys: FxHashSet<(u32, u32)>,
-    templates: FxHashMap<u32, (u64, i64, i64)>,
+    templates: FxHashMap<u32, TemplateSums>,
+    /// Per (template, capability code or [`NO_CAPABILITY`]):
+    /// `template_profiles`.
+    template_profiles: FxHashMap<(u32, u8), ProfileSums>,
     model_hourly: FxHashMap<(u32, i64), Sums>,
+}
+
+/// A template's `template_stats` row as it is folded.
+#[derive(Clone, Copy)]
+struct TemplateSums {
+    exchanges: u64,
+    first_ms: i64,
+    last_ms: i64,
+    /// The id and excerpt of its first exchange with an excerpt (0, 0:
+    /// none yet).
+    example: (i64, u32),
+}
+
+/// What the exchanges on one template with one capability asked for
+/// (`template_profiles`).
+#[derive(Clone, Copy, Default)]
+struct ProfileSums {
+    exchanges: u64,
+    cot_scored: u64,
+    cot_high: u64,
+    /// Tokens, a negative count taken as 0.
+    input_tokens: i64,
+    output_tokens: i64,
 }
 
 /// The hour bucket (hours since the epoch, floored) of a timestamp.
@@ -763,9 +792,11 @@ impl Rollups {
         a.first_ms = a.first_ms.min(row.ts_ms);
         a.last_ms = a.last_ms.max(row.ts_ms);
         let has_cot = !row.cot.is_nan();
+        let cot_high = has_cot && row.cot >= 0.5;
         if has_cot {
             a.cot_sum += row.cot;
             a.cot_count += 1;
+            a.cot_high += u64::from(cot_high);
         }
         if row.capability != NO_CAPABILITY {
             let c = &mut a.capabilities[usize::from(row.capability)];
@@ -808,13 +839,27 @@ impl Rollups {
                 .account_templates
                 .entry((row.account, row.template))
                 .or_default() += 1;
-            let t = self
-                .templates
-                .entry(row.template)
-                .or_insert((0, i64::MAX, i64::MIN));
-            t.0 += 1;
-            t.1 = t.1.min(row.ts_ms);
-            t.2 = t.2.max(row.ts_ms);
+            let t = self.templates.entry(row.template).or_insert(TemplateSums {
+                exchanges: 0,
+                first_ms: i64::MAX,
+                last_ms: i64::MIN,
+                example: (0, 0),
+            });
+            t.exchanges += 1;
+            t.first_ms = t.first_ms.min(row.ts_ms);
+            t.last_ms = t.last_ms.max(row.ts_ms);
+            if row.excerpt != 0 && (t.example.1 == 0 || row.id < t.example.0) {
+                t.example = (row.id, row.excerpt);
+            }
+            let p = self
+                .template_profiles
+                .entry((row.template, row.capability))
+                .or_default();
+            p.exchanges += 1;
+            p.cot_scored += u64::from(has_cot);
+            p.cot_high += u64::from(cot_high);
+            p.input_tokens += row.input_tokens.max(0);
+            p.output_tokens += row.output_tokens.max(0);
         }
     }
 }
@@ -1091,8 +1136,9 @@ fn write_rollups(conn: &Connection, r: &Rollups, accounts: usize) -> rusqlite::R
     }
     let mut stmt = conn.prepare(
         "INSERT INTO account_summary (account, exchanges, input_tokens, output_tokens, first_ms, last_ms, \
-         active_hours, distinct_origins, distinct_templates, distinct_models, distinct_api_keys, cot_mean, top_capability) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+         active_hours, distinct_origins, distinct_templates, distinct_models, distinct_api_keys, cot_mean, top_capability, \
+         cot_scored, cot_high) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
     )?;
     let mut caps = conn.prepare(
         "INSERT INTO account_capabilities (account, capability, exchanges, cot_sum, cot_count) \
@@ -1123,6 +1169,8 @@ fn write_rollups(conn: &Connection, r: &Rollups, accounts: usize) -> rusqlite::R
             api_keys[account],
             (a.cot_count > 0).then(|| a.cot_sum / a.cot_count as f64),
             top,
+            a.cot_count,
+            a.cot_high,
         ])?;
         for (code, c) in a.capabilities.iter().enumerate() {
             if c.exchanges > 0 {
@@ -1181,19 +1229,39 @@ fn write_rollups(conn: &Connection, r: &Rollups, accounts: usize) -> rusqlite::R
     for (_, template) in r.account_templates.keys() {
         *template_accounts.entry(*template).or_default() += 1;
     }
+    let mut stats = conn.prepare(
+        "INSERT INTO template_stats (template, exchanges, accounts, first_ms, last_ms, example) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for (template, t) in sorted(&r.templates) {
+        let accounts = template_accounts.get(&template).copied().unwrap_or(0);
+        stats.execute(params![
+            template,
+            t.exchanges,
+            accounts,
+            t.first_ms,
+            t.last_ms,
+            (t.example.1 != 0).then_some(t.example.1)
+        ])?;
+    }
     insert_int_rows(
         conn,
-        "template_stats (template, exchanges, accounts, first_ms, last_ms)",
-        sorted(&r.templates)
+        "template_profiles (template, capability, exchanges, cot_scored, cot_high, input_tokens, output_tokens)",
+        sorted(&r.template_profiles)
             .iter()
-            .map(|(template, (n, first, last))| {
-                let accounts = template_accounts.get(template).copied().unwrap_or(0);
+            .map(|((template, capability), p)| {
                 [
                     i64::from(*template),
-                    *n as i64,
-                    accounts as i64,
-                    *first,
-                    *last,
+                    if *capability == NO_CAPABILITY {
+                        -1
+                    } else {
+                        i64::from(*capability)
+                    },
+                    p.exchanges as i64,
+                    p.cot_scored as i64,
+                    p.cot_high as i64,
+                    p.input_tokens,
+                    p.output_tokens,
                 ]
             }),
     )?;

@@ -349,8 +349,9 @@ enum Rule {
     All,
     /// Rows matching this SQL condition on the source table (aliased `t`).
     Where(&'static str),
-    /// Recomputed from the copied rows by this SQL after the copy.
-    Recompute(&'static str),
+    /// Recomputed from the copied rows by these SQL statements after the
+    /// copy, in order.
+    Recompute(&'static [&'static str]),
     /// Kept by SQLite itself.
     Internal,
 }
@@ -388,7 +389,6 @@ fn table_rule(table: &str) -> Option<Rule> {
         "events" => Where("t.account IS NULL OR t.account IN sel_accounts"),
         "account_summary"
         | "account_hourly"
-        | "account_model_hourly"
         | "account_origins"
         | "account_templates"
         | "account_client_fps"
@@ -397,23 +397,22 @@ fn table_rule(table: &str) -> Option<Rule> {
         | "layout"
         | "account_pins"
         | "cluster_members" => Where("t.account IN sel_accounts"),
-        "template_stats" => Recompute(
-            "INSERT INTO template_stats \
+        "template_stats" => Recompute(&[
+            "INSERT INTO template_stats (template, exchanges, accounts, first_ms, last_ms) \
              SELECT template, count(*), count(DISTINCT account), min(ts_ms), max(ts_ms) \
              FROM exchanges WHERE template IS NOT NULL GROUP BY template",
-        ),
-        "model_hourly" => Recompute(
-            "INSERT INTO model_hourly \
+            schema::TEMPLATE_EXAMPLE_FROM_EXCHANGES,
+        ]),
+        "template_profiles" => Recompute(&[schema::TEMPLATE_PROFILES_FROM_EXCHANGES]),
+        "account_model_hourly" => Recompute(&[schema::ACCOUNT_MODEL_HOURLY_FROM_EXCHANGES]),
+        "model_hourly" => Recompute(&["INSERT INTO model_hourly \
              SELECT model, ((ts_ms - ((ts_ms % 3600000) + 3600000) % 3600000) / 3600000), \
                     count(*), sum(input_tokens), sum(output_tokens) \
-             FROM exchanges GROUP BY 1, 2",
-        ),
+             FROM exchanges GROUP BY 1, 2"]),
         // One example per template, from the chosen accounts' own exchanges.
-        "template_examples" => Recompute(
-            "INSERT INTO template_examples \
+        "template_examples" => Recompute(&["INSERT INTO template_examples \
              SELECT template, min(excerpt) FROM exchanges \
-             WHERE template IS NOT NULL AND excerpt IS NOT NULL GROUP BY template",
-        ),
+             WHERE template IS NOT NULL AND excerpt IS NOT NULL GROUP BY template"]),
         "clusters" | "cluster_model_hourly" => Where(if table == "clusters" {
             "t.id IN sel_clusters"
         } else {
@@ -571,8 +570,18 @@ fn build_fresh(
             }
         }
     }
-    for sql in recompute {
+    for sql in recompute.into_iter().flatten() {
         tx.execute(sql, [])?;
+    }
+    if version < 9 {
+        // Columns format 9 added to copied tables, from the copied
+        // exchanges (a whole export of an older case: every exchange).
+        for sql in [
+            schema::TEMPLATE_EXAMPLE_FROM_EXCHANGES,
+            schema::ACCOUNT_COT_FROM_EXCHANGES,
+        ] {
+            tx.execute(sql, [])?;
+        }
     }
     if clusters.is_some() {
         // The counts and time span of what was exported, not of the source.

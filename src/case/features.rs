@@ -3,8 +3,6 @@
 //! single requests can tell (minute-level timing, the release pivot,
 //! chain-of-thought scores).
 
-use rustc_hash::FxHashMap;
-
 use super::{Case, CaseError};
 use crate::facts::{
     AccountFacts, Activity, CAPABILITIES, CaseFeatures, EventFacts, IndicatorFacts, OriginFacts,
@@ -74,7 +72,7 @@ impl Case {
             self,
             "SELECT a.id, a.account_id, a.created_ms, a.org_name, a.email_domain, a.payment_fingerprint, \
                     a.signup_ip, a.access_path, a.verification, s.exchanges, s.input_tokens, s.output_tokens, \
-                    s.first_ms, s.last_ms \
+                    s.first_ms, s.last_ms, s.cot_scored, s.cot_high \
              FROM accounts a LEFT JOIN account_summary s ON s.account = a.id ORDER BY a.id",
             |r| {
                 Ok(AccountFacts {
@@ -91,6 +89,8 @@ impl Case {
                     output_tokens: r.get::<_, Option<i64>>(11)?.unwrap_or(0),
                     first_ms: r.get(12)?,
                     last_ms: r.get(13)?,
+                    cot_scored: r.get::<_, Option<u64>>(14)?.unwrap_or(0),
+                    cot_high: r.get::<_, Option<u64>>(15)?.unwrap_or(0),
                     ..Default::default()
                 })
             },
@@ -329,9 +329,11 @@ impl Case {
         })
     }
 
-    /// One pass over `exchanges`: active minutes per account, counts in
-    /// each release window, and chain-of-thought counts (filled into
-    /// `features.accounts`). Read in parts on several threads
+    /// One pass over `exchanges`: active minutes and weekdays per account
+    /// (weekdays filled into `features.accounts`) and counts in each
+    /// release window; what each template's exchanges asked for and its
+    /// example excerpt come from the rollups (`template_profiles`,
+    /// `template_stats`). Read in parts on several threads
     /// ([`Case::scan_exchanges_in_parts`]); nothing read depends on the
     /// order of rows.
     pub fn scan_activity(
@@ -340,50 +342,19 @@ impl Case {
         windows: &[ReleaseWindow],
     ) -> Result<Activity, CaseError> {
         let n = features.accounts.len();
-        let cot_values: Vec<(i64, bool)> = rows(self, "SELECT id, value FROM cot_values", |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, f64>(1)? >= 0.5))
-        })?;
-        // By id when the ids are dense (as in a case Hydrascope wrote).
-        let dense = cot_values
-            .iter()
-            .all(|(id, _)| *id >= 0 && (*id as u64) <= 2 * cot_values.len() as u64 + 1024);
-        let mut cot_by_id: Vec<bool> = Vec::new();
-        let mut cot_map: FxHashMap<i64, bool> = FxHashMap::default();
-        for &(id, high) in &cot_values {
-            if dense {
-                if cot_by_id.len() <= id as usize {
-                    cot_by_id.resize(id as usize + 1, false);
-                }
-                cot_by_id[id as usize] = high;
-            } else {
-                cot_map.insert(id, high);
-            }
-        }
-        let cot_high = |id: i64| -> bool {
-            if dense {
-                usize::try_from(id)
-                    .ok()
-                    .and_then(|i| cot_by_id.get(i))
-                    .copied()
-                    .unwrap_or(false)
-            } else {
-                cot_map.get(&id).copied().unwrap_or(false)
-            }
-        };
         let template_count = features.templates.len().max(1);
+        let (templates, template_examples) = self.template_profiles(template_count)?;
         let parts = self.scan_exchanges_in_parts(|case, first, last| {
             let mut part = ActivityPart {
                 minutes: vec![Vec::new(); n],
                 weekday: vec![[0; 7]; n],
-                cot: vec![[0; 2]; n],
-                templates: vec![TemplateProfile::default(); template_count],
                 release_windows: vec![vec![(0u32, 0u32); n]; windows.len()],
-                examples: vec![0; template_count],
             };
-            let mut stmt = case.conn().prepare(
-                "SELECT account, ts_ms, model, cot, template, capability, input_tokens, output_tokens, excerpt \
-                 FROM exchanges WHERE id BETWEEN ?1 AND ?2",
-            )?;
+            let mut stmt = case.conn().prepare(if windows.is_empty() {
+                "SELECT account, ts_ms FROM exchanges WHERE id BETWEEN ?1 AND ?2"
+            } else {
+                "SELECT account, ts_ms, model FROM exchanges WHERE id BETWEEN ?1 AND ?2"
+            })?;
             let mut q = stmt.query([first, last])?;
             while let Some(r) = q.next()? {
                 let account = checked_account("exchanges", r.get::<_, i64>(0)?, n)?;
@@ -396,44 +367,6 @@ impl Case {
                 // 1970-01-01 was a Thursday: day 0 is weekday 3 (Monday = 0).
                 part.weekday[account][(ts_ms.div_euclid(86_400_000) + 3).rem_euclid(7) as usize] +=
                     1;
-                let high = match r.get::<_, Option<i64>>(3)? {
-                    Some(cot) => {
-                        let high = cot_high(cot);
-                        part.cot[account][0] += 1;
-                        part.cot[account][1] += u64::from(high);
-                        Some(high)
-                    }
-                    None => None,
-                };
-                let template = r
-                    .get::<_, Option<i64>>(4)?
-                    .and_then(|t| usize::try_from(t).ok());
-                if let Some(slot) = template.and_then(|t| part.examples.get_mut(t))
-                    && *slot == 0
-                    && let Some(excerpt) = r.get::<_, Option<i64>>(8)?
-                {
-                    *slot = excerpt;
-                }
-                if let Some(t) = template.and_then(|t| part.templates.get_mut(t)) {
-                    t.exchanges += 1;
-                    if let Some(c) = r
-                        .get::<_, Option<i64>>(5)?
-                        .and_then(|c| usize::try_from(c).ok())
-                        .filter(|c| *c < CAPABILITIES)
-                    {
-                        t.capabilities[c] += 1;
-                    }
-                    if let Some(high) = high {
-                        t.cot_scored += 1;
-                        t.cot_high += u64::from(high);
-                    }
-                    t.input_tokens = t
-                        .input_tokens
-                        .saturating_add(r.get::<_, i64>(6)?.max(0) as u64);
-                    t.output_tokens = t
-                        .output_tokens
-                        .saturating_add(r.get::<_, i64>(7)?.max(0) as u64);
-                }
                 for (w, window) in windows.iter().enumerate() {
                     if ts_ms >= window.start_ms && ts_ms < window.end_ms {
                         let slot = &mut part.release_windows[w][account];
@@ -449,18 +382,9 @@ impl Case {
         let mut all = parts.next().unwrap_or_else(|| ActivityPart {
             minutes: vec![Vec::new(); n],
             weekday: vec![[0; 7]; n],
-            cot: vec![[0; 2]; n],
-            templates: vec![TemplateProfile::default(); template_count],
             release_windows: vec![vec![(0u32, 0u32); n]; windows.len()],
-            examples: vec![0; template_count],
         });
         for part in parts {
-            // The first part holds the lower ids: its examples stand.
-            for (to, from) in all.examples.iter_mut().zip(&part.examples) {
-                if *to == 0 {
-                    *to = *from;
-                }
-            }
             for (to, from) in all.minutes.iter_mut().zip(part.minutes) {
                 to.extend(from);
             }
@@ -468,20 +392,6 @@ impl Case {
                 for (t, f) in to.iter_mut().zip(from) {
                     *t += f;
                 }
-            }
-            for (to, from) in all.cot.iter_mut().zip(&part.cot) {
-                to[0] += from[0];
-                to[1] += from[1];
-            }
-            for (to, from) in all.templates.iter_mut().zip(&part.templates) {
-                to.exchanges += from.exchanges;
-                for (t, f) in to.capabilities.iter_mut().zip(&from.capabilities) {
-                    *t += f;
-                }
-                to.cot_scored += from.cot_scored;
-                to.cot_high += from.cot_high;
-                to.input_tokens = to.input_tokens.saturating_add(from.input_tokens);
-                to.output_tokens = to.output_tokens.saturating_add(from.output_tokens);
             }
             for (to, from) in all.release_windows.iter_mut().zip(&part.release_windows) {
                 for (t, f) in to.iter_mut().zip(from) {
@@ -494,8 +404,6 @@ impl Case {
             for (t, f) in account.weekday.iter_mut().zip(&all.weekday[a]) {
                 *t += f;
             }
-            account.cot_scored += all.cot[a][0];
-            account.cot_high += all.cot[a][1];
         }
         for list in &mut all.minutes {
             list.sort_unstable();
@@ -503,11 +411,62 @@ impl Case {
             list.shrink_to_fit();
         }
         Ok(Activity {
-            templates: all.templates,
+            templates,
             minutes: all.minutes,
             release_windows: all.release_windows,
-            template_examples: all.examples,
+            template_examples,
         })
+    }
+
+    /// What each template's exchanges asked for (from `template_profiles`)
+    /// and each template's example excerpt (`template_stats.example`, 0
+    /// for none), by template id, for `count` template ids; ids outside
+    /// them are left out.
+    fn template_profiles(
+        &self,
+        count: usize,
+    ) -> Result<(Vec<TemplateProfile>, Vec<i64>), CaseError> {
+        let mut templates = vec![TemplateProfile::default(); count];
+        let mut stmt = self.conn().prepare(
+            "SELECT template, capability, exchanges, cot_scored, cot_high, input_tokens, output_tokens \
+             FROM template_profiles",
+        )?;
+        let mut rows = stmt.query([])?;
+        let count_of = |v: i64| u64::try_from(v).unwrap_or(0);
+        while let Some(r) = rows.next()? {
+            let Some(t) = usize::try_from(r.get::<_, i64>(0)?)
+                .ok()
+                .and_then(|t| templates.get_mut(t))
+            else {
+                continue;
+            };
+            let exchanges = count_of(r.get(2)?);
+            t.exchanges += exchanges;
+            if let Some(c) = usize::try_from(r.get::<_, i64>(1)?)
+                .ok()
+                .filter(|c| *c < CAPABILITIES)
+            {
+                t.capabilities[c] += exchanges;
+            }
+            t.cot_scored += count_of(r.get(3)?);
+            t.cot_high += count_of(r.get(4)?);
+            t.input_tokens = t.input_tokens.saturating_add(count_of(r.get(5)?));
+            t.output_tokens = t.output_tokens.saturating_add(count_of(r.get(6)?));
+        }
+        let mut examples = vec![0i64; count];
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT template, example FROM template_stats WHERE example IS NOT NULL")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            if let Some(slot) = usize::try_from(r.get::<_, i64>(0)?)
+                .ok()
+                .and_then(|t| examples.get_mut(t))
+            {
+                *slot = r.get(1)?;
+            }
+        }
+        Ok((templates, examples))
     }
 }
 
@@ -515,12 +474,5 @@ impl Case {
 struct ActivityPart {
     minutes: Vec<Vec<u32>>,
     weekday: Vec<[u64; 7]>,
-    /// Per account: exchanges with a chain-of-thought score, and of them
-    /// with one of 0.5 or more.
-    cot: Vec<[u64; 2]>,
-    templates: Vec<TemplateProfile>,
     release_windows: Vec<Vec<(u32, u32)>>,
-    /// Per template id: the excerpt id of the part's first exchange with
-    /// one (0: none).
-    examples: Vec<i64>,
 }

@@ -191,7 +191,9 @@ fn treatment(table: &str, column: &ColumnShape) -> Treatment {
     }
     match (table, name) {
         ("indicators", "value") => return Treatment::IndicatorValue,
-        ("exchanges", "excerpt") | (_, "extra_json") => return Treatment::Null,
+        ("exchanges", "excerpt") | ("template_stats", "example") | (_, "extra_json") => {
+            return Treatment::Null;
+        }
         _ => {}
     }
     if column.decl_type.eq_ignore_ascii_case("TEXT") && is_vocabulary(table, name) {

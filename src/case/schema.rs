@@ -17,6 +17,7 @@ pub const ROLLUP_TABLES: &[&str] = &[
     "account_models",
     "account_capabilities",
     "template_stats",
+    "template_profiles",
     "model_hourly",
 ];
 
@@ -385,10 +386,41 @@ const V8: &str = r#"
 ALTER TABLE merges ADD COLUMN source_fingerprint TEXT NOT NULL DEFAULT '';
 "#;
 
-/// Format 9 adds each account's traffic per hour and model (what
-/// `account_hourly` sums over models), so that an analysis sums its
-/// clusters' series from it instead of reading every exchange again;
-/// backfilled from `exchanges` when an older file is opened.
+/// `account_model_hourly` from the exchanges.
+pub const ACCOUNT_MODEL_HOURLY_FROM_EXCHANGES: &str = "INSERT INTO account_model_hourly \
+    SELECT account, ((ts_ms - ((ts_ms % 3600000) + 3600000) % 3600000) / 3600000), model, \
+           count(*), sum(input_tokens), sum(output_tokens) \
+    FROM exchanges GROUP BY 1, 2, 3";
+
+/// `template_profiles` from the exchanges (format 9's backfill, and a
+/// subset export's).
+pub const TEMPLATE_PROFILES_FROM_EXCHANGES: &str = "INSERT INTO template_profiles \
+    SELECT e.template, coalesce(e.capability, -1), count(*), count(v.id), \
+           coalesce(sum(v.value >= 0.5), 0), sum(max(e.input_tokens, 0)), sum(max(e.output_tokens, 0)) \
+    FROM exchanges e LEFT JOIN cot_values v ON v.id = e.cot \
+    WHERE e.template IS NOT NULL GROUP BY 1, 2";
+
+/// `template_stats.example` from the exchanges: the excerpt of each
+/// template's first exchange (by id) that has one.
+pub const TEMPLATE_EXAMPLE_FROM_EXCHANGES: &str = "UPDATE template_stats SET example = x.excerpt \
+    FROM (SELECT template, excerpt, min(id) FROM exchanges \
+          WHERE template IS NOT NULL AND excerpt IS NOT NULL GROUP BY template) AS x \
+    WHERE x.template = template_stats.template";
+
+/// `account_summary.cot_scored` and `cot_high` from the exchanges.
+pub const ACCOUNT_COT_FROM_EXCHANGES: &str = "UPDATE account_summary \
+    SET cot_scored = c.scored, cot_high = c.high \
+    FROM (SELECT e.account AS account, count(*) AS scored, sum(v.value >= 0.5) AS high \
+          FROM exchanges e JOIN cot_values v ON v.id = e.cot GROUP BY e.account) AS c \
+    WHERE c.account = account_summary.account";
+
+/// Format 9 adds what the analysis would otherwise read every exchange
+/// for: each account's traffic per hour and model (`account_model_hourly`,
+/// what `account_hourly` sums over models: its clusters' series), what the
+/// exchanges on each template asked for (`template_profiles`), each
+/// template's example excerpt (`template_stats.example`) and each
+/// account's chain-of-thought counts (`account_summary.cot_scored`,
+/// `cot_high`); backfilled from `exchanges` when an older file is opened.
 fn v9() -> String {
     format!(
         r#"
@@ -401,9 +433,23 @@ CREATE TABLE account_model_hourly (
     output_tokens INTEGER NOT NULL,
     PRIMARY KEY (account, hour, model)
 ) WITHOUT ROWID;
-INSERT INTO account_model_hourly
-    SELECT account, {SQL_HOUR_OF_TS}, model, count(*), sum(input_tokens), sum(output_tokens)
-    FROM exchanges GROUP BY 1, 2, 3;
+{ACCOUNT_MODEL_HOURLY_FROM_EXCHANGES};
+CREATE TABLE template_profiles (
+    template INTEGER NOT NULL,
+    capability INTEGER NOT NULL,
+    exchanges INTEGER NOT NULL,
+    cot_scored INTEGER NOT NULL,
+    cot_high INTEGER NOT NULL,
+    input_tokens INTEGER NOT NULL,
+    output_tokens INTEGER NOT NULL,
+    PRIMARY KEY (template, capability)
+) WITHOUT ROWID;
+{TEMPLATE_PROFILES_FROM_EXCHANGES};
+ALTER TABLE template_stats ADD COLUMN example INTEGER;
+ALTER TABLE account_summary ADD COLUMN cot_scored INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE account_summary ADD COLUMN cot_high INTEGER NOT NULL DEFAULT 0;
+{TEMPLATE_EXAMPLE_FROM_EXCHANGES};
+{ACCOUNT_COT_FROM_EXCHANGES};
 "#
     )
 }

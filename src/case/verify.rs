@@ -57,6 +57,8 @@ pub const REFERENCES: &[(&str, &str, &str, &str)] = &[
     ("account_capabilities", "account", "accounts", "id"),
     ("account_capabilities", "capability", "capabilities", "id"),
     ("template_stats", "template", "templates", "id"),
+    ("template_stats", "example", "excerpts", "id"),
+    ("template_profiles", "template", "templates", "id"),
     ("model_hourly", "model", "models", "id"),
     ("clusters", "run", "analysis_runs", "id"),
     ("cluster_members", "account", "accounts", "id"),

@@ -133,7 +133,10 @@ pub fn files_containing(dir: &Path, needle: &str) -> Vec<String> {
 pub fn downgrade_to_format_5(path: &Path) {
     let conn = rusqlite::Connection::open(path).expect("open to downgrade");
     conn.execute_batch(
-        "DROP TABLE account_model_hourly; \
+        "DROP TABLE account_model_hourly; DROP TABLE template_profiles; \
+         ALTER TABLE template_stats DROP COLUMN example; \
+         ALTER TABLE account_summary DROP COLUMN cot_scored; \
+         ALTER TABLE account_summary DROP COLUMN cot_high; \
          DROP TABLE campaigns; DROP TABLE campaign_clusters; \
          ALTER TABLE clusters DROP COLUMN scale; ALTER TABLE clusters DROP COLUMN exculpation; \
          DROP TABLE merges; DROP TABLE merge_conflicts; \
