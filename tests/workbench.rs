@@ -739,6 +739,11 @@ fn the_campaign_table_comes_first_and_a_click_selects_the_campaign_everywhere() 
     let loaded = harness.state().loaded().unwrap();
     let (ci, cluster) = loaded.cluster_by_id(&clusters[1]).unwrap();
     let facts = hydrascope::views::model::cluster_facts(cluster);
+    // The list may start below the inspector's fold (long reasons above it).
+    harness.get_by_label(&facts).scroll_to_me();
+    for _ in 0..3 {
+        harness.step();
+    }
     harness.get_by_label(&facts).click();
     settle(&mut harness, |app| app.view().cluster == Some(ci));
     assert_eq!(harness.state().view().campaign, None);
