@@ -655,6 +655,7 @@ impl<'a> Scorer<'a> {
             kinds_inside,
             common_source,
             reach,
+            clamp01(work.share) * group_volume,
             above,
             &mut reasons,
         );
@@ -1526,6 +1527,7 @@ fn coordination(
     kinds_inside: &[u16],
     common_source: f64,
     reach: f64,
+    sustained_work: f64,
     above: Option<&Dependence>,
     reasons: &mut Reasons,
 ) -> (f64, f64) {
@@ -1547,10 +1549,19 @@ fn coordination(
                 // independent between them.
                 let common = kind.is_common_source();
                 let factor = if common { common_source } else { reach };
-                if common {
-                    common_parts.push((kind.weight(), share));
+                // Shared templates say as much as the work done on them,
+                // sustained: a few prompts in common, or a day's script,
+                // little; a group's whole traffic on the same families over
+                // weeks, in volume, as much as a cohort.
+                let weight = if kind == EvidenceKind::TemplateFamily {
+                    kind.weight() + (EvidenceKind::Cohort.weight() - kind.weight()) * sustained_work
                 } else {
-                    dependence.push((kind.weight(), share * factor));
+                    kind.weight()
+                };
+                if common {
+                    common_parts.push((weight, share));
+                } else {
+                    dependence.push((weight, share * factor));
                 }
                 let counted = match (factor < 1.0, common) {
                     (false, _) => String::new(),
@@ -1567,7 +1578,7 @@ fn coordination(
                     kind_phrase(kind)
                 );
                 if share * factor > 0.0 {
-                    reasons.push("coordination", kind.weight() * share * factor, text);
+                    reasons.push("coordination", weight * share * factor, text);
                 } else {
                     reasons.note("coordination", text);
                 }

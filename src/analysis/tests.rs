@@ -2141,3 +2141,46 @@ fn a_network_more_than_a_crowd_uses_is_no_shared_home() {
     assert!(home < 0.01, "{text}");
     assert!(!text.contains("public network"), "{text}");
 }
+
+#[test]
+fn shared_templates_weigh_as_much_as_the_work_sustained_on_them() {
+    // Twelve accounts independent on every axis (own cards, homes, time
+    // zones, sign-ups years apart), 80% of their traffic on one shared
+    // family, 250 a day with step-by-step reasoning, over `days` days.
+    let template_strength = |days: u32| {
+        let mut fx = Fixture::new(21, false);
+        ordinary_people(&mut fx, 60, 0, 0.0);
+        let family = fx.template(0x5a5a_1234_9876_0f0f);
+        let crowd: Vec<u32> = (0..12u32)
+            .map(|i| {
+                let own = fx.template(fx_hash(7800 + i));
+                let minutes = daily(&fx, 250, days, i * 3, i);
+                let home = fx.origin(&format!("81.{i}.{}.7", 40 + i), 3320);
+                fx.account(
+                    facts(100 + 60 * i64::from(i), "card", Some(&format!("own-{i}"))),
+                    Traffic {
+                        minutes,
+                        templates: vec![(family, 0.8), (own, 0.2)],
+                        capability: 1,
+                        tokens: (300, 2400),
+                        cot: 0.9,
+                        origins: vec![home],
+                        ..Default::default()
+                    },
+                )
+            })
+            .collect();
+        let c = score(&fx, &crowd);
+        c.reasons
+            .iter()
+            .find(|r| r.indicator == "coordination" && r.text.contains("prompt-template family"))
+            .map_or(0.0, |r| r.strength)
+    };
+    // Weeks of it: the family counts for more than a few prompts in common
+    // can (0.4 at most).
+    let sustained = template_strength(20);
+    assert!(sustained > 0.45, "{sustained}");
+    // The same two days: a script's run, a few prompts' worth.
+    let burst = template_strength(2);
+    assert!(burst <= 0.4, "{burst}");
+}
