@@ -748,12 +748,26 @@ fn the_campaign_table_comes_first_and_a_click_selects_the_campaign_everywhere() 
     settle(&mut harness, |app| app.view().cluster == Some(ci));
     assert_eq!(harness.state().view().campaign, None);
     harness.get_by_label("Part of suspected campaign");
-    // And the campaign is one click away again.
+    // And the campaign is one click away again (at the inspector's top,
+    // which may have been scrolled past to reach the cluster list).
+    let topmost = |harness: &Harness<'static, App>| {
+        harness
+            .query_all_by_label(&id)
+            .min_by(|a, b| a.rect().top().total_cmp(&b.rect().top()))
+            .unwrap()
+            .rect()
+    };
+    let rect = topmost(&harness);
     harness
         .query_all_by_label(&id)
-        .min_by(|a, b| a.rect().top().total_cmp(&b.rect().top()))
+        .find(|n| n.rect() == rect)
         .unwrap()
-        .click();
+        .scroll_to_me();
+    for _ in 0..3 {
+        harness.step();
+    }
+    let at = topmost(&harness).center();
+    click_at(&mut harness, at);
     settle(&mut harness, |app| app.view().campaign == Some(k));
     // Back goes to the cluster followed from the campaign, then to the
     // campaign, then to nothing; Forward returns.
