@@ -159,6 +159,7 @@ struct Crossing {
 }
 
 /// Why two clusters were joined.
+#[derive(Clone)]
 struct Tie {
     overlap: f64,
     similarity: f64,
@@ -530,7 +531,15 @@ pub fn group_campaigns(
     groups.sort_by_key(|list| list.iter().map(|&i| clusters[i].members[0]).min());
     // Each round of joiners makes the campaign's families more its own.
     for _ in 0..3 {
-        if !attach_lone_accounts(&mut groups, clusters, graph, scorer, &profiles, &shifts) {
+        if !attach_lone_accounts(
+            &mut groups,
+            clusters,
+            graph,
+            scorer,
+            &profiles,
+            &shifts,
+            &mut ties,
+        ) {
             break;
         }
     }
@@ -1011,6 +1020,7 @@ fn attach_lone_accounts(
     scorer: &Scorer<'_>,
     profiles: &FxHashMap<usize, Profile>,
     shifts: &Shifts,
+    ties: &mut Vec<(u32, u32, Tie)>,
 ) -> bool {
     let prints = &graph.accounts.prints;
     let mut campaign_of_account: FxHashMap<u32, usize> = FxHashMap::default();
@@ -1219,8 +1229,16 @@ fn attach_lone_accounts(
             most_alike(p, ks, &typical, Similarity::work).filter(|_| p.is_reliable())
         };
         // Nor, when it shares neither prompts nor a place, anything but its
-        // crew's shift: the same few hours, the same work done the same way.
-        let by_shift = || on_a_shift(p, shifts, &campaign_of_cluster, profiles);
+        // crew's shift: the same few hours, the same work done the same way
+        // — a tie by timing to the cluster whose shift it works, counted
+        // with the campaign's other ties by timing.
+        let by_shift = || {
+            let (k, tie) = on_a_shift(p, shifts, &campaign_of_cluster, profiles)?;
+            if let Some((c, tie)) = tie {
+                ties.push((i as u32, c, tie));
+            }
+            Some(k)
+        };
         let Some(k) = by_families.or_else(by_infrastructure).or_else(by_shift) else {
             continue;
         };
@@ -1279,7 +1297,12 @@ fn attach_lone_accounts(
             )
             .filter(|_| pooled.is_reliable())
         };
-        let by_shift = || on_a_shift(&pooled, shifts, &campaign_of_cluster, profiles);
+        let mut shift_tie = None;
+        let by_shift = || {
+            let (k, tie) = on_a_shift(&pooled, shifts, &campaign_of_cluster, profiles)?;
+            shift_tie = tie;
+            Some(k)
+        };
         let Some(k) = by_owner
             .or_else(by_families)
             .or_else(by_infrastructure)
@@ -1288,7 +1311,11 @@ fn attach_lone_accounts(
             continue;
         };
         for a in unit {
-            groups[k].push(cluster_of_lone[&a]);
+            let i = cluster_of_lone[&a];
+            if let Some((c, tie)) = &shift_tie {
+                ties.push((i as u32, *c, tie.clone()));
+            }
+            groups[k].push(i);
         }
         joined = true;
     }
@@ -1476,7 +1503,7 @@ fn on_a_shift(
     shifts: &Shifts,
     campaign_of_cluster: &FxHashMap<u32, usize>,
     profiles: &FxHashMap<usize, Profile>,
-) -> Option<usize> {
+) -> Option<(usize, Option<(u32, Tie)>)> {
     if !p.is_reliable() {
         return None;
     }
@@ -1485,16 +1512,25 @@ fn on_a_shift(
             .near(&w)
             .filter_map(|(c, cw)| {
                 let k = *campaign_of_cluster.get(&c)?;
-                Some((k, cw, similarity(p, &profiles[&(c as usize)].typical)))
+                Some((k, c, cw, similarity(p, &profiles[&(c as usize)].typical)))
             })
-            .filter(|(_, cw, sim)| {
+            .filter(|(_, _, cw, sim)| {
                 shares_hours(&w, cw)
                     && sim.hours >= SAME_SHIFT_HOURS
                     && sim.content() >= LONE_SAME_WORK
             })
-            .map(|(k, _, sim)| (k, sim))
-            .max_by(|x, y| x.1.content().total_cmp(&y.1.content()).then(y.0.cmp(&x.0)))
-            .map(|(k, _)| k)
+            .max_by(|x, y| x.3.content().total_cmp(&y.3.content()).then(y.0.cmp(&x.0)))
+            .map(|(k, c, cw, sim)| {
+                let tie = Tie {
+                    overlap: family_overlap(p, &profiles[&(c as usize)].typical).0,
+                    similarity: sim.combined,
+                    crossing: Crossing::default(),
+                    shift: Some(*cw),
+                    moved: None,
+                    beyond: None,
+                };
+                (k, Some((c, tie)))
+            })
     });
     by_window.or_else(|| {
         let beyond = hours_beyond(&p.hours, &shifts.population);
@@ -1505,7 +1541,7 @@ fn on_a_shift(
                 similarity(p, &profiles[&(c as usize)].typical).content() >= LONE_SAME_WORK
             })
             .max_by(|x, y| x.2.total_cmp(&y.2).then(y.0.cmp(&x.0)))
-            .map(|(k, _, _)| k)
+            .map(|(k, _, _)| (k, None))
     })
 }
 

@@ -2184,3 +2184,43 @@ fn shared_templates_weigh_as_much_as_the_work_sustained_on_them() {
     let burst = template_strength(2);
     assert!(burst <= 0.4, "{burst}");
 }
+
+#[test]
+fn lone_accounts_working_a_crews_shift_tie_the_campaign_by_timing() {
+    let mut fx = Fixture::new(21, false);
+    ordinary_people(&mut fx, 60, 0, 0.0);
+    // Two pieces of a crew, 14:00–17:00 UTC every day, each on a card of
+    // its own (one campaign by their shift), and eight young accounts on
+    // the same shift doing the same work, each on a card and an address of
+    // its own: nothing links them to the pieces or to one another.
+    let piece: Vec<u32> = (0..12u32)
+        .map(|i| {
+            let minutes = shift_worker(&mut fx, 20, 12, 14, 3);
+            let origin = fx.origin(&format!("73.0.{i}.4"), 7922);
+            let traffic = fresh_harvest(&mut fx, minutes, 80_000 + i * 100, origin);
+            fx.account(
+                facts(5, "email", Some(&format!("crew-card-{}", i / 6))),
+                traffic,
+            )
+        })
+        .collect();
+    let lone: Vec<u32> = (0..8u32)
+        .map(|i| {
+            let minutes = shift_worker(&mut fx, 20, 12, 14, 3);
+            let origin = fx.origin(&format!("73.1.{i}.4"), 7922);
+            let traffic = fresh_harvest(&mut fx, minutes, 81_000 + i * 100, origin);
+            fx.account(facts(5, "email", Some(&format!("own-{i}"))), traffic)
+        })
+        .collect();
+    let result = analyse(&fx);
+    let campaign = campaign_holding(&result, piece[0], piece.iter().chain(&lone));
+    // The accounts that joined by the shift count with the campaign's ties
+    // by timing, as pieces joined by a shared shift do.
+    assert_reason(campaign, |text| {
+        text.contains(&format!(
+            "{} of {} accounts",
+            piece.len() + lone.len(),
+            campaign.members.len()
+        )) && text.contains("tied by their timing")
+    });
+}
