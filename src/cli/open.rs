@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::case::Case;
+use crate::case::{Case, CaseError};
 
 use super::Failure;
 
@@ -17,9 +17,13 @@ pub(super) struct OpenArgs {
 pub(super) fn run(args: OpenArgs) -> Result<(), Failure> {
     let OpenArgs { case } = args;
     // Refuse a bad file here, with the contract's exit status, rather
-    // than in a window.
-    Case::open_read_only(&case)
-        .or_else(|_| Case::open(&case))
-        .map_err(Failure::from_case)?;
+    // than in a window. An older format is no bad file: the workbench
+    // upgrades it as it opens it, saying so (it can take a while).
+    match Case::open_read_only(&case) {
+        Ok(_) | Err(CaseError::NeedsMigration { .. }) => {}
+        Err(_) => {
+            Case::open(&case).map_err(Failure::from_case)?;
+        }
+    }
     crate::ui::run(Some(case)).map_err(Failure::other)
 }

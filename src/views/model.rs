@@ -308,6 +308,17 @@ impl Loaded {
     /// upgraded).
     pub fn read_as(path: &Path, progress: &Progress, writable: bool) -> Result<Self, CaseError> {
         progress.set_phase("reading summary");
+        // An older format is upgraded as it is opened, which can read every
+        // exchange once (format 9's rollups): say so while it runs.
+        if writable
+            && let Err(CaseError::NeedsMigration {
+                version, supported, ..
+            }) = Case::open_read_only(path)
+        {
+            progress.set_phase(format!(
+                "upgrading the case from format {version} to {supported} (new rollups from every exchange, once)"
+            ));
+        }
         let opened = if writable {
             Case::open(path)
         } else {
