@@ -62,7 +62,7 @@ pub enum CaseError {
     },
     /// An older case that must be migrated, opened read-only.
     #[error(
-        "{path}: case format v{version} must be upgraded to v{supported}; open it once read-write"
+        "{path}: case format v{version} must be upgraded to v{supported}; open it once read-write (`hydrascope open`, or a command that writes to it such as `hydrascope analyze`)"
     )]
     NeedsMigration {
         /// The file.
