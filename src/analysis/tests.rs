@@ -639,6 +639,17 @@ fn scale_is_absolute_a_course_in_a_case_of_light_users_is_not_industrial() {
 /// sign-ups years apart; otherwise two shared cards, one proxy pool, one
 /// time zone, sign-ups in one week.
 fn content_group(fx: &mut Fixture, independent: bool, per_day: u32, harvest: bool) -> Vec<u32> {
+    content_group_over(fx, independent, per_day, harvest, 20)
+}
+
+/// [`content_group`] active on `days` days instead of 20.
+fn content_group_over(
+    fx: &mut Fixture,
+    independent: bool,
+    per_day: u32,
+    harvest: bool,
+    days: u32,
+) -> Vec<u32> {
     let family = fx.template(0x5a5a_1234_9876_0f0f);
     let pool: Vec<u32> = (0..8)
         .map(|k| fx.origin(&format!("62.{k}.9.1"), 9009))
@@ -647,7 +658,7 @@ fn content_group(fx: &mut Fixture, independent: bool, per_day: u32, harvest: boo
         .map(|i| {
             let own = fx.template(fx_hash(7000 + i));
             let tz = if independent { i * 3 } else { 0 };
-            let minutes = daily(fx, per_day, 20, tz, i);
+            let minutes = daily(fx, per_day, days, tz, i);
             let (card, created, origins) = if independent {
                 let home = fx.origin(&format!("81.{i}.{}.7", 40 + i), 3320);
                 (format!("own-{i}"), 100 + 60 * i64::from(i), vec![home])
@@ -2150,26 +2161,7 @@ fn shared_templates_weigh_as_much_as_the_work_sustained_on_them() {
     let template_strength = |days: u32| {
         let mut fx = Fixture::new(21, false);
         ordinary_people(&mut fx, 60, 0, 0.0);
-        let family = fx.template(0x5a5a_1234_9876_0f0f);
-        let crowd: Vec<u32> = (0..12u32)
-            .map(|i| {
-                let own = fx.template(fx_hash(7800 + i));
-                let minutes = daily(&fx, 250, days, i * 3, i);
-                let home = fx.origin(&format!("81.{i}.{}.7", 40 + i), 3320);
-                fx.account(
-                    facts(100 + 60 * i64::from(i), "card", Some(&format!("own-{i}"))),
-                    Traffic {
-                        minutes,
-                        templates: vec![(family, 0.8), (own, 0.2)],
-                        capability: 1,
-                        tokens: (300, 2400),
-                        cot: 0.9,
-                        origins: vec![home],
-                        ..Default::default()
-                    },
-                )
-            })
-            .collect();
+        let crowd = content_group_over(&mut fx, true, 250, true, days);
         let c = score(&fx, &crowd);
         c.reasons
             .iter()

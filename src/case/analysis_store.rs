@@ -507,20 +507,7 @@ impl Case {
                 }
             },
         )?;
-        let mut sums = SeriesSums::default();
-        for part in parts {
-            if sums.is_empty() {
-                sums = part;
-                continue;
-            }
-            for (key, (n, input, output)) in part {
-                let slot = sums.entry(key).or_default();
-                slot.0 += n;
-                slot.1 += input;
-                slot.2 += output;
-            }
-        }
-        Ok((series_rows(sums), template_examples(&examples)))
+        Ok((series_rows(summed(parts)), template_examples(&examples)))
     }
 
     /// Reads `account_model_hourly` in parts of accounts on several
@@ -588,20 +575,7 @@ impl Case {
                 }
             },
         )?;
-        let mut sums = SeriesSums::default();
-        for part in parts {
-            if sums.is_empty() {
-                sums = part;
-                continue;
-            }
-            for (key, (n, input, output)) in part {
-                let slot = sums.entry(key).or_default();
-                slot.0 += n;
-                slot.1 += input;
-                slot.2 += output;
-            }
-        }
-        Ok(series_rows(sums))
+        Ok(series_rows(summed(parts)))
     }
 
     /// [`Self::model_hours`] from the rollup `account_model_hourly`, with
@@ -835,6 +809,24 @@ pub fn cluster_series(
 
 /// Per (cluster, model index, hour): exchanges, prompt and completion tokens.
 type SeriesSums = rustc_hash::FxHashMap<(u32, u32, i64), (u64, i64, i64)>;
+
+/// The parts' sums added up.
+fn summed(parts: Vec<SeriesSums>) -> SeriesSums {
+    let mut sums = SeriesSums::default();
+    for part in parts {
+        if sums.is_empty() {
+            sums = part;
+            continue;
+        }
+        for (key, (n, input, output)) in part {
+            let slot = sums.entry(key).or_default();
+            slot.0 += n;
+            slot.1 += input;
+            slot.2 += output;
+        }
+    }
+    sums
+}
 
 /// Summed series as rows, sorted by cluster, model and hour.
 fn series_rows(sums: SeriesSums) -> Vec<ClusterModelHour> {
