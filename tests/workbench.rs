@@ -1513,3 +1513,96 @@ fn the_networks_tab_shows_where_each_campaign_comes_from_and_a_cell_selects_its_
     });
     harness.snapshot_options("workbench_networks", &snapshot_options());
 }
+
+/// Types `text` into the text field on the left of the button `button`
+/// (a field and its button on one row).
+fn type_left_of(harness: &mut Harness<'static, App>, button: &str, text: &str) {
+    let at = harness.get_by_label(button).rect();
+    let find = |harness: &Harness<'static, App>| {
+        harness
+            .query_all_by_role(egui::accesskit::Role::MultilineTextInput)
+            .chain(harness.query_all_by_role(egui::accesskit::Role::TextInput))
+            .filter(|n| {
+                let r = n.rect();
+                r.top() <= at.center().y + 1.0
+                    && r.bottom() >= at.center().y - 1.0
+                    && r.right() <= at.left() + 1.0
+            })
+            .max_by(|a, b| a.rect().right().total_cmp(&b.rect().right()))
+            .map(|n| n.rect())
+    };
+    let field = find(harness).unwrap_or_else(|| panic!("no text field left of {button:?}"));
+    click_at(harness, field.center());
+    harness
+        .query_all_by_role(egui::accesskit::Role::MultilineTextInput)
+        .chain(harness.query_all_by_role(egui::accesskit::Role::TextInput))
+        .find(|n| n.rect() == field)
+        .unwrap()
+        .type_text(text);
+    harness.step();
+}
+
+#[test]
+fn a_note_and_a_saved_view_are_written_in_the_notes_tab_and_the_view_comes_back() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut harness = harness_on_demo(tmp.path());
+    let top = select_top_cluster_in_table(&mut harness);
+    click_tab(&mut harness, "Notes and views");
+    harness.get_by_label_contains(&format!("new note on cluster {top}"));
+    type_left_of(
+        &mut harness,
+        "Add note",
+        "Same office card as the lab's crew",
+    );
+    harness.get_by_label("Add note").click();
+    settle(&mut harness, |app| {
+        app.history().iter().any(|e| e.action == "note.create")
+    });
+    let path = harness.state().loaded().unwrap().path.clone();
+    let notes = Case::open_read_only(&path).unwrap().notes().unwrap();
+    assert_eq!(notes.len(), 1);
+    assert_eq!(
+        notes[0].note.on,
+        hydrascope::case::notes::NoteOn::Cluster { id: top.clone() }
+    );
+    assert_eq!(notes[0].note.text, "Same office card as the lab's crew");
+
+    type_left_of(&mut harness, "Save view", "Top cluster");
+    harness.get_by_label("Save view").click();
+    settle(&mut harness, |app| {
+        app.history().iter().any(|e| e.action == "view.create")
+    });
+    harness.get_by_label("Top cluster");
+    harness.get_by_label_contains(&format!("cluster {top}"));
+    harness.snapshot_options("workbench_notes_and_views", &snapshot_options());
+
+    // Elsewhere, then the view again: its cluster is selected once more.
+    harness
+        .state_mut()
+        .push_command(hydrascope::ui::command::Command::SelectAccount(None));
+    settle(&mut harness, |app| app.view().cluster.is_none());
+    harness.get_by_label("Top cluster").click();
+    settle(&mut harness, |app| app.view().cluster == Some(0));
+    assert!(
+        harness
+            .state()
+            .status()
+            .is_some_and(|s| s.contains("Showing the view \"Top cluster\"")),
+        "{:?}",
+        harness.state().status()
+    );
+    // Ctrl+Z takes the saved view back out of the case.
+    let empty = harness.get_by_label("Colour by").rect().left_bottom() + egui::vec2(500.0, 300.0);
+    click_at(&mut harness, empty);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    settle(&mut harness, |app| {
+        app.history().iter().any(|e| e.action == "undo")
+    });
+    assert!(
+        Case::open_read_only(&path)
+            .unwrap()
+            .saved_views()
+            .unwrap()
+            .is_empty()
+    );
+}

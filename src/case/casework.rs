@@ -15,6 +15,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, 
 use serde::{Deserialize, Serialize};
 
 use super::conflict_row::{ConflictRow, MERGE_ACTION, read_conflict_row, write_conflict_state};
+use super::notes::{NoteSlot, ViewSlot, read_note, read_view, write_note, write_view};
 use super::schema::INDICATOR_COLUMNS;
 use super::{Case, CaseError};
 use crate::facts::{Carried, CarryOver};
@@ -242,6 +243,12 @@ pub struct Snapshot {
     /// of JSON when empty, as in snapshots written before format 6.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conflicts: Vec<ConflictSlot>,
+    /// Notes, by id (format 10; left out of JSON when empty).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<NoteSlot>,
+    /// Saved views, by id (format 10; left out of JSON when empty).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub views: Vec<ViewSlot>,
 }
 
 /// The keys of the rows an action touches.
@@ -251,6 +258,8 @@ pub(super) struct Keys {
     pub(super) clusters: BTreeSet<String>,
     pub(super) accounts: BTreeSet<u32>,
     pub(super) conflicts: BTreeSet<i64>,
+    pub(super) notes: BTreeSet<i64>,
+    pub(super) views: BTreeSet<i64>,
 }
 
 impl Snapshot {
@@ -260,6 +269,8 @@ impl Snapshot {
             clusters: self.clusters.iter().map(|c| c.id.clone()).collect(),
             accounts: self.placements.iter().map(|p| p.account).collect(),
             conflicts: self.conflicts.iter().map(|c| c.id).collect(),
+            notes: self.notes.iter().map(|n| n.id).collect(),
+            views: self.views.iter().map(|v| v.id).collect(),
         }
     }
 }
@@ -351,6 +362,10 @@ pub struct CaseworkState {
     pub pinned: Vec<u32>,
     /// Clusters whose membership was edited after scoring.
     pub edited_clusters: Vec<String>,
+    /// Every note, oldest first.
+    pub notes: Vec<super::notes::ListedNote>,
+    /// Every saved view, by name.
+    pub views: Vec<super::notes::SavedView>,
 }
 
 /// What changes whenever case work or an analysis is written: compared
@@ -523,6 +538,26 @@ pub(super) fn snapshot(tx: &Transaction<'_>, keys: &Keys) -> Result<Snapshot, Ca
                 })
             })
             .collect::<Result<_, CaseError>>()?,
+        notes: keys
+            .notes
+            .iter()
+            .map(|&id| {
+                Ok(NoteSlot {
+                    id,
+                    note: read_note(tx, id)?,
+                })
+            })
+            .collect::<Result<_, CaseError>>()?,
+        views: keys
+            .views
+            .iter()
+            .map(|&id| {
+                Ok(ViewSlot {
+                    id,
+                    view: read_view(tx, id)?,
+                })
+            })
+            .collect::<Result<_, CaseError>>()?,
     })
 }
 
@@ -641,6 +676,12 @@ fn restore(tx: &Transaction<'_>, snapshot: &Snapshot) -> Result<(), CaseError> {
             write_conflict_state(tx, slot.id, row)?;
         }
     }
+    for slot in &snapshot.notes {
+        write_note(tx, slot.id, slot.note.as_ref())?;
+    }
+    for slot in &snapshot.views {
+        write_view(tx, slot.id, slot.view.as_ref())?;
+    }
     Ok(())
 }
 
@@ -654,6 +695,11 @@ pub(super) fn cluster_list(keys: &Keys, before: &Snapshot, after: &Snapshot) -> 
         for t in &s.tags {
             if let Some(c) = t.tag.as_ref().and_then(|t| t.cluster.clone()) {
                 ids.insert(c);
+            }
+        }
+        for n in &s.notes {
+            if let Some(super::notes::NoteOn::Cluster { id }) = n.note.as_ref().map(|n| &n.on) {
+                ids.insert(id.clone());
             }
         }
     }
@@ -1420,6 +1466,8 @@ impl Case {
             tags,
             pinned,
             edited_clusters,
+            notes: self.notes()?,
+            views: self.saved_views()?,
         })
     }
 

@@ -436,6 +436,25 @@ fn table_rule(table: &str) -> Option<Rule> {
         "merge_conflicts" => {
             Where("t.ours IN (SELECT id FROM main.tags) AND t.theirs IN (SELECT id FROM main.tags)")
         }
+        // Notes on what the subset holds (a time range is nobody's).
+        "notes" => Where(
+            "(t.target = 'account' AND t.account IN sel_accounts) \
+             OR (t.target = 'link' AND t.account IN sel_accounts AND t.other IN sel_accounts) \
+             OR (t.target = 'cluster' AND t.cluster IN sel_clusters) \
+             OR (t.target = 'campaign' AND t.campaign IN \
+                 (SELECT campaign FROM src.campaign_clusters WHERE cluster IN sel_clusters)) \
+             OR t.target = 'time'",
+        ),
+        "note_accounts" => {
+            Where("t.account IN sel_accounts AND t.note IN (SELECT id FROM main.notes)")
+        }
+        // A saved view travels when the subset holds every account it
+        // selects.
+        "saved_views" => Where(
+            "NOT EXISTS (SELECT 1 FROM src.saved_view_accounts v \
+             WHERE v.view = t.id AND v.account NOT IN sel_accounts)",
+        ),
+        "saved_view_accounts" => Where("t.view IN (SELECT id FROM main.saved_views)"),
         // Entries that name a chosen cluster.
         "audit_log" => Where(
             "EXISTS (SELECT 1 FROM sel_clusters s WHERE instr(',' || t.clusters || ',', ',' || s.id || ',') > 0)",

@@ -9,7 +9,7 @@
 //! tag and entry it brings carries the merge's id (`merged_from`), and what
 //! is here already is skipped, so merging the same case twice adds nothing.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
@@ -22,6 +22,7 @@ use super::casework::{
 };
 pub use super::conflict_row::{ConflictRow, ConflictStatus, MERGE_ACTION};
 use super::conflict_row::{parse_status, read_conflict_row, split_fields};
+use super::notes::{Note, NoteOn, NoteSlot, SavedView, ViewSlot, write_note, write_view};
 use super::{Case, CaseError};
 
 /// Conflicts a merge may record per new tag (a tag that disagrees with
@@ -120,6 +121,16 @@ pub struct MergeReport {
     /// The conflicts found (`merge_conflicts.id`), each between an added tag
     /// and a tag that was here.
     pub conflicts: Vec<i64>,
+    /// Their notes added here (ids here).
+    pub notes_added: Vec<i64>,
+    /// Their notes that were here already.
+    pub notes_skipped: usize,
+    /// Their saved views added here (ids here); one whose name was taken by
+    /// another view here is added under its name with the analyst's after
+    /// it.
+    pub views_added: Vec<i64>,
+    /// Their saved views that were here already.
+    pub views_skipped: usize,
     /// What happened, in words (the audit entry's summary, or why nothing
     /// was written).
     pub summary: String,
@@ -148,6 +159,10 @@ struct Source {
     tags: Vec<(Tag, Accounts)>,
     /// Their audit log, oldest first.
     entries: Vec<AuditRecord>,
+    /// Their notes, oldest first (account indices theirs).
+    notes: Vec<Note>,
+    /// Their saved views (account indices theirs).
+    views: Vec<SavedView>,
 }
 
 /// A copy of an older-format case, migrated, removed when dropped.
@@ -245,12 +260,16 @@ fn read_source_from(case: &Case, name: String) -> Result<Source, CaseError> {
     drop(stmt);
     let tags = with_accounts(tags, &members, &tag_accounts(&tx)?);
     let entries = read_audit(&tx, None, true)?;
+    let notes = case.notes()?.into_iter().map(|n| n.note).collect();
+    let views = case.saved_views()?;
     Ok(Source {
         name,
         fingerprint,
         accounts,
         tags,
         entries,
+        notes,
+        views,
     })
 }
 
@@ -610,11 +629,98 @@ impl Case {
             entries_skipped,
             ..Default::default()
         };
-        if incoming.is_empty() && new_entries.is_empty() {
+        // Their notes and views, with their accounts as ours.
+        let as_ours = |a: u32| -> Option<u32> {
+            key_of
+                .get(&(i64::from(a) + 1))
+                .and_then(|&k| u32::try_from(k - 1).ok())
+        };
+        let (notes_here, views_here) = (self.notes()?, self.saved_views()?);
+        let note_key = |n: &Note| {
+            (
+                serde_json::to_string(&n.on).unwrap_or_default(),
+                n.accounts.clone(),
+                n.text.clone(),
+                n.analyst.clone(),
+                n.created_at.clone(),
+            )
+        };
+        let mut known_notes: HashSet<_> = notes_here.iter().map(|n| note_key(&n.note)).collect();
+        let mut new_notes: Vec<Note> = Vec::new();
+        for theirs in &source.notes {
+            let on = match &theirs.on {
+                NoteOn::Account { account } => {
+                    as_ours(*account).map(|account| NoteOn::Account { account })
+                }
+                NoteOn::Link { a, b } => as_ours(*a).zip(as_ours(*b)).map(|(a, b)| NoteOn::Link {
+                    a: a.min(b),
+                    b: a.max(b),
+                }),
+                on => Some(on.clone()),
+            };
+            let Some(on) = on else { continue };
+            let mut accounts: Vec<u32> =
+                theirs.accounts.iter().filter_map(|&a| as_ours(a)).collect();
+            accounts.sort_unstable();
+            let note = Note {
+                on,
+                accounts,
+                ..theirs.clone()
+            };
+            if known_notes.insert(note_key(&note)) {
+                new_notes.push(note);
+            }
+        }
+        let notes_skipped = source.notes.len() - new_notes.len();
+        let mut names: HashSet<String> = views_here.iter().map(|v| v.name.clone()).collect();
+        let mut new_views: Vec<SavedView> = Vec::new();
+        let mut views_skipped = 0;
+        for theirs in &source.views {
+            let mut accounts: Vec<u32> =
+                theirs.accounts.iter().filter_map(|&a| as_ours(a)).collect();
+            accounts.sort_unstable();
+            // The same view, whatever name it came in under.
+            let same = |v: &SavedView| {
+                v.view_json == theirs.view_json
+                    && v.accounts == accounts
+                    && v.analyst == theirs.analyst
+                    && v.created_at == theirs.created_at
+            };
+            if views_here.iter().any(same) || new_views.iter().any(same) {
+                views_skipped += 1;
+                continue;
+            }
+            let mut name = theirs.name.clone();
+            let mut n = 1;
+            while names.contains(&name) {
+                name = if n == 1 {
+                    format!("{} ({})", theirs.name, theirs.analyst)
+                } else {
+                    format!("{} ({} {n})", theirs.name, theirs.analyst)
+                };
+                n += 1;
+            }
+            names.insert(name.clone());
+            new_views.push(SavedView {
+                name,
+                accounts,
+                ..theirs.clone()
+            });
+        }
+        report.notes_skipped = notes_skipped;
+        report.views_skipped = views_skipped;
+
+        if incoming.is_empty()
+            && new_entries.is_empty()
+            && new_notes.is_empty()
+            && new_views.is_empty()
+        {
             report.summary = format!(
-                "Nothing to merge from {}: its {} and {} are here already",
+                "Nothing to merge from {}: its {}, {}, {} and {} are here already",
                 source.name,
                 plural(source.tags.len(), "tag", "tags"),
+                plural(source.notes.len(), "note", "notes"),
+                plural(source.views.len(), "saved view", "saved views"),
                 plural(source.entries.len(), "history entry", "history entries"),
             );
             return Ok(report);
@@ -711,9 +817,31 @@ impl Case {
             }
         }
 
+        for mut note in new_notes {
+            note.id = super::notes::next_id(&tx, "notes")?;
+            note.merged_from = Some(merge);
+            write_note(&tx, note.id, Some(&note))?;
+            report.notes_added.push(note.id);
+        }
+        for mut view in new_views {
+            view.id = super::notes::next_id(&tx, "saved_views")?;
+            view.merged_from = Some(merge);
+            write_view(&tx, view.id, Some(&view))?;
+            report.views_added.push(view.id);
+        }
+        tx.execute(
+            "UPDATE merges SET notes_added = ?2, views_added = ?3 WHERE id = ?1",
+            params![
+                merge,
+                report.notes_added.len() as i64,
+                report.views_added.len() as i64
+            ],
+        )?;
         let keys = Keys {
             tags: incoming.iter().map(|i| i.tag.id).collect(),
             conflicts: report.conflicts.iter().copied().collect(),
+            notes: report.notes_added.iter().copied().collect(),
+            views: report.views_added.iter().copied().collect(),
             ..Default::default()
         };
         let before = Snapshot {
@@ -726,6 +854,16 @@ impl Case {
                 .conflicts
                 .iter()
                 .map(|&id| ConflictSlot { id, row: None })
+                .collect(),
+            notes: keys
+                .notes
+                .iter()
+                .map(|&id| NoteSlot { id, note: None })
+                .collect(),
+            views: keys
+                .views
+                .iter()
+                .map(|&id| ViewSlot { id, view: None })
                 .collect(),
             ..Default::default()
         };
@@ -740,6 +878,13 @@ impl Case {
             plural(new_entries.len(), "history entry", "history entries"),
             plural(conflicts.len(), "conflict", "conflicts"),
         );
+        if !report.notes_added.is_empty() || !report.views_added.is_empty() {
+            summary.push_str(&format!(
+                ", {} and {}",
+                plural(report.notes_added.len(), "note", "notes"),
+                plural(report.views_added.len(), "saved view", "saved views"),
+            ));
+        }
         if tags_skipped + entries_skipped > 0 {
             summary.push_str(&format!(
                 "; {} and {} were here already",

@@ -149,6 +149,8 @@ fn keeps_text(table: &str, column: &str) -> bool {
             | ("clusters", "id")
             | ("campaigns", "id")
             | ("campaign_clusters", "campaign")
+            | ("notes", "target")
+            | ("notes", "campaign")
             | ("sqlite_sequence", "name")
     ) || column.ends_with("_at")
         || column == "at"

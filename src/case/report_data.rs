@@ -50,6 +50,25 @@ pub struct ReportData {
     /// The campaign the report is about, when it is about one
     /// ([`ReportData::keep_campaign`]).
     pub scope: Option<StoredCampaign>,
+    /// The analysts' notes, oldest first.
+    pub notes: Vec<ReportNote>,
+    /// The saved views, by name (none in a report about one campaign).
+    pub views: Vec<super::notes::SavedView>,
+}
+
+/// A note as a report shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReportNote {
+    /// What it is on, in words (account ids, cluster and campaign ids, UTC
+    /// times).
+    pub on: String,
+    /// The note.
+    pub note: super::notes::Note,
+    /// The clusters it concerns now (its accounts' clusters, or the
+    /// cluster that holds most of a cluster note's accounts).
+    pub clusters: Vec<String>,
+    /// The campaign that holds most of a campaign note's accounts now.
+    pub campaign: Option<String>,
 }
 
 /// One analysis run as the report names it.
@@ -303,6 +322,8 @@ impl Case {
             untagged_suspected,
             untagged_campaigns,
             scope: None,
+            notes: report_notes(&casework.notes, &accounts, &clusters, &cluster_of_account),
+            views: casework.views,
         })
     }
 
@@ -343,6 +364,11 @@ impl ReportData {
         self.untagged_suspected
             .retain(|c| ids.contains(c.id.as_str()));
         self.untagged_campaigns.clear();
+        self.notes.retain(|n| {
+            n.campaign.as_deref() == Some(campaign.id.as_str())
+                || n.clusters.iter().any(|c| ids.contains(c.as_str()))
+        });
+        self.views.clear();
         self.scope = Some(campaign);
     }
 }
@@ -475,4 +501,75 @@ fn min_some(a: Option<i64>, b: Option<i64>) -> Option<i64> {
         (Some(x), Some(y)) => Some(x.min(y)),
         (x, y) => x.or(y),
     }
+}
+
+/// The notes as a report shows them: what each is on in words, and the
+/// clusters and campaign it concerns now.
+fn report_notes(
+    notes: &[super::notes::ListedNote],
+    accounts: &[super::workbench::AccountRow],
+    clusters: &[StoredCluster],
+    cluster_of_account: &[Option<usize>],
+) -> Vec<ReportNote> {
+    use super::notes::NoteOn;
+    let id = |a: u32| {
+        accounts
+            .get(a as usize)
+            .map_or_else(|| format!("#{a}"), |r| r.account_id.clone())
+    };
+    let cluster = |a: u32| {
+        cluster_of_account
+            .get(a as usize)
+            .copied()
+            .flatten()
+            .and_then(|c| clusters.get(c))
+            .map(|c| c.id.clone())
+    };
+    notes
+        .iter()
+        .map(|n| {
+            let time = |ms: i64| crate::base::time::format_rfc3339_ms(ms);
+            let (on, clusters, campaign) = match &n.note.on {
+                NoteOn::Account { account } => (
+                    format!("account {}", id(*account)),
+                    cluster(*account).into_iter().collect(),
+                    None,
+                ),
+                NoteOn::Link { a, b } => (
+                    format!("link {} – {}", id(*a), id(*b)),
+                    cluster(*a).into_iter().chain(cluster(*b)).collect(),
+                    None,
+                ),
+                NoteOn::Cluster { id } => (
+                    match &n.now_on {
+                        Some(now) if now != id => format!("cluster {id} (now {now})"),
+                        Some(_) => format!("cluster {id}"),
+                        None => format!("cluster {id} (no longer in the case)"),
+                    },
+                    n.now_on.clone().into_iter().collect(),
+                    None,
+                ),
+                NoteOn::Campaign { id } => (
+                    match &n.now_on {
+                        Some(now) if now != id => format!("campaign {id} (now {now})"),
+                        Some(_) => format!("campaign {id}"),
+                        None => format!("campaign {id} (no longer in the case)"),
+                    },
+                    Vec::new(),
+                    n.now_on.clone(),
+                ),
+                NoteOn::Time { from_ms, to_ms } => (
+                    format!("{} to {}", time(*from_ms), time(*to_ms)),
+                    Vec::new(),
+                    None,
+                ),
+            };
+            ReportNote {
+                on,
+                note: n.note.clone(),
+                clusters,
+                campaign,
+            }
+        })
+        .collect()
 }

@@ -22,7 +22,7 @@ pub const ROLLUP_TABLES: &[&str] = &[
 ];
 
 /// The newest case-file format this build reads and writes.
-pub const SCHEMA_VERSION: i32 = 9;
+pub const SCHEMA_VERSION: i32 = 10;
 
 /// Format 1: the imported data, its dictionaries, and the per-account rollups.
 const V1: &str = r#"
@@ -454,6 +454,55 @@ ALTER TABLE account_summary ADD COLUMN cot_high INTEGER NOT NULL DEFAULT 0;
     )
 }
 
+/// Format 10 adds the analyst's notes (on an account, a link between two
+/// accounts, a cluster, a campaign or a time range; a note on a cluster or
+/// a campaign keeps the accounts it held when written, in
+/// `note_accounts`, so that it finds them again after a re-analysis) and
+/// named saved views (what the workbench showed: settings, selection, time
+/// window, camera; the selected accounts in `saved_view_accounts`), both
+/// case work like tags; and what a merge brought of each.
+const V10: &str = r#"
+CREATE TABLE notes (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    target TEXT NOT NULL CHECK (target IN ('account', 'link', 'cluster', 'campaign', 'time')),
+    account INTEGER,
+    other INTEGER,
+    cluster TEXT,
+    campaign TEXT,
+    from_ms INTEGER,
+    to_ms INTEGER,
+    text TEXT NOT NULL,
+    analyst TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+    merged_from INTEGER
+);
+CREATE INDEX notes_by_account ON notes (account);
+CREATE TABLE note_accounts (
+    note INTEGER NOT NULL,
+    account INTEGER NOT NULL,
+    PRIMARY KEY (note, account)
+) WITHOUT ROWID;
+CREATE TABLE saved_views (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL UNIQUE,
+    view_json TEXT NOT NULL,
+    analyst TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+    merged_from INTEGER
+);
+CREATE TABLE saved_view_accounts (
+    view INTEGER NOT NULL,
+    account INTEGER NOT NULL,
+    PRIMARY KEY (view, account)
+) WITHOUT ROWID;
+ALTER TABLE merges ADD COLUMN notes_added INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE merges ADD COLUMN views_added INTEGER NOT NULL DEFAULT 0;
+"#;
+
 /// The SQL that takes a file from `version - 1` to `version`.
 fn migration_to(version: i32) -> Option<String> {
     match version {
@@ -466,6 +515,7 @@ fn migration_to(version: i32) -> Option<String> {
         7 => Some(V7.to_string()),
         8 => Some(V8.to_string()),
         9 => Some(v9()),
+        10 => Some(V10.to_string()),
         _ => None,
     }
 }

@@ -78,6 +78,12 @@ pub const REFERENCES: &[(&str, &str, &str, &str)] = &[
     ("account_pins", "account", "accounts", "id"),
     ("account_pins", "cluster", "clusters", "id"),
     ("merge_conflicts", "merge", "merges", "id"),
+    ("notes", "account", "accounts", "id"),
+    ("notes", "other", "accounts", "id"),
+    ("note_accounts", "note", "notes", "id"),
+    ("note_accounts", "account", "accounts", "id"),
+    ("saved_view_accounts", "view", "saved_views", "id"),
+    ("saved_view_accounts", "account", "accounts", "id"),
 ];
 
 /// Integer columns with a documented range: (table, column, min, max).
@@ -102,6 +108,12 @@ const RANGES: &[(&str, &str, i64, i64)] = &[
 /// export) would then fail. (table, column, SQL true for a valid `{c}`,
 /// what is wrong.)
 const CHECKS: &[(&str, &str, &str, &str)] = &[
+    (
+        "notes",
+        "target",
+        "{c} IN ('account', 'link', 'cluster', 'campaign', 'time')",
+        "is not account, link, cluster, campaign or time",
+    ),
     (
         "tags",
         "status",

@@ -12,6 +12,7 @@ mod history;
 mod import;
 mod info;
 mod merge;
+mod note;
 mod open;
 mod path;
 mod render;
@@ -78,6 +79,12 @@ enum Command {
     Info(info::InfoArgs),
     /// Why two accounts, clusters or campaigns are related: the shortest and the strongest chains of evidence links (a Hydrascope addition)
     Path(path::PathArgs),
+    /// Write, change or remove an analyst's note on an account, a link, a cluster, a campaign or a time range (a Hydrascope addition)
+    Note(note::NoteArgs),
+    /// List the analysts' notes in a case (a Hydrascope addition)
+    Notes(note::NotesArgs),
+    /// List the views saved in a case (draw one with `render --view-name`; a Hydrascope addition)
+    Views(note::ViewsArgs),
 }
 
 /// A failure with its exit status.
@@ -176,6 +183,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Some(Command::Repair(args)) => repair::run(args),
         Some(Command::Info(args)) => info::run(args),
         Some(Command::Path(args)) => path::run(args),
+        Some(Command::Note(args)) => note::run(args),
+        Some(Command::Notes(args)) => note::run_list(args),
+        Some(Command::Views(args)) => note::run_views(args),
     }
 }
 

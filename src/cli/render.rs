@@ -38,6 +38,9 @@ pub(super) struct RenderArgs {
     /// Select and focus what this tag is on (a tag id from `tags --json`) (a Hydrascope addition)
     #[arg(long)]
     tag: Option<i64>,
+    /// Draw a view saved in the workbench by this name: its colours, filters, selection, focus, time window, camera and chart (`views CASE` lists them; a Hydrascope addition)
+    #[arg(long, conflicts_with_all = ["cluster", "campaign", "tag", "chart", "from"])]
+    view_name: Option<String>,
     /// The timeline chart (a Hydrascope addition)
     #[arg(long, value_enum, default_value_t = ChartArg::Requests)]
     chart: ChartArg,
@@ -88,6 +91,7 @@ pub(super) fn run(args: RenderArgs) -> Result<(), Failure> {
         cluster,
         campaign,
         tag,
+        view_name,
         chart,
         axis,
         legend,
@@ -138,9 +142,14 @@ pub(super) fn run(args: RenderArgs) -> Result<(), Failure> {
         ViewArg::Journeys => ViewKind::Journeys,
         ViewArg::Networks => ViewKind::Networks,
     };
-    if what == ViewKind::Journeys && cluster.is_none() && campaign.is_none() && tag.is_none() {
+    if what == ViewKind::Journeys
+        && cluster.is_none()
+        && campaign.is_none()
+        && tag.is_none()
+        && view_name.is_none()
+    {
         return Err(Failure::bad_input(
-            "--view journeys draws the journeys of a cluster's, a campaign's or a tag's accounts: pass --cluster, --campaign or --tag",
+            "--view journeys draws the journeys of a cluster's, a campaign's, a tag's or a saved view's accounts: pass --cluster, --campaign, --tag or --view-name",
         ));
     }
     if legend && (svg || what != ViewKind::Graph) {
@@ -160,7 +169,10 @@ pub(super) fn run(args: RenderArgs) -> Result<(), Failure> {
     };
     let progress = Arc::new(Progress::default());
     let bar = ProgressBar::start(progress.clone(), "steps");
-    let opened = open_picture(&case, (cluster, tag, campaign), chart, legend, &progress);
+    let opened = match &view_name {
+        Some(name) => open_saved_view(&case, name, legend, &progress),
+        None => open_picture(&case, (cluster, tag, campaign), chart, legend, &progress),
+    };
     let opened = opened.and_then(|(scene, mut picture)| {
         if what == ViewKind::Journeys {
             progress.set_phase("reading the accounts' requests");
@@ -235,6 +247,28 @@ fn open_picture(
             &crate::base::time::now_for_caption(),
         )
         .map_err(render_failure)?;
+    picture.legend = legend;
+    Ok((scene, picture))
+}
+
+/// The case's scene and the picture of its view saved as `name`; what the
+/// view names that the case no longer holds is said on stderr.
+fn open_saved_view(
+    case: &std::path::Path,
+    name: &str,
+    legend: bool,
+    progress: &Progress,
+) -> Result<(crate::render::Scene, crate::render::ViewPicture), Failure> {
+    let scene = crate::render::Scene::open(case, progress).map_err(render_failure)?;
+    let (mut picture, missing) = scene
+        .saved_view_picture(name, &crate::base::time::now_for_caption())
+        .map_err(render_failure)?;
+    for what in missing {
+        eprintln!(
+            "view {:?}: this case no longer holds its {what}; its accounts are selected instead",
+            crate::base::text::terminal_safe(name)
+        );
+    }
     picture.legend = legend;
     Ok((scene, picture))
 }

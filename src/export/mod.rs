@@ -61,10 +61,21 @@ pub fn write_briefing_of(
             (None, None, Some(campaign)) => Focus::Campaign(campaign.clone()),
             (None, None, None) => Focus::Everything,
         };
-        progress.set_phase(format!("drawing the {} of {focus:?}", p.view.name()));
-        let mut picture = scene
-            .picture(&focus, Chart::Requests, &caption_time)
-            .map_err(|e| e.to_string())?;
+        let mut picture = match &p.saved_view {
+            Some(name) => {
+                progress.set_phase(format!("drawing the saved view {name:?}"));
+                scene
+                    .saved_view_picture(name, &caption_time)
+                    .map_err(|e| e.to_string())?
+                    .0
+            }
+            None => {
+                progress.set_phase(format!("drawing the {} of {focus:?}", p.view.name()));
+                scene
+                    .picture(&focus, Chart::Requests, &caption_time)
+                    .map_err(|e| e.to_string())?
+            }
+        };
         // A briefing's graph is read without the workbench: its legend goes
         // beside it.
         picture.legend = true;

@@ -93,6 +93,8 @@ pub struct Picture {
     /// The campaign of the analysis it shows (`k17`), for the picture of a
     /// report about one campaign.
     pub campaign: Option<String>,
+    /// The saved view it shows (by name), which sets everything else.
+    pub saved_view: Option<String>,
 }
 
 /// What [`write_report`] wrote.
@@ -442,12 +444,94 @@ fn layout(
                 .collect(),
         });
     }
+    notes_and_views_blocks(&mut blocks, data, pictures);
     blocks.push(Block::Paragraph(format!(
         "Made by Hydrascope {} from {}.",
         env!("CARGO_PKG_VERSION"),
         data.case_name
     )));
     blocks
+}
+
+/// The most saved views drawn in a report.
+const DRAWN_VIEWS: usize = 6;
+/// The most notes listed in a report.
+const LISTED_NOTES: usize = 500;
+
+/// The analysts' notes (a table) and their saved views (a picture of the
+/// graph each, the first few).
+fn notes_and_views_blocks(
+    blocks: &mut Vec<Block>,
+    data: &ReportData,
+    pictures: &mut dyn FnMut(&Picture) -> Result<Vec<u8>, String>,
+) {
+    if !data.notes.is_empty() {
+        blocks.push(Block::Heading(2, "Analysts' notes".into()));
+        blocks.push(Block::Table {
+            head: vec!["#", "On", "Note", "By", "Last changed"],
+            rows: data
+                .notes
+                .iter()
+                .take(LISTED_NOTES)
+                .map(|n| {
+                    vec![
+                        vec![n.note.id.to_string()],
+                        vec![n.on.clone()],
+                        n.note.text.lines().map(str::to_string).collect(),
+                        vec![if n.note.merged_from.is_some() {
+                            format!("{} (merged)", n.note.analyst)
+                        } else {
+                            n.note.analyst.clone()
+                        }],
+                        vec![format!("{} by {}", n.note.updated_at, n.note.updated_by)],
+                    ]
+                })
+                .collect(),
+        });
+        if data.notes.len() > LISTED_NOTES {
+            blocks.push(Block::Remark(format!(
+                "{} more notes are in the case (`hydrascope notes CASE`)",
+                thousands((data.notes.len() - LISTED_NOTES) as u64)
+            )));
+        }
+    }
+    if data.views.is_empty() {
+        return;
+    }
+    blocks.push(Block::Heading(2, "Saved views".into()));
+    blocks.push(Block::Paragraph(
+        "Views the analysts saved in the workbench, drawn as they were saved \
+         (`hydrascope render --view-name NAME` draws one again)."
+            .into(),
+    ));
+    for (i, view) in data.views.iter().enumerate().take(DRAWN_VIEWS) {
+        let picture = Picture {
+            view: ViewKind::Graph,
+            cluster: None,
+            tag: None,
+            campaign: None,
+            saved_view: Some(view.name.clone()),
+        };
+        let png = match pictures(&picture) {
+            Ok(bytes) if bytes.starts_with(PNG_SIGNATURE) => Ok(bytes),
+            Ok(_) => Err("the renderer returned something that is not a PNG image".into()),
+            Err(why) => Err(why),
+        };
+        blocks.push(Block::Figure {
+            file: format!("view-{}.png", i + 1),
+            title: format!(
+                "View \u{201c}{}\u{201d}, saved by {} at {}",
+                view.name, view.updated_by, view.updated_at
+            ),
+            png,
+        });
+    }
+    if data.views.len() > DRAWN_VIEWS {
+        blocks.push(Block::Remark(format!(
+            "{} more saved views are in the case (`hydrascope views CASE`)",
+            data.views.len() - DRAWN_VIEWS
+        )));
+    }
 }
 
 /// ", known: k17, k52, k3": a few campaign ids there are, or a hint when
@@ -501,6 +585,7 @@ fn scope_blocks(
             cluster: None,
             tag: None,
             campaign: Some(k.id.clone()),
+            saved_view: None,
         };
         let png = match pictures(&picture) {
             Ok(bytes) if bytes.starts_with(PNG_SIGNATURE) => Ok(bytes),
@@ -808,12 +893,14 @@ fn campaign_blocks(
                 cluster: None,
                 tag: None,
                 campaign: Some(k.id.clone()),
+                saved_view: None,
             },
             None => Picture {
                 view,
                 cluster: tag.cluster.clone(),
                 tag: Some(tag.id),
                 campaign: None,
+                saved_view: None,
             },
         };
         let png = match pictures(&picture) {

@@ -772,6 +772,50 @@ impl Scene {
     }
 }
 
+impl Scene {
+    /// The picture of the saved view `name`: its settings, selection,
+    /// focus, time window, camera and chart. Also returns what the view
+    /// names that the case no longer holds, in words (its accounts are
+    /// selected instead). An unknown name is [`RenderError::Invalid`]
+    /// naming the views there are.
+    pub fn saved_view_picture(
+        &self,
+        name: &str,
+        exported_at: &str,
+    ) -> Result<(ViewPicture, Vec<String>), RenderError> {
+        use crate::views::saved_view::SavedViewSpec;
+        let saved = self.case.saved_view(name).map_err(|e| match e {
+            crate::case::CaseError::Invalid(message) => RenderError::Invalid(message),
+            e => RenderError::Case(e),
+        })?;
+        let spec = SavedViewSpec::from_json(&saved.view_json)
+            .map_err(|e| RenderError::Invalid(format!("view {name:?}: {e}")))?;
+        let resolved = spec.resolve(&self.loaded, &saved.accounts, &saved.name);
+        let mut picture = self.picture(&Focus::Everything, resolved.chart, exported_at)?;
+        picture.settings = resolved.settings;
+        picture.view = resolved.view;
+        if let Some((first, last)) = picture.view.time_range {
+            picture.view.active_in_range = Some(self.active_between(first, last)?);
+        }
+        if !picture.view.search.trim().is_empty() {
+            picture.view.search_hits = self.loaded.search(&picture.view.search);
+        }
+        picture.camera = resolved.camera;
+        picture.series = if resolved.selection.is_empty() {
+            None
+        } else {
+            Some(selection_series(
+                &self.case,
+                &resolved.selection,
+                &resolved.clusters,
+            )?)
+        };
+        picture.selection = resolved.selection;
+        picture.selection_label = resolved.label;
+        Ok((picture, resolved.missing))
+    }
+}
+
 #[cfg(test)]
 mod error_tests {
     use crate::render::RenderError;

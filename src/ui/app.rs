@@ -146,6 +146,7 @@ struct Panels {
     playback: super::playback::Playback,
     journeys: super::journey_panel::JourneyPanel,
     networks: super::networks_panel::NetworksPanel,
+    notes: super::notes_panel::NotesPanel,
 }
 
 /// The dialogs and windows open, and the system dialogs waited for.
@@ -1224,6 +1225,85 @@ impl App {
         }
     }
 
+    /// Writes the view shown to the case as `name`.
+    fn save_view(&mut self, name: String) {
+        let Some(loaded) = self.loaded() else {
+            return;
+        };
+        let (spec, accounts) = crate::views::saved_view::SavedViewSpec::capture(
+            loaded,
+            &self.state.settings,
+            &self.state.view,
+            self.panels.graph.camera_view(),
+            self.panels.timeline.chart,
+        );
+        self.send_casework(CaseworkRequest::SaveView {
+            name,
+            view_json: spec.to_json(),
+            accounts,
+        });
+    }
+
+    /// Shows the saved view `id` again: its settings (the analyst's name
+    /// kept), selection, focus, time window, search, camera and chart. A
+    /// step Back returns to the selection before it.
+    fn show_view(&mut self, id: i64) {
+        let Some(loaded) = self.loaded() else {
+            return;
+        };
+        let Some(saved) = loaded.casework.views.iter().find(|v| v.id == id).cloned() else {
+            self.status = Some("That view was removed meanwhile".into());
+            return;
+        };
+        let spec = match crate::views::saved_view::SavedViewSpec::from_json(&saved.view_json) {
+            Ok(spec) => spec,
+            Err(e) => {
+                self.status = Some(format!("Cannot show \"{}\": {e}", saved.name));
+                return;
+            }
+        };
+        let resolved = spec.resolve(loaded, &saved.accounts, &saved.name);
+        let old = self.selected();
+        let analyst = std::mem::take(&mut self.state.settings.analyst);
+        self.state.settings = resolved.settings;
+        self.state.settings.analyst = analyst;
+        let time_range = resolved.view.time_range;
+        let search = resolved.view.search.clone();
+        self.state.view = crate::views::state::CaseView {
+            time_range: None,
+            search: String::new(),
+            ..resolved.view
+        };
+        self.panels.timeline.chart = resolved.chart;
+        match resolved.camera {
+            Some((center, scale)) => self.panels.graph.set_camera(center, scale),
+            None => self.panels.graph.request_fit(resolved.selection.clone()),
+        }
+        self.caches.account_links = None;
+        if let (Some(a), Some(worker)) = (self.state.view.account, &mut self.jobs.worker) {
+            self.jobs.tickets.account = worker.ask(Query::AccountLinks(a));
+        }
+        self.ask_selection();
+        self.apply_to_state(Command::SetTimeRange(time_range));
+        if !search.is_empty() {
+            self.state.view.search = search.clone();
+            self.state.view.search_hits =
+                self.loaded().map(|l| l.search(&search)).unwrap_or_default();
+        }
+        if old != self.selected() {
+            self.navigation.moved_from(old);
+        }
+        self.status = Some(if resolved.missing.is_empty() {
+            format!("Showing the view \"{}\"", saved.name)
+        } else {
+            format!(
+                "Showing the view \"{}\"; this case no longer holds its {} (its accounts are selected instead)",
+                saved.name,
+                resolved.missing.join(", ")
+            )
+        });
+    }
+
     /// What is selected now, as the selection history keeps it.
     fn selected(&self) -> Selected {
         let view = &self.state.view;
@@ -1383,6 +1463,8 @@ impl App {
             Command::FindWhy { from, to } => self.find_why(from, to),
             Command::Grow(how) => self.grow_selection(how),
             Command::Isolate(on) => self.state.view.isolate = on,
+            Command::SaveView(name) => self.save_view(name),
+            Command::ShowView(id) => self.show_view(id),
             Command::ClearWhy => {
                 self.caches.why = None;
                 self.jobs.tickets.why = 0;
@@ -1852,6 +1934,7 @@ impl App {
                         (BottomTab::Journeys, "Journeys"),
                         (BottomTab::Networks, "Networks"),
                         (BottomTab::History, "History"),
+                        (BottomTab::Notes, "Notes and views"),
                     ] {
                         ui.selectable_value(&mut tab, which, egui::RichText::new(name).strong());
                     }
@@ -1913,6 +1996,14 @@ impl App {
                             undoable: &self.undo_stack,
                         };
                         commands.extend(self.panels.history.ui(ui, &input));
+                    }
+                    BottomTab::Notes => {
+                        let input = super::notes_panel::NotesInput {
+                            loaded,
+                            view: &self.state.view,
+                            read_only: self.jobs.casework.is_none(),
+                        };
+                        commands.extend(self.panels.notes.ui(ui, &input));
                     }
                     BottomTab::Campaigns => {
                         let input = CampaignTableInput {

@@ -86,6 +86,11 @@ pub enum Command {
     Grow(crate::views::neighbourhood::Grow),
     /// Show only the selected accounts on the graph (or everything again).
     Isolate(bool),
+    /// Save the view shown (settings, selection, focus, time window,
+    /// camera, chart) in the case under this name.
+    SaveView(String),
+    /// Show a saved view again (by its id).
+    ShowView(i64),
     /// Forget the last "Why related to…" answer (and stop drawing its
     /// chains on the graph).
     ClearWhy,

@@ -10,6 +10,7 @@
 //! campaign the analyst names (the shortest and the strongest chains of
 //! evidence links, [`crate::views::why`]).
 
+use super::notes_panel::{NotesAbout, notes_on_ui};
 use std::collections::BTreeMap;
 
 use egui::{Color32, RichText};
@@ -91,6 +92,7 @@ impl Panel for Inspector {
                 }
                 if let Some(account) = view.account {
                     account_ui(ui, input, account, &mut commands);
+                    notes_on_ui(ui, loaded, NotesAbout::Account(account));
                     if !input.read_only {
                         self.account_edit_ui(ui, loaded, &[account], &mut commands);
                     }
@@ -98,6 +100,7 @@ impl Panel for Inspector {
                 }
                 if let Some((index, c)) = view.cluster.and_then(|c| Some((c, loaded.clusters.get(c)?))) {
                     cluster_ui(ui, loaded, c, &mut commands);
+                    notes_on_ui(ui, loaded, NotesAbout::Cluster(&c.id));
                     self.cluster_casework_ui(ui, input, index, c, &mut commands);
                     if view.account.is_none() {
                         mix_ui(ui, input, &c.members);
@@ -122,6 +125,9 @@ impl Panel for Inspector {
                     .and_then(|k| Some((k, loaded.campaigns.get(k)?)))
                 {
                     campaign_ui(ui, input, k, &mut commands);
+                    if let Some(campaign) = loaded.campaigns.get(k) {
+                        notes_on_ui(ui, loaded, NotesAbout::Campaign(&campaign.id));
+                    }
                     mix_ui(ui, input, loaded.campaign_members(k));
                     members_ui(ui, loaded, loaded.campaign_members(k), &mut commands);
                 } else if view.account.is_none() {

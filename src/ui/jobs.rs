@@ -261,6 +261,23 @@ pub enum CaseworkRequest {
     MergeCase(PathBuf),
     /// Resolve a merge conflict.
     ResolveConflict(i64, Resolution),
+    /// Write a note.
+    AddNote(crate::case::notes::NoteOn, String),
+    /// Change a note's text, as shown.
+    UpdateNote(Box<crate::case::notes::Note>, String),
+    /// Remove a note, as shown.
+    RemoveNote(Box<crate::case::notes::Note>),
+    /// Save a view by name (over one of that name).
+    SaveView {
+        /// Its name.
+        name: String,
+        /// Its description (`SavedViewSpec` as JSON).
+        view_json: String,
+        /// The accounts it selects.
+        accounts: Vec<u32>,
+    },
+    /// Remove a saved view, as shown.
+    RemoveView(Box<crate::case::notes::SavedView>),
 }
 
 /// What the case-work writer reports.
@@ -430,6 +447,15 @@ fn apply(
         CaseworkRequest::ResolveConflict(id, resolution) => {
             case.resolve_conflict(who, *id, *resolution)
         }
+        CaseworkRequest::AddNote(on, text) => case.add_note(who, on.clone(), text),
+        CaseworkRequest::UpdateNote(seen, text) => case.update_note(who, seen, text),
+        CaseworkRequest::RemoveNote(seen) => case.remove_note(who, seen),
+        CaseworkRequest::SaveView {
+            name,
+            view_json,
+            accounts,
+        } => case.save_view(who, name, view_json, accounts),
+        CaseworkRequest::RemoveView(seen) => case.remove_view(who, seen),
     }
 }
 

@@ -19,6 +19,7 @@ pub mod journey_panel;
 pub mod menu;
 pub mod navigation;
 pub mod networks_panel;
+pub mod notes_panel;
 pub mod panel;
 pub mod playback;
 pub mod repair_window;

@@ -221,6 +221,16 @@ impl GraphView {
         self.camera.map(|c| ([c.center.x, c.center.y], c.scale))
     }
 
+    /// Puts the camera at `center` with `scale` points per world unit (a
+    /// saved view), instead of any fit asked for.
+    pub fn set_camera(&mut self, center: [f32; 2], scale: f32) {
+        self.fit_request = None;
+        self.camera = Some(Camera {
+            center: pos2(center[0], center[1]),
+            scale,
+        });
+    }
+
     /// Where the world point `world` was drawn last frame (screen points;
     /// `None` before the first frame).
     pub fn screen_of(&self, world: [f32; 2]) -> Option<Pos2> {

@@ -125,6 +125,10 @@ pub struct TagIndex {
     pub edited: std::collections::BTreeSet<String>,
     /// Accounts placed by an analyst.
     pub pinned: Vec<u32>,
+    /// The analysts' notes, oldest first.
+    pub notes: Vec<crate::case::notes::ListedNote>,
+    /// The saved views, by name.
+    pub views: Vec<crate::case::notes::SavedView>,
 }
 
 impl TagIndex {
@@ -157,6 +161,8 @@ impl TagIndex {
             tags_of_cluster,
             edited: state.edited_clusters.into_iter().collect(),
             pinned: state.pinned,
+            notes: state.notes,
+            views: state.views,
         }
     }
 
@@ -425,6 +431,8 @@ impl Loaded {
             edited_clusters: std::mem::take(&mut self.casework.edited)
                 .into_iter()
                 .collect(),
+            notes: std::mem::take(&mut self.casework.notes),
+            views: std::mem::take(&mut self.casework.views),
         });
         self.casework = TagIndex::build(state, &self.clusters, self.accounts.len());
     }

@@ -65,6 +65,8 @@ pub enum BottomTab {
     Networks,
     /// The audit log.
     History,
+    /// Saved views and the analysts' notes.
+    Notes,
 }
 
 /// View settings, remembered between sessions.

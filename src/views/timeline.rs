@@ -19,7 +19,8 @@ use crate::base::time::{civil_from_days, format_rfc3339_ms};
 use crate::case::workbench::HourTraffic;
 
 /// Which chart is shown.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Chart {
     /// Requests per hour.
     #[default]
