@@ -263,6 +263,40 @@ pub(super) struct Keys {
 }
 
 impl Snapshot {
+    /// Renames the accounts it names (indices) by `map`, leaving out those
+    /// `map` does not hold (a subset export numbers its accounts again and
+    /// holds only some of them).
+    pub fn remap_accounts(&mut self, map: &dyn Fn(u32) -> Option<u32>) {
+        use super::notes::NoteOn;
+        let remap_all = |accounts: &mut Vec<u32>| {
+            *accounts = accounts.iter().filter_map(|&a| map(a)).collect();
+        };
+        self.placements.retain_mut(|p| match map(p.account) {
+            Some(a) => {
+                p.account = a;
+                true
+            }
+            None => false,
+        });
+        for tag in self.tags.iter_mut().filter_map(|t| t.tag.as_mut()) {
+            remap_all(&mut tag.accounts);
+        }
+        for note in self.notes.iter_mut().filter_map(|n| n.note.as_mut()) {
+            remap_all(&mut note.accounts);
+            match &mut note.on {
+                NoteOn::Account { account } => *account = map(*account).unwrap_or(*account),
+                NoteOn::Link { a, b } => {
+                    *a = map(*a).unwrap_or(*a);
+                    *b = map(*b).unwrap_or(*b);
+                }
+                _ => {}
+            }
+        }
+        for view in self.views.iter_mut().filter_map(|v| v.view.as_mut()) {
+            remap_all(&mut view.accounts);
+        }
+    }
+
     fn keys(&self) -> Keys {
         Keys {
             tags: self.tags.iter().map(|t| t.id).collect(),
