@@ -1573,7 +1573,13 @@ fn a_note_and_a_saved_view_are_written_in_the_notes_tab_and_the_view_comes_back(
         app.history().iter().any(|e| e.action == "view.create")
     });
     harness.get_by_label("Top cluster");
-    harness.get_by_label_contains(&format!("cluster {top}"));
+    // The note in the tab and in the inspector of its cluster.
+    assert_eq!(
+        harness
+            .query_all_by_label("Same office card as the lab's crew")
+            .count(),
+        2
+    );
     harness.snapshot_options("workbench_notes_and_views", &snapshot_options());
 
     // Elsewhere, then the view again: its cluster is selected once more.

@@ -291,7 +291,7 @@ pub(super) fn run_views(args: ViewsArgs) -> Result<(), Failure> {
     } else {
         for v in &views {
             let what = match SavedViewSpec::from_json(&v.view_json) {
-                Ok(spec) => describe(&spec, v.accounts.len()),
+                Ok(spec) => spec.describe(v.accounts.len()),
                 Err(e) => e,
             };
             println!(
@@ -304,30 +304,4 @@ pub(super) fn run_views(args: ViewsArgs) -> Result<(), Failure> {
         }
     }
     Ok(())
-}
-
-/// A saved view in a few words.
-fn describe(spec: &crate::views::saved_view::SavedViewSpec, accounts: usize) -> String {
-    let mut parts = Vec::new();
-    if let Some(id) = &spec.campaign {
-        parts.push(format!("campaign {id}"));
-    } else if let Some(id) = &spec.cluster {
-        parts.push(format!("cluster {id}"));
-    } else if accounts > 0 {
-        parts.push(format!("{accounts} accounts selected"));
-    } else {
-        parts.push("the whole case".to_string());
-    }
-    if let Some(id) = &spec.focus {
-        parts.push(format!("focus on {id}"));
-    }
-    if let Some((first, last)) = spec.time_range {
-        parts.push(format!(
-            "{} to {}",
-            crate::base::time::format_rfc3339_ms(first * 3_600_000),
-            crate::base::time::format_rfc3339_ms((last + 1) * 3_600_000)
-        ));
-    }
-    parts.push(format!("coloured by {}", spec.settings.color_by.label()));
-    parts.join(", ")
 }

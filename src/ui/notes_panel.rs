@@ -166,12 +166,18 @@ impl NotesPanel {
                 {
                     commands.push(Command::ShowView(view.id));
                 }
-                ui.label(egui::RichText::new(format!("by {}", view.updated_by)).weak());
                 if !input.read_only && ui.small_button("Remove").clicked() {
                     commands.push(Command::Casework(CaseworkRequest::RemoveView(Box::new(
                         view.clone(),
                     ))));
                 }
+            });
+            let what = crate::views::saved_view::SavedViewSpec::from_json(&view.view_json)
+                .map_or_else(|e| e, |spec| spec.describe(view.accounts.len()));
+            ui.indent(("view", view.id), |ui| {
+                ui.label(
+                    egui::RichText::new(format!("{what}; saved by {}", view.updated_by)).weak(),
+                );
             });
         }
     }

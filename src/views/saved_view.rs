@@ -98,6 +98,38 @@ impl SavedViewSpec {
         (spec, accounts)
     }
 
+    /// The view in a few words ("cluster c17, focus on c17, 2026-02-01
+    /// 00:00 to 2026-02-02 00:00 UTC, coloured by Score"), with `accounts`
+    /// the number of accounts it selected.
+    pub fn describe(&self, accounts: usize) -> String {
+        let mut parts = Vec::new();
+        if let Some(id) = &self.campaign {
+            parts.push(format!("campaign {id}"));
+        } else if let Some(id) = &self.cluster {
+            parts.push(format!("cluster {id}"));
+        } else if accounts == 1 {
+            parts.push("1 account selected".to_string());
+        } else if accounts > 0 {
+            parts.push(format!("{accounts} accounts selected"));
+        } else {
+            parts.push("the whole case".to_string());
+        }
+        if let Some(id) = &self.focus {
+            parts.push(format!("focus on {id}"));
+        }
+        if let Some((first, last)) = self.time_range {
+            let hour = |h: i64| {
+                crate::base::time::format_rfc3339_ms(h * 3_600_000)
+                    .get(..16)
+                    .unwrap_or_default()
+                    .replace('T', " ")
+            };
+            parts.push(format!("{} to {} UTC", hour(first), hour(last + 1)));
+        }
+        parts.push(format!("coloured by {}", self.settings.color_by.label()));
+        parts.join(", ")
+    }
+
     /// The description as stored.
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_else(|_| "{}".into())
@@ -212,6 +244,10 @@ mod tests {
         };
         let back = SavedViewSpec::from_json(&spec.to_json()).unwrap();
         assert_eq!(back, spec);
+        assert_eq!(
+            spec.describe(12),
+            "cluster c7, 2025-11-24 16:00 to 2025-11-25 16:00 UTC, coloured by Score"
+        );
         let later = r#"{"cluster":"c9","a_field_of_a_later_build":[1,2]}"#;
         let read = SavedViewSpec::from_json(later).unwrap();
         assert_eq!(read.cluster.as_deref(), Some("c9"));
