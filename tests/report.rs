@@ -242,6 +242,7 @@ fn html_report_shows_every_campaign_in_order_with_the_numbers_from_the_case() {
                 cluster: Some(tagged[i].id.clone()),
                 tag: Some(tag.id),
                 campaign: None,
+                saved_view: None,
             })
         })
         .collect();

@@ -15,7 +15,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, 
 use serde::{Deserialize, Serialize};
 
 use super::conflict_row::{ConflictRow, MERGE_ACTION, read_conflict_row, write_conflict_state};
-use super::notes::{NoteSlot, ViewSlot, read_note, read_view, write_note, write_view};
+use super::note_rows::{NoteSlot, ViewSlot, read_note, read_view, write_note, write_view};
 use super::schema::INDICATOR_COLUMNS;
 use super::{Case, CaseError};
 use crate::facts::{Carried, CarryOver};
@@ -267,7 +267,7 @@ impl Snapshot {
     /// `map` does not hold (a subset export numbers its accounts again and
     /// holds only some of them).
     pub fn remap_accounts(&mut self, map: &dyn Fn(u32) -> Option<u32>) {
-        use super::notes::NoteOn;
+        use super::note_rows::NoteOn;
         let remap_all = |accounts: &mut Vec<u32>| {
             *accounts = accounts.iter().filter_map(|&a| map(a)).collect();
         };
@@ -397,9 +397,9 @@ pub struct CaseworkState {
     /// Clusters whose membership was edited after scoring.
     pub edited_clusters: Vec<String>,
     /// Every note, oldest first.
-    pub notes: Vec<super::notes::ListedNote>,
+    pub notes: Vec<super::note_rows::ListedNote>,
     /// Every saved view, by name.
-    pub views: Vec<super::notes::SavedView>,
+    pub views: Vec<super::note_rows::SavedView>,
 }
 
 /// What changes whenever case work or an analysis is written: compared
@@ -732,7 +732,7 @@ pub(super) fn cluster_list(keys: &Keys, before: &Snapshot, after: &Snapshot) -> 
             }
         }
         for n in &s.notes {
-            if let Some(super::notes::NoteOn::Cluster { id }) = n.note.as_ref().map(|n| &n.on) {
+            if let Some(super::note_rows::NoteOn::Cluster { id }) = n.note.as_ref().map(|n| &n.on) {
                 ids.insert(id.clone());
             }
         }

@@ -632,7 +632,7 @@ fn build_fresh(
 }
 
 /// Numbers the accounts of a subset export 1..N again, in their order in
-/// the source, in every column that names one (`verify::REFERENCES`) and in
+/// the source, in every column that names one (`schema::REFERENCES`) and in
 /// the snapshots of the audit entries it carries: a case's accounts are
 /// numbered without gaps (`hydrascope verify` refuses one that is not,
 /// and with it a merge of the export).
@@ -653,7 +653,7 @@ fn renumber_accounts(tx: &Transaction<'_>) -> Result<(), CaseError> {
     }
     let mut columns: Vec<(&str, &str)> = vec![("accounts", "id")];
     columns.extend(
-        super::verify::REFERENCES
+        schema::REFERENCES
             .iter()
             .filter(|(_, _, target, _)| *target == "accounts")
             .map(|(table, column, _, _)| (*table, *column)),

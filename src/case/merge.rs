@@ -22,7 +22,7 @@ use super::casework::{
 };
 pub use super::conflict_row::{ConflictRow, ConflictStatus, MERGE_ACTION};
 use super::conflict_row::{parse_status, read_conflict_row, split_fields};
-use super::notes::{Note, NoteOn, NoteSlot, SavedView, ViewSlot, write_note, write_view};
+use super::note_rows::{Note, NoteOn, NoteSlot, SavedView, ViewSlot, write_note, write_view};
 use super::{Case, CaseError};
 
 /// Conflicts a merge may record per new tag (a tag that disagrees with
@@ -818,13 +818,13 @@ impl Case {
         }
 
         for mut note in new_notes {
-            note.id = super::notes::next_id(&tx, "notes")?;
+            note.id = super::note_rows::next_id(&tx, "notes")?;
             note.merged_from = Some(merge);
             write_note(&tx, note.id, Some(&note))?;
             report.notes_added.push(note.id);
         }
         for mut view in new_views {
-            view.id = super::notes::next_id(&tx, "saved_views")?;
+            view.id = super::note_rows::next_id(&tx, "saved_views")?;
             view.merged_from = Some(merge);
             write_view(&tx, view.id, Some(&view))?;
             report.views_added.push(view.id);

@@ -10,6 +10,7 @@ pub mod features;
 pub mod graph_rows;
 pub mod guard;
 pub mod merge;
+mod note_rows;
 pub mod notes;
 pub mod provenance;
 pub mod records;
