@@ -460,3 +460,43 @@ fn a_merge_brings_their_notes_and_views_once_and_renames_a_taken_name() {
     assert!(again.notes_added.is_empty() && again.views_added.is_empty());
     assert_eq!((again.notes_skipped, again.views_skipped), (1, 1));
 }
+
+#[test]
+fn a_report_lists_the_notes_and_draws_each_saved_view() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (path, clusters) = case_with_clusters(tmp.path());
+    let case = Case::open(&path).unwrap();
+    case.add_note(
+        &alice(),
+        NoteOn::Cluster {
+            id: clusters[0].0.clone(),
+        },
+        "Same office card as the lab's crew",
+    )
+    .unwrap();
+    let spec = SavedViewSpec {
+        cluster: Some(clusters[0].0.clone()),
+        ..SavedViewSpec::default()
+    };
+    save(&case, "Crew at work", &spec, &clusters[0].1);
+    drop(case);
+    let out = tmp.path().join("report.html");
+    let (code, stdout, err) = run(&[
+        "report",
+        path.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(stdout.contains("1 picture(s)"), "{stdout}");
+    let html = std::fs::read_to_string(&out).unwrap();
+    for text in [
+        "Analysts&#39; notes",
+        "Same office card as the lab&#39;s crew",
+        &format!("cluster {}", clusters[0].0),
+        "Saved views",
+        "View \u{201c}Crew at work\u{201d}, saved by alice",
+    ] {
+        assert!(html.contains(text), "{text:?} not in the report");
+    }
+}
