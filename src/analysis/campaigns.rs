@@ -13,6 +13,8 @@
 //! own. Every cluster is in at most one campaign. `docs/analysis.md` has the
 //! rules.
 
+use std::collections::BTreeMap;
+
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::behaviour::{
@@ -353,6 +355,26 @@ pub fn group_campaigns(
     // And clusters that work the same shift: same start of their working
     // window, give or take an hour.
     let shifts = Shifts::new(&candidates, &profiles, beyond_of, population);
+    // Work on shared prompts and work on none are two jobs, whatever hours
+    // they keep: a shift, or the hours beyond everyone's, does not join a
+    // cluster that shares no prompt to one whose work is on shared prompts
+    // (two operations may well work the same hours).
+    let on_prompts: FxHashMap<usize, f64> = shifts
+        .windows
+        .keys()
+        .chain(shifts.beyond.keys())
+        .map(|&i| (i, work_on_shared_families(&clusters[i].members, prints)))
+        .collect();
+    let other_job = |a: u32, b: u32| {
+        let (x, y) = (on_prompts.get(&(a as usize)), on_prompts.get(&(b as usize)));
+        match (x, y) {
+            (Some(&x), Some(&y)) => {
+                let (low, high) = (x.min(y), x.max(y));
+                low < PROMPT_FREE_WORK && high >= PROMPT_WORK
+            }
+            _ => false,
+        }
+    };
     for h in 0..24 {
         let mut list = shifts.by_start[h].clone();
         list.extend_from_slice(&shifts.by_start[(h + 1) % 24]);
@@ -413,7 +435,11 @@ pub fn group_campaigns(
             shifts.windows.get(&(a as usize)),
             shifts.windows.get(&(b as usize)),
         ) {
-            (Some(wa), Some(wb)) if one_shift(wa, wb, &parts, SAME_WORK_SIMILARITY) => Some(*wa),
+            (Some(wa), Some(wb))
+                if one_shift(wa, wb, &parts, SAME_WORK_SIMILARITY) && !other_job(a, b) =>
+            {
+                Some(*wa)
+            }
             _ => None,
         };
         let same_shift = shift.is_some();
@@ -423,7 +449,7 @@ pub fn group_campaigns(
             shifts.beyond.get(&(a as usize)),
             shifts.beyond.get(&(b as usize)),
         ) {
-            (Some(x), Some(y)) if !same_shift => {
+            (Some(x), Some(y)) if !same_shift && !other_job(a, b) => {
                 beyond_tie(x, y, &parts, Similarity::content, &shifts.population)
             }
             _ => None,
@@ -563,6 +589,10 @@ pub fn group_campaigns(
         &population,
         &mut ties,
     ) {
+        (campaigns, campaign_of_cluster) =
+            score_campaigns(&groups, clusters, scorer, accounts, &ties);
+    }
+    if join_by_crew_shift(&mut groups, &campaigns, clusters, prints, scorer, &mut ties) {
         (campaigns, campaign_of_cluster) =
             score_campaigns(&groups, clusters, scorer, accounts, &ties);
     }
@@ -788,6 +818,164 @@ fn join_by_hours_beyond(
     true
 }
 
+/// A cluster shares no prompt when less than this share of its members'
+/// traffic (on average) is on template families half of them or more use
+/// ([`work_on_shared_families`])…
+const PROMPT_FREE_WORK: f64 = 0.1;
+/// …and its work is on shared prompts from this share on: a shift, or the
+/// hours beyond everyone's, never joins the one to the other. In between
+/// (a campaign with much cover traffic) neither is said.
+const PROMPT_WORK: f64 = 0.4;
+
+/// A crew shares no prompt when less than this share of its members'
+/// traffic (on average) is on template families half of them or more use
+/// ([`work_on_shared_families`]).
+const CREW_SHARED_WORK: f64 = 0.25;
+
+/// The mean share of `members`' traffic on template families that half of
+/// them or more (two at least) put `behaviour::MIN_FAMILY_SHARE` of their own
+/// traffic on: the work they share prompts for. A member's own prompts
+/// (its cover traffic's personas, a fresh template per request) do not
+/// count.
+fn work_on_shared_families(members: &[u32], prints: &[Fingerprint]) -> f64 {
+    let mut users: FxHashMap<u32, usize> = FxHashMap::default();
+    let mut profiled = 0usize;
+    for p in members.iter().filter_map(|&a| prints.get(a as usize)) {
+        profiled += 1;
+        for &(family, _) in &p.families {
+            *users.entry(family).or_default() += 1;
+        }
+    }
+    let needed = 2.max(profiled.div_ceil(2));
+    let shared = |family: u32| users.get(&family).is_some_and(|&n| n >= needed);
+    let total: f64 = members
+        .iter()
+        .filter_map(|&a| prints.get(a as usize))
+        .map(|p| {
+            p.families
+                .iter()
+                .filter(|(f, _)| shared(*f))
+                .map(|&(_, share)| f64::from(share))
+                .sum::<f64>()
+        })
+        .sum();
+    total / profiled.max(1) as f64
+}
+
+/// The fewest members of no independence of each of two suspected
+/// campaigns that work one shift, for the shift to join them
+/// ([`join_by_crew_shift`]).
+const CREW_ON_SHIFT: usize = 2;
+
+/// Joins suspected campaigns that each hold a crew working one shift: two
+/// or more members of no independence (disposable, or hiding behind
+/// rotating proxies) each, every one with a working window of its own
+/// ([`working_window`]: a few hours holding most of its traffic), the two
+/// crews' windows sharing half their hours and their hours of the day
+/// [`SAME_SHIFT_HOURS`] alike, doing work of the same content
+/// ([`Similarity::content`], [`SAME_WORK_SIMILARITY`]). A campaign that
+/// shares no prompt works in crews on fixed shifts, and a crew's accounts
+/// fall apart when a card or a domain ties some of them to another crew:
+/// the pieces still share the shift. Only suspected campaigns are joined
+/// (none is made suspected by it); each join is a tie between their first
+/// clusters, naming the shift. Whether any was joined.
+fn join_by_crew_shift(
+    groups: &mut Vec<Vec<usize>>,
+    campaigns: &[Campaign],
+    clusters: &[Cluster],
+    prints: &[Fingerprint],
+    scorer: &Scorer<'_>,
+    ties: &mut Vec<(u32, u32, Tie)>,
+) -> bool {
+    let suspected: Vec<usize> = (0..campaigns.len())
+        .filter(|&k| campaigns[k].suspected)
+        .collect();
+    if suspected.len() < 2 {
+        return false;
+    }
+    // Members of no independence with a shift of their own, by the hour
+    // their window starts: (suspected campaign, account).
+    let mut by_start: Vec<Vec<(usize, u32)>> = vec![Vec::new(); 24];
+    for (i, &k) in suspected.iter().enumerate() {
+        for &a in &campaigns[k].members {
+            let Some(p) = prints.get(a as usize).filter(|p| p.is_reliable()) else {
+                continue;
+            };
+            if !(scorer.is_disposable(a) || scorer.is_hiding(a)) {
+                continue;
+            }
+            if let Some(w) = working_window(&p.hours) {
+                by_start[usize::from(w.start)].push((i, a));
+            }
+        }
+    }
+    let mut uf = UnionFind::new(groups.len());
+    let mut joined = false;
+    for h in 0..24 {
+        // The crews starting this hour or the next, per campaign.
+        let mut crews: BTreeMap<usize, Vec<u32>> = BTreeMap::new();
+        for &(i, a) in by_start[h].iter().chain(&by_start[(h + 1) % 24]) {
+            crews.entry(i).or_default().push(a);
+        }
+        // Crews whose work shares prompts are joined by the prompts, not
+        // here.
+        let crews: Vec<(usize, Fingerprint)> = crews
+            .into_iter()
+            .filter(|(_, members)| {
+                members.len() >= CREW_ON_SHIFT
+                    && work_on_shared_families(members, prints) < CREW_SHARED_WORK
+            })
+            .map(|(i, members)| (i, profile(&members, prints).typical))
+            .collect();
+        if crews.len() < 2 {
+            continue;
+        }
+        let list: Vec<u32> = (0..crews.len() as u32).collect();
+        let mut pairs = Vec::new();
+        super::pairs::for_each_pair(&list, 24, CREW_SHIFT_SALT ^ h as u64, |x, y| {
+            pairs.push((x as usize, y as usize))
+        });
+        pairs.sort_unstable();
+        for (x, y) in pairs {
+            let ((i, px), (j, py)) = (&crews[x], &crews[y]);
+            let (k, l) = (suspected[*i], suspected[*j]);
+            if uf.find(k as u32) == uf.find(l as u32) {
+                continue;
+            }
+            let (Some(wx), Some(wy)) = (working_window(&px.hours), working_window(&py.hours))
+            else {
+                continue;
+            };
+            let parts = similarity(px, py);
+            if !(shares_hours(&wx, &wy)
+                && parts.hours >= SAME_SHIFT_HOURS
+                && parts.content() >= SAME_WORK_SIMILARITY)
+            {
+                continue;
+            }
+            uf.union(k as u32, l as u32);
+            joined = true;
+            ties.push((
+                groups[k][0] as u32,
+                groups[l][0] as u32,
+                Tie {
+                    overlap: family_overlap(px, py).0,
+                    similarity: parts.combined,
+                    crossing: Crossing::default(),
+                    shift: Some(wx),
+                    moved: None,
+                    beyond: None,
+                },
+            ));
+        }
+    }
+    if !joined {
+        return false;
+    }
+    merge_groups(groups, &mut uf, clusters);
+    true
+}
+
 /// Scores each group of clusters as one campaign (under the partition the
 /// groups make), with the ties that joined its clusters; and each
 /// cluster's campaign (`usize::MAX` for none).
@@ -936,6 +1124,8 @@ const SAME_SHIFT_HOURS: f64 = 0.9;
 const SHIFT_SALT: u64 = 0x5b1f_7e11;
 /// Salt of the shuffled pairing of clusters by the hour they stand out most.
 const BEYOND_SALT: u64 = 0x3e70_bd42;
+/// Salt of the pairs of crews compared per shift ([`join_by_crew_shift`]).
+const CREW_SHIFT_SALT: u64 = 0x7c3e_5a19;
 
 /// A family is a campaign's own when the campaign's accounts carry this
 /// share of its use…

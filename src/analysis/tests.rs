@@ -2216,3 +2216,57 @@ fn lone_accounts_working_a_crews_shift_tie_the_campaign_by_timing() {
         )) && text.contains("tied by their timing")
     });
 }
+
+#[test]
+fn suspected_campaigns_holding_crews_on_one_shift_are_one_campaign_unless_one_shares_prompts() {
+    let mut fx = Fixture::new(21, false);
+    ordinary_people(&mut fx, 60, 0, 0.0);
+    // A crew on 02:00–05:00 UTC whose card also pays for three accounts of
+    // the 14:00–17:00 crew; that crew's other accounts on a card of their
+    // own. Fresh templates: no prompt in common. Two suspected campaigns,
+    // one card each, that share a shift.
+    let worker = |fx: &mut Fixture, i: u32, start_hour: u32, card: &str| {
+        let minutes = shift_worker(fx, 20, 60, start_hour, 3);
+        let origin = fx.origin(&format!("73.2.{i}.4"), 7922);
+        let traffic = fresh_harvest(fx, minutes, 90_000 + i * 100, origin);
+        fx.account(facts(5, "email", Some(card)), traffic)
+    };
+    let night: Vec<u32> = (0..8).map(|i| worker(&mut fx, i, 2, "card-a")).collect();
+    let day_on_a: Vec<u32> = (8..11).map(|i| worker(&mut fx, i, 14, "card-a")).collect();
+    let day: Vec<u32> = (11..19).map(|i| worker(&mut fx, i, 14, "card-b")).collect();
+    // Another operation on the same shift that shares its prompts: ten
+    // accounts on one card asking the same twelve fixed templates. Before
+    // the prompts were asked for, the hours it stands out in joined it to
+    // the day crew.
+    let fixed: Vec<(u32, f64)> = (0..12)
+        .map(|k| (fx.template(fx_hash(95_000 + k)), 1.0 / 12.0))
+        .collect();
+    let templated: Vec<u32> = (0..10u32)
+        .map(|i| {
+            let minutes = shift_worker(&mut fx, 20, 12, 14, 3);
+            let origin = fx.origin(&format!("73.3.{i}.4"), 7922);
+            fx.account(
+                facts(5, "email", Some("card-c")),
+                Traffic {
+                    minutes,
+                    templates: fixed.clone(),
+                    capability: 2,
+                    tokens: (350, 3600),
+                    cot: 0.9,
+                    origins: vec![origin],
+                    ..Default::default()
+                },
+            )
+        })
+        .collect();
+    let result = analyse(&fx);
+    let campaign = campaign_holding(&result, night[0], night.iter().chain(&day_on_a).chain(&day));
+    assert!(campaign.suspected);
+    assert_reason(campaign, |text| text.contains("14:00–17:00 UTC"));
+    for a in &templated {
+        assert!(
+            !campaign.members.contains(a),
+            "{a}: the operation that shares prompts on the same shift joined"
+        );
+    }
+}
