@@ -298,10 +298,23 @@ pub(super) fn write_note(
         n.updated_by,
         n.merged_from
     ])?;
-    let mut insert =
-        tx.prepare_cached("INSERT INTO note_accounts (note, account) VALUES (?1, ?2)")?;
-    for &a in &n.accounts {
-        insert.execute(params![id, key(a)])?;
+    insert_accounts(tx, "note_accounts", "note", id, &n.accounts)
+}
+
+/// Writes `accounts` (indices) as the rows of `id` in `table` (keyed by
+/// `key`, the account column `account`).
+fn insert_accounts(
+    tx: &Transaction<'_>,
+    table: &str,
+    key: &str,
+    id: i64,
+    accounts: &[u32],
+) -> Result<(), CaseError> {
+    let mut insert = tx.prepare_cached(&format!(
+        "INSERT INTO {table} ({key}, account) VALUES (?1, ?2)"
+    ))?;
+    for &a in accounts {
+        insert.execute(params![id, i64::from(a) + 1])?;
     }
     Ok(())
 }
@@ -331,12 +344,7 @@ pub(super) fn write_view(
         v.updated_by,
         v.merged_from
     ])?;
-    let mut insert =
-        tx.prepare_cached("INSERT INTO saved_view_accounts (view, account) VALUES (?1, ?2)")?;
-    for &a in &v.accounts {
-        insert.execute(params![id, i64::from(a) + 1])?;
-    }
-    Ok(())
+    insert_accounts(tx, "saved_view_accounts", "view", id, &v.accounts)
 }
 
 /// The next id of `table` (an AUTOINCREMENT table): never one an undo

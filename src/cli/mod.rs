@@ -189,6 +189,27 @@ fn run(cli: Cli) -> Result<(), Failure> {
     }
 }
 
+/// Who a command that writes case work acts as: `--analyst NAME`, else
+/// `$HYDRASCOPE_ANALYST` or the login name; an empty `--analyst` is bad
+/// input.
+fn analyst_who(analyst: Option<String>) -> Result<Who, Failure> {
+    match analyst {
+        Some(name) if !name.trim().is_empty() => Ok(Who::named(name.trim(), Origin::Cli)),
+        Some(_) => Err(Failure::bad_input("--analyst must not be empty")),
+        None => Ok(Who::from_env(Origin::Cli)),
+    }
+}
+
+/// Says what a case-work action wrote, by whom, and its audit entry.
+fn print_recorded(recorded: &crate::case::casework::Recorded, who: &Who) {
+    println!(
+        "{} (by {}; audit log entry #{})",
+        clean(&recorded.summary),
+        clean(&who.analyst),
+        recorded.audit_id
+    );
+}
+
 fn who_of(analyst: Option<&str>) -> Who {
     match analyst {
         Some(name) => Who::named(name, Origin::Cli),

@@ -5,7 +5,6 @@
 use std::path::PathBuf;
 
 use crate::case::Case;
-use crate::case::casework::{Origin, Who};
 use crate::case::notes::{ListedNote, NoteOn};
 
 use super::{Failure, clean, split_list};
@@ -62,11 +61,7 @@ pub(super) fn run(args: NoteArgs) -> Result<(), Failure> {
         text,
         analyst,
     } = args;
-    let who = match analyst {
-        Some(name) if !name.trim().is_empty() => Who::named(name.trim(), Origin::Cli),
-        Some(_) => return Err(Failure::bad_input("--analyst must not be empty")),
-        None => Who::from_env(Origin::Cli),
-    };
+    let who = super::analyst_who(analyst)?;
     let case = Case::open(&case).map_err(Failure::from_case)?;
     let one = |id: &str| -> Result<u32, Failure> {
         let found = case
@@ -130,12 +125,7 @@ pub(super) fn run(args: NoteArgs) -> Result<(), Failure> {
         case.add_note(&who, on, &text)
     }
     .map_err(Failure::from_case)?;
-    println!(
-        "{} (by {}; audit log entry #{})",
-        clean(&recorded.summary),
-        clean(&who.analyst),
-        recorded.audit_id
-    );
+    super::print_recorded(&recorded, &who);
     Ok(())
 }
 

@@ -3,9 +3,9 @@
 use std::path::PathBuf;
 
 use crate::case::Case;
-use crate::case::casework::{Origin, TagPatch, TagStatus, Who};
+use crate::case::casework::{TagPatch, TagStatus};
 
-use super::{Failure, campaign_clusters, clean, split_list};
+use super::{Failure, campaign_clusters, split_list};
 
 // The arguments; their help is the command line's (`hydrascope tag --help`).
 #[derive(clap::Args, Debug)]
@@ -78,11 +78,7 @@ pub(super) fn run(args: TagArgs) -> Result<(), Failure> {
             "--confidence must be in 0..1, not {c}"
         )));
     }
-    let who = match analyst {
-        Some(name) if !name.trim().is_empty() => Who::named(name.trim(), Origin::Cli),
-        Some(_) => return Err(Failure::bad_input("--analyst must not be empty")),
-        None => Who::from_env(Origin::Cli),
-    };
+    let who = super::analyst_who(analyst)?;
     let patch = TagPatch {
         label: Some(label),
         capability,
@@ -117,11 +113,6 @@ pub(super) fn run(args: TagArgs) -> Result<(), Failure> {
         }
     }
     .map_err(Failure::from_case)?;
-    println!(
-        "{} (by {}; audit log entry #{})",
-        clean(&recorded.summary),
-        clean(&who.analyst),
-        recorded.audit_id
-    );
+    super::print_recorded(&recorded, &who);
     Ok(())
 }
