@@ -1245,7 +1245,7 @@ impl App {
     }
 
     /// Shows the saved view `id` again: its settings (the analyst's name
-    /// kept), selection, focus, time window, search, camera and chart. A
+    /// and the bottom tab kept), selection, focus, time window, search, camera and chart. A
     /// step Back returns to the selection before it.
     fn show_view(&mut self, id: i64) {
         let Some(loaded) = self.loaded() else {
@@ -1264,9 +1264,12 @@ impl App {
         };
         let resolved = spec.resolve(loaded, &saved.accounts, &saved.name);
         let old = self.selected();
+        // The analyst's name and the tab they clicked the view in stay.
         let analyst = std::mem::take(&mut self.state.settings.analyst);
+        let tab = self.state.settings.bottom_tab;
         self.state.settings = resolved.settings;
         self.state.settings.analyst = analyst;
+        self.state.settings.bottom_tab = tab;
         let time_range = resolved.view.time_range;
         let search = resolved.view.search.clone();
         self.state.view = crate::views::state::CaseView {

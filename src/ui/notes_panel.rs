@@ -242,31 +242,9 @@ impl NotesPanel {
             {
                 continue;
             }
+            // The buttons first: a long subject or name must not push them
+            // out of the column.
             ui.horizontal(|ui| {
-                if ui
-                    .link(&on)
-                    .on_hover_text("Select what this note is on")
-                    .clicked()
-                {
-                    commands.extend(select_target(input.loaded, note));
-                }
-                ui.label(
-                    egui::RichText::new(format!(
-                        "{}, {}{}",
-                        note.note.updated_by,
-                        note.note
-                            .updated_at
-                            .get(..16)
-                            .unwrap_or(&note.note.updated_at)
-                            .replace('T', " "),
-                        if note.note.merged_from.is_some() {
-                            " (merged)"
-                        } else {
-                            ""
-                        }
-                    ))
-                    .weak(),
-                );
                 if !input.read_only {
                     if ui.small_button("Edit").clicked() {
                         self.editing = Some((note.note.id, note.note.text.clone()));
@@ -277,7 +255,32 @@ impl NotesPanel {
                         ))));
                     }
                 }
+                if ui
+                    .link(&on)
+                    .on_hover_text("Select what this note is on")
+                    .clicked()
+                {
+                    commands.extend(select_target(input.loaded, note));
+                }
             });
+            ui.label(
+                egui::RichText::new(format!(
+                    "{}, {}{}",
+                    note.note.updated_by,
+                    note.note
+                        .updated_at
+                        .get(..16)
+                        .unwrap_or(&note.note.updated_at)
+                        .replace('T', " "),
+                    if note.note.merged_from.is_some() {
+                        " (merged)"
+                    } else {
+                        ""
+                    }
+                ))
+                .weak()
+                .small(),
+            );
             match &mut self.editing {
                 Some((id, text)) if *id == note.note.id => {
                     ui.add(
