@@ -219,11 +219,23 @@ pub(super) fn accounts_of(
     key: &str,
     id: i64,
 ) -> Result<Vec<u32>, CaseError> {
-    let mut stmt = tx.prepare_cached(&format!(
-        "SELECT account FROM {table} WHERE {key} = ?1 ORDER BY account"
-    ))?;
+    account_indices(
+        tx,
+        &format!("SELECT account FROM {table} WHERE {key} = ?1 ORDER BY account"),
+        &id,
+    )
+}
+
+/// The accounts (`accounts.id`) `sql` selects with `param`, as indices
+/// (ids out of range are left out).
+pub(super) fn account_indices(
+    tx: &rusqlite::Connection,
+    sql: &str,
+    param: &dyn rusqlite::ToSql,
+) -> Result<Vec<u32>, CaseError> {
+    let mut stmt = tx.prepare_cached(sql)?;
     let accounts = stmt
-        .query_map([id], |r| r.get::<_, i64>(0))?
+        .query_map([param], |r| r.get::<_, i64>(0))?
         .filter_map(|k| match k {
             Ok(k) => u32::try_from(k - 1).ok().map(Ok),
             Err(e) => Some(Err(e)),
@@ -263,12 +275,10 @@ pub(super) fn write_note(
     id: i64,
     note: Option<&Note>,
 ) -> Result<(), CaseError> {
-    tx.prepare_cached("DELETE FROM note_accounts WHERE note = ?1")?
-        .execute([id])?;
     let Some(n) = note else {
         tx.prepare_cached("DELETE FROM notes WHERE id = ?1")?
             .execute([id])?;
-        return Ok(());
+        return set_accounts(tx, "note_accounts", "note", id, &[]);
     };
     let key = |a: u32| i64::from(a) + 1;
     let (account, other, cluster, campaign, from_ms, to_ms) = match &n.on {
@@ -298,18 +308,20 @@ pub(super) fn write_note(
         n.updated_by,
         n.merged_from
     ])?;
-    insert_accounts(tx, "note_accounts", "note", id, &n.accounts)
+    set_accounts(tx, "note_accounts", "note", id, &n.accounts)
 }
 
-/// Writes `accounts` (indices) as the rows of `id` in `table` (keyed by
-/// `key`, the account column `account`).
-fn insert_accounts(
+/// Makes `accounts` (indices) the rows of `id` in `table` (keyed by
+/// `key`, the account column `account`), replacing any there were.
+fn set_accounts(
     tx: &Transaction<'_>,
     table: &str,
     key: &str,
     id: i64,
     accounts: &[u32],
 ) -> Result<(), CaseError> {
+    tx.prepare_cached(&format!("DELETE FROM {table} WHERE {key} = ?1"))?
+        .execute([id])?;
     let mut insert = tx.prepare_cached(&format!(
         "INSERT INTO {table} ({key}, account) VALUES (?1, ?2)"
     ))?;
@@ -324,12 +336,10 @@ pub(super) fn write_view(
     id: i64,
     view: Option<&SavedView>,
 ) -> Result<(), CaseError> {
-    tx.prepare_cached("DELETE FROM saved_view_accounts WHERE view = ?1")?
-        .execute([id])?;
     let Some(v) = view else {
         tx.prepare_cached("DELETE FROM saved_views WHERE id = ?1")?
             .execute([id])?;
-        return Ok(());
+        return set_accounts(tx, "saved_view_accounts", "view", id, &[]);
     };
     tx.prepare_cached(&format!(
         "INSERT OR REPLACE INTO saved_views ({VIEW_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
@@ -344,7 +354,7 @@ pub(super) fn write_view(
         v.updated_by,
         v.merged_from
     ])?;
-    insert_accounts(tx, "saved_view_accounts", "view", id, &v.accounts)
+    set_accounts(tx, "saved_view_accounts", "view", id, &v.accounts)
 }
 
 /// The next id of `table` (an AUTOINCREMENT table): never one an undo

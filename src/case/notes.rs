@@ -25,8 +25,8 @@ pub use super::note_rows::{
     ListedNote, MAX_VIEW_NAME_BYTES, Note, NoteOn, NoteSlot, SavedView, ViewSlot,
 };
 use super::note_rows::{
-    NOTE_COLUMNS, VIEW_COLUMNS, accounts_of, bounded, next_id, note_from_row, read_note, read_view,
-    view_from_row, write_note, write_view,
+    NOTE_COLUMNS, VIEW_COLUMNS, account_indices, accounts_of, bounded, next_id, note_from_row,
+    read_note, read_view, view_from_row, write_note, write_view,
 };
 use super::{Case, CaseError};
 
@@ -67,14 +67,7 @@ fn group_accounts(tx: &Transaction<'_>, on: &NoteOn) -> Result<Vec<u32>, CaseErr
         ),
         _ => return Ok(Vec::new()),
     };
-    let mut stmt = tx.prepare_cached(sql)?;
-    let accounts: Vec<u32> = stmt
-        .query_map([id], |r| r.get::<_, i64>(0))?
-        .filter_map(|k| match k {
-            Ok(k) => u32::try_from(k - 1).ok().map(Ok),
-            Err(e) => Some(Err(e)),
-        })
-        .collect::<rusqlite::Result<_>>()?;
+    let accounts = account_indices(tx, sql, id)?;
     if accounts.is_empty() {
         return Err(CaseError::Invalid(format!(
             "no {} {id} in this case",

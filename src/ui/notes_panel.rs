@@ -154,7 +154,8 @@ impl NotesPanel {
             ui.label(egui::RichText::new("No saved views yet").weak());
         }
         let views: &[SavedView] = &input.loaded.casework.views;
-        for view in views {
+        let described = &input.loaded.casework.view_descriptions;
+        for (view, what) in views.iter().zip(described) {
             ui.horizontal(|ui| {
                 if ui
                     .link(egui::RichText::new(&view.name).strong())
@@ -172,8 +173,6 @@ impl NotesPanel {
                     ))));
                 }
             });
-            let what = crate::views::saved_view::SavedViewSpec::from_json(&view.view_json)
-                .map_or_else(|e| e, |spec| spec.describe(view.accounts.len()));
             ui.indent(("view", view.id), |ui| {
                 ui.label(
                     egui::RichText::new(format!("{what}; saved by {}", view.updated_by)).weak(),

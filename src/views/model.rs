@@ -129,6 +129,9 @@ pub struct TagIndex {
     pub notes: Vec<crate::case::notes::ListedNote>,
     /// The saved views, by name.
     pub views: Vec<crate::case::notes::SavedView>,
+    /// Each saved view in a few words, as `views` (read once, not each
+    /// frame).
+    pub view_descriptions: Vec<String>,
 }
 
 impl TagIndex {
@@ -161,6 +164,14 @@ impl TagIndex {
             tags_of_cluster,
             edited: state.edited_clusters.into_iter().collect(),
             pinned: state.pinned,
+            view_descriptions: state
+                .views
+                .iter()
+                .map(|v| {
+                    super::saved_view::SavedViewSpec::from_json(&v.view_json)
+                        .map_or_else(|e| e, |spec| spec.describe(v.accounts.len()))
+                })
+                .collect(),
             notes: state.notes,
             views: state.views,
         }
