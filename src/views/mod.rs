@@ -12,6 +12,7 @@ pub mod model;
 pub mod neighbourhood;
 pub mod networks;
 pub mod palette;
+pub mod recall;
 pub mod saved_view;
 pub mod series;
 pub mod state;

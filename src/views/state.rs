@@ -6,6 +6,45 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
+/// Which chart is shown.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Chart {
+    /// Requests per hour.
+    #[default]
+    Requests,
+    /// Tokens per hour.
+    Tokens,
+    /// Share of traffic per model, with release and ban markers.
+    ModelMix,
+    /// Accounts created per day.
+    Creations,
+    /// Requests by hour of day and day.
+    HeatMap,
+}
+
+impl Chart {
+    /// Every chart, in tab order.
+    pub const ALL: [Chart; 5] = [
+        Chart::Requests,
+        Chart::Tokens,
+        Chart::ModelMix,
+        Chart::Creations,
+        Chart::HeatMap,
+    ];
+
+    /// The chart's name, as its tab and a picture's caption say it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Chart::Requests => "Requests / hour",
+            Chart::Tokens => "Tokens / hour",
+            Chart::ModelMix => "Model mix",
+            Chart::Creations => "Account creations",
+            Chart::HeatMap => "Hour × day heat map",
+        }
+    }
+}
+
 /// How graph nodes are coloured.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ColorBy {

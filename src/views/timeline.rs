@@ -14,47 +14,10 @@ use super::model::Loaded;
 use super::palette;
 use super::series::SelectionSeries;
 use super::state::CaseView;
+pub use super::state::Chart;
 use crate::base::text::thousands;
 use crate::base::time::{civil_from_days, format_rfc3339_ms};
 use crate::case::workbench::HourTraffic;
-
-/// Which chart is shown.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Chart {
-    /// Requests per hour.
-    #[default]
-    Requests,
-    /// Tokens per hour.
-    Tokens,
-    /// Share of traffic per model, with release and ban markers.
-    ModelMix,
-    /// Accounts created per day.
-    Creations,
-    /// Requests by hour of day and day.
-    HeatMap,
-}
-
-impl Chart {
-    const ALL: [Chart; 5] = [
-        Chart::Requests,
-        Chart::Tokens,
-        Chart::ModelMix,
-        Chart::Creations,
-        Chart::HeatMap,
-    ];
-
-    /// The chart's name, as its tab and a picture's caption say it.
-    pub fn label(self) -> &'static str {
-        match self {
-            Chart::Requests => "Requests / hour",
-            Chart::Tokens => "Tokens / hour",
-            Chart::ModelMix => "Model mix",
-            Chart::Creations => "Account creations",
-            Chart::HeatMap => "Hour × day heat map",
-        }
-    }
-}
 
 /// What the timelines show this frame.
 pub struct TimelineInput<'a> {
