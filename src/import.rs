@@ -54,7 +54,7 @@ pub enum ImportError {
     #[error(transparent)]
     Folder(#[from] FolderError),
     /// A row breaks the contract.
-    #[error("{file}:{line}: {error}")]
+    #[error("{}: {error}", place(file, *line))]
     BadRow {
         /// The file's name.
         file: String,
@@ -87,6 +87,17 @@ impl ImportError {
             ImportError::Case(err) => err.is_bad_input(),
             ImportError::Rejects { .. } => false,
         }
+    }
+}
+
+/// Where a row is, as errors say it: `exchanges.jsonl:12` for a line of a
+/// text file, `exchanges/part-0.parquet (row group 1), row 12` for a
+/// Parquet row (whose `file` names the part and row group).
+fn place(file: &str, line: u64) -> String {
+    if file.ends_with(')') && file.contains(" (row group ") {
+        format!("{file}, row {line}")
+    } else {
+        format!("{file}:{line}")
     }
 }
 
@@ -155,6 +166,7 @@ pub fn import_folder(
         .ignored
         .iter()
         .map(|name| format!("{name}: not an activity-log section file; ignored"))
+        .chain(folder.notes.iter().cloned())
         .collect();
     progress.total.store(
         folder.files.iter().map(LogFile::len_bytes).sum(),
@@ -194,13 +206,22 @@ pub fn import_folder(
                 done_before,
             };
             if file.section == Section::Exchanges {
-                ctx.stream_exchanges(&mut builder, bytes_read.clone())?;
+                warnings.extend(ctx.stream_exchanges(&mut builder, bytes_read.clone())?);
             } else {
                 let streamed = for_each_row(file, bytes_read.clone(), |row| {
-                    ctx.row(&mut builder, row.line, row.row, row.text)
+                    if let Some(place) = row.place
+                        && ctx.name != place
+                    {
+                        ctx.name = place.to_string();
+                    }
+                    let text = match row.render {
+                        Some(render) => Cow::Owned(render()),
+                        None => Cow::Borrowed(row.text),
+                    };
+                    ctx.row(&mut builder, row.line, row.row, &text)
                 });
                 match streamed {
-                    Ok(()) => {}
+                    Ok(more) => warnings.extend(more),
                     Err(StreamError::Stopped(err)) => return Err(err),
                     Err(read @ StreamError::Read { .. }) => {
                         return Err(ImportError::Read(read.to_string()));
@@ -211,7 +232,7 @@ pub fn import_folder(
             if !ctx.extra_fields.is_empty() {
                 warnings.push(format!(
                     "{}: fields outside the contract kept in extra_json: {}",
-                    ctx.name,
+                    file.display_name(),
                     ctx.extra_fields.join(", ")
                 ));
             }
@@ -288,7 +309,8 @@ struct FileImport<'a> {
     rejects: &'a mut Rejects,
     extra_fields: Vec<String>,
     accounts: Vec<crate::logs::Account>,
-    lines: Vec<(u64, String)>,
+    /// Per account read: where it was (file, line) and its text.
+    lines: Vec<(String, u64, String)>,
     rows_since_progress: u32,
     progress: &'a Progress,
     bytes_read: &'a AtomicU64,
@@ -332,7 +354,7 @@ impl FileImport<'_> {
             Section::Accounts => match account_from_row(row) {
                 Ok(account) => {
                     self.accounts.push(account);
-                    self.lines.push((line, text.to_string()));
+                    self.lines.push((self.name.clone(), line, text.to_string()));
                     Ok(())
                 }
                 Err(error) => self.bad(line, error, text),
@@ -363,17 +385,26 @@ impl FileImport<'_> {
         text: &str,
     ) -> Result<(), ImportError> {
         let name = &self.name;
+        // A Parquet row has no text of its own: what it said is the
+        // exchange it was read as.
+        let text = || {
+            if text.is_empty() {
+                crate::logs::write::exchange_json(exchange)
+            } else {
+                text.to_string()
+            }
+        };
         let added = builder.add_exchange(exchange, || RowOrigin {
             file: name.clone(),
             line,
-            text: text.to_string(),
+            text: text(),
         });
         match added {
             Ok(()) => {
                 let late = builder.take_rejected();
                 self.rejects.write_rejected(late)
             }
-            Err(AddError::Row(error)) => self.bad(line, error, text),
+            Err(AddError::Row(error)) => self.bad(line, error, &text()),
             Err(AddError::Duplicate(held)) => Err(ImportError::BadRow {
                 file: held.origin.file,
                 line: held.origin.line,
@@ -400,12 +431,12 @@ impl FileImport<'_> {
         &mut self,
         builder: &mut CaseBuilder,
         bytes_read: Arc<AtomicU64>,
-    ) -> Result<(), ImportError> {
+    ) -> Result<Vec<String>, ImportError> {
         let (sender, receiver) = std::sync::mpsc::sync_channel::<ParsedBatch>(4);
         let file = self.file;
         std::thread::scope(|scope| {
             let parser = scope.spawn(move || parse_exchanges(file, bytes_read, sender));
-            let mut result = Ok(());
+            let mut result = Ok(Vec::new());
             for batch in &receiver {
                 if let Err(err) = self.parsed_batch(builder, &batch) {
                     result = Err(err);
@@ -414,9 +445,12 @@ impl FileImport<'_> {
             }
             drop(receiver);
             match parser.join() {
-                Ok(Ok(extra_fields)) => {
+                Ok(Ok((extra_fields, warnings))) => {
                     if self.extra_fields.is_empty() {
                         self.extra_fields = extra_fields;
+                    }
+                    if let Ok(all) = &mut result {
+                        *all = warnings;
                     }
                 }
                 Ok(Err(StreamError::Read { file, message })) if result.is_ok() => {
@@ -440,6 +474,9 @@ impl FileImport<'_> {
     ) -> Result<(), ImportError> {
         let text = |(start, len): Span| &batch.text[start as usize..(start + len) as usize];
         let cow = |span: Span| Cow::Borrowed(text(span));
+        if let Some(place) = &batch.place {
+            self.name.clone_from(place);
+        }
         for item in &batch.items {
             self.tick_progress();
             match item {
@@ -478,7 +515,8 @@ impl FileImport<'_> {
         let mut keep = Vec::with_capacity(self.accounts.len());
         let accounts = std::mem::take(&mut self.accounts);
         let lines = std::mem::take(&mut self.lines);
-        for (account, (line, text)) in accounts.into_iter().zip(lines) {
+        for (account, (name, line, text)) in accounts.into_iter().zip(lines) {
+            self.name = name;
             if !seen.insert(account.account_id.clone()) || builder.has_account(&account.account_id)
             {
                 let error = FieldError::new(
@@ -535,6 +573,8 @@ enum Parsed {
 /// Rows parsed on the reader thread, in file order.
 #[derive(Default)]
 struct ParsedBatch {
+    /// Parquet: the part and row group the rows come from.
+    place: Option<String>,
     text: String,
     items: Vec<Parsed>,
 }
@@ -555,15 +595,26 @@ fn parse_exchanges(
     file: &LogFile,
     bytes_read: Arc<AtomicU64>,
     sender: std::sync::mpsc::SyncSender<ParsedBatch>,
-) -> Result<Vec<String>, StreamError<()>> {
+) -> Result<(Vec<String>, Vec<String>), StreamError<()>> {
     let mut batch = ParsedBatch::default();
     let mut extra_fields: Vec<String> = Vec::new();
-    for_each_row(file, bytes_read, |row| {
+    let warnings = for_each_row(file, bytes_read, |row| {
+        if row.place != batch.place.as_deref() {
+            if !batch.items.is_empty() {
+                sender.send(std::mem::take(&mut batch)).map_err(|_| ())?;
+            }
+            batch.place = row.place.map(str::to_string);
+        }
+        // A Parquet row's text is made only if it is turned away.
         let raw = batch.push(row.text);
+        let bad = |batch: &mut ParsedBatch| match row.render {
+            Some(render) => batch.push(&render()),
+            None => raw,
+        };
         let parsed = match row.row {
             Err(error) => Parsed::Bad {
                 line: row.line,
-                raw,
+                raw: bad(&mut batch),
                 error,
             },
             Ok(cells) => {
@@ -577,7 +628,7 @@ fn parse_exchanges(
                 match exchange_from_row(cells) {
                     Err(error) => Parsed::Bad {
                         line: row.line,
-                        raw,
+                        raw: bad(&mut batch),
                         error,
                     },
                     Ok(e) => Parsed::Row(ParsedExchange {
@@ -612,5 +663,5 @@ fn parse_exchanges(
         // The receiver has stopped only if the import already failed.
         let _ = sender.send(batch);
     }
-    Ok(extra_fields)
+    Ok((extra_fields, warnings))
 }

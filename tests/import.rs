@@ -136,13 +136,14 @@ fn import(dir: &Path, out: &Path) -> hydrascope::import::ImportReport {
 }
 
 #[test]
-fn import_round_trips_every_field_in_jsonl_csv_and_gzip() {
+fn import_round_trips_every_field_in_jsonl_csv_gzip_and_parquet() {
     let tmp = tempfile::tempdir().unwrap();
     for (format, gzip) in [
         (Format::Jsonl, false),
         (Format::Csv, false),
         (Format::Jsonl, true),
         (Format::Csv, true),
+        (Format::Parquet, false),
     ] {
         let dir = tmp.path().join(format!("{format:?}-{gzip}"));
         write_full_folder(&dir, format, gzip);
@@ -215,21 +216,31 @@ fn import_keeps_unknown_fields_and_normalises_offsets_to_utc() {
 }
 
 #[test]
-fn csv_and_jsonl_and_gzip_of_a_scenario_import_to_the_same_case() {
+fn csv_jsonl_gzip_and_parquet_of_a_scenario_import_to_the_same_case() {
     let tmp = tempfile::tempdir().unwrap();
     let jsonl = tiny_folder(tmp.path(), 5, Format::Jsonl, false);
     let csv = tiny_folder(tmp.path(), 5, Format::Csv, false);
     let gz = tiny_folder(tmp.path(), 5, Format::Jsonl, true);
-    let (a, b, c) = (
+    let parquet = tiny_folder(tmp.path(), 5, Format::Parquet, false);
+    assert!(
+        parquet
+            .join("exchanges")
+            .join("part-00000.parquet")
+            .is_file()
+    );
+    let (a, b, c, d) = (
         tmp.path().join("a.hcase"),
         tmp.path().join("b.hcase"),
         tmp.path().join("c.hcase"),
+        tmp.path().join("d.hcase"),
     );
     import(&jsonl, &a);
     import(&csv, &b);
     import(&gz, &c);
+    import(&parquet, &d);
     assert_same_case(&a, &b);
     assert_same_case(&a, &c);
+    assert_same_case(&a, &d);
 }
 
 #[test]

@@ -55,6 +55,12 @@ pub(super) fn run(args: GenerateArgs) -> Result<(), Failure> {
     let format = match format {
         FormatArg::Jsonl => Format::Jsonl,
         FormatArg::Csv => Format::Csv,
+        FormatArg::Parquet if gzip => {
+            return Err(Failure::bad_input(
+                "--gzip applies to JSON Lines and CSV; Parquet compresses its own pages",
+            ));
+        }
+        FormatArg::Parquet => Format::Parquet,
     };
     let options = GenerateOptions {
         scenario,
@@ -93,4 +99,7 @@ pub(super) fn run(args: GenerateArgs) -> Result<(), Failure> {
 enum FormatArg {
     Jsonl,
     Csv,
+    /// Parquet: exchanges as a folder of part files (`exchanges/`), the
+    /// other sections as one file each
+    Parquet,
 }

@@ -1,6 +1,7 @@
 //! Finding the section files of an activity-log folder and streaming their
 //! rows, with the line number of each, whatever the format and compression.
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -9,6 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use flate2::read::MultiGzDecoder;
 
+use super::parquet::{ParquetStop, Part, find_parts};
 use super::row::{FieldError, RawRow};
 use super::section::Section;
 
@@ -19,6 +21,8 @@ pub enum Format {
     Jsonl,
     /// CSV with a header row (RFC 4180 quoting).
     Csv,
+    /// Apache Parquet: one file, or a folder of part files.
+    Parquet,
 }
 
 /// One section file of a folder.
@@ -32,20 +36,33 @@ pub struct LogFile {
     pub format: Format,
     /// Whether it is gzip-compressed.
     pub gzip: bool,
+    /// Parquet: the part files (one for a single `.parquet` file).
+    pub parts: Vec<Part>,
 }
 
 impl LogFile {
-    /// The file name, as errors show it.
+    /// The file name, as errors show it (a folder of parts ends in `/`).
     pub fn display_name(&self) -> String {
-        self.path.file_name().map_or_else(
+        let name = self.path.file_name().map_or_else(
             || self.path.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
-        )
+        );
+        if self.path.is_dir() {
+            format!("{name}/")
+        } else {
+            name
+        }
     }
 
-    /// Size on disk in bytes (compressed size for gzip).
+    /// Size on disk in bytes (compressed size for gzip, every part's for
+    /// a folder of Parquet parts).
     pub fn len_bytes(&self) -> u64 {
-        std::fs::metadata(&self.path).map(|m| m.len()).unwrap_or(0)
+        let size = |path: &Path| std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        if self.parts.is_empty() {
+            size(&self.path)
+        } else {
+            self.parts.iter().map(|p| size(&p.path)).sum()
+        }
     }
 }
 
@@ -56,6 +73,10 @@ pub struct LogFolder {
     pub files: Vec<LogFile>,
     /// Names of other files in the folder, which import ignores.
     pub ignored: Vec<String>,
+    /// Other things import should say about the folder (files inside a
+    /// Parquet section folder that are not parts, partition keys that name
+    /// no field).
+    pub notes: Vec<String>,
 }
 
 impl LogFolder {
@@ -77,7 +98,10 @@ pub enum FolderError {
         source: io::Error,
     },
     /// A required section has no file.
-    #[error("{path}: no {section} file (expected {section}.jsonl, .csv, .jsonl.gz or .csv.gz)")]
+    #[error(
+        "{path}: no {section} file (expected {section}.jsonl, .csv, .jsonl.gz, .csv.gz, \
+         .parquet, or a {section}/ folder of Parquet parts)"
+    )]
     MissingSection {
         /// The folder.
         path: String,
@@ -91,6 +115,14 @@ pub enum FolderError {
         path: String,
         /// What it is, or why it cannot be followed.
         what: String,
+    },
+    /// A Parquet section folder that cannot be used.
+    #[error("{path}: {message}")]
+    Parquet {
+        /// The folder.
+        path: String,
+        /// What is wrong.
+        message: String,
     },
     /// Two files claim one section.
     #[error("{path}: both {first} and {second} hold {section}; keep one")]
@@ -125,6 +157,48 @@ pub fn discover(dir: &Path) -> Result<LogFolder, FolderError> {
         // not a regular file (a folder, a named pipe, a broken link) is an
         // error rather than a silent gap.
         let is_file = std::fs::metadata(dir.join(&name)).map(|m| m.is_file());
+        if let Some(section) = parquet_folder(&dir.join(&name), &name) {
+            let (parts, stray) =
+                find_parts(&dir.join(&name), &name).map_err(|message| FolderError::Parquet {
+                    path: dir.display().to_string(),
+                    message,
+                })?;
+            for path in stray {
+                folder
+                    .notes
+                    .push(format!("{path}: not a Parquet part file; ignored"));
+            }
+            let mut keys: Vec<&str> = Vec::new();
+            for part in &parts {
+                for (key, _) in &part.partition {
+                    if !section.fields().contains(&key.as_str()) && !keys.contains(&key.as_str()) {
+                        keys.push(key);
+                    }
+                }
+            }
+            for key in keys {
+                folder.notes.push(format!(
+                    "{name}/: partition key `{key}` is not a field of {}; ignored",
+                    section.name()
+                ));
+            }
+            if let Some(existing) = folder.file(section) {
+                return Err(FolderError::Ambiguous {
+                    path: dir.display().to_string(),
+                    section: section.name(),
+                    first: existing.display_name(),
+                    second: format!("{name}/"),
+                });
+            }
+            folder.files.push(LogFile {
+                section,
+                path: dir.join(&name),
+                format: Format::Parquet,
+                gzip: false,
+                parts,
+            });
+            continue;
+        }
         match classify(&name) {
             Some(_) if !matches!(is_file, Ok(true)) => {
                 return Err(FolderError::NotAFile {
@@ -145,11 +219,21 @@ pub fn discover(dir: &Path) -> Result<LogFolder, FolderError> {
                         second: name,
                     });
                 }
+                let parts = if format == Format::Parquet {
+                    vec![Part {
+                        path: dir.join(&name),
+                        name: name.clone(),
+                        partition: Vec::new(),
+                    }]
+                } else {
+                    Vec::new()
+                };
                 folder.files.push(LogFile {
                     section,
                     path: dir.join(&name),
                     format,
                     gzip,
+                    parts,
                 });
             }
             None => folder.ignored.push(name),
@@ -167,6 +251,16 @@ pub fn discover(dir: &Path) -> Result<LogFolder, FolderError> {
     Ok(folder)
 }
 
+/// The section a folder holds as Parquet parts: `exchanges/` or
+/// `exchanges.parquet/` (as Spark writes `df.write.parquet("exchanges.parquet")`).
+fn parquet_folder(path: &Path, name: &str) -> Option<Section> {
+    if !path.is_dir() {
+        return None;
+    }
+    let stem = name.strip_suffix(".parquet").unwrap_or(name);
+    Section::ALL.into_iter().find(|s| s.name() == stem)
+}
+
 fn classify(name: &str) -> Option<(Section, Format, bool)> {
     let (stem, gzip) = match name.strip_suffix(".gz") {
         Some(stem) => (stem, true),
@@ -176,6 +270,7 @@ fn classify(name: &str) -> Option<(Section, Format, bool)> {
     let format = match ext {
         "jsonl" => Format::Jsonl,
         "csv" => Format::Csv,
+        "parquet" if !gzip => Format::Parquet,
         _ => return None,
     };
     let section = Section::ALL.into_iter().find(|s| s.name() == section)?;
@@ -335,8 +430,25 @@ pub struct RowRef<'a, 'r> {
     pub line: u64,
     /// The parsed cells, or why the row could not even be split into cells.
     pub row: Result<&'r mut RawRow<'a>, FieldError>,
-    /// The row's own text, for a rejects file.
+    /// The row's own text, for a rejects file (empty for Parquet rows,
+    /// which are rendered on demand: see [`RowRef::text`]).
     pub text: &'a str,
+    /// Parquet: the part file and row group, which name the row instead
+    /// of the section's file (`line` is then the row's number in the part).
+    pub place: Option<&'r str>,
+    /// Parquet: renders the row as one JSON object.
+    pub render: Option<&'r dyn Fn() -> String>,
+}
+
+impl RowRef<'_, '_> {
+    /// The row's text: the line or record as read, or a Parquet row
+    /// rendered as JSON.
+    pub fn text(&self) -> Cow<'_, str> {
+        match self.render {
+            Some(render) => Cow::Owned(render()),
+            None => Cow::Borrowed(self.text),
+        }
+    }
 }
 
 /// Failure while streaming a file.
@@ -363,8 +475,25 @@ pub fn for_each_row<E>(
     file: &LogFile,
     bytes_read: Arc<AtomicU64>,
     mut each: impl FnMut(RowRef<'_, '_>) -> Result<(), E>,
-) -> Result<(), StreamError<E>> {
+) -> Result<Vec<String>, StreamError<E>> {
     let name = file.display_name();
+    if file.format == Format::Parquet {
+        let fields = file.section.fields();
+        let required = required_count(file.section);
+        return super::parquet::for_each_row(&file.parts, fields, required, &bytes_read, |r| {
+            each(RowRef {
+                line: r.row_number,
+                row: r.row,
+                text: "",
+                place: Some(r.place),
+                render: Some(r.render),
+            })
+        })
+        .map_err(|stop| match stop {
+            ParquetStop::Read(file, message) => StreamError::Read { file, message },
+            ParquetStop::Stopped(err) => StreamError::Stopped(err),
+        });
+    }
     let read_error = |err: io::Error| StreamError::Read {
         file: name.clone(),
         message: err.to_string(),
@@ -372,6 +501,8 @@ pub fn for_each_row<E>(
     let mut reader = open(file, bytes_read).map_err(read_error)?;
     let fields = file.section.fields();
     match file.format {
+        // Read above, without a byte reader.
+        Format::Parquet => {}
         Format::Jsonl => {
             let mut buf = Vec::with_capacity(4096);
             let mut line = 0u64;
@@ -395,6 +526,8 @@ pub fn for_each_row<E>(
                             format!("not valid UTF-8 (byte {})", err.valid_up_to() + 1),
                         );
                         each(RowRef {
+                            place: None,
+                            render: None,
                             line,
                             row: Err(bad),
                             text: "",
@@ -408,11 +541,15 @@ pub fn for_each_row<E>(
                 }
                 match RawRow::from_json(fields, text) {
                     Ok(mut row) => each(RowRef {
+                        place: None,
+                        render: None,
                         line,
                         row: Ok(&mut row),
                         text,
                     }),
                     Err(err) => each(RowRef {
+                        place: None,
+                        render: None,
                         line,
                         row: Err(err),
                         text,
@@ -493,6 +630,8 @@ pub fn for_each_row<E>(
                         ),
                     );
                     each(RowRef {
+                        place: None,
+                        render: None,
                         line,
                         row: Err(bad),
                         text: &text,
@@ -517,6 +656,8 @@ pub fn for_each_row<E>(
                     None => Ok(&mut row),
                 };
                 each(RowRef {
+                    place: None,
+                    render: None,
                     line,
                     row,
                     text: &text,
@@ -525,7 +666,7 @@ pub fn for_each_row<E>(
             }
         }
     }
-    Ok(())
+    Ok(Vec::new())
 }
 
 /// How many leading fields of a section are required in a CSV header.

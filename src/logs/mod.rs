@@ -2,6 +2,8 @@
 //! records, their validation, and reading and writing log folders.
 
 pub mod folder;
+pub mod parquet;
+pub mod parquet_write;
 pub mod record;
 pub mod row;
 pub mod section;

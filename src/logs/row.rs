@@ -36,6 +36,8 @@ pub enum Cell<'a> {
     Text(&'a str),
     /// A JSON array or object where a scalar belongs.
     Nested(&'static str),
+    /// A typed timestamp (Parquet), in ms since the epoch, UTC.
+    Ts(i64),
 }
 
 impl Cell<'_> {
@@ -48,6 +50,10 @@ impl Cell<'_> {
             Cell::Str(s) => format!("the string {}", quote(s)),
             Cell::Text(s) => quote(s),
             Cell::Nested(what) => what.to_string(),
+            Cell::Ts(ms) => format!(
+                "the timestamp {}",
+                crate::base::time::format_rfc3339_ms(*ms)
+            ),
         }
     }
 }
@@ -67,6 +73,8 @@ pub enum Extra<'a> {
     Json(&'a RawValue),
     /// A CSV cell.
     Text(&'a str),
+    /// JSON text made from a typed value (a Parquet cell).
+    Rendered(String),
 }
 
 /// Why one field of a row is not acceptable.
@@ -201,6 +209,22 @@ impl<'a> RawRow<'a> {
         }
     }
 
+    /// Sets a cell from a typed value (a Parquet column).
+    pub fn set_cell(&mut self, index: usize, cell: Cell<'a>) {
+        self.cells[index] = Some(cell);
+    }
+
+    /// Whether a cell is set (the column was there and not null).
+    pub fn has(&self, index: usize) -> bool {
+        self.cells[index].is_some()
+    }
+
+    /// Records a typed value outside the contract, as JSON text.
+    pub fn push_extra_rendered(&mut self, name: &'a str, json: String) {
+        self.extras
+            .push((Cow::Borrowed(name), Extra::Rendered(json)));
+    }
+
     /// Names of the fields outside the contract, for the one-time warning.
     pub fn extra_names(&self) -> impl Iterator<Item = &str> {
         self.extras.iter().map(|(name, _)| name.as_ref())
@@ -221,6 +245,7 @@ impl<'a> RawRow<'a> {
             match value {
                 Extra::Json(raw) => out.push_str(raw.get()),
                 Extra::Text(text) => out.push_str(&serde_json::to_string(text).unwrap_or_default()),
+                Extra::Rendered(json) => out.push_str(json),
             }
         }
         out.push('}');
@@ -333,6 +358,10 @@ impl<'a> RawRow<'a> {
 
     /// A required RFC 3339 timestamp, as ms since the epoch.
     pub fn req_ts(&mut self, index: usize) -> Result<i64, FieldError> {
+        if let Some(Cell::Ts(ms)) = self.cells[index] {
+            self.cells[index] = None;
+            return Ok(ms);
+        }
         let text = self.req_str(index)?;
         parse_rfc3339_ms(&text).ok_or_else(|| {
             FieldError::new(

@@ -10,8 +10,10 @@ use flate2::Compression;
 use flate2::write::GzEncoder;
 
 use super::folder::Format;
+use super::parquet_write::{ParquetSection, Value};
 use super::record::{Account, Event, Exchange, Indicator, template_hex};
 use super::section::Section;
+use crate::base::text::push_json_str;
 use crate::base::time::write_rfc3339_ms;
 
 /// One cell to write, typed so JSON keeps numbers as numbers.
@@ -80,23 +82,6 @@ fn indicator_cells(i: &Indicator) -> [Option<Out<'_>>; 4] {
     ]
 }
 
-/// Appends `text` as a JSON string literal.
-pub fn push_json_str(out: &mut String, text: &str) {
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-}
-
 fn push_plain(out: &mut String, cell: &Out<'_>) {
     use std::fmt::Write as _;
     match cell {
@@ -113,6 +98,43 @@ fn push_plain(out: &mut String, cell: &Out<'_>) {
             let _ = write!(out, "{ip}");
         }
     }
+}
+
+/// Appends one JSON object of `cells` (absent ones left out).
+fn json_object(line: &mut String, fields: &[&str], cells: &[Option<Out<'_>>]) {
+    line.push('{');
+    let mut first = true;
+    for (name, cell) in fields.iter().zip(cells) {
+        let Some(cell) = cell else { continue };
+        if !first {
+            line.push(',');
+        }
+        first = false;
+        line.push('"');
+        line.push_str(name);
+        line.push_str("\":");
+        match cell {
+            Out::Int(_) | Out::Num(_) => push_plain(line, cell),
+            Out::Str(s) => push_json_str(line, s),
+            _ => {
+                line.push('"');
+                push_plain(line, cell);
+                line.push('"');
+            }
+        }
+    }
+    line.push('}');
+}
+
+/// An exchange as one JSON Lines object, as a folder would hold it.
+pub fn exchange_json(exchange: &Exchange<'_>) -> String {
+    let mut line = String::new();
+    json_object(
+        &mut line,
+        Section::Exchanges.fields(),
+        &exchange_cells(exchange),
+    );
+    line
 }
 
 enum Sink {
@@ -169,30 +191,7 @@ impl SectionWriter {
     fn write(&mut self, cells: &[Option<Out<'_>>]) -> io::Result<()> {
         self.line.clear();
         match self.format {
-            Format::Jsonl => {
-                self.line.push('{');
-                let mut first = true;
-                for (name, cell) in self.fields.iter().zip(cells) {
-                    let Some(cell) = cell else { continue };
-                    if !first {
-                        self.line.push(',');
-                    }
-                    first = false;
-                    self.line.push('"');
-                    self.line.push_str(name);
-                    self.line.push_str("\":");
-                    match cell {
-                        Out::Int(_) | Out::Num(_) => push_plain(&mut self.line, cell),
-                        Out::Str(s) => push_json_str(&mut self.line, s),
-                        _ => {
-                            self.line.push('"');
-                            push_plain(&mut self.line, cell);
-                            self.line.push('"');
-                        }
-                    }
-                }
-                self.line.push('}');
-            }
+            Format::Jsonl | Format::Parquet => json_object(&mut self.line, self.fields, cells),
             Format::Csv => {
                 for (i, cell) in cells.iter().enumerate() {
                     if i > 0 {
@@ -216,27 +215,97 @@ impl SectionWriter {
     }
 }
 
+/// One section's writer.
+enum Writer {
+    Text(SectionWriter),
+    Parquet(Box<ParquetSection>),
+}
+
+impl Writer {
+    fn write(&mut self, cells: &[Option<Out<'_>>]) -> io::Result<()> {
+        match self {
+            Writer::Text(w) => w.write(cells),
+            Writer::Parquet(w) => {
+                let owned: Vec<Option<String>> = cells
+                    .iter()
+                    .map(|c| match c {
+                        Some(Out::Hex(h)) => Some(template_hex(*h)),
+                        Some(Out::Ip(ip)) => Some(ip.to_string()),
+                        _ => None,
+                    })
+                    .collect();
+                let values: Vec<Option<Value<'_>>> = cells
+                    .iter()
+                    .zip(&owned)
+                    .map(|(cell, owned)| match (cell, owned) {
+                        (_, Some(text)) => Some(Value::Str(text)),
+                        (Some(Out::Str(s)), None) => Some(Value::Str(s)),
+                        (Some(Out::Int(v)), None) => Some(Value::Int(*v)),
+                        (Some(Out::Num(v)), None) => Some(Value::Num(*v)),
+                        (Some(Out::Ts(v)), None) => Some(Value::Ts(*v)),
+                        _ => None,
+                    })
+                    .collect();
+                w.push(&values)
+            }
+        }
+    }
+
+    fn finish(self) -> io::Result<()> {
+        match self {
+            Writer::Text(w) => w.out.finish(),
+            Writer::Parquet(w) => w.finish(),
+        }
+    }
+}
+
+/// Exchanges per part file when a folder is written as Parquet.
+pub const PARQUET_PART_ROWS: usize = 1 << 22;
+
 /// Writes the four section files of a folder.
 pub struct LogWriter {
     dir: PathBuf,
-    sections: Vec<(Section, SectionWriter)>,
+    sections: Vec<(Section, Writer)>,
 }
 
 impl LogWriter {
-    /// Creates `dir` (if needed) and the four section files in it.
+    /// Creates `dir` (if needed) and the four section files in it. As
+    /// Parquet, exchanges go to a folder of part files (`exchanges/`) of
+    /// [`PARQUET_PART_ROWS`] rows each, the other sections to one file each
+    /// (`gzip` does not apply: Parquet compresses its own pages).
     pub fn create(dir: &Path, format: Format, gzip: bool) -> io::Result<Self> {
         std::fs::create_dir_all(dir)?;
         let ext = match format {
             Format::Jsonl => "jsonl",
             Format::Csv => "csv",
+            Format::Parquet => "parquet",
         };
         let mut sections = Vec::new();
         for section in Section::ALL {
-            let name = format!("{}.{ext}{}", section.name(), if gzip { ".gz" } else { "" });
-            sections.push((
-                section,
-                SectionWriter::create(&dir.join(name), section, format, gzip)?,
-            ));
+            let writer = match format {
+                Format::Parquet if section == Section::Exchanges => {
+                    Writer::Parquet(Box::new(ParquetSection::create(
+                        &dir.join(section.name()),
+                        section,
+                        Some(PARQUET_PART_ROWS),
+                    )?))
+                }
+                Format::Parquet => Writer::Parquet(Box::new(ParquetSection::create(
+                    &dir.join(format!("{}.parquet", section.name())),
+                    section,
+                    None,
+                )?)),
+                _ => {
+                    let name = format!("{}.{ext}{}", section.name(), if gzip { ".gz" } else { "" });
+                    Writer::Text(SectionWriter::create(
+                        &dir.join(name),
+                        section,
+                        format,
+                        gzip,
+                    )?)
+                }
+            };
+            sections.push((section, writer));
         }
         Ok(Self {
             dir: dir.to_path_buf(),
@@ -249,7 +318,7 @@ impl LogWriter {
         &self.dir
     }
 
-    fn section(&mut self, section: Section) -> &mut SectionWriter {
+    fn section(&mut self, section: Section) -> &mut Writer {
         &mut self.sections[section as usize].1
     }
 
@@ -279,7 +348,7 @@ impl LogWriter {
     /// Flushes and closes every file (finishing gzip streams).
     pub fn finish(self) -> io::Result<()> {
         for (_, writer) in self.sections {
-            writer.out.finish()?;
+            writer.finish()?;
         }
         Ok(())
     }
