@@ -94,8 +94,14 @@ pub struct CaseFeatures {
     pub accounts: Vec<AccountFacts>,
     /// Origins by id (index 0 unused).
     pub origins: Vec<OriginFacts>,
-    /// Template SimHashes by id (index 0 unused).
+    /// Template SimHashes by id (index 0 unused). Read from a case, ids
+    /// are numbered in SimHash order (not the case's first-seen order), so
+    /// that nothing the analysis derives from ids — families' ids, the
+    /// salts of sampled pairs, ties — depends on the order exchanges were
+    /// imported in.
     pub templates: Vec<u64>,
+    /// The case's `templates.id` of each id of `templates` (empty: the same).
+    pub template_case_ids: Vec<u32>,
     /// Client fingerprints by id (index 0 unused).
     pub client_fps: Vec<String>,
     /// Model names by id (index 0 unused).

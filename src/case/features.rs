@@ -240,12 +240,31 @@ impl Case {
             |r| Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, Option<i64>>(1)?)),
         )?;
         let account_origins = pairs("account_origins", "origin", origins.len())?;
-        let account_templates = pairs("account_templates", "template", templates.len())?;
+        let mut account_templates = pairs("account_templates", "template", templates.len())?;
         let account_client_fps = pairs("account_client_fps", "client_fp", client_fps.len())?;
+        // Templates renumbered in SimHash order: the case numbers them in
+        // the order its exchanges were imported, which must not change the
+        // answer (a folder imported in another order, or a day at a time,
+        // or built elsewhere, holds the same templates).
+        let mut template_case_ids: Vec<u32> = (0..templates.len() as u32).collect();
+        template_case_ids[1..].sort_unstable_by_key(|&id| (templates[id as usize], id));
+        let mut new_id = vec![0u32; templates.len()];
+        for (new, &old) in template_case_ids.iter().enumerate() {
+            new_id[old as usize] = new as u32;
+        }
+        let templates: Vec<u64> = template_case_ids
+            .iter()
+            .map(|&old| templates[old as usize])
+            .collect();
+        for row in &mut account_templates {
+            row.1 = new_id[row.1 as usize];
+        }
+        account_templates.sort_unstable_by_key(|&(account, template, _)| (account, template));
         Ok(CaseFeatures {
             accounts,
             origins,
             templates,
+            template_case_ids,
             client_fps,
             models,
             account_origins,
@@ -343,7 +362,18 @@ impl Case {
     ) -> Result<Activity, CaseError> {
         let n = features.accounts.len();
         let template_count = features.templates.len().max(1);
-        let (templates, template_examples) = self.template_profiles(template_count)?;
+        let (by_case_id, template_examples) = self.template_profiles(template_count)?;
+        // Profiles by the features' template ids; the examples stay by the
+        // case's ids, as they are stored back under them.
+        let templates = if features.template_case_ids.is_empty() {
+            by_case_id
+        } else {
+            features
+                .template_case_ids
+                .iter()
+                .map(|&id| by_case_id.get(id as usize).cloned().unwrap_or_default())
+                .collect()
+        };
         let parts = self.scan_exchanges_in_parts(|case, first, last| {
             let mut part = ActivityPart {
                 minutes: vec![Vec::new(); n],
