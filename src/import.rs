@@ -160,8 +160,101 @@ pub fn import_folder(
     options: &ImportOptions,
     progress: &Progress,
 ) -> Result<ImportReport, ImportError> {
-    let started = Instant::now();
     let folder = discover(dir)?;
+    let builder = CaseBuilder::create(
+        out,
+        BuildOptions {
+            force: options.force,
+            collect_duplicates: options.skip_invalid,
+        },
+    )?;
+    let meta = vec![
+        ("source".to_string(), dir.display().to_string()),
+        ("imported_at".to_string(), now_rfc3339()),
+    ];
+    run(
+        dir,
+        folder,
+        builder,
+        out,
+        rejects_path_for(out),
+        options,
+        progress,
+        meta,
+        None,
+    )
+}
+
+/// Appends the activity-log folder `dir` (a day, a partition) to the case
+/// at `case`, all or nothing: one transaction, committed only if every row
+/// is good (or, with `skip_invalid`, the bad ones are set aside). A request
+/// id the case already holds is a duplicate; an account it holds takes the
+/// folder's details; events and indicators it holds are not added twice.
+/// The folder needs no `accounts` section. Rejected rows go to
+/// `CASE.append-SECONDS.rejects.jsonl`, so an earlier import's rejects
+/// file stays. The audit log records the append as `import.append`.
+pub fn append_folder(
+    dir: &Path,
+    case: &Path,
+    options: &ImportOptions,
+    progress: &Progress,
+    who: crate::case::casework::Who,
+) -> Result<ImportReport, ImportError> {
+    let folder = crate::logs::folder::discover_requiring(dir, &[Section::Exchanges])?;
+    progress.set_phase("reading the case's request ids");
+    let builder = CaseBuilder::append(
+        case,
+        BuildOptions {
+            force: false,
+            collect_duplicates: options.skip_invalid,
+        },
+    )?;
+    let now = now_rfc3339();
+    let meta = vec![
+        ("last_appended_from".to_string(), dir.display().to_string()),
+        ("last_appended_at".to_string(), now),
+    ];
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let mut name = case
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
+    name.push(format!(".append-{stamp}.rejects.jsonl"));
+    let rejects = case.with_file_name(name);
+    let audit = crate::case::builder::AuditEntry {
+        who,
+        summary: format!("appended {}", dir.display()),
+    };
+    run(
+        dir,
+        folder,
+        builder,
+        case,
+        rejects,
+        options,
+        progress,
+        meta,
+        Some(audit),
+    )
+}
+
+/// The import proper, into a new case or an existing one.
+#[allow(clippy::too_many_arguments)]
+fn run(
+    dir: &Path,
+    folder: crate::logs::LogFolder,
+    mut builder: CaseBuilder,
+    out: &Path,
+    rejects_path: PathBuf,
+    options: &ImportOptions,
+    progress: &Progress,
+    mut meta: Vec<(String, String)>,
+    audit: Option<crate::case::builder::AuditEntry>,
+) -> Result<ImportReport, ImportError> {
+    let started = Instant::now();
+    let _ = dir;
     let mut warnings: Vec<String> = folder
         .ignored
         .iter()
@@ -173,14 +266,6 @@ pub fn import_folder(
         Ordering::Relaxed,
     );
     let bytes_read = Arc::new(AtomicU64::new(0));
-    let mut builder = CaseBuilder::create(
-        out,
-        BuildOptions {
-            force: options.force,
-            collect_duplicates: options.skip_invalid,
-        },
-    )?;
-    let rejects_path = rejects_path_for(out);
     let mut rejects = Rejects {
         path: rejects_path.clone(),
         out: None,
@@ -282,17 +367,27 @@ pub fn import_folder(
             path: rejects_path.clone(),
             source,
         })?;
-    } else if options.skip_invalid {
+    } else if options.skip_invalid && !builder.is_appending() {
         // A rejects file from an earlier import would now be misleading.
         let _ = std::fs::remove_file(&rejects_path);
     }
     progress.set_phase("writing rollups");
-    let meta = vec![
-        ("source".to_string(), dir.display().to_string()),
-        ("imported_at".to_string(), now_rfc3339()),
-        ("rejected_rows".to_string(), rejects.count.to_string()),
-    ];
-    let stats = builder.finish(meta)?;
+    let appending = builder.is_appending();
+    meta.push((
+        if appending {
+            "last_appended_rejected_rows"
+        } else {
+            "rejected_rows"
+        }
+        .to_string(),
+        rejects.count.to_string(),
+    ));
+    let audit = audit.map(|mut a| {
+        a.summary = format!("{} ({} rows rejected)", a.summary, rejects.count);
+        a
+    });
+    let stats = builder.finish_with(meta, audit)?;
+    let _ = out;
     Ok(ImportReport {
         stats,
         rejected: rejects.count,
@@ -513,12 +608,18 @@ impl FileImport<'_> {
         }
         let mut seen = rustc_hash::FxHashSet::default();
         let mut keep = Vec::with_capacity(self.accounts.len());
+        let mut known = Vec::new();
         let accounts = std::mem::take(&mut self.accounts);
         let lines = std::mem::take(&mut self.lines);
         for (account, (name, line, text)) in accounts.into_iter().zip(lines) {
             self.name = name;
-            if !seen.insert(account.account_id.clone()) || builder.has_account(&account.account_id)
-            {
+            let first_here = seen.insert(account.account_id.clone());
+            if first_here && builder.is_appending() && builder.has_account(&account.account_id) {
+                // Appending: an account the case holds takes these details.
+                known.push(account);
+                continue;
+            }
+            if !first_here || builder.has_account(&account.account_id) {
                 let error = FieldError::new(
                     "account_id",
                     format!("duplicate account_id {:?}", account.account_id),
@@ -528,6 +629,7 @@ impl FileImport<'_> {
             }
             keep.push(account);
         }
+        builder.update_accounts(known)?;
         builder
             .add_accounts(keep)
             .map_err(|bad| match bad.into_iter().next() {

@@ -47,6 +47,10 @@ pub struct BuildStats {
     pub first_ms: Option<i64>,
     /// Latest exchange, ms since the epoch.
     pub last_ms: Option<i64>,
+    /// Appending: accounts the case held whose details changed.
+    pub accounts_updated: u64,
+    /// Appending: events and indicators the case already held, skipped.
+    pub repeats_skipped: u64,
 }
 
 impl BuildStats {
@@ -89,7 +93,7 @@ pub struct CaseBuilder {
     tmp_path: PathBuf,
     options: BuildOptions,
     sender: Option<SyncSender<Msg>>,
-    writer: Option<JoinHandle<Result<(), CaseError>>>,
+    writer: Option<JoinHandle<Result<WriterReport, CaseError>>>,
     accounts: FxHashMap<Box<str>, u32>,
     models: StrDict,
     origins: KeyDict<OriginKey>,
@@ -109,6 +113,16 @@ pub struct CaseBuilder {
     next_exchange_id: i64,
     stats: BuildStats,
     finished: bool,
+    /// Appending to an existing case: what it held before.
+    appending: Option<Appending>,
+}
+
+/// What a case held before rows were appended to it.
+struct Appending {
+    /// Its totals.
+    before: BuildStats,
+    /// (account, API key) pairs of its exchanges.
+    api_keys: FxHashSet<(u32, u32)>,
 }
 
 struct Held {
@@ -126,12 +140,15 @@ type OriginKey = (Option<IpAddr>, Option<i64>);
 /// A dictionary of small copyable keys (addresses, hashes, bit patterns).
 struct KeyDict<K> {
     ids: FxHashMap<K, u32>,
+    /// The largest id given so far (a case appended to may have gaps).
+    top: u32,
 }
 
 impl<K> Default for KeyDict<K> {
     fn default() -> Self {
         Self {
             ids: FxHashMap::default(),
+            top: 0,
         }
     }
 }
@@ -139,17 +156,27 @@ impl<K> Default for KeyDict<K> {
 impl<K: std::hash::Hash + Eq + Copy> KeyDict<K> {
     /// The id of `key`, allocating one (and recording the new row) if new.
     fn id(&mut self, key: K, new_rows: &mut Vec<(u32, K)>) -> u32 {
-        let next = self.ids.len() as u32 + 1;
-        *self.ids.entry(key).or_insert_with(|| {
+        let next = self.top + 1;
+        let id = *self.ids.entry(key).or_insert_with(|| {
             new_rows.push((next, key));
             next
-        })
+        });
+        self.top = self.top.max(id);
+        id
+    }
+
+    /// Records a row the case already holds.
+    fn known(&mut self, key: K, id: u32) {
+        self.ids.insert(key, id);
+        self.top = self.top.max(id);
     }
 }
 
 #[derive(Default)]
 struct StrDict {
     ids: FxHashMap<Box<str>, u32>,
+    /// The largest id given so far.
+    top: u32,
 }
 
 impl StrDict {
@@ -158,10 +185,17 @@ impl StrDict {
         if let Some(&id) = self.ids.get(text) {
             return id;
         }
-        let id = self.ids.len() as u32 + 1;
+        self.top += 1;
+        let id = self.top;
         self.ids.insert(text.into(), id);
         new_rows.push((id, text.to_string()));
         id
+    }
+
+    /// Records a row the case already holds.
+    fn known(&mut self, text: String, id: u32) {
+        self.ids.insert(text.into_boxed_str(), id);
+        self.top = self.top.max(id);
     }
 }
 
@@ -234,13 +268,29 @@ impl Batch {
 enum Msg {
     Accounts(Vec<(u32, Account)>),
     Exchanges(Box<Batch>),
+    UpdateAccounts(Vec<(u32, Account)>),
     Events(Vec<(Event, Option<u32>)>),
     Indicators(Vec<Indicator>),
     Lookup(
         Vec<u32>,
         mpsc::Sender<Result<Vec<Option<String>>, CaseError>>,
     ),
-    Finish(Vec<(String, String)>),
+    Finish(Vec<(String, String)>, Option<AuditEntry>),
+}
+
+/// The audit log's entry for an append, written in its transaction.
+pub struct AuditEntry {
+    /// Who appended.
+    pub who: super::casework::Who,
+    /// What, in words.
+    pub summary: String,
+}
+
+/// What the writer thread reports when it commits.
+#[derive(Default)]
+struct WriterReport {
+    accounts_updated: u64,
+    repeats_skipped: u64,
 }
 
 impl CaseBuilder {
@@ -283,7 +333,7 @@ impl CaseBuilder {
         let (sender, receiver) = mpsc::sync_channel(4);
         let writer = std::thread::Builder::new()
             .name("case-writer".into())
-            .spawn(move || writer_main(conn, receiver))
+            .spawn(move || writer_main(conn, receiver, None))
             .map_err(|source| CaseError::Io {
                 path: tmp_path.clone(),
                 source,
@@ -310,7 +360,178 @@ impl CaseBuilder {
             next_exchange_id: 1,
             stats: BuildStats::default(),
             finished: false,
+            appending: None,
         })
+    }
+
+    /// Starts appending to the case at `path`, all or nothing: everything
+    /// is written in one transaction that [`Self::finish`] commits (a
+    /// failure, or dropping the builder, leaves the case as it was). The
+    /// case's dictionaries, accounts and request ids are read first, so
+    /// that ids continue and a request id the case holds is a duplicate.
+    pub fn append(path: &Path, options: BuildOptions) -> Result<Self, CaseError> {
+        // Opened the usual way first: checked, and brought to this format.
+        drop(super::Case::open(path)?);
+        let conn = Connection::open(path)?;
+        conn.execute_batch(
+            "PRAGMA cache_size = -131072; PRAGMA temp_store = MEMORY; BEGIN IMMEDIATE;",
+        )?;
+        let mut this = Self {
+            final_path: path.to_path_buf(),
+            tmp_path: PathBuf::new(),
+            options,
+            sender: None,
+            writer: None,
+            accounts: FxHashMap::default(),
+            models: StrDict::default(),
+            origins: KeyDict::default(),
+            cot_values: KeyDict::default(),
+            api_keys: StrDict::default(),
+            client_fps: StrDict::default(),
+            templates: KeyDict::default(),
+            excerpts: StrDict::default(),
+            request_ids: FxHashMap::default(),
+            cleared_suspects: FxHashSet::default(),
+            held: Vec::new(),
+            rejected: Vec::new(),
+            batch: Batch::default(),
+            next_exchange_id: 1,
+            stats: BuildStats::default(),
+            finished: false,
+            appending: None,
+        };
+        this.read_existing(&conn)?;
+        let api_keys = this
+            .appending
+            .as_mut()
+            .map(|a| std::mem::take(&mut a.api_keys))
+            .unwrap_or_default();
+        let (sender, receiver) = mpsc::sync_channel(4);
+        this.writer = Some(
+            std::thread::Builder::new()
+                .name("case-writer".into())
+                .spawn(move || writer_main(conn, receiver, Some(api_keys)))
+                .map_err(|source| CaseError::Io {
+                    path: path.to_path_buf(),
+                    source,
+                })?,
+        );
+        this.sender = Some(sender);
+        Ok(this)
+    }
+
+    /// Reads what an appended-to case holds: accounts, dictionaries,
+    /// request ids (their hash fragments, as [`Self::add_exchange`] keeps
+    /// them) and the (account, API key) pairs.
+    fn read_existing(&mut self, conn: &Connection) -> Result<(), CaseError> {
+        let mut stmt = conn.prepare("SELECT id, account_id FROM accounts")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let (id, account): (u32, String) = (r.get(0)?, r.get(1)?);
+            self.accounts.insert(account.into_boxed_str(), id);
+        }
+        for (table, column, dict) in [
+            ("models", "name", &mut self.models),
+            ("api_keys", "key_id", &mut self.api_keys),
+            ("client_fingerprints", "fingerprint", &mut self.client_fps),
+            ("excerpts", "text", &mut self.excerpts),
+        ] {
+            let mut stmt = conn.prepare(&format!("SELECT id, {column} FROM {table}"))?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                dict.known(r.get(1)?, r.get(0)?);
+            }
+        }
+        let mut stmt = conn.prepare("SELECT id, ip, asn FROM origins")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let ip: Option<String> = r.get(1)?;
+            let ip = match ip {
+                Some(text) => Some(text.parse::<IpAddr>().map_err(|_| {
+                    CaseError::Invalid(format!("origins: {text:?} is not an address"))
+                })?),
+                None => None,
+            };
+            self.origins.known((ip, r.get(2)?), r.get(0)?);
+        }
+        let mut stmt = conn.prepare("SELECT id, value FROM cot_values")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            self.cot_values
+                .known(r.get::<_, f64>(1)?.to_bits(), r.get(0)?);
+        }
+        let mut stmt = conn.prepare("SELECT id, simhash FROM templates")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            self.templates.known(r.get::<_, i64>(1)? as u64, r.get(0)?);
+        }
+        // The one pass over the case's exchanges: every request id must be
+        // known to refuse a repeat.
+        let mut api_keys = FxHashSet::default();
+        let mut top = 0i64;
+        let mut stmt = conn.prepare("SELECT id, request_id, account, api_key FROM exchanges")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            let request_id = r.get_ref(1)?.as_str().map_err(|e| {
+                CaseError::Invalid(format!(
+                    "exchanges: row {id} has a request_id that is not text: {e}"
+                ))
+            })?;
+            let fragment = (xxhash_rust::xxh3::xxh3_64(request_id.as_bytes()) >> 32) as u32;
+            if let Ok(id32) = u32::try_from(id) {
+                self.request_ids.entry(fragment).or_insert(id32);
+            }
+            if let Some(key) = r.get::<_, Option<u32>>(3)? {
+                api_keys.insert((r.get(2)?, key));
+            }
+            top = top.max(id);
+        }
+        self.next_exchange_id = top + 1;
+        let meta = |key: &str| -> Result<Option<i64>, CaseError> {
+            Ok(conn
+                .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| {
+                    r.get::<_, String>(0)
+                })
+                .optional()?
+                .and_then(|v| v.parse().ok()))
+        };
+        let count = |table: &str| -> Result<u64, CaseError> {
+            Ok(conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?)
+        };
+        let before = BuildStats {
+            accounts: count("accounts")?,
+            exchanges: meta("exchanges")?.unwrap_or(0).max(0) as u64,
+            events: count("events")?,
+            indicators: count("indicators")?,
+            first_ms: meta("first_ms")?,
+            last_ms: meta("last_ms")?,
+            ..BuildStats::default()
+        };
+        self.appending = Some(Appending { before, api_keys });
+        Ok(())
+    }
+
+    /// Whether this builder appends to an existing case.
+    pub fn is_appending(&self) -> bool {
+        self.appending.is_some()
+    }
+
+    /// Appending: replaces the details of accounts the case holds (by
+    /// `account_id`) with `accounts`'; those that differ are counted in
+    /// [`BuildStats::accounts_updated`].
+    pub fn update_accounts(&mut self, accounts: Vec<Account>) -> Result<(), CaseError> {
+        let rows: Vec<(u32, Account)> = accounts
+            .into_iter()
+            .filter_map(|a| {
+                let id = *self.accounts.get(a.account_id.as_str())?;
+                Some((id, a))
+            })
+            .collect();
+        if rows.is_empty() {
+            return Ok(());
+        }
+        self.send(Msg::UpdateAccounts(rows))
     }
 
     /// What has been stored so far.
@@ -601,7 +822,17 @@ impl CaseBuilder {
 
     /// Writes the rollups and `meta`, commits, and moves the file into place.
     /// `meta` entries describe where the data came from.
-    pub fn finish(mut self, meta: Vec<(String, String)>) -> Result<BuildStats, CaseError> {
+    pub fn finish(self, meta: Vec<(String, String)>) -> Result<BuildStats, CaseError> {
+        self.finish_with(meta, None)
+    }
+
+    /// [`Self::finish`], appending `audit` to the audit log in the same
+    /// transaction (for an append: the case's history says what came in).
+    pub fn finish_with(
+        mut self,
+        meta: Vec<(String, String)>,
+        audit: Option<AuditEntry>,
+    ) -> Result<BuildStats, CaseError> {
         let leftover = self.settle()?;
         if let Some(first) = leftover.into_iter().next() {
             return Err(CaseError::Writer(format!(
@@ -612,27 +843,49 @@ impl CaseBuilder {
         self.flush()?;
         let mut meta = meta;
         let stats = self.stats.clone();
+        // The case's totals: an append adds to what it held (accounts,
+        // events and indicators are counted by the writer, which skips
+        // repeats of the last two).
+        let (exchanges, first_ms, last_ms) = match &self.appending {
+            None => (stats.exchanges, stats.first_ms, stats.last_ms),
+            Some(a) => (
+                a.before.exchanges + stats.exchanges,
+                min_opt(a.before.first_ms, stats.first_ms),
+                max_opt(a.before.last_ms, stats.last_ms),
+            ),
+        };
         meta.extend([
             ("format_version".to_string(), SCHEMA_VERSION.to_string()),
-            (
-                "created_by".to_string(),
-                format!("hydrascope {}", env!("CARGO_PKG_VERSION")),
-            ),
-            ("accounts".to_string(), stats.accounts.to_string()),
-            ("exchanges".to_string(), stats.exchanges.to_string()),
-            ("events".to_string(), stats.events.to_string()),
-            ("indicators".to_string(), stats.indicators.to_string()),
+            ("exchanges".to_string(), exchanges.to_string()),
         ]);
-        if let (Some(first), Some(last)) = (stats.first_ms, stats.last_ms) {
+        if self.appending.is_none() {
+            meta.extend([
+                (
+                    "created_by".to_string(),
+                    format!("hydrascope {}", env!("CARGO_PKG_VERSION")),
+                ),
+                ("accounts".to_string(), stats.accounts.to_string()),
+                ("events".to_string(), stats.events.to_string()),
+                ("indicators".to_string(), stats.indicators.to_string()),
+            ]);
+        }
+        if let (Some(first), Some(last)) = (first_ms, last_ms) {
             meta.push(("first_ms".into(), first.to_string()));
             meta.push(("last_ms".into(), last.to_string()));
         }
-        self.send(Msg::Finish(meta))?;
+        self.send(Msg::Finish(meta, audit))?;
         self.sender = None;
-        match self.writer.take().map(JoinHandle::join) {
-            Some(Ok(Ok(()))) => {}
+        let report = match self.writer.take().map(JoinHandle::join) {
+            Some(Ok(Ok(report))) => report,
             Some(Ok(Err(err))) => return Err(err),
             _ => return Err(CaseError::Writer("the writer thread panicked".into())),
+        };
+        let mut stats = stats;
+        stats.accounts_updated = report.accounts_updated;
+        stats.repeats_skipped = report.repeats_skipped;
+        if self.appending.is_some() {
+            self.finished = true;
+            return Ok(stats);
         }
         if self.final_path.exists() && !self.options.force {
             return Err(CaseError::Exists(self.final_path.clone()));
@@ -650,14 +903,32 @@ impl CaseBuilder {
     }
 }
 
+fn min_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+fn max_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    }
+}
+
 impl Drop for CaseBuilder {
     fn drop(&mut self) {
         if !self.finished {
+            // The writer rolls an append back (its transaction is never
+            // committed); a new case's partial file is removed.
             self.sender = None;
             if let Some(writer) = self.writer.take() {
                 let _ = writer.join();
             }
-            let _ = std::fs::remove_file(&self.tmp_path);
+            if self.appending.is_none() {
+                let _ = std::fs::remove_file(&self.tmp_path);
+            }
         }
     }
 }
@@ -878,9 +1149,21 @@ fn count_by_first<V>(map: &FxHashMap<(u32, u32), V>, accounts: usize) -> Vec<u64
     counts
 }
 
-fn writer_main(conn: Connection, receiver: Receiver<Msg>) -> Result<(), CaseError> {
+/// The writer thread. `appending` holds the (account, API key) pairs of
+/// the case appended to (`None`: a new case).
+fn writer_main(
+    conn: Connection,
+    receiver: Receiver<Msg>,
+    appending: Option<FxHashSet<(u32, u32)>>,
+) -> Result<WriterReport, CaseError> {
     let mut rollups = Rollups::default();
-    let mut account_count = 0usize;
+    let mut report = WriterReport::default();
+    let mut account_count = match appending {
+        Some(_) => conn.query_row("SELECT coalesce(max(id), 0) FROM accounts", [], |r| {
+            r.get::<_, i64>(0)
+        })? as usize,
+        None => 0,
+    };
     let mut insert_exchange = conn.prepare(&exchange_insert_sql(ROWS_PER_INSERT))?;
     while let Ok(msg) = receiver.recv() {
         match msg {
@@ -907,60 +1190,369 @@ fn writer_main(conn: Connection, receiver: Receiver<Msg>) -> Result<(), CaseErro
                     account_count = account_count.max(*id as usize);
                 }
             }
+            Msg::UpdateAccounts(accounts) => {
+                let mut stmt = conn.prepare_cached(
+                    "UPDATE accounts SET created_ms = ?2, org_name = ?3, email_domain = ?4, \
+                     payment_fingerprint = ?5, signup_ip = ?6, billing_country = ?7, access_path = ?8, \
+                     verification = ?9, extra_json = ?10 \
+                     WHERE id = ?1 AND NOT (created_ms IS ?2 AND org_name IS ?3 AND email_domain IS ?4 \
+                     AND payment_fingerprint IS ?5 AND signup_ip IS ?6 AND billing_country IS ?7 \
+                     AND access_path IS ?8 AND verification IS ?9 AND extra_json IS ?10)",
+                )?;
+                for (id, a) in &accounts {
+                    report.accounts_updated += stmt.execute(params![
+                        id,
+                        a.created_ms,
+                        a.org_name,
+                        a.email_domain,
+                        a.payment_fingerprint,
+                        a.signup_ip.map(|ip| ip.to_string()),
+                        a.billing_country,
+                        a.access_path,
+                        a.verification,
+                        a.extra_json,
+                    ])? as u64;
+                }
+            }
             Msg::Exchanges(batch) => {
                 insert_dictionaries(&conn, &batch)?;
                 insert_rows(&conn, &mut insert_exchange, &batch, &mut rollups)?;
             }
             Msg::Events(events) => {
-                let mut stmt = conn.prepare_cached(
+                // Appending: an event the case holds (same time, kind,
+                // model, account and text) is not added twice.
+                let mut stmt = conn.prepare_cached(if appending.is_some() {
                     "INSERT INTO events (ts_ms, kind, model, account_id, account, text, extra_json) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                )?;
+                     SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE NOT EXISTS (SELECT 1 FROM events \
+                     WHERE ts_ms = ?1 AND kind = ?2 AND model IS ?3 AND account_id IS ?4 AND text IS ?6)"
+                } else {
+                    "INSERT INTO events (ts_ms, kind, model, account_id, account, text, extra_json) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+                })?;
                 for (e, account) in &events {
-                    stmt.execute(params![
-                        e.ts_ms,
-                        e.kind.as_str(),
-                        e.model,
-                        e.account_id,
-                        account,
-                        e.text,
-                        e.extra_json
-                    ])?;
+                    report.repeats_skipped += 1 - stmt
+                        .execute(params![
+                            e.ts_ms,
+                            e.kind.as_str(),
+                            e.model,
+                            e.account_id,
+                            account,
+                            e.text,
+                            e.extra_json
+                        ])?
+                        .min(1) as u64;
                 }
             }
             Msg::Indicators(indicators) => {
-                let mut stmt = conn.prepare_cached(
-                    "INSERT INTO indicators (kind, value, source, note, extra_json) VALUES (?1, ?2, ?3, ?4, ?5)",
-                )?;
+                let mut stmt = conn.prepare_cached(if appending.is_some() {
+                    "INSERT INTO indicators (kind, value, source, note, extra_json) \
+                     SELECT ?1, ?2, ?3, ?4, ?5 WHERE NOT EXISTS (SELECT 1 FROM indicators \
+                     WHERE kind = ?1 AND value = ?2 AND source IS ?3 AND note IS ?4)"
+                } else {
+                    "INSERT INTO indicators (kind, value, source, note, extra_json) VALUES (?1, ?2, ?3, ?4, ?5)"
+                })?;
                 for i in &indicators {
-                    stmt.execute(params![
-                        i.kind.as_str(),
-                        i.value,
-                        i.source,
-                        i.note,
-                        i.extra_json
-                    ])?;
+                    report.repeats_skipped += 1 - stmt
+                        .execute(params![
+                            i.kind.as_str(),
+                            i.value,
+                            i.source,
+                            i.note,
+                            i.extra_json
+                        ])?
+                        .min(1) as u64;
                 }
             }
             Msg::Lookup(ids, reply) => {
                 let _ = reply.send(request_ids_of(&conn, &ids));
             }
-            Msg::Finish(meta) => {
+            Msg::Finish(meta, audit) => {
                 drop(insert_exchange);
-                write_rollups(&conn, &rollups, account_count + 1)?;
+                match &appending {
+                    None => write_rollups(&conn, &rollups, account_count + 1)?,
+                    Some(api_keys) => merge_rollups(&conn, &rollups, account_count + 1, api_keys)?,
+                }
                 let mut stmt =
                     conn.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)")?;
                 for (key, value) in &meta {
                     stmt.execute((key, value))?;
                 }
                 drop(stmt);
-                conn.pragma_update(None, "application_id", APPLICATION_ID)?;
-                conn.execute_batch("COMMIT; PRAGMA journal_mode = DELETE;")?;
-                return conn.close().map_err(|(_, err)| err.into());
+                if appending.is_some() {
+                    conn.execute_batch(
+                        "INSERT OR REPLACE INTO meta (key, value) VALUES \
+                         ('accounts', (SELECT count(*) FROM accounts)), \
+                         ('events', (SELECT count(*) FROM events)), \
+                         ('indicators', (SELECT count(*) FROM indicators));",
+                    )?;
+                }
+                if let Some(audit) = audit {
+                    let empty = serde_json::to_string(&super::casework::Snapshot::default())
+                        .map_err(|e| CaseError::Invalid(format!("audit snapshot: {e}")))?;
+                    conn.execute(
+                        "INSERT INTO audit_log (at, analyst, origin, session, action, clusters, summary, \
+                         before_json, after_json, reverts) VALUES (?1, ?2, ?3, ?4, 'import.append', '', ?5, ?6, ?6, NULL)",
+                        params![
+                            crate::base::time::now_rfc3339(),
+                            audit.who.analyst,
+                            audit.who.origin.name(),
+                            audit.who.session,
+                            audit.summary,
+                            empty
+                        ],
+                    )?;
+                }
+                if appending.is_some() {
+                    conn.execute_batch("COMMIT;")?;
+                    // Best effort: fold the write-ahead log back into the file.
+                    let _ = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);");
+                } else {
+                    conn.pragma_update(None, "application_id", APPLICATION_ID)?;
+                    conn.execute_batch("COMMIT; PRAGMA journal_mode = DELETE;")?;
+                }
+                conn.close().map_err(|(_, err)| CaseError::from(err))?;
+                return Ok(report);
             }
         }
     }
-    // The builder was dropped without finishing: nothing to keep.
+    // The builder was dropped without finishing: nothing to keep (an
+    // append's transaction is rolled back as the connection closes).
+    Ok(report)
+}
+
+/// Adds an append's rollups `r` to the case's: sums are added, spans
+/// widened, distinct counts grown by the pairs that are new (looked up
+/// before they are added), and each touched account's summary and
+/// template's stats brought up to date. `accounts` is the largest account
+/// id plus one; `api_keys_before`, the (account, API key) pairs the case's
+/// exchanges held.
+fn merge_rollups(
+    conn: &Connection,
+    r: &Rollups,
+    accounts: usize,
+    api_keys_before: &FxHashSet<(u32, u32)>,
+) -> rusqlite::Result<()> {
+    // What is new, before anything is added.
+    let mut new_hours = vec![0u64; accounts];
+    {
+        let mut exists =
+            conn.prepare("SELECT 1 FROM account_hourly WHERE account = ?1 AND hour = ?2")?;
+        let mut seen: FxHashSet<(u32, i64)> = FxHashSet::default();
+        for &(account, hour, _) in r.account_hourly.keys() {
+            if seen.insert((account, hour)) && !exists.exists(params![account, hour])? {
+                new_hours[account as usize] += 1;
+            }
+        }
+    }
+    let mut new_template_accounts: FxHashMap<u32, u64> = FxHashMap::default();
+    let mut new_distinct = |table: &str, column: &str, map: &FxHashMap<(u32, u32), u64>| {
+        let mut counts = vec![0u64; accounts];
+        let mut exists = conn.prepare(&format!(
+            "SELECT 1 FROM {table} WHERE account = ?1 AND {column} = ?2"
+        ))?;
+        for &(account, value) in map.keys() {
+            if !exists.exists(params![account, value])? {
+                counts[account as usize] += 1;
+                if table == "account_templates" {
+                    *new_template_accounts.entry(value).or_default() += 1;
+                }
+            }
+        }
+        Ok::<_, rusqlite::Error>(counts)
+    };
+    let new_origins = new_distinct("account_origins", "origin", &r.account_origins)?;
+    let new_templates = new_distinct("account_templates", "template", &r.account_templates)?;
+    let new_models = new_distinct("account_models", "model", &r.account_models)?;
+    let mut new_api_keys = vec![0u64; accounts];
+    for pair in &r.account_api_keys {
+        if !api_keys_before.contains(pair) {
+            new_api_keys[pair.0 as usize] += 1;
+        }
+    }
+    let add =
+        |target: &str, key: &str, values: &[&str], rows: &mut dyn Iterator<Item = Vec<i64>>| {
+            let columns: Vec<&str> = key.split(", ").chain(values.iter().copied()).collect();
+            let params: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
+            let sets: Vec<String> = values
+                .iter()
+                .map(|v| format!("{v} = {v} + excluded.{v}"))
+                .collect();
+            let mut stmt = conn.prepare(&format!(
+                "INSERT INTO {target} ({}) VALUES ({}) ON CONFLICT ({key}) DO UPDATE SET {}",
+                columns.join(", "),
+                params.join(", "),
+                sets.join(", ")
+            ))?;
+            for row in rows {
+                stmt.execute(rusqlite::params_from_iter(row))?;
+            }
+            Ok::<_, rusqlite::Error>(())
+        };
+    let hourly = sorted(&r.account_hourly);
+    add(
+        "account_model_hourly",
+        "account, hour, model",
+        &["exchanges", "input_tokens", "output_tokens"],
+        &mut hourly.iter().map(|((a, h, m), s)| {
+            vec![
+                i64::from(*a),
+                *h,
+                i64::from(*m),
+                s.exchanges as i64,
+                s.input_tokens,
+                s.output_tokens,
+            ]
+        }),
+    )?;
+    let mut per_hour: Vec<((u32, i64), Sums)> = Vec::new();
+    for ((account, hour, _), s) in &hourly {
+        match per_hour.last_mut() {
+            Some((key, sum)) if *key == (*account, *hour) => sum.merge(s),
+            _ => per_hour.push(((*account, *hour), *s)),
+        }
+    }
+    add(
+        "account_hourly",
+        "account, hour",
+        &["exchanges", "input_tokens", "output_tokens"],
+        &mut per_hour.iter().map(|((a, h), s)| {
+            vec![
+                i64::from(*a),
+                *h,
+                s.exchanges as i64,
+                s.input_tokens,
+                s.output_tokens,
+            ]
+        }),
+    )?;
+    for (table, column, map) in [
+        ("account_origins", "origin", &r.account_origins),
+        ("account_templates", "template", &r.account_templates),
+        ("account_client_fps", "client_fp", &r.account_client_fps),
+        ("account_models", "model", &r.account_models),
+    ] {
+        add(
+            table,
+            &format!("account, {column}"),
+            &["exchanges"],
+            &mut sorted(map)
+                .into_iter()
+                .map(|((a, v), n)| vec![i64::from(a), i64::from(v), n as i64]),
+        )?;
+    }
+    add(
+        "template_profiles",
+        "template, capability",
+        &[
+            "exchanges",
+            "cot_scored",
+            "cot_high",
+            "input_tokens",
+            "output_tokens",
+        ],
+        &mut sorted(&r.template_profiles).into_iter().map(|((t, c), p)| {
+            vec![
+                i64::from(t),
+                if c == NO_CAPABILITY { -1 } else { i64::from(c) },
+                p.exchanges as i64,
+                p.cot_scored as i64,
+                p.cot_high as i64,
+                p.input_tokens,
+                p.output_tokens,
+            ]
+        }),
+    )?;
+    add(
+        "model_hourly",
+        "model, hour",
+        &["exchanges", "input_tokens", "output_tokens"],
+        &mut sorted(&r.model_hourly).into_iter().map(|((m, h), s)| {
+            vec![
+                i64::from(m),
+                h,
+                s.exchanges as i64,
+                s.input_tokens,
+                s.output_tokens,
+            ]
+        }),
+    )?;
+    let mut stats = conn.prepare(
+        "INSERT INTO template_stats (template, exchanges, accounts, first_ms, last_ms, example) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (template) DO UPDATE SET \
+         exchanges = exchanges + excluded.exchanges, accounts = accounts + excluded.accounts, \
+         first_ms = min(first_ms, excluded.first_ms), last_ms = max(last_ms, excluded.last_ms), \
+         example = coalesce(example, excluded.example)",
+    )?;
+    for (template, t) in sorted(&r.templates) {
+        stats.execute(params![
+            template,
+            t.exchanges,
+            new_template_accounts.get(&template).copied().unwrap_or(0),
+            t.first_ms,
+            t.last_ms,
+            (t.example.1 != 0).then_some(t.example.1)
+        ])?;
+    }
+    let mut caps = conn.prepare(
+        "INSERT INTO account_capabilities (account, capability, exchanges, cot_sum, cot_count) \
+         VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (account, capability) DO UPDATE SET \
+         exchanges = exchanges + excluded.exchanges, cot_sum = cot_sum + excluded.cot_sum, \
+         cot_count = cot_count + excluded.cot_count",
+    )?;
+    let mut summary = conn.prepare(
+        "INSERT INTO account_summary (account, exchanges, input_tokens, output_tokens, first_ms, last_ms, \
+         active_hours, distinct_origins, distinct_templates, distinct_models, distinct_api_keys, cot_mean, \
+         top_capability, cot_scored, cot_high) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, NULL, ?13, ?14) \
+         ON CONFLICT (account) DO UPDATE SET exchanges = exchanges + excluded.exchanges, \
+         input_tokens = input_tokens + excluded.input_tokens, \
+         output_tokens = output_tokens + excluded.output_tokens, \
+         first_ms = coalesce(min(first_ms, excluded.first_ms), first_ms, excluded.first_ms), \
+         last_ms = coalesce(max(last_ms, excluded.last_ms), last_ms, excluded.last_ms), \
+         active_hours = active_hours + excluded.active_hours, \
+         distinct_origins = distinct_origins + excluded.distinct_origins, \
+         distinct_templates = distinct_templates + excluded.distinct_templates, \
+         distinct_models = distinct_models + excluded.distinct_models, \
+         distinct_api_keys = distinct_api_keys + excluded.distinct_api_keys, \
+         cot_mean = CASE WHEN cot_scored + excluded.cot_scored > 0 THEN \
+           (coalesce(cot_mean, 0) * cot_scored + coalesce(excluded.cot_mean, 0) * excluded.cot_scored) \
+           / (cot_scored + excluded.cot_scored) END, \
+         cot_scored = cot_scored + excluded.cot_scored, cot_high = cot_high + excluded.cot_high",
+    )?;
+    let mut top = conn.prepare(
+        "UPDATE account_summary SET top_capability = (SELECT capability FROM account_capabilities \
+         WHERE account = ?1 AND exchanges > 0 ORDER BY exchanges DESC, capability ASC LIMIT 1) \
+         WHERE account = ?1",
+    )?;
+    let empty = AccountSums::default();
+    for account in 1..accounts {
+        let a = r.accounts.get(account).unwrap_or(&empty);
+        let active = a.sums.exchanges > 0;
+        summary.execute(params![
+            account,
+            a.sums.exchanges,
+            a.sums.input_tokens,
+            a.sums.output_tokens,
+            active.then_some(a.first_ms),
+            active.then_some(a.last_ms),
+            new_hours[account],
+            new_origins[account],
+            new_templates[account],
+            new_models[account],
+            new_api_keys[account],
+            (a.cot_count > 0).then(|| a.cot_sum / a.cot_count as f64),
+            a.cot_count,
+            a.cot_high,
+        ])?;
+        if active {
+            for (code, c) in a.capabilities.iter().enumerate() {
+                if c.exchanges > 0 {
+                    caps.execute(params![account, code, c.exchanges, c.cot_sum, c.cot_count])?;
+                }
+            }
+            top.execute([account])?;
+        }
+    }
     Ok(())
 }
 

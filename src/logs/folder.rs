@@ -138,8 +138,16 @@ pub enum FolderError {
     },
 }
 
-/// Finds the section files in `dir`.
+/// Finds the section files in `dir`; `accounts` and `exchanges` must be
+/// there.
 pub fn discover(dir: &Path) -> Result<LogFolder, FolderError> {
+    let required: Vec<Section> = Section::ALL.into_iter().filter(|s| s.required()).collect();
+    discover_requiring(dir, &required)
+}
+
+/// [`discover`], with only the `required` sections required (a folder
+/// appended to a case may bring no new accounts).
+pub fn discover_requiring(dir: &Path, required: &[Section]) -> Result<LogFolder, FolderError> {
     let unreadable = |source| FolderError::Unreadable {
         path: dir.display().to_string(),
         source,
@@ -239,8 +247,8 @@ pub fn discover(dir: &Path) -> Result<LogFolder, FolderError> {
             None => folder.ignored.push(name),
         }
     }
-    for section in Section::ALL {
-        if section.required() && folder.file(section).is_none() {
+    for &section in required {
+        if folder.file(section).is_none() {
             return Err(FolderError::MissingSection {
                 path: dir.display().to_string(),
                 section: section.name(),
