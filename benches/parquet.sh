@@ -42,18 +42,9 @@ rows+=("| hydrascope import, JSONL (case $(mib "$DATA/pq-jsonl.hcase") MiB) | $S
 measure "$bin" import "$DATA/pq-parquet" --out "$DATA/pq-parquet.hcase"
 rows+=("| **hydrascope import, Parquet** (case $(mib "$DATA/pq-parquet.hcase") MiB) | **$SECS s** | $PEAK_MB MiB | **$(rate) exchanges/s** |")
 
-duck() {
-    python3 - "$1" "$2" <<'PY'
-import sys, duckdb
-db, source = sys.argv[1], sys.argv[2]
-con = duckdb.connect(db)
-con.execute(f"CREATE TABLE exchanges AS SELECT * FROM {source}")
-con.close()
-PY
-}
-measure duck "$DATA/pq-json.duckdb" "read_json('$DATA/pq-jsonl/exchanges.jsonl')"
+measure python3 benches/duckdb_load.py "$DATA/pq-json.duckdb" "read_json('$DATA/pq-jsonl/exchanges.jsonl')"
 rows+=("| DuckDB read_json of exchanges.jsonl into a table ($(mib "$DATA/pq-json.duckdb") MiB) | $SECS s | $PEAK_MB MiB | $(rate) exchanges/s |")
-measure duck "$DATA/pq-parquet.duckdb" "read_parquet('$DATA/pq-parquet/exchanges/*.parquet')"
+measure python3 benches/duckdb_load.py "$DATA/pq-parquet.duckdb" "read_parquet('$DATA/pq-parquet/exchanges/*.parquet')"
 rows+=("| DuckDB read_parquet of exchanges/ into a table ($(mib "$DATA/pq-parquet.duckdb") MiB) | $SECS s | $PEAK_MB MiB | $(rate) exchanges/s |")
 
 {

@@ -201,6 +201,8 @@ pub fn append_folder(
     who: crate::case::casework::Who,
 ) -> Result<ImportReport, ImportError> {
     let folder = crate::logs::folder::discover_requiring(dir, &[Section::Exchanges])?;
+    progress.set_phase("reading the folder's request ids");
+    let day = day_keys(&folder)?;
     progress.set_phase("reading the case's request ids");
     let builder = CaseBuilder::append(
         case,
@@ -208,6 +210,7 @@ pub fn append_folder(
             force: false,
             collect_duplicates: options.skip_invalid,
         },
+        &day,
     )?;
     let now = now_rfc3339();
     let meta = vec![
@@ -238,6 +241,37 @@ pub fn append_folder(
         meta,
         Some(audit),
     )
+}
+
+/// The request ids' hash fragments and the accounts of a folder's
+/// exchanges, read ahead of an append (rows that cannot be read are left
+/// for the append itself to name).
+fn day_keys(folder: &crate::logs::LogFolder) -> Result<crate::case::builder::DayKeys, ImportError> {
+    let mut day = crate::case::builder::DayKeys::default();
+    let Some(file) = folder.file(Section::Exchanges) else {
+        return Ok(day);
+    };
+    let streamed = for_each_row(file, Arc::new(AtomicU64::new(0)), |row| {
+        if let Ok(cells) = row.row {
+            if let Ok(request_id) = cells.req_str(0) {
+                day.fragments.insert(crate::case::builder::request_fragment(
+                    request_id.as_bytes(),
+                ));
+            }
+            if let Ok(account) = cells.req_str(1)
+                && !day.account_ids.contains(account.as_ref())
+            {
+                day.account_ids.insert(account.as_ref().into());
+            }
+        }
+        Ok::<(), ()>(())
+    });
+    match streamed {
+        Ok(_) | Err(StreamError::Stopped(())) => Ok(day),
+        Err(StreamError::Read { file, message }) => {
+            Err(ImportError::Read(format!("{file}: {message}")))
+        }
+    }
 }
 
 /// The import proper, into a new case or an existing one.

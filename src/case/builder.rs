@@ -117,6 +117,21 @@ pub struct CaseBuilder {
     appending: Option<Appending>,
 }
 
+/// The 32 bits of a request id's hash that duplicate detection keys on.
+pub fn request_fragment(request_id: &[u8]) -> u32 {
+    (xxhash_rust::xxh3::xxh3_64(request_id) >> 32) as u32
+}
+
+/// What an append brings, read ahead of it: its request ids' hash
+/// fragments ([`request_fragment`]) and the accounts its exchanges name.
+#[derive(Debug, Default)]
+pub struct DayKeys {
+    /// Hash fragments of the request ids.
+    pub fragments: FxHashSet<u32>,
+    /// `account_id`s named.
+    pub account_ids: FxHashSet<Box<str>>,
+}
+
 /// What a case held before rows were appended to it.
 struct Appending {
     /// Its totals.
@@ -369,7 +384,7 @@ impl CaseBuilder {
     /// failure, or dropping the builder, leaves the case as it was). The
     /// case's dictionaries, accounts and request ids are read first, so
     /// that ids continue and a request id the case holds is a duplicate.
-    pub fn append(path: &Path, options: BuildOptions) -> Result<Self, CaseError> {
+    pub fn append(path: &Path, options: BuildOptions, day: &DayKeys) -> Result<Self, CaseError> {
         // Opened the usual way first: checked, and brought to this format.
         drop(super::Case::open(path)?);
         let conn = Connection::open(path)?;
@@ -400,7 +415,7 @@ impl CaseBuilder {
             finished: false,
             appending: None,
         };
-        this.read_existing(&conn)?;
+        this.read_existing(&conn, day)?;
         let api_keys = this
             .appending
             .as_mut()
@@ -420,10 +435,11 @@ impl CaseBuilder {
         Ok(this)
     }
 
-    /// Reads what an appended-to case holds: accounts, dictionaries,
-    /// request ids (their hash fragments, as [`Self::add_exchange`] keeps
-    /// them) and the (account, API key) pairs.
-    fn read_existing(&mut self, conn: &Connection) -> Result<(), CaseError> {
+    /// Reads what an appended-to case holds: accounts, dictionaries, the
+    /// request ids that may repeat one of `day`'s (their hash fragments,
+    /// as [`Self::add_exchange`] keeps them) and the (account, API key)
+    /// pairs of `day`'s accounts.
+    fn read_existing(&mut self, conn: &Connection, day: &DayKeys) -> Result<(), CaseError> {
         let mut stmt = conn.prepare("SELECT id, account_id FROM accounts")?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
@@ -465,25 +481,37 @@ impl CaseBuilder {
         while let Some(r) = rows.next()? {
             self.templates.known(r.get::<_, i64>(1)? as u64, r.get(0)?);
         }
-        // The one pass over the case's exchanges: every request id must be
-        // known to refuse a repeat.
+        // The one pass over the case's exchanges. Only the request ids
+        // whose hash fragment one of the day's has are kept (a repeat has
+        // the same fragment), and only the day's accounts' API keys: the
+        // memory and hashing go with the day, not the case.
+        let day_accounts: FxHashSet<u32> = day
+            .account_ids
+            .iter()
+            .filter_map(|id| self.accounts.get(id.as_ref()).copied())
+            .collect();
         let mut api_keys = FxHashSet::default();
+        let mut last_pair = (0u32, 0u32);
         let mut top = 0i64;
         let mut stmt = conn.prepare("SELECT id, request_id, account, api_key FROM exchanges")?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             let id: i64 = r.get(0)?;
-            let request_id = r.get_ref(1)?.as_str().map_err(|e| {
-                CaseError::Invalid(format!(
-                    "exchanges: row {id} has a request_id that is not text: {e}"
-                ))
+            let request_id = r.get_ref(1)?.as_bytes().map_err(|e| {
+                CaseError::Invalid(format!("exchanges: row {id} has no request_id text: {e}"))
             })?;
-            let fragment = (xxhash_rust::xxh3::xxh3_64(request_id.as_bytes()) >> 32) as u32;
-            if let Ok(id32) = u32::try_from(id) {
+            let fragment = request_fragment(request_id);
+            if day.fragments.contains(&fragment)
+                && let Ok(id32) = u32::try_from(id)
+            {
                 self.request_ids.entry(fragment).or_insert(id32);
             }
             if let Some(key) = r.get::<_, Option<u32>>(3)? {
-                api_keys.insert((r.get(2)?, key));
+                let pair = (r.get(2)?, key);
+                if pair != last_pair && day_accounts.contains(&pair.0) {
+                    api_keys.insert(pair);
+                }
+                last_pair = pair;
             }
             top = top.max(id);
         }
@@ -619,7 +647,7 @@ impl CaseBuilder {
                 "a case holds at most 4,294,967,295 exchanges".into(),
             )));
         };
-        let fragment = (xxhash_rust::xxh3::xxh3_64(exchange.request_id.as_bytes()) >> 32) as u32;
+        let fragment = request_fragment(exchange.request_id.as_bytes());
         let first_id = match self.request_ids.entry(fragment) {
             std::collections::hash_map::Entry::Vacant(slot) => {
                 slot.insert(next_id);
