@@ -1612,3 +1612,65 @@ fn a_note_and_a_saved_view_are_written_in_the_notes_tab_and_the_view_comes_back(
             .is_empty()
     );
 }
+
+#[test]
+fn a_folder_of_logs_dropped_on_an_open_case_is_appended_and_the_case_read_again() {
+    let tmp = tempfile::tempdir().unwrap();
+    let logs = tmp.path().join("logs");
+    let (code, _, err) = common::run(&[
+        "generate",
+        "--scenario",
+        "tiny",
+        "--out",
+        logs.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    // The last day's exchanges become a folder of their own (no accounts
+    // file: an append needs none).
+    let day = tmp.path().join("day");
+    std::fs::create_dir_all(&day).unwrap();
+    let text = std::fs::read_to_string(logs.join("exchanges.jsonl")).unwrap();
+    let date = |line: &str| {
+        let at = line.find("\"ts\":\"").unwrap() + 6;
+        line[at..at + 10].to_string()
+    };
+    let last = text.lines().map(date).max().unwrap();
+    let (later, earlier): (Vec<&str>, Vec<&str>) = text.lines().partition(|l| date(l) == last);
+    std::fs::write(logs.join("exchanges.jsonl"), earlier.join("\n") + "\n").unwrap();
+    std::fs::write(day.join("exchanges.jsonl"), later.join("\n") + "\n").unwrap();
+    let case = tmp.path().join("case.hcase");
+    let (code, _, err) = common::import_cli(&logs, &case, &[]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = common::run(&["analyze", case.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let exchanges = |case: &Path| {
+        Case::open_read_only(case)
+            .unwrap()
+            .summary()
+            .unwrap()
+            .exchanges
+    };
+    let before = exchanges(&case);
+
+    let mut harness = harness_on(case.clone(), [1400.0, 900.0]);
+    settle(&mut harness, |app| {
+        app.loaded().is_some() && app.has_layout()
+    });
+    harness
+        .input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(Dropped(day.clone())));
+    step_until_shown(&mut harness, "Append to this case");
+    harness.get_by_label("Append to this case").click();
+    settle(&mut harness, |app| {
+        app.status().is_some_and(|s| s.starts_with("Appended"))
+            && app.loaded().is_some_and(|l| l.path == case)
+    });
+    let status = harness.state().status().unwrap_or_default().to_string();
+    let appended = hydrascope::base::text::thousands(later.len() as u64);
+    assert!(
+        status.contains(&format!("Appended {appended} exchanges")),
+        "{status}"
+    );
+    assert_eq!(exchanges(&case), before + later.len() as u64);
+}

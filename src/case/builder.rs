@@ -388,6 +388,8 @@ impl CaseBuilder {
         // Opened the usual way first: checked, and brought to this format.
         drop(super::Case::open(path)?);
         let conn = Connection::open(path)?;
+        // The workbench may be writing case work to it: wait for that.
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.execute_batch(
             "PRAGMA cache_size = -131072; PRAGMA temp_store = MEMORY; BEGIN IMMEDIATE;",
         )?;

@@ -181,8 +181,7 @@ pub fn for_each_row<E>(
         let file = File::open(&part.path).map_err(|e| fail(e.to_string()))?;
         let metadata = ArrowReaderMetadata::load(&file, ArrowReaderOptions::new())
             .map_err(|e| fail(format!("not a readable Parquet file: {e}")))?;
-        let plan =
-            Plan::new(metadata.schema().fields(), fields, required, part).map_err(|m| fail(m))?;
+        let plan = Plan::new(metadata.schema().fields(), fields, required, part).map_err(&fail)?;
         for name in &plan.dropped {
             warnings.push(format!(
                 "{}: column `{name}` is outside the contract and of a type a case cannot keep; ignored",

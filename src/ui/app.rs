@@ -159,6 +159,8 @@ struct Dialogs {
     repair: Option<super::repair_window::RepairWindow>,
     /// A case dropped on the window, waiting for the analyst's answer.
     dropped_case: Option<PathBuf>,
+    /// A folder of logs dropped on an open case, waiting for the answer.
+    dropped_logs: Option<PathBuf>,
     open: Option<Receiver<Option<PathBuf>>>,
     rerun: Option<RerunDialog>,
 }
@@ -494,8 +496,14 @@ impl App {
         };
         if let Some(result) = share_result {
             self.jobs.share = None;
+            if matches!(result, Ok(ShareDone::Appended(_)))
+                && let Some(path) = self.loaded().map(|l| l.path.clone())
+            {
+                // The case's data changed: read it again.
+                self.commands.push(Command::OpenCase(path));
+            }
             self.status = Some(match result {
-                Ok(ShareDone::Saved(message)) => message,
+                Ok(ShareDone::Saved(message)) | Ok(ShareDone::Appended(message)) => message,
                 Ok(ShareDone::Copied(image)) => {
                     let [w, h] = image.size;
                     self.ctx.copy_image(image);
@@ -850,6 +858,17 @@ impl App {
                 DialogOutcome::Closed => self.dialogs.dropped_case = None,
                 DialogOutcome::Confirmed(command) => {
                     self.dialogs.dropped_case = None;
+                    self.commands.push(command);
+                }
+            }
+        }
+        if let Some(path) = self.dialogs.dropped_logs.clone() {
+            let case = self.loaded().map(|l| l.path.clone()).unwrap_or_default();
+            match super::dropped_case_window::dropped_logs_ui(ctx, &path, &case) {
+                DialogOutcome::Open => {}
+                DialogOutcome::Closed => self.dialogs.dropped_logs = None,
+                DialogOutcome::Confirmed(command) => {
+                    self.dialogs.dropped_logs = None;
                     self.commands.push(command);
                 }
             }
@@ -1624,9 +1643,28 @@ impl App {
                 } else {
                     self.commands.push(Command::OpenCase(path));
                 }
+            } else if path.is_dir() {
+                match self.loaded() {
+                    Some(loaded) if loaded.read_only.is_none() && self.jobs.casework.is_some() => {
+                        self.dialogs.dropped_logs = Some(path);
+                    }
+                    Some(_) => {
+                        self.status = Some(format!(
+                            "{}: not appended; this case is read-only",
+                            path.display()
+                        ));
+                    }
+                    None => {
+                        self.status = Some(format!(
+                            "{}: open a case first to append logs to it (or: hydrascope import {} --out NEW.hcase)",
+                            path.display(),
+                            path.display()
+                        ));
+                    }
+                }
             } else {
                 self.status = Some(format!(
-                    "{}: not opened; drop a Hydrascope case file (.hcase)",
+                    "{}: not opened; drop a Hydrascope case file (.hcase), or a folder of logs on an open case",
                     path.display()
                 ));
             }

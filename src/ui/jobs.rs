@@ -526,6 +526,9 @@ pub enum ShareDone {
     Saved(String),
     /// A picture for the clipboard.
     Copied(egui::ColorImage),
+    /// Logs were appended to the case; what to tell the analyst (the case
+    /// is then opened again).
+    Appended(String),
 }
 
 /// Work of the sharing dialog, on its own thread: exports, pictures,
@@ -633,6 +636,26 @@ fn run_share(
                     Some(id) => format!(" (redacted, key {id})"),
                     None => String::new(),
                 }
+            )))
+        }
+        ShareJobRequest::File(ShareRequest::AppendLogs { from }) => {
+            let report = crate::import::append_folder(
+                &from,
+                case,
+                &crate::import::ImportOptions::default(),
+                progress,
+                who.clone(),
+            )?;
+            let s = &report.stats;
+            Ok(ShareDone::Appended(format!(
+                "Appended {} exchanges, {} new accounts ({} updated), {} events from {} in {:.1} s; \
+                 re-run the analysis to see them",
+                crate::base::text::thousands(s.exchanges),
+                s.accounts,
+                s.accounts_updated,
+                s.events,
+                from.display(),
+                report.elapsed_secs
             )))
         }
         ShareJobRequest::File(ShareRequest::GraphFile { out, clusters }) => {

@@ -82,6 +82,11 @@ pub enum ShareRequest {
         /// Their case.
         from: PathBuf,
     },
+    /// Append a folder of activity logs (a day, a partition) to the case.
+    AppendLogs {
+        /// The folder.
+        from: PathBuf,
+    },
 }
 
 /// The dialog's state.
