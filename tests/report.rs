@@ -395,10 +395,12 @@ fn an_untagged_case_says_so_and_lists_the_suspected_clusters() {
         }
         let counted = suspected.iter().filter(|c| inherited(c)).count();
         if counted > 0 {
-            assert!(
-                text[untagged_at..].contains(&format!("{counted} more clusters carry no tag")),
-                "{format}"
-            );
+            let line = if counted == 1 {
+                "1 more cluster carries no tag".to_string()
+            } else {
+                format!("{counted} more clusters carry no tag")
+            };
+            assert!(text[untagged_at..].contains(&line), "{format}");
         }
     }
     assert!(!tmp.path().join("untagged_files").exists());

@@ -353,49 +353,17 @@ impl CaseBuilder {
                 path: tmp_path.clone(),
                 source,
             })?;
-        Ok(Self {
-            final_path: path.to_path_buf(),
-            tmp_path,
-            options,
-            sender: Some(sender),
-            writer: Some(writer),
-            accounts: FxHashMap::default(),
-            models: StrDict::default(),
-            origins: KeyDict::default(),
-            cot_values: KeyDict::default(),
-            api_keys: StrDict::default(),
-            client_fps: StrDict::default(),
-            templates: KeyDict::default(),
-            excerpts: StrDict::default(),
-            request_ids: FxHashMap::default(),
-            cleared_suspects: FxHashSet::default(),
-            held: Vec::new(),
-            rejected: Vec::new(),
-            batch: Batch::default(),
-            next_exchange_id: 1,
-            stats: BuildStats::default(),
-            finished: false,
-            appending: None,
-        })
+        let mut this = Self::empty(path, tmp_path, options);
+        this.sender = Some(sender);
+        this.writer = Some(writer);
+        Ok(this)
     }
 
-    /// Starts appending to the case at `path`, all or nothing: everything
-    /// is written in one transaction that [`Self::finish`] commits (a
-    /// failure, or dropping the builder, leaves the case as it was). The
-    /// case's dictionaries, accounts and request ids are read first, so
-    /// that ids continue and a request id the case holds is a duplicate.
-    pub fn append(path: &Path, options: BuildOptions, day: &DayKeys) -> Result<Self, CaseError> {
-        // Opened the usual way first: checked, and brought to this format.
-        drop(super::Case::open(path)?);
-        let conn = Connection::open(path)?;
-        // The workbench may be writing case work to it: wait for that.
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        conn.execute_batch(
-            "PRAGMA cache_size = -131072; PRAGMA temp_store = MEMORY; BEGIN IMMEDIATE;",
-        )?;
-        let mut this = Self {
+    /// A builder with no writer yet and nothing known.
+    fn empty(path: &Path, tmp_path: PathBuf, options: BuildOptions) -> Self {
+        Self {
             final_path: path.to_path_buf(),
-            tmp_path: PathBuf::new(),
+            tmp_path,
             options,
             sender: None,
             writer: None,
@@ -416,7 +384,24 @@ impl CaseBuilder {
             stats: BuildStats::default(),
             finished: false,
             appending: None,
-        };
+        }
+    }
+
+    /// Starts appending to the case at `path`, all or nothing: everything
+    /// is written in one transaction that [`Self::finish`] commits (a
+    /// failure, or dropping the builder, leaves the case as it was). The
+    /// case's dictionaries, accounts and request ids are read first, so
+    /// that ids continue and a request id the case holds is a duplicate.
+    pub fn append(path: &Path, options: BuildOptions, day: &DayKeys) -> Result<Self, CaseError> {
+        // Opened the usual way first: checked, and brought to this format.
+        drop(super::Case::open(path)?);
+        let conn = Connection::open(path)?;
+        // The workbench may be writing case work to it: wait for that.
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.execute_batch(
+            "PRAGMA cache_size = -131072; PRAGMA temp_store = MEMORY; BEGIN IMMEDIATE;",
+        )?;
+        let mut this = Self::empty(path, PathBuf::new(), options);
         this.read_existing(&conn, day)?;
         let api_keys = this
             .appending

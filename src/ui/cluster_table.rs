@@ -243,7 +243,9 @@ impl Panel for ClusterTable {
                         let text = choice.text();
                         ui.selectable_value(&mut self.tag_filter, choice, text);
                     }
-                });
+                })
+                .response
+                .accessible_name("Filter clusters by tag");
         });
         let tags = &loaded.casework;
         let rows = self.rows(loaded, time_range, active);

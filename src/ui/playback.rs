@@ -103,7 +103,9 @@ impl Panel for Playback {
                     for w in Window::ALL {
                         ui.selectable_value(&mut self.window, w, w.label());
                     }
-                });
+                })
+                .response
+                .accessible_name("Playback window");
             if self.window != before
                 && let Some(at) = start
             {

@@ -185,7 +185,9 @@ impl TagDialog {
                                             self.capability = c.to_string();
                                         }
                                     }
-                                });
+                                })
+                                .response
+                                .accessible_name("Choose a capability");
                         });
                         ui.end_row();
                         ui.label("Status");

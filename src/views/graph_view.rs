@@ -482,14 +482,16 @@ impl GraphView {
         // instead of being cut off.
         ui.horizontal_wrapped(|ui| {
             let mut settings = input.settings.clone();
-            ui.label("Colour by");
+            let label = ui.label("Colour by").id;
             egui::ComboBox::from_id_salt("color_by")
                 .selected_text(settings.color_by.label())
                 .show_ui(ui, |ui| {
                     for mode in ColorBy::ALL {
                         ui.selectable_value(&mut settings.color_by, mode, mode.label());
                     }
-                });
+                })
+                .response
+                .labelled_by(label);
             ui.checkbox(&mut settings.size_by_volume, "Size by exchanges");
             ui.checkbox(&mut settings.show_links, "Links");
             if !input.loaded.campaigns.is_empty() {
