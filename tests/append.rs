@@ -172,7 +172,7 @@ fn a_day_appended_equals_the_case_imported_whole_and_keeps_the_analysts_work() {
     ]);
     assert_eq!(code, 0, "{err}");
     assert!(
-        out.contains("appended") && out.contains("already held, skipped"),
+        out.contains("appended") && out.contains(" indicators the case held already)"),
         "{out}"
     );
     let (code, _, err) = import_cli(&ab, &whole, &[]);
@@ -201,6 +201,14 @@ fn a_day_appended_equals_the_case_imported_whole_and_keeps_the_analysts_work() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("import.append"), "{out}");
 
+    // Until it is analysed again, the case says its analysis is older.
+    let info = |case: &Path| run(&["info", case.to_str().unwrap()]).1;
+    assert!(
+        info(&case).contains("the stored analysis predates it"),
+        "{}",
+        info(&case)
+    );
+
     // The next analysis sees every day, answers as the whole case does,
     // and the tag is still there.
     let answer = |case: &Path| {
@@ -217,6 +225,7 @@ fn a_day_appended_equals_the_case_imported_whole_and_keeps_the_analysts_work() {
         clusters
     };
     assert_eq!(answer(&case), answer(&whole));
+    assert!(!info(&case).contains("predates"), "{}", info(&case));
     let (code, out, err) = run(&["tags", case.to_str().unwrap(), "--json"]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("day-one campaign"), "{out}");

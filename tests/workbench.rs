@@ -1667,6 +1667,8 @@ fn a_folder_of_logs_dropped_on_an_open_case_is_appended_and_the_case_read_again(
             && app.loaded().is_some_and(|l| l.path == case)
     });
     let status = harness.state().status().unwrap_or_default().to_string();
+    // The case read again says its analysis does not see the new day yet.
+    step_until_shown(&mut harness, "Re-run the analysis…");
     let appended = hydrascope::base::text::thousands(later.len() as u64);
     assert!(
         status.contains(&format!("Appended {appended} exchanges")),

@@ -305,7 +305,8 @@ pub struct AuditEntry {
 #[derive(Default)]
 struct WriterReport {
     accounts_updated: u64,
-    repeats_skipped: u64,
+    events_skipped: u64,
+    indicators_skipped: u64,
 }
 
 impl CaseBuilder {
@@ -897,7 +898,10 @@ impl CaseBuilder {
         };
         let mut stats = stats;
         stats.accounts_updated = report.accounts_updated;
-        stats.repeats_skipped = report.repeats_skipped;
+        // Counted as stored: those the case held already were skipped.
+        stats.events = stats.events.saturating_sub(report.events_skipped);
+        stats.indicators = stats.indicators.saturating_sub(report.indicators_skipped);
+        stats.repeats_skipped = report.events_skipped + report.indicators_skipped;
         if self.appending.is_some() {
             self.finished = true;
             return Ok(stats);
@@ -1245,7 +1249,7 @@ fn writer_main(
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
                 })?;
                 for (e, account) in &events {
-                    report.repeats_skipped += 1 - stmt
+                    report.events_skipped += 1 - stmt
                         .execute(params![
                             e.ts_ms,
                             e.kind.as_str(),
@@ -1267,7 +1271,7 @@ fn writer_main(
                     "INSERT INTO indicators (kind, value, source, note, extra_json) VALUES (?1, ?2, ?3, ?4, ?5)"
                 })?;
                 for i in &indicators {
-                    report.repeats_skipped += 1 - stmt
+                    report.indicators_skipped += 1 - stmt
                         .execute(params![
                             i.kind.as_str(),
                             i.value,

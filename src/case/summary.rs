@@ -41,6 +41,12 @@ pub struct CaseSummary {
     /// Events: ts_ms, kind, and what (a ban's account id; otherwise the
     /// text, model or account). All but bans; bans up to 5,000, earliest first.
     pub events_list: Vec<(i64, String, String)>,
+    /// The last folder of logs appended (`import --into`): when (RFC 3339)
+    /// and from where.
+    pub last_append: Option<(String, String)>,
+    /// The stored analysis was run before the last append: it does not see
+    /// the appended logs.
+    pub analysis_predates_append: bool,
 }
 
 impl CaseSummary {
@@ -121,7 +127,24 @@ impl Case {
         let events_list = stmt
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
             .collect::<rusqlite::Result<_>>()?;
+        let last_append = match (meta("last_appended_at")?, meta("last_appended_from")?) {
+            (Some(at), from) => Some((at, from.unwrap_or_default())),
+            _ => None,
+        };
+        let last_run: Option<String> = conn
+            .query_row("SELECT max(finished_at) FROM analysis_runs", [], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .flatten();
+        // Both are RFC 3339 UTC with milliseconds: they compare as text.
+        let analysis_predates_append = matches!(
+            (&last_append, &last_run),
+            (Some((appended, _)), Some(run)) if run < appended
+        );
         Ok(CaseSummary {
+            last_append,
+            analysis_predates_append,
             format_version: self.format_version()?,
             source: meta("source")?,
             accounts: count("accounts")?,

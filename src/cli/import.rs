@@ -80,8 +80,8 @@ pub(super) fn run(args: ImportArgs) -> Result<(), Failure> {
     if appending {
         println!(
             "appended {} new accounts ({} known ones updated), {} exchanges, {} events, {} indicators \
-             ({} already held, skipped) to {} in {:.1} s ({:.0} exchanges/s); its stored analysis \
-             predates them: run hydrascope analyze",
+             (skipped {} events and indicators the case held already) to {} in {:.1} s \
+             ({:.0} exchanges/s); its stored analysis predates them: run hydrascope analyze",
             s.accounts,
             s.accounts_updated,
             s.exchanges,

@@ -37,6 +37,9 @@ pub(super) fn run(args: InfoArgs) -> Result<(), Failure> {
             "last": s.last_ms.map(format_rfc3339_ms),
             "input_tokens": s.input_tokens,
             "output_tokens": s.output_tokens,
+            "last_appended_at": s.last_append.as_ref().map(|(at, _)| at),
+            "last_appended_from": s.last_append.as_ref().map(|(_, from)| from),
+            "analysis_predates_last_append": s.analysis_predates_append,
             "models": s.models.iter().map(|(m, n)| serde_json::json!({"model": m, "exchanges": n})).collect::<Vec<_>>(),
         });
         println!("{doc}");
@@ -56,6 +59,18 @@ pub(super) fn run(args: InfoArgs) -> Result<(), Failure> {
                 "  from {} to {} (UTC)",
                 format_rfc3339_ms(first),
                 format_rfc3339_ms(last)
+            );
+        }
+        if let Some((at, from)) = &s.last_append {
+            println!(
+                "  last appended {} from {}{}",
+                clean(at),
+                clean(from),
+                if s.analysis_predates_append {
+                    "; the stored analysis predates it: run hydrascope analyze"
+                } else {
+                    ""
+                }
             );
         }
         for (model, n) in &s.models {

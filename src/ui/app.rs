@@ -1892,6 +1892,28 @@ impl App {
                 );
             });
         }
+        if let Some((at, from)) = self
+            .loaded()
+            .filter(|l| l.summary.analysis_predates_append)
+            .and_then(|l| l.summary.last_append.clone())
+        {
+            egui::Panel::top("stale_analysis_banner").show(ui, |ui| {
+                ui.horizontal_wrapped(|ui| {
+                    ui.colored_label(
+                        palette::RELEASE,
+                        format!(
+                            "Logs were appended after this analysis ({} from {}): the graph, clusters and \
+                             campaigns do not see them yet",
+                            at.get(..16).unwrap_or(&at).replace('T', " "),
+                            from
+                        ),
+                    );
+                    if self.jobs.analysis.is_none() && ui.button("Re-run the analysis…").clicked() {
+                        self.commands.push(Command::OpenRerunDialog);
+                    }
+                });
+            });
+        }
         self.rerun_dialog_ui(&ctx);
         self.tag_dialog_ui(&ctx);
         self.sharing_windows_ui(&ctx);
