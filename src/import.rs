@@ -173,10 +173,8 @@ pub fn import_folder(
         ("imported_at".to_string(), now_rfc3339()),
     ];
     run(
-        dir,
         folder,
         builder,
-        out,
         rejects_path_for(out),
         options,
         progress,
@@ -231,10 +229,8 @@ pub fn append_folder(
         summary: format!("appended {}", dir.display()),
     };
     run(
-        dir,
         folder,
         builder,
-        case,
         rejects,
         options,
         progress,
@@ -275,12 +271,9 @@ fn day_keys(folder: &crate::logs::LogFolder) -> Result<crate::case::builder::Day
 }
 
 /// The import proper, into a new case or an existing one.
-#[allow(clippy::too_many_arguments)]
 fn run(
-    dir: &Path,
     folder: crate::logs::LogFolder,
     mut builder: CaseBuilder,
-    out: &Path,
     rejects_path: PathBuf,
     options: &ImportOptions,
     progress: &Progress,
@@ -288,7 +281,6 @@ fn run(
     audit: Option<crate::case::builder::AuditEntry>,
 ) -> Result<ImportReport, ImportError> {
     let started = Instant::now();
-    let _ = dir;
     let mut warnings: Vec<String> = folder
         .ignored
         .iter()
@@ -421,7 +413,6 @@ fn run(
         a
     });
     let stats = builder.finish_with(meta, audit)?;
-    let _ = out;
     Ok(ImportReport {
         stats,
         rejected: rejects.count,

@@ -582,6 +582,8 @@ impl CaseBuilder {
     pub fn add_accounts(&mut self, accounts: Vec<Account>) -> Result<(), Vec<(usize, FieldError)>> {
         let mut bad = Vec::new();
         let mut rows = Vec::with_capacity(accounts.len());
+        // After the largest id held (a case appended to may have gaps).
+        let mut next = self.accounts.values().copied().max().unwrap_or(0) + 1;
         for (i, account) in accounts.into_iter().enumerate() {
             if self.accounts.contains_key(account.account_id.as_str()) {
                 bad.push((
@@ -593,7 +595,8 @@ impl CaseBuilder {
                 ));
                 continue;
             }
-            let id = self.accounts.len() as u32 + 1;
+            let id = next;
+            next += 1;
             self.accounts.insert(account.account_id.as_str().into(), id);
             rows.push((id, account));
         }
