@@ -307,3 +307,48 @@ fn unusable_parquet_is_refused_with_what_and_where() {
     assert!(err.contains("no .parquet part files"), "{err}");
     assert!(!case.exists());
 }
+
+#[test]
+fn one_day_partition_of_a_lake_is_appended_to_a_case() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lake = tmp.path().join("lake");
+    write_lake(&lake);
+    // The case holds the first day, from JSON Lines.
+    let first = tmp.path().join("first");
+    std::fs::create_dir_all(&first).unwrap();
+    std::fs::write(first.join("accounts.jsonl"), ACCOUNTS_JSONL).unwrap();
+    let lines: Vec<&str> = EXCHANGES_JSONL.lines().collect();
+    std::fs::write(first.join("exchanges.jsonl"), lines[..2].join("\n") + "\n").unwrap();
+    let case = tmp.path().join("case.hcase");
+    let (code, _, err) = import_cli(&first, &case, &[]);
+    assert_eq!(code, 0, "{err}");
+    // The lake's next day is appended straight from its partition folder:
+    // the section comes from the folder above (`exchanges.parquet`), the
+    // model from `model=m%3A2`.
+    let day = lake.join("exchanges.parquet").join("day=2026-02-02");
+    let (code, out, err) = common::run(&[
+        "import",
+        day.to_str().unwrap(),
+        "--into",
+        case.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains(", 1 exchanges,"), "{out}");
+    assert!(
+        err.contains("partition key `day` is not a field of exchanges"),
+        "{err}"
+    );
+    // The same case as all of it imported from JSON Lines at once.
+    let all = tmp.path().join("all");
+    std::fs::create_dir_all(&all).unwrap();
+    std::fs::write(all.join("accounts.jsonl"), ACCOUNTS_JSONL).unwrap();
+    std::fs::write(all.join("exchanges.jsonl"), EXCHANGES_JSONL).unwrap();
+    let whole = tmp.path().join("whole.hcase");
+    let (code, _, err) = import_cli(&all, &whole, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_same_case(&case, &whole);
+    // A partition folder is no folder of logs of its own to import.
+    let (code, _, err) = import_cli(&day, &tmp.path().join("new.hcase"), &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("no accounts file"), "{err}");
+}

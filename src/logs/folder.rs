@@ -176,20 +176,7 @@ pub fn discover_requiring(dir: &Path, required: &[Section]) -> Result<LogFolder,
                     .notes
                     .push(format!("{path}: not a Parquet part file; ignored"));
             }
-            let mut keys: Vec<&str> = Vec::new();
-            for part in &parts {
-                for (key, _) in &part.partition {
-                    if !section.fields().contains(&key.as_str()) && !keys.contains(&key.as_str()) {
-                        keys.push(key);
-                    }
-                }
-            }
-            for key in keys {
-                folder.notes.push(format!(
-                    "{name}/: partition key `{key}` is not a field of {}; ignored",
-                    section.name()
-                ));
-            }
+            note_partition_keys(&mut folder.notes, &name, section, &parts);
             if let Some(existing) = folder.file(section) {
                 return Err(FolderError::Ambiguous {
                     path: dir.display().to_string(),
@@ -247,6 +234,20 @@ pub fn discover_requiring(dir: &Path, required: &[Section]) -> Result<LogFolder,
             None => folder.ignored.push(name),
         }
     }
+    if folder.files.is_empty()
+        && let Some(file) = partition_of_a_section(dir)?
+    {
+        // The folder is one partition of one section's Parquet folder
+        // (`lake/exchanges/day=2026-02-02/`): its parts are the section.
+        folder.ignored.clear();
+        note_partition_keys(
+            &mut folder.notes,
+            &file.display_name(),
+            file.section,
+            &file.parts,
+        );
+        folder.files.push(file);
+    }
     for &section in required {
         if folder.file(section).is_none() {
             return Err(FolderError::MissingSection {
@@ -257,6 +258,82 @@ pub fn discover_requiring(dir: &Path, required: &[Section]) -> Result<LogFolder,
     }
     folder.files.sort_by_key(|f| f.section);
     Ok(folder)
+}
+
+/// Notes the partition keys of `parts` that name no field of `section`
+/// (they are ignored), once each.
+fn note_partition_keys(notes: &mut Vec<String>, name: &str, section: Section, parts: &[Part]) {
+    let mut keys: Vec<&str> = Vec::new();
+    for part in parts {
+        for (key, _) in &part.partition {
+            if !section.fields().contains(&key.as_str()) && !keys.contains(&key.as_str()) {
+                keys.push(key);
+            }
+        }
+    }
+    let name = name.trim_end_matches('/');
+    for key in keys {
+        notes.push(format!(
+            "{name}/: partition key `{key}` is not a field of {}; ignored",
+            section.name()
+        ));
+    }
+}
+
+/// `dir` as one Hive partition of a section's Parquet folder: its own name
+/// and those above it `key=value` up to a folder named for a section
+/// (`exchanges/` or `exchanges.parquet/`), with part files below it. The
+/// parts carry the partition values of every folder from the section's.
+fn partition_of_a_section(dir: &Path) -> Result<Option<LogFile>, FolderError> {
+    let Ok(dir) = dir.canonicalize() else {
+        return Ok(None);
+    };
+    let mut outer: Vec<(String, String)> = Vec::new();
+    let mut shown: Vec<String> = Vec::new();
+    let mut at = dir.as_path();
+    let section = loop {
+        let Some(name) = at.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+            return Ok(None);
+        };
+        if let Some(section) = parquet_folder(at, &name) {
+            shown.push(name);
+            break section;
+        }
+        let Some((key, value)) = name.split_once('=') else {
+            return Ok(None);
+        };
+        outer.push((
+            super::parquet::unescape(key),
+            super::parquet::unescape(value),
+        ));
+        shown.push(name.clone());
+        let Some(parent) = at.parent() else {
+            return Ok(None);
+        };
+        at = parent;
+    };
+    if outer.is_empty() {
+        return Ok(None);
+    }
+    outer.reverse();
+    shown.reverse();
+    let shown = shown.join("/");
+    let (mut parts, _) = find_parts(&dir, &shown).map_err(|message| FolderError::Parquet {
+        path: dir.display().to_string(),
+        message,
+    })?;
+    for part in &mut parts {
+        let mut partition = outer.clone();
+        partition.append(&mut part.partition);
+        part.partition = partition;
+    }
+    Ok(Some(LogFile {
+        section,
+        path: dir.clone(),
+        format: Format::Parquet,
+        gzip: false,
+        parts,
+    }))
 }
 
 /// The section a folder holds as Parquet parts: `exchanges/` or

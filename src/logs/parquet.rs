@@ -118,7 +118,7 @@ fn walk(
 
 /// Undoes Hive's escaping of partition values (`%3A` → `:`); a `%` not
 /// followed by two hex digits stays as it is.
-fn unescape(text: &str) -> String {
+pub fn unescape(text: &str) -> String {
     let b = text.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
