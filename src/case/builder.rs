@@ -1186,6 +1186,9 @@ fn writer_main(
         })? as usize,
         None => 0,
     };
+    // Accounts the case held before (an append's summaries of those
+    // without new exchanges stay as they are).
+    let accounts_before = account_count;
     let mut insert_exchange = conn.prepare(&exchange_insert_sql(ROWS_PER_INSERT))?;
     while let Ok(msg) = receiver.recv() {
         match msg {
@@ -1292,7 +1295,12 @@ fn writer_main(
                 drop(insert_exchange);
                 match &appending {
                     None => write_rollups(&conn, &rollups, account_count + 1)?,
-                    Some(api_keys) => merge_rollups(&conn, &rollups, account_count + 1, api_keys)?,
+                    Some(api_keys) => merge_rollups(
+                        &conn,
+                        &rollups,
+                        (accounts_before, account_count + 1),
+                        api_keys,
+                    )?,
                 }
                 let mut stmt =
                     conn.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)")?;
@@ -1346,12 +1354,13 @@ fn writer_main(
 /// widened, distinct counts grown by the pairs that are new (looked up
 /// before they are added), and each touched account's summary and
 /// template's stats brought up to date. `accounts` is the largest account
-/// id plus one; `api_keys_before`, the (account, API key) pairs the case's
-/// exchanges held.
+/// id the case held before, and the largest now plus one;
+/// `api_keys_before`, the (account, API key) pairs the case's exchanges
+/// held (of the appended exchanges' accounts).
 fn merge_rollups(
     conn: &Connection,
     r: &Rollups,
-    accounts: usize,
+    (accounts_before, accounts): (usize, usize),
     api_keys_before: &FxHashSet<(u32, u32)>,
 ) -> rusqlite::Result<()> {
     // What is new, before anything is added.
@@ -1550,6 +1559,10 @@ fn merge_rollups(
     for account in 1..accounts {
         let a = r.accounts.get(account).unwrap_or(&empty);
         let active = a.sums.exchanges > 0;
+        if !active && account <= accounts_before {
+            // Held before and no new exchange: its summary stands.
+            continue;
+        }
         summary.execute(params![
             account,
             a.sums.exchanges,
