@@ -1435,13 +1435,7 @@ fn merge_rollups(
             ]
         }),
     )?;
-    let mut per_hour: Vec<((u32, i64), Sums)> = Vec::new();
-    for ((account, hour, _), s) in &hourly {
-        match per_hour.last_mut() {
-            Some((key, sum)) if *key == (*account, *hour) => sum.merge(s),
-            _ => per_hour.push(((*account, *hour), *s)),
-        }
-    }
+    let per_hour = sum_over_models(&hourly);
     add(
         "account_hourly",
         "account, hour",
@@ -1823,13 +1817,7 @@ fn write_rollups(conn: &Connection, r: &Rollups, accounts: usize) -> rusqlite::R
     )?;
     // The same summed over models (the entries are in (account, hour,
     // model) order: one hour's models are next to one another).
-    let mut per_hour: Vec<((u32, i64), Sums)> = Vec::new();
-    for ((account, hour, _), s) in &hourly {
-        match per_hour.last_mut() {
-            Some((key, sum)) if *key == (*account, *hour) => sum.merge(s),
-            _ => per_hour.push(((*account, *hour), *s)),
-        }
-    }
+    let per_hour = sum_over_models(&hourly);
     drop(hourly);
     insert_int_rows(
         conn,
@@ -1899,6 +1887,19 @@ fn write_rollups(conn: &Connection, r: &Rollups, accounts: usize) -> rusqlite::R
             .iter()
             .map(|((model, hour), s)| sums_row(i64::from(*model), *hour, s)),
     )
+}
+
+/// `(account, hour, model)` sums, sorted, summed over models: one hour's
+/// models are next to one another.
+fn sum_over_models(hourly: &[((u32, i64, u32), Sums)]) -> Vec<((u32, i64), Sums)> {
+    let mut per_hour: Vec<((u32, i64), Sums)> = Vec::new();
+    for ((account, hour, _), s) in hourly {
+        match per_hour.last_mut() {
+            Some((key, sum)) if *key == (*account, *hour) => sum.merge(s),
+            _ => per_hour.push(((*account, *hour), *s)),
+        }
+    }
+    per_hour
 }
 
 /// Inserts all-integer rows into `target` ("table (columns)") with
