@@ -326,3 +326,64 @@ fn an_append_is_all_or_nothing_and_refuses_a_request_id_the_case_holds() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("no such case to append to"), "{err}");
 }
+
+/// Two request ids whose hashes share the 32 bits duplicate detection keys on.
+fn colliding_request_ids() -> (String, String) {
+    let mut seen = std::collections::HashMap::new();
+    for i in 0u64.. {
+        let id = format!("req-{i}");
+        let fragment = xxhash_rust::xxh3::xxh3_64(id.as_bytes()) >> 32;
+        if let Some(earlier) = seen.insert(fragment, id.clone()) {
+            return (earlier, id);
+        }
+    }
+    unreachable!()
+}
+
+#[test]
+fn a_repeat_of_the_second_of_two_look_alike_request_ids_is_refused_too() {
+    // Two ids whose hash fragments collide: the second is no repeat of the
+    // first and comes in; once the case holds both, a day repeating the
+    // second (the one duplicate detection's map does not key on) is
+    // refused, as is one repeating the first.
+    let (first, second) = colliding_request_ids();
+    let tmp = tempfile::tempdir().unwrap();
+    let row = |id: &str, second: u32| {
+        format!(
+            "{{\"request_id\":\"{id}\",\"account_id\":\"a1\",\"ts\":\"2026-02-01T00:00:{second:02}Z\",\"model\":\"m\",\"input_tokens\":1,\"output_tokens\":1}}\n"
+        )
+    };
+    let logs = tmp.path().join("logs");
+    std::fs::create_dir_all(&logs).unwrap();
+    std::fs::write(
+        logs.join("accounts.jsonl"),
+        "{\"account_id\":\"a1\",\"created_at\":\"2026-01-01T00:00:00Z\"}\n",
+    )
+    .unwrap();
+    std::fs::write(logs.join("exchanges.jsonl"), row(&first, 1)).unwrap();
+    let case = tmp.path().join("case.hcase");
+    let (code, _, err) = import_cli(&logs, &case, &[]);
+    assert_eq!(code, 0, "{err}");
+    let day = tmp.path().join("day");
+    std::fs::create_dir_all(&day).unwrap();
+    let append = |rows: String| {
+        std::fs::write(day.join("exchanges.jsonl"), rows).unwrap();
+        run(&[
+            "import",
+            day.to_str().unwrap(),
+            "--into",
+            case.to_str().unwrap(),
+        ])
+    };
+    let (code, out, err) = append(row("fresh", 2) + &row(&second, 3));
+    assert_eq!(code, 0, "{out}{err}");
+    for repeated in [&second, &first] {
+        let (code, _, err) = append(row("fresh-2", 4) + &row(repeated, 5));
+        assert_eq!(code, 2, "{err}");
+        assert!(
+            err.contains("exchanges.jsonl:2")
+                && err.contains(&format!("duplicate request_id {repeated:?}")),
+            "{err}"
+        );
+    }
+}

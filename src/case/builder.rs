@@ -493,6 +493,12 @@ impl CaseBuilder {
                 && let Ok(id32) = u32::try_from(id)
             {
                 self.request_ids.entry(fragment).or_insert(id32);
+                // Two of the case's ids may share a fragment (tens of
+                // thousands do at seed scale), and the map keeps the first
+                // only: the id itself is known, so a row repeating the
+                // second is refused too (as a suspect that was cleared).
+                self.cleared_suspects
+                    .insert(String::from_utf8_lossy(request_id).into_owned());
             }
             if let Some(key) = r.get::<_, Option<u32>>(3)? {
                 let pair = (r.get(2)?, key);
