@@ -183,10 +183,17 @@ pub fn for_each_row<E>(
             .map_err(|e| fail(format!("not a readable Parquet file: {e}")))?;
         let plan = Plan::new(metadata.schema().fields(), fields, required, part).map_err(&fail)?;
         for name in &plan.dropped {
-            warnings.push(format!(
-                "{}: column `{name}` is outside the contract and of a type a case cannot keep; ignored",
-                part.name
-            ));
+            // Once per column, however many parts have it.
+            if !warnings
+                .iter()
+                .any(|w: &String| w.contains(&format!("column `{name}` ")))
+            {
+                warnings.push(format!(
+                    "{}: column `{name}` is outside the contract and of a type a case cannot \
+                     keep; ignored (in every part that has it)",
+                    part.name
+                ));
+            }
         }
         let mut row_base = 0u64;
         let groups = metadata.metadata().row_groups().to_vec();
