@@ -1406,107 +1406,7 @@ fn merge_rollups(
             new_api_keys[pair.0 as usize] += 1;
         }
     }
-    let add =
-        |target: &str, key: &str, values: &[&str], rows: &mut dyn Iterator<Item = Vec<i64>>| {
-            let columns: Vec<&str> = key.split(", ").chain(values.iter().copied()).collect();
-            let params: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
-            let sets: Vec<String> = values
-                .iter()
-                .map(|v| format!("{v} = {v} + excluded.{v}"))
-                .collect();
-            let mut stmt = conn.prepare(&format!(
-                "INSERT INTO {target} ({}) VALUES ({}) ON CONFLICT ({key}) DO UPDATE SET {}",
-                columns.join(", "),
-                params.join(", "),
-                sets.join(", ")
-            ))?;
-            for row in rows {
-                stmt.execute(rusqlite::params_from_iter(row))?;
-            }
-            Ok::<_, rusqlite::Error>(())
-        };
-    let hourly = sorted(&r.account_hourly);
-    add(
-        "account_model_hourly",
-        "account, hour, model",
-        &["exchanges", "input_tokens", "output_tokens"],
-        &mut hourly.iter().map(|((a, h, m), s)| {
-            vec![
-                i64::from(*a),
-                *h,
-                i64::from(*m),
-                s.exchanges as i64,
-                s.input_tokens,
-                s.output_tokens,
-            ]
-        }),
-    )?;
-    let per_hour = sum_over_models(&hourly);
-    add(
-        "account_hourly",
-        "account, hour",
-        &["exchanges", "input_tokens", "output_tokens"],
-        &mut per_hour.iter().map(|((a, h), s)| {
-            vec![
-                i64::from(*a),
-                *h,
-                s.exchanges as i64,
-                s.input_tokens,
-                s.output_tokens,
-            ]
-        }),
-    )?;
-    for (table, column, map) in [
-        ("account_origins", "origin", &r.account_origins),
-        ("account_templates", "template", &r.account_templates),
-        ("account_client_fps", "client_fp", &r.account_client_fps),
-        ("account_models", "model", &r.account_models),
-    ] {
-        add(
-            table,
-            &format!("account, {column}"),
-            &["exchanges"],
-            &mut sorted(map)
-                .into_iter()
-                .map(|((a, v), n)| vec![i64::from(a), i64::from(v), n as i64]),
-        )?;
-    }
-    add(
-        "template_profiles",
-        "template, capability",
-        &[
-            "exchanges",
-            "cot_scored",
-            "cot_high",
-            "input_tokens",
-            "output_tokens",
-        ],
-        &mut sorted(&r.template_profiles).into_iter().map(|((t, c), p)| {
-            vec![
-                i64::from(t),
-                if c == NO_CAPABILITY { -1 } else { i64::from(c) },
-                p.exchanges as i64,
-                p.cot_scored as i64,
-                p.cot_high as i64,
-                p.input_tokens,
-                p.output_tokens,
-            ]
-        }),
-    )?;
-    add(
-        "model_hourly",
-        "model, hour",
-        &["exchanges", "input_tokens", "output_tokens"],
-        &mut sorted(&r.model_hourly).into_iter().map(|((m, h), s)| {
-            vec![
-                i64::from(m),
-                h,
-                s.exchanges as i64,
-                s.input_tokens,
-                s.output_tokens,
-            ]
-        }),
-    )?;
+    write_sums(conn, r, sorted(&r.account_hourly), Put::Add)?;
     let mut stats = conn.prepare(
         "INSERT INTO template_stats (template, exchanges, accounts, first_ms, last_ms, example) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (template) DO UPDATE SET \
@@ -1805,47 +1705,7 @@ fn write_rollups(conn: &Connection, r: &Rollups, accounts: usize) -> rusqlite::R
             }
         }
     }
-    let sums_row =
-        |a: i64, b: i64, s: &Sums| [a, b, s.exchanges as i64, s.input_tokens, s.output_tokens];
-    insert_int_rows(
-        conn,
-        "account_model_hourly (account, hour, model, exchanges, input_tokens, output_tokens)",
-        hourly.iter().map(|((account, hour, model), s)| {
-            [
-                i64::from(*account),
-                *hour,
-                i64::from(*model),
-                s.exchanges as i64,
-                s.input_tokens,
-                s.output_tokens,
-            ]
-        }),
-    )?;
-    // The same summed over models (the entries are in (account, hour,
-    // model) order: one hour's models are next to one another).
-    let per_hour = sum_over_models(&hourly);
-    drop(hourly);
-    insert_int_rows(
-        conn,
-        "account_hourly (account, hour, exchanges, input_tokens, output_tokens)",
-        per_hour
-            .iter()
-            .map(|((account, hour), s)| sums_row(i64::from(*account), *hour, s)),
-    )?;
-    for (table, column, map) in [
-        ("account_origins", "origin", &r.account_origins),
-        ("account_templates", "template", &r.account_templates),
-        ("account_client_fps", "client_fp", &r.account_client_fps),
-        ("account_models", "model", &r.account_models),
-    ] {
-        insert_int_rows(
-            conn,
-            &format!("{table} (account, {column}, exchanges)"),
-            sorted(map)
-                .iter()
-                .map(|((account, value), n)| [i64::from(*account), i64::from(*value), *n as i64]),
-        )?;
-    }
+    write_sums(conn, r, hourly, Put::Insert)?;
     let mut template_accounts: FxHashMap<u32, u64> = FxHashMap::default();
     for (_, template) in r.account_templates.keys() {
         *template_accounts.entry(*template).or_default() += 1;
@@ -1865,9 +1725,86 @@ fn write_rollups(conn: &Connection, r: &Rollups, accounts: usize) -> rusqlite::R
             (t.example.1 != 0).then_some(t.example.1)
         ])?;
     }
-    insert_int_rows(
+    Ok(())
+}
+
+/// How a rollup's rows reach the file.
+#[derive(Clone, Copy)]
+enum Put {
+    /// Inserted into a new case.
+    Insert,
+    /// Added to the rows an existing case holds (an append).
+    Add,
+}
+
+/// Writes the rollups that are sums per key (`account_model_hourly`,
+/// `account_hourly`, the (account, value) tables, `template_profiles`,
+/// `model_hourly`) of `r`, inserted or added as `put` says; `hourly` is
+/// `r.account_hourly` sorted, dropped once used.
+fn write_sums(
+    conn: &Connection,
+    r: &Rollups,
+    hourly: Vec<((u32, i64, u32), Sums)>,
+    put: Put,
+) -> rusqlite::Result<()> {
+    let sums_row =
+        |a: i64, b: i64, s: &Sums| [a, b, s.exchanges as i64, s.input_tokens, s.output_tokens];
+    const SUMS: &str = "exchanges, input_tokens, output_tokens";
+    put_int_rows(
         conn,
-        "template_profiles (template, capability, exchanges, cot_scored, cot_high, input_tokens, output_tokens)",
+        put,
+        "account_model_hourly",
+        "account, hour, model",
+        SUMS,
+        hourly.iter().map(|((account, hour, model), s)| {
+            [
+                i64::from(*account),
+                *hour,
+                i64::from(*model),
+                s.exchanges as i64,
+                s.input_tokens,
+                s.output_tokens,
+            ]
+        }),
+    )?;
+    // The same summed over models (the entries are in (account, hour,
+    // model) order: one hour's models are next to one another).
+    let per_hour = sum_over_models(&hourly);
+    drop(hourly);
+    put_int_rows(
+        conn,
+        put,
+        "account_hourly",
+        "account, hour",
+        SUMS,
+        per_hour
+            .iter()
+            .map(|((account, hour), s)| sums_row(i64::from(*account), *hour, s)),
+    )?;
+    drop(per_hour);
+    for (table, column, map) in [
+        ("account_origins", "origin", &r.account_origins),
+        ("account_templates", "template", &r.account_templates),
+        ("account_client_fps", "client_fp", &r.account_client_fps),
+        ("account_models", "model", &r.account_models),
+    ] {
+        put_int_rows(
+            conn,
+            put,
+            table,
+            &format!("account, {column}"),
+            "exchanges",
+            sorted(map)
+                .iter()
+                .map(|((account, value), n)| [i64::from(*account), i64::from(*value), *n as i64]),
+        )?;
+    }
+    put_int_rows(
+        conn,
+        put,
+        "template_profiles",
+        "template, capability",
+        "exchanges, cot_scored, cot_high, input_tokens, output_tokens",
         sorted(&r.template_profiles)
             .iter()
             .map(|((template, capability), p)| {
@@ -1886,13 +1823,48 @@ fn write_rollups(conn: &Connection, r: &Rollups, accounts: usize) -> rusqlite::R
                 ]
             }),
     )?;
-    insert_int_rows(
+    put_int_rows(
         conn,
-        "model_hourly (model, hour, exchanges, input_tokens, output_tokens)",
+        put,
+        "model_hourly",
+        "model, hour",
+        SUMS,
         sorted(&r.model_hourly)
             .iter()
             .map(|((model, hour), s)| sums_row(i64::from(*model), *hour, s)),
     )
+}
+
+/// Puts all-integer rows (the `key` columns, then the summed `values`)
+/// into `table`: inserted (many rows per statement), or added to the row
+/// of the same key where there is one.
+fn put_int_rows<const N: usize>(
+    conn: &Connection,
+    put: Put,
+    table: &str,
+    key: &str,
+    values: &str,
+    rows: impl Iterator<Item = [i64; N]>,
+) -> rusqlite::Result<()> {
+    match put {
+        Put::Insert => insert_int_rows(conn, &format!("{table} ({key}, {values})"), rows),
+        Put::Add => {
+            let params: Vec<String> = (1..=N).map(|i| format!("?{i}")).collect();
+            let sets: Vec<String> = values
+                .split(", ")
+                .map(|v| format!("{v} = {v} + excluded.{v}"))
+                .collect();
+            let mut stmt = conn.prepare(&format!(
+                "INSERT INTO {table} ({key}, {values}) VALUES ({}) ON CONFLICT ({key}) DO UPDATE SET {}",
+                params.join(", "),
+                sets.join(", ")
+            ))?;
+            for row in rows {
+                stmt.execute(rusqlite::params_from_iter(row))?;
+            }
+            Ok(())
+        }
+    }
 }
 
 /// `(account, hour, model)` sums, sorted, summed over models: one hour's
