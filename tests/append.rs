@@ -6,7 +6,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{import_cli, run};
+use common::{colliding_request_ids, import_cli, run};
 
 /// Splits a generated folder at `cut` (an RFC 3339 prefix): exchanges and
 /// events before it, and the accounts created before it, go to `a`; the
@@ -325,19 +325,6 @@ fn an_append_is_all_or_nothing_and_refuses_a_request_id_the_case_holds() {
     ]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("no such case to append to"), "{err}");
-}
-
-/// Two request ids whose hashes share the 32 bits duplicate detection keys on.
-fn colliding_request_ids() -> (String, String) {
-    let mut seen = std::collections::HashMap::new();
-    for i in 0u64.. {
-        let id = format!("req-{i}");
-        let fragment = xxhash_rust::xxh3::xxh3_64(id.as_bytes()) >> 32;
-        if let Some(earlier) = seen.insert(fragment, id.clone()) {
-            return (earlier, id);
-        }
-    }
-    unreachable!()
 }
 
 #[test]

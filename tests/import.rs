@@ -7,7 +7,8 @@ use std::net::IpAddr;
 use std::path::Path;
 
 use common::{
-    assert_same_case, exchange_lines, files_containing, generate_cli, import_cli, tiny_folder,
+    assert_same_case, colliding_request_ids, exchange_lines, files_containing, generate_cli,
+    import_cli, tiny_folder,
 };
 use hydrascope::base::Progress;
 use hydrascope::case::Case;
@@ -539,19 +540,6 @@ fn bad_rows_in_accounts_and_events_are_named_too() {
         "{err}"
     );
     assert!(!out.exists());
-}
-
-/// Two request ids whose hashes share the 32 bits duplicate detection keys on.
-fn colliding_request_ids() -> (String, String) {
-    let mut seen = std::collections::HashMap::new();
-    for i in 0u64.. {
-        let id = format!("req-{i}");
-        let fragment = xxhash_rust::xxh3::xxh3_64(id.as_bytes()) >> 32;
-        if let Some(earlier) = seen.insert(fragment, id.clone()) {
-            return (earlier, id);
-        }
-    }
-    unreachable!()
 }
 
 #[test]

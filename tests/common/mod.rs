@@ -175,3 +175,16 @@ pub fn raw_identifiers(path: &Path) -> std::collections::BTreeSet<String> {
     all.retain(|v| v.len() >= hydrascope::case::export::MIN_REDACTED_SUBSTRING);
     all
 }
+
+/// Two request ids whose hashes share the 32 bits duplicate detection keys on.
+pub fn colliding_request_ids() -> (String, String) {
+    let mut seen = std::collections::HashMap::new();
+    for i in 0u64.. {
+        let id = format!("req-{i}");
+        let fragment = xxhash_rust::xxh3::xxh3_64(id.as_bytes()) >> 32;
+        if let Some(earlier) = seen.insert(fragment, id.clone()) {
+            return (earlier, id);
+        }
+    }
+    unreachable!()
+}
