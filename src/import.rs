@@ -180,6 +180,39 @@ pub fn import_folder(
         progress,
         meta,
         None,
+        None,
+    )
+}
+
+/// Builds a case from exchanges folded elsewhere (`hydrascope spark`):
+/// the `accounts`, `events` and `indicators` sections of the folder `dir`
+/// are imported as [`import_folder`] imports them, and `folded` takes the
+/// place of the exchanges (the case holds their rollups and no exchange).
+pub fn import_folded(
+    dir: &Path,
+    out: &Path,
+    options: &ImportOptions,
+    progress: &Progress,
+    folded: crate::case::folded::Folded,
+    meta: Vec<(String, String)>,
+) -> Result<ImportReport, ImportError> {
+    let folder = crate::logs::folder::discover_requiring(dir, &[Section::Accounts])?;
+    let builder = CaseBuilder::create(
+        out,
+        BuildOptions {
+            force: options.force,
+            collect_duplicates: options.skip_invalid,
+        },
+    )?;
+    run(
+        folder,
+        builder,
+        rejects_path_for(out),
+        options,
+        progress,
+        meta,
+        None,
+        Some(folded),
     )
 }
 
@@ -236,6 +269,7 @@ pub fn append_folder(
         progress,
         meta,
         Some(audit),
+        None,
     )
 }
 
@@ -279,6 +313,7 @@ fn run(
     progress: &Progress,
     mut meta: Vec<(String, String)>,
     audit: Option<crate::case::builder::AuditEntry>,
+    folded: Option<crate::case::folded::Folded>,
 ) -> Result<ImportReport, ImportError> {
     let started = Instant::now();
     let mut warnings: Vec<String> = folder
@@ -396,6 +431,10 @@ fn run(
     } else if options.skip_invalid && !builder.is_appending() {
         // A rejects file from an earlier import would now be misleading.
         let _ = std::fs::remove_file(&rejects_path);
+    }
+    if let Some(folded) = folded {
+        progress.set_phase("numbering the rollups from Spark");
+        builder.add_folded(folded)?;
     }
     progress.set_phase("writing rollups");
     let appending = builder.is_appending();

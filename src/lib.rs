@@ -17,6 +17,7 @@ pub mod export;
 pub mod facts;
 pub mod generate;
 pub mod import;
+pub mod lake;
 pub mod logs;
 pub mod pipeline;
 pub mod render;

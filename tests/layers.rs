@@ -16,6 +16,7 @@ const LAYERS: &[&[&str]] = &[
     &["facts"],
     &["case", "analysis"],
     &["import", "generate"],
+    &["lake"],
     &["pipeline"],
     &["views"],
     &["render"],

@@ -290,7 +290,30 @@ enum Msg {
         Vec<u32>,
         mpsc::Sender<Result<Vec<Option<String>>, CaseError>>,
     ),
+    /// Exchanges folded elsewhere: their dictionary rows and rollups.
+    Folded(Box<Batch>, Box<Rollups>),
     Finish(Vec<(String, String)>, Option<AuditEntry>),
+}
+
+/// The dictionary key of a folded origin: its address parsed as an import
+/// parses it (so `2001:DB8::1` and `2001:db8::1` are one origin).
+fn origin_key(o: &super::folded::FoldedOrigin) -> Result<OriginKey, CaseError> {
+    let ip = match o.ip.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        Some(text) => Some(text.parse::<IpAddr>().map_err(|_| {
+            CaseError::Invalid(format!(
+                "rollup account_origins from Spark: {text:?} is not an IPv4 or IPv6 address"
+            ))
+        })?),
+        None => None,
+    };
+    if let Some(asn) = o.asn
+        && !(0..=i64::from(u32::MAX)).contains(&asn)
+    {
+        return Err(CaseError::Invalid(format!(
+            "rollup account_origins from Spark: ASN {asn} is outside 0..=4294967295"
+        )));
+    }
+    Ok((ip, o.asn))
 }
 
 /// The audit log's entry for an append, written in its transaction.
@@ -839,6 +862,220 @@ impl CaseBuilder {
             .map_err(|e| FieldError::new("", e.to_string()))
     }
 
+    /// Adds exchanges folded elsewhere ([`super::folded`], from `hydrascope
+    /// spark`) in place of the exchanges themselves: the case's rollups are
+    /// written from them as an import writes its own, and `exchanges` stays
+    /// empty. Call once, after the accounts and before [`Self::finish`];
+    /// dictionary values are numbered in sorted order. A value the logs'
+    /// contract refuses (an unknown account, capability or model-less row,
+    /// a bad address or template) fails the build, naming the rollup.
+    pub fn add_folded(&mut self, folded: super::folded::Folded) -> Result<(), CaseError> {
+        use super::folded::FoldedValue;
+        if self.stats.exchanges > 0 || self.appending.is_some() {
+            return Err(CaseError::Writer(
+                "folded exchanges go into a new case without exchanges of its own".into(),
+            ));
+        }
+        let bad = |table: &str, what: String| {
+            CaseError::Invalid(format!("rollup {table} from Spark: {what}"))
+        };
+        let accounts = &self.accounts;
+        let account = |table: &str, id: &str| -> Result<u32, CaseError> {
+            accounts.get(id).copied().ok_or_else(|| {
+                bad(
+                    table,
+                    format!("account {id:?} is not in the accounts brought back with it"),
+                )
+            })
+        };
+        let mut b = Batch::default();
+        let mut r = Rollups::default();
+        // Dictionaries in sorted order, so the same logs number alike.
+        let mut models: Vec<&str> = folded.hours.iter().map(|h| h.model.as_str()).collect();
+        models.sort_unstable();
+        models.dedup();
+        for m in models {
+            self.models.id(m, &mut b.models);
+        }
+        let mut origins: Vec<OriginKey> = Vec::new();
+        for o in &folded.origins {
+            origins.push(origin_key(o)?);
+        }
+        let mut sorted_origins = origins.clone();
+        sorted_origins.sort_unstable();
+        sorted_origins.dedup();
+        for key in sorted_origins {
+            self.origins.id(key, &mut b.origins);
+        }
+        let template_of = |hex: &str, table: &str| {
+            crate::logs::record::parse_template_hex(hex)
+                .ok_or_else(|| bad(table, format!("template {hex:?} is not 16 hex digits")))
+        };
+        let mut templates: Vec<u64> = Vec::new();
+        for t in &folded.templates {
+            templates.push(template_of(&t.template, "templates")?);
+        }
+        templates.sort_unstable();
+        templates.dedup();
+        for t in templates {
+            self.templates.id(t, &mut b.templates);
+        }
+        let strings =
+            |values: &[FoldedValue], dict: &mut StrDict, rows: &mut Vec<(u32, String)>| {
+                let mut sorted: Vec<&str> = values.iter().map(|v| v.value.as_str()).collect();
+                sorted.sort_unstable();
+                sorted.dedup();
+                for v in sorted {
+                    dict.id(v, rows);
+                }
+            };
+        strings(&folded.client_fps, &mut self.client_fps, &mut b.client_fps);
+        strings(&folded.api_keys, &mut self.api_keys, &mut b.api_keys);
+        let mut examples: Vec<&str> = folded
+            .templates
+            .iter()
+            .filter_map(|t| t.example.as_deref())
+            .collect();
+        examples.sort_unstable();
+        examples.dedup();
+        for e in examples {
+            self.excerpts.id(e, &mut b.excerpts);
+        }
+        let size = self.accounts.values().copied().max().unwrap_or(0) as usize + 1;
+        r.accounts = vec![AccountSums::default(); size];
+        for a in &folded.accounts {
+            let id = account("account_sums", &a.account_id)?;
+            let sums = &mut r.accounts[id as usize];
+            sums.sums.exchanges += a.exchanges;
+            sums.sums.input_tokens += a.input_tokens;
+            sums.sums.output_tokens += a.output_tokens;
+            sums.first_ms = sums.first_ms.min(a.first_ms);
+            sums.last_ms = sums.last_ms.max(a.last_ms);
+            sums.cot_sum += a.cot_sum;
+            sums.cot_count += a.cot_count;
+            sums.cot_high += a.cot_high;
+            if a.exchanges > 0 {
+                self.stats.exchanges += a.exchanges;
+                self.stats.first_ms = Some(
+                    self.stats
+                        .first_ms
+                        .map_or(a.first_ms, |t| t.min(a.first_ms)),
+                );
+                self.stats.last_ms =
+                    Some(self.stats.last_ms.map_or(a.last_ms, |t| t.max(a.last_ms)));
+            }
+        }
+        let capability = |name: &str, table: &str| {
+            crate::logs::Capability::parse(name).ok_or_else(|| {
+                bad(
+                    table,
+                    format!("capability {name:?} is not one of the contract's"),
+                )
+            })
+        };
+        for c in &folded.capabilities {
+            let id = account("account_capabilities", &c.account_id)?;
+            let code = capability(&c.capability, "account_capabilities")?.code();
+            let slot = &mut r.accounts[id as usize].capabilities[usize::from(code)];
+            slot.exchanges += c.exchanges;
+            slot.cot_sum += c.cot_sum;
+            slot.cot_count += c.cot_count;
+        }
+        for h in &folded.hours {
+            let id = account("account_model_hourly", &h.account_id)?;
+            let model = self.models.id(&h.model, &mut b.models);
+            let sums = Sums {
+                exchanges: h.exchanges,
+                input_tokens: h.input_tokens,
+                output_tokens: h.output_tokens,
+            };
+            r.account_hourly
+                .entry((id, h.hour, model))
+                .or_default()
+                .merge(&sums);
+            r.model_hourly
+                .entry((model, h.hour))
+                .or_default()
+                .merge(&sums);
+            *r.account_models.entry((id, model)).or_default() += h.exchanges;
+        }
+        for (o, key) in folded.origins.iter().zip(origins) {
+            let id = account("account_origins", &o.account_id)?;
+            let origin = self.origins.id(key, &mut b.origins);
+            *r.account_origins.entry((id, origin)).or_default() += o.exchanges;
+        }
+        for t in &folded.templates_used {
+            let id = account("account_templates", &t.account_id)?;
+            let template = self.templates.id(
+                template_of(&t.value, "account_templates")?,
+                &mut b.templates,
+            );
+            *r.account_templates.entry((id, template)).or_default() += t.exchanges;
+        }
+        for f in &folded.client_fps {
+            let id = account("account_client_fps", &f.account_id)?;
+            let fp = self.client_fps.id(&f.value, &mut b.client_fps);
+            *r.account_client_fps.entry((id, fp)).or_default() += f.exchanges;
+        }
+        for k in &folded.api_keys {
+            let id = account("account_api_keys", &k.account_id)?;
+            let key = self.api_keys.id(&k.value, &mut b.api_keys);
+            r.account_api_keys.insert((id, key));
+        }
+        for t in &folded.templates {
+            let template = self
+                .templates
+                .id(template_of(&t.template, "templates")?, &mut b.templates);
+            let excerpt = t
+                .example
+                .as_deref()
+                .map_or(0, |e| self.excerpts.id(e, &mut b.excerpts));
+            let sums = r.templates.entry(template).or_insert(TemplateSums {
+                exchanges: 0,
+                first_ms: i64::MAX,
+                last_ms: i64::MIN,
+                example: (0, 0),
+            });
+            sums.exchanges += t.exchanges;
+            sums.first_ms = sums.first_ms.min(t.first_ms);
+            sums.last_ms = sums.last_ms.max(t.last_ms);
+            if sums.example.1 == 0 {
+                sums.example = (0, excerpt);
+            }
+        }
+        for p in &folded.profiles {
+            let template = self.templates.id(
+                template_of(&p.template, "template_profiles")?,
+                &mut b.templates,
+            );
+            let code = match &p.capability {
+                Some(name) => capability(name, "template_profiles")?.code(),
+                None => NO_CAPABILITY,
+            };
+            let slot = r.template_profiles.entry((template, code)).or_default();
+            slot.exchanges += p.exchanges;
+            slot.cot_scored += p.cot_scored;
+            slot.cot_high += p.cot_high;
+            slot.input_tokens += p.input_tokens.max(0);
+            slot.output_tokens += p.output_tokens.max(0);
+        }
+        r.minutes = vec![Vec::new(); size];
+        for (account_id, minutes) in &folded.minutes {
+            let id = account("account_minutes", account_id)?;
+            let list = &mut r.minutes[id as usize];
+            for &m in minutes {
+                let minute = u32::try_from(m).map_err(|_| {
+                    bad(
+                        "account_minutes",
+                        format!("minute {m} of account {account_id:?} is outside 0..2^32"),
+                    )
+                })?;
+                list.push(minute);
+            }
+        }
+        self.send(Msg::Folded(Box::new(b), Box::new(r)))
+    }
+
     /// Adds one indicator.
     pub fn add_indicator(&mut self, indicator: Indicator) -> Result<(), CaseError> {
         self.stats.indicators += 1;
@@ -1050,6 +1287,10 @@ struct Rollups {
     /// `template_profiles`.
     template_profiles: FxHashMap<(u32, u8), ProfileSums>,
     model_hourly: FxHashMap<(u32, i64), Sums>,
+    /// Each account's active minutes, by account id (`account_minutes`):
+    /// in the order seen, a minute repeated only when not in a row;
+    /// sorted when written.
+    minutes: Vec<Vec<u32>>,
 }
 
 /// A template's `template_stats` row as it is folded.
@@ -1085,6 +1326,14 @@ impl Rollups {
         let account = row.account as usize;
         if self.accounts.len() <= account {
             self.accounts.resize(account + 1, AccountSums::default());
+        }
+        if self.minutes.len() <= account {
+            self.minutes.resize(account + 1, Vec::new());
+        }
+        let minute = super::minutes::minute_of_ms(row.ts_ms);
+        let list = &mut self.minutes[account];
+        if list.last() != Some(&minute) {
+            list.push(minute);
         }
         let a = &mut self.accounts[account];
         a.sums.add(row);
@@ -1294,6 +1543,10 @@ fn writer_main(
                         .min(1) as u64;
                 }
             }
+            Msg::Folded(batch, folded) => {
+                insert_dictionaries(&conn, &batch)?;
+                rollups = *folded;
+            }
             Msg::Lookup(ids, reply) => {
                 let _ = reply.send(request_ids_of(&conn, &ids));
             }
@@ -1308,6 +1561,12 @@ fn writer_main(
                         api_keys,
                     )?,
                 }
+                let put = if appending.is_some() {
+                    Put::Add
+                } else {
+                    Put::Insert
+                };
+                write_minutes(&conn, &mut rollups.minutes, put)?;
                 let mut stmt =
                     conn.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)")?;
                 for (key, value) in &meta {
@@ -1724,6 +1983,36 @@ fn write_rollups(conn: &Connection, r: &Rollups, accounts: usize) -> rusqlite::R
             t.last_ms,
             (t.example.1 != 0).then_some(t.example.1)
         ])?;
+    }
+    Ok(())
+}
+
+/// Writes each account's active minutes (`account_minutes`): a new case's
+/// as they are, an append's joined with those the account held.
+fn write_minutes(conn: &Connection, minutes: &mut [Vec<u32>], put: Put) -> Result<(), CaseError> {
+    let mut insert = conn.prepare(
+        "INSERT OR REPLACE INTO account_minutes (account, minutes_json) VALUES (?1, ?2)",
+    )?;
+    let mut held = conn.prepare("SELECT minutes_json FROM account_minutes WHERE account = ?1")?;
+    for (account, list) in minutes.iter_mut().enumerate() {
+        if list.is_empty() {
+            continue;
+        }
+        list.sort_unstable();
+        list.dedup();
+        if let Put::Add = put
+            && let Some(text) = held
+                .query_row([account as i64], |r| r.get::<_, String>(0))
+                .optional()?
+        {
+            let before = super::minutes::decode(&text).map_err(|e| {
+                CaseError::Invalid(format!(
+                    "account_minutes: account row {account}: {e}; run `hydrascope verify` on the case"
+                ))
+            })?;
+            *list = super::minutes::union(&before, list);
+        }
+        insert.execute(params![account as i64, super::minutes::encode(list)])?;
     }
     Ok(())
 }

@@ -388,6 +388,7 @@ fn table_rule(table: &str) -> Option<Rule> {
         }
         "events" => Where("t.account IS NULL OR t.account IN sel_accounts"),
         "account_summary"
+        | "account_minutes"
         | "account_hourly"
         | "account_origins"
         | "account_templates"

@@ -1,7 +1,6 @@
-//! What the analysis reads from a case: per-account facts from the rollups,
-//! the shared-value tables, and one pass over `exchanges` for what only
-//! single requests can tell (minute-level timing, the release pivot,
-//! chain-of-thought scores).
+//! What the analysis reads from a case: per-account facts from the rollups
+//! and the shared-value tables, minute-level timing from `account_minutes`
+//! and the release pivot from `account_model_hourly`. No exchange is read.
 
 use super::{Case, CaseError};
 use crate::facts::{
@@ -120,13 +119,18 @@ impl Case {
         while let Some(r) = q.next()? {
             let (account, hour, n): (i64, i64, u64) = (r.get(0)?, r.get(1)?, r.get(2)?);
             let account = index("account_hourly", account)?;
-            let slot = &mut accounts[account].hour_of_day[hour.rem_euclid(24) as usize];
-            *slot = slot.checked_add(n).ok_or_else(|| {
+            let overflow = || {
                 CaseError::Invalid(format!(
                     "account_hourly: the exchanges of account row {} overflow",
                     account + 1
                 ))
-            })?;
+            };
+            let facts = &mut accounts[account];
+            let slot = &mut facts.hour_of_day[hour.rem_euclid(24) as usize];
+            *slot = slot.checked_add(n).ok_or_else(overflow)?;
+            // 1970-01-01 was a Thursday: day 0 is weekday 3 (Monday = 0).
+            let slot = &mut facts.weekday[(hour.div_euclid(24) + 3).rem_euclid(7) as usize];
+            *slot = slot.checked_add(n).ok_or_else(overflow)?;
         }
         let mut stmt = self
             .conn()
@@ -348,13 +352,15 @@ impl Case {
         })
     }
 
-    /// One pass over `exchanges`: active minutes and weekdays per account
-    /// (weekdays filled into `features.accounts`) and counts in each
-    /// release window; what each template's exchanges asked for and its
-    /// example excerpt come from the rollups (`template_profiles`,
-    /// `template_stats`). Read in parts on several threads
-    /// ([`Case::scan_exchanges_in_parts`]); nothing read depends on the
-    /// order of rows.
+    /// What the analysis reads beyond [`Case::features`]: each account's
+    /// active minutes (`account_minutes`) and its exchanges in each release
+    /// window, all and on the released model (`account_model_hourly`, by
+    /// whole hours: a window runs from the hour its release falls in); what
+    /// each template's exchanges asked for and its example excerpt come from
+    /// `template_profiles` and `template_stats`. No exchange is read, so a
+    /// case built from rollups alone (`hydrascope spark`) is analysed as an
+    /// imported one. Read in parts on several threads
+    /// ([`Case::scan_in_parts`]); nothing read depends on the order of rows.
     pub fn scan_activity(
         &self,
         features: &mut CaseFeatures,
@@ -374,78 +380,98 @@ impl Case {
                 .map(|&id| by_case_id.get(id as usize).cloned().unwrap_or_default())
                 .collect()
         };
-        let parts = self.scan_exchanges_in_parts(|case, first, last| {
-            let mut part = ActivityPart {
-                minutes: vec![Vec::new(); n],
-                weekday: vec![[0; 7]; n],
-                release_windows: vec![vec![(0u32, 0u32); n]; windows.len()],
-            };
-            let mut stmt = case.conn().prepare(if windows.is_empty() {
-                "SELECT account, ts_ms FROM exchanges WHERE id BETWEEN ?1 AND ?2"
-            } else {
-                "SELECT account, ts_ms, model FROM exchanges WHERE id BETWEEN ?1 AND ?2"
+        let parts =
+            self.scan_in_parts("account_minutes", "account", 5_000, |case, first, last| {
+                let mut part: Vec<(usize, Vec<u32>)> = Vec::new();
+                let mut stmt = case.conn().prepare(
+                "SELECT account, minutes_json FROM account_minutes WHERE account BETWEEN ?1 AND ?2",
+            )?;
+                let mut q = stmt.query([first, last])?;
+                while let Some(r) = q.next()? {
+                    let account = checked_account("account_minutes", r.get::<_, i64>(0)?, n)?;
+                    let text: String = r.get(1)?;
+                    let list = super::minutes::decode(&text).map_err(|e| {
+                    CaseError::Invalid(format!(
+                        "account_minutes: account row {}: {e}; run `hydrascope verify` on the case",
+                        account + 1
+                    ))
+                })?;
+                    part.push((account, list));
+                }
+                Ok(part)
             })?;
-            let mut q = stmt.query([first, last])?;
-            while let Some(r) = q.next()? {
-                let account = checked_account("exchanges", r.get::<_, i64>(0)?, n)?;
-                let ts_ms: i64 = r.get(1)?;
-                let list = &mut part.minutes[account];
-                let minute = ts_ms.div_euclid(60_000).clamp(0, i64::from(u32::MAX)) as u32;
-                if list.last() != Some(&minute) {
-                    list.push(minute);
-                }
-                // 1970-01-01 was a Thursday: day 0 is weekday 3 (Monday = 0).
-                part.weekday[account][(ts_ms.div_euclid(86_400_000) + 3).rem_euclid(7) as usize] +=
-                    1;
-                for (w, window) in windows.iter().enumerate() {
-                    if ts_ms >= window.start_ms && ts_ms < window.end_ms {
-                        let slot = &mut part.release_windows[w][account];
-                        slot.0 += 1;
-                        slot.1 += u32::from(r.get::<_, u32>(2)? == window.model);
-                    }
-                }
-            }
-            Ok(part)
-        })?;
-        // The parts summed, in id order.
-        let mut parts = parts.into_iter();
-        let mut all = parts.next().unwrap_or_else(|| ActivityPart {
-            minutes: vec![Vec::new(); n],
-            weekday: vec![[0; 7]; n],
-            release_windows: vec![vec![(0u32, 0u32); n]; windows.len()],
-        });
-        for part in parts {
-            for (to, from) in all.minutes.iter_mut().zip(part.minutes) {
-                to.extend(from);
-            }
-            for (to, from) in all.weekday.iter_mut().zip(&part.weekday) {
-                for (t, f) in to.iter_mut().zip(from) {
-                    *t += f;
-                }
-            }
-            for (to, from) in all.release_windows.iter_mut().zip(&part.release_windows) {
-                for (t, f) in to.iter_mut().zip(from) {
-                    t.0 += f.0;
-                    t.1 += f.1;
-                }
-            }
+        let mut minutes = vec![Vec::new(); n];
+        for (account, list) in parts.into_iter().flatten() {
+            minutes[account] = list;
         }
-        for (a, account) in features.accounts.iter_mut().enumerate() {
-            for (t, f) in account.weekday.iter_mut().zip(&all.weekday[a]) {
-                *t += f;
-            }
-        }
-        for list in &mut all.minutes {
-            list.sort_unstable();
-            list.dedup();
-            list.shrink_to_fit();
-        }
+        let release_windows = self.release_window_counts(n, windows)?;
         Ok(Activity {
             templates,
-            minutes: all.minutes,
-            release_windows: all.release_windows,
+            minutes,
+            release_windows,
             template_examples,
         })
+    }
+
+    /// Each account's exchanges in each of `windows`, all and on the
+    /// window's model, counted by whole hours from `account_model_hourly`:
+    /// the hours from the one the window starts in up to, not including,
+    /// the one it ends in.
+    fn release_window_counts(
+        &self,
+        n: usize,
+        windows: &[ReleaseWindow],
+    ) -> Result<Vec<Vec<(u32, u32)>>, CaseError> {
+        if windows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let hours: Vec<(i64, i64)> = windows
+            .iter()
+            .map(|w| {
+                let start = super::builder::hour_of_ms(w.start_ms);
+                (start, super::builder::hour_of_ms(w.end_ms).max(start + 1))
+            })
+            .collect();
+        let low = hours.iter().map(|h| h.0).min().unwrap_or(0);
+        let high = hours.iter().map(|h| h.1).max().unwrap_or(0);
+        let parts = self.scan_in_parts(
+            "account_model_hourly",
+            "account",
+            5_000,
+            |case, first, last| {
+                let mut part = vec![vec![(0u32, 0u32); n]; windows.len()];
+                let mut stmt = case.conn().prepare(
+                    "SELECT account, hour, model, exchanges FROM account_model_hourly \
+                 WHERE account BETWEEN ?1 AND ?2 AND hour >= ?3 AND hour < ?4",
+                )?;
+                let mut q = stmt.query([first, last, low, high])?;
+                while let Some(r) = q.next()? {
+                    let account = checked_account("account_model_hourly", r.get::<_, i64>(0)?, n)?;
+                    let (hour, model, count): (i64, i64, i64) = (r.get(1)?, r.get(2)?, r.get(3)?);
+                    let count = u32::try_from(count.max(0)).unwrap_or(u32::MAX);
+                    for (w, window) in windows.iter().enumerate() {
+                        if hour >= hours[w].0 && hour < hours[w].1 {
+                            let slot = &mut part[w][account];
+                            slot.0 = slot.0.saturating_add(count);
+                            if model == i64::from(window.model) {
+                                slot.1 = slot.1.saturating_add(count);
+                            }
+                        }
+                    }
+                }
+                Ok(part)
+            },
+        )?;
+        let mut all = vec![vec![(0u32, 0u32); n]; windows.len()];
+        for part in parts {
+            for (to, from) in all.iter_mut().zip(part) {
+                for (t, f) in to.iter_mut().zip(from) {
+                    t.0 = t.0.saturating_add(f.0);
+                    t.1 = t.1.saturating_add(f.1);
+                }
+            }
+        }
+        Ok(all)
     }
 
     /// What each template's exchanges asked for (from `template_profiles`)
@@ -498,11 +524,4 @@ impl Case {
         }
         Ok((templates, examples))
     }
-}
-
-/// What one part of [`Case::scan_activity`]'s pass counted.
-struct ActivityPart {
-    minutes: Vec<Vec<u32>>,
-    weekday: Vec<[u64; 7]>,
-    release_windows: Vec<Vec<(u32, u32)>>,
 }

@@ -19,10 +19,11 @@ pub const ROLLUP_TABLES: &[&str] = &[
     "template_stats",
     "template_profiles",
     "model_hourly",
+    "account_minutes",
 ];
 
 /// The newest case-file format this build reads and writes.
-pub const SCHEMA_VERSION: i32 = 10;
+pub const SCHEMA_VERSION: i32 = 11;
 
 /// Format 1: the imported data, its dictionaries, and the per-account rollups.
 const V1: &str = r#"
@@ -503,6 +504,32 @@ ALTER TABLE merges ADD COLUMN notes_added INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE merges ADD COLUMN views_added INTEGER NOT NULL DEFAULT 0;
 "#;
 
+/// `account_minutes` from the exchanges (format 11's backfill, and a
+/// subset export's): each account's distinct active minutes as a JSON
+/// array of deltas ([`super::minutes`]).
+pub const ACCOUNT_MINUTES_FROM_EXCHANGES: &str = "INSERT INTO account_minutes (account, minutes_json) \
+    SELECT account, json_group_array(d ORDER BY m) FROM ( \
+        SELECT account, m, m - coalesce(lag(m) OVER (PARTITION BY account ORDER BY m), 0) AS d \
+        FROM (SELECT DISTINCT account, \
+                     max(0, (ts_ms - ((ts_ms % 60000) + 60000) % 60000) / 60000) AS m \
+              FROM exchanges)) \
+    GROUP BY account";
+
+/// Format 11 keeps each account's active minutes (`account_minutes`), the
+/// last thing the analysis read `exchanges` for, so that it reads no
+/// exchange at all and a case built from rollups elsewhere (`hydrascope
+/// spark`) can be analysed; backfilled from `exchanges` on upgrade.
+fn v11() -> String {
+    format!(
+        "CREATE TABLE account_minutes (
+    account INTEGER PRIMARY KEY,
+    minutes_json TEXT NOT NULL
+);
+{ACCOUNT_MINUTES_FROM_EXCHANGES};
+"
+    )
+}
+
 /// The SQL that takes a file from `version - 1` to `version`.
 fn migration_to(version: i32) -> Option<String> {
     match version {
@@ -516,6 +543,7 @@ fn migration_to(version: i32) -> Option<String> {
         8 => Some(V8.to_string()),
         9 => Some(v9()),
         10 => Some(V10.to_string()),
+        11 => Some(v11()),
         _ => None,
     }
 }
@@ -592,6 +620,7 @@ pub const REFERENCES: &[(&str, &str, &str, &str)] = &[
     ("template_stats", "template", "templates", "id"),
     ("template_stats", "example", "excerpts", "id"),
     ("template_profiles", "template", "templates", "id"),
+    ("account_minutes", "account", "accounts", "id"),
     ("model_hourly", "model", "models", "id"),
     ("clusters", "run", "analysis_runs", "id"),
     ("cluster_members", "account", "accounts", "id"),

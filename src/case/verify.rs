@@ -70,6 +70,12 @@ const CHECKS: &[(&str, &str, &str, &str)] = &[
         "{c} IN ('open', 'kept_ours', 'kept_theirs', 'kept_both')",
         "is not open, kept_ours, kept_theirs or kept_both",
     ),
+    (
+        "account_minutes",
+        "minutes_json",
+        "json_valid({c}) AND json_type({c}) = 'array'",
+        "is not a JSON array",
+    ),
 ];
 
 /// Integer columns that count rows, exchanges or tokens: never negative,

@@ -19,6 +19,7 @@ mod render;
 mod repair;
 mod report;
 mod resolve;
+mod spark;
 mod tag;
 mod tags;
 mod verify;
@@ -49,6 +50,8 @@ enum Command {
     Open(open::OpenArgs),
     /// Build a case file from an activity-log folder
     Import(import::ImportArgs),
+    /// Build a case on Apache Spark through Spark Connect: Spark reads and folds the logs, the case holds their rollups (a Hydrascope addition)
+    Spark(spark::SparkArgs),
     /// Write a synthetic scenario as an activity-log folder or a case file
     Generate(generate::GenerateArgs),
     /// Build the relationship graph, find clusters, score them, store the result
@@ -168,6 +171,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         None => crate::ui::run(None).map_err(Failure::other),
         Some(Command::Open(args)) => open::run(args),
         Some(Command::Import(args)) => import::run(args),
+        Some(Command::Spark(args)) => spark::run(args),
         Some(Command::Generate(args)) => generate::run(args),
         Some(Command::Analyze(args)) => analyze::run(args),
         Some(Command::Tag(args)) => tag::run(args),
