@@ -120,10 +120,14 @@ fn account_signals(
         }
     }
     let (homes, public) = home_networks(f, graph, params);
+    // The most used client; a tie goes to the first fingerprint in text
+    // order, not by dictionary id (ids follow the order the logs were read
+    // in, which must not change the answer).
+    let fp_text = |fp: u32| f.client_fps.get(fp as usize).map_or("", String::as_str);
     let mut main_client = vec![(0u64, 0u32); f.accounts.len()];
     for &(account, fp, n) in &f.account_client_fps {
         if let Some(slot) = main_client.get_mut(account as usize)
-            && (n > slot.0 || (n == slot.0 && fp < slot.1))
+            && (n > slot.0 || (n == slot.0 && fp_text(fp) < fp_text(slot.1)))
         {
             *slot = (n, fp);
         }

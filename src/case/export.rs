@@ -226,6 +226,11 @@ pub fn export_case(
             dir.display()
         )));
     }
+    if options.clusters.is_some() && version >= 11 {
+        super::Case::open_read_only(source)?.needs_exchanges(
+            "a subset export (its template and model tables are counted again from the exchanges of the accounts it keeps)",
+        )?;
+    }
     let partial = crate::base::paths::partial_path(out);
     // A journal left by a killed export would be rolled into the new file.
     remove_if_exists(&journal_of(&partial))?;

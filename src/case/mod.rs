@@ -147,6 +147,19 @@ pub enum CaseError {
     /// A request the case cannot satisfy (an unknown cluster, a bad value).
     #[error("{0}")]
     Invalid(String),
+    /// The case holds rollups and no single exchange (built on Spark), and
+    /// what was asked needs the exchanges.
+    #[error(
+        "{path}: built from rollups on Spark, it holds no single exchanges, and {what} needs them; \
+         import the logs of these accounts with `hydrascope import` (or `spark --only`/`--seeds` \
+         for a smaller population, then import its logs) to see it"
+    )]
+    RollupsOnly {
+        /// The case.
+        path: PathBuf,
+        /// What needed the exchanges.
+        what: String,
+    },
     /// The rows an action or an undo works on were changed by someone else
     /// (another workbench or `hydrascope tag`) since they were read.
     #[error("{0}")]
@@ -169,6 +182,7 @@ impl CaseError {
                 | CaseError::NeedsMigration { .. }
                 | CaseError::Exists(_)
                 | CaseError::Invalid(_)
+                | CaseError::RollupsOnly { .. }
                 | CaseError::BadVersion { .. }
                 | CaseError::NotRegularFile { .. }
                 | CaseError::UnexpectedSchema { .. }

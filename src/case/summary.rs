@@ -47,6 +47,10 @@ pub struct CaseSummary {
     /// The stored analysis was run before the last append: it does not see
     /// the appended logs.
     pub analysis_predates_append: bool,
+    /// The case holds its single exchanges; false for one built from
+    /// rollups on Spark (`meta.exchanges_stored` = `no`), whose views that
+    /// need them say so.
+    pub exchanges_stored: bool,
 }
 
 impl CaseSummary {
@@ -62,6 +66,33 @@ impl CaseSummary {
 }
 
 impl Case {
+    /// Whether the case holds its single exchanges: not one built from
+    /// rollups on Spark (`meta.exchanges_stored` = `no`).
+    pub fn holds_exchanges(&self) -> Result<bool, CaseError> {
+        let stored: Option<String> = self
+            .conn()
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'exchanges_stored'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(stored.as_deref() != Some("no"))
+    }
+
+    /// [`CaseError::RollupsOnly`] when the case holds no single exchanges
+    /// and `what` needs them.
+    pub fn needs_exchanges(&self, what: &str) -> Result<(), CaseError> {
+        if self.holds_exchanges()? {
+            Ok(())
+        } else {
+            Err(CaseError::RollupsOnly {
+                path: self.path().to_path_buf(),
+                what: what.to_string(),
+            })
+        }
+    }
+
     /// How many accounts and exchanges the case says it holds (`meta`):
     /// numbers only, safe to show before the case is checked (none where
     /// `meta` holds no number).
@@ -143,6 +174,7 @@ impl Case {
             (Some((appended, _)), Some(run)) if run < appended
         );
         Ok(CaseSummary {
+            exchanges_stored: meta("exchanges_stored")?.as_deref() != Some("no"),
             last_append,
             analysis_predates_append,
             format_version: self.format_version()?,

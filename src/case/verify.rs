@@ -73,7 +73,8 @@ const CHECKS: &[(&str, &str, &str, &str)] = &[
     (
         "account_minutes",
         "minutes_json",
-        "json_valid({c}) AND json_type({c}) = 'array'",
+        // CASE, not AND: json_type() fails on malformed text.
+        "CASE WHEN json_valid({c}) THEN json_type({c}) = 'array' ELSE 0 END",
         "is not a JSON array",
     ),
 ];

@@ -496,6 +496,7 @@ impl Case {
     /// account: a handful of accounts at seed scale take a few seconds, on
     /// the query worker).
     pub fn journey_rows(&self, accounts: &[u32]) -> Result<JourneyRows, CaseError> {
+        self.needs_exchanges("an account journey")?;
         let mut wanted: Vec<u32> = accounts.to_vec();
         wanted.sort_unstable();
         wanted.dedup();

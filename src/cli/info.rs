@@ -40,6 +40,7 @@ pub(super) fn run(args: InfoArgs) -> Result<(), Failure> {
             "last_appended_at": s.last_append.as_ref().map(|(at, _)| at),
             "last_appended_from": s.last_append.as_ref().map(|(_, from)| from),
             "analysis_predates_last_append": s.analysis_predates_append,
+            "exchanges_stored": s.exchanges_stored,
             "models": s.models.iter().map(|(m, n)| serde_json::json!({"model": m, "exchanges": n})).collect::<Vec<_>>(),
         });
         println!("{doc}");
@@ -54,6 +55,12 @@ pub(super) fn run(args: InfoArgs) -> Result<(), Failure> {
             "  {} accounts, {} exchanges, {} events, {} indicators",
             s.accounts, s.exchanges, s.events, s.indicators
         );
+        if !s.exchanges_stored {
+            println!(
+                "  built from rollups on Spark: the exchanges are counted in them and not stored \
+                 (account journeys and subset exports need them)"
+            );
+        }
         if let (Some(first), Some(last)) = (s.first_ms, s.last_ms) {
             println!(
                 "  from {} to {} (UTC)",

@@ -268,14 +268,22 @@ fn run_in(
         meta,
     )?;
     if report.rejected > 0 {
+        let first: Vec<String> = report
+            .rejects
+            .iter()
+            .take(3)
+            .map(|r| {
+                format!(
+                    "{}: {}",
+                    r["file"].as_str().unwrap_or("?"),
+                    r["reason"].as_str().unwrap_or("?")
+                )
+            })
+            .collect();
         import.warnings.push(format!(
-            "Spark left out {} invalid exchange rows (first: {})",
+            "Spark left out {} invalid exchange rows; the first: {}",
             report.rejected,
-            report
-                .rejects
-                .first()
-                .map(|r| r.to_string())
-                .unwrap_or_default()
+            first.join("; ")
         ));
     }
     Ok(SparkReport {

@@ -1041,7 +1041,10 @@ impl App {
                 if ticket == self.jobs.tickets.journeys
                     && let Some(cache) = &mut self.caches.journeys
                 {
-                    cache.journeys = Some(Default::default());
+                    cache.journeys = Some(crate::views::journey::Journeys {
+                        unavailable: Some(message.clone()),
+                        ..Default::default()
+                    });
                 }
                 if ticket == self.jobs.tickets.selection {
                     self.caches.selection_series = Some(SelectionSeries::default());

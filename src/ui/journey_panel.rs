@@ -43,6 +43,10 @@ impl Panel for JourneyPanel {
             });
             return Vec::new();
         };
+        if let Some(why) = &journeys.unavailable {
+            ui.label(format!("No journeys to show: {why}"));
+            return Vec::new();
+        }
         self.last_rect = Some(ui.max_rect());
         let clicked = draw(ui, input.loaded, journeys, input.focus);
         clicked

@@ -96,6 +96,9 @@ pub struct Journeys {
     pub releases: Vec<(String, i64)>,
     /// The selection's accounts not shown (over [`MAX_JOURNEYS`]).
     pub left_out: usize,
+    /// Why there are none to show, when the case could not give them (a
+    /// case built from rollups holds no single exchanges).
+    pub unavailable: Option<String>,
 }
 
 impl Journeys {
@@ -245,6 +248,7 @@ pub fn journeys(rows: &JourneyRows, model_names: &[String], left_out: usize) -> 
         takeovers,
         releases: rows.releases.clone(),
         left_out,
+        unavailable: None,
     }
 }
 
