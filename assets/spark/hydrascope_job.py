@@ -141,7 +141,11 @@ def main():
         return df.withColumn("_file", F.input_file_name()) \
                  .withColumn("_pos", F.monotonically_increasing_id())
 
-    accounts = ordered(accounts)
+    if "account_id" not in accounts.columns:
+        fail(f"{accounts_path}: no column account_id")
+    # Checkpointed (kept by Spark, lineage cut): read once, and later plans
+    # that join it with the exchanges carry no input_file_name() of their own.
+    accounts = ordered(accounts).localCheckpoint()
     if "account_id" not in accounts.columns:
         fail(f"{accounts_path}: no column account_id")
 
@@ -152,8 +156,7 @@ def main():
     x = x.join(known, x["account_id"] == known["_known"], "left")
     first = Window.partitionBy("request_id").orderBy("_file", "_pos")
     x = x.withColumn("_nth", F.when(F.col("request_id").isNotNull(), F.row_number().over(first)))
-    x = x.withColumn("_problem", problem_expr(F))
-    x = x.cache() if hasattr(x, "cache") else x
+    x = x.withColumn("_problem", problem_expr(F)).localCheckpoint()
     bad = x.where(F.col("_problem").isNotNull())
     rejected = bad.count()
     rejects = []
@@ -181,8 +184,8 @@ def main():
     x = x.withColumn("hour", F.floor(F.col("ts_ms") / F.lit(3_600_000)).cast("long")) \
          .withColumn("minute", F.greatest(F.lit(0), F.floor(F.col("ts_ms") / F.lit(60_000))).cast("long")) \
          .withColumn("has_cot", F.col("cot").isNotNull()) \
-         .withColumn("cot_high", (F.col("cot") >= 0.5).cast("long"))
-    x = x.cache() if hasattr(x, "cache") else x
+         .withColumn("cot_high", (F.col("cot") >= 0.5).cast("long")) \
+         .localCheckpoint()
     n = lambda c: F.coalesce(F.sum(c), F.lit(0)).cast("long")  # noqa: E731
     cot_n = F.sum(F.col("has_cot").cast("long")).cast("long")
     cot_sum = F.coalesce(F.sum("cot"), F.lit(0.0)).cast("double")
@@ -237,11 +240,12 @@ def main():
     kept_accounts = accounts.orderBy("_file", "_pos").drop("_file", "_pos")
     pq.write_table(plain(kept_accounts.toArrow(), pa), os.path.join(out, "logs", "accounts.parquet"))
     if events is not None:
+        events = ordered(events).localCheckpoint()
         if population is not None and "account_id" in events.columns:
             events = events.join(population.withColumnRenamed("account_id", "_kept"),
                                  F.col("account_id") == F.col("_kept"), "left") \
                 .where(F.col("account_id").isNull() | F.col("_kept").isNotNull()).drop("_kept")
-        events = ordered(events).orderBy("_file", "_pos").drop("_file", "_pos")
+        events = events.orderBy("_file", "_pos").drop("_file", "_pos")
         pq.write_table(plain(events.toArrow(), pa), os.path.join(out, "logs", "events.parquet"))
     if indicators is not None:
         indicators = ordered(indicators).orderBy("_file", "_pos").drop("_file", "_pos")
@@ -496,4 +500,9 @@ def prescore(accounts, x, crowd, F):
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except SystemExit:
+        raise
+    except Exception as e:  # noqa: BLE001 - reported in one line, with its kind
+        fail(f"{type(e).__name__}: {one_line(e)}", 1)
