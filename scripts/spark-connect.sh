@@ -8,6 +8,9 @@
 #   scripts/spark-connect.sh stop [PORT]
 #   scripts/spark-connect.sh status [PORT]
 #
+# HYDRASCOPE_SPARK_MEMORY sets the JVM heap of local mode (default 2g;
+# seed scale wants 6g).
+#
 # Then: hydrascope spark --remote sc://localhost:PORT --logs DIR --out CASE
 set -euo pipefail
 action=${1:-status}
@@ -41,7 +44,7 @@ start)
         cd "$state"
         SPARK_HOME="$spark_home" nohup "$spark_home/bin/spark-submit" \
             --master 'local[2]' \
-            --conf spark.driver.memory=2g \
+            --conf "spark.driver.memory=${HYDRASCOPE_SPARK_MEMORY:-2g}" \
             --conf "spark.connect.grpc.binding.port=$port" \
             --conf spark.ui.enabled=false \
             --class org.apache.spark.sql.connect.service.SparkConnectServer \

@@ -160,7 +160,23 @@ pub fn import_folder(
     options: &ImportOptions,
     progress: &Progress,
 ) -> Result<ImportReport, ImportError> {
-    let folder = discover(dir)?;
+    let meta = vec![
+        ("source".to_string(), dir.display().to_string()),
+        ("imported_at".to_string(), now_rfc3339()),
+    ];
+    import_new(discover(dir)?, out, options, progress, meta, None)
+}
+
+/// Imports `folder` into a new case at `out`, with `folded` (exchanges
+/// folded elsewhere) in place of exchanges when given.
+fn import_new(
+    folder: crate::logs::LogFolder,
+    out: &Path,
+    options: &ImportOptions,
+    progress: &Progress,
+    meta: Vec<(String, String)>,
+    folded: Option<crate::case::folded::Folded>,
+) -> Result<ImportReport, ImportError> {
     let builder = CaseBuilder::create(
         out,
         BuildOptions {
@@ -168,10 +184,6 @@ pub fn import_folder(
             collect_duplicates: options.skip_invalid,
         },
     )?;
-    let meta = vec![
-        ("source".to_string(), dir.display().to_string()),
-        ("imported_at".to_string(), now_rfc3339()),
-    ];
     run(
         folder,
         builder,
@@ -180,7 +192,7 @@ pub fn import_folder(
         progress,
         meta,
         None,
-        None,
+        folded,
     )
 }
 
@@ -197,23 +209,7 @@ pub fn import_folded(
     meta: Vec<(String, String)>,
 ) -> Result<ImportReport, ImportError> {
     let folder = crate::logs::folder::discover_requiring(dir, &[Section::Accounts])?;
-    let builder = CaseBuilder::create(
-        out,
-        BuildOptions {
-            force: options.force,
-            collect_duplicates: options.skip_invalid,
-        },
-    )?;
-    run(
-        folder,
-        builder,
-        rejects_path_for(out),
-        options,
-        progress,
-        meta,
-        None,
-        Some(folded),
-    )
+    import_new(folder, out, options, progress, meta, Some(folded))
 }
 
 /// Appends the activity-log folder `dir` (a day, a partition) to the case

@@ -1465,6 +1465,49 @@ fn journeys_show_a_banned_account_and_its_replacement_side_by_side() {
 }
 
 #[test]
+fn a_case_built_from_rollups_says_why_it_has_no_journeys_and_shows_the_rest() {
+    // What `hydrascope spark` builds: every rollup, no single exchange.
+    let tmp = tempfile::tempdir().unwrap();
+    let case = tmp.path().join("demo.hcase");
+    std::fs::copy(demo_case(), &case).unwrap();
+    rusqlite::Connection::open(&case)
+        .unwrap()
+        .execute_batch(
+            "DELETE FROM exchange_extra; DELETE FROM exchanges; \
+             INSERT OR REPLACE INTO meta (key, value) VALUES ('exchanges_stored', 'no');",
+        )
+        .unwrap();
+    let mut harness = harness_on(case, [1500.0, 950.0]);
+    settle(&mut harness, |app| {
+        app.loaded().is_some() && app.has_layout()
+    });
+    harness
+        .state_mut()
+        .push_command(hydrascope::ui::command::Command::SelectAccounts(vec![0, 1]));
+    harness.step();
+    click_tab(&mut harness, "Journeys");
+    settle(&mut harness, |_| true);
+    for _ in 0..50 {
+        if harness
+            .query_by_label_contains("No journeys to show")
+            .is_some()
+        {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        harness.step();
+    }
+    let shown = harness
+        .query_by_label_contains("No journeys to show")
+        .expect("the Journeys tab says why it is empty");
+    let text = format!("{shown:?}");
+    assert!(text.contains("holds no single exchanges"), "{text}");
+    // The graph and the clusters are all there.
+    let loaded = harness.state().loaded().unwrap();
+    assert!(!loaded.clusters.is_empty());
+}
+
+#[test]
 fn the_networks_tab_shows_where_each_campaign_comes_from_and_a_cell_selects_its_accounts() {
     let tmp = tempfile::tempdir().unwrap();
     let mut harness = harness_on_demo(tmp.path());

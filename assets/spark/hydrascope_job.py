@@ -44,6 +44,7 @@ STEPS = 8
 
 
 STARTED = time.time()
+Window = None  # pyspark's, imported in main() once the client is known to be there
 
 
 def say(step, what):
@@ -72,6 +73,7 @@ def main():
                    help="spark.sql.shuffle.partitions for this session (Spark's own default when left out)")
     args = p.parse_args()
 
+    global Window
     try:
         from pyspark.sql import SparkSession, functions as F, Window
         from pyspark.sql.utils import AnalysisException
@@ -145,9 +147,17 @@ def main():
         fail(f"{accounts_path}: no column account_id")
     # Checkpointed (kept by Spark, lineage cut): read once, and later plans
     # that join it with the exchanges carry no input_file_name() of their own.
-    accounts = ordered(accounts).localCheckpoint()
-    if "account_id" not in accounts.columns:
-        fail(f"{accounts_path}: no column account_id")
+    accounts = ordered(accounts)
+    # Accounts are checked as the import checks them: a bad one is left out
+    # (or stops the job), so its exchanges name an unknown account.
+    accounts = accounts.withColumn("_problem", account_problem_expr(accounts, F)).localCheckpoint()
+    bad_accounts = accounts.where(F.col("_problem").isNotNull())
+    bad_account_count = bad_accounts.count()
+    if bad_account_count and not args.skip_invalid:
+        first_bad = bad_accounts.orderBy("_file", "_pos").limit(1).collect()[0]
+        fail(f"{first_bad['_file']}: {first_bad['_problem']} "
+             f"({bad_account_count} invalid account rows in all; --skip-invalid leaves them out)")
+    accounts = accounts.where(F.col("_problem").isNull()).drop("_problem")
 
     say(3, "checking the exchanges against the contract")
     x = normalise_exchanges(exchanges, exchanges_path, F)
@@ -156,36 +166,46 @@ def main():
     x = x.join(known, x["account_id"] == known["_known"], "left")
     first = Window.partitionBy("request_id").orderBy("_file", "_pos")
     x = x.withColumn("_nth", F.when(F.col("request_id").isNotNull(), F.row_number().over(first)))
-    x = x.withColumn("_problem", problem_expr(F)).localCheckpoint()
-    bad = x.where(F.col("_problem").isNotNull())
+    checked = x.withColumn("_problem", problem_expr(F))
+    bad = checked.where(F.col("_problem").isNotNull())
     rejected = bad.count()
     rejects = []
     if rejected:
         sample = bad.orderBy("_file", "_pos").limit(20).select(
-            "_file", "_problem", F.to_json(F.struct(*[F.col(f) for f in FIELDS if f in x.columns]))
-            .alias("row")).collect()
+            "_file", "_problem",
+            F.to_json(F.struct(*[F.col(f) for f in FIELDS if f in checked.columns])).alias("row")
+        ).collect()
         rejects = [{"file": r["_file"], "reason": r["_problem"], "row": r["row"]} for r in sample]
         if not args.skip_invalid:
             first_bad = rejects[0]
             fail(f"{first_bad['file']}: {first_bad['reason']} in {first_bad['row']} "
                  f"({rejected} invalid exchange rows in all; --skip-invalid leaves them out)")
-    x = typed(x.where(F.col("_problem").isNull()), F).select(
-        "request_id", "account_id", "ts_ms", "model", "input_tokens", "output_tokens",
-        "ip", "asn", "api_key_id", "client_fingerprint", "prompt_template", "capability",
-        "cot", "prompt_excerpt", "_file", "_pos")
+    good = typed(checked.where(F.col("_problem").isNull()), F)
+    # What the rollups are folded from, kept by Spark once (lineage cut):
+    # only the columns they read, so it stays small enough to spill little.
+    x = good.select(
+        "account_id", "ts_ms", "model", "input_tokens", "output_tokens", "ip", "asn",
+        "api_key_id", "client_fingerprint", "prompt_template", "capability", "cot",
+        F.floor(F.col("ts_ms") / F.lit(3_600_000)).cast("long").alias("hour"),
+        F.greatest(F.lit(0), F.floor(F.col("ts_ms") / F.lit(60_000))).cast("long").alias("minute"),
+        F.col("cot").isNotNull().alias("has_cot"),
+        (F.col("cot") >= 0.5).cast("long").alias("cot_high"),
+    ).localCheckpoint()
+    # Prompt excerpts are read apart, only for each template's first one.
+    excerpts = good.where(F.col("prompt_excerpt").isNotNull() & F.col("prompt_template").isNotNull()) \
+        .select("account_id", "prompt_template", "prompt_excerpt", "_file", "_pos")
 
     say(4, "choosing the population")
     population, how = choose_population(spark, args, accounts, x, F)
     if population is not None:
         x = x.join(population, "account_id", "left_semi")
+        excerpts = excerpts.join(population, "account_id", "left_semi")
         accounts = accounts.join(population, "account_id", "left_semi")
 
     say(5, "folding the exchanges into rollups")
-    x = x.withColumn("hour", F.floor(F.col("ts_ms") / F.lit(3_600_000)).cast("long")) \
-         .withColumn("minute", F.greatest(F.lit(0), F.floor(F.col("ts_ms") / F.lit(60_000))).cast("long")) \
-         .withColumn("has_cot", F.col("cot").isNotNull()) \
-         .withColumn("cot_high", (F.col("cot") >= 0.5).cast("long")) \
-         .localCheckpoint()
+    in_file_order = Window.partitionBy("prompt_template").orderBy("_file", "_pos")
+    examples = excerpts.withColumn("_n", F.row_number().over(in_file_order)) \
+        .where(F.col("_n") == 1).select("prompt_template", F.col("prompt_excerpt").alias("example"))
     n = lambda c: F.coalesce(F.sum(c), F.lit(0)).cast("long")  # noqa: E731
     cot_n = F.sum(F.col("has_cot").cast("long")).cast("long")
     cot_sum = F.coalesce(F.sum("cot"), F.lit(0.0)).cast("double")
@@ -212,10 +232,7 @@ def main():
             .select("account_id", "api_key_id").distinct(),
         "templates": x.where(F.col("prompt_template").isNotNull()).groupBy("prompt_template").agg(
             F.count(F.lit(1)).alias("exchanges"), F.min("ts_ms").alias("first_ms"),
-            F.max("ts_ms").alias("last_ms"),
-            F.min_by(F.col("prompt_excerpt"),
-                     F.when(F.col("prompt_excerpt").isNotNull(),
-                            F.struct("_file", "_pos"))).alias("example")),
+            F.max("ts_ms").alias("last_ms")).join(examples, "prompt_template", "left"),
         "template_profiles": x.where(F.col("prompt_template").isNotNull())
             .groupBy("prompt_template", "capability").agg(
                 F.count(F.lit(1)).alias("exchanges"), cot_n.alias("cot_scored"),
@@ -257,6 +274,7 @@ def main():
         "remote": args.remote,
         "exchanges_section": exchanges_path,
         "rejected": rejected,
+        "rejected_accounts": bad_account_count,
         "rejects": rejects,
         "population": how,
         "rows": counts,
@@ -298,6 +316,54 @@ RFC3339 = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1
 INT = r"^\s*-?[0-9]+\s*$"
 IPV4 = r"^(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}$"
 IPV6 = r"^[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*$"
+
+
+ACCESS_PATHS = ["direct", "education", "startup_program", "research_program", "cloud_marketplace"]
+VERIFICATIONS = ["none", "email", "card", "kyc"]
+
+
+def account_problem_expr(accounts, F):
+    """The first way an account row breaks the contract, or null; a
+    repeated account_id after its first row in file order too."""
+    c = F.col
+    cols = dict(accounts.dtypes)
+
+    def text(name):
+        if name not in cols:
+            return F.lit(None).cast("string")
+        v = c(f"`{name}`").cast("string")
+        return F.when(v == "", None).otherwise(v)
+
+    created = text("created_at")
+    typed_ts = cols.get("created_at", "").startswith("timestamp")
+    created_ms = F.unix_millis(F.to_timestamp(F.regexp_replace(created, "^([0-9-]{10})[ t]", "$1T")))
+    first = Window.partitionBy(text("account_id")).orderBy("_file", "_pos")
+    checks = [
+        (text("account_id").isNull(), F.lit("field `account_id`: required but missing or empty")),
+        (created.isNull(), F.lit("field `created_at`: required but missing or empty")),
+        (F.lit(not typed_ts) & (~created.rlike(RFC3339) | created_ms.isNull()),
+         F.concat(F.lit("field `created_at`: \""), created, F.lit("\" is not an RFC 3339 timestamp"))),
+        (text("signup_ip").isNotNull() & ~(F.trim(text("signup_ip")).rlike(IPV4)
+                                         | F.trim(text("signup_ip")).rlike(IPV6)),
+         F.concat(F.lit("field `signup_ip`: \""), text("signup_ip"), F.lit("\" is not an IPv4 or IPv6 address"))),
+        (text("billing_country").isNotNull() & ~text("billing_country").rlike("^[A-Za-z]{2}$"),
+         F.concat(F.lit("field `billing_country`: \""), text("billing_country"),
+                  F.lit("\" is not one of: two-letter ISO 3166-1 codes"))),
+        (text("access_path").isNotNull() & ~(text("access_path").isin(*ACCESS_PATHS)
+                                           | text("access_path").rlike("^reseller:.+")),
+         F.concat(F.lit("field `access_path`: \""), text("access_path"), F.lit("\" is not one of: "
+                  + ", ".join(ACCESS_PATHS) + ", reseller:<name>"))),
+        (text("verification").isNotNull() & ~text("verification").isin(*VERIFICATIONS),
+         F.concat(F.lit("field `verification`: \""), text("verification"),
+                  F.lit("\" is not one of: " + ", ".join(VERIFICATIONS)))),
+        (text("account_id").isNotNull() & (F.row_number().over(first) > 1),
+         F.concat(F.lit("field `account_id`: duplicate account_id \""), text("account_id"), F.lit("\""))),
+    ]
+    expr = None
+    for cond, what in reversed(checks):
+        expr = F.when(F.coalesce(cond, F.lit(False)), what).otherwise(expr) if expr is not None \
+            else F.when(F.coalesce(cond, F.lit(False)), what)
+    return expr
 
 
 def ts_ms_expr(F):

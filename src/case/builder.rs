@@ -946,16 +946,16 @@ impl CaseBuilder {
         for a in &folded.accounts {
             let id = account("account_sums", &a.account_id)?;
             let sums = &mut r.accounts[id as usize];
-            sums.sums.exchanges += a.exchanges;
-            sums.sums.input_tokens += a.input_tokens;
-            sums.sums.output_tokens += a.output_tokens;
+            sums.sums.exchanges = sums.sums.exchanges.saturating_add(a.exchanges);
+            sums.sums.input_tokens = sums.sums.input_tokens.saturating_add(a.input_tokens);
+            sums.sums.output_tokens = sums.sums.output_tokens.saturating_add(a.output_tokens);
             sums.first_ms = sums.first_ms.min(a.first_ms);
             sums.last_ms = sums.last_ms.max(a.last_ms);
             sums.cot_sum += a.cot_sum;
-            sums.cot_count += a.cot_count;
-            sums.cot_high += a.cot_high;
+            sums.cot_count = sums.cot_count.saturating_add(a.cot_count);
+            sums.cot_high = sums.cot_high.saturating_add(a.cot_high);
             if a.exchanges > 0 {
-                self.stats.exchanges += a.exchanges;
+                self.stats.exchanges = self.stats.exchanges.saturating_add(a.exchanges);
                 self.stats.first_ms = Some(
                     self.stats
                         .first_ms
@@ -977,9 +977,9 @@ impl CaseBuilder {
             let id = account("account_capabilities", &c.account_id)?;
             let code = capability(&c.capability, "account_capabilities")?.code();
             let slot = &mut r.accounts[id as usize].capabilities[usize::from(code)];
-            slot.exchanges += c.exchanges;
+            slot.exchanges = slot.exchanges.saturating_add(c.exchanges);
             slot.cot_sum += c.cot_sum;
-            slot.cot_count += c.cot_count;
+            slot.cot_count = slot.cot_count.saturating_add(c.cot_count);
         }
         for h in &folded.hours {
             let id = account("account_model_hourly", &h.account_id)?;
@@ -1036,7 +1036,7 @@ impl CaseBuilder {
                 last_ms: i64::MIN,
                 example: (0, 0),
             });
-            sums.exchanges += t.exchanges;
+            sums.exchanges = sums.exchanges.saturating_add(t.exchanges);
             sums.first_ms = sums.first_ms.min(t.first_ms);
             sums.last_ms = sums.last_ms.max(t.last_ms);
             if sums.example.1 == 0 {
@@ -1053,11 +1053,11 @@ impl CaseBuilder {
                 None => NO_CAPABILITY,
             };
             let slot = r.template_profiles.entry((template, code)).or_default();
-            slot.exchanges += p.exchanges;
-            slot.cot_scored += p.cot_scored;
-            slot.cot_high += p.cot_high;
-            slot.input_tokens += p.input_tokens.max(0);
-            slot.output_tokens += p.output_tokens.max(0);
+            slot.exchanges = slot.exchanges.saturating_add(p.exchanges);
+            slot.cot_scored = slot.cot_scored.saturating_add(p.cot_scored);
+            slot.cot_high = slot.cot_high.saturating_add(p.cot_high);
+            slot.input_tokens = slot.input_tokens.saturating_add(p.input_tokens.max(0));
+            slot.output_tokens = slot.output_tokens.saturating_add(p.output_tokens.max(0));
         }
         r.minutes = vec![Vec::new(); size];
         for (account_id, minutes) in &folded.minutes {

@@ -103,6 +103,8 @@ impl SparkError {
 struct JobReport {
     rejected: u64,
     #[serde(default)]
+    rejected_accounts: u64,
+    #[serde(default)]
     rejects: Vec<serde_json::Value>,
     population: String,
     spark_version: String,
@@ -267,6 +269,12 @@ fn run_in(
         folded,
         meta,
     )?;
+    if report.rejected_accounts > 0 {
+        import.warnings.push(format!(
+            "Spark left out {} invalid account rows (their exchanges name an unknown account)",
+            report.rejected_accounts
+        ));
+    }
     if report.rejected > 0 {
         let first: Vec<String> = report
             .rejects
