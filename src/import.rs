@@ -190,9 +190,11 @@ fn import_new(
         rejects_path_for(out),
         options,
         progress,
-        meta,
-        None,
-        folded,
+        Ending {
+            meta,
+            audit: None,
+            folded,
+        },
     )
 }
 
@@ -263,9 +265,11 @@ pub fn append_folder(
         rejects,
         options,
         progress,
-        meta,
-        Some(audit),
-        None,
+        Ending {
+            meta,
+            audit: Some(audit),
+            folded: None,
+        },
     )
 }
 
@@ -301,16 +305,29 @@ fn day_keys(folder: &crate::logs::LogFolder) -> Result<crate::case::builder::Day
 }
 
 /// The import proper, into a new case or an existing one.
+/// What an import writes besides the rows of its folder.
+struct Ending {
+    /// `meta` entries: where the data came from.
+    meta: Vec<(String, String)>,
+    /// The audit log's entry (an append's).
+    audit: Option<crate::case::builder::AuditEntry>,
+    /// Exchanges folded elsewhere, in place of an exchanges section.
+    folded: Option<crate::case::folded::Folded>,
+}
+
 fn run(
     folder: crate::logs::LogFolder,
     mut builder: CaseBuilder,
     rejects_path: PathBuf,
     options: &ImportOptions,
     progress: &Progress,
-    mut meta: Vec<(String, String)>,
-    audit: Option<crate::case::builder::AuditEntry>,
-    folded: Option<crate::case::folded::Folded>,
+    ending: Ending,
 ) -> Result<ImportReport, ImportError> {
+    let Ending {
+        mut meta,
+        audit,
+        folded,
+    } = ending;
     let started = Instant::now();
     let mut warnings: Vec<String> = folder
         .ignored
