@@ -151,8 +151,7 @@ pub enum CaseError {
     /// what was asked needs the exchanges.
     #[error(
         "{path}: built from rollups on Spark, it holds no single exchanges, and {what} needs them; \
-         import the logs of these accounts with `hydrascope import` (or `spark --only`/`--seeds` \
-         for a smaller population, then import its logs) to see it"
+         import these accounts' logs with `hydrascope import` to see it"
     )]
     RollupsOnly {
         /// The case.

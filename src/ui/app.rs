@@ -1059,7 +1059,11 @@ impl App {
                     self.state.view.active_in_range = None;
                     self.revision += 1;
                 }
-                self.status = Some(format!("Query failed: {message}"));
+                // A journey a case without single exchanges cannot give is
+                // said in its tab, not as a failure.
+                if ticket != self.jobs.tickets.journeys {
+                    self.status = Some(format!("Query failed: {message}"));
+                }
             }
         }
     }

@@ -48,6 +48,12 @@ impl Panel for SummaryPanel {
                         }
                     }
                 });
+            if !s.exchanges_stored {
+                ui.label(
+                    "Built from rollups on Spark: the exchanges are counted, not stored \
+                     (account journeys and subset exports need them).",
+                );
+            }
             if let (Some(first), Some(last)) = (s.first_ms, s.last_ms) {
                 ui.label(format!(
                     "Activity from {} to {} (UTC)",
