@@ -471,6 +471,24 @@ fn spark_arguments_are_checked_before_any_work() {
     ]);
     assert_eq!(code, 2);
     assert!(err.contains("from 0 to 1"), "{err}");
+    // --keep never empties a folder of the analyst's.
+    let keep = dir.path().join("mine");
+    std::fs::create_dir(&keep).unwrap();
+    std::fs::write(keep.join("notes.txt"), "mine").unwrap();
+    let (code, _, err) = run(&[
+        "spark",
+        "--remote",
+        "sc://localhost:1",
+        "--logs",
+        "/nowhere",
+        "--out",
+        out.to_str().unwrap(),
+        "--keep",
+        keep.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("already holds files"), "{err}");
+    assert!(keep.join("notes.txt").exists());
     // No Python with pyspark: a clear failure (exit 1), no case.
     let (code, _, err) = run(&[
         "spark",

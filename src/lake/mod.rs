@@ -124,7 +124,17 @@ pub fn build_case_on_spark(
         )));
     }
     let (work, temporary) = match &options.keep {
-        Some(dir) => (dir.clone(), false),
+        Some(dir) => {
+            // The analyst's folder: never emptied, so it must be new or empty.
+            let holds_files = std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_some());
+            if holds_files || dir.is_file() {
+                return Err(SparkError::BadInput(format!(
+                    "--keep {}: already holds files; give a new or empty folder",
+                    dir.display()
+                )));
+            }
+            (dir.clone(), false)
+        }
         None => {
             let name = out
                 .file_name()
@@ -134,10 +144,10 @@ pub fn build_case_on_spark(
                 Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
                 _ => PathBuf::from("."),
             };
-            (
-                parent.join(format!(".{name}.spark-{}", std::process::id())),
-                true,
-            )
+            let work = parent.join(format!(".{name}.spark-{}", std::process::id()));
+            // One left by a killed run of a process of the same id.
+            let _ = std::fs::remove_dir_all(&work);
+            (work, true)
         }
     };
     let result = run_in(options, out, progress, &work);
@@ -154,9 +164,6 @@ fn run_in(
     work: &Path,
 ) -> Result<SparkReport, SparkError> {
     let io = |what: &str, e: std::io::Error| SparkError::Job(format!("{what}: {e}"));
-    if work.exists() {
-        std::fs::remove_dir_all(work).map_err(|e| io(&work.display().to_string(), e))?;
-    }
     std::fs::create_dir_all(work).map_err(|e| io(&work.display().to_string(), e))?;
     let script = work.join("hydrascope_job.py");
     std::fs::write(&script, JOB).map_err(|e| io(&script.display().to_string(), e))?;
