@@ -447,60 +447,36 @@ fn a_case_without_its_single_exchanges_is_analysed_as_with_them() {
 fn spark_arguments_are_checked_before_any_work() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("c.hcase");
-    let (code, _, err) = run(&[
-        "spark",
-        "--remote",
-        "http://localhost:15002",
-        "--logs",
-        "/nowhere",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let keep = dir.path().join("mine");
+    // `hydrascope spark` at a Spark that is not there, with `extra`.
+    let spark_at = |remote: &str, extra: &[&str]| {
+        let mut args = vec![
+            "spark",
+            "--remote",
+            remote,
+            "--logs",
+            "/nowhere",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        run(&args)
+    };
+    let (code, _, err) = spark_at("http://localhost:15002", &[]);
     assert_eq!(code, 2);
     assert!(err.contains("sc://HOST:PORT"), "{err}");
-    let (code, _, err) = run(&[
-        "spark",
-        "--remote",
-        "sc://localhost:1",
-        "--logs",
-        "/nowhere",
-        "--out",
-        out.to_str().unwrap(),
-        "--min-prescore",
-        "3",
-    ]);
+    let (code, _, err) = spark_at("sc://localhost:1", &["--min-prescore", "3"]);
     assert_eq!(code, 2);
     assert!(err.contains("from 0 to 1"), "{err}");
     // --keep never empties a folder of the analyst's.
-    let keep = dir.path().join("mine");
     std::fs::create_dir(&keep).unwrap();
     std::fs::write(keep.join("notes.txt"), "mine").unwrap();
-    let (code, _, err) = run(&[
-        "spark",
-        "--remote",
-        "sc://localhost:1",
-        "--logs",
-        "/nowhere",
-        "--out",
-        out.to_str().unwrap(),
-        "--keep",
-        keep.to_str().unwrap(),
-    ]);
+    let (code, _, err) = spark_at("sc://localhost:1", &["--keep", keep.to_str().unwrap()]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("already holds files"), "{err}");
     assert!(keep.join("notes.txt").exists());
     // No Python with pyspark: a clear failure (exit 1), no case.
-    let (code, _, err) = run(&[
-        "spark",
-        "--remote",
-        "sc://localhost:1",
-        "--logs",
-        "/nowhere",
-        "--out",
-        out.to_str().unwrap(),
-        "--python",
-        "/no/such/python",
-    ]);
+    let (code, _, err) = spark_at("sc://localhost:1", &["--python", "/no/such/python"]);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("/no/such/python"), "{err}");
     assert!(!out.exists());
