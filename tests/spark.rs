@@ -319,13 +319,42 @@ fn bad_exchanges_stop_the_spark_build_or_are_left_out_and_counted() {
     assert!(err.contains("unknown account \"nobody\""), "{err}");
     assert!(err.contains("2 invalid exchange rows"), "{err}");
     assert!(!out.exists(), "no case is left behind");
+    // A bad account: refused, or left out with its exchanges.
+    let append = |name: &str, line: &str| {
+        let path = logs.join(name);
+        let mut text = std::fs::read_to_string(&path).unwrap();
+        text.push_str(line);
+        std::fs::write(&path, text).unwrap();
+    };
+    append(
+        "accounts.jsonl",
+        "{\"account_id\":\"late\",\"created_at\":\"soon\"}\n",
+    );
+    append(
+        "exchanges.jsonl",
+        r#"{"request_id":"bad-3","account_id":"late","ts":"2026-02-03T00:00:00Z","model":"m","input_tokens":1,"output_tokens":2}
+"#,
+    );
+    let (code, _, err) = spark_cli(&remote, &logs, &out, &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("field `created_at`: \"soon\""), "{err}");
+    assert!(!out.exists(), "no case is left behind");
     let (code, out_text, err) = spark_cli(&remote, &logs, &out, &["--skip-invalid"]);
     assert_eq!(code, 0, "{err}");
     assert!(
-        out_text.contains("Spark left out 2 invalid exchanges"),
+        out_text.contains("Spark left out 3 invalid exchanges"),
         "{out_text}"
     );
     assert!(err.contains("is not an RFC 3339 timestamp"), "{err}");
+    assert!(err.contains("left out 1 invalid account rows"), "{err}");
+    let left_out = |key: &str| -> String {
+        Connection::open(&out)
+            .unwrap()
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(left_out("spark_rejected_exchanges"), "3");
+    assert_eq!(left_out("spark_rejected_accounts"), "1");
     // The rest is what a local import with --skip-invalid keeps.
     let local = dir.path().join("local.hcase");
     let (code, _, err) = import_cli(&logs, &local, &["--skip-invalid"]);

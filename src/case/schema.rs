@@ -504,9 +504,9 @@ ALTER TABLE merges ADD COLUMN notes_added INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE merges ADD COLUMN views_added INTEGER NOT NULL DEFAULT 0;
 "#;
 
-/// `account_minutes` from the exchanges (format 11's backfill, and a
-/// subset export's): each account's distinct active minutes as a JSON
-/// array of deltas ([`super::minutes`]).
+/// `account_minutes` from the exchanges (format 11's backfill; a subset
+/// export copies the kept accounts' rows): each account's distinct active
+/// minutes as a JSON array of deltas ([`super::minutes`]).
 pub const ACCOUNT_MINUTES_FROM_EXCHANGES: &str = "INSERT INTO account_minutes (account, minutes_json) \
     SELECT account, json_group_array(d ORDER BY m) FROM ( \
         SELECT account, m, m - coalesce(lag(m) OVER (PARTITION BY account ORDER BY m), 0) AS d \

@@ -115,7 +115,8 @@ pub(super) fn run(args: SparkArgs) -> Result<(), Failure> {
         }
     })?;
     for warning in &report.import.warnings {
-        eprintln!("warning: {warning}");
+        // They quote rows of the logs: nothing a terminal would act on.
+        eprintln!("warning: {}", crate::base::text::terminal_safe(warning));
     }
     crate::base::paths::remember_known_case(&args.out);
     let s = &report.import.stats;

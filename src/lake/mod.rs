@@ -267,6 +267,10 @@ fn run_in(
             "spark_rejected_exchanges".to_string(),
             report.rejected.to_string(),
         ),
+        (
+            "spark_rejected_accounts".to_string(),
+            report.rejected_accounts.to_string(),
+        ),
     ];
     let mut import = crate::import::import_folded(
         &work.join("logs"),
