@@ -180,6 +180,20 @@ impl<K: std::hash::Hash + Eq + Copy> KeyDict<K> {
         id
     }
 
+    /// Gives ids to the new ones of `keys` in their sorted order (so the
+    /// same values are numbered alike however they arrived).
+    fn number_in_order(&mut self, keys: impl IntoIterator<Item = K>, new_rows: &mut Vec<(u32, K)>)
+    where
+        K: Ord,
+    {
+        let mut keys: Vec<K> = keys.into_iter().collect();
+        keys.sort_unstable();
+        keys.dedup();
+        for key in keys {
+            self.id(key, new_rows);
+        }
+    }
+
     /// Records a row the case already holds.
     fn known(&mut self, key: K, id: u32) {
         self.ids.insert(key, id);
@@ -205,6 +219,20 @@ impl StrDict {
         self.ids.insert(text.into(), id);
         new_rows.push((id, text.to_string()));
         id
+    }
+
+    /// Gives ids to the new ones of `texts` in their sorted order.
+    fn number_in_order<'a>(
+        &mut self,
+        texts: impl IntoIterator<Item = &'a str>,
+        new_rows: &mut Vec<(u32, String)>,
+    ) {
+        let mut texts: Vec<&str> = texts.into_iter().collect();
+        texts.sort_unstable();
+        texts.dedup();
+        for text in texts {
+            self.id(text, new_rows);
+        }
     }
 
     /// Records a row the case already holds.
@@ -870,7 +898,6 @@ impl CaseBuilder {
     /// contract refuses (an unknown account, capability or model-less row,
     /// a bad address or template) fails the build, naming the rollup.
     pub fn add_folded(&mut self, folded: super::folded::Folded) -> Result<(), CaseError> {
-        use super::folded::FoldedValue;
         if self.stats.exchanges > 0 || self.appending.is_some() {
             return Err(CaseError::Writer(
                 "folded exchanges go into a new case without exchanges of its own".into(),
@@ -891,56 +918,37 @@ impl CaseBuilder {
         let mut b = Batch::default();
         let mut r = Rollups::default();
         // Dictionaries in sorted order, so the same logs number alike.
-        let mut models: Vec<&str> = folded.hours.iter().map(|h| h.model.as_str()).collect();
-        models.sort_unstable();
-        models.dedup();
-        for m in models {
-            self.models.id(m, &mut b.models);
-        }
-        let mut origins: Vec<OriginKey> = Vec::new();
-        for o in &folded.origins {
-            origins.push(origin_key(o)?);
-        }
-        let mut sorted_origins = origins.clone();
-        sorted_origins.sort_unstable();
-        sorted_origins.dedup();
-        for key in sorted_origins {
-            self.origins.id(key, &mut b.origins);
-        }
+        self.models
+            .number_in_order(folded.hours.iter().map(|h| h.model.as_str()), &mut b.models);
+        let origins = folded
+            .origins
+            .iter()
+            .map(origin_key)
+            .collect::<Result<Vec<OriginKey>, _>>()?;
+        self.origins
+            .number_in_order(origins.iter().copied(), &mut b.origins);
         let template_of = |hex: &str, table: &str| {
             crate::logs::record::parse_template_hex(hex)
                 .ok_or_else(|| bad(table, format!("template {hex:?} is not 16 hex digits")))
         };
-        let mut templates: Vec<u64> = Vec::new();
-        for t in &folded.templates {
-            templates.push(template_of(&t.template, "templates")?);
-        }
-        templates.sort_unstable();
-        templates.dedup();
-        for t in templates {
-            self.templates.id(t, &mut b.templates);
-        }
-        let strings =
-            |values: &[FoldedValue], dict: &mut StrDict, rows: &mut Vec<(u32, String)>| {
-                let mut sorted: Vec<&str> = values.iter().map(|v| v.value.as_str()).collect();
-                sorted.sort_unstable();
-                sorted.dedup();
-                for v in sorted {
-                    dict.id(v, rows);
-                }
-            };
-        strings(&folded.client_fps, &mut self.client_fps, &mut b.client_fps);
-        strings(&folded.api_keys, &mut self.api_keys, &mut b.api_keys);
-        let mut examples: Vec<&str> = folded
+        let templates = folded
             .templates
             .iter()
-            .filter_map(|t| t.example.as_deref())
-            .collect();
-        examples.sort_unstable();
-        examples.dedup();
-        for e in examples {
-            self.excerpts.id(e, &mut b.excerpts);
-        }
+            .map(|t| template_of(&t.template, "templates"))
+            .collect::<Result<Vec<u64>, _>>()?;
+        self.templates.number_in_order(templates, &mut b.templates);
+        self.client_fps.number_in_order(
+            folded.client_fps.iter().map(|v| v.value.as_str()),
+            &mut b.client_fps,
+        );
+        self.api_keys.number_in_order(
+            folded.api_keys.iter().map(|v| v.value.as_str()),
+            &mut b.api_keys,
+        );
+        self.excerpts.number_in_order(
+            folded.templates.iter().filter_map(|t| t.example.as_deref()),
+            &mut b.excerpts,
+        );
         let size = self.accounts.values().copied().max().unwrap_or(0) as usize + 1;
         r.accounts = vec![AccountSums::default(); size];
         for a in &folded.accounts {

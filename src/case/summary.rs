@@ -174,7 +174,7 @@ impl Case {
             (Some((appended, _)), Some(run)) if run < appended
         );
         Ok(CaseSummary {
-            exchanges_stored: meta("exchanges_stored")?.as_deref() != Some("no"),
+            exchanges_stored: self.holds_exchanges()?,
             last_append,
             analysis_predates_append,
             format_version: self.format_version()?,

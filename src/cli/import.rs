@@ -64,13 +64,7 @@ pub(super) fn run(args: ImportArgs) -> Result<(), Failure> {
         crate::import::import_folder(&dir, &out, &options, &progress)
     };
     bar.stop();
-    let report = result.map_err(|e| {
-        if e.is_bad_input() {
-            Failure::bad_input(&e)
-        } else {
-            Failure::other(&e)
-        }
-    })?;
+    let report = result.map_err(|e| Failure::classified(&e, e.is_bad_input()))?;
     for warning in &report.warnings {
         eprintln!("warning: {warning}");
     }

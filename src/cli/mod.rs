@@ -111,10 +111,16 @@ impl Failure {
     }
     /// Exit 2 when the file or the arguments are at fault, else 1.
     fn from_case(err: CaseError) -> Self {
-        if err.is_bad_input() {
-            Self::bad_input(err)
+        let bad_input = err.is_bad_input();
+        Self::classified(err, bad_input)
+    }
+    /// `message` with exit 2 when `bad_input` (the input or the arguments
+    /// are at fault), else 1.
+    fn classified(message: impl ToString, bad_input: bool) -> Self {
+        if bad_input {
+            Self::bad_input(message)
         } else {
-            Self::other(err)
+            Self::other(message)
         }
     }
 }

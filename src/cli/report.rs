@@ -44,11 +44,8 @@ pub(super) fn run(args: ReportArgs) -> Result<(), Failure> {
     let result = crate::export::write_briefing_of(&case, &out, campaign.as_deref(), &progress);
     bar.stop();
     let summary = result.map_err(|e| {
-        if e.is_bad_input() {
-            Failure::bad_input(e)
-        } else {
-            Failure::other(e)
-        }
+        let bad_input = e.is_bad_input();
+        Failure::classified(e, bad_input)
     })?;
     println!(
         "wrote {}: {} campaign(s), {} dismissed, {} suspected cluster(s) not tagged, {} picture(s)",

@@ -107,13 +107,7 @@ pub(super) fn run(args: SparkArgs) -> Result<(), Failure> {
     let bar = ProgressBar::start(progress.clone(), "");
     let result = crate::lake::build_case_on_spark(&options, &args.out, &progress);
     bar.stop();
-    let report = result.map_err(|e| {
-        if e.is_bad_input() {
-            Failure::bad_input(&e)
-        } else {
-            Failure::other(&e)
-        }
-    })?;
+    let report = result.map_err(|e| Failure::classified(&e, e.is_bad_input()))?;
     for warning in &report.import.warnings {
         // They quote rows of the logs: nothing a terminal would act on.
         eprintln!("warning: {}", crate::base::text::terminal_safe(warning));
