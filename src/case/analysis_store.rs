@@ -526,6 +526,7 @@ impl Case {
             "account_model_hourly",
             "account",
             1_000,
+            8,
             |case, first, last| {
                 let mut part = new();
                 let mut stmt = case.conn().prepare(

@@ -111,26 +111,44 @@ impl Case {
         }
         let index = |table: &str, id: i64| checked_account(table, id, n_accounts);
         // Summed per hour of the day here rather than by a GROUP BY, which
-        // sorts millions of rows first.
-        let mut stmt = self
-            .conn()
-            .prepare("SELECT account, hour, exchanges FROM account_hourly")?;
-        let mut q = stmt.query([])?;
-        while let Some(r) = q.next()? {
-            let (account, hour, n): (i64, i64, u64) = (r.get(0)?, r.get(1)?, r.get(2)?);
-            let account = index("account_hourly", account)?;
-            let overflow = || {
-                CaseError::Invalid(format!(
-                    "account_hourly: the exchanges of account row {} overflow",
-                    account + 1
-                ))
-            };
-            let facts = &mut accounts[account];
-            let slot = &mut facts.hour_of_day[hour.rem_euclid(24) as usize];
-            *slot = slot.checked_add(n).ok_or_else(overflow)?;
-            // 1970-01-01 was a Thursday: day 0 is weekday 3 (Monday = 0).
-            let slot = &mut facts.weekday[(hour.div_euclid(24) + 3).rem_euclid(7) as usize];
-            *slot = slot.checked_add(n).ok_or_else(overflow)?;
+        // sorts millions of rows first; in parts on several threads, each
+        // part summing its own range of accounts.
+        type Clock = ([u64; 24], [u64; 7]);
+        let parts = self.scan_in_parts("account_hourly", "account", 1_000, 8, |case, first, last| {
+            let from = checked_account("account_hourly", first.max(1), n_accounts.max(1)).unwrap_or(0);
+            let width = usize::try_from(last - first + 1)
+                .unwrap_or(0)
+                .min(n_accounts - from);
+            let mut part: Vec<Clock> = vec![([0; 24], [0; 7]); width];
+            let mut stmt = case.conn().prepare(
+                "SELECT account, hour, exchanges FROM account_hourly WHERE account BETWEEN ?1 AND ?2",
+            )?;
+            let mut q = stmt.query([first, last])?;
+            while let Some(r) = q.next()? {
+                let (account, hour, n): (i64, i64, u64) = (r.get(0)?, r.get(1)?, r.get(2)?);
+                let account = index("account_hourly", account)?;
+                let overflow = || {
+                    CaseError::Invalid(format!(
+                        "account_hourly: the exchanges of account row {} overflow",
+                        account + 1
+                    ))
+                };
+                let Some((hour_of_day, weekday)) = part.get_mut(account.wrapping_sub(from)) else {
+                    continue;
+                };
+                let slot = &mut hour_of_day[hour.rem_euclid(24) as usize];
+                *slot = slot.checked_add(n).ok_or_else(overflow)?;
+                // 1970-01-01 was a Thursday: day 0 is weekday 3 (Monday = 0).
+                let slot = &mut weekday[(hour.div_euclid(24) + 3).rem_euclid(7) as usize];
+                *slot = slot.checked_add(n).ok_or_else(overflow)?;
+            }
+            Ok((from, part))
+        })?;
+        for (from, part) in parts {
+            for (facts, (hour_of_day, weekday)) in accounts.iter_mut().skip(from).zip(part) {
+                facts.hour_of_day = hour_of_day;
+                facts.weekday = weekday;
+            }
         }
         let mut stmt = self
             .conn()
@@ -185,22 +203,32 @@ impl Case {
                      column: &str,
                      values: usize|
          -> Result<Vec<(u32, u32, u64)>, CaseError> {
-            // Straight into the result, row by row (millions of rows).
-            let mut stmt = self.conn().prepare(&format!(
-                "SELECT account, {column}, exchanges FROM {table} ORDER BY account, {column}"
-            ))?;
-            let mut q = stmt.query([])?;
-            let mut out = Vec::new();
-            while let Some(r) = q.next()? {
-                let (account, value, n): (i64, i64, u64) = (r.get(0)?, r.get(1)?, r.get(2)?);
-                let account = checked_account(table, account, n_accounts)?;
-                if value < 1 || value as u64 >= values as u64 {
-                    return Err(CaseError::Invalid(format!(
-                        "{table}: {column} {value} of account row {} names no row of its dictionary",
-                        account + 1
-                    )));
+            // Straight into the result, row by row (millions of rows), in
+            // parts on several threads, joined in account order.
+            let sql = format!(
+                "SELECT account, {column}, exchanges FROM {table} \
+                 WHERE account BETWEEN ?1 AND ?2 ORDER BY account, {column}"
+            );
+            let parts = self.scan_in_parts(table, "account", 1_000, 8, |case, first, last| {
+                let mut stmt = case.conn().prepare(&sql)?;
+                let mut q = stmt.query([first, last])?;
+                let mut out = Vec::new();
+                while let Some(r) = q.next()? {
+                    let (account, value, n): (i64, i64, u64) = (r.get(0)?, r.get(1)?, r.get(2)?);
+                    let account = checked_account(table, account, n_accounts)?;
+                    if value < 1 || value as u64 >= values as u64 {
+                        return Err(CaseError::Invalid(format!(
+                            "{table}: {column} {value} of account row {} names no row of its dictionary",
+                            account + 1
+                        )));
+                    }
+                    out.push((account as u32, value as u32, n));
                 }
-                out.push((account as u32, value as u32, n));
+                Ok(out)
+            })?;
+            let mut out = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+            for part in parts {
+                out.extend(part);
             }
             Ok(out)
         };
@@ -263,7 +291,10 @@ impl Case {
         for row in &mut account_templates {
             row.1 = new_id[row.1 as usize];
         }
-        account_templates.sort_unstable_by_key(|&(account, template, _)| (account, template));
+        // The rows come in account order: each account's rows sorted again.
+        for run in account_templates.chunk_by_mut(|x, y| x.0 == y.0) {
+            run.sort_unstable_by_key(|&(_, template, _)| template);
+        }
         Ok(CaseFeatures {
             accounts,
             origins,
@@ -287,23 +318,30 @@ impl Case {
     /// thread and connection (this case's for the first, readers opened
     /// beside it for the others, spending the same step budget), and
     /// returns each part's result in id order. `scan(case, first, last)`
-    /// reads the exchanges with `first <= id <= last`.
+    /// reads the exchanges with `first <= id <= last`. Ids are spread
+    /// evenly over the rows, so one range per thread.
     pub(crate) fn scan_exchanges_in_parts<T: Send>(
         &self,
         scan: impl Fn(&Case, i64, i64) -> Result<T, CaseError> + Sync,
     ) -> Result<Vec<T>, CaseError> {
-        self.scan_in_parts("exchanges", "id", 50_000, scan)
+        self.scan_in_parts("exchanges", "id", 50_000, 1, scan)
     }
 
     /// Reads `table` in parts as [`Self::scan_exchanges_in_parts`] reads
     /// `exchanges`: ranges of `key` (the first column of its primary key),
     /// `scan(case, first, last)` reading the rows with `first <= key <=
-    /// last`; one part when the keys span less than `least`.
+    /// last`, and the results in key order; one part when the keys span
+    /// less than `least`. With `pieces` above 1 the keys are cut into that
+    /// many ranges per thread, which the threads take in turn as they
+    /// finish: rows per key vary (a busy account has thousands of rows in
+    /// a rollup, a quiet one a few), and equal key ranges would leave one
+    /// thread with most of the rows.
     pub(crate) fn scan_in_parts<T: Send>(
         &self,
         table: &str,
         key: &str,
         least: i64,
+        pieces: usize,
         scan: impl Fn(&Case, i64, i64) -> Result<T, CaseError> + Sync,
     ) -> Result<Vec<T>, CaseError> {
         let Some((low, high)) = super::key_bounds(self.conn(), table, key)? else {
@@ -311,45 +349,72 @@ impl Case {
         };
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
         // Small tables are not worth a second connection.
-        let parts = if high - low < least { 1 } else { threads };
-        let width = (high - low) / parts as i64 + 1;
-        let ranges: Vec<(i64, i64)> = (0..parts as i64)
+        if high - low < least || threads == 1 {
+            return Ok(vec![scan(self, low, high)?]);
+        }
+        let count = (threads * pieces.max(1)) as i64;
+        let width = (high - low) / count + 1;
+        let ranges: Vec<(i64, i64)> = (0..count)
             .map(|k| (low + k * width, (low + (k + 1) * width - 1).min(high)))
+            .filter(|(first, _)| *first <= high)
             .collect();
         // Readers are opened here (a case is not shared between threads);
-        // a part without one is read on this thread after the first.
-        let readers: Vec<Option<Case>> = ranges[1..]
-            .iter()
-            .map(|_| self.reader_beside().ok())
+        // without one, this thread reads every range.
+        let readers: Vec<Case> = (1..threads.min(ranges.len()))
+            .filter_map(|_| self.reader_beside().ok())
             .collect();
-        let scan = &scan;
-        std::thread::scope(|s| {
-            let mut handles = Vec::new();
-            let mut here = Vec::new();
-            for (&(first, last), reader) in ranges[1..].iter().zip(readers) {
-                match reader {
-                    Some(reader) => {
-                        handles.push(Some(s.spawn(move || scan(&reader, first, last))));
-                        here.push(None);
-                    }
-                    None => {
-                        handles.push(None);
-                        here.push(Some((first, last)));
-                    }
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let take = |case: &Case| -> Vec<(usize, Result<T, CaseError>)> {
+            let mut done = Vec::new();
+            loop {
+                let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(&(first, last)) = ranges.get(k) else {
+                    return done;
+                };
+                let result = scan(case, first, last);
+                let failed = result.is_err();
+                done.push((k, result));
+                if failed {
+                    // The others stop after their current range.
+                    next.store(ranges.len(), std::sync::atomic::Ordering::Relaxed);
+                    return done;
                 }
             }
-            let mut out = vec![scan(self, ranges[0].0, ranges[0].1)];
-            for (handle, range) in handles.into_iter().zip(here) {
-                out.push(match (handle, range) {
-                    (Some(handle), _) => handle
+        };
+        let take = &take;
+        let mut slots: Vec<Option<Result<T, CaseError>>> =
+            (0..ranges.len()).map(|_| None).collect();
+        std::thread::scope(|s| {
+            let handles: Vec<_> = readers
+                .into_iter()
+                .map(|reader| s.spawn(move || take(&reader)))
+                .collect();
+            let mut done = take(self);
+            for handle in handles {
+                done.extend(
+                    handle
                         .join()
                         .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-                    (None, Some((first, last))) => scan(self, first, last),
-                    (None, None) => unreachable!("a part is read on a thread or here"),
-                });
+                );
             }
-            out.into_iter().collect()
-        })
+            for (k, result) in done {
+                slots[k] = Some(result);
+            }
+        });
+        // The first failure in key order, else every range's result (a
+        // range left unread follows a failure).
+        let mut out = Vec::with_capacity(slots.len());
+        for slot in slots {
+            match slot {
+                Some(result) => out.push(result?),
+                None => {
+                    return Err(CaseError::Invalid(format!(
+                        "{table}: a part of it was not read"
+                    )));
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// What the analysis reads beyond [`Case::features`]: each account's
@@ -380,8 +445,12 @@ impl Case {
                 .map(|&id| by_case_id.get(id as usize).cloned().unwrap_or_default())
                 .collect()
         };
-        let parts =
-            self.scan_in_parts("account_minutes", "account", 5_000, |case, first, last| {
+        let parts = self.scan_in_parts(
+            "account_minutes",
+            "account",
+            1_000,
+            8,
+            |case, first, last| {
                 let mut part: Vec<(usize, Vec<u32>)> = Vec::new();
                 let mut stmt = case.conn().prepare(
                 "SELECT account, minutes_json FROM account_minutes WHERE account BETWEEN ?1 AND ?2",
@@ -399,7 +468,8 @@ impl Case {
                     part.push((account, list));
                 }
                 Ok(part)
-            })?;
+            },
+        )?;
         let mut minutes = vec![Vec::new(); n];
         for (account, list) in parts.into_iter().flatten() {
             minutes[account] = list;
@@ -434,15 +504,26 @@ impl Case {
             .collect();
         let low = hours.iter().map(|h| h.0).min().unwrap_or(0);
         let high = hours.iter().map(|h| h.1).max().unwrap_or(0);
+        // Each part counts its own range of accounts: (the range's first
+        // account index, per window the counts of its accounts).
         let parts = self.scan_in_parts(
             "account_model_hourly",
             "account",
-            5_000,
+            1_000,
+            8,
             |case, first, last| {
-                let mut part = vec![vec![(0u32, 0u32); n]; windows.len()];
+                let from =
+                    checked_account("account_model_hourly", first.max(1), n.max(1)).unwrap_or(0);
+                let width = usize::try_from(last - first + 1).unwrap_or(0).min(n - from);
+                let mut part = (from, vec![vec![(0u32, 0u32); width]; windows.len()]);
+                // Account by account, so that each account's rows are
+                // sought from the window's first hour (the key is account,
+                // hour, model) instead of scanning all its hours.
                 let mut stmt = case.conn().prepare(
-                    "SELECT account, hour, model, exchanges FROM account_model_hourly \
-                 WHERE account BETWEEN ?1 AND ?2 AND hour >= ?3 AND hour < ?4",
+                    "SELECT m.account, m.hour, m.model, m.exchanges \
+                     FROM accounts a CROSS JOIN account_model_hourly m \
+                     WHERE a.id BETWEEN ?1 AND ?2 AND m.account = a.id \
+                       AND m.hour >= ?3 AND m.hour < ?4",
                 )?;
                 let mut q = stmt.query([first, last, low, high])?;
                 while let Some(r) = q.next()? {
@@ -451,7 +532,9 @@ impl Case {
                     let count = u32::try_from(count.max(0)).unwrap_or(u32::MAX);
                     for (w, window) in windows.iter().enumerate() {
                         if hour >= hours[w].0 && hour < hours[w].1 {
-                            let slot = &mut part[w][account];
+                            let Some(slot) = part.1[w].get_mut(account.wrapping_sub(from)) else {
+                                continue;
+                            };
                             slot.0 = slot.0.saturating_add(count);
                             if model == i64::from(window.model) {
                                 slot.1 = slot.1.saturating_add(count);
@@ -463,9 +546,9 @@ impl Case {
             },
         )?;
         let mut all = vec![vec![(0u32, 0u32); n]; windows.len()];
-        for part in parts {
+        for (at, part) in parts {
             for (to, from) in all.iter_mut().zip(part) {
-                for (t, f) in to.iter_mut().zip(from) {
+                for (t, f) in to.iter_mut().skip(at).zip(from) {
                     t.0 = t.0.saturating_add(f.0);
                     t.1 = t.1.saturating_add(f.1);
                 }
@@ -523,5 +606,143 @@ impl Case {
             }
         }
         Ok((templates, examples))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A case of 40 accounts, account `i` with `i % 7` exchanges in hours
+    /// of its own (so rows per account vary, as in a real case).
+    fn small_case(path: &std::path::Path) -> Case {
+        let mut builder = crate::case::CaseBuilder::create(path, Default::default()).unwrap();
+        let account = |i: usize| crate::logs::record::Account {
+            account_id: format!("acct_{i:02}"),
+            created_ms: 1_767_225_600_000,
+            ..Default::default()
+        };
+        builder
+            .add_accounts((0..40).map(account).collect())
+            .unwrap();
+        let mut k = 0i64;
+        for i in 0..40i64 {
+            for j in 0..i % 7 {
+                k += 1;
+                let exchange = crate::logs::record::Exchange {
+                    request_id: format!("req_{k}").into(),
+                    account_id: format!("acct_{i:02}").into(),
+                    ts_ms: 1_767_229_200_000 + (i * 13 + j) * 3_600_000,
+                    model: "m".into(),
+                    input_tokens: 10,
+                    output_tokens: 20,
+                    ..Default::default()
+                };
+                builder
+                    .add_exchange(&exchange, || unreachable!("no duplicate request ids"))
+                    .unwrap();
+            }
+        }
+        builder.finish(Vec::new()).unwrap();
+        Case::open(path).unwrap()
+    }
+
+    /// Every row of `account_hourly` with `first <= account <= last`.
+    fn hourly(case: &Case, first: i64, last: i64) -> Result<Vec<(i64, i64, i64)>, CaseError> {
+        let mut stmt = case.conn().prepare(
+            "SELECT account, hour, exchanges FROM account_hourly WHERE account BETWEEN ?1 AND ?2",
+        )?;
+        let rows = stmt
+            .query_map([first, last], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    #[test]
+    fn parts_taken_in_turns_come_back_in_key_order_as_one_scan() {
+        let dir = tempfile::tempdir().unwrap();
+        let case = small_case(&dir.path().join("small.hcase"));
+        let whole = hourly(&case, i64::MIN, i64::MAX).unwrap();
+        assert!(whole.len() > 100, "{} rows", whole.len());
+        for pieces in [1, 3, 8, 64] {
+            let parts = case
+                .scan_in_parts("account_hourly", "account", 0, pieces, |c, first, last| {
+                    Ok((first, last, hourly(c, first, last)?))
+                })
+                .unwrap();
+            // The ranges follow one another from the first key to the last.
+            // (Account 1 has no exchange: the first key is 2.)
+            assert_eq!(parts.first().map(|p| p.0), Some(2), "pieces {pieces}");
+            assert_eq!(parts.last().map(|p| p.1), Some(40), "pieces {pieces}");
+            let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+            if pieces > 1 && threads > 1 {
+                assert!(parts.len() > 2, "pieces {pieces}: {} parts", parts.len());
+            }
+            for w in parts.windows(2) {
+                assert_eq!(w[0].1 + 1, w[1].0, "pieces {pieces}");
+            }
+            let joined: Vec<_> = parts.into_iter().flat_map(|p| p.2).collect();
+            assert_eq!(joined, whole, "pieces {pieces}");
+        }
+        // A range that fails makes the scan fail with the first failure
+        // in key order, whichever thread met it.
+        let failed = case.scan_in_parts("account_hourly", "account", 0, 8, |c, first, last| {
+            if (10..=30).contains(&first) {
+                return Err(CaseError::Invalid(format!("range from {first}")));
+            }
+            hourly(c, first, last)
+        });
+        match failed {
+            Err(CaseError::Invalid(message)) => {
+                let first = message
+                    .trim_start_matches("range from ")
+                    .parse::<i64>()
+                    .unwrap();
+                assert!((10..=30).contains(&first), "{message}");
+            }
+            other => panic!("expected the failure, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn features_read_in_parts_match_the_rollups() {
+        let dir = tempfile::tempdir().unwrap();
+        let case = small_case(&dir.path().join("small.hcase"));
+        let features = case.features().unwrap();
+        // Hour-of-day sums per account as one GROUP BY gives them.
+        let mut stmt = case
+            .conn()
+            .prepare("SELECT account, hour % 24, sum(exchanges) FROM account_hourly GROUP BY 1, 2")
+            .unwrap();
+        let expected: Vec<(i64, i64, u64)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let mut seen = 0;
+        for (a, facts) in features.accounts.iter().enumerate() {
+            for (h, &n) in facts.hour_of_day.iter().enumerate() {
+                if n > 0 {
+                    seen += 1;
+                    assert!(
+                        expected.contains(&(a as i64 + 1, h as i64, n)),
+                        "account {a} hour {h}"
+                    );
+                }
+            }
+            assert_eq!(
+                facts.weekday.iter().sum::<u64>(),
+                facts.exchanges,
+                "account {a}"
+            );
+        }
+        assert_eq!(seen, expected.len());
+        // Template pairs in account order, each account's by template.
+        let pairs = &features.account_templates;
+        assert!(
+            pairs
+                .windows(2)
+                .all(|w| (w[0].0, w[0].1) < (w[1].0, w[1].1))
+        );
     }
 }
