@@ -34,6 +34,15 @@ fn checked_account(table: &str, id: i64, accounts: usize) -> Result<usize, CaseE
     }
 }
 
+/// The account indices that the ids `first..=last` of `accounts.id` cover
+/// among `n` accounts: (the first index, how many). Ids outside 1..=n are
+/// refused row by row by [`checked_account`].
+fn index_range(first: i64, last: i64, n: usize) -> (usize, usize) {
+    let from = usize::try_from(first.max(1) - 1).unwrap_or(0).min(n);
+    let width = usize::try_from(last - first + 1).unwrap_or(0).min(n - from);
+    (from, width)
+}
+
 /// A dictionary table's rows by id. Ids are dense in a case Hydrascope
 /// wrote; one far beyond the row count (a damaged file) is refused rather
 /// than allocated for.
@@ -115,10 +124,7 @@ impl Case {
         // part summing its own range of accounts.
         type Clock = ([u64; 24], [u64; 7]);
         let parts = self.scan_in_parts("account_hourly", "account", 1_000, 8, |case, first, last| {
-            let from = checked_account("account_hourly", first.max(1), n_accounts.max(1)).unwrap_or(0);
-            let width = usize::try_from(last - first + 1)
-                .unwrap_or(0)
-                .min(n_accounts - from);
+            let (from, width) = index_range(first, last, n_accounts);
             let mut part: Vec<Clock> = vec![([0; 24], [0; 7]); width];
             let mut stmt = case.conn().prepare(
                 "SELECT account, hour, exchanges FROM account_hourly WHERE account BETWEEN ?1 AND ?2",
@@ -512,9 +518,7 @@ impl Case {
             1_000,
             8,
             |case, first, last| {
-                let from =
-                    checked_account("account_model_hourly", first.max(1), n.max(1)).unwrap_or(0);
-                let width = usize::try_from(last - first + 1).unwrap_or(0).min(n - from);
+                let (from, width) = index_range(first, last, n);
                 let mut part = (from, vec![vec![(0u32, 0u32); width]; windows.len()]);
                 // Account by account, so that each account's rows are
                 // sought from the window's first hour (the key is account,
