@@ -620,34 +620,10 @@ mod tests {
     /// A case of 40 accounts, account `i` with `i % 7` exchanges in hours
     /// of its own (so rows per account vary, as in a real case).
     fn small_case(path: &std::path::Path) -> Case {
-        let mut builder = crate::case::CaseBuilder::create(path, Default::default()).unwrap();
-        let account = |i: usize| crate::logs::record::Account {
-            account_id: format!("acct_{i:02}"),
-            created_ms: 1_767_225_600_000,
-            ..Default::default()
-        };
-        builder
-            .add_accounts((0..40).map(account).collect())
-            .unwrap();
-        let mut k = 0i64;
-        for i in 0..40i64 {
-            for j in 0..i % 7 {
-                k += 1;
-                let exchange = crate::logs::record::Exchange {
-                    request_id: format!("req_{k}").into(),
-                    account_id: format!("acct_{i:02}").into(),
-                    ts_ms: 1_767_229_200_000 + (i * 13 + j) * 3_600_000,
-                    model: "m".into(),
-                    input_tokens: 10,
-                    output_tokens: 20,
-                    ..Default::default()
-                };
-                builder
-                    .add_exchange(&exchange, || unreachable!("no duplicate request ids"))
-                    .unwrap();
-            }
-        }
-        builder.finish(Vec::new()).unwrap();
+        let exchanges = (0..40i64).flat_map(|i| {
+            (0..i % 7).map(move |j| (i as usize, 1_767_229_200_000 + (i * 13 + j) * 3_600_000))
+        });
+        crate::case::test_cases::build(path, 40, exchanges);
         Case::open(path).unwrap()
     }
 

@@ -742,6 +742,46 @@ fn identify(conn: &Connection, path: &Path) -> Result<i32, CaseError> {
     Ok(version)
 }
 
+/// Small cases for unit tests, built as an import builds them.
+#[cfg(test)]
+pub(crate) mod test_cases {
+    use std::path::Path;
+
+    /// A case at `path` with `accounts` accounts (`acct_00`, `acct_01`, …),
+    /// and one exchange on model `m` (10 prompt and 20 completion tokens)
+    /// for each (account index, time in ms) of `exchanges`, in that order.
+    pub(crate) fn build(
+        path: &Path,
+        accounts: usize,
+        exchanges: impl IntoIterator<Item = (usize, i64)>,
+    ) {
+        let mut builder = crate::case::CaseBuilder::create(path, Default::default()).unwrap();
+        let account = |i: usize| crate::logs::record::Account {
+            account_id: format!("acct_{i:02}"),
+            created_ms: 1_767_225_600_000,
+            ..Default::default()
+        };
+        builder
+            .add_accounts((0..accounts).map(account).collect())
+            .unwrap();
+        for (k, (account, ts_ms)) in exchanges.into_iter().enumerate() {
+            let exchange = crate::logs::record::Exchange {
+                request_id: format!("req_{k}").into(),
+                account_id: format!("acct_{account:02}").into(),
+                ts_ms,
+                model: "m".into(),
+                input_tokens: 10,
+                output_tokens: 20,
+                ..Default::default()
+            };
+            builder
+                .add_exchange(&exchange, || unreachable!("no duplicate request ids"))
+                .unwrap();
+        }
+        builder.finish(Vec::new()).unwrap();
+    }
+}
+
 #[cfg(test)]
 mod damage_tests {
     #[test]

@@ -1331,29 +1331,12 @@ mod tests {
     fn rows_read_in_halves_on_two_connections_are_found_as_in_one_pass() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("small.hcase");
-        // Three accounts and 60 exchanges, built as an import builds them.
-        let mut builder = crate::case::CaseBuilder::create(&path, Default::default()).unwrap();
-        let account = |i: usize| crate::logs::record::Account {
-            account_id: format!("acct_{i}"),
-            created_ms: 1_767_225_600_000,
-            ..Default::default()
-        };
-        builder.add_accounts((0..3).map(account).collect()).unwrap();
-        for k in 0..60i64 {
-            let exchange = crate::logs::record::Exchange {
-                request_id: format!("req_{k}").into(),
-                account_id: format!("acct_{}", k % 3).into(),
-                ts_ms: 1_767_229_200_000 + k * 60_000,
-                model: "m".into(),
-                input_tokens: 10,
-                output_tokens: 20,
-                ..Default::default()
-            };
-            builder
-                .add_exchange(&exchange, || unreachable!("no duplicate request ids"))
-                .unwrap();
-        }
-        builder.finish(Vec::new()).unwrap();
+        // Three accounts and 60 exchanges, a minute apart.
+        crate::case::test_cases::build(
+            &path,
+            3,
+            (0..60i64).map(|k| ((k % 3) as usize, 1_767_229_200_000 + k * 60_000)),
+        );
         assert!(findings_of(&path, Some(10)).is_empty(), "a sound case");
         // One broken row wherever it lies (the first, either side of the
         // middle, the last) is found, as in one pass.
