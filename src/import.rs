@@ -273,7 +273,7 @@ pub fn append_folder(
     )
 }
 
-/// The request ids' hash fragments and the accounts of a folder's
+/// The request ids' hashes and the accounts of a folder's
 /// exchanges, read ahead of an append (rows that cannot be read are left
 /// for the append itself to name).
 fn day_keys(folder: &crate::logs::LogFolder) -> Result<crate::case::builder::DayKeys, ImportError> {
@@ -284,7 +284,7 @@ fn day_keys(folder: &crate::logs::LogFolder) -> Result<crate::case::builder::Day
     let streamed = for_each_row(file, Arc::new(AtomicU64::new(0)), |row| {
         if let Ok(cells) = row.row {
             if let Ok(request_id) = cells.req_str(0) {
-                day.fragments.insert(crate::case::builder::request_fragment(
+                day.hashes.insert(crate::case::request_keys::request_hash(
                     request_id.as_bytes(),
                 ));
             }

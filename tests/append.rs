@@ -372,3 +372,119 @@ fn a_repeat_of_the_second_of_two_look_alike_request_ids_is_refused_too() {
         );
     }
 }
+
+/// `meta.request_keys` and the number of hashes `request_keys` holds.
+fn request_index(case: &Path) -> (Option<String>, i64, i64) {
+    let conn = rusqlite::Connection::open(case).unwrap();
+    let flag = conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'request_keys'",
+            [],
+            |r| r.get(0),
+        )
+        .ok();
+    let hashes: i64 = conn
+        .query_row(
+            "SELECT coalesce(sum(length(hashes)), 0) / 6 FROM request_keys",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let exchanges: i64 = conn
+        .query_row("SELECT count(*) FROM exchanges", [], |r| r.get(0))
+        .unwrap();
+    (flag, hashes, exchanges)
+}
+
+#[test]
+fn a_case_without_the_request_index_gets_it_on_its_first_append_and_refuses_repeats_either_way() {
+    let tmp = tempfile::tempdir().unwrap();
+    let logs = generated(tmp.path());
+    let (a, b, _) = split(&logs, tmp.path(), "2026-01-19");
+    let case = tmp.path().join("case.hcase");
+    let (code, _, err) = import_cli(&a, &case, &[]);
+    assert_eq!(code, 0, "{err}");
+    let (flag, hashes, exchanges) = request_index(&case);
+    assert_eq!(flag.as_deref(), Some("complete"));
+    assert!(
+        exchanges > 0 && hashes == exchanges,
+        "{hashes} of {exchanges}"
+    );
+
+    // A whole export is the case and keeps its index; a subset's or a
+    // redacted one's would name exchanges it leaves out or renames, so
+    // such an export carries none. A case of format 11 has none.
+    let export = |name: &str, more: &[&str]| {
+        let out = tmp.path().join(name);
+        let mut args = vec![
+            "export",
+            case.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend_from_slice(more);
+        let (code, _, err) = run(&args);
+        assert_eq!(code, 0, "{err}");
+        out
+    };
+    let exported = export("exported.hcase", &[]);
+    assert_eq!(request_index(&exported), request_index(&case));
+    let redacted = export("redacted.hcase", &["--redact"]);
+    assert_eq!(request_index(&redacted), (None, 0, exchanges));
+    let old = tmp.path().join("old.hcase");
+    std::fs::copy(&case, &old).unwrap();
+    rusqlite::Connection::open(&old)
+        .unwrap()
+        .execute_batch(
+            "DROP TABLE account_api_keys; DROP TABLE request_keys; \
+             DELETE FROM meta WHERE key LIKE 'request_key%'; PRAGMA user_version = 11;",
+        )
+        .unwrap();
+
+    let append = |case: &Path| {
+        run(&[
+            "import",
+            b.to_str().unwrap(),
+            "--into",
+            case.to_str().unwrap(),
+        ])
+    };
+    for target in [&case, &exported, &old] {
+        let (code, _, err) = append(target);
+        assert_eq!(code, 0, "{}: {err}", target.display());
+        let (flag, hashes, exchanges) = request_index(target);
+        assert_eq!(flag.as_deref(), Some("complete"), "{}", target.display());
+        assert_eq!(hashes, exchanges, "{}", target.display());
+    }
+    for name in tables() {
+        let ours = table(&case, name);
+        assert!(
+            ours == table(&old, name),
+            "{name} differs after a format 11 append"
+        );
+        assert!(
+            ours == table(&exported, name),
+            "{name} differs in the export"
+        );
+    }
+    // A case built from rollups on Spark keeps no request id: it takes no
+    // append, and says why.
+    let spark = tmp.path().join("spark.hcase");
+    std::fs::copy(&old, &spark).unwrap();
+    rusqlite::Connection::open(&spark)
+        .unwrap()
+        .execute_batch("INSERT OR REPLACE INTO meta (key, value) VALUES ('exchanges_stored', 'no')")
+        .unwrap();
+    let (code, _, err) = append(&spark);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("built from rollups on Spark") && err.contains("appending a day"),
+        "{err}"
+    );
+    // The same day again: every case finds the repeat through its index.
+    for target in [&case, &exported, &old] {
+        let (code, _, err) = append(target);
+        assert_eq!(code, 2, "{}: {err}", target.display());
+        assert!(err.contains("duplicate request_id"), "{err}");
+    }
+}

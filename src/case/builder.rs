@@ -17,6 +17,7 @@ use rusqlite::{Connection, OptionalExtension, Statement, params};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::CaseError;
+use super::request_keys::request_hash;
 use super::schema::{self, APPLICATION_ID, SCHEMA_VERSION};
 use crate::base::net::ip_prefix;
 use crate::logs::record::{Account, Capability, Event, EventKind, Exchange, Indicator};
@@ -107,6 +108,13 @@ pub struct CaseBuilder {
     request_ids: FxHashMap<u32, u32>,
     /// Request ids that were suspects and proved unique.
     cleared_suspects: FxHashSet<String>,
+    /// The request-id hashes of the exchanges stored, for the case's index
+    /// ([`super::request_keys`]); with `index_whole`, those of every
+    /// exchange the case holds (the index is then written anew).
+    request_hashes: Vec<u64>,
+    index_whole: bool,
+    /// Exchanges came folded elsewhere (no request id is stored).
+    folded: bool,
     held: Vec<Held>,
     rejected: Vec<Rejected>,
     batch: Batch,
@@ -117,17 +125,18 @@ pub struct CaseBuilder {
     appending: Option<Appending>,
 }
 
-/// The 32 bits of a request id's hash that duplicate detection keys on.
-pub fn request_fragment(request_id: &[u8]) -> u32 {
-    (xxhash_rust::xxh3::xxh3_64(request_id) >> 32) as u32
+/// The 32 bits of a request id's hash ([`request_hash`]) that duplicate
+/// detection in memory keys on.
+fn request_fragment(hash: u64) -> u32 {
+    (hash >> 32) as u32
 }
 
-/// What an append brings, read ahead of it: its request ids' hash
-/// fragments ([`request_fragment`]) and the accounts its exchanges name.
+/// What an append brings, read ahead of it: its request ids' hashes
+/// ([`request_hash`]) and the accounts its exchanges name.
 #[derive(Debug, Default)]
 pub struct DayKeys {
-    /// Hash fragments of the request ids.
-    pub fragments: FxHashSet<u32>,
+    /// Hashes of the request ids.
+    pub hashes: FxHashSet<u64>,
     /// `account_id`s named.
     pub account_ids: FxHashSet<Box<str>>,
 }
@@ -320,6 +329,9 @@ enum Msg {
     ),
     /// Exchanges folded elsewhere: their dictionary rows and rollups.
     Folded(Box<Batch>, Box<Rollups>),
+    /// The request-id hashes for the case's index, and whether they are
+    /// every exchange's (the index is written anew) or the new ones'.
+    RequestKeys(Vec<u64>, bool),
     Finish(Vec<(String, String)>, Option<AuditEntry>),
 }
 
@@ -429,6 +441,9 @@ impl CaseBuilder {
             excerpts: StrDict::default(),
             request_ids: FxHashMap::default(),
             cleared_suspects: FxHashSet::default(),
+            request_hashes: Vec::new(),
+            index_whole: true,
+            folded: false,
             held: Vec::new(),
             rejected: Vec::new(),
             batch: Batch::default(),
@@ -446,7 +461,11 @@ impl CaseBuilder {
     /// that ids continue and a request id the case holds is a duplicate.
     pub fn append(path: &Path, options: BuildOptions, day: &DayKeys) -> Result<Self, CaseError> {
         // Opened the usual way first: checked, and brought to this format.
-        drop(super::Case::open(path)?);
+        // A case built on Spark keeps no request id: a repeat of one it
+        // counted could not be told.
+        super::Case::open(path)?.needs_exchanges(
+            "appending a day (it could not tell a repeat of a request id it counted)",
+        )?;
         let conn = Connection::open(path)?;
         // The workbench may be writing case work to it: wait for that.
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
@@ -520,46 +539,61 @@ impl CaseBuilder {
         while let Some(r) = rows.next()? {
             self.templates.known(r.get::<_, i64>(1)? as u64, r.get(0)?);
         }
-        // The one pass over the case's exchanges. Only the request ids
-        // whose hash fragment one of the day's has are kept (a repeat has
-        // the same fragment), and only the day's accounts' API keys: the
-        // memory and hashing go with the day, not the case.
-        let day_accounts: FxHashSet<u32> = day
+        // The (account, API key) pairs of the day's accounts.
+        let day_accounts: Vec<u32> = day
             .account_ids
             .iter()
             .filter_map(|id| self.accounts.get(id.as_ref()).copied())
             .collect();
         let mut api_keys = FxHashSet::default();
-        let mut last_pair = (0u32, 0u32);
-        let mut top = 0i64;
-        let mut stmt = conn.prepare("SELECT id, request_id, account, api_key FROM exchanges")?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let id: i64 = r.get(0)?;
-            let request_id = r.get_ref(1)?.as_bytes().map_err(|e| {
-                CaseError::Invalid(format!("exchanges: row {id} has no request_id text: {e}"))
-            })?;
-            let fragment = request_fragment(request_id);
-            if day.fragments.contains(&fragment)
-                && let Ok(id32) = u32::try_from(id)
-            {
-                self.request_ids.entry(fragment).or_insert(id32);
-                // Two of the case's ids may share a fragment (tens of
-                // thousands do at seed scale), and the map keeps the first
-                // only: the id itself is known, so a row repeating the
-                // second is refused too (as a suspect that was cleared).
-                self.cleared_suspects
-                    .insert(String::from_utf8_lossy(request_id).into_owned());
+        let mut stmt = conn.prepare("SELECT api_key FROM account_api_keys WHERE account = ?1")?;
+        for &account in &day_accounts {
+            let mut rows = stmt.query([account])?;
+            while let Some(r) = rows.next()? {
+                api_keys.insert((account, r.get::<_, u32>(0)?));
             }
-            if let Some(key) = r.get::<_, Option<u32>>(3)? {
-                let pair = (r.get(2)?, key);
-                if pair != last_pair && day_accounts.contains(&pair.0) {
-                    api_keys.insert(pair);
-                }
-                last_pair = pair;
-            }
-            top = top.max(id);
         }
+        // A repeat of a request id the case holds has its hash. With the
+        // index whole, only the day's hashes it holds are looked for among
+        // the exchanges (none, unless the day repeats some); without, every
+        // exchange is read, and its hash kept to write the index whole.
+        self.index_whole = !super::request_keys::is_complete(conn)?;
+        let suspects = if self.index_whole {
+            None
+        } else {
+            Some(super::request_keys::matching(conn, &day.hashes)?)
+        };
+        if suspects.as_ref().is_none_or(|s| !s.is_empty()) {
+            let wanted = suspects.as_ref().unwrap_or(&day.hashes);
+            let mut stmt = conn.prepare("SELECT id, request_id FROM exchanges")?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let id: i64 = r.get(0)?;
+                let request_id = r.get_ref(1)?.as_bytes().map_err(|e| {
+                    CaseError::Invalid(format!("exchanges: row {id} has no request_id text: {e}"))
+                })?;
+                let hash = request_hash(request_id);
+                if self.index_whole {
+                    self.request_hashes.push(hash);
+                }
+                if wanted.contains(&hash)
+                    && let Ok(id32) = u32::try_from(id)
+                {
+                    self.request_ids
+                        .entry(request_fragment(hash))
+                        .or_insert(id32);
+                    // Two of the case's ids may share a fragment, and the
+                    // map keeps the first only: the id itself is known, so
+                    // a row repeating the second is refused too (as a
+                    // suspect that was cleared).
+                    self.cleared_suspects
+                        .insert(String::from_utf8_lossy(request_id).into_owned());
+                }
+            }
+        }
+        let top: i64 = conn.query_row("SELECT coalesce(max(id), 0) FROM exchanges", [], |r| {
+            r.get(0)
+        })?;
         self.next_exchange_id = top + 1;
         let meta = |key: &str| -> Result<Option<i64>, CaseError> {
             Ok(conn
@@ -695,10 +729,11 @@ impl CaseBuilder {
                 "a case holds at most 4,294,967,295 exchanges".into(),
             )));
         };
-        let fragment = request_fragment(exchange.request_id.as_bytes());
-        let first_id = match self.request_ids.entry(fragment) {
+        let hash = request_hash(exchange.request_id.as_bytes());
+        let first_id = match self.request_ids.entry(request_fragment(hash)) {
             std::collections::hash_map::Entry::Vacant(slot) => {
                 slot.insert(next_id);
+                self.request_hashes.push(hash);
                 self.encode_into_batch(account, exchange);
                 return self.maybe_flush();
             }
@@ -844,6 +879,8 @@ impl CaseBuilder {
             }
             let mut row = held.row;
             self.stats.count(row.ts_ms);
+            self.request_hashes
+                .push(request_hash(held.request_id.as_bytes()));
             row.id = self.next_exchange_id;
             self.next_exchange_id += 1;
             row.request_id = self.batch.push_text(&held.request_id);
@@ -903,6 +940,7 @@ impl CaseBuilder {
                 "folded exchanges go into a new case without exchanges of its own".into(),
             ));
         }
+        self.folded = true;
         let bad = |table: &str, what: String| {
             CaseError::Invalid(format!("rollup {table} from Spark: {what}"))
         };
@@ -1142,6 +1180,10 @@ impl CaseBuilder {
         if let (Some(first), Some(last)) = (first_ms, last_ms) {
             meta.push(("first_ms".into(), first.to_string()));
             meta.push(("last_ms".into(), last.to_string()));
+        }
+        if !self.folded {
+            let hashes = std::mem::take(&mut self.request_hashes);
+            self.send(Msg::RequestKeys(hashes, self.index_whole))?;
         }
         self.send(Msg::Finish(meta, audit))?;
         self.sender = None;
@@ -1558,6 +1600,9 @@ fn writer_main(
             Msg::Lookup(ids, reply) => {
                 let _ = reply.send(request_ids_of(&conn, &ids));
             }
+            Msg::RequestKeys(mut hashes, whole) => {
+                super::request_keys::write_run(&conn, &mut hashes, whole)?;
+            }
             Msg::Finish(meta, audit) => {
                 drop(insert_exchange);
                 match &appending {
@@ -1668,11 +1713,17 @@ fn merge_rollups(
     let new_templates = new_distinct("account_templates", "template", &r.account_templates)?;
     let new_models = new_distinct("account_models", "model", &r.account_models)?;
     let mut new_api_keys = vec![0u64; accounts];
-    for pair in &r.account_api_keys {
-        if !api_keys_before.contains(pair) {
-            new_api_keys[pair.0 as usize] += 1;
-        }
+    let mut new_pairs: Vec<(u32, u32)> = r
+        .account_api_keys
+        .iter()
+        .filter(|pair| !api_keys_before.contains(pair))
+        .copied()
+        .collect();
+    for pair in &new_pairs {
+        new_api_keys[pair.0 as usize] += 1;
     }
+    new_pairs.sort_unstable();
+    write_api_keys(conn, &new_pairs)?;
     write_sums(conn, r, sorted(&r.account_hourly), Put::Add)?;
     let mut stats = conn.prepare(
         "INSERT INTO template_stats (template, exchanges, accounts, first_ms, last_ms, example) \
@@ -1920,6 +1971,9 @@ fn write_rollups(conn: &Connection, r: &Rollups, accounts: usize) -> rusqlite::R
     for (account, _) in &r.account_api_keys {
         api_keys[*account as usize] += 1;
     }
+    let mut pairs: Vec<(u32, u32)> = r.account_api_keys.iter().copied().collect();
+    pairs.sort_unstable();
+    write_api_keys(conn, &pairs)?;
     // Hours with any exchange, on any model.
     let hourly = sorted(&r.account_hourly);
     let mut hours = vec![0u64; accounts];
@@ -1991,6 +2045,16 @@ fn write_rollups(conn: &Connection, r: &Rollups, accounts: usize) -> rusqlite::R
             t.last_ms,
             (t.example.1 != 0).then_some(t.example.1)
         ])?;
+    }
+    Ok(())
+}
+
+/// Adds (account, API key) pairs the case does not hold to `account_api_keys`.
+fn write_api_keys(conn: &Connection, pairs: &[(u32, u32)]) -> rusqlite::Result<()> {
+    let mut stmt =
+        conn.prepare("INSERT OR IGNORE INTO account_api_keys (account, api_key) VALUES (?1, ?2)")?;
+    for (account, key) in pairs {
+        stmt.execute(params![account, key])?;
     }
     Ok(())
 }

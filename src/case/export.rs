@@ -367,13 +367,15 @@ fn table_rule(table: &str) -> Option<Rule> {
     use Rule::*;
     Some(match table {
         "meta" | "models" | "capabilities" | "analysis_runs" | "indicators" | "merges" => All,
-        "sqlite_sequence" | "sqlite_stat1" | "sqlite_stat4" => Internal,
+        // The request-key index is not copied (a subset's would name
+        // exchanges it leaves out): the copy's first append writes it.
+        "sqlite_sequence" | "sqlite_stat1" | "sqlite_stat4" | "request_keys" => Internal,
         "origins" => {
             Where("t.id IN (SELECT origin FROM src.account_origins WHERE account IN sel_accounts)")
         }
-        "api_keys" => {
-            Where("t.id IN (SELECT api_key FROM src.exchanges WHERE account IN sel_accounts)")
-        }
+        "api_keys" => Where(
+            "t.id IN (SELECT api_key FROM src.account_api_keys WHERE account IN sel_accounts)",
+        ),
         "client_fingerprints" => Where(
             "t.id IN (SELECT client_fp FROM src.account_client_fps WHERE account IN sel_accounts)",
         ),
@@ -394,6 +396,7 @@ fn table_rule(table: &str) -> Option<Rule> {
         "events" => Where("t.account IS NULL OR t.account IN sel_accounts"),
         "account_summary"
         | "account_minutes"
+        | "account_api_keys"
         | "account_hourly"
         | "account_origins"
         | "account_templates"
@@ -598,6 +601,7 @@ fn build_fresh(
     for sql in recompute.into_iter().flatten() {
         tx.execute(sql, [])?;
     }
+    super::request_keys::forget(&tx)?;
     if version < 9 {
         // Columns format 9 added to copied tables, from the copied
         // exchanges (a whole export of an older case: every exchange).

@@ -18,6 +18,7 @@ pub mod provenance;
 pub mod records;
 mod redact;
 pub mod report_data;
+pub mod request_keys;
 pub mod schema;
 pub mod summary;
 pub mod verify;

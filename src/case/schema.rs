@@ -20,10 +20,11 @@ pub const ROLLUP_TABLES: &[&str] = &[
     "template_profiles",
     "model_hourly",
     "account_minutes",
+    "account_api_keys",
 ];
 
 /// The newest case-file format this build reads and writes.
-pub const SCHEMA_VERSION: i32 = 11;
+pub const SCHEMA_VERSION: i32 = 12;
 
 /// Format 1: the imported data, its dictionaries, and the per-account rollups.
 const V1: &str = r#"
@@ -530,6 +531,29 @@ fn v11() -> String {
     )
 }
 
+/// Format 12 lets a day be appended at the cost of the day: each account's
+/// API keys (`account_api_keys`, backfilled from `exchanges`) and an index
+/// of the request ids' hashes (`request_keys`, [`super::request_keys`]),
+/// so that an append need not read the case's exchanges. The index cannot
+/// be made in SQL: an older file's is made by its first append (until
+/// then `meta.request_keys` is not `complete` and an append reads the
+/// exchanges, as before).
+const V12: &str = r#"
+CREATE TABLE account_api_keys (
+    account INTEGER NOT NULL,
+    api_key INTEGER NOT NULL,
+    PRIMARY KEY (account, api_key)
+) WITHOUT ROWID;
+INSERT INTO account_api_keys (account, api_key)
+    SELECT DISTINCT account, api_key FROM exchanges WHERE api_key IS NOT NULL;
+CREATE TABLE request_keys (
+    bucket INTEGER NOT NULL,
+    run INTEGER NOT NULL,
+    hashes BLOB NOT NULL,
+    PRIMARY KEY (bucket, run)
+) WITHOUT ROWID;
+"#;
+
 /// The SQL that takes a file from `version - 1` to `version`.
 fn migration_to(version: i32) -> Option<String> {
     match version {
@@ -544,6 +568,7 @@ fn migration_to(version: i32) -> Option<String> {
         9 => Some(v9()),
         10 => Some(V10.to_string()),
         11 => Some(v11()),
+        12 => Some(V12.to_string()),
         _ => None,
     }
 }
@@ -621,6 +646,8 @@ pub const REFERENCES: &[(&str, &str, &str, &str)] = &[
     ("template_stats", "example", "excerpts", "id"),
     ("template_profiles", "template", "templates", "id"),
     ("account_minutes", "account", "accounts", "id"),
+    ("account_api_keys", "account", "accounts", "id"),
+    ("account_api_keys", "api_key", "api_keys", "id"),
     ("model_hourly", "model", "models", "id"),
     ("clusters", "run", "analysis_runs", "id"),
     ("cluster_members", "account", "accounts", "id"),
