@@ -1686,9 +1686,18 @@ fn merge_rollups(
     {
         let mut exists =
             conn.prepare("SELECT 1 FROM account_hourly WHERE account = ?1 AND hour = ?2")?;
-        let mut seen: FxHashSet<(u32, i64)> = FxHashSet::default();
-        for &(account, hour, _) in r.account_hourly.keys() {
-            if seen.insert((account, hour)) && !exists.exists(params![account, hour])? {
+        // In key order: each page of the table is read once (in hash
+        // order every lookup went to another page, and pages fell out of
+        // the cache before their next lookup).
+        let mut hours: Vec<(u32, i64)> = r
+            .account_hourly
+            .keys()
+            .map(|&(account, hour, _)| (account, hour))
+            .collect();
+        hours.sort_unstable();
+        hours.dedup();
+        for (account, hour) in hours {
+            if !exists.exists(params![account, hour])? {
                 new_hours[account as usize] += 1;
             }
         }
@@ -1699,7 +1708,9 @@ fn merge_rollups(
         let mut exists = conn.prepare(&format!(
             "SELECT 1 FROM {table} WHERE account = ?1 AND {column} = ?2"
         ))?;
-        for &(account, value) in map.keys() {
+        let mut keys: Vec<(u32, u32)> = map.keys().copied().collect();
+        keys.sort_unstable();
+        for (account, value) in keys {
             if !exists.exists(params![account, value])? {
                 counts[account as usize] += 1;
                 if table == "account_templates" {
