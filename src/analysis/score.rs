@@ -681,8 +681,15 @@ impl<'a> Scorer<'a> {
         let backing =
             clamp01((2.0 * dependence.max(bans.reading()).max(share(|x| x.proxied))).max(scale));
         let partner = self.partner(&group, backing, &mut reasons);
-        let exculpation =
-            self.exculpation(&group, same_client_adoption, bans.reading(), &mut reasons);
+        let handed = members_with(&group, kinds_inside, 1u16 << (EvidenceKind::HandOff as u16))
+            as f64
+            / size;
+        let exculpation = self.exculpation(
+            &group,
+            same_client_adoption,
+            (bans.reading(), handed),
+            &mut reasons,
+        );
         let indicators = Indicators {
             coordination,
             extraction,
@@ -1124,13 +1131,7 @@ impl<'a> Scorer<'a> {
         // Sustained by the group over weeks, and by its accounts: a
         // script run on a day or two (a benchmark's runners) is not a
         // harvest however dense (members' active days, exchange-weighted).
-        let member_days = g
-            .signals
-            .iter()
-            .zip(g.accounts)
-            .map(|(s, a)| s.days.len() as f64 * a.exchanges as f64)
-            .sum::<f64>()
-            / g.exchanges.max(1) as f64;
+        let member_days = member_days(g);
         let sustained_part =
             clamp01((days.len() as f64 - 3.0) / 7.0).min(clamp01((member_days - 2.0) / 6.0));
         // In all, absolutely: a few heavy users' worth is nothing; the
@@ -1204,13 +1205,17 @@ impl<'a> Scorer<'a> {
     }
 
     /// What speaks for the group: long-standing verified accounts of one
-    /// organisation, a short event, short outputs (grading, not
-    /// harvesting), a small volume, adoption at its client's usual rate.
+    /// organisation, a short event, work of a few days per account, short
+    /// outputs (grading, not harvesting), a small volume, adoption at its
+    /// client's usual rate. `banned`: the bans beyond the population's
+    /// rate (a burst or a life cut short by bans was stopped, not done);
+    /// `handed`: the share of members handing work over to another (an
+    /// account's short life is then one shift of a longer job).
     fn exculpation(
         &self,
         g: &Group<'_>,
         same_client: f64,
-        banned: f64,
+        (banned, handed): (f64, f64),
         reasons: &mut Reasons,
     ) -> f64 {
         let s = g.members.len() as f64;
@@ -1260,6 +1265,16 @@ impl<'a> Scorer<'a> {
         });
         let mean_output = output as f64 / count.max(1) as f64;
         let short_outputs = clamp01((400.0 - mean_output) / 250.0);
+        // Work of a few days per account (a benchmark's runners, a
+        // hackathon): a harvest is sustained by its accounts over weeks,
+        // or, cut short by bans, handed on to the next ones.
+        let days = member_days(g);
+        let cut_short = banned.max(handed);
+        let few_days = if s >= 2.0 {
+            clamp01((FEW_DAYS_FROM - days) / (FEW_DAYS_FROM - FEW_DAYS_FULL)) * (1.0 - cut_short)
+        } else {
+            0.0
+        };
         // Small because stopped: bans beyond the population's rate cut a
         // crew's accounts short, as they end a burst.
         let small = clamp01((500.0 - g.exchanges as f64) / 400.0) * (1.0 - banned);
@@ -1288,6 +1303,20 @@ impl<'a> Scorer<'a> {
                     },
                 ),
                 (
+                    0.7,
+                    few_days,
+                    if cut_short > 0.0 {
+                        format!(
+                            "each account active on {days:.1} days (traffic-weighted): work of a few days per account, not a harvest its accounts sustain (counted {:.2}×: bans beyond the population's rate or hand-offs cut them short)",
+                            1.0 - cut_short
+                        )
+                    } else {
+                        format!(
+                            "each account active on {days:.1} days (traffic-weighted): work of a few days per account, not a harvest its accounts sustain"
+                        )
+                    },
+                ),
+                (
                     0.5,
                     short_outputs,
                     format!("short outputs: {mean_output:.0} tokens per answer on average (grading, not harvesting)"),
@@ -1310,6 +1339,7 @@ impl<'a> Scorer<'a> {
         any_of(&[
             (0.8, established_part),
             (0.7, short_event),
+            (0.7, few_days),
             (0.5, short_outputs),
             (0.5, small),
             (0.3, same_client),
@@ -1599,6 +1629,17 @@ fn coordination(
 
 /// How many of the group's members have evidence of a kind in `mask` (bits
 /// of [`EvidenceKind`]) on a link inside the group.
+/// The days each member was active on, traffic-weighted: how long the
+/// group's accounts each sustain its work.
+fn member_days(g: &Group<'_>) -> f64 {
+    g.signals
+        .iter()
+        .zip(g.accounts)
+        .map(|(s, a)| s.days.len() as f64 * a.exchanges as f64)
+        .sum::<f64>()
+        / g.exchanges.max(1) as f64
+}
+
 fn members_with(g: &Group<'_>, kinds_inside: &[u16], mask: u16) -> usize {
     g.members
         .iter()
@@ -1608,6 +1649,12 @@ fn members_with(g: &Group<'_>, kinds_inside: &[u16], mask: u16) -> usize {
 
 /// Independence below this counts for nothing against shared content…
 const INDEPENDENCE_FROM: f64 = 0.3;
+
+/// Active days per account (traffic-weighted) below which a group's work
+/// starts to read as a few days' job rather than a sustained harvest, and
+/// at which it reads so in full.
+const FEW_DAYS_FROM: f64 = 5.0;
+const FEW_DAYS_FULL: f64 = 3.0;
 /// …and this much or more counts in full.
 const INDEPENDENCE_FULL: f64 = 0.8;
 

@@ -421,6 +421,73 @@ fn scale_is_industrial_volume_sustained_over_weeks_not_a_short_event() {
 }
 
 #[test]
+fn work_of_a_few_days_per_account_speaks_for_a_group_unless_bans_cut_it_short() {
+    // A lab runs a public benchmark: its accounts, on one card, in
+    // lock-step, each for two days, one after another over two weeks. A
+    // burner crew looks the same until its accounts are banned one by one.
+    let mut fx = Fixture::new(21, false);
+    ordinary_people(&mut fx, 60, 0, 0.0);
+    let start = fx.start();
+    let mut crew = |fx: &mut Fixture, card: &str| -> Vec<u32> {
+        (0..12u32)
+            .map(|i| {
+                let day0 = start + (i / 2) * 2 * DAY;
+                let minutes: Vec<u32> = (0..2u32)
+                    .flat_map(|d| (0..200u32).map(move |k| day0 + d * DAY + 600 + k * 2))
+                    .collect();
+                fx.account(
+                    facts(3, "none", Some(card)),
+                    Traffic {
+                        minutes,
+                        cot: 0.9,
+                        ..Default::default()
+                    },
+                )
+            })
+            .collect()
+    };
+    let runners = crew(&mut fx, "lab-card");
+    let burners = crew(&mut fx, "burner-card");
+    for &b in &burners {
+        fx.ban(b);
+    }
+    let few = |c: &super::Cluster| {
+        c.reasons
+            .iter()
+            .find(|r| {
+                r.indicator == "exculpation" && r.text.contains("work of a few days per account")
+            })
+            .cloned()
+    };
+    let lab = score(&fx, &runners);
+    let reason = few(&lab).expect("the runners' few days are named");
+    assert!(
+        reason.text.contains("active on 2.0 days"),
+        "{}",
+        reason.text
+    );
+    assert!(reason.strength > 0.6, "{reason:?}");
+    assert!(lab.indicators.exculpation > 0.6, "{:?}", lab.indicators);
+    let banned = score(&fx, &burners);
+    assert!(
+        few(&banned).is_none_or(|r| r.strength < 0.1),
+        "bans cut the burners short: {:?}",
+        banned.reasons
+    );
+    assert!(
+        banned.indicators.exculpation < 0.3,
+        "{:?}",
+        banned.indicators
+    );
+    assert!(
+        banned.score > lab.score + 0.2,
+        "{} vs {}",
+        banned.score,
+        lab.score
+    );
+}
+
+#[test]
 fn long_standing_verified_accounts_of_one_organisation_with_short_outputs_are_exculpated() {
     let mut fx = Fixture::new(21, false);
     ordinary_people(&mut fx, 40, 0, 0.0);
