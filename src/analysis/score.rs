@@ -592,23 +592,34 @@ impl<'a> Scorer<'a> {
         let n = self.f.accounts.len();
         let mut kinds = vec![0u16; n];
         let mut cells = super::families::UnionFind::new(n);
+        let mut timing = super::families::UnionFind::new(n);
         for link in self.graph.links.iter() {
             let (a, b) = (link.a as usize, link.b as usize);
             if membership.get(a).is_some() && membership.get(a) == membership.get(b) {
                 let mut dependent = false;
+                let mut in_step = false;
                 for e in &link.evidence {
                     let bit = 1u16 << (e.kind as u16);
                     kinds[a] |= bit;
                     kinds[b] |= bit;
                     dependent |= !e.kind.is_common_source();
+                    in_step |= matches!(e.kind, EvidenceKind::Synchrony | EvidenceKind::HandOff);
                 }
                 if dependent {
                     cells.union(link.a, link.b);
                 }
+                if in_step {
+                    timing.union(link.a, link.b);
+                }
             }
         }
         let cell = (0..n as u32).map(|a| cells.find(a)).collect();
-        Inside { kinds, cell }
+        let timing = (0..n as u32).map(|a| timing.find(a)).collect();
+        Inside {
+            kinds,
+            cell,
+            timing,
+        }
     }
 
     /// Scores one group of accounts (ascending indices); `inside` from
@@ -651,7 +662,12 @@ impl<'a> Scorer<'a> {
             let [cot, grading, _, ratio] = mix.values();
             any_of(&[cot, grading, ratio])
         };
-        let independence = independence(&group, kinds_inside, &mut reasons);
+        let independence = independence(
+            &group,
+            kinds_inside,
+            inside.pairs_in_step(&members),
+            &mut reasons,
+        );
         let common_source = common_source_factor(independence, group_volume, harvest, &mut reasons);
         let reach = inside.reach(&members);
         let (coordination, dependence) = coordination(
@@ -1522,6 +1538,9 @@ pub struct Inside {
     /// Its cell: the accounts of its group that evidence of dependence ties
     /// it to, directly or through others (an id shared by the cell).
     cell: Vec<u32>,
+    /// Its timing web: the accounts of its group that lock-step minutes or
+    /// hand-offs tie it to, directly or through others.
+    timing: Vec<u32>,
 }
 
 impl Inside {
@@ -1537,6 +1556,23 @@ impl Inside {
         }
         let largest = sizes.values().copied().max().unwrap_or(0);
         largest as f64 / members.len().max(1) as f64
+    }
+
+    /// The share of pairs of `members` that one timing web holds (lock-step
+    /// minutes or hand-offs, directly or through others): such a pair
+    /// cannot be shown independent, whatever else it keeps apart.
+    fn pairs_in_step(&self, members: &[u32]) -> f64 {
+        let mut sizes: FxHashMap<u32, f64> = FxHashMap::default();
+        for &a in members {
+            if let Some(&c) = self.timing.get(a as usize) {
+                *sizes.entry(c).or_default() += 1.0;
+            }
+        }
+        let s = members.len() as f64;
+        if s < 2.0 {
+            return 0.0;
+        }
+        sizes.values().map(|n| n * (n - 1.0)).sum::<f64>() / (s * (s - 1.0))
     }
 }
 
@@ -1681,7 +1717,12 @@ const INDEPENDENCE_FULL: f64 = 0.8;
 ///
 /// 0 for a group of one. Recorded as an `independence` reason with every
 /// axis's numbers.
-fn independence(g: &Group<'_>, kinds_inside: &[u16], reasons: &mut Reasons) -> f64 {
+fn independence(
+    g: &Group<'_>,
+    kinds_inside: &[u16],
+    pairs_in_step: f64,
+    reasons: &mut Reasons,
+) -> f64 {
     let s = g.members.len();
     if s < 2 {
         return 0.0;
@@ -1804,7 +1845,9 @@ fn independence(g: &Group<'_>, kinds_inside: &[u16], reasons: &mut Reasons) -> f
     // A member that rotates over networks hides where it is: nothing about
     // it can be shown independent.
     let proxied = g.signals.iter().filter(|x| x.proxied).count();
-    let value = mean * (1.0 - proxied as f64 / sf);
+    // Pairs in one timing web are not independent, however many cards
+    // and homes keep them apart: only the pairs outside any can be shown so.
+    let value = mean * (1.0 - proxied as f64 / sf) * (1.0 - pairs_in_step);
     let mut texts: Vec<String> = axes
         .iter()
         .map(|(v, t, _)| format!("{t} ({v:.2})"))
@@ -1813,6 +1856,13 @@ fn independence(g: &Group<'_>, kinds_inside: &[u16], reasons: &mut Reasons) -> f
         texts.push(format!(
             "{proxied} of {s} rotate over {ROTATING_NETWORKS} or more networks, hiding where they are (×{:.2})",
             1.0 - proxied as f64 / sf
+        ));
+    }
+    if pairs_in_step > 0.0 {
+        texts.push(format!(
+            "{} of member pairs in one web of lock-step minutes or hand-offs, which cannot be shown independent (×{:.2})",
+            pct(pairs_in_step),
+            1.0 - pairs_in_step
         ));
     }
     // What speaks for a group is not a reason against it: a note, listed

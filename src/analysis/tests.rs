@@ -706,16 +706,18 @@ fn scale_is_absolute_a_course_in_a_case_of_light_users_is_not_industrial() {
 /// sign-ups years apart; otherwise two shared cards, one proxy pool, one
 /// time zone, sign-ups in one week.
 fn content_group(fx: &mut Fixture, independent: bool, per_day: u32, harvest: bool) -> Vec<u32> {
-    content_group_over(fx, independent, per_day, harvest, 20)
+    content_group_over(fx, independent, per_day, harvest, 20, false)
 }
 
-/// [`content_group`] active on `days` days instead of 20.
+/// [`content_group`] active on `days` days instead of 20; `in_step`: every
+/// member sends in the same minutes (one clock, whatever its time zone).
 fn content_group_over(
     fx: &mut Fixture,
     independent: bool,
     per_day: u32,
     harvest: bool,
     days: u32,
+    in_step: bool,
 ) -> Vec<u32> {
     let family = fx.template(0x5a5a_1234_9876_0f0f);
     let pool: Vec<u32> = (0..8)
@@ -725,7 +727,11 @@ fn content_group_over(
         .map(|i| {
             let own = fx.template(fx_hash(7000 + i));
             let tz = if independent { i * 3 } else { 0 };
-            let minutes = daily(fx, per_day, days, tz, i);
+            let minutes = if in_step {
+                daily(fx, per_day, days, 0, 0)
+            } else {
+                daily(fx, per_day, days, tz, i)
+            };
             let (card, created, origins) = if independent {
                 let home = fx.origin(&format!("81.{i}.{}.7", 40 + i), 3320);
                 (format!("own-{i}"), 100 + 60 * i64::from(i), vec![home])
@@ -800,6 +806,44 @@ fn independent_people_sharing_only_content_are_explained_by_a_common_source() {
         d.indicators.coordination > 0.9,
         "shared cards and a proxy pool: {:?}",
         d.indicators
+    );
+}
+
+#[test]
+fn members_in_lock_step_cannot_be_shown_independent_by_their_own_cards_and_homes() {
+    let independence_of = |in_step: bool| {
+        let mut fx = Fixture::new(21, false);
+        ordinary_people(&mut fx, 60, 0, 0.0);
+        let crowd = content_group_over(&mut fx, true, 30, true, 20, in_step);
+        let c = score(&fx, &crowd);
+        let text = c
+            .reasons
+            .iter()
+            .find(|r| r.indicator == "independence" && r.text.starts_with("independence"))
+            .map(|r| r.text.clone())
+            .unwrap_or_else(|| panic!("no independence reason: {:?}", c.reasons));
+        let value: f64 = text["independence ".len()..][..4].parse().unwrap();
+        (value, text, c)
+    };
+    let (apart, apart_text, crowd) = independence_of(false);
+    assert!(apart > 0.8, "{apart_text}");
+    assert!(
+        !apart_text.contains("lock-step minutes or hand-offs, which"),
+        "{apart_text}"
+    );
+    // The same cards, homes and sign-ups, every member sending in the same
+    // minutes: one web holds every pair.
+    let (in_step, text, crew) = independence_of(true);
+    assert!(
+        text.contains("100% of member pairs in one web of lock-step minutes or hand-offs"),
+        "{text}"
+    );
+    assert!(in_step < 0.1, "{text}");
+    assert!(
+        crew.indicators.coordination > crowd.indicators.coordination + 0.2,
+        "{:?} against {:?}",
+        crew.indicators,
+        crowd.indicators
     );
 }
 
@@ -2228,7 +2272,7 @@ fn shared_templates_weigh_as_much_as_the_work_sustained_on_them() {
     let template_strength = |days: u32| {
         let mut fx = Fixture::new(21, false);
         ordinary_people(&mut fx, 60, 0, 0.0);
-        let crowd = content_group_over(&mut fx, true, 250, true, days);
+        let crowd = content_group_over(&mut fx, true, 250, true, days, false);
         let c = score(&fx, &crowd);
         c.reasons
             .iter()
