@@ -668,7 +668,8 @@ impl<'a> Scorer<'a> {
             inside.pairs_in_step(&members),
             &mut reasons,
         );
-        let common_source = common_source_factor(independence, group_volume, harvest, &mut reasons);
+        let common_source =
+            common_source_factor(independence, (group_volume, scale), harvest, &mut reasons);
         let reach = inside.reach(&members);
         let (coordination, dependence) = coordination(
             &group,
@@ -1878,26 +1879,40 @@ fn independence(
 /// 1 for members that are not independent; down to 0 for independent
 /// members (independence from [`INDEPENDENCE_FROM`] to
 /// [`INDEPENDENCE_FULL`]) — a common external source explains what they
-/// share — unless what they do with it is an industrial harvest
-/// (the group's volume sustained over weeks × harvest shape): independence is no pardon for a paid
-/// crowd running one lab's queue.
+/// share — unless what they do with it is an industrial harvest: the
+/// group's volume sustained over weeks × harvest shape, or, for accounts
+/// each working beyond what heavy independent users reach, the
+/// geometric mean of their scale (intensity, sustained, volume) and the
+/// harvest shape. Independence is no pardon for a paid crowd running one
+/// lab's queue.
 fn common_source_factor(
     independence: f64,
-    volume: f64,
+    (volume, scale): (f64, f64),
     harvest: f64,
     reasons: &mut Reasons,
 ) -> f64 {
     let independent =
         clamp01((independence - INDEPENDENCE_FROM) / (INDEPENDENCE_FULL - INDEPENDENCE_FROM));
     // Both, not their mean: a strong harvest shape does not make a small
-    // volume industrial.
-    let industrial = clamp01(volume) * clamp01(harvest);
+    // volume industrial. Many accounts at a human rate need the group's
+    // volume in full; accounts each beyond heavy users' rate (scale holds
+    // that) count as far as scale and harvest together reach.
+    let as_crowd = clamp01(volume) * clamp01(harvest);
+    let as_accounts = (clamp01(scale) * clamp01(harvest)).sqrt();
+    let industrial = as_crowd.max(as_accounts);
     let factor = 1.0 - independent * (1.0 - industrial);
     if independent > 0.0 {
+        let how = if as_accounts > as_crowd {
+            format!(
+                "scale of accounts each beyond heavy users' rate {scale:.2}, with harvest shape {harvest:.2}"
+            )
+        } else {
+            format!("volume sustained over weeks {volume:.2} × harvest shape {harvest:.2}")
+        };
         reasons.note(
             "independence",
             format!(
-                "shared content and places count {factor:.2}×: the members are independent ({independence:.2}), so a common source (a tool's prompts, a course, a network) explains them; an industrial harvest would not be explained ({industrial:.2}: volume sustained over weeks {volume:.2} × harvest shape {harvest:.2})"
+                "shared content and places count {factor:.2}×: the members are independent ({independence:.2}), so a common source (a tool's prompts, a course, a network) explains them; an industrial harvest would not be explained ({industrial:.2}: {how})"
             ),
         );
     }

@@ -428,7 +428,7 @@ fn work_of_a_few_days_per_account_speaks_for_a_group_unless_bans_cut_it_short() 
     let mut fx = Fixture::new(21, false);
     ordinary_people(&mut fx, 60, 0, 0.0);
     let start = fx.start();
-    let mut crew = |fx: &mut Fixture, card: &str| -> Vec<u32> {
+    let crew = |fx: &mut Fixture, card: &str| -> Vec<u32> {
         (0..12u32)
             .map(|i| {
                 let day0 = start + (i / 2) * 2 * DAY;
@@ -869,6 +869,46 @@ fn a_paid_crowd_independent_on_every_axis_but_the_work_is_not_excused() {
     let light = content_group(&mut fx2, true, 6, true);
     let l = score(&fx2, &light);
     assert!(!l.suspected, "score {}: {:?}", l.score, l.reasons);
+}
+
+#[test]
+fn accounts_each_beyond_heavy_users_rate_are_not_excused_by_a_common_source_however_few() {
+    let run = |per_day| {
+        let mut fx = Fixture::new(21, false);
+        ordinary_people(&mut fx, 60, 0, 0.0);
+        let group = content_group(&mut fx, true, per_day, true);
+        score(&fx, &group)
+    };
+    let note = |c: &super::Cluster| {
+        c.reasons
+            .iter()
+            .find(|r| r.indicator == "independence" && r.text.starts_with("shared content"))
+            .map(|r| r.text.clone())
+            .unwrap_or_else(|| panic!("no common-source note: {:?}", c.reasons))
+    };
+    // Twelve independent accounts, 60 a day each (three times what heavy
+    // independent users reach) for 20 days: 14,400 exchanges, a small
+    // group's volume, but each account works at a harvest's rate.
+    let busy = run(60);
+    let busy_note = note(&busy);
+    assert!(
+        busy_note.contains("scale of accounts each beyond heavy users' rate"),
+        "{busy_note}"
+    );
+    // The same accounts at a course's 3 a day are explained by the source.
+    let course = run(3);
+    let course_note = note(&course);
+    assert!(
+        course_note.contains("volume sustained over weeks"),
+        "{course_note}"
+    );
+    assert!(course.indicators.coordination < 0.1, "{:?}", course.reasons);
+    assert!(
+        busy.indicators.coordination > course.indicators.coordination + 0.2,
+        "{:?} against {:?}",
+        busy.reasons,
+        course.reasons
+    );
 }
 
 #[test]
