@@ -158,6 +158,26 @@ fn print_missed(result: &hydrascope::analysis::AnalysisResult, in_group: &dyn Fn
         "\nmissed: {} of {group_size} ({alone} alone in their cluster, {unlinked} with no kept link, {to_flagged} linked to a flagged account of the group)",
         missed_all.len()
     );
+    if std::env::var_os("GROUP_REPORT_LINKS").is_some() {
+        for &a in &missed_all {
+            let mut links: Vec<String> = result
+                .links
+                .iter()
+                .filter(|l| l.a == a || l.b == a)
+                .map(|l| {
+                    let b = if l.a == a { l.b } else { l.a };
+                    let kinds: Vec<String> = l
+                        .evidence
+                        .iter()
+                        .map(|e| format!("{:?} {:.2}", e.kind, e.weight))
+                        .collect();
+                    format!("{b}{} {:.2} [{}]", ["*", "-", "?"][reach(b)], l.weight, kinds.join(", "))
+                })
+                .collect();
+            links.sort();
+            println!("  {a}: {}", links.join("; "));
+        }
+    }
     println!(
         "  kept-link evidence of missed accounts by kind: [to flagged of group, to missed of group, to others]"
     );
