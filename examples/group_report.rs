@@ -8,6 +8,11 @@
 //! cargo run --release --example group_report -- CASE.hcase GROUP [--all] [--missed]
 //! ```
 //!
+//! With `GROUP_REPORT_LINKS=1` and `--missed`, each missed account's kept
+//! links are listed too: the other account (`*` a flagged account of the
+//! group, `-` a missed one, `?` another group's), the link's weight and each
+//! kind's part of it.
+//!
 //! `CASE.hcase` must have been generated (its `CASE.hcase.truth.csv` beside
 //! it) and analysed. `GROUP` is a ground-truth group name
 //! (`campaign_low_and_slow`, `benign_course`, …). Prints the largest
