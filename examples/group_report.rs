@@ -176,7 +176,12 @@ fn print_missed(result: &hydrascope::analysis::AnalysisResult, in_group: &dyn Fn
                         .iter()
                         .map(|e| format!("{:?} {:.2}", e.kind, e.weight))
                         .collect();
-                    format!("{b}{} {:.2} [{}]", ["*", "-", "?"][reach(b)], l.weight, kinds.join(", "))
+                    format!(
+                        "{b}{} {:.2} [{}]",
+                        ["*", "-", "?"][reach(b)],
+                        l.weight,
+                        kinds.join(", ")
+                    )
                 })
                 .collect();
             links.sort();

@@ -411,14 +411,14 @@ fn a_case_without_the_request_index_gets_it_on_its_first_append_and_refuses_repe
         "{hashes} of {exchanges}"
     );
 
-    // A whole export is the case and keeps its index; a subset's or a
-    // redacted one's would name exchanges it leaves out or renames, so
-    // such an export carries none. A case of format 11 has none.
-    let export = |name: &str, more: &[&str]| {
+    // A whole export is the case and keeps its index; a subset's would
+    // name exchanges it leaves out, and a redacted one is rebuilt row by
+    // row, so such an export carries none. A case of format 11 has none.
+    let export = |source: &Path, name: &str, more: &[&str]| {
         let out = tmp.path().join(name);
         let mut args = vec![
             "export",
-            case.to_str().unwrap(),
+            source.to_str().unwrap(),
             "--out",
             out.to_str().unwrap(),
         ];
@@ -427,9 +427,9 @@ fn a_case_without_the_request_index_gets_it_on_its_first_append_and_refuses_repe
         assert_eq!(code, 0, "{err}");
         out
     };
-    let exported = export("exported.hcase", &[]);
+    let exported = export(&case, "exported.hcase", &[]);
     assert_eq!(request_index(&exported), request_index(&case));
-    let redacted = export("redacted.hcase", &["--redact"]);
+    let redacted = export(&case, "redacted.hcase", &["--redact"]);
     assert_eq!(request_index(&redacted), (None, 0, exchanges));
     let old = tmp.path().join("old.hcase");
     std::fs::copy(&case, &old).unwrap();
@@ -440,6 +440,20 @@ fn a_case_without_the_request_index_gets_it_on_its_first_append_and_refuses_repe
              DELETE FROM meta WHERE key LIKE 'request_key%'; PRAGMA user_version = 11;",
         )
         .unwrap();
+    // A redacted export of a format 11 case, which lacks each account's
+    // API keys, has them from the exchanges it copies.
+    let old_redacted = export(&old, "old-redacted.hcase", &["--redact"]);
+    let (held, used): (i64, i64) = rusqlite::Connection::open(&old_redacted)
+        .unwrap()
+        .query_row(
+            "SELECT (SELECT count(*) FROM account_api_keys), \
+                    (SELECT count(*) FROM (SELECT DISTINCT account, api_key FROM exchanges \
+                                           WHERE api_key IS NOT NULL))",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert!(held > 0 && held == used, "{held} of {used}");
 
     let append = |case: &Path| {
         run(&[

@@ -98,7 +98,7 @@ fn a_format_1_case_migrates_and_its_backfilled_rollups_equal_a_fresh_import() {
     // Make the copy a format-1 file: without the tables formats 2 to 9 added.
     let conn = rusqlite::Connection::open(&old).unwrap();
     conn.execute_batch(
-        "DROP TABLE account_api_keys; DROP TABLE request_keys; DROP TABLE account_minutes; DROP TABLE notes; DROP TABLE note_accounts; DROP TABLE saved_views; DROP TABLE saved_view_accounts; \
+        "DROP TABLE account_api_keys; DROP TABLE request_keys; DELETE FROM meta WHERE key IN ('request_keys', 'request_key_runs'); DROP TABLE account_minutes; DROP TABLE notes; DROP TABLE note_accounts; DROP TABLE saved_views; DROP TABLE saved_view_accounts; \
          DROP TABLE template_stats; DROP TABLE model_hourly; DROP TABLE link_evidence; DROP TABLE links; \
          DROP TABLE cluster_members; DROP TABLE clusters; DROP TABLE analysis_runs; \
          DROP TABLE layout; DROP TABLE cluster_model_hourly; DROP TABLE template_examples; \

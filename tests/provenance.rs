@@ -255,7 +255,7 @@ fn a_format_7_case_is_upgraded_with_empty_fingerprints_for_earlier_merges() {
     Connection::open(&ours)
         .unwrap()
         .execute_batch(
-            "DROP TABLE account_api_keys; DROP TABLE request_keys; DROP TABLE account_minutes; DROP TABLE notes; DROP TABLE note_accounts; DROP TABLE saved_views; DROP TABLE saved_view_accounts; \
+            "DROP TABLE account_api_keys; DROP TABLE request_keys; DELETE FROM meta WHERE key IN ('request_keys', 'request_key_runs'); DROP TABLE account_minutes; DROP TABLE notes; DROP TABLE note_accounts; DROP TABLE saved_views; DROP TABLE saved_view_accounts; \
              ALTER TABLE merges DROP COLUMN notes_added; ALTER TABLE merges DROP COLUMN views_added; \
              ALTER TABLE merges DROP COLUMN source_fingerprint; DROP TABLE account_model_hourly; \
              DROP TABLE template_profiles; ALTER TABLE template_stats DROP COLUMN example; \

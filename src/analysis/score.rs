@@ -1664,8 +1664,6 @@ fn coordination(
     (any_of(&parts), any_of(&dependence))
 }
 
-/// How many of the group's members have evidence of a kind in `mask` (bits
-/// of [`EvidenceKind`]) on a link inside the group.
 /// The days each member was active on, traffic-weighted: how long the
 /// group's accounts each sustain its work.
 fn member_days(g: &Group<'_>) -> f64 {
@@ -1677,6 +1675,8 @@ fn member_days(g: &Group<'_>) -> f64 {
         / g.exchanges.max(1) as f64
 }
 
+/// How many of the group's members have evidence of a kind in `mask` (bits
+/// of [`EvidenceKind`]) on a link inside the group.
 fn members_with(g: &Group<'_>, kinds_inside: &[u16], mask: u16) -> usize {
     g.members
         .iter()
@@ -1686,14 +1686,14 @@ fn members_with(g: &Group<'_>, kinds_inside: &[u16], mask: u16) -> usize {
 
 /// Independence below this counts for nothing against shared content…
 const INDEPENDENCE_FROM: f64 = 0.3;
-
-/// Active days per account (traffic-weighted) below which a group's work
-/// starts to read as a few days' job rather than a sustained harvest, and
-/// at which it reads so in full.
-const FEW_DAYS_FROM: f64 = 5.0;
-const FEW_DAYS_FULL: f64 = 3.0;
 /// …and this much or more counts in full.
 const INDEPENDENCE_FULL: f64 = 0.8;
+
+/// Active days per account (traffic-weighted) below which a group's work
+/// starts to read as a few days' job rather than a sustained harvest…
+const FEW_DAYS_FROM: f64 = 5.0;
+/// …and at which it reads so in full.
+const FEW_DAYS_FULL: f64 = 3.0;
 
 /// How independent a group's members are on every axis but their content:
 /// the mean, over the axes that can be measured, of
@@ -1859,7 +1859,8 @@ fn independence(
             1.0 - proxied as f64 / sf
         ));
     }
-    if pairs_in_step > 0.0 {
+    // Named from half a percent of pairs on (less reads as 0%).
+    if pairs_in_step >= 0.005 {
         texts.push(format!(
             "{} of member pairs in one web of lock-step minutes or hand-offs, which cannot be shown independent (×{:.2})",
             pct(pairs_in_step),

@@ -373,9 +373,14 @@ fn table_rule(table: &str) -> Option<Rule> {
         "origins" => {
             Where("t.id IN (SELECT origin FROM src.account_origins WHERE account IN sel_accounts)")
         }
-        "api_keys" => Where(
-            "t.id IN (SELECT api_key FROM src.account_api_keys WHERE account IN sel_accounts)",
-        ),
+        // From the exchanges, which every format has (a subset of a case
+        // built on Spark, which holds none, is refused before this).
+        "api_keys" => {
+            Where("t.id IN (SELECT api_key FROM src.exchanges WHERE account IN sel_accounts)")
+        }
+        // Format 12's: copied whole; a subset's, or an older case's, from
+        // the copied exchanges.
+        "account_api_keys" => Recompute(&[schema::ACCOUNT_API_KEYS_FROM_EXCHANGES]),
         "client_fingerprints" => Where(
             "t.id IN (SELECT client_fp FROM src.account_client_fps WHERE account IN sel_accounts)",
         ),
@@ -396,7 +401,6 @@ fn table_rule(table: &str) -> Option<Rule> {
         "events" => Where("t.account IS NULL OR t.account IN sel_accounts"),
         "account_summary"
         | "account_minutes"
-        | "account_api_keys"
         | "account_hourly"
         | "account_origins"
         | "account_templates"

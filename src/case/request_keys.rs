@@ -27,6 +27,9 @@ use super::CaseError;
 const BUCKET_BITS: u32 = 16;
 /// Bytes stored per hash (the bits the bucket does not say).
 const ENTRY_BYTES: usize = 6;
+
+/// What a damaged index's error tells the analyst to do.
+const REPAIR: &str = " (the index of request ids is damaged: `hydrascope repair` drops it, and the next append writes it again from the exchanges)";
 /// Runs kept apart before they are merged into one.
 pub const MAX_RUNS: i64 = 16;
 /// `meta` key whose value `complete` says the index holds every exchange.
@@ -83,12 +86,11 @@ pub fn write_run(conn: &Connection, hashes: &mut [u64], whole: bool) -> Result<(
         forget(conn)?;
         0
     } else {
-        let value: Option<String> = conn
-            .query_row("SELECT value FROM meta WHERE key = ?1", [RUNS_KEY], |r| {
-                r.get(0)
-            })
-            .optional()?;
-        value.and_then(|v| v.parse::<i64>().ok()).unwrap_or(0)
+        // From the rows themselves, not `meta`'s count, which a hand-edited
+        // case may have wrong.
+        conn.query_row("SELECT coalesce(max(run), 0) FROM request_keys", [], |r| {
+            r.get::<_, i64>(0)
+        })?
     };
     if runs >= MAX_RUNS {
         let mut all = read_all(conn)?;
@@ -139,12 +141,12 @@ fn decode(
 ) -> Result<(), CaseError> {
     let rusqlite::types::ValueRef::Blob(blob) = value else {
         return Err(CaseError::Invalid(format!(
-            "request_keys: bucket {bucket}, run {run} holds no blob"
+            "request_keys: bucket {bucket}, run {run} holds no blob{REPAIR}"
         )));
     };
     if blob.len() % ENTRY_BYTES != 0 {
         return Err(CaseError::Invalid(format!(
-            "request_keys: bucket {bucket}, run {run} holds {} bytes, not whole {ENTRY_BYTES}-byte hashes",
+            "request_keys: bucket {bucket}, run {run} holds {} bytes, not whole {ENTRY_BYTES}-byte hashes{REPAIR}",
             blob.len()
         )));
     }
@@ -157,7 +159,7 @@ fn decode(
     }
     if !out[start..].is_sorted() {
         return Err(CaseError::Invalid(format!(
-            "request_keys: bucket {bucket}, run {run} is not in ascending order"
+            "request_keys: bucket {bucket}, run {run} is not in ascending order{REPAIR}"
         )));
     }
     Ok(())
@@ -168,7 +170,7 @@ fn check_bucket(bucket: i64) -> Result<(), CaseError> {
         Ok(())
     } else {
         Err(CaseError::Invalid(format!(
-            "request_keys: bucket {bucket} is outside 0..{}",
+            "request_keys: bucket {bucket} is outside 0..{}{REPAIR}",
             (1i64 << BUCKET_BITS) - 1
         )))
     }

@@ -538,21 +538,30 @@ fn v11() -> String {
 /// be made in SQL: an older file's is made by its first append (until
 /// then `meta.request_keys` is not `complete` and an append reads the
 /// exchanges, as before).
-const V12: &str = r#"
+fn v12() -> String {
+    format!(
+        r#"
 CREATE TABLE account_api_keys (
     account INTEGER NOT NULL,
     api_key INTEGER NOT NULL,
     PRIMARY KEY (account, api_key)
 ) WITHOUT ROWID;
-INSERT INTO account_api_keys (account, api_key)
-    SELECT DISTINCT account, api_key FROM exchanges WHERE api_key IS NOT NULL;
+{ACCOUNT_API_KEYS_FROM_EXCHANGES};
 CREATE TABLE request_keys (
     bucket INTEGER NOT NULL,
     run INTEGER NOT NULL,
     hashes BLOB NOT NULL,
     PRIMARY KEY (bucket, run)
 ) WITHOUT ROWID;
-"#;
+DELETE FROM meta WHERE key IN ('request_keys', 'request_key_runs');
+"#
+    )
+}
+
+/// Each account's API keys, from its exchanges (format 12's migration, and
+/// an export of an older case or of a subset).
+pub(crate) const ACCOUNT_API_KEYS_FROM_EXCHANGES: &str = "INSERT INTO account_api_keys (account, api_key) \
+     SELECT DISTINCT account, api_key FROM exchanges WHERE api_key IS NOT NULL";
 
 /// The SQL that takes a file from `version - 1` to `version`.
 fn migration_to(version: i32) -> Option<String> {
@@ -568,7 +577,7 @@ fn migration_to(version: i32) -> Option<String> {
         9 => Some(v9()),
         10 => Some(V10.to_string()),
         11 => Some(v11()),
-        12 => Some(V12.to_string()),
+        12 => Some(v12()),
         _ => None,
     }
 }

@@ -133,7 +133,7 @@ pub fn files_containing(dir: &Path, needle: &str) -> Vec<String> {
 pub fn downgrade_to_format_5(path: &Path) {
     let conn = rusqlite::Connection::open(path).expect("open to downgrade");
     conn.execute_batch(
-        "DROP TABLE account_api_keys; DROP TABLE request_keys; DROP TABLE account_minutes; DROP TABLE notes; DROP TABLE note_accounts; DROP TABLE saved_views; DROP TABLE saved_view_accounts; \
+        "DROP TABLE account_api_keys; DROP TABLE request_keys; DELETE FROM meta WHERE key IN ('request_keys', 'request_key_runs'); DROP TABLE account_minutes; DROP TABLE notes; DROP TABLE note_accounts; DROP TABLE saved_views; DROP TABLE saved_view_accounts; \
          DROP TABLE account_model_hourly; DROP TABLE template_profiles; \
          ALTER TABLE template_stats DROP COLUMN example; \
          ALTER TABLE account_summary DROP COLUMN cot_scored; \
