@@ -60,6 +60,17 @@ fn split(src: &Path, dir: &Path, cut: &str) -> (PathBuf, PathBuf, PathBuf) {
     (a, b, ab)
 }
 
+/// The generated logs split at 2026-01-19, and a case imported from the
+/// days before: (the days before, the days from it on, the case).
+fn case_of_the_first_days(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    let logs = generated(dir);
+    let (a, b, _) = split(&logs, dir, "2026-01-19");
+    let case = dir.join("case.hcase");
+    let (code, _, err) = import_cli(&a, &case, &[]);
+    assert_eq!(code, 0, "{err}");
+    (a, b, case)
+}
+
 fn generated(dir: &Path) -> PathBuf {
     let logs = dir.join("logs");
     let (code, _, err) = run(&[
@@ -232,11 +243,7 @@ fn a_day_appended_equals_the_case_imported_whole_and_keeps_the_analysts_work() {
 #[test]
 fn an_append_is_all_or_nothing_and_refuses_a_request_id_the_case_holds() {
     let tmp = tempfile::tempdir().unwrap();
-    let logs = generated(tmp.path());
-    let (a, b, _) = split(&logs, tmp.path(), "2026-01-19");
-    let case = tmp.path().join("case.hcase");
-    let (code, _, err) = import_cli(&a, &case, &[]);
-    assert_eq!(code, 0, "{err}");
+    let (a, b, case) = case_of_the_first_days(tmp.path());
     let before: Vec<Vec<String>> = tables().map(|t| table(&case, t)).collect();
 
     // The new day repeats one of the case's exchanges at its end, and
@@ -399,11 +406,7 @@ fn request_index(case: &Path) -> (Option<String>, i64, i64) {
 #[test]
 fn a_case_without_the_request_index_gets_it_on_its_first_append_and_refuses_repeats_either_way() {
     let tmp = tempfile::tempdir().unwrap();
-    let logs = generated(tmp.path());
-    let (a, b, _) = split(&logs, tmp.path(), "2026-01-19");
-    let case = tmp.path().join("case.hcase");
-    let (code, _, err) = import_cli(&a, &case, &[]);
-    assert_eq!(code, 0, "{err}");
+    let (_, b, case) = case_of_the_first_days(tmp.path());
     let (flag, hashes, exchanges) = request_index(&case);
     assert_eq!(flag.as_deref(), Some("complete"));
     assert!(
