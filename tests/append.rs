@@ -457,6 +457,28 @@ fn a_case_without_the_request_index_gets_it_on_its_first_append_and_refuses_repe
         )
         .unwrap();
     assert!(held > 0 && held == used, "{held} of {used}");
+    // And of a format 10 case, which lacks each account's active minutes,
+    // the minutes from the exchanges.
+    let old10 = tmp.path().join("old10.hcase");
+    std::fs::copy(&old, &old10).unwrap();
+    rusqlite::Connection::open(&old10)
+        .unwrap()
+        .execute_batch("DROP TABLE account_minutes; PRAGMA user_version = 10;")
+        .unwrap();
+    let old10_redacted = export(&old10, "old10-redacted.hcase", &["--redact"]);
+    let minutes = |path: &Path| -> Vec<(i64, String)> {
+        let conn = rusqlite::Connection::open(path).unwrap();
+        let mut stmt = conn
+            .prepare("SELECT account, minutes_json FROM account_minutes ORDER BY account")
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let expected = minutes(&old_redacted);
+    assert!(!expected.is_empty());
+    assert_eq!(minutes(&old10_redacted), expected);
 
     let append = |case: &Path| {
         run(&[

@@ -381,6 +381,8 @@ fn table_rule(table: &str) -> Option<Rule> {
         // Format 12's: copied whole; a subset's, or an older case's, from
         // the copied exchanges.
         "account_api_keys" => Recompute(&[schema::ACCOUNT_API_KEYS_FROM_EXCHANGES]),
+        // Format 11's, the same way.
+        "account_minutes" => Recompute(&[schema::ACCOUNT_MINUTES_FROM_EXCHANGES]),
         "client_fingerprints" => Where(
             "t.id IN (SELECT client_fp FROM src.account_client_fps WHERE account IN sel_accounts)",
         ),
@@ -400,7 +402,6 @@ fn table_rule(table: &str) -> Option<Rule> {
         }
         "events" => Where("t.account IS NULL OR t.account IN sel_accounts"),
         "account_summary"
-        | "account_minutes"
         | "account_hourly"
         | "account_origins"
         | "account_templates"
