@@ -417,6 +417,16 @@ fn a_case_without_the_request_index_gets_it_on_its_first_append_and_refuses_repe
     // A whole export is the case and keeps its index; a subset's would
     // name exchanges it leaves out, and a redacted one is rebuilt row by
     // row, so such an export carries none. A case of format 11 has none.
+    // A copy of `from` named `name`, changed by `sql`.
+    let altered_copy = |from: &Path, name: &str, sql: &str| {
+        let out = tmp.path().join(name);
+        std::fs::copy(from, &out).unwrap();
+        rusqlite::Connection::open(&out)
+            .unwrap()
+            .execute_batch(sql)
+            .unwrap();
+        out
+    };
     let export = |source: &Path, name: &str, more: &[&str]| {
         let out = tmp.path().join(name);
         let mut args = vec![
@@ -434,15 +444,12 @@ fn a_case_without_the_request_index_gets_it_on_its_first_append_and_refuses_repe
     assert_eq!(request_index(&exported), request_index(&case));
     let redacted = export(&case, "redacted.hcase", &["--redact"]);
     assert_eq!(request_index(&redacted), (None, 0, exchanges));
-    let old = tmp.path().join("old.hcase");
-    std::fs::copy(&case, &old).unwrap();
-    rusqlite::Connection::open(&old)
-        .unwrap()
-        .execute_batch(
-            "DROP TABLE account_api_keys; DROP TABLE request_keys; \
-             DELETE FROM meta WHERE key LIKE 'request_key%'; PRAGMA user_version = 11;",
-        )
-        .unwrap();
+    let old = altered_copy(
+        &case,
+        "old.hcase",
+        "DROP TABLE account_api_keys; DROP TABLE request_keys; \
+         DELETE FROM meta WHERE key LIKE 'request_key%'; PRAGMA user_version = 11;",
+    );
     // A redacted export of a format 11 case, which lacks each account's
     // API keys, has them from the exchanges it copies.
     let old_redacted = export(&old, "old-redacted.hcase", &["--redact"]);
@@ -459,12 +466,11 @@ fn a_case_without_the_request_index_gets_it_on_its_first_append_and_refuses_repe
     assert!(held > 0 && held == used, "{held} of {used}");
     // And of a format 10 case, which lacks each account's active minutes,
     // the minutes from the exchanges.
-    let old10 = tmp.path().join("old10.hcase");
-    std::fs::copy(&old, &old10).unwrap();
-    rusqlite::Connection::open(&old10)
-        .unwrap()
-        .execute_batch("DROP TABLE account_minutes; PRAGMA user_version = 10;")
-        .unwrap();
+    let old10 = altered_copy(
+        &old,
+        "old10.hcase",
+        "DROP TABLE account_minutes; PRAGMA user_version = 10;",
+    );
     let old10_redacted = export(&old10, "old10-redacted.hcase", &["--redact"]);
     let minutes = |path: &Path| -> Vec<(i64, String)> {
         let conn = rusqlite::Connection::open(path).unwrap();
@@ -508,12 +514,11 @@ fn a_case_without_the_request_index_gets_it_on_its_first_append_and_refuses_repe
     }
     // A case built from rollups on Spark keeps no request id: it takes no
     // append, and says why.
-    let spark = tmp.path().join("spark.hcase");
-    std::fs::copy(&old, &spark).unwrap();
-    rusqlite::Connection::open(&spark)
-        .unwrap()
-        .execute_batch("INSERT OR REPLACE INTO meta (key, value) VALUES ('exchanges_stored', 'no')")
-        .unwrap();
+    let spark = altered_copy(
+        &old,
+        "spark.hcase",
+        "INSERT OR REPLACE INTO meta (key, value) VALUES ('exchanges_stored', 'no')",
+    );
     let (code, _, err) = append(&spark);
     assert_eq!(code, 2, "{err}");
     assert!(

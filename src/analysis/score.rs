@@ -683,7 +683,14 @@ impl<'a> Scorer<'a> {
         let extraction = self.extraction(&group, &work, mix, common_source, &mut reasons);
         let automation = automation(&group, kinds_inside, &mut reasons);
         let bans = self.bans(&group, common_source);
-        let evasion = evasion(&group, kinds_inside, scale, &bans, &mut reasons);
+        let size = members.len().max(1) as f64;
+        // Members that take over from another (a burner dropped before its
+        // ban, its successor starting within the hour): they back evasion,
+        // and a short life handed on is no few days' job.
+        let handed = members_with(&group, kinds_inside, 1u16 << (EvidenceKind::HandOff as u16))
+            as f64
+            / size;
+        let evasion = evasion(&group, (scale, handed), &bans, &mut reasons);
         let (release_pivot, same_client_adoption) =
             self.release_pivot(&group, common_source, &mut reasons);
         // What backs a partner's word about a place: the members are not
@@ -691,16 +698,12 @@ impl<'a> Scorer<'a> {
         // rotation) — twice as far as those read —, or they harvest at
         // industrial scale (as far as it reads: scale adds to bad faith on
         // its own too).
-        let size = members.len().max(1) as f64;
         let share = |pred: fn(&AccountSignals) -> bool| {
             group.signals.iter().filter(|x| pred(x)).count() as f64 / size
         };
         let backing =
             clamp01((2.0 * dependence.max(bans.reading()).max(share(|x| x.proxied))).max(scale));
         let partner = self.partner(&group, backing, &mut reasons);
-        let handed = members_with(&group, kinds_inside, 1u16 << (EvidenceKind::HandOff as u16))
-            as f64
-            / size;
         let exculpation = self.exculpation(
             &group,
             same_client_adoption,
@@ -2057,13 +2060,7 @@ pub(super) fn poisson_surprise(k: u64, lambda: f64) -> f64 {
 /// (a student's or a start-up's new account is ordinary) count only as far
 /// as bans, rotation or industrial scale back them. Bans count as far as
 /// the population's ban rate does not explain them ([`Bans::reading`]).
-fn evasion(
-    g: &Group<'_>,
-    kinds_inside: &[u16],
-    scale: f64,
-    bans: &Bans,
-    reasons: &mut Reasons,
-) -> f64 {
+fn evasion(g: &Group<'_>, (scale, handed): (f64, f64), bans: &Bans, reasons: &mut Reasons) -> f64 {
     let s = g.members.len();
     let sf = s as f64;
     let count =
@@ -2073,20 +2070,12 @@ fn evasion(
         count(&|x| x.farmed),
         count(&|x| x.proxied),
     );
-    // Accounts that take over from one another (a burner dropped before
-    // its ban, its successor starting within the hour) back it too.
-    let handed = members_with(g, kinds_inside, 1u16 << (EvidenceKind::HandOff as u16));
     // A share of members banned (beyond chance), rotating or handing over
+    // (`handed`, the share of members in a hand-off)
     // backs them twice as far as it reads (a third banned is already a
     // burner farm); scale, which adds to bad faith on its own, only as far
     // as it reads.
-    let backing = clamp01(
-        (2.0 * bans
-            .reading()
-            .max(proxied as f64 / sf)
-            .max(handed as f64 / sf))
-        .max(scale),
-    );
+    let backing = clamp01((2.0 * bans.reading().max(proxied as f64 / sf).max(handed)).max(scale));
     let backed = if backing < 1.0 {
         format!(
             " (counted {backing:.2}×: new accounts are ordinary unless bans, rotation, hand-offs or industrial scale back them)"
