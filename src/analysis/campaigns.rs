@@ -596,6 +596,11 @@ pub fn group_campaigns(
         (campaigns, campaign_of_cluster) =
             score_campaigns(&groups, clusters, scorer, accounts, &ties);
     }
+    // (A reserve, never used, comes last in its campaign's list.)
+    if attach_reserves(&mut groups, clusters, graph) {
+        (campaigns, campaign_of_cluster) =
+            score_campaigns(&groups, clusters, scorer, accounts, &ties);
+    }
     for (i, cluster) in clusters.iter_mut().enumerate() {
         if let Some(c) = campaigns.get(campaign_of_cluster[i])
             && c.suspected
@@ -1509,16 +1514,38 @@ fn attach_lone_accounts(
         }
         joined = true;
     }
-    // An account that never sent a request has no work to compare; what it
-    // has is who registered it. On a card or an e-mail domain whose every
-    // other holder that did send requests (two or more) is an account of
-    // one campaign, it is that campaign's reserve: the next account a
-    // ban-and-replace operation puts to work.
+    joined
+}
+
+/// An account that never sent a request has no work to compare; what it
+/// has is who registered it. On a card or an e-mail domain whose every
+/// other holder that did send requests (two or more) is an account of one
+/// campaign, it is that campaign's reserve: the next account a
+/// ban-and-replace operation puts to work. Run once the campaigns are
+/// joined, so that "one campaign" is the campaign the analyst sees (a
+/// card's holders in two crews of one operation are one campaign's).
+/// Whether any reserve joined.
+fn attach_reserves(groups: &mut [Vec<usize>], clusters: &[Cluster], graph: &EvidenceGraph) -> bool {
+    let prints = &graph.accounts.prints;
+    let mut campaign_of_account: FxHashMap<u32, usize> = FxHashMap::default();
+    for (k, list) in groups.iter().enumerate() {
+        for &i in list {
+            for &a in &clusters[i].members {
+                campaign_of_account.insert(a, k);
+            }
+        }
+    }
+    let cluster_of_lone: FxHashMap<u32, usize> = clusters
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.members.len() == 1 && !campaign_of_account.contains_key(&c.members[0]))
+        .map(|(i, c)| (c.members[0], i))
+        .collect();
+    let mut joined = false;
     let mut holders: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
     for link in graph.links.iter().filter(|l| carries_owner(l)) {
         for (x, y) in [(link.a, link.b), (link.b, link.a)] {
-            if lone(x)
-                && !joined_now.contains(&x)
+            if cluster_of_lone.contains_key(&x)
                 && prints.get(x as usize).is_some_and(|p| p.exchanges == 0)
                 && prints.get(y as usize).is_some_and(|p| p.exchanges > 0)
             {
