@@ -1153,6 +1153,40 @@ const LONE_ALIKE: f64 = 0.8;
 /// a noisier volume than a cluster's pooled profile).
 const LONE_SAME_WORK: f64 = 0.75;
 
+/// A lone account (or the accounts one owner holds, pooled) that shares a
+/// card or an e-mail domain with a campaign's account joins it when its
+/// work's content is more alike to the campaign's typical member than
+/// this share of the accounts outside campaigns are (strictly: strangers
+/// doing the very same work leave it nothing to stand out by)…
+const OWNER_CONTENT_QUANTILE: f64 = 0.95;
+/// …and at least this alike (a campaign whose work is unlike everyone's
+/// still asks this much of its owner's other accounts).
+const LONE_OWNER_CONTENT: f64 = 0.6;
+/// The most accounts [`population_quantile`] compares (every k-th one).
+const POPULATION_SAMPLE: usize = 4096;
+
+/// The `q` quantile of how alike in content ([`Similarity::content`]) the
+/// accounts of `population` are to `typical`, over a fixed sample of at
+/// most [`POPULATION_SAMPLE`] of them (every k-th); 1 when there are none.
+fn population_quantile<'a>(
+    population: impl Iterator<Item = &'a Fingerprint>,
+    typical: &Fingerprint,
+    q: f64,
+) -> f64 {
+    let all: Vec<&Fingerprint> = population.collect();
+    let step = all.len().div_ceil(POPULATION_SAMPLE).max(1);
+    let mut alike: Vec<f64> = all
+        .iter()
+        .step_by(step)
+        .map(|p| similarity(p, typical).content())
+        .collect();
+    if alike.is_empty() {
+        return 1.0;
+    }
+    alike.sort_unstable_by(f64::total_cmp);
+    alike[((alike.len() - 1) as f64 * q).round() as usize]
+}
+
 /// The fewest exchanges of a lone account (or of the accounts one owner
 /// holds, pooled) whose work's content is compared with a campaign's.
 const LONE_MIN_CONTENT_EXCHANGES: u64 = 5;
@@ -1458,6 +1492,21 @@ fn attach_lone_accounts(
             && !joined_now.contains(&a)
             && prints.get(a as usize).is_some_and(|p| p.exchanges > 0)
     };
+    // What an owner's tie asks of the content: more alike to the
+    // campaign's typical member than all but a twentieth of the accounts
+    // outside campaigns are (a campaign whose work looks like everyone's
+    // asks more), and never less than [`LONE_OWNER_CONTENT`].
+    let mut bars: FxHashMap<usize, f64> = FxHashMap::default();
+    let mut population_bar = |k: usize| -> f64 {
+        *bars.entry(k).or_insert_with(|| {
+            let outside = prints
+                .iter()
+                .enumerate()
+                .filter(|(a, p)| p.is_reliable() && !campaign_of_account.contains_key(&(*a as u32)))
+                .map(|(_, p)| p);
+            population_quantile(outside, &typical[k], OWNER_CONTENT_QUANTILE)
+        })
+    };
     let mut units = registrant_batches(graph, &open);
     let batched: FxHashSet<u32> = units.iter().flatten().copied().collect();
     let mut alone_with_owner: Vec<u32> = owner_ties
@@ -1477,7 +1526,12 @@ fn attach_lone_accounts(
             continue;
         }
         let tied_to = |map: &FxHashMap<u32, Vec<usize>>| tied_campaigns(&unit, map);
-        let by_owner = most_alike(&pooled, tied_to(&owner_ties), &typical, Similarity::content);
+        let by_owner = tied_to(&owner_ties)
+            .into_iter()
+            .map(|k| (k, similarity(&pooled, &typical[k]).content()))
+            .filter(|&(k, x)| x >= LONE_OWNER_CONTENT && x > population_bar(k))
+            .max_by(|x, y| x.1.total_cmp(&y.1).then(y.0.cmp(&x.0)))
+            .map(|(k, _)| k);
         let by_families = || {
             on_own_families(&pooled, &owner, &work_share)
                 .filter(|_| unit.len() >= 2 && pooled.is_reliable())

@@ -1552,6 +1552,76 @@ fn accounts_an_owner_holds_doing_a_crews_work_join_it_by_the_owners_domain_and_o
 }
 
 #[test]
+fn an_owners_account_joins_by_content_unlike_the_populations_and_not_by_content_strangers_share() {
+    // A crew on its own card harvesting reasoning, three of its accounts on
+    // a throw-away domain; a burner on that domain, on a card of its own,
+    // whose work is like the crew's in kind but with less chain-of-thought
+    // and shorter answers (a second job of the owner's, or a stranger's).
+    // `strangers`: forty unrelated accounts of the population do the
+    // burner's kind of work too, so its content says nothing of whose it is.
+    let build = |strangers: bool| {
+        let mut fx = Fixture::new(21, false);
+        ordinary_people(&mut fx, 60, 0, 0.0);
+        let burner_work = |fx: &mut Fixture, minutes: Vec<u32>, salt: u32, origin: u32| {
+            let mut traffic = fresh_harvest(fx, minutes, salt, origin);
+            traffic.cot = BURNER_COT;
+            traffic.tokens = BURNER_TOKENS;
+            traffic
+        };
+        if strangers {
+            for i in 0..40u32 {
+                let minutes = person(&mut fx, 40, i % 12);
+                let home = fx.origin(&format!("88.{i}.3.1"), 3320);
+                let traffic = burner_work(&mut fx, minutes, 70_000 + i * 100, home);
+                fx.account(facts(400, "card", Some(&format!("s-{i}"))), traffic);
+            }
+        }
+        let mut crew = Vec::new();
+        for i in 0..6u32 {
+            let minutes = shift_worker(&mut fx, 20, 12, 14, 3);
+            let origin = fx.origin(&format!("73.1.{i}.4"), 7922);
+            let traffic = fresh_harvest(&mut fx, minutes, 95_000 + i * 100, origin);
+            let mut account = facts(5, "email", Some("crew-card"));
+            if i < 3 {
+                account.email_domain = Some("quanta42.ai".into());
+            }
+            let a = fx.account(account, traffic);
+            if i % 2 == 0 {
+                fx.ban(a);
+            }
+            crew.push(a);
+        }
+        let minutes = shift_worker(&mut fx, 4, 6, 9, 3);
+        let origin = fx.origin("73.2.0.4", 7922);
+        let traffic = burner_work(&mut fx, minutes, 96_000, origin);
+        let mut account = facts(3, "email", Some("burner"));
+        account.email_domain = Some("quanta42.ai".into());
+        let burner = fx.account(account, traffic);
+        let result = analyse(&fx);
+        let campaign = result
+            .campaigns
+            .iter()
+            .find(|k| k.members.contains(&crew[1]))
+            .expect("the crew is a campaign");
+        assert!(campaign.suspected, "{:?}", campaign.reasons);
+        campaign.members.contains(&burner)
+    };
+    assert!(
+        build(false),
+        "content beyond what the population does, on the owner's domain"
+    );
+    assert!(
+        !build(true),
+        "content forty strangers share says nothing of whose the account is"
+    );
+}
+
+/// The burner's work in the test above: reasoning like the crew's, less
+/// chain-of-thought and shorter answers.
+const BURNER_COT: f64 = 0.8;
+const BURNER_TOKENS: (i64, i64) = (350, 3000);
+
+#[test]
 fn one_common_source_seen_through_many_kinds_is_counted_once() {
     // Four organisations of three accounts each run one public benchmark
     // through one harness: its prompts and its client, and within each
