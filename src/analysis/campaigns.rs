@@ -1426,7 +1426,9 @@ fn attach_lone_accounts(
         let Some(p) = prints.get(a as usize) else {
             continue;
         };
-        if p.exchanges < 3 || campaign_of_account.contains_key(&a) {
+        // Two requests, each on a different family of the campaign's own,
+        // already say whose work it is; one says nothing.
+        if p.exchanges < 2 || campaign_of_account.contains_key(&a) {
             continue;
         }
         // Its own links say it does a campaign's work with the campaign's
@@ -1830,8 +1832,11 @@ fn on_own_families(
 ) -> Option<usize> {
     let mut work: FxHashMap<usize, (f64, u32)> = FxHashMap::default();
     for &(family, share) in &p.families {
+        // (One request is the least share an account can put on a family:
+        // an account of two requests leans on each by half, however
+        // lightly it uses them.)
         if let Some(&(k, mean)) = owner.get(&family)
-            && f64::from(share) <= LONE_MAX_LEAN * mean
+            && f64::from(share) <= (LONE_MAX_LEAN * mean).max(1.0 / p.exchanges.max(1) as f64)
         {
             let slot = work.entry(k).or_default();
             slot.0 += f64::from(share);

@@ -1222,6 +1222,77 @@ fn a_lone_account_doing_a_crews_work_over_its_infrastructure_joins_its_campaign(
     );
 }
 
+#[test]
+fn a_disposable_account_of_two_requests_on_two_of_a_campaigns_own_families_joins_it() {
+    let mut fx = Fixture::new(21, false);
+    ordinary_people(&mut fx, 60, 0, 0.0);
+    // A templated campaign: young accounts on one card, a third banned,
+    // spread over ten template families of its own.
+    let families: Vec<u32> = (0..10).map(|k| fx.template(fx_hash(61_000 + k))).collect();
+    let server = fx.origin("45.77.1.9", 20473);
+    let mut crew = Vec::new();
+    for i in 0..12u32 {
+        let minutes = job(&mut fx, 240, 0.0);
+        let a = fx.account(
+            facts(4, "email", Some("crew-card")),
+            Traffic {
+                minutes,
+                templates: families.iter().map(|&t| (t, 0.1)).collect(),
+                capability: 2,
+                tokens: (350, 3600),
+                cot: 0.9,
+                origins: vec![server],
+                ..Default::default()
+            },
+        );
+        if i % 3 == 0 {
+            fx.ban(a);
+        }
+        crew.push(a);
+    }
+    // Burners of two requests each, on cards and homes of their own: one
+    // on two of the campaign's families, one on one of them and a prompt
+    // of its own, one on two prompts of its own.
+    let mut burner = |fx: &mut Fixture, i: u32, templates: Vec<(u32, f64)>| {
+        let start = fx.start();
+        let home = fx.origin(&format!("81.6.{i}.2"), 3320);
+        fx.account(
+            facts(3, "card", Some(&format!("burner-{i}"))),
+            Traffic {
+                minutes: vec![start + 600 + i * 3, start + 700 + i * 3],
+                templates,
+                capability: 2,
+                tokens: (350, 3600),
+                cot: 0.9,
+                origins: vec![home],
+                ..Default::default()
+            },
+        )
+    };
+    let own = |fx: &mut Fixture, k: u32| fx.template(fx_hash(62_000 + k));
+    let both = burner(&mut fx, 0, vec![(families[2], 0.5), (families[7], 0.5)]);
+    let mine = own(&mut fx, 1);
+    let one = burner(&mut fx, 1, vec![(families[4], 0.5), (mine, 0.5)]);
+    let (x, y) = (own(&mut fx, 2), own(&mut fx, 3));
+    let neither = burner(&mut fx, 2, vec![(x, 0.5), (y, 0.5)]);
+    let result = analyse(&fx);
+    let campaign = result
+        .campaigns
+        .iter()
+        .find(|k| k.members.contains(&crew[1]))
+        .expect("the crew is a campaign");
+    assert!(campaign.suspected, "{:?}", campaign.reasons);
+    assert!(
+        campaign.members.contains(&both),
+        "two requests on two of the campaign's own families"
+    );
+    assert!(
+        !campaign.members.contains(&one),
+        "one request on the campaign's families says nothing"
+    );
+    assert!(!campaign.members.contains(&neither));
+}
+
 /// Minutes of a shift worker: `per_day` requests on each of the case's
 /// first `days` days, all within `hours` hours from `start_hour` (UTC).
 fn shift_worker(
