@@ -1253,7 +1253,7 @@ fn a_disposable_account_of_two_requests_on_two_of_a_campaigns_own_families_joins
     // Burners of two requests each, on cards and homes of their own: one
     // on two of the campaign's families, one on one of them and a prompt
     // of its own, one on two prompts of its own.
-    let mut burner = |fx: &mut Fixture, i: u32, templates: Vec<(u32, f64)>| {
+    let burner = |fx: &mut Fixture, i: u32, templates: Vec<(u32, f64)>| {
         let start = fx.start();
         let home = fx.origin(&format!("81.6.{i}.2"), 3320);
         fx.account(
