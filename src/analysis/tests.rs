@@ -2223,6 +2223,47 @@ fn a_crew_cut_short_by_bans_is_not_excused_by_its_small_volume() {
 }
 
 #[test]
+fn an_unused_account_whose_holders_sit_in_two_crews_of_one_campaign_is_its_reserve() {
+    let mut fx = Fixture::new(21, false);
+    ordinary_people(&mut fx, 60, 0, 0.0);
+    // One operation's crews, fresh templates: twenty accounts on
+    // 02:00–05:00 UTC whose card also pays for three on 14:00–17:00, and
+    // twenty on 14:00–17:00 on a card of their own — two suspected
+    // campaigns until the shift they share joins them. One owner registered
+    // an account of each big crew on the operation's throw-away domain (one
+    // link between the crews: too few to tie crews this size by itself).
+    let worker = |fx: &mut Fixture, i: u32, start_hour: u32, card: &str, domain: bool| {
+        let minutes = shift_worker(fx, 20, 40, start_hour, 3);
+        let origin = fx.origin(&format!("73.2.{i}.4"), 7922);
+        let traffic = fresh_harvest(fx, minutes, 90_000 + i * 100, origin);
+        let mut account = facts(5, "email", Some(card));
+        if domain {
+            account.email_domain = Some("crew-mail.io".into());
+        }
+        fx.account(account, traffic)
+    };
+    let night: Vec<u32> = (0..20)
+        .map(|i| worker(&mut fx, i, 2, "card-a", i == 0))
+        .collect();
+    let day_on_a: Vec<u32> = (20..23)
+        .map(|i| worker(&mut fx, i, 14, "card-a", false))
+        .collect();
+    let day: Vec<u32> = (23..43)
+        .map(|i| worker(&mut fx, i, 14, "card-b", i == 23))
+        .collect();
+    let mut account = facts(3, "email", Some("spare"));
+    account.email_domain = Some("crew-mail.io".into());
+    let reserve = fx.account(account, Traffic::default());
+    let result = analyse(&fx);
+    let campaign = campaign_holding(&result, night[0], day_on_a.iter().chain(&day));
+    assert!(campaign.suspected, "{:?}", campaign.reasons);
+    assert!(
+        campaign.members.contains(&reserve),
+        "the domain's active holders are all of one campaign"
+    );
+}
+
+#[test]
 fn an_unused_account_registered_like_a_campaigns_accounts_is_its_reserve() {
     let mut fx = Fixture::new(21, false);
     ordinary_people(&mut fx, 60, 0, 0.0);
