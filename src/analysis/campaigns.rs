@@ -1252,14 +1252,7 @@ fn attach_lone_accounts(
     ties: &mut Vec<(u32, u32, Tie)>,
 ) -> bool {
     let prints = &graph.accounts.prints;
-    let mut campaign_of_account: FxHashMap<u32, usize> = FxHashMap::default();
-    for (k, list) in groups.iter().enumerate() {
-        for &i in list {
-            for &a in &clusters[i].members {
-                campaign_of_account.insert(a, k);
-            }
-        }
-    }
+    let campaign_of_account = campaign_of_accounts(groups, clusters);
     let mut clusters_of_one: Vec<u32> = clusters
         .iter()
         .filter(|c| c.members.len() == 1)
@@ -1573,6 +1566,19 @@ fn attach_lone_accounts(
     joined
 }
 
+/// Each account of a group's clusters → the group's index.
+fn campaign_of_accounts(groups: &[Vec<usize>], clusters: &[Cluster]) -> FxHashMap<u32, usize> {
+    let mut campaign_of_account: FxHashMap<u32, usize> = FxHashMap::default();
+    for (k, list) in groups.iter().enumerate() {
+        for &i in list {
+            for &a in &clusters[i].members {
+                campaign_of_account.insert(a, k);
+            }
+        }
+    }
+    campaign_of_account
+}
+
 /// An account that never sent a request has no work to compare; what it
 /// has is who registered it. On a card or an e-mail domain whose every
 /// other holder that did send requests (two or more) is an account of one
@@ -1583,14 +1589,7 @@ fn attach_lone_accounts(
 /// Whether any reserve joined.
 fn attach_reserves(groups: &mut [Vec<usize>], clusters: &[Cluster], graph: &EvidenceGraph) -> bool {
     let prints = &graph.accounts.prints;
-    let mut campaign_of_account: FxHashMap<u32, usize> = FxHashMap::default();
-    for (k, list) in groups.iter().enumerate() {
-        for &i in list {
-            for &a in &clusters[i].members {
-                campaign_of_account.insert(a, k);
-            }
-        }
-    }
+    let campaign_of_account = campaign_of_accounts(groups, clusters);
     let cluster_of_lone: FxHashMap<u32, usize> = clusters
         .iter()
         .enumerate()

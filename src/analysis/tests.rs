@@ -1276,11 +1276,7 @@ fn a_disposable_account_of_two_requests_on_two_of_a_campaigns_own_families_joins
     let (x, y) = (own(&mut fx, 2), own(&mut fx, 3));
     let neither = burner(&mut fx, 2, vec![(x, 0.5), (y, 0.5)]);
     let result = analyse(&fx);
-    let campaign = result
-        .campaigns
-        .iter()
-        .find(|k| k.members.contains(&crew[1]))
-        .expect("the crew is a campaign");
+    let campaign = campaign_holding(&result, crew[1], &crew);
     assert!(campaign.suspected, "{:?}", campaign.reasons);
     assert!(
         campaign.members.contains(&both),
@@ -1669,11 +1665,7 @@ fn an_owners_account_joins_by_content_unlike_the_populations_and_not_by_content_
         account.email_domain = Some("quanta42.ai".into());
         let burner = fx.account(account, traffic);
         let result = analyse(&fx);
-        let campaign = result
-            .campaigns
-            .iter()
-            .find(|k| k.members.contains(&crew[1]))
-            .expect("the crew is a campaign");
+        let campaign = campaign_holding(&result, crew[1], &crew);
         assert!(campaign.suspected, "{:?}", campaign.reasons);
         campaign.members.contains(&burner)
     };
