@@ -1560,6 +1560,28 @@ fn pieces_of_a_crew_whose_cover_hides_its_shift_are_one_campaign_by_the_hours_be
     }
 }
 
+/// A crew of six on its own card, 14:00–17:00, half of it banned, fresh
+/// templates; its first `on_domain` accounts registered on the throw-away
+/// domain `quanta42.ai`.
+fn crew_on_domain(fx: &mut Fixture, on_domain: u32) -> Vec<u32> {
+    let mut crew = Vec::new();
+    for i in 0..6u32 {
+        let minutes = shift_worker(fx, 20, 12, 14, 3);
+        let origin = fx.origin(&format!("73.1.{i}.4"), 7922);
+        let traffic = fresh_harvest(fx, minutes, 95_000 + i * 100, origin);
+        let mut account = facts(5, "email", Some("crew-card"));
+        if i < on_domain {
+            account.email_domain = Some("quanta42.ai".into());
+        }
+        let a = fx.account(account, traffic);
+        if i % 2 == 0 {
+            fx.ban(a);
+        }
+        crew.push(a);
+    }
+    crew
+}
+
 #[test]
 fn accounts_an_owner_holds_doing_a_crews_work_join_it_by_the_owners_domain_and_others_do_not() {
     let build = |burner_work: bool| {
@@ -1567,21 +1589,7 @@ fn accounts_an_owner_holds_doing_a_crews_work_join_it_by_the_owners_domain_and_o
         ordinary_people(&mut fx, 60, 0, 0.0);
         // A crew on its own card, 14:00–17:00, half of it banned, one of
         // its accounts registered on a throw-away domain.
-        let mut crew = Vec::new();
-        for i in 0..6u32 {
-            let minutes = shift_worker(&mut fx, 20, 12, 14, 3);
-            let origin = fx.origin(&format!("73.1.{i}.4"), 7922);
-            let traffic = fresh_harvest(&mut fx, minutes, 95_000 + i * 100, origin);
-            let mut account = facts(5, "email", Some("crew-card"));
-            if i == 0 {
-                account.email_domain = Some("quanta42.ai".into());
-            }
-            let a = fx.account(account, traffic);
-            if i % 2 == 0 {
-                fx.ban(a);
-            }
-            crew.push(a);
-        }
+        let crew = crew_on_domain(&mut fx, 1);
         // Three burners on the same domain, each on its own card, eight
         // requests in all: too few to profile one by one.
         let mut burners = Vec::new();
@@ -1643,21 +1651,7 @@ fn an_owners_account_joins_by_content_unlike_the_populations_and_not_by_content_
                 fx.account(facts(400, "card", Some(&format!("s-{i}"))), traffic);
             }
         }
-        let mut crew = Vec::new();
-        for i in 0..6u32 {
-            let minutes = shift_worker(&mut fx, 20, 12, 14, 3);
-            let origin = fx.origin(&format!("73.1.{i}.4"), 7922);
-            let traffic = fresh_harvest(&mut fx, minutes, 95_000 + i * 100, origin);
-            let mut account = facts(5, "email", Some("crew-card"));
-            if i < 3 {
-                account.email_domain = Some("quanta42.ai".into());
-            }
-            let a = fx.account(account, traffic);
-            if i % 2 == 0 {
-                fx.ban(a);
-            }
-            crew.push(a);
-        }
+        let crew = crew_on_domain(&mut fx, 3);
         let minutes = shift_worker(&mut fx, 4, 6, 9, 3);
         let origin = fx.origin("73.2.0.4", 7922);
         let traffic = burner_work(&mut fx, minutes, 96_000, origin);
